@@ -1,0 +1,108 @@
+"""Command-line interface: thin. Parse arguments, call the library, print with Rich.
+
+Every :class:`~ripplemeter.errors.RippleError` is printed as one line without a traceback and
+the process exits with status 2.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from ripplemeter.errors import RippleError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="ripplemeter: evaluate social media campaigns from platform exports.",
+)
+console = Console()
+err_console = Console(stderr=True)
+
+F = TypeVar("F", bound=Callable)
+
+
+def friendly(fn: F) -> F:
+    """Turn RippleError into a one-line message and exit status 2."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except RippleError as exc:
+            err_console.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
+            raise typer.Exit(2) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+@app.command("import")
+@friendly
+def import_(
+    file: Annotated[Path, typer.Argument(help="The export file, as downloaded.")],
+    format: Annotated[str, typer.Option("--format", "-f", help="Format name (see `formats`).")],
+    workspace: Annotated[Path, typer.Option(help="DuckDB workspace file.")] = Path(
+        "ripplemeter.duckdb"
+    ),
+    platform: Annotated[str | None, typer.Option(help="Platform name for ids.")] = None,
+    account: Annotated[str | None, typer.Option(help="Account the export belongs to.")] = None,
+    timezone: Annotated[
+        str | None, typer.Option(help="IANA zone of local times in the file.")
+    ] = None,
+) -> None:
+    """Import FILE into the workspace in one transaction (idempotent)."""
+    from ripplemeter.formats import SourceContext
+    from ripplemeter.workspace import Workspace
+
+    ctx = SourceContext(platform=platform, account=account, timezone=timezone)
+    with (
+        Workspace(workspace) as ws,
+        Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            TimeElapsedColumn(),
+            console=err_console,
+            transient=True,
+        ) as bar,
+    ):
+        task = bar.add_task(f"importing {file.name}", total=None)
+        res = ws.import_file(
+            file,
+            format,
+            ctx,
+            progress=lambda stage: bar.update(task, description=f"{stage} {file.name}"),
+        )
+    if res.skipped:
+        console.print(f"{file.name}: already imported (import {res.import_id}); nothing changed")
+    else:
+        parts = ", ".join(f"{n} {t}" for t, n in res.rows.items()) or "no rows"
+        console.print(f"{file.name}: imported {parts} (import {res.import_id})")
+    for note in res.notes:
+        console.print(f"  note: {note}", highlight=False)
+
+
+@app.command("formats")
+def formats_() -> None:
+    """List the formats that `import` and campaign sources accept."""
+    from ripplemeter.formats import available_formats
+
+    table = Table("format", "what it reads")
+    for info in available_formats():
+        table.add_row(info.name, info.summary)
+    console.print(table)
+
+
+def main() -> None:  # pragma: no cover - console entry
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

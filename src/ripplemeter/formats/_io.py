@@ -1,0 +1,469 @@
+"""Shared reading helpers for importers: decoding, CSV records with row numbers, typed columns.
+
+Every helper raises :class:`~ripplemeter.errors.FormatError` with the file, the 1-based row
+(as a spreadsheet numbers rows: a quoted field spanning lines stays one row) and the column.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ripplemeter.errors import FormatError
+
+csv.field_size_limit(2**31 - 1)
+
+_EAST_ASIAN = ("gb18030", "cp949", "big5", "shift_jis")
+
+
+@dataclass
+class Decoded:
+    """A decoded text file.
+
+    Attributes
+    ----------
+    text : str
+        The file's text with any byte-order mark removed.
+    encoding : str
+        ``utf-8``, ``utf-8-sig``, ``utf-16`` or a detected legacy encoding (``gb18030``,
+        ``cp949``, ...).
+    note : str or None
+        Set when the encoding was detected rather than declared (goes to the import log).
+    """
+
+    text: str
+    encoding: str
+    note: str | None = None
+
+
+def _row_of_offset(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+def _guess_legacy(data: bytes) -> tuple[str, str] | None:
+    """Decode with the East Asian legacy encoding that yields the most plausible text.
+
+    Returns (encoding, text) or None. Plausibility: share of characters in the script the
+    encoding is for (Hangul for CP949, CJK ideographs for GB18030/Big5, kana for Shift-JIS),
+    cross-checked with charset-normalizer when the scores tie.
+    """
+    scores: list[tuple[float, str, str]] = []
+    for enc in _EAST_ASIAN:
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        non_ascii = [ch for ch in text if ord(ch) > 127]
+        if not non_ascii:
+            continue
+        if enc == "cp949":
+            good = sum("\uac00" <= ch <= "\ud7a3" for ch in non_ascii)
+        elif enc == "shift_jis":
+            good = sum("\u3040" <= ch <= "\u30ff" for ch in non_ascii)
+        else:
+            # common CJK ideographs (the GB2312 level-1 block falls mostly in this range)
+            good = sum(
+                "\u4e00" <= ch <= "\u9fa5"
+                or "\u3000" <= ch <= "\u303f"
+                or "\uff00" <= ch <= "\uffef"
+                for ch in non_ascii
+            )
+        scores.append((good / len(non_ascii), enc, text))
+    if not scores:
+        return None
+    scores.sort(key=lambda s: -s[0])
+    best = scores[0]
+    if best[0] < 0.6:
+        return None
+    if len(scores) > 1 and abs(scores[1][0] - best[0]) < 0.05:
+        try:
+            from charset_normalizer import from_bytes
+
+            match = from_bytes(data, cp_isolation=list(_EAST_ASIAN)).best()
+            if match is not None:
+                enc = match.encoding.replace("_", "").lower()
+                for s in scores:
+                    if s[1].replace("_", "") == enc:
+                        return s[1], s[2]
+        except Exception:  # pragma: no cover - detector failure falls back to the score
+            pass
+    return best[1], best[2]
+
+
+def read_text(path: Path) -> Decoded:
+    """Read a text export and decode it.
+
+    UTF-8 (with or without BOM) and UTF-16 with BOM are decoded directly. A file that is not
+    valid UTF-8 is tried as GB18030 (GBK), CP949 (Korean), Big5 and Shift-JIS; the encoding
+    whose text is most plausible is used and a note records it.
+
+    Raises
+    ------
+    FormatError
+        If the file is empty, or cannot be decoded; the message names the row of the first
+        byte that is not UTF-8.
+    """
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise FormatError(path, message="file not found") from None
+    except IsADirectoryError:
+        raise FormatError(path, message="is a folder, not a file") from None
+    if not data.strip(b" \t\r\n\xef\xbb\xbf"):
+        raise FormatError(path, message="the file is empty")
+    if data.startswith(b"\xef\xbb\xbf"):
+        data_ = data[3:]
+        enc = "utf-8-sig"
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return Decoded(data.decode("utf-16"), "utf-16")
+        except UnicodeDecodeError as exc:
+            raise FormatError(path, message=f"not valid UTF-16: {exc.reason}") from None
+    else:
+        data_ = data
+        enc = "utf-8"
+    try:
+        return Decoded(data_.decode("utf-8"), enc)
+    except UnicodeDecodeError as exc:
+        row = _row_of_offset(data_, exc.start)
+        guess = _guess_legacy(data_)
+        if guess is None:
+            raise FormatError(
+                path,
+                row=row,
+                message=f"not valid UTF-8 (byte 0x{data_[exc.start]:02x}) and not a "
+                "recognised GBK/GB18030, CP949, Big5 or Shift-JIS file; save it as UTF-8",
+            ) from None
+        enc_name, text = guess
+        label = {"gb18030": "GBK/GB18030", "cp949": "CP949 (EUC-KR)"}.get(enc_name, enc_name)
+        return Decoded(
+            text,
+            enc_name,
+            note=f"{path.name}: not UTF-8 (first non-UTF-8 byte on row {row}); "
+            f"decoded as {label}, detected from its content",
+        )
+
+
+@dataclass
+class Table:
+    """CSV records read from a file, with spreadsheet row numbers.
+
+    Attributes
+    ----------
+    path : Path
+    header : list[str]
+        Column names, stripped of surrounding spaces.
+    header_row : int
+        1-based row of the header.
+    records : list[list[str]]
+        Data records (empty records removed).
+    rows : list[int]
+        1-based spreadsheet row of each record.
+    """
+
+    path: Path
+    header: list[str]
+    header_row: int
+    records: list[list[str]]
+    rows: list[int]
+
+    def col_index(self, name: str, *, required: bool = True, aliases: Sequence[str] = ()) -> int:
+        """Index of a column by name (case-insensitive), or -1 if optional and absent."""
+        lowered = [h.lower() for h in self.header]
+        for cand in (name, *aliases):
+            if cand.lower() in lowered:
+                return lowered.index(cand.lower())
+        if required:
+            raise FormatError(
+                self.path,
+                row=self.header_row,
+                column=name,
+                message=f"missing required column '{name}'; the header has: "
+                + ", ".join(f"'{h}'" for h in self.header[:12])
+                + (" ..." if len(self.header) > 12 else ""),
+            )
+        return -1
+
+    def column(self, name: str, *, required: bool = True, aliases: Sequence[str] = ()) -> list:
+        """The raw string values of one column (None for every row when optional and absent)."""
+        idx = self.col_index(name, required=required, aliases=aliases)
+        if idx < 0:
+            return [None] * len(self.records)
+        return [r[idx] if idx < len(r) else "" for r in self.records]
+
+    def frame(self) -> pd.DataFrame:
+        """All records as strings in a DataFrame with the original header."""
+        return pd.DataFrame(self.records, columns=self.header)
+
+
+def split_records(text: str, delimiter: str = ",") -> list[tuple[int, list[str]]]:
+    """Parse CSV text into (spreadsheet row, record) pairs using the csv module.
+
+    A record is numbered by its position among records, counting blank lines as rows (as a
+    spreadsheet shows them). A quote left open at the end of the file raises ``csv.Error``.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    out: list[tuple[int, list[str]]] = []
+    row = 0
+    last_line = 0
+    for rec in reader:
+        # blank lines are records of length 0 in csv; keep the row counter moving
+        row += 1
+        last_line = reader.line_num
+        out.append((row, rec))
+    del last_line
+    return out
+
+
+def sniff_delimiter_problem(header_line: str, expected: str) -> str | None:
+    """If a header line looks separated by another delimiter, name it."""
+    counts = {d: header_line.count(d) for d in (",", ";", "\t", "|")}
+    counts.pop(expected, None)
+    best = max(counts, key=counts.get)
+    if counts[best] >= 1 and header_line.count(expected) == 0:
+        names = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "pipes"}
+        return names[best]
+    return None
+
+
+def read_table(
+    path: Path,
+    text: str,
+    *,
+    delimiter: str = ",",
+    skip_rows: int = 0,
+    required: Iterable[str] = (),
+    format_name: str = "",
+    strip_trailing_empty: bool = True,
+) -> Table:
+    """Parse a CSV text with a header into a :class:`Table`, checking shape.
+
+    Parameters
+    ----------
+    path : Path
+        The file (for messages).
+    text : str
+        Decoded text.
+    delimiter : str
+        Expected delimiter.
+    skip_rows : int
+        Records before the header (comment blocks, title lines).
+    required : iterable of str
+        Columns that must be present (case-insensitive).
+    format_name : str
+        Format name for messages ("is this a ... file?").
+    strip_trailing_empty : bool
+        Drop empty trailing cells beyond the header width (Excel re-saves add them).
+
+    Raises
+    ------
+    FormatError
+        Wrong delimiter, missing column, a record with the wrong number of fields (a
+        truncated last line says so), or an unterminated quote.
+    """
+    try:
+        recs = split_records(text, delimiter)
+    except csv.Error as exc:
+        # unterminated quote at the end of the file: the last line is truncated
+        n = text.count("\n")
+        raise FormatError(
+            path,
+            row=None,
+            message=f"the file ends inside a quoted field ({exc}); the last line looks "
+            f"truncated (file has {n + 1} lines)",
+        ) from None
+    recs = recs[skip_rows:]
+    while recs and not any(c.strip() for c in recs[0][1]):
+        recs = recs[1:]
+    if not recs:
+        raise FormatError(path, message="no header row found; the file has no data")
+    header_row, header = recs[0]
+    header = [h.strip().lstrip("\ufeff") for h in header]
+    if strip_trailing_empty:
+        while header and header[-1] == "":
+            header.pop()
+    width = len(header)
+    req = list(required)
+    if req:
+        lowered = {h.lower() for h in header}
+        missing = [c for c in req if c.lower() not in lowered]
+        if missing:
+            first_line = text.splitlines()[header_row - 1] if text else ""
+            problem = sniff_delimiter_problem(first_line, delimiter)
+            if problem:
+                dname = {",": "commas", ";": "semicolons", "\t": "tabs"}.get(delimiter, delimiter)
+                raise FormatError(
+                    path,
+                    row=header_row,
+                    message=f"the header is separated by {problem}, expected {dname}"
+                    + (f" (is this a {format_name} file?)" if format_name else ""),
+                )
+            raise FormatError(
+                path,
+                row=header_row,
+                column=missing[0],
+                message=f"missing required column '{missing[0]}'"
+                + (f" for format {format_name}" if format_name else "")
+                + "; the header has: "
+                + ", ".join(f"'{h}'" for h in header[:10])
+                + (" ..." if len(header) > 10 else ""),
+            )
+    records: list[list[str]] = []
+    rows: list[int] = []
+    last_row = recs[-1][0]
+    for row, rec in recs[1:]:
+        if not rec or not any(c.strip() for c in rec):
+            continue
+        if strip_trailing_empty and len(rec) > width:
+            while len(rec) > width and rec[-1] == "":
+                rec = rec[:-1]
+        if len(rec) != width:
+            truncated = row == last_row and len(rec) < width and not text.endswith("\n")
+            msg = f"expected {width} columns as in the header, found {len(rec)}"
+            if truncated:
+                msg += "; the last line looks truncated"
+            raise FormatError(path, row=row, message=msg)
+        records.append(rec)
+        rows.append(row)
+    return Table(path, header, header_row, records, rows)
+
+
+_NUM_CLEAN = re.compile(r"[\s\u00a0\u202f]")
+
+
+def parse_numbers(
+    table: Table,
+    values: Sequence[str | None],
+    column: str,
+    *,
+    integer: bool = False,
+    missing: Iterable[str] = ("", "-", "--"),
+    thousands: bool = False,
+    percent: bool = False,
+) -> np.ndarray:
+    """Convert raw strings of one column to floats (NaN for missing), raising on bad text.
+
+    Parameters
+    ----------
+    table : Table
+        For error messages (path, row numbers).
+    values : sequence of str or None
+        Raw cells, one per record.
+    column : str
+        Column name for messages.
+    integer : bool
+        Require whole numbers (``312.0`` is accepted as 312; ``12.5`` is not).
+    missing : iterable of str
+        Cell texts that mean "no value" (stored as NULL, never 0).
+    thousands : bool
+        Accept ``1,234`` thousands separators.
+    percent : bool
+        Accept a trailing ``%`` and divide by 100.
+
+    Returns
+    -------
+    ndarray of float64, shape (n,)
+    """
+    miss = set(missing)
+    out = np.full(len(values), np.nan)
+    for i, raw in enumerate(values):
+        if raw is None:
+            continue
+        s = raw.strip()
+        if s in miss:
+            continue
+        t = _NUM_CLEAN.sub("", s)
+        if thousands:
+            t = t.replace(",", "")
+        scale = 1.0
+        if percent and t.endswith("%"):
+            t = t[:-1]
+            scale = 0.01
+        try:
+            v = float(t)
+        except ValueError:
+            raise FormatError(
+                table.path,
+                row=table.rows[i],
+                column=column,
+                expected="a whole number" if integer else "a number",
+                found=raw,
+            ) from None
+        if not np.isfinite(v):
+            raise FormatError(
+                table.path,
+                row=table.rows[i],
+                column=column,
+                expected="a finite number",
+                found=raw,
+            )
+        if integer and v != int(v):
+            raise FormatError(
+                table.path,
+                row=table.rows[i],
+                column=column,
+                expected="a whole number",
+                found=raw,
+            )
+        out[i] = v * scale
+    return out
+
+
+def int_series(arr: np.ndarray) -> pd.Series:
+    """Float array with NaN -> pandas nullable Int64 series (NaN becomes <NA>)."""
+    return pd.Series(pd.array(np.where(np.isnan(arr), None, arr), dtype="Float64")).astype("Int64")
+
+
+def parse_dates(
+    table: Table,
+    values: Sequence[str | None],
+    column: str,
+    formats: Sequence[str],
+    *,
+    allow_missing: bool = False,
+) -> list:
+    """Parse date strings with the first matching strptime format; returns datetime.date list.
+
+    Raises
+    ------
+    FormatError
+        Naming the row and column, listing the expected formats.
+    """
+    import datetime as dt
+
+    out: list = []
+    for i, raw in enumerate(values):
+        s = (raw or "").strip()
+        if not s:
+            if allow_missing:
+                out.append(None)
+                continue
+            raise FormatError(
+                table.path, row=table.rows[i], column=column, expected="a date", found=raw
+            )
+        for fmt in formats:
+            try:
+                out.append(dt.datetime.strptime(s, fmt).date())
+                break
+            except ValueError:
+                continue
+        else:
+            shown = " or ".join(
+                f.replace("%Y", "YYYY").replace("%m", "MM").replace("%d", "DD") for f in formats
+            )
+            raise FormatError(
+                table.path,
+                row=table.rows[i],
+                column=column,
+                expected=f"a date ({shown})",
+                found=raw,
+            )
+    return out

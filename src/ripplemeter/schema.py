@@ -1,0 +1,383 @@
+"""The canonical tables: names, types, units and meaning, in one place.
+
+Every importer produces rows for these tables and nothing else; every analysis reads them.
+Each table also carries two lineage columns that the workspace fills in:
+
+- ``import_id`` : the import that wrote the row (see the ``imports`` table),
+- ``source_row`` : the 1-based row of the source file the row came from (as a spreadsheet
+  numbers rows), or NULL when a row is derived from the whole file.
+
+Conventions
+-----------
+- Ids are namespaced by platform: ``x:1432793754507923461``, ``facebook:uci-row-2``.
+- Timestamps are stored as naive ``TIMESTAMP`` values **in UTC**. Sources written in local
+  time are converted on import and the import log records from which zone.
+- Missing is NULL, never 0.
+- Money is in the currency named by the row's ``currency`` column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Column:
+    """One canonical column.
+
+    Attributes
+    ----------
+    name : str
+    type : str
+        DuckDB type.
+    unit : str
+        Unit ("count", "ratio", "currency", "UTC timestamp", "", ...).
+    meaning : str
+        What the value is, in one sentence.
+    """
+
+    name: str
+    type: str
+    unit: str
+    meaning: str
+
+
+@dataclass(frozen=True)
+class Table:
+    """A canonical table: its name, meaning and columns (lineage columns excluded)."""
+
+    name: str
+    meaning: str
+    columns: tuple[Column, ...]
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def ddl(self) -> str:
+        cols = [f'"{c.name}" {c.type}' for c in self.columns]
+        cols += ['"import_id" BIGINT', '"source_row" BIGINT']
+        return f'CREATE TABLE IF NOT EXISTS "{self.name}" ({", ".join(cols)})'
+
+
+def _c(name: str, type_: str, unit: str, meaning: str) -> Column:
+    return Column(name, type_, unit, meaning)
+
+
+COUNT = "count"
+
+ACCOUNTS = Table(
+    "accounts",
+    "Accounts on any platform: owned, partners, competitors, media, KOLs, the public.",
+    (
+        _c("account_id", "VARCHAR", "", "platform:native_id"),
+        _c("platform", "VARCHAR", "", "x, facebook, instagram, weibo, ..."),
+        _c("handle", "VARCHAR", "", "screen name without @"),
+        _c("name", "VARCHAR", "", "display name"),
+        _c("followers", "BIGINT", COUNT, "followers when observed"),
+        _c("verified", "BOOLEAN", "", "platform verification badge"),
+        _c("role", "VARCHAR", "", "owned, partner, competitor, media, kol or public"),
+        _c("media_type", "VARCHAR", "", "online, print, tv, radio or NULL"),
+        _c("is_partner", "BOOLEAN", "", "paid or contracted partner of the campaign"),
+    ),
+)
+
+POSTS = Table(
+    "posts",
+    "Posts (originals, reposts, replies, quotes) on any platform.",
+    (
+        _c("post_id", "VARCHAR", "", "platform:native_id"),
+        _c("platform", "VARCHAR", "", "platform name"),
+        _c("channel", "VARCHAR", "", "microblog, sns, blog, forum, video, news or search"),
+        _c("account_id", "VARCHAR", "", "author, platform:native_id"),
+        _c("created_at", "TIMESTAMP", "UTC timestamp", "creation time in UTC; NULL if unknown"),
+        _c("text", "VARCHAR", "", "post text as exported (untrusted)"),
+        _c("lang", "VARCHAR", "", "ISO 639-1 language code when known"),
+        _c("url", "VARCHAR", "", "permalink"),
+        _c("kind", "VARCHAR", "", "original, repost, reply or quote"),
+        _c("parent_id", "VARCHAR", "", "post replied to or reposted"),
+        _c("root_id", "VARCHAR", "", "root of the cascade"),
+        _c("is_paid", "BOOLEAN", "", "promoted / boosted post; NULL if unknown"),
+        _c("campaign_id", "VARCHAR", "", "campaign tag when the source carries one"),
+        _c("content_type", "VARCHAR", "", "photo, status, link, video, ... when exported"),
+        _c("category", "VARCHAR", "", "the source's own post category, when exported"),
+        _c("local_month", "SMALLINT", "month 1-12", "month of posting, when no date exists"),
+        _c("local_weekday", "SMALLINT", "1-7", "weekday of posting as the source numbers it"),
+        _c("local_hour", "SMALLINT", "hour 0-23", "hour of posting, local to the source"),
+    ),
+)
+
+POST_METRICS = Table(
+    "post_metrics",
+    "Snapshots of post performance as platforms report them; the latest per post is the "
+    "default view. Lifetime figures.",
+    (
+        _c("post_id", "VARCHAR", "", "posts.post_id"),
+        _c("observed_at", "TIMESTAMP", "UTC timestamp", "when the figures were true"),
+        _c(
+            "observed_at_source",
+            "VARCHAR",
+            "",
+            "export_range (end of the export's range) or import_time",
+        ),
+        _c("impressions", "BIGINT", COUNT, "times the post was shown"),
+        _c("reach", "BIGINT", COUNT, "distinct people who saw the post"),
+        _c("views", "BIGINT", COUNT, "views (articles, pages)"),
+        _c("engagements", "BIGINT", COUNT, "interactions as the platform counts them"),
+        _c("engaged_users", "BIGINT", COUNT, "distinct people who interacted"),
+        _c("clicks", "BIGINT", COUNT, "all clicks on the post"),
+        _c("link_clicks", "BIGINT", COUNT, "clicks on links (X: url clicks)"),
+        _c("reposts", "BIGINT", COUNT, "reposts / retweets / shares"),
+        _c("replies", "BIGINT", COUNT, "replies / comments"),
+        _c("likes", "BIGINT", COUNT, "likes / reactions"),
+        _c("saves", "BIGINT", COUNT, "saves / bookmarks"),
+        _c("video_views", "BIGINT", COUNT, "video views"),
+        _c("media_views", "BIGINT", COUNT, "media views (X)"),
+        _c("media_engagements", "BIGINT", COUNT, "media engagements (X)"),
+        _c("profile_clicks", "BIGINT", COUNT, "user profile clicks"),
+        _c("hashtag_clicks", "BIGINT", COUNT, "hashtag clicks"),
+        _c("detail_expands", "BIGINT", COUNT, "detail expands (X)"),
+        _c("follows", "BIGINT", COUNT, "follows gained from the post"),
+        _c("consumers", "BIGINT", COUNT, "people who clicked anywhere (Facebook)"),
+        _c("consumptions", "BIGINT", COUNT, "clicks anywhere (Facebook)"),
+        _c("promoted_impressions", "BIGINT", COUNT, "impressions bought by promotion"),
+        _c("promoted_engagements", "BIGINT", COUNT, "engagements from promotion"),
+        _c("fan_impressions", "BIGINT", COUNT, "impressions by people who like the Page"),
+        _c("fan_reach", "BIGINT", COUNT, "reach among people who like the Page"),
+        _c("fan_engaged_users", "BIGINT", COUNT, "Page fans who engaged"),
+        _c("page_followers", "BIGINT", COUNT, "page total likes/followers at posting"),
+    ),
+)
+
+ACCOUNT_DAILY = Table(
+    "account_daily",
+    "Account-level daily activity as a platform reports it (X daily export). Dates are the "
+    "platform's own labels (X: UTC days).",
+    (
+        _c("account_id", "VARCHAR", "", "platform:handle when the export names it"),
+        _c("platform", "VARCHAR", "", "platform name"),
+        _c("date", "DATE", "date", "the platform's date label"),
+        _c("posts_published", "BIGINT", COUNT, "posts published that day"),
+        _c("impressions", "BIGINT", COUNT, "organic impressions that day"),
+        _c("engagements", "BIGINT", COUNT, "engagements that day"),
+        _c("reposts", "BIGINT", COUNT, ""),
+        _c("replies", "BIGINT", COUNT, ""),
+        _c("likes", "BIGINT", COUNT, ""),
+        _c("profile_clicks", "BIGINT", COUNT, ""),
+        _c("link_clicks", "BIGINT", COUNT, ""),
+        _c("hashtag_clicks", "BIGINT", COUNT, ""),
+        _c("detail_expands", "BIGINT", COUNT, ""),
+        _c("follows", "BIGINT", COUNT, ""),
+        _c("media_views", "BIGINT", COUNT, ""),
+        _c("media_engagements", "BIGINT", COUNT, ""),
+        _c("promoted_impressions", "BIGINT", COUNT, "NULL when nothing was promoted"),
+        _c("promoted_engagements", "BIGINT", COUNT, "NULL when nothing was promoted"),
+    ),
+)
+
+FOLLOWS = Table(
+    "follows",
+    "Follow edges: src follows dst, so influence flows dst -> src.",
+    (
+        _c("src_account_id", "VARCHAR", "", "the follower"),
+        _c("dst_account_id", "VARCHAR", "", "the followed account"),
+        _c("weight", "DOUBLE", "probability or weight", "optional edge weight"),
+    ),
+)
+
+SPEND = Table(
+    "spend",
+    "Media spend by day or reporting period.",
+    (
+        _c("date", "DATE", "date", "day of spend (or NULL when a period is given)"),
+        _c("reporting_start", "DATE", "date", "first day of the period"),
+        _c("reporting_end", "DATE", "date", "last day of the period (inclusive)"),
+        _c("platform", "VARCHAR", "", ""),
+        _c("campaign", "VARCHAR", "", "campaign name as in the ad platform"),
+        _c("amount", "DOUBLE", "currency", "money spent"),
+        _c("currency", "VARCHAR", "ISO 4217", ""),
+        _c("impressions", "BIGINT", COUNT, ""),
+        _c("link_clicks", "BIGINT", COUNT, ""),
+    ),
+)
+
+AD_METRICS = Table(
+    "ad_metrics",
+    "Ads manager rows: one campaign (optionally one breakdown value) over a reporting period.",
+    (
+        _c("platform", "VARCHAR", "", "meta, x, ..."),
+        _c("campaign", "VARCHAR", "", "campaign name; NULL on the account-total row"),
+        _c("breakdown", "VARCHAR", "", "age, gender, device platform, ... or NULL"),
+        _c("breakdown_value", "VARCHAR", "", "the breakdown's value"),
+        _c("reporting_start", "DATE", "date", ""),
+        _c("reporting_end", "DATE", "date", "inclusive"),
+        _c("reach", "BIGINT", COUNT, "distinct people reached"),
+        _c("impressions", "BIGINT", COUNT, ""),
+        _c("frequency", "DOUBLE", "ratio", "impressions / reach"),
+        _c("spend", "DOUBLE", "currency", "amount spent"),
+        _c("currency", "VARCHAR", "ISO 4217", ""),
+        _c("link_clicks", "BIGINT", COUNT, ""),
+        _c("clicks_all", "BIGINT", COUNT, ""),
+        _c("cpc_reported", "DOUBLE", "currency per click", "the export's own CPC (link clicks)"),
+        _c("is_total", "BOOLEAN", "", "the export's account-total row"),
+    ),
+)
+
+AD_CONVERSIONS = Table(
+    "ad_conversions",
+    "Conversions reported on an ad_metrics row, by name (long form). Joined to ad_metrics on "
+    "(import_id, source_row).",
+    (
+        _c("name", "VARCHAR", "", "adds_to_cart, checkouts_initiated, purchases, ..."),
+        _c("value", "DOUBLE", COUNT, ""),
+        _c("cost_per", "DOUBLE", "currency", "the export's cost per conversion, if any"),
+    ),
+)
+
+WEB_METRICS = Table(
+    "web_metrics",
+    "Aggregated web analytics tables (GA4, Universal Analytics), long form.",
+    (
+        _c("source", "VARCHAR", "", "ga4 or ga_universal"),
+        _c("report", "VARCHAR", "", "report / table title"),
+        _c("dimension", "VARCHAR", "", "dimension name (Event name, Day Index, ...)"),
+        _c("dimension_value", "VARCHAR", "", "the dimension's value; NULL for totals"),
+        _c("period_start", "DATE", "date", ""),
+        _c("period_end", "DATE", "date", "inclusive"),
+        _c("metric", "VARCHAR", "", "metric name as exported"),
+        _c("value", "DOUBLE", "as exported", "ratios as fractions, durations in seconds"),
+    ),
+)
+
+OUTCOMES = Table(
+    "outcomes",
+    "Business outcomes by day: registrations, orders, sales, ...",
+    (
+        _c("date", "DATE", "date", "day, in the campaign's time zone"),
+        _c("metric", "VARCHAR", "", "registrations, participants, pv, uv, orders, sales, ..."),
+        _c("value", "DOUBLE", "as named", ""),
+        _c("source", "VARCHAR", "", "where the figure comes from"),
+    ),
+)
+
+INDEX_SERIES = Table(
+    "index_series",
+    "Third-party interest indices (Google Trends, Baidu Index, WeChat Index, Naver DataLab).",
+    (
+        _c("date", "DATE", "date", "start of the period"),
+        _c("period", "VARCHAR", "", "day, week or month"),
+        _c("source", "VARCHAR", "", "google_trends, baidu_index, wechat_index, naver_datalab"),
+        _c("term", "VARCHAR", "", "search term"),
+        _c("geo", "VARCHAR", "", "region as exported (Worldwide, United States, ...)"),
+        _c("value", "DOUBLE", "index 0-100", "NULL when below_one"),
+        _c("below_one", "BOOLEAN", "", "the export wrote '<1': more than 0, less than 1"),
+    ),
+)
+
+INDEX_GEO = Table(
+    "index_geo",
+    "Google Trends geography breakdown (geoMap).",
+    (
+        _c("source", "VARCHAR", "", "google_trends"),
+        _c("term", "VARCHAR", "", ""),
+        _c("period_label", "VARCHAR", "", "date range as written in the header"),
+        _c("geo_level", "VARCHAR", "", "Country, Region, City, ... as exported"),
+        _c("geo", "VARCHAR", "", "the place"),
+        _c("value", "DOUBLE", "index 0-100 or percent share", "NULL when below_one or empty"),
+        _c("is_share", "BOOLEAN", "", "value is a percentage share (written with %)"),
+        _c("below_one", "BOOLEAN", "", "written as '<1' or '<1%'"),
+    ),
+)
+
+INDEX_RELATED = Table(
+    "index_related",
+    "Google Trends related queries or topics (TOP and RISING sections).",
+    (
+        _c("source", "VARCHAR", "", "google_trends"),
+        _c("term", "VARCHAR", "", "the term the export is about, when stated"),
+        _c("kind", "VARCHAR", "", "queries or topics"),
+        _c("section", "VARCHAR", "", "TOP or RISING"),
+        _c("query", "VARCHAR", "", "related query"),
+        _c("value", "DOUBLE", "index or percent", "TOP: 0-100; RISING: percent increase"),
+        _c("breakout", "BOOLEAN", "", "RISING value written 'Breakout' (> +5000%)"),
+    ),
+)
+
+RATE_CARDS = Table(
+    "rate_cards",
+    "Prices used for advertising value equivalent (AVE).",
+    (
+        _c("platform", "VARCHAR", "", "platform or site"),
+        _c("unit", "VARCHAR", "", "per_post, cpm or cpc"),
+        _c("price", "DOUBLE", "currency", "price per unit (CPM: per 1,000 impressions)"),
+        _c("currency", "VARCHAR", "ISO 4217", ""),
+    ),
+)
+
+SERP_RESULTS = Table(
+    "serp_results",
+    "Search-engine result pages as observed.",
+    (
+        _c("engine", "VARCHAR", "", ""),
+        _c("query", "VARCHAR", "", ""),
+        _c("observed_at", "TIMESTAMP", "UTC timestamp", ""),
+        _c("rank", "INTEGER", "position", "1-based"),
+        _c("url", "VARCHAR", "", ""),
+        _c("title", "VARCHAR", "", ""),
+        _c("snippet", "VARCHAR", "", ""),
+    ),
+)
+
+ANNOTATIONS = Table(
+    "annotations",
+    "Labels attached to any subject (posts, accounts) by a model or a person.",
+    (
+        _c("subject_id", "VARCHAR", "", ""),
+        _c("task", "VARCHAR", "", "language, sentiment, aspect, ..."),
+        _c("label", "VARCHAR", "", ""),
+        _c("score", "DOUBLE", "", ""),
+        _c("model", "VARCHAR", "", ""),
+        _c("model_version", "VARCHAR", "", ""),
+    ),
+)
+
+TABLES: dict[str, Table] = {
+    t.name: t
+    for t in (
+        ACCOUNTS,
+        POSTS,
+        POST_METRICS,
+        ACCOUNT_DAILY,
+        FOLLOWS,
+        SPEND,
+        AD_METRICS,
+        AD_CONVERSIONS,
+        WEB_METRICS,
+        OUTCOMES,
+        INDEX_SERIES,
+        INDEX_GEO,
+        INDEX_RELATED,
+        RATE_CARDS,
+        SERP_RESULTS,
+        ANNOTATIONS,
+    )
+}
+
+IMPORTS_DDL = """
+CREATE TABLE IF NOT EXISTS imports (
+    import_id BIGINT PRIMARY KEY,
+    path VARCHAR,
+    sha256 VARCHAR,
+    format VARCHAR,
+    context_key VARCHAR,
+    rows BIGINT,
+    rows_by_table VARCHAR,
+    notes VARCHAR,
+    source_timezone VARCHAR,
+    started_at TIMESTAMP,
+    finished_at TIMESTAMP,
+    status VARCHAR
+)
+"""
+
+SCHEMA_VERSION = 1

@@ -1,0 +1,289 @@
+"""Workspace: one DuckDB file holding the canonical tables and the import log.
+
+Each import is one transaction: either every row of the file is stored and logged in
+``imports`` (with the file's sha256), or nothing changes at all. Importing the same file
+again with the same format and settings changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from ripplemeter import schema
+from ripplemeter.errors import FormatError, RippleError, WorkspaceError
+from ripplemeter.formats import Rows, SourceContext, get_format
+
+
+def file_sha256(path: Path, chunk: int = 1 << 20) -> str:
+    """Hex sha256 of a file's bytes."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while block := f.read(chunk):
+            h.update(block)
+    return h.hexdigest()
+
+
+@dataclass
+class ImportResult:
+    """Outcome of :meth:`Workspace.import_file`.
+
+    Attributes
+    ----------
+    import_id : int
+        Id in the ``imports`` log (the existing one when ``skipped``).
+    path : Path
+    format : str
+    rows : dict[str, int]
+        Rows written per canonical table.
+    skipped : bool
+        True when the same file was already imported with the same settings.
+    notes : list[str]
+        Import notes (time zone conversion, detected encoding, rows left out).
+    """
+
+    import_id: int
+    path: Path
+    format: str
+    rows: dict[str, int] = field(default_factory=dict)
+    skipped: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def total_rows(self) -> int:
+        return sum(self.rows.values())
+
+
+class Workspace:
+    """A DuckDB file (or in-memory database) with ripplemeter's canonical tables.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        The DuckDB file; ``None`` or ``":memory:"`` for an in-memory workspace.
+    read_only : bool
+        Open the file read-only.
+
+    Raises
+    ------
+    WorkspaceError
+        If the file cannot be opened (locked by another process, not a DuckDB file).
+
+    Examples
+    --------
+    >>> ws = Workspace()                                      # doctest: +SKIP
+    >>> ws.import_file("tweets.csv", "x-analytics-tweets")    # doctest: +SKIP
+    >>> ws.table("posts").head()                              # doctest: +SKIP
+    """
+
+    def __init__(self, path: str | Path | None = None, *, read_only: bool = False) -> None:
+        self.path = None if path in (None, ":memory:") else Path(path)
+        try:
+            self.con = duckdb.connect(
+                str(self.path) if self.path else ":memory:", read_only=read_only
+            )
+        except duckdb.Error as exc:
+            raise WorkspaceError(f"{path}: cannot open the workspace: {exc}") from None
+        self.con.execute("SET TimeZone = 'UTC'")
+        if not read_only:
+            self._create()
+
+    # ------------------------------------------------------------------ schema
+    def _create(self) -> None:
+        con = self.con
+        con.execute("CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+        row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        if row is not None and int(row[0]) > schema.SCHEMA_VERSION:
+            raise WorkspaceError(
+                f"{self.path}: written by a newer ripplemeter (schema {row[0]}); upgrade"
+            )
+        con.execute(schema.IMPORTS_DDL)
+        for t in schema.TABLES.values():
+            con.execute(t.ddl())
+            # add columns a newer schema defines (forward migration)
+            have = {r[0] for r in con.execute(f'DESCRIBE "{t.name}"').fetchall()}
+            for c in t.columns:
+                if c.name not in have:
+                    con.execute(f'ALTER TABLE "{t.name}" ADD COLUMN "{c.name}" {c.type}')
+        con.execute(
+            "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(schema.SCHEMA_VERSION)]
+        )
+
+    def close(self) -> None:
+        """Close the DuckDB connection."""
+        self.con.close()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ import
+    def import_file(
+        self,
+        path: str | Path,
+        format: str,
+        ctx: SourceContext | None = None,
+        *,
+        progress: Callable[[str], None] | None = None,
+    ) -> ImportResult:
+        """Import one file as ``format`` in a single transaction.
+
+        Parameters
+        ----------
+        path : str or Path
+            The export, as downloaded.
+        format : str
+            A registered format name (see :func:`ripplemeter.formats.available_formats`).
+        ctx : SourceContext, optional
+            Platform, account, column mapping, time zone.
+        progress : callable, optional
+            Called with a short stage description ("reading", "storing") for progress display.
+
+        Returns
+        -------
+        ImportResult
+
+        Raises
+        ------
+        UnknownFormatError
+            Unknown format name.
+        FormatError
+            The file does not match the format; nothing was written.
+        """
+        path = Path(path)
+        info = get_format(format)
+        ctx = ctx or SourceContext()
+        if not path.exists():
+            raise FormatError(path, message="file not found")
+        if path.is_dir():
+            raise FormatError(path, message="is a folder, not a file")
+        sha = file_sha256(path)
+        key = ctx.key()
+        existing = self.con.execute(
+            "SELECT import_id, rows_by_table, notes FROM imports WHERE sha256 = ? AND format = ? "
+            "AND context_key = ? AND status = 'ok'",
+            [sha, format, key],
+        ).fetchone()
+        if existing is not None:
+            return ImportResult(
+                int(existing[0]),
+                path,
+                format,
+                json.loads(existing[1] or "{}"),
+                skipped=True,
+                notes=json.loads(existing[2] or "[]"),
+            )
+        started = pd.Timestamp.now(tz="UTC").tz_localize(None)
+        if ctx.imported_at is None:
+            ctx.imported_at = started
+        if progress:
+            progress("reading")
+        rows: Rows = info.reader(path, ctx)
+        if progress:
+            progress("storing")
+        return self._store(path, format, sha, key, rows, started)
+
+    def _store(
+        self, path: Path, format: str, sha: str, key: str, rows: Rows, started: pd.Timestamp
+    ) -> ImportResult:
+        con = self.con
+        con.execute("BEGIN TRANSACTION")
+        try:
+            (next_id,) = con.execute(
+                "SELECT coalesce(max(import_id), 0) + 1 FROM imports"
+            ).fetchone()
+            counts: dict[str, int] = {}
+            for tname, df in rows.tables.items():
+                if tname not in schema.TABLES:
+                    raise RippleError(f"importer for {format} produced unknown table {tname}")
+                if df is None or len(df) == 0:
+                    continue
+                counts[tname] = self._insert(tname, df, int(next_id))
+            finished = pd.Timestamp.now(tz="UTC").tz_localize(None)
+            con.execute(
+                "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'ok')",
+                [
+                    int(next_id),
+                    str(path.resolve()),
+                    sha,
+                    format,
+                    key,
+                    int(sum(counts.values())),
+                    json.dumps(counts),
+                    json.dumps(rows.notes, ensure_ascii=False),
+                    rows.source_timezone,
+                    started.to_pydatetime(),
+                    finished.to_pydatetime(),
+                ],
+            )
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        return ImportResult(int(next_id), path, format, counts, False, list(rows.notes))
+
+    def _insert(self, tname: str, df: pd.DataFrame, import_id: int) -> int:
+        table = schema.TABLES[tname]
+        cols = table.column_names
+        unknown = [c for c in df.columns if c not in cols and c != "source_row"]
+        if unknown:
+            raise RippleError(f"table {tname} has no column(s) {unknown}")
+        out = pd.DataFrame(index=range(len(df)))
+        df = df.reset_index(drop=True)
+        for c in cols:
+            out[c] = df[c] if c in df.columns else None
+        out["import_id"] = import_id
+        out["source_row"] = df["source_row"] if "source_row" in df.columns else None
+        casts = ", ".join(f'CAST("{c.name}" AS {c.type}) AS "{c.name}"' for c in table.columns)
+        self.con.register("_rm_incoming", out)
+        try:
+            self.con.execute(
+                f'INSERT INTO "{tname}" SELECT {casts}, CAST(import_id AS BIGINT), '
+                f"CAST(source_row AS BIGINT) FROM _rm_incoming"
+            )
+        finally:
+            self.con.unregister("_rm_incoming")
+        return len(out)
+
+    # ------------------------------------------------------------------ read
+    def table(self, name: str, import_ids: Sequence[int] | None = None) -> pd.DataFrame:
+        """A canonical table as a DataFrame, optionally only rows from some imports.
+
+        Raises
+        ------
+        RippleError
+            Unknown table name.
+        """
+        if name not in schema.TABLES and name != "imports":
+            raise RippleError(f"unknown table '{name}'; known: {', '.join(schema.TABLES)}")
+        if import_ids is None or name == "imports":
+            return self.con.execute(f'SELECT * FROM "{name}"').df()
+        ids = [int(i) for i in import_ids]
+        if not ids:
+            return self.con.execute(f'SELECT * FROM "{name}" LIMIT 0').df()
+        return self.con.execute(
+            f'SELECT * FROM "{name}" WHERE import_id IN ({",".join("?" * len(ids))})', ids
+        ).df()
+
+    def sql(self, query: str, params: Sequence | None = None) -> pd.DataFrame:
+        """Run SQL against the workspace and return a DataFrame."""
+        return self.con.execute(query, list(params or [])).df()
+
+    def imports(self) -> pd.DataFrame:
+        """The import log."""
+        return self.con.execute("SELECT * FROM imports ORDER BY import_id").df()
+
+    def counts(self) -> dict[str, int]:
+        """Row count of every canonical table."""
+        return {
+            t: int(self.con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0])
+            for t in schema.TABLES
+        }
