@@ -1,7 +1,8 @@
 """Importers: one module per real-world format, each turning a file into canonical rows.
 
 A format registers itself by name with :func:`register`; :func:`get_format` finds it.
-An importer is a function ``(path, ctx) -> Rows``; it raises :class:`~ripplemeter.errors.FormatError`
+An importer is a function ``(path, ctx) -> Rows``; it raises
+:class:`~ripplemeter.errors.FormatError`
 naming the file, row and column when the file is not what it claims to be. It never writes:
 the :class:`~ripplemeter.workspace.Workspace` stores the rows in one transaction.
 """
