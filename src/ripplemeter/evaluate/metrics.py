@@ -1,0 +1,346 @@
+"""The metric registry: every figure ripplemeter reports is defined here, once.
+
+Each :class:`Metric` carries its formula, unit and source (a vendor's published definition or a
+paper) and, where the figure is an aggregate over the latest post snapshots, the SQL expression
+that computes it. The report, ``metrics.json`` (under ``definitions``) and the docs all read this
+registry, so they cannot disagree.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A metric definition.
+
+    Attributes
+    ----------
+    id : str
+        Stable identifier used in metrics.json.
+    name : str
+        Human name shown in the report.
+    formula : str
+        The formula in words/symbols.
+    unit : str
+        ``count``, ``ratio``, ``currency``, ``currency per click``, ``index``, ``days``...
+    source : str
+        Where the definition comes from (vendor definition, paper, or "ripplemeter decision").
+    decision : str
+        How edge cases are handled (nulls, windows, exclusions); shown in the report.
+    sql : str or None
+        Aggregate SQL over the latest-snapshot post table (``latest``), when applicable.
+    """
+
+    id: str
+    name: str
+    formula: str
+    unit: str
+    source: str
+    decision: str = ""
+    sql: str | None = None
+
+    def definition(self) -> dict:
+        """The public part of the definition (for metrics.json)."""
+        d = asdict(self)
+        d.pop("sql")
+        d.pop("id")
+        return d
+
+
+REGISTRY: dict[str, Metric] = {}
+
+
+def define(metric: Metric) -> Metric:
+    """Add a metric to the registry (ids are unique)."""
+    if metric.id in REGISTRY:
+        raise ValueError(f"metric {metric.id} defined twice")
+    REGISTRY[metric.id] = metric
+    return metric
+
+
+def get(metric_id: str) -> Metric:
+    """The metric with this id (KeyError if none)."""
+    return REGISTRY[metric_id]
+
+
+@dataclass(frozen=True)
+class Ratio:
+    """A ratio that is null, with a reason, when it cannot be computed.
+
+    Attributes
+    ----------
+    value : float or None
+    reason : str or None
+        Why ``value`` is None (e.g. "denominator is 0").
+    """
+
+    value: float | None
+    reason: str | None = None
+
+
+def ratio(num: float | None, den: float | None, *, what: str = "denominator") -> Ratio:
+    """num / den, or a null with a reason: never inf, never a silent 0.
+
+    Examples
+    --------
+    >>> ratio(1, 4).value
+    0.25
+    >>> ratio(1, 0).reason
+    'denominator is 0'
+    """
+    if num is None or den is None or _isnan(num) or _isnan(den):
+        return Ratio(None, f"{what} is missing" if den is None or _isnan(den) else "no data")
+    if den == 0:
+        return Ratio(None, f"{what} is 0")
+    return Ratio(float(num) / float(den))
+
+
+def _isnan(x: object) -> bool:
+    try:
+        return math.isnan(float(x))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+
+
+LATEST_POSTS = (
+    "Posts created in the window [start 00:00, end + 1 day 00:00) in the campaign's time zone, "
+    "compared with created_at stored in UTC; each post counted once with its latest snapshot "
+    "(lifetime figures). Missing figures are NULL and left out of sums, never counted as 0. "
+    "Posts without a creation date are left out and counted separately."
+)
+
+_X = "X (Twitter) Analytics help, 'Tweet activity dashboard' definitions"
+_HOOT = "Hootsuite, 'How to calculate engagement rate' (engagement rate by impressions/reach)"
+
+POSTS = define(
+    Metric(
+        "posts",
+        "Posts published",
+        "count(distinct post_id)",
+        "count",
+        "ripplemeter decision",
+        LATEST_POSTS,
+        "count(*)",
+    )
+)
+ORIGINAL_POSTS = define(
+    Metric(
+        "original_posts",
+        "Original posts",
+        "count of posts whose kind is 'original'",
+        "count",
+        "ripplemeter decision",
+        "Replies, reposts and quotes are excluded.",
+        "count(*) FILTER (WHERE kind = 'original' OR kind IS NULL)",
+    )
+)
+IMPRESSIONS = define(
+    Metric(
+        "impressions",
+        "Impressions",
+        "sum(impressions)",
+        "count",
+        _X + "; Meta Business Help Center 'Impressions'",
+        LATEST_POSTS,
+        "sum(impressions)",
+    )
+)
+REACH = define(
+    Metric(
+        "reach",
+        "Reach (sum over posts)",
+        "sum(reach) over posts whose reach is known",
+        "count",
+        "Meta Business Help Center, 'Reach'",
+        "Post reach is summed over posts, so one person reached by two posts counts twice; it is an "
+        "upper bound of unique reach. Platforms without reach (X) leave it NULL.",
+        "sum(reach)",
+    )
+)
+ENGAGEMENTS = define(
+    Metric(
+        "engagements",
+        "Engagements",
+        "sum(engagements) as each platform reports them",
+        "count",
+        _X,
+        "Engagements are the platform's own total, not always the sum of the parts.",
+        "sum(engagements)",
+    )
+)
+REPOSTS = define(
+    Metric(
+        "reposts",
+        "Reposts",
+        "sum(reposts)",
+        "count",
+        _X + " (retweets)",
+        LATEST_POSTS,
+        "sum(reposts)",
+    )
+)
+REPLIES = define(
+    Metric("replies", "Replies", "sum(replies)", "count", _X, LATEST_POSTS, "sum(replies)")
+)
+LIKES = define(Metric("likes", "Likes", "sum(likes)", "count", _X, LATEST_POSTS, "sum(likes)"))
+LINK_CLICKS = define(
+    Metric(
+        "link_clicks",
+        "Link clicks",
+        "sum(link_clicks)",
+        "count",
+        _X + " (url clicks)",
+        LATEST_POSTS,
+        "sum(link_clicks)",
+    )
+)
+ER_IMPRESSIONS = define(
+    Metric(
+        "engagement_rate_impressions",
+        "Engagement rate (by impressions)",
+        "sum(engagements) / sum(impressions)",
+        "ratio",
+        _HOOT,
+        "Over posts with both figures known; null with a reason when impressions sum to 0.",
+    )
+)
+ER_REACH = define(
+    Metric(
+        "engagement_rate_reach",
+        "Engagement rate (by reach)",
+        "sum(engagements) / sum(reach)",
+        "ratio",
+        _HOOT,
+        "Only over posts whose reach is known; null when no post has reach.",
+    )
+)
+POSTS_PER_DAY = define(
+    Metric(
+        "posts_per_day",
+        "Posts per day",
+        "posts created that day (campaign time zone)",
+        "count",
+        "ripplemeter decision",
+        "A count we derive, so zero-filled over every day of the window.",
+    )
+)
+DAILY_IMPRESSIONS = define(
+    Metric(
+        "daily_impressions",
+        "Daily account impressions",
+        "mean over days present of the account-level daily impressions",
+        "count per day",
+        "X Analytics daily account activity export",
+        "Platform-reported daily series keep the platform's own date labels (X: UTC days); means are "
+        "over the days present, with coverage = days present / days in window. No baseline data: "
+        "null with a reason.",
+    )
+)
+DAILY_ENGAGEMENTS = define(
+    Metric(
+        "daily_engagements",
+        "Daily account engagements",
+        "mean over days present of the account-level daily engagements",
+        "count per day",
+        "X Analytics daily account activity export",
+        "As daily_impressions.",
+    )
+)
+LIFT = define(
+    Metric(
+        "lift",
+        "Lift",
+        "campaign / baseline - 1",
+        "ratio",
+        "ripplemeter decision",
+        "Relative change; null with a reason when the baseline is 0 or missing, and the absolute "
+        "difference (campaign - baseline) is given beside it.",
+    )
+)
+AVE = define(
+    Metric(
+        "ave",
+        "Advertising value equivalent (AVE)",
+        "CPM x impressions / 1000 + CPC x link clicks + per-post price x original posts, per "
+        "platform, from the rate cards",
+        "currency",
+        "Rate-card method; AMEC Barcelona Principles 3.0 (2020): AVE is not the value of "
+        "communication and should not be used as such",
+        "Counts non-paid posts created in the window with their latest-snapshot lifetime figures. "
+        "Promoted impressions and account-level daily impressions are not counted. Per-post prices "
+        "count original posts, not replies. Rate cards in another currency need an [[fx]] rate; "
+        "none is guessed.",
+    )
+)
+SPEND = define(
+    Metric(
+        "spend",
+        "Media spend",
+        "sum(amount spent) over campaign rows inside the window",
+        "currency",
+        "Meta Ads Manager 'Amount spent'",
+        "Rows whose reporting period lies inside the window count; rows straddling it are left out "
+        "and named in a warning. The account-total row and breakdown exports are never added.",
+    )
+)
+CPC = define(
+    Metric(
+        "cpc",
+        "Cost per click (CPC, link clicks)",
+        "spend / link clicks",
+        "currency per click",
+        "Meta Ads Manager 'CPC (cost per link click)': amount spent divided by link clicks",
+        "From one export's campaign rows (never the account-total row, never breakdown exports); "
+        "checked against the export's own CPC column where it has one.",
+    )
+)
+CPC_INDEX = define(
+    Metric(
+        "cpc_index",
+        "CPC index vs benchmark",
+        "CPC / benchmark CPC",
+        "ratio",
+        "ripplemeter decision; benchmark from campaign.toml [benchmarks] cpc",
+        "Below 1 means cheaper clicks than the industry benchmark.",
+    )
+)
+AD_REACH = define(
+    Metric(
+        "ad_reach",
+        "Ad reach (account total)",
+        "Reach of the export's account-total row",
+        "count",
+        "Meta Ads Manager 'Reach'",
+        "Reach is de-duplicated by the platform; it cannot be added across campaigns, so it is "
+        "taken only from a total row.",
+    )
+)
+CONVERSION = define(
+    Metric(
+        "conversion_lift",
+        "Conversion lift",
+        "campaign daily mean / baseline daily mean - 1, with a 95% interval",
+        "ratio",
+        "Welch (1947) interval on the difference of daily means, carried to the ratio by the delta "
+        "method; weekday-adjusted estimate by OLS with day-of-week fixed effects and HC3 errors",
+        "Daily means over the days present in each window (coverage shown); days are in the "
+        "campaign's time zone.",
+    )
+)
+INDEX_LIFT = define(
+    Metric(
+        "index_lift",
+        "Third-party index lift",
+        "mean index over periods starting in the campaign window / mean over periods starting in "
+        "the baseline - 1",
+        "ratio",
+        "Google Trends: 'numbers represent search interest relative to the highest point on the "
+        "chart for the given region and time' (so each export is scaled on its own)",
+        "A period counts in a window when its start date does. Periods are compared only within "
+        "one export. Google Trends '<1' is counted as 0.5 in the headline, with bounds computed "
+        "with '<1' at 0 and at 1.",
+    )
+)
