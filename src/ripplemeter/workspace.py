@@ -98,7 +98,8 @@ class Workspace:
     def _create(self) -> None:
         con = self.con
         con.execute("CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
-        row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        rows = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall()
+        row = rows[0] if rows else None
         if row is not None and int(row[0]) > schema.SCHEMA_VERSION:
             raise WorkspaceError(
                 f"{self.path}: written by a newer ripplemeter (schema {row[0]}); upgrade"
@@ -171,7 +172,8 @@ class Workspace:
             "SELECT import_id, rows_by_table, notes FROM imports WHERE sha256 = ? AND format = ? "
             "AND context_key = ? AND status = 'ok'",
             [sha, format, key],
-        ).fetchone()
+        ).fetchall()
+        existing = existing[0] if existing else None
         if existing is not None:
             return ImportResult(
                 int(existing[0]),
@@ -197,9 +199,9 @@ class Workspace:
         con = self.con
         con.execute("BEGIN TRANSACTION")
         try:
-            (next_id,) = con.execute(
+            ((next_id,),) = con.execute(
                 "SELECT coalesce(max(import_id), 0) + 1 FROM imports"
-            ).fetchone()
+            ).fetchall()
             counts: dict[str, int] = {}
             for tname, df in rows.tables.items():
                 if tname not in schema.TABLES:
@@ -284,6 +286,6 @@ class Workspace:
     def counts(self) -> dict[str, int]:
         """Row count of every canonical table."""
         return {
-            t: int(self.con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0])
+            t: int(self.con.execute(f'SELECT count(*) FROM "{t}"').fetchall()[0][0])
             for t in schema.TABLES
         }

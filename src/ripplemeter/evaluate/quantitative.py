@@ -172,7 +172,7 @@ def exposure(
         d["engagement_rate_impressions"] = M.ratio(_clean(r["_eng_i"]), _clean(r["_imp_e"])).value
         by_platform[str(r["platform"])] = d
     undated = int(
-        con.execute(f"SELECT count(*) FROM ({latest}) WHERE created_at IS NULL").fetchone()[0]
+        con.execute(f"SELECT count(*) FROM ({latest}) WHERE created_at IS NULL").fetchall()[0][0]
     )
     return Exposure(values, er_i, er_r, by_platform, undated, reasons)
 

@@ -467,3 +467,57 @@ def parse_dates(
                 found=raw,
             )
     return out
+
+
+def csv_error_location(text: str, delimiter: str = ",") -> tuple[int, int, bool] | None:
+    """Where strict CSV parsing of ``text`` fails, for an error message a user can act on.
+
+    Parameters
+    ----------
+    text : str
+        Decoded text.
+    delimiter : str
+        Expected delimiter.
+
+    Returns
+    -------
+    tuple of (int, int, bool) or None
+        ``(row, field_index, at_end)``: the 1-based spreadsheet row of the record that cannot
+        be parsed (rows counted as in :func:`split_records`), the 0-based index of the field
+        where parsing fails (a quote opened there and never closed, or a character follows
+        its closing quote), and whether the text ends inside that quoted field (a truncated
+        last line). ``None`` when the text parses.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    row = 0
+    next_line = 1
+    try:
+        for _rec in reader:
+            row += 1
+            next_line = reader.line_num + 1
+    except csv.Error:
+        rest = "\n".join(text.split("\n")[next_line - 1 :])
+        field, in_quote, closed, start = 0, False, False, True
+        i = 0
+        while i < len(rest):
+            ch = rest[i]
+            if in_quote:
+                if ch == '"':
+                    if rest[i + 1 : i + 2] == '"':
+                        i += 1
+                    else:
+                        in_quote, closed = False, True
+            elif ch == delimiter:
+                field, closed, start = field + 1, False, True
+                i += 1
+                continue
+            elif ch in "\r\n":
+                break
+            elif closed:
+                return row + 1, field, False
+            elif ch == '"' and start:
+                in_quote = True
+            start = False
+            i += 1
+        return row + 1, field, in_quote
+    return None

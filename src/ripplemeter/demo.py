@@ -1,0 +1,779 @@
+"""Generated sample campaign ("Lumen Tea" spring launch) written in real export formats.
+
+`generate_demo` writes a complete, fictional campaign folder: the X (Twitter) Analytics tweet
+and daily exports, a Google Trends ``multiTimeline.csv``, a Meta Ads Manager table export, an
+outcomes table and the ``campaign.toml`` that names them. Every file copies the byte-level
+conventions of the real downloads kept under ``shared/data/platform_exports`` (headers,
+quoting, ``-`` for promoted columns, ``312.0``-style floats, ``2021-08-31 19:53 +0000`` times,
+HTML-escaped tweet texts, Meta's UTF-8 byte-order mark and account-total first row, Trends'
+``Category:`` preamble and ``<1`` values), so the demo runs through the same importers as
+users' own files.
+
+The numbers are generated, not observed: a seeded ``numpy.random.Generator`` draws
+heavy-tailed (lognormal) tweet impressions, binomial engagements split into their parts, a
+weekday rhythm, a launch spike and Poisson outcomes. The same seed gives byte-identical files.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import numpy as np
+
+__all__ = [
+    "ACCOUNT",
+    "DAILY_BASELINE_FILE",
+    "DAILY_CAMPAIGN_FILE",
+    "META_FILE",
+    "OUTCOMES_FILE",
+    "TRENDS_FILE",
+    "TWEETS_FILE",
+    "X_DAILY_HEADER",
+    "X_TWEET_HEADER",
+    "META_HEADER",
+    "generate_demo",
+]
+
+ACCOUNT = "lumentea"
+TZ = ZoneInfo("Asia/Shanghai")
+BASELINE_START = date(2026, 2, 1)
+BASELINE_END = date(2026, 2, 28)
+CAMPAIGN_START = date(2026, 3, 1)
+CAMPAIGN_END = date(2026, 3, 31)
+
+TWEETS_FILE = f"tweet_activity_metrics_{ACCOUNT}_20260201_20260401_en.csv"
+DAILY_BASELINE_FILE = f"daily_tweet_activity_metrics_{ACCOUNT}_20260201_20260301_en.csv"
+DAILY_CAMPAIGN_FILE = f"daily_tweet_activity_metrics_{ACCOUNT}_20260301_20260401_en.csv"
+TRENDS_FILE = "multiTimeline.csv"
+META_FILE = "Untitled-report-Mar-1-2026-to-Mar-31-2026.csv"
+OUTCOMES_FILE = "outcomes.csv"
+CAMPAIGN_FILE = "campaign.toml"
+
+# The engagement parts as the X export names them, in file order.
+_PARTS = (
+    "retweets",
+    "replies",
+    "likes",
+    "user profile clicks",
+    "url clicks",
+    "hashtag clicks",
+    "detail expands",
+    "permalink clicks",
+    "app opens",
+    "app installs",
+    "follows",
+    "email tweet",
+    "dial phone",
+)
+_METRICS = ("impressions", "engagements", "engagement rate", *_PARTS)
+_MEDIA = ("media views", "media engagements")
+X_TWEET_HEADER = (
+    "Tweet id",
+    "Tweet permalink",
+    "Tweet text",
+    "time",
+    *_METRICS,
+    *_MEDIA,
+    *(f"promoted {m}" for m in (*_METRICS, *_MEDIA)),
+)
+X_DAILY_HEADER = (
+    "Date",
+    "Tweets published",
+    *_METRICS,
+    *_MEDIA,
+    *(f"promoted {m}" for m in (*_METRICS, *_MEDIA)),
+)
+META_HEADER = (
+    "Campaign name",
+    "Reach",
+    "Impressions",
+    "Frequency",
+    "Currency",
+    "Amount spent (USD)",
+    "Link clicks",
+    "CPC (cost per link click)",
+    "Clicks (all)",
+    "CPC (all)",
+    "CTR (all)",
+    "Adds to cart",
+    "Cost per add to cart",
+    "Checkouts initiated",
+    "Cost per checkout initiated",
+    "Purchases",
+    "Reporting starts",
+    "Reporting ends",
+)
+
+# Share of an engagement that lands in each part (before masking parts a tweet cannot have),
+# then the share that goes to media engagements. Order: _PARTS, then media engagements.
+_PART_WEIGHTS = np.array(
+    [0.06, 0.05, 0.30, 0.09, 0.12, 0.03, 0.21, 0.02, 0.004, 0.001, 0.012, 0.001, 0.0005, 0.10]
+)
+_URL, _HASHTAG, _MEDIA_ENG = 4, 5, 13
+# Share of a tweet's activity seen on the day it is published and the days after.
+_DECAY = np.array([0.62, 0.23, 0.09, 0.04, 0.02])
+_SNOWFLAKE_EPOCH_MS = 1288834974657
+
+_HANDLES = (
+    "teaholic_amy",
+    "matcha_min",
+    "wanglei_cn",
+    "seoul_sips",
+    "brewlab",
+    "kimjiwoo_",
+    "mike_drinks_tea",
+    "liuyang88",
+    "hana_cafe",
+    "oatmilkfan",
+)
+_TEXTS = {
+    ("en", "base"): (
+        "Slow mornings, good tea. What's in your cup today?",
+        "Behind the scenes at our Hangzhou tasting room: 14 teas, 3 of us, one very long "
+        "afternoon.",
+        "Tip: water at 80°C keeps green tea sweet instead of bitter.",
+        "Something new is steeping for spring. Stay tuned 🍵",
+        "We read every reply. Thank you for the kind words this week!",
+        "Our oolong is back in stock & ships this week.",
+        "Tea vs coffee: which one gets you through Monday?",
+        "Cold brew sencha season starts early this year.",
+    ),
+    ("en", "camp"): (
+        "Lumen Spring Matcha is here! Stone-ground in Uji, whisked in seconds.",
+        "Launch week: a free bamboo whisk with every Spring Matcha order.",
+        "Iced matcha latte: 2 minutes, 3 ingredients. Recipe below 👇",
+        "You asked, we listened: the Spring Matcha tin is now 100% recyclable.",
+        "Sold out in 36 hours. The restock lands Friday - set a reminder!",
+        "Our founders answer your matcha questions live tonight at 8pm CST.",
+        "Matcha latte > regular latte? Tell us why (or why not).",
+        "Spring Matcha 春日抹茶 is now shipping to Seoul, Tokyo and Singapore.",
+        "Day 3 of launch week and the whisks are flying off the shelf.",
+        "Three ways to drink Spring Matcha: straight, latte, or over ice. Pick one.",
+        "Real talk: our matcha is not cheap. Here is what goes into every tin.",
+        "Thank you for 10,000 orders in March. Seriously. Thank you.",
+    ),
+    ("zh", "base"): (
+        "春天快到了,我们在准备一款新茶。",
+        "今天的办公室茶歇:龙井配桂花糕。",
+        "泡绿茶的小技巧:水温八十度左右,茶汤更甜。",
+        "感谢大家这周的留言,每一条我们都看了。",
+        "乌龙茶补货啦,本周发出。",
+    ),
+    ("zh", "camp"): (
+        "Lumen 春日抹茶正式上市!宇治石磨,十秒出杯。",
+        "首发周下单即送竹制茶筅,数量有限。",
+        "冰抹茶拿铁三步搞定,配方见下图。",
+        "谢谢大家的支持,首批已经售罄,周五补货。",
+        "今晚八点创始人直播,聊聊抹茶的那些事。",
+    ),
+    ("ko", "base"): (
+        "봄을 위한 새로운 차를 준비하고 있어요.",
+        "오늘의 티타임: 녹차와 약과.",
+        "녹차는 80도 물로 우려야 쓰지 않아요.",
+        "우롱차 재입고! 이번 주에 발송됩니다.",
+    ),
+    ("ko", "camp"): (
+        "루멘 스프링 말차 출시! 우지 맷돌 분쇄 말차를 만나보세요.",
+        "출시 기념 주간: 스프링 말차 주문 시 대나무 차선 증정.",
+        "아이스 말차 라떼 레시피를 공유합니다.",
+        "첫 물량 완판! 금요일에 재입고됩니다.",
+    ),
+    ("en", "reply"): (
+        "Thanks so much! Your order ships tomorrow.",
+        "Great question - the tin holds 30 g, about 15 lattes.",
+        "So sorry about that, we've sent you a DM.",
+        "Yes, it's ceremonial grade & certified organic.",
+        "Love this photo, can we share it?",
+    ),
+    ("zh", "reply"): (
+        "谢谢支持!明天就发货。",
+        "抱歉给您带来不便,已私信您。",
+        "一罐30克,大约能做15杯拿铁。",
+    ),
+    ("ko", "reply"): (
+        "감사합니다! 내일 발송됩니다.",
+        "불편을 드려 죄송합니다. DM 드렸어요.",
+        "한 통에 30g, 라떼 약 15잔 분량이에요.",
+    ),
+}
+_HASHTAGS = {"en": ("#LumenTea", "#matcha", "#MatchaLatte"), "zh": ("#抹茶",), "ko": ("#말차",)}
+# Texts that exercise escaping in the report and in spreadsheet exports of it.
+_SPECIAL_TEXTS = (
+    "Our devs asked us to post this: <script>alert(1)</script> (relax, nothing happened 🍵)",
+    '=HYPERLINK("https://lumentea.example/win","Win a year of matcha") is what someone typed '
+    "into our giveaway form. Please don't.",
+    '<b>Bold</b> claim: our matcha latte beats yours. Prove us wrong & tag a friend "below" '
+    '<img src=x onerror="alert(2)">',
+    "+1 if you take your matcha with oat milk\n\n-1 if you think that's a crime",
+)
+
+
+@dataclass
+class _Tweets:
+    """The generated tweets, one entry per tweet, in publication order."""
+
+    when: list[datetime]  # UTC, minute resolution
+    ids: list[int]
+    texts: list[str]
+    day: np.ndarray  # index of the UTC day in the tweet-export period
+    organic: dict[str, np.ndarray]
+    promoted: dict[str, np.ndarray] | None  # rows of non-promoted tweets are unused
+    is_promoted: np.ndarray
+
+
+def generate_demo(out_dir: Path, *, seed: int = 7) -> Path:
+    """Write a sample campaign (generated data) into out_dir and return the campaign.toml path.
+
+    Parameters
+    ----------
+    out_dir : Path
+        Folder to write into; created if missing. Existing files of the same names are
+        overwritten, other files are left alone.
+    seed : int, default 7
+        Seed of the ``numpy.random.default_rng`` generator. The same seed writes
+        byte-identical files.
+
+    Returns
+    -------
+    Path
+        ``out_dir / "campaign.toml"``, which names the other files as ``[[sources]]``.
+
+    Notes
+    -----
+    Files written (fictional brand "Lumen Tea", handle ``lumentea``, campaign 2026-03-01 to
+    2026-03-31 in Asia/Shanghai, baseline February 2026, currency USD):
+
+    - ``tweet_activity_metrics_lumentea_20260201_20260401_en.csv``: X tweet activity export,
+      40 columns, ~250 tweets, newest first; texts HTML-escaped as X writes them.
+    - ``daily_tweet_activity_metrics_lumentea_20260201_20260301_en.csv`` and
+      ``..._20260301_20260401_en.csv``: X daily account activity exports, 38 columns; each
+      tweet's activity is spread over the day it is published and the four days after, so
+      "Tweets published" matches the tweet export per UTC day.
+    - ``multiTimeline.csv``: Google Trends daily interest, 2026-02-01 to 2026-03-31, for
+      "lumen tea" and "matcha latte" (Worldwide), scaled so the maximum is 100.
+    - ``Untitled-report-Mar-1-2026-to-Mar-31-2026.csv``: Meta Ads Manager table export with
+      an account-total row and three campaigns.
+    - ``outcomes.csv``: daily ``registrations`` and ``orders`` (``date,metric,value,source``).
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+
+    period = _days(BASELINE_START, CAMPAIGN_END)
+    tweets = _generate_tweets(rng, period)
+    _write_text(out_dir / TWEETS_FILE, _tweet_export(tweets))
+    baseline_csv, campaign_csv = _daily_exports(rng, tweets, period)
+    _write_text(out_dir / DAILY_BASELINE_FILE, baseline_csv)
+    _write_text(out_dir / DAILY_CAMPAIGN_FILE, campaign_csv)
+    _write_text(out_dir / TRENDS_FILE, _google_trends(rng, period))
+    _write_text(out_dir / META_FILE, _meta_ads(rng), bom=True)
+    _write_text(out_dir / OUTCOMES_FILE, _outcomes(rng, period))
+    toml_path = out_dir / CAMPAIGN_FILE
+    _write_text(toml_path, _campaign_toml())
+    return toml_path
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _days(start: date, end: date) -> list[date]:
+    """Every date from start to end, both included."""
+    return [start + timedelta(days=i) for i in range((end - start).days + 1)]
+
+
+def _write_text(path: Path, text: str, *, bom: bool = False) -> None:
+    """Write UTF-8 text with LF line ends (and a byte-order mark when asked)."""
+    data = text.encode("utf-8")
+    if bom:
+        data = b"\xef\xbb\xbf" + data
+    path.write_bytes(data)
+
+
+def _quote_all(rows: list[list[str]]) -> str:
+    """CSV with every field double-quoted and LF line ends, as X Analytics writes it."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, quoting=csv.QUOTE_ALL, lineterminator="\n")
+    writer.writerows(rows)
+    return buf.getvalue()
+
+
+def _weekend(d: date) -> bool:
+    return d.weekday() >= 5
+
+
+def _campaign_phase(d: date) -> float:
+    """Multiplier of reach and interest: 1 before launch, a spike on launch days, then a lift."""
+    if d < CAMPAIGN_START:
+        return 1.0
+    k = (d - CAMPAIGN_START).days
+    return 1.6 + 5.0 * np.exp(-k / 1.6)
+
+
+# --------------------------------------------------------------------------- X tweets
+
+
+def _split_engagements(
+    rng: np.random.Generator,
+    impressions: np.ndarray,
+    rate: np.ndarray,
+    has_link: np.ndarray,
+    has_hashtag: np.ndarray,
+    has_media: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """Draw engagements and their parts for each item.
+
+    Engagements are binomial in impressions; about 3 % of them stay unattributed, the rest
+    are split over the parts (url clicks only with a link, hashtag clicks only with a hashtag,
+    media engagements only with media). ``engagements`` is the parts plus the unattributed
+    slack, so the parts never exceed it. Media views are at least media engagements.
+    """
+    n = len(impressions)
+    engagements = rng.binomial(impressions, rate)
+    slack = rng.binomial(engagements, 0.03)
+    weights = np.tile(_PART_WEIGHTS, (n, 1))
+    weights[~has_link, _URL] = 0.0
+    weights[~has_hashtag, _HASHTAG] = 0.0
+    weights[~has_media, _MEDIA_ENG] = 0.0
+    weights /= weights.sum(axis=1, keepdims=True)
+    parts = rng.multinomial(engagements - slack, weights)
+    out = {"impressions": impressions.astype(np.int64), "slack": slack}
+    for j, name in enumerate(_PARTS):
+        out[name] = parts[:, j]
+    out["media engagements"] = parts[:, _MEDIA_ENG]
+    extra_views = np.where(has_media, rng.binomial(impressions, 0.04), 0)
+    out["media views"] = out["media engagements"] + extra_views
+    out["engagements"] = engagements
+    return out
+
+
+def _tweet_text(
+    rng: np.random.Generator, lang: str, phase: str, reply: bool, link: bool, hashtag: bool
+) -> str:
+    """Compose one tweet text (not yet HTML-escaped)."""
+    pool = _TEXTS[(lang, "reply" if reply else phase)]
+    body = str(pool[rng.integers(len(pool))])
+    pieces = [body]
+    if hashtag:
+        tags = _HASHTAGS[lang]
+        pieces[0] = f"{body} {tags[rng.integers(len(tags))]}"
+    if link:
+        token = "".join(
+            str(c)
+            for c in rng.choice(
+                list("abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"), 10
+            )
+        )
+        pieces.append(f"https://t.co/{token}")
+    sep = "\n\n" if rng.random() < 0.3 else " "
+    text = sep.join(pieces)
+    if reply:
+        n_handles = 1 + int(rng.random() < 0.25)
+        handles = rng.choice(len(_HANDLES), n_handles, replace=False)
+        text = " ".join(f"@{_HANDLES[i]}" for i in handles) + " " + text
+    return text
+
+
+def _generate_tweets(rng: np.random.Generator, period: list[date]) -> _Tweets:
+    """Draw the tweets of the whole period (baseline and campaign)."""
+    when: list[datetime] = []
+    texts: list[str] = []
+    day_idx: list[int] = []
+    reply: list[bool] = []
+    link: list[bool] = []
+    hashtag: list[bool] = []
+    media: list[bool] = []
+    mult: list[float] = []
+    for i, d in enumerate(period):
+        in_campaign = d >= CAMPAIGN_START
+        rate = 5.4 if in_campaign else 3.4
+        if _weekend(d):
+            rate *= 0.55
+        if in_campaign and (d - CAMPAIGN_START).days < 3:
+            rate = 11.0
+        n = int(rng.poisson(rate))
+        # Local posting times 08:00-23:59 Beijing time are the same UTC day (00:00-15:59 UTC).
+        minutes = np.sort(rng.integers(8 * 60, 24 * 60, n))
+        for m in minutes:
+            local = datetime(d.year, d.month, d.day, int(m) // 60, int(m) % 60, tzinfo=TZ)
+            is_reply = bool(rng.random() < 0.27)
+            lang = str(rng.choice(["en", "zh", "ko"], p=[0.6, 0.25, 0.15]))
+            has_link = bool(not is_reply and rng.random() < 0.45)
+            has_tag = bool(not is_reply and rng.random() < 0.6)
+            has_media = bool(not is_reply and rng.random() < 0.4)
+            phase = "camp" if in_campaign else "base"
+            texts.append(_tweet_text(rng, lang, phase, is_reply, has_link, has_tag))
+            when.append(local.astimezone(UTC))
+            day_idx.append(i)
+            reply.append(is_reply)
+            link.append(has_link)
+            hashtag.append(has_tag)
+            media.append(has_media)
+            m_ = _campaign_phase(d) * (0.8 if _weekend(d) else 1.0) * (0.25 if is_reply else 1.0)
+            mult.append(m_)
+    # A launch teaser at 00:20 Beijing time on 1 March: 2026-02-28 16:20 UTC, i.e. in the
+    # campaign window by local time but on the previous UTC day.
+    teaser = datetime(2026, 3, 1, 0, 20, tzinfo=TZ).astimezone(UTC)
+    when.append(teaser)
+    texts.append("Midnight in Shanghai. Lumen Spring Matcha goes live in 10 hours ⏳ #LumenTea")
+    day_idx.append(period.index(teaser.date()))
+    reply.append(False)
+    link.append(False)
+    hashtag.append(True)
+    media.append(True)
+    mult.append(1.8)
+
+    order = sorted(range(len(when)), key=lambda k: when[k])
+    when = [when[k] for k in order]
+    texts = [texts[k] for k in order]
+    day = np.array([day_idx[k] for k in order])
+    reply_a = np.array([reply[k] for k in order])
+    link_a = np.array([link[k] for k in order])
+    tag_a = np.array([hashtag[k] for k in order])
+    media_a = np.array([media[k] for k in order])
+    mult_a = np.array([mult[k] for k in order])
+    n = len(when)
+
+    # Escaping and formula-injection texts on a few campaign tweets that are not replies.
+    camp_originals = [k for k in range(n) if when[k].date() >= date(2026, 3, 4) and not reply_a[k]]
+    picks = rng.choice(len(camp_originals), len(_SPECIAL_TEXTS), replace=False)
+    for text, p in zip(_SPECIAL_TEXTS, sorted(picks), strict=True):
+        texts[camp_originals[p]] = text
+    # A few replies that mix languages in one text.
+    reply_idx = np.flatnonzero(reply_a)
+    for k in rng.choice(reply_idx, min(3, len(reply_idx)), replace=False):
+        texts[k] = texts[k] + " 谢谢 / 감사합니다 🙏"
+
+    impressions = np.maximum(5, np.round(rng.lognormal(6.2, 1.0, n) * mult_a)).astype(np.int64)
+    rate = rng.beta(2.2, 70.0, n) * np.where(reply_a, 1.8, 1.0)
+    organic = _split_engagements(rng, impressions, rate, link_a, tag_a, media_a)
+
+    # Promoted: four original campaign tweets from the launch week onwards.
+    is_promoted = np.zeros(n, dtype=bool)
+    camp_launch = [
+        k
+        for k in range(n)
+        if date(2026, 3, 1) <= when[k].date() <= date(2026, 3, 12) and not reply_a[k]
+    ]
+    is_promoted[rng.choice(camp_launch, 4, replace=False)] = True
+    promo_impr = np.where(is_promoted, np.round(rng.lognormal(np.log(22000), 0.5, n)), 1).astype(
+        np.int64
+    )
+    promoted = _split_engagements(rng, promo_impr, rng.beta(3.0, 250.0, n), link_a, tag_a, media_a)
+
+    ids: list[int] = []
+    seen: set[int] = set()
+    for t in when:
+        ms = int(t.timestamp() * 1000) + int(rng.integers(0, 60_000))
+        tid = ((ms - _SNOWFLAKE_EPOCH_MS) << 22) | int(rng.integers(0, 1 << 22))
+        while tid in seen:
+            tid += 1
+        seen.add(tid)
+        ids.append(tid)
+    return _Tweets(when, ids, texts, day, organic, promoted, is_promoted)
+
+
+def _rate(engagements: int, impressions: int) -> str:
+    """Engagement rate as X writes it: the full float repr."""
+    return str(engagements / impressions) if impressions else "0.0"
+
+
+def _tweet_export(tw: _Tweets) -> str:
+    """The tweet activity export, newest tweet first."""
+    rows: list[list[str]] = [list(X_TWEET_HEADER)]
+    order = sorted(range(len(tw.ids)), key=lambda k: (tw.when[k], tw.ids[k]), reverse=True)
+    for k in order:
+        o = tw.organic
+        impr, eng = int(o["impressions"][k]), int(o["engagements"][k])
+        row = [
+            str(tw.ids[k]),
+            f"https://twitter.com/{ACCOUNT}/status/{tw.ids[k]}",
+            html.escape(tw.texts[k], quote=False),
+            tw.when[k].strftime("%Y-%m-%d %H:%M +0000"),
+            f"{float(impr)}",
+            f"{float(eng)}",
+            _rate(eng, impr),
+        ]
+        # retweets .. permalink clicks are written as floats, the rest as integers.
+        row += [f"{float(o[p][k])}" for p in _PARTS[:8]]
+        row += [str(int(o[p][k])) for p in (*_PARTS[8:], *_MEDIA)]
+        if tw.is_promoted[k] and tw.promoted is not None:
+            p_ = tw.promoted
+            pimpr, peng = int(p_["impressions"][k]), int(p_["engagements"][k])
+            row += [str(pimpr), str(peng), _rate(peng, pimpr)]
+            row += [str(int(p_[p][k])) for p in (*_PARTS, *_MEDIA)]
+        else:
+            row += ["-"] * (len(_METRICS) + len(_MEDIA))
+        rows.append(row)
+    return _quote_all(rows)
+
+
+# --------------------------------------------------------------------------- X daily
+
+
+def _spread(
+    rng: np.random.Generator, values: np.ndarray, day: np.ndarray, n_days: int, probs: np.ndarray
+) -> np.ndarray:
+    """Spread each item's count over its day and the following days; drop what falls after."""
+    alloc = rng.multinomial(values.astype(np.int64), probs)
+    out = np.zeros(n_days + len(probs), dtype=np.int64)
+    for j in range(len(probs)):
+        np.add.at(out, day + j, alloc[:, j])
+    return out[:n_days]
+
+
+def _daily_rows(
+    rng: np.random.Generator,
+    metrics: dict[str, np.ndarray],
+    day: np.ndarray,
+    n_days: int,
+    probs: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """Per-day totals of every metric, keeping engagements = parts + slack on each day."""
+    daily = {
+        name: _spread(rng, metrics[name], day, n_days, probs)
+        for name in ("impressions", "slack", *_PARTS, *_MEDIA)
+    }
+    views_extra = metrics["media views"] - metrics["media engagements"]
+    daily["media views"] = daily["media engagements"] + _spread(
+        rng, views_extra, day, n_days, probs
+    )
+    daily["engagements"] = daily["slack"] + sum(daily[p] for p in (*_PARTS, "media engagements"))
+    daily["impressions"] = np.maximum(daily["impressions"], daily["engagements"])
+    return daily
+
+
+def _daily_exports(rng: np.random.Generator, tw: _Tweets, period: list[date]) -> tuple[str, str]:
+    """The two daily account activity exports (baseline month, campaign month)."""
+    n_days = len(period)
+    organic = _daily_rows(rng, tw.organic, tw.day, n_days, _DECAY)
+    # Activity on older tweets (published before the export period) with a weekday rhythm.
+    weekday = np.array([0.7 if _weekend(d) else 1.0 for d in period])
+    bg_impr = rng.poisson(380 * weekday).astype(np.int64)
+    ones = np.ones(n_days, dtype=bool)
+    background = _split_engagements(rng, bg_impr, np.full(n_days, 0.018), ones, ones, ones)
+    bg = _daily_rows(rng, background, np.arange(n_days), n_days, np.array([1.0]))
+    for name in organic:
+        organic[name] = organic[name] + bg[name]
+
+    promo_idx = np.flatnonzero(tw.is_promoted)
+    promoted = None
+    if len(promo_idx) and tw.promoted is not None:
+        sub = {name: v[promo_idx] for name, v in tw.promoted.items()}
+        # Ads run for a week from the day the tweet is published.
+        promoted = _daily_rows(rng, sub, tw.day[promo_idx], n_days, np.full(7, 1 / 7))
+
+    published = np.bincount(tw.day, minlength=n_days)
+    baseline: list[list[str]] = [list(X_DAILY_HEADER)]
+    campaign: list[list[str]] = [list(X_DAILY_HEADER)]
+    for i, d in enumerate(period):
+        impr, eng = int(organic["impressions"][i]), int(organic["engagements"][i])
+        row = [d.isoformat(), str(int(published[i])), str(impr), str(eng), _rate(eng, impr)]
+        row += [str(int(organic[p][i])) for p in (*_PARTS, *_MEDIA)]
+        if promoted is not None and promoted["impressions"][i] > 0:
+            pimpr, peng = int(promoted["impressions"][i]), int(promoted["engagements"][i])
+            row += [str(pimpr), str(peng), _rate(peng, pimpr)]
+            row += [str(int(promoted[p][i])) for p in (*_PARTS, *_MEDIA)]
+        else:
+            row += ["-"] * (len(_METRICS) + len(_MEDIA))
+        (campaign if d >= CAMPAIGN_START else baseline).append(row)
+    return _quote_all(baseline), _quote_all(campaign)
+
+
+# --------------------------------------------------------------------------- Google Trends
+
+
+def _google_trends(rng: np.random.Generator, period: list[date]) -> str:
+    """Google Trends multiTimeline (daily, Worldwide, two terms), maximum scaled to 100."""
+    weekday = np.array([0.85 if _weekend(d) else 1.0 for d in period])
+    phase = np.array([_campaign_phase(d) for d in period])
+    # "lumen tea" is barely searched before the launch (zeros and <1), then jumps.
+    brand = np.where(
+        np.array([d < CAMPAIGN_START for d in period]),
+        rng.gamma(0.9, 0.9, len(period)) * (rng.random(len(period)) > 0.2),
+        (phase - 1.0) * 11.0 * rng.lognormal(0.0, 0.15, len(period)),
+    )
+    matcha = 30.0 * weekday * (1.0 + 0.12 * (phase - 1.0)) * rng.lognormal(0.0, 0.08, len(period))
+    scale = 100.0 / max(brand.max(), matcha.max())
+
+    def cell(v: float) -> str:
+        v = v * scale
+        if v <= 0:
+            return "0"
+        if v < 1:
+            return "<1"
+        return str(int(np.floor(v + 0.5)))
+
+    lines = [
+        "Category: All categories",
+        "",
+        "Day,lumen tea: (Worldwide),matcha latte: (Worldwide)",
+    ]
+    for d, b, m in zip(period, brand, matcha, strict=True):
+        lines.append(f"{d.isoformat()},{cell(b)},{cell(m)}")
+    return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------- Meta Ads
+
+
+def _meta_num(x: float | None, decimals: int = 8) -> str:
+    """A Meta export number: rounded, trailing zeros dropped; empty when not applicable."""
+    if x is None:
+        return ""
+    s = f"{x:.{decimals}f}".rstrip("0").rstrip(".")
+    return s or "0"
+
+
+def _meta_field(s: str) -> str:
+    """Meta quotes a field only when it holds a space, comma, quote or line break."""
+    if any(c in s for c in ' ,"\n\r'):
+        return '"' + s.replace('"', '""') + '"'
+    return s
+
+
+def _meta_row(
+    name: str,
+    reach: int,
+    impressions: int,
+    spend: float,
+    link_clicks: int,
+    clicks_all: int,
+    atc: int | None,
+    checkouts: int | None,
+    purchases: int | None,
+) -> list[str]:
+    def per(n: int | None) -> float | None:
+        return spend / n if n else None
+
+    return [
+        name,
+        str(reach),
+        str(impressions),
+        _meta_num(impressions / reach),
+        "USD",
+        _meta_num(spend, 2),
+        str(link_clicks),
+        _meta_num(per(link_clicks)),
+        str(clicks_all),
+        _meta_num(per(clicks_all)),
+        _meta_num(100.0 * clicks_all / impressions),
+        "" if atc is None else str(atc),
+        _meta_num(per(atc)),
+        "" if checkouts is None else str(checkouts),
+        _meta_num(per(checkouts)),
+        "" if purchases is None else str(purchases),
+        CAMPAIGN_START.isoformat(),
+        CAMPAIGN_END.isoformat(),
+    ]
+
+
+def _meta_ads(rng: np.random.Generator) -> str:
+    """Meta Ads Manager table export: account total first, campaigns by spend (descending)."""
+    # name, budget (USD), CPM, link CTR, has conversions
+    plans = (
+        ("Lumen Tea Launch_Awareness_01/03/26", 4200.0, 4.2, 0.0045, False),
+        ("Spring Matcha_Traffic_Website Visit", 2600.0, 7.5, 0.0135, False),
+        ("LumenTea_Sales_Conversions_Mar26", 3100.0, 11.0, 0.0110, True),
+    )
+    campaigns = []
+    for name, budget, cpm, ctr, conv in plans:
+        spend = round(budget * float(rng.uniform(0.9, 1.02)), 2)
+        impressions = int(spend / cpm * 1000 * float(rng.lognormal(0.0, 0.05)))
+        reach = int(impressions / float(rng.uniform(1.25, 1.9)))
+        link = int(rng.binomial(impressions, ctr))
+        clicks_all = link + int(rng.binomial(impressions, ctr * 0.35))
+        atc = checkouts = purchases = None
+        if conv:
+            atc = int(rng.binomial(link, 0.09))
+            checkouts = int(rng.binomial(atc, 0.55))
+            purchases = int(rng.binomial(checkouts, 0.7))
+        campaigns.append(
+            (name, reach, impressions, spend, link, clicks_all, atc, checkouts, purchases)
+        )
+    campaigns.sort(key=lambda c: c[3], reverse=True)
+
+    def total(j: int) -> int | None:
+        vals = [c[j] for c in campaigns if c[j] is not None]
+        return sum(vals) if vals else None
+
+    # Account reach is deduplicated across campaigns, so it is below the sum.
+    account_reach = max(
+        max(c[1] for c in campaigns),
+        int(sum(c[1] for c in campaigns) * float(rng.uniform(0.72, 0.85))),
+    )
+    rows = [
+        list(META_HEADER),
+        _meta_row(
+            "",
+            account_reach,
+            total(2),
+            round(sum(c[3] for c in campaigns), 2),
+            total(4),
+            total(5),
+            total(6),
+            total(7),
+            total(8),
+        ),
+    ]
+    rows += [_meta_row(*c) for c in campaigns]
+    return "".join(",".join(_meta_field(f) for f in row) + "\n" for row in rows)
+
+
+# --------------------------------------------------------------------------- outcomes
+
+
+def _outcomes(rng: np.random.Generator, period: list[date]) -> str:
+    """Daily registrations (CRM) and orders (shop): weekday rhythm, campaign lift, Poisson."""
+    lines = ["date,metric,value,source"]
+    dow_reg = np.array([1.05, 1.1, 1.08, 1.02, 0.95, 0.72, 0.68])
+    dow_ord = np.array([0.95, 0.98, 1.0, 1.02, 1.1, 1.15, 1.05])
+    for d in period:
+        lift = _campaign_phase(d)
+        reg = rng.poisson(42.0 * dow_reg[d.weekday()] * (1.0 + 0.35 * (lift - 1.0)))
+        orders = rng.poisson(26.0 * dow_ord[d.weekday()] * (1.0 + 0.3 * (lift - 1.0)))
+        lines.append(f"{d.isoformat()},orders,{int(orders)},shop")
+        lines.append(f"{d.isoformat()},registrations,{int(reg)},crm")
+    return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------- campaign.toml
+
+
+def _campaign_toml() -> str:
+    """The campaign file naming the generated sources."""
+    sources = [
+        (TWEETS_FILE, "x-analytics-tweets", ACCOUNT),
+        (DAILY_BASELINE_FILE, "x-analytics-daily", ACCOUNT),
+        (DAILY_CAMPAIGN_FILE, "x-analytics-daily", ACCOUNT),
+        (TRENDS_FILE, "google-trends", None),
+        (META_FILE, "meta-ads", None),
+        (OUTCOMES_FILE, "outcomes", None),
+    ]
+    parts = [
+        "# Generated demo data: a fictional brand, numbers drawn by ripplemeter.demo.",
+        "[campaign]",
+        'name = "Lumen Tea spring launch (generated demo data)"',
+        f"start = {CAMPAIGN_START.isoformat()}",
+        f"end = {CAMPAIGN_END.isoformat()}",
+        f"baseline_start = {BASELINE_START.isoformat()}",
+        f"baseline_end = {BASELINE_END.isoformat()}",
+        'timezone = "Asia/Shanghai"',
+        'currency = "USD"',
+        "generated = true          # marks generated data: the report labels it",
+        "",
+        "[benchmarks]",
+        "cpc = 0.9",
+    ]
+    for path, fmt, account in sources:
+        parts += ["", "[[sources]]", f'path = "{path}"', f'format = "{fmt}"']
+        if account:
+            parts.append(f'account = "{account}"')
+    for unit, price in (("cpm", 6.5), ("cpc", 0.8)):
+        parts += ["", "[[rate_cards]]", 'platform = "x"', f'unit = "{unit}"', f"price = {price}"]
+    return "\n".join(parts) + "\n"

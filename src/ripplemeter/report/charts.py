@@ -1,0 +1,188 @@
+"""Plotly figures for the report. Each function takes result DataFrames, returns a Figure.
+
+No untrusted text (post texts) is ever put into a chart.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from ripplemeter.campaign import Campaign
+
+_LAYOUT = dict(
+    template="plotly_white",
+    height=360,
+    margin=dict(l=50, r=20, t=50, b=40),
+    legend=dict(orientation="h", y=-0.2),
+)
+CAMPAIGN_FILL = "rgba(255, 159, 64, 0.18)"
+BASELINE_FILL = "rgba(99, 132, 255, 0.10)"
+
+
+def _shade(fig: go.Figure, c: Campaign) -> None:
+    fig.add_vrect(
+        x0=c.start,
+        x1=c.end + dt.timedelta(days=1),
+        fillcolor=CAMPAIGN_FILL,
+        line_width=0,
+        annotation_text="campaign",
+        annotation_position="top left",
+    )
+    fig.add_vrect(
+        x0=c.baseline_start,
+        x1=c.baseline_end + dt.timedelta(days=1),
+        fillcolor=BASELINE_FILL,
+        line_width=0,
+        annotation_text="baseline",
+        annotation_position="top left",
+    )
+
+
+def daily_exposure(
+    c: Campaign,
+    account_daily: pd.DataFrame,
+    posts_campaign: pd.DataFrame,
+    posts_baseline: pd.DataFrame,
+) -> go.Figure:
+    """Daily impressions (account-level when exported, else of posts created that day)."""
+    fig = go.Figure()
+    if account_daily is not None and len(account_daily):
+        d = account_daily.sort_values("date")
+        fig.add_trace(
+            go.Scatter(
+                x=pd.to_datetime(d["date"]),
+                y=d["impressions"],
+                mode="lines+markers",
+                name="account impressions (daily export)",
+            )
+        )
+        if "engagements" in d:
+            fig.add_trace(
+                go.Scatter(
+                    x=pd.to_datetime(d["date"]),
+                    y=d["engagements"],
+                    mode="lines",
+                    name="account engagements",
+                    yaxis="y2",
+                )
+            )
+            fig.update_layout(yaxis2=dict(overlaying="y", side="right", title="engagements"))
+        title = "Daily account exposure (platform's own daily export)"
+    else:
+        p = pd.concat([posts_baseline, posts_campaign]).sort_values("date")
+        fig.add_trace(
+            go.Scatter(
+                x=pd.to_datetime(p["date"]),
+                y=p["impressions"],
+                mode="lines+markers",
+                name="impressions of posts created",
+            )
+        )
+        title = "Daily impressions of posts created that day"
+    _shade(fig, c)
+    fig.update_layout(title=title, yaxis_title="impressions", **_LAYOUT)
+    return fig
+
+
+def posts_per_day(
+    c: Campaign, posts_campaign: pd.DataFrame, posts_baseline: pd.DataFrame
+) -> go.Figure:
+    """Posts per day (zero-filled) over baseline and campaign windows."""
+    fig = go.Figure()
+    fig.add_trace(
+        go.Bar(
+            x=pd.to_datetime(posts_baseline["date"]),
+            y=posts_baseline["posts"],
+            name="baseline",
+            marker_color="#6384ff",
+        )
+    )
+    fig.add_trace(
+        go.Bar(
+            x=pd.to_datetime(posts_campaign["date"]),
+            y=posts_campaign["posts"],
+            name="campaign",
+            marker_color="#ff9f40",
+        )
+    )
+    fig.update_layout(
+        title="Posts per day (campaign time zone, zero-filled)", yaxis_title="posts", **_LAYOUT
+    )
+    return fig
+
+
+def before_after(rows: list[dict]) -> go.Figure:
+    """Relative lift of each series with its 95% interval (error bars).
+
+    Parameters
+    ----------
+    rows : list of dict
+        label, lift, ci95 ([low, high] or None).
+    """
+    labels = [r["label"] for r in rows]
+    lifts = [r["lift"] * 100 if r["lift"] is not None else None for r in rows]
+    up = [
+        ((r["ci95"][1] - r["lift"]) * 100) if r.get("ci95") and r["lift"] is not None else 0
+        for r in rows
+    ]
+    down = [
+        ((r["lift"] - r["ci95"][0]) * 100) if r.get("ci95") and r["lift"] is not None else 0
+        for r in rows
+    ]
+    fig = go.Figure(
+        go.Bar(
+            x=labels,
+            y=lifts,
+            marker_color="#2a9d8f",
+            error_y=dict(type="data", array=up, arrayminus=down, visible=True),
+        )
+    )
+    fig.add_hline(y=0, line_color="#555")
+    fig.update_layout(
+        title="Before/after: lift of daily means with 95% intervals",
+        yaxis_title="lift (%)",
+        **_LAYOUT,
+    )
+    return fig
+
+
+def index_series(c: Campaign, index: pd.DataFrame) -> go.Figure:
+    """Third-party index series with '<1' plotted at 0.5 (marked) and windows shaded."""
+    fig = go.Figure()
+    for (src, term, geo, _imp), g in index.groupby(
+        ["source", "term", "geo", "import_id"], dropna=False
+    ):
+        g = g.sort_values("date")
+        y = g["value"].where(~g["below_one"].fillna(False).astype(bool), 0.5)
+        fig.add_trace(
+            go.Scatter(
+                x=pd.to_datetime(g["date"]), y=y, mode="lines", name=f"{term} ({geo}) [{src}]"
+            )
+        )
+    lo = min(c.baseline_start, c.start) - dt.timedelta(days=60)
+    hi = max(c.end, c.baseline_end) + dt.timedelta(days=60)
+    _shade(fig, c)
+    fig.update_layout(
+        title="Third-party indices ('<1' drawn at 0.5)",
+        yaxis_title="index",
+        xaxis=dict(range=[lo, hi]),
+        **_LAYOUT,
+    )
+    return fig
+
+
+def outcomes(c: Campaign, daily: pd.DataFrame) -> go.Figure:
+    """Daily outcome series with windows shaded."""
+    fig = go.Figure()
+    for metric, g in daily.groupby("metric"):
+        fig.add_trace(
+            go.Scatter(
+                x=pd.to_datetime(g["date"]), y=g["value"], mode="lines+markers", name=str(metric)
+            )
+        )
+    _shade(fig, c)
+    fig.update_layout(title="Outcomes per day", yaxis_title="value", **_LAYOUT)
+    return fig

@@ -1,0 +1,94 @@
+"""metrics.json and CSV/XLSX exports.
+
+Untrusted text (post texts, campaign names from ad platforms) is neutralised against formula
+injection in CSV/XLSX: a cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+return is prefixed with an apostrophe (OWASP, "CSV Injection").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: object) -> object:
+    """Prefix text that a spreadsheet would run as a formula with an apostrophe.
+
+    Numbers are left alone (a negative number is data, not a formula).
+
+    Examples
+    --------
+    >>> neutralise('=HYPERLINK("http://x","y")')
+    '\\'=HYPERLINK("http://x","y")'
+    >>> neutralise(-3)
+    -3
+    """
+    if isinstance(value, str) and value.startswith(_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def neutralise_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``df`` with every text cell neutralised."""
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(neutralise)
+    return out
+
+
+def _default(o: object) -> object:
+    if isinstance(o, (np.integer,)):
+        return int(o)
+    if isinstance(o, (np.floating,)):
+        return None if np.isnan(o) else float(o)
+    if isinstance(o, (np.bool_,)):
+        return bool(o)
+    if isinstance(o, (pd.Timestamp, dt.datetime, dt.date)):
+        return o.isoformat()
+    if isinstance(o, Path):
+        return str(o)
+    if o is pd.NA or o is pd.NaT:
+        return None
+    raise TypeError(f"not JSON serialisable: {type(o)}")
+
+
+def _scrub(o: object) -> object:
+    if isinstance(o, dict):
+        return {str(k): _scrub(v) for k, v in o.items()}
+    if isinstance(o, (list, tuple)):
+        return [_scrub(v) for v in o]
+    if isinstance(o, float) and (math.isnan(o) or math.isinf(o)):
+        return None
+    if isinstance(o, np.floating):
+        return None if not np.isfinite(o) else float(o)
+    return o
+
+
+def write_json(doc: dict, path: Path) -> Path:
+    """Write a document as JSON (NaN/inf become null; numpy and dates converted)."""
+    path.write_text(
+        json.dumps(_scrub(doc), default=_default, ensure_ascii=False, indent=2, allow_nan=False),
+        encoding="utf-8",
+    )
+    return path
+
+
+def write_table(df: pd.DataFrame, path: Path) -> Path:
+    """Write a DataFrame to CSV (UTF-8 with BOM, for Excel) or XLSX, neutralising text."""
+    safe = neutralise_frame(df)
+    for col in safe.columns:
+        if isinstance(safe[col].dtype, pd.DatetimeTZDtype):
+            safe[col] = safe[col].dt.tz_localize(None)
+    if path.suffix.lower() == ".xlsx":
+        safe.to_excel(path, index=False)
+    else:
+        safe.to_csv(path, index=False, encoding="utf-8-sig")
+    return path

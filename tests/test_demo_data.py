@@ -1,0 +1,317 @@
+"""The generated demo campaign: real export formats, internal consistency, determinism."""
+
+from __future__ import annotations
+
+import csv
+import html
+import re
+import statistics
+import time
+import tomllib
+from collections import Counter
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from ripplemeter import demo
+from ripplemeter.demo import generate_demo
+
+X_REAL = "platform_exports/x_twitter_analytics/debruine_30DCC-2022/"
+REAL_TWEETS = X_REAL + "tweet_activity_metrics_LisaDeBruine_20210801_20210901_en.csv"
+REAL_DAILY = X_REAL + "daily_tweet_activity_metrics_LisaDeBruine_20210801_20210901_en.csv"
+REAL_META = (
+    "platform_exports/meta_ads_manager/Anas3rdshade_Teefusion/"
+    "Untitled-report-Feb-1-2025-to-Aug-4-2025_Reach.csv"
+)
+REAL_TRENDS = "platform_exports/google_trends/majohansson_maria-puerto-rico/multiTimeline.csv"
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+@pytest.fixture(scope="module")
+def demo_dir(tmp_path_factory) -> Path:
+    """One generated demo campaign shared by the tests of this module."""
+    out = tmp_path_factory.mktemp("demo")
+    generate_demo(out)
+    return out
+
+
+def read_rows(path: Path, encoding: str = "utf-8") -> list[list[str]]:
+    """All rows of a CSV file, header included, read with the csv module."""
+    with path.open(encoding=encoding, newline="") as fh:
+        return list(csv.reader(fh))
+
+
+def read_dicts(path: Path, encoding: str = "utf-8") -> list[dict[str, str]]:
+    """The data rows of a CSV file as dicts keyed by its header."""
+    with path.open(encoding=encoding, newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def campaign_window(row_time: str) -> str:
+    """'baseline' or 'campaign' for an X export time, cut in the campaign's time zone."""
+    utc = datetime.strptime(row_time, "%Y-%m-%d %H:%M %z")
+    local = utc.astimezone(SHANGHAI).date().isoformat()
+    return "campaign" if local >= "2026-03-01" else "baseline"
+
+
+# ----------------------------------------------------------------- campaign.toml
+
+
+def test_campaign_toml_schema(demo_dir):
+    path = demo_dir / "campaign.toml"
+    with path.open("rb") as fh:
+        cfg = tomllib.load(fh)
+    c = cfg["campaign"]
+    assert c["name"] == "Lumen Tea spring launch (generated demo data)"
+    assert c["start"].isoformat() == "2026-03-01"
+    assert c["end"].isoformat() == "2026-03-31"
+    assert c["baseline_start"].isoformat() == "2026-02-01"
+    assert c["baseline_end"].isoformat() == "2026-02-28"
+    assert c["timezone"] == "Asia/Shanghai"
+    assert c["currency"] == "USD"
+    assert c["generated"] is True
+    assert cfg["benchmarks"] == {"cpc": 0.9}
+    assert cfg["rate_cards"] == [
+        {"platform": "x", "unit": "cpm", "price": 6.5},
+        {"platform": "x", "unit": "cpc", "price": 0.8},
+    ]
+    formats = Counter(s["format"] for s in cfg["sources"])
+    assert formats == {
+        "x-analytics-tweets": 1,
+        "x-analytics-daily": 2,
+        "google-trends": 1,
+        "meta-ads": 1,
+        "outcomes": 1,
+    }
+    for source in cfg["sources"]:
+        assert set(source) <= {"path", "format", "account"}
+        assert (demo_dir / source["path"]).is_file()
+        if source["format"].startswith("x-analytics"):
+            assert source["account"] == "lumentea"
+    paths = {s["path"] for s in cfg["sources"]}
+    assert {
+        "tweet_activity_metrics_lumentea_20260201_20260401_en.csv",
+        "daily_tweet_activity_metrics_lumentea_20260201_20260301_en.csv",
+        "daily_tweet_activity_metrics_lumentea_20260301_20260401_en.csv",
+    } <= paths
+
+
+# ----------------------------------------------------------------- headers as the real files
+
+
+@pytest.mark.real_data
+def test_tweet_export_header_is_the_real_one(demo_dir, real_data):
+    real = read_rows(real_data(REAL_TWEETS))[0]
+    ours = read_rows(demo_dir / demo.TWEETS_FILE)
+    assert ours[0] == real
+    assert len(real) == 40
+    assert all(len(r) == 40 for r in ours)
+    # Byte-level: the first line is the real first line (every field quoted, LF).
+    real_first = real_data(REAL_TWEETS).read_bytes().split(b"\n", 1)[0]
+    assert (demo_dir / demo.TWEETS_FILE).read_bytes().split(b"\n", 1)[0] == real_first
+
+
+@pytest.mark.real_data
+def test_daily_export_header_is_the_real_one(demo_dir, real_data):
+    real = read_rows(real_data(REAL_DAILY))[0]
+    assert len(real) == 38
+    for name in (demo.DAILY_BASELINE_FILE, demo.DAILY_CAMPAIGN_FILE):
+        ours = read_rows(demo_dir / name)
+        assert ours[0] == real
+        assert all(len(r) == 38 for r in ours)
+        raw = (demo_dir / name).read_text(encoding="utf-8")
+        assert not raw.startswith("\ufeff")
+        assert all(line.startswith('"') and line.endswith('"') for line in raw.splitlines())
+    assert len(read_rows(demo_dir / demo.DAILY_BASELINE_FILE)) == 1 + 28
+    assert len(read_rows(demo_dir / demo.DAILY_CAMPAIGN_FILE)) == 1 + 31
+
+
+@pytest.mark.real_data
+def test_meta_export_header_is_the_real_one_in_usd(demo_dir, real_data):
+    real = read_rows(real_data(REAL_META), encoding="utf-8-sig")[0]
+    expected = [h.replace("(INR)", "(USD)") for h in real]
+    path = demo_dir / demo.META_FILE
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")
+    rows = read_rows(path, encoding="utf-8-sig")
+    assert rows[0] == expected
+    # Same quoting style as the real header line (only names with spaces are quoted).
+    real_line = real_data(REAL_META).read_bytes().split(b"\n", 1)[0]
+    assert path.read_bytes().split(b"\n", 1)[0] == real_line.replace(b"(INR)", b"(USD)")
+
+
+@pytest.mark.real_data
+def test_trends_layout_is_the_real_one(demo_dir, real_data):
+    real = real_data(REAL_TRENDS).read_text(encoding="utf-8").splitlines()
+    ours = (demo_dir / demo.TRENDS_FILE).read_text(encoding="utf-8").splitlines()
+    assert ours[0] == real[0] == "Category: All categories"
+    assert ours[1] == real[1] == ""
+    assert ours[2].split(",")[0] == real[2].split(",")[0] == "Day"
+    assert ours[2] == "Day,lumen tea: (Worldwide),matcha latte: (Worldwide)"
+
+
+# ----------------------------------------------------------------- X tweets
+
+
+def test_tweets_are_consistent_and_realistic(demo_dir):
+    rows = read_dicts(demo_dir / demo.TWEETS_FILE)
+    assert 200 <= len(rows) <= 320
+    times = [r["time"] for r in rows]
+    assert times == sorted(times, reverse=True)  # newest first, like the real export
+    ids = [r["Tweet id"] for r in rows]
+    assert len(set(ids)) == len(ids)
+    float_cols = ["impressions", "engagements", "retweets", "replies", "likes", "detail expands"]
+    n_promoted = 0
+    for r in rows:
+        assert r["Tweet permalink"] == f"https://twitter.com/lumentea/status/{r['Tweet id']}"
+        assert re.fullmatch(r"2026-0[23]-\d\d \d\d:\d\d \+0000", r["time"])
+        for col in float_cols:
+            assert re.fullmatch(r"\d+\.0", r[col]), (col, r[col])
+        assert re.fullmatch(r"\d+", r["app opens"])
+        impressions, engagements = float(r["impressions"]), float(r["engagements"])
+        assert 0 < impressions and engagements <= impressions
+        assert float(r["engagement rate"]) == pytest.approx(engagements / impressions)
+        parts = sum(float(r[p]) for p in demo._PARTS) + float(r["media engagements"])
+        assert parts <= engagements
+        assert int(r["media engagements"]) <= int(r["media views"])
+        promoted = [r[h] for h in demo.X_TWEET_HEADER[22:]]
+        if promoted[0] == "-":
+            assert set(promoted) == {"-"}
+        else:
+            n_promoted += 1
+            assert all(v != "-" for v in promoted)
+            p_eng = int(r["promoted engagements"])
+            assert p_eng <= int(r["promoted impressions"])
+            p_parts = sum(int(r[f"promoted {p}"]) for p in demo._PARTS)
+            assert p_parts <= p_eng
+    assert 2 <= n_promoted <= 10
+
+    texts = [html.unescape(r["Tweet text"]) for r in rows]
+    assert sum(t.startswith("@") for t in texts) >= 20
+    assert any("\n" in t for t in texts)
+    assert any("<script>alert(1)</script>" in t for t in texts)
+    assert any(t.startswith("=HYPERLINK(") for t in texts)
+    assert any(re.search(r"[\u4e00-\u9fff]", t) for t in texts)
+    assert any(re.search(r"[\uac00-\ud7a3]", t) for t in texts)
+    # As in real exports, the raw texts are HTML-escaped.
+    raw = [r["Tweet text"] for r in rows]
+    assert not any("<" in t or ">" in t for t in raw)
+
+
+def test_launch_spike_in_the_campaign_window(demo_dir):
+    rows = read_dicts(demo_dir / demo.TWEETS_FILE)
+    by_window: dict[str, list[float]] = {"baseline": [], "campaign": []}
+    for r in rows:
+        by_window[campaign_window(r["time"])].append(float(r["impressions"]))
+    assert statistics.mean(by_window["campaign"]) > statistics.mean(by_window["baseline"])
+    assert len(by_window["campaign"]) > len(by_window["baseline"])
+
+    base = read_dicts(demo_dir / demo.DAILY_BASELINE_FILE)
+    camp = read_dicts(demo_dir / demo.DAILY_CAMPAIGN_FILE)
+    base_mean = statistics.mean(int(r["impressions"]) for r in base)
+    camp_mean = statistics.mean(int(r["impressions"]) for r in camp)
+    assert camp_mean > base_mean
+    first_days = statistics.mean(int(r["impressions"]) for r in camp[:3])
+    assert first_days > camp_mean  # the launch spike
+
+
+def test_daily_exports_match_the_tweet_export(demo_dir):
+    tweets = read_dicts(demo_dir / demo.TWEETS_FILE)
+    per_day = Counter(r["time"][:10] for r in tweets)
+    days = read_dicts(demo_dir / demo.DAILY_BASELINE_FILE)
+    days += read_dicts(demo_dir / demo.DAILY_CAMPAIGN_FILE)
+    assert [d["Date"] for d in days][0] == "2026-02-01"
+    assert [d["Date"] for d in days][-1] == "2026-03-31"
+    for d in days:
+        assert int(d["Tweets published"]) == per_day.get(d["Date"], 0)
+        impressions, engagements = int(d["impressions"]), int(d["engagements"])
+        assert engagements <= impressions
+        assert float(d["engagement rate"]) == pytest.approx(engagements / impressions)
+        parts = sum(int(d[p]) for p in demo._PARTS) + int(d["media engagements"])
+        assert parts <= engagements
+    promoted_days = [d for d in days if d["promoted impressions"] != "-"]
+    assert promoted_days and all(d["Date"] >= "2026-03-01" for d in promoted_days)
+    weekday = [int(d["impressions"]) for d in days[:28] if d["Date"] not in _weekends()]
+    weekend = [int(d["impressions"]) for d in days[:28] if d["Date"] in _weekends()]
+    assert statistics.median(weekend) < statistics.median(weekday)
+
+
+def _weekends() -> set[str]:
+    return {f"2026-02-{day:02d}" for day in range(1, 29) if date(2026, 2, day).weekday() >= 5}
+
+
+# ----------------------------------------------------------------- Google Trends, Meta, outcomes
+
+
+def test_trends_values(demo_dir):
+    lines = (demo_dir / demo.TRENDS_FILE).read_text(encoding="utf-8").splitlines()[3:]
+    assert len(lines) == 59
+    cells = [line.split(",") for line in lines]
+    values = [v for c in cells for v in c[1:]]
+    assert "<1" in values
+    assert all(v == "<1" or (v.isdigit() and 0 <= int(v) <= 100) for v in values)
+    assert "100" in values
+
+    def mean(col: int, campaign: bool) -> float:
+        nums = [
+            0.5 if c[col] == "<1" else int(c[col])
+            for c in cells
+            if (c[0] >= "2026-03-01") == campaign
+        ]
+        return statistics.mean(nums)
+
+    for col in (1, 2):
+        assert mean(col, True) > mean(col, False)
+
+
+def test_meta_rows(demo_dir):
+    rows = read_dicts(demo_dir / demo.META_FILE, encoding="utf-8-sig")
+    assert len(rows) == 4
+    total, campaigns = rows[0], rows[1:]
+    assert total["Campaign name"] == ""
+    assert all(r["Campaign name"] for r in campaigns)
+    for r in rows:
+        assert r["Currency"] == "USD"
+        assert (r["Reporting starts"], r["Reporting ends"]) == ("2026-03-01", "2026-03-31")
+        spend, link = float(r["Amount spent (USD)"]), int(r["Link clicks"])
+        assert float(r["CPC (cost per link click)"]) == round(spend / link, 8)
+        assert float(r["Frequency"]) == round(int(r["Impressions"]) / int(r["Reach"]), 8)
+    spent = [float(r["Amount spent (USD)"]) for r in campaigns]
+    assert spent == sorted(spent, reverse=True)
+    assert float(total["Amount spent (USD)"]) == pytest.approx(sum(spent))
+    assert int(total["Impressions"]) == sum(int(r["Impressions"]) for r in campaigns)
+    assert int(total["Reach"]) <= sum(int(r["Reach"]) for r in campaigns)
+    assert any(r["Purchases"] for r in campaigns)
+    assert any(r["Purchases"] == "" for r in campaigns)  # not applicable is empty
+    assert int(total["Purchases"]) == sum(int(r["Purchases"] or 0) for r in campaigns)
+
+
+def test_outcomes(demo_dir):
+    rows = read_dicts(demo_dir / demo.OUTCOMES_FILE)
+    assert list(rows[0]) == ["date", "metric", "value", "source"]
+    assert {r["metric"] for r in rows} == {"registrations", "orders"}
+    assert len(rows) == 2 * 59
+    for metric in ("registrations", "orders"):
+        base = [int(r["value"]) for r in rows if r["metric"] == metric and r["date"] < "2026-03"]
+        camp = [int(r["value"]) for r in rows if r["metric"] == metric and r["date"] >= "2026-03"]
+        assert len(base) == 28 and len(camp) == 31
+        assert statistics.mean(camp) > statistics.mean(base)
+
+
+# ----------------------------------------------------------------- determinism, speed
+
+
+def test_same_seed_gives_identical_bytes(tmp_path):
+    start = time.perf_counter()
+    a = generate_demo(tmp_path / "a", seed=11).parent
+    elapsed = time.perf_counter() - start
+    b = generate_demo(tmp_path / "b", seed=11).parent
+    c = generate_demo(tmp_path / "c", seed=12).parent
+    names = sorted(p.name for p in a.iterdir())
+    assert names == sorted(p.name for p in b.iterdir())
+    assert len(names) == 7
+    for name in names:
+        assert (a / name).read_bytes() == (b / name).read_bytes(), name
+    assert (a / demo.TWEETS_FILE).read_bytes() != (c / demo.TWEETS_FILE).read_bytes()
+    assert elapsed < 2.0
