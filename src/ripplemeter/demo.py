@@ -391,9 +391,9 @@ def _generate_tweets(rng: np.random.Generator, period: list[date]) -> _Tweets:
     mult: list[float] = []
     for i, d in enumerate(period):
         in_campaign = d >= CAMPAIGN_START
-        rate = 5.4 if in_campaign else 3.4
+        rate = 5.9 if in_campaign else 3.7
         if _weekend(d):
-            rate *= 0.55
+            rate *= 0.45
         if in_campaign and (d - CAMPAIGN_START).days < 3:
             rate = 11.0
         n = int(rng.poisson(rate))
@@ -414,7 +414,7 @@ def _generate_tweets(rng: np.random.Generator, period: list[date]) -> _Tweets:
             link.append(has_link)
             hashtag.append(has_tag)
             media.append(has_media)
-            m_ = _campaign_phase(d) * (0.8 if _weekend(d) else 1.0) * (0.25 if is_reply else 1.0)
+            m_ = _campaign_phase(d) * (0.7 if _weekend(d) else 1.0) * (0.25 if is_reply else 1.0)
             mult.append(m_)
     # A launch teaser at 00:20 Beijing time on 1 March: 2026-02-28 16:20 UTC, i.e. in the
     # campaign window by local time but on the previous UTC day.
@@ -553,7 +553,7 @@ def _daily_exports(rng: np.random.Generator, tw: _Tweets, period: list[date]) ->
     n_days = len(period)
     organic = _daily_rows(rng, tw.organic, tw.day, n_days, _DECAY)
     # Activity on older tweets (published before the export period) with a weekday rhythm.
-    weekday = np.array([0.7 if _weekend(d) else 1.0 for d in period])
+    weekday = np.array([0.6 if _weekend(d) else 1.0 for d in period])
     bg_impr = rng.poisson(380 * weekday).astype(np.int64)
     ones = np.ones(n_days, dtype=bool)
     background = _split_engagements(rng, bg_impr, np.full(n_days, 0.018), ones, ones, ones)

@@ -191,7 +191,7 @@ def weekday_adjusted_lift(
     dates = pd.to_datetime(pd.concat([pd.Series(dates_b), pd.Series(dates_c)], ignore_index=True))
     y = np.concatenate([vb, vc])
     treat = np.r_[np.zeros(len(vb)), np.ones(len(vc))]
-    wd = pd.get_dummies(dates.dt.dayofweek, prefix="wd", drop_first=True).astype(float)
+    wd = pd.get_dummies(dates.dt.day_of_week, prefix="wd", drop_first=True).astype(float)
     X = np.column_stack([np.ones(len(y)), treat, wd.to_numpy()])
     try:
         fit = sm.OLS(y, X).fit(cov_type="HC3")

@@ -672,7 +672,7 @@ def third_party(
         for fill in (0.0, 1.0):
             b_, c_ = mean(inb, fill), mean(inc, fill)
             r = M.ratio(c_, b_)
-            bounds.append(r.value)
+            bounds.append(r.value - 1 if r.value is not None else None)
         lo_hi = [x for x in bounds if x is not None]
         key = str(term) if term_count[(src, term)] == 1 else f"{term} ({geo})"
         if key in out.get(src, {}):
@@ -684,7 +684,7 @@ def third_party(
             "import_id": int(imp),
             "baseline_mean": mb,
             "campaign_mean": mc,
-            "lift": lift.value,
+            "lift": lift.value - 1 if lift.value is not None else None,
             "difference": (mc - mb) if mb is not None and mc is not None else None,
             "lift_bounds": [min(lo_hi), max(lo_hi)] if len(lo_hi) == 2 else None,
             "baseline_periods": int(inb.sum()),

@@ -199,9 +199,16 @@ def _long_rows(
         "source_row": [],
     }
     blanked = 0
+    empty_values: list[int] = []
     for rec, row in zip(block.records, block.rows, strict=True):
         parts = [c.strip() for c in rec[:nd]]
-        value_text = JOIN.join(parts) if any(parts) else None
+        if any(parts):
+            value_text: str | None = JOIN.join(parts)
+        elif ua:
+            value_text = None  # UA: the totals row
+        else:
+            value_text = ""  # GA4 downloads have no totals row: an empty value is a value
+            empty_values.append(row)
         p_start, p_end = start, end
         day: dt.date | None = None
         raw0 = parts[0]
@@ -231,6 +238,12 @@ def _long_rows(
         notes.append(
             f"{path.name}: {blanked} cohort cells written as -1 (not yet observable) stored "
             f"as NULL in the table at row {block.header_row}"
+        )
+    if empty_values:
+        notes.append(
+            f"{path.name}: empty {dimension} on row(s) "
+            + ", ".join(map(str, empty_values))
+            + " kept as an empty value (GA4 downloads have no totals row)"
         )
     df = pd.DataFrame(out)
     df.insert(0, "dimension", dimension)
@@ -275,7 +288,8 @@ def read_ga4(path: Path, ctx: SourceContext) -> Rows:
         name``; in a snapshot, the section's own title when it has one), ``dimension`` the
         first column's name, ``dimension_value`` its value, ``metric`` each other column's
         name and ``value`` the number as exported (GA4 writes ratios as fractions and times
-        in seconds). The period is the ``# Start date`` / ``# End date`` in force for the
+        in seconds). GA4 downloads carry no totals row, so an empty dimension cell is kept
+        as an empty string (not NULL). The period is the ``# Start date`` / ``# End date`` in force for the
         table, except: ``Date`` rows (``YYYYMMDD``) and snapshot ``Nth day`` rows (day N
         after the start date) cover that day, and the snapshot's rolling ``30 days`` /
         ``7 days`` metrics cover the window ending that day. In cohort tables (``Week 0``,

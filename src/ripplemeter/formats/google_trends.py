@@ -207,8 +207,10 @@ def read_google_trends(path: Path, ctx: SourceContext) -> Rows:
     notes: list[str] = []
     if dec.note:
         notes.append(dec.note)
-    recs = [(row, _trim(cells)) for row, cells in _records(path, dec.text)]
-    lines = [(row, cells) for row, cells in recs if cells]
+    recs = _records(path, dec.text)
+    # trailing empty cells (Excel re-saves) are ignored when recognising the file; data rows
+    # keep them up to the header's width (an empty geoMap cell is a value)
+    lines = [(row, _trim(cells)) for row, cells in recs if _trim(cells)]
     if not lines:
         raise FormatError(path, row=1, message="the file has no data")
     first_row, first = lines[0]
@@ -269,7 +271,7 @@ def read_google_trends(path: Path, ctx: SourceContext) -> Rows:
 def _table(
     path: Path, text: str, recs: list[tuple[int, list[str]]], header_row: int, notes: list[str]
 ) -> Rows:
-    header = next(cells for row, cells in recs if row == header_row)
+    header = _trim(next(cells for row, cells in recs if row == header_row))
     header = [h.strip().lstrip("\ufeff") for h in header]
     first = header[0]
     terms: list[tuple[str, str]] = []

@@ -22,6 +22,7 @@ from ripplemeter.errors import FormatError
 from ripplemeter.formats import Rows, SourceContext, register
 from ripplemeter.formats._io import (
     Table,
+    csv_error_location,
     int_series,
     parse_dates,
     parse_numbers,
@@ -150,13 +151,25 @@ def read_meta_ads(path: Path, ctx: SourceContext) -> Rows:
     dec = read_text(path)
     text = dec.text
     _looks_like_other_format(path, text)
-    table = read_table(
-        path,
-        text,
-        delimiter=",",
-        required=("Campaign name", "Reporting starts", "Reporting ends"),
-        format_name=FORMAT,
-    )
+    try:
+        table = read_table(
+            path,
+            text,
+            delimiter=",",
+            required=("Campaign name", "Reporting starts", "Reporting ends"),
+            format_name=FORMAT,
+        )
+    except FormatError as exc:
+        loc = csv_error_location(text) if exc.row is None else None
+        if loc is None:
+            raise
+        row, field, at_end = loc
+        raise FormatError(
+            path,
+            row=row,
+            message=f"a quoted field (field {field + 1}) is never closed"
+            + ("; the file ends inside it, so the last line looks truncated" if at_end else ""),
+        ) from None
     try:
         return _convert(path, table, ctx, dec.note)
     except FormatError as exc:

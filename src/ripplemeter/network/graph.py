@@ -210,7 +210,7 @@ class Graph:
         idx = np.asarray(idx, dtype=np.int64)
         missing = np.flatnonzero(idx < 0)
         if missing.size:
-            shown = ", ".join(repr(values[i]) for i in missing[:5])
+            shown = ", ".join(_show(values[i]) for i in missing[:5])
             more = f" and {missing.size - 5} more" if missing.size > 5 else ""
             where = f" of {self.stats.source}" if self.stats.source else ""
             raise GraphError(f"unknown node id {shown}{more}: not a node{where}")
@@ -350,6 +350,11 @@ class Graph:
         return g
 
 
+def _show(x: Any) -> str:
+    """repr of an id without numpy's type wrapper (np.str_('a') -> 'a')."""
+    return repr(x.item() if isinstance(x, np.generic) else x)
+
+
 def _replace(stats: GraphStats, **changes: Any) -> GraphStats:
     from dataclasses import replace
 
@@ -368,19 +373,34 @@ def _ids_and_codes(
         index = pd.Index(id_arr)
         if not index.is_unique:
             dup = index[index.duplicated()][0]
-            raise GraphError(f"node ids are not unique: {dup!r} appears more than once")
+            raise GraphError(f"node ids are not unique: {_show(dup)} appears more than once")
         s = np.asarray(index.get_indexer(src), dtype=np.int64)
         d = np.asarray(index.get_indexer(dst), dtype=np.int64)
         bad = np.flatnonzero((s < 0) | (d < 0))
         if bad.size:
             i = bad[0]
             who = src[i] if s[i] < 0 else dst[i]
-            raise GraphError(f"edge {i + 1} ({src[i]!r} -> {dst[i]!r}): node {who!r} not in ids")
+            raise GraphError(
+                f"edge {i + 1} ({_show(src[i])} -> {_show(dst[i])}): node {_show(who)} not in ids"
+            )
         return (id_arr.astype(np.int64) if id_arr.dtype.kind in "iu" else id_arr), s, d
     if src.dtype.kind in "iu" and dst.dtype.kind in "iu":
-        both = np.concatenate([src, dst]).astype(np.int64)
-        uniq, inv = np.unique(both, return_inverse=True)
+        src = src.astype(np.int64, copy=False)
+        dst = dst.astype(np.int64, copy=False)
         k = src.shape[0]
+        if k == 0:
+            return np.zeros(0, dtype=np.int64), src, dst
+        lo = min(int(src.min()), int(dst.min()))
+        hi = max(int(src.max()), int(dst.max()))
+        if lo >= 0 and hi < 4 * k + 1024:
+            # dense non-negative ids (SNAP, NetHEPT): a lookup table beats sorting
+            present = np.zeros(hi + 1, dtype=bool)
+            present[src] = True
+            present[dst] = True
+            uniq = np.flatnonzero(present).astype(np.int64)
+            code = np.cumsum(present, dtype=np.int64) - 1
+            return uniq, code[src], code[dst]
+        uniq, inv = np.unique(np.concatenate([src, dst]), return_inverse=True)
         return uniq, inv[:k].astype(np.int64), inv[k:].astype(np.int64)
     both = np.concatenate([np.asarray(src, dtype=object), np.asarray(dst, dtype=object)])
     codes, uniq = pd.factorize(both, sort=False)
@@ -411,19 +431,25 @@ def _build(
     if combine not in ("ic", "lt"):
         raise GraphError(f"combine must be 'ic' or 'lt', not '{combine}'")
     key = s * n + d
-    order = np.argsort(key, kind="stable")
-    key_s = key[order]
-    p_s = p[order]
+    if key.size < 2 or bool(np.all(key[1:] >= key[:-1])):
+        key_s, p_s = key, p  # already in CSR order (SNAP files usually are)
+    else:
+        order = np.argsort(key, kind="stable")
+        key_s = key[order]
+        p_s = p[order]
     if key_s.size:
         starts = np.flatnonzero(np.concatenate(([True], key_s[1:] != key_s[:-1])))
     else:
         starts = np.zeros(0, dtype=np.int64)
     parallel = int(key_s.size - starts.size)
     if parallel:
+        # combine only the groups that have copies, so single edges keep their exact value
+        probs = p_s[starts].copy()
+        multi = np.diff(np.append(starts, key_s.size)) > 1
         if combine == "ic":
-            probs = 1.0 - np.multiply.reduceat(1.0 - p_s, starts)
+            probs[multi] = 1.0 - np.multiply.reduceat(1.0 - p_s, starts)[multi]
         else:
-            probs = np.add.reduceat(p_s, starts)
+            probs[multi] = np.add.reduceat(p_s, starts)[multi]
         ukey = key_s[starts]
     else:
         probs = p_s
@@ -463,7 +489,7 @@ def _check_probs(p: np.ndarray, where) -> None:
     bad = np.flatnonzero(~((p >= 0.0) & (p <= 1.0)))
     if bad.size:
         i = int(bad[0])
-        raise GraphError(f"{where(i)}: probability {p[i]!r} is outside [0, 1]")
+        raise GraphError(f"{where(i)}: probability {float(p[i])!r} is outside [0, 1]")
 
 
 def _apply_probability(g: Graph, probability: Any, random_state: int | None) -> Graph:
@@ -526,7 +552,7 @@ def from_edges(
             raise GraphError("probs must be numbers in [0, 1]") from None
         if p.shape != src.shape:
             raise GraphError(f"probs has shape {p.shape}, expected {src.shape}")
-        _check_probs(p, lambda i: f"edge {i + 1} ({src[i]!r} -> {dst[i]!r})")
+        _check_probs(p, lambda i: f"edge {i + 1} ({_show(src[i])} -> {_show(dst[i])})")
         model = "given"
     return _from_arrays(
         src,

@@ -1,0 +1,398 @@
+"""Benchmark: campaign exposure over 10 million post-metric rows, ripplemeter vs pandas.
+
+Generates, once and seeded, a ``posts`` table and a ``post_metrics`` table of several
+snapshots per post (Parquet, in ``benchmarks/_data/``), then evaluates the same figures with
+two implementations, each in its own Python process:
+
+``ripplemeter``
+    :func:`ripplemeter.evaluate.quantitative.exposure` and
+    :func:`~ripplemeter.evaluate.quantitative.posts_per_day` over
+    :func:`~ripplemeter.evaluate.quantitative.latest_posts_sql` reading the Parquet files
+    with DuckDB (what ``ripplemeter report`` runs on a workspace).
+``pandas``
+    What an analyst would write: read the needed columns, keep each post's latest snapshot,
+    filter posts to the window, merge, sum, group by platform and by local day.
+
+Each figure (posts, original posts, the sums of impressions, reach, engagements, reposts,
+replies, likes and link clicks, both engagement rates, the per-platform breakdown, undated
+posts and posts per day) must be identical in both, or the run fails. The parent prints the
+median wall time of the evaluation (imports excluded) and the peak resident memory of each
+child process (``ru_maxrss``, imports included), and their ratios against the targets: at
+least 5x faster and at most a third of the memory of pandas.
+
+Usage
+-----
+::
+
+    .venv/bin/python benchmarks/bench_evaluate.py                 # 10M rows, 3 runs each
+    .venv/bin/python benchmarks/bench_evaluate.py --rows 1000000 --repeat 1
+
+Notes
+-----
+The campaign window is June 2025 in Asia/Tokyo, i.e. [2025-05-31 15:00, 2025-06-30 15:00)
+UTC, about 1/12 of the posts. ``--impl NAME`` runs one implementation in this process and
+prints its result as JSON (that is what the parent runs). ``--duckdb-set`` passes DuckDB
+settings (``threads=2``) to the ripplemeter child.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+DATA = HERE / "_data"
+SEED = 20251
+SNAPSHOTS = 3
+CHUNK = 500_000
+TZ = "Asia/Tokyo"
+START, END = dt.date(2025, 6, 1), dt.date(2025, 6, 30)
+PLATFORMS = ["x", "facebook", "instagram", "weibo"]
+SUMS = ["impressions", "reach", "engagements", "reposts", "replies", "likes", "link_clicks"]
+TARGET_SPEEDUP, TARGET_MEMORY = 5.0, 1 / 3
+
+
+# ---------------------------------------------------------------- data
+def _paths(rows: int) -> tuple[Path, Path]:
+    d = DATA / f"rows_{rows}"
+    return d / "posts.parquet", d / "post_metrics.parquet"
+
+
+def _window_utc() -> tuple[str, str]:
+    """The campaign window [START, END + 1 day) in TZ as naive UTC timestamps."""
+    import pandas as pd
+
+    lo = pd.Timestamp(START, tz=TZ).tz_convert("UTC").tz_localize(None)
+    hi = pd.Timestamp(END + dt.timedelta(days=1), tz=TZ).tz_convert("UTC").tz_localize(None)
+    return str(lo), str(hi)
+
+
+def generate(rows: int) -> tuple[Path, Path]:
+    """Write posts.parquet and post_metrics.parquet with ``rows`` metric rows (once).
+
+    ``rows // 3`` posts get three snapshots each (1, 7 and 30 days after creation, counts
+    growing); the remainder get a fourth. Reach is NULL on X, link clicks on 30% of posts,
+    impressions on 2% and engagements on 1%; 0.1% of posts have no creation time.
+    """
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    posts_path, metrics_path = _paths(rows)
+    if posts_path.exists() and metrics_path.exists():
+        return posts_path, metrics_path
+    posts_path.parent.mkdir(parents=True, exist_ok=True)
+    n_posts = rows // SNAPSHOTS
+    extra = rows - n_posts * SNAPSHOTS  # posts 0..extra-1 get a fourth snapshot
+    t0 = np.datetime64("2025-01-01T00:00:00", "us")
+    year_us = 365 * 86_400 * 1_000_000
+    day_us = 86_400 * 1_000_000
+    posts_schema = pa.schema(
+        [
+            ("post_id", pa.string()),
+            ("platform", pa.string()),
+            ("account_id", pa.string()),
+            ("created_at", pa.timestamp("us")),
+            ("kind", pa.string()),
+            ("is_paid", pa.bool_()),
+            ("import_id", pa.int64()),
+            ("source_row", pa.int64()),
+        ]
+    )
+    metrics_schema = pa.schema(
+        [("post_id", pa.string()), ("observed_at", pa.timestamp("us"))]
+        + [(c, pa.int64()) for c in SUMS]
+        + [("import_id", pa.int64()), ("source_row", pa.int64())]
+    )
+    tmp_p, tmp_m = posts_path.with_suffix(".tmp"), metrics_path.with_suffix(".tmp")
+    growth = [0.55, 0.9, 1.0, 1.04]
+    obs_days = [1, 7, 30, 60]
+    source_rows = [0] * (SNAPSHOTS + 1)
+    with (
+        pq.ParquetWriter(tmp_p, posts_schema, compression="snappy") as wp,
+        pq.ParquetWriter(tmp_m, metrics_schema, compression="snappy") as wm,
+    ):
+        for chunk, a in enumerate(range(0, n_posts, CHUNK)):
+            b = min(a + CHUNK, n_posts)
+            n = b - a
+            rng = np.random.default_rng([SEED, chunk])
+            idx = np.arange(a, b, dtype=np.int64)
+            plat_i = rng.choice(len(PLATFORMS), size=n, p=[0.4, 0.3, 0.2, 0.1])
+            plat = pa.array(np.asarray(PLATFORMS, dtype=object)[plat_i], pa.string())
+            native = pa.array(1_500_000_000_000_000_000 + idx * 7919).cast(pa.string())
+            post_id = pc.binary_join_element_wise(plat, native, ":")
+            acct = pa.array(rng.integers(0, 50_000, n)).cast(pa.string())
+            account_id = pc.binary_join_element_wise(plat, acct, ":acct")
+            created = t0 + rng.integers(0, year_us, n).astype("timedelta64[us]")
+            undated = rng.random(n) < 0.001
+            kind_i = rng.choice(3, size=n, p=[0.7, 0.2, 0.1])
+            kind = np.asarray(["original", "reply", "repost"], dtype=object)[kind_i]
+            kind[rng.random(n) < 0.005] = None
+            paid = rng.random(n) < 0.05
+            paid_null = rng.random(n) < 0.01
+            wp.write_table(
+                pa.table(
+                    {
+                        "post_id": post_id,
+                        "platform": plat,
+                        "account_id": account_id,
+                        "created_at": pa.array(created, pa.timestamp("us"), mask=undated),
+                        "kind": pa.array(kind, pa.string()),
+                        "is_paid": pa.array(paid, pa.bool_(), mask=paid_null),
+                        "import_id": pa.array(np.ones(n, np.int64)),
+                        "source_row": pa.array(idx + 1),
+                    },
+                    schema=posts_schema,
+                )
+            )
+            # lifetime figures of the final snapshot; earlier snapshots are fractions of them
+            imp = np.round(rng.lognormal(7.0, 1.5, n)).astype(np.int64) + 1
+            er = rng.beta(2, 60, n)
+            eng = np.round(imp * er).astype(np.int64)
+            split = rng.dirichlet([5, 1, 3, 1], n)  # likes, replies, reposts, other
+            reach_f = rng.uniform(0.5, 0.95, n)
+            link_f = rng.uniform(0.0, 0.3, n)
+            null_reach = plat_i == 0  # X has no reach
+            null_link = rng.random(n) < 0.3
+            null_imp = rng.random(n) < 0.02
+            null_eng = rng.random(n) < 0.01
+            base_obs = np.where(undated, np.datetime64("2026-01-15T00:00:00", "us"), created)
+            for s in range(SNAPSHOTS + (1 if a < extra else 0)):
+                sel = np.arange(n) if s < SNAPSHOTS else np.arange(min(n, extra - a))
+                k = len(sel)
+                g = growth[s]
+                jitter = rng.integers(0, 6 * 3600 * 1_000_000, k).astype("timedelta64[us]")
+                observed = (
+                    base_obs[sel] + np.timedelta64(obs_days[s] * day_us, "us") + jitter
+                )
+                e = np.floor(eng[sel] * g).astype(np.int64)
+                cols = {
+                    "post_id": post_id.take(pa.array(sel)),
+                    "observed_at": pa.array(observed, pa.timestamp("us")),
+                    "impressions": pa.array(
+                        np.floor(imp[sel] * g).astype(np.int64), mask=null_imp[sel]
+                    ),
+                    "reach": pa.array(
+                        np.floor(imp[sel] * reach_f[sel] * g).astype(np.int64),
+                        mask=null_reach[sel],
+                    ),
+                    "engagements": pa.array(e, mask=null_eng[sel]),
+                    "reposts": pa.array(np.floor(e * split[sel, 2]).astype(np.int64)),
+                    "replies": pa.array(np.floor(e * split[sel, 1]).astype(np.int64)),
+                    "likes": pa.array(np.floor(e * split[sel, 0]).astype(np.int64)),
+                    "link_clicks": pa.array(
+                        np.floor(e * link_f[sel]).astype(np.int64), mask=null_link[sel]
+                    ),
+                    "import_id": pa.array(np.full(k, 2 + s, np.int64)),
+                    "source_row": pa.array(
+                        np.arange(source_rows[s] + 1, source_rows[s] + k + 1, dtype=np.int64)
+                    ),
+                }
+                source_rows[s] += k
+                t = pa.table(cols, schema=metrics_schema)
+                wm.write_table(t.take(pa.array(rng.permutation(k))))
+    tmp_p.rename(posts_path)
+    tmp_m.rename(metrics_path)
+    return posts_path, metrics_path
+
+
+# ---------------------------------------------------------------- implementations
+def run_ripplemeter(posts: Path, metrics: Path, settings: list[str]) -> dict:
+    """Exposure and posts per day with ripplemeter over the Parquet files."""
+    import duckdb
+    import pandas as pd
+
+    from ripplemeter.evaluate.quantitative import exposure, latest_posts_sql, posts_per_day
+
+    t = time.perf_counter()
+    con = duckdb.connect()
+    con.execute("SET TimeZone='UTC'")
+    for s in settings:
+        con.execute(f"SET {s}")
+    latest = latest_posts_sql(
+        None, posts=f"read_parquet('{posts}')", post_metrics=f"read_parquet('{metrics}')"
+    )
+    lo, hi = (pd.Timestamp(x) for x in _window_utc())
+    exp = exposure(con, latest, lo, hi)
+    in_window = (
+        f"SELECT * FROM ({latest}) WHERE created_at >= TIMESTAMP '{lo}' "
+        f"AND created_at < TIMESTAMP '{hi}'"
+    )
+    daily = posts_per_day(con, in_window, START, END, TZ)
+    seconds = time.perf_counter() - t
+    d = exp.to_dict()
+    d.pop("reasons", None)
+    d["posts_per_day"] = [
+        [str(r.date), int(r.posts), _int(r.impressions), _int(r.engagements)]
+        for r in daily.itertuples()
+    ]
+    return {"seconds": seconds, "result": d}
+
+
+def run_pandas(posts: Path, metrics: Path, settings: list[str]) -> dict:
+    """The same figures as an analyst would compute them with pandas."""
+    import pandas as pd
+
+    t = time.perf_counter()
+    lo, hi = (pd.Timestamp(x) for x in _window_utc())
+    m = pd.read_parquet(metrics, columns=["post_id", "observed_at", "import_id", *SUMS])
+    latest = m.sort_values(["observed_at", "import_id"]).drop_duplicates("post_id", keep="last")
+    del m
+    p = pd.read_parquet(posts, columns=["post_id", "platform", "created_at", "kind"])
+    undated = int(p["created_at"].isna().sum())
+    p = p[(p["created_at"] >= lo) & (p["created_at"] < hi)]
+    df = p.merge(latest.drop(columns=["observed_at", "import_id"]), on="post_id", how="left")
+    del latest
+
+    def figures(g: pd.DataFrame) -> dict:
+        d = {"posts": len(g)}
+        for c in SUMS:
+            d[c] = _int(g[c].sum(min_count=1))
+        eng_i = g.loc[g["impressions"].notna(), "engagements"].sum(min_count=1)
+        imp_e = g.loc[g["engagements"].notna(), "impressions"].sum(min_count=1)
+        d["engagement_rate_impressions"] = _rate(eng_i, imp_e)
+        return d
+
+    out = {
+        "posts": len(df),
+        "original_posts": int((df["kind"].eq("original") | df["kind"].isna()).sum()),
+    }
+    out.update({c: _int(df[c].sum(min_count=1)) for c in SUMS})
+    out["engagement_rate_impressions"] = _rate(
+        df.loc[df["impressions"].notna(), "engagements"].sum(min_count=1),
+        df.loc[df["engagements"].notna(), "impressions"].sum(min_count=1),
+    )
+    out["engagement_rate_reach"] = _rate(
+        df.loc[df["reach"].notna(), "engagements"].sum(min_count=1),
+        df.loc[df["engagements"].notna(), "reach"].sum(min_count=1),
+    )
+    out["by_platform"] = {k: figures(g) for k, g in df.groupby("platform", sort=True)}
+    out["undated_posts"] = undated
+    df["date"] = df["created_at"].dt.tz_localize("UTC").dt.tz_convert(TZ).dt.date
+    per_day = df.groupby("date").agg(
+        posts=("post_id", "size"),
+        impressions=("impressions", lambda s: s.sum(min_count=1)),
+        engagements=("engagements", lambda s: s.sum(min_count=1)),
+    )
+    days = pd.date_range(START, END, freq="D").date
+    per_day = per_day.reindex(days)
+    out["posts_per_day"] = [
+        [str(d), _int(r.posts) or 0, _int(r.impressions), _int(r.engagements)]
+        for d, r in zip(days, per_day.itertuples(), strict=True)
+    ]
+    seconds = time.perf_counter() - t
+    return {"seconds": seconds, "result": out}
+
+
+def _int(v: object) -> int | None:
+    """An integral figure as int, NaN/None as None."""
+    if v is None or v != v:  # NaN
+        return None
+    return int(v)  # type: ignore[call-overload]
+
+
+def _rate(num: object, den: object) -> float | None:
+    num, den = _int(num), _int(den)
+    if num is None or den is None or den == 0:
+        return None
+    return float(num) / float(den)
+
+
+IMPLS = {"ripplemeter": run_ripplemeter, "pandas": run_pandas}
+
+
+# ---------------------------------------------------------------- driver
+def child(args: argparse.Namespace) -> None:
+    """Run one implementation and print its timing, peak RSS and result as JSON."""
+    t = time.perf_counter()
+    posts, metrics = _paths(args.rows)
+    out = IMPLS[args.impl](posts, metrics, args.duckdb_set)
+    out["impl"] = args.impl
+    out["total_seconds"] = time.perf_counter() - t
+    out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(out, sort_keys=True))
+
+
+def _spawn(impl: str, args: argparse.Namespace) -> dict:
+    cmd = [sys.executable, __file__, "--impl", impl, "--rows", str(args.rows)]
+    for s in args.duckdb_set:
+        cmd += ["--duckdb-set", s]
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    if r.returncode != 0:
+        sys.stderr.write(r.stderr)
+        raise SystemExit(f"{impl} failed with exit code {r.returncode}")
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def _diff(a: object, b: object, path: str = "") -> list[str]:
+    if isinstance(a, dict) and isinstance(b, dict):
+        out = [f"{path}/{k}: only in one" for k in sorted(set(a) ^ set(b))]
+        for k in sorted(set(a) & set(b)):
+            out += _diff(a[k], b[k], f"{path}/{k}")
+        return out
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        return [x for i, (u, v) in enumerate(zip(a, b, strict=True)) for x in _diff(u, v, f"{path}[{i}]")]
+    if isinstance(a, float) or isinstance(b, float):
+        ok = a is not None and b is not None and abs(a - b) <= 1e-12 * max(abs(a), abs(b))
+        return [] if ok else [f"{path}: {a!r} != {b!r}"]
+    return [] if a == b else [f"{path}: {a!r} != {b!r}"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rows", type=int, default=10_000_000, help="post-metric rows")
+    ap.add_argument("--repeat", type=int, default=3, help="runs of each implementation")
+    ap.add_argument("--impl", choices=sorted(IMPLS), help="run one implementation (child)")
+    ap.add_argument(
+        "--duckdb-set", action="append", default=[], metavar="NAME=VALUE", help="DuckDB SET"
+    )
+    args = ap.parse_args(argv)
+    if args.impl:
+        child(args)
+        return 0
+    t = time.perf_counter()
+    posts, metrics = generate(args.rows)
+    print(f"data: {posts.parent} ({time.perf_counter() - t:.1f} s)", flush=True)
+    runs: dict[str, list[dict]] = {"ripplemeter": [], "pandas": []}
+    for i in range(args.repeat):
+        for impl in runs:
+            runs[impl].append(_spawn(impl, args))
+            r = runs[impl][-1]
+            print(
+                f"  run {i + 1} {impl:12s} {r['seconds']:7.2f} s {r['peak_rss_mb']:8.0f} MB",
+                flush=True,
+            )
+    diffs = _diff(runs["ripplemeter"][0]["result"], runs["pandas"][0]["result"])
+    if diffs:
+        print("RESULTS DIFFER:\n  " + "\n  ".join(diffs[:20]), file=sys.stderr)
+        raise SystemExit(1)
+    res = runs["ripplemeter"][0]["result"]
+    print(
+        f"figures identical: {res['posts']} posts in the window, "
+        f"{res['impressions']} impressions, {len(res['by_platform'])} platforms"
+    )
+    sec = {k: statistics.median(r["seconds"] for r in v) for k, v in runs.items()}
+    rss = {k: max(r["peak_rss_mb"] for r in v) for k, v in runs.items()}
+    speedup = sec["pandas"] / sec["ripplemeter"]
+    memory = rss["ripplemeter"] / rss["pandas"]
+    print(f"\n{args.rows:,} post-metric rows, median of {args.repeat} runs")
+    print(f"{'impl':12s} {'wall s':>8s} {'peak RSS MB':>12s}")
+    for k in runs:
+        print(f"{k:12s} {sec[k]:8.2f} {rss[k]:12.0f}")
+    ok_t = "met" if speedup >= TARGET_SPEEDUP else "NOT met"
+    ok_m = "met" if memory <= TARGET_MEMORY else "NOT met"
+    print(f"time   pandas / ripplemeter = {speedup:5.2f}x  (target >= 5x: {ok_t})")
+    print(f"memory ripplemeter / pandas = {memory:5.2f}   (target <= 0.33: {ok_m})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

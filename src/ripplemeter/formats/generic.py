@@ -1,0 +1,682 @@
+"""Any CSV, XLSX or JSONL file mapped onto a canonical table by a column mapping.
+
+The ``generic`` format is the escape hatch for sources without an importer of their own: the
+caller says which canonical table the file fills (``ctx.table``, default ``posts``) and which
+source column holds each canonical column (``ctx.columns``, canonical name -> source
+column). Values are converted by the canonical column's DuckDB type in
+:mod:`ripplemeter.schema`. Without a mapping, columns named like canonical columns are used.
+
+The readers and converters here are shared with :mod:`ripplemeter.formats.simple`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import re
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import pandas as pd
+
+from ripplemeter import schema
+from ripplemeter.errors import FormatError
+from ripplemeter.formats import Rows, SourceContext, register
+from ripplemeter.formats._io import Table, read_table, read_text
+
+FORMAT = "generic"
+
+_INT_TYPES = {"BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT"}
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_NUM_SPACE = re.compile(r"[\s\u00a0\u202f]")
+_TRUE = {"true", "t", "yes", "y", "1", "1.0"}
+_FALSE = {"false", "f", "no", "n", "0", "0.0"}
+_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d")
+_MIDNIGHT = re.compile(r"^(\d{4}[-/]\d{1,2}[-/]\d{1,2})[ T]00:00(:00(\.0+)?)?$")
+_TS_FORMATS = (
+    "%Y-%m-%d %H:%M %z",
+    "%Y-%m-%d %H:%M:%S %z",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d %H:%M",
+    "%a %b %d %H:%M:%S %z %Y",
+)
+
+#: columns holding ids that are namespaced ``platform:native``
+ID_COLUMNS = ("post_id", "account_id", "parent_id", "root_id", "src_account_id", "dst_account_id")
+
+#: canonical columns a table needs before a row means anything
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "posts": ("post_id",),
+    "post_metrics": ("post_id",),
+    "accounts": ("account_id",),
+    "follows": ("src_account_id", "dst_account_id"),
+    "outcomes": ("date", "metric", "value"),
+    "spend": ("amount",),
+    "rate_cards": ("platform", "unit", "price"),
+    "web_metrics": ("metric", "value"),
+    "index_series": ("date", "term"),
+    "annotations": ("subject_id", "task", "label"),
+    "serp_results": ("engine", "query", "rank"),
+}
+
+#: (table, column) whose values are restricted to the list in the column's schema meaning
+ENUMERATED = (
+    ("accounts", "role"),
+    ("accounts", "media_type"),
+    ("posts", "channel"),
+    ("posts", "kind"),
+    ("rate_cards", "unit"),
+)
+
+
+def allowed_values(table: str, column: str) -> tuple[tuple[str, ...], bool]:
+    """The values a canonical column accepts, read from its meaning in :mod:`schema`.
+
+    The meaning lists them as ``"owned, partner, competitor, media, kol or public"``; a
+    trailing ``NULL`` means the column may be empty.
+
+    Returns
+    -------
+    (values, nullable) : tuple of (tuple of str, bool)
+    """
+    col = next(c for c in schema.TABLES[table].columns if c.name == column)
+    parts = [p.strip() for p in re.split(r",|\bor\b", col.meaning) if p.strip()]
+    nullable = any(p.upper() == "NULL" for p in parts)
+    return tuple(p for p in parts if p.upper() != "NULL"), nullable
+
+
+# ---------------------------------------------------------------------------- reading
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter of a CSV text: the most frequent of ``, ; TAB |`` in its first line."""
+    first = next((ln for ln in text.split("\n") if ln.strip()), "")
+    counts = {d: first.count(d) for d in (",", ";", "\t", "|")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] > 0 else ","
+
+
+def _cell_text(v: object) -> str:
+    """A spreadsheet or JSON cell as the text a CSV would hold."""
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        if math.isnan(v):
+            return ""
+        return str(int(v)) if v.is_integer() and abs(v) < 2**53 else repr(v)
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, dt.datetime):
+        if (v.hour, v.minute, v.second, v.microsecond) == (0, 0, 0, 0) and v.tzinfo is None:
+            return v.date().isoformat()
+        return v.isoformat(sep=" ")
+    if isinstance(v, dt.date | dt.time):
+        return v.isoformat()
+    if isinstance(v, dict | list):
+        return json.dumps(v, ensure_ascii=False)
+    return str(v)
+
+
+def read_xlsx(path: Path) -> tuple[Table, list[str]]:
+    """The first sheet of an ``.xlsx`` workbook as a :class:`Table`.
+
+    The header is the first non-empty row; row numbers are the sheet's (row 1 is the top
+    row). Dates become ``YYYY-MM-DD`` (or ``YYYY-MM-DD HH:MM:SS``), whole floats lose their
+    ``.0``; cells right of the header are ignored.
+
+    Raises
+    ------
+    FormatError
+        The file is not an xlsx workbook, or the sheet is empty.
+    """
+    notes: list[str] = []
+    try:
+        sheets = pd.read_excel(
+            path, sheet_name=None, header=None, dtype=object, engine="openpyxl", na_filter=False
+        )
+    except (zipfile.BadZipFile, ValueError, KeyError, OSError) as exc:
+        raise FormatError(path, message=f"not a readable .xlsx workbook ({exc})") from None
+    if not sheets:
+        raise FormatError(path, message="the workbook has no sheet")
+    name, df = next(iter(sheets.items()))
+    if len(sheets) > 1:
+        notes.append(f"{path.name}: read sheet '{name}' (the first of {len(sheets)})")
+    cells = [[_cell_text(v) for v in row] for row in df.itertuples(index=False, name=None)]
+    header_i = next((i for i, r in enumerate(cells) if any(c.strip() for c in r)), None)
+    if header_i is None:
+        raise FormatError(path, message=f"sheet '{name}' is empty")
+    header = [h.strip() for h in cells[header_i]]
+    while header and header[-1] == "":
+        header.pop()
+    width = len(header)
+    records, rows = [], []
+    for i in range(header_i + 1, len(cells)):
+        rec = (cells[i] + [""] * width)[:width]
+        if any(c.strip() for c in rec):
+            records.append(rec)
+            rows.append(i + 1)
+    return Table(path, header, header_i + 1, records, rows), notes
+
+
+def read_jsonl(path: Path) -> tuple[Table, list[str]]:
+    """A JSON Lines file (one object per line) as a :class:`Table`.
+
+    Nested objects are flattened with dots (``{"user": {"id": 1}}`` -> ``user.id``); lists
+    are kept as JSON text. The row number of a record is its line number.
+
+    Raises
+    ------
+    FormatError
+        A line that is not a JSON object (line named).
+    """
+    dec = read_text(path)
+    notes = [dec.note] if dec.note else []
+    header: dict[str, None] = {}
+    objs: list[dict[str, str]] = []
+    rows: list[int] = []
+    for n, line in enumerate(dec.text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            last = n == len(dec.text.rstrip("\n").split("\n"))
+            raise FormatError(
+                path,
+                row=n,
+                message=f"not valid JSON ({exc.msg} at character {exc.colno})"
+                + ("; the last line looks truncated" if last else ""),
+            ) from None
+        if not isinstance(obj, dict):
+            raise FormatError(path, row=n, expected="a JSON object", found=line.strip())
+        flat: dict[str, str] = {}
+        _flatten(obj, "", flat)
+        for k in flat:
+            header.setdefault(k, None)
+        objs.append(flat)
+        rows.append(n)
+    cols = list(header)
+    records = [[o.get(c, "") for c in cols] for o in objs]
+    return Table(path, cols, 0, records, rows), notes
+
+
+def _flatten(obj: dict, prefix: str, out: dict[str, str]) -> None:
+    for k, v in obj.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, dict) and v:
+            _flatten(v, key + ".", out)
+        else:
+            out[key] = _cell_text(v)
+
+
+def read_tabular(
+    path: Path,
+    *,
+    format_name: str,
+    required: Sequence[str] = (),
+    jsonl: bool = False,
+) -> tuple[Table, list[str]]:
+    """Read a CSV/TSV (delimiter sniffed), XLSX or (if ``jsonl``) JSON Lines file.
+
+    Parameters
+    ----------
+    path : Path
+    format_name : str
+        For messages.
+    required : sequence of str
+        Columns that must be present (case-insensitive).
+    jsonl : bool
+        Accept ``.jsonl`` / ``.ndjson``.
+
+    Returns
+    -------
+    (Table, notes)
+        Records as text with 1-based row numbers; notes on encoding or sheet.
+
+    Raises
+    ------
+    FormatError
+        Undecodable or empty file, missing required column, ragged rows.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        table, notes = read_xlsx(path)
+    elif suffix == ".xls":
+        raise FormatError(path, message="old Excel .xls files are not read; save as .xlsx or CSV")
+    elif suffix in (".jsonl", ".ndjson") and jsonl:
+        table, notes = read_jsonl(path)
+    else:
+        dec = read_text(path)
+        notes = [dec.note] if dec.note else []
+        table = read_table(
+            path,
+            dec.text,
+            delimiter=sniff_delimiter(dec.text),
+            required=required,
+            format_name=format_name,
+        )
+        return table, notes
+    check_columns(table, required, format_name)
+    return table, notes
+
+
+def check_columns(table: Table, required: Sequence[str], format_name: str) -> None:
+    """Raise a FormatError naming the first required column the table lacks."""
+    lowered = {h.lower() for h in table.header}
+    for c in required:
+        if c.lower() not in lowered:
+            raise FormatError(
+                table.path,
+                row=table.header_row or None,
+                column=c,
+                message=f"missing required column '{c}' for format {format_name}; the file "
+                "has: "
+                + ", ".join(f"'{h}'" for h in table.header[:10])
+                + (" ..." if len(table.header) > 10 else ""),
+            )
+
+
+# ---------------------------------------------------------------------------- converting
+
+
+def _number(table: Table, k: int, column: str, raw: str, *, integer: bool) -> float | None:
+    s = _NUM_SPACE.sub("", raw)
+    if s == "":
+        return None
+    t = s
+    scale = 1.0
+    if not integer and t.endswith("%"):
+        t, scale = t[:-1], 0.01
+    if _THOUSANDS.match(t):
+        t = t.replace(",", "")
+    expected = "a whole number" if integer else "a number"
+    try:
+        v = float(t)
+    except ValueError:
+        raise FormatError(
+            table.path, row=table.rows[k], column=column, expected=expected, found=raw
+        ) from None
+    if not math.isfinite(v) or (integer and not v.is_integer()):
+        raise FormatError(
+            table.path, row=table.rows[k], column=column, expected=expected, found=raw
+        )
+    return v * scale
+
+
+def parse_date(table: Table, k: int, column: str, raw: str) -> dt.date | None:
+    """``YYYY-MM-DD`` or ``YYYY/MM/DD`` (a midnight time from a spreadsheet is dropped)."""
+    s = raw.strip()
+    if not s:
+        return None
+    m = _MIDNIGHT.match(s)
+    if m:
+        s = m.group(1)
+    for fmt in _DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(s, fmt).date()
+        except ValueError:
+            continue
+    raise FormatError(
+        table.path,
+        row=table.rows[k],
+        column=column,
+        expected="a date (YYYY-MM-DD or YYYY/MM/DD)",
+        found=raw,
+    )
+
+
+def parse_timestamp(
+    table: Table, k: int, column: str, raw: str, zone: ZoneInfo
+) -> tuple[dt.datetime | None, bool]:
+    """A timestamp as naive UTC, and whether it was naive (read in ``zone``).
+
+    Accepts ISO 8601 (``2025-03-01T10:00:00+08:00``, ``...Z``, ``2025-03-01 10:00``),
+    ``YYYY/MM/DD HH:MM[:SS]``, ``YYYY-MM-DD HH:MM +0000`` and the X/Twitter API form
+    ``Wed Oct 10 20:19:24 +0000 2018``.
+    """
+    s = raw.strip()
+    if not s:
+        return None, False
+    value: dt.datetime | None = None
+    try:
+        value = dt.datetime.fromisoformat(s[:-1] + "+00:00" if s.endswith(("Z", "z")) else s)
+    except ValueError:
+        for fmt in _TS_FORMATS:
+            try:
+                value = dt.datetime.strptime(s, fmt)
+                break
+            except ValueError:
+                continue
+    if value is None:
+        raise FormatError(
+            table.path,
+            row=table.rows[k],
+            column=column,
+            expected="a date and time (ISO 8601 such as 2025-03-01T10:00:00+08:00)",
+            found=raw,
+        )
+    naive = value.tzinfo is None
+    if naive:
+        value = value.replace(tzinfo=zone)
+    return value.astimezone(dt.UTC).replace(tzinfo=None), naive
+
+
+def parse_bool(table: Table, k: int, column: str, raw: str) -> bool | None:
+    """true/false, yes/no, y/n, t/f, 1/0 (any case); empty is NULL."""
+    s = raw.strip().lower()
+    if not s:
+        return None
+    if s in _TRUE:
+        return True
+    if s in _FALSE:
+        return False
+    raise FormatError(
+        table.path,
+        row=table.rows[k],
+        column=column,
+        expected="true or false (yes/no, 1/0)",
+        found=raw,
+    )
+
+
+def convert_column(
+    table: Table,
+    values: Sequence[str],
+    column: str,
+    sql_type: str,
+    *,
+    zone: ZoneInfo | None = None,
+) -> tuple[pd.Series, int]:
+    """Convert raw text cells to a typed series for a canonical column of ``sql_type``.
+
+    Parameters
+    ----------
+    table : Table
+        For messages (path, row numbers).
+    values : sequence of str
+        One raw cell per record.
+    column : str
+        The source column's name, for messages.
+    sql_type : str
+        DuckDB type of the canonical column: integer types (whole numbers; ``1,234``
+        thousands groups accepted), ``DOUBLE`` (``12%`` -> 0.12), ``DATE``, ``TIMESTAMP``
+        (converted to naive UTC; naive values read in ``zone``), ``BOOLEAN``, else text.
+    zone : ZoneInfo, optional
+        Zone of naive timestamps (default UTC).
+
+    Returns
+    -------
+    (Series, int)
+        Typed values (NULL for empty cells) and how many naive timestamps were converted.
+
+    Raises
+    ------
+    FormatError
+        A cell that does not convert, naming file, row, column and value.
+    """
+    t = sql_type.upper()
+    n_naive = 0
+    if t in _INT_TYPES or t == "DOUBLE" or t == "FLOAT" or t.startswith("DECIMAL"):
+        integer = t in _INT_TYPES
+        out = [_number(table, k, column, v, integer=integer) for k, v in enumerate(values)]
+        return pd.Series(pd.array(out, dtype="Int64" if integer else "Float64")), 0
+    if t == "DATE":
+        return pd.Series(
+            [parse_date(table, k, column, v) for k, v in enumerate(values)], dtype=object
+        ), 0
+    if t == "TIMESTAMP":
+        z = zone or ZoneInfo("UTC")
+        ts = []
+        for k, v in enumerate(values):
+            value, naive = parse_timestamp(table, k, column, v, z)
+            n_naive += naive
+            ts.append(value)
+        return pd.Series(pd.to_datetime(ts), dtype="datetime64[us]"), n_naive
+    if t == "BOOLEAN":
+        out_b = [parse_bool(table, k, column, v) for k, v in enumerate(values)]
+        return pd.Series(pd.array(out_b, dtype="boolean")), 0
+    return pd.Series([v.strip() if v.strip() else None for v in values], dtype=object), 0
+
+
+def namespace(value: str | None, platform: str | None) -> str | None:
+    """``'123'`` -> ``'x:123'``; ids already starting with ``platform:`` are kept."""
+    if value is None or platform is None:
+        return value
+    return value if value.startswith(f"{platform}:") else f"{platform}:{value}"
+
+
+def zone_of(path: Path, name: str | None) -> ZoneInfo | None:
+    """The ZoneInfo for ``name`` (None stays None).
+
+    Raises
+    ------
+    FormatError
+        Unknown zone name.
+    """
+    if not name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise FormatError(
+            path, message=f"unknown time zone '{name}'; use an IANA name such as Asia/Shanghai"
+        ) from None
+
+
+def build_frame(
+    table: Table,
+    tname: str,
+    mapping: dict[str, str],
+    *,
+    zone: ZoneInfo | None = None,
+    zone_name: str | None = None,
+    notes: list[str] | None = None,
+) -> pd.DataFrame:
+    """Typed canonical columns from a table, one row per record, plus ``source_row``.
+
+    Parameters
+    ----------
+    table : Table
+    tname : str
+        Canonical table name.
+    mapping : dict[str, str]
+        Canonical column -> source header (as written in the file).
+    zone, zone_name : optional
+        Zone for naive timestamps; a note is appended to ``notes`` when any were converted.
+    notes : list of str, optional
+        Receives conversion notes.
+
+    Raises
+    ------
+    FormatError
+        Any cell that does not convert; an enumerated column (role, media_type, unit, ...)
+        holding a value outside the schema's list.
+    """
+    tdef = schema.TABLES[tname]
+    types = {c.name: c.type for c in tdef.columns}
+    lowered = {h.lower(): i for i, h in reversed(list(enumerate(table.header)))}
+    df = pd.DataFrame(index=range(len(table.records)))
+    naive_cols = []
+    for canon, src in mapping.items():
+        i = lowered[src.lower()]
+        raw = [r[i] if i < len(r) else "" for r in table.records]
+        if (tname, canon) in ENUMERATED:
+            raw = [_enum(table, k, tname, canon, src, v) for k, v in enumerate(raw)]
+        series, n_naive = convert_column(table, raw, table.header[i], types[canon], zone=zone)
+        if n_naive:
+            naive_cols.append(table.header[i])
+        df[canon] = series.reset_index(drop=True)
+    if naive_cols and notes is not None:
+        where = zone_name or "UTC"
+        extra = "" if zone_name else " (no time zone given; pass one if they are local times)"
+        notes.append(
+            f"{table.path.name}: times without offset in "
+            + ", ".join(f"'{c}'" for c in naive_cols)
+            + f" read as {where} and converted to UTC{extra}"
+        )
+    df["source_row"] = table.rows
+    return df
+
+
+def _enum(table: Table, k: int, tname: str, canon: str, src: str, raw: str) -> str:
+    s = raw.strip().lower()
+    if not s:
+        return ""
+    if canon == "unit":
+        s = re.sub(r"[\s\-]+", "_", s)
+        s = {"post": "per_post", "perpost": "per_post"}.get(s, s)
+    values, _ = allowed_values(tname, canon)
+    if s not in values:
+        raise FormatError(
+            table.path,
+            row=table.rows[k],
+            column=src,
+            expected="one of " + ", ".join(values),
+            found=raw,
+        )
+    return s
+
+
+# ---------------------------------------------------------------------------- the format
+
+
+@register(FORMAT)
+def read_generic(path: Path, ctx: SourceContext) -> Rows:
+    """Any CSV, XLSX or JSONL file mapped onto one canonical table by a column mapping.
+
+    Parameters
+    ----------
+    path : Path
+        CSV (delimiter sniffed from the first line; encoding detected, see
+        :func:`~ripplemeter.formats._io.read_text`), ``.xlsx`` (first sheet; row numbers are
+        sheet rows) or ``.jsonl`` / ``.ndjson`` (one JSON object per line; nested keys as
+        ``user.id``; row number = line number).
+    ctx : SourceContext
+        ``table``: canonical table to fill (default ``posts``; any table of
+        :mod:`ripplemeter.schema`). ``columns``: canonical name -> source column; when
+        absent, source columns named like canonical columns (case-insensitive) are used.
+        ``platform``: namespaces ids (``post_id`` ``123`` -> ``x:123``; also account,
+        parent, root, follow ids); required for posts unless a ``platform`` column is mapped.
+        ``timezone``: IANA zone of timestamps written without an offset (default UTC).
+
+    Returns
+    -------
+    Rows
+        One table. Values are converted by the canonical column's DuckDB type: integers
+        (whole numbers; ``1,234`` accepted), DOUBLE (``12%`` -> 0.12), DATE (``YYYY-MM-DD``
+        or ``YYYY/MM/DD``), TIMESTAMP (with offset: converted to UTC; naive: read in
+        ``timezone`` and converted to UTC, with a note), BOOLEAN (true/false, yes/no, 1/0).
+        Empty cells are NULL. ``post_metrics`` without an ``observed_at`` column are
+        observed at import time (``observed_at_source='import_time'``).
+
+    Raises
+    ------
+    FormatError
+        Unknown table or canonical column in the mapping, a mapped source column not in
+        the file (named), a required column unmapped (``post_id`` for posts, ...), a cell
+        that does not convert (file, row, column, value), posts without a platform.
+    """
+    tname = ctx.table or "posts"
+    if tname not in schema.TABLES:
+        raise FormatError(
+            path,
+            message=f"unknown table '{tname}' for the generic format; tables: "
+            + ", ".join(schema.TABLES),
+        )
+    tdef = schema.TABLES[tname]
+    zone = zone_of(path, ctx.timezone)
+    table, notes = read_tabular(path, format_name=FORMAT, jsonl=True)
+    by_lower = {h.lower(): h for h in reversed(table.header)}
+    if ctx.columns:
+        mapping: dict[str, str] = {}
+        for canon, src in ctx.columns.items():
+            if canon not in tdef.column_names:
+                raise FormatError(
+                    path,
+                    message=f"'{canon}' is not a column of table {tname}; its columns are: "
+                    + ", ".join(tdef.column_names),
+                )
+            if src.lower() not in by_lower:
+                raise FormatError(
+                    path,
+                    row=table.header_row or None,
+                    column=src,
+                    message=f"column '{src}' (mapped to {tname}.{canon}) is not in the file; "
+                    "the file has: "
+                    + ", ".join(f"'{h}'" for h in table.header[:12])
+                    + (" ..." if len(table.header) > 12 else ""),
+                )
+            mapping[canon] = by_lower[src.lower()]
+    else:
+        mapping = {c: by_lower[c.lower()] for c in tdef.column_names if c.lower() in by_lower}
+        if not mapping:
+            raise FormatError(
+                path,
+                row=table.header_row or None,
+                message=f"no column of the file is named like a column of table {tname} "
+                f"({', '.join(tdef.column_names[:8])}, ...); give a column mapping",
+            )
+        notes.append(f"{path.name}: columns used by name: " + ", ".join(mapping.values()))
+    for req in REQUIRED.get(tname, ()):
+        if req not in mapping and not (tname == "post_metrics" and req == "observed_at"):
+            raise FormatError(
+                path,
+                column=req,
+                message=f"table {tname} needs a '{req}' column; map one (columns "
+                f"{{'{req}': '<source column>'}}) or name a file column '{req}'",
+            )
+    df = build_frame(table, tname, mapping, zone=zone, zone_name=ctx.timezone, notes=notes)
+    has_times = any(c.type == "TIMESTAMP" for c in tdef.columns if c.name in mapping)
+    rows_tz = ctx.timezone if ctx.timezone and has_times else None
+
+    platform_col = df["platform"] if "platform" in df.columns else None
+    if ctx.platform is not None and "platform" in tdef.column_names and "platform" not in df:
+        df["platform"] = ctx.platform
+    for idc in ID_COLUMNS:
+        if idc not in df.columns:
+            continue
+        vals = df[idc].tolist()
+        out = []
+        for k, v in enumerate(vals):
+            p = ctx.platform
+            if p is None and platform_col is not None:
+                p = platform_col.iloc[k] if isinstance(platform_col.iloc[k], str) else None
+            if v is not None and p is None and tname == "posts" and ":" not in v:
+                raise FormatError(
+                    path,
+                    row=table.rows[k],
+                    column=mapping[idc],
+                    message="posts need a platform for their ids: pass --platform (or "
+                    "SourceContext.platform) or map a 'platform' column",
+                )
+            out.append(namespace(v, p))
+        df[idc] = pd.Series(out, dtype=object)
+    if tname == "posts" and "platform" not in df.columns:
+        df["platform"] = [v.split(":", 1)[0] if isinstance(v, str) else None for v in df["post_id"]]
+    if tname == "post_metrics" and "observed_at" not in mapping:
+        observed = ctx.imported_at
+        if observed is None:
+            observed = pd.Timestamp.now(tz="UTC").tz_localize(None)
+        df["observed_at"] = observed
+        df["observed_at_source"] = "import_time"
+    elif tname == "post_metrics" and "observed_at_source" not in mapping:
+        df["observed_at_source"] = "file_column"
+    for req in REQUIRED.get(tname, ()):
+        if req in df.columns:
+            missing = df[req].isna().to_numpy().nonzero()[0]
+            if missing.size:
+                k = int(missing[0])
+                raise FormatError(
+                    path,
+                    row=table.rows[k],
+                    column=mapping.get(req, req),
+                    expected=f"a value ({tname}.{req} is required)",
+                    found="",
+                )
+    rows = Rows(notes=notes, source_timezone=rows_tz)
+    rows.add(tname, df)
+    return rows

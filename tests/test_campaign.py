@@ -1,0 +1,112 @@
+"""campaign.toml parsing: defaults, and errors that name the file, line and key."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from ripplemeter.campaign import load_campaign
+from ripplemeter.cli import app
+from ripplemeter.errors import CampaignError
+
+GOOD = """
+[campaign]
+name = "Spring launch"
+start = 2021-08-01
+end = 2021-08-31
+baseline_start = 2021-01-01
+baseline_end = 2021-01-31
+timezone = "Asia/Shanghai"
+currency = "USD"
+[benchmarks]
+cpc = 0.9
+[[sources]]
+path = "data.csv"
+format = "outcomes"
+[[rate_cards]]
+platform = "x"
+unit = "cpm"
+price = 6.5
+[[rate_cards]]
+platform = "weibo"
+unit = "per_post"
+price = 1200
+currency = "CNY"
+[[fx]]
+currency = "CNY"
+rate = 0.14
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    (tmp_path / "data.csv").write_text("date,metric,value\n2021-08-01,orders,3\n")
+    p = tmp_path / "campaign.toml"
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def test_good_campaign(tmp_path):
+    c = load_campaign(write(tmp_path, GOOD))
+    assert c.start == dt.date(2021, 8, 1) and c.end == dt.date(2021, 8, 31)
+    assert c.days == 31 and c.baseline_days == 31
+    assert c.sources[0].path == (tmp_path / "data.csv").resolve()
+    # a rate card without currency takes the campaign's
+    assert c.rate_cards[0].currency == "USD"
+    assert c.rate_cards[1].currency == "CNY"
+    assert c.to_rate("CNY") == 0.14
+    # window [start 00:00, end + 1 day 00:00) in Beijing time, as UTC: 8 hours earlier
+    lo, hi = c.window_utc()
+    assert str(lo) == "2021-07-31 16:00:00" and str(hi) == "2021-08-31 16:00:00"
+
+
+def test_default_baseline_is_as_many_days_before(tmp_path):
+    text = GOOD.replace("baseline_start = 2021-01-01\nbaseline_end = 2021-01-31\n", "")
+    c = load_campaign(write(tmp_path, text))
+    assert c.baseline_end == dt.date(2021, 7, 31)
+    assert c.baseline_start == dt.date(2021, 7, 1)
+    assert c.baseline_defaulted
+
+
+@pytest.mark.parametrize(
+    "old, new, key, line",
+    [
+        ('currency = "USD"', 'currency = "USD"\ncolour = "red"', "campaign.colour", 10),
+        ("end = 2021-08-31", "end = 2021-07-31", "campaign.end", 5),
+        ("start = 2021-08-01", 'start = "August 1st"', "campaign.start", 4),
+        ('path = "data.csv"', 'path = "missing.csv"', "sources[1].path", 13),
+        ('format = "outcomes"', 'format = "tiktok-magic"', "sources[1].format", 14),
+        ('unit = "cpm"', 'unit = "cpv"', "rate_cards[1].unit", 17),
+        ('timezone = "Asia/Shanghai"', 'timezone = "Mars/Olympus"', "campaign.timezone", 8),
+        ("rate = 0.14", "rate = -1", "fx[1].rate", 26),
+    ],
+)
+def test_errors_name_key_and_line(tmp_path, old, new, key, line):
+    p = write(tmp_path, GOOD.replace(old, new))
+    with pytest.raises(CampaignError) as exc:
+        load_campaign(p)
+    msg = str(exc.value)
+    assert msg.startswith(f"campaign.toml, line {line}, key '{key}'"), msg
+
+
+def test_mixed_currency_without_fx_is_an_error_when_evaluated(tmp_path):
+    from ripplemeter.errors import EvaluationError
+    from ripplemeter.evaluate import evaluate_campaign
+
+    text = GOOD.replace('[[fx]]\ncurrency = "CNY"\nrate = 0.14\n', "")
+    c = load_campaign(write(tmp_path, text))
+    with pytest.raises(EvaluationError, match="CNY.*no rate is guessed"):
+        evaluate_campaign(c, workspace=tmp_path / "ws.duckdb")
+
+
+def test_malformed_toml_names_line_and_cli_exits_2(tmp_path):
+    p = write(tmp_path, GOOD.replace('name = "Spring launch"', 'name = "Spring launch'))
+    with pytest.raises(CampaignError, match=r"campaign.toml, line 3: not valid TOML"):
+        load_campaign(p)
+    res = CliRunner().invoke(app, ["report", str(p), "--out", str(tmp_path / "out")])
+    assert res.exit_code == 2
+    assert "Traceback" not in res.output
+    assert "line 3" in res.output
+    assert not (tmp_path / "out").exists()
