@@ -159,6 +159,10 @@ def exposure(
         values[m.id] = _clean(row[m.id])
         if values[m.id] is None:
             reasons[m.id] = "no post in the window has this figure"
+    if values["posts"] == 0:
+        reasons["posts"] = (
+            "no imported post was created in this window; check that the exports cover it"
+        )
     er_i = M.ratio(_clean(row["_eng_i"]), _clean(row["_imp_e"]), what="impressions")
     er_r = M.ratio(_clean(row["_eng_r"]), _clean(row["_reach_e"]), what="reach")
     if values["posts"] == 0:

@@ -362,6 +362,13 @@ def _top_sum(values, k):
 
 
 @nb.njit(cache=True)
+def _top_sum_heap(deg, vals, size, scratch, k):
+    for t in range(size):
+        scratch[t] = deg[vals[t]]
+    return _top_sum(scratch[:size], k)
+
+
+@nb.njit(cache=True)
 def _greedy(nodes, offsets, inv_ptr, inv_sets, n, k, cand, forced, want_bound):
     n_sets = offsets.shape[0] - 1
     covered = np.zeros(n_sets, dtype=np.bool_)
@@ -385,13 +392,10 @@ def _greedy(nodes, offsets, inv_ptr, inv_sets, n, k, cand, forced, want_bound):
     n_sel = 0
     total = base
     bound = np.inf
-    if want_bound:
-        cand_deg = np.empty(size, dtype=np.int64)
+    cand_deg = np.empty(size if want_bound else 0, dtype=np.int64)
     while n_sel < k and size > 0:
         if want_bound:
-            for t in range(size):
-                cand_deg[t] = deg[vals[t]]
-            b = total + _top_sum(cand_deg[:size], k - n_sel)
+            b = total + _top_sum_heap(deg, vals, size, cand_deg, k)
             if b < bound:
                 bound = b
         # lazy evaluation: a stale key is refreshed and pushed back
@@ -409,8 +413,10 @@ def _greedy(nodes, offsets, inv_ptr, inv_sets, n, k, cand, forced, want_bound):
                 _cover_set(j, nodes, offsets, covered, deg)
         total += gains[n_sel]
         n_sel += 1
-    if want_bound and total < bound:
-        bound = total
+    if want_bound:
+        b = total + _top_sum_heap(deg, vals, size, cand_deg, k)
+        if b < bound:
+            bound = b
     return seeds[:n_sel], gains[:n_sel], forced_gains, total, bound
 
 
@@ -652,7 +658,8 @@ def greedy_max_cover(
         Internal indices counted as seeds first (their coverage is in ``forced_gains``).
     upper_bound : bool
         Also compute the OPIM-C bound on the best coverage of ``k`` candidates on top of
-        `forced`: ``min_i (cov(S_i) + sum of the k - i largest marginal gains)``.
+        `forced`: ``min_i (cov(S_i) + sum of the k largest marginal gains given S_i)``
+        over the greedy prefixes ``S_0 .. S_k``.
 
     Returns
     -------

@@ -698,7 +698,7 @@ def opim_c(
     ``theta_0 = theta_max epsilon^2 k / n`` and double until the lower bound on the
     chosen set's spread (from R2, where the seeds were not chosen) over the upper bound on
     the optimum (from R1's greedy, using the tighter bound
-    ``min_i cov(S_i) + sum of the k - i largest marginal coverages``) reaches
+    ``min_i cov(S_i) + sum of the k largest marginal coverages given S_i``) reaches
     ``1 - 1/e - epsilon``, or ``theta_max`` is reached, which guarantees it.
 
     References

@@ -50,7 +50,11 @@ def daily_exposure(
     """Daily impressions (account-level when exported, else of posts created that day)."""
     fig = go.Figure()
     if account_daily is not None and len(account_daily):
-        d = account_daily.sort_values("date")
+        d = account_daily.copy()
+        d["date"] = pd.to_datetime(d["date"])
+        # a row for every day, so that the line breaks where no export covers a day
+        full = pd.DataFrame({"date": pd.date_range(d["date"].min(), d["date"].max(), freq="D")})
+        d = full.merge(d, on="date", how="left")
         fig.add_trace(
             go.Scatter(
                 x=pd.to_datetime(d["date"]),
