@@ -6,6 +6,7 @@ Expected values are read from the raw files with the csv module, not from the im
 from __future__ import annotations
 
 import csv
+import html
 from pathlib import Path
 
 import pandas as pd
@@ -162,7 +163,7 @@ def test_multiline_texts_are_kept_whole_and_rows_count_records(real_data, worksp
     workspace.import_file(path, "x-analytics-tweets")
     posts = workspace.table("posts").set_index("post_id")
     for r in multi:
-        assert posts.loc[f"x:{r['Tweet id']}", "text"] == r["Tweet text"]
+        assert posts.loc[f"x:{r['Tweet id']}", "text"] == html.unescape(r["Tweet text"])
     # source_row is the spreadsheet row (record index + 2), not the physical line
     for i, r in enumerate(raw):
         assert posts.loc[f"x:{r['Tweet id']}", "source_row"] == i + 2
@@ -448,3 +449,23 @@ def test_daily_bad_date_and_duplicate_day(tmp_path, seeded):
         "column 'Date'",
         "duplicate date '2021-08-01' with different numbers (first at row 2",
     )
+
+
+def test_tweet_text_is_unescaped_as_posted(real_data, tmp_path):
+    """X exports write texts HTML-escaped; we store the text as the author wrote it."""
+    from ripplemeter.workspace import Workspace
+
+    path = real_data(
+        "platform_exports/x_twitter_analytics/debruine_30DCC-2022/"
+        "tweet_activity_metrics_LisaDeBruine_20210801_20210901_en.csv"
+    )
+    raw = {r["Tweet id"]: r["Tweet text"] for r in csv.DictReader(open(path, encoding="utf-8"))}
+    escaped = [i for i, t in raw.items() if "&amp;" in t]
+    assert escaped
+    with Workspace(tmp_path / "u.duckdb") as ws:
+        ws.import_file(path, "x-analytics-tweets")
+        got = dict(ws.con.execute("SELECT post_id, text FROM posts").fetchall())
+    for i in escaped:
+        assert got[f"x:{i}"] == raw[i].replace("&amp;", "&").replace("&lt;", "<").replace(
+            "&gt;", ">"
+        )

@@ -167,6 +167,10 @@ def formats_() -> None:
     console.print(table)
 
 
+from ripplemeter.network.commands import seeds  # noqa: E402
+app.command("seeds")(friendly(seeds))
+
+
 def main() -> None:  # pragma: no cover - console entry
     app()
 

@@ -125,7 +125,9 @@ def read_xlsx(path: Path) -> tuple[Table, list[str]]:
 
     The header is the first non-empty row; row numbers are the sheet's (row 1 is the top
     row). Dates become ``YYYY-MM-DD`` (or ``YYYY-MM-DD HH:MM:SS``), whole floats lose their
-    ``.0``; cells right of the header are ignored.
+    ``.0``; cells right of the header are ignored. Text such as ``n/a`` or ``NULL`` is kept
+    as written (pandas' default of reading it as missing is switched off), so a converter
+    can reject it.
 
     Raises
     ------
@@ -622,7 +624,7 @@ def read_generic(path: Path, ctx: SourceContext) -> Rows:
             )
         notes.append(f"{path.name}: columns used by name: " + ", ".join(mapping.values()))
     for req in REQUIRED.get(tname, ()):
-        if req not in mapping and not (tname == "post_metrics" and req == "observed_at"):
+        if req not in mapping:
             raise FormatError(
                 path,
                 column=req,

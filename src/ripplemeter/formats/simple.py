@@ -270,7 +270,7 @@ def read_spend(path: Path, ctx: SourceContext) -> Rows:
 
 @register("rate-card")
 def read_rate_card(path: Path, ctx: SourceContext) -> Rows:
-    """Prices for advertising value equivalent (CSV/XLSX: platform, unit, price, currency).
+    """Rate card for advertising value equivalent (CSV/XLSX) -> rate_cards.
 
     Parameters
     ----------

@@ -18,6 +18,7 @@ Quirks handled here (see ``docs/formats-x-trends.md``):
 from __future__ import annotations
 
 import csv
+import html
 import re
 from pathlib import Path
 
@@ -148,8 +149,8 @@ def _check_header(path: Path, text: str, required: tuple[str, ...], own: str) ->
             path,
             row=row,
             column=missing[0],
-            message=f"the header is separated by {problem}, expected commas as in the file "
-            f"X Analytics exports (was it re-saved by a spreadsheet?); format {own}",
+            message=f"the header is separated by {problem}, expected commas (X Analytics "
+            "exports are comma-separated; was the file re-saved by a spreadsheet?)",
         )
     guess = _looks_like(cells)
     if guess is not None and guess[0] != own:
@@ -424,7 +425,8 @@ def read_x_tweets(path: Path, ctx: SourceContext) -> Rows:
             "channel": "microblog",
             "account_id": [f"{platform}:{handles[i]}" for i in sel],
             "created_at": pd.Series([created[i] for i in sel], dtype="datetime64[ns]"),
-            "text": [texts[i] for i in sel],
+            # X writes tweet texts HTML-escaped (&amp; &lt; &gt;): store the text as posted
+            "text": [html.unescape(texts[i]) if texts[i] else texts[i] for i in sel],
             "url": [permalinks[i] or None for i in sel],
             "kind": [kinds[i] for i in sel],
             "is_paid": [is_paid[i] for i in sel],

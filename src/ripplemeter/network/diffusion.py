@@ -89,29 +89,26 @@ class SpreadEstimate:
 # ---------------------------------------------------------------------------- kernels
 # Random numbers: xoshiro256+ (Blackman & Vigna, "Scrambled linear pseudorandom number
 # generators", ACM TOMS 2021), its state seeded by splitmix64 from one 32-bit word of
-# numpy's SeedSequence per chunk. The state lives in a 4-word array local to the chunk, so
-# a draw is a handful of register operations; numba's np.random (MT19937 behind a
-# thread-local lookup) made the IC kernel about twice as slow.
+# numpy's SeedSequence per chunk. The four state words are local variables of the chunk
+# loop (registers, no memory shared between threads), so a draw costs a few instructions;
+# numba's np.random (MT19937 behind a thread-local lookup) made the IC kernel about twice
+# as slow.
 @njit(cache=True, inline="always")
-def _rng_state(seed):  # pragma: no cover
-    st = np.empty(4, np.uint64)
+def _rng_seed(seed):  # pragma: no cover
     z = np.uint64(seed)
+    out = [np.uint64(0)] * 4
     for k in range(4):
         z = z + np.uint64(0x9E3779B97F4A7C15)
         t = z
         t = (t ^ (t >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
         t = (t ^ (t >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-        st[k] = t ^ (t >> np.uint64(31))
-    return st
+        out[k] = t ^ (t >> np.uint64(31))
+    return out[0], out[1], out[2], out[3]
 
 
 @njit(cache=True, inline="always")
-def _rng_uniform(st):  # pragma: no cover
-    """Next double uniform on [0, 1) with 53 random bits; advances st in place."""
-    s0 = st[0]
-    s1 = st[1]
-    s2 = st[2]
-    s3 = st[3]
+def _rng_next(s0, s1, s2, s3):  # pragma: no cover
+    """One xoshiro256+ step: (new state..., double uniform on [0, 1) with 53 bits)."""
     result = s0 + s3
     t = s1 << np.uint64(17)
     s2 ^= s0
@@ -120,11 +117,7 @@ def _rng_uniform(st):  # pragma: no cover
     s0 ^= s3
     s2 ^= t
     s3 = (s3 << np.uint64(45)) | (s3 >> np.uint64(19))
-    st[0] = s0
-    st[1] = s1
-    st[2] = s2
-    st[3] = s3
-    return float(result >> np.uint64(11)) * 1.1102230246251565e-16
+    return s0, s1, s2, s3, float(result >> np.uint64(11)) * 1.1102230246251565e-16
 
 
 @njit(cache=True, parallel=True)
@@ -133,7 +126,7 @@ def _ic_runs(indptr, indices, probs, seeds, n, chunk_runs, chunk_seeds):  # prag
     means = np.zeros(n_chunks)
     m2s = np.zeros(n_chunks)
     for c in prange(n_chunks):
-        rng = _rng_state(chunk_seeds[c])
+        s0, s1, s2, s3 = _rng_seed(chunk_seeds[c])
         stamp = np.zeros(n, np.int32)
         queue = np.empty(n, np.int32)
         mean = 0.0
@@ -153,14 +146,15 @@ def _ic_runs(indptr, indices, probs, seeds, n, chunk_runs, chunk_seeds):  # prag
                 for e in range(indptr[u], indptr[u + 1]):
                     v = indices[e]
                     if stamp[v] != mark:
-                        if _rng_uniform(rng) < probs[e]:
+                        s0, s1, s2, s3, x = _rng_next(s0, s1, s2, s3)
+                        if x < probs[e]:
                             stamp[v] = mark
                             queue[tail] = v
                             tail += 1
-            x = float(tail)
-            delta = x - mean
+            size = float(tail)
+            delta = size - mean
             mean += delta / (r + 1)
-            m2 += delta * (x - mean)
+            m2 += delta * (size - mean)
         means[c] = mean
         m2s[c] = m2
     return means, m2s
@@ -172,7 +166,7 @@ def _lt_runs(indptr, indices, weights, seeds, n, chunk_runs, chunk_seeds):  # pr
     means = np.zeros(n_chunks)
     m2s = np.zeros(n_chunks)
     for c in prange(n_chunks):
-        rng = _rng_state(chunk_seeds[c])
+        s0, s1, s2, s3 = _rng_seed(chunk_seeds[c])
         active = np.zeros(n, np.int32)
         touched = np.zeros(n, np.int32)
         threshold = np.empty(n, np.float64)
@@ -199,17 +193,18 @@ def _lt_runs(indptr, indices, weights, seeds, n, chunk_runs, chunk_seeds):  # pr
                     if touched[v] != mark:
                         touched[v] = mark
                         # threshold uniform on (0, 1]: weight sum 1 always activates
-                        threshold[v] = 1.0 - _rng_uniform(rng)
+                        s0, s1, s2, s3, x = _rng_next(s0, s1, s2, s3)
+                        threshold[v] = 1.0 - x
                         acc[v] = 0.0
                     acc[v] += weights[e]
                     if acc[v] >= threshold[v]:
                         active[v] = mark
                         queue[tail] = v
                         tail += 1
-            x = float(tail)
-            delta = x - mean
+            size = float(tail)
+            delta = size - mean
             mean += delta / (r + 1)
-            m2 += delta * (x - mean)
+            m2 += delta * (size - mean)
         means[c] = mean
         m2s[c] = m2
     return means, m2s

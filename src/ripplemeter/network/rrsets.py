@@ -110,13 +110,13 @@ def _chunk_ic(rptr, ridx, rprob, mode, logq, pmax, n, count, seed, chunk):
     state = _chunk_state(seed, chunk)
     stamp = np.zeros(n, dtype=np.int32)
     offsets = np.empty(count + 1, dtype=np.int64)
-    buf = np.empty(max(16, count * 4), dtype=np.int32)
+    buf = np.empty(count * 4 + n, dtype=np.int32)
     pos = 0
     offsets[0] = 0
     for j in range(count):
         mark = j + 1
         root = min(int(_uniform(state) * n), n - 1)
-        buf = _grow(buf, pos + 1)
+        buf = _grow(buf, pos + n)  # an RR set has at most n nodes: no checks per push
         buf[pos] = root
         stamp[root] = mark
         head = pos
@@ -134,7 +134,6 @@ def _chunk_ic(rptr, ridx, rprob, mode, logq, pmax, n, count, seed, chunk):
                         continue
                     if _uniform(state) < rprob[i]:
                         stamp[u] = mark
-                        buf = _grow(buf, tail + 1)
                         buf[tail] = u
                         tail += 1
             else:
@@ -148,7 +147,6 @@ def _chunk_ic(rptr, ridx, rprob, mode, logq, pmax, n, count, seed, chunk):
                     if stamp[u] != mark:
                         if md == _SKIP_UNIFORM or _uniform(state) * pmax[v] < rprob[i]:
                             stamp[u] = mark
-                            buf = _grow(buf, tail + 1)
                             buf[tail] = u
                             tail += 1
                     g = np.log(_uniform_open(state)) / lq
@@ -165,13 +163,13 @@ def _chunk_lt(rptr, ridx, rprob, rcum, mode, pmax, n, count, seed, chunk):
     state = _chunk_state(seed, chunk)
     stamp = np.zeros(n, dtype=np.int32)
     offsets = np.empty(count + 1, dtype=np.int64)
-    buf = np.empty(max(16, count * 4), dtype=np.int32)
+    buf = np.empty(count * 4 + n, dtype=np.int32)
     pos = 0
     offsets[0] = 0
     for j in range(count):
         mark = j + 1
         v = min(int(_uniform(state) * n), n - 1)
-        buf = _grow(buf, pos + 1)
+        buf = _grow(buf, pos + n)
         buf[pos] = v
         pos += 1
         stamp[v] = mark
@@ -202,7 +200,6 @@ def _chunk_lt(rptr, ridx, rprob, rcum, mode, pmax, n, count, seed, chunk):
             if stamp[u] == mark:
                 break
             stamp[u] = mark
-            buf = _grow(buf, pos + 1)
             buf[pos] = u
             pos += 1
             v = u
