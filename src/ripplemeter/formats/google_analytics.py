@@ -36,6 +36,7 @@ import pandas as pd
 
 from ripplemeter.errors import FormatError
 from ripplemeter.formats import Rows, SourceContext, register
+from ripplemeter.formats._io import read_text
 
 JOIN = " | "
 
@@ -263,8 +264,6 @@ def _ua_day(path: Path, row: int, column: str, raw: str) -> dt.date:
 
 
 def _decode(path: Path) -> tuple[str, str | None]:
-    from ripplemeter.formats._io import read_text
-
     dec = read_text(path)
     return dec.text, dec.note
 

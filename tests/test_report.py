@@ -1,0 +1,65 @@
+"""Report presentation: untrusted text escaped in HTML, neutralised in CSV/XLSX; offline HTML."""
+
+from __future__ import annotations
+
+import csv
+
+import openpyxl
+import pytest
+
+from ripplemeter.campaign import load_campaign
+from ripplemeter.demo import generate_demo
+from ripplemeter.evaluate import evaluate_campaign
+from ripplemeter.report import write_report
+from ripplemeter.report.exports import neutralise
+
+
+@pytest.fixture(scope="module")
+def demo_report(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("demo")
+    camp = load_campaign(generate_demo(tmp / "data", seed=7))
+    res = evaluate_campaign(camp, workspace=tmp / "ws.duckdb", top_n=10_000)  # every post
+    return res, write_report(res, tmp / "out")
+
+
+def test_post_texts_are_escaped_in_html(demo_report):
+    res, paths = demo_report
+    texts = list(res.top_posts.text)
+    assert any("<script>alert(1)</script>" in t for t in texts)  # stored as posted
+    html = paths.html.read_text()
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert '<img src=x onerror="alert(2)">' not in html
+    # plotly.js inlined exactly once, no <script src=...> to load from the network
+    assert html.count("* plotly.js v") == 1
+    assert "<script src=" not in html and '<link rel="stylesheet" href="http' not in html
+    assert "Generated data" in html
+
+
+def test_exports_neutralise_formulas(demo_report):
+    _, paths = demo_report
+    with open(paths.top_posts_csv, encoding="utf-8-sig", newline="") as f:
+        cells = [c for row in csv.reader(f) for c in row]
+    assert any(c.startswith("'=HYPERLINK(") for c in cells)
+    assert not any(c.startswith("=") for c in cells)
+    wb = openpyxl.load_workbook(paths.top_posts_xlsx)
+    values = [c.value for row in wb.active.iter_rows() for c in row if isinstance(c.value, str)]
+    assert any(v.startswith("'=HYPERLINK(") for v in values)
+    assert not any(v.startswith(("=", "+", "@")) for v in values)
+
+
+@pytest.mark.parametrize(
+    "raw, safe",
+    [
+        ("=1+1", "'=1+1"),
+        ("+33 1 23", "'+33 1 23"),
+        ("-x", "'-x"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tcmd", "'\tcmd"),
+        ("plain", "plain"),
+        (-3.5, -3.5),
+        (None, None),
+    ],
+)
+def test_neutralise(raw, safe):
+    assert neutralise(raw) == safe
