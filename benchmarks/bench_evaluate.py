@@ -170,9 +170,7 @@ def generate(rows: int) -> tuple[Path, Path]:
                 k = len(sel)
                 g = growth[s]
                 jitter = rng.integers(0, 6 * 3600 * 1_000_000, k).astype("timedelta64[us]")
-                observed = (
-                    base_obs[sel] + np.timedelta64(obs_days[s] * day_us, "us") + jitter
-                )
+                observed = base_obs[sel] + np.timedelta64(obs_days[s] * day_us, "us") + jitter
                 e = np.floor(eng[sel] * g).astype(np.int64)
                 cols = {
                     "post_id": post_id.take(pa.array(sel)),
@@ -205,19 +203,22 @@ def generate(rows: int) -> tuple[Path, Path]:
 
 
 # ---------------------------------------------------------------- implementations
-def run_ripplemeter(posts: Path, metrics: Path, settings: list[str]) -> dict:
+def run_ripplemeter(
+    posts: Path, metrics: Path, settings: list[str], *, proposed: bool = False
+) -> dict:
     """Exposure and posts per day with ripplemeter over the Parquet files."""
     import duckdb
     import pandas as pd
 
     from ripplemeter.evaluate.quantitative import exposure, latest_posts_sql, posts_per_day
 
-    t = time.perf_counter()
+    build = proposed_latest_posts_sql if proposed else latest_posts_sql
+    t, c = time.perf_counter(), time.process_time()
     con = duckdb.connect()
     con.execute("SET TimeZone='UTC'")
     for s in settings:
         con.execute(f"SET {s}")
-    latest = latest_posts_sql(
+    latest = build(
         None, posts=f"read_parquet('{posts}')", post_metrics=f"read_parquet('{metrics}')"
     )
     lo, hi = (pd.Timestamp(x) for x in _window_utc())
@@ -227,21 +228,55 @@ def run_ripplemeter(posts: Path, metrics: Path, settings: list[str]) -> dict:
         f"AND created_at < TIMESTAMP '{hi}'"
     )
     daily = posts_per_day(con, in_window, START, END, TZ)
-    seconds = time.perf_counter() - t
+    seconds, cpu = time.perf_counter() - t, time.process_time() - c
     d = exp.to_dict()
     d.pop("reasons", None)
     d["posts_per_day"] = [
         [str(r.date), int(r.posts), _int(r.impressions), _int(r.engagements)]
         for r in daily.itertuples()
     ]
-    return {"seconds": seconds, "result": d}
+    return {"seconds": seconds, "cpu_seconds": cpu, "result": d}
+
+
+def proposed_latest_posts_sql(
+    import_ids: list[int] | None = None, *, posts: str = "posts", post_metrics: str = "post_metrics"
+) -> str:
+    """Prototype of a faster ``latest_posts_sql`` with the same rows and columns.
+
+    The latest ``posts`` row is kept with NOT EXISTS (a later import, or the same import and a
+    later source row) instead of a window, and the latest snapshot is picked by a LATERAL join
+    with ORDER BY ... LIMIT 1. DuckDB then pushes a caller's ``created_at`` filter down to the
+    posts scan and only looks up the snapshots of the posts that pass it (a semi-join with a
+    Bloom filter on the ``post_metrics`` scan), instead of ranking every snapshot first.
+    """
+    ids = ",".join(str(int(i)) for i in import_ids or []) or "NULL"
+    in_p1 = f"WHERE p1.import_id IN ({ids})" if import_ids is not None else "WHERE TRUE"
+    in_p2 = f"AND p2.import_id IN ({ids})" if import_ids is not None else ""
+    in_m = f"AND m.import_id IN ({ids})" if import_ids is not None else ""
+    return f"""
+        WITH p AS (
+            SELECT * EXCLUDE (import_id, source_row) FROM {posts} p1 {in_p1}
+            AND NOT EXISTS (
+                SELECT 1 FROM {posts} p2
+                WHERE p2.post_id = p1.post_id {in_p2}
+                  AND (p2.import_id > p1.import_id
+                       OR (p2.import_id = p1.import_id
+                           AND coalesce(p2.source_row, -1) > coalesce(p1.source_row, -1))))
+        )
+        SELECT p.*, m.* FROM p LEFT JOIN LATERAL (
+            SELECT * EXCLUDE (post_id, import_id, source_row) FROM {post_metrics} m
+            WHERE m.post_id = p.post_id {in_m}
+            ORDER BY observed_at DESC NULLS LAST, import_id DESC, source_row DESC
+            LIMIT 1
+        ) m ON TRUE
+    """
 
 
 def run_pandas(posts: Path, metrics: Path, settings: list[str]) -> dict:
     """The same figures as an analyst would compute them with pandas."""
     import pandas as pd
 
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     lo, hi = (pd.Timestamp(x) for x in _window_utc())
     m = pd.read_parquet(metrics, columns=["post_id", "observed_at", "import_id", *SUMS])
     latest = m.sort_values(["observed_at", "import_id"]).drop_duplicates("post_id", keep="last")
@@ -288,8 +323,8 @@ def run_pandas(posts: Path, metrics: Path, settings: list[str]) -> dict:
         [str(d), _int(r.posts) or 0, _int(r.impressions), _int(r.engagements)]
         for d, r in zip(days, per_day.itertuples(), strict=True)
     ]
-    seconds = time.perf_counter() - t
-    return {"seconds": seconds, "result": out}
+    seconds, cpu = time.perf_counter() - t, time.process_time() - c
+    return {"seconds": seconds, "cpu_seconds": cpu, "result": out}
 
 
 def _int(v: object) -> int | None:
@@ -306,18 +341,22 @@ def _rate(num: object, den: object) -> float | None:
     return float(num) / float(den)
 
 
-IMPLS = {"ripplemeter": run_ripplemeter, "pandas": run_pandas}
+def run_proposed(posts: Path, metrics: Path, settings: list[str]) -> dict:
+    """ripplemeter with :func:`proposed_latest_posts_sql` (``--proposed``)."""
+    return run_ripplemeter(posts, metrics, settings, proposed=True)
+
+
+IMPLS = {"ripplemeter": run_ripplemeter, "pandas": run_pandas, "proposed": run_proposed}
 
 
 # ---------------------------------------------------------------- driver
 def child(args: argparse.Namespace) -> None:
     """Run one implementation and print its timing, peak RSS and result as JSON."""
-    t = time.perf_counter()
     posts, metrics = _paths(args.rows)
     out = IMPLS[args.impl](posts, metrics, args.duckdb_set)
+    ru = resource.getrusage(resource.RUSAGE_SELF)
     out["impl"] = args.impl
-    out["total_seconds"] = time.perf_counter() - t
-    out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    out["peak_rss_mb"] = ru.ru_maxrss / 1024
     print(json.dumps(out, sort_keys=True))
 
 
@@ -339,7 +378,11 @@ def _diff(a: object, b: object, path: str = "") -> list[str]:
             out += _diff(a[k], b[k], f"{path}/{k}")
         return out
     if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
-        return [x for i, (u, v) in enumerate(zip(a, b, strict=True)) for x in _diff(u, v, f"{path}[{i}]")]
+        return [
+            x
+            for i, (u, v) in enumerate(zip(a, b, strict=True))
+            for x in _diff(u, v, f"{path}[{i}]")
+        ]
     if isinstance(a, float) or isinstance(b, float):
         ok = a is not None and b is not None and abs(a - b) <= 1e-12 * max(abs(a), abs(b))
         return [] if ok else [f"{path}: {a!r} != {b!r}"]
@@ -351,6 +394,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rows", type=int, default=10_000_000, help="post-metric rows")
     ap.add_argument("--repeat", type=int, default=3, help="runs of each implementation")
     ap.add_argument("--impl", choices=sorted(IMPLS), help="run one implementation (child)")
+    ap.add_argument("--proposed", action="store_true", help="also run proposed_latest_posts_sql")
     ap.add_argument(
         "--duckdb-set", action="append", default=[], metavar="NAME=VALUE", help="DuckDB SET"
     )
@@ -361,36 +405,47 @@ def main(argv: list[str] | None = None) -> int:
     t = time.perf_counter()
     posts, metrics = generate(args.rows)
     print(f"data: {posts.parent} ({time.perf_counter() - t:.1f} s)", flush=True)
-    runs: dict[str, list[dict]] = {"ripplemeter": [], "pandas": []}
+    impls = ["ripplemeter", "pandas"] + (["proposed"] if args.proposed else [])
+    runs: dict[str, list[dict]] = {k: [] for k in impls}
     for i in range(args.repeat):
-        for impl in runs:
-            runs[impl].append(_spawn(impl, args))
-            r = runs[impl][-1]
+        for impl in impls:
+            r = _spawn(impl, args)
+            runs[impl].append(r)
             print(
-                f"  run {i + 1} {impl:12s} {r['seconds']:7.2f} s {r['peak_rss_mb']:8.0f} MB",
+                f"  run {i + 1} {impl:12s} {r['seconds']:7.2f} s  cpu {r['cpu_seconds']:7.2f} s"
+                f"  {r['peak_rss_mb']:6.0f} MB",
                 flush=True,
             )
-    diffs = _diff(runs["ripplemeter"][0]["result"], runs["pandas"][0]["result"])
-    if diffs:
-        print("RESULTS DIFFER:\n  " + "\n  ".join(diffs[:20]), file=sys.stderr)
-        raise SystemExit(1)
-    res = runs["ripplemeter"][0]["result"]
+    ref = runs["pandas"][0]["result"]
+    for impl in impls:
+        diffs = [d for r in runs[impl] for d in _diff(r["result"], ref)]
+        if diffs:
+            print(f"{impl} and pandas DIFFER:\n  " + "\n  ".join(diffs[:20]), file=sys.stderr)
+            raise SystemExit(1)
     print(
-        f"figures identical: {res['posts']} posts in the window, "
-        f"{res['impressions']} impressions, {len(res['by_platform'])} platforms"
+        f"figures identical in every run: {ref['posts']} posts in the window, "
+        f"{ref['impressions']} impressions, {len(ref['by_platform'])} platforms, "
+        f"{ref['undated_posts']} undated"
     )
     sec = {k: statistics.median(r["seconds"] for r in v) for k, v in runs.items()}
+    cpu = {k: statistics.median(r["cpu_seconds"] for r in v) for k, v in runs.items()}
     rss = {k: max(r["peak_rss_mb"] for r in v) for k, v in runs.items()}
-    speedup = sec["pandas"] / sec["ripplemeter"]
-    memory = rss["ripplemeter"] / rss["pandas"]
-    print(f"\n{args.rows:,} post-metric rows, median of {args.repeat} runs")
-    print(f"{'impl':12s} {'wall s':>8s} {'peak RSS MB':>12s}")
-    for k in runs:
-        print(f"{k:12s} {sec[k]:8.2f} {rss[k]:12.0f}")
-    ok_t = "met" if speedup >= TARGET_SPEEDUP else "NOT met"
-    ok_m = "met" if memory <= TARGET_MEMORY else "NOT met"
-    print(f"time   pandas / ripplemeter = {speedup:5.2f}x  (target >= 5x: {ok_t})")
-    print(f"memory ripplemeter / pandas = {memory:5.2f}   (target <= 0.33: {ok_m})")
+    print(f"\n{args.rows:,} post-metric rows; median wall and CPU of {args.repeat} runs, max RSS")
+    if args.duckdb_set:
+        print("DuckDB settings: " + ", ".join(args.duckdb_set))
+    print(f"{'impl':12s} {'wall s':>8s} {'CPU s':>8s} {'peak RSS MB':>12s}")
+    for k in impls:
+        print(f"{k:12s} {sec[k]:8.2f} {cpu[k]:8.2f} {rss[k]:12.0f}")
+    for k in impls:
+        if k == "pandas":
+            continue
+        speedup, memory = sec["pandas"] / sec[k], rss[k] / rss["pandas"]
+        ok_t = "met" if speedup >= TARGET_SPEEDUP else "NOT met"
+        ok_m = "met" if memory <= TARGET_MEMORY else "NOT met"
+        print(
+            f"{k}: time pandas/{k} = {speedup:.2f}x (target >= 5x: {ok_t}); "
+            f"memory {k}/pandas = {memory:.2f} (target <= 0.33: {ok_m})"
+        )
     return 0
 
 

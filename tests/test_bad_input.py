@@ -205,3 +205,28 @@ def test_unknown_format_name(tmp_path, ws_path):
     err = assert_rejected(ws_path, path, "meta-adz", exc_type=UnknownFormatError)
     assert str(err).startswith("unknown format 'meta-adz'; known formats:")
     assert "meta-ads" in str(err)
+
+
+def test_short_gbk_line_is_not_mistaken_for_korean(tmp_path, ws_path):
+    """GBK bytes are also valid CP949; common-character frequency decides."""
+    from ripplemeter.workspace import Workspace
+
+    path = tmp_path / "short_gbk.csv"
+    path.write_bytes("date,metric,value,source\n2025-03-01,报名,1,微博\n".encode("gbk"))
+    with Workspace(tmp_path / "own.duckdb") as ws:
+        res = ws.import_file(path, "outcomes")
+        assert ws.table("outcomes").metric.tolist() == ["报名"]
+    assert any("GBK" in n for n in res.notes)
+
+
+def test_too_short_to_tell_names_both_encodings(tmp_path, ws_path):
+    from ripplemeter.errors import FormatError
+    from ripplemeter.workspace import Workspace
+
+    path = tmp_path / "tiny.csv"
+    path.write_bytes("date,metric,value\n2025-03-01,其,1\n".encode("gbk"))
+    with Workspace(ws_path) as ws, pytest.raises(FormatError) as exc:
+        ws.import_file(path, "outcomes")
+    msg = str(exc.value)
+    assert msg.startswith("tiny.csv, row 2:")
+    assert "GBK" in msg and "CP949" in msg and "UTF-8" in msg

@@ -21,6 +21,12 @@ from ripplemeter.errors import FormatError
 csv.field_size_limit(2**31 - 1)
 
 _EAST_ASIAN = ("gb18030", "cp949", "big5", "shift_jis")
+_LABELS = {
+    "gb18030": "GBK/GB18030 (Chinese)",
+    "cp949": "CP949/EUC-KR (Korean)",
+    "big5": "Big5 (traditional Chinese)",
+    "shift_jis": "Shift-JIS (Japanese)",
+}
 
 
 @dataclass
@@ -47,14 +53,80 @@ def _row_of_offset(data: bytes, offset: int) -> int:
     return data.count(b"\n", 0, offset) + 1
 
 
+# The most frequent characters of each script (from public frequency lists: Jun Da's Modern
+# Chinese character frequency list; the National Institute of Korean Language syllable counts),
+# plus words common in marketing exports. Garbage produced by decoding with the wrong East
+# Asian code page is made of rare characters, so the share of common ones tells them apart
+# even on short files, where the script alone cannot (GBK bytes are also valid CP949 Hangul).
+_COMMON_HANZI = set(
+    "的一是不了人我在有他这中大来上国个到说们为子和你地出道也时年得就那要下以生会自着去之过"
+    "家学对可她里后小么心多天而能好都然没日于起还发成事只作当想看文无开手十用主行方又如前所本"
+    "见经头面公同三已老从动两长知民样现分将外但身些与高意进把法此实回二理美点月明其种声全工己"
+    "话儿者向情部正名定女问力机给等几很业最间新什打便位因重被走电四第门相次东政海口使教西再平"
+    "真听世气信北少关并内加化由却代军产入先山五太水万市眼体别处总才场师书比住员九笑性通目华报"
+    "立马命张活难神数件安表原车白应路期叫死常提感金何更反合放做系计或司利受光王果亲界及今京务"
+    "制解各任至清物台象记边共风战干接它许八特觉望直服毛林题建南度统色字请交爱让认算论百吃义科"
+    "怎元社术结六功指思非流每青管夫连远资队跟带花快条院变联言权往展该领传近留红治决周保达办运"
+    "武半候七必城父强步完革深区即求品士转量空甚众技轻程告江语英基派满式李息写呢识极令黄德收脸"
+    "钱党倒未持音跑投断首单微博订购销售注册户优惠价格商店铺客评论转发点赞粉丝直播视频图片网站"
+    "页浏览访问搜索广告营推活品牌新闻媒体热门话题讨论分享关注"
+)
+_COMMON_HANGUL = set(
+    "이다는에가의을를하고지기리사자한서어나도으로수있없것들그게해요니면만주시보내대아우전정인"
+    "상장중부조구비스트디오미마바라치카타파회원입날짜값표지일월년세요개계제경국공관광교금김"
+    "남노동드러레로록료류르린말매명모무문물민박반방배번법변별병보복본분불비상새생선설성소속손"
+    "송시신실심아안알야약양어업여역연영예오온와요용우운원위유육은음응의이인일임입있자작잠장재"
+    "저적전점접정제조존종좋주준중즈증지진질차참창책처천청체초최추출충치친커크키타태터테토통투"
+    "트특파판패퍼페편평포표품프피하학한할함합항해했행향허현형호화확회효후휴흐희"
+)
+_COMMON_KANA = set(
+    "のにはをたがでてとしれさかなるいうもすあこおっくきまけせそつらりろわんよやゆめみひふへほ"
+    "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワン"
+)
+
+
+def _script_scores(enc: str, chars: list[str]) -> tuple[float, float]:
+    """(share of chars in the encoding's script, share of them among its common characters)."""
+    if enc == "cp949":
+        script = sum("\uac00" <= ch <= "\ud7a3" for ch in chars)
+        common = sum(ch in _COMMON_HANGUL for ch in chars)
+    elif enc == "shift_jis":
+        script = sum("\u3040" <= ch <= "\u30ff" or "\u4e00" <= ch <= "\u9fff" for ch in chars)
+        common = sum(ch in _COMMON_KANA for ch in chars)
+    else:
+        script = sum(
+            "\u4e00" <= ch <= "\u9fa5" or "\u3000" <= ch <= "\u303f" or "\uff00" <= ch <= "\uffef"
+            for ch in chars
+        )
+        common = sum(ch in _COMMON_HANZI for ch in chars) if enc == "gb18030" else 0
+        if enc == "big5":  # traditional forms: count those that are common in simplified too
+            common = sum(ch in _COMMON_HANZI for ch in chars) * 0.8
+    n = len(chars)
+    return script / n, common / n
+
+
+class AmbiguousEncoding(Exception):
+    """Several legacy encodings decode the bytes into plausible text."""
+
+    def __init__(self, candidates: list[str]) -> None:
+        self.candidates = candidates
+        super().__init__(", ".join(candidates))
+
+
 def _guess_legacy(data: bytes) -> tuple[str, str] | None:
     """Decode with the East Asian legacy encoding that yields the most plausible text.
 
-    Returns (encoding, text) or None. Plausibility: share of characters in the script the
-    encoding is for (Hangul for CP949, CJK ideographs for GB18030/Big5, kana for Shift-JIS),
-    cross-checked with charset-normalizer when the scores tie.
+    Returns (encoding, text), or None when no candidate decodes into its own script.
+    Plausibility: the share of decoded characters in the encoding's script (Hangul for CP949,
+    CJK ideographs for GB18030/Big5, kana for Shift-JIS), then the share of that script's most
+    frequent characters, which separates real text from mojibake.
+
+    Raises
+    ------
+    AmbiguousEncoding
+        When two encodings remain equally plausible (very short texts).
     """
-    scores: list[tuple[float, str, str]] = []
+    cands: list[tuple[float, float, str, str]] = []
     for enc in _EAST_ASIAN:
         try:
             text = data.decode(enc)
@@ -63,38 +135,16 @@ def _guess_legacy(data: bytes) -> tuple[str, str] | None:
         non_ascii = [ch for ch in text if ord(ch) > 127]
         if not non_ascii:
             continue
-        if enc == "cp949":
-            good = sum("\uac00" <= ch <= "\ud7a3" for ch in non_ascii)
-        elif enc == "shift_jis":
-            good = sum("\u3040" <= ch <= "\u30ff" for ch in non_ascii)
-        else:
-            # common CJK ideographs (the GB2312 level-1 block falls mostly in this range)
-            good = sum(
-                "\u4e00" <= ch <= "\u9fa5"
-                or "\u3000" <= ch <= "\u303f"
-                or "\uff00" <= ch <= "\uffef"
-                for ch in non_ascii
-            )
-        scores.append((good / len(non_ascii), enc, text))
-    if not scores:
+        script, common = _script_scores(enc, non_ascii)
+        if script >= 0.6:
+            cands.append((common, script, enc, text))
+    if not cands:
         return None
-    scores.sort(key=lambda s: -s[0])
-    best = scores[0]
-    if best[0] < 0.6:
-        return None
-    if len(scores) > 1 and abs(scores[1][0] - best[0]) < 0.05:
-        try:
-            from charset_normalizer import from_bytes
-
-            match = from_bytes(data, cp_isolation=list(_EAST_ASIAN)).best()
-            if match is not None:
-                enc = match.encoding.replace("_", "").lower()
-                for s in scores:
-                    if s[1].replace("_", "") == enc:
-                        return s[1], s[2]
-        except Exception:  # pragma: no cover - detector failure falls back to the score
-            pass
-    return best[1], best[2]
+    cands.sort(key=lambda c: (-c[0], -c[1]))
+    best = cands[0]
+    if len(cands) > 1 and best[0] - cands[1][0] < 0.15:
+        raise AmbiguousEncoding([best[2], cands[1][2]])
+    return best[2], best[3]
 
 
 def read_text(path: Path) -> Decoded:
@@ -134,7 +184,16 @@ def read_text(path: Path) -> Decoded:
         return Decoded(data_.decode("utf-8"), enc)
     except UnicodeDecodeError as exc:
         row = _row_of_offset(data_, exc.start)
-        guess = _guess_legacy(data_)
+        try:
+            guess = _guess_legacy(data_)
+        except AmbiguousEncoding as amb:
+            names = " or ".join(_LABELS.get(c, c) for c in amb.candidates)
+            raise FormatError(
+                path,
+                row=row,
+                message=f"not valid UTF-8 (first bad byte on this row); it looks like {names} "
+                "but the text is too short to tell which; save it as UTF-8",
+            ) from None
         if guess is None:
             raise FormatError(
                 path,
@@ -143,7 +202,7 @@ def read_text(path: Path) -> Decoded:
                 "recognised GBK/GB18030, CP949, Big5 or Shift-JIS file; save it as UTF-8",
             ) from None
         enc_name, text = guess
-        label = {"gb18030": "GBK/GB18030", "cp949": "CP949 (EUC-KR)"}.get(enc_name, enc_name)
+        label = _LABELS.get(enc_name, enc_name)
         return Decoded(
             text,
             enc_name,
