@@ -331,3 +331,48 @@ def test_generic_types_follow_schema(ws, tmp_path):
     p = write(tmp_path, "o.tsv", "date\tmetric\tvalue\n2025-03-01\tctr\t12.5%\n")
     ws.import_file(p, "generic", SourceContext(table="outcomes"))
     assert ws.sql("SELECT value FROM outcomes")["value"].iloc[0] == pytest.approx(0.125)
+
+
+def test_generic_posts_with_figures_fill_post_metrics_and_cli_mapping(tmp_path):
+    from typer.testing import CliRunner
+
+    from ripplemeter.cli import app
+    from ripplemeter.workspace import Workspace
+
+    f = tmp_path / "weibo.csv"
+    f.write_text(
+        "ID,Published,Content,Views\n1,2026-03-01 10:00,你好,100\n2,2026-03-02 11:00,hi,\n"
+    )
+    ws_path = tmp_path / "ws.duckdb"
+    args = [
+        "import",
+        str(f),
+        "--format",
+        "generic",
+        "--workspace",
+        str(ws_path),
+        "--platform",
+        "weibo",
+        "--timezone",
+        "Asia/Shanghai",
+        "--column",
+        "post_id=ID",
+        "--column",
+        "created_at=Published",
+        "--column",
+        "text=Content",
+        "--column",
+        "impressions=Views",
+    ]
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code == 0, res.output
+    with Workspace(ws_path) as ws:
+        posts = ws.table("posts").set_index("post_id")
+        m = ws.table("post_metrics").set_index("post_id")
+    # Beijing 10:00 is 02:00 UTC
+    assert str(posts.loc["weibo:1", "created_at"]) == "2026-03-01 02:00:00"
+    assert posts.loc["weibo:1", "text"] == "你好"
+    assert m.loc["weibo:1", "impressions"] == 100
+    assert m["impressions"].isna().loc["weibo:2"]  # empty is NULL, never 0
+    bad = CliRunner().invoke(app, [*args[:5], "--column", "post_id"])
+    assert bad.exit_code == 2 and "CANONICAL=SOURCE" in bad.output

@@ -58,12 +58,32 @@ def import_(
     timezone: Annotated[
         str | None, typer.Option(help="IANA zone of local times in the file.")
     ] = None,
+    table: Annotated[
+        str | None, typer.Option(help="Target table for the generic format (default posts).")
+    ] = None,
+    column: Annotated[
+        list[str] | None,
+        typer.Option(help="Column mapping for generic: CANONICAL=SOURCE (repeatable)."),
+    ] = None,
 ) -> None:
     """Import FILE into the workspace in one transaction (idempotent)."""
+    from ripplemeter.errors import RippleError as _RippleError
     from ripplemeter.formats import SourceContext
     from ripplemeter.workspace import Workspace
 
-    ctx = SourceContext(platform=platform, account=account, timezone=timezone)
+    columns = None
+    if column:
+        columns = {}
+        for item in column:
+            canon, sep, src = item.partition("=")
+            if not sep or not canon.strip() or not src.strip():
+                raise _RippleError(
+                    f"--column {item!r}: expected CANONICAL=SOURCE, e.g. text=Content"
+                )
+            columns[canon.strip()] = src.strip()
+    ctx = SourceContext(
+        platform=platform, account=account, timezone=timezone, table=table, columns=columns
+    )
     with (
         Workspace(workspace) as ws,
         Progress(
@@ -168,6 +188,7 @@ def formats_() -> None:
 
 
 from ripplemeter.network.commands import seeds  # noqa: E402
+
 app.command("seeds")(friendly(seeds))
 
 

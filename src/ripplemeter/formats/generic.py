@@ -593,9 +593,27 @@ def read_generic(path: Path, ctx: SourceContext) -> Rows:
     zone = zone_of(path, ctx.timezone)
     table, notes = read_tabular(path, format_name=FORMAT, jsonl=True)
     by_lower = {h.lower(): h for h in reversed(table.header)}
+    # a posts file may also carry each post's figures: those columns go to post_metrics
+    metric_cols = (
+        [c for c in schema.POST_METRICS.column_names if c not in schema.POSTS.column_names]
+        if tname == "posts"
+        else []
+    )
+    metrics_mapping: dict[str, str] = {}
     if ctx.columns:
         mapping: dict[str, str] = {}
         for canon, src in ctx.columns.items():
+            if canon in metric_cols:
+                if src.lower() not in by_lower:
+                    raise FormatError(
+                        path,
+                        row=table.header_row or None,
+                        column=src,
+                        message=f"column '{src}' (mapped to post_metrics.{canon}) is not in "
+                        "the file; the file has: " + ", ".join(f"'{h}'" for h in table.header[:12]),
+                    )
+                metrics_mapping[canon] = by_lower[src.lower()]
+                continue
             if canon not in tdef.column_names:
                 raise FormatError(
                     path,
@@ -615,6 +633,7 @@ def read_generic(path: Path, ctx: SourceContext) -> Rows:
             mapping[canon] = by_lower[src.lower()]
     else:
         mapping = {c: by_lower[c.lower()] for c in tdef.column_names if c.lower() in by_lower}
+        metrics_mapping = {c: by_lower[c.lower()] for c in metric_cols if c.lower() in by_lower}
         if not mapping:
             raise FormatError(
                 path,
@@ -681,4 +700,23 @@ def read_generic(path: Path, ctx: SourceContext) -> Rows:
                 )
     rows = Rows(notes=notes, source_timezone=rows_tz)
     rows.add(tname, df)
+    if metrics_mapping:
+        m = build_frame(
+            table, "post_metrics", metrics_mapping, zone=zone, zone_name=ctx.timezone, notes=notes
+        )
+        m["post_id"] = df["post_id"].to_numpy()
+        if "observed_at" not in metrics_mapping:
+            observed = ctx.imported_at
+            if observed is None:
+                observed = pd.Timestamp.now(tz="UTC").tz_localize(None)
+            m["observed_at"] = observed
+            m["observed_at_source"] = "import_time"
+        else:
+            m["observed_at_source"] = "file_column"
+        if "source_row" in df.columns and "source_row" not in m.columns:
+            m["source_row"] = df["source_row"].to_numpy()
+        rows.add("post_metrics", m)
+        notes.append(
+            f"{path.name}: figures ({', '.join(metrics_mapping)}) stored as post_metrics snapshots"
+        )
     return rows
