@@ -374,5 +374,5 @@ def test_generic_posts_with_figures_fill_post_metrics_and_cli_mapping(tmp_path):
     assert posts.loc["weibo:1", "text"] == "你好"
     assert m.loc["weibo:1", "impressions"] == 100
     assert m["impressions"].isna().loc["weibo:2"]  # empty is NULL, never 0
-    bad = CliRunner().invoke(app, [*args[:5], "--column", "post_id"])
+    bad = CliRunner().invoke(app, [*args[:6], "--column", "post_id"])
     assert bad.exit_code == 2 and "CANONICAL=SOURCE" in bad.output
