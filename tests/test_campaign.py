@@ -110,3 +110,12 @@ def test_malformed_toml_names_line_and_cli_exits_2(tmp_path):
     assert "Traceback" not in res.output
     assert "line 3" in res.output
     assert not (tmp_path / "out").exists()
+
+
+def test_docs_metrics_md_is_generated_from_the_registry():
+    from ripplemeter.evaluate.metrics import registry_markdown
+
+    doc = Path(__file__).resolve().parent.parent / "docs" / "metrics.md"
+    assert doc.read_text(encoding="utf-8").strip() == registry_markdown().strip(), (
+        "docs/metrics.md is stale: run `ripplemeter metrics --markdown > docs/metrics.md`"
+    )

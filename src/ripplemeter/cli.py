@@ -176,6 +176,22 @@ def _spinner():
         yield lambda stage: bar.update(task, description=stage)
 
 
+@app.command("metrics")
+def metrics_(
+    markdown: Annotated[bool, typer.Option(help="Print the registry as Markdown.")] = False,
+) -> None:
+    """List every metric: id, formula, unit and source (the metric registry)."""
+    from ripplemeter.evaluate.metrics import REGISTRY, registry_markdown
+
+    if markdown:
+        print(registry_markdown())
+        return
+    table = Table("id", "name", "formula", "unit", "source")
+    for m in REGISTRY.values():
+        table.add_row(m.id, m.name, m.formula, m.unit, m.source)
+    console.print(table)
+
+
 @app.command("formats")
 def formats_() -> None:
     """List the formats that `import` and campaign sources accept."""

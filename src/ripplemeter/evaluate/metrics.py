@@ -81,6 +81,29 @@ class Ratio:
     reason: str | None = None
 
 
+def registry_markdown() -> str:
+    """The registry as a Markdown document (docs/metrics.md is generated from it)."""
+    lines = [
+        "# Metrics",
+        "",
+        "Generated from `ripplemeter.evaluate.metrics` by `ripplemeter metrics --markdown`; "
+        "the report and metrics.json carry the same definitions.",
+        "",
+    ]
+    for m in REGISTRY.values():
+        lines += [
+            f"## {m.name} (`{m.id}`)",
+            "",
+            f"- **Formula**: {m.formula}",
+            f"- **Unit**: {m.unit}",
+            f"- **Source**: {m.source}",
+        ]
+        if m.decision:
+            lines.append(f"- **Decision**: {m.decision}")
+        lines.append("")
+    return "\n".join(lines)
+
+
 def ratio(num: float | None, den: float | None, *, what: str = "denominator") -> Ratio:
     """num / den, or a null with a reason: never inf, never a silent 0.
 

@@ -89,9 +89,7 @@ def seeds(
     algorithm: Annotated[
         str, typer.Option(help="imm, opim-c, or a baseline: degree, pagerank, celf.")
     ] = "imm",
-    costs: Annotated[
-        Path | None, typer.Option(help="Price list CSV with columns id,cost.")
-    ] = None,
+    costs: Annotated[Path | None, typer.Option(help="Price list CSV with columns id,cost.")] = None,
     budget: Annotated[float | None, typer.Option(help="Total budget (with --costs).")] = None,
     candidates: Annotated[
         str | None,
@@ -145,7 +143,11 @@ def seeds(
     if note:
         err_console.print(f"note: {note}", highlight=False)
     table = Table(
-        "rank", "account", "marginal gain", "cumulative", *(["cost"] if plan.costs is not None else []),
+        "rank",
+        "account",
+        "marginal gain",
+        "cumulative",
+        *(["cost"] if plan.costs is not None else []),
         title=f"{plan.algorithm} seeds ({plan.model.upper()}, {g.stats.probability_model})",
     )
     frame = plan.to_frame()
@@ -166,9 +168,7 @@ def seeds(
             f"expected spread {plan.spread.mean:,.1f} nodes (95% CI {lo:,.1f} to {hi:,.1f}; "
             f"{plan.spread.runs:,} independent Monte Carlo runs)"
         )
-    console.print(
-        f"{plan.rr_sets:,} RR sets, {plan.seconds:.2f} s; guarantee: {plan.guarantee}"
-    )
+    console.print(f"{plan.rr_sets:,} RR sets, {plan.seconds:.2f} s; guarantee: {plan.guarantee}")
     if plan.budget is not None:
         console.print(f"spent {plan.spent:,.2f} of {plan.budget:,.2f}")
     if not math.isnan(plan.redundancy):
