@@ -119,3 +119,28 @@ def test_spend_in_another_currency_without_fx_is_an_error(tmp_path):
     (tmp_path / "campaign.toml").write_text(SPEND_TOML.format(fx=""))
     with pytest.raises(EvaluationError, match=r"spend.csv, row 2.*INR.*no rate is guessed"):
         evaluate_campaign(load_campaign(tmp_path / "campaign.toml"))
+
+
+@pytest.mark.real_data
+def test_undated_uci_posts_are_left_out_and_counted(tmp_path, real_data):
+    uci = real_data("uci_facebook_metrics/dataset_Facebook.csv")
+    (tmp_path / "campaign.toml").write_text(
+        f"""
+[campaign]
+name = "UCI page"
+start = 2014-06-01
+end = 2014-06-30
+[[sources]]
+path = "{uci}"
+format = "facebook-insights-posts"
+"""
+    )
+    with open(uci, encoding="utf-8", newline="") as f:
+        n = sum(1 for _ in csv.DictReader(f, delimiter=";"))
+    res = evaluate_campaign(load_campaign(tmp_path / "campaign.toml"))
+    assert n == 500
+    assert res.exposure.values["posts"] == 0
+    assert res.exposure.undated_posts == n
+    assert any(f"{n} posts have no creation date" in note for note in res.notes)
+    m = res.metrics()
+    assert m["quantitative"]["exposure"]["undated_posts"] == n

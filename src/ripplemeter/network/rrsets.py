@@ -106,7 +106,9 @@ def _grow(buf, need):
 
 
 @nb.njit(cache=True)
-def _chunk_ic(rptr, ridx, rprob, mode, logq, pmax, n, count, seed, chunk):
+def _chunk_ic(info, ridx, rprob, n, count, seed, chunk):
+    """``count`` IC RR sets; ``info[v] = (start, end, log(1 - p_max) or +1 to flip, p_max
+    or 0 when all in-probabilities are equal)``, packed so one cache line serves a node."""
     state = _chunk_state(seed, chunk)
     stamp = np.zeros(n, dtype=np.int32)
     offsets = np.empty(count + 1, dtype=np.int64)
@@ -124,10 +126,10 @@ def _chunk_ic(rptr, ridx, rprob, mode, logq, pmax, n, count, seed, chunk):
         while head < tail:
             v = buf[head]
             head += 1
-            s = rptr[v]
-            e = rptr[v + 1]
-            md = mode[v]
-            if md == _FLIP:
+            s = int(info[v, 0])
+            e = int(info[v, 1])
+            lq = info[v, 2]
+            if lq > 0.0:
                 for i in range(s, e):
                     u = ridx[i]
                     if stamp[u] == mark:
@@ -137,7 +139,7 @@ def _chunk_ic(rptr, ridx, rprob, mode, logq, pmax, n, count, seed, chunk):
                         buf[tail] = u
                         tail += 1
             else:
-                lq = logq[v]
+                pm = info[v, 3]
                 g = np.log(_uniform_open(state)) / lq
                 if g >= e - s:
                     continue
@@ -145,7 +147,7 @@ def _chunk_ic(rptr, ridx, rprob, mode, logq, pmax, n, count, seed, chunk):
                 while True:
                     u = ridx[i]
                     if stamp[u] != mark:
-                        if md == _SKIP_UNIFORM or _uniform(state) * pmax[v] < rprob[i]:
+                        if pm == 0.0 or _uniform(state) * pm < rprob[i]:
                             stamp[u] = mark
                             buf[tail] = u
                             tail += 1
@@ -209,7 +211,7 @@ def _chunk_lt(rptr, ridx, rprob, rcum, mode, pmax, n, count, seed, chunk):
 
 @nb.njit(cache=True, parallel=True)
 def _sample_parallel(
-    rptr, ridx, rprob, rcum, mode, logq, pmax, n, count, seed, first_chunk, chunk_size, lt
+    rptr, ridx, rprob, rcum, mode, info, pmax, n, count, seed, first_chunk, chunk_size, lt
 ):
     n_chunks = (count + chunk_size - 1) // chunk_size
     parts_nodes = nb.typed.List()
@@ -222,7 +224,7 @@ def _sample_parallel(
         if lt:
             a, o = _chunk_lt(rptr, ridx, rprob, rcum, mode, pmax, n, cnt, seed, first_chunk + c)
         else:
-            a, o = _chunk_ic(rptr, ridx, rprob, mode, logq, pmax, n, cnt, seed, first_chunk + c)
+            a, o = _chunk_ic(info, ridx, rprob, n, cnt, seed, first_chunk + c)
         parts_nodes[c] = a
         parts_offs[c] = o
     total = 0
@@ -591,6 +593,12 @@ class RRSampler:
         self.chunk_size = int(chunk_size)
         self.next_chunk = 0
         self.mode, self.logq, self.pmax, self.rcum = _node_modes(self.rptr, self.rprob, self.lt)
+        info = np.empty((self.n, 4), dtype=np.float64)
+        info[:, 0] = self.rptr[:-1]
+        info[:, 1] = self.rptr[1:]
+        info[:, 2] = np.where(self.mode == _FLIP, 1.0, self.logq)
+        info[:, 3] = np.where(self.mode == _SKIP_REJECT, self.pmax, 0.0)
+        self.info = info
 
     def sample(self, count: int) -> RRSets:
         """Draw ``count`` new RR sets (independent of all earlier ones)."""
@@ -603,7 +611,7 @@ class RRSampler:
             self.rprob,
             self.rcum,
             self.mode,
-            self.logq,
+            self.info,
             self.pmax,
             self.n,
             count,
