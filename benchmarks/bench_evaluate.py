@@ -10,12 +10,19 @@ two implementations, each in its own Python process:
     :func:`~ripplemeter.evaluate.quantitative.latest_posts_sql` reading the Parquet files
     with DuckDB (what ``ripplemeter report`` runs on a workspace).
 ``pandas``
-    What an analyst would write: read the needed columns, keep each post's latest snapshot,
-    filter posts to the window, merge, sum, group by platform and by local day.
+    What an analyst would write: read the needed columns, keep each post's latest snapshot
+    (sort, drop duplicates) and each post's latest row, filter posts to the window, merge,
+    sum, group by platform and by local day.
+``proposed`` (with ``--proposed``)
+    A prototype of a faster data path for ripplemeter, measured beside it: the latest
+    snapshots of the posts created in the window are ranked once, into a temporary table
+    (:func:`proposed_latest_posts_sql`), and ripplemeter's ``exposure`` and ``posts_per_day``
+    read that table.
 
 Each figure (posts, original posts, the sums of impressions, reach, engagements, reposts,
 replies, likes and link clicks, both engagement rates, the per-platform breakdown, undated
-posts and posts per day) must be identical in both, or the run fails. The parent prints the
+posts and posts per day) must be identical in every run of every implementation, or the run
+fails. The parent prints the
 median wall time of the evaluation (imports excluded) and the peak resident memory of each
 child process (``ru_maxrss``, imports included), and their ratios against the targets: at
 least 5x faster and at most a third of the memory of pandas.
@@ -26,13 +33,15 @@ Usage
 
     .venv/bin/python benchmarks/bench_evaluate.py                 # 10M rows, 3 runs each
     .venv/bin/python benchmarks/bench_evaluate.py --rows 1000000 --repeat 1
+    .venv/bin/python benchmarks/bench_evaluate.py --proposed --duckdb-set threads=1
 
 Notes
 -----
 The campaign window is June 2025 in Asia/Tokyo, i.e. [2025-05-31 15:00, 2025-06-30 15:00)
 UTC, about 1/12 of the posts. ``--impl NAME`` runs one implementation in this process and
 prints its result as JSON (that is what the parent runs). ``--duckdb-set`` passes DuckDB
-settings (``threads=2``) to the ripplemeter child.
+settings (``threads=1``, ``preserve_insertion_order=false``) to the DuckDB children. Wall
+times depend on what else runs on the machine; the CPU seconds beside them are steadier.
 """
 
 from __future__ import annotations
@@ -46,6 +55,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "_data"
@@ -78,8 +88,11 @@ def generate(rows: int) -> tuple[Path, Path]:
     """Write posts.parquet and post_metrics.parquet with ``rows`` metric rows (once).
 
     ``rows // 3`` posts get three snapshots each (1, 7 and 30 days after creation, counts
-    growing); the remainder get a fourth. Reach is NULL on X, link clicks on 30% of posts,
-    impressions on 2% and engagements on 1%; 0.1% of posts have no creation time.
+    growing, imports 101-103); the remainder get a fourth. Posts come from monthly imports
+    (1-12) and 2% of them again from the next month's import, which fills a missing kind.
+    Reach is NULL on X, link clicks on 30% of posts, impressions on 2% and engagements on 1%;
+    0.1% of posts have no creation time and half a percent no kind. Rows are shuffled within
+    each row group of about 500,000 rows.
     """
     import numpy as np
     import pyarrow as pa
@@ -116,6 +129,7 @@ def generate(rows: int) -> tuple[Path, Path]:
     growth = [0.55, 0.9, 1.0, 1.04]
     obs_days = [1, 7, 30, 60]
     source_rows = [0] * (SNAPSHOTS + 1)
+    posts_rows = 0
     with (
         pq.ParquetWriter(tmp_p, posts_schema, compression="snappy") as wp,
         pq.ParquetWriter(tmp_m, metrics_schema, compression="snappy") as wm,
@@ -138,21 +152,35 @@ def generate(rows: int) -> tuple[Path, Path]:
             kind[rng.random(n) < 0.005] = None
             paid = rng.random(n) < 0.05
             paid_null = rng.random(n) < 0.01
-            wp.write_table(
-                pa.table(
-                    {
-                        "post_id": post_id,
-                        "platform": plat,
-                        "account_id": account_id,
-                        "created_at": pa.array(created, pa.timestamp("us"), mask=undated),
-                        "kind": pa.array(kind, pa.string()),
-                        "is_paid": pa.array(paid, pa.bool_(), mask=paid_null),
-                        "import_id": pa.array(np.ones(n, np.int64)),
-                        "source_row": pa.array(idx + 1),
-                    },
-                    schema=posts_schema,
-                )
+            # posts come from monthly exports (import 1-12, undated ones from import 13); 2%
+            # were exported again by the next month's export, which also fills a missing kind
+            month = (created - t0).astype("timedelta64[D]").astype(np.int64) * 12 // 365
+            import_id = np.where(undated, 13, 1 + month)
+            again = np.flatnonzero(rng.random(n) < 0.02)
+            kind2 = kind[again]
+            kind2[np.array([k is None for k in kind2], bool)] = "original"
+            rows_idx = np.concatenate([np.arange(n), again])
+            t = pa.table(
+                {
+                    "post_id": post_id.take(pa.array(rows_idx)),
+                    "platform": plat.take(pa.array(rows_idx)),
+                    "account_id": account_id.take(pa.array(rows_idx)),
+                    "created_at": pa.array(
+                        created[rows_idx], pa.timestamp("us"), mask=undated[rows_idx]
+                    ),
+                    "kind": pa.array(np.concatenate([kind, kind2]), pa.string()),
+                    "is_paid": pa.array(paid[rows_idx], pa.bool_(), mask=paid_null[rows_idx]),
+                    "import_id": pa.array(
+                        np.concatenate([import_id, import_id[again] + 1]).astype(np.int64)
+                    ),
+                    "source_row": pa.array(
+                        np.arange(posts_rows + 1, posts_rows + len(rows_idx) + 1, dtype=np.int64)
+                    ),
+                },
+                schema=posts_schema,
             )
+            posts_rows += len(rows_idx)
+            wp.write_table(t.take(pa.array(rng.permutation(len(rows_idx)))))
             # lifetime figures of the final snapshot; earlier snapshots are fractions of them
             imp = np.round(rng.lognormal(7.0, 1.5, n)).astype(np.int64) + 1
             er = rng.beta(2, 60, n)
@@ -189,7 +217,7 @@ def generate(rows: int) -> tuple[Path, Path]:
                     "link_clicks": pa.array(
                         np.floor(e * link_f[sel]).astype(np.int64), mask=null_link[sel]
                     ),
-                    "import_id": pa.array(np.full(k, 2 + s, np.int64)),
+                    "import_id": pa.array(np.full(k, 101 + s, np.int64)),
                     "source_row": pa.array(
                         np.arange(source_rows[s] + 1, source_rows[s] + k + 1, dtype=np.int64)
                     ),
@@ -203,22 +231,19 @@ def generate(rows: int) -> tuple[Path, Path]:
 
 
 # ---------------------------------------------------------------- implementations
-def run_ripplemeter(
-    posts: Path, metrics: Path, settings: list[str], *, proposed: bool = False
-) -> dict:
+def run_ripplemeter(posts: Path, metrics: Path, settings: list[str]) -> dict:
     """Exposure and posts per day with ripplemeter over the Parquet files."""
     import duckdb
     import pandas as pd
 
     from ripplemeter.evaluate.quantitative import exposure, latest_posts_sql, posts_per_day
 
-    build = proposed_latest_posts_sql if proposed else latest_posts_sql
     t, c = time.perf_counter(), time.process_time()
     con = duckdb.connect()
     con.execute("SET TimeZone='UTC'")
     for s in settings:
         con.execute(f"SET {s}")
-    latest = build(
+    latest = latest_posts_sql(
         None, posts=f"read_parquet('{posts}')", post_metrics=f"read_parquet('{metrics}')"
     )
     lo, hi = (pd.Timestamp(x) for x in _window_utc())
@@ -229,51 +254,117 @@ def run_ripplemeter(
     )
     daily = posts_per_day(con, in_window, START, END, TZ)
     seconds, cpu = time.perf_counter() - t, time.process_time() - c
+    return {"seconds": seconds, "cpu_seconds": cpu, "result": _ripplemeter_result(exp, daily)}
+
+
+def _ripplemeter_result(exp: Any, daily: Any) -> dict:
+    """Exposure.to_dict() without the prose reasons, plus posts per day as plain rows."""
     d = exp.to_dict()
     d.pop("reasons", None)
     d["posts_per_day"] = [
         [str(r.date), int(r.posts), _int(r.impressions), _int(r.engagements)]
         for r in daily.itertuples()
     ]
-    return {"seconds": seconds, "cpu_seconds": cpu, "result": d}
+    return d
+
+
+# ---------------------------------------------------------------- prototype (--proposed)
+def _where(conds: list[str]) -> str:
+    return "WHERE " + " AND ".join(conds) if conds else ""
 
 
 def proposed_latest_posts_sql(
-    import_ids: list[int] | None = None, *, posts: str = "posts", post_metrics: str = "post_metrics"
+    import_ids: list[int] | None = None,
+    *,
+    posts: str = "posts",
+    post_metrics: str = "post_metrics",
+    created_from: object = None,
+    created_before: object = None,
+    undated: bool = False,
 ) -> str:
-    """Prototype of a faster ``latest_posts_sql`` with the same rows and columns.
+    """Prototype: ``latest_posts_sql`` that can be cut to a creation window before ranking.
 
-    The latest ``posts`` row is kept with NOT EXISTS (a later import, or the same import and a
-    later source row) instead of a window, and the latest snapshot is picked by a LATERAL join
-    with ORDER BY ... LIMIT 1. DuckDB then pushes a caller's ``created_at`` filter down to the
-    posts scan and only looks up the snapshots of the posts that pass it (a semi-join with a
-    Bloom filter on the ``post_metrics`` scan), instead of ranking every snapshot first.
+    Without ``created_from``/``created_before``/``undated`` the SQL is that of
+    ``latest_posts_sql``. With them it returns exactly the rows of filtering that view by
+    ``created_at`` (in [from, before), or NULL), but ranks only the rows of the posts that
+    have some ``posts`` row passing the filter: DuckDB turns the ``post_id IN (...)``
+    semi-join into a Bloom filter on the ``post_metrics`` scan, so one month of a year ranks
+    about 1/12 of the snapshots instead of all of them.
     """
-    ids = ",".join(str(int(i)) for i in import_ids or []) or "NULL"
-    in_p1 = f"WHERE p1.import_id IN ({ids})" if import_ids is not None else "WHERE TRUE"
-    in_p2 = f"AND p2.import_id IN ({ids})" if import_ids is not None else ""
-    in_m = f"AND m.import_id IN ({ids})" if import_ids is not None else ""
+    conds = []
+    if import_ids is not None:
+        conds.append(f"import_id IN ({','.join(str(int(i)) for i in import_ids) or 'NULL'})")
+    keep = []
+    if created_from is not None:
+        keep.append(f"created_at >= TIMESTAMP '{created_from}'")
+    if created_before is not None:
+        keep.append(f"created_at < TIMESTAMP '{created_before}'")
+    if undated:
+        keep.append("created_at IS NULL")
+    if keep:
+        conds.append(f"post_id IN (SELECT post_id FROM {posts} {_where(conds + keep)})")
     return f"""
         WITH p AS (
-            SELECT * EXCLUDE (import_id, source_row) FROM {posts} p1 {in_p1}
-            AND NOT EXISTS (
-                SELECT 1 FROM {posts} p2
-                WHERE p2.post_id = p1.post_id {in_p2}
-                  AND (p2.import_id > p1.import_id
-                       OR (p2.import_id = p1.import_id
-                           AND coalesce(p2.source_row, -1) > coalesce(p1.source_row, -1))))
+            SELECT * EXCLUDE (import_id, source_row) FROM {posts} {_where(conds)}
+            QUALIFY row_number() OVER (PARTITION BY post_id ORDER BY import_id DESC) = 1
+        ), m AS (
+            SELECT * EXCLUDE (import_id, source_row) FROM {post_metrics} {_where(conds)}
+            QUALIFY row_number() OVER (PARTITION BY post_id
+                                       ORDER BY observed_at DESC NULLS LAST, import_id DESC) = 1
         )
-        SELECT p.*, m.* FROM p LEFT JOIN LATERAL (
-            SELECT * EXCLUDE (post_id, import_id, source_row) FROM {post_metrics} m
-            WHERE m.post_id = p.post_id {in_m}
-            ORDER BY observed_at DESC NULLS LAST, import_id DESC, source_row DESC
-            LIMIT 1
-        ) m ON TRUE
+        SELECT * FROM (SELECT p.*, m.* EXCLUDE (post_id) FROM p LEFT JOIN m USING (post_id))
+        {_where(keep)}
     """
 
 
+def proposed_undated_posts_sql(import_ids: list[int] | None = None, *, posts: str = "posts") -> str:
+    """Prototype: count of posts whose latest ``posts`` row has no creation time (posts only)."""
+    conds = []
+    if import_ids is not None:
+        conds.append(f"import_id IN ({','.join(str(int(i)) for i in import_ids) or 'NULL'})")
+    cand = f"SELECT post_id FROM {posts} {_where([*conds, 'created_at IS NULL'])}"
+    return f"""
+        SELECT count(*) FROM (
+            SELECT created_at FROM {posts} {_where([*conds, f"post_id IN ({cand})"])}
+            QUALIFY row_number() OVER (PARTITION BY post_id ORDER BY import_id DESC) = 1
+        ) WHERE created_at IS NULL
+    """
+
+
+def run_proposed(posts: Path, metrics: Path, settings: list[str]) -> dict:
+    """ripplemeter's exposure and posts_per_day over the window materialised once.
+
+    The latest snapshots of the posts created in the window are written to a temporary table
+    with :func:`proposed_latest_posts_sql` (one scan of each file); ``exposure`` and
+    ``posts_per_day`` then read that table, and undated posts are counted from posts alone.
+    """
+    import dataclasses
+
+    import duckdb
+    import pandas as pd
+
+    from ripplemeter.evaluate.quantitative import exposure, posts_per_day
+
+    t, c = time.perf_counter(), time.process_time()
+    con = duckdb.connect()
+    con.execute("SET TimeZone='UTC'")
+    for s in settings:
+        con.execute(f"SET {s}")
+    lo, hi = (pd.Timestamp(x) for x in _window_utc())
+    rel = {"posts": f"read_parquet('{posts}')", "post_metrics": f"read_parquet('{metrics}')"}
+    window = proposed_latest_posts_sql(None, **rel, created_from=lo, created_before=hi)
+    con.execute(f"CREATE TEMP TABLE latest_window AS {window}")
+    exp = exposure(con, "SELECT * FROM latest_window", lo, hi)
+    undated = con.execute(proposed_undated_posts_sql(None, posts=rel["posts"])).fetchone()
+    exp = dataclasses.replace(exp, undated_posts=int(undated[0]))
+    daily = posts_per_day(con, "SELECT * FROM latest_window", START, END, TZ)
+    seconds, cpu = time.perf_counter() - t, time.process_time() - c
+    return {"seconds": seconds, "cpu_seconds": cpu, "result": _ripplemeter_result(exp, daily)}
+
+
+# ---------------------------------------------------------------- pandas
 def run_pandas(posts: Path, metrics: Path, settings: list[str]) -> dict:
-    """The same figures as an analyst would compute them with pandas."""
+    """The same figures as an analyst would compute them with pandas (``settings`` unused)."""
     import pandas as pd
 
     t, c = time.perf_counter(), time.process_time()
@@ -281,7 +372,8 @@ def run_pandas(posts: Path, metrics: Path, settings: list[str]) -> dict:
     m = pd.read_parquet(metrics, columns=["post_id", "observed_at", "import_id", *SUMS])
     latest = m.sort_values(["observed_at", "import_id"]).drop_duplicates("post_id", keep="last")
     del m
-    p = pd.read_parquet(posts, columns=["post_id", "platform", "created_at", "kind"])
+    p = pd.read_parquet(posts, columns=["post_id", "platform", "created_at", "kind", "import_id"])
+    p = p.sort_values("import_id").drop_duplicates("post_id", keep="last")
     undated = int(p["created_at"].isna().sum())
     p = p[(p["created_at"] >= lo) & (p["created_at"] < hi)]
     df = p.merge(latest.drop(columns=["observed_at", "import_id"]), on="post_id", how="left")
@@ -289,8 +381,8 @@ def run_pandas(posts: Path, metrics: Path, settings: list[str]) -> dict:
 
     def figures(g: pd.DataFrame) -> dict:
         d = {"posts": len(g)}
-        for c in SUMS:
-            d[c] = _int(g[c].sum(min_count=1))
+        for col in SUMS:
+            d[col] = _int(g[col].sum(min_count=1))
         eng_i = g.loc[g["impressions"].notna(), "engagements"].sum(min_count=1)
         imp_e = g.loc[g["engagements"].notna(), "impressions"].sum(min_count=1)
         d["engagement_rate_impressions"] = _rate(eng_i, imp_e)
@@ -300,7 +392,7 @@ def run_pandas(posts: Path, metrics: Path, settings: list[str]) -> dict:
         "posts": len(df),
         "original_posts": int((df["kind"].eq("original") | df["kind"].isna()).sum()),
     }
-    out.update({c: _int(df[c].sum(min_count=1)) for c in SUMS})
+    out.update({col: _int(df[col].sum(min_count=1)) for col in SUMS})
     out["engagement_rate_impressions"] = _rate(
         df.loc[df["impressions"].notna(), "engagements"].sum(min_count=1),
         df.loc[df["engagements"].notna(), "impressions"].sum(min_count=1),
@@ -339,11 +431,6 @@ def _rate(num: object, den: object) -> float | None:
     if num is None or den is None or den == 0:
         return None
     return float(num) / float(den)
-
-
-def run_proposed(posts: Path, metrics: Path, settings: list[str]) -> dict:
-    """ripplemeter with :func:`proposed_latest_posts_sql` (``--proposed``)."""
-    return run_ripplemeter(posts, metrics, settings, proposed=True)
 
 
 IMPLS = {"ripplemeter": run_ripplemeter, "pandas": run_pandas, "proposed": run_proposed}

@@ -75,7 +75,7 @@ def random_graph(rng, n_nodes=8, n_edges=16):
         u, v = rng.integers(0, n_nodes, 2)
         if u != v:
             pairs.add((int(u), int(v)))
-    src, dst = zip(*sorted(pairs))
+    src, dst = zip(*sorted(pairs), strict=True)
     p = rng.uniform(0.1, 0.8, len(src))
     return from_edges(src, dst, p, ids=np.arange(n_nodes))
 
@@ -287,7 +287,7 @@ def test_budgeted_matches_brute_force():
 def test_budgeted_guarantee_on_random_graphs(seed):
     rng = np.random.default_rng(200 + seed)
     g = random_graph(rng, 8, 15)
-    costs = {int(v): float(c) for v, c in zip(g.ids, rng.uniform(0.5, 3, g.n))}
+    costs = {int(v): float(c) for v, c in zip(g.ids, rng.uniform(0.5, 3, g.n), strict=True)}
     budget = 3.5
     best = 0.0
     for r in range(1, g.n + 1):
@@ -422,9 +422,11 @@ def test_cli_json_and_errors(tmp_path):
     costs.write_text("id,cost\n1,x\n")
     res = runner.invoke(app, ["seeds", str(edges), "--costs", str(costs), "--budget", "3"])
     assert res.exit_code == 2
-    assert "c.csv, row 2, column 'cost'" in res.output
+    assert "c.csv, row 2, column 'cost'" in " ".join(res.output.split())
+    res = runner.invoke(app, ["seeds", str(edges), "--k", "1", "--algorithm", "degree", "--json"])
+    assert res.exit_code == 0 and json.loads(res.stdout)["marginal_gains"] == [None]
     res = runner.invoke(app, ["seeds", str(edges), "--algorithm", "magic"])
-    assert res.exit_code == 2 and "unknown algorithm" in res.output
+    assert res.exit_code == 2 and "unknown algorithm" in " ".join(res.output.split())
 
 
 def test_select_seeds_dispatch():
@@ -449,3 +451,21 @@ def test_nethept_imm_quality(real_data):
     assert again.mean >= 1117
     degree = top_degree(g, 50, mc_runs=10_000)
     assert degree.spread.mean < 800  # top-50 out-degree: about 741
+
+
+def test_cli_reads_a_workspace(workspace, tmp_path):
+    from typer.testing import CliRunner
+
+    from ripplemeter.cli import app
+
+    workspace.sql(
+        "insert into follows (src_account_id, dst_account_id) values "
+        "('x:1', 'x:2'), ('x:3', 'x:2'), ('x:6', 'x:2'), ('x:4', 'x:5')"
+    )
+    path = workspace.path if hasattr(workspace, "path") else tmp_path / "ws.duckdb"
+    workspace.close()
+    res = CliRunner().invoke(app, ["seeds", str(path), "--k", "1", "--json", "--mc-runs", "100"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["seeds"] == ["x:2"]  # followed by three accounts
+    res = CliRunner().invoke(app, ["seeds", str(tmp_path / "none.duckdb"), "--k", "1"])
+    assert res.exit_code == 2 and "no such workspace" in " ".join(res.output.split())

@@ -67,7 +67,9 @@ def _load_ids(graph: Any, text: str | None) -> list | None:
             try:
                 out.append(int(x))
             except ValueError:
-                raise GraphError(f"node id '{x}' is not a whole number like the graph's ids")
+                raise GraphError(
+                    f"node id '{x}' is not a whole number like the graph's ids"
+                ) from None
         return out
     return raw
 
@@ -115,7 +117,12 @@ def seeds(
         raise GraphError("--costs and --budget go together")
     combine = "lt" if model.lower() == "lt" else "ic"
     if graph.suffix.lower() in (".duckdb", ".db"):
-        g = from_workspace(graph, combine=combine)
+        from ripplemeter.workspace import Workspace
+
+        if not graph.is_file():
+            raise GraphError(f"{graph.name}: no such workspace file")
+        with Workspace(graph) as ws:
+            g = from_workspace(ws, combine=combine)
     else:
         g = read_edgelist(graph, undirected=undirected, combine=combine, random_state=seed)
     note = None

@@ -368,15 +368,19 @@ def simulate_from_indices(
     start = time.perf_counter()
     numba.set_num_threads(threads)
     try:
-        means, m2s = kernel(
-            graph.indptr,
-            graph.indices,
-            graph.probs,
-            seeds,
-            graph.n,
-            chunk_runs,
-            chunk_seeds,
-        )
+        # chunks are handed out one at a time (dynamic scheduling): a thread slowed down by
+        # other work on the machine takes fewer chunks; results do not depend on who ran
+        # which chunk
+        with numba.parallel_chunksize(1):
+            means, m2s = kernel(
+                graph.indptr,
+                graph.indices,
+                graph.probs,
+                seeds,
+                graph.n,
+                chunk_runs,
+                chunk_seeds,
+            )
     finally:
         numba.set_num_threads(previous)
     seconds = time.perf_counter() - start

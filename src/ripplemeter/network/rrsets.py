@@ -110,17 +110,17 @@ def _chunk_ic(info, ridx, rprob, n, count, seed, chunk):
     """``count`` IC RR sets; ``info[v] = (start, end, log(1 - p_max) or +1 to flip, p_max
     or 0 when all in-probabilities are equal)``, packed so one cache line serves a node."""
     state = _chunk_state(seed, chunk)
-    stamp = np.zeros(n, dtype=np.int32)
+    seen = np.zeros(n, dtype=np.bool_)  # cleared after each set: small, cache-resident
     offsets = np.empty(count + 1, dtype=np.int64)
     buf = np.empty(count * 4 + n, dtype=np.int32)
     pos = 0
     offsets[0] = 0
     for j in range(count):
-        mark = j + 1
         root = min(int(_uniform(state) * n), n - 1)
-        buf = _grow(buf, pos + n)  # an RR set has at most n nodes: no checks per push
+        if pos + n > buf.shape[0]:  # an RR set has at most n nodes: no checks per push
+            buf = _grow(buf, pos + n)
         buf[pos] = root
-        stamp[root] = mark
+        seen[root] = True
         head = pos
         tail = pos + 1
         while head < tail:
@@ -131,13 +131,13 @@ def _chunk_ic(info, ridx, rprob, n, count, seed, chunk):
             lq = info[v, 2]
             if lq > 0.0:
                 for i in range(s, e):
-                    u = ridx[i]
-                    if stamp[u] == mark:
-                        continue
+                    # coin first: the random access to `seen` only on success
                     if _uniform(state) < rprob[i]:
-                        stamp[u] = mark
-                        buf[tail] = u
-                        tail += 1
+                        u = ridx[i]
+                        if not seen[u]:
+                            seen[u] = True
+                            buf[tail] = u
+                            tail += 1
             else:
                 pm = info[v, 3]
                 g = np.log(_uniform_open(state)) / lq
@@ -145,16 +145,18 @@ def _chunk_ic(info, ridx, rprob, n, count, seed, chunk):
                     continue
                 i = s + int(g)
                 while True:
-                    u = ridx[i]
-                    if stamp[u] != mark:
-                        if pm == 0.0 or _uniform(state) * pm < rprob[i]:
-                            stamp[u] = mark
+                    if pm == 0.0 or _uniform(state) * pm < rprob[i]:
+                        u = ridx[i]
+                        if not seen[u]:
+                            seen[u] = True
                             buf[tail] = u
                             tail += 1
                     g = np.log(_uniform_open(state)) / lq
                     if g >= e - i - 1:
                         break
                     i += 1 + int(g)
+        for t in range(pos, tail):
+            seen[buf[t]] = False
         pos = tail
         offsets[j + 1] = pos
     return buf[:pos].copy(), offsets
@@ -163,18 +165,18 @@ def _chunk_ic(info, ridx, rprob, n, count, seed, chunk):
 @nb.njit(cache=True)
 def _chunk_lt(rptr, ridx, rprob, rcum, mode, pmax, n, count, seed, chunk):
     state = _chunk_state(seed, chunk)
-    stamp = np.zeros(n, dtype=np.int32)
+    seen = np.zeros(n, dtype=np.bool_)  # cleared after each set: small, cache-resident
     offsets = np.empty(count + 1, dtype=np.int64)
     buf = np.empty(count * 4 + n, dtype=np.int32)
     pos = 0
     offsets[0] = 0
     for j in range(count):
-        mark = j + 1
         v = min(int(_uniform(state) * n), n - 1)
-        buf = _grow(buf, pos + n)
+        if pos + n > buf.shape[0]:
+            buf = _grow(buf, pos + n)
         buf[pos] = v
         pos += 1
-        stamp[v] = mark
+        seen[v] = True
         while True:
             s = rptr[v]
             e = rptr[v + 1]
@@ -199,12 +201,14 @@ def _chunk_lt(rptr, ridx, rprob, rcum, mode, pmax, n, count, seed, chunk):
                         lo = mid + 1
                 i = lo
             u = ridx[i]
-            if stamp[u] == mark:
+            if seen[u]:
                 break
-            stamp[u] = mark
+            seen[u] = True
             buf[pos] = u
             pos += 1
             v = u
+        for t in range(offsets[j], pos):
+            seen[buf[t]] = False
         offsets[j + 1] = pos
     return buf[:pos].copy(), offsets
 
@@ -216,7 +220,7 @@ def _sample_parallel(
     n_chunks = (count + chunk_size - 1) // chunk_size
     parts_nodes = nb.typed.List()
     parts_offs = nb.typed.List()
-    for c in range(n_chunks):
+    for _ in range(n_chunks):
         parts_nodes.append(np.empty(0, dtype=np.int32))
         parts_offs.append(np.empty(0, dtype=np.int64))
     for c in prange(n_chunks):

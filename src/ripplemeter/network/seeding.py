@@ -243,10 +243,10 @@ class SeedPlan:
         spread = None
         if self.spread is not None:
             spread = {
-                "mean": self.spread.mean,
-                "stderr": self.spread.stderr,
+                "mean": _num(self.spread.mean),
+                "stderr": _num(self.spread.stderr),
                 "runs": self.spread.runs,
-                "ci95": list(self.spread.ci95),
+                "ci95": [_num(x) for x in self.spread.ci95],
             }
         out: dict[str, Any] = {
             "seeds": [_plain(s) for s in self.seeds],
@@ -256,8 +256,8 @@ class SeedPlan:
             "algorithm": self.algorithm,
             "model": self.model,
             "epsilon": self.epsilon,
-            "rr_estimate": float(self.rr_estimate),
-            "marginal_gains": [float(g) for g in np.asarray(self.gains, dtype=float)],
+            "rr_estimate": _num(self.rr_estimate),
+            "marginal_gains": [_num(g) for g in np.asarray(self.gains, dtype=float)],
             "guarantee": self.guarantee,
         }
         if self.budget is not None:
@@ -265,12 +265,18 @@ class SeedPlan:
             out["spent"] = self.spent
             out["costs"] = [float(c) for c in self.costs]
         if self.forced is not None and np.any(self.forced):
-            out["forced"] = [_plain(s) for s, f in zip(self.seeds, self.forced) if f]
+            out["forced"] = [_plain(s) for s, f in zip(self.seeds, self.forced, strict=True) if f]
         return out
 
 
 def _plain(x: Any) -> Any:
     return x.item() if isinstance(x, np.generic) else x
+
+
+def _num(x: Any) -> float | None:
+    """A float for JSON: NaN (not estimated) becomes None."""
+    x = float(x)
+    return None if math.isnan(x) else x
 
 
 # =========================================================================== helpers
@@ -339,12 +345,12 @@ def _overlap(graph: Graph, rr: RRSets, seeds: np.ndarray) -> tuple[pd.DataFrame,
     """Pairwise Jaccard of RR coverage for the top seeds, and the redundancy in nodes."""
     if rr.count == 0 or seeds.size == 0:
         return pd.DataFrame(), math.nan
-    masks = rr.set_masks(seeds)
+    inv_ptr, _ = rr.inverted()
     scale = graph.n / rr.count
-    individual = masks.sum(axis=1).astype(np.float64)
-    joint = float(np.count_nonzero(masks.any(axis=0)))
+    individual = (inv_ptr[seeds + 1] - inv_ptr[seeds]).astype(np.float64)
+    joint = float(rr.coverage(seeds))
     redundancy = (individual.sum() - joint) * scale
-    top = masks[:OVERLAP_TOP].astype(np.float32)
+    top = rr.set_masks(seeds[:OVERLAP_TOP]).astype(np.float32)  # at most 10 x count
     both = top @ top.T
     either = individual[:OVERLAP_TOP, None] + individual[None, :OVERLAP_TOP] - both
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -448,8 +454,9 @@ def _imm_core(
     lower = 1.0
     rr = RRSets(n, np.zeros(0, np.int32), np.zeros(1, np.int64))
     rounds = 0
+    t0 = time.perf_counter()
     i = 1
-    while i < math.log2(n):
+    while i <= math.log2(n) - 1:  # Tang et al. 2015, Algorithm 2: i = 1 .. log2(n) - 1
         x = n / 2.0**i
         theta_i = int(math.ceil(lam_p / x))
         rr = rr.extend(sampler.sample(theta_i - rr.count)) if theta_i > rr.count else rr
@@ -460,11 +467,17 @@ def _imm_core(
             break
         i += 1
     sampling = rr.count
+    del rr
     theta = int(math.ceil(lam_s / lower))
+    t1 = time.perf_counter()
     # Chen (2018): the node-selection sample must be independent of the sampling phase.
     final = sampler.sample(theta)
+    t2 = time.perf_counter()
     cover = select(final)
     details = {
+        "seconds_sampling_phase": t1 - t0,
+        "seconds_rr_sets": t2 - t1,
+        "seconds_greedy": time.perf_counter() - t2,
         "ell": ell,
         "epsilon_prime": eps_p,
         "lambda_prime": lam_p,
