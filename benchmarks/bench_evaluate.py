@@ -8,16 +8,12 @@ two implementations, each in its own Python process:
     :func:`ripplemeter.evaluate.quantitative.exposure` and
     :func:`~ripplemeter.evaluate.quantitative.posts_per_day` over
     :func:`~ripplemeter.evaluate.quantitative.latest_posts_sql` reading the Parquet files
-    with DuckDB (what ``ripplemeter report`` runs on a workspace).
+    with DuckDB, the window ranked once into a temporary table (what ``ripplemeter report``
+    runs on a workspace).
 ``pandas``
     What an analyst would write: read the needed columns, keep each post's latest snapshot
     (sort, drop duplicates) and each post's latest row, filter posts to the window, merge,
     sum, group by platform and by local day.
-``proposed`` (with ``--proposed``)
-    A prototype of a faster data path for ripplemeter, measured beside it: the latest
-    snapshots of the posts created in the window are ranked once, into a temporary table
-    (:func:`proposed_latest_posts_sql`), and ripplemeter's ``exposure`` and ``posts_per_day``
-    read that table.
 
 Each figure (posts, original posts, the sums of impressions, reach, engagements, reposts,
 replies, likes and link clicks, both engagement rates, the per-platform breakdown, undated
@@ -33,7 +29,7 @@ Usage
 
     .venv/bin/python benchmarks/bench_evaluate.py                 # 10M rows, 3 runs each
     .venv/bin/python benchmarks/bench_evaluate.py --rows 1000000 --repeat 1
-    .venv/bin/python benchmarks/bench_evaluate.py --proposed --duckdb-set threads=1
+    .venv/bin/python benchmarks/bench_evaluate.py --duckdb-set threads=1
 
 Notes
 -----
@@ -232,27 +228,34 @@ def generate(rows: int) -> tuple[Path, Path]:
 
 # ---------------------------------------------------------------- implementations
 def run_ripplemeter(posts: Path, metrics: Path, settings: list[str]) -> dict:
-    """Exposure and posts per day with ripplemeter over the Parquet files."""
+    """Exposure and posts per day with ripplemeter over the Parquet files.
+
+    The same data path as ``ripplemeter report``: the window's latest snapshots are ranked
+    once into a temporary table (:func:`latest_posts_sql` with a creation window), which
+    ``exposure`` and ``posts_per_day`` read; undated posts are counted from posts alone.
+    """
     import duckdb
     import pandas as pd
 
-    from ripplemeter.evaluate.quantitative import exposure, latest_posts_sql, posts_per_day
+    from ripplemeter.evaluate.quantitative import (
+        exposure,
+        latest_posts_sql,
+        posts_per_day,
+        undated_posts,
+    )
 
     t, c = time.perf_counter(), time.process_time()
     con = duckdb.connect()
     con.execute("SET TimeZone='UTC'")
     for s in settings:
         con.execute(f"SET {s}")
-    latest = latest_posts_sql(
-        None, posts=f"read_parquet('{posts}')", post_metrics=f"read_parquet('{metrics}')"
-    )
     lo, hi = (pd.Timestamp(x) for x in _window_utc())
-    exp = exposure(con, latest, lo, hi)
-    in_window = (
-        f"SELECT * FROM ({latest}) WHERE created_at >= TIMESTAMP '{lo}' "
-        f"AND created_at < TIMESTAMP '{hi}'"
-    )
-    daily = posts_per_day(con, in_window, START, END, TZ)
+    rel = {"posts": f"read_parquet('{posts}')", "post_metrics": f"read_parquet('{metrics}')"}
+    window = latest_posts_sql(None, **rel, created_from=lo, created_before=hi)
+    con.execute(f"CREATE TEMP TABLE latest_window AS {window}")
+    undated = undated_posts(con, None, posts=rel["posts"])
+    exp = exposure(con, "SELECT * FROM latest_window", lo, hi, undated=undated)
+    daily = posts_per_day(con, "SELECT * FROM latest_window", START, END, TZ)
     seconds, cpu = time.perf_counter() - t, time.process_time() - c
     return {"seconds": seconds, "cpu_seconds": cpu, "result": _ripplemeter_result(exp, daily)}
 
@@ -266,100 +269,6 @@ def _ripplemeter_result(exp: Any, daily: Any) -> dict:
         for r in daily.itertuples()
     ]
     return d
-
-
-# ---------------------------------------------------------------- prototype (--proposed)
-def _where(conds: list[str]) -> str:
-    return "WHERE " + " AND ".join(conds) if conds else ""
-
-
-def proposed_latest_posts_sql(
-    import_ids: list[int] | None = None,
-    *,
-    posts: str = "posts",
-    post_metrics: str = "post_metrics",
-    created_from: object = None,
-    created_before: object = None,
-    undated: bool = False,
-) -> str:
-    """Prototype: ``latest_posts_sql`` that can be cut to a creation window before ranking.
-
-    Without ``created_from``/``created_before``/``undated`` the SQL is that of
-    ``latest_posts_sql``. With them it returns exactly the rows of filtering that view by
-    ``created_at`` (in [from, before), or NULL), but ranks only the rows of the posts that
-    have some ``posts`` row passing the filter: DuckDB turns the ``post_id IN (...)``
-    semi-join into a Bloom filter on the ``post_metrics`` scan, so one month of a year ranks
-    about 1/12 of the snapshots instead of all of them.
-    """
-    conds = []
-    if import_ids is not None:
-        conds.append(f"import_id IN ({','.join(str(int(i)) for i in import_ids) or 'NULL'})")
-    keep = []
-    if created_from is not None:
-        keep.append(f"created_at >= TIMESTAMP '{created_from}'")
-    if created_before is not None:
-        keep.append(f"created_at < TIMESTAMP '{created_before}'")
-    if undated:
-        keep.append("created_at IS NULL")
-    if keep:
-        conds.append(f"post_id IN (SELECT post_id FROM {posts} {_where(conds + keep)})")
-    return f"""
-        WITH p AS (
-            SELECT * EXCLUDE (import_id, source_row) FROM {posts} {_where(conds)}
-            QUALIFY row_number() OVER (PARTITION BY post_id ORDER BY import_id DESC) = 1
-        ), m AS (
-            SELECT * EXCLUDE (import_id, source_row) FROM {post_metrics} {_where(conds)}
-            QUALIFY row_number() OVER (PARTITION BY post_id
-                                       ORDER BY observed_at DESC NULLS LAST, import_id DESC) = 1
-        )
-        SELECT * FROM (SELECT p.*, m.* EXCLUDE (post_id) FROM p LEFT JOIN m USING (post_id))
-        {_where(keep)}
-    """
-
-
-def proposed_undated_posts_sql(import_ids: list[int] | None = None, *, posts: str = "posts") -> str:
-    """Prototype: count of posts whose latest ``posts`` row has no creation time (posts only)."""
-    conds = []
-    if import_ids is not None:
-        conds.append(f"import_id IN ({','.join(str(int(i)) for i in import_ids) or 'NULL'})")
-    cand = f"SELECT post_id FROM {posts} {_where([*conds, 'created_at IS NULL'])}"
-    return f"""
-        SELECT count(*) FROM (
-            SELECT created_at FROM {posts} {_where([*conds, f"post_id IN ({cand})"])}
-            QUALIFY row_number() OVER (PARTITION BY post_id ORDER BY import_id DESC) = 1
-        ) WHERE created_at IS NULL
-    """
-
-
-def run_proposed(posts: Path, metrics: Path, settings: list[str]) -> dict:
-    """ripplemeter's exposure and posts_per_day over the window materialised once.
-
-    The latest snapshots of the posts created in the window are written to a temporary table
-    with :func:`proposed_latest_posts_sql` (one scan of each file); ``exposure`` and
-    ``posts_per_day`` then read that table, and undated posts are counted from posts alone.
-    """
-    import dataclasses
-
-    import duckdb
-    import pandas as pd
-
-    from ripplemeter.evaluate.quantitative import exposure, posts_per_day
-
-    t, c = time.perf_counter(), time.process_time()
-    con = duckdb.connect()
-    con.execute("SET TimeZone='UTC'")
-    for s in settings:
-        con.execute(f"SET {s}")
-    lo, hi = (pd.Timestamp(x) for x in _window_utc())
-    rel = {"posts": f"read_parquet('{posts}')", "post_metrics": f"read_parquet('{metrics}')"}
-    window = proposed_latest_posts_sql(None, **rel, created_from=lo, created_before=hi)
-    con.execute(f"CREATE TEMP TABLE latest_window AS {window}")
-    exp = exposure(con, "SELECT * FROM latest_window", lo, hi)
-    undated = con.execute(proposed_undated_posts_sql(None, posts=rel["posts"])).fetchone()
-    exp = dataclasses.replace(exp, undated_posts=int(undated[0]))
-    daily = posts_per_day(con, "SELECT * FROM latest_window", START, END, TZ)
-    seconds, cpu = time.perf_counter() - t, time.process_time() - c
-    return {"seconds": seconds, "cpu_seconds": cpu, "result": _ripplemeter_result(exp, daily)}
 
 
 # ---------------------------------------------------------------- pandas
@@ -433,7 +342,7 @@ def _rate(num: object, den: object) -> float | None:
     return float(num) / float(den)
 
 
-IMPLS = {"ripplemeter": run_ripplemeter, "pandas": run_pandas, "proposed": run_proposed}
+IMPLS = {"ripplemeter": run_ripplemeter, "pandas": run_pandas}
 
 
 # ---------------------------------------------------------------- driver
@@ -481,7 +390,6 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rows", type=int, default=10_000_000, help="post-metric rows")
     ap.add_argument("--repeat", type=int, default=3, help="runs of each implementation")
     ap.add_argument("--impl", choices=sorted(IMPLS), help="run one implementation (child)")
-    ap.add_argument("--proposed", action="store_true", help="also run proposed_latest_posts_sql")
     ap.add_argument(
         "--duckdb-set", action="append", default=[], metavar="NAME=VALUE", help="DuckDB SET"
     )
@@ -492,7 +400,7 @@ def main(argv: list[str] | None = None) -> int:
     t = time.perf_counter()
     posts, metrics = generate(args.rows)
     print(f"data: {posts.parent} ({time.perf_counter() - t:.1f} s)", flush=True)
-    impls = ["ripplemeter", "pandas"] + (["proposed"] if args.proposed else [])
+    impls = ["ripplemeter", "pandas"]
     runs: dict[str, list[dict]] = {k: [] for k in impls}
     for i in range(args.repeat):
         for impl in impls:

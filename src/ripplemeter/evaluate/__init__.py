@@ -234,11 +234,21 @@ def _evaluate(
     con = ws.con
     if progress:
         progress("evaluating")
-    latest = Q.latest_posts_sql(ids)
     lo, hi = c.window_utc()
     blo, bhi = c.baseline_utc()
-    exp = Q.exposure(con, latest, lo, hi)
-    bexp = Q.exposure(con, latest, blo, bhi)
+    # rank each window's posts once into a temporary table; every figure reads from it
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _rm_campaign AS "
+        + Q.latest_posts_sql(ids, created_from=lo, created_before=hi)
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _rm_baseline AS "
+        + Q.latest_posts_sql(ids, created_from=blo, created_before=bhi)
+    )
+    latest, blatest = "SELECT * FROM _rm_campaign", "SELECT * FROM _rm_baseline"
+    undated = Q.undated_posts(con, ids)
+    exp = Q.exposure(con, latest, lo, hi, undated=undated)
+    bexp = Q.exposure(con, blatest, blo, bhi, undated=undated)
     daily = Q.account_daily(con, ids)
     daily_exp = {k: Q.daily_lift(daily, k, c) for k in Q.DAILY_METRICS} if len(daily) else {}
     warnings: list[str] = []
@@ -262,21 +272,9 @@ def _evaluate(
             "means it counts as 0.5, and lift_bounds give the lift with it at 0 and at 1."
         )
     series = {
-        "posts_per_day": Q.posts_per_day(
-            con,
-            f"SELECT * FROM ({latest}) WHERE created_at >= "
-            f"TIMESTAMP '{lo}' AND created_at < TIMESTAMP '{hi}'",
-            c.start,
-            c.end,
-            c.timezone,
-        ),
+        "posts_per_day": Q.posts_per_day(con, latest, c.start, c.end, c.timezone),
         "baseline_posts_per_day": Q.posts_per_day(
-            con,
-            f"SELECT * FROM ({latest}) WHERE created_at >= TIMESTAMP '{blo}' AND "
-            f"created_at < TIMESTAMP '{bhi}'",
-            c.baseline_start,
-            c.baseline_end,
-            c.timezone,
+            con, blatest, c.baseline_start, c.baseline_end, c.timezone
         ),
         "account_daily": daily,
         "outcomes": outcomes,

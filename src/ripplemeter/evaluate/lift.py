@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 
 @dataclass
@@ -134,6 +133,8 @@ def welch_lift(
                 sb, sc = vb / nb, vc / nc
                 den = (sb**2 / (nb - 1) if nb > 1 else 0) + (sc**2 / (nc - 1) if nc > 1 else 0)
                 df = (sb + sc) ** 2 / den if den > 0 else float(nb + nc - 2)
+                from scipy import stats  # imported lazily: heavy, and only needed here
+
                 t = float(stats.t.ppf(1 - alpha / 2, df))
                 ci = [lift - t * se, lift + t * se]
             else:

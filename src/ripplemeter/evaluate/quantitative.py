@@ -37,11 +37,17 @@ def _ids(import_ids: Sequence[int]) -> str:
     return ",".join(str(i) for i in ids) if ids else "NULL"
 
 
+def _where(conds: list[str]) -> str:
+    return f"WHERE {' AND '.join(conds)}" if conds else ""
+
+
 def latest_posts_sql(
     import_ids: Sequence[int] | None = None,
     *,
     posts: str = "posts",
     post_metrics: str = "post_metrics",
+    created_from: pd.Timestamp | None = None,
+    created_before: pd.Timestamp | None = None,
 ) -> str:
     """SQL of one row per post joined to its latest metrics snapshot.
 
@@ -51,24 +57,59 @@ def latest_posts_sql(
         Restrict to rows of these imports (None: all rows).
     posts, post_metrics : str
         Relations to read (table names or ``read_parquet(...)`` expressions).
+    created_from, created_before : pandas.Timestamp, optional
+        Keep only posts created in [created_from, created_before) (naive UTC).
 
     Notes
     -----
     The latest snapshot is the one with the greatest ``observed_at`` (ties: the later import).
-    A post imported twice keeps its latest ``posts`` row.
+    A post imported twice keeps its latest ``posts`` row. With a creation window, only posts
+    having some ``posts`` row in the window are ranked (DuckDB turns the semi-join into a
+    Bloom filter on the metrics scan), then the window is applied again to the latest row, so
+    the result equals filtering the unrestricted view while ranking a fraction of the rows.
     """
-    where = f"WHERE import_id IN ({_ids(import_ids)})" if import_ids is not None else ""
+    conds: list[str] = []
+    if import_ids is not None:
+        conds.append(f"import_id IN ({_ids(import_ids)})")
+    keep: list[str] = []
+    if created_from is not None:
+        keep.append(f"created_at >= TIMESTAMP '{created_from}'")
+    if created_before is not None:
+        keep.append(f"created_at < TIMESTAMP '{created_before}'")
+    if keep:
+        conds.append(f"post_id IN (SELECT post_id FROM {posts} {_where(conds + keep)})")
     return f"""
         WITH p AS (
-            SELECT * EXCLUDE (import_id, source_row) FROM {posts} {where}
+            SELECT * EXCLUDE (import_id, source_row) FROM {posts} {_where(conds)}
             QUALIFY row_number() OVER (PARTITION BY post_id ORDER BY import_id DESC) = 1
         ), m AS (
-            SELECT * EXCLUDE (import_id, source_row) FROM {post_metrics} {where}
+            SELECT * EXCLUDE (import_id, source_row) FROM {post_metrics} {_where(conds)}
             QUALIFY row_number() OVER (PARTITION BY post_id
                                        ORDER BY observed_at DESC NULLS LAST, import_id DESC) = 1
         )
-        SELECT p.*, m.* EXCLUDE (post_id) FROM p LEFT JOIN m USING (post_id)
+        SELECT * FROM (SELECT p.*, m.* EXCLUDE (post_id) FROM p LEFT JOIN m USING (post_id))
+        {_where(keep)}
     """
+
+
+def undated_posts(
+    con: duckdb.DuckDBPyConnection,
+    import_ids: Sequence[int] | None = None,
+    *,
+    posts: str = "posts",
+) -> int:
+    """Posts whose latest ``posts`` row has no creation time (read from ``posts`` alone)."""
+    conds: list[str] = []
+    if import_ids is not None:
+        conds.append(f"import_id IN ({_ids(import_ids)})")
+    cand = f"SELECT post_id FROM {posts} {_where([*conds, 'created_at IS NULL'])}"
+    sql = f"""
+        SELECT count(*) FROM (
+            SELECT created_at FROM {posts} {_where([*conds, f"post_id IN ({cand})"])}
+            QUALIFY row_number() OVER (PARTITION BY post_id ORDER BY import_id DESC) = 1
+        ) WHERE created_at IS NULL
+    """
+    return int(con.execute(sql).fetchall()[0][0])
 
 
 @dataclass
@@ -140,7 +181,12 @@ def _clean(v: object) -> float | int | None:
 
 
 def exposure(
-    con: duckdb.DuckDBPyConnection, latest: str, lo: pd.Timestamp, hi: pd.Timestamp
+    con: duckdb.DuckDBPyConnection,
+    latest: str,
+    lo: pd.Timestamp,
+    hi: pd.Timestamp,
+    *,
+    undated: int | None = None,
 ) -> Exposure:
     """Exposure of posts created in [lo, hi) (naive UTC bounds).
 
@@ -175,9 +221,12 @@ def exposure(
             d[m.id] = _clean(r[m.id])
         d["engagement_rate_impressions"] = M.ratio(_clean(r["_eng_i"]), _clean(r["_imp_e"])).value
         by_platform[str(r["platform"])] = d
-    undated = int(
-        con.execute(f"SELECT count(*) FROM ({latest}) WHERE created_at IS NULL").fetchall()[0][0]
-    )
+    if undated is None:
+        undated = int(
+            con.execute(f"SELECT count(*) FROM ({latest}) WHERE created_at IS NULL").fetchall()[0][
+                0
+            ]
+        )
     return Exposure(values, er_i, er_r, by_platform, undated, reasons)
 
 
