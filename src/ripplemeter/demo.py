@@ -53,6 +53,7 @@ DAILY_CAMPAIGN_FILE = f"daily_tweet_activity_metrics_{ACCOUNT}_20260301_20260401
 TRENDS_FILE = "multiTimeline.csv"
 META_FILE = "Untitled-report-Mar-1-2026-to-Mar-31-2026.csv"
 OUTCOMES_FILE = "outcomes.csv"
+FOLLOWS_FILE = "follows.csv"
 CAMPAIGN_FILE = "campaign.toml"
 
 # The engagement parts as the X export names them, in file order.
@@ -274,6 +275,7 @@ def generate_demo(out_dir: Path, *, seed: int = 7) -> Path:
     _write_text(out_dir / TRENDS_FILE, _google_trends(rng, period))
     _write_text(out_dir / META_FILE, _meta_ads(rng), bom=True)
     _write_text(out_dir / OUTCOMES_FILE, _outcomes(rng, period))
+    _write_text(out_dir / FOLLOWS_FILE, _follows(np.random.default_rng(seed + 1)))
     toml_path = out_dir / CAMPAIGN_FILE
     _write_text(toml_path, _campaign_toml())
     return toml_path
@@ -774,6 +776,48 @@ def _campaign_toml() -> str:
         parts += ["", "[[sources]]", f'path = "{path}"', f'format = "{fmt}"']
         if account:
             parts.append(f'account = "{account}"')
+    parts += [
+        "",
+        "[[sources]]              # who follows whom: src follows dst",
+        f'path = "{FOLLOWS_FILE}"',
+        'format = "generic"',
+        'table = "follows"',
+        "",
+        "[seeding]                # multi-point seeding plan over the follows graph",
+        "k = 10",
+        'model = "ic"',
+        'probability = "wc"       # weighted cascade: 1 / in-degree',
+        "epsilon = 0.1",
+        'forced = ["x:lumentea"]  # the brand account posts anyway',
+    ]
     for unit, price in (("cpm", 6.5), ("cpc", 0.8)):
         parts += ["", "[[rate_cards]]", 'platform = "x"', f'unit = "{unit}"', f"price = {price}"]
     return "\n".join(parts) + "\n"
+
+
+def _follows(rng: np.random.Generator, n: int = 3000, m: int = 3) -> str:
+    """A follows graph grown by preferential attachment (Barabasi-Albert, 1999).
+
+    Each new account follows ``m`` existing accounts chosen with probability proportional to
+    their followers + 1 (the brand account ``x:lumentea`` starts with a head start of 30, as
+    if promoted in-app), and is followed back with probability 0.3.
+    """
+    ids = ["x:lumentea"] + [f"x:fan{i:04d}" for i in range(1, n)]
+    weight = np.ones(n)
+    weight[0] = 30.0  # the brand is promoted in-app: new accounts are nudged to follow it
+    edges: set[tuple[int, int]] = set()
+    for v in range(1, n):
+        pool = weight[:v] / weight[:v].sum()
+        targets = rng.choice(v, size=min(m, v), replace=False, p=pool)
+        for t in targets:
+            edges.add((v, int(t)))  # v follows t
+            weight[t] += 1
+            if rng.random() < 0.3:
+                edges.add((int(t), v))
+                weight[v] += 1
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["src_account_id", "dst_account_id"])
+    for a, b in sorted(edges):
+        w.writerow([ids[a], ids[b]])
+    return buf.getvalue()

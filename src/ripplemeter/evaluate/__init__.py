@@ -17,6 +17,7 @@ from ripplemeter import __version__
 from ripplemeter.campaign import Campaign
 from ripplemeter.evaluate import metrics as M
 from ripplemeter.evaluate import quantitative as Q
+from ripplemeter.evaluate.seeding import SeedingResult, plan_seeding
 from ripplemeter.formats import SourceContext
 from ripplemeter.workspace import ImportResult, Workspace
 
@@ -61,6 +62,7 @@ class CampaignEvaluation:
     top_posts: pd.DataFrame | None = None
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    seeding: SeedingResult | None = None
 
     def metrics(self) -> dict:
         """The metrics.json document: every figure, its metric id and the definitions."""
@@ -76,6 +78,15 @@ class CampaignEvaluation:
         if self.cpc is not None:
             quant["cpc"] = self.cpc.to_dict()
         figures = self._figures(quant)
+        seeding = self.seeding.to_dict() if self.seeding is not None else None
+        if seeding is not None and seeding.get("spread"):
+            figures.append(
+                {
+                    "path": "seeding.spread.mean",
+                    "metric": "expected_spread",
+                    "value": seeding["spread"]["mean"],
+                }
+            )
         used = sorted({f["metric"] for f in figures} | {"posts_per_day"})
         return {
             "ripplemeter_version": __version__,
@@ -104,6 +115,7 @@ class CampaignEvaluation:
                 for r in self.imports
             ],
             "quantitative": quant,
+            "seeding": seeding,
             "figures": figures,
             "warnings": self.warnings,
             "notes": self.notes,
@@ -281,6 +293,22 @@ def _evaluate(
         "index": index,
     }
     top = Q.top_posts(con, latest, lo, hi, top_n)
+    if progress:
+        progress("planning seeds")
+    seeding = plan_seeding(ws, c)
     return CampaignEvaluation(
-        c, imports, exp, bexp, daily_exp, ave, cpc, conv, third, series, top, warnings, notes
+        c,
+        imports,
+        exp,
+        bexp,
+        daily_exp,
+        ave,
+        cpc,
+        conv,
+        third,
+        series,
+        top,
+        warnings,
+        notes,
+        seeding,
     )

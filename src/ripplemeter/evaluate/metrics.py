@@ -367,3 +367,18 @@ INDEX_LIFT = define(
         "with '<1' at 0 and at 1.",
     )
 )
+EXPECTED_SPREAD = define(
+    Metric(
+        "expected_spread",
+        "Expected spread of a seed set",
+        "mean number of accounts activated (seeds included) over independent Monte Carlo "
+        "simulations of the diffusion model",
+        "accounts",
+        "Kempe, Kleinberg, Tardos, 'Maximizing the Spread of Influence through a Social "
+        "Network', KDD 2003 (independent cascade and linear threshold models)",
+        "Seeds chosen by IMM (Tang, Shi, Xiao, SIGMOD 2015, with Chen's 2018 correction) or "
+        "OPIM-C (Tang et al., SIGMOD 2018) on reverse-reachable sets; the spread shown is from "
+        "a separate Monte Carlo run with another random state, with a 95% interval. A follow "
+        "(src follows dst) carries influence from dst to src.",
+    )
+)

@@ -190,3 +190,29 @@ def outcomes(c: Campaign, daily: pd.DataFrame) -> go.Figure:
     _shade(fig, c)
     fig.update_layout(title="Outcomes per day", yaxis_title="value", **_LAYOUT)
     return fig
+
+
+def seeding_gains(plan: pd.DataFrame) -> go.Figure:
+    """Marginal and cumulative expected gain of each seed, in selection order."""
+    labels = [f"{r}. {s}" for r, s in zip(plan["rank"], plan["seed"], strict=True)]
+    fig = go.Figure()
+    fig.add_trace(
+        go.Bar(x=labels, y=plan["marginal_gain"], name="marginal gain", marker_color="#2a9d8f")
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=labels,
+            y=plan["cumulative_gain"],
+            name="cumulative",
+            mode="lines+markers",
+            yaxis="y2",
+            line=dict(color="#e76f51"),
+        )
+    )
+    fig.update_layout(
+        title="Seeding plan: expected accounts reached, seed by seed",
+        yaxis_title="marginal gain (accounts)",
+        yaxis2=dict(overlaying="y", side="right", title="cumulative"),
+        **_LAYOUT,
+    )
+    return fig

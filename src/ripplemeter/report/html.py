@@ -88,6 +88,8 @@ def _figures(result: CampaignEvaluation) -> list[tuple[str, str]]:
         figs.append(("outcomes", charts.outcomes(c, s["outcomes"])))
     if len(s.get("index", [])):
         figs.append(("index-series", charts.index_series(c, s["index"])))
+    if result.seeding is not None and len(result.seeding.table):
+        figs.append(("seeding", charts.seeding_gains(result.seeding.table)))
     return [
         (
             div,
@@ -95,7 +97,7 @@ def _figures(result: CampaignEvaluation) -> list[tuple[str, str]]:
                 fig,
                 full_html=False,
                 include_plotlyjs=False,
-                div_id=div,
+                div_id=f"chart-{div}",
                 config={"displaylogo": False, "responsive": True},
             ),
         )
@@ -116,6 +118,7 @@ def render_html(result: CampaignEvaluation, doc: dict | None = None) -> str:
             q=doc["quantitative"],
             c=doc["campaign"],
             defs=doc["definitions"],
+            seeding=doc.get("seeding"),
             figures=_figures(result),
             plotlyjs=get_plotlyjs(),
             top_posts=top_rows,
