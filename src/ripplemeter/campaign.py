@@ -238,6 +238,21 @@ _ALLOWED = {
 _TOP = {"campaign", "benchmarks", "sources", "rate_cards", "fx", "seeding"}
 
 
+def _duckdb_zones() -> set[str]:
+    """IANA zone names DuckDB's ICU knows (the evaluation converts times with it)."""
+    global _ZONES
+    if _ZONES is None:
+        import duckdb
+
+        con = duckdb.connect()
+        _ZONES = {r[0] for r in con.execute("SELECT name FROM pg_timezone_names()").fetchall()}
+        con.close()
+    return _ZONES
+
+
+_ZONES: set[str] | None = None
+
+
 def _line_of(text: str, key: str, occurrence: int = 0) -> int | None:
     pat = re.compile(rf"^\s*{re.escape(key)}\s*=", re.M)
     matches = list(pat.finditer(text))
@@ -363,6 +378,8 @@ def parse_campaign(data: dict, *, path: Path | None = None, text: str = "") -> C
     tz = camp.get("timezone", "UTC")
     try:
         ZoneInfo(str(tz))
+        if str(tz) not in _duckdb_zones():
+            raise ValueError(tz)
     except (ZoneInfoNotFoundError, ValueError):
         raise err(
             "campaign.timezone",
@@ -475,6 +492,14 @@ def parse_campaign(data: dict, *, path: Path | None = None, text: str = "") -> C
         cur = r.get("currency", currency)
         if not isinstance(cur, str) or not _CURRENCY.match(cur):
             raise err(f"{kp}.currency", f"expected a 3-letter ISO 4217 code, found {cur!r}")
+        if any(c.platform == str(r["platform"]) and c.unit == r["unit"] for c in cards):
+            raise err(
+                f"{kp}.unit",
+                f"a second {r['unit']} rate card for platform "
+                f"{r['platform']!r}; give one price per platform and unit",
+                occ=i,
+                line_key="unit",
+            )
         cards.append(RateCard(str(r["platform"]), r["unit"], float(price), cur))
 
     fx: dict[str, float] = {}

@@ -227,8 +227,10 @@ class Workspace:
                 ],
             )
             con.execute("COMMIT")
-        except BaseException:
+        except BaseException as exc:
             con.execute("ROLLBACK")
+            if isinstance(exc, RippleError) and not isinstance(exc, FormatError):
+                raise FormatError(path, message=str(exc)) from None
             raise
         return ImportResult(int(next_id), path, format, counts, False, list(rows.notes))
 
@@ -251,8 +253,16 @@ class Workspace:
                 f'INSERT INTO "{tname}" SELECT {casts}, CAST(import_id AS BIGINT), '
                 f"CAST(source_row AS BIGINT) FROM _rm_incoming"
             )
+        except duckdb.Error as exc:
+            raise RippleError(
+                f"cannot store rows in table {tname}: {exc} (an importer produced a value its "
+                "column cannot hold)"
+            ) from None
         finally:
-            self.con.unregister("_rm_incoming")
+            try:
+                self.con.unregister("_rm_incoming")
+            except duckdb.Error:
+                pass  # the transaction is aborted; the rollback drops the view
         return len(out)
 
     # ------------------------------------------------------------------ read

@@ -64,12 +64,34 @@ class CampaignEvaluation:
     notes: list[str] = field(default_factory=list)
     seeding: SeedingResult | None = None
 
+    def exposure_lift(self) -> dict[str, dict]:
+        """Campaign vs baseline window for each exposure figure: lift and difference.
+
+        Lift = campaign / baseline - 1; null with a reason when the baseline is 0 or missing,
+        with the absolute difference beside it.
+        """
+        out: dict[str, dict] = {}
+        for k in ("posts", "original_posts", *(m.id for m in Q.EXPOSURE_SUMS)):
+            b, v = self.baseline_exposure.values.get(k), self.exposure.values.get(k)
+            r = M.ratio(v, b, what="baseline")
+            d: dict = {
+                "baseline": b,
+                "campaign": v,
+                "lift": r.value - 1 if r.value is not None else None,
+                "difference": v - b if v is not None and b is not None else None,
+            }
+            if r.reason:
+                d["reason"] = r.reason
+            out[k] = d
+        return out
+
     def metrics(self) -> dict:
         """The metrics.json document: every figure, its metric id and the definitions."""
         c = self.campaign
         quant: dict = {
             "exposure": self.exposure.to_dict(),
             "baseline_exposure": self.baseline_exposure.to_dict(),
+            "exposure_lift": self.exposure_lift(),
             "daily_exposure": {k: v.to_dict() for k, v in self.daily_exposure.items()},
             "ave": self.ave.to_dict(),
             "conversion": self.conversion,
@@ -130,6 +152,8 @@ class CampaignEvaluation:
         def add(path: str, metric: str, value: object) -> None:
             figs.append({"path": path, "metric": metric, "value": value})
 
+        for k, v in quant["exposure_lift"].items():
+            add(f"quantitative.exposure_lift.{k}.lift", "lift", v["lift"])
         for sect in ("exposure", "baseline_exposure"):
             e = quant[sect]
             for k in (
@@ -273,6 +297,7 @@ def _evaluate(
     for r in imports:
         notes.extend(r.notes)
     ave = Q.ave(con, latest, lo, hi, c)
+    warnings.extend(ave.warnings)
     cpc = Q.cpc(con, ids, c)
     if cpc is not None:
         warnings.extend(cpc.warnings)

@@ -187,6 +187,10 @@ def weekday_adjusted_lift(
 
     vb = np.asarray(values_b, dtype=float)
     vc = np.asarray(values_c, dtype=float)
+    keep_b, keep_c = np.isfinite(vb), np.isfinite(vc)
+    dates_b = pd.Series(list(dates_b))[keep_b]
+    dates_c = pd.Series(list(dates_c))[keep_c]
+    vb, vc = vb[keep_b], vc[keep_c]
     if len(vb) < 2 or len(vc) < 2 or len(vb) + len(vc) < 14:
         return None
     dates = pd.to_datetime(pd.concat([pd.Series(dates_b), pd.Series(dates_c)], ignore_index=True))
@@ -200,6 +204,8 @@ def weekday_adjusted_lift(
         return None
     beta = float(fit.params[1])
     lo, hi = (float(x) for x in fit.conf_int(alpha)[1])
+    if not all(np.isfinite([beta, lo, hi])):
+        return None
     mc = float(vc.mean())
     mb = float(vb.mean())
     reasons: dict[str, str] = {}

@@ -153,10 +153,11 @@ ORIGINAL_POSTS = define(
     Metric(
         "original_posts",
         "Original posts",
-        "count of posts whose kind is 'original'",
+        "count of posts whose kind is 'original' or unknown",
         "count",
         "ripplemeter decision",
-        "Replies, reposts and quotes are excluded.",
+        "Replies, reposts and quotes are excluded; posts whose source does not say their kind "
+        "count as original.",
         "count(*) FILTER (WHERE kind = 'original' OR kind IS NULL)",
     )
 )

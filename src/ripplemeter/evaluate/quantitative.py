@@ -324,6 +324,7 @@ class Ave:
     by_platform: dict[str, dict]
     caveat: str
     reasons: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         d = {
@@ -380,6 +381,7 @@ def ave(
     qty = {str(r.platform): r for r in q.itertuples()}
     by_platform: dict[str, dict] = {}
     total = 0.0
+    warnings: list[str] = []
     for card in campaign.rate_cards:
         rate = campaign.to_rate(card.currency)
         if rate is None:
@@ -390,19 +392,24 @@ def ave(
                 "(no rate is guessed)"
             )
         r = qty.get(card.platform)
-        if card.unit == "cpm":
-            quantity = float(r.impressions) if r is not None and pd.notna(r.impressions) else 0.0
-            value = card.price * quantity / 1000.0
-            qname = "impressions"
-        elif card.unit == "cpc":
-            quantity = float(r.link_clicks) if r is not None and pd.notna(r.link_clicks) else 0.0
-            value = card.price * quantity
-            qname = "link_clicks"
-        else:
-            quantity = float(r.original_posts) if r is not None else 0.0
-            value = card.price * quantity
-            qname = "original_posts"
-        value *= rate
+        qname = {"cpm": "impressions", "cpc": "link_clicks", "per_post": "original_posts"}[
+            card.unit
+        ]
+        if r is None:
+            warnings.append(
+                f"rate card {card.platform} ({card.unit}): no non-paid post of platform "
+                f"{card.platform!r} was created in the window; nothing priced"
+            )
+            continue
+        raw = getattr(r, qname)
+        if pd.isna(raw):
+            warnings.append(
+                f"rate card {card.platform} ({card.unit}): the posts have no {qname} figure; "
+                "nothing priced (a missing figure is not 0)"
+            )
+            continue
+        quantity = float(raw)
+        value = card.price * quantity / (1000.0 if card.unit == "cpm" else 1.0) * rate
         entry = by_platform.setdefault(card.platform, {"total": 0.0})
         entry[card.unit] = {
             "value": value,
@@ -414,7 +421,16 @@ def ave(
         }
         entry["total"] += value
         total += value
-    return Ave(total, campaign.currency, by_platform, AMEC_CAVEAT)
+    if not by_platform:
+        return Ave(
+            None,
+            campaign.currency,
+            {},
+            AMEC_CAVEAT,
+            {"total": "no rate card matched a priced figure; see warnings"},
+            warnings,
+        )
+    return Ave(total, campaign.currency, by_platform, AMEC_CAVEAT, {}, warnings)
 
 
 # ---------------------------------------------------------------- CPC
@@ -477,6 +493,33 @@ class Cpc:
         return d
 
 
+def _drop_overlapping_exports(rows: pd.DataFrame, paths: dict, warnings: list[str]) -> pd.DataFrame:
+    """Keep every row of an export (ad sets and ads of one campaign are all added), but when
+    two exports report the same platform and campaign over overlapping periods, keep only the
+    later import's rows for that campaign and say so: an export's rows are never added to
+    another's that covers the same spend."""
+    if rows.empty or rows["import_id"].nunique() < 2:
+        return rows
+    drop: set[int] = set()
+    for (_plat, camp), g in rows.groupby(["platform", "campaign"], dropna=False):
+        imps = sorted(g["import_id"].unique(), reverse=True)
+        for i, later in enumerate(imps):
+            a = g[g["import_id"] == later]
+            for earlier in imps[i + 1 :]:
+                b = g[g["import_id"] == earlier]
+                overlap = (a["reporting_start"].min() <= b["reporting_end"].max()) and (
+                    b["reporting_start"].min() <= a["reporting_end"].max()
+                )
+                if overlap and not set(b.index) <= drop:
+                    drop.update(b.index)
+                    warnings.append(
+                        f"{_name(paths.get(earlier))}: campaign {camp!r} is also in "
+                        f"{_name(paths.get(later))} over an overlapping period; only the later "
+                        "import is counted"
+                    )
+    return rows.drop(index=list(drop))
+
+
 def cpc(
     con: duckdb.DuckDBPyConnection, import_ids: Sequence[int], campaign: Campaign
 ) -> Cpc | None:
@@ -531,6 +574,7 @@ def cpc(
             )
         return amount * rate
 
+    reasons: dict[str, str] = {}
     total_spend = 0.0
     total_clicks = 0
     per_campaign: list[dict] = []
@@ -543,9 +587,7 @@ def cpc(
     if not ads.empty:
         ads = ads.sort_values(["import_id", "source_row"])
         campaign_rows = ads[~ads["is_total"].fillna(False).astype(bool)]
-        campaign_rows = campaign_rows.drop_duplicates(
-            ["platform", "campaign", "reporting_start", "reporting_end"], keep="last"
-        )
+        campaign_rows = _drop_overlapping_exports(campaign_rows, paths, warnings)
         for r in campaign_rows.itertuples():
             where = f"{_name(paths.get(r.import_id))}, row {r.source_row}"
             ok = inside(r.reporting_start, r.reporting_end)
@@ -587,6 +629,13 @@ def cpc(
             if len(t) == 1 and inside(t.iloc[0].reporting_start, t.iloc[0].reporting_end):
                 reported = _clean(t.iloc[0].cpc_reported)
                 reach = _clean(t.iloc[0].reach)
+    if export_ids and not spend_rows.empty:
+        warnings.append(
+            "spend comes from both ads exports and spend rows; they are added, so make sure "
+            "they do not describe the same spend"
+        )
+    if len(export_ids) > 1:
+        reasons["reported"] = "several exports are counted; no single export CPC to compare"
     for r in spend_rows.itertuples():
         where = f"{_name(paths.get(r.import_id))}, row {r.source_row}"
         if pd.notna(r.date):
@@ -600,7 +649,6 @@ def cpc(
             continue
         total_spend += conv(float(r.amount) if pd.notna(r.amount) else 0.0, r.currency, where)
         total_clicks += int(r.link_clicks) if pd.notna(r.link_clicks) else 0
-    reasons: dict[str, str] = {}
     rv = M.ratio(total_spend, total_clicks, what="link clicks")
     if rv.reason:
         reasons["value"] = rv.reason
@@ -645,9 +693,14 @@ def conversion(
     daily : DataFrame
         date, metric, value (summed over sources per day) for charts.
     """
+    # a day reported by two imports of the same source keeps the later import; sources add up
     daily = con.execute(
-        f"""SELECT date, metric, sum(value) AS value FROM outcomes
-            WHERE import_id IN ({_ids(import_ids)}) GROUP BY date, metric ORDER BY metric, date"""
+        f"""WITH o AS (
+                SELECT * FROM outcomes WHERE import_id IN ({_ids(import_ids)})
+                QUALIFY row_number() OVER (PARTITION BY source, metric, date
+                                           ORDER BY import_id DESC) = 1)
+            SELECT date, metric, sum(value) AS value FROM o WHERE value IS NOT NULL
+            GROUP BY date, metric ORDER BY metric, date"""
     ).df()
     out: dict[str, dict] = {}
     for metric, g in daily.groupby("metric", sort=True):
@@ -721,12 +774,13 @@ def third_party(
             reasons["lift"] = lift.reason
         elif lift.value is None:
             reasons["lift"] = "needs both windows in one export (each export is scaled on its own)"
-        bounds = []
-        for fill in (0.0, 1.0):
-            b_, c_ = mean(inb, fill), mean(inc, fill)
-            r = M.ratio(c_, b_)
-            bounds.append(r.value - 1 if r.value is not None else None)
-        lo_hi = [x for x in bounds if x is not None]
+        # '<1' anywhere in [0, 1]: lowest lift with campaign '<1' at 0 and baseline at 1,
+        # highest with campaign at 1 and baseline at 0
+        low = M.ratio(mean(inc, 0.0), mean(inb, 1.0))
+        high = M.ratio(mean(inc, 1.0), mean(inb, 0.0))
+        lo_hi = [x.value - 1 for x in (low, high) if x.value is not None]
+        if low.value is not None and high.value is None and mb is not None:
+            reasons["lift_bounds"] = "unbounded above: the baseline mean is 0 with '<1' at 0"
         key = str(term) if term_count[(src, term)] == 1 else f"{term} ({geo})"
         if key in out.get(src, {}):
             key = f"{term} ({geo}, import {imp})"
@@ -739,7 +793,7 @@ def third_party(
             "campaign_mean": mc,
             "lift": lift.value - 1 if lift.value is not None else None,
             "difference": (mc - mb) if mb is not None and mc is not None else None,
-            "lift_bounds": [min(lo_hi), max(lo_hi)] if len(lo_hi) == 2 else None,
+            "lift_bounds": lo_hi if len(lo_hi) == 2 else None,
             "baseline_periods": int(inb.sum()),
             "campaign_periods": int(inc.sum()),
             "below_one_periods": int(below[inb | inc].sum()),

@@ -45,6 +45,8 @@ def neutralise_frame(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _default(o: object) -> object:
+    if o is pd.NA or o is pd.NaT:
+        return None
     if isinstance(o, (np.integer,)):
         return int(o)
     if isinstance(o, (np.floating,)):
@@ -55,9 +57,12 @@ def _default(o: object) -> object:
         return o.isoformat()
     if isinstance(o, Path):
         return str(o)
-    if o is pd.NA or o is pd.NaT:
-        return None
     raise TypeError(f"not JSON serialisable: {type(o)}")
+
+
+def scrub(o: object) -> object:
+    """A copy of a JSON-like document with NaN/inf (and NaT, NA) replaced by None."""
+    return _scrub(o)
 
 
 def _scrub(o: object) -> object:
@@ -69,6 +74,8 @@ def _scrub(o: object) -> object:
         return None
     if isinstance(o, np.floating):
         return None if not np.isfinite(o) else float(o)
+    if o is pd.NA or o is pd.NaT:
+        return None
     return o
 
 

@@ -16,7 +16,7 @@ from plotly.offline import get_plotlyjs
 
 from ripplemeter.evaluate import CampaignEvaluation
 from ripplemeter.report import charts
-from ripplemeter.report.exports import write_json, write_table
+from ripplemeter.report.exports import scrub, write_json, write_table
 
 
 @dataclass
@@ -107,7 +107,7 @@ def _figures(result: CampaignEvaluation) -> list[tuple[str, str]]:
 
 def render_html(result: CampaignEvaluation, doc: dict | None = None) -> str:
     """The report as one HTML string (Plotly inlined once, works offline)."""
-    doc = doc or result.metrics()
+    doc = scrub(doc or result.metrics())
     top = result.top_posts
     top_rows = top.to_dict("records") if top is not None else []
     return (
