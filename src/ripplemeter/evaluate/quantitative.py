@@ -63,7 +63,8 @@ def latest_posts_sql(
     Notes
     -----
     The latest snapshot is the one with the greatest ``observed_at`` (ties: the later import).
-    A post imported twice keeps its latest ``posts`` row. With a creation window, only posts
+    The post's own fields (text, kind, is_paid, ...) come from the same import as that
+    snapshot when it has a ``posts`` row, else from the latest import. With a creation window, only posts
     having some ``posts`` row in the window are ranked (DuckDB turns the semi-join into a
     Bloom filter on the metrics scan), then the window is applied again to the latest row, so
     the result equals filtering the unrestricted view while ranking a fraction of the rows.
@@ -79,15 +80,21 @@ def latest_posts_sql(
     if keep:
         conds.append(f"post_id IN (SELECT post_id FROM {posts} {_where(conds + keep)})")
     return f"""
-        WITH p AS (
-            SELECT * EXCLUDE (import_id, source_row) FROM {posts} {_where(conds)}
-            QUALIFY row_number() OVER (PARTITION BY post_id ORDER BY import_id DESC) = 1
-        ), m AS (
-            SELECT * EXCLUDE (import_id, source_row) FROM {post_metrics} {_where(conds)}
+        WITH m AS (
+            SELECT * EXCLUDE (source_row) RENAME (import_id AS _m_import)
+            FROM {post_metrics} {_where(conds)}
             QUALIFY row_number() OVER (PARTITION BY post_id
                                        ORDER BY observed_at DESC NULLS LAST, import_id DESC) = 1
+        ), p AS (
+            SELECT pp.* EXCLUDE (import_id, source_row)
+            FROM (SELECT * FROM {posts} {_where(conds)}) pp
+            LEFT JOIN m ON pp.post_id = m.post_id
+            QUALIFY row_number() OVER (PARTITION BY pp.post_id
+                                       ORDER BY (pp.import_id = m._m_import) DESC NULLS LAST,
+                                                pp.import_id DESC) = 1
         )
-        SELECT * FROM (SELECT p.*, m.* EXCLUDE (post_id) FROM p LEFT JOIN m USING (post_id))
+        SELECT * FROM (SELECT p.*, m.* EXCLUDE (post_id, _m_import)
+                       FROM p LEFT JOIN m USING (post_id))
         {_where(keep)}
     """
 
