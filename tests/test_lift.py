@@ -19,12 +19,23 @@ def test_welch_lift_by_hand():
     assert est.baseline_daily_mean == 12 and est.campaign_daily_mean == 16
     assert est.lift == pytest.approx(16 / 12 - 1)
     assert est.difference == 4
-    # delta method: var(mc/mb) ~ vc/(nc mb^2) + mc^2 vb/(nb mb^4), vb = 4, vc = 3
-    se = math.sqrt(3 / (3 * 144) + 256 * 4 / (3 * 12**4))
+    # delta method on log(mc/mb): var ~ vc/(nc mc^2) + vb/(nb mb^2), vb = 4, vc = 3
+    se = math.sqrt(3 / (3 * 16**2) + 4 / (3 * 12**2))
     df = stats.ttest_ind(c, b, equal_var=False).df  # Welch-Satterthwaite, from scipy
     t = stats.t.ppf(0.975, df)
-    assert est.ci95 == pytest.approx([est.lift - t * se, est.lift + t * se])
+    assert est.ci95 == pytest.approx(
+        [16 / 12 * math.exp(-t * se) - 1, 16 / 12 * math.exp(t * se) - 1]
+    )
     assert est.baseline_coverage == 0.75 and est.campaign_coverage == 1.0
+
+
+def test_interval_never_reaches_below_minus_100_percent():
+    """A spiky campaign series (the real X engagements case) made the linear interval < -1."""
+    rng = np.random.default_rng(0)
+    b = rng.poisson(500, 31).astype(float)
+    c = np.r_[rng.poisson(500, 30), 90_000].astype(float)
+    lo, hi = welch_lift(b, c).ci95
+    assert -1 < lo < welch_lift(b, c).lift < hi
 
 
 def test_zero_baseline_gives_null_lift_with_reason_and_difference():

@@ -72,7 +72,7 @@ class LiftEstimate:
         return d
 
 
-WELCH = "Welch interval on the difference of daily means, delta method to the ratio"
+WELCH = "Welch-Satterthwaite degrees of freedom, delta method on the log ratio of daily means"
 
 
 def welch_lift(
@@ -97,9 +97,12 @@ def welch_lift(
     Returns
     -------
     LiftEstimate
-        lift = mean_c / mean_b - 1. Its standard error by the delta method is
-        ``sqrt(var_c / (n_c mean_b^2) + mean_c^2 var_b / (n_b mean_b^4))`` and the interval uses
-        Student's t with the Welch-Satterthwaite degrees of freedom.
+        lift = mean_c / mean_b - 1. The interval is ``R exp(+-t se) - 1`` with
+        ``R = mean_c / mean_b``, ``se = sqrt(var_c / (n_c mean_c^2) + var_b / (n_b mean_b^2))``
+        (the delta-method standard error of ``log R``) and Student's t with the
+        Welch-Satterthwaite degrees of freedom of the difference of means. On the log scale
+        the interval is asymmetric and never reaches below -100%, which the linear delta
+        interval does for noisy, spiky series.
 
     References
     ----------
@@ -129,14 +132,19 @@ def welch_lift(
             lift = mc / mb - 1
             if nb >= 2 and nc >= 2:
                 vb, vc = float(b.var(ddof=1)), float(c.var(ddof=1))
-                se = math.sqrt(vc / (nc * mb**2) + mc**2 * vb / (nb * mb**4))
                 sb, sc = vb / nb, vc / nc
                 den = (sb**2 / (nb - 1) if nb > 1 else 0) + (sc**2 / (nc - 1) if nc > 1 else 0)
                 df = (sb + sc) ** 2 / den if den > 0 else float(nb + nc - 2)
                 from scipy import stats  # imported lazily: heavy, and only needed here
 
                 t = float(stats.t.ppf(1 - alpha / 2, df))
-                ci = [lift - t * se, lift + t * se]
+                if mc > 0 and mb > 0:
+                    # delta method on log(mc / mb): the interval stays above -100%
+                    se_log = math.sqrt(sc / mc**2 + sb / mb**2)
+                    ratio = mc / mb
+                    ci = [ratio * math.exp(-t * se_log) - 1, ratio * math.exp(t * se_log) - 1]
+                else:
+                    reasons["ci95"] = "a window's daily mean is not positive; no ratio interval"
             else:
                 reasons["ci95"] = "fewer than 2 days in a window"
     if mb is None or mc is None:

@@ -348,8 +348,10 @@ CONVERSION = define(
         "Conversion lift",
         "campaign daily mean / baseline daily mean - 1, with a 95% interval",
         "ratio",
-        "Welch (1947) interval on the difference of daily means, carried to the ratio by the delta "
-        "method; weekday-adjusted estimate by OLS with day-of-week fixed effects and HC3 errors",
+        "Welch (1947) unequal-variance comparison of daily means (Welch-Satterthwaite degrees of "
+        "freedom), carried to the ratio by the delta method on the log scale, so the interval "
+        "stays above -100%; weekday-adjusted estimate by OLS with day-of-week fixed effects and "
+        "HC3 errors",
         "Daily means over the days present in each window (coverage shown); days are in the "
         "campaign's time zone.",
     )
