@@ -210,6 +210,12 @@ def test_meta_cpc_equals_export(tmp_path, real_data):
     assert cpc["reach"] == int(total["Reach"])
     assert cpc["agrees_with_export"] is True
     assert len(cpc["campaigns"]) == len(camps)
+    # conversions of the counted rows, with cost per conversion = spend / conversions
+    purchases = sum(int(r["Purchases"]) for r in camps if r["Purchases"])
+    assert cpc["conversions"]["purchases"]["value"] == purchases
+    assert cpc["conversions"]["purchases"]["cost_per"] == pytest.approx(cpc["spend"] / purchases)
+    carts = sum(int(r["Adds to cart"]) for r in camps if r["Adds to cart"])
+    assert cpc["conversions"]["adds_to_cart"]["value"] == carts
 
 
 def test_meta_breakdown_export_is_never_added(tmp_path, real_data):
@@ -225,5 +231,7 @@ def test_meta_rows_straddling_the_window_are_left_out_with_a_warning(tmp_path, r
     res = evaluate_campaign(camp)
     assert res.cpc.value is None and res.cpc.link_clicks == 0
     assert "link clicks is 0" in res.cpc.reasons["value"]
-    assert len(res.warnings) == 15
-    assert "straddles the window" in res.warnings[0] and "row 3" in res.warnings[0]
+    assert len(res.warnings) == 1
+    w = res.warnings[0]
+    assert w.startswith("15 ads row(s) have a reporting period that straddles the window")
+    assert "row 3" in w and "and 12 more" in w

@@ -296,6 +296,21 @@ def _evaluate(
         )
     for r in imports:
         notes.extend(r.notes)
+    for name, (a, b) in {
+        "baseline": (bexp, exp),
+        "campaign": (exp, bexp),
+    }.items():
+        if a.values["posts"] == 0 and b.values["posts"] > 0:
+            win = (
+                f"{c.baseline_start}..{c.baseline_end}"
+                if name == "baseline"
+                else f"{c.start}..{c.end}"
+            )
+            warnings.append(
+                f"no imported post was created in the {name} window {win}: check that the post "
+                "exports cover it; post-level lifts are left empty"
+                + (", compare the daily account exposure instead" if len(daily) else "")
+            )
     ave = Q.ave(con, latest, lo, hi, c)
     warnings.extend(ave.warnings)
     cpc = Q.cpc(con, ids, c)

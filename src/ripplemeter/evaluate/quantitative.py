@@ -477,6 +477,7 @@ class Cpc:
     campaigns: list[dict] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     reasons: dict[str, str] = field(default_factory=dict)
+    conversions: dict[str, dict] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         d = {
@@ -492,6 +493,7 @@ class Cpc:
                 "agrees_with_export",
                 "reach",
                 "campaigns",
+                "conversions",
                 "warnings",
             )
         }
@@ -582,6 +584,8 @@ def cpc(
         return amount * rate
 
     reasons: dict[str, str] = {}
+    counted: list[tuple[int, int]] = []
+    straddling: list[str] = []
     total_spend = 0.0
     total_clicks = 0
     per_campaign: list[dict] = []
@@ -599,9 +603,9 @@ def cpc(
             where = f"{_name(paths.get(r.import_id))}, row {r.source_row}"
             ok = inside(r.reporting_start, r.reporting_end)
             if ok is None:
-                warnings.append(
-                    f"{where} ({r.campaign}): reporting period {r.reporting_start:%Y-%m-%d}"
-                    f"..{r.reporting_end:%Y-%m-%d} straddles the window; left out"
+                straddling.append(
+                    f"{where} ({r.campaign}, {r.reporting_start:%Y-%m-%d}.."
+                    f"{r.reporting_end:%Y-%m-%d})"
                 )
                 continue
             if not ok:
@@ -611,6 +615,7 @@ def cpc(
             total_spend += sp
             total_clicks += lc
             export_ids.add(int(r.import_id))
+            counted.append((int(r.import_id), int(r.source_row)))
             own = float(r.spend) / lc if lc else None
             rep = float(r.cpc_reported) if pd.notna(r.cpc_reported) else None
             if own is not None and rep is not None and abs(own - rep) > 5e-8 * max(1.0, rep) + 5e-9:
@@ -636,6 +641,28 @@ def cpc(
             if len(t) == 1 and inside(t.iloc[0].reporting_start, t.iloc[0].reporting_end):
                 reported = _clean(t.iloc[0].cpc_reported)
                 reach = _clean(t.iloc[0].reach)
+    if straddling:
+        shown = "; ".join(straddling[:3]) + (
+            f"; and {len(straddling) - 3} more" if len(straddling) > 3 else ""
+        )
+        warnings.append(
+            f"{len(straddling)} ads row(s) have a reporting period that straddles the window "
+            f"{s0}..{s1} and are left out: {shown}"
+        )
+    conversions: dict[str, dict] = {}
+    if counted:
+        conv_rows = con.execute(
+            f"""SELECT import_id, source_row, name, value FROM ad_conversions
+                WHERE import_id IN ({ids})"""
+        ).df()
+        keys = set(counted)
+        for r in conv_rows.itertuples():
+            if (int(r.import_id), int(r.source_row)) in keys and pd.notna(r.value):
+                conversions[r.name] = conversions.get(r.name, 0.0) + float(r.value)
+    conv_out = {
+        name: {"value": _clean(v), "cost_per": (total_spend / v) if v else None}
+        for name, v in sorted(conversions.items(), key=lambda kv: -kv[1])
+    }
     if export_ids and not spend_rows.empty:
         warnings.append(
             "spend comes from both ads exports and spend rows; they are added, so make sure "
@@ -678,6 +705,7 @@ def cpc(
         per_campaign,
         warnings,
         reasons,
+        conv_out,
     )
 
 

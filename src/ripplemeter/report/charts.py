@@ -166,8 +166,8 @@ def index_series(c: Campaign, index: pd.DataFrame) -> go.Figure:
                 x=pd.to_datetime(g["date"]), y=y, mode="lines", name=f"{term} ({geo}) [{src}]"
             )
         )
-    lo = min(c.baseline_start, c.start) - dt.timedelta(days=60)
-    hi = max(c.end, c.baseline_end) + dt.timedelta(days=60)
+    lo = min(c.baseline_start, c.start) - dt.timedelta(days=14)
+    hi = max(c.end, c.baseline_end) + dt.timedelta(days=14)
     _shade(fig, c)
     fig.update_layout(
         title="Third-party indices ('<1' drawn at 0.5)",

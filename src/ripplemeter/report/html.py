@@ -45,6 +45,12 @@ def _fmt(value: object, unit: str = "") -> str:
     return str(value)
 
 
+def _money(value: object) -> str:
+    if value is None:
+        return "—"
+    return f"{float(value):,.2f}"
+
+
 def _pct(value: object) -> str:
     if value is None:
         return "—"
@@ -59,6 +65,7 @@ def _env() -> jinja2.Environment:
     )
     env.filters["fmt"] = _fmt
     env.filters["pct"] = _pct
+    env.filters["money"] = _money
     return env
 
 
@@ -66,17 +73,24 @@ def _figures(result: CampaignEvaluation) -> list[tuple[str, str]]:
     c = result.campaign
     s = result.series
     figs = []
-    figs.append(
-        (
-            "daily-exposure",
-            charts.daily_exposure(
-                c, s.get("account_daily"), s["posts_per_day"], s["baseline_posts_per_day"]
-            ),
+    has_posts = bool(s["posts_per_day"].posts.sum() + s["baseline_posts_per_day"].posts.sum())
+    has_daily = s.get("account_daily") is not None and len(s["account_daily"]) > 0
+    if has_daily or has_posts:
+        figs.append(
+            (
+                "daily-exposure",
+                charts.daily_exposure(
+                    c, s.get("account_daily"), s["posts_per_day"], s["baseline_posts_per_day"]
+                ),
+            )
         )
-    )
-    figs.append(
-        ("posts-per-day", charts.posts_per_day(c, s["posts_per_day"], s["baseline_posts_per_day"]))
-    )
+    if has_posts:
+        figs.append(
+            (
+                "posts-per-day",
+                charts.posts_per_day(c, s["posts_per_day"], s["baseline_posts_per_day"]),
+            )
+        )
     rows = []
     for k, v in result.daily_exposure.items():
         rows.append({"label": f"account {k}", "lift": v.lift, "ci95": v.ci95})
