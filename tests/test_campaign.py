@@ -119,3 +119,13 @@ def test_docs_metrics_md_is_generated_from_the_registry():
     assert doc.read_text(encoding="utf-8").strip() == registry_markdown().strip(), (
         "docs/metrics.md is stale: run `ripplemeter metrics --markdown > docs/metrics.md`"
     )
+
+
+def test_impossible_unquoted_date_names_key_and_line(tmp_path):
+    p = write(tmp_path, GOOD.replace("start = 2021-08-01", "start = 2021-13-01"))
+    with pytest.raises(CampaignError) as exc:
+        load_campaign(p)
+    assert str(exc.value) == (
+        "campaign.toml, line 4, key 'campaign.start': 2021-13-01 is not a valid date; "
+        "expected YYYY-MM-DD such as 2021-08-01"
+    )

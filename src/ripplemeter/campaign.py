@@ -253,6 +253,15 @@ def _duckdb_zones() -> set[str]:
 _ZONES: set[str] | None = None
 
 
+def _section_of(text: str, line: int) -> str | None:
+    """The [section] or [[section]] a 1-based line belongs to."""
+    for ln in reversed(text.splitlines()[: line - 1]):
+        m = re.match(r"^\s*\[+\s*([\w.-]+)\s*\]+", ln)
+        if m:
+            return m.group(1)
+    return None
+
+
 def _line_of(text: str, key: str, occurrence: int = 0) -> int | None:
     pat = re.compile(rf"^\s*{re.escape(key)}\s*=", re.M)
     matches = list(pat.finditer(text))
@@ -317,9 +326,22 @@ def load_campaign(path: str | Path) -> Campaign:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"line (\d+)", str(exc))
-        raise CampaignError(
-            path, None, f"not valid TOML: {exc}", int(m.group(1)) if m else None
-        ) from None
+        line = int(m.group(1)) if m else None
+        if line is not None:
+            # an impossible date such as 2021-13-01 is a TOML syntax error: say so plainly
+            lines = text.splitlines()
+            src = lines[line - 1] if line <= len(lines) else ""
+            d = re.match(r"^\s*([A-Za-z_][\w-]*)\s*=\s*(\d{4}-\d{1,2}-\d{1,2})\b", src)
+            if d:
+                section = _section_of(text, line)
+                key = f"{section}.{d.group(1)}" if section else d.group(1)
+                raise CampaignError(
+                    path,
+                    key,
+                    f"{d.group(2)} is not a valid date; expected YYYY-MM-DD such as 2021-08-01",
+                    line,
+                ) from None
+        raise CampaignError(path, None, f"not valid TOML: {exc}", line) from None
     return parse_campaign(data, path=path, text=text)
 
 

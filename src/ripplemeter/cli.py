@@ -26,7 +26,7 @@ app = typer.Typer(
     help="ripplemeter: evaluate social media campaigns from platform exports.",
 )
 console = Console()
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 F = TypeVar("F", bound=Callable)
 

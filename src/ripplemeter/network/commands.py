@@ -121,7 +121,15 @@ def seeds(
 
         if not graph.is_file():
             raise GraphError(f"{graph.name}: no such workspace file")
-        with Workspace(graph) as ws:
+        with Workspace(graph, read_only=True) as ws:
+            n_follows = int(ws.con.execute("SELECT count(*) FROM follows").fetchall()[0][0])
+            if n_follows == 0:
+                raise GraphError(
+                    f"{graph.name}: the workspace has no follows rows; import a who-follows-whom "
+                    "table first, e.g. `ripplemeter import follows.csv --format generic "
+                    "--table follows --column src_account_id=follower --column "
+                    "dst_account_id=followed`"
+                )
             g = from_workspace(ws, combine=combine)
     else:
         g = read_edgelist(graph, undirected=undirected, combine=combine, random_state=seed)
@@ -145,7 +153,12 @@ def seeds(
         mc_runs=mc_runs,
     )
     if as_json:
-        print(plan_to_json(plan))
+        doc = json.loads(plan_to_json(plan))
+        doc["probability"] = g.stats.probability_model
+        doc["graph"] = {"nodes": int(g.n), "edges": int(g.m)}
+        if note:
+            doc["note"] = note
+        print(json.dumps(doc, indent=2))
         return
     if note:
         err_console.print(f"note: {note}", highlight=False)
