@@ -469,3 +469,22 @@ def test_tweet_text_is_unescaped_as_posted(real_data, tmp_path):
         assert got[f"x:{i}"] == raw[i].replace("&amp;", "&").replace("&lt;", "<").replace(
             "&gt;", ">"
         )
+
+
+@pytest.mark.real_data
+def test_cli_imports_several_files_with_one_command(real_data, tmp_path):
+    from typer.testing import CliRunner
+
+    from ripplemeter.cli import app
+    from ripplemeter.workspace import Workspace
+
+    a, b = real_data(GERARD_JAN), real_data(LISA_TWEETS)
+    ws = tmp_path / "multi.duckdb"
+    res = CliRunner().invoke(
+        app, ["import", str(a), str(b), "--format", "x-analytics-tweets", "--workspace", str(ws)]
+    )
+    assert res.exit_code == 0, res.output
+    assert f"{a.name}: imported 100 posts" in res.output
+    assert f"{b.name}: imported 356 posts" in res.output
+    with Workspace(ws) as w:
+        assert len(w.imports()) == 2 and w.counts()["posts"] == 456

@@ -15,7 +15,14 @@ from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from ripplemeter.errors import RippleError
@@ -25,7 +32,7 @@ app = typer.Typer(
     no_args_is_help=True,
     help="ripplemeter: evaluate social media campaigns from platform exports.",
 )
-console = Console()
+console = Console(soft_wrap=True)
 err_console = Console(stderr=True, soft_wrap=True)
 
 F = TypeVar("F", bound=Callable)
@@ -48,7 +55,7 @@ def friendly(fn: F) -> F:
 @app.command("import")
 @friendly
 def import_(
-    file: Annotated[Path, typer.Argument(help="The export file, as downloaded.")],
+    files: Annotated[list[Path], typer.Argument(help="Export files, as downloaded (one or more).")],
     format: Annotated[str, typer.Option("--format", "-f", help="Format name (see `formats`).")],
     workspace: Annotated[Path, typer.Option(help="DuckDB workspace file.")] = Path(
         "ripplemeter.duckdb"
@@ -66,7 +73,11 @@ def import_(
         typer.Option(help="Column mapping for generic: CANONICAL=SOURCE (repeatable)."),
     ] = None,
 ) -> None:
-    """Import FILE into the workspace in one transaction (idempotent)."""
+    """Import FILES into the workspace, each in one transaction (idempotent).
+
+    A progress bar counts bytes over all files; a file that fails stops the command with
+    its error and leaves the workspace as it was before that file (earlier files stay).
+    """
     from ripplemeter.errors import RippleError as _RippleError
     from ripplemeter.formats import SourceContext
     from ripplemeter.workspace import Workspace
@@ -81,33 +92,46 @@ def import_(
                     f"--column {item!r}: expected CANONICAL=SOURCE, e.g. text=Content"
                 )
             columns[canon.strip()] = src.strip()
-    ctx = SourceContext(
-        platform=platform, account=account, timezone=timezone, table=table, columns=columns
-    )
+    sizes = [f.stat().st_size if f.is_file() else 0 for f in files]
     with (
         Workspace(workspace) as ws,
         Progress(
             SpinnerColumn(),
             TextColumn("{task.description}"),
+            BarColumn(),
+            DownloadColumn(),
             TimeElapsedColumn(),
             console=err_console,
             transient=True,
         ) as bar,
     ):
-        task = bar.add_task(f"importing {file.name}", total=None)
-        res = ws.import_file(
-            file,
-            format,
-            ctx,
-            progress=lambda stage: bar.update(task, description=f"{stage} {file.name}"),
-        )
-    if res.skipped:
-        console.print(f"{file.name}: already imported (import {res.import_id}); nothing changed")
-    else:
-        parts = ", ".join(f"{n} {t}" for t, n in res.rows.items()) or "no rows"
-        console.print(f"{file.name}: imported {parts} (import {res.import_id})")
-    for note in res.notes:
-        console.print(f"  note: {note}", highlight=False)
+        task = bar.add_task("importing", total=sum(sizes) or None)
+        for file, size in zip(files, sizes, strict=True):
+            ctx = SourceContext(
+                platform=platform,
+                account=account,
+                timezone=timezone,
+                table=table,
+                columns=columns,
+            )
+            res = ws.import_file(
+                file,
+                format,
+                ctx,
+                progress=lambda stage, name=file.name: bar.update(
+                    task, description=f"{stage} {name}"
+                ),
+            )
+            bar.advance(task, size)
+            if res.skipped:
+                console.print(
+                    f"{file.name}: already imported (import {res.import_id}); nothing changed"
+                )
+            else:
+                parts = ", ".join(f"{n} {t}" for t, n in res.rows.items()) or "no rows"
+                console.print(f"{file.name}: imported {parts} (import {res.import_id})")
+            for note in res.notes:
+                console.print(f"  note: {note}", highlight=False)
 
 
 @app.command()
