@@ -25,12 +25,16 @@ from ripplemeter.network.rrsets import (
 )
 from ripplemeter.network.seeding import (
     BUDGETED_RATIO,
+    _opim_bounds,
     budgeted_seeds,
     celf,
     imm,
+    imm_adjusted_ell,
     imm_lambda_prime,
     imm_lambda_star,
     imm_theta,
+    log_binom,
+    log_binom_sum,
     opim_c,
     pagerank,
     pagerank_seeds,
@@ -97,6 +101,38 @@ def test_imm_formulas_by_hand():
     assert imm_lambda_star(n, k, eps, ell) == pytest.approx(lam_s, rel=1e-12)
     assert imm_theta(n, k, eps, ell, 1000.0) == math.ceil(lam_s / 1000.0)
     assert imm_theta(n, k, eps, ell) == math.ceil(lam_s)
+
+
+def test_imm_adjusted_ell_by_hand():
+    n = 1024  # ln 2 / ln n = 1/10
+    # ell >= 1: Tang et al. (2015) and PNNL Ripples' l * (1 + 1 / log2(n))
+    assert imm_adjusted_ell(n, 1.0) == pytest.approx(1.1, rel=1e-12)
+    assert imm_adjusted_ell(n, 2.0) == pytest.approx(2.2, rel=1e-12)
+    # ell < 1: Chen's reference code's ell + ln 2 / ln n (0.55 would leave 2^0.5 n^-0.5)
+    assert imm_adjusted_ell(n, 0.5) == pytest.approx(0.6, rel=1e-12)
+    for ell in (0.25, 0.5, 1.0, 3.0):
+        # both phases fail w.p. <= n^-ell' each: together at most n^-ell
+        assert 2 * n ** -imm_adjusted_ell(n, ell) <= n**-ell * (1 + 1e-12)
+
+
+def test_opim_bounds_by_hand():
+    # OPIM-C (Tang et al. 2018) as in SUBSIM's subsimOnly and Ripples' opimc.h:
+    # lower = ((sqrt(cov2 + 2a/9) - sqrt(a/2))^2 - a/18) n / theta2,
+    # upper = (sqrt(cov1 + a/2) + sqrt(a/2))^2 n / theta1, a = ln(3 i_max / delta)
+    # i_max = 10, delta = 0.01: a = ln 3000 = 8.0063676; sqrt(a/2) = 2.0007958
+    # lower: sqrt(480 + 1.7791928) = 21.949469 -> (19.948673^2 - 0.4447982) * 5 = 1987.524
+    # upper: sqrt(500 + 4.0031838) = 22.449985 -> 24.450781^2 * 5 = 2989.211
+    a = math.log(3 * 10 / 0.01)
+    lower, upper = _opim_bounds(500.0, 480.0, 2000, 2000, 10_000, a)
+    assert lower == pytest.approx(1987.524, rel=1e-6)
+    assert upper == pytest.approx(2989.211, rel=1e-6)
+
+
+def test_budgeted_union_bound_counts_smaller_sets():
+    assert log_binom_sum(10, 10) == pytest.approx(10 * math.log(2))
+    assert log_binom_sum(10, 3) == pytest.approx(math.log(1 + 10 + 45 + 120))
+    assert log_binom_sum(100, 60) > log_binom(100, 60) + 4.0  # 4.5: C(100, 60) undercounts
+    assert log_binom_sum(100_000, 50) == pytest.approx(log_binom(100_000, 50), abs=1e-3)
 
 
 def test_imm_rr_count_matches_formula():

@@ -56,6 +56,7 @@ from typing import Any
 import numba
 import numpy as np
 import pandas as pd
+from scipy.special import gammaln, logsumexp
 
 from ripplemeter.errors import FormatError, GraphError
 from ripplemeter.network.diffusion import SpreadEstimate, simulate_from_indices
@@ -73,6 +74,7 @@ __all__ = [
     "budgeted_seeds",
     "celf",
     "imm",
+    "imm_adjusted_ell",
     "imm_lambda_prime",
     "imm_lambda_star",
     "imm_theta",
@@ -137,6 +139,30 @@ def imm_lambda_star(
     return 2.0 * n * (ratio * alpha + beta) ** 2 / epsilon**2
 
 
+def imm_adjusted_ell(n: int, ell: float) -> float:
+    """The failure exponent IMM runs with, so that both phases together fail w.p. ``n^-ell``.
+
+    Each phase fails with probability at most ``n^-ell'``, so ``2 n^-ell' <= n^-ell`` is
+    needed. Tang et al. (2015) raise ``ell`` to ``ell (1 + ln 2 / ln n)``, which gives
+    ``2^(1 - ell) n^-ell``: enough for ``ell >= 1`` only. Chen's reference code raises it to
+    ``ell + ln 2 / ln n`` (exactly ``n^-ell``). This takes the larger of the two, i.e. the
+    paper's value for ``ell >= 1`` and Chen's below.
+    """
+    shift = math.log(2.0) / math.log(int(n))
+    return max(ell * (1.0 + shift), ell + shift)
+
+
+def log_binom_sum(n: int, k: int) -> float:
+    """Natural logarithm of ``sum_{j=0..k} C(n, j)``: the number of sets of at most ``k``."""
+    n, k = int(n), int(k)
+    if k < 0:
+        return -math.inf
+    if k >= n:
+        return n * math.log(2.0)
+    j = np.arange(k + 1, dtype=np.float64)
+    return float(logsumexp(gammaln(n + 1.0) - gammaln(j + 1.0) - gammaln(n - j + 1.0)))
+
+
 def imm_theta(n: int, k: int, epsilon: float, ell: float, lower_bound: float = 1.0) -> int:
     """Number of RR sets IMM's node-selection phase draws: ``ceil(lambda* / LB)``.
 
@@ -148,7 +174,7 @@ def imm_theta(n: int, k: int, epsilon: float, ell: float, lower_bound: float = 1
         Approximation slack (result is ``(1 - 1/e - epsilon)``-approximate).
     ell : float
         Failure exponent *as used by the algorithm* (:func:`imm` first raises the
-        user's ``ell`` to ``ell (1 + ln 2 / ln n)``; ``plan.details["ell"]`` holds it).
+        user's ``ell`` with :func:`imm_adjusted_ell`; ``plan.details["ell"]`` holds it).
     lower_bound : float
         The lower bound on OPT found by the sampling phase (``plan.details["lower_bound"]``);
         1 gives the worst case.
@@ -440,7 +466,7 @@ def _imm_core(
     ratio: float,
 ) -> tuple[CoverResult, RRSets, dict]:
     """IMM's sampling phase (lower bound on OPT) then node selection on fresh RR sets."""
-    ell = ell * (1.0 + math.log(2.0) / math.log(n))
+    ell = imm_adjusted_ell(n, ell)
     eps_p = math.sqrt(2.0) * epsilon
     lam_p = (
         (2.0 + 2.0 / 3.0 * eps_p)
@@ -549,8 +575,9 @@ def imm(
     ``LB = estimate / (1 + eps')``. Node selection: greedy maximum coverage on ``theta``
     RR sets. Following Chen (2018), the node-selection RR sets are drawn afresh rather than
     extending the sampling-phase ones, which restores the independence the martingale
-    analysis needs. ``ell`` is raised to ``ell (1 + ln 2 / ln n)`` so that both phases
-    together fail with probability at most ``n^-ell`` (Tang et al. 2015, Sec. 3). The
+    analysis needs. ``ell`` is raised to ``ell (1 + ln 2 / ln n)`` (Tang et al. 2015), or
+    to ``ell + ln 2 / ln n`` if larger (``ell < 1``), so that both phases together fail
+    with probability at most ``n^-ell`` (:func:`imm_adjusted_ell`). The
     union bound counts seed sets among the candidates: ``ln C(n_candidates, k)``.
 
     With forced seeds F the objective is ``sigma(F + S)``, still monotone and
@@ -922,8 +949,10 @@ def budgeted_seeds(
     1999; Leskovec et al. 2007). Over RR sets the guarantee becomes
     ``(1 - 1/e) / 2 - epsilon`` of the best affordable seed set: IMM / OPIM-C are run with
     that ratio in place of ``1 - 1/e``, with ``k`` replaced by the largest number of
-    accounts the budget can buy (which bounds both the number of feasible seed sets and,
-    from below, the optimum).
+    accounts the budget can buy, ``k_max`` (which bounds the optimum from below), and the
+    union bound over seed sets counting every feasible set: ``ln sum_{j <= k_max}
+    C(n_candidates, j)`` (:func:`log_binom_sum`), not ``ln C(n_candidates, k_max)``, since
+    the plan may hold fewer than ``k_max`` accounts.
 
     References
     ----------
@@ -966,7 +995,7 @@ def budgeted_seeds(
     sorted_cost = np.sort(cost[cand])
     k_max = int(np.searchsorted(np.cumsum(sorted_cost), remaining, side="right"))
     k_max = max(1, min(k_max, cand.size))
-    log_c = log_binom(int(cand.size), k_max)
+    log_c = log_binom_sum(int(cand.size), k_max)  # every feasible set has <= k_max accounts
     start = time.perf_counter()
     with _Threads(n_jobs):
         sampler = _sampler(graph, model, random_state)
