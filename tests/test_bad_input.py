@@ -230,3 +230,32 @@ def test_too_short_to_tell_names_both_encodings(tmp_path, ws_path):
     msg = str(exc.value)
     assert msg.startswith("tiny.csv, row 2:")
     assert "GBK" in msg and "CP949" in msg and "UTF-8" in msg
+
+
+def test_generic_duplicate_post_ids_with_different_numbers(tmp_path):
+    from ripplemeter.errors import FormatError
+    from ripplemeter.formats import SourceContext
+    from ripplemeter.workspace import Workspace
+
+    f = tmp_path / "dup.csv"
+    f.write_text(
+        "post_id,created_at,text,impressions\n"
+        "1,2026-03-01 10:00,a,100\n2,2026-03-01 11:00,b,5\n1,2026-03-01 10:00,a,200\n"
+    )
+    with Workspace(tmp_path / "w.duckdb") as ws:
+        before = ws.counts()
+        with pytest.raises(FormatError) as exc:
+            ws.import_file(f, "generic", SourceContext(platform="weibo"))
+        assert str(exc.value) == (
+            "dup.csv, row 4, column 'impressions': duplicate post id 'weibo:1' with different "
+            "values (first at row 2; differs in 'impressions': 100 vs 200)"
+        )
+        assert ws.counts() == before
+        same = tmp_path / "same.csv"
+        same.write_text(
+            "post_id,created_at,text,impressions\n"
+            "1,2026-03-01 10:00,a,100\n1,2026-03-01 10:00,a,100\n"
+        )
+        res = ws.import_file(same, "generic", SourceContext(platform="weibo"))
+        assert res.rows == {"posts": 1, "post_metrics": 1}
+        assert any("kept once" in n for n in res.notes)

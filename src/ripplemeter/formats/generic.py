@@ -698,6 +698,16 @@ def read_generic(path: Path, ctx: SourceContext) -> Rows:
                     expected=f"a value ({tname}.{req} is required)",
                     found="",
                 )
+    if tname == "posts" and metrics_mapping:
+        m_check = build_frame(
+            table, "post_metrics", metrics_mapping, zone=zone, zone_name=ctx.timezone, notes=[]
+        )
+    else:
+        m_check = None
+    if tname in ("posts", "post_metrics") and "post_id" in df.columns:
+        keep = _check_duplicate_posts(path, table, mapping, df, m_check, tname, notes)
+        df = df[keep].reset_index(drop=True)
+        table = _subset(table, keep)
     rows = Rows(notes=notes, source_timezone=rows_tz)
     rows.add(tname, df)
     if metrics_mapping:
@@ -720,3 +730,59 @@ def read_generic(path: Path, ctx: SourceContext) -> Rows:
             f"{path.name}: figures ({', '.join(metrics_mapping)}) stored as post_metrics snapshots"
         )
     return rows
+
+
+def _subset(table: Table, keep) -> Table:
+    """The table restricted to the records where ``keep`` is True."""
+    import numpy as np
+
+    idx = np.flatnonzero(np.asarray(keep))
+    return Table(
+        table.path,
+        table.header,
+        table.header_row,
+        [table.records[i] for i in idx],
+        [table.rows[i] for i in idx],
+    )
+
+
+def _check_duplicate_posts(path, table, mapping, df, metrics, tname, notes):
+    """Rows repeating a post id: identical ones are kept once (noted); different ones fail.
+
+    For ``post_metrics`` a repeat means the same post and the same ``observed_at``.
+
+    Raises
+    ------
+    FormatError
+        Naming the row of the repeat, the first row and the first column that differs.
+    """
+    key = ["post_id"] + (["observed_at"] if tname == "post_metrics" and "observed_at" in df else [])
+    both = df.copy()
+    if metrics is not None:
+        for c in metrics.columns:
+            if c not in both.columns and c != "source_row":
+                both[c] = metrics[c].to_numpy()
+    cols = [c for c in both.columns if c != "source_row"]
+    keep = ~both.duplicated(subset=key, keep="first").to_numpy()
+    if keep.all():
+        return keep
+    first_of: dict = {}
+    for i, k in enumerate(both[key].itertuples(index=False, name=None)):
+        if k not in first_of:
+            first_of[k] = i
+            continue
+        j = first_of[k]
+        a, b = both.iloc[j], both.iloc[i]
+        for c in cols:
+            va, vb = a[c], b[c]
+            same = (pd.isna(va) and pd.isna(vb)) if (pd.isna(va) or pd.isna(vb)) else va == vb
+            if not same:
+                raise FormatError(
+                    path,
+                    row=table.rows[i],
+                    column=mapping.get(c, c),
+                    message=f"duplicate post id {k[0]!r} with different values (first at row "
+                    f"{table.rows[j]}; differs in '{mapping.get(c, c)}': {va} vs {vb})",
+                )
+    notes.append(f"{path.name}: {int((~keep).sum())} row(s) repeat a post exactly; kept once")
+    return keep
