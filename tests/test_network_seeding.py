@@ -505,3 +505,40 @@ def test_cli_reads_a_workspace(workspace, tmp_path):
     assert json.loads(res.stdout)["seeds"] == ["x:2"]  # followed by three accounts
     res = CliRunner().invoke(app, ["seeds", str(tmp_path / "none.duckdb"), "--k", "1"])
     assert res.exit_code == 2 and "no such workspace" in " ".join(res.output.split())
+
+
+@pytest.mark.real_data
+def test_cli_lt_on_rounded_file_weights_normalises_with_a_note(real_data):
+    """NetHEPT's weights are rounded: some in-weight sums exceed 1 by 7e-5."""
+    from typer.testing import CliRunner
+
+    from ripplemeter.cli import app
+
+    path = real_data("nethept/NetHEPT.txt")
+    res = CliRunner().invoke(
+        app, ["seeds", str(path), "--k", "3", "--model", "lt", "--mc-runs", "500", "--json"]
+    )
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert "normalised per node" in doc["note"] and len(doc["seeds"]) == 3
+
+
+def test_cli_names_the_option_and_missing_files(tmp_path):
+    from typer.testing import CliRunner
+
+    from ripplemeter.cli import app
+
+    g = tmp_path / "g.txt"
+    g.write_text("0 1 0.5\n1 2 0.5\n2 3 0.5\n")
+    run = CliRunner().invoke
+    res = run(app, ["seeds", str(g), "--k", "1", "--candidates", "nope.txt"])
+    assert res.exit_code == 2 and "--candidates nope.txt: no such file" in res.output
+    res = run(app, ["seeds", str(g), "--k", "1", "--forced", "abc"])
+    assert res.exit_code == 2 and "--forced: node id 'abc'" in res.output
+    costs = tmp_path / "kol.csv"
+    costs.write_text("id,cost\n0,1\n1,1\n999,1\n")
+    res = run(
+        app, ["seeds", str(g), "--costs", str(costs), "--budget", "1", "--json", "--mc-runs", "200"]
+    )
+    assert res.exit_code == 0, res.output
+    assert "1 account(s) of the price list are not in the graph" in json.loads(res.stdout)["note"]

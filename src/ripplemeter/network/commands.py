@@ -18,8 +18,8 @@ from ripplemeter.errors import GraphError
 
 __all__ = ["plan_to_json", "seeds"]
 
-console = Console()
-err_console = Console(stderr=True)
+console = Console(soft_wrap=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 
 def plan_to_json(plan: Any) -> str:
@@ -39,11 +39,14 @@ def _json_default(x: Any) -> Any:
     return str(x)
 
 
-def _load_ids(graph: Any, text: str | None) -> list | None:
+def _load_ids(graph: Any, text: str | None, option: str = "--candidates") -> list | None:
     """Ids from ``a,b,c`` or from a file (one id per line, or a CSV with an ``id`` column)."""
     if text is None:
         return None
     path = Path(text)
+    looks_like_file = any(text.lower().endswith(x) for x in (".csv", ".txt", ".tsv", ".lst"))
+    if looks_like_file and not path.is_file():
+        raise GraphError(f"{option} {text}: no such file")
     if path.is_file():
         lines = [ln.strip() for ln in path.read_text(encoding="utf-8-sig").splitlines()]
         lines = [ln for ln in lines if ln and not ln.startswith("#")]
@@ -68,7 +71,7 @@ def _load_ids(graph: Any, text: str | None) -> list | None:
                 out.append(int(x))
             except ValueError:
                 raise GraphError(
-                    f"node id '{x}' is not a whole number like the graph's ids"
+                    f"{option}: node id '{x}' is not a whole number like the graph's ids"
                 ) from None
         return out
     return raw
@@ -139,6 +142,17 @@ def seeds(
         note = "the graph has no probabilities: using weighted cascade (1 / in-degree)"
     if probability is not None:
         g = g.with_probabilities(probability, random_state=seed)
+    elif model.lower() == "lt":
+        from ripplemeter.network.diffusion import lt_in_weight_sums
+
+        insum = lt_in_weight_sums(g)
+        over = int((insum > 1.0 + 1e-9).sum())
+        if over:
+            g = g.with_probabilities("lt", random_state=seed)
+            note = (
+                f"LT in-weights of {over} node(s) sum to more than 1 (at most "
+                f"{insum.max():.6g}); normalised per node as with --probability lt"
+            )
     plan = select_seeds(
         g,
         k,
@@ -147,11 +161,18 @@ def seeds(
         epsilon=epsilon,
         costs=costs,
         budget=budget,
-        candidates=_load_ids(g, candidates),
-        forced=_load_ids(g, forced),
+        candidates=_load_ids(g, candidates, "--candidates"),
+        forced=_load_ids(g, forced, "--forced"),
         random_state=seed,
         mc_runs=mc_runs,
     )
+    unknown = plan.details.get("unknown_cost_ids") if plan.details else None
+    if unknown:
+        msg = (
+            f"{unknown} account(s) of the price list are not in the graph and were ignored; "
+            "check the ids for typos"
+        )
+        note = f"{note}; {msg}" if note else msg
     if as_json:
         doc = json.loads(plan_to_json(plan))
         doc["probability"] = g.stats.probability_model

@@ -310,13 +310,19 @@ def _threads(n_jobs: int | None) -> int:
     return min(int(n_jobs), limit)
 
 
+def lt_in_weight_sums(graph: Graph) -> np.ndarray:
+    """Sum of the in-edge weights of every node, shape (n,)."""
+    return np.bincount(graph.indices, weights=graph.probs, minlength=graph.n)
+
+
 def _check_lt_weights(graph: Graph) -> None:
-    insum = np.bincount(graph.indices, weights=graph.probs, minlength=graph.n)
+    """Raise GraphError when some node's LT in-weights sum to more than 1."""
+    insum = lt_in_weight_sums(graph)
     if insum.size and insum.max() > 1.0 + 1e-9:
         v = int(np.argmax(insum))
         raise GraphError(
-            f"LT weights into node {graph.ids[v]!r} sum to {insum[v]:.6g} > 1; use "
-            "graph.with_probabilities('lt') to normalise them"
+            f"LT weights into node '{graph.ids[v]}' sum to {insum[v]:.6g} > 1; normalise them "
+            "per node (graph.with_probabilities('lt'), or --probability lt on the command line)"
         )
 
 

@@ -59,7 +59,7 @@ import pandas as pd
 from scipy.special import gammaln, logsumexp
 
 from ripplemeter.errors import FormatError, GraphError
-from ripplemeter.network.diffusion import SpreadEstimate, simulate_from_indices
+from ripplemeter.network.diffusion import SpreadEstimate, _check_lt_weights, simulate_from_indices
 from ripplemeter.network.graph import Graph
 from ripplemeter.network.rrsets import (
     CoverResult,
@@ -315,13 +315,7 @@ def _prepare(graph: Graph, model: str) -> str:
     if graph.n < 2:
         raise GraphError(f"the graph has {graph.n} node(s); seed selection needs at least 2")
     if key == "lt" and graph.m:
-        insum = np.bincount(graph.indices, weights=graph.probs, minlength=graph.n)
-        if insum.max() > 1.0 + 1e-9:
-            v = int(np.argmax(insum))
-            raise GraphError(
-                f"LT weights into node {graph.ids[v]!r} sum to {insum[v]:.6g} > 1; use "
-                "graph.with_probabilities('lt') (or --probability lt / wc)"
-            )
+        _check_lt_weights(graph)
     return key
 
 

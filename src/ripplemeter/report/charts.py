@@ -212,7 +212,7 @@ def seeding_gains(plan: pd.DataFrame) -> go.Figure:
     fig.update_layout(
         title="Seeding plan: expected accounts reached, seed by seed",
         yaxis_title="marginal gain (accounts)",
-        yaxis2=dict(overlaying="y", side="right", title="cumulative"),
+        yaxis2=dict(overlaying="y", side="right", title="cumulative", rangemode="tozero"),
         **_LAYOUT,
     )
     return fig
