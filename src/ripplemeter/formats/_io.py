@@ -271,14 +271,9 @@ def split_records(text: str, delimiter: str = ",") -> list[tuple[int, list[str]]
     """
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     out: list[tuple[int, list[str]]] = []
-    row = 0
-    last_line = 0
-    for rec in reader:
-        # blank lines are records of length 0 in csv; keep the row counter moving
-        row += 1
-        last_line = reader.line_num
+    # blank lines are records of length 0 in csv, so they keep the row count moving
+    for row, rec in enumerate(reader, start=1):
         out.append((row, rec))
-    del last_line
     return out
 
 

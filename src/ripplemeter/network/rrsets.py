@@ -372,15 +372,22 @@ def _top_sum_heap(deg, vals, size, scratch, k):
 
 
 @nb.njit(cache=True)
-def _greedy(nodes, offsets, inv_ptr, inv_sets, n, k, cand, forced, want_bound):
-    n_sets = offsets.shape[0] - 1
-    covered = np.zeros(n_sets, dtype=np.bool_)
+def _start_cover(nodes, offsets, inv_ptr, inv_sets, n, forced):
+    """Coverage state after the forced seeds: covered sets, degrees, their gains, taken."""
+    covered = np.zeros(offsets.shape[0] - 1, dtype=np.bool_)
     deg = np.diff(inv_ptr).astype(np.int64)
     forced_gains = _apply_forced(nodes, offsets, inv_ptr, inv_sets, forced, covered, deg)
-    base = forced_gains.sum()
     taken = np.zeros(n, dtype=np.bool_)
     for f in forced:
         taken[f] = True
+    return covered, deg, forced_gains, forced_gains.sum(), taken
+
+
+@nb.njit(cache=True)
+def _greedy(nodes, offsets, inv_ptr, inv_sets, n, k, cand, forced, want_bound):
+    covered, deg, forced_gains, base, taken = _start_cover(
+        nodes, offsets, inv_ptr, inv_sets, n, forced
+    )
     keys = np.empty(n, dtype=np.float64)
     vals = np.empty(n, dtype=np.int64)
     size = 0
@@ -425,14 +432,9 @@ def _greedy(nodes, offsets, inv_ptr, inv_sets, n, k, cand, forced, want_bound):
 
 @nb.njit(cache=True)
 def _budgeted(nodes, offsets, inv_ptr, inv_sets, n, cost, budget, cand, forced):
-    n_sets = offsets.shape[0] - 1
-    covered = np.zeros(n_sets, dtype=np.bool_)
-    deg = np.diff(inv_ptr).astype(np.int64)
-    forced_gains = _apply_forced(nodes, offsets, inv_ptr, inv_sets, forced, covered, deg)
-    base = forced_gains.sum()
-    taken = np.zeros(n, dtype=np.bool_)
-    for f in forced:
-        taken[f] = True
+    covered, deg, forced_gains, base, taken = _start_cover(
+        nodes, offsets, inv_ptr, inv_sets, n, forced
+    )
     # best single affordable account on top of the forced seeds
     best_single = -1
     best_gain = -1
