@@ -168,21 +168,9 @@ class Workspace:
             raise FormatError(path, message="is a folder, not a file")
         sha = file_sha256(path)
         key = ctx.key()
-        existing = self.con.execute(
-            "SELECT import_id, rows_by_table, notes FROM imports WHERE sha256 = ? AND format = ? "
-            "AND context_key = ? AND status = 'ok'",
-            [sha, format, key],
-        ).fetchall()
-        existing = existing[0] if existing else None
+        existing = self._find(path, format, sha, key)
         if existing is not None:
-            return ImportResult(
-                int(existing[0]),
-                path,
-                format,
-                json.loads(existing[1] or "{}"),
-                skipped=True,
-                notes=json.loads(existing[2] or "[]"),
-            )
+            return existing
         started = pd.Timestamp.now(tz="UTC").tz_localize(None)
         if ctx.imported_at is None:
             ctx.imported_at = started
@@ -192,6 +180,42 @@ class Workspace:
         if progress:
             progress("storing")
         return self._store(path, format, sha, key, rows, started)
+
+    def find_import(
+        self, path: str | Path, format: str, ctx: SourceContext | None = None
+    ) -> ImportResult | None:
+        """The earlier import of this file with these settings, or None (reads only).
+
+        The file is identified by its bytes (sha256), the format and the settings that change
+        what an import produces (:meth:`SourceContext.key`), as :meth:`import_file` does.
+
+        Raises
+        ------
+        FormatError
+            The file does not exist.
+        """
+        path = Path(path)
+        if not path.is_file():
+            raise FormatError(path, message="file not found")
+        return self._find(path, format, file_sha256(path), (ctx or SourceContext()).key())
+
+    def _find(self, path: Path, format: str, sha: str, key: str) -> ImportResult | None:
+        rows = self.con.execute(
+            "SELECT import_id, rows_by_table, notes FROM imports WHERE sha256 = ? AND format = ? "
+            "AND context_key = ? AND status = 'ok'",
+            [sha, format, key],
+        ).fetchall()
+        if not rows:
+            return None
+        import_id, by_table, notes = rows[0]
+        return ImportResult(
+            int(import_id),
+            path,
+            format,
+            json.loads(by_table or "{}"),
+            skipped=True,
+            notes=json.loads(notes or "[]"),
+        )
 
     def _store(
         self, path: Path, format: str, sha: str, key: str, rows: Rows, started: pd.Timestamp
