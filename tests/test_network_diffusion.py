@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from ripplemeter.errors import GraphError
+from ripplemeter.formats.graph_files import read_edgelist
 from ripplemeter.network.diffusion import (
     N_CHUNKS,
     SpreadEstimate,
@@ -21,7 +22,7 @@ from ripplemeter.network.diffusion import (
     simulate_ic,
     simulate_lt,
 )
-from ripplemeter.network.graph import from_edges, read_edgelist
+from ripplemeter.network.graph import from_edges
 
 
 # ---------------------------------------------------------------------------- oracles

@@ -9,12 +9,12 @@ import numpy as np
 import pytest
 
 from ripplemeter.errors import GraphError, RippleError
+from ripplemeter.formats.graph_files import read_edgelist
 from ripplemeter.network.graph import (
     TRIVALENCY_VALUES,
     Graph,
     from_edges,
     from_workspace,
-    read_edgelist,
 )
 
 

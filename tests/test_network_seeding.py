@@ -15,8 +15,10 @@ import numpy as np
 import pytest
 
 from ripplemeter.errors import FormatError, GraphError
+from ripplemeter.formats.graph_files import read_edgelist
+from ripplemeter.formats.price_list import read_costs
 from ripplemeter.network.diffusion import estimate_spread, exact_spread
-from ripplemeter.network.graph import from_edges, read_edgelist
+from ripplemeter.network.graph import from_edges
 from ripplemeter.network.rrsets import (
     RRSampler,
     RRSets,
@@ -38,7 +40,6 @@ from ripplemeter.network.seeding import (
     opim_c,
     pagerank,
     pagerank_seeds,
-    read_costs,
     select_seeds,
     top_degree,
 )

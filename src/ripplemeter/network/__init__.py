@@ -1,8 +1,13 @@
 """Influence networks: graphs in CSR form, diffusion simulation and seed selection.
 
-``graph`` reads and cleans graphs (:class:`Graph`), ``diffusion`` estimates the expected
-spread of a seed set under the Independent Cascade and Linear Threshold models.
+``graph`` holds and cleans graphs (:class:`Graph`), ``diffusion`` estimates the expected
+spread of a seed set under the Independent Cascade and Linear Threshold models,
+``seedgraph`` builds the one graph seed selection plans on (:func:`seeding_graph`) and
+``seeding`` chooses the seeds. Graph files are read by
+:func:`ripplemeter.formats.graph_files.read_edgelist` (also importable from here).
 """
+
+from typing import Any
 
 from ripplemeter.network.diffusion import (
     SpreadEstimate,
@@ -17,8 +22,8 @@ from ripplemeter.network.graph import (
     GraphStats,
     from_edges,
     from_workspace,
-    read_edgelist,
 )
+from ripplemeter.network.seedgraph import seeding_graph
 
 __all__ = [
     "SpreadEstimate",
@@ -32,4 +37,14 @@ __all__ = [
     "from_edges",
     "from_workspace",
     "read_edgelist",
+    "seeding_graph",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # formats.graph_files imports network.graph, so it is imported here only when asked for
+    if name == "read_edgelist":
+        from ripplemeter.formats.graph_files import read_edgelist
+
+        return read_edgelist
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

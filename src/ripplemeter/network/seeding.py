@@ -44,7 +44,6 @@ Detection in Networks." KDD 2007.
 
 from __future__ import annotations
 
-import csv
 import heapq
 import math
 import time
@@ -58,7 +57,8 @@ import numpy as np
 import pandas as pd
 from scipy.special import gammaln, logsumexp
 
-from ripplemeter.errors import FormatError, GraphError
+from ripplemeter.errors import GraphError
+from ripplemeter.formats.price_list import read_costs
 from ripplemeter.network.diffusion import SpreadEstimate, _check_lt_weights, simulate_from_indices
 from ripplemeter.network.graph import Graph
 from ripplemeter.network.rrsets import (
@@ -793,63 +793,6 @@ def opim_c(
 
 
 # =========================================================================== budgeted
-def read_costs(path: str | Path) -> dict[str, float]:
-    """Read a KOL price list: a CSV with columns ``id,cost`` (header required).
-
-    Returns
-    -------
-    dict
-        Account id (as text) -> cost (non-negative float).
-
-    Raises
-    ------
-    FormatError
-        Missing columns, a cost that is not a non-negative number, or an id listed twice;
-        the message names the file, row and column.
-    """
-    path = Path(path)
-    try:
-        handle = path.open(newline="", encoding="utf-8-sig")
-    except OSError as exc:
-        raise FormatError(path, message=f"cannot open the price list: {exc.strerror}") from None
-    with handle:
-        reader = csv.DictReader(handle)
-        fields = [f.strip().lower() for f in (reader.fieldnames or [])]
-        if "id" not in fields or "cost" not in fields:
-            raise FormatError(
-                path,
-                row=1,
-                expected="a header with columns 'id' and 'cost'",
-                found=",".join(reader.fieldnames or []),
-            )
-        id_col = reader.fieldnames[fields.index("id")]
-        cost_col = reader.fieldnames[fields.index("cost")]
-        out: dict[str, float] = {}
-        for row_no, row in enumerate(reader, start=2):
-            ident = (row.get(id_col) or "").strip()
-            raw = (row.get(cost_col) or "").strip()
-            if not ident:
-                raise FormatError(path, row=row_no, column=id_col, expected="an account id")
-            try:
-                value = float(raw.replace(",", ""))
-            except ValueError:
-                value = math.nan
-            if not (value >= 0.0) or math.isinf(value):
-                raise FormatError(
-                    path,
-                    row=row_no,
-                    column=cost_col,
-                    expected="a non-negative number",
-                    found=raw,
-                )
-            if ident in out:
-                raise FormatError(
-                    path, row=row_no, column=id_col, expected="each id once", found=ident
-                )
-            out[ident] = value
-    return out
-
-
 def _cost_vector(graph: Graph, costs: Mapping[Any, float]) -> tuple[np.ndarray, int]:
     """Cost per internal index (inf where unpriced) and the number of ids not in the graph."""
     cost = np.full(graph.n, np.inf, dtype=np.float64)
@@ -904,9 +847,10 @@ def budgeted_seeds(
     ----------
     graph : Graph
     costs : mapping or path
-        Account id -> price, or a CSV price list ``id,cost`` (:func:`read_costs`). Accounts
-        without a price cannot be bought; priced ids absent from the graph are ignored
-        (counted in ``details["unknown_cost_ids"]``).
+        Account id -> price, or a CSV price list ``id,cost``
+        (:func:`~ripplemeter.formats.price_list.read_costs`). Accounts without a price
+        cannot be bought; priced ids absent from the graph are ignored (counted in
+        ``details["unknown_cost_ids"]``).
     budget : float
         Total budget, in the price list's currency.
     model, epsilon, ell, random_state, mc_runs, n_jobs

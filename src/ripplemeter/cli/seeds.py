@@ -1,6 +1,6 @@
-"""The ``ripplemeter seeds`` command: thin; the work is in :mod:`ripplemeter.network.seeding`.
-
-Registered in :mod:`ripplemeter.cli` as ``app.command("seeds")(friendly(seeds))``.
+"""``ripplemeter seeds``: thin; the graph comes from
+:func:`ripplemeter.network.seedgraph.seeding_graph`, the seeds from
+:func:`ripplemeter.network.seeding.select_seeds`.
 """
 
 from __future__ import annotations
@@ -11,15 +11,12 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from ripplemeter.cli import app, console, err_console, friendly
 from ripplemeter.errors import GraphError
 
 __all__ = ["plan_to_json", "seeds"]
-
-console = Console(soft_wrap=True)
-err_console = Console(stderr=True, soft_wrap=True)
 
 
 def plan_to_json(plan: Any) -> str:
@@ -77,6 +74,8 @@ def _load_ids(graph: Any, text: str | None, option: str = "--candidates") -> lis
     return raw
 
 
+@app.command("seeds")
+@friendly
 def seeds(
     graph: Annotated[
         Path, typer.Argument(help="Graph file (SNAP, NetHEPT, CSV) or a .duckdb workspace.")
@@ -108,51 +107,21 @@ def seeds(
         int, typer.Option(help="Monte Carlo runs of the independent spread check.")
     ] = 10000,
     undirected: Annotated[
-        bool, typer.Option("--undirected", help="Read each edge in both directions.")
+        bool,
+        typer.Option("--undirected", help="Read each edge (or follows row) in both directions."),
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Choose seed accounts that maximise expected spread (IMM / OPIM-C, optionally budgeted)."""
-    from ripplemeter.network.graph import from_workspace, read_edgelist
+    from ripplemeter.network.seedgraph import seeding_graph
     from ripplemeter.network.seeding import select_seeds
 
     if (costs is None) != (budget is None):
         raise GraphError("--costs and --budget go together")
-    combine = "lt" if model.lower() == "lt" else "ic"
-    if graph.suffix.lower() in (".duckdb", ".db"):
-        from ripplemeter.workspace import Workspace
-
-        if not graph.is_file():
-            raise GraphError(f"{graph.name}: no such workspace file")
-        with Workspace(graph, read_only=True) as ws:
-            n_follows = int(ws.con.execute("SELECT count(*) FROM follows").fetchall()[0][0])
-            if n_follows == 0:
-                raise GraphError(
-                    f"{graph.name}: the workspace has no follows rows; import a who-follows-whom "
-                    "table first, e.g. `ripplemeter import follows.csv --format generic "
-                    "--table follows --column src_account_id=follower --column "
-                    "dst_account_id=followed`"
-                )
-            g = from_workspace(ws, combine=combine)
-    else:
-        g = read_edgelist(graph, undirected=undirected, combine=combine, random_state=seed)
-    note = None
-    if probability is None and g.stats.probability_model == "unweighted":
-        probability = "wc"
-        note = "the graph has no probabilities: using weighted cascade (1 / in-degree)"
-    if probability is not None:
-        g = g.with_probabilities(probability, random_state=seed)
-    elif model.lower() == "lt":
-        from ripplemeter.network.diffusion import lt_in_weight_sums
-
-        insum = lt_in_weight_sums(g)
-        over = int((insum > 1.0 + 1e-9).sum())
-        if over:
-            g = g.with_probabilities("lt", random_state=seed)
-            note = (
-                f"LT in-weights of {over} node(s) sum to more than 1 (at most "
-                f"{insum.max():.6g}); normalised per node as with --probability lt"
-            )
+    g, notes = seeding_graph(
+        graph, model=model, probability=probability, random_state=seed, undirected=undirected
+    )
+    note = "; ".join(notes) or None
     plan = select_seeds(
         g,
         k,
