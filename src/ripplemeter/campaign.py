@@ -1,8 +1,10 @@
 """campaign.toml: parsing and validation.
 
 A campaign names its window, baseline, time zone, currency, benchmarks, rate cards, FX rates
-and the list of ``[[sources]]``. Every problem raises :class:`~ripplemeter.errors.CampaignError`
-naming the file, the line where it can be found and the key.
+and the list of ``[[sources]]``; each report section may add its own table (``[seeding]``,
+``[top_posts]``, ...), validated by the pydantic model the section declares. The file is
+validated by pydantic models with unknown keys forbidden; every problem raises
+:class:`~ripplemeter.errors.CampaignError` naming the file, the line and the key.
 
 Example
 -------
@@ -35,11 +37,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ripplemeter.errors import CampaignError
 
@@ -92,42 +97,6 @@ class RateCard:
     currency: str
 
 
-@dataclass(frozen=True)
-class SeedingSettings:
-    """``[seeding]``: how the campaign report plans seeds when the workspace has follows.
-
-    Attributes
-    ----------
-    k : int
-        Seeds to choose (ignored when ``costs`` and ``budget`` are given).
-    model : {"ic", "lt"}
-    probability : str
-        Edge probability model: ``given``, ``wc``, ``constant:P`` or ``trivalency``.
-    epsilon : float
-        Approximation slack of IMM / OPIM-C.
-    algorithm : {"imm", "opim-c"}
-    costs : Path or None
-        KOL price list (CSV ``id,cost``) for a budgeted plan.
-    budget : float or None
-    forced : tuple[str, ...]
-        Accounts that are seeded anyway (the brand's own).
-    random_state : int
-    mc_runs : int
-        Monte Carlo simulations of the independent spread check.
-    """
-
-    k: int = 10
-    model: str = "ic"
-    probability: str = "wc"
-    epsilon: float = 0.1
-    algorithm: str = "imm"
-    costs: Path | None = None
-    budget: float | None = None
-    forced: tuple[str, ...] = ()
-    random_state: int = 0
-    mc_runs: int = 10000
-
-
 @dataclass
 class Campaign:
     """A parsed, validated campaign.toml.
@@ -168,8 +137,78 @@ class Campaign:
     fx: dict[str, float] = field(default_factory=dict)
     generated: bool = False
     baseline_defaulted: bool = False
-    seeding: SeedingSettings = field(default_factory=SeedingSettings)
+    settings: dict[str, Any] = field(default_factory=dict)
+    sections: tuple[str, ...] | None = None
     path: Path | None = None
+
+    @property
+    def file_name(self) -> str:
+        """The campaign file's name, for messages."""
+        return self.path.name if self.path else "campaign.toml"
+
+    @property
+    def seeding(self) -> Any:
+        """The ``[seeding]`` settings (defaults when the table is absent)."""
+        from ripplemeter.evaluate.seeding import SeedingSettings
+
+        return self.settings.get("seeding") or SeedingSettings()
+
+    def source_context(self, src: Source) -> Any:
+        """The :class:`~ripplemeter.formats.SourceContext` a source is imported with."""
+        from ripplemeter.formats import SourceContext
+
+        return SourceContext(
+            platform=src.platform,
+            account=src.account,
+            columns=src.columns,
+            table=src.table,
+            timezone=src.timezone,
+            currency=self.currency,
+        )
+
+    def import_sources(
+        self,
+        workspace: Any = None,
+        progress: Callable[[str], None] | None = None,
+    ) -> list[Any]:
+        """Import every source of the campaign (idempotently), in campaign.toml order.
+
+        Parameters
+        ----------
+        workspace : Workspace, str or Path, optional
+            Default ``ripplemeter.duckdb`` beside campaign.toml.
+        progress : callable, optional
+            Receives ``"importing NAME"`` before each file.
+
+        Returns
+        -------
+        list[ImportResult]
+            One per source; ``skipped`` when the file was already imported with the same
+            settings.
+
+        Raises
+        ------
+        FormatError
+            A source does not match its format (nothing of that source was written).
+        """
+        from ripplemeter.workspace import Workspace
+
+        own = not isinstance(workspace, Workspace)
+        if own:
+            default = (self.path.parent if self.path else Path.cwd()) / "ripplemeter.duckdb"
+            ws = Workspace(workspace or default)
+        else:
+            ws = workspace
+        try:
+            results = []
+            for src in self.sources:
+                if progress:
+                    progress(f"importing {src.path.name}")
+                results.append(ws.import_file(src.path, src.format, self.source_context(src)))
+            return results
+        finally:
+            if own:
+                ws.close()
 
     @property
     def days(self) -> int:
@@ -206,38 +245,6 @@ class Campaign:
         return self.fx.get(currency)
 
 
-_ALLOWED = {
-    "campaign": {
-        "name",
-        "start",
-        "end",
-        "baseline_start",
-        "baseline_end",
-        "timezone",
-        "currency",
-        "generated",
-        "description",
-    },
-    "benchmarks": {"cpc", "cpm", "engagement_rate"},
-    "sources": {"path", "format", "platform", "account", "timezone", "table", "columns"},
-    "rate_cards": {"platform", "unit", "price", "currency"},
-    "fx": {"currency", "rate"},
-    "seeding": {
-        "k",
-        "model",
-        "probability",
-        "epsilon",
-        "algorithm",
-        "costs",
-        "budget",
-        "forced",
-        "random_state",
-        "mc_runs",
-    },
-}
-_TOP = {"campaign", "benchmarks", "sources", "rate_cards", "fx", "seeding"}
-
-
 def _duckdb_zones() -> set[str]:
     """IANA zone names DuckDB's ICU knows (the evaluation converts times with it)."""
     global _ZONES
@@ -260,41 +267,6 @@ def _section_of(text: str, line: int) -> str | None:
         if m:
             return m.group(1)
     return None
-
-
-def _line_of(text: str, key: str, occurrence: int = 0) -> int | None:
-    pat = re.compile(rf"^\s*{re.escape(key)}\s*=", re.M)
-    matches = list(pat.finditer(text))
-    if not matches:
-        pat = re.compile(rf"^\s*\[+\s*{re.escape(key)}\s*\]+", re.M)
-        matches = list(pat.finditer(text))
-    if not matches:
-        return None
-    m = matches[min(occurrence, len(matches) - 1)]
-    return text.count("\n", 0, m.start()) + 1
-
-
-def _date(path: Path, text: str, key: str, value: object, occ: int = 0) -> dt.date:
-    if isinstance(value, dt.datetime):
-        raise CampaignError(
-            path,
-            key,
-            "expected a date like 2021-08-01, found a date-time",
-            _line_of(text, key.split(".")[-1], occ),
-        )
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise CampaignError(
-        path,
-        key,
-        f"expected a date like 2021-08-01, found {value!r}",
-        _line_of(text, key.split(".")[-1], occ),
-    )
 
 
 def load_campaign(path: str | Path) -> Campaign:
@@ -345,291 +317,419 @@ def load_campaign(path: str | Path) -> Campaign:
     return parse_campaign(data, path=path, text=text)
 
 
+# ---------------------------------------------------------------- the file's models
+def _no_datetime(v: Any) -> Any:
+    if isinstance(v, dt.datetime):
+        raise ValueError("expected a date like 2021-08-01, found a date-time")
+    if isinstance(v, dt.date):
+        return v
+    if isinstance(v, str):
+        try:
+            return dt.date.fromisoformat(v.strip())
+        except ValueError:
+            pass
+    raise ValueError(f"expected a date like 2021-08-01, found {v!r}")
+
+
+def _currency_code(v: Any) -> Any:
+    if v is None or (isinstance(v, str) and _CURRENCY.match(v)):
+        return v
+    raise ValueError(f"expected a 3-letter ISO 4217 code, found {v!r}")
+
+
+def _positive(v: Any) -> Any:
+    if isinstance(v, bool) or not isinstance(v, int | float) or v <= 0:
+        raise ValueError(f"expected a positive number, found {v!r}")
+    return float(v)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CampaignTable(_Strict):
+    """``[campaign]``: name, window, baseline, time zone, currency."""
+
+    name: str
+    start: dt.date
+    end: dt.date
+    baseline_start: dt.date | None = None
+    baseline_end: dt.date | None = None
+    timezone: str = "UTC"
+    currency: str = "USD"
+    generated: bool = False
+    description: str | None = None
+    sections: list[str] | None = None
+
+    _dates = field_validator("start", "end", "baseline_start", "baseline_end", mode="before")(
+        classmethod(lambda cls, v: _no_datetime(v))
+    )
+    _cur = field_validator("currency", mode="before")(classmethod(lambda cls, v: _currency_code(v)))
+
+    @field_validator("name", mode="before")
+    @classmethod
+    def _name(cls, v: Any) -> Any:
+        if not isinstance(v, str) or not v.strip():
+            raise ValueError("expected a non-empty string")
+        return v.strip()
+
+    @field_validator("generated", mode="before")
+    @classmethod
+    def _generated(cls, v: Any) -> Any:
+        if not isinstance(v, bool):
+            raise ValueError("expected true or false")
+        return v
+
+    @field_validator("timezone", mode="before")
+    @classmethod
+    def _tz(cls, v: Any) -> Any:
+        try:
+            ZoneInfo(str(v))
+            if str(v) not in _duckdb_zones():
+                raise ValueError(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone {v!r}; use an IANA name such as "
+                "'UTC', 'Asia/Shanghai' or 'Asia/Seoul'"
+            ) from None
+        return str(v)
+
+
+class BenchmarksTable(_Strict):
+    """``[benchmarks]``: industry figures in the campaign currency."""
+
+    cpc: float | None = None
+    cpm: float | None = None
+    engagement_rate: float | None = None
+
+    _pos = field_validator("cpc", "cpm", "engagement_rate", mode="before")(
+        classmethod(lambda cls, v: _positive(v))
+    )
+
+
+class SourceEntry(_Strict):
+    """One ``[[sources]]`` entry."""
+
+    path: str
+    format: str
+    platform: str | None = None
+    account: str | None = None
+    timezone: str | None = None
+    table: str | None = None
+    columns: dict[str, str] | None = None
+
+    @field_validator("format")
+    @classmethod
+    def _format(cls, v: str) -> str:
+        from ripplemeter.formats import available_formats
+
+        known = {f.name for f in available_formats()}
+        if v not in known:
+            raise ValueError(f"unknown format {v!r}; known formats: {', '.join(sorted(known))}")
+        return v
+
+    @field_validator("columns", mode="before")
+    @classmethod
+    def _columns(cls, v: Any) -> Any:
+        if v is not None and (
+            not isinstance(v, dict) or not all(isinstance(x, str) for x in v.values())
+        ):
+            raise ValueError("expected a table of canonical name = source column")
+        return v
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, v: str | None) -> str | None:
+        if v is not None:
+            try:
+                ZoneInfo(str(v))
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(f"unknown time zone {v!r}") from None
+        return v
+
+
+class RateCardEntry(_Strict):
+    """One ``[[rate_cards]]`` entry."""
+
+    platform: str
+    unit: Literal["per_post", "cpm", "cpc"]
+    price: float = Field(ge=0)
+    currency: str | None = None
+
+    _cur = field_validator("currency", mode="before")(classmethod(lambda cls, v: _currency_code(v)))
+
+    @field_validator("platform", mode="before")
+    @classmethod
+    def _platform(cls, v: Any) -> Any:
+        return str(v)
+
+    @field_validator("price", mode="before")
+    @classmethod
+    def _price(cls, v: Any) -> Any:
+        if isinstance(v, bool) or not isinstance(v, int | float) or v < 0:
+            raise ValueError(f"expected a non-negative number, found {v!r}")
+        return float(v)
+
+
+class FxEntry(_Strict):
+    """One ``[[fx]]`` entry: 1 ``currency`` = ``rate`` units of the campaign currency."""
+
+    currency: str
+    rate: float
+
+    _cur = field_validator("currency", mode="before")(classmethod(lambda cls, v: _currency_code(v)))
+    _rate = field_validator("rate", mode="before")(classmethod(lambda cls, v: _positive(v)))
+
+
+class CampaignFile(_Strict):
+    """The core tables of campaign.toml (each section validates its own table)."""
+
+    campaign: CampaignTable
+    benchmarks: BenchmarksTable = BenchmarksTable()
+    sources: list[SourceEntry] = []
+    rate_cards: list[RateCardEntry] = []
+    fx: list[FxEntry] = []
+
+
+CORE_TABLES = tuple(CampaignFile.model_fields)
+
+
+# ---------------------------------------------------------------- positions in the file
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([\w.-]+)\s*\]\]?")
+
+
+def _line(text: str, loc: tuple) -> int | None:
+    """1-based line of a key given by its pydantic location, e.g. ("sources", 0, "path").
+
+    Finds the table (the (i+1)-th ``[[name]]`` for an array entry), then the key inside it
+    up to the next table header; the table's header line when the key is absent.
+    """
+    if not text or not loc:
+        return None
+    lines = text.splitlines()
+    table, rest = str(loc[0]), list(loc[1:])
+    index = rest.pop(0) if rest and isinstance(rest[0], int) else None
+    key = next((str(x) for x in rest if not isinstance(x, int)), None)
+    headers = [(i, m.group(2)) for i, ln in enumerate(lines) if (m := _HEADER.match(ln))]
+    starts = [i for i, name in headers if name == table or name.startswith(table + ".")]
+    starts = [i for i, name in headers if name == table] or starts
+    if not starts:
+        pat = re.compile(rf"^\s*{re.escape(table)}\s*=")
+        return next((i + 1 for i, ln in enumerate(lines) if pat.match(ln)), None)
+    start = starts[min(index or 0, len(starts) - 1)]
+    if key is None:
+        return start + 1
+    pat = re.compile(rf"^\s*{re.escape(key)}\s*=")
+    for i in range(start + 1, len(lines)):
+        m = _HEADER.match(lines[i])
+        if m and not m.group(2).startswith(f"{table}."):
+            break
+        if pat.match(lines[i]):
+            return i + 1
+    return start + 1
+
+
+def _key(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part + 1}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def _allowed(model: type[BaseModel] | None, loc: tuple) -> list[str]:
+    for part in loc[:-1]:
+        if model is None or isinstance(part, int):
+            continue
+        f = model.model_fields.get(str(part))
+        ann = f.annotation if f else None
+        args = getattr(ann, "__args__", ()) or ()
+        model = next(
+            (a for a in (ann, *args) if isinstance(a, type) and issubclass(a, BaseModel)), None
+        )
+    return sorted(model.model_fields) if model is not None else []
+
+
+def _message(err: dict, model: type[BaseModel] | None) -> tuple[tuple, str]:
+    """A plain message for one pydantic error, and the location it belongs to."""
+    loc, kind, value = tuple(err["loc"]), err["type"], err.get("input")
+    if kind == "value_error":
+        msg = str(err["ctx"]["error"])
+        m = re.match(r"^(\w+): (.*)$", msg, re.S)
+        if m and model is not None and m.group(1) in _allowed(model, (*loc, "x")):
+            return (*loc, m.group(1)), m.group(2)
+        return loc, msg
+    if kind == "extra_forbidden":
+        return loc, f"unknown key; expected one of {', '.join(_allowed(model, loc))}"
+    if kind == "missing":
+        return loc, "missing required key"
+    if kind == "literal_error":
+        return (
+            loc,
+            f"expected one of {err['ctx']['expected'].replace(chr(39), '')}, found {value!r}",
+        )
+    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        op = {"greater_than": ">", "greater_than_equal": ">=", "less_than": "<"}.get(kind, "<=")
+        bound = next(iter(err["ctx"].values()))
+        return loc, f"expected a number {op} {bound}, found {value!r}"
+    what = {
+        "int_type": "a whole number",
+        "int_from_float": "a whole number",
+        "int_parsing": "a whole number",
+        "float_type": "a number",
+        "float_parsing": "a number",
+        "string_type": "text in quotes",
+        "bool_type": "true or false",
+        "list_type": 'a list such as ["a", "b"]',
+        "dict_type": "a table",
+        "model_type": "a table",
+        "model_attributes_type": "a table",
+    }.get(kind)
+    if what:
+        return loc, f"expected {what}, found {value!r}"
+    return loc, err["msg"]
+
+
+def _raise(exc: ValidationError, path: Path, text: str, model: type[BaseModel], prefix: tuple = ()):
+    err = exc.errors(include_url=False)[0]
+    loc, msg = _message(err, model)
+    loc = (*prefix, *loc)
+    raise CampaignError(path, _key(loc), msg, _line(text, loc)) from None
+
+
+def _validate(model: type[BaseModel], data: Any, path: Path, text: str, prefix: tuple = (), **ctx):
+    try:
+        return model.model_validate(data, context=ctx or None)
+    except ValidationError as exc:
+        _raise(exc, path, text, model, prefix)
+
+
 def parse_campaign(data: dict, *, path: Path | None = None, text: str = "") -> Campaign:
-    """Validate an already-parsed TOML mapping (see :func:`load_campaign`)."""
+    """Validate an already-parsed TOML mapping (see :func:`load_campaign`).
+
+    The core tables are validated by :class:`CampaignFile`; every other top-level table must
+    be the id of a registered report section with settings, and is validated by that
+    section's own model (:attr:`Section.settings`).
+    """
+    from ripplemeter.evaluate.section import available_sections, section_settings_models
+
     p = path or Path("campaign.toml")
     base = p.parent if path else Path.cwd()
-
-    def err(key: str | None, msg: str, occ: int = 0, line_key: str | None = None) -> CampaignError:
-        lk = line_key or (key.split(".")[-1].split("[")[0] if key else None)
-        return CampaignError(p, key, msg, _line_of(text, lk, occ) if lk and text else None)
-
+    section_models = section_settings_models()
+    core = {k: v for k, v in data.items() if k in CORE_TABLES}
     for k in data:
-        if k not in _TOP:
-            raise err(k, f"unknown section; expected one of {', '.join(sorted(_TOP))}")
-    camp = data.get("campaign")
-    if not isinstance(camp, dict):
-        raise err("campaign", "missing [campaign] section")
-    for k in camp:
-        if k not in _ALLOWED["campaign"]:
-            raise err(
-                f"campaign.{k}",
-                f"unknown key; expected one of {', '.join(sorted(_ALLOWED['campaign']))}",
+        if k not in CORE_TABLES and k not in section_models:
+            known = sorted({*CORE_TABLES, *section_models})
+            raise CampaignError(
+                p, k, f"unknown section; expected one of {', '.join(known)}", _line(text, (k,))
             )
-    for k in ("name", "start", "end"):
-        if k not in camp:
-            raise err(f"campaign.{k}", "missing required key", line_key="campaign")
-    name = camp["name"]
-    if not isinstance(name, str) or not name.strip():
-        raise err("campaign.name", "expected a non-empty string")
-    start = _date(p, text, "campaign.start", camp["start"])
-    end = _date(p, text, "campaign.end", camp["end"])
-    if end < start:
-        raise err("campaign.end", f"end {end} is before start {start}")
+    if "campaign" not in core:
+        raise CampaignError(p, "campaign", "missing [campaign] section", None)
+    f: CampaignFile = _validate(CampaignFile, core, p, text)
+    camp = f.campaign
+    if camp.end < camp.start:
+        raise CampaignError(
+            p,
+            "campaign.end",
+            f"end {camp.end} is before start {camp.start}",
+            _line(text, ("campaign", "end")),
+        )
     defaulted = False
-    if "baseline_start" in camp or "baseline_end" in camp:
-        if not ("baseline_start" in camp and "baseline_end" in camp):
-            missing = "baseline_end" if "baseline_start" in camp else "baseline_start"
-            raise err(
+    if camp.baseline_start is not None or camp.baseline_end is not None:
+        if camp.baseline_start is None or camp.baseline_end is None:
+            missing = "baseline_end" if camp.baseline_start is not None else "baseline_start"
+            raise CampaignError(
+                p,
                 f"campaign.{missing}",
                 "give both baseline_start and baseline_end, or "
                 "neither (default: as many days right before start)",
-                line_key="campaign",
+                _line(text, ("campaign",)),
             )
-        b0 = _date(p, text, "campaign.baseline_start", camp["baseline_start"])
-        b1 = _date(p, text, "campaign.baseline_end", camp["baseline_end"])
+        b0, b1 = camp.baseline_start, camp.baseline_end
         if b1 < b0:
-            raise err("campaign.baseline_end", f"baseline_end {b1} is before baseline_start {b0}")
-        if b1 >= start and b0 <= end:
-            raise err("campaign.baseline_end", "the baseline overlaps the campaign window")
-    else:
-        n = (end - start).days + 1
-        b1 = start - dt.timedelta(days=1)
-        b0 = start - dt.timedelta(days=n)
-        defaulted = True
-    tz = camp.get("timezone", "UTC")
-    try:
-        ZoneInfo(str(tz))
-        if str(tz) not in _duckdb_zones():
-            raise ValueError(tz)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise err(
-            "campaign.timezone",
-            f"unknown time zone {tz!r}; use an IANA name such as "
-            "'UTC', 'Asia/Shanghai' or 'Asia/Seoul'",
-        ) from None
-    currency = camp.get("currency", "USD")
-    if not isinstance(currency, str) or not _CURRENCY.match(currency):
-        raise err("campaign.currency", f"expected a 3-letter ISO 4217 code, found {currency!r}")
-    generated = camp.get("generated", False)
-    if not isinstance(generated, bool):
-        raise err("campaign.generated", "expected true or false")
-
-    bench_raw = data.get("benchmarks", {})
-    if not isinstance(bench_raw, dict):
-        raise err("benchmarks", "expected a [benchmarks] table")
-    benchmarks: dict[str, float] = {}
-    for k, v in bench_raw.items():
-        if k not in _ALLOWED["benchmarks"]:
-            raise err(
-                f"benchmarks.{k}",
-                f"unknown benchmark; expected one of {', '.join(sorted(_ALLOWED['benchmarks']))}",
+            raise CampaignError(
+                p,
+                "campaign.baseline_end",
+                f"baseline_end {b1} is before baseline_start {b0}",
+                _line(text, ("campaign", "baseline_end")),
             )
-        if isinstance(v, bool) or not isinstance(v, int | float) or v <= 0:
-            raise err(f"benchmarks.{k}", f"expected a positive number, found {v!r}")
-        benchmarks[k] = float(v)
+        if b1 >= camp.start and b0 <= camp.end:
+            raise CampaignError(
+                p,
+                "campaign.baseline_end",
+                "the baseline overlaps the campaign window",
+                _line(text, ("campaign", "baseline_end")),
+            )
+    else:
+        n = (camp.end - camp.start).days + 1
+        b1 = camp.start - dt.timedelta(days=1)
+        b0 = camp.start - dt.timedelta(days=n)
+        defaulted = True
+    if camp.sections is not None:
+        known = {s.id for s in available_sections()}
+        for sid in camp.sections:
+            if sid not in known:
+                raise CampaignError(
+                    p,
+                    "campaign.sections",
+                    f"unknown section {sid!r}; known sections: {', '.join(sorted(known))}",
+                    _line(text, ("campaign", "sections")),
+                )
 
     sources: list[Source] = []
-    raw_sources = data.get("sources", [])
-    if not isinstance(raw_sources, list):
-        raise err("sources", "expected [[sources]] entries")
-    from ripplemeter.formats import available_formats
-
-    known_formats = {f.name for f in available_formats()}
-    for i, s in enumerate(raw_sources):
-        kp = f"sources[{i + 1}]"
-        for k in s:
-            if k not in _ALLOWED["sources"]:
-                raise err(
-                    f"{kp}.{k}",
-                    f"unknown key; expected one of {', '.join(sorted(_ALLOWED['sources']))}",
-                    occ=0,
-                    line_key=k,
-                )
-        for k in ("path", "format"):
-            if k not in s:
-                raise err(f"{kp}.{k}", "missing required key", occ=i, line_key="sources")
-        if s["format"] not in known_formats:
-            raise err(
-                f"{kp}.format",
-                f"unknown format {s['format']!r}; known formats: "
-                f"{', '.join(sorted(known_formats))}",
-                occ=i,
-                line_key="format",
-            )
-        sp = Path(s["path"])
+    for i, s in enumerate(f.sources):
+        sp = Path(s.path)
         if not sp.is_absolute():
             sp = (base / sp).resolve()
         if not sp.is_file():
-            raise err(f"{kp}.path", f"file not found: {sp}", occ=i, line_key="path")
-        cols = s.get("columns")
-        if cols is not None and (
-            not isinstance(cols, dict) or not all(isinstance(v, str) for v in cols.values())
-        ):
-            raise err(f"{kp}.columns", "expected a table of canonical name = source column")
-        stz = s.get("timezone")
-        if stz is not None:
-            try:
-                ZoneInfo(str(stz))
-            except (ZoneInfoNotFoundError, ValueError):
-                raise err(f"{kp}.timezone", f"unknown time zone {stz!r}") from None
+            loc = ("sources", i, "path")
+            raise CampaignError(p, _key(loc), f"file not found: {sp}", _line(text, loc))
         sources.append(
             Source(
                 sp,
-                s["format"],
-                s.get("platform"),
-                s.get("account"),
-                stz,
-                s.get("table"),
-                dict(cols) if cols else None,
+                s.format,
+                s.platform,
+                s.account,
+                s.timezone,
+                s.table,
+                dict(s.columns) if s.columns else None,
             )
         )
-
     cards: list[RateCard] = []
-    for i, r in enumerate(data.get("rate_cards", [])):
-        kp = f"rate_cards[{i + 1}]"
-        for k in r:
-            if k not in _ALLOWED["rate_cards"]:
-                raise err(
-                    f"{kp}.{k}", "unknown key; expected platform, unit, price, currency", line_key=k
-                )
-        for k in ("platform", "unit", "price"):
-            if k not in r:
-                raise err(f"{kp}.{k}", "missing required key", occ=i, line_key="rate_cards")
-        if r["unit"] not in RATE_UNITS:
-            raise err(
-                f"{kp}.unit",
-                f"expected one of {', '.join(RATE_UNITS)}, found {r['unit']!r}",
-                occ=i,
-                line_key="unit",
+    for i, r in enumerate(f.rate_cards):
+        if any(c.platform == r.platform and c.unit == r.unit for c in cards):
+            loc = ("rate_cards", i, "unit")
+            raise CampaignError(
+                p,
+                _key(loc),
+                f"a second {r.unit} rate card for platform {r.platform!r}; give one price per "
+                "platform and unit",
+                _line(text, loc),
             )
-        price = r["price"]
-        if isinstance(price, bool) or not isinstance(price, int | float) or price < 0:
-            raise err(
-                f"{kp}.price",
-                f"expected a non-negative number, found {price!r}",
-                occ=i,
-                line_key="price",
-            )
-        cur = r.get("currency", currency)
-        if not isinstance(cur, str) or not _CURRENCY.match(cur):
-            raise err(f"{kp}.currency", f"expected a 3-letter ISO 4217 code, found {cur!r}")
-        if any(c.platform == str(r["platform"]) and c.unit == r["unit"] for c in cards):
-            raise err(
-                f"{kp}.unit",
-                f"a second {r['unit']} rate card for platform "
-                f"{r['platform']!r}; give one price per platform and unit",
-                occ=i,
-                line_key="unit",
-            )
-        cards.append(RateCard(str(r["platform"]), r["unit"], float(price), cur))
-
-    fx: dict[str, float] = {}
-    for i, r in enumerate(data.get("fx", [])):
-        kp = f"fx[{i + 1}]"
-        for k in r:
-            if k not in _ALLOWED["fx"]:
-                raise err(f"{kp}.{k}", "unknown key; expected currency and rate", line_key=k)
-        cur, rate = r.get("currency"), r.get("rate")
-        if not isinstance(cur, str) or not _CURRENCY.match(cur):
-            raise err(
-                f"{kp}.currency",
-                f"expected a 3-letter ISO 4217 code, found {cur!r}",
-                occ=i,
-                line_key="currency",
-            )
-        if isinstance(rate, bool) or not isinstance(rate, int | float) or rate <= 0:
-            raise err(
-                f"{kp}.rate", f"expected a positive number, found {rate!r}", occ=i, line_key="rate"
-            )
-        fx[cur] = float(rate)
-
-    seeding = _parse_seeding(data.get("seeding", {}), err, base)
-
+        cards.append(RateCard(r.platform, r.unit, r.price, r.currency or camp.currency))
+    fx = {e.currency: e.rate for e in f.fx}
+    settings = {
+        k: _validate(section_models[k], v, p, text, (k,), base=base)
+        for k, v in data.items()
+        if k in section_models
+    }
     return Campaign(
-        seeding=seeding,
-        name=name.strip(),
-        start=start,
-        end=end,
+        name=camp.name,
+        start=camp.start,
+        end=camp.end,
         baseline_start=b0,
         baseline_end=b1,
-        timezone=str(tz),
-        currency=currency,
-        benchmarks=benchmarks,
+        timezone=camp.timezone,
+        currency=camp.currency,
+        benchmarks={k: v for k, v in f.benchmarks.model_dump().items() if v is not None},
         sources=sources,
         rate_cards=cards,
         fx=fx,
-        generated=generated,
+        generated=camp.generated,
         baseline_defaulted=defaulted,
+        settings=settings,
+        sections=tuple(camp.sections) if camp.sections is not None else None,
         path=path,
-    )
-
-
-def _parse_seeding(raw: object, err, base: Path) -> SeedingSettings:
-    if not isinstance(raw, dict):
-        raise err("seeding", "expected a [seeding] table")
-    for k in raw:
-        if k not in _ALLOWED["seeding"]:
-            raise err(
-                f"seeding.{k}",
-                f"unknown key; expected one of {', '.join(sorted(_ALLOWED['seeding']))}",
-            )
-    d = SeedingSettings()
-    k = raw.get("k", d.k)
-    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
-        raise err("seeding.k", f"expected a whole number of seeds >= 1, found {k!r}")
-    model = raw.get("model", d.model)
-    if model not in ("ic", "lt"):
-        raise err("seeding.model", f"expected 'ic' or 'lt', found {model!r}")
-    prob = raw.get("probability", d.probability)
-    ok = isinstance(prob, str) and (
-        prob in ("given", "wc", "trivalency")
-        or re.fullmatch(r"constant:(0(\.\d+)?|1(\.0+)?)", prob)
-    )
-    if not ok:
-        raise err(
-            "seeding.probability",
-            f"expected given, wc, trivalency or constant:P with P in [0, 1], found {prob!r}",
-        )
-    eps = raw.get("epsilon", d.epsilon)
-    if isinstance(eps, bool) or not isinstance(eps, int | float) or not 0 < eps < 1:
-        raise err("seeding.epsilon", f"expected a number in (0, 1), found {eps!r}")
-    algo = raw.get("algorithm", d.algorithm)
-    if algo not in ("imm", "opim-c"):
-        raise err("seeding.algorithm", f"expected 'imm' or 'opim-c', found {algo!r}")
-    costs = raw.get("costs")
-    budget = raw.get("budget")
-    if (costs is None) != (budget is None):
-        raise err(
-            "seeding.budget" if costs is not None else "seeding.costs",
-            "a budgeted plan needs both costs (a price list) and budget",
-        )
-    cpath = None
-    if costs is not None:
-        cpath = Path(costs)
-        if not cpath.is_absolute():
-            cpath = (base / cpath).resolve()
-        if not cpath.is_file():
-            raise err("seeding.costs", f"file not found: {cpath}")
-        if isinstance(budget, bool) or not isinstance(budget, int | float) or budget <= 0:
-            raise err("seeding.budget", f"expected a positive number, found {budget!r}")
-    forced = raw.get("forced", [])
-    if not isinstance(forced, list) or not all(isinstance(x, str) for x in forced):
-        raise err("seeding.forced", "expected a list of account ids such as ['x:brand']")
-    rs = raw.get("random_state", d.random_state)
-    runs = raw.get("mc_runs", d.mc_runs)
-    for key, v in (("random_state", rs), ("mc_runs", runs)):
-        if isinstance(v, bool) or not isinstance(v, int) or v < (1 if key == "mc_runs" else 0):
-            raise err(f"seeding.{key}", f"expected a whole number, found {v!r}")
-    return SeedingSettings(
-        k,
-        model,
-        prob,
-        float(eps),
-        algo,
-        cpath,
-        float(budget) if budget is not None else None,
-        tuple(forced),
-        rs,
-        runs,
     )

@@ -1,116 +1,159 @@
-"""Campaign evaluation: import a campaign's sources and compute its report figures.
+"""Campaign evaluation: a loop over the report sections a campaign enables.
 
->>> from ripplemeter.campaign import load_campaign          # doctest: +SKIP
->>> result = evaluate_campaign(load_campaign("campaign.toml"))  # doctest: +SKIP
->>> result.cpc.value, result.metrics()["quantitative"]["exposure"]["impressions"]  # doctest: +SKIP
+Evaluation only reads. Import the campaign's sources first (:meth:`Campaign.import_sources`,
+or ``ripplemeter report``, which does both), then evaluate:
+
+>>> from ripplemeter.campaign import load_campaign               # doctest: +SKIP
+>>> camp = load_campaign("campaign.toml")                        # doctest: +SKIP
+>>> camp.import_sources()                                        # doctest: +SKIP
+>>> result = evaluate_campaign(camp)                             # doctest: +SKIP
+>>> result.value("quantitative.cpc.value")                       # doctest: +SKIP
+>>> result["exposure"].frames["posts_per_day"]                   # doctest: +SKIP
+
+Every section is a :class:`~ripplemeter.evaluate.section.Section` registered by id (see
+:mod:`ripplemeter.evaluate.section`); metrics.json is built from their results here, and
+the report renders the same results.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+import ibis
 import pandas as pd
 
 from ripplemeter import __version__
 from ripplemeter.campaign import Campaign
+from ripplemeter.errors import EvaluationError
 from ripplemeter.evaluate import metrics as M
-from ripplemeter.evaluate import quantitative as Q
-from ripplemeter.evaluate.seeding import SeedingResult, plan_seeding
-from ripplemeter.formats import SourceContext
+from ripplemeter.evaluate.context import EvalContext, TableAccess, Window
+from ripplemeter.evaluate.section import (
+    Figure,
+    Section,
+    SectionResult,
+    available_sections,
+    get_section,
+)
 from ripplemeter.workspace import ImportResult, Workspace
 
-__all__ = ["CampaignEvaluation", "evaluate_campaign", "default_workspace_path"]
+__all__ = [
+    "CampaignEvaluation",
+    "EvalContext",
+    "Figure",
+    "SectionResult",
+    "default_workspace_path",
+    "evaluate_campaign",
+    "make_context",
+    "resolve_path",
+]
+
+
+def resolve_path(doc: Any, path: str) -> Any:
+    """The value at a dotted metrics.json path (list items by index).
+
+    Keys may themselves contain dots (a search term such as ``node.js``): the longest key
+    that matches is taken first.
+
+    Raises
+    ------
+    KeyError
+        Nothing at that path.
+    """
+    parts = path.split(".")
+
+    def walk(node: Any, i: int) -> Any:
+        if i == len(parts):
+            return node
+        for j in range(len(parts), i, -1):
+            key = ".".join(parts[i:j])
+            if isinstance(node, dict) and key in node:
+                try:
+                    return walk(node[key], j)
+                except KeyError:
+                    continue
+            if isinstance(node, list) and j == i + 1 and key.isdigit() and int(key) < len(node):
+                return walk(node[int(key)], j)
+        raise KeyError(path)
+
+    return walk(doc, 0)
+
+
+def _place(doc: dict, path: str, value: Any) -> None:
+    node = doc
+    parts = path.split(".")
+    for p in parts[:-1]:
+        node = node.setdefault(p, {})
+    node[parts[-1]] = value
 
 
 @dataclass
 class CampaignEvaluation:
-    """Everything the report shows, as typed results and DataFrames.
+    """The results of every section of a campaign, by section id.
 
     Attributes
     ----------
     campaign : Campaign
     imports : list[ImportResult]
         One per source, in campaign.toml order.
-    exposure, baseline_exposure : quantitative.Exposure
-        Posts created in the campaign / baseline window.
-    daily_exposure : dict[str, LiftEstimate]
-        Account-level daily series (impressions, engagements) baseline vs campaign.
-    ave : quantitative.Ave
-    cpc : quantitative.Cpc or None
-        None when the campaign has no spend data.
-    conversion : dict[str, dict]
-    third_party : dict[str, dict]
-    series : dict[str, DataFrame]
-        ``posts_per_day`` (campaign and baseline windows), ``account_daily``, ``outcomes``,
-        ``index`` for charts.
-    top_posts : DataFrame
+    results : dict[str, SectionResult]
+        Section id -> result, in report order.
+    sections : dict[str, Section]
+        Section id -> the section that produced it (title, metrics, template).
     warnings, notes : list[str]
+        The imports' notes, then every section's warnings and notes, in report order.
     """
 
     campaign: Campaign
     imports: list[ImportResult]
-    exposure: Q.Exposure
-    baseline_exposure: Q.Exposure
-    daily_exposure: dict[str, Q.LiftEstimate]
-    ave: Q.Ave
-    cpc: Q.Cpc | None
-    conversion: dict[str, dict]
-    third_party: dict[str, dict]
-    series: dict[str, pd.DataFrame] = field(default_factory=dict)
-    top_posts: pd.DataFrame | None = None
+    results: dict[str, SectionResult]
+    sections: dict[str, Section]
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    seeding: SeedingResult | None = None
+    _doc: dict | None = field(default=None, repr=False)
 
-    def exposure_lift(self) -> dict[str, dict]:
-        """Campaign vs baseline window for each exposure figure: lift and difference.
+    def __getitem__(self, section_id: str) -> SectionResult:
+        return self.results[section_id]
 
-        Lift = campaign / baseline - 1; null with a reason when the baseline is 0 or missing,
-        with the absolute difference beside it.
-        """
-        out: dict[str, dict] = {}
-        for k in ("posts", "original_posts", *(m.id for m in Q.EXPOSURE_SUMS)):
-            b, v = self.baseline_exposure.values.get(k), self.exposure.values.get(k)
-            r = M.ratio(v, b, what="baseline")
-            d: dict = {
-                "baseline": b,
-                "campaign": v,
-                "lift": r.value - 1 if r.value is not None else None,
-                "difference": v - b if v is not None and b is not None else None,
-            }
-            if r.reason:
-                d["reason"] = r.reason
-            out[k] = d
-        return out
+    def __contains__(self, section_id: str) -> bool:
+        return section_id in self.results
+
+    @property
+    def figures(self) -> list[Figure]:
+        """Every figure of every section, in report order."""
+        return [f for r in self.results.values() for f in r.figures]
+
+    def figure(self, path: str) -> Figure:
+        """The figure at a metrics.json path (KeyError if none)."""
+        for f in self.figures:
+            if f.path == path:
+                return f
+        raise KeyError(path)
+
+    def value(self, path: str) -> Any:
+        """The value at a metrics.json path, e.g. ``quantitative.cpc.value`` (KeyError if none)."""
+        return resolve_path(self.metrics(), path)
+
+    def frame(self, name: str) -> pd.DataFrame | None:
+        """The first section frame with this name (``posts_per_day``, ``top_posts``...)."""
+        for r in self.results.values():
+            if name in r.frames:
+                return r.frames[name]
+        return None
 
     def metrics(self) -> dict:
-        """The metrics.json document: every figure, its metric id and the definitions."""
+        """The metrics.json document: every figure, its metric id and the definitions.
+
+        Built generically: each section's ``data`` is placed at its dotted paths, its
+        figures listed with their metric ids, and the definitions of every metric a figure
+        (or a chart) uses are carried under ``definitions``.
+        """
+        if self._doc is not None:
+            return self._doc
         c = self.campaign
-        quant: dict = {
-            "exposure": self.exposure.to_dict(),
-            "baseline_exposure": self.baseline_exposure.to_dict(),
-            "exposure_lift": self.exposure_lift(),
-            "daily_exposure": {k: v.to_dict() for k, v in self.daily_exposure.items()},
-            "ave": self.ave.to_dict(),
-            "conversion": self.conversion,
-            "third_party": self.third_party,
-        }
-        if self.cpc is not None:
-            quant["cpc"] = self.cpc.to_dict()
-        figures = self._figures(quant)
-        seeding = self.seeding.to_dict() if self.seeding is not None else None
-        if seeding is not None and seeding.get("spread"):
-            figures.append(
-                {
-                    "path": "seeding.spread.mean",
-                    "metric": "expected_spread",
-                    "value": seeding["spread"]["mean"],
-                }
-            )
-        used = sorted({f["metric"] for f in figures} | {"posts_per_day"})
-        return {
+        doc: dict = {
             "ripplemeter_version": __version__,
             "generated_data": c.generated,
             "campaign": {
@@ -136,60 +179,29 @@ class CampaignEvaluation:
                 }
                 for r in self.imports
             ],
-            "quantitative": quant,
-            "seeding": seeding,
-            "figures": figures,
-            "warnings": self.warnings,
-            "notes": self.notes,
-            "definitions": {mid: M.get(mid).definition() for mid in used},
+            "quantitative": {},
         }
-
-    @staticmethod
-    def _figures(quant: dict) -> list[dict]:
-        """Map each reported figure's path in metrics.json to its metric id."""
-        figs: list[dict] = []
-
-        def add(path: str, metric: str, value: object) -> None:
-            figs.append({"path": path, "metric": metric, "value": value})
-
-        for k, v in quant["exposure_lift"].items():
-            add(f"quantitative.exposure_lift.{k}.lift", "lift", v["lift"])
-        for sect in ("exposure", "baseline_exposure"):
-            e = quant[sect]
-            for k in (
-                "posts",
-                "original_posts",
-                *(m.id for m in Q.EXPOSURE_SUMS),
-                "engagement_rate_impressions",
-                "engagement_rate_reach",
-            ):
-                add(f"quantitative.{sect}.{k}", k, e.get(k))
-        for k, v in quant["daily_exposure"].items():
-            mid = Q.DAILY_METRICS[k].id
-            add(
-                f"quantitative.daily_exposure.{k}.baseline_daily_mean",
-                mid,
-                v["baseline_daily_mean"],
-            )
-            add(
-                f"quantitative.daily_exposure.{k}.campaign_daily_mean",
-                mid,
-                v["campaign_daily_mean"],
-            )
-            add(f"quantitative.daily_exposure.{k}.lift", "lift", v["lift"])
-        add("quantitative.ave.total", "ave", quant["ave"]["total"])
-        if "cpc" in quant:
-            add("quantitative.cpc.value", "cpc", quant["cpc"]["value"])
-            add("quantitative.cpc.index", "cpc_index", quant["cpc"]["index"])
-            add("quantitative.cpc.spend", "spend", quant["cpc"]["spend"])
-            if quant["cpc"]["reach"] is not None:
-                add("quantitative.cpc.reach", "ad_reach", quant["cpc"]["reach"])
-        for k, v in quant["conversion"].items():
-            add(f"quantitative.conversion.{k}.lift", "conversion_lift", v["lift"])
-        for src, terms in quant["third_party"].items():
-            for k, v in terms.items():
-                add(f"quantitative.third_party.{src}.{k}.lift", "index_lift", v["lift"])
-        return figs
+        for res in self.results.values():
+            for path, value in res.data.items():
+                _place(doc, path, value)
+        figures = self.figures
+        used = {f.metric for f in figures}
+        for res in self.results.values():
+            used |= set(res.uses)
+        doc["figures"] = [f.to_dict() for f in figures]
+        doc["warnings"] = list(self.warnings)
+        doc["notes"] = list(self.notes)
+        doc["definitions"] = {mid: M.get(mid).definition() for mid in sorted(used)}
+        doc["sections"] = {
+            sid: {
+                "title": self.sections[sid].title,
+                "status": r.status,
+                **({"reason": r.reason} if r.reason else {}),
+            }
+            for sid, r in self.results.items()
+        }
+        self._doc = doc
+        return doc
 
 
 def default_workspace_path(campaign: Campaign) -> Path:
@@ -197,46 +209,73 @@ def default_workspace_path(campaign: Campaign) -> Path:
     return (campaign.path.parent if campaign.path else Path.cwd()) / "ripplemeter.duckdb"
 
 
-def import_sources(
-    ws: Workspace, campaign: Campaign, progress: Callable[[str], None] | None = None
-) -> list[ImportResult]:
-    """Import every source of the campaign (idempotently) and return the results in order."""
-    results = []
-    for src in campaign.sources:
-        ctx = SourceContext(
-            platform=src.platform,
-            account=src.account,
-            columns=src.columns,
-            table=src.table,
-            timezone=src.timezone,
-            currency=campaign.currency,
-        )
-        if progress:
-            progress(f"importing {src.path.name}")
-        results.append(ws.import_file(src.path, src.format, ctx))
-    return results
+def _find_imports(ws: Workspace, campaign: Campaign) -> list[ImportResult]:
+    found = []
+    for i, src in enumerate(campaign.sources):
+        res = ws.find_import(src.path, src.format, campaign.source_context(src))
+        if res is None:
+            raise EvaluationError(
+                f"{src.path.name} (source {i + 1} of {campaign.file_name}) is not imported "
+                "into this workspace yet; run `ripplemeter report`, or call "
+                "campaign.import_sources() before evaluate_campaign()"
+            )
+        found.append(res)
+    return found
+
+
+def make_context(ws: Workspace, campaign: Campaign, imports: Sequence[ImportResult]) -> EvalContext:
+    """The :class:`EvalContext` of a campaign over a workspace and its imports."""
+    ids = tuple(sorted({int(r.import_id) for r in imports}))
+    backend = ibis.duckdb.from_connection(ws.con)
+    paths = {}
+    if ids:
+        rows = ws.con.execute(
+            f"SELECT import_id, path FROM imports WHERE import_id IN ({','.join('?' * len(ids))})",
+            list(ids),
+        ).fetchall()
+        paths = {int(a): str(b) for a, b in rows}
+    return EvalContext(
+        scope=ids,
+        window=Window.from_dates(
+            campaign.start,
+            campaign.end,
+            campaign.baseline_start,
+            campaign.baseline_end,
+            campaign.timezone,
+            campaign.baseline_defaulted,
+        ),
+        currency=campaign.currency,
+        fx=dict(campaign.fx),
+        tables=TableAccess(backend, ids),
+        benchmarks=dict(campaign.benchmarks),
+        rate_cards=tuple(campaign.rate_cards),
+        settings=dict(campaign.settings),
+        campaign_file=campaign.path,
+        source_paths=paths,
+    )
 
 
 def evaluate_campaign(
     campaign: Campaign,
     workspace: Workspace | str | Path | None = None,
     *,
+    imports: Sequence[ImportResult] | None = None,
     progress: Callable[[str], None] | None = None,
-    top_n: int = 10,
 ) -> CampaignEvaluation:
-    """Import the campaign's sources and evaluate it.
+    """Evaluate a campaign whose sources are in the workspace: run its sections.
 
     Parameters
     ----------
     campaign : Campaign
         From :func:`ripplemeter.campaign.load_campaign`.
     workspace : Workspace, str or Path, optional
-        Workspace to use; default ``ripplemeter.duckdb`` beside campaign.toml. Only rows that
-        came from the campaign's own sources are evaluated.
+        Default ``ripplemeter.duckdb`` beside campaign.toml. Only rows that came from the
+        campaign's own sources are evaluated.
+    imports : sequence of ImportResult, optional
+        What :meth:`Campaign.import_sources` returned; by default each source is looked up
+        in the workspace's import log (by its bytes, format and settings).
     progress : callable, optional
-        Receives short stage descriptions.
-    top_n : int
-        Number of top posts listed.
+        Receives short stage descriptions (one per section).
 
     Returns
     -------
@@ -244,10 +283,11 @@ def evaluate_campaign(
 
     Raises
     ------
-    FormatError
-        A source does not match its format (nothing of that source was written).
     EvaluationError
-        Currencies mixed without an [[fx]] rate.
+        A source is not imported yet; currencies mixed without an ``[[fx]]`` rate; a rate
+        card given twice.
+    GraphError
+        Invalid follows rows for the seeding section.
     """
     own = not isinstance(workspace, Workspace)
     ws = (
@@ -256,99 +296,27 @@ def evaluate_campaign(
         else Workspace(workspace if workspace is not None else default_workspace_path(campaign))
     )
     try:
-        return _evaluate(ws, campaign, progress, top_n)
+        imps = list(imports) if imports is not None else _find_imports(ws, campaign)
+        ctx = make_context(ws, campaign, imps)
+        chosen = (
+            [get_section(s) for s in campaign.sections]
+            if campaign.sections is not None
+            else available_sections()
+        )
+        chosen.sort(key=lambda s: (s.order, s.id))
+        results: dict[str, SectionResult] = {}
+        warnings: list[str] = []
+        notes: list[str] = [n for r in imps for n in r.notes]
+        for section in chosen:
+            if progress:
+                progress(f"evaluating: {section.title.lower()}")
+            res = section.run(ctx)
+            results[section.id] = res
+            warnings.extend(res.warnings)
+            notes.extend(res.notes)
+        return CampaignEvaluation(
+            campaign, imps, results, {s.id: s for s in chosen}, warnings, notes
+        )
     finally:
         if own:
             ws.close()
-
-
-def _evaluate(
-    ws: Workspace, c: Campaign, progress: Callable[[str], None] | None, top_n: int
-) -> CampaignEvaluation:
-    imports = import_sources(ws, c, progress)
-    ids = sorted({r.import_id for r in imports})
-    con = ws.con
-    if progress:
-        progress("evaluating")
-    lo, hi = c.window_utc()
-    blo, bhi = c.baseline_utc()
-    # rank each window's posts once into a temporary table; every figure reads from it
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE _rm_campaign AS "
-        + Q.latest_posts_sql(ids, created_from=lo, created_before=hi)
-    )
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE _rm_baseline AS "
-        + Q.latest_posts_sql(ids, created_from=blo, created_before=bhi)
-    )
-    latest, blatest = "SELECT * FROM _rm_campaign", "SELECT * FROM _rm_baseline"
-    undated = Q.undated_posts(con, ids)
-    exp = Q.exposure(con, latest, lo, hi, undated=undated)
-    bexp = Q.exposure(con, blatest, blo, bhi, undated=undated)
-    daily = Q.account_daily(con, ids)
-    daily_exp = {k: Q.daily_lift(daily, k, c) for k in Q.DAILY_METRICS} if len(daily) else {}
-    warnings: list[str] = []
-    notes: list[str] = []
-    if exp.undated_posts:
-        notes.append(
-            f"{exp.undated_posts} posts have no creation date (e.g. the UCI Facebook metrics "
-            "export keeps only month, weekday and hour) and are left out of every window metric."
-        )
-    for r in imports:
-        notes.extend(r.notes)
-    for name, (a, b) in {
-        "baseline": (bexp, exp),
-        "campaign": (exp, bexp),
-    }.items():
-        if a.values["posts"] == 0 and b.values["posts"] > 0:
-            win = (
-                f"{c.baseline_start}..{c.baseline_end}"
-                if name == "baseline"
-                else f"{c.start}..{c.end}"
-            )
-            warnings.append(
-                f"no imported post was created in the {name} window {win}: check that the post "
-                "exports cover it; post-level lifts are left empty"
-                + (", compare the daily account exposure instead" if len(daily) else "")
-            )
-    ave = Q.ave(con, latest, lo, hi, c)
-    warnings.extend(ave.warnings)
-    cpc = Q.cpc(con, ids, c)
-    if cpc is not None:
-        warnings.extend(cpc.warnings)
-    conv, outcomes = Q.conversion(con, ids, c)
-    third, index = Q.third_party(con, ids, c)
-    if third:
-        notes.append(
-            "Google Trends '<1' (more than 0, less than 1) is kept as a flag on import; in "
-            "means it counts as 0.5, and lift_bounds give the lift with it at 0 and at 1."
-        )
-    series = {
-        "posts_per_day": Q.posts_per_day(con, latest, c.start, c.end, c.timezone),
-        "baseline_posts_per_day": Q.posts_per_day(
-            con, blatest, c.baseline_start, c.baseline_end, c.timezone
-        ),
-        "account_daily": daily,
-        "outcomes": outcomes,
-        "index": index,
-    }
-    top = Q.top_posts(con, latest, lo, hi, top_n)
-    if progress:
-        progress("planning seeds")
-    seeding = plan_seeding(ws, c)
-    return CampaignEvaluation(
-        c,
-        imports,
-        exp,
-        bexp,
-        daily_exp,
-        ave,
-        cpc,
-        conv,
-        third,
-        series,
-        top,
-        warnings,
-        notes,
-        seeding,
-    )

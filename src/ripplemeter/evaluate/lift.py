@@ -125,11 +125,12 @@ def welch_lift(
     lift = diff = None
     ci = None
     if mb is not None and mc is not None:
-        diff = mc - mb
-        if mb == 0:
+        ch = relative_change(mc, mb, what="baseline daily mean")
+        diff = ch.difference
+        if ch.lift is None:
             reasons["lift"] = "baseline daily mean is 0; see the absolute difference"
         else:
-            lift = mc / mb - 1
+            lift = ch.lift
             if nb >= 2 and nc >= 2:
                 vb, vc = float(b.var(ddof=1)), float(c.var(ddof=1))
                 sb, sc = vb / nb, vc / nc
@@ -228,3 +229,54 @@ def weekday_adjusted_lift(
             ci = None
             reasons["ci95"] = "interval reaches a non-positive counterfactual"
     return LiftEstimate(mb, mc, lift, beta, ci, WEEKDAY, len(vb), len(vc), reasons=reasons)
+
+
+@dataclass(frozen=True)
+class Change:
+    """Relative and absolute change of one figure between two windows.
+
+    Attributes
+    ----------
+    lift : float or None
+        ``new / old - 1``; None with ``reason`` when ``old`` is 0 or either is missing.
+    difference : float or None
+        ``new - old`` when both exist.
+    reason : str or None
+    """
+
+    lift: float | None
+    difference: float | None
+    reason: str | None = None
+
+
+def relative_change(new: float | None, old: float | None, *, what: str = "baseline") -> Change:
+    """The one definition of lift in ripplemeter: ``new / old - 1``, beside ``new - old``.
+
+    Parameters
+    ----------
+    new, old : float or None
+        The campaign (or plan) figure and the baseline it is compared with.
+    what : str
+        Name of ``old`` in the reason given when the lift cannot be computed.
+
+    Returns
+    -------
+    Change
+        Lift null with a reason when ``old`` is 0 or missing (never inf, never a silent 0).
+
+    Examples
+    --------
+    >>> relative_change(150, 100).lift
+    0.5
+    >>> relative_change(5, 0).reason
+    'baseline is 0'
+    """
+    from ripplemeter.evaluate.metrics import ratio
+
+    r = ratio(new, old, what=what)
+    diff = None
+    if new is not None and old is not None:
+        diff = new - old  # ints stay ints
+        if isinstance(diff, float) and math.isnan(diff):
+            diff = None
+    return Change(r.value - 1 if r.value is not None else None, diff, r.reason)

@@ -385,3 +385,252 @@ EXPECTED_SPREAD = define(
         "(src follows dst) carries influence from dst to src.",
     )
 )
+
+# ---------------------------------------------------------------- detail figures
+# Every number the report shows has an id; these define the figures beside the headlines.
+DIFFERENCE = define(
+    Metric(
+        "difference",
+        "Difference",
+        "campaign - baseline",
+        "unit of the compared figure",
+        "ripplemeter decision",
+        "Given beside every lift, and always when both values exist, so that a lift left null "
+        "(baseline 0) still has a comparison.",
+    )
+)
+DAYS_WITH_DATA = define(
+    Metric(
+        "days_with_data",
+        "Days with data",
+        "number of days of the window that the series reports",
+        "days",
+        "ripplemeter decision",
+        "Days absent from an export are not counted as 0; means are over the days present.",
+    )
+)
+COVERAGE = define(
+    Metric(
+        "coverage",
+        "Coverage",
+        "days with data / days in the window",
+        "ratio",
+        "ripplemeter decision",
+        "Below 1 means the export does not cover the whole window.",
+    )
+)
+UNDATED_POSTS = define(
+    Metric(
+        "undated_posts",
+        "Posts without a creation date",
+        "count of posts whose latest row has no created_at",
+        "count",
+        "ripplemeter decision",
+        "Left out of every window figure and counted here (e.g. the UCI Facebook export keeps "
+        "only month, weekday and hour).",
+    )
+)
+RATE_CARD_PRICE = define(
+    Metric(
+        "rate_card_price",
+        "Rate-card price",
+        "price per unit from [[rate_cards]] or a rate-card import",
+        "currency per unit",
+        "The brand's or agency's rate card",
+        "CPM is per 1,000 impressions; per-post prices apply to original posts.",
+    )
+)
+AVE_QUANTITY = define(
+    Metric(
+        "ave_quantity",
+        "Quantity priced for AVE",
+        "impressions (cpm), link clicks (cpc) or original posts (per_post) of non-paid posts "
+        "created in the window",
+        "count",
+        "ripplemeter decision",
+        "As in the ave metric: latest-snapshot lifetime figures; a missing figure is not priced.",
+    )
+)
+CPC_BENCHMARK = define(
+    Metric(
+        "cpc_benchmark",
+        "CPC benchmark",
+        "industry cost per click from campaign.toml [benchmarks] cpc",
+        "currency per click",
+        "The campaign's own benchmark (e.g. an industry report it cites)",
+        "Given by the user, in the campaign currency.",
+    )
+)
+CPC_REPORTED = define(
+    Metric(
+        "cpc_reported",
+        "CPC reported by the export",
+        "the export's own 'CPC (cost per link click)' column",
+        "currency per click",
+        "Meta Ads Manager 'CPC (cost per link click)'",
+        "Shown to check our spend / link clicks against the platform's own figure.",
+    )
+)
+AD_LINK_CLICKS = define(
+    Metric(
+        "ad_link_clicks",
+        "Link clicks on ads",
+        "sum(link clicks) over the ads rows and spend rows counted for CPC",
+        "count",
+        "Meta Ads Manager 'Link clicks'",
+        "Same rows as spend: inside the window, never the account-total row or breakdowns.",
+    )
+)
+AD_CONVERSIONS = define(
+    Metric(
+        "ad_conversions",
+        "Conversions from ads",
+        "sum of a named conversion (purchases, adds to cart, ...) over the counted ads rows",
+        "count",
+        "Meta Ads Manager conversion columns (as attributed by the platform)",
+        "Platform-attributed, with the platform's attribution window; not a measured lift.",
+    )
+)
+COST_PER_CONVERSION = define(
+    Metric(
+        "cost_per_conversion",
+        "Cost per conversion",
+        "spend / conversions",
+        "currency per conversion",
+        "Meta Ads Manager 'Cost per result'",
+        "Spend of the same rows as the conversions; null when there are none.",
+    )
+)
+OUTCOME_DAILY_MEAN = define(
+    Metric(
+        "outcome_daily_mean",
+        "Outcome per day",
+        "mean over the days present of the daily outcome (summed over sources)",
+        "outcome units per day",
+        "ripplemeter decision",
+        "Days in the campaign's time zone; a day reported twice by one source keeps the later "
+        "import.",
+    )
+)
+CONVERSION_WEEKDAY = define(
+    Metric(
+        "conversion_lift_weekday_adjusted",
+        "Conversion lift, weekday-adjusted",
+        "beta / (campaign mean - beta) with beta the campaign effect of OLS value ~ campaign + "
+        "C(weekday)",
+        "ratio",
+        "MacKinnon and White (1985) HC3 standard errors; day-of-week fixed effects",
+        "Given when both windows have at least 2 days and 14 days in all.",
+    )
+)
+INDEX_MEAN = define(
+    Metric(
+        "index_mean",
+        "Mean index",
+        "mean of the index over the periods starting in the window ('<1' counted as 0.5)",
+        "index (0-100)",
+        "Google Trends: values relative to the highest point of the chart",
+        "Each export is scaled on its own.",
+    )
+)
+INDEX_BELOW_ONE = define(
+    Metric(
+        "index_below_one_periods",
+        "Periods shown as '<1'",
+        "count of periods in either window whose value Google Trends shows as '<1'",
+        "periods",
+        "Google Trends export",
+        "'<1' means more than 0 and less than 1.",
+    )
+)
+SPREAD_GAIN = define(
+    Metric(
+        "spread_gain_vs_top_degree",
+        "Seeding plan's gain over the biggest accounts",
+        "expected spread of the plan / expected spread of the top out-degree seeds - 1",
+        "ratio",
+        "ripplemeter decision; both spreads by independent Monte Carlo runs",
+        "Same number of seeds, same diffusion model and probabilities.",
+    )
+)
+SEED_COUNT = define(
+    Metric(
+        "seed_count",
+        "Seeds",
+        "number of accounts in the seed set",
+        "accounts",
+        "ripplemeter decision",
+        "With a budget, as many as the budget buys.",
+    )
+)
+GRAPH_NODES = define(
+    Metric(
+        "graph_nodes",
+        "Accounts in the follow network",
+        "distinct accounts in the campaign's follows rows",
+        "accounts",
+        "ripplemeter decision",
+        "",
+    )
+)
+GRAPH_EDGES = define(
+    Metric(
+        "graph_edges",
+        "Follow relationships",
+        "distinct follow edges after self-loops are dropped and parallel edges combined",
+        "edges",
+        "ripplemeter decision",
+        "",
+    )
+)
+RR_SETS = define(
+    Metric(
+        "rr_sets",
+        "Reverse-reachable samples",
+        "number of RR sets the seed selection drew",
+        "count",
+        "Borgs, Brautbar, Chayes, Lucier, 'Maximizing Social Influence in Nearly Optimal Time', "
+        "SODA 2014",
+        "",
+    )
+)
+MARGINAL_GAIN = define(
+    Metric(
+        "marginal_gain",
+        "Marginal gain of a seed",
+        "n x (RR sets newly covered by the seed) / RR sets",
+        "accounts",
+        "Tang, Shi, Xiao, IMM (SIGMOD 2015): coverage estimate of the spread",
+        "The selection sample's own estimate, slightly optimistic.",
+    )
+)
+CUMULATIVE_GAIN = define(
+    Metric(
+        "cumulative_gain",
+        "Cumulative gain",
+        "sum of the marginal gains of the seeds up to this rank",
+        "accounts",
+        "Tang, Shi, Xiao, IMM (SIGMOD 2015)",
+        "The selection sample's own estimate, slightly optimistic.",
+    )
+)
+SEED_COST = define(
+    Metric(
+        "seed_cost",
+        "Cost of a seed",
+        "the account's price from the price list",
+        "currency",
+        "The campaign's KOL price list",
+        "",
+    )
+)
+POST_ENGAGEMENT_RATE = define(
+    Metric(
+        "post_engagement_rate",
+        "Engagement rate of a post",
+        "engagements / impressions of one post (latest snapshot)",
+        "ratio",
+        _HOOT,
+        "Null when the post has no impressions figure or 0 impressions.",
+    )
+)

@@ -1,19 +1,110 @@
-"""The seeding section of a campaign report: a multi-point plan over the follows graph.
+"""The seeding section: a multi-point launch plan over the campaign's follows graph.
 
-Reads the workspace's ``follows`` table (``src follows dst``: influence flows dst -> src),
-chooses seeds with :func:`ripplemeter.network.seeding.select_seeds` under the campaign's
-``[seeding]`` settings, and compares the plan with the top out-degree baseline of the same
-size, both measured by an independent Monte Carlo run.
+Builds the graph with :func:`ripplemeter.network.seedgraph.seeding_graph` (the same function
+``ripplemeter seeds`` uses) from the ``follows`` rows of the campaign's own sources, chooses
+seeds with :func:`ripplemeter.network.seeding.select_seeds` under the ``[seeding]`` settings,
+and compares the plan with the top out-degree seeds of the same size, both measured by an
+independent Monte Carlo run.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
 
 import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from ripplemeter.campaign import Campaign
-from ripplemeter.workspace import Workspace
+from ripplemeter.evaluate import metrics as M
+from ripplemeter.evaluate.context import EvalContext
+from ripplemeter.evaluate.lift import relative_change
+from ripplemeter.evaluate.section import Figure, SectionResult, clean, register_section
+
+
+class SeedingSettings(BaseModel):
+    """``[seeding]`` in campaign.toml: how the report plans seeds when there are follows.
+
+    Attributes
+    ----------
+    k : int
+        Seeds to choose (ignored when ``costs`` and ``budget`` are given).
+    model : {"ic", "lt"}
+    probability : str
+        Edge probability model: ``given``, ``wc``, ``constant:P`` or ``trivalency``.
+    epsilon : float
+        Approximation slack of IMM / OPIM-C, in (0, 1).
+    algorithm : {"imm", "opim-c"}
+    costs : Path or None
+        KOL price list (CSV ``id,cost``) for a budgeted plan, relative to campaign.toml.
+    budget : float or None
+    forced : tuple[str, ...]
+        Accounts that are seeded anyway (the brand's own).
+    random_state : int
+    mc_runs : int
+        Monte Carlo simulations of the independent spread check.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    k: int = Field(10, ge=1)
+    model: Literal["ic", "lt"] = "ic"
+    probability: str = "wc"
+    epsilon: float = Field(0.1, gt=0, lt=1)
+    algorithm: Literal["imm", "opim-c"] = "imm"
+    costs: Path | None = None
+    budget: float | None = Field(None, gt=0)
+    forced: tuple[str, ...] = ()
+    random_state: int = Field(0, ge=0)
+    mc_runs: int = Field(10000, ge=1)
+
+    @field_validator("epsilon", "budget", mode="before")
+    @classmethod
+    def _number(cls, v: Any) -> Any:
+        if isinstance(v, int) and not isinstance(v, bool):
+            return float(v)
+        return v
+
+    @field_validator("probability")
+    @classmethod
+    def _probability(cls, v: str) -> str:
+        if v in ("given", "wc", "trivalency") or re.fullmatch(r"constant:(0(\.\d+)?|1(\.0+)?)", v):
+            return v
+        raise ValueError(
+            f"expected given, wc, trivalency or constant:P with P in [0, 1], found {v!r}"
+        )
+
+    @field_validator("forced", mode="before")
+    @classmethod
+    def _forced(cls, v: Any) -> Any:
+        if isinstance(v, list) and all(isinstance(x, str) for x in v):
+            return tuple(v)
+        raise ValueError("expected a list of account ids such as ['x:brand']")
+
+    @field_validator("costs", mode="before")
+    @classmethod
+    def _costs(cls, v: Any, info: ValidationInfo) -> Any:
+        if v is None:
+            return v
+        if not isinstance(v, str):
+            raise ValueError(f"expected a file path, found {v!r}")
+        p = Path(v)
+        base = (info.context or {}).get("base")
+        if not p.is_absolute() and base is not None:
+            p = (Path(base) / p).resolve()
+        if not p.is_file():
+            raise ValueError(f"file not found: {p}")
+        return p
+
+    @model_validator(mode="after")
+    def _budget_with_costs(self) -> SeedingSettings:
+        if (self.costs is None) != (self.budget is None):
+            missing = "budget" if self.costs is not None else "costs"
+            raise ValueError(
+                f"{missing}: a budgeted plan needs both costs (a price list) and budget"
+            )
+        return self
 
 
 @dataclass
@@ -33,6 +124,8 @@ class SeedingResult:
         nodes, edges, probability model, self-loops dropped, parallel edges combined.
     overlap : DataFrame or None
         Jaccard overlap of the top seeds' reach (RR coverage).
+    notes : list[str]
+        What the graph builder changed (weighted cascade chosen, LT weights normalised).
     """
 
     summary: dict
@@ -40,6 +133,7 @@ class SeedingResult:
     baseline: dict
     graph: dict
     overlap: pd.DataFrame | None
+    notes: list[str]
 
     def to_dict(self) -> dict:
         return {
@@ -50,8 +144,19 @@ class SeedingResult:
         }
 
 
-def plan_seeding(ws: Workspace, campaign: Campaign) -> SeedingResult | None:
-    """Plan seeds over the workspace's follows graph, or None when it has no follows.
+class _ScopedFollows:
+    """Adapter giving :func:`seeding_graph` the campaign's follows rows (``table(name)``)."""
+
+    def __init__(self, ctx: EvalContext) -> None:
+        self.ctx = ctx
+        self.path = None
+
+    def table(self, name: str, import_ids: Any = None) -> pd.DataFrame:
+        return self.ctx.tables[name].order_by(["import_id", "source_row"]).to_pandas()
+
+
+def plan_seeding(ctx: EvalContext, s: SeedingSettings) -> SeedingResult:
+    """Plan seeds over the follows rows of the campaign's sources.
 
     Raises
     ------
@@ -59,15 +164,16 @@ def plan_seeding(ws: Workspace, campaign: Campaign) -> SeedingResult | None:
         Invalid follows rows (weights outside [0, 1], mixed weighted/unweighted rows) or
         forced accounts that are not in the graph.
     """
-    n = int(ws.con.execute("SELECT count(*) FROM follows").fetchall()[0][0])
-    if n == 0:
-        return None
-    from ripplemeter.network.graph import from_workspace
+    from ripplemeter.network.seedgraph import seeding_graph
     from ripplemeter.network.seeding import select_seeds, top_degree
 
-    s = campaign.seeding
-    prob = None if s.probability == "given" else s.probability
-    g = from_workspace(ws, probability=prob, random_state=s.random_state)
+    g, notes = seeding_graph(
+        _ScopedFollows(ctx),
+        model=s.model,
+        probability=s.probability,
+        random_state=s.random_state,
+        import_ids=ctx.scope,
+    )
     plan = select_seeds(
         g,
         s.k,
@@ -93,4 +199,87 @@ def plan_seeding(ws: Workspace, campaign: Campaign) -> SeedingResult | None:
         "self_loops_dropped": int(getattr(st, "self_loops_dropped", 0)),
         "parallel_edges_combined": int(getattr(st, "parallel_edges_combined", 0)),
     }
-    return SeedingResult(plan.summary(), plan.to_frame(), baseline, graph, plan.overlap)
+    return SeedingResult(plan.summary(), plan.to_frame(), baseline, graph, plan.overlap, notes)
+
+
+@register_section
+class SeedingSection:
+    """Seeding plan (multi-point launch) over the campaign's follows graph."""
+
+    id = "seeding"
+    title = "Seeding plan (multi-point launch)"
+    order = 70
+    metrics = (
+        M.EXPECTED_SPREAD,
+        M.SPREAD_GAIN,
+        M.SEED_COUNT,
+        M.GRAPH_NODES,
+        M.GRAPH_EDGES,
+        M.RR_SETS,
+        M.MARGINAL_GAIN,
+        M.CUMULATIVE_GAIN,
+        M.SEED_COST,
+    )
+    settings = SeedingSettings
+
+    def run(self, ctx: EvalContext) -> SectionResult:
+        if not ctx.tables.has_rows("follows"):
+            return SectionResult.no_data(
+                "no follows table (who follows whom) among the campaign's sources",
+                {"seeding": None},
+            )
+        res = plan_seeding(ctx, ctx.settings_for(self))
+        d = res.to_dict()
+        figs: list[Figure] = []
+        spread = d.get("spread")
+        if spread:
+            figs.append(Figure("seeding.spread.mean", "expected_spread", spread["mean"]))
+            figs += [
+                Figure(f"seeding.spread.ci95.{i}", "expected_spread", spread["ci95"][i])
+                for i in (0, 1)
+            ]
+        bspread = d["baseline_top_degree"].get("spread")
+        if bspread:
+            figs.append(
+                Figure(
+                    "seeding.baseline_top_degree.spread.mean", "expected_spread", bspread["mean"]
+                )
+            )
+        if spread and bspread:
+            ch = relative_change(spread["mean"], bspread["mean"], what="top-degree spread")
+            d["gain_vs_top_degree"] = ch.lift
+            figs.append(
+                Figure(
+                    "seeding.gain_vs_top_degree", "spread_gain_vs_top_degree", ch.lift, ch.reason
+                )
+            )
+        d["seed_count"] = len(d["seeds"])
+        figs += [
+            Figure("seeding.seed_count", "seed_count", d["seed_count"]),
+            Figure("seeding.graph.nodes", "graph_nodes", d["graph"]["nodes"]),
+            Figure("seeding.graph.edges", "graph_edges", d["graph"]["edges"]),
+            Figure("seeding.rr_sets", "rr_sets", clean(d.get("rr_sets"))),
+        ]
+        for i, row in enumerate(d["plan"]):
+            figs.append(
+                Figure(
+                    f"seeding.plan.{i}.marginal_gain",
+                    "marginal_gain",
+                    clean(row.get("marginal_gain")),
+                )
+            )
+            figs.append(
+                Figure(
+                    f"seeding.plan.{i}.cumulative_gain",
+                    "cumulative_gain",
+                    clean(row.get("cumulative_gain")),
+                )
+            )
+            if "cost" in row:
+                figs.append(Figure(f"seeding.plan.{i}.cost", "seed_cost", clean(row.get("cost"))))
+        return SectionResult(
+            figures=figs,
+            data={"seeding": d},
+            frames={"plan": res.table},
+            notes=list(res.notes),
+        )

@@ -216,3 +216,72 @@ def seeding_gains(plan: pd.DataFrame) -> go.Figure:
         **_LAYOUT,
     )
     return fig
+
+
+# ---------------------------------------------------------------- charts per section
+#: Section id -> function(evaluation, section result) -> list of (div id, Figure).
+SECTION_CHARTS: dict = {}
+
+
+def section_charts(section_id: str):
+    """Decorator: register the chart builder of a section (outside sections may too)."""
+
+    def deco(fn):
+        SECTION_CHARTS[section_id] = fn
+        return fn
+
+    return deco
+
+
+def charts_for(evaluation, section_id: str) -> list[tuple[str, go.Figure]]:
+    """The charts of one section (none when the section registered no builder)."""
+    fn = SECTION_CHARTS.get(section_id)
+    return fn(evaluation, evaluation[section_id]) if fn else []
+
+
+@section_charts("exposure")
+def _exposure_charts(ev, res) -> list:
+    c = ev.campaign
+    ppd, bppd = res.frames["posts_per_day"], res.frames["baseline_posts_per_day"]
+    if not (ppd.posts.sum() + bppd.posts.sum()):
+        return []
+    out = []
+    daily = ev.frame("account_daily")
+    if daily is None or not len(daily):
+        out.append(("daily-exposure", daily_exposure(c, None, ppd, bppd)))
+    out.append(("posts-per-day", posts_per_day(c, ppd, bppd)))
+    return out
+
+
+@section_charts("daily_exposure")
+def _daily_charts(ev, res) -> list:
+    c = ev.campaign
+    exp = ev.results.get("exposure")
+    ppd = exp.frames["posts_per_day"] if exp else pd.DataFrame()
+    bppd = exp.frames["baseline_posts_per_day"] if exp else pd.DataFrame()
+    d = ev.metrics()["quantitative"]["daily_exposure"]
+    rows = [{"label": f"account {k}", "lift": v["lift"], "ci95": v["ci95"]} for k, v in d.items()]
+    return [("daily-exposure", daily_exposure(c, res.frames["account_daily"], ppd, bppd))] + (
+        [("daily-before-after", before_after(rows))] if rows else []
+    )
+
+
+@section_charts("outcomes")
+def _outcome_charts(ev, res) -> list:
+    conv = ev.metrics()["quantitative"]["conversion"]
+    rows = [{"label": k, "lift": v["lift"], "ci95": v["ci95"]} for k, v in conv.items()]
+    return [
+        ("before-after", before_after(rows)),
+        ("outcomes", outcomes(ev.campaign, res.frames["outcomes"])),
+    ]
+
+
+@section_charts("indices")
+def _index_charts(ev, res) -> list:
+    return [("index-series", index_series(ev.campaign, res.frames["index"]))]
+
+
+@section_charts("seeding")
+def _seeding_charts(ev, res) -> list:
+    plan = res.frames.get("plan")
+    return [("seeding", seeding_gains(plan))] if plan is not None and len(plan) else []

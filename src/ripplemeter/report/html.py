@@ -1,22 +1,40 @@
 """report.html: one self-contained file that opens offline (Plotly inlined once).
 
-Every figure shown comes from :meth:`CampaignEvaluation.metrics`, and each table row names the
-metric id whose definition (formula, unit, source, decision) is printed in the Definitions
-section. Untrusted text is HTML-escaped by Jinja2's autoescaping.
+The page is a shell (``templates/report.html``) that includes one template per section: the
+section's own ``<id>.html`` beside its module when it has one, else
+``templates/sections/<id>.html``. A template shows numbers only through ``fig(path)``, which
+looks the figure up in the section's results and writes it in an element carrying
+``data-metric`` (its registry id), ``data-path`` (its path in metrics.json) and
+``data-value`` (the raw number), so that every number on the page can be traced to its
+definition and to metrics.json. Untrusted text is HTML-escaped by Jinja2's autoescaping.
 """
 
 from __future__ import annotations
 
+import json
+import math
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
 import plotly.io as pio
+from markupsafe import Markup, escape
 from plotly.offline import get_plotlyjs
 
 from ripplemeter.evaluate import CampaignEvaluation
+from ripplemeter.evaluate.section import Figure
 from ripplemeter.report import charts
 from ripplemeter.report.exports import scrub, write_json, write_table
+
+#: Metrics shown as a signed percentage change.
+SIGNED_PERCENT = {
+    "lift",
+    "conversion_lift",
+    "conversion_lift_weekday_adjusted",
+    "index_lift",
+    "spread_gain_vs_top_degree",
+}
 
 
 @dataclass
@@ -37,6 +55,8 @@ def _fmt(value: object, unit: str = "") -> str:
     if isinstance(value, int):
         return f"{value:,}"
     if isinstance(value, float):
+        if math.isnan(value):
+            return "—"
         if unit == "ratio":
             return f"{value * 100:.2f}%"
         if abs(value) >= 1000:
@@ -45,16 +65,75 @@ def _fmt(value: object, unit: str = "") -> str:
     return str(value)
 
 
-def _money(value: object) -> str:
+def _money(value: object, places: int = 2) -> str:
     if value is None:
         return "—"
-    return f"{float(value):,.2f}"
+    return f"{float(value):,.{places}f}"
 
 
 def _pct(value: object) -> str:
     if value is None:
         return "—"
     return f"{float(value) * 100:+.1f}%"
+
+
+def format_figure(f: Figure, unit: str) -> str:
+    """A figure as a reader sees it: by its metric (signed % for lifts) or its unit."""
+    v = f.value
+    if v is None:
+        return "—"
+    if f.metric in SIGNED_PERCENT:
+        return _pct(v)
+    if unit == "currency per click" or unit == "currency per unit":
+        return _money(v, 4)
+    if unit.startswith("currency"):
+        return _money(v)
+    if unit in ("accounts",) and isinstance(v, float) and not v.is_integer():
+        return f"{v:,.1f}"
+    if unit == "count" and isinstance(v, float) and v.is_integer():
+        return f"{int(v):,}"
+    return _fmt(v, unit)
+
+
+def _raw(v: object) -> str:
+    if v is None:
+        return ""
+    return json.dumps(v)
+
+
+class _FigureWriter:
+    """``fig(path)`` in templates: the figure at ``path`` in a traceable element."""
+
+    def __init__(self, evaluation: CampaignEvaluation, defs: dict) -> None:
+        self.index = {f.path: f for f in evaluation.figures}
+        self.defs = defs
+
+    def has(self, path: str) -> bool:
+        return path in self.index
+
+    def __call__(self, path: str, text: str | None = None, *, cls: str = "") -> Markup:
+        f = self.index.get(path)
+        if f is None:
+            raise KeyError(f"the template shows {path!r}, which no section reports as a figure")
+        unit = self.defs.get(f.metric, {}).get("unit", "")
+        shown = text if text is not None else format_figure(f, unit)
+        title = f.reason or self.defs.get(f.metric, {}).get("name", f.metric)
+        return Markup(
+            f'<span class="fig{(" " + escape(cls)) if cls else ""}" data-metric="{escape(f.metric)}"'
+            f' data-path="{escape(f.path)}" data-value="{escape(_raw(f.value))}"'
+            f' title="{escape(title)}">{escape(shown)}</span>'
+        )
+
+
+def _section_source(section) -> str | None:
+    """The template beside the section's module, if it has one."""
+    mod = sys.modules.get(type(section).__module__)
+    file = getattr(mod, "__file__", None)
+    if file:
+        beside = Path(file).parent / f"{section.id}.html"
+        if beside.is_file():
+            return beside.read_text(encoding="utf-8")
+    return None
 
 
 def _env() -> jinja2.Environment:
@@ -69,74 +148,57 @@ def _env() -> jinja2.Environment:
     return env
 
 
-def _figures(result: CampaignEvaluation) -> list[tuple[str, str]]:
-    c = result.campaign
-    s = result.series
-    figs = []
-    has_posts = bool(s["posts_per_day"].posts.sum() + s["baseline_posts_per_day"].posts.sum())
-    has_daily = s.get("account_daily") is not None and len(s["account_daily"]) > 0
-    if has_daily or has_posts:
-        figs.append(
-            (
-                "daily-exposure",
-                charts.daily_exposure(
-                    c, s.get("account_daily"), s["posts_per_day"], s["baseline_posts_per_day"]
-                ),
-            )
-        )
-    if has_posts:
-        figs.append(
-            (
-                "posts-per-day",
-                charts.posts_per_day(c, s["posts_per_day"], s["baseline_posts_per_day"]),
-            )
-        )
-    rows = []
-    for k, v in result.daily_exposure.items():
-        rows.append({"label": f"account {k}", "lift": v.lift, "ci95": v.ci95})
-    for k, v in result.conversion.items():
-        rows.append({"label": k, "lift": v["lift"], "ci95": v["ci95"]})
-    if rows:
-        figs.append(("before-after", charts.before_after(rows)))
-    if len(s.get("outcomes", [])):
-        figs.append(("outcomes", charts.outcomes(c, s["outcomes"])))
-    if len(s.get("index", [])):
-        figs.append(("index-series", charts.index_series(c, s["index"])))
-    if result.seeding is not None and len(result.seeding.table):
-        figs.append(("seeding", charts.seeding_gains(result.seeding.table)))
-    return [
-        (
-            div,
-            pio.to_html(
-                fig,
-                full_html=False,
-                include_plotlyjs=False,
-                div_id=f"chart-{div}",
-                config={"displaylogo": False, "responsive": True},
-            ),
-        )
-        for div, fig in figs
-    ]
+def _chart_html(div: str, fig) -> str:
+    return pio.to_html(
+        fig,
+        full_html=False,
+        include_plotlyjs=False,
+        div_id=f"chart-{div}",
+        config={"displaylogo": False, "responsive": True},
+    )
 
 
 def render_html(result: CampaignEvaluation, doc: dict | None = None) -> str:
     """The report as one HTML string (Plotly inlined once, works offline)."""
     doc = scrub(doc or result.metrics())
-    top = result.top_posts
-    top_rows = top.to_dict("records") if top is not None else []
-    return (
-        _env()
-        .get_template("report.html")
-        .render(
-            doc=doc,
-            q=doc["quantitative"],
-            c=doc["campaign"],
-            defs=doc["definitions"],
-            seeding=doc.get("seeding"),
-            figures=_figures(result),
-            plotlyjs=get_plotlyjs(),
-            top_posts=top_rows,
+    env = _env()
+    defs = doc["definitions"]
+    fig = _FigureWriter(result, defs)
+    base = {
+        "doc": doc,
+        "q": doc["quantitative"],
+        "c": doc["campaign"],
+        "defs": defs,
+        "fig": fig,
+        "has": fig.has,
+    }
+    parts, absent, headline = [], [], []
+    for sid, res in result.results.items():
+        section = result.sections[sid]
+        if res.status != "ok":
+            absent.append({"id": sid, "title": section.title, "reason": res.reason})
+            continue
+        for path, label in getattr(section, "headline", lambda r: [])(res):
+            if fig.has(path):
+                headline.append((path, label))
+        src = _section_source(section)
+        tmpl = env.from_string(src) if src is not None else env.get_template(f"sections/{sid}.html")
+        chart_list = [(d, _chart_html(d, f)) for d, f in charts.charts_for(result, sid)]
+        html = tmpl.render(
+            **base,
+            r=res,
+            section=section,
+            data=doc,
+            charts=chart_list,
+            frames=res.frames,
         )
+        parts.append({"id": sid.replace("_", "-"), "title": section.title, "html": Markup(html)})
+    return env.get_template("report.html").render(
+        **base,
+        sections=parts,
+        absent=absent,
+        headline=headline,
+        plotlyjs=get_plotlyjs(),
     )
 
 
@@ -160,7 +222,8 @@ def write_report(result: CampaignEvaluation, out: str | Path) -> ReportPaths:
     html_path = out / "report.html"
     html_path.write_text(render_html(result, doc), encoding="utf-8")
     csv_path = xlsx_path = None
-    if result.top_posts is not None:
-        csv_path = write_table(result.top_posts, out / "top_posts.csv")
-        xlsx_path = write_table(result.top_posts, out / "top_posts.xlsx")
+    top = result.frame("top_posts")
+    if top is not None:
+        csv_path = write_table(top, out / "top_posts.csv")
+        xlsx_path = write_table(top, out / "top_posts.xlsx")
     return ReportPaths(html_path, metrics_path, csv_path, xlsx_path)

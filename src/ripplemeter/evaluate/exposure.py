@@ -1,0 +1,309 @@
+"""The exposure section: posts created in each window and their latest-snapshot figures.
+
+Reads ``posts`` and ``post_metrics`` (latest snapshot per post, see
+:func:`ripplemeter.evaluate.context.latest_posts`); reports posts, original posts, the sums of
+impressions, reach, engagements, reposts, replies, likes and link clicks, both engagement
+rates, the same per platform, and the campaign-vs-baseline lift of each.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+
+from ripplemeter.evaluate import metrics as M
+from ripplemeter.evaluate.context import EvalContext, Period, Window
+from ripplemeter.evaluate.lift import relative_change
+from ripplemeter.evaluate.section import (
+    Figure,
+    SectionResult,
+    clean,
+    figures_from,
+    register_section,
+)
+
+EXPOSURE_SUMS = (
+    M.IMPRESSIONS,
+    M.REACH,
+    M.ENGAGEMENTS,
+    M.REPOSTS,
+    M.REPLIES,
+    M.LIKES,
+    M.LINK_CLICKS,
+)
+COUNTED = ("posts", "original_posts", *(m.id for m in EXPOSURE_SUMS))
+
+
+@dataclass
+class Exposure:
+    """Exposure of posts created in a window (latest snapshots).
+
+    Attributes
+    ----------
+    values : dict[str, int | float | None]
+        posts, original_posts and the sums of EXPOSURE_SUMS (None when no post has the figure).
+    engagement_rate_impressions, engagement_rate_reach : metrics.Ratio
+    by_platform : dict[str, dict]
+        The same sums per platform.
+    undated_posts : int
+        Posts left out because their creation time is unknown.
+    reasons : dict[str, str]
+    """
+
+    values: dict[str, float | int | None]
+    engagement_rate_impressions: M.Ratio
+    engagement_rate_reach: M.Ratio
+    by_platform: dict[str, dict] = field(default_factory=dict)
+    undated_posts: int = 0
+    reasons: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        d: dict = dict(self.values)
+        d["engagement_rate_impressions"] = self.engagement_rate_impressions.value
+        d["engagement_rate_reach"] = self.engagement_rate_reach.value
+        reasons = dict(self.reasons)
+        if self.engagement_rate_impressions.reason:
+            reasons["engagement_rate_impressions"] = self.engagement_rate_impressions.reason
+        if self.engagement_rate_reach.reason:
+            reasons["engagement_rate_reach"] = self.engagement_rate_reach.reason
+        d["by_platform"] = self.by_platform
+        d["undated_posts"] = self.undated_posts
+        if reasons:
+            d["reasons"] = reasons
+        return d
+
+
+def _aggregates(t: ir.Table) -> dict:
+    """The exposure aggregates of a latest-posts table, as Ibis expressions."""
+    orig = (t.kind == "original") | t.kind.isnull()
+    aggs = {
+        "posts": t.count(),
+        "original_posts": t.count(where=orig),
+        **{m.id: t[m.id].sum() for m in EXPOSURE_SUMS},
+        "_eng_i": t.engagements.sum(where=t.impressions.notnull()),
+        "_imp_e": t.impressions.sum(where=t.engagements.notnull()),
+        "_eng_r": t.engagements.sum(where=t.reach.notnull()),
+        "_reach_e": t.reach.sum(where=t.engagements.notnull()),
+    }
+    return aggs
+
+
+def exposure_expr(latest: ir.Table, period: Period, *, by: str | None = None) -> ir.Table:
+    """Ibis expression of the exposure aggregates of posts created in ``period``.
+
+    Parameters
+    ----------
+    latest : ibis Table
+        Latest-snapshot posts (:meth:`TableAccess.latest_posts`).
+    period : Period
+        Window; posts with ``lo <= created_at < hi`` count.
+    by : str, optional
+        Group column (``"platform"``).
+    """
+    t = latest.filter(
+        latest.created_at >= period.lo.to_pydatetime(),
+        latest.created_at < period.hi.to_pydatetime(),
+    )
+    aggs = _aggregates(t)
+    if by:
+        return t.group_by(by).aggregate(**aggs).order_by(by)
+    return t.aggregate(**aggs)
+
+
+def exposure(latest: ir.Table, period: Period, *, undated: int = 0) -> Exposure:
+    """Exposure of posts created in ``period``.
+
+    Parameters
+    ----------
+    latest : ibis Table
+        Latest-snapshot posts.
+    period : Period
+    undated : int
+        Posts without a creation date (counted separately, see
+        :meth:`TableAccess.undated_posts`).
+
+    Returns
+    -------
+    Exposure
+        Sums are None (with a reason) when no post has the figure; engagement rates are null
+        with a reason when their denominator is 0 or there are no posts.
+    """
+    row = exposure_expr(latest, period).to_pandas().iloc[0]
+    values: dict = {"posts": int(row["posts"]), "original_posts": int(row["original_posts"])}
+    reasons: dict[str, str] = {}
+    for m in EXPOSURE_SUMS:
+        values[m.id] = clean(row[m.id])
+        if values[m.id] is None:
+            reasons[m.id] = "no post in the window has this figure"
+    if values["posts"] == 0:
+        reasons["posts"] = (
+            "no imported post was created in this window; check that the exports cover it"
+        )
+    er_i = M.ratio(clean(row["_eng_i"]), clean(row["_imp_e"]), what="impressions")
+    er_r = M.ratio(clean(row["_eng_r"]), clean(row["_reach_e"]), what="reach")
+    if values["posts"] == 0:
+        er_i = M.Ratio(None, "no posts in the window")
+        er_r = M.Ratio(None, "no posts in the window")
+    by_platform: dict[str, dict] = {}
+    for _, r in exposure_expr(latest, period, by="platform").to_pandas().iterrows():
+        d = {"posts": int(r["posts"])}
+        for m in EXPOSURE_SUMS:
+            d[m.id] = clean(r[m.id])
+        d["engagement_rate_impressions"] = M.ratio(clean(r["_eng_i"]), clean(r["_imp_e"])).value
+        by_platform[str(r["platform"])] = d
+    return Exposure(values, er_i, er_r, by_platform, undated, reasons)
+
+
+def posts_per_day(latest: ir.Table, window: Window, period: Period) -> pd.DataFrame:
+    """Posts and their impressions/engagements per local day, zero-filled over the period.
+
+    Each post is assigned to its local day (the campaign's zone) by a range join on the UTC
+    bounds of each local day (:meth:`Window.local_days`), which runs on any engine.
+
+    Returns
+    -------
+    DataFrame
+        Columns date, posts, impressions, engagements (sums of the posts created that day;
+        days whose posts lack the figure give NaN sums, days without posts 0 posts).
+    """
+    days = window.local_days(period)
+    mem = ibis.memtable(days.rename(columns={"day": "date"}))
+    t = latest.filter(latest.created_at.notnull())
+    j = t.join(mem, (t.created_at >= mem.lo) & (t.created_at < mem.hi))
+    df = (
+        j.group_by("date")
+        .aggregate(
+            posts=j.count(), impressions=j.impressions.sum(), engagements=j.engagements.sum()
+        )
+        .to_pandas()
+    )
+    out = pd.DataFrame({"date": days["day"]})
+    df["date"] = pd.to_datetime(df["date"]).dt.date
+    out = out.merge(df, on="date", how="left")
+    out["posts"] = out["posts"].fillna(0).astype(int)
+    out["impressions"] = out["impressions"].astype(float)
+    out["engagements"] = out["engagements"].astype(float)
+    return out
+
+
+def exposure_lift(campaign: Exposure, baseline: Exposure) -> dict[str, dict]:
+    """Campaign vs baseline for each counted figure: lift and difference (see ``lift``)."""
+    out: dict[str, dict] = {}
+    for k in COUNTED:
+        b, v = baseline.values.get(k), campaign.values.get(k)
+        ch = relative_change(v, b, what="baseline")
+        d: dict = {"baseline": b, "campaign": v, "lift": ch.lift, "difference": ch.difference}
+        if ch.reason:
+            d["reason"] = ch.reason
+        out[k] = d
+    return out
+
+
+_WINDOW_FIGS = {
+    **{k: k for k in COUNTED},
+    "engagement_rate_impressions": "engagement_rate_impressions",
+    "engagement_rate_reach": "engagement_rate_reach",
+}
+_PLATFORM_FIGS = {
+    "posts": "posts",
+    "impressions": "impressions",
+    "engagements": "engagements",
+    "engagement_rate_impressions": "engagement_rate_impressions",
+}
+
+
+@register_section
+class ExposureSection:
+    """Exposure of the posts created in the campaign and baseline windows."""
+
+    id = "exposure"
+    title = "Exposure of posts created in each window"
+    order = 10
+    metrics = (
+        M.POSTS,
+        M.ORIGINAL_POSTS,
+        *EXPOSURE_SUMS,
+        M.ER_IMPRESSIONS,
+        M.ER_REACH,
+        M.LIFT,
+        M.DIFFERENCE,
+        M.POSTS_PER_DAY,
+        M.UNDATED_POSTS,
+    )
+    settings = None
+
+    def headline(self, res: SectionResult) -> list[tuple[str, str]]:
+        """Headline cards: (figure path, label)."""
+        if not res.data["quantitative.exposure"]["posts"]:
+            return []
+        return [
+            ("quantitative.exposure.posts", "posts in the window"),
+            ("quantitative.exposure.impressions", "impressions of those posts"),
+            ("quantitative.exposure.engagements", "engagements"),
+            ("quantitative.exposure.engagement_rate_impressions", "engagement rate by impressions"),
+        ]
+
+    def run(self, ctx: EvalContext) -> SectionResult:
+        w = ctx.window
+        latest = ctx.tables.latest_posts(w.campaign)
+        blatest = ctx.tables.latest_posts(w.baseline)
+        undated = ctx.tables.undated_posts()
+        exp = exposure(latest, w.campaign, undated=undated)
+        bexp = exposure(blatest, w.baseline, undated=undated)
+        lift = exposure_lift(exp, bexp)
+        data = {
+            "quantitative.exposure": exp.to_dict(),
+            "quantitative.baseline_exposure": bexp.to_dict(),
+            "quantitative.exposure_lift": lift,
+        }
+        figs: list[Figure] = []
+        for k, v in lift.items():
+            figs.append(
+                Figure(f"quantitative.exposure_lift.{k}.lift", "lift", v["lift"], v.get("reason"))
+            )
+        for key in ("exposure", "baseline_exposure"):
+            figs += figures_from(f"quantitative.{key}", data[f"quantitative.{key}"], _WINDOW_FIGS)
+        # beside the headline figures: differences, per platform, undated posts
+        for k, v in lift.items():
+            figs.append(
+                Figure(f"quantitative.exposure_lift.{k}.difference", "difference", v["difference"])
+            )
+        for p, d in exp.by_platform.items():
+            figs += figures_from(f"quantitative.exposure.by_platform.{p}", d, _PLATFORM_FIGS, {})
+        figs.append(Figure("quantitative.exposure.undated_posts", "undated_posts", undated))
+        warnings: list[str] = []
+        notes: list[str] = []
+        if undated:
+            notes.append(
+                f"{undated} posts have no creation date (e.g. the UCI Facebook metrics export "
+                "keeps only month, weekday and hour) and are left out of every window metric."
+            )
+        has_daily = ctx.tables.has_rows("account_daily")
+        for name, (a, b) in {"baseline": (bexp, exp), "campaign": (exp, bexp)}.items():
+            if a.values["posts"] == 0 and b.values["posts"] > 0:
+                warnings.append(
+                    f"no imported post was created in the {name} window "
+                    f"{w.period(name).label()}: check that the post exports cover it; post-level "
+                    "lifts are left empty"
+                    + (", compare the daily account exposure instead" if has_daily else "")
+                )
+        frames = {
+            "posts_per_day": posts_per_day(latest, w, w.campaign),
+            "baseline_posts_per_day": posts_per_day(blatest, w, w.baseline),
+        }
+        any_posts = exp.values["posts"] or bexp.values["posts"]
+        return SectionResult(
+            figures=figs,
+            data=data,
+            frames=frames,
+            warnings=warnings,
+            notes=notes,
+            uses=("posts_per_day",),
+            status="ok" if any_posts or undated else "no data",
+            reason=None
+            if any_posts or undated
+            else "no post of the campaign's sources was created in either window",
+        )

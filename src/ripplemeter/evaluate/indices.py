@@ -1,0 +1,164 @@
+"""The third-party indices section: search interest (Google Trends, ...) before and after.
+
+Reads ``index_series``. Each export's series is compared within itself (Google Trends scales
+every export to its own peak): mean over the periods starting in each window, the lift, and
+its bounds with the ``<1`` cells anywhere in [0, 1].
+"""
+
+from __future__ import annotations
+
+import ibis.expr.types as ir
+import numpy as np
+import pandas as pd
+
+from ripplemeter.evaluate import metrics as M
+from ripplemeter.evaluate.context import EvalContext, Window
+from ripplemeter.evaluate.lift import relative_change
+from ripplemeter.evaluate.section import Figure, SectionResult, register_section
+
+#: The value a Google Trends ``<1`` cell (more than 0, less than 1) counts as in means.
+#: Stated once; the bounds put it at 0 and at 1.
+BELOW_ONE_AS = 0.5
+BELOW_ONE_NOTE = (
+    f"Google Trends '<1' (more than 0, less than 1) is kept as a flag on import; in means it "
+    f"counts as {BELOW_ONE_AS:g}, and lift_bounds give the lift with it at 0 and at 1."
+)
+
+
+def index_series_expr(index_series: ir.Table) -> ir.Table:
+    """The index rows the section reads, ordered for grouping (Ibis expression)."""
+    return index_series.select(
+        "import_id", "source", "term", "geo", "period", "date", "value", "below_one"
+    ).order_by(["source", "term", "geo", "import_id", "date"])
+
+
+def third_party(series: pd.DataFrame, window: Window) -> dict[str, dict]:
+    """Baseline vs campaign mean of each index series, per source, term and region.
+
+    Periods are compared within one export only. ``<1`` counts as :data:`BELOW_ONE_AS` in
+    the headline; the lift is also given with ``<1`` at 0 and at 1 (``lift_bounds``).
+
+    Parameters
+    ----------
+    series : DataFrame
+        Index rows (from :func:`index_series_expr`).
+    window : Window
+
+    Returns
+    -------
+    dict[source, dict[key, dict]]
+        key is the term, or ``term (geo)`` when a term appears for several regions/exports.
+    """
+    s = series
+    out: dict[str, dict] = {}
+    if s.empty:
+        return out
+    groups = list(s.groupby(["source", "term", "geo", "import_id"], sort=True, dropna=False))
+    term_count: dict[tuple, int] = {}
+    for (src, term, _geo, _imp), _ in groups:
+        term_count[(src, term)] = term_count.get((src, term), 0) + 1
+    for (src, term, geo, imp), g in groups:
+        d = pd.to_datetime(g["date"]).dt.date
+        inb = d.between(window.baseline.start, window.baseline.end).to_numpy()
+        inc = d.between(window.campaign.start, window.campaign.end).to_numpy()
+        below = g["below_one"].fillna(False).to_numpy(bool)
+        raw = g["value"].to_numpy(float)
+
+        def mean(
+            mask: np.ndarray, fill: float, below: np.ndarray = below, raw: np.ndarray = raw
+        ) -> float | None:
+            v = np.where(below, fill, raw)[mask]
+            v = v[~np.isnan(v)]
+            return float(v.mean()) if len(v) else None
+
+        mb, mc = mean(inb, BELOW_ONE_AS), mean(inc, BELOW_ONE_AS)
+        reasons: dict[str, str] = {}
+        ch = relative_change(mc, mb, what="baseline mean")
+        if mb is None:
+            reasons["baseline_mean"] = "no period of this export starts in the baseline window"
+        if mc is None:
+            reasons["campaign_mean"] = "no period of this export starts in the campaign window"
+        if ch.reason and mb is not None and mc is not None:
+            reasons["lift"] = ch.reason
+        elif ch.lift is None:
+            reasons["lift"] = "needs both windows in one export (each export is scaled on its own)"
+        # '<1' anywhere in [0, 1]: lowest lift with campaign '<1' at 0 and baseline at 1,
+        # highest with campaign at 1 and baseline at 0
+        low = relative_change(mean(inc, 0.0), mean(inb, 1.0))
+        high = relative_change(mean(inc, 1.0), mean(inb, 0.0))
+        lo_hi = [x.lift for x in (low, high) if x.lift is not None]
+        if low.lift is not None and high.lift is None and mb is not None:
+            reasons["lift_bounds"] = "unbounded above: the baseline mean is 0 with '<1' at 0"
+        key = str(term) if term_count[(src, term)] == 1 else f"{term} ({geo})"
+        if key in out.get(src, {}):
+            key = f"{term} ({geo}, import {imp})"
+        out.setdefault(str(src), {})[key] = {
+            "term": term,
+            "geo": geo,
+            "period": g["period"].iloc[0],
+            "import_id": int(imp),
+            "baseline_mean": mb,
+            "campaign_mean": mc,
+            "lift": ch.lift,
+            "difference": ch.difference,
+            "lift_bounds": lo_hi if len(lo_hi) == 2 else None,
+            "baseline_periods": int(inb.sum()),
+            "campaign_periods": int(inc.sum()),
+            "below_one_periods": int(below[inb | inc].sum()),
+            "below_one_counted_as": BELOW_ONE_AS,
+            **({"reasons": reasons} if reasons else {}),
+        }
+    return out
+
+
+@register_section
+class IndicesSection:
+    """Third-party interest indices, baseline vs campaign."""
+
+    id = "indices"
+    title = "Third-party indices"
+    order = 60
+    metrics = (M.INDEX_LIFT, M.INDEX_MEAN, M.INDEX_BELOW_ONE, M.DIFFERENCE)
+    settings = None
+
+    def run(self, ctx: EvalContext) -> SectionResult:
+        series = index_series_expr(ctx.tables.index_series).to_pandas()
+        if series.empty:
+            return SectionResult.no_data(
+                "no search-interest index (such as a Google Trends export) among the sources",
+                {"quantitative.third_party": {}},
+            )
+        third = third_party(series, ctx.window)
+        figs: list[Figure] = []
+        for src, terms in third.items():
+            for k, v in terms.items():
+                figs.append(
+                    Figure(
+                        f"quantitative.third_party.{src}.{k}.lift",
+                        "index_lift",
+                        v["lift"],
+                        v.get("reasons", {}).get("lift"),
+                    )
+                )
+        for src, terms in third.items():
+            for k, v in terms.items():
+                p, r = f"quantitative.third_party.{src}.{k}", v.get("reasons", {})
+                for key in ("baseline_mean", "campaign_mean"):
+                    figs.append(Figure(f"{p}.{key}", "index_mean", v[key], r.get(key)))
+                figs.append(Figure(f"{p}.difference", "difference", v["difference"]))
+                if v["lift_bounds"]:
+                    figs += [
+                        Figure(f"{p}.lift_bounds.{i}", "index_lift", v["lift_bounds"][i])
+                        for i in (0, 1)
+                    ]
+                figs.append(
+                    Figure(
+                        f"{p}.below_one_periods", "index_below_one_periods", v["below_one_periods"]
+                    )
+                )
+        return SectionResult(
+            figures=figs,
+            data={"quantitative.third_party": third},
+            frames={"index": series},
+            notes=[BELOW_ONE_NOTE],
+        )
