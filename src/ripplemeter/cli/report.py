@@ -25,14 +25,11 @@ def report(
 ) -> None:
     """Evaluate a campaign and write report.html and metrics.json into OUT."""
     from ripplemeter.campaign import load_campaign
-    from ripplemeter.evaluate import evaluate_campaign
-    from ripplemeter.report import write_report
+    from ripplemeter.pipeline import run_report
 
     camp = load_campaign(campaign)
     with _spinner() as stage:
-        result = evaluate_campaign(camp, workspace=workspace, progress=stage)
-        stage("writing the report")
-        paths = write_report(result, out)
+        result, paths = run_report(camp, out, workspace, progress=stage)
     for w in result.warnings:
         err_console.print(f"[yellow]warning:[/] {w}", highlight=False)
     console.print(f"Report written to {paths.html}")
@@ -50,17 +47,14 @@ def demo(
     """Generate a sample campaign (labelled as generated data), import it and write its report."""
     from ripplemeter.campaign import load_campaign
     from ripplemeter.demo import generate_demo
-    from ripplemeter.evaluate import evaluate_campaign
-    from ripplemeter.report import write_report
+    from ripplemeter.pipeline import run_report
 
     out = out.resolve()
     with _spinner() as stage:
         stage("generating sample data")
         toml_path = generate_demo(out / "data", seed=seed)
         camp = load_campaign(toml_path)
-        result = evaluate_campaign(camp, workspace=out / "ripplemeter.duckdb", progress=stage)
-        stage("writing the report")
-        paths = write_report(result, out)
+        _, paths = run_report(camp, out, out / "ripplemeter.duckdb", progress=stage)
     console.print(f"Sample campaign: {toml_path}")
     console.print(f"Report written to {paths.html}")
     console.print(f"Open it in a browser: file://{paths.html}")
