@@ -93,12 +93,12 @@ def test_errors_name_key_and_line(tmp_path, old, new, key, line):
 
 def test_mixed_currency_without_fx_is_an_error_when_evaluated(tmp_path):
     from ripplemeter.errors import EvaluationError
-    from ripplemeter.evaluate import evaluate_campaign
+    from ripplemeter.pipeline import import_and_evaluate
 
     text = GOOD.replace('[[fx]]\ncurrency = "CNY"\nrate = 0.14\n', "")
     c = load_campaign(write(tmp_path, text))
     with pytest.raises(EvaluationError, match="CNY.*no rate is guessed"):
-        evaluate_campaign(c, workspace=tmp_path / "ws.duckdb")
+        import_and_evaluate(c, workspace=tmp_path / "ws.duckdb")
 
 
 def test_malformed_toml_names_line_and_cli_exits_2(tmp_path):

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from ripplemeter.campaign import load_campaign
-from ripplemeter.evaluate import evaluate_campaign
+from ripplemeter.pipeline import import_and_evaluate
 from ripplemeter.report import write_report
 
 pytestmark = pytest.mark.real_data
@@ -69,7 +69,7 @@ price = {cpm}
 @pytest.fixture
 def x_report(tmp_path, real_data):
     camp = load_campaign(x_campaign(tmp_path, real_data))
-    result = evaluate_campaign(camp)
+    result = import_and_evaluate(camp)
     paths = write_report(result, tmp_path / "out")
     return result, json.loads(paths.metrics.read_text()), paths
 
@@ -166,8 +166,8 @@ def test_metrics_json_contract(x_report):
 
 def test_reimport_changes_nothing(tmp_path, real_data):
     camp = load_campaign(x_campaign(tmp_path, real_data))
-    a = evaluate_campaign(camp).metrics()
-    b = evaluate_campaign(camp).metrics()
+    a = import_and_evaluate(camp).metrics()
+    b = import_and_evaluate(camp).metrics()
     assert all(s["already_imported"] for s in b["sources"])
     assert a["quantitative"] == b["quantitative"]
 
@@ -196,7 +196,7 @@ format = "meta-ads"
 
 def test_meta_cpc_equals_export(tmp_path, real_data):
     camp = load_campaign(meta_campaign(tmp_path, real_data))
-    m = write_report(evaluate_campaign(camp), tmp_path / "out").metrics
+    m = write_report(import_and_evaluate(camp), tmp_path / "out").metrics
     m = json.loads(m.read_text())
     rows = raw(real_data(META_REACH))
     total = next(r for r in rows if r["Campaign name"] == "")
@@ -221,16 +221,21 @@ def test_meta_cpc_equals_export(tmp_path, real_data):
 def test_meta_breakdown_export_is_never_added(tmp_path, real_data):
     extra = f'[[sources]]\npath = "{real_data(META_AGE)}"\nformat = "meta-ads"\n'
     camp = load_campaign(meta_campaign(tmp_path, real_data, extra=extra))
-    cpc = evaluate_campaign(camp).cpc
+    res = import_and_evaluate(camp)
     total = next(r for r in raw(real_data(META_REACH)) if r["Campaign name"] == "")
-    assert cpc.value == pytest.approx(float(total["CPC (cost per link click)"]), abs=1e-6)
+    assert res.value("quantitative.cpc.value") == pytest.approx(
+        float(total["CPC (cost per link click)"]), abs=1e-6
+    )
 
 
 def test_meta_rows_straddling_the_window_are_left_out_with_a_warning(tmp_path, real_data):
     camp = load_campaign(meta_campaign(tmp_path, real_data, start="2025-03-01"))
-    res = evaluate_campaign(camp)
-    assert res.cpc.value is None and res.cpc.link_clicks == 0
-    assert "link clicks is 0" in res.cpc.reasons["value"]
+    res = import_and_evaluate(camp)
+    assert (
+        res.value("quantitative.cpc.value") is None
+        and res.value("quantitative.cpc.link_clicks") == 0
+    )
+    assert "link clicks is 0" in res.value("quantitative.cpc.reasons.value")
     assert len(res.warnings) == 1
     w = res.warnings[0]
     assert w.startswith("15 ads row(s) have a reporting period that straddles the window")

@@ -13,7 +13,7 @@ import pytest
 from ripplemeter.campaign import load_campaign
 from ripplemeter.demo import generate_demo
 from ripplemeter.errors import EvaluationError
-from ripplemeter.evaluate import evaluate_campaign
+from ripplemeter.pipeline import import_and_evaluate
 
 TWEETS = "tweet_activity_metrics_lumentea_20260201_20260401_en.csv"
 
@@ -22,7 +22,7 @@ TWEETS = "tweet_activity_metrics_lumentea_20260201_20260401_en.csv"
 def demo(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("demo")
     toml_path = generate_demo(tmp / "data", seed=11)
-    res = evaluate_campaign(load_campaign(toml_path), workspace=tmp / "ws.duckdb")
+    res = import_and_evaluate(load_campaign(toml_path), workspace=tmp / "ws.duckdb")
     return res, toml_path.parent
 
 
@@ -38,12 +38,14 @@ def _tweets_in_window(folder: Path, start: dt.date, end: dt.date) -> list[dict]:
 def test_window_is_cut_in_the_campaign_time_zone(demo):
     res, folder = demo
     inside = _tweets_in_window(folder, dt.date(2026, 3, 1), dt.date(2026, 3, 31))
-    assert res.exposure.values["posts"] == len(inside)
-    assert res.exposure.values["impressions"] == sum(int(float(r["impressions"])) for r in inside)
+    assert res.value("quantitative.exposure.posts") == len(inside)
+    assert res.value("quantitative.exposure.impressions") == sum(
+        int(float(r["impressions"])) for r in inside
+    )
     base = _tweets_in_window(folder, dt.date(2026, 2, 1), dt.date(2026, 2, 28))
-    assert res.baseline_exposure.values["posts"] == len(base)
+    assert res.value("quantitative.baseline_exposure.posts") == len(base)
     # posts per day are zero-filled over all 31 days and add up
-    ppd = res.series["posts_per_day"]
+    ppd = res.frame("posts_per_day")
     assert len(ppd) == 31 and ppd.posts.sum() == len(inside)
 
 
@@ -54,9 +56,9 @@ def test_ave_by_hand(demo):
     assert len(organic) < len(inside)  # the demo has promoted tweets, which AVE leaves out
     cpm = 6.5 * sum(float(r["impressions"]) for r in organic) / 1000
     cpc = 0.8 * sum(float(r["url clicks"]) for r in organic)
-    assert res.ave.by_platform["x"]["cpm"]["value"] == pytest.approx(cpm)
-    assert res.ave.by_platform["x"]["cpc"]["value"] == pytest.approx(cpc)
-    assert res.ave.total == pytest.approx(cpm + cpc)
+    assert res.value("quantitative.ave.by_platform.x.cpm.value") == pytest.approx(cpm)
+    assert res.value("quantitative.ave.by_platform.x.cpc.value") == pytest.approx(cpc)
+    assert res.value("quantitative.ave.total") == pytest.approx(cpm + cpc)
 
 
 def test_conversion_daily_means_by_hand(demo):
@@ -65,7 +67,7 @@ def test_conversion_daily_means_by_hand(demo):
         rows = [r for r in csv.DictReader(f) if r["metric"] == "orders"]
     b = [float(r["value"]) for r in rows if "2026-02-01" <= r["date"] <= "2026-02-28"]
     c = [float(r["value"]) for r in rows if "2026-03-01" <= r["date"] <= "2026-03-31"]
-    o = res.conversion["orders"]
+    o = res.value("quantitative.conversion.orders")
     assert o["baseline_daily_mean"] == pytest.approx(sum(b) / len(b))
     assert o["campaign_daily_mean"] == pytest.approx(sum(c) / len(c))
     assert o["lift"] == pytest.approx((sum(c) / len(c)) / (sum(b) / len(b)) - 1)
@@ -101,14 +103,17 @@ def test_spend_rows_fx_and_straddling_periods(tmp_path):
     (tmp_path / "campaign.toml").write_text(
         SPEND_TOML.format(fx='[[fx]]\ncurrency = "INR"\nrate = 0.012')
     )
-    res = evaluate_campaign(load_campaign(tmp_path / "campaign.toml"))
+    res = import_and_evaluate(load_campaign(tmp_path / "campaign.toml"))
     spend = 100 + 5000 * 0.012 + 30
     clicks = 200 + 150 + 50
-    assert res.cpc.spend == pytest.approx(spend)
-    assert res.cpc.link_clicks == clicks
-    assert res.cpc.value == pytest.approx(spend / clicks)
-    assert res.cpc.index == pytest.approx(spend / clicks / 0.5)
-    assert len(res.cpc.warnings) == 1 and "row 5" in res.cpc.warnings[0]
+    assert res.value("quantitative.cpc.spend") == pytest.approx(spend)
+    assert res.value("quantitative.cpc.link_clicks") == clicks
+    assert res.value("quantitative.cpc.value") == pytest.approx(spend / clicks)
+    assert res.value("quantitative.cpc.index") == pytest.approx(spend / clicks / 0.5)
+    assert (
+        len(res.value("quantitative.cpc.warnings")) == 1
+        and "row 5" in res.value("quantitative.cpc.warnings")[0]
+    )
 
 
 def test_spend_in_another_currency_without_fx_is_an_error(tmp_path):
@@ -118,7 +123,7 @@ def test_spend_in_another_currency_without_fx_is_an_error(tmp_path):
     )
     (tmp_path / "campaign.toml").write_text(SPEND_TOML.format(fx=""))
     with pytest.raises(EvaluationError, match=r"spend.csv, row 2.*INR.*no rate is guessed"):
-        evaluate_campaign(load_campaign(tmp_path / "campaign.toml"))
+        import_and_evaluate(load_campaign(tmp_path / "campaign.toml"))
 
 
 @pytest.mark.real_data
@@ -137,10 +142,10 @@ format = "facebook-insights-posts"
     )
     with open(uci, encoding="utf-8", newline="") as f:
         n = sum(1 for _ in csv.DictReader(f, delimiter=";"))
-    res = evaluate_campaign(load_campaign(tmp_path / "campaign.toml"))
+    res = import_and_evaluate(load_campaign(tmp_path / "campaign.toml"))
     assert n == 500
-    assert res.exposure.values["posts"] == 0
-    assert res.exposure.undated_posts == n
+    assert res.value("quantitative.exposure.posts") == 0
+    assert res.value("quantitative.exposure.undated_posts") == n
     assert any(f"{n} posts have no creation date" in note for note in res.notes)
     m = res.metrics()
     assert m["quantitative"]["exposure"]["undated_posts"] == n

@@ -9,7 +9,7 @@ import pytest
 
 from ripplemeter.campaign import load_campaign
 from ripplemeter.demo import generate_demo
-from ripplemeter.evaluate import evaluate_campaign
+from ripplemeter.pipeline import import_and_evaluate
 from ripplemeter.report import write_report
 from ripplemeter.report.exports import neutralise
 
@@ -17,14 +17,17 @@ from ripplemeter.report.exports import neutralise
 @pytest.fixture(scope="module")
 def demo_report(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("demo")
-    camp = load_campaign(generate_demo(tmp / "data", seed=7))
-    res = evaluate_campaign(camp, workspace=tmp / "ws.duckdb", top_n=10_000)  # every post
+    toml = generate_demo(tmp / "data", seed=7)
+    with open(toml, "a", encoding="utf-8") as f:
+        f.write("\n[top_posts]\nn = 1000\n")  # every post
+    camp = load_campaign(toml)
+    res = import_and_evaluate(camp, workspace=tmp / "ws.duckdb")
     return res, write_report(res, tmp / "out")
 
 
 def test_post_texts_are_escaped_in_html(demo_report):
     res, paths = demo_report
-    texts = list(res.top_posts.text)
+    texts = list(res.frame("top_posts").text)
     assert any("<script>alert(1)</script>" in t for t in texts)  # stored as posted
     html = paths.html.read_text()
     assert "<script>alert(1)</script>" not in html

@@ -15,7 +15,7 @@ import pytest
 
 from ripplemeter.campaign import load_campaign
 from ripplemeter.demo import generate_demo
-from ripplemeter.evaluate import evaluate_campaign
+from ripplemeter.pipeline import import_and_evaluate
 from ripplemeter.report import write_report
 
 pytestmark = pytest.mark.browser
@@ -49,7 +49,7 @@ def _launch():
 def test_demo_report_renders_every_chart_without_js_errors(tmp_path):
     sync_playwright = _launch()
     toml_path = generate_demo(tmp_path / "data", seed=7)
-    result = evaluate_campaign(load_campaign(toml_path), workspace=tmp_path / "ws.duckdb")
+    result = import_and_evaluate(load_campaign(toml_path), workspace=tmp_path / "ws.duckdb")
     paths = write_report(result, tmp_path / "out")
     html = paths.html.read_text()
     n_charts = html.count('class="plotly-graph-div"')

@@ -9,7 +9,7 @@ import pytest
 
 from ripplemeter.campaign import load_campaign
 from ripplemeter.errors import CampaignError, FormatError
-from ripplemeter.evaluate import evaluate_campaign
+from ripplemeter.pipeline import import_and_evaluate
 from ripplemeter.formats import Rows
 from ripplemeter.workspace import Workspace
 
@@ -37,8 +37,12 @@ def test_ad_sets_of_one_campaign_in_one_export_are_all_counted(tmp_path):
         encoding="utf-8",
     )
     src = '[[sources]]\npath = "adsets.csv"\nformat = "meta-ads"\n'
-    res = evaluate_campaign(load_campaign(_campaign(tmp_path, src)))
-    assert res.cpc.spend == 150 and res.cpc.link_clicks == 150 and res.cpc.value == 1.0
+    res = import_and_evaluate(load_campaign(_campaign(tmp_path, src)))
+    assert (
+        res.value("quantitative.cpc.spend") == 150
+        and res.value("quantitative.cpc.link_clicks") == 150
+        and res.value("quantitative.cpc.value") == 1.0
+    )
 
 
 def test_overlapping_exports_are_not_added(tmp_path):
@@ -52,10 +56,16 @@ def test_overlapping_exports_are_not_added(tmp_path):
         '[[sources]]\npath = "half.csv"\nformat = "meta-ads"\n'
         '[[sources]]\npath = "month.csv"\nformat = "meta-ads"\n'
     )
-    res = evaluate_campaign(load_campaign(_campaign(tmp_path, src)))
+    res = import_and_evaluate(load_campaign(_campaign(tmp_path, src)))
     # month.csv was imported later and covers the half month: only it counts
-    assert (res.cpc.spend, res.cpc.link_clicks, res.cpc.value) == (100, 100, 1.0)
-    assert any("only the later import is counted" in w for w in res.cpc.warnings)
+    assert (
+        res.value("quantitative.cpc.spend"),
+        res.value("quantitative.cpc.link_clicks"),
+        res.value("quantitative.cpc.value"),
+    ) == (100, 100, 1.0)
+    assert any(
+        "only the later import is counted" in w for w in res.value("quantitative.cpc.warnings")
+    )
 
 
 def test_outcome_days_reported_twice_by_one_source_are_not_added(tmp_path):
@@ -72,10 +82,10 @@ def test_outcome_days_reported_twice_by_one_source_are_not_added(tmp_path):
     text = "baseline_start = 2026-02-01\nbaseline_end = 2026-02-28\n"
     p = _campaign(tmp_path, src)
     p.write_text(p.read_text().replace('currency = "USD"\n', f'currency = "USD"\n{text}'))
-    res = evaluate_campaign(load_campaign(p))
+    res = import_and_evaluate(load_campaign(p))
     # shop's later report (13) replaces its earlier one (12); crm adds 5
-    assert res.conversion["orders"]["campaign_daily_mean"] == 18
-    assert res.conversion["orders"]["baseline_daily_mean"] == 10
+    assert res.value("quantitative.conversion.orders")["campaign_daily_mean"] == 18
+    assert res.value("quantitative.conversion.orders")["baseline_daily_mean"] == 10
 
 
 def test_trends_lift_bounds_span_below_one_anywhere_in_0_1(tmp_path):
@@ -90,7 +100,7 @@ def test_trends_lift_bounds_span_below_one_anywhere_in_0_1(tmp_path):
             'currency = "USD"\nbaseline_start = 2026-02-01\nbaseline_end = 2026-02-28\n',
         )
     )
-    t = evaluate_campaign(load_campaign(p)).third_party["google_trends"]["tea"]
+    t = import_and_evaluate(load_campaign(p)).value("quantitative.third_party.google_trends.tea")
     assert t["baseline_mean"] == t["campaign_mean"] == 1.25 and t["lift"] == 0
     # lowest: campaign '<1' at 0 (1.0) over baseline at 1 (1.5); highest: 1.5 over 1.0
     assert t["lift_bounds"] == pytest.approx([1.0 / 1.5 - 1, 1.5 / 1.0 - 1])
@@ -110,8 +120,10 @@ def test_rate_card_for_a_platform_without_posts_prices_nothing(tmp_path):
         '[[sources]]\npath = "posts.csv"\nformat = "generic"\nplatform = "weibo"\n'
         '[[rate_cards]]\nplatform = "wiebo"\nunit = "cpm"\nprice = 10\n'
     )
-    res = evaluate_campaign(load_campaign(_campaign(tmp_path, src)))
-    assert res.ave.total is None and "matched" in res.ave.reasons["total"]
+    res = import_and_evaluate(load_campaign(_campaign(tmp_path, src)))
+    assert res.value("quantitative.ave.total") is None and "matched" in res.value(
+        "quantitative.ave.reasons.total"
+    )
     assert any("wiebo" in w for w in res.warnings)
 
 
@@ -167,7 +179,10 @@ def test_post_fields_come_from_the_snapshot_import(tmp_path):
     }
     ws.import_file(new, "generic", SourceContext(platform="x", columns=m))
     ws.import_file(old, "generic", SourceContext(platform="x", columns=m))
-    from ripplemeter.evaluate.quantitative import latest_posts_sql
+    import ibis
 
-    row = ws.sql(latest_posts_sql([1, 2])).iloc[0]
+    from ripplemeter.evaluate.context import TableAccess
+
+    tables = TableAccess(ibis.duckdb.from_connection(ws.con), [1, 2])
+    row = tables.latest_posts(cache=False).to_pandas().iloc[0]
     assert (row.text, bool(row.is_paid), row.impressions) == ("promoted now", True, 900)

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from ripplemeter.campaign import load_campaign
-from ripplemeter.evaluate import evaluate_campaign
+from ripplemeter.pipeline import import_and_evaluate
 from ripplemeter.report import write_report
 
 
@@ -33,8 +33,8 @@ probability = "constant:0.5"
 mc_runs = 20000
 """
     )
-    res = evaluate_campaign(load_campaign(tmp_path / "campaign.toml"))
-    s = res.seeding.summary
+    res = import_and_evaluate(load_campaign(tmp_path / "campaign.toml"))
+    s = res.value("seeding")
     assert s["seeds"] == ["x:hub"]  # original ids, never internal indices
     # exact: the hub plus each of its 20 followers with probability 0.5
     assert abs(s["spread"]["mean"] - 11.0) < 4 * s["spread"]["stderr"]
@@ -59,8 +59,8 @@ def test_no_follows_no_seeding_section(tmp_path):
         '[campaign]\nname = "x"\nstart = 2026-03-01\nend = 2026-03-31\n'
         '[[sources]]\npath = "o.csv"\nformat = "outcomes"\n'
     )
-    res = evaluate_campaign(load_campaign(tmp_path / "campaign.toml"))
-    assert res.seeding is None
+    res = import_and_evaluate(load_campaign(tmp_path / "campaign.toml"))
+    assert res.value("seeding") is None
     assert res.metrics()["seeding"] is None
 
 
