@@ -9,8 +9,8 @@ import pytest
 
 from ripplemeter.campaign import load_campaign
 from ripplemeter.errors import CampaignError, FormatError
-from ripplemeter.pipeline import import_and_evaluate
 from ripplemeter.formats import Rows
+from ripplemeter.pipeline import import_and_evaluate
 from ripplemeter.workspace import Workspace
 
 HEADER = (
