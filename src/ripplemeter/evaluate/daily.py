@@ -65,6 +65,9 @@ def daily_lift(daily: pd.DataFrame, column: str, window: Window) -> LiftEstimate
     )
 
 
+_NO_DIFF = "needs a value in both windows"
+
+
 @register_section
 class DailyExposureSection:
     """Daily account exposure as the platform reports it, baseline vs campaign."""
@@ -130,7 +133,14 @@ class DailyExposureSection:
             p, r = f"quantitative.daily_exposure.{k}", v.get("reasons", {})
             if v["ci95"]:
                 figs += [Figure(f"{p}.ci95.{i}", "lift", v["ci95"][i]) for i in (0, 1)]
-            figs.append(Figure(f"{p}.difference", "difference", v["difference"]))
+            figs.append(
+                Figure(
+                    f"{p}.difference",
+                    "difference",
+                    v["difference"],
+                    _NO_DIFF if v["difference"] is None else None,
+                )
+            )
             for side in ("baseline", "campaign"):
                 figs.append(Figure(f"{p}.{side}_days", "days_with_data", v[f"{side}_days"]))
                 figs.append(Figure(f"{p}.{side}_coverage", "coverage", v[f"{side}_coverage"]))

@@ -269,7 +269,12 @@ class ExposureSection:
         # beside the headline figures: differences, per platform, undated posts
         for k, v in lift.items():
             figs.append(
-                Figure(f"quantitative.exposure_lift.{k}.difference", "difference", v["difference"])
+                Figure(
+                    f"quantitative.exposure_lift.{k}.difference",
+                    "difference",
+                    v["difference"],
+                    None if v["difference"] is not None else "a window has no value to compare",
+                )
             )
         for p, d in exp.by_platform.items():
             figs += figures_from(f"quantitative.exposure.by_platform.{p}", d, _PLATFORM_FIGS, {})

@@ -111,6 +111,9 @@ def third_party(series: pd.DataFrame, window: Window) -> dict[str, dict]:
     return out
 
 
+_NO_DIFF = "needs a value in both windows"
+
+
 @register_section
 class IndicesSection:
     """Third-party interest indices, baseline vs campaign."""
@@ -145,7 +148,14 @@ class IndicesSection:
                 p, r = f"quantitative.third_party.{src}.{k}", v.get("reasons", {})
                 for key in ("baseline_mean", "campaign_mean"):
                     figs.append(Figure(f"{p}.{key}", "index_mean", v[key], r.get(key)))
-                figs.append(Figure(f"{p}.difference", "difference", v["difference"]))
+                figs.append(
+                    Figure(
+                        f"{p}.difference",
+                        "difference",
+                        v["difference"],
+                        _NO_DIFF if v["difference"] is None else None,
+                    )
+                )
                 if v["lift_bounds"]:
                     figs += [
                         Figure(f"{p}.lift_bounds.{i}", "index_lift", v["lift_bounds"][i])

@@ -66,6 +66,9 @@ def conversion(daily: pd.DataFrame, window: Window) -> dict[str, dict]:
     return out
 
 
+_NO_DIFF = "needs a value in both windows"
+
+
 @register_section
 class OutcomesSection:
     """Business outcomes per day, baseline vs campaign, with intervals."""
@@ -106,7 +109,14 @@ class OutcomesSection:
             for side in ("baseline", "campaign"):
                 key = f"{side}_daily_mean"
                 figs.append(Figure(f"{p}.{key}", "outcome_daily_mean", v[key], r.get(key)))
-            figs.append(Figure(f"{p}.difference", "difference", v["difference"]))
+            figs.append(
+                Figure(
+                    f"{p}.difference",
+                    "difference",
+                    v["difference"],
+                    _NO_DIFF if v["difference"] is None else None,
+                )
+            )
             if v["ci95"]:
                 figs += [Figure(f"{p}.ci95.{i}", "conversion_lift", v["ci95"][i]) for i in (0, 1)]
             wa = v.get("weekday_adjusted")

@@ -148,6 +148,7 @@ class Section(Protocol):
 
 
 _SECTIONS: dict[str, type] = {}
+_ADDED_METRICS: dict[str, list[str]] = {}
 _LOADED = False
 
 
@@ -170,16 +171,23 @@ def register_section(cls: type) -> type:
             setattr(cls, attr, default)
     from ripplemeter.evaluate import metrics as M
 
+    added = []
     for m in cls.metrics:
         if m.id not in M.REGISTRY:
             M.define(m)
+            added.append(m.id)
+    _ADDED_METRICS[sid] = added
     _SECTIONS[sid] = cls
     return cls
 
 
 def unregister_section(section_id: str) -> None:
-    """Remove a section (tests that add a toy section use this to clean up)."""
+    """Remove a section and the metrics its registration added (tests clean up with this)."""
+    from ripplemeter.evaluate import metrics as M
+
     _SECTIONS.pop(section_id, None)
+    for mid in _ADDED_METRICS.pop(section_id, []):
+        M.REGISTRY.pop(mid, None)
 
 
 def _load() -> None:
