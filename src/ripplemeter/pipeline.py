@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ripplemeter.campaign import Campaign
-from ripplemeter.evaluate import CampaignEvaluation, default_workspace_path, evaluate_campaign
+from ripplemeter.evaluate import CampaignEvaluation, evaluate_campaign, open_workspace
 from ripplemeter.workspace import Workspace
 
 __all__ = ["import_and_evaluate", "run_report"]
@@ -44,18 +44,9 @@ def import_and_evaluate(
     EvaluationError
         See :func:`ripplemeter.evaluate.evaluate_campaign`.
     """
-    own = not isinstance(workspace, Workspace)
-    ws = (
-        workspace
-        if isinstance(workspace, Workspace)
-        else Workspace(workspace if workspace is not None else default_workspace_path(campaign))
-    )
-    try:
+    with open_workspace(workspace, campaign) as ws:
         imports = campaign.import_sources(ws, progress=progress)
         return evaluate_campaign(campaign, ws, imports=imports, progress=progress)
-    finally:
-        if own:
-            ws.close()
 
 
 def run_report(

@@ -17,7 +17,8 @@ the report renders the same results.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -209,6 +210,24 @@ def default_workspace_path(campaign: Campaign) -> Path:
     return (campaign.path.parent if campaign.path else Path.cwd()) / "ripplemeter.duckdb"
 
 
+@contextmanager
+def open_workspace(
+    workspace: Workspace | str | Path | None, campaign: Campaign
+) -> Iterator[Workspace]:
+    """The workspace to use: the one given (left open), or a file opened and closed here.
+
+    ``None`` means ``ripplemeter.duckdb`` beside campaign.toml.
+    """
+    if isinstance(workspace, Workspace):
+        yield workspace
+        return
+    ws = Workspace(workspace if workspace is not None else default_workspace_path(campaign))
+    try:
+        yield ws
+    finally:
+        ws.close()
+
+
 def _find_imports(ws: Workspace, campaign: Campaign) -> list[ImportResult]:
     found = []
     for i, src in enumerate(campaign.sources):
@@ -289,13 +308,7 @@ def evaluate_campaign(
     GraphError
         Invalid follows rows for the seeding section.
     """
-    own = not isinstance(workspace, Workspace)
-    ws = (
-        workspace
-        if isinstance(workspace, Workspace)
-        else Workspace(workspace if workspace is not None else default_workspace_path(campaign))
-    )
-    try:
+    with open_workspace(workspace, campaign) as ws:
         imps = list(imports) if imports is not None else _find_imports(ws, campaign)
         ctx = make_context(ws, campaign, imps)
         chosen = (
@@ -317,6 +330,3 @@ def evaluate_campaign(
         return CampaignEvaluation(
             campaign, imps, results, {s.id: s for s in chosen}, warnings, notes
         )
-    finally:
-        if own:
-            ws.close()

@@ -15,7 +15,12 @@ import pandas as pd
 from ripplemeter.evaluate import metrics as M
 from ripplemeter.evaluate.context import EvalContext, Window
 from ripplemeter.evaluate.lift import LiftEstimate, welch_lift
-from ripplemeter.evaluate.section import Figure, SectionResult, register_section
+from ripplemeter.evaluate.section import (
+    Figure,
+    SectionResult,
+    comparison_figures,
+    register_section,
+)
 
 DAILY_METRICS = {"impressions": M.DAILY_IMPRESSIONS, "engagements": M.DAILY_ENGAGEMENTS}
 
@@ -65,9 +70,6 @@ def daily_lift(daily: pd.DataFrame, column: str, window: Window) -> LiftEstimate
     )
 
 
-_NO_DIFF = "needs a value in both windows"
-
-
 @register_section
 class DailyExposureSection:
     """Daily account exposure as the platform reports it, baseline vs campaign."""
@@ -107,39 +109,12 @@ class DailyExposureSection:
         data = {k: v.to_dict() for k, v in est.items()}
         figs: list[Figure] = []
         for k, v in data.items():
-            p, mid, r = (
-                f"quantitative.daily_exposure.{k}",
-                DAILY_METRICS[k].id,
-                v.get("reasons", {}),
-            )
-            figs.append(
-                Figure(
-                    f"{p}.baseline_daily_mean",
-                    mid,
-                    v["baseline_daily_mean"],
-                    r.get("baseline_daily_mean"),
-                )
-            )
-            figs.append(
-                Figure(
-                    f"{p}.campaign_daily_mean",
-                    mid,
-                    v["campaign_daily_mean"],
-                    r.get("campaign_daily_mean"),
-                )
-            )
-            figs.append(Figure(f"{p}.lift", "lift", v["lift"], r.get("lift")))
+            p = f"quantitative.daily_exposure.{k}"
+            figs.append(Figure(f"{p}.lift", "lift", v["lift"], v.get("reasons", {}).get("lift")))
         for k, v in data.items():
-            p, r = f"quantitative.daily_exposure.{k}", v.get("reasons", {})
-            if v["ci95"]:
-                figs += [Figure(f"{p}.ci95.{i}", "lift", v["ci95"][i]) for i in (0, 1)]
-            figs.append(
-                Figure(
-                    f"{p}.difference",
-                    "difference",
-                    v["difference"],
-                    _NO_DIFF if v["difference"] is None else None,
-                )
+            p = f"quantitative.daily_exposure.{k}"
+            figs += comparison_figures(
+                p, v, mean_metric=DAILY_METRICS[k].id, interval_metric="lift"
             )
             for side in ("baseline", "campaign"):
                 figs.append(Figure(f"{p}.{side}_days", "days_with_data", v[f"{side}_days"]))

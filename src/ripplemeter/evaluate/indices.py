@@ -14,7 +14,12 @@ import pandas as pd
 from ripplemeter.evaluate import metrics as M
 from ripplemeter.evaluate.context import EvalContext, Window
 from ripplemeter.evaluate.lift import relative_change
-from ripplemeter.evaluate.section import Figure, SectionResult, register_section
+from ripplemeter.evaluate.section import (
+    Figure,
+    SectionResult,
+    comparison_figures,
+    register_section,
+)
 
 #: The value a Google Trends ``<1`` cell (more than 0, less than 1) counts as in means.
 #: Stated once; the bounds put it at 0 and at 1.
@@ -111,9 +116,6 @@ def third_party(series: pd.DataFrame, window: Window) -> dict[str, dict]:
     return out
 
 
-_NO_DIFF = "needs a value in both windows"
-
-
 @register_section
 class IndicesSection:
     """Third-party interest indices, baseline vs campaign."""
@@ -145,22 +147,15 @@ class IndicesSection:
                 )
         for src, terms in third.items():
             for k, v in terms.items():
-                p, r = f"quantitative.third_party.{src}.{k}", v.get("reasons", {})
-                for key in ("baseline_mean", "campaign_mean"):
-                    figs.append(Figure(f"{p}.{key}", "index_mean", v[key], r.get(key)))
-                figs.append(
-                    Figure(
-                        f"{p}.difference",
-                        "difference",
-                        v["difference"],
-                        _NO_DIFF if v["difference"] is None else None,
-                    )
+                p = f"quantitative.third_party.{src}.{k}"
+                figs += comparison_figures(
+                    p,
+                    v,
+                    mean_metric="index_mean",
+                    interval_metric="index_lift",
+                    means=("baseline_mean", "campaign_mean"),
+                    interval="lift_bounds",
                 )
-                if v["lift_bounds"]:
-                    figs += [
-                        Figure(f"{p}.lift_bounds.{i}", "index_lift", v["lift_bounds"][i])
-                        for i in (0, 1)
-                    ]
                 figs.append(
                     Figure(
                         f"{p}.below_one_periods", "index_below_one_periods", v["below_one_periods"]

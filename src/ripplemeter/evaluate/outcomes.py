@@ -15,7 +15,12 @@ import pandas as pd
 from ripplemeter.evaluate import metrics as M
 from ripplemeter.evaluate.context import EvalContext, Window
 from ripplemeter.evaluate.lift import weekday_adjusted_lift, welch_lift
-from ripplemeter.evaluate.section import Figure, SectionResult, register_section
+from ripplemeter.evaluate.section import (
+    Figure,
+    SectionResult,
+    comparison_figures,
+    register_section,
+)
 
 
 def daily_outcomes_expr(outcomes: ir.Table) -> ir.Table:
@@ -66,9 +71,6 @@ def conversion(daily: pd.DataFrame, window: Window) -> dict[str, dict]:
     return out
 
 
-_NO_DIFF = "needs a value in both windows"
-
-
 @register_section
 class OutcomesSection:
     """Business outcomes per day, baseline vs campaign, with intervals."""
@@ -105,20 +107,10 @@ class OutcomesSection:
                 )
             )
         for k, v in conv.items():
-            p, r = f"quantitative.conversion.{k}", v.get("reasons", {})
-            for side in ("baseline", "campaign"):
-                key = f"{side}_daily_mean"
-                figs.append(Figure(f"{p}.{key}", "outcome_daily_mean", v[key], r.get(key)))
-            figs.append(
-                Figure(
-                    f"{p}.difference",
-                    "difference",
-                    v["difference"],
-                    _NO_DIFF if v["difference"] is None else None,
-                )
+            p = f"quantitative.conversion.{k}"
+            figs += comparison_figures(
+                p, v, mean_metric="outcome_daily_mean", interval_metric="conversion_lift"
             )
-            if v["ci95"]:
-                figs += [Figure(f"{p}.ci95.{i}", "conversion_lift", v["ci95"][i]) for i in (0, 1)]
             wa = v.get("weekday_adjusted")
             if wa and wa["lift"] is not None:
                 mid = "conversion_lift_weekday_adjusted"

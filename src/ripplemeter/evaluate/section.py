@@ -267,3 +267,42 @@ def figures_from(
         v = data[key]
         out.append(Figure(f"{prefix}.{key}", metric, v, reasons.get(key) if v is None else None))
     return out
+
+
+NO_DIFFERENCE = "needs a value in both windows"
+
+
+def comparison_figures(
+    prefix: str,
+    d: Mapping[str, Any],
+    *,
+    mean_metric: str,
+    interval_metric: str,
+    means: tuple[str, str] = ("baseline_daily_mean", "campaign_daily_mean"),
+    interval: str = "ci95",
+) -> list[Figure]:
+    """Figures beside a baseline-vs-campaign lift: both means, the difference, the interval.
+
+    Parameters
+    ----------
+    prefix : str
+        Path of the comparison in metrics.json (``quantitative.conversion.orders``).
+    d : mapping
+        The comparison's dict (a :meth:`LiftEstimate.to_dict` or the same keys), with
+        ``reasons`` for nulls.
+    mean_metric, interval_metric : str
+        Metric ids of the means and of the interval bounds (the lift's metric).
+    """
+    r = d.get("reasons") or {}
+    figs = [Figure(f"{prefix}.{k}", mean_metric, d[k], r.get(k)) for k in means]
+    diff = d.get("difference")
+    figs.append(
+        Figure(
+            f"{prefix}.difference", "difference", diff, None if diff is not None else NO_DIFFERENCE
+        )
+    )
+    if d.get(interval):
+        figs += [
+            Figure(f"{prefix}.{interval}.{i}", interval_metric, d[interval][i]) for i in (0, 1)
+        ]
+    return figs
