@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from ripplemeter.errors import FormatError
-from ripplemeter.formats import SourceContext
+from ripplemeter.formats import SourceContext, x_analytics
 from ripplemeter.workspace import Workspace
 
 X = "platform_exports/x_twitter_analytics/"
@@ -33,32 +33,11 @@ TWEET_FILES = [
     (GERARD_NOV, 72, "gerardtieng"),
 ]
 
-METRICS = [
-    "impressions",
-    "engagements",
-    "engagement rate",
-    "retweets",
-    "replies",
-    "likes",
-    "user profile clicks",
-    "url clicks",
-    "hashtag clicks",
-    "detail expands",
-    "permalink clicks",
-    "app opens",
-    "app installs",
-    "follows",
-    "email tweet",
-    "dial phone",
-    "media views",
-    "media engagements",
-]
-TWEET_HEADER = (
-    ["Tweet id", "Tweet permalink", "Tweet text", "time"]
-    + METRICS
-    + [f"promoted {m}" for m in METRICS]
-)
-DAILY_HEADER = ["Date", "Tweets published"] + METRICS + [f"promoted {m}" for m in METRICS]
+# The layouts as the importer defines them (tests/test_demo_layouts.py checks them against
+# the real exports).
+METRICS = [*x_analytics.METRIC_COLUMNS, *x_analytics.MEDIA_COLUMNS]
+TWEET_HEADER = list(x_analytics.TWEETS_HEADER)
+DAILY_HEADER = list(x_analytics.DAILY_HEADER)
 CANONICAL = {
     "impressions": "impressions",
     "engagements": "engagements",

@@ -26,6 +26,8 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
+from ripplemeter.formats import generic, google_trends, meta_ads, simple, x_analytics
+
 __all__ = [
     "ACCOUNT",
     "DAILY_BASELINE_FILE",
@@ -56,60 +58,14 @@ OUTCOMES_FILE = "outcomes.csv"
 FOLLOWS_FILE = "follows.csv"
 CAMPAIGN_FILE = "campaign.toml"
 
-# The engagement parts as the X export names them, in file order.
-_PARTS = (
-    "retweets",
-    "replies",
-    "likes",
-    "user profile clicks",
-    "url clicks",
-    "hashtag clicks",
-    "detail expands",
-    "permalink clicks",
-    "app opens",
-    "app installs",
-    "follows",
-    "email tweet",
-    "dial phone",
-)
-_METRICS = ("impressions", "engagements", "engagement rate", *_PARTS)
-_MEDIA = ("media views", "media engagements")
-X_TWEET_HEADER = (
-    "Tweet id",
-    "Tweet permalink",
-    "Tweet text",
-    "time",
-    *_METRICS,
-    *_MEDIA,
-    *(f"promoted {m}" for m in (*_METRICS, *_MEDIA)),
-)
-X_DAILY_HEADER = (
-    "Date",
-    "Tweets published",
-    *_METRICS,
-    *_MEDIA,
-    *(f"promoted {m}" for m in (*_METRICS, *_MEDIA)),
-)
-META_HEADER = (
-    "Campaign name",
-    "Reach",
-    "Impressions",
-    "Frequency",
-    "Currency",
-    "Amount spent (USD)",
-    "Link clicks",
-    "CPC (cost per link click)",
-    "Clicks (all)",
-    "CPC (all)",
-    "CTR (all)",
-    "Adds to cart",
-    "Cost per add to cart",
-    "Checkouts initiated",
-    "Cost per checkout initiated",
-    "Purchases",
-    "Reporting starts",
-    "Reporting ends",
-)
+# The file layouts are the importers': the demo writes exactly the columns they read.
+_PARTS = x_analytics.ENGAGEMENT_PARTS
+_METRICS = x_analytics.METRIC_COLUMNS
+_MEDIA = x_analytics.MEDIA_COLUMNS
+X_TWEET_HEADER = x_analytics.TWEETS_HEADER
+X_DAILY_HEADER = x_analytics.DAILY_HEADER
+META_HEADER = meta_ads.export_header("USD")
+_TRENDS_TERMS = [("lumen tea", "Worldwide"), ("matcha latte", "Worldwide")]
 
 # Share of an engagement that lands in each part (before masking parts a tweet cannot have),
 # then the share that goes to media engagements. Order: _PARTS, then media engagements.
@@ -608,13 +564,13 @@ def _google_trends(rng: np.random.Generator, period: list[date]) -> str:
         if v <= 0:
             return "0"
         if v < 1:
-            return "<1"
+            return google_trends.BELOW_ONE
         return str(int(np.floor(v + 0.5)))
 
     lines = [
-        "Category: All categories",
+        google_trends.CATEGORY_LINE.format(category=google_trends.ALL_CATEGORIES),
         "",
-        "Day,lumen tea: (Worldwide),matcha latte: (Worldwide)",
+        ",".join(google_trends.timeline_header("day", _TRENDS_TERMS)),
     ]
     for d, b, m in zip(period, brand, matcha, strict=True):
         lines.append(f"{d.isoformat()},{cell(b)},{cell(m)}")
@@ -732,7 +688,7 @@ def _meta_ads(rng: np.random.Generator) -> str:
 
 def _outcomes(rng: np.random.Generator, period: list[date]) -> str:
     """Daily registrations (CRM) and orders (shop): weekday rhythm, campaign lift, Poisson."""
-    lines = ["date,metric,value,source"]
+    lines = [",".join(simple.OUTCOMES_COLUMNS)]
     dow_reg = np.array([1.05, 1.1, 1.08, 1.02, 0.95, 0.72, 0.68])
     dow_ord = np.array([0.95, 0.98, 1.0, 1.02, 1.1, 1.15, 1.05])
     for d in period:
@@ -750,12 +706,12 @@ def _outcomes(rng: np.random.Generator, period: list[date]) -> str:
 def _campaign_toml() -> str:
     """The campaign file naming the generated sources."""
     sources = [
-        (TWEETS_FILE, "x-analytics-tweets", ACCOUNT),
-        (DAILY_BASELINE_FILE, "x-analytics-daily", ACCOUNT),
-        (DAILY_CAMPAIGN_FILE, "x-analytics-daily", ACCOUNT),
-        (TRENDS_FILE, "google-trends", None),
-        (META_FILE, "meta-ads", None),
-        (OUTCOMES_FILE, "outcomes", None),
+        (TWEETS_FILE, x_analytics.TWEETS_FORMAT, ACCOUNT),
+        (DAILY_BASELINE_FILE, x_analytics.DAILY_FORMAT, ACCOUNT),
+        (DAILY_CAMPAIGN_FILE, x_analytics.DAILY_FORMAT, ACCOUNT),
+        (TRENDS_FILE, google_trends.FORMAT, None),
+        (META_FILE, meta_ads.FORMAT, None),
+        (OUTCOMES_FILE, simple.OUTCOMES_FORMAT, None),
     ]
     parts = [
         "# Generated demo data: a fictional brand, numbers drawn by ripplemeter.demo.",
@@ -780,7 +736,7 @@ def _campaign_toml() -> str:
         "",
         "[[sources]]              # who follows whom: src follows dst",
         f'path = "{FOLLOWS_FILE}"',
-        'format = "generic"',
+        f'format = "{generic.FORMAT}"',
         'table = "follows"',
         "",
         "[seeding]                # multi-point seeding plan over the follows graph",
@@ -817,7 +773,7 @@ def _follows(rng: np.random.Generator, n: int = 3000, m: int = 3) -> str:
                 weight[v] += 1
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["src_account_id", "dst_account_id"])
+    w.writerow(generic.REQUIRED["follows"])
     for a, b in sorted(edges):
         w.writerow([ids[a], ids[b]])
     return buf.getvalue()

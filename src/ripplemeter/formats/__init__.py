@@ -5,10 +5,15 @@ An importer is a function ``(path, ctx) -> Rows``; it raises
 :class:`~ripplemeter.errors.FormatError`
 naming the file, row and column when the file is not what it claims to be. It never writes:
 the :class:`~ripplemeter.workspace.Workspace` stores the rows in one transaction.
+
+A platform export's format may also register a *recogniser*, a test on the first lines of a
+file: when a file fails to import as one format but is recognised as another's export, the
+error says which format to use.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ripplemeter.errors import UnknownFormatError
+from ripplemeter.errors import FormatError, UnknownFormatError
 
 
 @dataclass
@@ -91,15 +96,28 @@ class Rows:
 
 
 Importer = Callable[[Path, SourceContext], Rows]
+#: A test on the first lines of a decoded file (line ends removed): is it this format's export?
+Recogniser = Callable[[list[str]], bool]
 
 
 @dataclass(frozen=True)
 class FormatInfo:
-    """A registered format: its name, importer and one-line description."""
+    """A registered format: its name, importer and one-line description.
+
+    ``recognise``, when set, tells this format's exports from other files by their first
+    lines; it is used to name the right format when an import as another one fails.
+    """
 
     name: str
     reader: Importer
     summary: str
+    recognise: Recogniser | None = None
+
+    @property
+    def kind(self) -> str:
+        """The summary's opening words: what the file is (``'X Analytics daily activity
+        export'``)."""
+        return self.summary.split(" (", 1)[0].split(" ->", 1)[0].rstrip(". ")
 
 
 _REGISTRY: dict[str, FormatInfo] = {}
@@ -117,18 +135,73 @@ _MODULES = (
 _loaded = False
 
 
-def register(name: str) -> Callable[[Importer], Importer]:
+def register(name: str, *, recognise: Recogniser | None = None) -> Callable[[Importer], Importer]:
     """Decorator registering an importer under ``name``.
 
     The first line of the importer's docstring is its summary in ``ripplemeter formats``.
+    ``recognise`` (optional) tells this format's exports by their first lines.
+
+    The registered reader is the importer itself, except that a ``FormatError`` on a file
+    that another format recognises as its own export says so ("this looks like a file for
+    format x-analytics-daily (X Analytics daily activity export): import it with that
+    format").
     """
 
     def deco(fn: Importer) -> Importer:
         summary = (fn.__doc__ or "").strip().splitlines()[0] if fn.__doc__ else ""
-        _REGISTRY[name] = FormatInfo(name, fn, summary)
+        _REGISTRY[name] = FormatInfo(name, _naming_other_format(name, fn), summary, recognise)
         return fn
 
     return deco
+
+
+def _naming_other_format(name: str, fn: Importer) -> Importer:
+    @functools.wraps(fn)
+    def read(path: Path, ctx: SourceContext) -> Rows:
+        try:
+            return fn(path, ctx)
+        except FormatError as exc:
+            other = recognised_as(path, exclude=name)
+            if other is None or other.name in str(exc):
+                raise
+            raise FormatError(
+                exc.path,
+                row=exc.row,
+                column=exc.column,
+                expected=exc.expected,
+                found=exc.found,
+                message=f"{exc.detail}; this looks like a file for format {other.name} "
+                f"({other.kind}): import it with that format",
+            ) from None
+
+    return read
+
+
+def recognised_as(path: str | Path, *, exclude: str | None = None) -> FormatInfo | None:
+    """The registered format whose recogniser claims the file, if exactly one does.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file; only its first lines are looked at. Files that cannot be decoded as text
+        (a workbook, an empty file) are claimed by none.
+    exclude : str, optional
+        A format name left out (the one the file failed to import as).
+    """
+    from ripplemeter.formats._io import read_text
+
+    _load_all()
+    try:
+        text = read_text(Path(path)).text
+    except (FormatError, OSError):
+        return None
+    lines = [line.rstrip("\r") for line in text.lstrip().split("\n", 40)[:40]]
+    claims = [
+        info
+        for info in _REGISTRY.values()
+        if info.name != exclude and info.recognise is not None and info.recognise(lines)
+    ]
+    return claims[0] if len(claims) == 1 else None
 
 
 def _load_all() -> None:

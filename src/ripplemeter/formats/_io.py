@@ -277,6 +277,18 @@ def split_records(text: str, delimiter: str = ",") -> list[tuple[int, list[str]]
     return out
 
 
+def header_has(lines: Sequence[str], columns: Iterable[str], delimiter: str = ",") -> bool:
+    """Whether the first line, read as a CSV header, has every one of ``columns``.
+
+    For format recognisers (:func:`ripplemeter.formats.register`); case-insensitive.
+    """
+    if not lines:
+        return False
+    cells = next(csv.reader([lines[0]], delimiter=delimiter), [])
+    have = {c.strip().lstrip("\ufeff").lower() for c in cells}
+    return all(c.lower() in have for c in columns)
+
+
 def sniff_delimiter_problem(header_line: str, expected: str) -> str | None:
     """If a header line looks separated by another delimiter, name it."""
     counts = {d: header_line.count(d) for d in (",", ";", "\t", "|")}
@@ -321,19 +333,12 @@ def read_table(
     ------
     FormatError
         Wrong delimiter, missing column, a record with the wrong number of fields (a
-        truncated last line says so), or an unterminated quote.
+        truncated last line says so), an unterminated quote, or a header without data rows.
     """
     try:
         recs = split_records(text, delimiter)
-    except csv.Error as exc:
-        # unterminated quote at the end of the file: the last line is truncated
-        n = text.count("\n")
-        raise FormatError(
-            path,
-            row=None,
-            message=f"the file ends inside a quoted field ({exc}); the last line looks "
-            f"truncated (file has {n + 1} lines)",
-        ) from None
+    except csv.Error:
+        raise quote_error(path, text, delimiter) from None
     recs = recs[skip_rows:]
     while recs and not any(c.strip() for c in recs[0][1]):
         recs = recs[1:]
@@ -387,7 +392,60 @@ def read_table(
             raise FormatError(path, row=row, message=msg)
         records.append(rec)
         rows.append(row)
+    if not records:
+        raise no_data_rows(path, header_row)
     return Table(path, header, header_row, records, rows)
+
+
+def no_data_rows(path: Path, header_row: int | None) -> FormatError:
+    """The error for a file whose header is not followed by any data row."""
+    return FormatError(
+        path,
+        row=header_row or None,
+        message="the file has a header but no data rows; there is nothing to import "
+        "(was the report empty, or was the file cut short?)",
+    )
+
+
+def quote_error(path: Path, text: str, delimiter: str = ",") -> FormatError:
+    """The error for text that strict CSV parsing rejects, naming the row and field."""
+    loc = csv_error_location(text, delimiter)
+    if loc is None:  # pragma: no cover - only called after the csv module failed
+        return FormatError(path, message="the file is not valid CSV")
+    row, field, at_end = loc
+    if at_end:
+        message = (
+            f"a quoted field (field {field + 1}) is never closed; the file ends inside it, "
+            "so the last line looks truncated"
+        )
+    else:
+        message = (
+            f"a quoted field (field {field + 1}) has more text after its closing quote (a "
+            'quote inside a value must be doubled: "")'
+        )
+    return FormatError(path, row=row, message=message)
+
+
+def require_final_line_break(path: Path, text: str, last_row: int) -> None:
+    """Raise when an export that always ends with a line break does not.
+
+    X Analytics, Meta Ads Manager, Google Trends and Universal Analytics downloads end with
+    a line break; one that does not was cut off during the download, and its last row may
+    hold a shortened number that still parses. (GA4 downloads and hand-made sheets end
+    without one: their importers do not call this.)
+
+    Raises
+    ------
+    FormatError
+        Naming ``last_row``, the row that may be cut off.
+    """
+    if text and not text.endswith(("\n", "\r")):
+        raise FormatError(
+            path,
+            row=last_row,
+            message="the file does not end with a line break as these exports do, so this "
+            "last row looks truncated (an interrupted download?); download the export again",
+        )
 
 
 _NUM_CLEAN = re.compile(r"[\s\u00a0\u202f]")

@@ -23,7 +23,14 @@ import pandas as pd
 
 from ripplemeter.errors import FormatError
 from ripplemeter.formats import Rows, SourceContext, register
-from ripplemeter.formats._io import Table, int_series, parse_numbers, read_table, read_text
+from ripplemeter.formats._io import (
+    Table,
+    header_has,
+    int_series,
+    parse_numbers,
+    read_table,
+    read_text,
+)
 
 FORMAT = "facebook-insights-posts"
 
@@ -59,7 +66,12 @@ def _delimiter(text: str) -> str:
     return ";" if first.count(";") > first.count(",") else ","
 
 
-@register(FORMAT)
+def _is_insights_export(lines: list[str]) -> bool:
+    delimiter = _delimiter(lines[0]) if lines else ","
+    return header_has(lines, _REQUIRED, delimiter)
+
+
+@register(FORMAT, recognise=_is_insights_export)
 def read_facebook_insights_posts(path: Path, ctx: SourceContext) -> Rows:
     """Facebook Page post insights (legacy columns, as in the UCI table) -> posts, post_metrics.
 
@@ -91,9 +103,9 @@ def read_facebook_insights_posts(path: Path, ctx: SourceContext) -> Rows:
     Raises
     ------
     FormatError
-        A required column missing, a count that is not a whole number, a month, weekday or
-        hour out of range, a ``Paid`` value other than 0, 1 or empty (file, row and column
-        named).
+        A required column missing, a header without data rows, a count that is not a whole
+        number, a month, weekday or hour out of range, a ``Paid`` value other than 0, 1 or
+        empty (file, row and column named).
     """
     dec = read_text(path)
     table = read_table(
@@ -107,7 +119,6 @@ def read_facebook_insights_posts(path: Path, ctx: SourceContext) -> Rows:
     platform = ctx.platform or "facebook"
     lowered = [h.lower() for h in table.header]
     index = {h: i for i, h in reversed(list(enumerate(lowered)))}
-    n = len(table.records)
 
     def col(name: str) -> list[str]:
         return [r[index[name]] for r in table.records]
@@ -188,8 +199,6 @@ def read_facebook_insights_posts(path: Path, ctx: SourceContext) -> Rows:
     ignored = [h for h, lo in zip(table.header, lowered, strict=True) if lo not in known]
     if ignored:
         notes.append(f"{path.name}: columns not stored: " + ", ".join(f"'{h}'" for h in ignored))
-    if n == 0:
-        notes.append(f"{path.name}: no data rows")
     rows = Rows(notes=notes)
     rows.add("posts", posts)
     rows.add("post_metrics", metrics)

@@ -25,7 +25,7 @@ import pandas as pd
 from ripplemeter import schema
 from ripplemeter.errors import FormatError
 from ripplemeter.formats import Rows, SourceContext, register
-from ripplemeter.formats._io import Table, read_table, read_text
+from ripplemeter.formats._io import Table, no_data_rows, read_table, read_text
 
 FORMAT = "generic"
 
@@ -132,15 +132,21 @@ def read_xlsx(path: Path) -> tuple[Table, list[str]]:
     Raises
     ------
     FormatError
-        The file is not an xlsx workbook, or the sheet is empty.
+        The file is not an xlsx workbook, or the sheet is empty or has no row under its header.
     """
     notes: list[str] = []
+    if path.exists() and path.stat().st_size == 0:
+        raise FormatError(path, message="the file is empty")
     try:
         sheets = pd.read_excel(
             path, sheet_name=None, header=None, dtype=object, engine="openpyxl", na_filter=False
         )
     except (zipfile.BadZipFile, ValueError, KeyError, OSError) as exc:
-        raise FormatError(path, message=f"not a readable .xlsx workbook ({exc})") from None
+        raise FormatError(
+            path,
+            message="cannot be opened as an Excel .xlsx workbook: it is damaged or cut short "
+            f"(an interrupted download?), or not a workbook ({exc})",
+        ) from None
     if not sheets:
         raise FormatError(path, message="the workbook has no sheet")
     name, df = next(iter(sheets.items()))
@@ -160,6 +166,8 @@ def read_xlsx(path: Path) -> tuple[Table, list[str]]:
         if any(c.strip() for c in rec):
             records.append(rec)
             rows.append(i + 1)
+    if not records:
+        raise no_data_rows(path, header_i + 1)
     return Table(path, header, header_i + 1, records, rows), notes
 
 
@@ -241,7 +249,8 @@ def read_tabular(
     Raises
     ------
     FormatError
-        Undecodable or empty file, missing required column, ragged rows.
+        Undecodable or empty file, a header without data rows, missing required column,
+        ragged rows.
     """
     path = Path(path)
     suffix = path.suffix.lower()

@@ -36,7 +36,12 @@ import pandas as pd
 
 from ripplemeter.errors import FormatError
 from ripplemeter.formats import Rows, SourceContext, register
-from ripplemeter.formats._io import read_text
+from ripplemeter.formats._io import (
+    no_data_rows,
+    read_text,
+    require_final_line_break,
+    sniff_delimiter_problem,
+)
 
 JOIN = " | "
 
@@ -98,6 +103,14 @@ def _blocks(path: Path, text: str) -> tuple[list[tuple[int, str]], list[_Block]]
             )
         rec = next(csv.reader([line]))
         if current is None:
+            problem = sniff_delimiter_problem(line, ",") if len(rec) == 1 else None
+            if problem:
+                raise FormatError(
+                    path,
+                    row=row,
+                    message=f"the table header is separated by {problem}, expected commas as "
+                    "in Google Analytics downloads (was the file re-saved by a spreadsheet?)",
+                )
             current = _Block(pending, [h.strip() for h in rec], row)
             pending = []
             blocks.append(current)
@@ -268,7 +281,19 @@ def _decode(path: Path) -> tuple[str, str | None]:
     return dec.text, dec.note
 
 
-@register("ga4")
+def _comments(lines: list[str]) -> list[str]:
+    return [line[1:].strip() for line in lines if line.startswith("#")]
+
+
+def _is_ga4_download(lines: list[str]) -> bool:
+    return bool(lines) and lines[0].startswith("#") and any(map(_GA4_DATE.match, _comments(lines)))
+
+
+def _is_ua_export(lines: list[str]) -> bool:
+    return bool(lines) and lines[0].startswith("#") and any(map(_UA_RANGE.match, _comments(lines)))
+
+
+@register("ga4", recognise=_is_ga4_download)
 def read_ga4(path: Path, ctx: SourceContext) -> Rows:
     """Google Analytics 4 report download (CSV, one or many tables) -> web_metrics rows.
 
@@ -299,8 +324,10 @@ def read_ga4(path: Path, ctx: SourceContext) -> Rows:
     ------
     FormatError
         No ``#`` comment header or no start/end date before a table (not a GA4 download;
-        a Universal Analytics file is named as such), a row with a different number of
-        columns than its header, or a value that is not a number (file, row, column named).
+        a Universal Analytics file is named as such), a table header separated by another
+        delimiter, a row with a different number of columns than its header, no data row
+        in any table, or a value that is not a number (file, row, column named). GA4
+        downloads end without a line break, so a missing one is not an error.
     """
     text, note = _decode(path)
     comments, blocks = _blocks(path, text)
@@ -375,6 +402,8 @@ def read_ga4(path: Path, ctx: SourceContext) -> Rows:
         )
     if not blocks:
         raise FormatError(path, message="the file has comment lines but no table")
+    if not any(b.records for b in blocks):
+        raise no_data_rows(path, blocks[0].header_row)
     if len(blocks) > 1:
         empty = sum(1 for b in blocks if not b.records)
         notes.append(f"{path.name}: {len(blocks)} tables" + (f" ({empty} empty)" if empty else ""))
@@ -383,7 +412,7 @@ def read_ga4(path: Path, ctx: SourceContext) -> Rows:
     return rows
 
 
-@register("ga-universal")
+@register("ga-universal", recognise=_is_ua_export)
 def read_ga_universal(path: Path, ctx: SourceContext) -> Rows:
     """Universal Analytics (GA3) CSV export with its Day Index table -> web_metrics rows.
 
@@ -410,9 +439,11 @@ def read_ga_universal(path: Path, ctx: SourceContext) -> Rows:
     Raises
     ------
     FormatError
-        No ``# YYYYMMDD-YYYYMMDD`` range (a GA4 file is named as such), a row with the
-        wrong number of columns, a value that is not a number, percentage or duration, a
-        Day Index that is not a date.
+        No ``# YYYYMMDD-YYYYMMDD`` range (a GA4 file is named as such), a table header
+        separated by another delimiter, a row with the wrong number of columns, no data
+        row in any table, a value that is not a number, percentage or duration, a Day
+        Index that is not a date, no line break at the end (UA exports end with one: the
+        file was cut short).
     """
     text, note = _decode(path)
     comments, blocks = _blocks(path, text)
@@ -464,6 +495,10 @@ def read_ga_universal(path: Path, ctx: SourceContext) -> Rows:
         )
     if not frames:
         raise FormatError(path, message="the file has a '#' header but no table")
+    if not any(b.records for b in blocks):
+        raise no_data_rows(path, blocks[0].header_row)
+    # UA exports end with a line break: without one, the last value may be cut short
+    require_final_line_break(path, text, max(b.rows[-1] for b in blocks if b.rows))
     dims = sorted({f["dimension"].iloc[0] for f in frames if len(f)})
     if any(JOIN in d for d in dims):
         notes.append(

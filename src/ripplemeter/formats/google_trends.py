@@ -21,6 +21,7 @@ re-saved by Excel carry trailing commas and US ``M/D/YYYY`` dates; both are read
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import re
 from pathlib import Path
@@ -32,6 +33,7 @@ from ripplemeter.formats import Rows, SourceContext, register
 from ripplemeter.formats._io import (
     csv_error_location,
     read_text,
+    require_final_line_break,
     sniff_delimiter_problem,
     split_records,
 )
@@ -41,12 +43,41 @@ FORMAT = "google-trends"
 
 BELOW_ONE_NOTE = "'<1' (more than 0, less than 1) kept as a flag; not a number"
 
+# --------------------------------------------------------------------------- the layout
+# An English interest-over-time download (multiTimeline.csv) reads
+#
+#     Category: All categories
+#
+#     Week,diet: (Worldwide),exercise: (Worldwide)
+#     2021-01-03,87,<1
+#
+# The importer recognises these lines; ``ripplemeter.demo`` writes its sample with them.
+
+#: The first line: the category the chart was filtered by.
+CATEGORY_LINE = "Category: {category}"
+#: The category of an unfiltered chart.
+ALL_CATEGORIES = "All categories"
+#: English header of the time column, by period.
+TIME_HEADERS: dict[str, str] = {"day": "Day", "week": "Week", "month": "Month"}
+#: A cell of more than 0 and less than 1.
+BELOW_ONE = "<1"
+
+
+def term_column(term: str, paren: str) -> str:
+    """A term column's header as Trends writes it: ``term_column('diet', 'Worldwide')``
+    is ``'diet: (Worldwide)'``; ``paren`` is the region, or the date range in a geoMap."""
+    return f"{term}: ({paren})"
+
+
+def timeline_header(period: str, terms: list[tuple[str, str]]) -> tuple[str, ...]:
+    """Header cells of an English multiTimeline: the time column, then one per (term, region)."""
+    return (TIME_HEADERS[period], *(term_column(t, r) for t, r in terms))
+
+
 # Header word of the time column -> period (English, French, Russian, German, Spanish,
 # Portuguese, Italian). Other languages: the period is inferred from the date spacing.
 TIME_WORDS: dict[str, str] = {
-    "day": "day",
-    "week": "week",
-    "month": "month",
+    **{word.lower(): period for period, word in TIME_HEADERS.items()},
     "jour": "day",
     "semaine": "week",
     "mois": "month",
@@ -97,7 +128,7 @@ _TERM = re.compile(r"^(?P<term>.*\S)\s*[:：]\s*\((?P<paren>.*)\)\s*$", re.S)
 _CATEGORY = re.compile(r"^[^:：(),]{2,60}[:：]\s*\S")
 _DATE_RANGE = re.compile(r"\d.*\s[-–—]\s.*\d")
 _SPACES = re.compile(r"[\s\u00a0\u202f]+")
-_BELOW_ONE = re.compile(r"^<1(%)?$")
+_BELOW_ONE = re.compile(rf"^{re.escape(BELOW_ONE)}(%)?$")
 _NUMBER = re.compile(r"^(\d+(?:\.\d+)?)(%)?$")
 _RISING = re.compile(r"^\+?([\d.,]+)%$")
 
@@ -152,12 +183,25 @@ def _not_trends(path: Path, row: int, found: str) -> FormatError:
         path,
         row=row,
         expected="a Google Trends export (multiTimeline, geoMap or relatedQueries CSV) "
-        "starting with a line like 'Category: All categories'",
+        f"starting with a line like '{CATEGORY_LINE.format(category=ALL_CATEGORIES)}'",
         found=found,
     )
 
 
-@register(FORMAT)
+def _is_trends_export(lines: list[str]) -> bool:
+    """An optional 'Category:' line, then a header of terms or a related-queries line."""
+    rows = [_trim(next(csv.reader([line]), [])) for line in lines if line.strip()]
+    if rows and len(rows[0]) == 1 and _CATEGORY.match(rows[0][0]) and not _TERM.match(rows[0][0]):
+        rows = rows[1:]
+    if not rows or not rows[0]:
+        return False
+    head = rows[0]
+    if len(head) == 1:
+        return bool(_TERM.match(head[0])) or head[0].strip().upper() in SECTIONS
+    return all(_TERM.match(c) for c in head[1:])
+
+
+@register(FORMAT, recognise=_is_trends_export)
 def read_google_trends(path: Path, ctx: SourceContext) -> Rows:
     """Google Trends CSV (interest over time, by region, or related queries) -> index tables.
 
@@ -193,7 +237,9 @@ def read_google_trends(path: Path, ctx: SourceContext) -> Rows:
     FormatError
         Not a Trends export (row 1), a header column not like ``term: (region)``, a bad
         date, a value that is not 0-100, ``<1`` or a share, a row with another number of
-        columns (a truncated last line says so). The message names file, row and column.
+        columns (a truncated last line says so), no data rows, or no line break at the end
+        (Trends downloads end with one: the file was cut short). The message names file,
+        row and column.
 
     Notes
     -----
@@ -247,7 +293,9 @@ def read_google_trends(path: Path, ctx: SourceContext) -> Rows:
     if len(head) == 1:
         cell = head[0].strip()
         if _TERM.match(cell) or cell.upper() in SECTIONS:
-            return _related(path, lines[pos:], notes)
+            rows = _related(path, lines[pos:], notes)
+            require_final_line_break(path, dec.text, lines[-1][0])
+            return rows
         word = _SPACES.sub(" ", cell).lower()
         if word in TIME_WORDS or word in GEO_WORDS:
             raise FormatError(
@@ -264,7 +312,10 @@ def read_google_trends(path: Path, ctx: SourceContext) -> Rows:
             "such as 'term: (dates, region)'",
             found=cell,
         )
-    return _table(path, dec.text, recs, head_row, notes)
+    rows = _table(path, dec.text, recs, head_row, notes)
+    # Trends downloads end with a line break: without one, the last value may be cut short
+    require_final_line_break(path, dec.text, lines[-1][0])
+    return rows
 
 
 # --------------------------------------------------------------------------- timeline / geo
@@ -282,7 +333,8 @@ def _table(
                 path,
                 row=header_row,
                 column=h,
-                expected="a column header like 'diet: (Worldwide)' (term: (region or dates))",
+                expected=f"a column header like '{term_column('diet', 'Worldwide')}' "
+                "(term: (region or dates))",
                 found=h,
             )
         terms.append((m.group("term").strip(), m.group("paren").strip()))

@@ -22,18 +22,49 @@ from ripplemeter.errors import FormatError
 from ripplemeter.formats import Rows, SourceContext, register
 from ripplemeter.formats._io import (
     Table,
-    csv_error_location,
+    header_has,
     int_series,
     parse_dates,
     parse_numbers,
     read_table,
     read_text,
+    require_final_line_break,
 )
 
 FORMAT = "meta-ads"
 
 # A trailing ISO 4217 code in parentheses: "Amount spent (INR)", "CPM (...) (USD)".
 _CURRENCY_SUFFIX = re.compile(r"^(?P<base>.*?)\s*\((?P<cur>[A-Z]{3})\)$")
+
+#: Header of a campaign-level export with the columns of Ads Manager's "Performance and
+#: clicks" preset plus shopping conversions (the layout of the public Teefusion export), in
+#: file order. ``{currency}`` stands for the account's ISO 4217 code: see :func:`export_header`.
+EXPORT_COLUMNS: tuple[str, ...] = (
+    "Campaign name",
+    "Reach",
+    "Impressions",
+    "Frequency",
+    "Currency",
+    "Amount spent ({currency})",
+    "Link clicks",
+    "CPC (cost per link click)",
+    "Clicks (all)",
+    "CPC (all)",
+    "CTR (all)",
+    "Adds to cart",
+    "Cost per add to cart",
+    "Checkouts initiated",
+    "Cost per checkout initiated",
+    "Purchases",
+    "Reporting starts",
+    "Reporting ends",
+)
+
+
+def export_header(currency: str) -> tuple[str, ...]:
+    """:data:`EXPORT_COLUMNS` for an account in ``currency`` (``'Amount spent (USD)'``)."""
+    return tuple(h.format(currency=currency) for h in EXPORT_COLUMNS)
+
 
 #: normalised header -> (ad_metrics column, whole number?)
 METRICS: dict[str, tuple[str, bool]] = {
@@ -94,6 +125,10 @@ def _split_currency(header: str) -> tuple[str, str | None]:
     return header.strip().lower(), None
 
 
+def _is_meta_export(lines: list[str]) -> bool:
+    return header_has(lines, ("Campaign name", "Reporting starts", "Reporting ends"))
+
+
 def _looks_like_other_format(path: Path, text: str) -> None:
     """Raise a FormatError naming the likely format when the file is not a Meta export."""
     first = text.lstrip("\ufeff").lstrip().split("\n", 1)[0]
@@ -107,7 +142,7 @@ def _looks_like_other_format(path: Path, text: str) -> None:
         )
 
 
-@register(FORMAT)
+@register(FORMAT, recognise=_is_meta_export)
 def read_meta_ads(path: Path, ctx: SourceContext) -> Rows:
     """Meta Ads Manager 'Export table data' CSV -> ad_metrics and ad_conversions rows.
 
@@ -141,7 +176,9 @@ def read_meta_ads(path: Path, ctx: SourceContext) -> Rows:
         column missing (``Campaign name``, ``Amount spent``, ``Reporting starts``,
         ``Reporting ends``), a cell that is not a number or date (file, row, column and
         value named), a ``Currency`` cell that disagrees with the currency in the headers,
-        an empty campaign name on a row other than the first, a truncated last line.
+        an empty campaign name on a row other than the first, a header without data rows,
+        a truncated last line (Ads Manager ends its files with a line break: a file without
+        one was cut short, even when its last value still reads as a number).
 
     Notes
     -----
@@ -151,27 +188,15 @@ def read_meta_ads(path: Path, ctx: SourceContext) -> Rows:
     dec = read_text(path)
     text = dec.text
     _looks_like_other_format(path, text)
+    table = read_table(
+        path,
+        text,
+        delimiter=",",
+        required=("Campaign name", "Reporting starts", "Reporting ends"),
+        format_name=FORMAT,
+    )
     try:
-        table = read_table(
-            path,
-            text,
-            delimiter=",",
-            required=("Campaign name", "Reporting starts", "Reporting ends"),
-            format_name=FORMAT,
-        )
-    except FormatError as exc:
-        loc = csv_error_location(text) if exc.row is None else None
-        if loc is None:
-            raise
-        row, field, at_end = loc
-        raise FormatError(
-            path,
-            row=row,
-            message=f"a quoted field (field {field + 1}) is never closed"
-            + ("; the file ends inside it, so the last line looks truncated" if at_end else ""),
-        ) from None
-    try:
-        return _convert(path, table, ctx, dec.note)
+        rows = _convert(path, table, ctx, dec.note)
     except FormatError as exc:
         if (
             table.rows
@@ -187,6 +212,9 @@ def read_meta_ads(path: Path, ctx: SourceContext) -> Rows:
                 "line looks truncated",
             ) from None
         raise
+    # a cut that leaves a shorter but valid number: Ads Manager ends its files with a line break
+    require_final_line_break(path, text, table.rows[-1])
+    return rows
 
 
 def _convert(path: Path, table: Table, ctx: SourceContext, enc_note: str | None) -> Rows:

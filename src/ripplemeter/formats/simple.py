@@ -30,6 +30,11 @@ from ripplemeter.formats.generic import (
 
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 
+OUTCOMES_FORMAT = "outcomes"
+#: Header of a long-form outcomes file: one row per day and metric (``source`` optional).
+#: ``ripplemeter.demo`` writes its sample with it.
+OUTCOMES_COLUMNS: tuple[str, ...] = ("date", "metric", "value", "source")
+
 
 def _mapping(table: Table, tname: str, columns: list[str] | None = None) -> dict[str, str]:
     """Canonical columns present in the table by name (case-insensitive)."""
@@ -100,7 +105,7 @@ def _currency_column(
 # ---------------------------------------------------------------------------- outcomes
 
 
-@register("outcomes")
+@register(OUTCOMES_FORMAT)
 def read_outcomes(path: Path, ctx: SourceContext) -> Rows:
     """Business outcomes by day (CSV/XLSX: date, metric, value[, source]; or wide) -> outcomes.
 
@@ -127,11 +132,12 @@ def read_outcomes(path: Path, ctx: SourceContext) -> Rows:
         No ``date`` column, a date not ``YYYY-MM-DD``/``YYYY/MM/DD``, a value that is not
         a number, an empty metric name (file, row, column named).
     """
-    table, notes = read_tabular(path, format_name="outcomes", required=["date"])
+    table, notes = read_tabular(path, format_name=OUTCOMES_FORMAT, required=["date"])
     lowered = {h.lower() for h in table.header}
     by_lower = {h.lower(): h for h in reversed(table.header)}
     if {"metric", "value"} <= lowered:
-        df = build_frame(table, "outcomes", _mapping(table, "outcomes"), notes=notes)
+        mapping = _mapping(table, "outcomes", list(OUTCOMES_COLUMNS))
+        df = build_frame(table, "outcomes", mapping, notes=notes)
         for k, m in enumerate(df["metric"].tolist()):
             if not isinstance(m, str):
                 raise FormatError(
@@ -155,7 +161,19 @@ def read_outcomes(path: Path, ctx: SourceContext) -> Rows:
         parts = []
         for h in metric_cols:
             i = table.header.index(h)
-            vals, _ = convert_column(table, [r[i] for r in table.records], h, "DOUBLE")
+            try:
+                vals, _ = convert_column(table, [r[i] for r in table.records], h, "DOUBLE")
+            except FormatError as exc:
+                raise FormatError(
+                    path,
+                    row=exc.row,
+                    column=exc.column,
+                    expected=exc.expected,
+                    found=exc.found,
+                    message=f"{exc.detail}; without 'metric' and 'value' columns every column "
+                    "other than date and source is read as one metric's daily numbers (wide "
+                    "form)",
+                ) from None
             part = base.copy()
             part["metric"] = h
             part["value"] = vals.to_numpy()

@@ -30,11 +30,13 @@ from ripplemeter.formats import Rows, SourceContext, register
 from ripplemeter.formats._io import (
     Table,
     csv_error_location,
+    header_has,
     int_series,
     parse_dates,
     parse_numbers,
     read_table,
     read_text,
+    require_final_line_break,
     sniff_delimiter_problem,
 )
 
@@ -56,6 +58,58 @@ _PERMALINK = re.compile(
     re.IGNORECASE,
 )
 _TWEET_ID = re.compile(r"^\d{1,20}$")
+
+# --------------------------------------------------------------------------- the layouts
+# The columns of the two exports as analytics.twitter.com writes them, in file order. The
+# importers read these names; ``ripplemeter.demo`` writes its sample files with them.
+
+#: The engagement parts, in file order (each also comes as ``promoted <part>``).
+ENGAGEMENT_PARTS: tuple[str, ...] = (
+    "retweets",
+    "replies",
+    "likes",
+    "user profile clicks",
+    "url clicks",
+    "hashtag clicks",
+    "detail expands",
+    "permalink clicks",
+    "app opens",
+    "app installs",
+    "follows",
+    "email tweet",
+    "dial phone",
+)
+#: Organic activity columns, in file order.
+METRIC_COLUMNS: tuple[str, ...] = (
+    "impressions",
+    "engagements",
+    "engagement rate",
+    *ENGAGEMENT_PARTS,
+)
+#: Media columns, after the activity columns.
+MEDIA_COLUMNS: tuple[str, ...] = ("media views", "media engagements")
+#: The promoted copies of the activity and media columns (``-`` when nothing was promoted).
+PROMOTED_COLUMNS: tuple[str, ...] = tuple(
+    f"promoted {name}" for name in (*METRIC_COLUMNS, *MEDIA_COLUMNS)
+)
+#: Header of the tweet activity export ("By Tweet"): 40 columns.
+TWEETS_HEADER: tuple[str, ...] = (
+    "Tweet id",
+    "Tweet permalink",
+    "Tweet text",
+    "time",
+    *METRIC_COLUMNS,
+    *MEDIA_COLUMNS,
+    *PROMOTED_COLUMNS,
+)
+#: Header of the daily account activity export ("By day"): 38 columns.
+DAILY_HEADER: tuple[str, ...] = (
+    "Date",
+    "Tweets published",
+    *METRIC_COLUMNS,
+    *MEDIA_COLUMNS,
+    *PROMOTED_COLUMNS,
+)
 
 # X column -> canonical post_metrics column
 TWEET_METRICS: dict[str, str] = {
@@ -85,32 +139,21 @@ DAILY_METRICS: dict[str, str] = {
 # it holds a ratio rather than a count.
 _NUMERIC_COLUMNS: dict[str, bool] = {
     name: name.endswith("engagement rate")
-    for base in (
-        "impressions",
-        "engagements",
-        "engagement rate",
-        "retweets",
-        "replies",
-        "likes",
-        "user profile clicks",
-        "url clicks",
-        "hashtag clicks",
-        "detail expands",
-        "permalink clicks",
-        "app opens",
-        "app installs",
-        "follows",
-        "email tweet",
-        "dial phone",
-        "media views",
-        "media engagements",
-    )
+    for base in (*METRIC_COLUMNS, *MEDIA_COLUMNS)
     for name in (base, f"promoted {base}")
 }
 _NUMERIC_COLUMNS["Tweets published"] = False
 
 _TWEETS_REQUIRED = ("Tweet id", "time", "impressions")
 _DAILY_REQUIRED = ("Date", "Tweets published", "impressions")
+
+
+def _is_tweets_export(lines: list[str]) -> bool:
+    return header_has(lines, TWEETS_HEADER[:2])
+
+
+def _is_daily_export(lines: list[str]) -> bool:
+    return header_has(lines, DAILY_HEADER[:2])
 
 
 # --------------------------------------------------------------------------- shared helpers
@@ -188,7 +231,7 @@ def _read(path: Path, text: str, required: tuple[str, ...], own: str) -> Table:
             msg = "expected a comma after a closing quote (a quote inside a value must be doubled)"
         raise FormatError(path, row=row, column=column, message=msg)
     try:
-        return read_table(path, text, required=required, format_name=own)
+        table = read_table(path, text, required=required, format_name=own)
     except FormatError as exc:
         m = re.match(r"expected (\d+) columns as in the header, found (\d+)", exc.detail or "")
         if m is None or exc.row is None or exc.column is not None:
@@ -196,6 +239,8 @@ def _read(path: Path, text: str, required: tuple[str, ...], own: str) -> Table:
         width, found = int(m.group(1)), int(m.group(2))
         column = header[found] if found < width else None
         raise FormatError(path, row=exc.row, column=column, message=exc.detail) from None
+    require_final_line_break(path, text, table.rows[-1])
+    return table
 
 
 def _numbers(table: Table, columns: dict[str, bool]) -> dict[str, np.ndarray]:
@@ -270,7 +315,7 @@ def _export_end(path: Path, pattern: re.Pattern[str]) -> tuple[str | None, pd.Ti
 
 
 # --------------------------------------------------------------------------- tweets
-@register(TWEETS_FORMAT)
+@register(TWEETS_FORMAT, recognise=_is_tweets_export)
 def read_x_tweets(path: Path, ctx: SourceContext) -> Rows:
     """X Analytics tweet activity export (By Tweet, 40 columns) -> posts, post_metrics, accounts.
 
@@ -301,9 +346,10 @@ def read_x_tweets(path: Path, ctx: SourceContext) -> Rows:
     ------
     FormatError
         Missing ``Tweet id``/``time``/``impressions`` (saying which export the file looks
-        like, e.g. a daily export), another delimiter, a truncated last line, text in a
-        numeric column, an unreadable time, or the same Tweet id twice with different
-        numbers. The message names the file, row and column.
+        like, e.g. a daily export), another delimiter, a header without data rows, a
+        truncated last line (X exports end with a line break: one that does not was cut
+        short), text in a numeric column, an unreadable time, or the same Tweet id twice
+        with different numbers. The message names the file, row and column.
 
     Notes
     -----
@@ -466,7 +512,7 @@ def read_x_tweets(path: Path, ctx: SourceContext) -> Rows:
 
 
 # --------------------------------------------------------------------------- daily
-@register(DAILY_FORMAT)
+@register(DAILY_FORMAT, recognise=_is_daily_export)
 def read_x_daily(path: Path, ctx: SourceContext) -> Rows:
     """X Analytics daily activity export (By day, 38 columns) -> account_daily, accounts.
 
@@ -494,8 +540,9 @@ def read_x_daily(path: Path, ctx: SourceContext) -> Rows:
     ------
     FormatError
         Missing ``Date``/``Tweets published``/``impressions`` (a tweet-level file is named
-        as such), another delimiter, a truncated line, a bad date or number, or the same
-        date twice with different numbers. The message names the file, row and column.
+        as such), another delimiter, a header without data rows, a truncated line (or no
+        line break at the end: the download was cut short), a bad date or number, or the
+        same date twice with different numbers. The message names the file, row and column.
 
     Notes
     -----
