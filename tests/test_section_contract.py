@@ -85,6 +85,7 @@ def test_figures_are_defined_and_reach_metrics_json(section, demo):
     assert r.figures, "a section with data reports figures"
     for f in r.figures:
         assert f.metric in M.REGISTRY, f"{f.path}: metric {f.metric!r} is not in the registry"
+        assert f.value is not None or f.reason, f"{f.path} is null without a reason"
         assert f.metric in doc["definitions"]
         assert resolve_path(doc, f.path) == f.value, f.path
         assert {"path": f.path, "metric": f.metric, "value": f.value} in [

@@ -409,7 +409,11 @@ def conversions(
     """
     if not keys:
         return {}
-    rows = ctx.tables.ad_conversions.select("import_id", "source_row", "name", "value").to_pandas()
+    rows = (
+        ctx.tables.ad_conversions.select("import_id", "source_row", "name", "value")
+        .order_by(["import_id", "source_row", "name"])
+        .to_pandas()
+    )
     counted = set(keys)
     totals: dict[str, float] = {}
     for r in rows.itertuples():
@@ -591,7 +595,7 @@ class AdsSection:
         p = "quantitative.cpc"
         figs = [
             Figure(f"{p}.value", "cpc", d["value"], r.get("value")),
-            Figure(f"{p}.index", "cpc_index", d["index"], r.get("benchmark")),
+            Figure(f"{p}.index", "cpc_index", d["index"], r.get("benchmark") or r.get("value")),
             Figure(f"{p}.spend", "spend", d["spend"]),
         ]
         if d["reach"] is not None:
@@ -599,7 +603,12 @@ class AdsSection:
         figs += [
             Figure(f"{p}.link_clicks", "ad_link_clicks", d["link_clicks"]),
             Figure(f"{p}.benchmark", "cpc_benchmark", d["benchmark"], r.get("benchmark")),
-            Figure(f"{p}.reported", "cpc_reported", d["reported"], r.get("reported")),
+            Figure(
+                f"{p}.reported",
+                "cpc_reported",
+                d["reported"],
+                r.get("reported") or "no single export's account-total row covers the window",
+            ),
         ]
         for name, cv in d["conversions"].items():
             figs.append(Figure(f"{p}.conversions.{name}.value", "ad_conversions", cv["value"]))
@@ -615,7 +624,17 @@ class AdsSection:
             figs += [
                 Figure(f"{p}.campaigns.{i}.spend", "spend", row["spend"]),
                 Figure(f"{p}.campaigns.{i}.link_clicks", "ad_link_clicks", row["link_clicks"]),
-                Figure(f"{p}.campaigns.{i}.cpc", "cpc", row["cpc"]),
-                Figure(f"{p}.campaigns.{i}.cpc_reported", "cpc_reported", row["cpc_reported"]),
+                Figure(
+                    f"{p}.campaigns.{i}.cpc",
+                    "cpc",
+                    row["cpc"],
+                    None if row["cpc"] is not None else "no link clicks on this row",
+                ),
+                Figure(
+                    f"{p}.campaigns.{i}.cpc_reported",
+                    "cpc_reported",
+                    row["cpc_reported"],
+                    None if row["cpc_reported"] is not None else "the export gives no CPC here",
+                ),
             ]
         return SectionResult(figures=figs, data={p: d}, warnings=list(res.warnings))
