@@ -1,15 +1,21 @@
-"""Benchmark: campaign exposure over 10 million post-metric rows, ripplemeter vs pandas.
+"""Benchmark: campaign exposure over 10 million post-metric rows: ripplemeter, SQL, pandas.
 
 Generates, once and seeded, a ``posts`` table and a ``post_metrics`` table of several
 snapshots per post (Parquet, in ``benchmarks/_data/``), then evaluates the same figures with
-two implementations, each in its own Python process:
+three implementations, each in its own Python process:
 
 ``ripplemeter``
-    :func:`ripplemeter.evaluate.quantitative.exposure` and
-    :func:`~ripplemeter.evaluate.quantitative.posts_per_day` over
-    :func:`~ripplemeter.evaluate.quantitative.latest_posts_sql` reading the Parquet files
-    with DuckDB, the window ranked once into a temporary table (what ``ripplemeter report``
-    runs on a workspace).
+    The Ibis layer, as the exposure section of ``ripplemeter report`` runs it: DuckDB views
+    ``posts`` and ``post_metrics`` over the Parquet files,
+    :class:`ripplemeter.evaluate.context.TableAccess` (scope None: every row) whose
+    ``latest_posts(window.campaign)`` materialises the window's latest snapshots once into a
+    temporary table, then :func:`ripplemeter.evaluate.exposure.exposure`,
+    :func:`~ripplemeter.evaluate.exposure.posts_per_day` and ``TableAccess.undated_posts``.
+``sql``
+    The f-string DuckDB SQL that the Ibis layer replaced, frozen in ``_sql_reference.py``
+    (from ``ripplemeter.evaluate.quantitative`` at commit 8357d0c): ``latest_posts_sql`` with
+    a creation window ranked once into a temporary table, ``exposure``, ``posts_per_day`` and
+    ``undated_posts``. It is there only to measure what the Ibis layer costs.
 ``pandas``
     What an analyst would write: read the needed columns, keep each post's latest snapshot
     (sort, drop duplicates) and each post's latest row, filter posts to the window, merge,
@@ -18,10 +24,16 @@ two implementations, each in its own Python process:
 Each figure (posts, original posts, the sums of impressions, reach, engagements, reposts,
 replies, likes and link clicks, both engagement rates, the per-platform breakdown, undated
 posts and posts per day) must be identical in every run of every implementation, or the run
-fails. The parent prints the
-median wall time of the evaluation (imports excluded) and the peak resident memory of each
-child process (``ru_maxrss``, imports included), and their ratios against the targets: at
-least 5x faster and at most a third of the memory of pandas.
+fails; a figure returned as something other than a plain JSON value (e.g. ``Decimal``) is
+compared by value and named in a WARNING line. The parent prints the median wall time of the
+evaluation (imports excluded), its CPU time and the peak resident memory of each child
+process (``ru_maxrss``, imports included), then the ratios against the targets:
+
+- time pandas/ripplemeter at least 5x;
+- memory ripplemeter/pandas at most 1/3;
+- time ripplemeter/sql at most 1.2: when the Ibis median is more than 20% above the SQL
+  median, a line ``IBIS OVERHEAD ABOVE 20%`` with both figures is printed (the exit status
+  stays 0: the figures agree; the line is the report).
 
 Usage
 -----
@@ -30,20 +42,23 @@ Usage
     .venv/bin/python benchmarks/bench_evaluate.py                 # 10M rows, 3 runs each
     .venv/bin/python benchmarks/bench_evaluate.py --rows 1000000 --repeat 1
     .venv/bin/python benchmarks/bench_evaluate.py --duckdb-set threads=1
+    .venv/bin/python benchmarks/bench_evaluate.py --impl sql      # one child, JSON out
 
 Notes
 -----
 The campaign window is June 2025 in Asia/Tokyo, i.e. [2025-05-31 15:00, 2025-06-30 15:00)
 UTC, about 1/12 of the posts. ``--impl NAME`` runs one implementation in this process and
-prints its result as JSON (that is what the parent runs). ``--duckdb-set`` passes DuckDB
-settings (``threads=1``, ``preserve_insertion_order=false``) to the DuckDB children. Wall
-times depend on what else runs on the machine; the CPU seconds beside them are steadier.
+prints its result as JSON (that is what the parent runs, once per implementation per repeat,
+in the order ripplemeter, sql, pandas). ``--duckdb-set`` passes DuckDB settings
+(``threads=1``, ``preserve_insertion_order=false``) to both DuckDB children. Wall times
+depend on what else runs on the machine; the CPU seconds beside them are steadier.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import decimal
 import json
 import resource
 import statistics
@@ -63,6 +78,7 @@ START, END = dt.date(2025, 6, 1), dt.date(2025, 6, 30)
 PLATFORMS = ["x", "facebook", "instagram", "weibo"]
 SUMS = ["impressions", "reach", "engagements", "reposts", "replies", "likes", "link_clicks"]
 TARGET_SPEEDUP, TARGET_MEMORY = 5.0, 1 / 3
+TARGET_OVERHEAD = 1.2  # Ibis median wall time at most 20% above the SQL reference's
 
 
 # ---------------------------------------------------------------- data
@@ -227,28 +243,63 @@ def generate(rows: int) -> tuple[Path, Path]:
 
 
 # ---------------------------------------------------------------- implementations
-def run_ripplemeter(posts: Path, metrics: Path, settings: list[str]) -> dict:
-    """Exposure and posts per day with ripplemeter over the Parquet files.
-
-    The same data path as ``ripplemeter report``: the window's latest snapshots are ranked
-    once into a temporary table (:func:`latest_posts_sql` with a creation window), which
-    ``exposure`` and ``posts_per_day`` read; undated posts are counted from posts alone.
-    """
+def _duckdb(settings: list[str]) -> Any:
+    """A DuckDB connection in UTC with the ``--duckdb-set`` settings."""
     import duckdb
-    import pandas as pd
 
-    from ripplemeter.evaluate.quantitative import (
-        exposure,
-        latest_posts_sql,
-        posts_per_day,
-        undated_posts,
-    )
-
-    t, c = time.perf_counter(), time.process_time()
     con = duckdb.connect()
     con.execute("SET TimeZone='UTC'")
     for s in settings:
         con.execute(f"SET {s}")
+    return con
+
+
+def run_ripplemeter(posts: Path, metrics: Path, settings: list[str]) -> dict:
+    """Exposure and posts per day with ripplemeter's Ibis layer over the Parquet files.
+
+    What the exposure section of ``ripplemeter report`` runs: DuckDB views ``posts`` and
+    ``post_metrics`` over the files stand for the workspace tables, :class:`TableAccess`
+    (scope None: every row) materialises the window's latest snapshots once into a temporary
+    table, which :func:`exposure` and :func:`posts_per_day` read; undated posts are counted
+    from posts alone. Building the Ibis backend and compiling the expressions are timed.
+    """
+    import ibis
+
+    from ripplemeter.evaluate.context import TableAccess, Window
+    from ripplemeter.evaluate.exposure import exposure, posts_per_day
+
+    t, c = time.perf_counter(), time.process_time()
+    con = _duckdb(settings)
+    con.execute(f"CREATE VIEW posts AS SELECT * FROM read_parquet('{posts}')")
+    con.execute(f"CREATE VIEW post_metrics AS SELECT * FROM read_parquet('{metrics}')")
+    backend = ibis.duckdb.from_connection(con)
+    tables = TableAccess(backend, None)
+    before = START - dt.timedelta(days=(END - START).days + 1)
+    window = Window.from_dates(START, END, before, START - dt.timedelta(days=1), TZ)
+    period = window.campaign
+    if (str(period.lo), str(period.hi)) != _window_utc():
+        raise RuntimeError(f"window {period.lo}..{period.hi} != {_window_utc()}")
+    latest = tables.latest_posts(period)
+    undated = tables.undated_posts()
+    exp = exposure(latest, period, undated=undated)
+    daily = posts_per_day(latest, window, period)
+    seconds, cpu = time.perf_counter() - t, time.process_time() - c
+    return {"seconds": seconds, "cpu_seconds": cpu, "result": _result(exp, daily)}
+
+
+def run_sql(posts: Path, metrics: Path, settings: list[str]) -> dict:
+    """The same with the pre-Ibis f-string SQL (``_sql_reference.py``, frozen at 8357d0c).
+
+    What ``ripplemeter report`` ran before the Ibis layer: :func:`latest_posts_sql` with a
+    creation window over ``read_parquet(...)`` ranked once into a temporary table, then the
+    hand-written aggregates of ``exposure`` and ``posts_per_day`` over it.
+    """
+    import pandas as pd
+
+    from _sql_reference import exposure, latest_posts_sql, posts_per_day, undated_posts
+
+    t, c = time.perf_counter(), time.process_time()
+    con = _duckdb(settings)
     lo, hi = (pd.Timestamp(x) for x in _window_utc())
     rel = {"posts": f"read_parquet('{posts}')", "post_metrics": f"read_parquet('{metrics}')"}
     window = latest_posts_sql(None, **rel, created_from=lo, created_before=hi)
@@ -257,18 +308,41 @@ def run_ripplemeter(posts: Path, metrics: Path, settings: list[str]) -> dict:
     exp = exposure(con, "SELECT * FROM latest_window", lo, hi, undated=undated)
     daily = posts_per_day(con, "SELECT * FROM latest_window", START, END, TZ)
     seconds, cpu = time.perf_counter() - t, time.process_time() - c
-    return {"seconds": seconds, "cpu_seconds": cpu, "result": _ripplemeter_result(exp, daily)}
+    return {"seconds": seconds, "cpu_seconds": cpu, "result": _result(exp, daily)}
 
 
-def _ripplemeter_result(exp: Any, daily: Any) -> dict:
-    """Exposure.to_dict() without the prose reasons, plus posts per day as plain rows."""
+def _result(exp: Any, daily: Any) -> dict:
+    """Exposure.to_dict() without the prose reasons, plus posts per day as plain rows.
+
+    A figure that is not a plain JSON value (int, float, str, bool, None) is converted
+    (``decimal.Decimal`` to int or float) so that it can be compared, and its path and type
+    are listed under ``"_not_plain"``: the parent prints them, because metrics.json's writer
+    would reject them.
+    """
     d = exp.to_dict()
     d.pop("reasons", None)
     d["posts_per_day"] = [
         [str(r.date), int(r.posts), _int(r.impressions), _int(r.engagements)]
         for r in daily.itertuples()
     ]
+    odd: list[str] = []
+    d = _plain(d, "", odd)
+    if odd:
+        d["_not_plain"] = odd
     return d
+
+
+def _plain(o: Any, path: str, odd: list[str]) -> Any:
+    if isinstance(o, dict):
+        return {k: _plain(v, f"{path}/{k}", odd) for k, v in o.items()}
+    if isinstance(o, list):
+        return [_plain(v, f"{path}[{i}]", odd) for i, v in enumerate(o)]
+    if o is None or isinstance(o, (bool, int, float, str)):
+        return o
+    odd.append(f"{path}: {type(o).__module__}.{type(o).__name__}")
+    if isinstance(o, decimal.Decimal):
+        return int(o) if o == o.to_integral_value() else float(o)
+    return o
 
 
 # ---------------------------------------------------------------- pandas
@@ -342,7 +416,7 @@ def _rate(num: object, den: object) -> float | None:
     return float(num) / float(den)
 
 
-IMPLS = {"ripplemeter": run_ripplemeter, "pandas": run_pandas}
+IMPLS = {"ripplemeter": run_ripplemeter, "sql": run_sql, "pandas": run_pandas}
 
 
 # ---------------------------------------------------------------- driver
@@ -400,7 +474,7 @@ def main(argv: list[str] | None = None) -> int:
     t = time.perf_counter()
     posts, metrics = generate(args.rows)
     print(f"data: {posts.parent} ({time.perf_counter() - t:.1f} s)", flush=True)
-    impls = ["ripplemeter", "pandas"]
+    impls = list(IMPLS)
     runs: dict[str, list[dict]] = {k: [] for k in impls}
     for i in range(args.repeat):
         for impl in impls:
@@ -413,13 +487,22 @@ def main(argv: list[str] | None = None) -> int:
             )
     ref = runs["pandas"][0]["result"]
     for impl in impls:
+        odd = sorted({x for r in runs[impl] for x in r["result"].pop("_not_plain", [])})
+        if odd:
+            print(
+                f"WARNING: {impl} returned {len(odd)} figure(s) that are not plain JSON values "
+                "(converted here to compare them; write_json of metrics.json would reject "
+                "them):\n  " + "\n  ".join(odd[:10]),
+                flush=True,
+            )
+    for impl in impls:
         diffs = [d for r in runs[impl] for d in _diff(r["result"], ref)]
         if diffs:
             print(f"{impl} and pandas DIFFER:\n  " + "\n  ".join(diffs[:20]), file=sys.stderr)
             raise SystemExit(1)
     print(
-        f"figures identical in every run: {ref['posts']} posts in the window, "
-        f"{ref['impressions']} impressions, {len(ref['by_platform'])} platforms, "
+        f"figures identical in every run of {', '.join(impls)}: {ref['posts']} posts in the "
+        f"window, {ref['impressions']} impressions, {len(ref['by_platform'])} platforms, "
         f"{ref['undated_posts']} undated"
     )
     sec = {k: statistics.median(r["seconds"] for r in v) for k, v in runs.items()}
@@ -431,15 +514,24 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'impl':12s} {'wall s':>8s} {'CPU s':>8s} {'peak RSS MB':>12s}")
     for k in impls:
         print(f"{k:12s} {sec[k]:8.2f} {cpu[k]:8.2f} {rss[k]:12.0f}")
-    for k in impls:
-        if k == "pandas":
-            continue
-        speedup, memory = sec["pandas"] / sec[k], rss[k] / rss["pandas"]
-        ok_t = "met" if speedup >= TARGET_SPEEDUP else "NOT met"
-        ok_m = "met" if memory <= TARGET_MEMORY else "NOT met"
+    rm = "ripplemeter"
+    speedup, memory = sec["pandas"] / sec[rm], rss[rm] / rss["pandas"]
+    ok_t = "met" if speedup >= TARGET_SPEEDUP else "NOT met"
+    ok_m = "met" if memory <= TARGET_MEMORY else "NOT met"
+    print(f"time pandas/ripplemeter = {speedup:.2f}x (target >= {TARGET_SPEEDUP:g}x: {ok_t})")
+    print(f"memory ripplemeter/pandas = {memory:.2f} (target <= {TARGET_MEMORY:.2f}: {ok_m})")
+    over, over_cpu = sec[rm] / sec["sql"], cpu[rm] / cpu["sql"]
+    ok_o = "met" if over <= TARGET_OVERHEAD else "NOT met"
+    print(
+        f"time ripplemeter/sql = {over:.2f} (target <= {TARGET_OVERHEAD:.2f}: {ok_o}); "
+        f"CPU {over_cpu:.2f}, memory {rss[rm] / rss['sql']:.2f}"
+    )
+    if over > TARGET_OVERHEAD:
         print(
-            f"{k}: time pandas/{k} = {speedup:.2f}x (target >= 5x: {ok_t}); "
-            f"memory {k}/pandas = {memory:.2f} (target <= 0.33: {ok_m})"
+            f"IBIS OVERHEAD ABOVE 20%: the Ibis path's median wall time {sec[rm]:.2f} s is "
+            f"{(over - 1) * 100:.0f}% above the SQL reference's {sec['sql']:.2f} s "
+            f"(CPU {cpu[rm]:.2f} s vs {cpu['sql']:.2f} s, {(over_cpu - 1) * 100:+.0f}%)",
+            flush=True,
         )
     return 0
 
