@@ -412,3 +412,33 @@ mc_runs = 2000
     cli = json.loads(out.stdout)
     assert cli["seeds"] == section_seeds
     assert cli["spread"]["mean"] == pytest.approx(res.value("seeding.spread.mean"))
+
+
+def test_platforms_with_and_without_reach_write_plain_numbers(tmp_path):
+    """X has no reach, Facebook posts do: per-platform sums stay plain integers."""
+    tweets = _tweets(tmp_path)
+    (tmp_path / "fb.csv").write_text(
+        "id,published,message,impressions,reach,engagements\n"
+        "1,2026-03-02 10:00:00,Spring is here,1000,800,40\n"
+        "2,2026-03-05 12:30:00,New flavour,2500,1900,110\n"
+        "3,2026-03-09 08:15:00,Thank you!,700,,12\n"
+    )
+    (tmp_path / "campaign.toml").write_text(
+        CAMPAIGN.format(
+            tweets=tweets,
+            extra='[[sources]]\npath = "fb.csv"\nformat = "generic"\nplatform = "facebook"\n'
+            '[sources.columns]\npost_id = "id"\ncreated_at = "published"\ntext = "message"\n'
+            'impressions = "impressions"\nreach = "reach"\nengagements = "engagements"\n',
+        )
+    )
+    res, paths = __import__("ripplemeter.pipeline", fromlist=["run_report"]).run_report(
+        load_campaign(tmp_path / "campaign.toml"), tmp_path / "out"
+    )
+    doc = json.loads(paths.metrics.read_text())
+    fb = doc["quantitative"]["exposure"]["by_platform"]["facebook"]
+    assert (fb["posts"], fb["impressions"], fb["reach"], fb["engagements"]) == (3, 4200, 2700, 162)
+    assert type(fb["reach"]) is int
+    assert doc["quantitative"]["exposure"]["by_platform"]["x"]["reach"] is None
+    assert doc["quantitative"]["exposure"]["reach"] == 2700
+    # engagement rate by reach: only posts whose reach is known
+    assert doc["quantitative"]["exposure"]["engagement_rate_reach"] == pytest.approx(150 / 2700)

@@ -15,7 +15,7 @@ import pandas as pd
 
 from ripplemeter.errors import EvaluationError
 from ripplemeter.evaluate import metrics as M
-from ripplemeter.evaluate.context import EvalContext, Period
+from ripplemeter.evaluate.context import EvalContext, Period, count_sum
 from ripplemeter.evaluate.section import Figure, SectionResult, register_section
 
 AMEC_CAVEAT = (
@@ -137,8 +137,8 @@ def quantities(latest: ir.Table, period: Period) -> pd.DataFrame:
     return (
         t.group_by("platform")
         .aggregate(
-            impressions=t.impressions.sum(),
-            link_clicks=t.link_clicks.sum(),
+            impressions=count_sum(t.impressions),
+            link_clicks=count_sum(t.link_clicks),
             original_posts=t.count(where=(t.kind == "original") | t.kind.isnull()),
             posts=t.count(),
         )

@@ -21,7 +21,16 @@ from ibis import _
 
 from ripplemeter import schema
 
-__all__ = ["EvalContext", "Period", "TableAccess", "Window", "latest_posts"]
+__all__ = ["EvalContext", "Period", "TableAccess", "Window", "count_sum", "latest_posts"]
+
+
+def count_sum(column: ir.IntegerColumn, where: ir.BooleanValue | None = None) -> ir.IntegerScalar:
+    """Sum of a count column as a 64-bit integer (NULL when every value is NULL).
+
+    DuckDB sums BIGINT into HUGEINT, which arrives in pandas as ``decimal.Decimal`` objects
+    whenever a group's sum is NULL; the cast keeps counts plain integers on every engine.
+    """
+    return column.sum(where=where).cast("int64")
 
 
 @dataclass(frozen=True)
@@ -168,16 +177,13 @@ def latest_posts(
         .drop("_rn")
     )
     pcols = [c for c in posts.columns if c not in ("import_id", "source_row")]
-    ms = m.select("post_id", "_m_import")
-    j = posts.left_join(ms, posts.post_id == ms.post_id)
+    mcols = [c for c in m.columns if c not in ("post_id", "_m_import")]
+    # one join: every posts row of a post meets the post's one latest snapshot; the row kept
+    # is the one from the snapshot's own import, else the latest import
+    j = posts.left_join(m, posts.post_id == m.post_id)
     same = (j.import_id == j._m_import).fill_null(False)
     pw = ibis.window(group_by="post_id", order_by=[ibis.desc(same), ibis.desc("import_id")])
-    p = j.mutate(_rn=ibis.row_number().over(pw)).filter(_._rn == 0).select(*pcols)
-    mcols = [c for c in m.columns if c not in ("post_id", "_m_import")]
-    mf = m.drop("_m_import")
-    out = p.left_join(mf, p.post_id == mf.post_id).select(
-        *[p[c] for c in pcols], *[mf[c] for c in mcols]
-    )
+    out = j.mutate(_rn=ibis.row_number().over(pw)).filter(_._rn == 0).select(*pcols, *mcols)
     if created_from is not None:
         out = out.filter(out.created_at >= created_from.to_pydatetime())
     if created_before is not None:

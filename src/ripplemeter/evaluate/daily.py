@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ripplemeter.evaluate import metrics as M
-from ripplemeter.evaluate.context import EvalContext, Window
+from ripplemeter.evaluate.context import EvalContext, Window, count_sum
 from ripplemeter.evaluate.lift import LiftEstimate, welch_lift
 from ripplemeter.evaluate.section import (
     Figure,
@@ -35,11 +35,11 @@ def account_daily_expr(account_daily: ir.Table) -> ir.Table:
     return (
         d.group_by("date")
         .aggregate(
-            impressions=d.impressions.sum(),
-            engagements=d.engagements.sum(),
-            posts_published=d.posts_published.sum(),
-            link_clicks=d.link_clicks.sum(),
-            promoted_impressions=d.promoted_impressions.sum(),
+            impressions=count_sum(d.impressions),
+            engagements=count_sum(d.engagements),
+            posts_published=count_sum(d.posts_published),
+            link_clicks=count_sum(d.link_clicks),
+            promoted_impressions=count_sum(d.promoted_impressions),
         )
         .order_by("date")
     )

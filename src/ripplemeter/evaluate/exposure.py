@@ -15,7 +15,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from ripplemeter.evaluate import metrics as M
-from ripplemeter.evaluate.context import EvalContext, Period, Window
+from ripplemeter.evaluate.context import EvalContext, Period, Window, count_sum
 from ripplemeter.evaluate.lift import relative_change
 from ripplemeter.evaluate.section import (
     Figure,
@@ -82,11 +82,11 @@ def _aggregates(t: ir.Table) -> dict:
     aggs = {
         "posts": t.count(),
         "original_posts": t.count(where=orig),
-        **{m.id: t[m.id].sum() for m in EXPOSURE_SUMS},
-        "_eng_i": t.engagements.sum(where=t.impressions.notnull()),
-        "_imp_e": t.impressions.sum(where=t.engagements.notnull()),
-        "_eng_r": t.engagements.sum(where=t.reach.notnull()),
-        "_reach_e": t.reach.sum(where=t.engagements.notnull()),
+        **{m.id: count_sum(t[m.id]) for m in EXPOSURE_SUMS},
+        "_eng_i": count_sum(t.engagements, where=t.impressions.notnull()),
+        "_imp_e": count_sum(t.impressions, where=t.engagements.notnull()),
+        "_eng_r": count_sum(t.engagements, where=t.reach.notnull()),
+        "_reach_e": count_sum(t.reach, where=t.engagements.notnull()),
     }
     return aggs
 
@@ -176,7 +176,9 @@ def posts_per_day(latest: ir.Table, window: Window, period: Period) -> pd.DataFr
     df = (
         j.group_by("date")
         .aggregate(
-            posts=j.count(), impressions=j.impressions.sum(), engagements=j.engagements.sum()
+            posts=j.count(),
+            impressions=count_sum(j.impressions),
+            engagements=count_sum(j.engagements),
         )
         .to_pandas()
     )

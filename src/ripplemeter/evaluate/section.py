@@ -236,10 +236,14 @@ def import_modules(names: Iterable[str]) -> None:
 
 def clean(v: Any) -> Any:
     """A JSON-ready Python number: NaN/NA -> None, numpy scalars -> int/float, 3.0 -> 3."""
+    import decimal
+
     import numpy as np
 
     if v is None or v is pd.NA or v is pd.NaT:
         return None
+    if isinstance(v, decimal.Decimal):
+        v = int(v) if v == v.to_integral_value() else float(v)
     if isinstance(v, np.integer):
         return int(v)
     if isinstance(v, np.floating):
