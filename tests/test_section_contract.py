@@ -154,7 +154,6 @@ def test_empty_campaign_report_renders(empty):
 def test_every_section_expression_compiles_for_spark(tmp_path, monkeypatch):
     """Every query a section runs also compiles to Spark SQL (nothing DuckDB-only)."""
     import ibis.expr.types as ir
-
     from ibis.config import Config
 
     class PySparkOptions(Config):
