@@ -55,6 +55,40 @@ def test_builtin_sections_come_from_the_entry_point_group():
     assert set(IDS) <= names, "every built-in section registers as a plug-in would"
 
 
+def test_every_builtin_section_module_is_registered_as_an_entry_point():
+    """A section module added to evaluate/ without its pyproject.toml line would be missed."""
+    import ripplemeter.evaluate as ev
+
+    folder = Path(ev.__file__).parent
+    declared = {ep.value.split(":")[0] for ep in entry_points(group="ripplemeter.sections")}
+    for f in sorted(folder.glob("*.py")):
+        if "@register_section" in f.read_text(encoding="utf-8") and f.stem != "section":
+            mod = f"ripplemeter.evaluate.{f.stem}"
+            assert mod in declared, (
+                f"{mod} registers a section but pyproject.toml has no entry point for it: add "
+                f'`<id> = "{mod}:<Class>"` under [project.entry-points."ripplemeter.sections"] '
+                "and run `.venv/bin/pip install -e .`"
+            )
+
+
+def test_a_metric_is_defined_once():
+    from ripplemeter.evaluate.section import register_section
+
+    clash = M.Metric("posts", "Posts, my way", "count(*)", "count", "elsewhere")
+
+    class Clash:
+        id = "clash"
+        title = "Clash"
+        metrics = (clash,)
+        settings = None
+
+        def run(self, ctx):  # pragma: no cover - never run
+            raise AssertionError
+
+    with pytest.raises(ValueError, match="declares metric 'posts' differently"):
+        register_section(Clash)
+
+
 @pytest.mark.parametrize("section", SECTIONS, ids=IDS)
 def test_declares_its_shape(section):
     assert section.id and section.title

@@ -78,12 +78,12 @@ def metrics_(
     markdown: Annotated[bool, typer.Option(help="Print the registry as Markdown.")] = False,
 ) -> None:
     """List every metric: id, formula, unit and source (the metric registry)."""
-    from ripplemeter.evaluate.metrics import REGISTRY, registry_markdown
+    from ripplemeter.evaluate.metrics import all_metrics, registry_markdown
 
     if markdown:
         print(registry_markdown())
         return
     table = Table("id", "name", "formula", "unit", "source")
-    for m in REGISTRY.values():
+    for m in all_metrics().values():
         table.add_row(m.id, m.name, m.formula, m.unit, m.source)
     console.print(table)

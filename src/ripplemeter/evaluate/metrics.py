@@ -81,8 +81,21 @@ class Ratio:
     reason: str | None = None
 
 
+def all_metrics() -> dict[str, Metric]:
+    """The whole registry, including the metrics that registered sections declare.
+
+    Loads every registered section first (built-ins and ``ripplemeter.sections`` entry
+    points), since registering a section adds the metrics it declares.
+    """
+    from ripplemeter.evaluate.section import available_sections
+
+    available_sections()
+    return dict(REGISTRY)
+
+
 def registry_markdown() -> str:
     """The registry as a Markdown document (docs/metrics.md is generated from it)."""
+    all_metrics()
     lines = [
         "# Metrics",
         "",

@@ -158,7 +158,8 @@ def register_section(cls: type) -> type:
     Raises
     ------
     ValueError
-        Another section already has this id, or the class lacks ``id``/``title``/``run``.
+        Another section already has this id, the class lacks ``id``/``title``/``run``, or it
+        declares a metric whose id the registry defines differently.
     """
     for attr in ("id", "title", "run"):
         if not hasattr(cls, attr):
@@ -171,11 +172,17 @@ def register_section(cls: type) -> type:
             setattr(cls, attr, default)
     from ripplemeter.evaluate import metrics as M
 
-    added = []
     for m in cls.metrics:
-        if m.id not in M.REGISTRY:
+        known = M.REGISTRY.get(m.id)
+        if known is not None and known != m:
+            raise ValueError(
+                f"section {sid!r} declares metric {m.id!r} differently from the registry; "
+                "a metric is defined once (reuse the registry entry or choose another id)"
+            )
+    added = [m.id for m in cls.metrics if m.id not in M.REGISTRY]
+    for m in cls.metrics:
+        if m.id in added:
             M.define(m)
-            added.append(m.id)
     _ADDED_METRICS[sid] = added
     _SECTIONS[sid] = cls
     return cls
