@@ -35,6 +35,7 @@ Example
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import tomllib
 from collections.abc import Callable
@@ -338,7 +339,7 @@ def _currency_code(v: Any) -> Any:
 
 
 def _positive(v: Any) -> Any:
-    if isinstance(v, bool) or not isinstance(v, int | float) or v <= 0:
+    if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v) or v <= 0:
         raise ValueError(f"expected a positive number, found {v!r}")
     return float(v)
 
@@ -466,7 +467,7 @@ class RateCardEntry(_Strict):
     @field_validator("price", mode="before")
     @classmethod
     def _price(cls, v: Any) -> Any:
-        if isinstance(v, bool) or not isinstance(v, int | float) or v < 0:
+        if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v) or v < 0:
             raise ValueError(f"expected a non-negative number, found {v!r}")
         return float(v)
 
@@ -522,6 +523,8 @@ def _line(text: str, loc: tuple) -> int | None:
     pat = re.compile(rf"^\s*{re.escape(key)}\s*=")
     for i in range(start + 1, len(lines)):
         m = _HEADER.match(lines[i])
+        if m and m.group(2) == f"{table}.{key}":
+            return i + 1  # a sub-table such as [campaign.extra]
         if m and not m.group(2).startswith(f"{table}."):
             break
         if pat.match(lines[i]):
@@ -596,6 +599,11 @@ def _raise(exc: ValidationError, path: Path, text: str, model: type[BaseModel], 
     err = exc.errors(include_url=False)[0]
     loc, msg = _message(err, model)
     loc = (*prefix, *loc)
+    top = str(loc[0]) if loc else ""
+    if len(loc) == 1 and err["type"] == "list_type" and top in ("sources", "rate_cards", "fx"):
+        msg = f"write each entry as its own [[{top}]] table (double brackets)"
+    elif len(loc) == 1 and err["type"] in ("model_type", "model_attributes_type", "dict_type"):
+        msg = f"write [{top}] as one table (single brackets)"
     raise CampaignError(path, _key(loc), msg, _line(text, loc)) from None
 
 
@@ -669,6 +677,14 @@ def parse_campaign(data: dict, *, path: Path | None = None, text: str = "") -> C
         defaulted = True
     if camp.sections is not None:
         known = {s.id for s in available_sections()}
+        twice = sorted({x for x in camp.sections if camp.sections.count(x) > 1})
+        if twice:
+            raise CampaignError(
+                p,
+                "campaign.sections",
+                f"{', '.join(repr(x) for x in twice)} listed twice; list each section once",
+                _line(text, ("campaign", "sections")),
+            )
         for sid in camp.sections:
             if sid not in known:
                 raise CampaignError(

@@ -182,10 +182,32 @@ class CampaignEvaluation:
             ],
             "quantitative": {},
         }
-        for res in self.results.values():
+        owner: dict[str, str] = {}
+        for sid, res in self.results.items():
+            for path in res.data:
+                for other, who in owner.items():
+                    if who != sid and (
+                        other == path
+                        or other.startswith(path + ".")
+                        or path.startswith(other + ".")
+                    ):
+                        raise EvaluationError(
+                            f"sections '{who}' and '{sid}' both write metrics.json at "
+                            f"'{other}' / '{path}'; each section keeps to its own paths"
+                        )
+                owner[path] = sid
             for path, value in res.data.items():
                 _place(doc, path, value)
         figures = self.figures
+        seen: dict[str, str] = {}
+        for sid, res in self.results.items():
+            for f in res.figures:
+                if f.path in seen:
+                    raise EvaluationError(
+                        f"sections '{seen[f.path]}' and '{sid}' both report a figure at "
+                        f"'{f.path}'; a figure has one path"
+                    )
+                seen[f.path] = sid
         used = {f.metric for f in figures}
         for res in self.results.values():
             used |= set(res.uses)

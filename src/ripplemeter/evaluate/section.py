@@ -198,17 +198,32 @@ def unregister_section(section_id: str) -> None:
 
 
 def _load() -> None:
-    """Import the built-in sections, then any ``ripplemeter.sections`` entry points."""
+    """Register every section of the ``ripplemeter.sections`` entry points (built-ins too).
+
+    Raises
+    ------
+    EvaluationError
+        An entry point cannot be loaded (a broken plug-in): the message names it. Nothing is
+        remembered, so the next call tries again, and sections are never silently missing.
+    """
     global _LOADED
     if _LOADED:
         return
-    _LOADED = True
     from importlib.metadata import entry_points
 
+    from ripplemeter.errors import EvaluationError
+
     for ep in entry_points(group=ENTRY_POINT_GROUP):
-        obj = ep.load()
+        try:
+            obj = ep.load()
+        except Exception as exc:  # a plug-in's own failure, reported by name
+            raise EvaluationError(
+                f"report section plug-in '{ep.name}' ({ep.value}) could not be loaded: "
+                f"{type(exc).__name__}: {exc}; fix or uninstall the package that provides it"
+            ) from None
         if isinstance(obj, type) and obj.__dict__.get("id") and obj not in _SECTIONS.values():
             register_section(obj)
+    _LOADED = True
 
 
 def available_sections() -> list[Section]:

@@ -9,6 +9,7 @@ independent Monte Carlo run.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,20 +52,29 @@ class SeedingSettings(BaseModel):
     k: int = Field(10, ge=1)
     model: Literal["ic", "lt"] = "ic"
     probability: str = "wc"
-    epsilon: float = Field(0.1, gt=0, lt=1)
+    epsilon: float = 0.1
     algorithm: Literal["imm", "opim-c"] = "imm"
     costs: Path | None = None
-    budget: float | None = Field(None, gt=0)
+    budget: float | None = None
     forced: tuple[str, ...] = ()
     random_state: int = Field(0, ge=0)
     mc_runs: int = Field(10000, ge=1)
 
-    @field_validator("epsilon", "budget", mode="before")
+    @field_validator("epsilon", mode="before")
     @classmethod
-    def _number(cls, v: Any) -> Any:
-        if isinstance(v, int) and not isinstance(v, bool):
-            return float(v)
-        return v
+    def _epsilon(cls, v: Any) -> Any:
+        if isinstance(v, bool) or not isinstance(v, int | float) or not 0 < v < 1:
+            raise ValueError(f"expected a number in (0, 1), found {v!r}")
+        return float(v)
+
+    @field_validator("budget", mode="before")
+    @classmethod
+    def _budget(cls, v: Any) -> Any:
+        if v is None:
+            return v
+        if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v) or v <= 0:
+            raise ValueError(f"expected a positive amount, found {v!r}")
+        return float(v)
 
     @field_validator("probability")
     @classmethod
@@ -245,7 +255,18 @@ class SeedingSection:
                     "seeding.baseline_top_degree.spread.mean", "expected_spread", bspread["mean"]
                 )
             )
-        if spread and bspread:
+        if spread and bspread and d.get("budget") is not None:
+            d["gain_vs_top_degree"] = None
+            figs.append(
+                Figure(
+                    "seeding.gain_vs_top_degree",
+                    "spread_gain_vs_top_degree",
+                    None,
+                    "with a budget the plan is not compared with the biggest accounts, which "
+                    "the budget may not buy",
+                )
+            )
+        elif spread and bspread:
             ch = relative_change(spread["mean"], bspread["mean"], what="top-degree spread")
             d["gain_vs_top_degree"] = ch.lift
             figs.append(

@@ -65,6 +65,8 @@ def top_posts(ctx: EvalContext, n: int) -> pd.DataFrame:
         .limit(int(n))
     )
     df = q.to_pandas()
+    for col in ("impressions", "engagements", "reposts", "replies", "likes", "link_clicks"):
+        df[col] = df[col].astype("Int64")  # counts stay whole numbers; missing stays missing
     local = (
         pd.to_datetime(df["created_at"]).dt.tz_localize("UTC").dt.tz_convert(ctx.window.timezone)
     )

@@ -182,7 +182,13 @@ def render_html(result: CampaignEvaluation, doc: dict | None = None) -> str:
             if fig.has(path):
                 headline.append((path, label))
         src = _section_source(section)
-        tmpl = env.from_string(src) if src is not None else env.get_template(f"sections/{sid}.html")
+        if src is not None:
+            tmpl = env.from_string(src)
+        else:
+            try:
+                tmpl = env.get_template(f"sections/{sid}.html")
+            except jinja2.TemplateNotFound:  # a section without a template: its figures listed
+                tmpl = env.get_template("sections/_figures.html")
         chart_list = [(d, _chart_html(d, f)) for d, f in charts.charts_for(result, sid)]
         html = tmpl.render(
             **base,
