@@ -21,9 +21,7 @@ from ripplemeter.evaluate.section import (
     register_section,
 )
 
-#: The value a Google Trends ``<1`` cell (more than 0, less than 1) counts as in means.
-#: Stated once; the bounds put it at 0 and at 1.
-BELOW_ONE_AS = 0.5
+BELOW_ONE_AS = M.BELOW_ONE_AS  # Google Trends '<1': the rule is stated in the registry
 BELOW_ONE_NOTE = (
     f"Google Trends '<1' (more than 0, less than 1) is kept as a flag on import; in means it "
     f"counts as {BELOW_ONE_AS:g}, and lift_bounds give the lift with it at 0 and at 1."

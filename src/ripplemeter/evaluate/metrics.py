@@ -369,6 +369,11 @@ CONVERSION = define(
         "campaign's time zone.",
     )
 )
+#: Google Trends writes '<1' for more than 0 and less than 1. In means it counts as this value;
+#: lift bounds put it at 0 and at 1. The one place this rule is stated (sections, charts and
+#: the definitions below read it).
+BELOW_ONE_AS = 0.5
+
 INDEX_LIFT = define(
     Metric(
         "index_lift",
@@ -379,7 +384,7 @@ INDEX_LIFT = define(
         "Google Trends: 'numbers represent search interest relative to the highest point on the "
         "chart for the given region and time' (so each export is scaled on its own)",
         "A period counts in a window when its start date does. Periods are compared only within "
-        "one export. Google Trends '<1' is counted as 0.5 in the headline, with bounds computed "
+        f"one export. Google Trends '<1' is counted as {BELOW_ONE_AS:g} in the headline, with bounds computed "
         "with '<1' at 0 and at 1.",
     )
 )
@@ -540,7 +545,7 @@ INDEX_MEAN = define(
     Metric(
         "index_mean",
         "Mean index",
-        "mean of the index over the periods starting in the window ('<1' counted as 0.5)",
+        f"mean of the index over the periods starting in the window ('<1' counted as {BELOW_ONE_AS:g})",
         "index (0-100)",
         "Google Trends: values relative to the highest point of the chart",
         "Each export is scaled on its own.",

@@ -11,6 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ripplemeter.campaign import Campaign
+from ripplemeter.evaluate.metrics import BELOW_ONE_AS
 
 _LAYOUT = dict(
     template="plotly_white",
@@ -154,13 +155,13 @@ def before_after(rows: list[dict]) -> go.Figure:
 
 
 def index_series(c: Campaign, index: pd.DataFrame) -> go.Figure:
-    """Third-party index series with '<1' plotted at 0.5 (marked) and windows shaded."""
+    """Third-party index series with '<1' plotted at ``BELOW_ONE_AS`` and windows shaded."""
     fig = go.Figure()
     for (src, term, geo, _imp), g in index.groupby(
         ["source", "term", "geo", "import_id"], dropna=False
     ):
         g = g.sort_values("date")
-        y = g["value"].where(~g["below_one"].fillna(False).astype(bool), 0.5)
+        y = g["value"].where(~g["below_one"].fillna(False).astype(bool), BELOW_ONE_AS)
         fig.add_trace(
             go.Scatter(
                 x=pd.to_datetime(g["date"]), y=y, mode="lines", name=f"{term} ({geo}) [{src}]"
@@ -170,7 +171,7 @@ def index_series(c: Campaign, index: pd.DataFrame) -> go.Figure:
     hi = max(c.end, c.baseline_end) + dt.timedelta(days=14)
     _shade(fig, c)
     fig.update_layout(
-        title="Third-party indices ('<1' drawn at 0.5)",
+        title=f"Third-party indices ('<1' drawn at {BELOW_ONE_AS:g})",
         yaxis_title="index",
         xaxis=dict(range=[lo, hi]),
         **_LAYOUT,
