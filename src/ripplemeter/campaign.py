@@ -192,24 +192,15 @@ class Campaign:
         FormatError
             A source does not match its format (nothing of that source was written).
         """
-        from ripplemeter.workspace import Workspace
+        from ripplemeter.evaluate import open_workspace
 
-        own = not isinstance(workspace, Workspace)
-        if own:
-            default = (self.path.parent if self.path else Path.cwd()) / "ripplemeter.duckdb"
-            ws = Workspace(workspace or default)
-        else:
-            ws = workspace
-        try:
+        with open_workspace(workspace, self) as ws:
             results = []
             for src in self.sources:
                 if progress:
                     progress(f"importing {src.path.name}")
                 results.append(ws.import_file(src.path, src.format, self.source_context(src)))
             return results
-        finally:
-            if own:
-                ws.close()
 
     @property
     def days(self) -> int:
