@@ -381,7 +381,7 @@ def test_a_rate_card_given_both_ways_names_both_places(tmp_path):
     with pytest.raises(EvaluationError) as ei:
         import_and_evaluate(load_campaign(tmp_path / "campaign.toml"))
     msg = str(ei.value)
-    assert "campaign.toml, [[rate_cards]] entry 1" in msg and "cards.csv, row 3" in msg
+    assert "campaign.toml, line 13" in msg and "cards.csv, row 3" in msg
 
 
 # ---------------------------------------------------------------- one graph for seeding

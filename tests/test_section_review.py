@@ -131,3 +131,35 @@ def test_top_posts_export_keeps_whole_numbers(tmp_path):
     assert (second["impressions"], second["engagements"]) == ("150", "")
     doc = json.loads(paths.metrics.read_text())
     assert doc["quantitative"]["top_posts"][1]["engagement_rate"] is None
+
+
+def test_cli_errors_keep_their_brackets(tmp_path):
+    from typer.testing import CliRunner
+
+    from ripplemeter.cli import app
+
+    (tmp_path / "o.csv").write_text(OUTCOMES)
+    p = tmp_path / "campaign.toml"
+    p.write_text(
+        '[campaign]\nname = "R"\nstart = 2026-03-01\nend = 2026-03-31\n'
+        '[sources]\npath = "o.csv"\nformat = "outcomes"\n'
+    )
+    res = CliRunner().invoke(app, ["report", str(p), "--out", str(tmp_path / "out")])
+    assert res.exit_code == 2
+    assert "write each entry as its own [[sources]] table" in res.output
+    assert "Traceback" not in res.output
+
+
+def test_evaluating_before_importing_says_so_and_writes_nothing(tmp_path):
+    from ripplemeter.evaluate import evaluate_campaign
+
+    camp = load_campaign(campaign(tmp_path))
+    with pytest.raises(EvaluationError, match="import the campaign's sources first"):
+        evaluate_campaign(camp)
+    assert not (tmp_path / "ripplemeter.duckdb").exists()
+
+
+def test_a_missing_figure_says_which_sections_had_no_data(tmp_path):
+    res = import_and_evaluate(load_campaign(campaign(tmp_path)))
+    with pytest.raises(KeyError, match="Cost per click \\(no ads export or spend file"):
+        res.value("quantitative.cpc.value")

@@ -90,12 +90,15 @@ class RateCard:
         In ``currency``; CPM is per 1,000 impressions.
     currency : str
         ISO 4217 code (defaults to the campaign's).
+    where : str
+        Where it was given (``campaign.toml, line 17``), for messages.
     """
 
     platform: str
     unit: str
     price: float
     currency: str
+    where: str = ""
 
 
 @dataclass
@@ -715,7 +718,9 @@ def parse_campaign(data: dict, *, path: Path | None = None, text: str = "") -> C
                 "platform and unit",
                 _line(text, loc),
             )
-        cards.append(RateCard(r.platform, r.unit, r.price, r.currency or camp.currency))
+        line = _line(text, ("rate_cards", i))
+        where = f"{p.name}, line {line}" if line else f"{p.name}, [[rate_cards]] entry {i + 1}"
+        cards.append(RateCard(r.platform, r.unit, r.price, r.currency or camp.currency, where))
     fx = {e.currency: e.rate for e in f.fx}
     settings = {
         k: _validate(section_models[k], v, p, text, (k,), base=base)

@@ -19,6 +19,7 @@ from typing import TypeVar
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from ripplemeter.errors import RippleError
 
@@ -43,7 +44,8 @@ def friendly(fn: F) -> F:
         try:
             return fn(*args, **kwargs)
         except RippleError as exc:
-            err_console.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
+            # the message is plain text: "[[fx]]" or "[campaign]" must never be read as markup
+            err_console.print(Text.assemble(("error:", "bold red"), " ", str(exc)), highlight=False)
             raise typer.Exit(2) from None
 
     return wrapper  # type: ignore[return-value]

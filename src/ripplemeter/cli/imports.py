@@ -92,13 +92,16 @@ def import_(
             bar.advance(task, size)
             if res.skipped:
                 console.print(
-                    f"{file.name}: already imported (import {res.import_id}); nothing changed"
+                    f"{file.name}: already imported (import {res.import_id}); nothing changed",
+                    markup=False,
                 )
             else:
                 parts = ", ".join(f"{n} {t}" for t, n in res.rows.items()) or "no rows"
-                console.print(f"{file.name}: imported {parts} (import {res.import_id})")
+                console.print(
+                    f"{file.name}: imported {parts} (import {res.import_id})", markup=False
+                )
             for note in res.notes:
-                console.print(f"  note: {note}", highlight=False)
+                console.print(f"  note: {note}", highlight=False, markup=False)
 
 
 @app.command("formats")

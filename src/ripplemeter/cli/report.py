@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from ripplemeter.cli import app, console, err_console, friendly
 
@@ -31,9 +32,9 @@ def report(
     with _spinner() as stage:
         result, paths = run_report(camp, out, workspace, progress=stage)
     for w in result.warnings:
-        err_console.print(f"[yellow]warning:[/] {w}", highlight=False)
-    console.print(f"Report written to {paths.html}")
-    console.print(f"Metrics written to {paths.metrics}")
+        err_console.print(Text.assemble(("warning:", "yellow"), " ", w), highlight=False)
+    console.print(f"Report written to {paths.html}", markup=False, highlight=False)
+    console.print(f"Metrics written to {paths.metrics}", markup=False, highlight=False)
 
 
 @app.command()
@@ -55,9 +56,9 @@ def demo(
         toml_path = generate_demo(out / "data", seed=seed)
         camp = load_campaign(toml_path)
         _, paths = run_report(camp, out, out / "ripplemeter.duckdb", progress=stage)
-    console.print(f"Sample campaign: {toml_path}")
-    console.print(f"Report written to {paths.html}")
-    console.print(f"Open it in a browser: file://{paths.html}")
+    console.print(f"Sample campaign: {toml_path}", markup=False, highlight=False)
+    console.print(f"Report written to {paths.html}", markup=False, highlight=False)
+    console.print(f"Open it in a browser: file://{paths.html}", markup=False, highlight=False)
 
 
 @contextlib.contextmanager

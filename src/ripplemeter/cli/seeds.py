@@ -151,7 +151,7 @@ def seeds(
         print(json.dumps(doc, indent=2))
         return
     if note:
-        err_console.print(f"note: {note}", highlight=False)
+        err_console.print(f"note: {note}", highlight=False, markup=False)
     table = Table(
         "rank",
         "account",

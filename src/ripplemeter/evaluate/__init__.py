@@ -134,8 +134,23 @@ class CampaignEvaluation:
         raise KeyError(path)
 
     def value(self, path: str) -> Any:
-        """The value at a metrics.json path, e.g. ``quantitative.cpc.value`` (KeyError if none)."""
-        return resolve_path(self.metrics(), path)
+        """The value at a metrics.json path, e.g. ``quantitative.cpc.value``.
+
+        Raises
+        ------
+        KeyError
+            Nothing at that path; the message names the sections that had no data and why.
+        """
+        try:
+            return resolve_path(self.metrics(), path)
+        except KeyError:
+            missing = [
+                f"{self.sections[sid].title} ({r.reason})"
+                for sid, r in self.results.items()
+                if r.status != "ok"
+            ]
+            why = "; sections without data: " + "; ".join(missing) if missing else ""
+            raise KeyError(f"{path!r} is not in this evaluation{why}") from None
 
     def frame(self, name: str) -> pd.DataFrame | None:
         """The first section frame with this name (``posts_per_day``, ``top_posts``...)."""
@@ -330,6 +345,13 @@ def evaluate_campaign(
     GraphError
         Invalid follows rows for the seeding section.
     """
+    if not isinstance(workspace, Workspace):
+        path = Path(workspace) if workspace is not None else default_workspace_path(campaign)
+        if not path.is_file():
+            raise EvaluationError(
+                f"no workspace at {path}: import the campaign's sources first (`ripplemeter "
+                "report` does both, or call campaign.import_sources())"
+            )
     with open_workspace(workspace, campaign) as ws:
         imps = list(imports) if imports is not None else _find_imports(ws, campaign)
         ctx = make_context(ws, campaign, imps)

@@ -95,7 +95,7 @@ def rate_cards(ctx: EvalContext) -> list[PricedCard]:
             c.unit,
             float(c.price),
             c.currency,
-            f"{ctx.campaign_file_name}, [[rate_cards]] entry {i + 1}",
+            c.where or f"{ctx.campaign_file_name}, [[rate_cards]] entry {i + 1}",
         )
         for i, c in enumerate(ctx.rate_cards)
     ]

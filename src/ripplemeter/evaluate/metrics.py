@@ -571,6 +571,17 @@ SPREAD_GAIN = define(
         "Same number of seeds, same diffusion model and probabilities.",
     )
 )
+MONTE_CARLO_RUNS = define(
+    Metric(
+        "monte_carlo_runs",
+        "Monte Carlo simulations",
+        "number of independent diffusion simulations behind an expected spread",
+        "count",
+        "ripplemeter decision ([seeding] mc_runs)",
+        "Run with another random state than the seed selection, so the spread is not the "
+        "selection sample's own estimate.",
+    )
+)
 SEED_COUNT = define(
     Metric(
         "seed_count",

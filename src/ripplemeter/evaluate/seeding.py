@@ -222,6 +222,7 @@ class SeedingSection:
     metrics = (
         M.EXPECTED_SPREAD,
         M.SPREAD_GAIN,
+        M.MONTE_CARLO_RUNS,
         M.SEED_COUNT,
         M.GRAPH_NODES,
         M.GRAPH_EDGES,
@@ -248,6 +249,7 @@ class SeedingSection:
                 Figure(f"seeding.spread.ci95.{i}", "expected_spread", spread["ci95"][i])
                 for i in (0, 1)
             ]
+            figs.append(Figure("seeding.spread.runs", "monte_carlo_runs", spread["runs"]))
         bspread = d["baseline_top_degree"].get("spread")
         if bspread:
             figs.append(
