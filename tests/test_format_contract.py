@@ -364,6 +364,17 @@ GENERIC_JSONL = (
     + "\n"
 )
 
+# two cascades, one root exported without time or text, and a post id repeated with other
+# text (real repost crawls repeat posts; the generic posts format refuses such a file)
+REPOSTS = """post_id,parent_id,account_id,created_at,text
+5001,,lumentea,2026-03-01T10:00:00+08:00,"Spring Matcha is here, finally"
+5002,5001,fan01,2026-03-01T10:05:00+08:00,RT so good
+5003,5002,fan02,2026-03-01T10:09:00+08:00,RT RT
+5004,,matcha_min,,
+5005,5004,fan03,2026-03-02T08:00:00+08:00,me too
+5003,5002,fan02,2026-03-01T10:09:00+08:00,RT RT (edited)
+"""
+
 SAMPLES: list[Sample] = [
     Sample(
         x_analytics.TWEETS_FORMAT,
@@ -438,6 +449,15 @@ SAMPLES: list[Sample] = [
         {"posts": 3, "post_metrics": 3},
         accepts=frozenset({";", "\t"}),
         ctx={"platform": "x", "timezone": "Asia/Shanghai"},
+    ),
+    Sample(
+        "reposts",
+        "csv",
+        "reposts.csv",
+        REPOSTS,
+        {"posts": 6},
+        accepts=frozenset({";", "\t"}),
+        ctx={"platform": "weibo"},
     ),
     Sample(
         "generic",

@@ -131,6 +131,7 @@ _MODULES = (
     "facebook_insights",
     "simple",
     "generic",
+    "reposts",
 )
 _loaded = False
 
