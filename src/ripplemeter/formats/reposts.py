@@ -25,6 +25,7 @@ from ripplemeter.errors import FormatError
 from ripplemeter.formats import Rows, SourceContext, register
 from ripplemeter.formats._io import Table, header_has
 from ripplemeter.formats.generic import parse_timestamp, read_tabular, zone_of
+from ripplemeter.network.cascades import _decode, _encode
 
 FORMAT = "reposts"
 #: The file's columns, in the order ripplemeter writes them.
@@ -133,14 +134,25 @@ def _timestamps(
     naive = present & ~has_offset
     aware = present & has_offset
     if aware.any():
-        v = pd.to_datetime(s[aware], format="ISO8601", utc=True, errors="coerce")
-        out[aware] = v.dt.tz_localize(None).astype("datetime64[us]")
+        sub = pc.filter(raw, pa.array(aware))
+        try:
+            v = pc.cast(sub, pa.timestamp("us", tz="UTC")).cast(pa.timestamp("us"))
+            out[aware] = v.to_numpy(zero_copy_only=False)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            v = pd.to_datetime(s[aware], format="ISO8601", utc=True, errors="coerce")
+            out[aware] = v.dt.tz_localize(None).astype("datetime64[us]")
     if naive.any():
-        v = pd.to_datetime(s[naive], format="ISO8601", errors="coerce")
-        if zone_name:
-            v = v.dt.tz_localize(zone_name, ambiguous="NaT", nonexistent="NaT")
-            v = v.dt.tz_convert("UTC").dt.tz_localize(None)
-        out[naive] = v.astype("datetime64[us]")
+        sub = pc.filter(raw, pa.array(naive))
+        try:
+            if zone_name:
+                raise pa.ArrowInvalid("local times: converted by pandas below")
+            out[naive] = pc.cast(sub, pa.timestamp("us")).to_numpy(zero_copy_only=False)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            v = pd.to_datetime(s[naive], format="ISO8601", errors="coerce")
+            if zone_name:
+                v = v.dt.tz_localize(zone_name, ambiguous="NaT", nonexistent="NaT")
+                v = v.dt.tz_convert("UTC").dt.tz_localize(None)
+            out[naive] = v.astype("datetime64[us]")
     left = np.flatnonzero(present & out.isna().to_numpy())
     if left.size:
         zone = zone_of(path, zone_name) or zone_of(path, "UTC")
@@ -150,28 +162,27 @@ def _timestamps(
     return out.to_numpy(), int(naive.sum())
 
 
-def _roots(post: np.ndarray, parent: np.ndarray) -> np.ndarray:
+def _roots(post: pa.Array, parent: pa.Array) -> tuple[np.ndarray, int]:
     """Root id of every row by following parents (NULL where a parent is missing or the
-    chain is a cycle)."""
-    codes, uniques = pd.factorize(pd.Series(post, dtype=object), sort=False)
-    n = uniques.size
+    chain is a cycle), and the number of rows repeating an earlier post id."""
+    (codes, pcode), uniques = _encode(post, parent)
+    n = int(codes.max()) + 1
     first = np.full(n, -1, np.int64)
     rows = np.arange(codes.size)
     first[codes[::-1]] = rows[::-1]
-    pcode = pd.Index(uniques).get_indexer(pd.Series(parent, dtype=object))
-    has_parent = pd.notna(parent)
-    up = np.where(has_parent[first], pcode[first], -1)  # per unique post, its first row's parent
-    is_root = ~has_parent[first]
+    repeats = int(codes.size - n)
+    pcode = np.where(pcode < n, pcode, -2)  # -2: names a post that is not in the file
+    up = pcode[first]  # per post, its first row's parent
+    is_root = up == -1
     anc = np.where(up >= 0, up, np.arange(n))
-    for _ in range(max(int(np.ceil(np.log2(max(n, 2)))) + 2, 2)):
+    for _ in range(int(np.ceil(np.log2(max(n, 2)))) + 2):
         nxt = anc[anc]
         if np.array_equal(nxt, anc):
             break
         anc = nxt
     root_of = np.where(is_root[anc], anc, -1)
-    row_root = np.where(has_parent, np.where(pcode >= 0, root_of[np.maximum(pcode, 0)], -1), codes)
-    ids = np.asarray(uniques, dtype=object)
-    return np.where(row_root >= 0, ids[np.maximum(row_root, 0)], None)
+    row_root = np.where(pcode == -1, codes, np.where(pcode >= 0, root_of[np.maximum(pcode, 0)], -1))
+    return _decode(row_root, uniques), repeats
 
 
 @register(FORMAT, recognise=_recognise)
@@ -258,30 +269,29 @@ def read_reposts(path: Path, ctx: SourceContext) -> Rows:
             f"UTC{extra_note}"
         )
 
-    def obj(c: str) -> np.ndarray:
-        return text_cols[c].to_numpy(zero_copy_only=False)
+    def obj(c: str) -> pd.Series:
+        return text_cols[c].to_pandas()  # Arrow-backed text, no copy
 
-    post, parent = obj("post_id"), obj("parent_id")
-    is_root = pd.isna(parent)
+    roots, repeats = _roots(text_cols["post_id"], text_cols["parent_id"])
+    parent_col = text_cols["parent_id"]
+    is_root = parent_col.is_null().to_numpy(zero_copy_only=False)
     df = pd.DataFrame(
         {
-            "post_id": post,
+            "post_id": obj("post_id"),
             "platform": platform,
             "account_id": obj("account_id"),
             "created_at": created,
             "text": obj("text"),
             "kind": np.where(is_root, "original", "repost").astype(object),
-            "parent_id": parent,
-            "root_id": _roots(post, parent),
+            "parent_id": obj("parent_id"),
+            "root_id": pd.Series(roots, dtype="str"),
             "source_row": rows,
         }
     )
-    for c in ("post_id", "platform", "account_id", "text", "kind", "parent_id", "root_id"):
-        df[c] = df[c].astype(object)
-    dup = pd.Series(post).duplicated()
-    if dup.any():
+    df["platform"] = df["platform"].astype(object)
+    if repeats:
         notes.append(
-            f"{path.name}: {int(dup.sum())} row(s) repeat a post id; all rows are stored and "
+            f"{path.name}: {repeats} row(s) repeat a post id; all rows are stored and "
             "cascade reconstruction keeps the first of each and counts the rest"
         )
     unresolved = int((~is_root & pd.isna(df["root_id"].to_numpy())).sum())

@@ -47,6 +47,8 @@ from functools import cached_property
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from numba import njit
 
 from ripplemeter.errors import CascadeError
@@ -616,8 +618,10 @@ class CascadeSet:
         ids: np.ndarray,
         parent: np.ndarray,
         times: np.ndarray,
-        accounts: np.ndarray,
-        kinds: np.ndarray | None,
+        account_codes: np.ndarray,
+        account_names: np.ndarray,
+        kind_codes: np.ndarray | None,
+        kind_names: np.ndarray | None,
         offsets: np.ndarray,
         trees: pd.DataFrame,
         duplicates: pd.DataFrame,
@@ -628,8 +632,10 @@ class CascadeSet:
         self.ids = ids
         self.parent = parent
         self.times = times
-        self.accounts = accounts
-        self.kinds = kinds
+        self.account_codes = account_codes
+        self.account_names = account_names
+        self._kind_codes = kind_codes
+        self._kind_names = kind_names
         self.offsets = offsets
         self.trees = trees
         self.duplicates = duplicates
@@ -638,6 +644,11 @@ class CascadeSet:
         self.summary = summary
         self._cascade_rows = np.flatnonzero(trees["kind"].to_numpy() == "cascade")
         self._index = {r: i for i, r in enumerate(trees["head_id"].to_numpy()[self._cascade_rows])}
+
+    @cached_property
+    def accounts(self) -> np.ndarray:
+        """Account id of every node (object array; None when unknown)."""
+        return _decode(self.account_codes, self.account_names)
 
     # -- access
     def __len__(self) -> int:
@@ -674,7 +685,15 @@ class CascadeSet:
         )
 
     def _tree_of_node(self) -> np.ndarray:
+        return self._node_tree
+
+    @cached_property
+    def _node_tree(self) -> np.ndarray:
         return np.repeat(np.arange(self.offsets.size - 1), np.diff(self.offsets))
+
+    @cached_property
+    def _is_cascade_tree(self) -> np.ndarray:
+        return self.trees["kind"].to_numpy() == "cascade"
 
     @cached_property
     def _metrics(self):
@@ -760,10 +779,11 @@ class CascadeSet:
             ("reply", "replies"),
             ("quote", "quotes"),
         ):
-            if self.kinds is None:
+            if self._kind_codes is None:
                 out[col] = pd.array([None] * len(out), dtype="Int64")
                 continue
-            hit = nonroot & (self.kinds == kind)
+            code = np.flatnonzero(self._kind_names == kind)
+            hit = nonroot & (self._kind_codes == (code[0] if code.size else -2))
             out[col] = np.bincount(tree[hit], minlength=n_trees)[g]
         # attributed fragments
         frag = self.fragments
@@ -801,7 +821,7 @@ class CascadeSet:
         """Breadth per level, long form: ``root_id``, ``level`` (0 = root), ``breadth``."""
         d = self._metrics[0]
         tree = self._tree_of_node()
-        keep = self.trees["kind"].to_numpy()[tree] == "cascade"
+        keep = self._is_cascade_tree[tree]
         counts = (
             pd.DataFrame({"tree": tree[keep], "level": d[keep]})
             .groupby(["tree", "level"], sort=True)
@@ -834,7 +854,7 @@ class CascadeSet:
             {
                 "tree_head": self.trees["head_id"].to_numpy()[tree],
                 "root_id": self.trees["root_id"].to_numpy()[tree],
-                "in_cascade": self.trees["kind"].to_numpy()[tree] == "cascade",
+                "in_cascade": self._is_cascade_tree[tree],
                 "post_id": self.ids,
                 "parent_id": parent_ids,
                 "account_id": self.accounts,
@@ -848,7 +868,7 @@ class CascadeSet:
 
     def _nonroot_cascade_nodes(self) -> tuple[np.ndarray, np.ndarray]:
         tree = self._tree_of_node()
-        in_c = self.trees["kind"].to_numpy()[tree] == "cascade"
+        in_c = self._is_cascade_tree[tree]
         nonroot = self.parent >= 0
         idx = np.flatnonzero(in_c & nonroot)
         return idx, tree[idx]
@@ -871,41 +891,57 @@ class CascadeSet:
         pandas.DataFrame
             Per cascade: ``root_id``, ``rank``, ``account_id``, ``carried``, ``reposts`` (the
             account's non-root nodes in the cascade), ``post_id`` (its repost that carried
-            most). Overall: ``rank``, ``account_id``, ``carried``, ``cascades``, ``reposts``.
-            Reposts of unknown accounts are left out; the root's author is not ranked for
-            its own root post. Ties are broken by account id.
+            most; the first in breadth-first order on a tie). Overall: ``rank``,
+            ``account_id``, ``carried``, ``cascades``, ``reposts``. Nodes of unknown
+            accounts are left out; the root itself is never ranked. Ties are broken by the
+            account's first appearance in the input.
         """
         sub = self._metrics[1]
         idx, tree = self._nonroot_cascade_nodes()
-        df = pd.DataFrame(
-            {
-                "tree": tree,
-                "account_id": self.accounts[idx],
-                "carried": sub[idx] - 1,
-                "post_id": self.ids[idx],
-            }
-        )
-        df = df[df["account_id"].notna()]
-        df = df.sort_values(["tree", "carried", "account_id"], ascending=[True, False, True])
-        per = df.groupby(["tree", "account_id"], sort=False).agg(
-            carried=("carried", "first"), reposts=("carried", "size"), post_id=("post_id", "first")
-        )
-        per = per.reset_index()
-        heads = self.trees["head_id"].to_numpy()
+        acc = self.account_codes[idx]
+        known = acc >= 0
+        idx, tree, acc = idx[known], tree[known], acc[known]
+        carried = sub[idx] - 1
+        n_acc = max(int(self.account_names.size), 1)
+        key = tree.astype(np.int64) * n_acc + acc
+        o = np.lexsort((-carried, key))  # stable: breadth-first order breaks ties
+        key_o = key[o]
+        starts = np.flatnonzero(np.r_[True, key_o[1:] != key_o[:-1]]) if o.size else o
+        g_tree = tree[o][starts]
+        g_acc = acc[o][starts]
+        g_carried = carried[o][starts]
+        g_reposts = np.diff(np.r_[starts, o.size])
+        g_post = idx[o][starts]
         if overall:
-            tot = per.groupby("account_id", sort=False).agg(
-                carried=("carried", "sum"), cascades=("tree", "size"), reposts=("reposts", "sum")
+            tot = np.bincount(g_acc, weights=g_carried, minlength=n_acc).astype(np.int64)
+            cas = np.bincount(g_acc, minlength=n_acc)
+            rep = np.bincount(g_acc, weights=g_reposts, minlength=n_acc).astype(np.int64)
+            present = np.flatnonzero(cas > 0)
+            best = present[np.lexsort((present, -tot[present]))][:top]
+            return pd.DataFrame(
+                {
+                    "rank": np.arange(1, best.size + 1),
+                    "account_id": self.account_names[best],
+                    "carried": tot[best],
+                    "cascades": cas[best],
+                    "reposts": rep[best],
+                }
             )
-            tot = tot.reset_index().sort_values(["carried", "account_id"], ascending=[False, True])
-            tot = tot.head(top).reset_index(drop=True)
-            tot.insert(0, "rank", np.arange(1, len(tot) + 1))
-            return tot[["rank", "account_id", "carried", "cascades", "reposts"]]
-        per = per.sort_values(["tree", "carried", "account_id"], ascending=[True, False, True])
-        per = per.groupby("tree", sort=False).head(top)
-        per.insert(0, "rank", per.groupby("tree", sort=False).cumcount() + 1)
-        per.insert(0, "root_id", heads[per["tree"].to_numpy()])
-        return per[["root_id", "rank", "account_id", "carried", "reposts", "post_id"]].reset_index(
-            drop=True
+        o2 = np.lexsort((g_acc, -g_carried, g_tree))
+        g_tree = g_tree[o2]
+        first = np.flatnonzero(np.r_[True, g_tree[1:] != g_tree[:-1]]) if o2.size else o2
+        rank = np.arange(o2.size) - np.repeat(first, np.diff(np.r_[first, o2.size])) + 1
+        keep = rank <= top
+        sel = o2[keep]
+        return pd.DataFrame(
+            {
+                "root_id": self.trees["head_id"].to_numpy()[g_tree[keep]],
+                "rank": rank[keep],
+                "account_id": self.account_names[g_acc[sel]],
+                "carried": g_carried[sel],
+                "reposts": g_reposts[sel],
+                "post_id": self.ids[g_post[sel]],
+            }
         )
 
     def secondary_sources(self, top: int = 10, *, overall: bool = False) -> pd.DataFrame:
@@ -922,32 +958,34 @@ class CascadeSet:
         -------
         pandas.DataFrame
             ``root_id``, ``rank``, ``post_id``, ``account_id``, ``direct_reposts``,
-            ``subtree_size``. Posts without reposts are not listed; ties by post id.
+            ``subtree_size``. Posts without reposts are not listed; ties are broken by
+            breadth-first order (nearer the root first).
         """
         sub, kids = self._metrics[1], self._metrics[2]
         idx, tree = self._nonroot_cascade_nodes()
-        df = pd.DataFrame(
+        has = kids[idx] > 0
+        idx, tree = idx[has], tree[has]
+        k = kids[idx]
+        if overall:
+            o = np.lexsort((idx, -k))[:top]
+            rank = np.arange(1, o.size + 1)
+        else:
+            o = np.lexsort((idx, -k, tree))
+            t_o = tree[o]
+            first = np.flatnonzero(np.r_[True, t_o[1:] != t_o[:-1]]) if o.size else o
+            rank = np.arange(o.size) - np.repeat(first, np.diff(np.r_[first, o.size])) + 1
+            o, rank = o[rank <= top], rank[rank <= top]
+        node = idx[o]
+        return pd.DataFrame(
             {
-                "tree": tree,
-                "post_id": self.ids[idx],
-                "account_id": self.accounts[idx],
-                "direct_reposts": kids[idx],
-                "subtree_size": sub[idx],
+                "root_id": self.trees["head_id"].to_numpy()[tree[o]],
+                "rank": rank,
+                "post_id": self.ids[node],
+                "account_id": _decode(self.account_codes[node], self.account_names),
+                "direct_reposts": kids[node],
+                "subtree_size": sub[node],
             }
         )
-        df = df[df["direct_reposts"] > 0]
-        heads = self.trees["head_id"].to_numpy()
-        if overall:
-            df = df.sort_values(["direct_reposts", "post_id"], ascending=[False, True]).head(top)
-            df.insert(0, "rank", np.arange(1, len(df) + 1))
-        else:
-            df = df.sort_values(
-                ["tree", "direct_reposts", "post_id"], ascending=[True, False, True]
-            )
-            df = df.groupby("tree", sort=False).head(top)
-            df.insert(0, "rank", df.groupby("tree", sort=False).cumcount() + 1)
-        df.insert(0, "root_id", heads[df["tree"].to_numpy()])
-        return df.drop(columns="tree").reset_index(drop=True)
 
 
 # ----------------------------------------------------------------------------- building
@@ -959,6 +997,52 @@ def _seconds(values) -> np.ndarray:
     arr = ts.to_numpy(dtype="datetime64[us]")
     out = arr.astype(np.int64).astype(np.float64) / 1e6
     out[np.isnat(arr)] = np.nan
+    return out
+
+
+def _arrow(values) -> pa.Array | None:
+    """A column as an Arrow string array, or None when it does not hold strings."""
+    try:
+        arr = pa.array(values, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if pa.types.is_null(arr.type):
+        return arr.cast(pa.string())
+    if pa.types.is_large_string(arr.type) or pa.types.is_string_view(arr.type):
+        return arr.cast(pa.string())
+    return arr if pa.types.is_string(arr.type) else None
+
+
+def _encode(*columns) -> tuple[list[np.ndarray], np.ndarray]:
+    """Codes of several id columns over one shared dictionary (first appearance order).
+
+    Returns (codes per column as int64 with -1 for NULL, uniques as an object array).
+    """
+    arrs = [_arrow(c) for c in columns]
+    sizes = [len(c) for c in columns]
+    if all(a is not None for a in arrs):
+        enc = pc.dictionary_encode(pa.concat_arrays(arrs))
+        codes = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+        uniques = enc.dictionary.to_numpy(zero_copy_only=False)
+    else:
+        allv = np.concatenate([np.asarray(pd.Series(c), dtype=object) for c in columns])
+        codes, uniq = pd.factorize(allv, sort=False)
+        codes = codes.astype(np.int64)
+        uniques = np.asarray(uniq, dtype=object)
+    out, at = [], 0
+    for n in sizes:
+        out.append(codes[at : at + n])
+        at += n
+    return out, np.asarray(uniques, dtype=object)
+
+
+def _decode(codes: np.ndarray, names: np.ndarray) -> np.ndarray:
+    if names.size == 0:
+        return np.full(codes.size, None, dtype=object)
+    out = names[np.maximum(codes, 0)]
+    out[codes < 0] = None
     return out
 
 
@@ -988,7 +1072,8 @@ def build_cascades(frame: pd.DataFrame) -> CascadeSet:
         be nodes and are left out), ``nodes`` (distinct post ids), ``cascades``,
         ``cascade_nodes``, ``duplicates``, ``duplicates_differing``, ``orphans`` and
         ``orphan_nodes`` (fragments headed by a record whose parent is missing, and their
-        nodes), ``cycles`` and ``cycle_nodes`` (cycles cut, and the nodes on them),
+        nodes), ``cycles`` and ``cycle_nodes`` (cycles cut, and the nodes of the fragments
+        headed where they were cut), ``nodes_on_cycles``,
         ``self_parents`` (cycles of one post naming itself), ``attributed_fragments``,
         ``unattributed_fragments``, ``unattributed_nodes``, ``before_parent``,
         ``times_unknown``. ``nodes == cascade_nodes + nodes in fragments``.
@@ -1004,8 +1089,8 @@ def build_cascades(frame: pd.DataFrame) -> CascadeSet:
     when both are known, else its ``delay_seconds``, else NaN (unknown). The root's own
     time is its ``delay_seconds`` when given, else 0. Fragment nodes are timed against the
     root they are attributed to (their head's ``created_at`` when unattributed).
-    Linear in the number of rows: ids are factorised by pandas, parents mapped to indices,
-    cycles cut and trees laid out breadth-first by numba kernels.
+    Linear in the number of rows: ids are dictionary-encoded by Arrow, cycles cut and trees
+    laid out breadth-first by numba kernels.
     """
     for col in ("post_id", "parent_id"):
         if col not in frame.columns:
@@ -1019,12 +1104,14 @@ def build_cascades(frame: pd.DataFrame) -> CascadeSet:
     if no_id:
         df = df[has_id].reset_index(drop=True)
 
+    # one dictionary for post and parent ids: a parent code >= n is not a post of the data
+    (codes, pcodes_rows), uniques = _encode(df["post_id"], df["parent_id"])
+    n = int(codes.max()) + 1 if codes.size else 0
+    ids = uniques[:n]
     # duplicates: keep the first row of every id, count the rest
-    codes, uniques = pd.factorize(df["post_id"], sort=False)
-    n = uniques.size
     first_row = np.full(n, -1, np.int64)
-    order_rows = np.arange(len(df))
-    first_row[codes[::-1]] = order_rows[::-1]  # last write wins = first occurrence
+    order_rows = np.arange(codes.size)
+    first_row[codes[::-1]] = order_rows[::-1]  # the last write wins: the first occurrence
     is_first = first_row[codes] == order_rows
     repeat_rows = np.flatnonzero(~is_first)
     dup_counts = np.bincount(codes[repeat_rows], minlength=n).astype(np.int64)
@@ -1040,15 +1127,15 @@ def build_cascades(frame: pd.DataFrame) -> CascadeSet:
                     col.iloc[fr].reset_index(drop=True),
                 )
         differing = np.bincount(codes[repeat_rows[diff]], minlength=n).astype(np.int64)
-    nodes = df.iloc[first_row].reset_index(drop=True) if repeat_rows.size else df
-    ids = np.asarray(uniques, dtype=object)
+        nodes = df.iloc[first_row].reset_index(drop=True)
+    else:
+        nodes = df
+    pcode = pcodes_rows[first_row] if repeat_rows.size else pcodes_rows
 
     # parents
-    parent_ids = nodes["parent_id"]
-    has_parent = parent_ids.notna().to_numpy()
-    parent = pd.Index(uniques).get_indexer(parent_ids.where(has_parent, None))
-    parent = np.where(has_parent, parent, -1).astype(np.int64)
-    missing = has_parent & (parent < 0)
+    has_parent = pcode >= 0
+    parent = np.where(has_parent & (pcode < n), pcode, -1).astype(np.int64)
+    missing = has_parent & (pcode >= n)
     self_parent = int((parent == np.arange(n)).sum())
     cut, on_cycle = _break_cycles(parent)
     parent[cut] = -1
@@ -1062,49 +1149,55 @@ def build_cascades(frame: pd.DataFrame) -> CascadeSet:
     pos[order] = np.arange(n)
     tree_of = np.repeat(np.arange(heads.size), np.diff(offsets))  # per position
     head_ids = ids[heads]
-    kind = np.where(is_root[heads], "cascade", "fragment")
-    reason = np.where(is_root[heads], None, np.where(missing[heads], "missing_parent", "cycle"))
-    root_set = pd.Index(ids[is_root])
-    attributed = np.where(is_root[heads], head_ids, None).astype(object)
-    frag_rows = np.flatnonzero(~is_root[heads])
+    head_root = is_root[heads]
+    kind = np.where(head_root, "cascade", "fragment").astype(object)
+    reason = np.full(heads.size, None, dtype=object)
+    reason[~head_root & missing[heads]] = "missing_parent"
+    reason[~head_root & ~missing[heads]] = "cycle"
+    root_nodes = np.flatnonzero(is_root)
+    root_lookup = pd.Index(ids[root_nodes])
+    attributed = np.full(heads.size, None, dtype=object)
+    attributed[head_root] = head_ids[head_root]
+    frag_rows = np.flatnonzero(~head_root)
     if frag_rows.size and "root_id" in nodes.columns:
-        rid = nodes["root_id"].to_numpy(dtype=object)[order]
-        fnode = np.flatnonzero(~is_root[heads][tree_of])
-        claims = pd.DataFrame({"tree": tree_of[fnode], "root_id": rid[fnode]}).dropna()
+        fnode = np.flatnonzero(~head_root[tree_of])  # positions of fragment nodes
+        rid = nodes["root_id"].to_numpy(dtype=object)[order[fnode]]
+        claims = pd.DataFrame({"tree": tree_of[fnode], "root_id": rid}).dropna()
         first_claim = claims.groupby("tree", sort=False)["root_id"].first()
-        ok = root_set.get_indexer(first_claim.to_numpy()) >= 0
+        ok = root_lookup.get_indexer(first_claim.to_numpy()) >= 0
         attributed[first_claim.index.to_numpy()[ok]] = first_claim.to_numpy()[ok]
+    frag_parent = np.full(heads.size, None, dtype=object)
+    if frag_rows.size:
+        fp = pcode[heads[frag_rows]]
+        frag_parent[frag_rows] = uniques[fp]
     trees = pd.DataFrame(
         {
             "head_id": head_ids,
             "kind": kind,
             "root_id": attributed,
             "reason": reason,
-            "parent_id": np.where(is_root[heads], None, parent_ids.to_numpy(dtype=object)[heads]),
+            "parent_id": frag_parent,
         }
     )
 
     # times, relative to each tree's (attributed) root
-    n_trees = heads.size
     created = _seconds(nodes["created_at"]) if "created_at" in nodes.columns else None
     delay = (
         pd.to_numeric(nodes["delay_seconds"], errors="raise").to_numpy(dtype=np.float64)
         if "delay_seconds" in nodes.columns
         else None
     )
-    root_index = pd.Index(ids).get_indexer(pd.Series(attributed, dtype=object))
+    ref_node = heads.copy()  # the node each tree is timed against
+    att_frag = ~head_root & pd.notna(attributed)
+    if att_frag.any():
+        at = root_lookup.get_indexer(attributed[att_frag])
+        ref_node[att_frag] = root_nodes[at]
     times = np.full(n, np.nan)
     if created is not None:
-        ref = np.full(n_trees, np.nan)
-        att = root_index >= 0
-        ref[att] = created[root_index[att]]
-        ref[~att] = created[heads[~att]]
-        times = created[order] - ref[tree_of]
+        times = created[order] - created[ref_node][tree_of]
     if delay is not None:
-        d_o = delay[order]
-        times = np.where(np.isnan(times), d_o, times)
-    head_pos = offsets[:-1]
-    cascade_heads = head_pos[is_root[heads]]
+        times = np.where(np.isnan(times), delay[order], times)
+    cascade_heads = offsets[:-1][head_root]
     if delay is not None:
         dh = delay[order][cascade_heads]
         times[cascade_heads] = np.where(np.isnan(dh), 0.0, dh)
@@ -1113,25 +1206,28 @@ def build_cascades(frame: pd.DataFrame) -> CascadeSet:
 
     lparent = parent[order]
     lparent = np.where(lparent >= 0, pos[np.maximum(lparent, 0)] - offsets[tree_of], -1)
-    accounts = (
-        nodes["account_id"].to_numpy(dtype=object)[order]
-        if "account_id" in nodes.columns
-        else np.full(n, None, dtype=object)
-    )
-    kinds = nodes["kind"].to_numpy(dtype=object)[order] if "kind" in nodes.columns else None
+    if "account_id" in nodes.columns:
+        (acc_codes,), acc_names = _encode(nodes["account_id"])
+        acc_codes = acc_codes[order]
+    else:
+        acc_codes, acc_names = np.full(n, -1, np.int64), np.empty(0, dtype=object)
+    if "kind" in nodes.columns:
+        (kind_codes,), kind_names = _encode(nodes["kind"])
+        kind_codes = kind_codes[order]
+    else:
+        kind_codes = kind_names = None
+    dup_at = dup_counts > 0
     dup_table = pd.DataFrame(
-        {
-            "post_id": ids[dup_counts > 0],
-            "repeats": dup_counts[dup_counts > 0],
-            "differing": differing[dup_counts > 0],
-        }
+        {"post_id": ids[dup_at], "repeats": dup_counts[dup_at], "differing": differing[dup_at]}
     )
     cs = CascadeSet(
         ids=ids[order],
         parent=lparent.astype(np.int64),
         times=times.astype(np.float64),
-        accounts=accounts,
-        kinds=kinds,
+        account_codes=acc_codes,
+        account_names=acc_names,
+        kind_codes=kind_codes,
+        kind_names=kind_names,
         offsets=offsets.astype(np.int64),
         trees=trees,
         duplicates=dup_table,
@@ -1141,20 +1237,20 @@ def build_cascades(frame: pd.DataFrame) -> CascadeSet:
     )
     frag = cs.fragments
     m = cs._metrics
-    casc = kind == "cascade"
     unatt = frag["root_id"].isna()
     cs.summary.update(
         rows=int(rows),
         no_id=no_id,
         nodes=int(n),
-        cascades=int(casc.sum()),
-        cascade_nodes=int(m[4][casc].sum()),
+        cascades=int(head_root.sum()),
+        cascade_nodes=int(m[4][head_root].sum()),
         duplicates=int(dup_counts.sum()),
         duplicates_differing=int(differing.sum()),
         orphans=int((frag["reason"] == "missing_parent").sum()),
         orphan_nodes=int(frag.loc[frag["reason"] == "missing_parent", "size"].sum()),
         cycles=int(cut.sum()),
-        cycle_nodes=int(on_cycle.sum()),
+        cycle_nodes=int(frag.loc[frag["reason"] == "cycle", "size"].sum()),
+        nodes_on_cycles=int(on_cycle.sum()),
         self_parents=self_parent,
         attributed_fragments=int((~unatt).sum()),
         unattributed_fragments=int(unatt.sum()),
