@@ -481,6 +481,47 @@ SAMPLES: list[Sample] = [
             "columns": {"post_id": "id", "account_id": "user.id", "text": "text"},
         },
     ),
+    Sample(
+        "twitter-trees",
+        "tree",
+        "1001.txt",
+        "['ROOT', 'ROOT', '0.0']->['11', '1001', '0.0']\n"
+        "['11', '1001', '0.0']->['12', '1001', '1.5']\n"
+        "['11', '1001', '0.0']->['13', '1001', '2.0']\n"
+        "['12', '1001', '1.5']->['14', '1001', '3.25']\n",
+        {"posts": 4},
+        header_row=None,
+        cut_last_value="a tree line ends with its closing bracket, so a cut inside the last "
+        "value is a syntax error; a file without its final line break is complete",
+    ),
+    Sample(
+        "weibo-ced",
+        "cascade",
+        "1_zSample01_1000001.json",
+        '[{"kids": [], "uid": "2001", "parent": "", "text": "转发微博", "mid": "zA1", '
+        '"date": "2013-02-21 19:48:59"},\n'
+        '{"kids": [], "uid": "2002", "parent": "zA1", "text": "", "mid": "zA2", '
+        '"date": "2013-02-21 20:00:00"},\n'
+        '{"kids": [], "uid": "someone", "parent": "", "text": "", "mid": "zA3", '
+        '"date": "2013-02-22 08:00:00"}]\n',
+        {"posts": 4},
+        kind="jsonl",
+        header_row=None,
+        cut_last_value="a JSON array ends with its closing bracket; a file without its final "
+        "line break is complete",
+    ),
+    Sample(
+        "deephawkes",
+        "lines",
+        "dataset.txt",
+        "1\t100\t1464739201\t3\t100:0 100/200:60 100/200/300:120\n"
+        "2\t400\t1464739300\t2\t400:0 400/500:30\n",
+        {"posts": 5},
+        delimiter="\t",
+        header_row=None,
+        cut_last_value="the DeepHawkes sample itself ends without a line break, so a cut inside "
+        "the last delay looks complete; n_participants catches a cut that loses a participant",
+    ),
 ]
 for _fmt, _text, _rows in (
     ("outcomes", OUTCOMES, {"outcomes": 6}),

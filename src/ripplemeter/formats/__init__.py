@@ -132,6 +132,9 @@ _MODULES = (
     "simple",
     "generic",
     "reposts",
+    "twitter_trees",
+    "weibo_ced",
+    "deephawkes",
 )
 _loaded = False
 
