@@ -1098,7 +1098,8 @@ def build_cascades(frame: pd.DataFrame) -> CascadeSet:
                 f"build_cascades needs a '{col}' column; the frame has: {', '.join(frame.columns)}"
             )
     rows = len(frame)
-    df = frame.reset_index(drop=True)
+    used = ("post_id", "parent_id", "root_id", "account_id", "delay_seconds", "created_at")
+    df = frame[[c for c in (*used, "kind", "text") if c in frame.columns]].reset_index(drop=True)
     has_id = df["post_id"].notna().to_numpy()
     no_id = int(rows - has_id.sum())
     if no_id:
