@@ -536,12 +536,13 @@ def _notes(
         if orig_local is not None:
             year = orig_local.year
             same = st.year_less - st.year_less_undated - st.year_less_next_year
-            msg += f": {same:,} took the original post's year {year}"
+            parts = [f"{same:,} took the original post's year {year}"] if same else []
             if st.year_less_next_year:
-                msg += (
-                    f", {st.year_less_next_year:,} the next year {year + 1} (the original "
+                parts.append(
+                    f"{st.year_less_next_year:,} the next year {year + 1} (the original "
                     "post's year would put them before it)"
                 )
+            msg += ": " + ", ".join(parts)
         if st.year_less_undated:
             msg += f": {st.year_less_undated:,} left undated (created_at NULL), no original post"
         n.append(msg)
