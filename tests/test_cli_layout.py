@@ -22,6 +22,7 @@ def test_every_command_is_registered_by_its_module():
         "demo": "ripplemeter.cli.report",
         "metrics": "ripplemeter.cli.report",
         "seeds": "ripplemeter.cli.seeds",
+        "cascades": "ripplemeter.cli.cascades",
     }
 
 

@@ -8,6 +8,8 @@ definitions in metrics.json.
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
 import json
 from html.parser import HTMLParser
 from importlib.metadata import entry_points
@@ -30,10 +32,60 @@ SECTIONS = available_sections()
 IDS = [s.id for s in SECTIONS]
 
 
+def simulated_reposts(data: Path, seed: int = 5, p: float = 0.08) -> Path:
+    """Repost cascades simulated on the demo's follows graph (generated data, not observed).
+
+    No shared data set has both follows and cascades, so the contract campaign gets its
+    cascades this way: independent cascade with probability ``p`` from the brand's five most
+    seen March tweets; each account that picks a post up reposts it from the account it saw
+    it from, minutes later.
+    """
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    followers: dict[str, list[str]] = {}
+    with open(data / "follows.csv", encoding="utf-8") as f:
+        for r in csv.DictReader(f):  # src follows dst: influence flows dst -> src
+            followers.setdefault(r["dst_account_id"], []).append(r["src_account_id"])
+    tweets_file = next(data.glob("tweet_activity_metrics_*.csv"))
+    with open(tweets_file, encoding="utf-8-sig", newline="") as f:
+        tweets = [r for r in csv.DictReader(f) if r["time"].startswith("2026-03")]
+    tweets.sort(key=lambda r: -float(r["impressions"]))
+    rows = ["post_id,parent_id,account_id,created_at,text"]
+    n = 0
+    for t in tweets[:5]:
+        start = dt.datetime.strptime(t["time"], "%Y-%m-%d %H:%M %z").replace(tzinfo=None)
+        frontier = [("x:lumentea", t["Tweet id"], start)]
+        seen = {"x:lumentea"}
+        while frontier:
+            account, post, when = frontier.pop(0)
+            for follower in followers.get(account, []):
+                if follower in seen or rng.random() >= p:
+                    continue
+                seen.add(follower)
+                n += 1
+                at = when + dt.timedelta(minutes=int(rng.integers(1, 240)))
+                rows.append(f"rt{n},{post},{follower},{at:%Y-%m-%d %H:%M:%S},")
+                frontier.append((follower, f"rt{n}", at))
+    out = data / "reposts.csv"
+    out.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return out
+
+
+def demo_with_cascades(tmp: Path) -> Path:
+    """campaign.toml of the demo plus :func:`simulated_reposts` as a ``reposts`` source."""
+    toml = generate_demo(tmp / "data", seed=7)
+    simulated_reposts(tmp / "data")
+    with open(toml, "a", encoding="utf-8") as f:
+        f.write('\n[[sources]]\npath = "reposts.csv"\nformat = "reposts"\nplatform = "x"\n')
+    return toml
+
+
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
+    """The demo campaign plus simulated repost cascades, so that every section has data."""
     tmp = tmp_path_factory.mktemp("demo")
-    res = import_and_evaluate(load_campaign(generate_demo(tmp / "data", seed=7)), tmp / "ws.duckdb")
+    res = import_and_evaluate(load_campaign(demo_with_cascades(tmp)), tmp / "ws.duckdb")
     paths = write_report(res, tmp / "out")
     return res, json.loads(paths.metrics.read_text()), paths.html.read_text()
 
@@ -225,7 +277,7 @@ def test_every_section_expression_compiles_for_spark(tmp_path, monkeypatch):
         return orig_mat(self, expr, name)
 
     monkeypatch.setattr(TableAccess, "materialize", materialize)
-    camp = load_campaign(generate_demo(tmp_path / "data", seed=7))
+    camp = load_campaign(demo_with_cascades(tmp_path))
     res = import_and_evaluate(camp, tmp_path / "ws.duckdb")
     assert all(r.status == "ok" for r in res.results.values())
     assert len(compiled) >= 20

@@ -692,21 +692,36 @@ def parse_campaign(data: dict, *, path: Path | None = None, text: str = "") -> C
     for i, s in enumerate(f.sources):
         sp = Path(s.path)
         if not sp.is_absolute():
-            sp = (base / sp).resolve()
-        if not sp.is_file():
-            loc = ("sources", i, "path")
-            raise CampaignError(p, _key(loc), f"file not found: {sp}", _line(text, loc))
-        sources.append(
-            Source(
-                sp,
-                s.format,
-                s.platform,
-                s.account,
-                s.timezone,
-                s.table,
-                dict(s.columns) if s.columns else None,
+            sp = base / sp
+        loc = ("sources", i, "path")
+        if any(ch in s.path for ch in "*?["):
+            # a pattern such as "rumor-repost/*.json": one source per matching file
+            matches = sorted(
+                m.resolve()
+                for m in Path(sp.anchor).glob(str(sp.relative_to(sp.anchor)))
+                if m.is_file()
             )
-        )
+            if not matches:
+                raise CampaignError(
+                    p, _key(loc), f"no file matches the pattern {sp}", _line(text, loc)
+                )
+        else:
+            sp = sp.resolve()
+            if not sp.is_file():
+                raise CampaignError(p, _key(loc), f"file not found: {sp}", _line(text, loc))
+            matches = [sp]
+        for m in matches:
+            sources.append(
+                Source(
+                    m,
+                    s.format,
+                    s.platform,
+                    s.account,
+                    s.timezone,
+                    s.table,
+                    dict(s.columns) if s.columns else None,
+                )
+            )
     cards: list[RateCard] = []
     for i, r in enumerate(f.rate_cards):
         if any(c.platform == r.platform and c.unit == r.unit for c in cards):

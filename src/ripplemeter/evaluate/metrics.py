@@ -663,3 +663,119 @@ POST_ENGAGEMENT_RATE = define(
         "Null when the post has no impressions figure or 0 impressions.",
     )
 )
+
+# ---------------------------------------------------------------- propagation (cascades)
+_GOEL = (
+    "Goel, Anderson, Hofman, Watts, 'The Structural Virality of Online Diffusion', "
+    "Management Science 62(1), 2016"
+)
+_CASCADE_RULES = (
+    "A cascade is a root post and every repost or comment that hangs from it through its "
+    "parent (docs/cascades.md). A record whose parent is missing heads a detached fragment, "
+    "counted apart: no edge to the root is invented."
+)
+CASCADES = define(
+    Metric(
+        "cascades",
+        "Cascades",
+        "count of root posts with at least one repost or comment",
+        "count",
+        "ripplemeter decision",
+        "Roots created in the campaign window, or whose creation time is unknown; a post "
+        "nobody reposted is not a cascade. " + _CASCADE_RULES,
+    )
+)
+CASCADE_SIZE = define(
+    Metric(
+        "cascade_size",
+        "Cascade size",
+        "nodes of the cascade tree, the root included",
+        "posts",
+        _GOEL,
+        _CASCADE_RULES,
+    )
+)
+CASCADE_DEPTH = define(
+    Metric(
+        "cascade_depth",
+        "Cascade depth",
+        "largest number of hops from the root (the root is at depth 0)",
+        "hops",
+        _GOEL,
+        _CASCADE_RULES,
+    )
+)
+CASCADE_MAX_BREADTH = define(
+    Metric(
+        "cascade_max_breadth",
+        "Maximum breadth",
+        "most nodes on one level below the root",
+        "posts",
+        "Vosoughi, Roy, Aral, 'The spread of true and false news online', Science 359, 2018",
+        _CASCADE_RULES,
+    )
+)
+STRUCTURAL_VIRALITY = define(
+    Metric(
+        "structural_virality",
+        "Structural virality",
+        "mean shortest-path distance over all pairs of nodes of the cascade tree "
+        "(Wiener index / (n (n - 1) / 2))",
+        "hops",
+        _GOEL,
+        "Low (near 2) for a broadcast from one account, high for person-to-person spread; "
+        "0 for a root alone. Computed in linear time from subtree sizes.",
+    )
+)
+BROADCAST_SHARE = define(
+    Metric(
+        "broadcast_share",
+        "Broadcast share",
+        "share of the non-root nodes that reposted the root directly",
+        "ratio",
+        _GOEL,
+        "The rest spread from repost to repost (viral). Null for a root alone.",
+    )
+)
+CASCADE_T50 = define(
+    Metric(
+        "cascade_t50",
+        "Time to half the final size",
+        "seconds after the root until half of the cascade's nodes had appeared",
+        "seconds",
+        "ripplemeter decision",
+        "Null when any node's time is unknown.",
+    )
+)
+CASCADE_T90 = define(
+    Metric(
+        "cascade_t90",
+        "Time to 90% of the final size",
+        "seconds after the root until 90% of the cascade's nodes had appeared",
+        "seconds",
+        "ripplemeter decision",
+        "Null when any node's time is unknown.",
+    )
+)
+SPREADER_CARRIED = define(
+    Metric(
+        "spreader_carried",
+        "Spread carried by an account",
+        "nodes that hung below the account's repost (its largest in each cascade, summed "
+        "over cascades)",
+        "posts",
+        "ripplemeter decision (tipping-point accounts)",
+        "The repost itself is not counted; cascades are disjoint, so nothing counts twice.",
+    )
+)
+CASCADE_ANOMALIES = define(
+    Metric(
+        "cascade_anomalies",
+        "Records needing attention",
+        "count of orphan fragments, duplicates, cut cycles or reposts timed before their "
+        "parent (by kind)",
+        "count",
+        "ripplemeter decision",
+        "Nothing is silently dropped: each is kept (or kept once) and counted here.",
+    )
+)

@@ -286,3 +286,51 @@ def _index_charts(ev, res) -> list:
 def _seeding_charts(ev, res) -> list:
     plan = res.frames.get("plan")
     return [("seeding", seeding_gains(plan))] if plan is not None and len(plan) else []
+
+
+def cascade_sunburst(nodes: pd.DataFrame, max_depth: int = 6) -> go.Figure:
+    """The largest cascade as a sunburst: each ring a hop from the root, each wedge a post
+    sized by the posts that came through it (stays readable at 10,000 nodes: rings below
+    ``max_depth`` open on click)."""
+    labels = nodes["account_id"].fillna("?").astype(str)
+    fig = go.Figure(
+        go.Sunburst(
+            ids=nodes["post_id"].astype(str),
+            parents=nodes["parent_id"].fillna("").astype(str),
+            labels=labels,
+            values=nodes["subtree_size"],
+            branchvalues="total",
+            maxdepth=max_depth,
+            hovertemplate="%{label}<br>%{value} posts came through this one<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        title="Largest cascade: who reposted whom (click a wedge to open it)",
+        **{**_LAYOUT, "height": 520},
+    )
+    return fig
+
+
+def cascade_breadth(breadth: pd.DataFrame, roots: list[str]) -> go.Figure:
+    """Posts per hop from the root for the largest cascades."""
+    fig = go.Figure()
+    for r in roots:
+        b = breadth[breadth["root_id"] == r]
+        fig.add_trace(go.Scatter(x=b["level"], y=b["breadth"], mode="lines+markers", name=str(r)))
+    fig.update_layout(
+        title="Breadth per level of the largest cascades",
+        xaxis_title="hops from the root",
+        yaxis_title="posts",
+        **_LAYOUT,
+    )
+    return fig
+
+
+@section_charts("propagation")
+def _propagation_charts(ev, res) -> list:
+    roots = [c["root_id"] for c in ev.metrics()["propagation"]["top"][:5]]
+    out = [("cascade-sunburst", cascade_sunburst(res.frames["largest_cascade"]))]
+    b = res.frames["breadth"]
+    if len(b):
+        out.append(("cascade-breadth", cascade_breadth(b, roots)))
+    return out

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import math
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
@@ -45,6 +45,7 @@ class ReportPaths:
     metrics: Path
     top_posts_csv: Path | None = None
     top_posts_xlsx: Path | None = None
+    extra: list[Path] = field(default_factory=list)
 
 
 def _fmt(value: object, unit: str = "") -> str:
@@ -232,4 +233,9 @@ def write_report(result: CampaignEvaluation, out: str | Path) -> ReportPaths:
     if top is not None:
         csv_path = write_table(top, out / "top_posts.csv")
         xlsx_path = write_table(top, out / "top_posts.xlsx")
-    return ReportPaths(html_path, metrics_path, csv_path, xlsx_path)
+    extra: list[Path] = []
+    for sid, res in result.results.items():
+        exports = getattr(result.sections[sid], "exports", None)
+        if exports is not None and res.status == "ok":
+            extra += exports(res, out)  # a section's own files (e.g. cascade edges, GEXF)
+    return ReportPaths(html_path, metrics_path, csv_path, xlsx_path, extra)

@@ -1,0 +1,252 @@
+"""The propagation section: how the campaign's posts spread, repost by repost.
+
+Reads the ``posts`` rows of the campaign's sources that take part in a cascade (a repost or
+comment with its ``parent_id``, and the posts they hang from), rebuilds one tree per root
+with :func:`ripplemeter.network.cascades.build_cascades` and reports, per cascade, size,
+depth, maximum breadth, structural virality, broadcast share and the time to half and 90% of
+the final size; the accounts whose reposts carried the most (tipping points); and every
+anomaly of the data (orphan fragments, duplicates, cut cycles, reposts timed before their
+parent), counted rather than dropped.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import ibis
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field
+
+from ripplemeter.evaluate import metrics as M
+from ripplemeter.evaluate.context import EvalContext
+from ripplemeter.evaluate.section import Figure, SectionResult, clean, register_section
+
+COLUMNS = ("post_id", "parent_id", "root_id", "account_id", "created_at", "delay_seconds", "kind")
+PER_CASCADE = {
+    "size": "cascade_size",
+    "depth": "cascade_depth",
+    "max_breadth": "cascade_max_breadth",
+    "structural_virality": "structural_virality",
+    "broadcast_share": "broadcast_share",
+    "t50": "cascade_t50",
+    "t90": "cascade_t90",
+}
+ANOMALIES = ("orphans", "duplicates", "cycles", "before_parent")
+
+
+class PropagationSettings(BaseModel):
+    """``[propagation]`` in campaign.toml.
+
+    Attributes
+    ----------
+    top_cascades : int
+        Cascades listed in the report (all of them are in metrics.json).
+    top_accounts : int
+        Key spreaders and secondary sources listed.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    top_cascades: int = Field(10, ge=1, le=1000)
+    top_accounts: int = Field(10, ge=1, le=1000)
+
+
+def cascade_rows(ctx: EvalContext) -> pd.DataFrame:
+    """The campaign's posts that take part in a cascade, latest import first.
+
+    Returns
+    -------
+    DataFrame
+        :data:`COLUMNS`: every post with a parent, and every post named as a parent or a root
+        by one. Ordered by import (latest first), then by row, so that of a post imported
+        twice the latest row is the one kept.
+    """
+    p = ctx.tables.posts
+    child = p.filter(p.parent_id.notnull())
+    named = child.select(x=child.parent_id).union(child.select(x=child.root_id))
+    rows = p.filter(p.parent_id.notnull() | p.post_id.isin(named.x))
+    return rows.order_by([ibis.desc("import_id"), "source_row"]).select(*COLUMNS).to_pandas()
+
+
+def _plain(v: object) -> object:
+    v = clean(v)
+    if isinstance(v, float) and math.isnan(v):
+        return None
+    return v
+
+
+@register_section
+class PropagationSection:
+    """Repost cascades: how far, how deep, through whom."""
+
+    id = "propagation"
+    title = "Propagation: how the posts spread"
+    order = 75
+    metrics = (
+        M.CASCADES,
+        M.CASCADE_SIZE,
+        M.CASCADE_DEPTH,
+        M.CASCADE_MAX_BREADTH,
+        M.STRUCTURAL_VIRALITY,
+        M.BROADCAST_SHARE,
+        M.CASCADE_T50,
+        M.CASCADE_T90,
+        M.SPREADER_CARRIED,
+        M.CASCADE_ANOMALIES,
+    )
+    settings = PropagationSettings
+
+    def headline(self, res: SectionResult) -> list[tuple[str, str]]:
+        """Headline cards: cascades and the largest one."""
+        return [
+            ("propagation.cascades", "repost cascades"),
+            ("propagation.top.0.size", "posts in the largest cascade"),
+        ]
+
+    def run(self, ctx: EvalContext) -> SectionResult:
+        from ripplemeter.network.cascades import build_cascades
+
+        s = ctx.settings_for(self)
+        rows = cascade_rows(ctx)
+        if rows.empty:
+            return SectionResult.no_data(
+                "no reposts or comments with their parent post among the campaign's sources"
+            )
+        cs = build_cascades(rows)
+        m = cs.metrics_frame()
+        m = m[m["size"] > 1]
+        created = rows.drop_duplicates("post_id").set_index("post_id")["created_at"]
+        root_time = pd.to_datetime(created.reindex(m["root_id"]).to_numpy())
+        p = ctx.window.campaign
+        inside = pd.isna(root_time) | (
+            (root_time >= p.lo.to_datetime64()) & (root_time < p.hi.to_datetime64())
+        )
+        outside = int((~inside).sum())
+        m = m[inside].sort_values(["size", "root_id"], ascending=[False, True], kind="stable")
+        if m.empty:
+            return SectionResult.no_data(
+                f"no cascade started in the campaign window {p.label()} ({outside} started "
+                "outside it)"
+            )
+        keep = set(m["root_id"])
+        nodes = cs.node_frame()
+        nodes = nodes[nodes["in_cascade"] & nodes["root_id"].isin(keep)]
+        first = m.iloc[0]["root_id"]
+        per_cascade = [{k: _plain(v) for k, v in r.items()} for r in m.to_dict("records")]
+        top = per_cascade[: s.top_cascades]
+        spreaders = _restrict(cs.key_spreaders(10_000, overall=False), keep)
+        overall = (
+            spreaders.groupby("account_id", sort=False)
+            .agg(
+                carried=("carried", "sum"),
+                cascades=("root_id", "nunique"),
+                reposts=("reposts", "sum"),
+            )
+            .reset_index()
+            .sort_values("carried", ascending=False, kind="stable")
+            .head(s.top_accounts)
+        )
+        overall = overall[overall["carried"] > 0]
+        key = [
+            {"rank": i + 1, **{k: _plain(v) for k, v in r.items()}}
+            for i, r in enumerate(overall.to_dict("records"))
+        ]
+        t = cs.trees
+        loose = t[(t["kind"] == "fragment") & t["root_id"].isna()]
+        anomalies = {
+            # fragments headed by a repost whose parent is missing: attributed to a cascade
+            # of the window, or to no cascade at all
+            "orphans": int(m["orphans"].sum()) + int((loose["reason"] == "missing_parent").sum()),
+            "orphan_nodes": int(m["orphan_nodes"].sum()),
+            "duplicates": int(m["duplicates"].sum()),
+            "cycles": int(m["cycles"].sum()),
+            "before_parent": int(m["before_parent"].sum()),
+            "unattributed_fragments": int(cs.summary.get("unattributed_fragments", 0)),
+            "unattributed_nodes": int(cs.summary.get("unattributed_nodes", 0)),
+        }
+        data = {
+            "cascades": len(m),
+            "nodes": int(m["size"].sum()),
+            "outside_window": outside,
+            "largest_root_id": first,
+            "top": top,
+            "key_spreaders": key,
+            "anomalies": anomalies,
+            "per_cascade": per_cascade,
+        }
+        figs = [
+            Figure("propagation.cascades", "cascades", data["cascades"]),
+            Figure("propagation.nodes", "cascade_size", data["nodes"]),
+        ]
+        for i, c in enumerate(top):
+            for col, mid in PER_CASCADE.items():
+                v = c.get(col)
+                why = None
+                if v is None:
+                    why = (
+                        "the time of some of its posts is unknown"
+                        if col in ("t50", "t90")
+                        else "a root alone"
+                    )
+                figs.append(Figure(f"propagation.top.{i}.{col}", mid, v, why))
+        for i, r in enumerate(key):
+            figs.append(
+                Figure(f"propagation.key_spreaders.{i}.carried", "spreader_carried", r["carried"])
+            )
+        for k in ANOMALIES:
+            figs.append(Figure(f"propagation.anomalies.{k}", "cascade_anomalies", anomalies[k]))
+        notes = []
+        if outside:
+            notes.append(
+                f"{outside} cascade(s) started outside the campaign window {p.label()} and are "
+                "left out of the propagation section."
+            )
+        if anomalies["orphans"]:
+            notes.append(
+                f"{anomalies['orphans']} repost(s) name a "
+                "parent post that is not in the data: each heads a detached fragment, counted "
+                "apart; no link to the root is invented."
+            )
+        edges = nodes[nodes["parent_id"].notna()]
+        acc = dict(zip(nodes["post_id"], nodes["account_id"], strict=True))
+        edge_frame = pd.DataFrame(
+            {
+                "root_id": edges["root_id"].to_numpy(),
+                "parent_id": edges["parent_id"].to_numpy(),
+                "post_id": edges["post_id"].to_numpy(),
+                "parent_account_id": [acc.get(x) for x in edges["parent_id"]],
+                "account_id": edges["account_id"].to_numpy(),
+                "depth": edges["depth"].to_numpy(),
+                "seconds_after_root": edges["seconds"].to_numpy(),
+            }
+        )
+        return SectionResult(
+            figures=figs,
+            data={"propagation": data},
+            frames={
+                "cascade_metrics": m,
+                "largest_cascade": nodes[nodes["root_id"] == first],
+                "breadth": cs.breadth_frame(),
+                "cascade_edges": edge_frame,
+            },
+            notes=notes,
+        )
+
+    def exports(self, res: SectionResult, out: Path) -> list[Path]:
+        """``cascade_edges.csv`` (one row per repost) and ``cascades.gexf`` (accounts,
+        weighted by reposts; opens in Gephi)."""
+        from ripplemeter.report.exports import write_gexf, write_table
+
+        edges = res.frames["cascade_edges"]
+        return [
+            write_table(edges, out / "cascade_edges.csv"),
+            write_gexf(edges, out / "cascades.gexf"),
+        ]
+
+
+def _restrict(frame: pd.DataFrame, roots: set) -> pd.DataFrame:
+    return frame[frame["root_id"].isin(roots)] if len(frame) else frame
+
+
+__all__ = ["PropagationSection", "PropagationSettings", "cascade_rows"]

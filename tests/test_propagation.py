@@ -1,0 +1,175 @@
+"""The propagation section, its exports and ``ripplemeter cascades``, checked by hand and
+against networkx."""
+
+from __future__ import annotations
+
+import csv
+import json
+import xml.etree.ElementTree as ET
+
+import networkx as nx
+import pytest
+from typer.testing import CliRunner
+
+from ripplemeter.campaign import load_campaign
+from ripplemeter.cli import app
+from ripplemeter.pipeline import run_report
+
+REPOSTS = """post_id,parent_id,account_id,created_at,text
+r1,,brand,2026-03-02 10:00:00,Launch day
+a,r1,u1,2026-03-02 10:05:00,rt
+b,r1,u2,2026-03-02 10:06:00,rt
+c,a,u3,2026-03-02 10:30:00,rt
+d,c,u4,2026-03-02 11:00:00,rt
+e,c,u5,2026-03-02 12:00:00,rt
+f,zz,u6,2026-03-02 12:30:00,orphan
+r2,,brand,2026-03-05 09:00:00,Second
+g,r2,u1,2026-03-05 09:10:00,rt
+r0,,brand,2026-01-05 09:00:00,Before the campaign
+h,r0,u7,2026-01-05 09:10:00,rt
+"""
+
+
+@pytest.fixture
+def hand(tmp_path):
+    (tmp_path / "reposts.csv").write_text(REPOSTS)
+    (tmp_path / "campaign.toml").write_text(
+        '[campaign]\nname = "Cascades"\nstart = 2026-03-01\nend = 2026-03-31\n'
+        '[[sources]]\npath = "reposts.csv"\nformat = "reposts"\nplatform = "weibo"\n'
+    )
+    res, paths = run_report(load_campaign(tmp_path / "campaign.toml"), tmp_path / "out")
+    return res, paths
+
+
+def test_hand_computed_cascades(hand):
+    res, _ = hand
+    g = res.value("propagation")
+    assert (g["cascades"], g["nodes"], g["outside_window"]) == (2, 8, 1)
+    big = g["top"][0]
+    assert big["root_id"] == "weibo:r1"
+    # r1 -> a -> c -> {d, e}; r1 -> b: 6 posts, 3 hops, levels 2/1/2
+    assert (big["size"], big["depth"], big["max_breadth"]) == (6, 3, 2)
+    assert big["broadcast_share"] == pytest.approx(2 / 5)
+    # half of 6 posts (3) by b at +6 min; 90% (all 6) by e at +2 h
+    assert (big["t50"], big["t90"]) == (360, 7200)
+    tree = nx.Graph([("r1", "a"), ("r1", "b"), ("a", "c"), ("c", "d"), ("c", "e")])
+    assert big["structural_virality"] == pytest.approx(nx.average_shortest_path_length(tree))
+    # u1 reposted a (3 posts below it) and g (none): carried 3 over 2 cascades
+    assert g["key_spreaders"][0] == {
+        "rank": 1,
+        "account_id": "weibo:u1",
+        "carried": 3,
+        "cascades": 2,
+        "reposts": 2,
+    }
+    assert g["anomalies"]["orphans"] == 1  # f names a parent that is not in the data
+    assert any("started outside the campaign window" in n for n in res.notes)
+    assert res.value("sections.propagation.status") == "ok"
+
+
+def test_exports_edges_and_gexf(hand):
+    _, paths = hand
+    names = {p.name for p in paths.extra}
+    assert names == {"cascade_edges.csv", "cascades.gexf"}
+    out = paths.html.parent
+    with open(out / "cascade_edges.csv", encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 6  # the reposts of the two cascades in the window
+    assert {(r["parent_id"], r["post_id"]) for r in rows} >= {("weibo:c", "weibo:d")}
+    g = nx.read_gexf(out / "cascades.gexf")
+    assert g["weibo:brand"]["weibo:u1"]["weight"] == 2  # u1 reposted the brand twice
+    assert g["weibo:u3"]["weibo:u4"]["weight"] == 1
+    root = ET.parse(out / "cascades.gexf").getroot()
+    assert root.tag.endswith("gexf") and root.get("version") == "1.3"
+
+
+def test_report_shows_the_section_with_traceable_numbers(hand):
+    _, paths = hand
+    html = paths.html.read_text()
+    assert 'id="propagation"' in html
+    assert 'data-path="propagation.top.0.size" data-value="6"' in html
+    assert "chart-cascade-sunburst" in html
+
+
+# ---------------------------------------------------------------- real cascades
+@pytest.mark.real_data
+def test_weibo_campaign_from_real_cascades(tmp_path, real_data):
+    folder = real_data("weibo_ced_repost_cascades")
+    (tmp_path / "campaign.toml").write_text(
+        f"""
+[campaign]
+name = "Weibo cascades"
+start = 2010-01-01
+end = 2018-12-31
+timezone = "Asia/Shanghai"
+[[sources]]
+path = "{folder}/rumor-repost/1*.json"
+format = "weibo-ced"
+[propagation]
+top_cascades = 5
+"""
+    )
+    camp = load_campaign(tmp_path / "campaign.toml")
+    files = [s.path for s in camp.sources]
+    assert len(files) >= 5
+    res, paths = run_report(camp, tmp_path / "out")
+    g = res.value("propagation")
+    per = {c["root_id"]: c for c in g["per_cascade"]}
+    checked = 0
+    for path in files:
+        records = json.loads(path.read_text(encoding="utf-8"))
+        mid = path.stem.split("_")[1]
+        first = {}
+        for r in records:  # a repeated mid keeps its first record
+            first.setdefault(r["mid"], r)
+        tree = nx.Graph()
+        tree.add_node(mid)
+        for r in first.values():
+            tree.add_edge(r["parent"] or mid, r["mid"])
+        root = f"weibo:{mid}"
+        if root not in per:
+            assert len(first) == 0
+            continue
+        c = per[root]
+        assert c["size"] == len(first) + 1, path.name
+        depths = nx.single_source_shortest_path_length(tree, mid)
+        assert c["depth"] == max(depths.values()), path.name
+        levels = {}
+        for d in depths.values():
+            levels[d] = levels.get(d, 0) + 1
+        assert c["max_breadth"] == max(v for k, v in levels.items() if k > 0), path.name
+        assert c["structural_virality"] == pytest.approx(nx.average_shortest_path_length(tree)), (
+            path.name
+        )
+        checked += 1
+    assert checked >= 5
+    html = paths.html.read_text()
+    assert 'data-metric="structural_virality"' in html
+
+
+@pytest.mark.real_data
+def test_cascades_command_on_twitter16_matches_networkx(tmp_path, real_data):
+    import shutil
+
+    src = real_data("twitter15_16_propagation/twitter16/tree")
+    sample = sorted(src.glob("*.txt"))[:12]
+    for f in sample:
+        shutil.copy(f, tmp_path / f.name)
+    out = CliRunner().invoke(
+        app, ["cascades", str(tmp_path), "--format", "twitter-trees", "--json"]
+    )
+    assert out.exit_code == 0, out.output
+    got = {c["root_id"]: c for c in json.loads(out.stdout)}
+    assert len(got) == len(sample)
+    for f in sample:
+        # independently: users as nodes; per child the parent rules of the issue are not
+        # needed for size (distinct user ids) and are checked in the importer tests
+        users = set()
+        for line in f.read_text().splitlines():
+            left, right = line.split("->")
+            child = eval(right)[0]  # noqa: S307 - the file's own list literal
+            users.add(child)
+        matches = [c for rid, c in got.items() if rid.startswith(f"x:{f.stem}/")]
+        assert len(matches) == 1, f.name
+        assert matches[0]["size"] == len(users), f.name
+        assert matches[0]["structural_virality"] > 0
