@@ -173,3 +173,33 @@ def test_cascades_command_on_twitter16_matches_networkx(tmp_path, real_data):
         assert len(matches) == 1, f.name
         assert matches[0]["size"] == len(users), f.name
         assert matches[0]["structural_virality"] > 0
+
+
+def test_influence_notable_media_and_seed_shares(tmp_path):
+    (tmp_path / "reposts.csv").write_text(REPOSTS)
+    (tmp_path / "accounts.csv").write_text(
+        "account_id,platform,followers,role\n"
+        "brand,weibo,50000,owned\nu1,weibo,900,public\nu2,weibo,120000,media\n"
+        "u3,weibo,80000,kol\nu4,weibo,10,public\nu5,weibo,20,public\nu6,weibo,5,public\n"
+        "u7,weibo,1,public\n"
+    )
+    (tmp_path / "campaign.toml").write_text(
+        '[campaign]\nname = "Cascades"\nstart = 2026-03-01\nend = 2026-03-31\n'
+        '[[sources]]\npath = "reposts.csv"\nformat = "reposts"\nplatform = "weibo"\n'
+        '[[sources]]\npath = "accounts.csv"\nformat = "accounts"\n'
+        "[propagation]\nnotable_top_share = 0.4\n"
+    )
+    res, paths = run_report(load_campaign(tmp_path / "campaign.toml"), tmp_path / "out")
+    inf = res.value("propagation.influence")
+    # participants of the window's cascades: u1 (twice), u2, u3, u4, u5 -> 5 accounts, top
+    # 40% = 2 by followers: u2 (120,000, media) and u3 (80,000, kol)
+    assert inf["ranked_by"] == "followers" and inf["participants"] == 5
+    assert [a["account_id"] for a in inf["notable"]] == ["weibo:u2", "weibo:u3"]
+    assert inf["notable"][1]["carried"] == 2  # d and e came through u3's repost c
+    assert inf["media"] == [
+        {"account_id": "weibo:u2", "first_seconds": 360, "reposts": 1, "carried": 0}
+    ]
+    # all cascade posts of the window start from the brand: one seed with the whole spread
+    assert inf["seeds"] == [{"account_id": "weibo:brand", "cascades": 2, "posts": 8, "share": 1.0}]
+    html = paths.html.read_text()
+    assert "Media that followed up" in html and "Notable accounts" in html

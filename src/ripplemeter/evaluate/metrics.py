@@ -779,3 +779,23 @@ CASCADE_ANOMALIES = define(
         "Nothing is silently dropped: each is kept (or kept once) and counted here.",
     )
 )
+FIRST_APPEARANCE = define(
+    Metric(
+        "first_appearance",
+        "First appearance",
+        "seconds after its cascade's root when the account first reposted or commented",
+        "seconds",
+        "ripplemeter decision (media follow-up)",
+        "Null when the post has no time.",
+    )
+)
+SEED_SPREAD_SHARE = define(
+    Metric(
+        "seed_spread_share",
+        "Share of the spread through a seed",
+        "posts of the cascades rooted at the account's posts / posts of all cascades",
+        "ratio",
+        "ripplemeter decision (multi-point seeding)",
+        "Cascades are disjoint trees, so the shares add up to 1.",
+    )
+)

@@ -44,12 +44,16 @@ class PropagationSettings(BaseModel):
         Cascades listed in the report (all of them are in metrics.json).
     top_accounts : int
         Key spreaders and secondary sources listed.
+    notable_top_share : float
+        Notable accounts are the top share of the participating accounts (by followers where
+        an accounts import gives them, else by the spread they carried); 0.01 = top 1%.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
     top_cascades: int = Field(10, ge=1, le=1000)
     top_accounts: int = Field(10, ge=1, le=1000)
+    notable_top_share: float = Field(0.01, gt=0, le=1)
 
 
 def cascade_rows(ctx: EvalContext) -> pd.DataFrame:
@@ -94,6 +98,8 @@ class PropagationSection:
         M.CASCADE_T90,
         M.SPREADER_CARRIED,
         M.CASCADE_ANOMALIES,
+        M.FIRST_APPEARANCE,
+        M.SEED_SPREAD_SHARE,
     )
     settings = PropagationSettings
 
@@ -165,6 +171,13 @@ class PropagationSection:
             "unattributed_fragments": int(cs.summary.get("unattributed_fragments", 0)),
             "unattributed_nodes": int(cs.summary.get("unattributed_nodes", 0)),
         }
+        all_carried = (
+            spreaders.groupby("account_id", sort=False)["carried"].sum().reset_index()
+            if len(spreaders)
+            else pd.DataFrame({"account_id": [], "carried": []})
+        )
+        accounts = ctx.tables.accounts.select("account_id", "followers", "role").to_pandas()
+        infl = influence(nodes, all_carried, accounts, top_share=s.notable_top_share)
         data = {
             "cascades": len(m),
             "nodes": int(m["size"].sum()),
@@ -173,6 +186,7 @@ class PropagationSection:
             "top": top,
             "key_spreaders": key,
             "anomalies": anomalies,
+            "influence": infl,
             "per_cascade": per_cascade,
         }
         figs = [
@@ -196,6 +210,28 @@ class PropagationSection:
             )
         for k in ANOMALIES:
             figs.append(Figure(f"propagation.anomalies.{k}", "cascade_anomalies", anomalies[k]))
+        for i, r in enumerate(infl["notable"]):
+            figs.append(
+                Figure(
+                    f"propagation.influence.notable.{i}.carried", "spreader_carried", r["carried"]
+                )
+            )
+        for i, r in enumerate(infl["media"]):
+            figs.append(
+                Figure(f"propagation.influence.media.{i}.carried", "spreader_carried", r["carried"])
+            )
+            figs.append(
+                Figure(
+                    f"propagation.influence.media.{i}.first_seconds",
+                    "first_appearance",
+                    r["first_seconds"],
+                    None if r["first_seconds"] is not None else "its post has no time",
+                )
+            )
+        for i, r in enumerate(infl["seeds"]):
+            figs.append(
+                Figure(f"propagation.influence.seeds.{i}.share", "seed_spread_share", r["share"])
+            )
         notes = []
         if outside:
             notes.append(
@@ -243,6 +279,82 @@ class PropagationSection:
             write_table(edges, out / "cascade_edges.csv"),
             write_gexf(edges, out / "cascades.gexf"),
         ]
+
+
+def influence(
+    nodes: pd.DataFrame,
+    carried: pd.DataFrame,
+    accounts: pd.DataFrame,
+    *,
+    top_share: float,
+) -> dict:
+    """Notable accounts that joined on their own, media follow-up, and the seeds' shares.
+
+    Parameters
+    ----------
+    nodes : DataFrame
+        Cascade nodes (:meth:`CascadeSet.node_frame`) of the cascades reported: post_id,
+        parent_id, account_id, root_id, seconds, subtree_size.
+    carried : DataFrame
+        Per account: ``account_id``, ``carried`` (posts that came through it, over cascades).
+    accounts : DataFrame
+        The campaign's ``accounts`` rows (account_id, followers, role), possibly empty.
+    top_share : float
+        Notable = this top share of the participating accounts (at least one).
+
+    Returns
+    -------
+    dict
+        ``notable``: accounts whose role is not owned or partner, in the top share by
+        followers (when every participant's followers are known from an accounts import,
+        ``ranked_by`` = "followers") else by the spread they carried ("carried"), each with
+        what it added. ``media``: accounts with role ``media`` (not partners), when each
+        first appeared (seconds after its cascade's root) and the spread it started.
+        ``seeds``: per root account, its cascades, their posts and the share of all cascade
+        posts that came through it.
+    """
+    part = nodes[nodes["parent_id"].notna() & nodes["account_id"].notna()]
+    acc = accounts.drop_duplicates("account_id", keep="first").set_index("account_id")
+    role = acc["role"] if "role" in acc else pd.Series(dtype=object)
+    followers = acc["followers"] if "followers" in acc else pd.Series(dtype=float)
+    per = (
+        part.groupby("account_id", sort=False)
+        .agg(reposts=("post_id", "size"), first_seconds=("seconds", "min"))
+        .reset_index()
+        .merge(carried, on="account_id", how="left")
+    )
+    per["carried"] = per["carried"].fillna(0).astype(int)
+    per["role"] = per["account_id"].map(role)
+    per["followers"] = per["account_id"].map(followers)
+    known = per["followers"].notna().all() and len(per) > 0
+    ranked_by = "followers" if known else "carried"
+    n_top = max(1, int(math.ceil(top_share * len(per)))) if len(per) else 0
+    top = per.sort_values([ranked_by, "account_id"], ascending=[False, True], kind="stable")
+    top = top.head(n_top)
+    notable = top[~top["role"].isin(["owned", "partner"])]
+    media = per[per["role"] == "media"].sort_values("first_seconds", kind="stable")
+    roots = nodes[nodes["parent_id"].isna()]
+    sizes = nodes.groupby("root_id").size()
+    seeds = (
+        roots.assign(posts=roots["post_id"].map(sizes))
+        .groupby("account_id", sort=False, dropna=False)
+        .agg(cascades=("post_id", "size"), posts=("posts", "sum"))
+        .reset_index()
+        .sort_values(["posts", "account_id"], ascending=[False, True], kind="stable")
+    )
+    total = float(seeds["posts"].sum()) or 1.0
+    seeds["share"] = seeds["posts"] / total
+
+    def rec(df: pd.DataFrame, cols: list[str]) -> list[dict]:
+        return [{c: _plain(r[c]) for c in cols} for r in df.to_dict("records")]
+
+    return {
+        "ranked_by": ranked_by,
+        "participants": int(len(per)),
+        "notable": rec(notable, ["account_id", "role", "followers", "reposts", "carried"]),
+        "media": rec(media, ["account_id", "first_seconds", "reposts", "carried"]),
+        "seeds": rec(seeds, ["account_id", "cascades", "posts", "share"]),
+    }
 
 
 def _restrict(frame: pd.DataFrame, roots: set) -> pd.DataFrame:
