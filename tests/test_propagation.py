@@ -203,3 +203,26 @@ def test_influence_notable_media_and_seed_shares(tmp_path):
     assert inf["seeds"] == [{"account_id": "weibo:brand", "cascades": 2, "posts": 8, "share": 1.0}]
     html = paths.html.read_text()
     assert "Media that followed up" in html and "Notable accounts" in html
+
+
+def test_real_spread_meets_the_seeding_plan(tmp_path):
+    """Generated data: cascades simulated on the demo's follows graph (no shared data set
+    has both follows and cascades)."""
+    from test_section_contract import demo_with_cascades
+
+    from ripplemeter.pipeline import import_and_evaluate
+
+    res = import_and_evaluate(load_campaign(demo_with_cascades(tmp_path)), tmp_path / "ws.duckdb")
+    vp = res.value("propagation.versus_plan")
+    assert vp["plan_seeds"] == res.value("seeding.seeds")  # the same plan as the section's
+    assert vp["used_seeds"] == ["x:lumentea"]  # every simulated cascade starts at the brand
+    keys = [k["account_id"] for k in res.value("propagation.key_spreaders")]  # top 10 shown
+    assert len(vp["carriers"]) == len(vp["plan_seeds"])
+    assert vp["carriers"][: len(keys)] == keys[: len(vp["carriers"])]
+    both = set(vp["plan_seeds"]) & set(vp["carriers"])
+    assert vp["overlap"] == sorted(both)
+    union = set(vp["plan_seeds"]) | set(vp["carriers"])
+    assert vp["jaccard"] == pytest.approx(len(both) / len(union))
+    sp = vp["used_seeds_spread"]
+    assert 1 <= sp["mean"] <= res.value("seeding.graph.nodes")
+    assert sp["ci95"][0] <= sp["mean"] <= sp["ci95"][1]

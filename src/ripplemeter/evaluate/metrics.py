@@ -799,3 +799,14 @@ SEED_SPREAD_SHARE = define(
         "Cascades are disjoint trees, so the shares add up to 1.",
     )
 )
+SEED_OVERLAP = define(
+    Metric(
+        "seed_overlap",
+        "Plan vs real carriers (Jaccard)",
+        "|plan seeds ∩ real carriers| / |plan seeds ∪ real carriers|, with as many real "
+        "carriers (by spread carried) as the plan has seeds",
+        "ratio",
+        "Jaccard (1901) similarity; ripplemeter decision on the carriers",
+        "1 when the plan would have picked exactly the accounts that carried the spread.",
+    )
+)

@@ -100,6 +100,8 @@ class PropagationSection:
         M.CASCADE_ANOMALIES,
         M.FIRST_APPEARANCE,
         M.SEED_SPREAD_SHARE,
+        M.SEED_OVERLAP,
+        M.EXPECTED_SPREAD,
     )
     settings = PropagationSettings
 
@@ -150,7 +152,7 @@ class PropagationSection:
                 reposts=("reposts", "sum"),
             )
             .reset_index()
-            .sort_values("carried", ascending=False, kind="stable")
+            .sort_values(["carried", "account_id"], ascending=[False, True], kind="stable")
             .head(s.top_accounts)
         )
         overall = overall[overall["carried"] > 0]
@@ -178,6 +180,10 @@ class PropagationSection:
         )
         accounts = ctx.tables.accounts.select("account_id", "followers", "role").to_pandas()
         infl = influence(nodes, all_carried, accounts, top_share=s.notable_top_share)
+        vs_plan = None
+        if ctx.tables.has_rows("follows"):
+            used = [str(a) for a in nodes.loc[nodes["parent_id"].isna(), "account_id"].dropna()]
+            vs_plan = versus_plan(ctx, sorted(set(used)), all_carried)
         data = {
             "cascades": len(m),
             "nodes": int(m["size"].sum()),
@@ -187,6 +193,7 @@ class PropagationSection:
             "key_spreaders": key,
             "anomalies": anomalies,
             "influence": infl,
+            "versus_plan": vs_plan,
             "per_cascade": per_cascade,
         }
         figs = [
@@ -226,6 +233,28 @@ class PropagationSection:
                     "first_appearance",
                     r["first_seconds"],
                     None if r["first_seconds"] is not None else "its post has no time",
+                )
+            )
+        if vs_plan is not None:
+            figs.append(
+                Figure("propagation.versus_plan.jaccard", "seed_overlap", vs_plan["jaccard"])
+            )
+            sp = vs_plan["used_seeds_spread"]
+            figs.append(
+                Figure(
+                    "propagation.versus_plan.used_seeds_spread.mean",
+                    "expected_spread",
+                    sp["mean"] if sp else None,
+                    None if sp else "no root author is in the follows graph",
+                )
+            )
+            ps = vs_plan["plan_spread"]
+            figs.append(
+                Figure(
+                    "propagation.versus_plan.plan_spread.mean",
+                    "expected_spread",
+                    ps["mean"] if ps else None,
+                    None if ps else "the plan has no Monte Carlo spread",
                 )
             )
         for i, r in enumerate(infl["seeds"]):
@@ -354,6 +383,64 @@ def influence(
         "notable": rec(notable, ["account_id", "role", "followers", "reposts", "carried"]),
         "media": rec(media, ["account_id", "first_seconds", "reposts", "carried"]),
         "seeds": rec(seeds, ["account_id", "cascades", "posts", "share"]),
+    }
+
+
+def versus_plan(ctx: EvalContext, used_seeds: list[str], carried: pd.DataFrame) -> dict:
+    """The accounts that really carried the spread against the seeding plan's choice.
+
+    Runs the seeding section's plan (same ``[seeding]`` settings and random state, so the
+    same seeds) on the campaign's follows graph, takes as many of the real carriers (by
+    spread carried), and reports their overlap, and the expected spread the plan's model
+    gives to the accounts the campaign really seeded from (the authors of the root posts).
+
+    Returns
+    -------
+    dict
+        ``plan_seeds``, ``carriers``, ``overlap`` (accounts in both), ``jaccard``,
+        ``used_seeds`` (root authors found in the follows graph), ``used_seeds_spread``
+        (Monte Carlo mean with its 95% interval) and ``plan_spread``.
+    """
+    from ripplemeter.evaluate.seeding import _ScopedFollows, plan_seeding
+    from ripplemeter.network.diffusion import estimate_spread
+    from ripplemeter.network.seedgraph import seeding_graph
+
+    settings = ctx.settings_for("seeding")
+    if settings is None:
+        from ripplemeter.evaluate.seeding import SeedingSettings
+
+        settings = SeedingSettings()
+    plan = plan_seeding(ctx, settings)
+    plan_seeds = [str(x) for x in plan.summary["seeds"]]
+    top = carried[carried["carried"] > 0].sort_values(
+        ["carried", "account_id"], ascending=[False, True], kind="stable"
+    )
+    carriers = [str(a) for a in top["account_id"].head(len(plan_seeds))]
+    both = sorted(set(plan_seeds) & set(carriers))
+    union = set(plan_seeds) | set(carriers)
+    g, _ = seeding_graph(
+        _ScopedFollows(ctx),
+        model=settings.model,
+        probability=settings.probability,
+        random_state=settings.random_state,
+        import_ids=ctx.scope,
+    )
+    known = set(str(x) for x in g.ids)
+    used = [a for a in used_seeds if a in known]
+    spread = None
+    if used:
+        est = estimate_spread(
+            g, used, settings.model, runs=settings.mc_runs, random_state=settings.random_state + 1
+        )
+        spread = {"mean": float(est.mean), "ci95": [float(x) for x in est.ci95], "runs": est.runs}
+    return {
+        "plan_seeds": plan_seeds,
+        "carriers": carriers,
+        "overlap": both,
+        "jaccard": len(both) / len(union) if union else None,
+        "used_seeds": used,
+        "used_seeds_spread": spread,
+        "plan_spread": plan.summary.get("spread"),
     }
 
 
