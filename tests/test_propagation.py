@@ -208,9 +208,8 @@ def test_influence_notable_media_and_seed_shares(tmp_path):
 def test_real_spread_meets_the_seeding_plan(tmp_path):
     """Generated data: cascades simulated on the demo's follows graph (no shared data set
     has both follows and cascades)."""
-    from test_section_contract import demo_with_cascades
-
     from ripplemeter.pipeline import import_and_evaluate
+    from test_section_contract import demo_with_cascades
 
     res = import_and_evaluate(load_campaign(demo_with_cascades(tmp_path)), tmp_path / "ws.duckdb")
     vp = res.value("propagation.versus_plan")
