@@ -225,3 +225,10 @@ def test_real_spread_meets_the_seeding_plan(tmp_path):
     sp = vp["used_seeds_spread"]
     assert 1 <= sp["mean"] <= res.value("seeding.graph.nodes")
     assert sp["ci95"][0] <= sp["mean"] <= sp["ci95"][1]
+
+
+def test_secondary_sources(hand):
+    res, _ = hand
+    sec = res.value("propagation.secondary_sources")
+    # c drew d and e; a drew c; in the other cascade g drew nothing
+    assert [(s["post_id"], s["direct_reposts"]) for s in sec] == [("weibo:c", 2), ("weibo:a", 1)]

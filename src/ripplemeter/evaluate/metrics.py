@@ -810,3 +810,13 @@ SEED_OVERLAP = define(
         "1 when the plan would have picked exactly the accounts that carried the spread.",
     )
 )
+DIRECT_REPOSTS = define(
+    Metric(
+        "direct_reposts",
+        "Direct reposts of a repost",
+        "reposts and comments made from this repost itself (secondary sources)",
+        "posts",
+        "ripplemeter decision",
+        "Ties ranked by the posts below it, then by id.",
+    )
+)

@@ -102,6 +102,7 @@ class PropagationSection:
         M.SEED_SPREAD_SHARE,
         M.SEED_OVERLAP,
         M.EXPECTED_SPREAD,
+        M.DIRECT_REPOSTS,
     )
     settings = PropagationSettings
 
@@ -160,6 +161,23 @@ class PropagationSection:
             {"rank": i + 1, **{k: _plain(v) for k, v in r.items()}}
             for i, r in enumerate(overall.to_dict("records"))
         ]
+        sec = nodes[nodes["parent_id"].notna() & (nodes["direct_reposts"] > 0)]
+        sec = sec.sort_values(
+            ["direct_reposts", "subtree_size", "post_id"],
+            ascending=[False, False, True],
+            kind="stable",
+        ).head(s.top_accounts)
+        secondary = [
+            {
+                "rank": i + 1,
+                "post_id": r["post_id"],
+                "account_id": r["account_id"],
+                "root_id": r["root_id"],
+                "direct_reposts": int(r["direct_reposts"]),
+                "subtree_size": int(r["subtree_size"]),
+            }
+            for i, r in enumerate(sec.to_dict("records"))
+        ]
         t = cs.trees
         loose = t[(t["kind"] == "fragment") & t["root_id"].isna()]
         anomalies = {
@@ -191,6 +209,7 @@ class PropagationSection:
             "largest_root_id": first,
             "top": top,
             "key_spreaders": key,
+            "secondary_sources": secondary,
             "anomalies": anomalies,
             "influence": infl,
             "versus_plan": vs_plan,
@@ -214,6 +233,14 @@ class PropagationSection:
         for i, r in enumerate(key):
             figs.append(
                 Figure(f"propagation.key_spreaders.{i}.carried", "spreader_carried", r["carried"])
+            )
+        for i, _r in enumerate(secondary):
+            figs.append(
+                Figure(
+                    f"propagation.secondary_sources.{i}.direct_reposts",
+                    "direct_reposts",
+                    secondary[i]["direct_reposts"],
+                )
             )
         for k in ANOMALIES:
             figs.append(Figure(f"propagation.anomalies.{k}", "cascade_anomalies", anomalies[k]))
@@ -291,6 +318,7 @@ class PropagationSection:
             data={"propagation": data},
             frames={
                 "cascade_metrics": m,
+                "depths": m["depth"].value_counts().sort_index().rename("cascades").reset_index(),
                 "largest_cascade": nodes[nodes["root_id"] == first],
                 "breadth": cs.breadth_frame(),
                 "cascade_edges": edge_frame,

@@ -333,4 +333,13 @@ def _propagation_charts(ev, res) -> list:
     b = res.frames["breadth"]
     if len(b):
         out.append(("cascade-breadth", cascade_breadth(b, roots)))
+    d = res.frames["depths"]
+    fig = go.Figure(go.Bar(x=d["depth"], y=d["cascades"], marker_color="#2a9d8f"))
+    fig.update_layout(
+        title="How deep the cascades went",
+        xaxis_title="depth (hops)",
+        yaxis_title="cascades",
+        **_LAYOUT,
+    )
+    out.append(("cascade-depths", fig))
     return out
