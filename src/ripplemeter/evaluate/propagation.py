@@ -429,9 +429,8 @@ def versus_plan(ctx: EvalContext, used_seeds: list[str], carried: pd.DataFrame) 
         ``used_seeds`` (root authors found in the follows graph), ``used_seeds_spread``
         (Monte Carlo mean with its 95% interval) and ``plan_spread``.
     """
-    from ripplemeter.evaluate.seeding import _ScopedFollows, plan_seeding
+    from ripplemeter.evaluate.seeding import campaign_graph, plan_seeding
     from ripplemeter.network.diffusion import estimate_spread
-    from ripplemeter.network.seedgraph import seeding_graph
 
     settings = ctx.settings_for("seeding")
     if settings is None:
@@ -446,13 +445,7 @@ def versus_plan(ctx: EvalContext, used_seeds: list[str], carried: pd.DataFrame) 
     carriers = [str(a) for a in top["account_id"].head(len(plan_seeds))]
     both = sorted(set(plan_seeds) & set(carriers))
     union = set(plan_seeds) | set(carriers)
-    g, _ = seeding_graph(
-        _ScopedFollows(ctx),
-        model=settings.model,
-        probability=settings.probability,
-        random_state=settings.random_state,
-        import_ids=ctx.scope,
-    )
+    g, _ = campaign_graph(ctx, settings)
     known = set(str(x) for x in g.ids)
     used = [a for a in used_seeds if a in known]
     spread = None

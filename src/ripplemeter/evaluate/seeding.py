@@ -165,6 +165,24 @@ class _ScopedFollows:
         return self.ctx.tables[name].order_by(["import_id", "source_row"]).to_pandas()
 
 
+def campaign_graph(ctx: EvalContext, s: SeedingSettings):
+    """The campaign's follows graph as seed selection sees it, and the builder's notes.
+
+    :func:`ripplemeter.network.seedgraph.seeding_graph` (the one graph ``ripplemeter seeds``
+    builds too) over the follows rows of the campaign's own sources, with ``[seeding]``'s
+    model, probabilities and random state.
+    """
+    from ripplemeter.network.seedgraph import seeding_graph
+
+    return seeding_graph(
+        _ScopedFollows(ctx),
+        model=s.model,
+        probability=s.probability,
+        random_state=s.random_state,
+        import_ids=ctx.scope,
+    )
+
+
 def plan_seeding(ctx: EvalContext, s: SeedingSettings) -> SeedingResult:
     """Plan seeds over the follows rows of the campaign's sources.
 
@@ -174,16 +192,9 @@ def plan_seeding(ctx: EvalContext, s: SeedingSettings) -> SeedingResult:
         Invalid follows rows (weights outside [0, 1], mixed weighted/unweighted rows) or
         forced accounts that are not in the graph.
     """
-    from ripplemeter.network.seedgraph import seeding_graph
     from ripplemeter.network.seeding import select_seeds, top_degree
 
-    g, notes = seeding_graph(
-        _ScopedFollows(ctx),
-        model=s.model,
-        probability=s.probability,
-        random_state=s.random_state,
-        import_ids=ctx.scope,
-    )
+    g, notes = campaign_graph(ctx, s)
     plan = select_seeds(
         g,
         s.k,

@@ -55,6 +55,27 @@ FLAG_TASK = "cascade_flag"
 FLAG_BEFORE_PARENT = "timed_before_parent"
 FLAG_MODEL = "ripplemeter import"
 
+
+def before_parent_flags(flagged: list[tuple[str, int]], format_name: str) -> list[dict]:
+    """``annotations`` rows flagging posts timed before their parent (subject id, row).
+
+    Shared by the cascade importers (``twitter-trees``, ``weibo-ced``, ``deephawkes``): the
+    post is kept and the flag says why a cascade's times look wrong there.
+    """
+    return [
+        {
+            "subject_id": sid,
+            "task": FLAG_TASK,
+            "label": FLAG_BEFORE_PARENT,
+            "score": None,
+            "model": FLAG_MODEL,
+            "model_version": format_name,
+            "source_row": row,
+        }
+        for sid, row in flagged
+    ]
+
+
 _Q = r"'([^']*)'"
 _LINE = re.compile(rf"^\[{_Q}, {_Q}, {_Q}\]->\[{_Q}, {_Q}, {_Q}\]$")
 _LOOSE = re.compile(r"^\[.*\]->\[.*\]$")
@@ -474,18 +495,7 @@ def read_tree(path: Path, ctx: SourceContext | None = None) -> tuple[Rows, TreeS
                 "source_row": None,
             }
         )
-    for sid, row in flagged:
-        ann.append(
-            {
-                "subject_id": sid,
-                "task": FLAG_TASK,
-                "label": FLAG_BEFORE_PARENT,
-                "score": None,
-                "model": FLAG_MODEL,
-                "model_version": FORMAT,
-                "source_row": row,
-            }
-        )
+    ann += before_parent_flags(flagged, FORMAT)
     if ann:
         adf = pd.DataFrame(ann)
         adf["score"] = adf["score"].astype("float64")

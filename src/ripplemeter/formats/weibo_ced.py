@@ -39,7 +39,7 @@ import pandas as pd
 from ripplemeter.errors import FormatError
 from ripplemeter.formats import Rows, SourceContext, register
 from ripplemeter.formats._io import read_text
-from ripplemeter.formats.twitter_trees import FLAG_BEFORE_PARENT, FLAG_MODEL, FLAG_TASK
+from ripplemeter.formats.twitter_trees import FLAG_BEFORE_PARENT, FLAG_TASK, before_parent_flags
 
 FORMAT = "weibo-ced"
 PLATFORM = "weibo"
@@ -485,17 +485,7 @@ def read_cascade(path: Path, ctx: SourceContext | None = None) -> tuple[Rows, Ce
                 "source_row": None,
             }
         )
-    for sid, row in flagged:
-        ann.append(
-            {
-                "subject_id": sid,
-                "task": FLAG_TASK,
-                "label": FLAG_BEFORE_PARENT,
-                "model": FLAG_MODEL,
-                "model_version": FORMAT,
-                "source_row": row,
-            }
-        )
+    ann += before_parent_flags(flagged, FORMAT)
     if ann:
         adf = pd.DataFrame(ann)
         adf["source_row"] = adf["source_row"].astype("Int64")
