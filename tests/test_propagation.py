@@ -232,3 +232,82 @@ def test_secondary_sources(hand):
     sec = res.value("propagation.secondary_sources")
     # c drew d and e; a drew c; in the other cascade g drew nothing
     assert [(s["post_id"], s["direct_reposts"]) for s in sec] == [("weibo:c", 2), ("weibo:a", 1)]
+
+
+def _campaign_of(tmp_path, csv_text: str):
+    (tmp_path / "r.csv").write_text(csv_text)
+    (tmp_path / "campaign.toml").write_text(
+        '[campaign]\nname = "E"\nstart = 2021-08-01\nend = 2021-08-31\n'
+        '[[sources]]\npath = "r.csv"\nformat = "reposts"\nplatform = "weibo"\n'
+    )
+    res, _ = run_report(load_campaign(tmp_path / "campaign.toml"), tmp_path / "out")
+    return res
+
+
+def test_reposts_without_accounts(tmp_path):
+    res = _campaign_of(
+        tmp_path,
+        "post_id,parent_id,created_at\n1,,2021-08-02T10:00:00Z\n2,1,2021-08-02T11:00:00Z\n"
+        "3,2,2021-08-02T12:00:00Z\n4,1,2021-08-02T13:00:00Z\n",
+    )
+    g = res.value("propagation")
+    assert (g["cascades"], g["nodes"], g["top"][0]["depth"]) == (1, 4, 2)
+    assert g["key_spreaders"] == [] and g["influence"]["notable"] == []
+
+
+def test_only_fragments_are_counted_not_hidden(tmp_path):
+    res = _campaign_of(
+        tmp_path,
+        "post_id,parent_id,account_id,created_at,text\n2,1,a,2021-08-02 10:00:00,x\n"
+        "3,2,b,2021-08-02 11:00:00,x\n5,4,c,2021-08-03 10:00:00,x\n",
+    )
+    r = res["propagation"]
+    assert r.status == "no data"
+    assert "3 repost(s) in 2 fragment(s) whose root post is not among the sources" in r.reason
+
+
+def test_a_root_without_time_takes_its_earliest_repost(tmp_path):
+    res = _campaign_of(
+        tmp_path,
+        "post_id,parent_id,account_id,created_at,text\n1,,brand,,hi\n"
+        "2,1,a,2019-01-01 10:00:00,x\n3,1,b,2019-01-02 10:00:00,x\n",
+    )
+    assert res["propagation"].reason.endswith("(1 started outside it)")
+
+
+def test_cascades_without_any_time_are_kept_with_a_note(tmp_path):
+    res = _campaign_of(tmp_path, "post_id,parent_id,account_id\n1,,a\n2,1,b\n3,2,c\n")
+    assert res.value("propagation.cascades") == 1
+    assert any("have no time at all" in n for n in res.notes)
+
+
+def test_sunburst_embeds_only_what_can_be_seen():
+    import pandas as pd
+
+    from ripplemeter.report.charts import cascade_sunburst
+
+    n = 5000  # a star: the root and 4,999 direct reposts
+    nodes = pd.DataFrame(
+        {
+            "post_id": [f"p{i}" for i in range(n)],
+            "parent_id": [None] + ["p0"] * (n - 1),
+            "account_id": [f"a{i}" for i in range(n)],
+            "depth": [0] + [1] * (n - 1),
+            "subtree_size": [n] + [1] * (n - 1),
+        }
+    )
+    trace = cascade_sunburst(nodes, max_children=12).data[0]
+    assert len(trace.ids) == 1 + 12 + 1  # root, 12 largest reposts, one "others" wedge
+    assert trace.values[-1] == n - 1 - 12 and trace.labels[-1] == f"{n - 1 - 12} more"
+
+
+def test_cascades_json_carries_every_metric(tmp_path):
+    (tmp_path / "r.csv").write_text(REPOSTS)
+    out = CliRunner().invoke(
+        app, ["cascades", str(tmp_path / "r.csv"), "--format", "reposts", "--json"]
+    )
+    assert out.exit_code == 0, out.output
+    rows = json.loads(out.stdout)
+    assert {"broadcast_share", "t50", "t90", "before_parent", "anomalies"} <= set(rows[0])
+    bad = CliRunner().invoke(app, ["cascades", str(tmp_path), "--format", "twiter-trees"])
+    assert bad.exit_code == 2 and "not a cascade format" in bad.output

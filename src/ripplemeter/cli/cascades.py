@@ -64,22 +64,40 @@ def cascades(
             progress=lambda done, total, _f: bar.update(task, completed=done, total=total),
         )
     m = cs.metrics_frame()
-    if as_json:
-        rows = [{k: _num(r[k]) for k in JSON_COLUMNS} for r in m.to_dict("records")]
-        print(json.dumps(rows, indent=2, ensure_ascii=False))
-        return
-    for n in notes:
+    if len(notes) > 20:
+        err_console.print(
+            f"{len(notes):,} import notes (first 20 shown; they name their files):",
+            markup=False,
+            highlight=False,
+        )
+    for n in notes[:20]:
         err_console.print(f"note: {n}", markup=False, highlight=False)
+    if as_json:
+        rows = [{k: _num(v) for k, v in r.items()} for r in m.to_dict("records")]
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        _summary(cs, len(m), shown=None)
+        return
     table = Table(*JSON_COLUMNS, title=f"{len(m)} cascade(s)")
+    table.columns[0].no_wrap = True
+    table.columns[0].overflow = "fold"
     for r in m.sort_values("size", ascending=False).head(50).to_dict("records"):
         table.add_row(*(str(_num(r[k])) for k in JSON_COLUMNS))
     console.print(table)
+    _summary(cs, len(m), shown=min(50, len(m)))
+
+
+def _summary(cs, n: int, *, shown: int | None) -> None:
     s = cs.summary
+    tail = (
+        f" (the {shown} largest cascades are shown; --json gives every cascade and metric)"
+        if shown is not None and shown < n
+        else ""
+    )
     err_console.print(
-        f"{s.get('cascade_nodes', 0):,} posts in {len(m):,} cascades; "
+        f"{s.get('cascade_nodes', 0):,} posts in {n:,} cascades; "
         f"{s.get('orphans', 0):,} orphan fragment(s), {s.get('duplicates', 0):,} duplicate(s), "
         f"{s.get('cycles', 0):,} cycle(s) cut, {s.get('before_parent', 0):,} timed before "
-        "their parent (the 50 largest cascades are shown; --json gives all)",
+        f"their parent{tail}",
         markup=False,
         highlight=False,
     )

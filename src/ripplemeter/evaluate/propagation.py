@@ -124,15 +124,26 @@ class PropagationSection:
             )
         cs = build_cascades(rows)
         m = cs.metrics_frame()
-        m = m[m["size"] > 1]
-        created = rows.drop_duplicates("post_id").set_index("post_id")["created_at"]
-        root_time = pd.to_datetime(created.reindex(m["root_id"]).to_numpy())
+        # a cascade: a root with reposts, or whose reposts hang from a missing parent
+        m = m[(m["size"] > 1) | (m["orphan_nodes"] > 0)]
         p = ctx.window.campaign
-        inside = pd.isna(root_time) | (
-            (root_time >= p.lo.to_datetime64()) & (root_time < p.hi.to_datetime64())
-        )
+        if m.empty:
+            t = cs.trees
+            frag = t[t["kind"] == "fragment"]
+            n_frag = int(cs.summary.get("unattributed_nodes", 0))
+            return SectionResult.no_data(
+                f"no root post with reposts in the data: {n_frag} repost(s) in {len(frag)} "
+                "fragment(s) whose root post is not among the sources"
+                if len(frag)
+                else "no reposts or comments with their parent post among the campaign's sources"
+            )
+        when = _cascade_times(cs, rows, m["root_id"])
+        untimed = int(when.isna().sum())
+        inside = when.isna() | ((when >= p.lo) & (when < p.hi))
         outside = int((~inside).sum())
-        m = m[inside].sort_values(["size", "root_id"], ascending=[False, True], kind="stable")
+        m = m[inside.to_numpy()].sort_values(
+            ["size", "root_id"], ascending=[False, True], kind="stable"
+        )
         if m.empty:
             return SectionResult.no_data(
                 f"no cascade started in the campaign window {p.label()} ({outside} started "
@@ -144,7 +155,7 @@ class PropagationSection:
         first = m.iloc[0]["root_id"]
         per_cascade = [{k: _plain(v) for k, v in r.items()} for r in m.to_dict("records")]
         top = per_cascade[: s.top_cascades]
-        spreaders = _restrict(cs.key_spreaders(10_000, overall=False), keep)
+        spreaders = _restrict(cs.key_spreaders(max(len(cs.ids), 1), overall=False), keep)
         overall = (
             spreaders.groupby("account_id", sort=False)
             .agg(
@@ -194,10 +205,14 @@ class PropagationSection:
         all_carried = (
             spreaders.groupby("account_id", sort=False)["carried"].sum().reset_index()
             if len(spreaders)
-            else pd.DataFrame({"account_id": [], "carried": []})
+            else pd.DataFrame(
+                {"account_id": pd.Series([], dtype=object), "carried": pd.Series([], dtype=int)}
+            )
         )
         accounts = ctx.tables.accounts.select("account_id", "followers", "role").to_pandas()
-        infl = influence(nodes, all_carried, accounts, top_share=s.notable_top_share)
+        infl = influence(
+            nodes, all_carried, accounts, top_share=s.notable_top_share, limit=s.top_accounts
+        )
         vs_plan = None
         if ctx.tables.has_rows("follows"):
             used = [str(a) for a in nodes.loc[nodes["parent_id"].isna(), "account_id"].dropna()]
@@ -289,6 +304,11 @@ class PropagationSection:
                 Figure(f"propagation.influence.seeds.{i}.share", "seed_spread_share", r["share"])
             )
         notes = []
+        if untimed:
+            notes.append(
+                f"{untimed} cascade(s) have no time at all (their source gives only delays "
+                "after the root post) and are included whatever the campaign window."
+            )
         if outside:
             notes.append(
                 f"{outside} cascade(s) started outside the campaign window {p.label()} and are "
@@ -344,6 +364,7 @@ def influence(
     accounts: pd.DataFrame,
     *,
     top_share: float,
+    limit: int = 10,
 ) -> dict:
     """Notable accounts that joined on their own, media follow-up, and the seeds' shares.
 
@@ -358,6 +379,8 @@ def influence(
         The campaign's ``accounts`` rows (account_id, followers, role), possibly empty.
     top_share : float
         Notable = this top share of the participating accounts (at least one).
+    limit : int
+        Rows kept in each list (the largest first).
 
     Returns
     -------
@@ -378,7 +401,8 @@ def influence(
         part.groupby("account_id", sort=False)
         .agg(reposts=("post_id", "size"), first_seconds=("seconds", "min"))
         .reset_index()
-        .merge(carried, on="account_id", how="left")
+        .astype({"account_id": object})
+        .merge(carried.astype({"account_id": object}), on="account_id", how="left")
     )
     per["carried"] = per["carried"].fillna(0).astype(int)
     per["role"] = per["account_id"].map(role)
@@ -388,8 +412,8 @@ def influence(
     n_top = max(1, int(math.ceil(top_share * len(per)))) if len(per) else 0
     top = per.sort_values([ranked_by, "account_id"], ascending=[False, True], kind="stable")
     top = top.head(n_top)
-    notable = top[~top["role"].isin(["owned", "partner"])]
-    media = per[per["role"] == "media"].sort_values("first_seconds", kind="stable")
+    notable = top[~top["role"].isin(["owned", "partner"])].head(limit)
+    media = per[per["role"] == "media"].sort_values("first_seconds", kind="stable").head(limit)
     roots = nodes[nodes["parent_id"].isna()]
     sizes = nodes.groupby("root_id").size()
     seeds = (
@@ -401,6 +425,7 @@ def influence(
     )
     total = float(seeds["posts"].sum()) or 1.0
     seeds["share"] = seeds["posts"] / total
+    seeds = seeds.head(limit)
 
     def rec(df: pd.DataFrame, cols: list[str]) -> list[dict]:
         return [{c: _plain(r[c]) for c in cols} for r in df.to_dict("records")]
@@ -463,6 +488,24 @@ def versus_plan(ctx: EvalContext, used_seeds: list[str], carried: pd.DataFrame) 
         "used_seeds_spread": spread,
         "plan_spread": plan.summary.get("spread"),
     }
+
+
+def _cascade_times(cs, rows: pd.DataFrame, roots: pd.Series) -> pd.Series:
+    """When each cascade started: its root post's time, else its earliest known post's.
+
+    Returns
+    -------
+    Series of naive UTC timestamps (NaT when no post of the cascade has a time), aligned
+    with ``roots``.
+    """
+    created = pd.to_datetime(rows.drop_duplicates("post_id").set_index("post_id")["created_at"])
+    nodes = cs.node_frame()[["root_id", "post_id"]]
+    nodes = nodes[nodes["root_id"].isin(set(roots))]
+    nodes = nodes.assign(at=created.reindex(nodes["post_id"]).to_numpy())
+    earliest = nodes.groupby("root_id")["at"].min()
+    root_at = created.reindex(roots.to_numpy())
+    out = pd.Series(root_at.to_numpy(), index=roots.to_numpy())
+    return out.fillna(earliest.reindex(roots.to_numpy())).reset_index(drop=True)
 
 
 def _restrict(frame: pd.DataFrame, roots: set) -> pd.DataFrame:

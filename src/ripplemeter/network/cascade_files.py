@@ -94,8 +94,8 @@ def read_cascades(
     """
     from ripplemeter.formats import SourceContext, get_format
 
+    files = cascade_files(path, format)  # checks the format is a cascade format first
     info = get_format(format)
-    files = cascade_files(path, format)
     frames, notes = [], []
     for i, f in enumerate(files):
         rows = info.reader(f, SourceContext(platform=platform))

@@ -288,24 +288,46 @@ def _seeding_charts(ev, res) -> list:
     return [("seeding", seeding_gains(plan))] if plan is not None and len(plan) else []
 
 
-def cascade_sunburst(nodes: pd.DataFrame, max_depth: int = 6) -> go.Figure:
+def cascade_sunburst(nodes: pd.DataFrame, max_depth: int = 6, max_children: int = 12) -> go.Figure:
     """The largest cascade as a sunburst: each ring a hop from the root, each wedge a post
-    sized by the posts that came through it (stays readable at 10,000 nodes: rings below
-    ``max_depth`` open on click)."""
-    labels = nodes["account_id"].fillna("?").astype(str)
+    sized by the posts that came through it.
+
+    Only what a reader can see is embedded, so the page stays light at any size: rings down
+    to ``max_depth`` hops, and under each post its ``max_children`` largest reposts, the rest
+    folded into one "others" wedge of the same total.
+    """
+    n = nodes[nodes["depth"] <= max_depth].copy()
+    n["parent_id"] = n["parent_id"].where(n["parent_id"].notna(), "")
+    n = n.sort_values(["depth", "subtree_size", "post_id"], ascending=[True, False, True])
+    n["_rank"] = n.groupby("parent_id", sort=False).cumcount()
+    shown = n[(n["depth"] == 0) | (n["_rank"] < max_children)]
+    kept = set(shown["post_id"])
+    shown = shown[(shown["parent_id"] == "") | shown["parent_id"].isin(kept)]
+    folded = n[(n["depth"] > 0) & (n["_rank"] >= max_children) & n["parent_id"].isin(kept)]
+    others = (
+        folded.groupby("parent_id", sort=False)
+        .agg(subtree_size=("subtree_size", "sum"), count=("post_id", "size"))
+        .reset_index()
+    )
+    ids = list(shown["post_id"].astype(str)) + [f"{p}/others" for p in others["parent_id"]]
+    parents = list(shown["parent_id"].astype(str)) + list(others["parent_id"].astype(str))
+    labels = list(shown["account_id"].fillna("?").astype(str)) + [
+        f"{c} more" for c in others["count"]
+    ]
+    values = list(shown["subtree_size"]) + list(others["subtree_size"])
     fig = go.Figure(
         go.Sunburst(
-            ids=nodes["post_id"].astype(str),
-            parents=nodes["parent_id"].fillna("").astype(str),
+            ids=ids,
+            parents=parents,
             labels=labels,
-            values=nodes["subtree_size"],
+            values=values,
             branchvalues="total",
-            maxdepth=max_depth,
-            hovertemplate="%{label}<br>%{value} posts came through this one<extra></extra>",
+            hovertemplate="%{label}<br>%{value} posts came through here<extra></extra>",
         )
     )
     fig.update_layout(
-        title="Largest cascade: who reposted whom (click a wedge to open it)",
+        title=f"Largest cascade: who reposted whom (first {max_depth} hops, "
+        f"{max_children} largest reposts under each post)",
         **{**_LAYOUT, "height": 520},
     )
     return fig

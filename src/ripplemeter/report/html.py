@@ -85,6 +85,8 @@ def format_figure(f: Figure, unit: str) -> str:
         return "—"
     if f.metric in SIGNED_PERCENT:
         return _pct(v)
+    if unit == "seconds":
+        return _duration(float(v))
     if unit == "currency per click" or unit == "currency per unit":
         return _money(v, 4)
     if unit.startswith("currency"):
@@ -94,6 +96,18 @@ def format_figure(f: Figure, unit: str) -> str:
     if unit == "count" and isinstance(v, float) and v.is_integer():
         return f"{int(v):,}"
     return _fmt(v, unit)
+
+
+def _duration(seconds: float) -> str:
+    """Seconds as a reader counts them: 45 s, 12 min, 6.8 h, 3.2 days."""
+    a = abs(seconds)
+    if a < 60:
+        return f"{seconds:,.0f} s"
+    if a < 3600:
+        return f"{seconds / 60:,.0f} min"
+    if a < 86400 * 2:
+        return f"{seconds / 3600:,.1f} h"
+    return f"{seconds / 86400:,.1f} days"
 
 
 def _raw(v: object) -> str:
