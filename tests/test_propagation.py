@@ -311,3 +311,19 @@ def test_cascades_json_carries_every_metric(tmp_path):
     assert {"broadcast_share", "t50", "t90", "before_parent", "anomalies"} <= set(rows[0])
     bad = CliRunner().invoke(app, ["cascades", str(tmp_path), "--format", "twiter-trees"])
     assert bad.exit_code == 2 and "not a cascade format" in bad.output
+
+
+def test_seed_audiences_overlap_on_participants(tmp_path):
+    res = _campaign_of(
+        tmp_path,
+        "post_id,parent_id,account_id,created_at,text\n"
+        "r1,,s1,2021-08-02 10:00:00,a\nx1,r1,u1,2021-08-02 10:05:00,\n"
+        "x2,r1,u2,2021-08-02 10:06:00,\nr2,,s2,2021-08-03 10:00:00,b\n"
+        "y1,r2,u2,2021-08-03 10:05:00,\ny2,r2,u3,2021-08-03 10:06:00,\n",
+    )
+    inf = res.value("propagation.influence")
+    assert inf["audience_basis"] == "cascade participants"
+    # {u1, u2} and {u2, u3}: one shared of three
+    assert inf["audience_overlap"] == [
+        {"a": "weibo:s1", "b": "weibo:s2", "shared": 1, "jaccard": pytest.approx(1 / 3)}
+    ]

@@ -820,3 +820,14 @@ DIRECT_REPOSTS = define(
         "Ties ranked by the posts below it, then by id.",
     )
 )
+AUDIENCE_OVERLAP = define(
+    Metric(
+        "audience_overlap",
+        "Audience overlap of two seeds",
+        "|A ∩ B| / |A ∪ B| of the two seed accounts' audiences",
+        "ratio",
+        "Jaccard (1901) similarity",
+        "Audiences are followers when the campaign has a follows table, else the accounts "
+        "that took part in the cascades each seed started.",
+    )
+)

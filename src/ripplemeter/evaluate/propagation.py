@@ -103,6 +103,7 @@ class PropagationSection:
         M.SEED_OVERLAP,
         M.EXPECTED_SPREAD,
         M.DIRECT_REPOSTS,
+        M.AUDIENCE_OVERLAP,
     )
     settings = PropagationSettings
 
@@ -210,8 +211,18 @@ class PropagationSection:
             )
         )
         accounts = ctx.tables.accounts.select("account_id", "followers", "role").to_pandas()
+        follows = (
+            ctx.tables.follows.select("src_account_id", "dst_account_id").to_pandas()
+            if ctx.tables.has_rows("follows")
+            else None
+        )
         infl = influence(
-            nodes, all_carried, accounts, top_share=s.notable_top_share, limit=s.top_accounts
+            nodes,
+            all_carried,
+            accounts,
+            top_share=s.notable_top_share,
+            limit=s.top_accounts,
+            follows=follows,
         )
         vs_plan = None
         if ctx.tables.has_rows("follows"):
@@ -299,6 +310,15 @@ class PropagationSection:
                     None if ps else "the plan has no Monte Carlo spread",
                 )
             )
+        for i, r in enumerate(infl["audience_overlap"]):
+            figs.append(
+                Figure(
+                    f"propagation.influence.audience_overlap.{i}.jaccard",
+                    "audience_overlap",
+                    r["jaccard"],
+                    None if r["jaccard"] is not None else "neither audience is known",
+                )
+            )
         for i, r in enumerate(infl["seeds"]):
             figs.append(
                 Figure(f"propagation.influence.seeds.{i}.share", "seed_spread_share", r["share"])
@@ -365,6 +385,7 @@ def influence(
     *,
     top_share: float,
     limit: int = 10,
+    follows: pd.DataFrame | None = None,
 ) -> dict:
     """Notable accounts that joined on their own, media follow-up, and the seeds' shares.
 
@@ -381,6 +402,8 @@ def influence(
         Notable = this top share of the participating accounts (at least one).
     limit : int
         Rows kept in each list (the largest first).
+    follows : DataFrame, optional
+        The campaign's follows rows, for the seeds' audience overlap.
 
     Returns
     -------
@@ -426,6 +449,9 @@ def influence(
     total = float(seeds["posts"].sum()) or 1.0
     seeds["share"] = seeds["posts"] / total
     seeds = seeds.head(limit)
+    overlap, basis = audience_overlap(
+        [a for a in seeds["account_id"] if isinstance(a, str)], nodes, follows
+    )
 
     def rec(df: pd.DataFrame, cols: list[str]) -> list[dict]:
         return [{c: _plain(r[c]) for c in cols} for r in df.to_dict("records")]
@@ -436,7 +462,52 @@ def influence(
         "notable": rec(notable, ["account_id", "role", "followers", "reposts", "carried"]),
         "media": rec(media, ["account_id", "first_seconds", "reposts", "carried"]),
         "seeds": rec(seeds, ["account_id", "cascades", "posts", "share"]),
+        "audience_overlap": overlap,
+        "audience_basis": basis,
     }
+
+
+def audience_overlap(
+    seeds: list[str], nodes: pd.DataFrame, follows: pd.DataFrame | None
+) -> tuple[list[dict], str]:
+    """Pairwise overlap (Jaccard) of the seed accounts' audiences.
+
+    An audience is the account's followers when the campaign has a follows table (``basis``
+    = "followers"), else the accounts that took part in the cascades it started ("cascade
+    participants").
+
+    Returns
+    -------
+    (list of dict, str)
+        One dict per pair of seeds: ``a``, ``b``, ``jaccard`` (|A ∩ B| / |A ∪ B|, null when
+        both audiences are empty), ``shared``; and the basis.
+    """
+    if len(seeds) < 2:
+        return [], ""
+    if follows is not None and len(follows):
+        basis = "followers"
+        f = follows[follows["dst_account_id"].isin(seeds)]
+        aud = {a: set(g["src_account_id"]) for a, g in f.groupby("dst_account_id")}
+    else:
+        basis = "cascade participants"
+        root_of = nodes.loc[nodes["parent_id"].isna(), ["root_id", "account_id"]]
+        seed_of = dict(zip(root_of["root_id"], root_of["account_id"], strict=True))
+        part = nodes[nodes["parent_id"].notna()].assign(seed=lambda d: d["root_id"].map(seed_of))
+        aud = {a: set(g["account_id"].dropna()) for a, g in part.groupby("seed")}
+    out = []
+    for i, a in enumerate(seeds):
+        for b in seeds[i + 1 :]:
+            A, B = aud.get(a, set()), aud.get(b, set())
+            union = A | B
+            out.append(
+                {
+                    "a": a,
+                    "b": b,
+                    "shared": len(A & B),
+                    "jaccard": len(A & B) / len(union) if union else None,
+                }
+            )
+    return out, basis
 
 
 def versus_plan(ctx: EvalContext, used_seeds: list[str], carried: pd.DataFrame) -> dict:
