@@ -145,7 +145,10 @@ def test_twitter_tree_counts_match_raw_file(real_data, rel):
     root_delay = float(raw["root"][2])
     want = {pre + u: (v - root_delay) * 60 for u, v in d.items()}
     assert dict(zip(posts.post_id, posts.delay_seconds, strict=True)) == pytest.approx(want)
-    assert posts.created_at.isna().all()
+    # times: the root tweet's Snowflake time plus each delay
+    born = pd.Timestamp((int(raw["root"][1]) >> 22) + 1288834974657, unit="ms")
+    for pid_, delay_s, at in zip(posts.post_id, posts.delay_seconds, posts.created_at, strict=True):
+        assert abs(at - (born + pd.Timedelta(seconds=delay_s))) < pd.Timedelta(milliseconds=1), pid_
 
 
 def test_twitter_odd_files_are_named_in_the_notes(real_data):

@@ -9,8 +9,10 @@ and exactly one line has the parent ``['ROOT', 'ROOT', '0.0']``: its child is th
 
 A node is a **user id within one tree** (tweet ids repeat: most retweets carry the source's
 id), so a node's post id is ``x:<source_tweet_id>/<user_id>`` and its account ``x:<user_id>``.
-The trees give delays in minutes, not times: ``created_at`` is NULL and ``delay_seconds``
-holds the delay after the tree's root. Retweets and replies are not told apart: every node
+The trees give delays in minutes, not times: ``delay_seconds`` holds the delay after the
+tree's root, and ``created_at`` is the root tweet's creation time (which a Twitter id has
+carried since November 2010: Snowflake ids, the milliseconds since 2010-11-04 01:42:54.657
+UTC shifted left by 22 bits) plus that delay; NULL for an older id. Retweets and replies are not told apart: every node
 below the root is stored as kind ``repost``.
 
 Quirks handled here, each counted in the import notes (see ``docs/formats-cascades.md``):
@@ -54,6 +56,29 @@ PLATFORM = "x"
 FLAG_TASK = "cascade_flag"
 FLAG_BEFORE_PARENT = "timed_before_parent"
 FLAG_MODEL = "ripplemeter import"
+#: Twitter's Snowflake epoch (ms since the Unix epoch) and the first Snowflake id.
+SNOWFLAKE_EPOCH_MS = 1288834974657
+FIRST_SNOWFLAKE = 27_000_000_000
+
+
+def snowflake_time(tweet_id: object) -> pd.Timestamp | None:
+    """Creation time (naive UTC) encoded in a Twitter id, or None for an older id.
+
+    Ids since 2010-11-04 are Snowflake ids: ``(id >> 22) + 1288834974657`` is the creation
+    time in milliseconds since the Unix epoch.
+
+    Examples
+    --------
+    >>> str(snowflake_time("1445078208190291968"))
+    '2021-10-04 17:27:47.744000'
+    """
+    try:
+        n = int(str(tweet_id))
+    except ValueError:
+        return None
+    if n < FIRST_SNOWFLAKE:
+        return None
+    return pd.Timestamp((n >> 22) + SNOWFLAKE_EPOCH_MS, unit="ms")
 
 
 def before_parent_flags(flagged: list[tuple[str, int]], format_name: str) -> list[dict]:
@@ -477,8 +502,14 @@ def read_tree(path: Path, ctx: SourceContext | None = None) -> tuple[Rows, TreeS
         posts["delay_seconds"].append(round((delay[u] - rdelay) * 60.0, 6))
         posts["source_row"].append(row)
     df = pd.DataFrame(posts)
-    df["created_at"] = pd.Series([pd.NaT] * len(df), dtype="datetime64[ns]")
     df["delay_seconds"] = df["delay_seconds"].astype("float64")
+    born = snowflake_time(rtweet)
+    if born is None:
+        df["created_at"] = pd.Series([pd.NaT] * len(df), dtype="datetime64[ns]")
+    else:
+        df["created_at"] = (born + pd.to_timedelta(df["delay_seconds"], unit="s")).astype(
+            "datetime64[ns]"
+        )
     rows = Rows()
     rows.add("posts", df)
 
@@ -527,8 +558,9 @@ def _notes(
         f"{_plural(st.extra_parents, 'extra parent')} of "
         f"{_plural(st.multi_parent_users, 'user')} with several parents dropped (kept the "
         "parent whose own delay is latest but not after the user's, else the first listed)",
-        f"{name}: the trees give delays in minutes, not times: created_at is NULL and "
-        "delay_seconds is the delay after the root in seconds",
+        f"{name}: the trees give delays in minutes, not times: delay_seconds is the delay "
+        "after the root in seconds, and created_at the root tweet's time (read from its "
+        "Twitter id) plus that delay",
     ]
     if st.cycles_broken:
         n.append(
