@@ -361,6 +361,10 @@ class PropagationSection:
                 "depths": m["depth"].value_counts().sort_index().rename("cascades").reset_index(),
                 "largest_cascade": nodes[nodes["root_id"] == first],
                 "breadth": cs.breadth_frame(),
+                "growth": pd.concat(
+                    [cs.growth_curve(r).assign(root_id=r) for r in m["root_id"].head(5)],
+                    ignore_index=True,
+                ),
                 "cascade_edges": edge_frame,
             },
             notes=notes,

@@ -355,6 +355,18 @@ def _propagation_charts(ev, res) -> list:
     b = res.frames["breadth"]
     if len(b):
         out.append(("cascade-breadth", cascade_breadth(b, roots)))
+    gr = res.frames.get("growth")
+    if gr is not None and len(gr) and gr["seconds"].notna().any():
+        fig = go.Figure()
+        for r, g in gr.groupby("root_id", sort=False):
+            fig.add_trace(go.Scatter(x=g["seconds"] / 3600, y=g["size"], mode="lines", name=str(r)))
+        fig.update_layout(
+            title="How fast the largest cascades grew",
+            xaxis_title="hours after the root post",
+            yaxis_title="posts so far",
+            **_LAYOUT,
+        )
+        out.append(("cascade-growth", fig))
     d = res.frames["depths"]
     fig = go.Figure(go.Bar(x=d["depth"], y=d["cascades"], marker_color="#2a9d8f"))
     fig.update_layout(
