@@ -17,8 +17,7 @@ Sections register by id, the built-in ones exactly as an outside one would: with
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
 
@@ -248,12 +247,6 @@ def section_settings_models() -> Mapping[str, type]:
     """Section id -> its settings model, for campaign.toml validation."""
     _load()
     return {sid: cls.settings for sid, cls in _SECTIONS.items() if cls.settings is not None}
-
-
-def import_modules(names: Iterable[str]) -> None:
-    """Import modules by name (each registers its sections when imported)."""
-    for n in names:
-        importlib.import_module(n)
 
 
 def clean(v: Any) -> Any:
