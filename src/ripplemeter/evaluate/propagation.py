@@ -138,7 +138,8 @@ class PropagationSection:
                 if len(frag)
                 else "no reposts or comments with their parent post among the campaign's sources"
             )
-        when = _cascade_times(cs, rows, m["root_id"])
+        all_nodes = cs.node_frame()
+        when = _cascade_times(all_nodes, rows, m["root_id"])
         untimed = int(when.isna().sum())
         inside = when.isna() | ((when >= p.lo) & (when < p.hi))
         outside = int((~inside).sum())
@@ -151,8 +152,7 @@ class PropagationSection:
                 "outside it)"
             )
         keep = set(m["root_id"])
-        nodes = cs.node_frame()
-        nodes = nodes[nodes["in_cascade"] & nodes["root_id"].isin(keep)]
+        nodes = all_nodes[all_nodes["in_cascade"] & all_nodes["root_id"].isin(keep)]
         first = m.iloc[0]["root_id"]
         per_cascade = [{k: _plain(v) for k, v in r.items()} for r in m.to_dict("records")]
         top = per_cascade[: s.top_cascades]
@@ -211,9 +211,10 @@ class PropagationSection:
             )
         )
         accounts = ctx.tables.accounts.select("account_id", "followers", "role").to_pandas()
+        has_follows = ctx.tables.has_rows("follows")
         follows = (
             ctx.tables.follows.select("src_account_id", "dst_account_id").to_pandas()
-            if ctx.tables.has_rows("follows")
+            if has_follows
             else None
         )
         infl = influence(
@@ -225,7 +226,7 @@ class PropagationSection:
             follows=follows,
         )
         vs_plan = None
-        if ctx.tables.has_rows("follows"):
+        if has_follows:
             used = [str(a) for a in nodes.loc[nodes["parent_id"].isna(), "account_id"].dropna()]
             vs_plan = versus_plan(ctx, sorted(set(used)), all_carried)
         data = {
@@ -565,8 +566,10 @@ def versus_plan(ctx: EvalContext, used_seeds: list[str], carried: pd.DataFrame) 
     }
 
 
-def _cascade_times(cs, rows: pd.DataFrame, roots: pd.Series) -> pd.Series:
+def _cascade_times(nodes: pd.DataFrame, rows: pd.DataFrame, roots: pd.Series) -> pd.Series:
     """When each cascade started: its root post's time, else its earliest known post's.
+
+    ``nodes`` is :meth:`CascadeSet.node_frame` (root_id and post_id of every node).
 
     Returns
     -------
@@ -574,8 +577,7 @@ def _cascade_times(cs, rows: pd.DataFrame, roots: pd.Series) -> pd.Series:
     with ``roots``.
     """
     created = pd.to_datetime(rows.drop_duplicates("post_id").set_index("post_id")["created_at"])
-    nodes = cs.node_frame()[["root_id", "post_id"]]
-    nodes = nodes[nodes["root_id"].isin(set(roots))]
+    nodes = nodes.loc[nodes["root_id"].isin(set(roots)), ["root_id", "post_id"]]
     nodes = nodes.assign(at=created.reindex(nodes["post_id"]).to_numpy())
     earliest = nodes.groupby("root_id")["at"].min()
     root_at = created.reindex(roots.to_numpy())
