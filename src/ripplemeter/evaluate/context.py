@@ -319,6 +319,9 @@ class EvalContext:
         campaign.toml, to name it in messages.
     source_paths : Mapping[int, str]
         Import id -> file path, to name files in messages.
+    memo : dict
+        Results one section computes and another may reuse within this evaluation (e.g. the
+        seeding plan, which the propagation section compares with), keyed by what made them.
     """
 
     scope: tuple[int, ...]
@@ -331,6 +334,7 @@ class EvalContext:
     settings: Mapping[str, Any] = field(default_factory=dict)
     campaign_file: Path | None = None
     source_paths: Mapping[int, str] = field(default_factory=dict)
+    memo: dict = field(default_factory=dict, repr=False)
 
     def to_rate(self, currency: str | None) -> float | None:
         """Units of the reporting currency per unit of ``currency`` (None: unknown)."""

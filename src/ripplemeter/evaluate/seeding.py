@@ -184,7 +184,8 @@ def campaign_graph(ctx: EvalContext, s: SeedingSettings):
 
 
 def plan_seeding(ctx: EvalContext, s: SeedingSettings) -> SeedingResult:
-    """Plan seeds over the follows rows of the campaign's sources.
+    """Plan seeds over the follows rows of the campaign's sources (once per evaluation and
+    settings: the result is kept in ``ctx.memo``).
 
     Raises
     ------
@@ -192,6 +193,9 @@ def plan_seeding(ctx: EvalContext, s: SeedingSettings) -> SeedingResult:
         Invalid follows rows (weights outside [0, 1], mixed weighted/unweighted rows) or
         forced accounts that are not in the graph.
     """
+    key = ("seeding_plan", s)
+    if key in ctx.memo:  # the seeding section planned it already in this evaluation
+        return ctx.memo[key]
     from ripplemeter.network.seeding import select_seeds, top_degree
 
     g, notes = campaign_graph(ctx, s)
@@ -220,7 +224,9 @@ def plan_seeding(ctx: EvalContext, s: SeedingSettings) -> SeedingResult:
         "self_loops_dropped": int(getattr(st, "self_loops_dropped", 0)),
         "parallel_edges_combined": int(getattr(st, "parallel_edges_combined", 0)),
     }
-    return SeedingResult(plan.summary(), plan.to_frame(), baseline, graph, plan.overlap, notes)
+    result = SeedingResult(plan.summary(), plan.to_frame(), baseline, graph, plan.overlap, notes)
+    ctx.memo[key] = result
+    return result
 
 
 @register_section
