@@ -215,23 +215,29 @@ class Campaign:
         """Days in the baseline window."""
         return (self.baseline_end - self.baseline_start).days + 1
 
-    def utc_bounds(self, start: dt.date, end: dt.date) -> tuple[pd.Timestamp, pd.Timestamp]:
-        """[start 00:00, end + 1 day 00:00) in the campaign's zone, as naive UTC timestamps."""
-        tz = ZoneInfo(self.timezone)
-        lo = dt.datetime.combine(start, dt.time(0), tzinfo=tz)
-        hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(0), tzinfo=tz)
-        return (
-            pd.Timestamp(lo).tz_convert("UTC").tz_localize(None),
-            pd.Timestamp(hi).tz_convert("UTC").tz_localize(None),
+    @property
+    def window(self) -> Any:
+        """The campaign and baseline windows (:class:`ripplemeter.evaluate.context.Window`)."""
+        from ripplemeter.evaluate.context import Window
+
+        return Window.from_dates(
+            self.start,
+            self.end,
+            self.baseline_start,
+            self.baseline_end,
+            self.timezone,
+            self.baseline_defaulted,
         )
 
     def window_utc(self) -> tuple[pd.Timestamp, pd.Timestamp]:
         """The campaign window as naive UTC bounds, end exclusive."""
-        return self.utc_bounds(self.start, self.end)
+        w = self.window.campaign
+        return w.lo, w.hi
 
     def baseline_utc(self) -> tuple[pd.Timestamp, pd.Timestamp]:
         """The baseline window as naive UTC bounds, end exclusive."""
-        return self.utc_bounds(self.baseline_start, self.baseline_end)
+        w = self.window.baseline
+        return w.lo, w.hi
 
     def to_rate(self, currency: str) -> float | None:
         """Units of the campaign currency per unit of ``currency``, or None if unknown."""

@@ -30,7 +30,7 @@ from ripplemeter import __version__
 from ripplemeter.campaign import Campaign
 from ripplemeter.errors import EvaluationError
 from ripplemeter.evaluate import metrics as M
-from ripplemeter.evaluate.context import EvalContext, TableAccess, Window
+from ripplemeter.evaluate.context import EvalContext, TableAccess
 from ripplemeter.evaluate.section import (
     Figure,
     Section,
@@ -292,14 +292,7 @@ def make_context(ws: Workspace, campaign: Campaign, imports: Sequence[ImportResu
         paths = {int(a): str(b) for a, b in rows}
     return EvalContext(
         scope=ids,
-        window=Window.from_dates(
-            campaign.start,
-            campaign.end,
-            campaign.baseline_start,
-            campaign.baseline_end,
-            campaign.timezone,
-            campaign.baseline_defaulted,
-        ),
+        window=campaign.window,
         currency=campaign.currency,
         fx=dict(campaign.fx),
         tables=TableAccess(backend, ids),
