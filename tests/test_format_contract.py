@@ -546,6 +546,94 @@ SAMPLES.append(
     )
 )
 
+# mentions, search results and Search Console (issue 8)
+COMMENTS = """id,platform,channel,author,created_at,text,parent_id,url
+v1,youtube,video,@lumentea,2026-03-01T09:00:00+09:00,Spring Matcha is here,,https://youtu.be/v1
+c1,youtube,video,mina,2026-03-01 10:15:00,"Love it, ordering now",v1,
+c2,youtube,video,lumentea,2026-03-01 11:00:00,@mina thank you!,c1,
+"""
+SAMPLES += [
+    Sample(
+        "comments",
+        "csv",
+        "mentions.csv",
+        COMMENTS,
+        {"posts": 3, "accounts": 2},
+        accepts=frozenset({";", "\t"}),
+    ),
+    Sample(
+        "comments",
+        "jsonl",
+        "mentions.jsonl",
+        "".join(
+            json.dumps(dict(zip(COMMENTS.splitlines()[0].split(","), r, strict=True))) + "\n"
+            for r in csv.reader(io.StringIO(COMMENTS.split("\n", 1)[1]))
+        ),
+        {"posts": 3, "accounts": 2},
+        kind="jsonl",
+        header_row=None,
+    ),
+    Sample(
+        "serp",
+        "csv",
+        "serps.csv",
+        "title,snippet,link,position,date\r\n"
+        "Lumen Tea - Official site,Matcha &amp; <b>tea</b>,https://lumentea.example/,0,"
+        "2026-03-02 08:00:00\r\n"
+        'Lumen Tea review,"Bitter, but fine",https://blog.example/lumen,1,2026-03-02 08:00:00\r\n'
+        "Best matcha 2026,,https://list.example/matcha,0,2026-03-02 08:00:05\r\n",
+        {"serp_results": 3},
+        accepts=frozenset({";", "\t"}),
+        ctx={"platform": "google", "query": ["lumen tea", "best matcha"]},
+    ),
+    Sample(
+        "serp",
+        "serpapi",
+        "serpapi.json",
+        json.dumps(
+            {
+                "search_metadata": {"status": "Success", "created_at": "2026-03-02 08:00:00 UTC"},
+                "search_parameters": {"engine": "google", "q": "lumen tea"},
+                "organic_results": [
+                    {"position": 1, "title": "Lumen Tea", "link": "https://lumentea.example/"},
+                    {"position": 2, "title": "Lumen Tea review", "link": "https://b.example/"},
+                ],
+            },
+            indent=2,
+        ),
+        {"serp_results": 2},
+        kind="jsonl",
+        header_row=None,
+        cut_last_value="a JSON document ends with its closing brace; SerpApi files end without "
+        "a line break",
+    ),
+    Sample(
+        "search-console",
+        "csv",
+        "Queries.csv",
+        "Top queries,Clicks,Impressions,CTR,Position\n"
+        "lumen tea,120,800,15%,1.2\n"
+        "matcha whisk,3,410,0.73%,8\n"
+        "0120373618,0,17,0%,67.06",
+        {"search_console": 3},
+        accepts=frozenset({";", "\t"}),
+        cut_last_value="Search Console exports end without a line break, so a file cut inside "
+        "its last value looks complete",
+    ),
+    Sample(
+        "search-console",
+        "fr",
+        "Requêtes.csv",
+        "Requêtes les plus fréquentes,Clics,Impressions,CTR,Position\n"
+        "lumen tea,120,800,15%,1.2\n"
+        "thé matcha,3,410,0.73%,8",
+        {"search_console": 2},
+        accepts=frozenset({";", "\t"}),
+        cut_last_value="Search Console exports end without a line break, so a file cut inside "
+        "its last value looks complete",
+    ),
+]
+
 
 def _cases() -> list:
     """(format, sample) for every registered format; a format without a sample fails."""

@@ -67,6 +67,9 @@ class Source:
         Passed to the importer (see :class:`ripplemeter.formats.SourceContext`).
     columns : dict[str, str] or None
         Column mapping for the ``generic`` format: canonical name -> source column.
+    query : str, list of str or None
+        Search query of a SERP file that does not record one (``serp`` format); a list
+        names the file's result lists in order.
     """
 
     path: Path
@@ -76,6 +79,7 @@ class Source:
     timezone: str | None = None
     table: str | None = None
     columns: dict[str, str] | None = None
+    query: str | list[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -168,6 +172,7 @@ class Campaign:
             table=src.table,
             timezone=src.timezone,
             currency=self.currency,
+            query=src.query,
         )
 
     def import_sources(
@@ -418,6 +423,15 @@ class SourceEntry(_Strict):
     timezone: str | None = None
     table: str | None = None
     columns: dict[str, str] | None = None
+    query: str | list[str] | None = None
+
+    @field_validator("query")
+    @classmethod
+    def _query(cls, v: str | list[str] | None) -> str | list[str] | None:
+        qs = [v] if isinstance(v, str) else (v or [])
+        if v is not None and (not qs or any(not q.strip() for q in qs)):
+            raise ValueError("expected a search query (or a list of them), not an empty one")
+        return v
 
     @field_validator("format")
     @classmethod
@@ -726,6 +740,7 @@ def parse_campaign(data: dict, *, path: Path | None = None, text: str = "") -> C
                     s.timezone,
                     s.table,
                     dict(s.columns) if s.columns else None,
+                    s.query,
                 )
             )
     cards: list[RateCard] = []

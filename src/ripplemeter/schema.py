@@ -331,6 +331,32 @@ SERP_RESULTS = Table(
         _c("url", "VARCHAR", "", ""),
         _c("title", "VARCHAR", "", ""),
         _c("snippet", "VARCHAR", "", ""),
+        _c("vertical", "VARCHAR", "", "web, news or blog: which of the engine's searches"),
+        _c("batch", "INTEGER", "", "1-based result list within the file; ranks restart in each"),
+        _c("title_text", "VARCHAR", "", "title for display: tags removed, entities decoded"),
+        _c("snippet_text", "VARCHAR", "", "snippet for display: tags removed, entities decoded"),
+        _c("published_at", "TIMESTAMP", "UTC timestamp", "publication time the engine shows"),
+        _c("is_redirect", "BOOLEAN", "", "url is the engine's redirect link, not the target"),
+    ),
+)
+
+SEARCH_CONSOLE = Table(
+    "search_console",
+    "Google Search Console performance exports: the site's own clicks and impressions on "
+    "Google Search by query, page, country, device, search appearance or date.",
+    (
+        _c("report", "VARCHAR", "", "queries, pages, countries, devices, appearance or dates"),
+        _c("site", "VARCHAR", "", "the Search Console property, when the source names it"),
+        _c("query", "VARCHAR", "", "search query as exported (untrusted)"),
+        _c("page", "VARCHAR", "", "page URL as exported"),
+        _c("country", "VARCHAR", "", "country as exported"),
+        _c("device", "VARCHAR", "", "device as exported"),
+        _c("appearance", "VARCHAR", "", "search appearance as exported"),
+        _c("date", "DATE", "date", "day (Dates export), Pacific time as Search Console uses"),
+        _c("clicks", "BIGINT", COUNT, "clicks from Google Search"),
+        _c("impressions", "BIGINT", COUNT, "times a link to the site was shown"),
+        _c("ctr", "DOUBLE", "ratio", "clicks / impressions as exported (15.86% -> 0.1586)"),
+        _c("position", "DOUBLE", "position", "average topmost position, 1 = first"),
     ),
 )
 
@@ -365,6 +391,7 @@ TABLES: dict[str, Table] = {
         INDEX_RELATED,
         RATE_CARDS,
         SERP_RESULTS,
+        SEARCH_CONSOLE,
         ANNOTATIONS,
     )
 }

@@ -45,6 +45,9 @@ class SourceContext:
         Currency for money columns when the file does not state one.
     imported_at : pandas.Timestamp, optional
         Import time (UTC), used as ``observed_at`` when the export has no date range.
+    query : str or list of str, optional
+        Search query of a SERP file that does not record one (``serp`` format); a list
+        names the file's result lists in order.
     """
 
     platform: str | None = None
@@ -54,14 +57,19 @@ class SourceContext:
     timezone: str | None = None
     currency: str | None = None
     imported_at: pd.Timestamp | None = None
+    query: str | list[str] | None = None
 
     def key(self) -> str:
         """A stable string of the settings that change what an import produces."""
         cols = ",".join(f"{k}={v}" for k, v in sorted((self.columns or {}).items()))
-        return "|".join(
+        key = "|".join(
             str(x or "")
             for x in (self.platform, self.account, cols, self.table, self.timezone, self.currency)
         )
+        if self.query is not None:  # appended only when set: older keys stay as they were
+            q = self.query if isinstance(self.query, str) else "\x1f".join(self.query)
+            key += f"|query={q}"
+        return key
 
 
 @dataclass
@@ -135,6 +143,9 @@ _MODULES = (
     "twitter_trees",
     "weibo_ced",
     "deephawkes",
+    "comments",
+    "serp",
+    "search_console",
 )
 _loaded = False
 
