@@ -46,8 +46,8 @@ SPEND_HEADER = (
 # one straddling the start of the window (row 5) and one in January (row 6).
 ADS = META_HEADER.format(cur="USD") + (
     ",,1000,3000,3,USD,180,160,1.125,170,15,9,2026-03-01,2026-03-31\n"
-    "Launch,,600,2000,3.3,USD,120,100,1.2,105,8,3,2026-03-01,2026-03-31\n"
-    "Retarget,,300,700,2.3,USD,40,50,0.8,52,2,1,2026-03-05,2026-03-20\n"
+    "Launch,,600,2000,3.33333333,USD,120,100,1.2,105,8,3,2026-03-01,2026-03-31\n"
+    "Retarget,,300,700,2.33333333,USD,40,50,0.8,52,2,1,2026-03-05,2026-03-20\n"
     "Teaser,,200,300,1.5,USD,20,10,2.0,12,5,5,2026-02-20,2026-03-05\n"
     "Old,,100,200,2,USD,99,33,3.0,40,1,1,2026-01-01,2026-01-31\n"
 )
@@ -135,7 +135,7 @@ def test_to_campaign_currency_without_a_rate_is_an_error():
 
 def test_ads_export_in_another_currency(tmp_path):
     inr = META_HEADER.format(cur="INR") + (
-        "Launch,,600,2000,3.3,INR,10000,100,100,105,4,2,2026-03-01,2026-03-31\n"
+        "Launch,,600,2000,3.33333333,INR,10000,100,100,105,4,2,2026-03-01,2026-03-31\n"
     )
     with _context(tmp_path, {"inr.csv": inr}, '[[fx]]\ncurrency = "INR"\nrate = 0.012') as ctx:
         res = cpc(ctx)
@@ -174,8 +174,9 @@ def test_counted_ads_rows_leave_out_straddling_and_outside_rows(tmp_path):
         "1 ads row(s) have a reporting period that straddles the window 2026-03-01..2026-03-31 "
         "and are left out: ads.csv, row 5 (Teaser, 2026-02-20..2026-03-05)"
     ]
-    # one export counted, its total row inside March: the export's CPC and reach
-    assert total == (1.125, 1000)
+    # one export counted, its total row inside March: the export's CPC, reach, frequency
+    assert (total.reported, total.reach, total.impressions) == (1.125, 1000, 3000)
+    assert (total.frequency, total.frequency_reported, total.currency) == (3.0, 3.0, "USD")
     # conversions of rows 3 and 4 only; cost = the counted spend / conversions
     assert conv == {
         "adds_to_cart": {"value": 10, "cost_per": 16.0},  # 8 + 2; 160 / 10
@@ -204,7 +205,13 @@ def test_many_straddling_rows_are_summarised_and_a_wrong_cpc_is_named(tmp_path):
         "ads.csv, row 4 (S3, 2026-02-23..2026-03-03); and 2 more",
     ]
     assert res.conversions == {}
-    assert res.reasons == {"benchmark": "no [benchmarks] cpc in campaign.toml"}
+    assert res.reasons == {
+        "benchmark": "no [benchmarks] cpc in campaign.toml",
+        "frequency": "no ads export's account-total row covers the window, and reach cannot "
+        "be added across campaigns; each campaign row shows its own frequency",
+        "results": "the ads export gives no results (its Results column is absent or empty: "
+        "add 'Results' to the columns in Ads Manager before exporting)",
+    }
 
 
 # ---------------------------------------------------------------- spend rows
@@ -215,7 +222,7 @@ def test_spend_rows_convert_and_leave_out_straddling_periods(tmp_path):
     with _context(tmp_path, {"spend.csv": SPEND}, fx) as ctx:
         warnings: list[str] = []
         rows = spend_rows(read_spend_rows(ctx), ctx, warnings)
-    assert rows == [(50.0, 40), (pytest.approx(30.0), 10)]  # 2500 INR * 0.012
+    assert rows == [(50.0, 40, 1000), (pytest.approx(30.0), 10, 900)]  # 2500 INR * 0.012
     assert warnings == ["spend.csv, row 4: reporting period straddles the window; left out"]
 
 
@@ -256,5 +263,8 @@ def test_no_clicks_gives_a_null_cpc_with_its_reason(tmp_path):
     with _context(tmp_path, {"spend.csv": spend}, "[benchmarks]\ncpc = 1") as ctx:
         res = cpc(ctx)
     assert (res.value, res.index, res.spend, res.link_clicks) == (None, None, 100.0, 0)
-    assert res.reasons == {"value": "link clicks is 0"}
+    assert res.reasons["value"] == "link clicks is 0"
+    # a spend row with impressions: CTR 0 / 1000, CPM 100 / 1000 x 1000; no total row
+    assert (res.impressions, res.ctr, res.cpm) == (1000, 0.0, 100.0)
+    assert (res.frequency, res.results, res.cost_per_result) == (None, None, None)
     assert res.agrees_with_export is None and res.reported is None

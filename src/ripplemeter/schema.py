@@ -225,6 +225,8 @@ AD_METRICS = Table(
         _c("link_clicks", "BIGINT", COUNT, ""),
         _c("clicks_all", "BIGINT", COUNT, ""),
         _c("cpc_reported", "DOUBLE", "currency per click", "the export's own CPC (link clicks)"),
+        _c("results", "DOUBLE", COUNT, "results of the campaign's objective ('Results')"),
+        _c("result_type", "VARCHAR", "", "'Result type' (else 'Result indicator') as exported"),
         _c("is_total", "BOOLEAN", "", "the export's account-total row"),
     ),
 )

@@ -75,7 +75,12 @@ METRICS: dict[str, tuple[str, bool]] = {
     "link clicks": ("link_clicks", True),
     "clicks (all)": ("clicks_all", True),
     "cpc (cost per link click)": ("cpc_reported", False),
+    "results": ("results", False),
 }
+
+#: normalised headers naming what a result is, in order of preference (``Result type`` is
+#: the words Ads Manager shows, ``Result indicator`` its action name).
+RESULT_TYPE_COLUMNS: tuple[str, ...] = ("result type", "result indicator")
 
 #: normalised header of a conversion count -> (ad_conversions name, header of its cost)
 CONVERSIONS: dict[str, tuple[str, str]] = {
@@ -107,7 +112,6 @@ _NOT_BREAKDOWN = {
     "ad set budget",
     "starts",
     "ends",
-    "results",
     "result type",
     "result indicator",
     "cost per results",
@@ -163,7 +167,9 @@ def read_meta_ads(path: Path, ctx: SourceContext) -> Rows:
         first metric (``Age``, ``Gender``, ``Device platform``, ...) become ``breakdown``
         (the lowercased header; several are joined with `` | ``) and ``breakdown_value``.
         Money is in the export's currency; ``frequency`` is impressions per person;
-        ``cpc_reported`` is the export's ``CPC (cost per link click)``.
+        ``cpc_reported`` is the export's ``CPC (cost per link click)``; ``results`` is its
+        ``Results`` (the campaign objective's results) and ``result_type`` what a result is
+        on that row (``Result type``, else ``Result indicator``, as exported).
         ``ad_conversions``: one row per data row and conversion column present (adds to
         cart, checkouts initiated, purchases, ...), with ``cost_per`` from the matching
         ``Cost per ...`` column; ``source_row`` equals the ad_metrics row's, so the two
@@ -182,8 +188,9 @@ def read_meta_ads(path: Path, ctx: SourceContext) -> Rows:
 
     Notes
     -----
-    Columns the importer does not store (``CPC (all)``, ``CTR (all)`` and any unknown
-    metric) are listed in ``Rows.notes``; the stored columns are kept.
+    Columns the importer does not store (``CPC (all)``, ``CTR (all)``, ``Cost per
+    results`` and any unknown metric: the ratios are computed from stored columns) are
+    listed in ``Rows.notes``; the stored columns are kept.
     """
     dec = read_text(path)
     text = dec.text
@@ -256,8 +263,9 @@ def _convert(path: Path, table: Table, ctx: SourceContext, enc_note: str | None)
             continue
         breakdown_idx.append(i)
     known_cost = {cost for _, cost in CONVERSIONS.values()}
+    type_col = next((index[n] for n in RESULT_TYPE_COLUMNS if n in index), None)
     for i, n in enumerate(norm):
-        if i in breakdown_idx or n in _STRUCTURE or n in METRICS:
+        if i in breakdown_idx or n in _STRUCTURE or n in METRICS or i == type_col:
             continue
         if n in CONVERSIONS or n in known_cost:
             continue
@@ -332,6 +340,10 @@ def _convert(path: Path, table: Table, ctx: SourceContext, enc_note: str | None)
             if whole
             else pd.array(np.where(np.isnan(arr), None, arr), dtype="Float64")
         )
+
+    out["result_type"] = (
+        [(r[type_col].strip() or None) for r in table.records] if type_col is not None else None
+    )
 
     # currency: the Currency column must agree with the currency named in the headers
     cur_values: list[str | None] = []
