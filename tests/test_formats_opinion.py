@@ -478,3 +478,27 @@ def test_comments_exact_repeat_kept_once(tmp_path):
     rows = comments(path)
     assert rows.tables["posts"]["post_id"].tolist() == ["x:1", "x:2"]
     assert rows.tables["posts"]["source_row"].tolist() == [2, 4]
+
+
+# ----------------------------------------------------------------------------- gold labels
+GOLD = Path(__file__).parent / "data" / "naver_news_gold" / "samsung_naver_news_negative.csv"
+BRAND_IN_HEADLINE = re.compile(r"삼성|이재용|JY|10만전자|갤럭시|삼전|엑시노스")
+
+
+def test_naver_gold_labels_match_the_dump(real_data):
+    """The hand labels name results of the dump by rank and link, as imported."""
+    gold = raw_csv(GOLD)
+    assert [int(g["rank"]) for g in gold] == list(range(1, 216))
+    assert {g["label"] for g in gold} == {"negative", "not_negative"}
+    assert {g["scope"] for g in gold} == {"brand", "market", "incidental"}
+    df, _ = serp(real_data(NAVER_NEWS))
+    by_rank = df.set_index("rank")
+    for g in gold:
+        r = by_rank.loc[int(g["rank"])]
+        assert r["url"] == g["link"]
+        # scope 'brand' is exactly: the headline names Samsung (GUIDELINE.md)
+        assert (g["scope"] == "brand") == bool(BRAND_IN_HEADLINE.search(r["title_text"]))
+    # the figures GUIDELINE.md states
+    neg = [g["label"] == "negative" for g in gold]
+    assert sum(neg) == 97 and sum(neg[:10]) == 8 and sum(neg[:20]) == 14
+    assert sum(n for n, g in zip(neg, gold, strict=True) if g["scope"] == "incidental") == 0
