@@ -161,5 +161,5 @@ def test_evaluating_before_importing_says_so_and_writes_nothing(tmp_path):
 
 def test_a_missing_figure_says_which_sections_had_no_data(tmp_path):
     res = import_and_evaluate(load_campaign(campaign(tmp_path)))
-    with pytest.raises(KeyError, match="Cost per click \\(no ads export or spend file"):
+    with pytest.raises(KeyError, match="Paid media \\(no ads export or spend file"):
         res.value("quantitative.cpc.value")

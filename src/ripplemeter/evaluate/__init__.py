@@ -38,6 +38,7 @@ from ripplemeter.evaluate.section import (
     available_sections,
     get_section,
 )
+from ripplemeter.evaluate.summary import comparison_basis, summarise
 from ripplemeter.workspace import ImportResult, Workspace
 
 __all__ = [
@@ -105,6 +106,8 @@ class CampaignEvaluation:
         Section id -> the section that produced it (title, metrics, template).
     warnings, notes : list[str]
         The imports' notes, then every section's warnings and notes, in report order.
+    source_sha256 : dict[int, str]
+        Import id -> the SHA-256 of the file imported (from the workspace's import log).
     """
 
     campaign: Campaign
@@ -113,6 +116,7 @@ class CampaignEvaluation:
     sections: dict[str, Section]
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    source_sha256: dict[int, str] = field(default_factory=dict)
     _doc: dict | None = field(default=None, repr=False)
 
     def __getitem__(self, section_id: str) -> SectionResult:
@@ -164,7 +168,11 @@ class CampaignEvaluation:
 
         Built generically: each section's ``data`` is placed at its dotted paths, its
         figures listed with their metric ids, and the definitions of every metric a figure
-        (or a chart) uses are carried under ``definitions``.
+        (or a chart) uses are carried under ``definitions``. ``summary`` holds the
+        sentences the report opens with (:func:`ripplemeter.evaluate.summary.summarise`),
+        each with its text and the figures it quotes; ``campaign.comparison_basis`` says
+        once how the two windows are compared. Sources are named by file name and SHA-256,
+        never by a local path.
         """
         if self._doc is not None:
             return self._doc
@@ -183,10 +191,12 @@ class CampaignEvaluation:
                 "currency": c.currency,
                 "days": c.days,
                 "baseline_days": c.baseline_days,
+                "comparison_basis": comparison_basis(c.days, c.baseline_days),
             },
             "sources": [
                 {
-                    "path": str(r.path),
+                    "file": Path(r.path).name,
+                    "sha256": self.source_sha256.get(int(r.import_id)),
                     "format": r.format,
                     "import_id": r.import_id,
                     "rows": r.rows,
@@ -227,6 +237,7 @@ class CampaignEvaluation:
         for res in self.results.values():
             used |= set(res.uses)
         doc["figures"] = [f.to_dict() for f in figures]
+        doc["summary"] = [s.to_dict(self) for s in summarise(self)]
         doc["warnings"] = list(self.warnings)
         doc["notes"] = list(self.notes)
         doc["definitions"] = {mid: M.get(mid).definition() for mid in sorted(used)}
@@ -364,6 +375,18 @@ def evaluate_campaign(
             results[section.id] = res
             warnings.extend(res.warnings)
             notes.extend(res.notes)
+        sha = _import_sha256(ws, [int(r.import_id) for r in imps])
         return CampaignEvaluation(
-            campaign, imps, results, {s.id: s for s in chosen}, warnings, notes
+            campaign, imps, results, {s.id: s for s in chosen}, warnings, notes, sha
         )
+
+
+def _import_sha256(ws: Workspace, ids: Sequence[int]) -> dict[int, str]:
+    """Import id -> the SHA-256 of the file, from the workspace's import log."""
+    if not ids:
+        return {}
+    rows = ws.con.execute(
+        f"SELECT import_id, sha256 FROM imports WHERE import_id IN ({','.join('?' * len(ids))})",
+        list(ids),
+    ).fetchall()
+    return {int(a): str(b) for a, b in rows if b is not None}

@@ -228,15 +228,6 @@ class AveSection:
     metrics = (M.AVE, M.RATE_CARD_PRICE, M.AVE_QUANTITY)
     settings = None
 
-    def headline(self, res: SectionResult) -> list[tuple[str, str]]:
-        """Headline card: AVE, with its caveat."""
-        return [
-            (
-                "quantitative.ave.total",
-                f"AVE in {res.data['quantitative.ave']['currency']} (see the caveat below)",
-            )
-        ]
-
     def run(self, ctx: EvalContext) -> SectionResult:
         res = ave(ctx, rate_cards(ctx))
         d = res.to_dict()

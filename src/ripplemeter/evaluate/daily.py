@@ -75,26 +75,28 @@ class DailyExposureSection:
     """Daily account exposure as the platform reports it, baseline vs campaign."""
 
     id = "daily_exposure"
-    title = "Daily exposure"
+    title = "Account activity per day (daily export)"
     order = 20
+    headline_group = "organic"
     metrics = (
         M.DAILY_IMPRESSIONS,
         M.DAILY_ENGAGEMENTS,
-        M.LIFT,
+        M.ACCOUNT_DAILY_LIFT,
+        M.DIFFERENCE,
         M.DAYS_WITH_DATA,
         M.COVERAGE,
     )
     settings = None
 
     def headline(self, res: SectionResult) -> list[tuple[str, str]]:
-        """Headline card: the lift of daily account impressions."""
+        """Headline card: the lift of the account's impressions per day."""
         d = res.data["quantitative.daily_exposure"].get("impressions")
         if d is None or d["lift"] is None:
             return []
         return [
             (
                 "quantitative.daily_exposure.impressions.lift",
-                "daily account impressions vs baseline",
+                "account impressions per day (daily export) vs baseline",
             )
         ]
 
@@ -110,11 +112,15 @@ class DailyExposureSection:
         figs: list[Figure] = []
         for k, v in data.items():
             p = f"quantitative.daily_exposure.{k}"
-            figs.append(Figure(f"{p}.lift", "lift", v["lift"], v.get("reasons", {}).get("lift")))
+            figs.append(
+                Figure(
+                    f"{p}.lift", "account_daily_lift", v["lift"], v.get("reasons", {}).get("lift")
+                )
+            )
         for k, v in data.items():
             p = f"quantitative.daily_exposure.{k}"
             figs += comparison_figures(
-                p, v, mean_metric=DAILY_METRICS[k].id, interval_metric="lift"
+                p, v, mean_metric=DAILY_METRICS[k].id, interval_metric="account_daily_lift"
             )
             for side in ("baseline", "campaign"):
                 figs.append(Figure(f"{p}.{side}_days", "days_with_data", v[f"{side}_days"]))

@@ -191,13 +191,45 @@ def posts_per_day(latest: ir.Table, window: Window, period: Period) -> pd.DataFr
     return out
 
 
-def exposure_lift(campaign: Exposure, baseline: Exposure) -> dict[str, dict]:
-    """Campaign vs baseline for each counted figure: lift and difference (see ``lift``)."""
+def exposure_lift(
+    campaign: Exposure, baseline: Exposure, campaign_days: int, baseline_days: int
+) -> dict[str, dict]:
+    """Campaign vs baseline for each counted figure, compared by daily rates.
+
+    Parameters
+    ----------
+    campaign, baseline : Exposure
+        Totals of the posts created in each window.
+    campaign_days, baseline_days : int
+        Days in each window (the windows may differ in length).
+
+    Returns
+    -------
+    dict[str, dict]
+        Per figure: ``baseline`` and ``campaign`` (totals), ``baseline_per_day`` and
+        ``campaign_per_day`` (total / days), ``lift`` (of the daily rates, metric
+        ``post_lift``: with windows of equal length the same as the lift of the totals) and
+        ``difference`` (campaign per day - baseline per day); ``reason`` when the lift is null.
+
+    Examples
+    --------
+    A baseline of 28 days with 56 posts (2 a day) against a campaign of 31 days with 93
+    (3 a day) is a lift of +50%, not 93 / 56 - 1 = +66%.
+    """
     out: dict[str, dict] = {}
     for k in COUNTED:
         b, v = baseline.values.get(k), campaign.values.get(k)
-        ch = relative_change(v, b, what="baseline")
-        d: dict = {"baseline": b, "campaign": v, "lift": ch.lift, "difference": ch.difference}
+        bd = b / baseline_days if b is not None and baseline_days else None
+        cd = v / campaign_days if v is not None and campaign_days else None
+        ch = relative_change(cd, bd, what="baseline")
+        d: dict = {
+            "baseline": b,
+            "campaign": v,
+            "baseline_per_day": bd,
+            "campaign_per_day": cd,
+            "lift": ch.lift,
+            "difference": ch.difference,
+        }
         if ch.reason:
             d["reason"] = ch.reason
         out[k] = d
@@ -222,16 +254,18 @@ class ExposureSection:
     """Exposure of the posts created in the campaign and baseline windows."""
 
     id = "exposure"
-    title = "Exposure of posts created in each window"
+    title = "Posts published in each window"
     order = 10
+    headline_group = "organic"
     metrics = (
         M.POSTS,
         M.ORIGINAL_POSTS,
         *EXPOSURE_SUMS,
         M.ER_IMPRESSIONS,
         M.ER_REACH,
-        M.LIFT,
-        M.DIFFERENCE,
+        M.POST_LIFT,
+        M.PER_DAY,
+        M.DIFFERENCE_PER_DAY,
         M.POSTS_PER_DAY,
         M.UNDATED_POSTS,
     )
@@ -239,14 +273,25 @@ class ExposureSection:
 
     def headline(self, res: SectionResult) -> list[tuple[str, str]]:
         """Headline cards: (figure path, label)."""
-        if not res.data["quantitative.exposure"]["posts"]:
+        e = res.data["quantitative.exposure"]
+        if not e["posts"]:
             return []
-        return [
-            ("quantitative.exposure.posts", "posts in the window"),
-            ("quantitative.exposure.impressions", "impressions of those posts"),
-            ("quantitative.exposure.engagements", "engagements"),
-            ("quantitative.exposure.engagement_rate_impressions", "engagement rate by impressions"),
-        ]
+        cards = []
+        if e["impressions"] is not None:
+            cards.append(
+                ("quantitative.exposure.impressions", "post impressions (posts of the campaign)")
+            )
+        if e["engagements"] is not None:
+            cards.append(("quantitative.exposure.engagements", "post engagements"))
+        if e["engagement_rate_impressions"] is not None:
+            cards.append(
+                (
+                    "quantitative.exposure.engagement_rate_impressions",
+                    "engagement rate (by impressions)",
+                )
+            )
+        cards.append(("quantitative.exposure.posts", "posts published"))
+        return cards
 
     def run(self, ctx: EvalContext) -> SectionResult:
         w = ctx.window
@@ -255,7 +300,7 @@ class ExposureSection:
         undated = ctx.tables.undated_posts()
         exp = exposure(latest, w.campaign, undated=undated)
         bexp = exposure(blatest, w.baseline, undated=undated)
-        lift = exposure_lift(exp, bexp)
+        lift = exposure_lift(exp, bexp, w.campaign.days, w.baseline.days)
         data = {
             "quantitative.exposure": exp.to_dict(),
             "quantitative.baseline_exposure": bexp.to_dict(),
@@ -264,16 +309,27 @@ class ExposureSection:
         figs: list[Figure] = []
         for k, v in lift.items():
             figs.append(
-                Figure(f"quantitative.exposure_lift.{k}.lift", "lift", v["lift"], v.get("reason"))
+                Figure(
+                    f"quantitative.exposure_lift.{k}.lift", "post_lift", v["lift"], v.get("reason")
+                )
             )
         for key in ("exposure", "baseline_exposure"):
             figs += figures_from(f"quantitative.{key}", data[f"quantitative.{key}"], _WINDOW_FIGS)
         # beside the headline figures: differences, per platform, undated posts
         for k, v in lift.items():
+            for side in ("baseline", "campaign"):
+                figs.append(
+                    Figure(
+                        f"quantitative.exposure_lift.{k}.{side}_per_day",
+                        "per_day",
+                        v[f"{side}_per_day"],
+                        None if v[f"{side}_per_day"] is not None else f"no {side} total",
+                    )
+                )
             figs.append(
                 Figure(
                     f"quantitative.exposure_lift.{k}.difference",
-                    "difference",
+                    "difference_per_day",
                     v["difference"],
                     None if v["difference"] is not None else "a window has no value to compare",
                 )

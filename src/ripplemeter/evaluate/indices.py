@@ -23,9 +23,23 @@ from ripplemeter.evaluate.section import (
 
 BELOW_ONE_AS = M.BELOW_ONE_AS  # Google Trends '<1': the rule is stated in the registry
 BELOW_ONE_NOTE = (
-    f"Google Trends '<1' (more than 0, less than 1) is kept as a flag on import; in means it "
-    f"counts as {BELOW_ONE_AS:g}, and lift_bounds give the lift with it at 0 and at 1."
+    f"Google Trends shows '<1' for search interest above 0 but below 1: it is kept as "
+    f"exported, counted as {BELOW_ONE_AS:g} in averages, and the search-interest table also "
+    "gives the change with it counted as 0 and as 1."
 )
+
+#: Index sources in the words of a reader (the ``source`` column of ``index_series``).
+SOURCE_NAMES = {
+    "google_trends": "Google Trends",
+    "baidu_index": "Baidu Index",
+    "wechat_index": "WeChat Index",
+    "naver_datalab": "Naver DataLab",
+}
+
+
+def source_name(source: str) -> str:
+    """An index source as a reader knows it (``google_trends`` -> ``Google Trends``)."""
+    return SOURCE_NAMES.get(str(source), str(source).replace("_", " "))
 
 
 def index_series_expr(index_series: ir.Table) -> ir.Table:
@@ -98,6 +112,7 @@ def third_party(series: pd.DataFrame, window: Window) -> dict[str, dict]:
         out.setdefault(str(src), {})[key] = {
             "term": term,
             "geo": geo,
+            "source_name": source_name(src),
             "period": g["period"].iloc[0],
             "import_id": int(imp),
             "baseline_mean": mb,
@@ -119,10 +134,23 @@ class IndicesSection:
     """Third-party interest indices, baseline vs campaign."""
 
     id = "indices"
-    title = "Third-party indices"
+    title = "Search interest"
     order = 60
+    headline_group = "search"
     metrics = (M.INDEX_LIFT, M.INDEX_MEAN, M.INDEX_BELOW_ONE, M.DIFFERENCE)
     settings = None
+
+    def headline(self, res: SectionResult) -> list[tuple[str, str]]:
+        """Headline cards: the change of each term's search interest (those that have one)."""
+        return [
+            (
+                f"quantitative.third_party.{src}.{k}.lift",
+                f"search interest in “{v['term']}” ({source_name(src)}) vs baseline",
+            )
+            for src, terms in res.data["quantitative.third_party"].items()
+            for k, v in terms.items()
+            if v["lift"] is not None
+        ]
 
     def run(self, ctx: EvalContext) -> SectionResult:
         series = index_series_expr(ctx.tables.index_series).to_pandas()

@@ -177,8 +177,8 @@ ORIGINAL_POSTS = define(
 IMPRESSIONS = define(
     Metric(
         "impressions",
-        "Impressions",
-        "sum(impressions)",
+        "Post impressions",
+        "sum(impressions) of the posts created in the window (each post's lifetime figure)",
         "count",
         _X + "; Meta Business Help Center 'Impressions'",
         LATEST_POSTS,
@@ -188,7 +188,7 @@ IMPRESSIONS = define(
 REACH = define(
     Metric(
         "reach",
-        "Reach (sum over posts)",
+        "Post reach (sum over posts)",
         "sum(reach) over posts whose reach is known",
         "count",
         "Meta Business Help Center, 'Reach'",
@@ -200,8 +200,8 @@ REACH = define(
 ENGAGEMENTS = define(
     Metric(
         "engagements",
-        "Engagements",
-        "sum(engagements) as each platform reports them",
+        "Post engagements",
+        "sum(engagements) of the posts created in the window, as each platform reports them",
         "count",
         _X,
         "Engagements are the platform's own total, not always the sum of the parts.",
@@ -267,8 +267,9 @@ POSTS_PER_DAY = define(
 DAILY_IMPRESSIONS = define(
     Metric(
         "daily_impressions",
-        "Daily account impressions",
-        "mean over days present of the account-level daily impressions",
+        "Account impressions per day (daily export)",
+        "mean over the days present of the account-level daily impressions (all of the "
+        "account's posts, whenever they were created)",
         "count per day",
         "X Analytics daily account activity export",
         "Platform-reported daily series keep the platform's own date labels (X: UTC days); means are "
@@ -279,11 +280,12 @@ DAILY_IMPRESSIONS = define(
 DAILY_ENGAGEMENTS = define(
     Metric(
         "daily_engagements",
-        "Daily account engagements",
-        "mean over days present of the account-level daily engagements",
+        "Account engagements per day (daily export)",
+        "mean over the days present of the account-level daily engagements",
         "count per day",
         "X Analytics daily account activity export",
-        "As daily_impressions.",
+        "As for account impressions per day: the platform's own date labels, means over the "
+        "days present.",
     )
 )
 LIFT = define(
@@ -295,6 +297,60 @@ LIFT = define(
         "ripplemeter decision",
         "Relative change; null with a reason when the baseline is 0 or missing, and the absolute "
         "difference (campaign - baseline) is given beside it.",
+    )
+)
+#: How windows of different length are compared: by their daily rates (stated once here).
+DAILY_RATE_BASIS = (
+    "Windows of different length are compared by their daily rates, with the totals shown "
+    "beside them; with windows of equal length the lift of daily rates equals the lift of "
+    "the totals."
+)
+PER_DAY = define(
+    Metric(
+        "per_day",
+        "Per day",
+        "total in the window / days in the window",
+        "unit of the figure per day",
+        "ripplemeter decision",
+        DAILY_RATE_BASIS,
+    )
+)
+POST_LIFT = define(
+    Metric(
+        "post_lift",
+        "Lift per day of the posts' figures",
+        "(campaign total / campaign days) / (baseline total / baseline days) - 1, over the "
+        "posts created in each window",
+        "ratio",
+        "ripplemeter decision",
+        DAILY_RATE_BASIS
+        + " Null with a reason when the baseline is 0 or missing; the difference per day is "
+        "given beside it.",
+    )
+)
+DIFFERENCE_PER_DAY = define(
+    Metric(
+        "difference_per_day",
+        "Difference per day",
+        "campaign total / campaign days - baseline total / baseline days",
+        "unit of the figure per day",
+        "ripplemeter decision",
+        "Given beside every lift per day, and always when both totals exist, so that a lift "
+        "left null (baseline 0) still has a comparison.",
+    )
+)
+ACCOUNT_DAILY_LIFT = define(
+    Metric(
+        "account_daily_lift",
+        "Lift of the account's daily figure (daily export)",
+        "campaign daily mean / baseline daily mean - 1 of the account-level daily export, with "
+        "a 95% interval",
+        "ratio",
+        "Welch (1947) unequal-variance comparison of daily means, carried to the ratio by the "
+        "delta method on the log scale",
+        "Daily means over the days present in each window (coverage shown), so windows of "
+        "different length compare fairly. Counts every post of the account seen that day, "
+        "not only the posts created in the window.",
     )
 )
 AVE = define(

@@ -23,6 +23,11 @@ from ripplemeter.evaluate.section import (
 )
 
 
+def outcome_name(metric: str) -> str:
+    """An outcome metric as a reader says it: ``add_to_cart`` -> ``add to cart``."""
+    return str(metric).replace("_", " ")
+
+
 def daily_outcomes_expr(outcomes: ir.Table) -> ir.Table:
     """Outcomes per day and metric, summed over sources (Ibis expression).
 
@@ -76,16 +81,18 @@ class OutcomesSection:
     """Business outcomes per day, baseline vs campaign, with intervals."""
 
     id = "outcomes"
-    title = "Before / after"
+    title = "Business outcomes, before and after"
     order = 50
+    headline_group = "outcomes"
     metrics = (M.CONVERSION, M.OUTCOME_DAILY_MEAN, M.CONVERSION_WEEKDAY, M.DIFFERENCE)
     settings = None
 
     def headline(self, res: SectionResult) -> list[tuple[str, str]]:
-        """Headline cards: each outcome's lift per day."""
+        """Headline cards: each outcome's lift per day (those that have one)."""
         return [
-            (f"quantitative.conversion.{k}.lift", f"{k} per day vs baseline")
-            for k in res.data["quantitative.conversion"]
+            (f"quantitative.conversion.{k}.lift", f"{outcome_name(k)} per day vs baseline")
+            for k, v in res.data["quantitative.conversion"].items()
+            if v["lift"] is not None
         ]
 
     def run(self, ctx: EvalContext) -> SectionResult:

@@ -1,7 +1,9 @@
 """The top posts section: the posts with most impressions created in the campaign window.
 
 Post texts are untrusted: stored as exported, escaped by the report, neutralised in the
-CSV/XLSX exports (:func:`ripplemeter.report.exports.write_table`).
+CSV/XLSX exports (:func:`ripplemeter.report.exports.write_table`). Times are shown in the
+campaign's time zone, and the zone is named wherever a time is shown (the table's column
+``posted (Asia/Shanghai)``, the export's, ISO 8601 with the offset in metrics.json).
 """
 
 from __future__ import annotations
@@ -45,15 +47,51 @@ class TopPostsSettings(BaseModel):
     n: int = Field(10, ge=1, le=1000)
 
 
+def posted_column(timezone: str) -> str:
+    """The name of the creation-time column, which names the zone: ``posted (Asia/Shanghai)``."""
+    return f"posted ({timezone})"
+
+
+def _account_labels(ctx: EvalContext, ids: list[str]) -> dict[str, str]:
+    """Account id -> ``@handle`` (or display name) from the campaign's accounts rows."""
+    if not ids or not ctx.tables.has_rows("accounts"):
+        return {}
+    a = ctx.tables.accounts
+    df = (
+        a.filter(a.account_id.isin(ids))
+        .select("account_id", "handle", "name", "import_id")
+        .order_by([ibis.desc("import_id")])
+        .to_pandas()
+    )
+    out: dict[str, str] = {}
+    for r in df.itertuples(index=False):
+        if r.account_id in out:
+            continue
+        if isinstance(r.handle, str) and r.handle.strip():
+            out[r.account_id] = "@" + r.handle.strip().lstrip("@")
+        elif isinstance(r.name, str) and r.name.strip():
+            out[r.account_id] = r.name.strip()
+    return out
+
+
+def account_label(account_id: object, labels: dict[str, str]) -> str | None:
+    """How a post's account reads: its handle, else its name, else its id; None if unknown."""
+    if not isinstance(account_id, str) or not account_id:
+        return None
+    return labels.get(account_id, account_id)
+
+
 def top_posts(ctx: EvalContext, n: int) -> pd.DataFrame:
     """The ``n`` posts with most impressions created in the campaign window.
 
     Returns
     -------
     DataFrame
-        :data:`COLUMNS` plus ``engagement_rate`` (engagements / impressions, NaN when the
-        post has no impressions) and ``created_local`` (creation time in the campaign's
-        zone); ties broken by post id.
+        post_id, platform, account_id, ``account`` (``@handle`` when an accounts row gives
+        it, else the account id; None when unknown), ``posted (<zone>)`` (the creation time,
+        timezone-aware, in the campaign's zone), kind, text, url, the post's counts and
+        ``engagement_rate`` (engagements / impressions, missing when the post has no
+        impressions); ties broken by post id. This frame is what top_posts.csv/xlsx hold.
     """
     p = ctx.window.campaign
     t = ctx.tables.latest_posts(p)
@@ -70,7 +108,12 @@ def top_posts(ctx: EvalContext, n: int) -> pd.DataFrame:
     local = (
         pd.to_datetime(df["created_at"]).dt.tz_localize("UTC").dt.tz_convert(ctx.window.timezone)
     )
-    df["created_local"] = local.dt.strftime("%Y-%m-%d %H:%M")
+    labels = _account_labels(ctx, [a for a in df["account_id"].dropna().unique().tolist()])
+    account = [account_label(a, labels) for a in df["account_id"]]
+    df = df.drop(columns=["created_at"])
+    df.insert(df.columns.get_loc("account_id") + 1, "account", account)
+    df.insert(df.columns.get_loc("account") + 1, posted_column(ctx.window.timezone), local)
+    df["engagement_rate"] = pd.to_numeric(df["engagement_rate"]).astype("Float64")
     return df
 
 
@@ -93,11 +136,15 @@ class TopPostsSection:
             return res
         rows = []
         figs: list[Figure] = []
+        posted = df[posted_column(ctx.window.timezone)]
         for i, r in enumerate(df.itertuples(index=False)):
+            t = posted.iloc[i]
             row = {
                 "post_id": r.post_id,
-                "account_id": r.account_id,
-                "created_at": str(r.created_at) if pd.notna(r.created_at) else None,
+                "account_id": r.account_id if isinstance(r.account_id, str) else None,
+                "account": r.account,
+                # ISO 8601 with the offset of the campaign's zone: one instant, zone stated
+                "created_at": t.isoformat(timespec="minutes") if pd.notna(t) else None,
                 "impressions": clean(r.impressions),
                 "engagements": clean(r.engagements),
                 "engagement_rate": clean(r.engagement_rate),

@@ -12,7 +12,6 @@ definition and to metrics.json. Untrusted text is HTML-escaped by Jinja2's autoe
 from __future__ import annotations
 
 import json
-import math
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,17 +23,23 @@ from plotly.offline import get_plotlyjs
 
 from ripplemeter.evaluate import CampaignEvaluation
 from ripplemeter.evaluate.section import Figure
+from ripplemeter.evaluate.summary import Sentence, comparison_basis, summarise
+from ripplemeter.formatting import fmt, format_value, money, pct, table_words
 from ripplemeter.report import charts
 from ripplemeter.report.exports import scrub, write_json, write_table
 
-#: Metrics shown as a signed percentage change.
-SIGNED_PERCENT = {
-    "lift",
-    "conversion_lift",
-    "conversion_lift_weekday_adjusted",
-    "index_lift",
-    "spread_gain_vs_top_degree",
+__all__ = ["ReportPaths", "format_figure", "headline_groups", "render_html", "write_report"]
+
+#: Headline groups, in the order the report shows them, with the words it shows.
+HEADLINE_GROUPS = {
+    "organic": "Organic",
+    "paid": "Paid media",
+    "outcomes": "Outcomes",
+    "search": "Search interest",
+    "other": "Other",
 }
+#: Most headline cards the report shows (the summary and the sections carry the rest).
+MAX_HEADLINE = 6
 
 
 @dataclass
@@ -48,66 +53,9 @@ class ReportPaths:
     extra: list[Path] = field(default_factory=list)
 
 
-def _fmt(value: object, unit: str = "") -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "—"
-        if unit == "ratio":
-            return f"{value * 100:.2f}%"
-        if abs(value) >= 1000:
-            return f"{value:,.0f}"
-        return f"{value:,.4g}" if abs(value) < 1 else f"{value:,.2f}"
-    return str(value)
-
-
-def _money(value: object, places: int = 2) -> str:
-    if value is None:
-        return "—"
-    return f"{float(value):,.{places}f}"
-
-
-def _pct(value: object) -> str:
-    if value is None:
-        return "—"
-    return f"{float(value) * 100:+.1f}%"
-
-
 def format_figure(f: Figure, unit: str) -> str:
     """A figure as a reader sees it: by its metric (signed % for lifts) or its unit."""
-    v = f.value
-    if v is None:
-        return "—"
-    if f.metric in SIGNED_PERCENT:
-        return _pct(v)
-    if unit == "seconds":
-        return _duration(float(v))
-    if unit == "currency per click" or unit == "currency per unit":
-        return _money(v, 4)
-    if unit.startswith("currency"):
-        return _money(v)
-    if unit in ("accounts",) and isinstance(v, float) and not v.is_integer():
-        return f"{v:,.1f}"
-    if unit == "count" and isinstance(v, float) and v.is_integer():
-        return f"{int(v):,}"
-    return _fmt(v, unit)
-
-
-def _duration(seconds: float) -> str:
-    """Seconds as a reader counts them: 45 s, 12 min, 6.8 h, 3.2 days."""
-    a = abs(seconds)
-    if a < 60:
-        return f"{seconds:,.0f} s"
-    if a < 3600:
-        return f"{seconds / 60:,.0f} min"
-    if a < 86400 * 2:
-        return f"{seconds / 3600:,.1f} h"
-    return f"{seconds / 86400:,.1f} days"
+    return format_value(f.value, f.metric, unit)
 
 
 def _raw(v: object) -> str:
@@ -132,12 +80,123 @@ class _FigureWriter:
             raise KeyError(f"the template shows {path!r}, which no section reports as a figure")
         unit = self.defs.get(f.metric, {}).get("unit", "")
         shown = text if text is not None else format_figure(f, unit)
-        title = f.reason or self.defs.get(f.metric, {}).get("name", f.metric)
+        name = self.defs.get(f.metric, {}).get("name", f.metric)
+        title = f"{name}: {f.reason}" if f.reason else name
         return Markup(
             f'<span class="fig{(" " + escape(cls)) if cls else ""}" data-metric="{escape(f.metric)}"'
             f' data-path="{escape(f.path)}" data-value="{escape(_raw(f.value))}"'
             f' title="{escape(title)}">{escape(shown)}</span>'
         )
+
+
+class _Names:
+    """``name(metric_id)`` in templates: a metric's name, its formula and id in a tooltip.
+
+    Visible text is the name a reader knows (``Post impressions``); the id and formula stay
+    in the ``title`` and in the definitions appendix, which the name links to.
+    """
+
+    def __init__(self, defs: dict) -> None:
+        self.defs = defs
+
+    def __call__(self, metric: str, text: str | None = None) -> Markup:
+        d = self.defs.get(metric)
+        if d is None:
+            from ripplemeter.evaluate import metrics as M
+
+            m = M.REGISTRY.get(metric)
+            d = m.definition() if m is not None else {"name": metric.replace("_", " ")}
+        shown = text if text is not None else d["name"]
+        tip = f"{d.get('formula', '')} (metric id: {metric})" if d.get("formula") else metric
+        href = f"#def-{metric}" if metric in self.defs else None
+        if href:
+            return Markup(
+                f'<a class="mname" href="{escape(href)}" title="{escape(tip)}">{escape(shown)}</a>'
+            )
+        return Markup(f'<span class="mname" title="{escape(tip)}">{escape(shown)}</span>')
+
+
+def headline_groups(result: CampaignEvaluation, limit: int = MAX_HEADLINE) -> list[dict]:
+    """The headline cards, at most ``limit``, grouped (organic, paid, outcomes, search).
+
+    Sections offer cards through ``headline(result) -> [(path, label), ...]`` (or
+    ``(path, label, group)``), most important first; a section's ``headline_group`` names
+    the group of its cards (``other`` when it names none). Cards whose figure is missing are
+    left out. Groups take turns, in :data:`HEADLINE_GROUPS` order, so each kind of data the
+    campaign has is represented before any group gets a second card; within a group the
+    sections' cards take turns in report order.
+
+    Returns
+    -------
+    list[dict]
+        ``{"id", "title", "cards": [(path, label), ...]}`` per group that has cards, in
+        :data:`HEADLINE_GROUPS` order.
+    """
+    index = {f.path: f for f in result.figures}
+    offered: dict[str, list[list[tuple[str, str]]]] = {}
+    for sid, res in result.results.items():
+        section = result.sections[sid]
+        headline = getattr(section, "headline", None)
+        if res.status != "ok" or headline is None:
+            continue
+        default = getattr(section, "headline_group", "other")
+        per_group: dict[str, list[tuple[str, str]]] = {}
+        for card in headline(res):
+            path, label = card[0], card[1]
+            group = card[2] if len(card) > 2 else default
+            f = index.get(path)
+            if f is None or f.value is None:
+                continue
+            per_group.setdefault(group if group in HEADLINE_GROUPS else "other", []).append(
+                (path, label)
+            )
+        for group, cards in per_group.items():
+            offered.setdefault(group, []).append(cards)
+    queues: dict[str, list[tuple[str, str]]] = {}
+    for group, lists in offered.items():  # sections of a group take turns
+        q: list[tuple[str, str]] = []
+        for i in range(max(len(x) for x in lists)):
+            q += [x[i] for x in lists if i < len(x)]
+        queues[group] = q
+    chosen: dict[str, list[tuple[str, str]]] = {g: [] for g in HEADLINE_GROUPS}
+    n = 0
+    while n < limit and any(queues.values()):
+        for g in HEADLINE_GROUPS:
+            if n < limit and queues.get(g):
+                chosen[g].append(queues[g].pop(0))
+                n += 1
+    return [
+        {"id": g, "title": HEADLINE_GROUPS[g], "cards": cards}
+        for g, cards in chosen.items()
+        if cards
+    ]
+
+
+def _definitions(defs: dict) -> tuple[list[dict], list[str]]:
+    """Appendix rows, each distinct decision text once: shared ones become numbered notes."""
+    from collections import Counter
+
+    counts = Counter(d.get("decision", "") for d in defs.values() if d.get("decision"))
+    shared = [t for t, n in counts.items() if n > 1]
+    number = {t: i + 1 for i, t in enumerate(shared)}
+    rows = []
+    for mid, d in defs.items():
+        t = d.get("decision", "")
+        rows.append({"id": mid, **d, "note": number.get(t), "decision": "" if t in number else t})
+    return rows, shared
+
+
+def _summary_parts(sentences: list[Sentence], fig: _FigureWriter) -> list[dict]:
+    out = []
+    for s in sentences:
+        html = "".join(
+            str(escape(p))
+            if isinstance(p, str)
+            else str(fig(p.path, cls="minor" if p.minor else ""))
+            for p in s.parts
+        )
+        out.append({"topic": s.topic, "html": Markup(html)})
+    return out
 
 
 def _section_source(section) -> str | None:
@@ -157,19 +216,55 @@ def _env() -> jinja2.Environment:
         autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
         undefined=jinja2.StrictUndefined,
     )
-    env.filters["fmt"] = _fmt
-    env.filters["pct"] = _pct
-    env.filters["money"] = _money
+    env.filters["fmt"] = fmt
+    env.filters["pct"] = pct
+    env.filters["money"] = money
+    env.filters["rows_in_words"] = table_words
+    env.filters["dash"] = _dash
+    env.filters["day"] = _day
     return env
 
 
+def _day(iso: str) -> str:
+    """An ISO date as a reader writes it: ``2026-03-01`` -> ``1 Mar 2026``."""
+    import datetime as dt
+
+    d = dt.date.fromisoformat(str(iso))
+    return f"{d.day} {d:%b %Y}"
+
+
+def _dash(value: object) -> object:
+    """A cell's text, or ``—`` when it is missing (never ``None`` or ``nan``)."""
+    if value is None:
+        return "—"
+    try:
+        import pandas as pd
+
+        if pd.isna(value):
+            return "—"
+    except (TypeError, ValueError):
+        pass
+    if isinstance(value, str) and not value.strip():
+        return "—"
+    return value
+
+
 def _chart_html(div: str, fig) -> str:
-    return pio.to_html(
+    """A chart's div, then its one-line "How to read this" (``charts.caption_of``)."""
+    plot = pio.to_html(
         fig,
         full_html=False,
         include_plotlyjs=False,
         div_id=f"chart-{div}",
         config={"displaylogo": False, "responsive": True},
+    )
+    caption = charts.caption_of(fig)
+    if not caption:
+        return plot
+    return plot + (
+        f'<p class="chart-caption" id="chart-{escape(div)}-caption" '
+        'style="margin:0.25rem 0 1.25rem;color:#444;font-size:0.9rem">'
+        f"{escape(caption)}</p>"
     )
 
 
@@ -186,16 +281,14 @@ def render_html(result: CampaignEvaluation, doc: dict | None = None) -> str:
         "defs": defs,
         "fig": fig,
         "has": fig.has,
+        "name": _Names(defs),
     }
-    parts, absent, headline = [], [], []
+    parts, absent = [], []
     for sid, res in result.results.items():
         section = result.sections[sid]
         if res.status != "ok":
             absent.append({"id": sid, "title": section.title, "reason": res.reason})
             continue
-        for path, label in getattr(section, "headline", lambda r: [])(res):
-            if fig.has(path):
-                headline.append((path, label))
         src = _section_source(section)
         if src is not None:
             tmpl = env.from_string(src)
@@ -214,11 +307,17 @@ def render_html(result: CampaignEvaluation, doc: dict | None = None) -> str:
             frames=res.frames,
         )
         parts.append({"id": sid.replace("_", "-"), "title": section.title, "html": Markup(html)})
+    c = doc["campaign"]
+    def_rows, def_notes = _definitions(defs)
     return env.get_template("report.html").render(
         **base,
         sections=parts,
         absent=absent,
-        headline=headline,
+        headline=headline_groups(result),
+        summary=_summary_parts(summarise(result), fig),
+        basis=comparison_basis(c["days"], c["baseline_days"]),
+        def_rows=def_rows,
+        def_notes=def_notes,
         plotlyjs=get_plotlyjs(),
     )
 

@@ -1,0 +1,151 @@
+"""How a figure reads: one formatting rule shared by report.html and the summary sentences.
+
+A number is written the same way wherever it is shown (a headline card, a table cell, a
+sentence of the summary, the ``text`` of a summary sentence in metrics.json), so that one
+path of metrics.json never reads as two values. Lifts are signed percentages, ratios
+percentages, money two decimals (four for prices per click or unit), durations in words.
+Only the standard library is used, so notebooks and the CLI can import this cheaply.
+"""
+
+from __future__ import annotations
+
+import math
+
+__all__ = ["SIGNED_PERCENT", "duration", "fmt", "format_value", "money", "pct", "table_words"]
+
+#: Metrics shown as a signed percentage change.
+SIGNED_PERCENT = frozenset(
+    {
+        "lift",
+        "post_lift",
+        "account_daily_lift",
+        "conversion_lift",
+        "conversion_lift_weekday_adjusted",
+        "index_lift",
+        "spread_gain_vs_top_degree",
+    }
+)
+
+
+def fmt(value: object, unit: str = "") -> str:
+    """A plain number as a reader sees it; ``—`` for a missing or NaN value.
+
+    Examples
+    --------
+    >>> fmt(1234567)
+    '1,234,567'
+    >>> fmt(0.0333, "ratio")
+    '3.33%'
+    >>> fmt(float("nan"))
+    '—'
+    """
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            return "—"
+        if unit == "ratio":
+            return f"{value * 100:.2f}%"
+        if abs(value) >= 1000:
+            return f"{value:,.0f}"
+        return f"{value:,.4g}" if abs(value) < 1 else f"{value:,.2f}"
+    if isinstance(value, str) and value.strip().lower() in ("nan", "none", "nat", "<na>"):
+        return "—"
+    return str(value)
+
+
+def money(value: object, places: int = 2) -> str:
+    """An amount with thousands separators and ``places`` decimals; ``—`` when missing."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    return f"{float(value):,.{places}f}"
+
+
+def pct(value: object) -> str:
+    """A relative change as a signed percentage (``0.314`` -> ``+31.4%``); ``—`` when missing.
+
+    Examples
+    --------
+    >>> pct(15.397)
+    '+1,539.7%'
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    return f"{float(value) * 100:+,.1f}%"
+
+
+def duration(seconds: float) -> str:
+    """Seconds as a reader counts them: 45 s, 12 min, 6.8 h, 3.2 days."""
+    a = abs(seconds)
+    if a < 60:
+        return f"{seconds:,.0f} s"
+    if a < 3600:
+        return f"{seconds / 60:,.0f} min"
+    if a < 86400 * 2:
+        return f"{seconds / 3600:,.1f} h"
+    return f"{seconds / 86400:,.1f} days"
+
+
+def format_value(value: object, metric: str, unit: str) -> str:
+    """A figure's value as every page shows it: by its metric (signed % for lifts) or unit.
+
+    Parameters
+    ----------
+    value : int, float or None
+        The raw value (the one in metrics.json).
+    metric : str
+        Its metric id (lifts read as signed percentages).
+    unit : str
+        The metric's unit from the registry.
+
+    Returns
+    -------
+    str
+        ``—`` for a missing value, never ``None`` or ``nan``.
+    """
+    v = value
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "—"
+    if metric in SIGNED_PERCENT:
+        return pct(v)
+    if unit == "seconds":
+        return duration(float(v))
+    if unit in ("currency per click", "currency per unit"):
+        return money(v, 4)
+    if unit.startswith("currency"):
+        return money(v)
+    if unit in ("accounts",) and isinstance(v, float) and not v.is_integer():
+        return f"{v:,.1f}"
+    if unit == "count" and isinstance(v, float) and v.is_integer():
+        return f"{int(v):,}"
+    return fmt(v, unit)
+
+
+#: Canonical tables in the words of a report reader (Sources table: "264 posts").
+_TABLE_WORDS = {
+    "posts": "posts",
+    "post_metrics": "post figures",
+    "accounts": "accounts",
+    "account_daily": "days of account figures",
+    "follows": "follow relationships",
+    "spend": "spend rows",
+    "ad_metrics": "ad report rows",
+    "ad_conversions": "conversion counts",
+    "web_metrics": "web analytics values",
+    "index_series": "index values",
+    "index_geo": "regional index values",
+    "index_related": "related queries",
+    "outcomes": "daily outcome values",
+    "rate_cards": "rate-card prices",
+    "serp_results": "search results",
+    "annotations": "annotations",
+}
+
+
+def table_words(table: str) -> str:
+    """What the rows of a canonical table are, in plain words (``post_metrics`` -> ``post figures``)."""
+    return _TABLE_WORDS.get(table, table.replace("_", " "))
