@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 
 from ripplemeter.campaign import load_campaign
-from ripplemeter.errors import FormatError
+from ripplemeter.errors import CampaignError, FormatError
 from ripplemeter.formats import SourceContext, get_format
 from ripplemeter.formats.serp import display_text
 from ripplemeter.workspace import Workspace
@@ -502,3 +502,18 @@ def test_naver_gold_labels_match_the_dump(real_data):
     neg = [g["label"] == "negative" for g in gold]
     assert sum(neg) == 97 and sum(neg[:10]) == 8 and sum(neg[:20]) == 14
     assert sum(n for n, g in zip(neg, gold, strict=True) if g["scope"] == "incidental") == 0
+
+
+def test_query_setting_only_for_serp(tmp_path):
+    (tmp_path / "daily.csv").write_text("date,metric,value\n2025-06-01,orders,3\n")
+    toml = tmp_path / "campaign.toml"
+    toml.write_text(
+        '[campaign]\nname = "x"\nstart = 2025-06-01\nend = 2025-06-30\n'
+        '[[sources]]\npath = "daily.csv"\nformat = "outcomes"\nquery = "lumen tea"\n'
+    )
+    with pytest.raises(CampaignError) as exc:
+        load_campaign(toml)
+    assert str(exc.value) == (
+        "campaign.toml, line 8, key 'sources[1].query': only the serp format reads a query "
+        "(the file's search query)"
+    )

@@ -427,10 +427,12 @@ class SourceEntry(_Strict):
 
     @field_validator("query")
     @classmethod
-    def _query(cls, v: str | list[str] | None) -> str | list[str] | None:
+    def _query(cls, v: str | list[str] | None, info: Any) -> str | list[str] | None:
         qs = [v] if isinstance(v, str) else (v or [])
         if v is not None and (not qs or any(not q.strip() for q in qs)):
             raise ValueError("expected a search query (or a list of them), not an empty one")
+        if v is not None and info.data.get("format") not in (None, "serp"):
+            raise ValueError("only the serp format reads a query (the file's search query)")
         return v
 
     @field_validator("format")
