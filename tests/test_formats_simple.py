@@ -107,12 +107,21 @@ def test_outcomes_xlsx_rows_are_sheet_rows(ws, tmp_path):
 
 
 def test_outcomes_bad_date(ws, tmp_path):
-    p = write(tmp_path, "o.csv", "date,metric,value\n01/03/2025,orders,1\n")
+    p = write(tmp_path, "o.csv", "date,metric,value\nMarch 1st,orders,1\n")
     with pytest.raises(FormatError) as ei:
         ws.import_file(p, "outcomes")
     assert str(ei.value) == (
-        "o.csv, row 2, column 'date': expected a date (YYYY-MM-DD or YYYY/MM/DD), "
-        "found '01/03/2025'"
+        "o.csv, row 2, column 'date': expected a date (YYYY-MM-DD or YYYY/MM/DD), found 'March 1st'"
+    )
+
+
+def test_outcomes_day_or_month_first_date_asks_which(ws, tmp_path):
+    p = write(tmp_path, "o.csv", "date,metric,value\n01/03/2025,orders,1\n")
+    with pytest.raises(FormatError) as ei:
+        ws.import_file(p, "outcomes")
+    assert str(ei.value).startswith(
+        "o.csv, row 2, column 'date': the date '01/03/2025' is not year first and it can be "
+        "read day first or month first; say which order the file uses: dayfirst = true"
     )
 
 

@@ -45,7 +45,14 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from ripplemeter.errors import CampaignError
 
@@ -70,6 +77,11 @@ class Source:
     query : str, list of str or None
         Search query of a SERP file that does not record one (``serp`` format); a list
         names the file's result lists in order.
+    decimal : {",", "."} or None
+        Decimal mark of a hand-made table (``decimal = ","`` for ``1.234,5``).
+    dayfirst : bool or None
+        ``true``: dates such as ``31.03.2026`` are day first; ``false``: ``03/31/2026`` is
+        month first.
     """
 
     path: Path
@@ -80,6 +92,8 @@ class Source:
     table: str | None = None
     columns: dict[str, str] | None = None
     query: str | list[str] | None = None
+    decimal: str | None = None
+    dayfirst: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -173,6 +187,8 @@ class Campaign:
             timezone=src.timezone,
             currency=self.currency,
             query=src.query,
+            decimal=src.decimal,
+            dayfirst=src.dayfirst,
         )
 
     def import_sources(
@@ -281,19 +297,33 @@ def load_campaign(path: str | Path) -> Campaign:
     Parameters
     ----------
     path : str or Path
-        The campaign file; source paths inside it are relative to its folder.
+        The campaign file, or a folder holding ``campaign.toml``; source paths inside it
+        are relative to its folder.
 
     Returns
     -------
     Campaign
+        Its ``path`` is the file read.
 
     Raises
     ------
     CampaignError
-        Unreadable TOML (with its line), unknown keys, missing required keys, bad dates, an
-        end before the start, an unknown time zone, a missing source file, a bad rate card.
+        A folder without campaign.toml, unreadable TOML (with its line), unknown keys,
+        missing required keys, bad dates, an end before the start, an unknown time zone,
+        a missing source file or one that is a folder, a bad rate card.
     """
     path = Path(path)
+    if path.is_dir():
+        inside = path / "campaign.toml"
+        if not inside.is_file():
+            others = sorted(p.name for p in path.glob("*.toml"))
+            hint = (
+                f"; it has {', '.join(others[:3])}: give that file"
+                if others
+                else "; give the campaign file"
+            )
+            raise CampaignError(path, None, f"is a folder without a campaign.toml{hint}") from None
+        path = inside
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
@@ -424,6 +454,29 @@ class SourceEntry(_Strict):
     table: str | None = None
     columns: dict[str, str] | None = None
     query: str | list[str] | None = None
+    decimal: Literal[",", "."] | None = None
+    dayfirst: bool | None = None
+
+    @field_validator("dayfirst", mode="before")
+    @classmethod
+    def _dayfirst(cls, v: Any) -> Any:
+        if v is not None and not isinstance(v, bool):
+            raise ValueError("expected true (31.03.2026) or false (03/31/2026)")
+        return v
+
+    @model_validator(mode="after")
+    def _options(self) -> SourceEntry:
+        from ripplemeter.formats import get_format
+
+        info = get_format(self.format)
+        for opt in ("decimal", "dayfirst"):
+            if getattr(self, opt) is not None and opt not in info.options:
+                takers = "generic, outcomes, spend, rate-card and accounts"
+                raise ValueError(
+                    f"{opt}: format {self.format} reads its export as the platform writes "
+                    f"it and takes no {opt}; it applies to {takers}"
+                )
+        return self
 
     @field_validator("query")
     @classmethod
@@ -729,6 +782,14 @@ def parse_campaign(data: dict, *, path: Path | None = None, text: str = "") -> C
                 )
         else:
             sp = sp.resolve()
+            if sp.is_dir():
+                raise CampaignError(
+                    p,
+                    _key(loc),
+                    f"{sp} is a folder, not a file; name the export file in it (or a pattern "
+                    f"such as {s.path.rstrip('/')}/*.csv)",
+                    _line(text, loc),
+                )
             if not sp.is_file():
                 raise CampaignError(p, _key(loc), f"file not found: {sp}", _line(text, loc))
             matches = [sp]
@@ -743,6 +804,8 @@ def parse_campaign(data: dict, *, path: Path | None = None, text: str = "") -> C
                     s.table,
                     dict(s.columns) if s.columns else None,
                     s.query,
+                    s.decimal,
+                    s.dayfirst,
                 )
             )
     cards: list[RateCard] = []

@@ -15,10 +15,49 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ripplemeter.campaign import Campaign
-from ripplemeter.evaluate import CampaignEvaluation, evaluate_campaign, open_workspace
-from ripplemeter.workspace import Workspace
+from ripplemeter.errors import RippleError
+from ripplemeter.evaluate import (
+    CampaignEvaluation,
+    default_workspace_path,
+    evaluate_campaign,
+    open_workspace,
+)
+from ripplemeter.workspace import Workspace, remove_if_empty
 
-__all__ = ["import_and_evaluate", "run_report"]
+__all__ = ["check_out_folder", "import_and_evaluate", "run_report"]
+
+
+def check_out_folder(out: str | Path) -> Path:
+    """Check that ``out`` can be the report's folder, before any work is done.
+
+    Parameters
+    ----------
+    out : str or Path
+        The output folder: absent (it is created) or an existing folder (the report's
+        files in it are replaced).
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    RippleError
+        ``out`` is an existing file, or a file stands where one of its parent folders
+        would be.
+    """
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise RippleError(
+            f"--out {out}: is a file, not a folder; give a folder for report.html and "
+            "metrics.json (it is created if missing)"
+        )
+    for parent in out.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise RippleError(f"--out {out}: {parent} is a file, not a folder")
+            break
+    return out
 
 
 def import_and_evaluate(
@@ -44,9 +83,18 @@ def import_and_evaluate(
     EvaluationError
         See :func:`ripplemeter.evaluate.evaluate_campaign`.
     """
-    with open_workspace(workspace, campaign) as ws:
-        imports = campaign.import_sources(ws, progress=progress)
-        return evaluate_campaign(campaign, ws, imports=imports, progress=progress)
+    path = None
+    if not isinstance(workspace, Workspace):
+        path = Path(workspace) if workspace is not None else default_workspace_path(campaign)
+    created = path is not None and not path.exists()
+    try:
+        with open_workspace(workspace, campaign) as ws:
+            imports = campaign.import_sources(ws, progress=progress)
+            return evaluate_campaign(campaign, ws, imports=imports, progress=progress)
+    except RippleError:
+        if created:
+            remove_if_empty(path)  # a first source that fails leaves no empty workspace file
+        raise
 
 
 def run_report(
@@ -61,9 +109,16 @@ def run_report(
     Returns
     -------
     (CampaignEvaluation, ReportPaths)
+
+    Raises
+    ------
+    RippleError
+        ``out`` is a file (checked before anything is imported, :func:`check_out_folder`),
+        or any error of :func:`import_and_evaluate`.
     """
     from ripplemeter.report import write_report
 
+    check_out_folder(out)
     result = import_and_evaluate(campaign, workspace, progress=progress)
     if progress:
         progress("writing the report")

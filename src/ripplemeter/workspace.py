@@ -18,7 +18,37 @@ import pandas as pd
 
 from ripplemeter import schema
 from ripplemeter.errors import FormatError, RippleError, WorkspaceError
-from ripplemeter.formats import Rows, SourceContext, get_format
+from ripplemeter.formats import Rows, SourceContext, check_options, get_format
+
+
+def remove_if_empty(path: str | Path) -> bool:
+    """Delete a workspace file that holds no import (and its write-ahead log).
+
+    For commands that created a workspace and then failed before importing anything, so
+    that a slip leaves no empty workspace file behind.
+
+    Returns
+    -------
+    bool
+        True when the file was removed; False when it is absent, holds imports, or is not
+        a workspace.
+    """
+    path = Path(path)
+    if not path.is_file():
+        return False
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+        try:
+            (n,) = con.execute("SELECT count(*) FROM imports").fetchone()
+        finally:
+            con.close()
+    except duckdb.Error:
+        return False
+    if n:
+        return False
+    path.unlink()
+    Path(str(path) + ".wal").unlink(missing_ok=True)
+    return True
 
 
 def file_sha256(path: Path, chunk: int = 1 << 20) -> str:
@@ -156,12 +186,15 @@ class Workspace:
         ------
         UnknownFormatError
             Unknown format name.
+        RippleError
+            A reading option (``ctx.decimal``, ``ctx.dayfirst``) the format does not take.
         FormatError
             The file does not match the format; nothing was written.
         """
         path = Path(path)
         info = get_format(format)
         ctx = ctx or SourceContext()
+        check_options(info, ctx)
         if not path.exists():
             raise FormatError(path, message="file not found")
         if path.is_dir():

@@ -4,36 +4,174 @@ One module per command group registers its commands on :data:`app`:
 
 * :mod:`ripplemeter.cli.imports` - ``import``, ``formats``;
 * :mod:`ripplemeter.cli.report` - ``report``, ``demo``, ``metrics``;
-* :mod:`ripplemeter.cli.seeds` - ``seeds``.
+* :mod:`ripplemeter.cli.seeds` - ``seeds``;
+* :mod:`ripplemeter.cli.cascades` - ``cascades``.
 
 Every :class:`~ripplemeter.errors.RippleError` is printed as one line without a traceback and
 the process exits with status 2 (:func:`friendly`). Machine-readable output goes to stdout
 (:data:`console`); progress, notes and warnings go to stderr (:data:`err_console`).
+
+Start-up stays fast: this package and the command modules import only Typer, Rich and
+:mod:`ripplemeter.errors` at module level; pandas, DuckDB, Ibis, Plotly and numba are
+imported inside the command that needs them (``tests/test_startup.py`` checks it).
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import typer
 from rich.console import Console
 from rich.text import Text
+from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
+from ripplemeter import __version__
 from ripplemeter.errors import RippleError
 
-__all__ = ["app", "console", "err_console", "friendly", "main"]
+__all__ = ["app", "console", "err_console", "friendly", "main", "note", "progress", "warn"]
 
-app = typer.Typer(
-    add_completion=False,
-    no_args_is_help=True,
-    help="ripplemeter: evaluate social media campaigns from platform exports.",
-)
 console = Console(soft_wrap=True)
 err_console = Console(stderr=True, soft_wrap=True)
 
 F = TypeVar("F", bound=Callable)
+
+# How a value is written in help: plain words, as click does (never "<bool>" or "{campaign}").
+_TYPE_WORDS = {"path": "PATH", "str": "TEXT", "int": "INTEGER", "float": "NUMBER"}
+
+
+class _Argument(TyperArgument):
+    """An argument shown as ``CAMPAIGN`` (``[CAMPAIGN]`` when optional) in usage and help."""
+
+    def display_type_rich(self, ctx: Any) -> str | None:
+        return None
+
+    def _usage_display_name(self) -> str:
+        name = self.display_name_raw
+        return name if self.required else f"[{name}]"
+
+
+class _Option(TyperOption):
+    """An option shown with a plain value word (``PATH``, ``TEXT``); a flag with none."""
+
+    def display_type_rich(self, ctx: Any) -> str | None:
+        if self.metavar is not None:
+            return self.metavar
+        if self.is_flag:
+            return None
+        label = self.display_type(ctx).strip("<>")
+        if label.startswith("list[") and label.endswith("]"):
+            label = label[5:-1]
+        return _TYPE_WORDS.get(label, label.upper())
+
+
+def _plain(param: Any) -> None:
+    if isinstance(param, TyperArgument) and not isinstance(param, _Argument):
+        param.__class__ = _Argument
+        if param.metavar is None:
+            param.metavar = param.name.upper() + ("..." if param.nargs != 1 else "")
+    elif isinstance(param, TyperOption) and not isinstance(param, _Option):
+        param.__class__ = _Option
+
+
+class _PlainHelp:
+    """Shared by commands and the group: parameters render as :class:`_Argument`/`_Option`."""
+
+    def get_params(self, ctx: Any) -> list:
+        params = super().get_params(ctx)  # type: ignore[misc]
+        for p in params:
+            _plain(p)
+        return params
+
+
+class RippleCommand(_PlainHelp, TyperCommand):
+    """A Typer command whose usage line reads ``ripplemeter report [OPTIONS] CAMPAIGN``."""
+
+
+class RippleGroup(_PlainHelp, TyperGroup):
+    """The top-level group (``ripplemeter [OPTIONS] COMMAND [ARGS]...``)."""
+
+
+class _App(typer.Typer):
+    """A Typer app whose commands default to :class:`RippleCommand` (other modules' too)."""
+
+    def command(self, *args: Any, cls: Any = None, **kwargs: Any) -> Any:
+        return super().command(*args, cls=cls or RippleCommand, **kwargs)
+
+
+app = _App(
+    cls=RippleGroup,
+    add_completion=False,
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    help="ripplemeter: evaluate social media campaigns from platform exports.",
+)
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        console.print(f"ripplemeter {__version__}", markup=False, highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False,
+        "--version",
+        "-V",
+        help="Show the version and exit.",
+        callback=_show_version,
+        is_eager=True,
+    ),
+) -> None:
+    """ripplemeter: evaluate social media campaigns from platform exports."""
+
+
+class _Quiet:
+    """Stands in for a Rich progress display when stderr is not a terminal (a pipe, a log,
+    a test): nothing is drawn, so stderr holds only notes, warnings and errors."""
+
+    def __enter__(self) -> _Quiet:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def add_task(self, *args: Any, **kwargs: Any) -> int:
+        return 0
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+    def advance(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+def progress(*columns: Any) -> Any:
+    """A transient Rich progress display on stderr, or a silent stand-in off a terminal.
+
+    Parameters
+    ----------
+    *columns
+        Rich progress columns (``SpinnerColumn()``, ``TextColumn(...)``, ...).
+    """
+    if not err_console.is_terminal:
+        return _Quiet()
+    from rich.progress import Progress
+
+    return Progress(*columns, console=err_console, transient=True)
+
+
+def warn(message: str) -> None:
+    """Print ``warning: MESSAGE`` on stderr, as plain text (brackets kept)."""
+    err_console.print(Text.assemble(("warning:", "yellow"), " ", message), highlight=False)
+
+
+def note(message: str) -> None:
+    """Print ``note: MESSAGE`` on stderr, as plain text (brackets kept)."""
+    err_console.print(Text.assemble(("note:", "cyan"), " ", message), highlight=False)
 
 
 def friendly(fn: F) -> F:
@@ -45,7 +183,8 @@ def friendly(fn: F) -> F:
             return fn(*args, **kwargs)
         except RippleError as exc:
             # the message is plain text: "[[fx]]" or "[campaign]" must never be read as markup
-            err_console.print(Text.assemble(("error:", "bold red"), " ", str(exc)), highlight=False)
+            text = " ".join(str(exc).split("\n"))
+            err_console.print(Text.assemble(("error:", "bold red"), " ", text), highlight=False)
             raise typer.Exit(2) from None
 
     return wrapper  # type: ignore[return-value]

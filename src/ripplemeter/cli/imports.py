@@ -6,27 +6,26 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
-from rich.table import Table
 
-from ripplemeter.cli import app, console, err_console, friendly
+from ripplemeter.cli import app, console, friendly, note, progress
+from ripplemeter.errors import RippleError
+
+DEFAULT_WORKSPACE = Path("ripplemeter.duckdb")
 
 
 @app.command("import")
 @friendly
 def import_(
     files: Annotated[list[Path], typer.Argument(help="Export files, as downloaded (one or more).")],
-    format: Annotated[str, typer.Option("--format", "-f", help="Format name (see `formats`).")],
-    workspace: Annotated[Path, typer.Option(help="DuckDB workspace file.")] = Path(
-        "ripplemeter.duckdb"
-    ),
+    format: Annotated[
+        str, typer.Option("--format", "-f", help="Format name (see `ripplemeter formats`).")
+    ],
+    workspace: Annotated[
+        Path,
+        typer.Option(
+            help="DuckDB workspace file; by default ripplemeter.duckdb in the current folder."
+        ),
+    ] = DEFAULT_WORKSPACE,
     platform: Annotated[str | None, typer.Option(help="Platform name for ids.")] = None,
     account: Annotated[str | None, typer.Option(help="Account the export belongs to.")] = None,
     timezone: Annotated[
@@ -39,15 +38,30 @@ def import_(
         list[str] | None,
         typer.Option(help="Column mapping for generic: CANONICAL=SOURCE (repeatable)."),
     ] = None,
+    decimal: Annotated[
+        str | None,
+        typer.Option(
+            help="Decimal mark of numbers in the file: ',' (1.234,5) or '.' (1,234.5). "
+            "Generic and the small tables (outcomes, spend, rate-card, accounts)."
+        ),
+    ] = None,
+    dayfirst: Annotated[
+        bool,
+        typer.Option("--dayfirst", help="Dates are written day first (31.03.2026, 31/03/2026)."),
+    ] = False,
+    monthfirst: Annotated[
+        bool,
+        typer.Option("--monthfirst", help="Dates are written month first (03/31/2026)."),
+    ] = False,
 ) -> None:
     """Import FILES into the workspace, each in one transaction (idempotent).
 
-    A progress bar counts bytes over all files; a file that fails stops the command with
-    its error and leaves the workspace as it was before that file (earlier files stay).
+    The workspace is ripplemeter.duckdb in the current folder unless --workspace names
+    another; the command says which one it used (on stderr). A progress bar counts bytes
+    over all files; a file that fails stops the command with its error and leaves the
+    workspace as it was before that file (earlier files stay).
     """
-    from ripplemeter.errors import RippleError as _RippleError
-    from ripplemeter.formats import SourceContext
-    from ripplemeter.workspace import Workspace
+    from ripplemeter.formats import SourceContext, check_options, get_format
 
     columns = None
     if column:
@@ -55,61 +69,109 @@ def import_(
         for item in column:
             canon, sep, src = item.partition("=")
             if not sep or not canon.strip() or not src.strip():
-                raise _RippleError(
+                raise RippleError(
                     f"--column {item!r}: expected CANONICAL=SOURCE, e.g. text=Content"
                 )
             columns[canon.strip()] = src.strip()
-    sizes = [f.stat().st_size if f.is_file() else 0 for f in files]
-    with (
-        Workspace(workspace) as ws,
-        Progress(
-            SpinnerColumn(),
-            TextColumn("{task.description}"),
-            BarColumn(),
-            DownloadColumn(),
-            TimeElapsedColumn(),
-            console=err_console,
-            transient=True,
-        ) as bar,
-    ):
-        task = bar.add_task("importing", total=sum(sizes) or None)
-        for file, size in zip(files, sizes, strict=True):
-            ctx = SourceContext(
-                platform=platform,
-                account=account,
-                timezone=timezone,
-                table=table,
-                columns=columns,
-            )
-            res = ws.import_file(
-                file,
-                format,
-                ctx,
-                progress=lambda stage, name=file.name: bar.update(
-                    task, description=f"{stage} {name}"
-                ),
-            )
-            bar.advance(task, size)
-            if res.skipped:
-                console.print(
-                    f"{file.name}: already imported (import {res.import_id}); nothing changed",
-                    markup=False,
+    if dayfirst and monthfirst:
+        raise RippleError("--dayfirst and --monthfirst: give one of them, not both")
+    ctx = SourceContext(
+        platform=platform,
+        account=account,
+        timezone=timezone,
+        table=table,
+        columns=columns,
+        decimal=decimal,
+        dayfirst=True if dayfirst else (False if monthfirst else None),
+    )
+    # everything that can be checked before the workspace is opened, so that a slip
+    # writes nothing (not even an empty workspace file)
+    info = get_format(format)
+    check_options(info, ctx, cli=True)
+    for file in files:
+        if file.is_dir():
+            raise RippleError(f"{file}: is a folder, not a file; give the export files in it")
+        if not file.exists():
+            raise RippleError(f"{file}: file not found")
+    if workspace.is_dir():
+        raise RippleError(
+            f"--workspace {workspace}: is a folder; give a file such as "
+            f"{workspace / DEFAULT_WORKSPACE}"
+        )
+    _run_imports(files, format, ctx, workspace)
+
+
+def _run_imports(files: list[Path], format: str, base_ctx, workspace: Path) -> None:
+    import dataclasses
+
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from ripplemeter.workspace import Workspace, remove_if_empty
+
+    existed = workspace.exists()
+    sizes = [f.stat().st_size for f in files]
+    done = 0
+    try:
+        with (
+            Workspace(workspace) as ws,
+            progress(
+                SpinnerColumn(),
+                TextColumn("{task.description}"),
+                BarColumn(),
+                DownloadColumn(),
+                TimeElapsedColumn(),
+            ) as bar,
+        ):
+            task = bar.add_task("importing", total=sum(sizes) or None)
+            for file, size in zip(files, sizes, strict=True):
+                ctx = dataclasses.replace(base_ctx)
+                res = ws.import_file(
+                    file,
+                    format,
+                    ctx,
+                    progress=lambda stage, name=file.name: bar.update(
+                        task, description=f"{stage} {name}"
+                    ),
                 )
-            else:
-                parts = ", ".join(f"{n} {t}" for t, n in res.rows.items()) or "no rows"
-                console.print(
-                    f"{file.name}: imported {parts} (import {res.import_id})", markup=False
-                )
-            for note in res.notes:
-                console.print(f"  note: {note}", highlight=False, markup=False)
+                done += 1
+                bar.advance(task, size)
+                if res.skipped:
+                    console.print(
+                        f"{file.name}: already imported (import {res.import_id}); nothing changed",
+                        markup=False,
+                        highlight=False,
+                    )
+                else:
+                    parts = ", ".join(f"{n} {t}" for t, n in res.rows.items()) or "no rows"
+                    console.print(
+                        f"{file.name}: imported {parts} (import {res.import_id})",
+                        markup=False,
+                        highlight=False,
+                    )
+                for n in res.notes:
+                    console.print(f"  note: {n}", highlight=False, markup=False)
+    except BaseException:
+        if not existed and done == 0:
+            remove_if_empty(workspace)  # a failed first import leaves no empty workspace file
+        raise
+    note(f"workspace used: {workspace.resolve()}" + ("" if existed else " (created)"))
 
 
 @app.command("formats")
 def formats_() -> None:
     """List the formats that `import` and campaign sources accept."""
-    from ripplemeter.formats import available_formats
+    from rich.table import Table
+    from rich.text import Text
+
+    from ripplemeter.formats import format_summaries
 
     table = Table("format", "what it reads")
-    for info in available_formats():
-        table.add_row(info.name, info.summary)
+    for name, summary in format_summaries():
+        table.add_row(Text(name), Text(summary))
     console.print(table)

@@ -7,34 +7,70 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
-from rich.text import Text
 
-from ripplemeter.cli import app, console, err_console, friendly
+from ripplemeter.cli import app, console, friendly, note, progress, warn
 
 
 @app.command()
 @friendly
 def report(
-    campaign: Annotated[Path, typer.Argument(help="The campaign.toml file.")],
-    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("report"),
+    campaign: Annotated[
+        Path,
+        typer.Argument(help="The campaign.toml file, or the folder that holds it."),
+    ],
+    out: Annotated[
+        Path, typer.Option(help="Output folder (created; files in it are replaced).")
+    ] = Path("report"),
     workspace: Annotated[
         Path | None,
-        typer.Option(help="DuckDB workspace (default: ripplemeter.duckdb beside CAMPAIGN)."),
+        typer.Option(help="DuckDB workspace; by default ripplemeter.duckdb beside campaign.toml."),
     ] = None,
+    pdf: Annotated[
+        bool,
+        typer.Option(
+            "--pdf", help="Also print the report to report.pdf (A4), with the installed Chromium."
+        ),
+    ] = False,
 ) -> None:
-    """Evaluate a campaign and write report.html and metrics.json into OUT."""
+    """Evaluate a campaign and write report.html and metrics.json into OUT.
+
+    The sources are imported into the workspace beside campaign.toml (ripplemeter.duckdb)
+    unless --workspace names another; the command says which one it used (on stderr).
+    """
     from ripplemeter.campaign import load_campaign
+    from ripplemeter.pipeline import check_out_folder
+
+    check_out_folder(out)  # before any work: a slip writes nothing
+    if pdf:
+        from ripplemeter.report.pdf import PdfError, find_chromium
+
+        try:
+            find_chromium()  # no Chromium: say so now, not after the evaluation
+        except PdfError as exc:
+            raise PdfError(f"--pdf: {exc}; or run without --pdf") from None
+    camp = load_campaign(campaign)
+    if camp.path is not None and camp.path.resolve() != campaign.resolve():
+        note(f"campaign file: {camp.path}")
+
+    from ripplemeter.evaluate import default_workspace_path
     from ripplemeter.pipeline import run_report
 
-    camp = load_campaign(campaign)
+    ws_path = workspace if workspace is not None else default_workspace_path(camp)
     with _spinner() as stage:
-        result, paths = run_report(camp, out, workspace, progress=stage)
+        result, paths = run_report(camp, out, ws_path, progress=stage)
+        pdf_path = None
+        if pdf:
+            from ripplemeter.report.pdf import write_pdf
+
+            stage("printing the PDF")
+            pdf_path = write_pdf(paths.html, paths.html.with_suffix(".pdf"))
     for w in result.warnings:
-        err_console.print(Text.assemble(("warning:", "yellow"), " ", w), highlight=False)
+        warn(w)
+    note(f"workspace used: {Path(ws_path).resolve()}")
     console.print(f"Report written to {paths.html}", markup=False, highlight=False)
     console.print(f"Metrics written to {paths.metrics}", markup=False, highlight=False)
+    if pdf_path is not None:
+        console.print(f"PDF written to {pdf_path}", markup=False, highlight=False)
 
 
 @app.command()
@@ -45,7 +81,14 @@ def demo(
     ] = Path("demo"),
     seed: Annotated[int, typer.Option(help="Seed of the data generator.")] = 7,
 ) -> None:
-    """Generate a sample campaign (labelled as generated data), import it and write its report."""
+    """Generate a sample campaign (labelled as generated data), import it and write its report.
+
+    The sample data, its workspace (ripplemeter.duckdb) and the report all go into OUT.
+    """
+    from ripplemeter.pipeline import check_out_folder
+
+    check_out_folder(out)
+
     from ripplemeter.campaign import load_campaign
     from ripplemeter.demo import generate_demo
     from ripplemeter.pipeline import run_report
@@ -63,22 +106,23 @@ def demo(
 
 @contextlib.contextmanager
 def _spinner():
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        TimeElapsedColumn(),
-        console=err_console,
-        transient=True,
-    ) as bar:
+    from rich.progress import SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn()) as bar:
         task = bar.add_task("starting", total=None)
         yield lambda stage: bar.update(task, description=stage)
 
 
 @app.command("metrics")
 def metrics_(
-    markdown: Annotated[bool, typer.Option(help="Print the registry as Markdown.")] = False,
+    markdown: Annotated[
+        bool, typer.Option("--markdown", help="Print the registry as Markdown.")
+    ] = False,
 ) -> None:
     """List every metric: id, formula, unit and source (the metric registry)."""
+    from rich.table import Table
+    from rich.text import Text
+
     from ripplemeter.evaluate.metrics import all_metrics, registry_markdown
 
     if markdown:
@@ -86,5 +130,5 @@ def metrics_(
         return
     table = Table("id", "name", "formula", "unit", "source")
     for m in all_metrics().values():
-        table.add_row(m.id, m.name, m.formula, m.unit, m.source)
+        table.add_row(*(Text(str(x)) for x in (m.id, m.name, m.formula, m.unit, m.source)))
     console.print(table)

@@ -13,15 +13,19 @@ error says which format to use.
 
 from __future__ import annotations
 
+import ast
 import functools
 import importlib
+import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+from ripplemeter.errors import FormatError, RippleError, UnknownFormatError
 
-from ripplemeter.errors import FormatError, UnknownFormatError
+if TYPE_CHECKING:  # pandas is imported where rows are built, so that listing formats is quick
+    import pandas as pd
 
 
 @dataclass
@@ -48,6 +52,13 @@ class SourceContext:
     query : str or list of str, optional
         Search query of a SERP file that does not record one (``serp`` format); a list
         names the file's result lists in order.
+    decimal : {",", "."}, optional
+        Decimal mark of numbers in a hand-made table (``1.234,5`` with ``","``). Unset: ``.``,
+        and a number that reads differently with either mark is refused as ambiguous.
+        Formats that take it list ``decimal`` in :attr:`FormatInfo.options`.
+    dayfirst : bool, optional
+        ``True``: dates such as ``31.03.2026`` or ``31/03/2026`` are day first; ``False``:
+        ``03/31/2026`` is month first. Unset: only year-first dates (``2026-03-31``) are read.
     """
 
     platform: str | None = None
@@ -58,6 +69,8 @@ class SourceContext:
     currency: str | None = None
     imported_at: pd.Timestamp | None = None
     query: str | list[str] | None = None
+    decimal: str | None = None
+    dayfirst: bool | None = None
 
     def key(self) -> str:
         """A stable string of the settings that change what an import produces."""
@@ -69,6 +82,10 @@ class SourceContext:
         if self.query is not None:  # appended only when set: older keys stay as they were
             q = self.query if isinstance(self.query, str) else "\x1f".join(self.query)
             key += f"|query={q}"
+        if self.decimal is not None:  # likewise
+            key += f"|decimal={self.decimal}"
+        if self.dayfirst is not None:
+            key += f"|dayfirst={self.dayfirst}"
         return key
 
 
@@ -93,6 +110,8 @@ class Rows:
     source_timezone: str | None = None
 
     def add(self, table: str, df: pd.DataFrame) -> None:
+        import pandas as pd
+
         if table in self.tables:
             self.tables[table] = pd.concat([self.tables[table], df], ignore_index=True)
         else:
@@ -114,12 +133,16 @@ class FormatInfo:
 
     ``recognise``, when set, tells this format's exports from other files by their first
     lines; it is used to name the right format when an import as another one fails.
+    ``options`` names the reading options of :class:`SourceContext` the format obeys
+    (``decimal``, ``dayfirst``); giving another format one of them is refused
+    (:func:`check_options`), never silently ignored.
     """
 
     name: str
     reader: Importer
     summary: str
     recognise: Recogniser | None = None
+    options: frozenset[str] = frozenset()
 
     @property
     def kind(self) -> str:
@@ -150,11 +173,14 @@ _MODULES = (
 _loaded = False
 
 
-def register(name: str, *, recognise: Recogniser | None = None) -> Callable[[Importer], Importer]:
+def register(
+    name: str, *, recognise: Recogniser | None = None, options: tuple[str, ...] = ()
+) -> Callable[[Importer], Importer]:
     """Decorator registering an importer under ``name``.
 
     The first line of the importer's docstring is its summary in ``ripplemeter formats``.
-    ``recognise`` (optional) tells this format's exports by their first lines.
+    ``recognise`` (optional) tells this format's exports by their first lines. ``options``
+    names the reading options the importer obeys (see :attr:`FormatInfo.options`).
 
     The registered reader is the importer itself, except that a ``FormatError`` on a file
     that another format recognises as its own export says so ("this looks like a file for
@@ -164,7 +190,9 @@ def register(name: str, *, recognise: Recogniser | None = None) -> Callable[[Imp
 
     def deco(fn: Importer) -> Importer:
         summary = (fn.__doc__ or "").strip().splitlines()[0] if fn.__doc__ else ""
-        _REGISTRY[name] = FormatInfo(name, _naming_other_format(name, fn), summary, recognise)
+        _REGISTRY[name] = FormatInfo(
+            name, _naming_other_format(name, fn), summary, recognise, frozenset(options)
+        )
         return fn
 
     return deco
@@ -252,3 +280,96 @@ def available_formats() -> list[FormatInfo]:
     """All registered formats, sorted by name."""
     _load_all()
     return [_REGISTRY[k] for k in sorted(_REGISTRY)]
+
+
+#: reading options of :class:`SourceContext` that only some formats obey
+READING_OPTIONS = ("decimal", "dayfirst")
+
+
+def check_options(info: FormatInfo, ctx: SourceContext, *, cli: bool = False) -> None:
+    """Refuse reading options that ``info``'s importer would not obey, or a bad value.
+
+    Parameters
+    ----------
+    info : FormatInfo
+    ctx : SourceContext
+    cli : bool
+        Name the options as command-line flags (``--decimal``) rather than as settings.
+
+    Raises
+    ------
+    RippleError
+        ``decimal`` other than ``","`` or ``"."``; ``decimal``/``dayfirst`` given to a
+        format that does not read them (the message names the formats that do).
+    """
+    if ctx.decimal is not None and ctx.decimal not in (",", "."):
+        raise RippleError(f"decimal {ctx.decimal!r}: expected ',' or '.'")
+    given = [o for o in READING_OPTIONS if getattr(ctx, o) is not None]
+    refused = [o for o in given if o not in info.options]
+    if refused:
+        takers = [f.name for f in available_formats() if set(refused) <= f.options]
+        shown = " and ".join(f"--{o}" if cli else o for o in refused)
+        raise RippleError(
+            f"{shown}: format {info.name} does not take this option (it reads its export as "
+            f"the platform writes it); formats that do: {', '.join(takers)}"
+        )
+
+
+def format_summaries() -> list[tuple[str, str]]:
+    """``(name, summary)`` of every format, sorted by name, without importing the importers.
+
+    Read from the format modules' source (the ``@register("name")`` decorator and the first
+    line of the function's docstring), so that ``ripplemeter formats`` answers at once
+    instead of importing pandas, DuckDB and numba. Formats registered by modules outside
+    :data:`_MODULES` (already imported) are included from the registry.
+
+    Returns
+    -------
+    list of (str, str)
+        The same names and summaries as :func:`available_formats`.
+    """
+    found: dict[str, str] = {}
+    for mod in _MODULES:
+        spec = importlib.util.find_spec(f"ripplemeter.formats.{mod}")
+        if spec is None or not spec.origin:
+            continue
+        found.update(_registered_in(Path(spec.origin)))
+    for info in _REGISTRY.values():
+        found.setdefault(info.name, info.summary)
+    return sorted(found.items())
+
+
+def _registered_in(path: Path) -> dict[str, str]:
+    """Format name -> summary for each ``@register("name", ...)`` function in a module."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = {
+        n.targets[0].id: n.value.value
+        for n in tree.body
+        if isinstance(n, ast.Assign)
+        and len(n.targets) == 1
+        and isinstance(n.targets[0], ast.Name)
+        and isinstance(n.value, ast.Constant)
+        and isinstance(n.value.value, str)
+    }
+    out: dict[str, str] = {}
+    for node in tree.body:
+        if not isinstance(node, ast.FunctionDef):
+            continue
+        for deco in node.decorator_list:
+            if not (
+                isinstance(deco, ast.Call)
+                and isinstance(deco.func, ast.Name)
+                and deco.func.id == "register"
+                and deco.args
+            ):
+                continue
+            arg = deco.args[0]
+            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                name = arg.value
+            elif isinstance(arg, ast.Name) and arg.id in names:
+                name = names[arg.id]
+            else:
+                continue
+            doc = ast.get_docstring(node) or ""
+            out[name] = doc.strip().splitlines()[0] if doc.strip() else ""
+    return out

@@ -147,18 +147,67 @@ def _guess_legacy(data: bytes) -> tuple[str, str] | None:
     return best[2], best[3]
 
 
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old Excel .xls (and other Office files)
+
+
+def binary_kind(path: Path, head: bytes | None = None) -> str | None:
+    """What a binary file is, from its first bytes: ``"xlsx"``, ``"xls"``, ``"zip"`` or None.
+
+    An ``.xlsx`` workbook is a ZIP archive holding ``xl/workbook.xml``; any other ZIP
+    archive is ``"zip"``; the OLE2 compound-file signature is an old Excel ``.xls`` (Excel
+    re-saves and some ad platforms still write it). A text file is None.
+    """
+    if head is None:
+        try:
+            with open(path, "rb") as f:
+                head = f.read(8)
+        except OSError:
+            return None
+    if head.startswith(_OLE2_MAGIC):
+        return "xls"
+    if not head.startswith(_ZIP_MAGIC):
+        return None
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            names = set(z.namelist())
+    except (zipfile.BadZipFile, OSError):
+        return "zip"
+    return "xlsx" if "xl/workbook.xml" in names else "zip"
+
+
+def not_text_error(path: Path, kind: str) -> FormatError:
+    """The error for a workbook or archive given where a CSV or text export is read."""
+    if kind == "xlsx":
+        msg = (
+            "is an Excel workbook (.xlsx), not the CSV file this format reads; download the "
+            "export as CSV, or open it in Excel and save it as 'CSV UTF-8' and import that file"
+        )
+    elif kind == "xls":
+        msg = (
+            "is an old Excel workbook (.xls), not a CSV file; open it in Excel and save it as "
+            "'CSV UTF-8' (or as .xlsx for the generic and small-table formats)"
+        )
+    else:
+        msg = "is a ZIP archive, not a CSV file; unzip it and import the files inside"
+    return FormatError(path, message=msg)
+
+
 def read_text(path: Path) -> Decoded:
     """Read a text export and decode it.
 
     UTF-8 (with or without BOM) and UTF-16 with BOM are decoded directly. A file that is not
     valid UTF-8 is tried as GB18030 (GBK), CP949 (Korean), Big5 and Shift-JIS; the encoding
-    whose text is most plausible is used and a note records it.
+    whose text is most plausible is used and a note records it. An Excel workbook or a ZIP
+    archive is recognised by its first bytes (whatever its name) and refused with what to do.
 
     Raises
     ------
     FormatError
-        If the file is empty, or cannot be decoded; the message names the row of the first
-        byte that is not UTF-8.
+        If the file is empty, is a workbook or an archive (:func:`binary_kind`), or cannot be
+        decoded; the message names the row of the first byte that is not UTF-8.
     """
     path = Path(path)
     try:
@@ -169,6 +218,9 @@ def read_text(path: Path) -> Decoded:
         raise FormatError(path, message="is a folder, not a file") from None
     if not data.strip(b" \t\r\n\xef\xbb\xbf"):
         raise FormatError(path, message="the file is empty")
+    kind = binary_kind(path, data[:8])
+    if kind is not None:
+        raise not_text_error(path, kind)
     if data.startswith(b"\xef\xbb\xbf"):
         data_ = data[3:]
         enc = "utf-8-sig"
@@ -226,6 +278,14 @@ class Table:
         Data records (empty records removed).
     rows : list[int]
         1-based spreadsheet row of each record.
+    delimiter : str
+        The field delimiter of a CSV (``","`` for workbooks and JSON).
+    decimal : {",", "."} or None
+        The decimal mark the source declares (None: not declared; see
+        :class:`~ripplemeter.formats.SourceContext`).
+    dayfirst : bool or None
+        Whether dates are written day first (True), month first (False), or only year
+        first (None).
     """
 
     path: Path
@@ -233,6 +293,9 @@ class Table:
     header_row: int
     records: list[list[str]]
     rows: list[int]
+    delimiter: str = ","
+    decimal: str | None = None
+    dayfirst: bool | None = None
 
     def col_index(self, name: str, *, required: bool = True, aliases: Sequence[str] = ()) -> int:
         """Index of a column by name (case-insensitive), or -1 if optional and absent."""
@@ -394,7 +457,7 @@ def read_table(
         rows.append(row)
     if not records:
         raise no_data_rows(path, header_row)
-    return Table(path, header, header_row, records, rows)
+    return Table(path, header, header_row, records, rows, delimiter)
 
 
 def no_data_rows(path: Path, header_row: int | None) -> FormatError:

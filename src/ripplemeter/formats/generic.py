@@ -25,7 +25,14 @@ import pandas as pd
 from ripplemeter import schema
 from ripplemeter.errors import FormatError
 from ripplemeter.formats import Rows, SourceContext, register
-from ripplemeter.formats._io import Table, no_data_rows, read_table, read_text
+from ripplemeter.formats._io import (
+    Table,
+    binary_kind,
+    no_data_rows,
+    not_text_error,
+    read_table,
+    read_text,
+)
 
 FORMAT = "generic"
 
@@ -46,6 +53,19 @@ _TS_FORMATS = (
 
 #: columns holding ids that are namespaced ``platform:native``
 ID_COLUMNS = ("post_id", "account_id", "parent_id", "root_id", "src_account_id", "dst_account_id")
+
+#: (table, column) of free text, stored exactly as exported: leading and trailing spaces,
+#: tabs and line breaks are kept. Other text columns hold ids, codes and names that rows are
+#: matched on; their surrounding spaces are trimmed (a stray space would split one account
+#: into two) and the import notes how many values were trimmed.
+FREE_TEXT = (
+    ("posts", "text"),
+    ("accounts", "name"),
+    ("serp_results", "title"),
+    ("serp_results", "snippet"),
+    ("serp_results", "title_text"),
+    ("serp_results", "snippet_text"),
+)
 
 #: canonical columns a table needs before a row means anything
 REQUIRED: dict[str, tuple[str, ...]] = {
@@ -222,14 +242,130 @@ def _flatten(obj: dict, prefix: str, out: dict[str, str]) -> None:
             out[key] = _cell_text(v)
 
 
+def read_json_array(path: Path) -> tuple[Table, list[str]]:
+    """A JSON file holding an array of objects as a :class:`Table`.
+
+    Objects are flattened as in :func:`read_jsonl`; the row number of a record is the line
+    on which its object starts.
+
+    Raises
+    ------
+    FormatError
+        Invalid JSON (line named), an element that is not an object, a file holding one
+        object rather than a list of them, or text after the closing bracket.
+    """
+    dec = read_text(path)
+    notes = [dec.note] if dec.note else []
+    text = dec.text
+    start = len(text) - len(text.lstrip())
+    decoder = json.JSONDecoder()
+
+    def line_of(pos: int) -> int:
+        return text.count("\n", 0, pos) + 1
+
+    def bad(pos: int, what: str) -> FormatError:
+        return FormatError(path, row=line_of(pos), message=what)
+
+    if text[start : start + 1] == "{":
+        try:
+            decoder.raw_decode(text, start)
+        except json.JSONDecodeError as exc:
+            raise bad(exc.pos, f"not valid JSON ({exc.msg})") from None
+        raise FormatError(
+            path,
+            row=line_of(start),
+            message="holds one JSON object, not a list of records; give a JSON array of "
+            "objects ([{...}, {...}]) or JSON Lines (one object per line, .jsonl)",
+        )
+    i = start + 1
+    objs: list[dict[str, str]] = []
+    rows: list[int] = []
+    header: dict[str, None] = {}
+    n = len(text)
+
+    def skip(j: int) -> int:
+        while j < n and text[j] in " \t\r\n":
+            j += 1
+        return j
+
+    i = skip(i)
+    if i < n and text[i] == "]":
+        i += 1
+    else:
+        while True:
+            i = skip(i)
+            try:
+                obj, end = decoder.raw_decode(text, i)
+            except json.JSONDecodeError as exc:
+                cut = skip(exc.pos) >= n
+                raise bad(
+                    exc.pos,
+                    f"not valid JSON ({exc.msg})"
+                    + ("; the file ends inside the array, so it looks truncated" if cut else ""),
+                ) from None
+            if not isinstance(obj, dict):
+                raise FormatError(
+                    path,
+                    row=line_of(i),
+                    expected="a JSON object in the array",
+                    found=text[i:end].strip(),
+                )
+            flat: dict[str, str] = {}
+            _flatten(obj, "", flat)
+            for k in flat:
+                header.setdefault(k, None)
+            objs.append(flat)
+            rows.append(line_of(i))
+            i = skip(end)
+            if i < n and text[i] == ",":
+                i += 1
+                continue
+            if i < n and text[i] == "]":
+                i += 1
+                break
+            raise bad(
+                min(i, n - 1),
+                "the JSON array is not closed with ']'; the file looks truncated"
+                if i >= n
+                else "expected ',' or ']' after an object in the JSON array",
+            )
+    if skip(i) < n:
+        raise bad(skip(i), "more text after the JSON array's closing ']'")
+    if not objs:
+        raise FormatError(path, message="the JSON array is empty; there is nothing to import")
+    cols = list(header)
+    records = [[o.get(c, "") for c in cols] for o in objs]
+    return Table(path, cols, 0, records, rows), notes
+
+
+def _json_kind(path: Path) -> str | None:
+    """``"array"``, ``"lines"`` or None, from the file's first non-blank character."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(4096)
+    except OSError:
+        return None
+    head = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith(b"["):
+        return "array"
+    if head.startswith(b"{"):
+        return "lines"
+    return None
+
+
 def read_tabular(
     path: Path,
     *,
     format_name: str,
     required: Sequence[str] = (),
     jsonl: bool = False,
+    decimal: str | None = None,
+    dayfirst: bool | None = None,
 ) -> tuple[Table, list[str]]:
-    """Read a CSV/TSV (delimiter sniffed), XLSX or (if ``jsonl``) JSON Lines file.
+    """Read a CSV/TSV (delimiter sniffed), XLSX or (if ``jsonl``) JSON file.
+
+    What a file is comes from its bytes, not its name: a workbook saved as ``.csv`` is read
+    as a workbook (with a note), a JSON array or JSON Lines file as JSON.
 
     Parameters
     ----------
@@ -239,7 +375,11 @@ def read_tabular(
     required : sequence of str
         Columns that must be present (case-insensitive).
     jsonl : bool
-        Accept ``.jsonl`` / ``.ndjson``.
+        Accept JSON: JSON Lines (one object per line) or a JSON array of objects.
+    decimal : {",", "."}, optional
+        The decimal mark the source declares (kept on the table for the converters).
+    dayfirst : bool, optional
+        Whether dates are day first (True) or month first (False); kept on the table.
 
     Returns
     -------
@@ -249,29 +389,46 @@ def read_tabular(
     Raises
     ------
     FormatError
-        Undecodable or empty file, a header without data rows, missing required column,
+        Undecodable or empty file, an old ``.xls`` workbook or a ZIP archive, JSON where the
+        format reads only CSV/XLSX, a header without data rows, missing required column,
         ragged rows.
     """
     path = Path(path)
     suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
+    if path.is_dir():
+        raise FormatError(path, message="is a folder, not a file")
+    if path.exists() and path.stat().st_size == 0:
+        raise FormatError(path, message="the file is empty")
+    kind = binary_kind(path)
+    json_kind = _json_kind(path) if kind is None else None
+    if kind == "xlsx":
         table, notes = read_xlsx(path)
-    elif suffix == ".xls":
-        raise FormatError(path, message="old Excel .xls files are not read; save as .xlsx or CSV")
-    elif suffix in (".jsonl", ".ndjson") and jsonl:
-        table, notes = read_jsonl(path)
+        if suffix not in (".xlsx", ".xlsm"):
+            notes.append(f"{path.name}: an Excel workbook (by its content); read as one")
+    elif kind is not None:
+        raise not_text_error(path, kind)
+    elif json_kind is not None and (jsonl or suffix in (".json", ".jsonl", ".ndjson")):
+        if not jsonl:
+            raise FormatError(
+                path,
+                message=f"is a JSON file; format {format_name} reads CSV or Excel (.xlsx) "
+                "tables: save it as CSV, or import it with the generic format",
+            )
+        table, notes = read_json_array(path) if json_kind == "array" else read_jsonl(path)
     else:
         dec = read_text(path)
         notes = [dec.note] if dec.note else []
+        delimiter = sniff_delimiter(dec.text)
         table = read_table(
             path,
             dec.text,
-            delimiter=sniff_delimiter(dec.text),
+            delimiter=delimiter,
             required=required,
             format_name=format_name,
         )
-        return table, notes
     check_columns(table, required, format_name)
+    table.decimal = decimal
+    table.dayfirst = dayfirst
     return table, notes
 
 
@@ -294,7 +451,21 @@ def check_columns(table: Table, required: Sequence[str], format_name: str) -> No
 # ---------------------------------------------------------------------------- converting
 
 
+_DECIMAL_COMMA = re.compile(r"^[+-]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?$")
+_LOOKS_DECIMAL_COMMA = re.compile(r"^[+-]?[\d.]*\d,\d+$")
+_SAY_DECIMAL = (
+    'say which mark the file uses: decimal = "," or decimal = "." on this source in '
+    "campaign.toml, or --decimal for import"
+)
+
+
 def _number(table: Table, k: int, column: str, raw: str, *, integer: bool) -> float | None:
+    """One numeric cell, read with the table's declared decimal mark (see read_tabular).
+
+    Undeclared: ``.`` is the decimal mark and ``1,234`` a thousands group, except in a
+    semicolon-separated file, where ``1,234`` may be 1.234 (decimal comma) as well as 1234
+    and is refused as ambiguous; ``1,5`` is refused with a hint to declare ``decimal``.
+    """
     s = _NUM_SPACE.sub("", raw)
     if s == "":
         return None
@@ -302,40 +473,103 @@ def _number(table: Table, k: int, column: str, raw: str, *, integer: bool) -> fl
     scale = 1.0
     if not integer and t.endswith("%"):
         t, scale = t[:-1], 0.01
-    if _THOUSANDS.match(t):
-        t = t.replace(",", "")
     expected = "a whole number" if integer else "a number"
+    hint = None
+    if table.decimal == ",":
+        expected += " with a decimal comma (1.234,5)"
+        if _DECIMAL_COMMA.match(t):
+            t = t.replace(".", "").replace(",", ".")
+        else:
+            t = "not a number"
+    elif _THOUSANDS.match(t):
+        if table.decimal is None and table.delimiter == ";":
+            raise FormatError(
+                table.path,
+                row=table.rows[k],
+                column=column,
+                message=f"'{raw}' is ambiguous in a semicolon-separated file: "
+                f"{t.replace(',', '.')} with a decimal comma, {t.replace(',', '')} with a "
+                f"thousands separator; {_SAY_DECIMAL}",
+            )
+        t = t.replace(",", "")
+    elif table.decimal is None and _LOOKS_DECIMAL_COMMA.match(t):
+        hint = f"it looks written with a decimal comma; {_SAY_DECIMAL}"
     try:
         v = float(t)
     except ValueError:
-        raise FormatError(
-            table.path, row=table.rows[k], column=column, expected=expected, found=raw
-        ) from None
-    if not math.isfinite(v) or (integer and not v.is_integer()):
-        raise FormatError(
+        v = None
+    if v is None or not math.isfinite(v) or (integer and not v.is_integer()):
+        err = FormatError(
             table.path, row=table.rows[k], column=column, expected=expected, found=raw
         )
+        if hint:
+            err = FormatError(
+                table.path, row=table.rows[k], column=column, message=f"{err.detail}; {hint}"
+            )
+        raise err from None
     return v * scale
 
 
+_DAY_FIRST = ("%d.%m.%Y", "%d/%m/%Y", "%d-%m-%Y")
+_MONTH_FIRST = ("%m/%d/%Y", "%m-%d-%Y", "%m.%d.%Y")
+_SHORT_DATE = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{4})$")
+_SAY_DAYFIRST = (
+    "dayfirst = true (31.03.2026) or dayfirst = false (03/31/2026) on this source in "
+    "campaign.toml, or --dayfirst / --monthfirst for import"
+)
+
+
 def parse_date(table: Table, k: int, column: str, raw: str) -> dt.date | None:
-    """``YYYY-MM-DD`` or ``YYYY/MM/DD`` (a midnight time from a spreadsheet is dropped)."""
+    """A calendar date (a midnight time from a spreadsheet is dropped).
+
+    ``YYYY-MM-DD`` and ``YYYY/MM/DD`` always; ``31.03.2026``, ``31/03/2026`` and
+    ``31-03-2026`` when the table is declared day first (``table.dayfirst``), ``03/31/2026``
+    when declared month first. An undeclared day-or-month-first date is refused, saying
+    which order it looks like and how to declare it.
+    """
     s = raw.strip()
     if not s:
         return None
     m = _MIDNIGHT.match(s)
     if m:
         s = m.group(1)
-    for fmt in _DATE_FORMATS:
+    else:
+        m2 = re.match(r"^(\d{1,2}[./-]\d{1,2}[./-]\d{4})[ T]00:00(:00)?$", s)
+        if m2:
+            s = m2.group(1)
+    formats = _DATE_FORMATS
+    if table.dayfirst is True:
+        formats += _DAY_FIRST
+    elif table.dayfirst is False:
+        formats += _MONTH_FIRST
+    for fmt in formats:
         try:
             return dt.datetime.strptime(s, fmt).date()
         except ValueError:
             continue
+    short = _SHORT_DATE.match(s)
+    if short and table.dayfirst is None:
+        a, b = int(short.group(1)), int(short.group(2))
+        looks = (
+            "it is written day first"
+            if a > 12 >= b
+            else "it is written month first"
+            if b > 12 >= a
+            else "it can be read day first or month first"
+        )
+        raise FormatError(
+            table.path,
+            row=table.rows[k],
+            column=column,
+            message=f"the date '{raw}' is not year first and {looks}; say which order the "
+            f"file uses: {_SAY_DAYFIRST}",
+        )
+    order = {True: "DD.MM.YYYY, DD/MM/YYYY, ", False: "MM/DD/YYYY, "}.get(table.dayfirst, "")
     raise FormatError(
         table.path,
         row=table.rows[k],
         column=column,
-        expected="a date (YYYY-MM-DD or YYYY/MM/DD)",
+        expected=f"a date ({order}YYYY-MM-DD or YYYY/MM/DD)",
         found=raw,
     )
 
@@ -401,6 +635,7 @@ def convert_column(
     sql_type: str,
     *,
     zone: ZoneInfo | None = None,
+    verbatim: bool = False,
 ) -> tuple[pd.Series, int]:
     """Convert raw text cells to a typed series for a canonical column of ``sql_type``.
 
@@ -418,6 +653,9 @@ def convert_column(
         (converted to naive UTC; naive values read in ``zone``), ``BOOLEAN``, else text.
     zone : ZoneInfo, optional
         Zone of naive timestamps (default UTC).
+    verbatim : bool
+        Text only: keep each cell exactly as exported (surrounding spaces and tabs too);
+        otherwise text is trimmed. An empty cell is NULL either way.
 
     Returns
     -------
@@ -450,6 +688,8 @@ def convert_column(
     if t == "BOOLEAN":
         out_b = [parse_bool(table, k, column, v) for k, v in enumerate(values)]
         return pd.Series(pd.array(out_b, dtype="boolean")), 0
+    if verbatim:
+        return pd.Series([v if v != "" else None for v in values], dtype=object), 0
     return pd.Series([v.strip() if v.strip() else None for v in values], dtype=object), 0
 
 
@@ -517,9 +757,19 @@ def build_frame(
         raw = [r[i] if i < len(r) else "" for r in table.records]
         if (tname, canon) in ENUMERATED:
             raw = [_enum(table, k, tname, canon, src, v) for k, v in enumerate(raw)]
-        series, n_naive = convert_column(table, raw, table.header[i], types[canon], zone=zone)
+        verbatim = (tname, canon) in FREE_TEXT
+        series, n_naive = convert_column(
+            table, raw, table.header[i], types[canon], zone=zone, verbatim=verbatim
+        )
         if n_naive:
             naive_cols.append(table.header[i])
+        if types[canon].upper() == "VARCHAR" and not verbatim and notes is not None:
+            trimmed = sum(1 for v in raw if v.strip() and v != v.strip())
+            if trimmed:
+                notes.append(
+                    f"{table.path.name}: {trimmed} value(s) in '{table.header[i]}' had spaces "
+                    f"around them, trimmed ({tname}.{canon} is matched against other rows)"
+                )
         df[canon] = series.reset_index(drop=True)
     if naive_cols and notes is not None:
         where = zone_name or "UTC"
@@ -555,21 +805,25 @@ def _enum(table: Table, k: int, tname: str, canon: str, src: str, raw: str) -> s
 # ---------------------------------------------------------------------------- the format
 
 
-@register(FORMAT)
+@register(FORMAT, options=("decimal", "dayfirst"))
 def read_generic(path: Path, ctx: SourceContext) -> Rows:
-    """Any CSV, XLSX or JSONL file mapped onto one canonical table by a column mapping.
+    """Any CSV, XLSX or JSON file mapped onto one canonical table by a column mapping.
 
     Parameters
     ----------
     path : Path
         CSV (delimiter sniffed from the first line; encoding detected, see
-        :func:`~ripplemeter.formats._io.read_text`), ``.xlsx`` (first sheet; row numbers are
-        sheet rows) or ``.jsonl`` / ``.ndjson`` (one JSON object per line; nested keys as
-        ``user.id``; row number = line number).
+        :func:`~ripplemeter.formats._io.read_text`), Excel ``.xlsx`` (first sheet; row
+        numbers are sheet rows; recognised by its bytes whatever its name), JSON Lines (one
+        object per line) or a JSON array of objects (nested keys as ``user.id``; row number
+        = the line where the object starts).
     ctx : SourceContext
         ``table``: canonical table to fill (default ``posts``; any table of
-        :mod:`ripplemeter.schema`). ``columns``: canonical name -> source column; when
-        absent, source columns named like canonical columns (case-insensitive) are used.
+        :mod:`ripplemeter.schema`). ``columns``: canonical name -> source column; file
+        columns already named like canonical columns (case-insensitive) are used too,
+        unless the mapping fills that canonical column or reads that file column (a note
+        lists them). ``decimal``, ``dayfirst``: how numbers and dates are written (see
+        :class:`~ripplemeter.formats.SourceContext`).
         ``platform``: namespaces ids (``post_id`` ``123`` -> ``x:123``; also account,
         parent, root, follow ids); required for posts unless a ``platform`` column is mapped.
         ``timezone``: IANA zone of timestamps written without an offset (default UTC).
@@ -581,7 +835,9 @@ def read_generic(path: Path, ctx: SourceContext) -> Rows:
         (whole numbers; ``1,234`` accepted), DOUBLE (``12%`` -> 0.12), DATE (``YYYY-MM-DD``
         or ``YYYY/MM/DD``), TIMESTAMP (with offset: converted to UTC; naive: read in
         ``timezone`` and converted to UTC, with a note), BOOLEAN (true/false, yes/no, 1/0).
-        Empty cells are NULL. ``post_metrics`` without an ``observed_at`` column are
+        Empty cells are NULL. Free text (:data:`FREE_TEXT`: a post's text, an account's
+        name) is stored exactly as exported, surrounding spaces and tabs included; ids and
+        codes are trimmed, with a note. ``post_metrics`` without an ``observed_at`` column are
         observed at import time (``observed_at_source='import_time'``).
 
     Raises
@@ -600,7 +856,9 @@ def read_generic(path: Path, ctx: SourceContext) -> Rows:
         )
     tdef = schema.TABLES[tname]
     zone = zone_of(path, ctx.timezone)
-    table, notes = read_tabular(path, format_name=FORMAT, jsonl=True)
+    table, notes = read_tabular(
+        path, format_name=FORMAT, jsonl=True, decimal=ctx.decimal, dayfirst=ctx.dayfirst
+    )
     by_lower = {h.lower(): h for h in reversed(table.header)}
     # a posts file may also carry each post's figures: those columns go to post_metrics
     metric_cols = (
@@ -640,6 +898,25 @@ def read_generic(path: Path, ctx: SourceContext) -> Rows:
                     + (" ..." if len(table.header) > 12 else ""),
                 )
             mapping[canon] = by_lower[src.lower()]
+        # a partial mapping keeps the file's columns that already carry canonical names
+        used = {h.lower() for h in (*mapping.values(), *metrics_mapping.values())}
+        by_name = {
+            c: by_lower[c.lower()]
+            for c in tdef.column_names
+            if c not in mapping and c.lower() in by_lower and c.lower() not in used
+        }
+        by_name_metrics = {
+            c: by_lower[c.lower()]
+            for c in metric_cols
+            if c not in metrics_mapping and c.lower() in by_lower and c.lower() not in used
+        }
+        mapping.update(by_name)
+        metrics_mapping.update(by_name_metrics)
+        if by_name or by_name_metrics:
+            notes.append(
+                f"{path.name}: besides the mapping, columns used by name: "
+                + ", ".join([*by_name.values(), *by_name_metrics.values()])
+            )
     else:
         mapping = {c: by_lower[c.lower()] for c in tdef.column_names if c.lower() in by_lower}
         metrics_mapping = {c: by_lower[c.lower()] for c in metric_cols if c.lower() in by_lower}
@@ -743,15 +1020,13 @@ def read_generic(path: Path, ctx: SourceContext) -> Rows:
 
 def _subset(table: Table, keep) -> Table:
     """The table restricted to the records where ``keep`` is True."""
+    import dataclasses
+
     import numpy as np
 
     idx = np.flatnonzero(np.asarray(keep))
-    return Table(
-        table.path,
-        table.header,
-        table.header_row,
-        [table.records[i] for i in idx],
-        [table.rows[i] for i in idx],
+    return dataclasses.replace(
+        table, records=[table.records[i] for i in idx], rows=[table.rows[i] for i in idx]
     )
 
 

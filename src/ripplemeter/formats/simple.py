@@ -5,7 +5,10 @@ sales from the CRM, media spend from the finance sheet, a rate card from the age
 of owned / partner / competitor accounts. Column names are the canonical ones
 (case-insensitive); dates are ``YYYY-MM-DD`` (``YYYY/MM/DD`` and Excel dates accepted).
 CSV delimiters (``,`` ``;`` TAB) are sniffed; XLSX is read from the first sheet with row
-numbers as the sheet shows them.
+numbers as the sheet shows them (recognised by its bytes, whatever its name). Sheets kept
+in a European locale (``1.234,5``, ``31.03.2026``) are read when the source says so
+(``decimal = ","``, ``dayfirst = true``); an undeclared number or date that could be read
+two ways is refused with what to declare.
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ from ripplemeter.formats.generic import (
 )
 
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
+#: how a hand-made sheet writes numbers and dates: declared per source (decimal, dayfirst)
+_OPTIONS = ("decimal", "dayfirst")
 
 OUTCOMES_FORMAT = "outcomes"
 #: Header of a long-form outcomes file: one row per day and metric (``source`` optional).
@@ -105,7 +110,7 @@ def _currency_column(
 # ---------------------------------------------------------------------------- outcomes
 
 
-@register(OUTCOMES_FORMAT)
+@register(OUTCOMES_FORMAT, options=_OPTIONS)
 def read_outcomes(path: Path, ctx: SourceContext) -> Rows:
     """Business outcomes by day (CSV/XLSX: date, metric, value[, source]; or wide) -> outcomes.
 
@@ -117,7 +122,7 @@ def read_outcomes(path: Path, ctx: SourceContext) -> Rows:
         optional ``source`` and one column per metric, named by the metric
         (``date,registrations,orders``): each cell becomes one outcome.
     ctx : SourceContext
-        Unused.
+        ``decimal`` and ``dayfirst``: how the sheet writes numbers and dates.
 
     Returns
     -------
@@ -132,7 +137,13 @@ def read_outcomes(path: Path, ctx: SourceContext) -> Rows:
         No ``date`` column, a date not ``YYYY-MM-DD``/``YYYY/MM/DD``, a value that is not
         a number, an empty metric name (file, row, column named).
     """
-    table, notes = read_tabular(path, format_name=OUTCOMES_FORMAT, required=["date"])
+    table, notes = read_tabular(
+        path,
+        format_name=OUTCOMES_FORMAT,
+        required=["date"],
+        decimal=ctx.decimal,
+        dayfirst=ctx.dayfirst,
+    )
     lowered = {h.lower() for h in table.header}
     by_lower = {h.lower(): h for h in reversed(table.header)}
     if {"metric", "value"} <= lowered:
@@ -204,7 +215,7 @@ def read_outcomes(path: Path, ctx: SourceContext) -> Rows:
 # ---------------------------------------------------------------------------- spend
 
 
-@register("spend")
+@register("spend", options=_OPTIONS)
 def read_spend(path: Path, ctx: SourceContext) -> Rows:
     """Media spend by day or period (CSV/XLSX) -> spend.
 
@@ -232,7 +243,9 @@ def read_spend(path: Path, ctx: SourceContext) -> Rows:
         currency code (file, row, column named).
     """
     fmt = "spend"
-    table, notes = read_tabular(path, format_name=fmt, required=["amount"])
+    table, notes = read_tabular(
+        path, format_name=fmt, required=["amount"], decimal=ctx.decimal, dayfirst=ctx.dayfirst
+    )
     mapping = _mapping(table, "spend")
     has_period = "reporting_start" in mapping and "reporting_end" in mapping
     if "date" not in mapping and not has_period:
@@ -286,7 +299,7 @@ def read_spend(path: Path, ctx: SourceContext) -> Rows:
 # ---------------------------------------------------------------------------- rate cards
 
 
-@register("rate-card")
+@register("rate-card", options=_OPTIONS)
 def read_rate_card(path: Path, ctx: SourceContext) -> Rows:
     """Rate card for advertising value equivalent (CSV/XLSX) -> rate_cards.
 
@@ -310,7 +323,13 @@ def read_rate_card(path: Path, ctx: SourceContext) -> Rows:
         Missing column, a unit outside per_post/cpm/cpc, a negative or non-numeric price.
     """
     fmt = "rate-card"
-    table, notes = read_tabular(path, format_name=fmt, required=["platform", "unit", "price"])
+    table, notes = read_tabular(
+        path,
+        format_name=fmt,
+        required=["platform", "unit", "price"],
+        decimal=ctx.decimal,
+        dayfirst=ctx.dayfirst,
+    )
     mapping = _mapping(table, "rate_cards")
     df = build_frame(table, "rate_cards", mapping, notes=notes)
     units, _ = allowed_values("rate_cards", "unit")
@@ -342,7 +361,7 @@ def read_rate_card(path: Path, ctx: SourceContext) -> Rows:
 # ---------------------------------------------------------------------------- accounts
 
 
-@register("accounts")
+@register("accounts", options=_OPTIONS)
 def read_accounts(path: Path, ctx: SourceContext) -> Rows:
     """A list of accounts with their role (CSV/XLSX) -> accounts.
 
@@ -369,7 +388,9 @@ def read_accounts(path: Path, ctx: SourceContext) -> Rows:
         list, a follower count that is not a whole number of 0 or more.
     """
     fmt = "accounts"
-    table, notes = read_tabular(path, format_name=fmt, required=["account_id"])
+    table, notes = read_tabular(
+        path, format_name=fmt, required=["account_id"], decimal=ctx.decimal, dayfirst=ctx.dayfirst
+    )
     mapping = _mapping(table, "accounts")
     df = build_frame(table, "accounts", mapping, notes=notes)
     _platform_column(table, df, mapping, ctx, fmt)
