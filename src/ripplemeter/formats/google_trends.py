@@ -436,7 +436,7 @@ def _values(
 
 
 def _below_one_note(path: Path, n: int) -> str:
-    return f"{path.name}: {BELOW_ONE_NOTE}: {n} cell(s) stored with value NULL and below_one TRUE"
+    return f"{path.name}: {BELOW_ONE_NOTE} (no number is guessed for it), in {n} cell(s)"
 
 
 def _timeline(

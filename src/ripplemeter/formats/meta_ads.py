@@ -408,7 +408,7 @@ def _convert(path: Path, table: Table, ctx: SourceContext, enc_note: str | None)
     if is_total.any():
         rows.notes.append(
             f"{path.name}: row {table.rows[int(np.argmax(is_total))]} is the account total "
-            "(empty campaign name): kept once with is_total = TRUE"
+            "(its campaign name is empty): kept once as the total, never added to the campaign rows"
         )
     if ignored:
         rows.notes.append(
