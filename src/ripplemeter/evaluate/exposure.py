@@ -76,6 +76,11 @@ class Exposure:
         return d
 
 
+def _day(d) -> str:
+    """A date as a reader writes it (``4 Jan 2021``)."""
+    return f"{d.day} {d:%b %Y}"
+
+
 def _aggregates(t: ir.Table) -> dict:
     """The exposure aggregates of a latest-posts table, as Ibis expressions."""
     orig = (t.kind == "original") | t.kind.isnull()
@@ -347,11 +352,12 @@ class ExposureSection:
         has_daily = ctx.tables.has_rows("account_daily")
         for name, (a, b) in {"baseline": (bexp, exp), "campaign": (exp, bexp)}.items():
             if a.values["posts"] == 0 and b.values["posts"] > 0:
+                per = w.period(name)
                 warnings.append(
-                    f"no imported post was created in the {name} window "
-                    f"{w.period(name).label()}: check that the post exports cover it; post-level "
-                    "lifts are left empty"
-                    + (", compare the daily account exposure instead" if has_daily else "")
+                    f"No imported post was created in the {name} window ({_day(per.start)} – "
+                    f"{_day(per.end)}): check that the post exports cover it. The changes of "
+                    "the posts' figures are left empty"
+                    + ("; compare the account's daily impressions instead." if has_daily else ".")
                 )
         frames = {
             "posts_per_day": posts_per_day(latest, w, w.campaign),
