@@ -131,8 +131,8 @@ def test_ego_facebook_undirected(real_data):
     assert g.m == len(pairs) == 176468
     assert g.stats.probability_model == "unweighted"
     np.testing.assert_array_equal(g.in_degree(), g.out_degree())
-    directed = read_edgelist(path)
-    assert directed.m == 88234
+    directed = read_edgelist(path, undirected=False)  # the file cannot say which it is
+    assert directed.m == 88234 and directed.stats.direction_from == "caller"
 
 
 @pytest.mark.real_data
@@ -208,7 +208,7 @@ def test_snap_gzip_detection_and_comments(tmp_path):
     path = tmp_path / "g.edges"
     with gzip.open(path, "wt") as fh:
         fh.write("# Nodes: 4 Edges: 5\n# FromNodeId\tToNodeId\n0\t1\n1\t1\n1\t2\n0\t1\n2\t3\n")
-    g = read_edgelist(path)
+    g = read_edgelist(path, undirected=False)  # every line runs low -> high: must be told
     assert g.stats.fmt == "snap"
     assert (g.stats.header_nodes, g.stats.header_edges) == (4, 5)
     assert g.stats.lines_read == 5 and g.stats.self_loops_dropped == 1
@@ -352,8 +352,8 @@ def test_lt_normalisation():
 def test_read_edgelist_probability_argument(tmp_path):
     path = tmp_path / "g.txt"
     path.write_text("0 1\n1 2\n0 2\n")
-    assert np.all(read_edgelist(path, probability=0.1).probs == 0.1)
-    wc = read_edgelist(path, probability="wc")
+    assert np.all(read_edgelist(path, undirected=False, probability=0.1).probs == 0.1)
+    wc = read_edgelist(path, undirected=False, probability="wc")
     assert edge_dict(wc) == {(0, 1): 1.0, (1, 2): 0.5, (0, 2): 0.5}
 
 

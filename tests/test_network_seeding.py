@@ -445,7 +445,9 @@ def test_cli_json_and_errors(tmp_path):
     from ripplemeter.cli import app
 
     edges = tmp_path / "g.txt"
-    edges.write_text("".join(f"{u} {v}\n" for u, v in [(1, 2), (1, 3), (1, 4), (5, 6), (5, 7)]))
+    # every line runs low -> high, so the file says what it is (else: --directed)
+    pairs = [(1, 2), (1, 3), (1, 4), (5, 6), (5, 7)]
+    edges.write_text("# Directed graph\n" + "".join(f"{u} {v}\n" for u, v in pairs))
     runner = CliRunner()
     res = runner.invoke(app, ["seeds", str(edges), "--k", "2", "--json", "--mc-runs", "500"])
     assert res.exit_code == 0, res.output
@@ -530,7 +532,7 @@ def test_cli_names_the_option_and_missing_files(tmp_path):
     from ripplemeter.cli import app
 
     g = tmp_path / "g.txt"
-    g.write_text("0 1 0.5\n1 2 0.5\n2 3 0.5\n")
+    g.write_text("# Directed graph\n0 1 0.5\n1 2 0.5\n2 3 0.5\n")
     run = CliRunner().invoke
     res = run(app, ["seeds", str(g), "--k", "1", "--candidates", "nope.txt"])
     assert res.exit_code == 2 and "--candidates nope.txt: no such file" in res.output

@@ -37,41 +37,41 @@ def _json_default(x: Any) -> Any:
 
 
 def _load_ids(graph: Any, text: str | None, option: str = "--candidates") -> list | None:
-    """Ids from ``a,b,c`` or from a file (one id per line, or a CSV with an ``id`` column)."""
+    """Ids from ``a,b,c`` or from a file (one id per line, optionally under a header line
+    such as ``id`` or ``account_id``, or a CSV with an id column); each must be a node."""
     if text is None:
         return None
+    from ripplemeter.formats.graph_files import read_id_list
+
+    whole = graph.ids.dtype.kind in "iu"
     path = Path(text)
     looks_like_file = any(text.lower().endswith(x) for x in (".csv", ".txt", ".tsv", ".lst"))
     if looks_like_file and not path.is_file():
         raise GraphError(f"{option} {text}: no such file")
     if path.is_file():
-        lines = [ln.strip() for ln in path.read_text(encoding="utf-8-sig").splitlines()]
-        lines = [ln for ln in lines if ln and not ln.startswith("#")]
-        if lines and "," in lines[0]:
-            header = [h.strip().lower() for h in lines[0].split(",")]
-            if "id" not in header:
-                raise GraphError(f"{path.name}: expected a CSV header with an 'id' column")
-            col = header.index("id")
-            raw = [ln.split(",")[col].strip() for ln in lines[1:]]
-        elif lines and lines[0].lower() == "id":
-            raw = lines[1:]
-        else:
-            raw = lines
+        ids, lines = read_id_list(path, whole_numbers=whole)
+        where = [f"{path.name}, line {n}" for n in lines]
     else:
         raw = [x.strip() for x in text.split(",") if x.strip()]
-    import numpy as np
-
-    if np.issubdtype(np.asarray(graph.ids).dtype, np.integer):
-        out = []
+        ids = []
         for x in raw:
-            try:
-                out.append(int(x))
-            except ValueError:
-                raise GraphError(
-                    f"{option}: node id '{x}' is not a whole number like the graph's ids"
-                ) from None
-        return out
-    return raw
+            if whole:
+                try:
+                    x = int(x)
+                except ValueError:
+                    raise GraphError(
+                        f"{option}: node id '{x}' is not a whole number like the graph's ids"
+                    ) from None
+            ids.append(x)
+        where = [option] * len(ids)
+    known = set(graph.ids.tolist())
+    for x, at in zip(ids, where, strict=True):
+        if x not in known:
+            raise GraphError(
+                f"{at}: account {x} is not in the graph; an account without any edge can be "
+                "added with --nodes FILE"
+            )
+    return ids
 
 
 @app.command("seeds")
@@ -102,27 +102,48 @@ def seeds(
     forced: Annotated[
         str | None, typer.Option(help="Accounts seeded in any case: a file of ids or a,b,c.")
     ] = None,
+    nodes: Annotated[
+        Path | None,
+        typer.Option(
+            help="Accounts to include even without any edge (one id per line, or a CSV with "
+            "an id column); they can then be candidates and seeds."
+        ),
+    ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
     mc_runs: Annotated[
-        int, typer.Option(help="Monte Carlo runs of the independent spread check.")
-    ] = 10000,
+        int | None,
+        typer.Option(
+            help="Monte Carlo runs of the independent spread check (default: batches of "
+            "1,000 until the 95% interval is within 1% of the mean, at most 10,000)."
+        ),
+    ] = None,
     undirected: Annotated[
-        bool,
-        typer.Option("--undirected", help="Read each edge (or follows row) in both directions."),
-    ] = False,
+        bool | None,
+        typer.Option(
+            "--undirected/--directed",
+            help="Read each edge (or follows row) as a two-way or a one-way link (default: "
+            "as the file says; a plain edge list listing every pair once must be told).",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Choose seed accounts that maximise expected spread (IMM / OPIM-C, optionally budgeted)."""
     from ripplemeter.network.seedgraph import seeding_graph
-    from ripplemeter.network.seeding import select_seeds
 
     if (costs is None) != (budget is None):
         raise GraphError("--costs and --budget go together")
+    if mc_runs is not None and mc_runs < 0:
+        raise GraphError(f"--mc-runs must be 0 (no check) or more, not {mc_runs}")
     g, notes = seeding_graph(
-        graph, model=model, probability=probability, random_state=seed, undirected=undirected
+        graph,
+        model=model,
+        probability=probability,
+        random_state=seed,
+        undirected=undirected,
+        nodes=nodes,
     )
     note = "; ".join(notes) or None
-    plan = select_seeds(
+    plan = _plan(
         g,
         k,
         algorithm=algorithm,
@@ -173,16 +194,56 @@ def seeds(
         table.add_row(*cells)
     console.print(table)
     if plan.spread is not None:
-        lo, hi = plan.spread.ci95
-        console.print(
-            f"expected spread {plan.spread.mean:,.1f} nodes (95% CI {lo:,.1f} to {hi:,.1f}; "
-            f"{plan.spread.runs:,} independent Monte Carlo runs)"
-        )
+        console.print(spread_sentence(plan.spread), highlight=False)
     console.print(f"{plan.rr_sets:,} RR sets, {plan.seconds:.2f} s; guarantee: {plan.guarantee}")
     if plan.budget is not None:
         console.print(f"spent {plan.spent:,.2f} of {plan.budget:,.2f}")
     if not math.isnan(plan.redundancy):
         console.print(f"shared reach between seeds: {plan.redundancy:,.1f} nodes")
+
+
+def spread_sentence(spread: Any) -> str:
+    """One line on a :class:`~ripplemeter.network.diffusion.SpreadEstimate`: the mean, its
+    95 % interval, and how many runs and why that many."""
+    lo, hi = spread.ci95
+    rel = spread.relative_half_width
+    width = f"±{rel:.1%} of the mean" if math.isfinite(rel) else "width unknown"
+    if spread.precision is None:
+        why = f"{spread.runs:,} independent Monte Carlo runs, as asked"
+    elif spread.converged:
+        why = (
+            f"{spread.runs:,} independent Monte Carlo runs, stopped once the interval was "
+            f"within {spread.precision:.0%} of the mean"
+        )
+    else:
+        why = (
+            f"{spread.runs:,} independent Monte Carlo runs, the most the check makes; the "
+            f"interval did not narrow to {spread.precision:.0%} of the mean (use --mc-runs "
+            "for more)"
+        )
+    return (
+        f"expected spread {spread.mean:,.1f} nodes (95% CI {lo:,.1f} to {hi:,.1f}, {width}; {why})"
+    )
+
+
+def _plan(g: Any, k: int, **kwargs: Any) -> Any:
+    """select_seeds, saying on stderr when numba compiles its kernels first (cold cache)."""
+    from ripplemeter.network.warmup import cold_kernels, compile_kernels
+
+    if cold_kernels("seeding"):
+        msg = (
+            "First run after installing: compiling the seeding kernels (about half a minute, "
+            "once; later runs load them from numba's cache)"
+        )
+        if err_console.is_terminal:
+            with err_console.status(msg):
+                compile_kernels(("seeding",))
+        else:  # a log or a pipe: no spinner, one plain line
+            err_console.print(f"note: {msg}", markup=False, highlight=False)
+            compile_kernels(("seeding",))
+    from ripplemeter.network.seeding import select_seeds
+
+    return select_seeds(g, k, **kwargs)
 
 
 def _fmt(x: float) -> str:

@@ -633,9 +633,12 @@ MONTE_CARLO_RUNS = define(
         "Monte Carlo simulations",
         "number of independent diffusion simulations behind an expected spread",
         "count",
-        "ripplemeter decision ([seeding] mc_runs)",
+        "ripplemeter decision ([seeding] mc_runs); stopping rule: Chow & Robbins, 'On the "
+        "Asymptotic Theory of Fixed-Width Sequential Confidence Intervals for the Mean', 1965",
         "Run with another random state than the seed selection, so the spread is not the "
-        "selection sample's own estimate.",
+        "selection sample's own estimate. Unless [seeding] mc_runs fixes the number, runs go "
+        "in batches of 1,000 and stop once the 95% interval is within 1% of the mean (at most "
+        "10,000).",
     )
 )
 SEED_COUNT = define(

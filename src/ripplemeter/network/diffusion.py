@@ -13,10 +13,19 @@ Reproducibility: the runs are cut into a fixed number of chunks (independent of
 ``numpy.random.SeedSequence(random_state)``. The same ``random_state`` therefore gives the
 same estimate on one core or two.
 
+How many runs: a whole number of runs is simulated exactly; ``runs=None`` simulates in
+batches of :data:`SPREAD_BATCH_RUNS` and stops as soon as the 95 % interval's half-width is
+at most :data:`SPREAD_PRECISION` (1 %) of the mean, or at :data:`SPREAD_MAX_RUNS` runs
+(a fixed-width sequential interval, Chow & Robbins 1965). ``SpreadEstimate.runs`` says how
+many were used and ``SpreadEstimate.precision`` which rule stopped them.
+
 References
 ----------
 Kempe, Kleinberg, Tardos. "Maximizing the Spread of Influence through a Social Network."
 KDD 2003.
+
+Chow, Robbins. "On the Asymptotic Theory of Fixed-Width Sequential Confidence Intervals
+for the Mean." The Annals of Mathematical Statistics 36(2), 1965.
 """
 
 from __future__ import annotations
@@ -34,6 +43,9 @@ from ripplemeter.errors import GraphError
 from ripplemeter.network.graph import Graph
 
 __all__ = [
+    "SPREAD_BATCH_RUNS",
+    "SPREAD_MAX_RUNS",
+    "SPREAD_PRECISION",
     "SpreadEstimate",
     "estimate_spread",
     "exact_spread",
@@ -44,6 +56,19 @@ __all__ = [
 
 #: Runs are split into at most this many chunks, each with its own generator seed.
 N_CHUNKS = 64
+
+#: Sequential stopping (``runs=None``): stop once the 95 % interval's half-width is at most
+#: this share of the mean.
+SPREAD_PRECISION = 0.01
+#: Sequential stopping: runs simulated between two looks at the interval (also the fewest
+#: runs an estimate uses, so that the standard deviation is itself well estimated).
+SPREAD_BATCH_RUNS = 1000
+#: Sequential stopping: the most runs simulated when the interval stays wider than the
+#: target (the fixed number of runs used before sequential stopping existed).
+SPREAD_MAX_RUNS = 10_000
+
+#: z value of a two-sided 95 % normal interval.
+Z95 = 1.959963984540054
 
 #: Largest edge count :func:`exact_spread` accepts (it enumerates up to 2**m worlds).
 EXACT_MAX_EDGES = 20
@@ -66,6 +91,10 @@ class SpreadEstimate:
         ``"ic"`` or ``"lt"``.
     seconds : float
         Wall-clock time of the simulation.
+    precision : float or None
+        ``None`` when a fixed number of runs was asked for; else the sequential rule's
+        target: runs stopped once the 95 % half-width was at most ``precision * mean``
+        (or at the run cap; :attr:`converged` says which).
     """
 
     mean: float
@@ -73,12 +102,35 @@ class SpreadEstimate:
     runs: int
     model: str
     seconds: float
+    precision: float | None = None
 
     @property
     def ci95(self) -> tuple[float, float]:
         """Normal-approximation 95 % confidence interval ``mean ± 1.96 stderr``."""
-        half = 1.959963984540054 * self.stderr
+        half = self.half_width
         return (self.mean - half, self.mean + half)
+
+    @property
+    def half_width(self) -> float:
+        """Half-width of the 95 % interval, ``1.96 stderr``, in nodes (NaN for one run)."""
+        return Z95 * self.stderr
+
+    @property
+    def relative_half_width(self) -> float:
+        """Half-width of the 95 % interval as a share of the mean (0.01 = within 1 %).
+
+        0.0 when every run gave the same size (including a mean of 0), NaN for one run.
+        """
+        if self.stderr == 0:
+            return 0.0
+        return self.half_width / self.mean if self.mean > 0 else math.inf
+
+    @property
+    def converged(self) -> bool | None:
+        """Sequential runs only: whether the interval met ``precision`` before the cap."""
+        if self.precision is None:
+            return None
+        return bool(self.relative_half_width <= self.precision)
 
     @property
     def runs_per_second(self) -> float:
@@ -326,12 +378,17 @@ def _check_lt_weights(graph: Graph) -> None:
         )
 
 
-def _chunk_plan(runs: int, random_state: int | None) -> tuple[np.ndarray, np.ndarray]:
+def _chunk_plan(runs: int, random_state: Any) -> tuple[np.ndarray, np.ndarray]:
     n_chunks = min(runs, N_CHUNKS)
     base, extra = divmod(runs, n_chunks)
     chunk_runs = np.full(n_chunks, base, dtype=np.int64)
     chunk_runs[:extra] += 1
-    words = np.random.SeedSequence(random_state).generate_state(n_chunks, dtype=np.uint32)
+    seq = (
+        random_state
+        if isinstance(random_state, np.random.SeedSequence)
+        else np.random.SeedSequence(random_state)
+    )
+    words = seq.generate_state(n_chunks, dtype=np.uint32)
     return chunk_runs, words.astype(np.int64)
 
 
@@ -339,10 +396,13 @@ def simulate_from_indices(
     graph: Graph,
     seed_indices: Any,
     model: str = "ic",
-    runs: int = 10000,
+    runs: int | None = 10000,
     *,
     random_state: int | None = 0,
     n_jobs: int | None = 2,
+    precision: float = SPREAD_PRECISION,
+    max_runs: int = SPREAD_MAX_RUNS,
+    batch_runs: int = SPREAD_BATCH_RUNS,
 ) -> SpreadEstimate:
     """Monte Carlo spread of seeds given as internal node indices.
 
@@ -350,35 +410,107 @@ def simulate_from_indices(
     ``0 .. n-1`` (as produced by :meth:`Graph.index_of`), for callers that work on
     indices, e.g. seed selection.
 
+    Parameters
+    ----------
+    runs : int or None
+        A whole number: exactly that many runs. ``None``: batches of `batch_runs` runs
+        until the 95 % half-width is at most ``precision * mean`` or `max_runs` runs were
+        simulated (rounded up to whole batches).
+    precision, max_runs, batch_runs
+        The sequential rule's target (a share of the mean), run cap and batch size; used
+        only when ``runs is None``.
+
     Raises
     ------
     GraphError
         Unknown model, runs < 1, an index outside ``0 .. n-1``, or LT weights into a node
         summing to more than 1.
+
+    Notes
+    -----
+    Batch ``b`` seeds its chunks from ``SeedSequence(random_state, spawn_key=(b,))``, so a
+    sequential estimate is reproducible and its batches independent; the per-chunk
+    running moments of all batches are pooled (Chan, Golub, LeVeque 1979). Looking at the
+    interval after every batch and stopping when it is narrow enough is the fixed-width
+    sequential procedure of Chow and Robbins (1965), whose coverage tends to 95 % as the
+    target narrows; the first look comes only after `batch_runs` runs.
+
+    References
+    ----------
+    Chow, Robbins. "On the Asymptotic Theory of Fixed-Width Sequential Confidence
+    Intervals for the Mean." The Annals of Mathematical Statistics 36(2), 1965.
     """
     model = model.lower()
     if model not in ("ic", "lt"):
         raise GraphError(f"unknown diffusion model '{model}'; expected 'ic' or 'lt'")
-    if not isinstance(runs, int | np.integer) or runs < 1:
+    sequential = runs is None
+    if sequential:
+        if not 0.0 < float(precision) < 1.0:
+            raise GraphError(f"precision must lie in (0, 1), not {precision!r}")
+        for name, value in (("max_runs", max_runs), ("batch_runs", batch_runs)):
+            if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+                raise GraphError(f"{name} must be a positive integer, not {value!r}")
+    elif isinstance(runs, bool) or not isinstance(runs, int | np.integer) or runs < 1:
         raise GraphError(f"runs must be a positive integer, not {runs!r}")
-    runs = int(runs)
     seeds = np.unique(np.asarray(seed_indices, dtype=np.int64).ravel())
     if seeds.size and (seeds[0] < 0 or seeds[-1] >= graph.n):
         raise GraphError(f"seed index outside 0..{graph.n - 1}")
     if model == "lt":
         _check_lt_weights(graph)
     threads = _threads(n_jobs)
-    chunk_runs, chunk_seeds = _chunk_plan(runs, random_state)
     kernel = _ic_runs if model == "ic" else _lt_runs
-    previous = numba.get_num_threads()
     start = time.perf_counter()
+    if not sequential:
+        chunk_runs, chunk_seeds = _chunk_plan(int(runs), random_state)
+        means, m2s = _run_chunks(kernel, graph, seeds, chunk_runs, chunk_seeds, threads)
+        mean, stderr = _combine(chunk_runs, means, m2s)
+        return SpreadEstimate(
+            mean=mean,
+            stderr=stderr,
+            runs=int(runs),
+            model=model,
+            seconds=time.perf_counter() - start,
+        )
+    counts: list[np.ndarray] = []
+    all_means: list[np.ndarray] = []
+    all_m2s: list[np.ndarray] = []
+    done = 0
+    batch = 0
+    while True:
+        chunk_runs, chunk_seeds = _chunk_plan(
+            int(batch_runs), np.random.SeedSequence(random_state, spawn_key=(batch,))
+        )
+        means, m2s = _run_chunks(kernel, graph, seeds, chunk_runs, chunk_seeds, threads)
+        counts.append(chunk_runs)
+        all_means.append(means)
+        all_m2s.append(m2s)
+        done += int(batch_runs)
+        batch += 1
+        mean, stderr = _combine(
+            np.concatenate(counts), np.concatenate(all_means), np.concatenate(all_m2s)
+        )
+        tight = stderr == 0 or (mean > 0 and Z95 * stderr <= precision * mean)
+        if tight or done >= max_runs:
+            break
+    return SpreadEstimate(
+        mean=mean,
+        stderr=stderr,
+        runs=done,
+        model=model,
+        seconds=time.perf_counter() - start,
+        precision=float(precision),
+    )
+
+
+def _run_chunks(kernel, graph, seeds, chunk_runs, chunk_seeds, threads):
+    previous = numba.get_num_threads()
     numba.set_num_threads(threads)
     try:
         # chunks are handed out one at a time (dynamic scheduling): a thread slowed down by
         # other work on the machine takes fewer chunks; results do not depend on who ran
         # which chunk
         with numba.parallel_chunksize(1):
-            means, m2s = kernel(
+            return kernel(
                 graph.indptr,
                 graph.indices,
                 graph.probs,
@@ -389,9 +521,6 @@ def simulate_from_indices(
             )
     finally:
         numba.set_num_threads(previous)
-    seconds = time.perf_counter() - start
-    mean, stderr = _combine(chunk_runs, means, m2s)
-    return SpreadEstimate(mean=mean, stderr=stderr, runs=runs, model=model, seconds=seconds)
 
 
 def _combine(counts: np.ndarray, means: np.ndarray, m2s: np.ndarray) -> tuple[float, float]:
@@ -412,7 +541,7 @@ def _combine(counts: np.ndarray, means: np.ndarray, m2s: np.ndarray) -> tuple[fl
 def simulate_ic(
     graph: Graph,
     seeds: Any,
-    runs: int = 10000,
+    runs: int | None = 10000,
     *,
     random_state: int | None = 0,
     n_jobs: int | None = 2,
@@ -429,8 +558,10 @@ def simulate_ic(
         Edge probabilities in ``graph.probs`` (see :meth:`Graph.with_probabilities`).
     seeds : scalar or sequence
         Original node ids; duplicates count once.
-    runs : int
-        Number of simulated cascades.
+    runs : int or None
+        Number of simulated cascades; ``None`` simulates in batches until the 95 %
+        interval is within 1 % of the mean (at most 10,000 runs; see
+        :func:`simulate_from_indices`).
     random_state : int or None
         Seed; the same value gives the same estimate for any `n_jobs`.
     n_jobs : int or None
@@ -464,7 +595,7 @@ def simulate_ic(
 def simulate_lt(
     graph: Graph,
     seeds: Any,
-    runs: int = 10000,
+    runs: int | None = 10000,
     *,
     random_state: int | None = 0,
     n_jobs: int | None = 2,
@@ -481,7 +612,7 @@ def simulate_lt(
     graph : Graph
     seeds : scalar or sequence
         Original node ids; duplicates count once.
-    runs : int
+    runs : int or None
     random_state : int or None
     n_jobs : int or None
         As in :func:`simulate_ic`.
@@ -513,7 +644,7 @@ def estimate_spread(
     graph: Graph,
     seeds: Any,
     model: str = "ic",
-    runs: int = 10000,
+    runs: int | None = 10000,
     random_state: int | None = 0,
     n_jobs: int | None = 2,
 ) -> SpreadEstimate:

@@ -87,6 +87,17 @@ class GraphStats:
         Directed edges merged into an earlier copy of the same ``u -> v`` pair.
     undirected : bool
         Whether every line was read as two directed edges.
+    direction_from : str
+        What decided `undirected`: ``"caller"`` (an argument or command-line flag),
+        ``"header"`` (a SNAP ``# Directed graph`` / ``# Undirected graph`` comment),
+        ``"format"`` (a format that is directed by definition: CSV ``src,dst``, the
+        NetHEPT / IMM ``n m`` layout, a workspace's follows rows) or ``"lines"`` (a plain
+        edge list whose lines run both ways, so it cannot be a list of unordered pairs).
+    nodes_added : int
+        Nodes without edges added from a node list (:meth:`Graph.with_nodes`).
+    notes : tuple of str
+        Sentences on what reading found and did about it (a count header that disagrees
+        with the file, a flag that overrides the file's header), for the caller to show.
     combine : str
         ``"ic"`` (``1 - prod(1 - p_i)``) or ``"lt"`` (sum of weights).
     probability_model : str
@@ -106,6 +117,9 @@ class GraphStats:
     self_loops_dropped: int = 0
     parallel_edges_combined: int = 0
     undirected: bool = False
+    direction_from: str = "caller"
+    nodes_added: int = 0
+    notes: tuple[str, ...] = ()
     combine: str = "ic"
     probability_model: str = "given"
     header_nodes: int | None = None
@@ -230,6 +244,71 @@ class Graph:
         if idx.size and (idx.min() < 0 or idx.max() >= self.n):
             raise GraphError(f"internal node index outside 0..{self.n - 1}")
         return self.ids[idx]
+
+    def with_nodes(self, node_ids: Any, *, source: str | None = None) -> Graph:
+        """The same graph with more nodes: ids not yet in it are added without edges.
+
+        Accounts that follow nobody and that nobody follows are still accounts a campaign
+        can seed (each reaches at least itself); a node list brings them in.
+
+        Parameters
+        ----------
+        node_ids : sequence
+            Ids, in the graph's kind: whole numbers (as ints or text such as ``"17"``) for
+            a graph with integer ids, text otherwise. Ids already in the graph and repeats
+            are ignored.
+        source : str, optional
+            Where the ids came from (a file name), for error messages.
+
+        Returns
+        -------
+        Graph
+            Old nodes keep their internal indices; new ones follow in the order given, so
+            ``n`` grows by ``stats.nodes_added``. Edges and probabilities are unchanged.
+
+        Raises
+        ------
+        GraphError
+            An id that is not a whole number for a graph with integer ids (named, with
+            its position).
+        """
+        values = list(node_ids)
+        where = f"{source}: " if source else ""
+        if self.ids.dtype.kind in "iu":
+            ints = []
+            for i, x in enumerate(values):
+                try:
+                    v = int(str(x).strip()) if not isinstance(x, int | np.integer) else int(x)
+                except ValueError:
+                    raise GraphError(
+                        f"{where}node {i + 1} ({_show(x)}) is not a whole number like the "
+                        "graph's ids"
+                    ) from None
+                ints.append(v)
+            new = pd.unique(np.asarray(ints, dtype=np.int64))
+        else:
+            new = pd.unique(np.asarray([str(x) for x in values], dtype=object))
+        if len(new):
+            new = new[self._id_index.get_indexer(pd.Index(new, dtype=self.ids.dtype)) < 0]
+        k = len(new)
+        if k == 0:
+            return self
+        ids = np.concatenate([self.ids, np.asarray(new, dtype=self.ids.dtype)])
+        tail = np.full(k, self.indptr[-1], dtype=self.indptr.dtype)
+        rev_tail = np.full(k, self.rev_indptr[-1], dtype=self.rev_indptr.dtype)
+        return Graph(
+            n=self.n + k,
+            indptr=np.concatenate([self.indptr, tail]),
+            indices=self.indices,
+            probs=self.probs,
+            rev_indptr=np.concatenate([self.rev_indptr, rev_tail]),
+            rev_indices=self.rev_indices,
+            rev_probs=self.rev_probs,
+            ids=ids,
+            stats=_replace(self.stats, nodes_added=self.stats.nodes_added + k),
+            rev_perm=self.rev_perm,
+            given_probs=self.given_probs,
+        )
 
     # ------------------------------------------------------------------ models
     def with_probabilities(self, model: str, *, random_state: int | None = 0) -> Graph:
@@ -678,6 +757,11 @@ def from_workspace(
         ids=None,
         undirected=undirected,
         combine=combine,
-        stats={"source": "workspace:follows", "fmt": "workspace", "probability_model": model},
+        stats={
+            "source": "workspace:follows",
+            "fmt": "workspace",
+            "probability_model": model,
+            "direction_from": "caller" if undirected else "format",
+        },
     )
     return _apply_probability(g, probability, random_state)

@@ -31,7 +31,8 @@ def seeding_graph(
     probability: str | float | None = None,
     random_state: int | None = 0,
     import_ids: Sequence[int] | None = None,
-    undirected: bool = False,
+    undirected: bool | None = None,
+    nodes: Sequence[Any] | str | Path | None = None,
 ) -> tuple[Graph, list[str]]:
     """The influence graph to choose seeds on, with the notes on what was changed.
 
@@ -65,8 +66,16 @@ def seeding_graph(
     import_ids : sequence of int, optional
         Workspace sources only: read the follows rows of these imports (a campaign's
         sources) and no others. ``None`` reads every follows row.
-    undirected : bool
-        Read every edge (or follows row) in both directions, e.g. for friendship graphs.
+    undirected : bool or None
+        ``True``: read every edge (or follows row) in both directions, e.g. for friendship
+        graphs; ``False``: one way. ``None``: a graph file as it says it is (see
+        :func:`~ripplemeter.formats.graph_files.read_edgelist`, which refuses a plain edge
+        list whose lines all run one way), follows rows one way.
+    nodes : sequence, str or Path, optional
+        More account ids (e.g. accounts without any follows), added as nodes without edges
+        so that they can be candidates and seeds (:meth:`Graph.with_nodes`); a path is read
+        by :func:`~ripplemeter.formats.graph_files.read_id_list` (one id per line, an
+        optional header line, or a CSV with an id column).
 
     Returns
     -------
@@ -75,11 +84,16 @@ def seeding_graph(
         numbers, else text; account ids such as ``x:123`` from a workspace);
         ``graph.stats.probability_model`` names where the probabilities came from.
     notes : list of str
-        One sentence per change made for the caller (weighted cascade chosen, LT weights
-        normalised), in that order; empty when the source was used as it is.
+        One sentence per thing the caller should know, in this order: what reading the
+        file found (counts that disagree with the file, a direction flag overriding the
+        file's header), accounts added without edges, weighted cascade chosen, LT weights
+        normalised; empty when the source was used as it is.
 
     Raises
     ------
+    AmbiguousDirection
+        `undirected` is None and the graph file is a plain edge list whose lines all run
+        one way (a :class:`GraphError`).
     GraphError
         Unknown `model` or probability model; a missing graph or workspace file; a
         workspace with no follows rows (in `import_ids`, when given); a bad line of a graph
@@ -125,7 +139,7 @@ def seeding_graph(
             if not path.is_file():
                 raise GraphError(f"{path.name}: no such workspace file")
             with Workspace(path, read_only=True) as ws:
-                g = _from_follows(ws, path.name, combine, import_ids, undirected)
+                g = _from_follows(ws, path.name, combine, import_ids, bool(undirected))
         else:
             if import_ids is not None:
                 raise GraphError(
@@ -139,9 +153,22 @@ def seeding_graph(
     else:
         label = getattr(source, "path", None)
         label = Path(label).name if label else "the workspace"
-        g = _from_follows(source, label, combine, import_ids, undirected)
+        g = _from_follows(source, label, combine, import_ids, bool(undirected))
 
-    notes: list[str] = []
+    notes: list[str] = list(g.stats.notes)
+    if nodes is not None:
+        before = g.stats.nodes_added
+        if isinstance(nodes, str | Path):
+            from ripplemeter.formats.graph_files import read_id_list
+
+            nodes, _ = read_id_list(nodes, whole_numbers=g.ids.dtype.kind in "iu")
+        g = g.with_nodes(nodes)
+        added = g.stats.nodes_added - before
+        if added:
+            notes.append(
+                f"{added:,} account(s) of the node list have no edges in the graph; they can "
+                "be chosen but reach only themselves"
+            )
     if probability is None and g.stats.probability_model == "unweighted":
         probability = "wc"
         notes.append(WC_NOTE)

@@ -16,7 +16,9 @@ Algorithms over a :class:`~ripplemeter.network.graph.Graph`, all returning a
 RR sets are sampled in parallel by :mod:`ripplemeter.network.rrsets` (numba, reproducible
 per seed, SUBSIM-style geometric skipping). Every plan carries an expected spread from an
 independent Monte Carlo run (:func:`~ripplemeter.network.diffusion.estimate_spread` with
-another random state) unless ``mc_runs=0``.
+another random state) unless ``mc_runs=0``. By default (``mc_runs=None``) that run stops
+once its 95 % interval is within 1 % of the mean (at most 10,000 runs); a whole number of
+runs is simulated exactly.
 
 References
 ----------
@@ -198,7 +200,9 @@ class SeedPlan:
         Which seeds were forced (the brand's own accounts).
     spread : SpreadEstimate or None
         Expected total spread from an independent Monte Carlo run (another random state
-        than the RR sets); ``spread.runs`` says how many simulations.
+        than the RR sets); ``spread.runs`` says how many simulations and
+        ``spread.precision`` whether they stopped by the 1 % rule (sequential) or were a
+        fixed number.
     rr_estimate : float
         Expected spread estimated from the RR sets themselves (optimistic: the same
         sample chose the seeds).
@@ -273,7 +277,11 @@ class SeedPlan:
                 "stderr": _num(self.spread.stderr),
                 "runs": self.spread.runs,
                 "ci95": [_num(x) for x in self.spread.ci95],
+                "relative_half_width": _num(self.spread.relative_half_width),
+                "stopping": "fixed" if self.spread.precision is None else "sequential",
             }
+            if self.spread.precision is not None:
+                spread["precision"] = self.spread.precision
         out: dict[str, Any] = {
             "seeds": [_plain(s) for s in self.seeds],
             "spread": spread,
@@ -380,9 +388,9 @@ def _overlap(graph: Graph, rr: RRSets, seeds: np.ndarray) -> tuple[pd.DataFrame,
 
 
 def _monte_carlo(
-    graph: Graph, seeds: np.ndarray, model: str, runs: int, random_state: int | None, n_jobs
+    graph: Graph, seeds: np.ndarray, model: str, runs: int | None, random_state: int | None, n_jobs
 ) -> SpreadEstimate | None:
-    if runs <= 0:
+    if runs is not None and runs <= 0:
         return None
     seed = (0 if random_state is None else int(random_state)) + MC_SEED_OFFSET
     return simulate_from_indices(graph, seeds, model, runs, random_state=seed, n_jobs=n_jobs)
@@ -401,7 +409,7 @@ def _finish(
     seconds: float,
     rr_sets: int,
     guarantee: str,
-    mc_runs: int,
+    mc_runs: int | None,
     random_state: int | None,
     n_jobs: int | None,
     details: dict,
@@ -522,7 +530,7 @@ def imm(
     candidates: Any = None,
     forced: Any = None,
     random_state: int | None = 0,
-    mc_runs: int = 10000,
+    mc_runs: int | None = None,
     n_jobs: int | None = None,
 ) -> SeedPlan:
     """Seeds by IMM: a ``(1 - 1/e - epsilon)``-approximation w.p. ``1 - 1/n^ell``.
@@ -545,8 +553,11 @@ def imm(
         add to their reach.
     random_state : int
         Seeds the RR sets (and, offset by ``MC_SEED_OFFSET``, the Monte Carlo check).
-    mc_runs : int
-        Simulations of the independent Monte Carlo check of the result (0 skips it).
+    mc_runs : int or None
+        Simulations of the independent Monte Carlo check of the result. ``None``
+        (default): batches of 1,000 until the 95 % interval is within 1 % of the mean, at
+        most 10,000 (:func:`~ripplemeter.network.diffusion.simulate_from_indices`); a
+        whole number: exactly that many; 0 skips the check.
     n_jobs : int, optional
         Threads (default: all numba threads).
 
@@ -707,7 +718,7 @@ def opim_c(
     candidates: Any = None,
     forced: Any = None,
     random_state: int | None = 0,
-    mc_runs: int = 10000,
+    mc_runs: int | None = None,
     n_jobs: int | None = None,
 ) -> SeedPlan:
     """Seeds by OPIM-C: ``(1 - 1/e - epsilon)``-approximate w.p. ``1 - delta``.
@@ -838,7 +849,7 @@ def budgeted_seeds(
     forced: Any = None,
     charge_forced: bool = True,
     random_state: int | None = 0,
-    mc_runs: int = 10000,
+    mc_runs: int | None = None,
     n_jobs: int | None = None,
 ) -> SeedPlan:
     """Seeds under a budget: each account has a price, the total may not exceed `budget`.
@@ -999,7 +1010,7 @@ def top_degree(
     *,
     model: str = "ic",
     candidates: Any = None,
-    mc_runs: int = 10000,
+    mc_runs: int | None = None,
     random_state: int | None = 0,
     n_jobs: int | None = None,
 ) -> SeedPlan:
@@ -1113,7 +1124,7 @@ def pagerank_seeds(
     model: str = "ic",
     alpha: float = 0.85,
     candidates: Any = None,
-    mc_runs: int = 10000,
+    mc_runs: int | None = None,
     random_state: int | None = 0,
     n_jobs: int | None = None,
 ) -> SeedPlan:
@@ -1134,7 +1145,7 @@ def celf(
     runs: int = 1000,
     candidates: Any = None,
     random_state: int | None = 0,
-    mc_runs: int = 10000,
+    mc_runs: int | None = None,
     n_jobs: int | None = None,
 ) -> SeedPlan:
     """Baseline for small graphs: greedy on Monte Carlo spread with CELF's lazy evaluation.
@@ -1211,7 +1222,7 @@ def select_seeds(
     candidates: Any = None,
     forced: Any = None,
     random_state: int | None = 0,
-    mc_runs: int = 10000,
+    mc_runs: int | None = None,
     n_jobs: int | None = None,
 ) -> SeedPlan:
     """One entry point: ``k`` seeds by IMM / OPIM-C, or a budgeted plan with `costs`.
