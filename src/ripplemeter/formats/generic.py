@@ -213,6 +213,8 @@ def read_jsonl(path: Path) -> tuple[Table, list[str]]:
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
+            if not objs:
+                _one_document(path, dec.text)  # a pretty-printed JSON document, not lines
             last = n == len(dec.text.rstrip("\n").split("\n"))
             raise FormatError(
                 path,
@@ -231,6 +233,21 @@ def read_jsonl(path: Path) -> tuple[Table, list[str]]:
     cols = list(header)
     records = [[o.get(c, "") for c in cols] for o in objs]
     return Table(path, cols, 0, records, rows), notes
+
+
+def _one_document(path: Path, text: str) -> None:
+    """Raise the right error for a file that is one JSON document rather than JSON Lines."""
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError:
+        return
+    if isinstance(doc, dict):
+        raise FormatError(
+            path,
+            row=1,
+            message="holds one JSON object, not a list of records; give a JSON array of "
+            "objects ([{...}, {...}]) or JSON Lines (one object per line, .jsonl)",
+        )
 
 
 def _flatten(obj: dict, prefix: str, out: dict[str, str]) -> None:
@@ -913,9 +930,9 @@ def read_generic(path: Path, ctx: SourceContext) -> Rows:
         mapping.update(by_name)
         metrics_mapping.update(by_name_metrics)
         if by_name or by_name_metrics:
+            shown = sorted([*by_name.values(), *by_name_metrics.values()], key=table.header.index)
             notes.append(
-                f"{path.name}: besides the mapping, columns used by name: "
-                + ", ".join([*by_name.values(), *by_name_metrics.values()])
+                f"{path.name}: besides the mapping, columns used by name: " + ", ".join(shown)
             )
     else:
         mapping = {c: by_lower[c.lower()] for c in tdef.column_names if c.lower() in by_lower}
