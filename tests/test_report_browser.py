@@ -78,7 +78,23 @@ def test_demo_report_renders_every_chart_without_js_errors(tmp_path):
         )
         page.on("dialog", lambda d: errors.append(f"dialog opened: {d.message}"))
         page.screenshot(path=str(ARTIFACTS / "demo-report.png"), full_page=True)
+        # the A4 print stylesheet: no contents list, a page per section, charts within the page
+        page.emulate_media(media="print")
+        printed = page.evaluate(
+            "({nav: getComputedStyle(document.querySelector('nav')).display,"
+            " breaks: Array.from(document.querySelectorAll('main > section'))"
+            ".map(s => [s.id, getComputedStyle(s).breakBefore]),"
+            " widest: Math.max(...Array.from(document.querySelectorAll('.chart'))"
+            ".map(c => c.getBoundingClientRect().width))})"
+        )
+        a4 = page.pdf(format="A4", print_background=True)
         browser.close()
+    assert printed["nav"] == "none"
+    assert printed["breaks"][0] == ["summary", "auto"]
+    assert all(b == "page" for _, b in printed["breaks"][1:]), printed["breaks"]
+    # A4 is 210 mm wide; 186 mm of it (the printable width) is about 703 CSS pixels
+    assert printed["widest"] <= 703 + 1, printed["widest"]
+    assert a4.startswith(b"%PDF")
     assert errors == []
     assert len(rendered) == n_charts
     for div, svgs, traces in rendered:
