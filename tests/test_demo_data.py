@@ -81,7 +81,7 @@ def test_campaign_toml_schema(demo_dir):
         "x-analytics-tweets": 1,
         "x-analytics-daily": 2,
         "google-trends": 1,
-        "meta-ads": 1,
+        "meta-ads": 2,
         "outcomes": 1,
         "generic": 1,
     }
@@ -309,7 +309,7 @@ def test_same_seed_gives_identical_bytes(tmp_path):
     c = generate_demo(tmp_path / "c", seed=12).parent
     names = sorted(p.name for p in a.iterdir())
     assert names == sorted(p.name for p in b.iterdir())
-    assert len(names) == 8
+    assert len(names) == 9
     for name in names:
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
     assert (a / demo.TWEETS_FILE).read_bytes() != (c / demo.TWEETS_FILE).read_bytes()

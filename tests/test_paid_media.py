@@ -20,7 +20,7 @@ import pytest
 from ripplemeter.campaign import load_campaign
 from ripplemeter.evaluate.ads import breakdown_label, result_label, value_label
 from ripplemeter.pipeline import import_and_evaluate
-from ripplemeter.report import write_report
+from ripplemeter.report import charts, write_report
 from ripplemeter.workspace import Workspace
 
 P = "quantitative.cpc"
@@ -237,6 +237,31 @@ def test_breakdown_rows_are_added_per_value(tmp_path):
     assert frame["spend"].tolist() == [180.0, 120.0]
 
 
+def test_breakdown_chart_shows_the_table_values(tmp_path):
+    res = _run(tmp_path, {"ads.csv": EXPORT, "age.csv": AGE})
+    out = charts.charts_for(res, "ads")
+    assert [div for div, _ in out] == ["ads-breakdown-0"]
+    fig = out[0][1]
+    assert [list(t.x) for t in fig.data] == [
+        [180.0, 120.0],
+        [pytest.approx(180 / 3100), pytest.approx(70 / 1900)],
+        [pytest.approx(1.0), pytest.approx(120 / 70)],
+    ]
+    assert all(list(t.y) == ["18-24", "25-34"] for t in fig.data)
+    assert "Spend (USD)" in [a.text for a in fig.layout.annotations]
+    assert charts.caption_of(fig).startswith("How to read this:")
+
+
+def test_breakdown_values_are_escaped_in_the_chart_and_the_table(tmp_path):
+    evil = AGE.replace("18-24", "<b onmouseover=x>18</b>")
+    res = _run(tmp_path, {"ads.csv": EXPORT, "age.csv": evil})
+    fig = charts.charts_for(res, "ads")[0][1]
+    assert all("<b" not in y for t in fig.data for y in t.y)
+    html = write_report(res, tmp_path / "out").html.read_text(encoding="utf-8")
+    assert "<b onmouseover=x>" not in html
+    assert "&lt;b onmouseover=x&gt;18&lt;/b&gt;" in html
+
+
 # ---------------------------------------------------------------- money and its currency
 class _Tables(HTMLParser):
     """Each table's header texts and, per row, each cell's text and data-path."""
@@ -442,3 +467,26 @@ def test_real_breakdown_tables(real, dimension):
             assert row["cpc"] == pytest.approx(s["spend"] / s["clicks"], rel=1e-12)
     assert b["total"]["spend"] == pytest.approx(sum(s["spend"] for s in sums.values()))
     assert f"<h3>By {dimension}</h3>" in html
+
+
+# ---------------------------------------------------------------- the demo's age breakdown
+def test_demo_age_breakdown_adds_up_to_the_campaign_rows(tmp_path):
+    from ripplemeter import demo
+
+    demo.generate_demo(tmp_path, seed=3)
+    camps = _raw(tmp_path / demo.META_FILE)
+    ages = _raw(tmp_path / demo.META_AGE_FILE)
+    spent = "Amount spent (USD)"
+    assert ages[0]["Campaign name"] == "" and ages[0]["Age"] == ""
+    assert {k: v for k, v in ages[0].items() if k != "Age"} == camps[0]  # same total row
+    for c in camps[1:]:
+        part = [a for a in ages[1:] if a["Campaign name"] == c["Campaign name"]]
+        assert [a["Age"] for a in part] == ["18-24", "25-34", "35-44", "45-54", "55-64", "65+"]
+        for col in ("Impressions", "Link clicks", "Clicks (all)", "Purchases", "Adds to cart"):
+            assert sum(int(_n(a[col])) for a in part) == int(_n(c[col])), col
+        assert round(sum(float(a[spent]) for a in part), 2) == float(c[spent])
+        for a in part:
+            assert 0 < int(a["Reach"]) <= int(a["Impressions"])
+            assert float(a["Frequency"]) == pytest.approx(
+                int(a["Impressions"]) / int(a["Reach"]), abs=5e-9
+            )

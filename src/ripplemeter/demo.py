@@ -54,6 +54,7 @@ DAILY_BASELINE_FILE = f"daily_tweet_activity_metrics_{ACCOUNT}_20260201_20260301
 DAILY_CAMPAIGN_FILE = f"daily_tweet_activity_metrics_{ACCOUNT}_20260301_20260401_en.csv"
 TRENDS_FILE = "multiTimeline.csv"
 META_FILE = "Untitled-report-Mar-1-2026-to-Mar-31-2026.csv"
+META_AGE_FILE = "Untitled-report-Mar-1-2026-to-Mar-31-2026_Age.csv"
 OUTCOMES_FILE = "outcomes.csv"
 FOLLOWS_FILE = "follows.csv"
 CAMPAIGN_FILE = "campaign.toml"
@@ -216,6 +217,9 @@ def generate_demo(out_dir: Path, *, seed: int = 7) -> Path:
       "lumen tea" and "matcha latte" (Worldwide), scaled so the maximum is 100.
     - ``Untitled-report-Mar-1-2026-to-Mar-31-2026.csv``: Meta Ads Manager table export with
       an account-total row and three campaigns.
+    - ``..._Age.csv``: the same export broken down by age (each campaign's figures split
+      across six age ranges, adding up to the campaign row; drawn with its own random state,
+      so the other files do not change).
     - ``outcomes.csv``: daily ``registrations`` and ``orders`` (``date,metric,value,source``).
     """
     out_dir = Path(out_dir)
@@ -229,7 +233,13 @@ def generate_demo(out_dir: Path, *, seed: int = 7) -> Path:
     _write_text(out_dir / DAILY_BASELINE_FILE, baseline_csv)
     _write_text(out_dir / DAILY_CAMPAIGN_FILE, campaign_csv)
     _write_text(out_dir / TRENDS_FILE, _google_trends(rng, period))
-    _write_text(out_dir / META_FILE, _meta_ads(rng), bom=True)
+    meta_csv = _meta_ads(rng)
+    _write_text(out_dir / META_FILE, meta_csv, bom=True)
+    _write_text(
+        out_dir / META_AGE_FILE,
+        _meta_ads_by_age(meta_csv, np.random.default_rng(seed + 2)),
+        bom=True,
+    )
     _write_text(out_dir / OUTCOMES_FILE, _outcomes(rng, period))
     _write_text(out_dir / FOLLOWS_FILE, _follows(np.random.default_rng(seed + 1)))
     toml_path = out_dir / CAMPAIGN_FILE
@@ -683,6 +693,48 @@ def _meta_ads(rng: np.random.Generator) -> str:
     return "".join(",".join(_meta_field(f) for f in row) + "\n" for row in rows)
 
 
+_AGES = ("18-24", "25-34", "35-44", "45-54", "55-64", "65+")
+
+
+def _meta_ads_by_age(campaign_csv: str, rng: np.random.Generator) -> str:
+    """The campaign export broken down by age, as Ads Manager writes it: the account total
+    first (no age), then each campaign's row split across the age ranges so that counts and
+    spend add up to the campaign row (reach is split too, each part at most its impressions)."""
+    header = list(META_HEADER)
+    header.insert(1, "Age")
+    lines = [header]
+    spent = next(h for h in META_HEADER if h.startswith("Amount spent"))
+    for k, r in enumerate(csv.DictReader(io.StringIO(campaign_csv))):
+        if k == 0:  # the account total: kept as it is, with an empty age
+            lines.append([r[META_HEADER[0]], "", *(r[h] for h in META_HEADER[1:])])
+            continue
+        w = rng.dirichlet(np.full(len(_AGES), 4.0))
+        imp = rng.multinomial(int(r["Impressions"]), w)
+        link = rng.multinomial(int(r["Link clicks"]), w)
+        extra = rng.multinomial(int(r["Clicks (all)"]) - int(r["Link clicks"]), w)
+        reach = np.minimum(np.maximum(np.round(int(r["Reach"]) * w).astype(int), 1), imp)
+        cents = int(round(float(r[spent]) * 100))
+        spend = np.floor(cents * imp / imp.sum()).astype(int)
+        spend[0] += cents - spend.sum()
+        conv = [
+            rng.multinomial(int(r[c]), w) if r[c] else None
+            for c in ("Adds to cart", "Checkouts initiated", "Purchases")
+        ]
+        for a, age in enumerate(_AGES):
+            row = _meta_row(
+                r[META_HEADER[0]],
+                int(reach[a]),
+                int(imp[a]),
+                spend[a] / 100,
+                int(link[a]),
+                int(link[a] + extra[a]),
+                *(None if c is None else int(c[a]) for c in conv),
+            )
+            row.insert(1, age)
+            lines.append(row)
+    return "".join(",".join(_meta_field(f) for f in row) + "\n" for row in lines)
+
+
 # --------------------------------------------------------------------------- outcomes
 
 
@@ -711,6 +763,7 @@ def _campaign_toml() -> str:
         (DAILY_CAMPAIGN_FILE, x_analytics.DAILY_FORMAT, ACCOUNT),
         (TRENDS_FILE, google_trends.FORMAT, None),
         (META_FILE, meta_ads.FORMAT, None),
+        (META_AGE_FILE, meta_ads.FORMAT, None),
         (OUTCOMES_FILE, simple.OUTCOMES_FORMAT, None),
     ]
     parts = [
