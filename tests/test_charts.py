@@ -55,15 +55,16 @@ def _ts(x) -> pd.Timestamp:
 
 
 def drawn_points(trace) -> list[tuple]:
-    """(x, y_low, y_high) of each finite point, error bars included."""
-    ys = [np.nan if v is None else float(v) for v in (trace.y if trace.y is not None else [])]
-    xs = list(trace.x) if trace.x is not None else [None] * len(ys)
-    up = list(trace.error_y.array) if trace.error_y and trace.error_y.array is not None else None
-    dn = (
-        list(trace.error_y.arrayminus)
-        if trace.error_y and trace.error_y.arrayminus is not None
-        else None
-    )
+    """(position, value_low, value_high) of each finite value, bars from 0, error bars whole.
+
+    Horizontal bars (``orientation="h"``) carry their values on x."""
+    horizontal = getattr(trace, "orientation", None) == "h"
+    vals, pos = (trace.x, trace.y) if horizontal else (trace.y, trace.x)
+    err = trace.error_x if horizontal else trace.error_y
+    ys = [np.nan if v is None else float(v) for v in (vals if vals is not None else [])]
+    xs = list(pos) if pos is not None else [None] * len(ys)
+    up = list(err.array) if err and err.array is not None else None
+    dn = list(err.arrayminus) if err and err.arrayminus is not None else None
     out = []
     for i, (x, y) in enumerate(zip(xs, ys, strict=True)):
         if not math.isfinite(y):
@@ -80,6 +81,8 @@ def assert_nothing_clipped(fig) -> None:
         if tr.type not in ("scatter", "bar"):
             continue
         xa, ya = _axis(fig, tr, "x"), _axis(fig, tr, "y")
+        if getattr(tr, "orientation", None) == "h":
+            xa, ya = ya, xa  # values on x, categories on y
         pts = drawn_points(tr)
         if ya.range is not None:
             lo, hi = ya.range
@@ -130,7 +133,7 @@ def assert_round_value_ticks(fig) -> None:
     """Value axes tick from 0 in steps of 1, 2, 2.5 or 5 times a power of ten."""
     n = 0
     for key in fig.layout:
-        if not key.startswith("yaxis"):
+        if not key.startswith(("xaxis", "yaxis")):
             continue
         ax = fig.layout[key]
         if ax.dtick is None:
@@ -140,7 +143,8 @@ def assert_round_value_ticks(fig) -> None:
         step = float(ax.dtick)
         mant = step / 10 ** math.floor(math.log10(step))
         assert any(math.isclose(mant, m) for m in (1, 2, 2.5, 5)), (key, step)
-        assert ax.tickformat in (",~s", ",~g") or re.fullmatch(r",\.\d%", ax.tickformat), key
+        fmt = ax.tickformat
+        assert fmt in (None, ",~s", ",~g") or re.fullmatch(r",\.\d%", fmt), (key, fmt)
     assert n, "no value axis with round ticks"
 
 
@@ -421,3 +425,38 @@ def test_real_x_exports_months_apart(tmp_path, real_data):
     tr = next(t for t in ba.data if t.type == "bar")
     assert tr.y[0] + tr.error_y.array[0] == pytest.approx(imp["ci95"][1])
     assert tr.y[0] - tr.error_y.arrayminus[0] == pytest.approx(imp["ci95"][0])
+
+
+def test_cascade_and_seeding_charts_keep_the_rules():
+    breadth = pd.DataFrame(
+        {"root_id": ["r1"] * 3 + ["r2"] * 2, "level": [0, 1, 2, 0, 1], "breadth": [1, 40, 7, 1, 3]}
+    )
+    growth = pd.DataFrame(
+        {"root_id": ["r1"] * 3, "seconds": [0.0, 3600.0, 7200.0], "size": [1, 30, 48]}
+    )
+    depths = pd.DataFrame({"depth": [1, 2, 3], "cascades": [120, 14, 2]})
+    plan = pd.DataFrame(
+        {
+            "rank": [1, 2, 3],
+            "seed": ["x:a", "x:b", "x:c"],
+            "marginal_gain": [570.0, 160.0, 20.5],
+            "cumulative_gain": [570.0, 730.0, 750.5],
+        }
+    )
+    figs = [
+        C.cascade_breadth(breadth, ["r1", "r2"]),
+        C.cascade_growth(growth),
+        C.cascade_depths(depths),
+        C.seeding_gains(plan),
+    ]
+    for fig in figs:
+        assert C.caption_of(fig).startswith("How to read this:")
+        assert_palette(fig)
+        assert_nothing_clipped(fig)
+        assert_round_value_ticks(fig)
+        # not a window comparison: none of these uses a window's colour
+        assert not colours_used(fig) & {C.BASELINE_COLOUR, C.CAMPAIGN_COLOUR}
+    # the seeding panels: marginal gains on one scale, the running total on its own
+    s = figs[3]
+    assert [t.yaxis for t in s.data] == ["y", "y2"]
+    assert s.layout.yaxis.range[1] > 570 and s.layout.yaxis2.range[1] > 750.5
