@@ -1042,3 +1042,69 @@ def _propagation_charts(ev, res) -> list:
         out.append(("cascade-growth", cascade_growth(gr)))
     out.append(("cascade-depths", cascade_depths(res.frames["depths"])))
     return out
+
+
+@section_charts("ads")
+def _ads_breakdown_charts(ev, res) -> list:
+    """Paid media by breakdown value (age, gender, device, placement, ...): spend, link
+    click-through rate and cost per link click, one small panel each on its own scale."""
+    d = ev.metrics()["quantitative"]["cpc"]
+    cur = _esc(d["currency"])
+    out = []
+    for i, b in enumerate(d["breakdowns"]):
+        f = res.frames.get(f"breakdown_{i}")
+        if f is None or not len(f):
+            continue
+        labels = [_esc(v) for v in f["label"]]
+        name = _esc(b["label"]).lower()
+        panels = (
+            ("spend", f"Spend ({cur})", ",.2f", " " + cur, False),
+            ("ctr", "Link click-through rate (CTR)", ".2%", "", True),
+            ("cpc", f"Cost per link click ({cur})", ",.2f", " " + cur, False),
+        )
+        fig = make_subplots(
+            rows=1,
+            cols=3,
+            shared_yaxes=True,
+            horizontal_spacing=0.05,
+            subplot_titles=[title for _, title, *_ in panels],
+        )
+        for k, (col, _title, fmt, unit, pct) in enumerate(panels, start=1):
+            values = [None if pd.isna(v) else float(v) for v in f[col]]
+            fig.add_trace(
+                go.Bar(
+                    y=labels,
+                    x=values,
+                    orientation="h",
+                    marker_color=SERIES_COLOURS[0],
+                    hovertemplate=f"%{{y}}: %{{x:{fmt}}}{unit}<extra></extra>",
+                ),
+                row=1,
+                col=k,
+            )
+            axis = value_axis(values)
+            if pct:
+                axis["tickformat"] = f",.{_percent_decimals(axis['dtick'])}%"
+            fig.update_xaxes(**axis, row=1, col=k)
+        fig.update_yaxes(autorange="reversed", type="category")
+        fig.update_layout(
+            **_layout(
+                title=f"Paid media by {name}",
+                showlegend=False,
+                height=max(240, 110 + 30 * len(labels)),
+                margin=dict(l=110, r=20, t=80, b=40),
+            )
+        )
+        out.append(
+            (
+                f"ads-breakdown-{i}",
+                with_caption(
+                    fig,
+                    f"How to read this: one bar per {name}, each panel on its own scale; "
+                    "where a bar is long in "
+                    "the spend panel but short in the cost-per-click panel, the money bought "
+                    "clicks cheaply.",
+                ),
+            )
+        )
+    return out
