@@ -247,27 +247,47 @@ def _doc_hashes(
             if not nospace:
                 seq[m] = 32
                 m += 1
-        for n in range(cmin, cmax + 1):
-            seed = np.uint64(0x4444 + n)
-            for i in range(0, m - n + 1):
-                if n == 1 and seq[i] == 32:
+        # one FNV pass from each start position; the n-gram of length n is the running hash
+        # after n characters, salted with n
+        for i in range(0, m):
+            h = _OFF
+            for n in range(1, cmax + 1):
+                if i + n > m:
+                    break
+                h = (h ^ np.uint64(seq[i + n - 1])) * _PRIME
+                if n < cmin or (n == 1 and seq[i] == 32):
                     continue
-                out[k] = _mix(_fnv(seq, i, i + n, seed))
+                out[k] = _mix(h ^ np.uint64(0x4444 + n))
                 k += 1
     return k
 
 
 @nb.njit(cache=True)
-def _unique_sorted(h, k):
-    if k == 0:
-        return 0
-    s = np.sort(h[:k])
-    m = 1
-    for i in range(1, k):
-        if s[i] != s[m - 1]:
-            s[m] = s[i]
-            m += 1
-    h[:m] = s[:m]
+def _unique(h, k, table):
+    """Keep the distinct values of h[:k] (first occurrences, in order) using an open-addressing
+    set ``table`` (zeros; power-of-two size > 2k), which is left as zeros again."""
+    size = table.shape[0]
+    tmask = np.uint64(size - 1)
+    m = 0
+    for i in range(k):
+        v = h[i] | np.uint64(1)  # never 0 (0 marks an empty slot); the low bit is not used
+        j = (v >> np.uint64(20)) & tmask
+        while True:
+            t = table[j]
+            if t == 0:
+                table[j] = v
+                h[m] = h[i]
+                m += 1
+                break
+            if t == v:
+                break
+            j = (j + np.uint64(1)) & tmask
+    for i in range(m):  # clear the slots used
+        v = h[i] | np.uint64(1)
+        j = (v >> np.uint64(20)) & tmask
+        while table[j] != 0:
+            table[j] = 0
+            j = (j + np.uint64(1)) & tmask
     return m
 
 
@@ -286,6 +306,10 @@ def _csr_kernel(cp, offsets, tab, cmin, cmax, nospace, word_ngrams, negation, ne
     tok_s = np.empty(maxlen + 1, np.int64)
     tok_e = np.empty(maxlen + 1, np.int64)
     hb = np.empty(per_char * (2 * maxlen + 2) + 8, np.uint64)
+    size = 16
+    while size < 2 * hb.shape[0]:
+        size *= 2
+    table = np.zeros(size, np.uint64)
     cap = per_char * (total + 2 * n_docs) + 8
     indices = np.empty(cap, np.int32)
     data = np.empty(cap, np.float32)
@@ -297,7 +321,7 @@ def _csr_kernel(cp, offsets, tab, cmin, cmax, nospace, word_ngrams, negation, ne
         k = _doc_hashes(
             buf, nt, tok_s, tok_e, seq, hb, cmin, cmax, nospace, word_ngrams, negation, neg_hashes
         )
-        k = _unique_sorted(hb, k)
+        k = _unique(hb, k, table)
         if k > 0:
             w = np.float32(1.0 / np.sqrt(k))
             for j in range(k):
@@ -324,6 +348,10 @@ def _score_kernel(
     tok_s = np.empty(maxlen + 1, np.int64)
     tok_e = np.empty(maxlen + 1, np.int64)
     hb = np.empty(per_char * (2 * maxlen + 2) + 8, np.uint64)
+    size = 16
+    while size < 2 * hb.shape[0]:
+        size *= 2
+    table = np.zeros(size, np.uint64)
     out = np.empty((n_docs, n_cls), np.float32)
     acc = np.empty(n_cls, np.float32)
     mask = np.uint64((1 << bits) - 1)
@@ -332,7 +360,7 @@ def _score_kernel(
         k = _doc_hashes(
             buf, nt, tok_s, tok_e, seq, hb, cmin, cmax, nospace, word_ngrams, negation, neg_hashes
         )
-        k = _unique_sorted(hb, k)
+        k = _unique(hb, k, table)
         for c in range(n_cls):
             acc[c] = 0.0
         if k > 0:

@@ -1,0 +1,180 @@
+"""Write the model card (``models/<name>.md``) of each fast sentiment model from its header.
+
+The numbers come from the header the training script stored in the ``.npz`` (held-out
+metrics, de-duplication counts, speed); the "known misses" list is computed here by running
+the shipped model over the hard cases below.
+
+Usage: ``.venv/bin/python training/write_sentiment_cards.py`` (after the training scripts).
+"""
+
+from __future__ import annotations
+
+import json
+
+from ripplemeter.text.sentiment import SentimentModel
+from sentiment_data import MODELS
+
+HARD = {
+    "en": [
+        ("no complaints at all", "positive"),
+        ("never disappointed", "positive"),
+        ("not bad at all", "positive"),
+        ("I don’t like it", "negative"),
+        ("DOESN’T WORK", "negative"),
+        ("doesn't work", "negative"),
+        ("ok😡😡", "negative"),
+        ("love it 😍😍", "positive"),
+        ("😍", "positive"),
+        ("😡", "negative"),
+        ("the screen is great but the battery dies by noon", "neutral"),
+        ("Oh great, another update that breaks everything. Just what I needed.", "negative"),
+        ("Wow, I just love waiting on hold for two hours.", "negative"),
+    ],
+    "zh": [
+        ("不开心", "negative"),
+        ("不推荐", "negative"),
+        ("不难用", "positive"),
+        ("没有问题", "positive"),
+        ("iPhone 15 很好用，推荐", "positive"),
+        ("AB-9000 质量太差了，退货", "negative"),
+        ("服务态度很好，下次还来", "positive"),
+        ("呵呵，真是好质量，用了一天就坏了", "negative"),
+    ],
+    "ko": [
+        ("맛있어요", "positive"),
+        ("맛있어욬ㅋㅋ", "positive"),
+        ("배송이너무느려요다시는안사요", "negative"),
+        ("배송이 너무 느려요 다시는 안 사요", "negative"),
+        ("최고의 영화입니다", "positive"),
+        ("돈 아까운 영화", "negative"),
+        ("정말 잘 만들었네요 시간 가는 줄 알았습니다", "negative"),
+    ],
+}
+
+NAMES = {"en": "English", "zh": "Chinese", "ko": "Korean"}
+
+
+def _fmt(d, indent=0) -> str:
+    lines = []
+    for k, v in d.items():
+        pad = "  " * indent
+        if isinstance(v, dict):
+            lines.append(f"{pad}- {k}:")
+            lines.append(_fmt(v, indent + 1))
+        else:
+            lines.append(f"{pad}- {k}: {json.dumps(v, ensure_ascii=False)}")
+    return "\n".join(lines)
+
+
+DESCRIPTION = {
+    "en": """\
+- **Training data**: `semeval2017_task4a_english`, the SemEval 2013-2016 Task 4A pool
+  (eleven files; one row per tweet id; `\\uXXXX` escapes left by the download decoded).
+- **Validation data**: `tweeteval_sentiment` val, 2,000 tweets (TweetEval compiled it from
+  the same pool). Near-duplicates of every val tweet were removed from the pool first: a
+  pool tweet goes when its normalised text (lower case, escapes decoded, links, mentions,
+  HTML entities and everything but letters and digits removed), or the first 40 characters
+  of it, equals a val tweet's. Counts below (`dedup`).
+- **Model**: multinomial logistic regression (scikit-learn, L2, class weights balanced) over
+  hashed features: word unigrams and bigrams, negated words (to the next punctuation mark),
+  character 2-5-grams; 2^20 signed buckets, presence features scaled to unit length; weights
+  stored as float16. C chosen on a seeded 10% of the de-duplicated pool, never on val.
+- **Metric**: macro-averaged recall over negative, neutral, positive (the TweetEval
+  metric). Val is easier than the official test (VADER: about 0.60 on val, 0.570 on test).
+- **Reproduce**: `.venv/bin/python training/train_sentiment_en.py` (seeded).""",
+    "zh": """\
+- **Data**: the development portions of `chnsenticorp_htl_all` (Ctrip hotel reviews),
+  `waimai_10k` (food delivery) and `online_shopping_10_cats` **without its hotel category
+  (酒店)**, which repeats most of ChnSentiCorp. Empty reviews dropped; exact duplicates (spaces
+  collapsed) removed across and within the three sets before any split (kept once, in the
+  first set holding them; dropped when copies disagree on the label).
+- **Split**: each set 80/20, stratified by label, seeded (`training/sentiment_data.py`).
+  The shipped model was trained on the three 80% parts only; figures are on the 20% parts.
+- **Model**: binary logistic regression (scikit-learn, L2) over hashed character 1-3-grams
+  of the text with spaces removed (no segmenter, so 不开心 / 不推荐 / 没有问题 keep their
+  negator); 2^20 signed buckets, presence features scaled to unit length; float16 weights.
+  C chosen on a seeded 10% of the training part.
+- **Neutral**: there is no neutral training data. The three-class output calls a text
+  neutral when its probability of being positive lies inside the band below; the figures
+  report how many held-out reviews fall inside it and the accuracy on the others.
+- **Reproduce**: `.venv/bin/python training/train_sentiment_zh.py` (seeded).""",
+    "ko": """\
+- **Data**: `nsmc_raw_movie_reviews_sample` (480 movies of the raw Naver crawl that NSMC
+  was built from). NSMC's rule: ratings 1-4 negative, 9-10 positive, reviews under 140
+  characters; 5-6 stars are used only to place the neutral band; 7-8 stars are unused.
+  Exact duplicate texts kept once (dropped when copies disagree).
+- **Split by movie** (no movie on two sides), seeded: 70% of the movies train, 10%
+  calibrate (C by balanced accuracy; then the neutral band by three-class macro recall with
+  5-6 stars as neutral), 20% are held out and scored once.
+- **Model**: binary logistic regression (scikit-learn, L2, class weights balanced: the data
+  is about 80% positive) over hashed character 1-4-grams of the text with spaces removed,
+  so text written without spaces scores as the spaced form does; laughter jamo (ㅋ, ㅎ),
+  including a final ㅋ fused into the syllable before them, are removed first. 2^20 signed
+  buckets, presence features scaled to unit length; float16 weights.
+- **Metric**: balanced accuracy beside accuracy (the sample is about 80% positive).
+- **Reproduce**: `.venv/bin/python training/train_sentiment_ko.py` (seeded).""",
+}
+
+
+def main() -> None:
+    for lang in ("en", "zh", "ko"):
+        path = MODELS / f"sentiment-{lang}-fast.npz"
+        if not path.is_file():
+            print(f"skip {lang}: {path.name} not trained")
+            continue
+        m = SentimentModel.from_file(path)
+        meta = m.meta_
+        texts = [t for t, _ in HARD[lang]]
+        pred = m.predict(texts)
+        scores = m.label_scores(texts)["score"].tolist()
+        rows = "\n".join(
+            f"| {t} | {g} | {p} ({s:.2f}) | {'ok' if g == p else '**miss**'} |"
+            for (t, g), p, s in zip(HARD[lang], pred, scores, strict=True)
+        )
+        size = path.stat().st_size / 1e6
+        extra = {k: v for k, v in meta.items() if k in ("dedup", "data")}
+        card = f"""# sentiment-{lang}-fast ({NAMES[lang]}, fast tier)
+
+Version {meta.get("version")}, trained {meta.get("trained")}. File `sentiment-{lang}-fast.npz`
+({size:.1f} MB). Loaded with `SentimentModel.load("{lang}", "fast")`; runs with numpy and numba
+only. Output classes: {", ".join(m.classes_)}; `score` is the probability of the predicted
+label.
+
+## Data, split, training
+
+{DESCRIPTION[lang]}
+
+## Data counts
+
+{_fmt(extra)}
+
+## Held-out figures (float16 weights as shipped)
+
+{_fmt(meta.get("metrics", {}))}
+
+Speed is documents per second on one core of the 2-core development machine, shared with
+other jobs at the time, scoring the held-out texts in one batch (`predict`, normalisation
+included). `benchmarks/bench_sentiment.py` compares it with the peers on the same texts.
+
+## Hard cases and known misses
+
+Computed by `training/write_sentiment_cards.py` with the shipped weights (the tests in
+`tests/test_text_sentiment.py` hold the cases the model must get right; sarcasm is a known
+weakness of an n-gram model and is recorded honestly here).
+
+| text | expected | predicted (score) | |
+| --- | --- | --- | --- |
+{rows}
+
+## Limits
+
+- A linear n-gram model has no notion of sarcasm or of who the sentiment is about.
+- Trained on {"tweets" if lang == "en" else ("reviews of hotels, food delivery and products" if lang == "zh" else "movie reviews")};
+  other domains will be less accurate.
+"""
+        (MODELS / f"sentiment-{lang}-fast.md").write_text(card, encoding="utf-8")
+        print(f"wrote sentiment-{lang}-fast.md")
+
+
+if __name__ == "__main__":
+    main()
