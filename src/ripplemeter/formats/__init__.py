@@ -308,7 +308,8 @@ def check_options(info: FormatInfo, ctx: SourceContext, *, cli: bool = False) ->
     refused = [o for o in given if o not in info.options]
     if refused:
         takers = [f.name for f in available_formats() if set(refused) <= f.options]
-        shown = " and ".join(f"--{o}" if cli else o for o in refused)
+        flag = {"dayfirst": "--dayfirst" if ctx.dayfirst else "--monthfirst"}
+        shown = " and ".join(flag.get(o, f"--{o}") if cli else o for o in refused)
         raise RippleError(
             f"{shown}: format {info.name} does not take this option (it reads its export as "
             f"the platform writes it); formats that do: {', '.join(takers)}"
