@@ -490,3 +490,38 @@ def test_demo_age_breakdown_adds_up_to_the_campaign_rows(tmp_path):
             assert float(a["Frequency"]) == pytest.approx(
                 int(a["Impressions"]) / int(a["Reach"]), abs=5e-9
             )
+
+
+def test_placement_breakdown_alone(tmp_path):
+    text = (
+        '"Campaign name",Platform,Placement,Reach,Impressions,Frequency,Currency,'
+        '"Amount spent (USD)","Link clicks","CPC (cost per link click)",'
+        '"Reporting starts","Reporting ends"\n'
+        ",,,900,1200,1.33333333,USD,60,30,2,2026-03-01,2026-03-31\n"
+        "Launch,instagram,feed,500,700,1.4,USD,35,20,1.75,2026-03-01,2026-03-31\n"
+        "Launch,facebook,feed,300,400,1.33333333,USD,20,8,2.5,2026-03-01,2026-03-31\n"
+        "Launch,instagram,instagram_stories,100,100,1,USD,5,2,2.5,2026-03-01,2026-03-31\n"
+    )
+    res = _run(tmp_path, {"placement.csv": text})
+    d = res.metrics()["quantitative"]["cpc"]
+    b = d["breakdowns"][0]
+    assert (b["dimension"], b["label"]) == ("platform | placement", "Platform and placement")
+    # not an age-like dimension: largest spend first
+    assert [r["label"] for r in b["rows"]] == [
+        "instagram, feed",
+        "facebook, feed",
+        "instagram, instagram stories",
+    ]
+    assert [r["ctr"] for r in b["rows"]] == [20 / 700, 8 / 400, 2 / 100]
+    assert b["total"]["cpc"] == pytest.approx(60 / 30)
+    # no export without breakdown: nothing is added to the window's totals, and it says so
+    assert d["campaigns"] == [] and d["spend"] is None
+    figs = {f.path: f for f in res.figures}
+    for k in ("spend", "link_clicks", "impressions", "value", "ctr"):
+        assert figs[f"{P}.{k}"].value is None
+        assert figs[f"{P}.{k}"].reason.startswith("only breakdown exports are among the sources")
+    assert any("only breakdown exports" in n for n in res.notes)
+    html = write_report(res, tmp_path / "out").html.read_text(encoding="utf-8")
+    assert "Only breakdown exports of the ads are among the sources" in html
+    assert "<h3>By platform and placement</h3>" in html
+    assert "paid media cost" not in html

@@ -280,6 +280,7 @@ class Cpc:
     exported_in: dict[str, float] = field(default_factory=dict)
     breakdowns: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    only_breakdowns: bool = False
 
     def to_dict(self) -> dict:
         d = {
@@ -307,6 +308,7 @@ class Cpc:
                 "campaigns",
                 "conversions",
                 "breakdowns",
+                "only_breakdowns",
                 "warnings",
             )
         }
@@ -1258,7 +1260,13 @@ def cpc(ctx: EvalContext) -> Cpc | None:
     elif rv.value is not None:
         index = rv.value / bench
     breakdowns = breakdown_tables(ctx, warnings, by_value)
-    if breakdowns and not counted.campaigns and spend.empty:
+    only_breakdowns = bool(breakdowns) and spend.empty and not (~_is_total(ads)).any()
+    if only_breakdowns:
+        for k in ("spend", "link_clicks", "impressions", "value", "ctr", "cpm", "frequency"):
+            reasons[k] = (
+                "only breakdown exports are among the sources, and their rows are never added "
+                "to the window's totals"
+            )
         notes.append(
             "only breakdown exports are among the sources: spend, CPC and the other totals "
             "come from an ads export without breakdown, so import one for the window's figures"
@@ -1301,6 +1309,7 @@ def cpc(ctx: EvalContext) -> Cpc | None:
         exported_in=dict(counted.currencies),
         breakdowns=[b.to_dict() for b in breakdowns],
         notes=notes,
+        only_breakdowns=only_breakdowns,
     )
 
 
@@ -1311,6 +1320,12 @@ def _name(path: object) -> str:
 def _fig(path: str, metric: str, value: object, why: str) -> Figure:
     """A figure whose null carries ``why``."""
     return Figure(path, metric, value, None if value is not None else why)
+
+
+def _total(path: str, metric: str, d: dict, reasons: dict) -> Figure:
+    """A window total (null, with its reason, when only breakdown exports hold ads rows)."""
+    key = path.rsplit(".", 1)[1]
+    return Figure(path, metric, d[key], reasons.get(key) if d[key] is None else None)
 
 
 def _breakdown_figures(p: str, b: dict) -> list[Figure]:
@@ -1403,18 +1418,20 @@ class AdsSection:
         if res is None:
             return SectionResult.no_data("no ads export or spend file among the campaign's sources")
         d = res.to_dict()
+        if d["only_breakdowns"]:  # nothing was added up: not a total of 0
+            d.update(spend=None, link_clicks=None, impressions=None)
         r = d.get("reasons", {})
         p = "quantitative.cpc"
         figs = [
             Figure(f"{p}.value", "cpc", d["value"], r.get("value")),
             Figure(f"{p}.index", "cpc_index", d["index"], r.get("benchmark") or r.get("value")),
-            Figure(f"{p}.spend", "spend", d["spend"]),
+            _total(f"{p}.spend", "spend", d, r),
         ]
         if d["reach"] is not None:
             figs.append(Figure(f"{p}.reach", "ad_reach", d["reach"]))
         figs += [
-            Figure(f"{p}.link_clicks", "ad_link_clicks", d["link_clicks"]),
-            Figure(f"{p}.impressions", "ad_impressions", d["impressions"]),
+            _total(f"{p}.link_clicks", "ad_link_clicks", d, r),
+            _total(f"{p}.impressions", "ad_impressions", d, r),
             Figure(f"{p}.ctr", "ctr", d["ctr"], r.get("ctr")),
             Figure(f"{p}.cpm", "cpm", d["cpm"], r.get("cpm")),
             Figure(f"{p}.frequency", "frequency", d["frequency"], r.get("frequency")),
