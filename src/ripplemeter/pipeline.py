@@ -66,7 +66,10 @@ def import_and_evaluate(
     *,
     progress: Callable[[str], None] | None = None,
 ) -> CampaignEvaluation:
-    """Import the campaign's sources (idempotently), then evaluate them.
+    """Import the campaign's sources (idempotently), annotate their texts, then evaluate them.
+
+    Texts not yet annotated by the current models get language, sentiment, spam and aspects
+    (:func:`ripplemeter.text.annotate.annotate_workspace`), which the opinion section reads.
 
     Parameters
     ----------
@@ -90,6 +93,11 @@ def import_and_evaluate(
     try:
         with open_workspace(workspace, campaign) as ws:
             imports = campaign.import_sources(ws, progress=progress)
+            from ripplemeter.text.annotate import annotate_workspace
+
+            if progress:
+                progress("annotating texts: language, sentiment, spam, aspects")
+            annotate_workspace(ws, import_ids=[r.import_id for r in imports])
             return evaluate_campaign(campaign, ws, imports=imports, progress=progress)
     except RippleError:
         if created:

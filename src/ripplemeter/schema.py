@@ -369,9 +369,11 @@ ANNOTATIONS = Table(
         _c("subject_id", "VARCHAR", "", ""),
         _c("task", "VARCHAR", "", "language, sentiment, aspect, ..."),
         _c("label", "VARCHAR", "", ""),
-        _c("score", "DOUBLE", "", ""),
+        _c("score", "DOUBLE", "probability", "probability of the label, when the model gives one"),
         _c("model", "VARCHAR", "", ""),
         _c("model_version", "VARCHAR", "", ""),
+        _c("aspect", "VARCHAR", "", "task aspect: the aspect the label (a polarity) is about"),
+        _c("annotated_at", "TIMESTAMP", "UTC timestamp", "when the model ran (one per run)"),
     ),
 )
 

@@ -1108,3 +1108,40 @@ def _ads_breakdown_charts(ev, res) -> list:
             )
         )
     return out
+
+
+@section_charts("opinion")
+def _opinion_charts(ev, res) -> list:
+    """Mentions per local day of the campaign by sentiment (stacked), spam left out."""
+    d = res.frames.get("sentiment_daily")
+    if d is None or not len(d) or not int(d[["positive", "neutral", "negative"]].sum().sum()):
+        return []
+    fig = go.Figure()
+    for col, colour in (
+        ("negative", OKABE_ITO["vermillion"]),
+        ("neutral", NEUTRAL_COLOUR),
+        ("positive", OKABE_ITO["bluish_green"]),
+    ):
+        fig.add_trace(
+            go.Bar(
+                x=[str(x) for x in d["day"]],
+                y=d[col],
+                name=col,
+                marker_color=colour,
+                hovertemplate=f"%{{x|{DATE_HOVERFORMAT}}}: %{{y:,}} {col}<extra></extra>",
+            )
+        )
+    totals = d[["positive", "neutral", "negative"]].sum(axis=1)
+    fig.update_xaxes(type="date", tickformat=DATE_TICKFORMAT)
+    fig.update_yaxes(title_text="mentions", **value_axis(totals, integer=True))
+    fig.update_layout(barmode="stack", title="Mentions per day by sentiment", **_layout())
+    return [
+        (
+            "opinion-over-time",
+            with_caption(
+                fig,
+                "How to read this: each bar is one day of the campaign in its own time zone, "
+                "split into negative (bottom), neutral and positive mentions; spam is left out.",
+            ),
+        )
+    ]

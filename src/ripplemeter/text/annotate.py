@@ -1,0 +1,560 @@
+"""Annotations: language, sentiment, spam and aspects of a workspace's texts, stored once.
+
+:func:`annotate_workspace` finds the texts of a workspace that lack an annotation from the
+current models (posts by ``post_id``; search results by their displayed title and snippet),
+runs the fast models over them in batches and stores the answers in the ``annotations``
+table (``schema.py``) in one transaction, with each model's name and version:
+
+========== ============================== ===================================================
+task       label                          score
+========== ============================== ===================================================
+language   en, zh, ko, ja or und          NULL (language identification gives no probability)
+sentiment  negative, neutral or positive  probability of the label
+spam       spam or ham                    probability of the label
+aspect     positive, negative, neutral,   NULL; ``aspect`` names the aspect. A text in which
+           conflict                       no aspect was found gets one row with ``aspect``
+                                          NULL and label ``none``, so it is not re-read.
+========== ============================== ===================================================
+
+Running again adds nothing: a row is keyed by (subject, task, model, model version), and a
+new model version annotates every text again (sections read the latest run,
+``annotated_at``). Report sections read annotations and never write them.
+
+Subjects
+--------
+* a post: ``subject_id = post_id``; its text from its latest import;
+* a search result: ``subject_id = "serp:" + md5(title_text + "\\n" + snippet_text)`` (the
+  display columns, NULL as empty), the text scored being the title and snippet joined by a
+  space. The same headline seen twice is one subject. :func:`serp_subject_id` builds the same
+  id as an Ibis expression, so a section joins results to their annotations on any engine.
+
+Speed
+-----
+Identical texts are scored once. Language identification first decides by script alone the
+texts written in one script (:func:`script_languages`: Latin letters only -> en, Hangul only
+-> ko, Han only -> zh, as lingua restricted to en/zh/ko/ja decides them) and sends only mixed
+texts to lingua, which is the slow step on millions of comments. Models run in chunks of
+:data:`CHUNK` texts; the rows go to DuckDB as Arrow tables.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from importlib import metadata
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from ripplemeter.errors import RippleError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import ibis.expr.types as ir
+
+    from ripplemeter.workspace import Workspace
+
+__all__ = [
+    "CHUNK",
+    "TASKS",
+    "AnnotationResult",
+    "annotate_workspace",
+    "script_languages",
+    "serp_subject_id",
+    "serp_subject_sql",
+]
+
+TASKS: tuple[str, ...] = ("language", "sentiment", "spam", "aspect")
+"""The tasks :func:`annotate_workspace` runs, in order (language decides the other models)."""
+
+CHUNK = 100_000
+"""Texts per model call (bounds memory; progress advances per chunk)."""
+
+LANGUAGE_MODEL = "lingua-language-detector"
+_SCRIPT_RULES_VERSION = "scripts1"  # bump when script_languages changes what it decides
+
+ProgressFn = Callable[[str, int, int], None]
+
+
+# ----------------------------------------------------------------------------- subjects
+def serp_subject_sql(alias: str = "") -> str:
+    """DuckDB SQL for a search result's subject id (see the module notes)."""
+    a = f"{alias}." if alias else ""
+    return (
+        f"'serp:' || md5(coalesce({a}title_text, '') || chr(10) || coalesce({a}snippet_text, ''))"
+    )
+
+
+def serp_subject_id(t: ir.Table) -> ir.StringValue:
+    """A search result's subject id as an Ibis expression over ``serp_results`` rows.
+
+    Equals :func:`serp_subject_sql` (DuckDB's and Spark's ``md5`` give the same hex digest).
+    """
+    import ibis
+
+    body = t.title_text.fill_null("") + "\n" + t.snippet_text.fill_null("")
+    return ibis.literal("serp:") + body.hexdigest("md5")
+
+
+def serp_text(title: str | None, snippet: str | None) -> str:
+    """The text scored for a search result: display title and snippet joined by a space."""
+    return " ".join(x for x in (title or "", snippet or "") if x).strip()
+
+
+def _subjects_sql(import_ids: Sequence[int] | None) -> tuple[str, list]:
+    where, params = "", []
+    if import_ids is not None:
+        ids = [int(i) for i in import_ids] or [-1]
+        where = f" AND import_id IN ({','.join('?' * len(ids))})"
+        params = ids + ids
+    sql = f"""
+        SELECT post_id AS subject_id, arg_max(text, import_id) AS text
+        FROM posts WHERE post_id IS NOT NULL AND text IS NOT NULL
+          AND trim(text) <> ''{where}
+        GROUP BY post_id
+        UNION ALL
+        SELECT DISTINCT {serp_subject_sql()} AS subject_id,
+               trim(concat_ws(' ', nullif(title_text, ''), nullif(snippet_text, ''))) AS text
+        FROM serp_results
+        WHERE trim(concat_ws(' ', nullif(title_text, ''), nullif(snippet_text, ''))) <> ''{where}
+    """
+    return sql, params
+
+
+# ----------------------------------------------------------------------------- language
+_LATIN = re.compile(r"[A-Za-z\u00C0-\u024F]")
+_HANGUL = re.compile(r"[\u1100-\u11FF\u3130-\u318F\uA960-\uA97F\uAC00-\uD7A3\uD7B0-\uD7FF]")
+_HAN = re.compile(r"[\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF\U00020000-\U0003134F]")
+# a letter of any other script (kana, Cyrillic, Thai, ...): lingua decides
+_OTHER = re.compile(
+    r"[^\W\d_A-Za-z\u00C0-\u024F\u1100-\u11FF\u3130-\u318F\uA960-\uA97F\uAC00-\uD7A3"
+    r"\uD7B0-\uD7FF\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF\U00020000-\U0003134F]"
+)
+_LATIN_MIN = 3  # as ripplemeter.text.lang: fewer Latin letters than this is undetermined
+
+
+def script_languages(texts: Sequence[str]) -> list[str | None]:
+    """The language of each text that one script decides; None where lingua must.
+
+    Parameters
+    ----------
+    texts : sequence of str
+
+    Returns
+    -------
+    list of (str or None)
+        ``"en"`` for texts whose letters are all Latin (at least three of them), ``"ko"``
+        for Hangul only, ``"zh"`` for Han characters only, ``"und"`` for texts without a
+        letter or with fewer than three Latin letters and nothing else; None for texts
+        mixing scripts or using another script (kana, ...).
+
+    Notes
+    -----
+    These are the answers :func:`ripplemeter.text.lang.detect_languages` gives such texts
+    (lingua restricted to en/zh/ko/ja reads Latin as English, Hangul as Korean and Han
+    without kana as Chinese), found with three regular expressions instead of lingua's
+    n-gram models; ``tests/test_annotate.py`` checks the agreement.
+    """
+    out: list[str | None] = []
+    for t in texts:
+        if _OTHER.search(t):
+            out.append(None)
+            continue
+        latin = _LATIN.search(t) is not None
+        hangul = _HANGUL.search(t) is not None
+        han = _HAN.search(t) is not None
+        n = latin + hangul + han
+        if n == 0:
+            out.append("und")
+        elif n > 1:
+            out.append(None)
+        elif hangul:
+            out.append("ko")
+        elif han:
+            out.append("zh")
+        else:
+            out.append("en" if len(_LATIN.findall(t)) >= _LATIN_MIN else "und")
+    return out
+
+
+def _languages(texts: list[str]) -> np.ndarray:
+    from ripplemeter.text.lang import detect_languages
+
+    fast = script_languages(texts)
+    rest = [i for i, v in enumerate(fast) if v is None]
+    if rest:
+        found = detect_languages([texts[i] for i in rest])
+        for i, v in zip(rest, found, strict=True):
+            fast[i] = v
+    return np.asarray(fast, dtype=object)
+
+
+def _language_version() -> str:
+    try:
+        v = metadata.version("lingua-language-detector")
+    except metadata.PackageNotFoundError:  # pragma: no cover - a declared dependency
+        v = "unknown"
+    return f"{v}+en.zh.ko.ja+{_SCRIPT_RULES_VERSION}"
+
+
+# ----------------------------------------------------------------------------- models
+def _file_version(path: Any) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while block := f.read(1 << 20):
+            h.update(block)
+    return h.hexdigest()[:12]
+
+
+@dataclass
+class _Model:
+    """One model as annotations name it, and the function that applies it."""
+
+    name: str
+    version: str
+    run: Callable[[list[str]], Any]
+
+
+def _sentiment_model(lang: str, tier: str) -> _Model:
+    from ripplemeter.text.sentiment import SentimentModel, _model_file
+
+    m = SentimentModel.load(lang, tier)
+    meta = getattr(m, "meta_", {}) or {}
+    name = str(meta.get("name") or f"sentiment-{lang}-{tier}")
+    version = str(meta.get("version") or _file_version(_model_file(f"sentiment-{lang}-{tier}")))
+    return _Model(name, version, lambda texts: m.label_scores(texts))
+
+
+def _spam_model() -> _Model:
+    from ripplemeter.text.spam import MODEL_PATH, SpamFilter
+
+    f = SpamFilter.load()
+    version = f.version if f.version and f.version != "0" else _file_version(MODEL_PATH)
+
+    def run(texts: list[str]) -> pd.DataFrame:
+        p = f.predict_proba(texts)[:, 1]
+        spam = p >= f.threshold
+        return pd.DataFrame(
+            {"label": np.where(spam, "spam", "ham"), "score": np.where(spam, p, 1 - p)}
+        )
+
+    return _Model(f.name, version, run)
+
+
+def _aspect_model(lang: str, taxonomy: str) -> _Model:
+    """The aspect detector for a language and taxonomy (``ripplemeter.text.aspects``)."""
+    from ripplemeter.text import aspects as A
+
+    return A.annotation_model(lang, taxonomy)  # (name, version, run) contract, see docs
+
+
+# ----------------------------------------------------------------------------- result
+@dataclass
+class AnnotationResult:
+    """What :func:`annotate_workspace` did.
+
+    Attributes
+    ----------
+    subjects : int
+        Texts considered (posts with text, distinct search results).
+    added : dict[str, int]
+        Rows added per task.
+    annotated : dict[str, int]
+        Texts newly annotated per task (an aspect task adds one row per aspect found).
+    distinct_texts : int
+        Distinct texts among those annotated (identical texts are scored once).
+    seconds : float
+        Wall time of the run.
+    notes : list[str]
+        Plain-language notes (languages without a model, tasks skipped).
+    """
+
+    subjects: int = 0
+    added: dict[str, int] = field(default_factory=dict)
+    annotated: dict[str, int] = field(default_factory=dict)
+    distinct_texts: int = 0
+    seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def rows(self) -> int:
+        return sum(self.added.values())
+
+
+# ----------------------------------------------------------------------------- the run
+_COLUMNS = ("subject_id", "task", "label", "score", "model", "model_version", "aspect")
+
+
+def _existing(ws: Workspace, task: str, pairs: list[tuple[str, str]]) -> set[str]:
+    """Subjects already annotated for ``task`` by one of ``(model, version)``."""
+    if not pairs:
+        return set()
+    cond = " OR ".join("(model = ? AND model_version = ?)" for _ in pairs)
+    params = [task] + [x for p in pairs for x in p]
+    rows = ws.con.execute(
+        f"SELECT DISTINCT subject_id FROM annotations WHERE task = ? AND ({cond})", params
+    ).fetchnumpy()
+    return set(rows["subject_id"].tolist())
+
+
+def _pending_mask(ids: np.ndarray, done: set[str]) -> np.ndarray:
+    if not done:
+        return np.ones(len(ids), dtype=bool)
+    return ~pd.Index(ids).isin(list(done))
+
+
+def _score_unique(model: _Model, texts: np.ndarray) -> pd.DataFrame:
+    """Run a label/score model on the distinct texts and spread the answers back."""
+    codes, uniques = pd.factorize(texts)
+    res = model.run(list(uniques))
+    return pd.DataFrame(
+        {"label": res["label"].to_numpy()[codes], "score": res["score"].to_numpy()[codes]}
+    )
+
+
+def annotate_workspace(
+    ws: Workspace,
+    *,
+    import_ids: Sequence[int] | None = None,
+    tier: str = "fast",
+    taxonomy: str = "product",
+    tasks: Sequence[str] = TASKS,
+    progress: ProgressFn | None = None,
+) -> AnnotationResult:
+    """Annotate the workspace's texts that lack annotations from the current models.
+
+    Parameters
+    ----------
+    ws : Workspace
+        An open, writable workspace.
+    import_ids : sequence of int, optional
+        Only texts from these imports (a campaign's sources); default every text.
+    tier : {"fast", "accurate"}
+        Sentiment tier (:meth:`ripplemeter.text.sentiment.SentimentModel.load`).
+    taxonomy : str
+        Aspect taxonomy name (``product``, ``semeval14-restaurants``) or path.
+    tasks : sequence of str
+        A subset of :data:`TASKS`; ``language`` always runs when another task needs it.
+    progress : callable, optional
+        Called as ``progress(task, done, total)`` while texts are scored.
+
+    Returns
+    -------
+    AnnotationResult
+
+    Raises
+    ------
+    RippleError
+        An unknown task, or no shipped model for the tier asked for
+        (:class:`ripplemeter.text.sentiment.ModelUnavailable`).
+
+    Notes
+    -----
+    All rows of a run are written in one transaction with one ``annotated_at`` time: an
+    interrupted run writes nothing. Texts in a language without a sentiment model (ja) get no
+    sentiment; texts of undetermined language (emoji only, a word or two) are scored by the
+    English model, which learned emoji from tweets. The spam model, trained on English
+    YouTube comments, scores every text (links and calls to subscribe are what it knows).
+    """
+    unknown = [t for t in tasks if t not in TASKS]
+    if unknown:
+        raise RippleError(f"unknown annotation task(s) {unknown}: choose from {', '.join(TASKS)}")
+    t0 = time.perf_counter()
+    res = AnnotationResult()
+    sql, params = _subjects_sql(import_ids)
+    subj = ws.con.execute(sql, params).fetchnumpy()
+    ids = np.asarray(subj["subject_id"], dtype=object)
+    texts = np.asarray(subj["text"], dtype=object)
+    res.subjects = len(ids)
+    res.distinct_texts = int(pd.Series(texts).nunique()) if len(texts) else 0
+    now = pd.Timestamp.now(tz="UTC").tz_localize(None).floor("us")
+    out: list[pa.Table] = []
+
+    def emit(task: str, sid, label, score, model: _Model, aspect=None) -> None:
+        n = len(sid)
+        if n == 0:
+            return
+        out.append(
+            pa.table(
+                {
+                    "subject_id": pa.array(sid, pa.string()),
+                    "task": pa.array([task] * n, pa.string()),
+                    "label": pa.array(label, pa.string()),
+                    "score": pa.array(
+                        np.full(n, np.nan) if score is None else np.asarray(score, float),
+                        pa.float64(),
+                        from_pandas=True,
+                    ),
+                    "model": pa.array([model.name] * n, pa.string()),
+                    "model_version": pa.array([model.version] * n, pa.string()),
+                    "aspect": pa.array([None] * n if aspect is None else aspect, pa.string()),
+                }
+            )
+        )
+        res.added[task] = res.added.get(task, 0) + n
+
+    def tick(task: str, done: int, total: int) -> None:
+        if progress:
+            progress(task, done, total)
+
+    # -- language: needed to route every other task
+    lang_model = _Model(LANGUAGE_MODEL, _language_version(), _languages)
+    langs = np.full(len(ids), None, dtype=object)
+    if len(ids):
+        known = ws.con.execute(
+            "SELECT subject_id, label FROM annotations WHERE task = 'language' AND model = ? "
+            "AND model_version = ?",
+            [lang_model.name, lang_model.version],
+        ).df()
+        if len(known):
+            m = pd.Series(known["label"].to_numpy(), index=known["subject_id"].to_numpy())
+            m = m[~m.index.duplicated()]
+            langs = pd.Series(ids).map(m).to_numpy(dtype=object)
+        todo = np.flatnonzero(pd.isna(langs))
+        for a in range(0, len(todo), CHUNK):
+            idx = todo[a : a + CHUNK]
+            tick("language", a, len(todo))
+            chunk = texts[idx]
+            codes, uniques = pd.factorize(chunk)
+            langs[idx] = _languages(list(uniques))[codes]
+        tick("language", len(todo), len(todo))
+        if "language" in tasks:
+            emit("language", ids[todo], langs[todo], None, lang_model)
+        res.annotated["language"] = len(todo)
+
+    # -- sentiment: one model per language; und -> English, ja -> none
+    if "sentiment" in tasks and len(ids):
+        route = np.where(langs == "und", "en", langs)
+        models: dict[str, _Model] = {}
+        from ripplemeter.text.sentiment import MODEL_LANGUAGES, ModelUnavailable
+
+        for code in MODEL_LANGUAGES:
+            if (route == code).any():
+                try:
+                    models[code] = _sentiment_model(code, tier)
+                except ModelUnavailable as exc:
+                    if tier != "fast":
+                        raise
+                    res.notes.append(f"sentiment not annotated for {code}: {exc}")
+        done = _existing(ws, "sentiment", [(m.name, m.version) for m in models.values()])
+        pending = _pending_mask(ids, done)
+        total = int(sum(((route == c) & pending).sum() for c in models))
+        n_done = 0
+        for code, model in models.items():
+            idx = np.flatnonzero((route == code) & pending)
+            for a in range(0, len(idx), CHUNK):
+                part = idx[a : a + CHUNK]
+                tick("sentiment", n_done, total)
+                r = _score_unique(model, texts[part])
+                emit("sentiment", ids[part], r["label"].to_numpy(), r["score"].to_numpy(), model)
+                n_done += len(part)
+        tick("sentiment", total, total)
+        res.annotated["sentiment"] = total
+        n_ja = int((route == "ja").sum())
+        if n_ja:
+            res.notes.append(f"{n_ja} Japanese text(s) have no sentiment (no Japanese model).")
+
+    # -- spam: every text
+    if "spam" in tasks and len(ids):
+        model = _spam_model()
+        pending = np.flatnonzero(
+            _pending_mask(ids, _existing(ws, "spam", [(model.name, model.version)]))
+        )
+        for a in range(0, len(pending), CHUNK):
+            part = pending[a : a + CHUNK]
+            tick("spam", a, len(pending))
+            r = _score_unique(model, texts[part])
+            emit("spam", ids[part], r["label"].to_numpy(), r["score"].to_numpy(), model)
+        tick("spam", len(pending), len(pending))
+        res.annotated["spam"] = len(pending)
+
+    # -- aspects: one row per aspect found, or one 'none' row
+    if "aspect" in tasks and len(ids):
+        _annotate_aspects(ws, ids, texts, langs, taxonomy, emit, tick, res)
+
+    # -- store, in one transaction, never twice
+    if out:
+        table = pa.concat_tables(out)
+        _store(ws, table, now)
+    res.seconds = time.perf_counter() - t0
+    return res
+
+
+def _annotate_aspects(ws, ids, texts, langs, taxonomy, emit, tick, res) -> None:
+    try:
+        from ripplemeter.text import aspects as _  # noqa: F401
+    except ImportError:
+        res.notes.append("aspects not annotated: the aspect detector is not installed")
+        return
+    route = np.where(langs == "und", "en", langs)
+    models: dict[str, _Model] = {}
+    for code in ("en", "zh", "ko"):
+        if (route == code).any():
+            try:
+                models[code] = _aspect_model(code, taxonomy)
+            except RippleError as exc:
+                res.notes.append(f"aspects not annotated for {code}: {exc}")
+    done = _existing(ws, "aspect", [(m.name, m.version) for m in models.values()])
+    pending = _pending_mask(ids, done)
+    total = int(sum(((route == c) & pending).sum() for c in models))
+    n_done = 0
+    for code, model in models.items():
+        idx = np.flatnonzero((route == code) & pending)
+        for a in range(0, len(idx), CHUNK):
+            part = idx[a : a + CHUNK]
+            tick("aspect", n_done, total)
+            codes, uniques = pd.factorize(texts[part])
+            found = model.run(list(uniques))  # list (per text) of [(aspect, polarity, score)]
+            sid, lab, sc, asp = [], [], [], []
+            for j, k in enumerate(codes):
+                hits = found[k]
+                if not hits:
+                    sid.append(ids[part[j]])
+                    lab.append("none")
+                    sc.append(np.nan)
+                    asp.append(None)
+                for aspect, polarity, score in hits:
+                    sid.append(ids[part[j]])
+                    lab.append(polarity)
+                    sc.append(np.nan if score is None else float(score))
+                    asp.append(aspect)
+            emit("aspect", np.asarray(sid, dtype=object), lab, sc, model, asp)
+            n_done += len(part)
+    tick("aspect", total, total)
+    res.annotated["aspect"] = total
+
+
+def _store(ws: Workspace, table: pa.Table, when: pd.Timestamp) -> None:
+    con = ws.con
+    con.register("_rm_annotations", table)
+    try:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(
+                """
+                INSERT INTO annotations
+                    (subject_id, task, label, score, model, model_version, aspect,
+                     annotated_at, import_id, source_row)
+                SELECT i.subject_id, i.task, i.label, i.score, i.model, i.model_version,
+                       i.aspect, ?::TIMESTAMP, NULL, NULL
+                FROM _rm_annotations i
+                WHERE NOT EXISTS (
+                    SELECT 1 FROM annotations a
+                    WHERE a.subject_id = i.subject_id AND a.task = i.task
+                      AND a.model = i.model AND a.model_version = i.model_version)
+                """,
+                [when.to_pydatetime()],
+            )
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    finally:
+        try:
+            con.unregister("_rm_annotations")
+        except Exception:  # pragma: no cover - the view may be gone with the connection
+            pass
