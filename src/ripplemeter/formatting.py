@@ -11,7 +11,16 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["SIGNED_PERCENT", "duration", "fmt", "format_value", "money", "pct", "table_words"]
+__all__ = [
+    "SIGNED_PERCENT",
+    "duration",
+    "fmt",
+    "format_value",
+    "money",
+    "pct",
+    "platform_name",
+    "table_words",
+]
 
 #: Metrics shown as a signed percentage change.
 SIGNED_PERCENT = frozenset(
@@ -149,3 +158,28 @@ _TABLE_WORDS = {
 def table_words(table: str) -> str:
     """What the rows of a canonical table are, in plain words (``post_metrics`` -> ``post figures``)."""
     return _TABLE_WORDS.get(table, table.replace("_", " "))
+
+
+_PLATFORMS = {
+    "x": "X",
+    "twitter": "X (Twitter)",
+    "facebook": "Facebook",
+    "instagram": "Instagram",
+    "weibo": "Weibo",
+    "wechat": "WeChat",
+    "douyin": "Douyin",
+    "tiktok": "TikTok",
+    "youtube": "YouTube",
+    "linkedin": "LinkedIn",
+    "xiaohongshu": "Xiaohongshu",
+    "bilibili": "Bilibili",
+    "naver": "Naver",
+    "kakao": "Kakao",
+    "meta": "Meta",
+}
+
+
+def platform_name(platform: object) -> str:
+    """A platform id as its users write it (``x`` -> ``X``, ``weibo`` -> ``Weibo``)."""
+    p = str(platform)
+    return _PLATFORMS.get(p.lower(), p)

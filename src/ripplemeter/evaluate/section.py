@@ -133,6 +133,11 @@ class Section(Protocol):
         Model of its own ``[<id>]`` table in campaign.toml (unknown keys forbidden).
     order : int
         Position in the report (built-ins use multiples of 10).
+
+    Optional: ``headline(result) -> [(path, label), ...]`` offers headline cards, most
+    important first, and ``headline_group`` (``"organic"``, ``"paid"``, ``"outcomes"`` or
+    ``"search"``) names their group in the report's headline; ``exports(result, out)``
+    writes the section's own files beside the report.
     """
 
     id: ClassVar[str]

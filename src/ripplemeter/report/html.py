@@ -24,7 +24,7 @@ from plotly.offline import get_plotlyjs
 from ripplemeter.evaluate import CampaignEvaluation
 from ripplemeter.evaluate.section import Figure
 from ripplemeter.evaluate.summary import Sentence, comparison_basis, summarise
-from ripplemeter.formatting import fmt, format_value, money, pct, table_words
+from ripplemeter.formatting import fmt, format_value, money, pct, platform_name, table_words
 from ripplemeter.report import charts
 from ripplemeter.report.exports import scrub, write_json, write_table
 
@@ -220,6 +220,7 @@ def _env() -> jinja2.Environment:
     env.filters["pct"] = pct
     env.filters["money"] = money
     env.filters["rows_in_words"] = table_words
+    env.filters["platform"] = platform_name
     env.filters["dash"] = _dash
     env.filters["day"] = _day
     return env
