@@ -18,7 +18,10 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(VENV)/.installed $@
 
+# The seeding and cascade kernels are compiled once into numba's cache here, so that the
+# first `ripplemeter seeds` does not spend half a minute compiling.
 demo: $(VENV)/.installed
+	$(BIN)/python -m ripplemeter.network.warmup
 	$(BIN)/ripplemeter demo --out demo
 
 test: $(STAMP)

@@ -150,3 +150,56 @@ def test_cold_kernel_cache_is_said_on_stderr(tmp_path, monkeypatch):
     assert res.exit_code == 0, res.output
     assert compiled == [("seeding",)]
     assert "First run after installing: compiling the seeding kernels" in res.output
+
+
+# ----------------------------------------------------------------------------- start-up
+def test_seeds_and_cascades_commands_import_heavy_libraries_only_when_run():
+    import ast
+    from pathlib import Path
+
+    import ripplemeter.cli
+
+    heavy = ("numba", "numpy", "pandas", "networkx", "scipy", "ripplemeter.network")
+    for name in ("seeds", "cascades"):
+        path = Path(ripplemeter.cli.__file__).with_name(f"{name}.py")
+        tree = ast.parse(path.read_text())
+        top = [
+            n.module if isinstance(n, ast.ImportFrom) else a.name
+            for n in tree.body
+            if isinstance(n, ast.Import | ast.ImportFrom)
+            for a in (n.names if isinstance(n, ast.Import) else [n])
+        ]
+        assert not [m for m in top if m and m.startswith(heavy)], (name, top)
+
+
+def test_importing_the_cli_does_not_load_numba():
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-c", "import sys, ripplemeter.cli; print('numba' in sys.modules)"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.strip() == "False"
+
+
+def test_warmup_fills_an_empty_cache(tmp_path):
+    """In a fresh NUMBA_CACHE_DIR the cascade kernels are cold; compiling fills the cache."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "from ripplemeter.network.warmup import cold_kernels, compile_kernels\n"
+        "before = cold_kernels('cascades')\n"
+        "compile_kernels(('cascades',))\n"
+        "print(len(before), len(cold_kernels('cascades')))\n"
+    )
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    assert out.stdout.split() == ["3", "0"]
+    assert list(tmp_path.rglob("*.nbi"))

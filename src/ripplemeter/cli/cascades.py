@@ -8,8 +8,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-from rich.table import Table
 
 from ripplemeter.cli import app, console, err_console, friendly
 
@@ -47,7 +45,19 @@ def cascades(
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
 ) -> None:
     """Rebuild the repost cascades of PATH and print size, depth, breadth and virality."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+    from rich.table import Table
+
     from ripplemeter.network.cascade_files import read_cascades
+    from ripplemeter.network.warmup import cold_kernels
+
+    if cold_kernels("cascades"):
+        err_console.print(
+            "note: first run after installing: the cascade kernels are compiled once (a few "
+            "seconds; later runs load them from numba's cache)",
+            markup=False,
+            highlight=False,
+        )
 
     with Progress(
         TextColumn("reading"),

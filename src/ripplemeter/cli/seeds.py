@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from ripplemeter.cli import app, console, err_console, friendly
 from ripplemeter.errors import GraphError
@@ -173,6 +172,8 @@ def seeds(
         return
     if note:
         err_console.print(f"note: {note}", highlight=False, markup=False)
+    from rich.table import Table
+
     table = Table(
         "rank",
         "account",
