@@ -84,6 +84,7 @@ def test_campaign_toml_schema(demo_dir):
         "meta-ads": 2,
         "outcomes": 1,
         "generic": 1,
+        "comments": 1,
     }
     assert cfg["seeding"]["k"] == 10 and cfg["seeding"]["forced"] == ["x:lumentea"]
     for source in cfg["sources"]:
@@ -309,10 +310,11 @@ def test_same_seed_gives_identical_bytes(tmp_path):
     c = generate_demo(tmp_path / "c", seed=12).parent
     names = sorted(p.name for p in a.iterdir())
     assert names == sorted(p.name for p in b.iterdir())
-    assert len(names) == 9
+    assert len(names) == 10
     for name in names:
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
     assert (a / demo.TWEETS_FILE).read_bytes() != (c / demo.TWEETS_FILE).read_bytes()
+    assert (a / demo.COMMENTS_FILE).read_bytes() != (c / demo.COMMENTS_FILE).read_bytes()
 
 
 def test_follows_graph_is_preferential_attachment(demo_dir):
@@ -323,3 +325,32 @@ def test_follows_graph_is_preferential_attachment(demo_dir):
     assert followers.most_common(1)[0][0] == "x:lumentea"
     assert len({s for s, _ in rows[1:]} | set(followers)) == 3000
     assert all(s != d for s, d in rows[1:])
+
+
+def test_comments_answer_the_campaign_tweets_in_three_languages(demo_dir):
+    import csv as _csv
+
+    from ripplemeter.formats.comments import HEADER
+    from ripplemeter.text.annotate import script_languages
+
+    with open(demo_dir / demo.COMMENTS_FILE, encoding="utf-8", newline="") as f:
+        rows = list(_csv.reader(f))
+    assert tuple(rows[0]) == HEADER
+    body = [dict(zip(HEADER, r, strict=True)) for r in rows[1:]]
+    tweets = {r["Tweet id"]: r for r in read_dicts(demo_dir / demo.TWEETS_FILE)}
+    replies = [r for r in body if r["platform"] == "x"]
+    assert len(replies) > 500 and all(r["parent_id"] in tweets for r in replies)
+    # every reply comes after the tweet it answers, and inside the campaign window (UTC+8)
+    for r in replies:
+        tweet_time = tweets[r["parent_id"]]["time"]
+        assert r["created_at"][:10] >= tweet_time[:10]
+        assert "2026-02-28T16:00:00Z" <= r["created_at"] < "2026-03-31T16:00:00Z"
+    langs = Counter(script_languages([r["text"] for r in body]))
+    assert langs["en"] > 300 and langs["zh"] > 200 and langs["ko"] > 200
+    spam = [r for r in body if "http" in r["text"]]
+    assert 0.02 < len(spam) / len(body) < 0.07
+    others = {r["platform"] for r in body} - {"x"}
+    assert others == {"weibo", "youtube", "instagram", "reddit", "naver_blog"}
+    # comments under other platforms' mentions answer a mention of the file
+    ids = {r["id"] for r in body}
+    assert all(r["parent_id"] in ids for r in body if r["platform"] != "x" and r["parent_id"])

@@ -26,10 +26,11 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from ripplemeter.formats import generic, google_trends, meta_ads, simple, x_analytics
+from ripplemeter.formats import comments, generic, google_trends, meta_ads, simple, x_analytics
 
 __all__ = [
     "ACCOUNT",
+    "COMMENTS_FILE",
     "DAILY_BASELINE_FILE",
     "DAILY_CAMPAIGN_FILE",
     "META_FILE",
@@ -57,6 +58,7 @@ META_FILE = "Untitled-report-Mar-1-2026-to-Mar-31-2026.csv"
 META_AGE_FILE = "Untitled-report-Mar-1-2026-to-Mar-31-2026_Age.csv"
 OUTCOMES_FILE = "outcomes.csv"
 FOLLOWS_FILE = "follows.csv"
+COMMENTS_FILE = "mentions.csv"
 CAMPAIGN_FILE = "campaign.toml"
 
 # The file layouts are the importers': the demo writes exactly the columns they read.
@@ -221,6 +223,10 @@ def generate_demo(out_dir: Path, *, seed: int = 7) -> Path:
       across six age ranges, adding up to the campaign row; drawn with its own random state,
       so the other files do not change).
     - ``outcomes.csv``: daily ``registrations`` and ``orders`` (``date,metric,value,source``).
+    - ``mentions.csv``: comments and mentions (``comments`` format) in English, Chinese and
+      Korean: replies on X to the campaign's tweets, posts on Weibo, YouTube, Instagram,
+      Reddit and Naver Blog and the comments under them; positive, neutral and negative,
+      about taste, price, delivery, packaging and service, with some spam.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -242,6 +248,7 @@ def generate_demo(out_dir: Path, *, seed: int = 7) -> Path:
     )
     _write_text(out_dir / OUTCOMES_FILE, _outcomes(rng, period))
     _write_text(out_dir / FOLLOWS_FILE, _follows(np.random.default_rng(seed + 1)))
+    _write_text(out_dir / COMMENTS_FILE, _comments(np.random.default_rng(seed + 2), tweets))
     toml_path = out_dir / CAMPAIGN_FILE
     _write_text(toml_path, _campaign_toml())
     return toml_path
@@ -765,6 +772,7 @@ def _campaign_toml() -> str:
         (META_FILE, meta_ads.FORMAT, None),
         (META_AGE_FILE, meta_ads.FORMAT, None),
         (OUTCOMES_FILE, simple.OUTCOMES_FORMAT, None),
+        (COMMENTS_FILE, comments.FORMAT, None),
     ]
     parts = [
         "# Generated demo data: a fictional brand, numbers drawn by ripplemeter.demo.",
@@ -829,4 +837,198 @@ def _follows(rng: np.random.Generator, n: int = 3000, m: int = 3) -> str:
     w.writerow(generic.REQUIRED["follows"])
     for a, b in sorted(edges):
         w.writerow([ids[a], ids[b]])
+    return buf.getvalue()
+
+
+# --------------------------------------------------------------------------- comments
+# Sentences people write about a tea launch, by language and sentiment. The generator joins
+# one or two of them (sometimes of opposite sentiment: "great taste but too pricey"), adds an
+# emoji now and then, and mixes in spam with links, as comment exports hold it.
+_COMMENT_TEXTS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("en", "positive"): (
+        "The Spring Matcha tastes amazing, so smooth and not bitter at all",
+        "No complaints at all, my latte turned out perfect",
+        "Love the new tin, the quality is obvious",
+        "Delivery was super fast, arrived in two days",
+        "Customer service replied within an hour and fixed my order",
+        "Worth every penny, best matcha I have had outside Japan",
+        "Never disappointed by Lumen, the free whisk is a nice touch",
+        "Great colour and a sweet grassy taste",
+    ),
+    ("en", "negative"): (
+        "Way too expensive for 30 g, the price is hard to justify",
+        "My order took three weeks to arrive and the box was crushed",
+        "Tastes bitter and dusty, not what the ads promised",
+        "Customer service never answered my emails",
+        "The tin lid broke the first time I opened it",
+        "Sold out again? Really frustrating launch",
+        "DOESN'T dissolve properly, clumps every single time",
+    ),
+    ("en", "neutral"): (
+        "Is the Spring Matcha ceremonial grade or culinary?",
+        "Does it ship to Canada?",
+        "How many grams should I use for one latte?",
+        "Ordered one tin, will report back",
+        "What is the difference from the regular matcha?",
+    ),
+    ("zh", "positive"): (
+        "抹茶味道很正,一点都不苦,会回购",
+        "包装很漂亮,送朋友很有面子",
+        "物流很快,两天就到了",
+        "客服态度很好,问题马上解决了",
+        "性价比不错,做拿铁很香",
+        "没有问题,质量很好",
+    ),
+    ("zh", "negative"): (
+        "太贵了,30克卖这个价格不值",
+        "快递太慢了,等了两个星期",
+        "味道发苦,不推荐",
+        "客服一直不回复,很失望",
+        "罐子收到就是瘪的,质量太差",
+    ),
+    ("zh", "neutral"): (
+        "请问这款抹茶是礼仪级的吗?",
+        "能寄到广州吗?",
+        "一罐可以冲多少杯?",
+        "已下单,等收货",
+    ),
+    ("ko", "positive"): (
+        "말차 라떼 진짜 맛있어요 또 살게요",
+        "배송이 빨라서 좋았어요",
+        "포장이 예뻐서 선물용으로 딱이에요",
+        "쓴맛이 없고 향이 좋아요",
+        "고객센터 응대가 친절했어요",
+    ),
+    ("ko", "negative"): (
+        "가격이 너무 비싸요",
+        "배송이 너무 늦어요 일주일 넘게 걸렸어요",
+        "맛이 쓰고 가루가 잘 안 녹아요",
+        "문의했는데 답변이 없네요 실망이에요",
+        "캔이 찌그러져서 왔어요",
+    ),
+    ("ko", "neutral"): (
+        "이거 세레모니얼 등급인가요?",
+        "한 통에 몇 잔 나와요?",
+        "주문했어요 받아보고 후기 남길게요",
+    ),
+}
+_CONTRAST = {"en": " but ", "zh": ",但是", "ko": " 근데 "}
+_EMOJI = {"positive": ("😍", "🍵", "👍", "✨"), "negative": ("😡", "👎", "😤"), "neutral": ("🤔",)}
+_SPAM_TEXTS = (
+    "Check out my channel and subscribe!! Free matcha giveaway http://bit.ly/{t}",
+    "Make $500 a day from home, click here http://earn-fast.example/{t}",
+    "加微信领红包,免费试喝 http://t.cn/{t}",
+    "구독하고 이벤트 참여하세요 http://bit.ly/{t}",
+)
+# Platforms of the mentions that are not replies on X: (platform, share, languages).
+_MENTION_PLATFORMS = (
+    ("weibo", 0.30, ("zh",)),
+    ("youtube", 0.20, ("en", "ko")),
+    ("instagram", 0.20, ("en", "ko", "zh")),
+    ("reddit", 0.10, ("en",)),
+    ("naver_blog", 0.20, ("ko",)),
+)
+_COMMENT_LANG_P = {"en": 0.55, "zh": 0.25, "ko": 0.20}
+
+
+def _comment_text(rng: np.random.Generator, lang: str, mood: str) -> str:
+    """One comment: a sentence of this mood, maybe a contrasting second one, maybe an emoji."""
+    pool = _COMMENT_TEXTS[(lang, mood)]
+    text = str(pool[rng.integers(len(pool))])
+    r = rng.random()
+    if mood != "neutral" and r < 0.15:
+        other = "negative" if mood == "positive" else "positive"
+        pool2 = _COMMENT_TEXTS[(lang, other)]
+        text += _CONTRAST[lang] + str(pool2[rng.integers(len(pool2))])
+    elif r < 0.35:
+        pool2 = _COMMENT_TEXTS[(lang, mood)]
+        text += (". " if lang == "en" else " ") + str(pool2[rng.integers(len(pool2))])
+    if rng.random() < 0.3:
+        e = _EMOJI[mood]
+        text += ("" if rng.random() < 0.5 else " ") + str(e[rng.integers(len(e))]) * int(
+            rng.integers(1, 3)
+        )
+    return text
+
+
+def _comments(rng: np.random.Generator, tw: _Tweets, n_replies: int = 1200) -> str:
+    """Comments and mentions of the campaign in the ``comments`` format (``mentions.csv``).
+
+    Replies on X answer the brand's campaign-window tweets (their parent is the tweet's id,
+    so follow-up opinion can be read); mentions on other platforms are originals, a third of
+    them answered by a comment. About 4% are spam; opinion leans positive in launch week and
+    turns more negative around the sell-out (delivery and price complaints).
+    """
+    start = datetime(2026, 3, 1, tzinfo=TZ).astimezone(UTC)
+    end = datetime(2026, 4, 1, tzinfo=TZ).astimezone(UTC)
+    parents = [k for k, t in enumerate(tw.when) if start <= t < end]
+    langs = list(_COMMENT_LANG_P)
+    p_lang = list(_COMMENT_LANG_P.values())
+    rows: list[list[str]] = []
+    n = 0
+
+    def mood_at(when: datetime) -> str:
+        late = when >= datetime(2026, 3, 10, tzinfo=UTC)
+        p = [0.45, 0.30, 0.25] if late else [0.62, 0.25, 0.13]
+        return str(rng.choice(["positive", "neutral", "negative"], p=p))
+
+    def text_at(lang: str, when: datetime) -> str:
+        if rng.random() < 0.04:
+            pick = _SPAM_TEXTS[rng.integers(len(_SPAM_TEXTS))]
+            return pick.format(t=int(rng.integers(10_000, 99_999)))
+        return _comment_text(rng, lang, mood_at(when))
+
+    def row(cid, platform, author, when, text, parent="", channel=""):
+        rows.append(
+            [
+                cid,
+                platform,
+                channel,
+                author,
+                when.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                text,
+                parent,
+                f"https://{platform}.example/{cid}",
+            ]
+        )
+
+    for _ in range(n_replies):
+        k = parents[int(rng.integers(len(parents)))]
+        when = tw.when[k] + timedelta(minutes=float(rng.exponential(240.0)) + 1)
+        if when >= end:
+            continue
+        lang = str(rng.choice(langs, p=p_lang))
+        n += 1
+        row(
+            f"r{n:05d}",
+            "x",
+            f"fan{int(rng.integers(1, 3000)):04d}",
+            when,
+            text_at(lang, when),
+            str(tw.ids[k]),
+        )
+    names = [p for p, _, _ in _MENTION_PLATFORMS]
+    shares = [s for _, s, _ in _MENTION_PLATFORMS]
+    for i in range(700):
+        j = int(rng.choice(len(names), p=shares))
+        platform, _, pl_langs = _MENTION_PLATFORMS[j]
+        lang = str(pl_langs[rng.integers(len(pl_langs))])
+        when = start + timedelta(minutes=float(rng.uniform(0, (end - start).total_seconds() / 60)))
+        mid = f"m{i + 1:05d}"
+        row(mid, platform, f"user{int(rng.integers(1, 5000)):04d}", when, text_at(lang, when))
+        if rng.random() < 0.33:
+            later = when + timedelta(minutes=float(rng.exponential(300.0)) + 1)
+            if later < end:
+                row(
+                    f"{mid}c",
+                    platform,
+                    f"user{int(rng.integers(1, 5000)):04d}",
+                    later,
+                    text_at(lang, later),
+                    mid,
+                )
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(comments.HEADER)
+    w.writerows(rows)
     return buf.getvalue()
