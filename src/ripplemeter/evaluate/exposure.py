@@ -340,7 +340,8 @@ class ExposureSection:
                 )
             )
         for p, d in exp.by_platform.items():
-            figs += figures_from(f"quantitative.exposure.by_platform.{p}", d, _PLATFORM_FIGS, {})
+            why = {k: f"no {p} post in the window has this figure" for k in _PLATFORM_FIGS}
+            figs += figures_from(f"quantitative.exposure.by_platform.{p}", d, _PLATFORM_FIGS, why)
         figs.append(Figure("quantitative.exposure.undated_posts", "undated_posts", undated))
         warnings: list[str] = []
         notes: list[str] = []
