@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import Path
 
 import pytest
 
@@ -242,3 +243,58 @@ def test_no_annotations_says_what_to_run(tmp_path):
         res = evaluate_campaign(camp, ws, imports=imports)
     r = res["opinion"]
     assert r.status == "no data" and "ripplemeter annotate" in r.reason
+
+
+# ----------------------------------------------------------------------------- Naver gold
+NAVER_NEWS = "serp_samples/baidu_naver/JeonginWon_pierce-project-backloop/삼성전자_naver_news.json"
+GOLD = Path(__file__).parent / "data" / "naver_news_gold" / "samsung_naver_news_negative.csv"
+
+
+def test_naver_news_first_page_against_gold(real_data, tmp_path):
+    """The negative first-page share of the 삼성전자 Naver News dump against the hand labels.
+
+    The figures asserted are those docs/opinion.md records for the shipped Korean model:
+    a new model changes them, and the table in the docs with them.
+    """
+    import csv
+
+    from ripplemeter.pipeline import import_and_evaluate
+    from ripplemeter.text.annotate import serp_subject_sql
+
+    path = real_data(NAVER_NEWS)
+    (tmp_path / "campaign.toml").write_text(
+        '[campaign]\nname = "Samsung"\nstart = 2025-11-17\nend = 2025-11-18\n'
+        f'timezone = "Asia/Seoul"\n[[sources]]\npath = "{path}"\nformat = "serp"\n',
+        encoding="utf-8",
+    )
+    with Workspace(tmp_path / "ws.duckdb") as ws:
+        res = import_and_evaluate(load_campaign(tmp_path / "campaign.toml"), ws)
+        pred = dict(
+            ws.con.execute(
+                f"SELECT s.rank, a.label FROM serp_results s JOIN annotations a "
+                f"ON a.subject_id = {serp_subject_sql('s')} AND a.task = 'sentiment'"
+            ).fetchall()
+        )
+        (model,) = ws.con.execute(
+            "SELECT DISTINCT model || ' ' || model_version FROM annotations "
+            "WHERE task = 'sentiment'"
+        ).fetchone()
+    assert model == "sentiment-ko-fast 1"
+    with open(GOLD, encoding="utf-8", newline="") as f:
+        gold = {int(r["rank"]): r["label"] == "negative" for r in csv.DictReader(f)}
+    s = res.value("qualitative.serp")
+    assert (s["results"], s["scored"], s["negative"]) == (10, 10, 7)
+    gold_share = sum(gold[r] for r in range(1, 11)) / 10
+    assert gold_share == 0.8
+    assert s["negative_share"] - gold_share == pytest.approx(-0.10)
+    # the section's first page is the model's ranks 1-10
+    assert sum(pred[r] == "negative" for r in range(1, 11)) == s["negative"]
+    neg = {k: sum(pred[r] == "negative" for r in range(1, k + 1)) for k in (20, 215)}
+    assert neg == {20: 12, 215: 68}
+    agree = sum((pred[r] == "negative") == g for r, g in gold.items())
+    hit = sum(pred[r] == "negative" and g for r, g in gold.items())
+    assert (agree, hit) == (140, 45)
+    docs = (GOLD.parents[3] / "docs" / "opinion.md").read_text(encoding="utf-8")
+    assert "| 1-10 (the first page) | 8 of 10 (80%) | 7 of 10 (70%) | -10 points |" in docs
+    assert "| 1-215 | 97 of 215 (45.1%) | 68 of 215 (31.6%) | -13.5 points |" in docs
+    assert "agrees with the gold label on 140 (65.1%)" in docs
