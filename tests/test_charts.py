@@ -461,3 +461,25 @@ def test_cascade_and_seeding_charts_keep_the_rules():
     s = figs[3]
     assert [t.yaxis for t in s.data] == ["y", "y2"]
     assert s.layout.yaxis.range[1] > 570 and s.layout.yaxis2.range[1] > 750.5
+    # hours run to the last repost with room to spare; legends name cascades, not post ids
+    g = figs[1]
+    assert g.layout.xaxis.range[1] > 2.0 and g.layout.xaxis.range[0] < 0
+    named = C.cascade_growth(growth, {"r1": "largest: 48 posts"})
+    assert named.data[0].name == "largest: 48 posts" and "r1" in named.data[0].hovertemplate
+
+
+def test_sunburst_wedges_use_the_palette_not_the_window_colours():
+    nodes = pd.DataFrame(
+        {
+            "post_id": ["p0", "p1", "p2", "p3"],
+            "parent_id": [None, "p0", "p0", "p1"],
+            "account_id": ["a0", "a1", "a2", "a3"],
+            "depth": [0, 1, 1, 2],
+            "subtree_size": [4, 2, 1, 1],
+        }
+    )
+    fig = C.cascade_sunburst(nodes)
+    way = {c.upper() for c in fig.layout.sunburstcolorway}
+    assert way <= PALETTE and not way & {C.BASELINE_COLOUR, C.CAMPAIGN_COLOUR}
+    assert fig.layout.extendsunburstcolors is False
+    assert C.caption_of(fig).startswith("How to read this:")

@@ -822,8 +822,8 @@ def cascade_sunburst(nodes: pd.DataFrame, max_depth: int = 6, max_children: int 
     fig.update_layout(
         title=f"Largest cascade: who reposted whom (first {max_depth} hops, "
         f"{max_children} largest reposts under each post)",
-        sunburstcolorway=list(SERIES_COLOURS[:4]),
-        extendsunburstcolors=True,
+        sunburstcolorway=list(SERIES_COLOURS[:6]),  # not the window colours
+        extendsunburstcolors=False,
         **_layout(height=520),
     )
     return with_caption(
@@ -833,8 +833,21 @@ def cascade_sunburst(nodes: pd.DataFrame, max_depth: int = 6, max_children: int 
     )
 
 
-def cascade_breadth(breadth: pd.DataFrame, roots: list[str]) -> go.Figure:
-    """Posts per hop from the root for the largest cascades."""
+def cascade_breadth(
+    breadth: pd.DataFrame, roots: list[str], names: dict[str, str] | None = None
+) -> go.Figure:
+    """Posts per hop from the root for the largest cascades.
+
+    Parameters
+    ----------
+    breadth : DataFrame
+        Columns root_id, level (hops from the root), breadth (posts at that level).
+    roots : list of str
+        The cascades to draw, largest first.
+    names : dict, optional
+        root_id -> the name a reader sees in the legend (default: the root id).
+    """
+    names = names or {}
     fig = go.Figure()
     ys: list[float] = []
     for k, r in enumerate(roots):
@@ -845,7 +858,8 @@ def cascade_breadth(breadth: pd.DataFrame, roots: list[str]) -> go.Figure:
                 x=b["level"],
                 y=b["breadth"],
                 mode="lines+markers",
-                name=_esc(r),
+                name=_esc(names.get(r, r)),
+                hovertemplate=f"{_esc(r)}<br>%{{x}} hops: %{{y:,}} posts<extra></extra>",
                 line=dict(color=SERIES_COLOURS[k % len(SERIES_COLOURS)], width=2),
                 cliponaxis=False,
             )
@@ -860,22 +874,34 @@ def cascade_breadth(breadth: pd.DataFrame, roots: list[str]) -> go.Figure:
     )
 
 
-def cascade_growth(growth: pd.DataFrame) -> go.Figure:
-    """Posts so far against hours after the root post, for the largest cascades."""
+def cascade_growth(growth: pd.DataFrame, names: dict[str, str] | None = None) -> go.Figure:
+    """Posts so far against hours after the root post, for the largest cascades.
+
+    Parameters
+    ----------
+    growth : DataFrame
+        Columns root_id, seconds (after the root post), size (posts so far).
+    names : dict, optional
+        root_id -> the name a reader sees in the legend (default: the root id).
+    """
+    names = names or {}
     fig = go.Figure()
     ys: list[float] = []
+    hours: list[float] = []
     for k, (r, g) in enumerate(growth.groupby("root_id", sort=False)):
         ys += list(g["size"])
+        hours += list(g["seconds"] / 3600)
         fig.add_trace(
             go.Scatter(
                 x=g["seconds"] / 3600,
                 y=g["size"],
                 mode="lines",
-                name=_esc(r),
+                name=_esc(names.get(r, r)),
                 line=dict(color=SERIES_COLOURS[k % len(SERIES_COLOURS)], width=2),
+                hovertemplate=f"{_esc(r)}<br>after %{{x:,.1f}} h: %{{y:,}} posts<extra></extra>",
             )
         )
-    fig.update_xaxes(title_text="hours after the first post", rangemode="tozero", tickformat=",~g")
+    fig.update_xaxes(title_text="hours after the first post", **value_axis(hours, headroom=0.03))
     fig.update_yaxes(title_text="posts so far", **value_axis(ys, integer=True))
     fig.update_layout(title="How fast the largest cascades grew", **_layout())
     return with_caption(
@@ -1032,14 +1058,19 @@ def _seeding_charts(ev, res) -> list:
 
 @section_charts("propagation")
 def _propagation_charts(ev, res) -> list:
-    roots = [c["root_id"] for c in ev.metrics()["propagation"]["top"][:5]]
+    top = res.data["propagation"]["top"][:5]
+    roots = [c["root_id"] for c in top]
+    names = {
+        c["root_id"]: f"{'largest' if i == 0 else f'no. {i + 1}'}: {c['size']:,} posts"
+        for i, c in enumerate(top)
+    }
     out = [("cascade-sunburst", cascade_sunburst(res.frames["largest_cascade"]))]
     b = res.frames["breadth"]
     if len(b):
-        out.append(("cascade-breadth", cascade_breadth(b, roots)))
+        out.append(("cascade-breadth", cascade_breadth(b, roots, names)))
     gr = res.frames.get("growth")
     if gr is not None and len(gr) and gr["seconds"].notna().any():
-        out.append(("cascade-growth", cascade_growth(gr)))
+        out.append(("cascade-growth", cascade_growth(gr, names)))
     out.append(("cascade-depths", cascade_depths(res.frames["depths"])))
     return out
 
