@@ -8,7 +8,7 @@ import pytest
 from ripplemeter.text.features import FeatureConfig, featurize
 from ripplemeter.text.normalize import normalize, normalize_many
 
-EN = FeatureConfig(bits=18, char_min=2, char_max=5, word_ngrams=2, negation=True)
+EN = FeatureConfig(bits=18, char_min=2, char_max=5, word_ngrams=2, negation=1)
 KO = FeatureConfig(bits=18, char_min=1, char_max=4, char_nospace=True, word_ngrams=0)
 
 

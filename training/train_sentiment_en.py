@@ -12,11 +12,12 @@ Data (read ../shared/data/*/PROVENANCE.md):
 The pool's ``\\u2019``/``\\u002c`` escapes (a download artefact, see PROVENANCE.md) are
 decoded; exact duplicate tweets (same id) are kept once.
 
-Hyper-parameters (C, class weighting) are chosen on a seeded 10% split of the de-duplicated
-pool, never on val; the final model is refit on the whole de-duplicated pool and scored once
-on val (macro-averaged recall, the TweetEval metric) with the float16 weights as shipped.
+Hyper-parameters are set by hand (C = 3, balanced class weights, 300 lbfgs iterations),
+never tuned on val. The model is fit on the whole de-duplicated pool and scored once on val
+(macro-averaged recall, the TweetEval metric) with the float16 weights as shipped. A second
+fit on the pool with the near-duplicates left in shows how much they would inflate val.
 
-Usage: ``.venv/bin/python training/train_sentiment_en.py`` (about two minutes, one core).
+Usage: ``.venv/bin/python training/train_sentiment_en.py`` (a few CPU minutes, one core).
 """
 
 from __future__ import annotations
@@ -25,15 +26,15 @@ import json
 import sys
 import time
 
-import numpy as np
 from sklearn.metrics import accuracy_score, confusion_matrix, recall_score
 
 from ripplemeter.text.features import FeatureConfig
 from ripplemeter.text.sentiment import SentimentModel
-from sentiment_data import EN_LABELS, MODELS, SEED, en_pool, en_val, speed
+from sentiment_data import EN_LABELS, MODELS, en_pool, en_val, speed
 from sentiment_data import near_duplicate_key as key
 
 LABELS = list(EN_LABELS)
+MAX_ITER = 300  # lbfgs iterations: enough for accuracy, and the machine is shared
 
 
 def macro_recall(y, p):
@@ -71,26 +72,15 @@ def main() -> None:
         char_min=2,
         char_max=5,
         word_ngrams=2,
-        negation=True,
+        negation=1,
     )
-    rng = np.random.default_rng(SEED)
-    idx = rng.permutation(len(train_x))
-    n_dev = len(train_x) // 10
-    dev_i, fit_i = idx[:n_dev], idx[n_dev:]
-    fx = [train_x[i] for i in fit_i]
-    fy = [train_y[i] for i in fit_i]
-    dx = [train_x[i] for i in dev_i]
-    dy = [train_y[i] for i in dev_i]
-    best = None
-    for cw in ("balanced",):
-        for C in (3.0, 10.0):
-            m = SentimentModel("en", features=cfg, C=C, class_weight=cw).fit(fx, fy)
-            r = macro_recall(dy, m.predict(dx))
-            print(f"  dev: C={C} class_weight={cw}: macro recall {r:.4f}", flush=True)
-            if best is None or r > best[0]:
-                best = (r, C, cw)
+    # C = 3 with balanced class weights, set by hand (not searched: one lbfgs fit takes many
+    # minutes on the shared machine) and never tuned on val
+    best = (None, 3.0, "balanced")
     _, C, cw = best
-    model = SentimentModel("en", features=cfg, C=C, class_weight=cw).fit(train_x, train_y)
+    model = SentimentModel("en", features=cfg, C=C, class_weight=cw, max_iter=MAX_ITER).fit(
+        train_x, train_y
+    )
     path = MODELS / "sentiment-en-fast.npz"
     model.save(path, name="sentiment-en-fast", version="1")
     shipped = SentimentModel.from_file(path)  # float16 weights, as users get them
@@ -111,14 +101,15 @@ def main() -> None:
         "val_confusion (rows gold neg/neu/pos)": confusion_matrix(
             val_y, pred, labels=LABELS
         ).tolist(),
-        "dev_macro_recall": round(best[0], 4),
         "C": C,
         "class_weight": cw,
     }
     docs = speed(shipped.predict, val_x * 25)
     metrics["docs_per_second_one_core_val_tweets"] = docs
     # leakage check: the same recipe without removing val near-duplicates
-    leaky = SentimentModel("en", features=cfg, C=C, class_weight=cw).fit(pool_x, pool_y)
+    leaky = SentimentModel("en", features=cfg, C=C, class_weight=cw, max_iter=MAX_ITER).fit(
+        pool_x, pool_y
+    )
     metrics["val_macro_recall_if_near_duplicates_kept"] = round(
         macro_recall(val_y, leaky.predict(val_x)), 4
     )

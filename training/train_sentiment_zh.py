@@ -45,14 +45,16 @@ def main() -> None:
     train_x = [t for t, _ in train]
     train_y = [y for _, y in train]
     held = {k: ([t for t, _ in v], [y for _, y in v]) for k, v in held_rows.items()}
-    cfg = FeatureConfig(bits=20, char_min=1, char_max=3, char_nospace=True, word_ngrams=0)
+    cfg = FeatureConfig(
+        bits=20, char_min=1, char_max=3, char_nospace=True, word_ngrams=0, negation=2
+    )
     dev = stratified_split(train_y, 0.1, seed=SEED + 1)
     fx = [t for t, d in zip(train_x, dev, strict=True) if not d]
     fy = [y for y, d in zip(train_y, dev, strict=True) if not d]
     dx = [t for t, d in zip(train_x, dev, strict=True) if d]
     dy = [y for y, d in zip(train_y, dev, strict=True) if d]
     best = None
-    for C in (3.0, 10.0):
+    for C in (10.0, 30.0):
         m = SentimentModel("zh", features=cfg, C=C).fit(fx, fy)
         acc = accuracy_score(dy, m.predict_binary(dx))
         print(f"  dev: C={C}: accuracy {acc:.4f}", flush=True)

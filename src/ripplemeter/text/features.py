@@ -7,11 +7,11 @@ case-folding, links, mentions, Korean laughter) and then through a numba kernel 
    repeated three times or more to two, and splits the text into tokens: runs of word
    characters (letters, digits, ``_``, ``'``, ``@``, ``#``), each punctuation mark or emoji
    as its own token;
-2. hashes word unigrams and bigrams (optional), word unigrams inside a negation's scope
-   (optional: after ``not``, ``no``, ``never``, ``...n't`` until the next punctuation mark),
-   and character n-grams (over the tokens joined by one space and padded with spaces, or over
+2. hashes word unigrams and bigrams (optional) and character n-grams (over the tokens joined by one space and padded with spaces, or over
    the tokens joined without spaces for Chinese and Korean, so that spacing does not matter);
-3. keeps each distinct feature once (presence, not counts), maps it to one of ``2**bits``
+3. counts words (English) or characters (Chinese) inside a negation's scope with their sign
+   flipped (see :class:`FeatureConfig`), so that a negated word pushes the other way;
+4. keeps each distinct feature once (presence, not counts), maps it to one of ``2**bits``
    buckets with a sign (signed feature hashing), and divides by the square root of the number
    of distinct features, so that a text repeated ten times gets (nearly) the same vector as
    the text once.
@@ -50,8 +50,13 @@ class FeatureConfig:
         Character n-grams over the tokens joined without spaces (Chinese, Korean).
     word_ngrams : int
         0 (none), 1 (unigrams) or 2 (unigrams and bigrams).
-    negation : bool
-        Add a negated copy of each word in a negation's scope (English).
+    negation : int
+        0: none. 1 (English): a word inside a negation's scope (after ``not``, ``no``,
+        ``never``, ``...n't``, until the next punctuation mark) is counted with its sign
+        flipped, so ``never disappointed`` leans the opposite way of ``disappointed``.
+        2 (Chinese): the character n-grams of the three characters after 不/没/沒/别 (after
+        没有: the three after it), up to punctuation, are counted with their sign flipped
+        (不难用, 没有问题).
     """
 
     bits: int = 20
@@ -59,7 +64,7 @@ class FeatureConfig:
     char_max: int = 5
     char_nospace: bool = False
     word_ngrams: int = 2
-    negation: bool = False
+    negation: int = 0
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -205,11 +210,23 @@ def _ends_scope(c):
     )
 
 
+_NOFLIP = ~np.uint64(1)
+_FLIP = np.uint64(1)
+
+
+@nb.njit(cache=True, inline="always")
+def _is_cjk_negator(c):
+    return c == 0x4E0D or c == 0x6CA1 or c == 0x6C92 or c == 0x522B  # 不 没 沒 别
+
+
 @nb.njit(cache=True)
 def _doc_hashes(
-    buf, nt, tok_s, tok_e, seq, out, cmin, cmax, nospace, word_ngrams, negation, neg_hashes
+    buf, nt, tok_s, tok_e, seq, scope, out, cmin, cmax, nospace, word_ngrams, negation, neg_hashes
 ):
-    """All feature hashes of one tokenised document, written to out; returns their count."""
+    """All feature values of one tokenised document, written to out; returns their count.
+
+    A value is a 64-bit hash whose lowest bit says whether the feature is counted flipped
+    (inside a negation's scope)."""
     k = 0
     prev = np.uint64(0)
     in_neg = False
@@ -217,23 +234,21 @@ def _doc_hashes(
         a = tok_s[t]
         b = tok_e[t]
         h = _fnv(buf, a, b, np.uint64(0))
+        if negation == 1 and b - a == 1 and _ends_scope(buf[a]):
+            in_neg = False
         if word_ngrams >= 1:
-            out[k] = _mix(h ^ np.uint64(0x1111))
+            v = _mix(h ^ np.uint64(0x1111))
+            out[k] = (v | _FLIP) if in_neg else (v & _NOFLIP)
             k += 1
             if word_ngrams >= 2:
                 if t == 0:
-                    out[k] = _mix(h * np.uint64(31) ^ np.uint64(0x2222))
+                    v = _mix(h * np.uint64(31) ^ np.uint64(0x2222))
                 else:
-                    out[k] = _mix(prev * np.uint64(0x9E3779B97F4A7C15) + h ^ np.uint64(0x2222))
+                    v = _mix(prev * np.uint64(0x9E3779B97F4A7C15) + h ^ np.uint64(0x2222))
+                out[k] = v & _NOFLIP
                 k += 1
-        if negation:
-            if b - a == 1 and _ends_scope(buf[a]):
-                in_neg = False
-            elif in_neg:
-                out[k] = _mix(h ^ np.uint64(0x3333))
-                k += 1
-            if _is_negator(buf, a, b, neg_hashes):
-                in_neg = True
+        if negation == 1 and _is_negator(buf, a, b, neg_hashes):
+            in_neg = True
         prev = h
     if cmax > 0:
         m = 0
@@ -247,6 +262,26 @@ def _doc_hashes(
             if not nospace:
                 seq[m] = 32
                 m += 1
+        # negation scopes over characters: scope[i] = id of the scope holding position i
+        for i in range(m):
+            scope[i] = 0
+        if negation == 2:
+            sid = 0
+            i = 0
+            while i < m:
+                if _is_cjk_negator(seq[i]):
+                    sid += 1
+                    j = i + 1
+                    if seq[i] != 0x4E0D and j < m and seq[j] == 0x6709:  # 没有
+                        j += 1
+                    end = min(j + 3, m)
+                    p = j
+                    while p < end and not _ends_scope(seq[p]) and not _is_cjk_negator(seq[p]):
+                        scope[p] = sid
+                        p += 1
+                    i = p
+                else:
+                    i += 1
         # one FNV pass from each start position; the n-gram of length n is the running hash
         # after n characters, salted with n
         for i in range(0, m):
@@ -257,7 +292,11 @@ def _doc_hashes(
                 h = (h ^ np.uint64(seq[i + n - 1])) * _PRIME
                 if n < cmin or (n == 1 and seq[i] == 32):
                     continue
-                out[k] = _mix(h ^ np.uint64(0x4444 + n))
+                v = _mix(h ^ np.uint64(0x4444 + n))
+                if scope[i] != 0 and scope[i] == scope[i + n - 1]:
+                    out[k] = v | _FLIP
+                else:
+                    out[k] = v & _NOFLIP
                 k += 1
     return k
 
@@ -270,7 +309,7 @@ def _unique(h, k, table):
     tmask = np.uint64(size - 1)
     m = 0
     for i in range(k):
-        v = h[i] | np.uint64(1)  # never 0 (0 marks an empty slot); the low bit is not used
+        v = h[i] | np.uint64(0x8000000000000000)  # never 0 (0 marks an empty slot)
         j = (v >> np.uint64(20)) & tmask
         while True:
             t = table[j]
@@ -283,7 +322,7 @@ def _unique(h, k, table):
                 break
             j = (j + np.uint64(1)) & tmask
     for i in range(m):  # clear the slots used
-        v = h[i] | np.uint64(1)
+        v = h[i] | np.uint64(0x8000000000000000)
         j = (v >> np.uint64(20)) & tmask
         while table[j] != 0:
             table[j] = 0
@@ -303,6 +342,7 @@ def _csr_kernel(cp, offsets, tab, cmin, cmax, nospace, word_ngrams, negation, ne
     per_char = (cmax - cmin + 1 if cmax > 0 else 0) + word_ngrams + 1
     buf = np.empty(maxlen + 1, np.uint32)
     seq = np.empty(2 * maxlen + 2, np.uint32)
+    scope = np.zeros(2 * maxlen + 2, np.int32)
     tok_s = np.empty(maxlen + 1, np.int64)
     tok_e = np.empty(maxlen + 1, np.int64)
     hb = np.empty(per_char * (2 * maxlen + 2) + 8, np.uint64)
@@ -319,15 +359,28 @@ def _csr_kernel(cp, offsets, tab, cmin, cmax, nospace, word_ngrams, negation, ne
     for d in range(n_docs):
         nt, _ = _tokenize(cp, offsets[d], offsets[d + 1], tab, buf, tok_s, tok_e)
         k = _doc_hashes(
-            buf, nt, tok_s, tok_e, seq, hb, cmin, cmax, nospace, word_ngrams, negation, neg_hashes
+            buf,
+            nt,
+            tok_s,
+            tok_e,
+            seq,
+            scope,
+            hb,
+            cmin,
+            cmax,
+            nospace,
+            word_ngrams,
+            negation,
+            neg_hashes,
         )
         k = _unique(hb, k, table)
         if k > 0:
             w = np.float32(1.0 / np.sqrt(k))
             for j in range(k):
                 h = hb[j]
-                indices[p] = np.int32(h & mask)
-                data[p] = w if (h >> np.uint64(63)) == 0 else -w
+                indices[p] = np.int32((h >> np.uint64(1)) & mask)
+                neg = ((h >> np.uint64(63)) ^ (h & np.uint64(1))) != 0
+                data[p] = -w if neg else w
                 p += 1
         indptr[d + 1] = p
     return indptr, indices[:p].copy(), data[:p].copy()
@@ -345,6 +398,7 @@ def _score_kernel(
     per_char = (cmax - cmin + 1 if cmax > 0 else 0) + word_ngrams + 1
     buf = np.empty(maxlen + 1, np.uint32)
     seq = np.empty(2 * maxlen + 2, np.uint32)
+    scope = np.zeros(2 * maxlen + 2, np.int32)
     tok_s = np.empty(maxlen + 1, np.int64)
     tok_e = np.empty(maxlen + 1, np.int64)
     hb = np.empty(per_char * (2 * maxlen + 2) + 8, np.uint64)
@@ -358,7 +412,19 @@ def _score_kernel(
     for d in range(n_docs):
         nt, _ = _tokenize(cp, offsets[d], offsets[d + 1], tab, buf, tok_s, tok_e)
         k = _doc_hashes(
-            buf, nt, tok_s, tok_e, seq, hb, cmin, cmax, nospace, word_ngrams, negation, neg_hashes
+            buf,
+            nt,
+            tok_s,
+            tok_e,
+            seq,
+            scope,
+            hb,
+            cmin,
+            cmax,
+            nospace,
+            word_ngrams,
+            negation,
+            neg_hashes,
         )
         k = _unique(hb, k, table)
         for c in range(n_cls):
@@ -366,8 +432,8 @@ def _score_kernel(
         if k > 0:
             for j in range(k):
                 h = hb[j]
-                row = np.int64(h & mask)
-                if (h >> np.uint64(63)) == 0:
+                row = np.int64((h >> np.uint64(1)) & mask)
+                if ((h >> np.uint64(63)) ^ (h & np.uint64(1))) == 0:
                     for c in range(n_cls):
                         acc[c] += W[row, c]
                 else:

@@ -1,0 +1,145 @@
+"""``ripplemeter sentiment``: thin; the scores come from
+:func:`ripplemeter.text.sentiment.score_texts`.
+
+numpy, pandas and the model code are imported inside the command, so that ``ripplemeter
+--help`` stays quick.
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+import time
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ripplemeter.cli import app, err_console, friendly
+from ripplemeter.errors import RippleError
+
+__all__ = ["read_texts", "sentiment"]
+
+
+class _Lang(StrEnum):
+    auto = "auto"
+    en = "en"
+    zh = "zh"
+    ko = "ko"
+
+
+class _Tier(StrEnum):
+    fast = "fast"
+    accurate = "accurate"
+
+
+def read_texts(path: str, column: str | None) -> list[str]:
+    """Texts from ``path`` (``-`` is standard input), in order.
+
+    Without ``column`` each line is one text, commas and all (a final newline does not add an
+    empty text). With ``column`` the file is read as CSV (header row; quoted fields may hold
+    commas and line breaks) and that column's cells are the texts.
+
+    Raises
+    ------
+    RippleError
+        If the file is missing, is not UTF-8 (naming the line), is not valid CSV, or has no
+        such column (naming the columns it has).
+    """
+    name = "standard input" if path == "-" else path
+    if path == "-":
+        raw = sys.stdin.buffer.read()
+    else:
+        p = Path(path)
+        if not p.is_file():
+            raise RippleError(f"{name}: no such file")
+        raw = p.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise RippleError(
+            f"{name}, line {line}: not UTF-8 text (save the file as UTF-8 and try again)"
+        ) from None
+    if column is None:
+        return text.splitlines()
+    import io
+
+    csv.field_size_limit(1 << 24)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise RippleError(
+            f"{name}: the file is empty; expected a header row with {column!r}"
+        ) from None
+    except csv.Error as exc:
+        raise RippleError(f"{name}, line 1: not valid CSV ({exc})") from None
+    header = [h.strip() for h in header]
+    if column not in header:
+        raise RippleError(
+            f"{name}, line 1: no column {column!r}; the columns are: {', '.join(header)}"
+        )
+    col = header.index(column)
+    out = []
+    try:
+        for row in reader:
+            if not row:
+                continue
+            out.append(row[col] if col < len(row) else "")
+    except csv.Error as exc:
+        raise RippleError(f"{name}, line {reader.line_num}: not valid CSV ({exc})") from None
+    return out
+
+
+@app.command("sentiment")
+@friendly
+def sentiment(
+    file: Annotated[
+        str, typer.Argument(help="Text file (one text per line) or CSV; - reads standard input.")
+    ],
+    lang: Annotated[
+        _Lang, typer.Option("--lang", help="Language of the texts; auto detects each text's.")
+    ] = _Lang.auto,
+    tier: Annotated[
+        _Tier, typer.Option("--tier", help="fast (n-gram model) or accurate (not shipped yet).")
+    ] = _Tier.fast,
+    binary: Annotated[
+        bool, typer.Option("--binary", help="Answer only positive or negative.")
+    ] = False,
+    column: Annotated[
+        str | None, typer.Option("--column", help="Read this column of a CSV file.")
+    ] = None,
+) -> None:
+    """Score the sentiment of each text: CSV 'label,score' on standard output, in input order.
+
+    label is negative, neutral or positive (positive or negative with --binary); score is the model's probability of that label. Japanese texts and empty lines are left blank.
+    """
+    from ripplemeter.text.sentiment import score_texts
+
+    t0 = time.perf_counter()
+    texts = read_texts(file, column)
+    res = score_texts(texts, lang=lang.value, tier=tier.value, binary=binary)
+    out = csv.writer(sys.stdout, lineterminator="\n")
+    out.writerow(["label", "score"])
+    for label, score in zip(res["label"], res["score"], strict=True):
+        out.writerow([label, "" if score != score else f"{score:.4f}"])
+    sys.stdout.flush()
+    seconds = time.perf_counter() - t0
+    counts = res.loc[res["label"] != "", "lang"].value_counts()
+    names = {
+        "en": "English",
+        "zh": "Chinese",
+        "ko": "Korean",
+        "und": "undetermined (English model)",
+    }
+    parts = ", ".join(f"{names.get(k, k)} {v:,}" for k, v in counts.items())
+    err_console.print(
+        f"scored {int(counts.sum()):,} of {len(texts):,} texts ({parts}) in {seconds:.1f} s"
+    )
+    blank = int((res["label"] == "").sum())
+    if blank:
+        ja = int(((res["lang"] == "ja") & (res["label"] == "")).sum())
+        why = f"; {ja:,} in Japanese, which has no model yet" if ja else ""
+        err_console.print(f"note: {blank:,} texts left blank (empty lines{why})")
