@@ -120,6 +120,9 @@ def test_language_spam_and_sentiment_stored_once(mixed_ws):
         ws.con.execute("SELECT subject_id, label FROM annotations WHERE task = 'spam'").fetchall()
     )
     assert spam["x:e3"] == "spam" and spam["x:e1"] == "ham" and len(spam) == 10
+    models = ws.sql("SELECT DISTINCT task, model FROM annotations")
+    by_task = models.groupby("task")["model"].apply(set).to_dict()
+    assert by_task["spam"] == {"spam_en"} and by_task["language"] == {A.LANGUAGE_MODEL}
     # every row names its model and version; one annotated_at per run
     assert before["model"].notna().all() and before["model_version"].notna().all()
     (runs,) = ws.con.execute("SELECT count(DISTINCT annotated_at) FROM annotations").fetchone()

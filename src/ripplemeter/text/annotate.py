@@ -252,6 +252,69 @@ def _aspect_model(lang: str, taxonomy: str) -> _Model:
     return A.annotation_model(lang, taxonomy)  # (name, version, run) contract, see docs
 
 
+PARALLEL_MIN = 40_000
+"""Distinct texts from which the spam model runs in worker processes (one per core)."""
+_WORKER_CHUNK = 10_000
+_WORKER_SPAM = None
+
+
+def _spam_worker(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """In a worker process: P(spam) of texts, with the filter loaded once per process."""
+    global _WORKER_SPAM
+    if _WORKER_SPAM is None:
+        from ripplemeter.text.spam import SpamFilter
+
+        _WORKER_SPAM = SpamFilter.load()
+    p = _WORKER_SPAM.predict_proba(texts)[:, 1]
+    return p, np.asarray(_WORKER_SPAM.threshold)
+
+
+class _SpamJob:
+    """The spam model over distinct texts: inline, or in worker processes when there are many.
+
+    The spam filter's n-gram features are computed in Python (about 2,000-4,000 texts a
+    second on one core), the slowest model here; on :data:`PARALLEL_MIN` texts or more it
+    runs in a process pool (spawned, one worker per core) while this process identifies
+    languages and scores sentiment, and :meth:`result` collects the answers in order.
+    """
+
+    def __init__(self, model: _Model, texts: list[str]) -> None:
+        import os
+
+        self.model = model
+        self.texts = texts
+        self.pool = None
+        self.futures: list = []
+        cores = os.cpu_count() or 1
+        if len(texts) >= PARALLEL_MIN and cores > 1:
+            import multiprocessing as mp
+            from concurrent.futures import ProcessPoolExecutor
+
+            self.pool = ProcessPoolExecutor(cores, mp_context=mp.get_context("spawn"))
+            self.futures = [
+                self.pool.submit(_spam_worker, texts[a : a + _WORKER_CHUNK])
+                for a in range(0, len(texts), _WORKER_CHUNK)
+            ]
+
+    def close(self) -> None:
+        """Stop the workers (after a failure elsewhere in the run)."""
+        if self.pool is not None:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+
+    def result(self) -> pd.DataFrame:
+        if self.pool is None:
+            return self.model.run(self.texts)
+        try:
+            parts = [f.result() for f in self.futures]
+        finally:
+            self.pool.shutdown(cancel_futures=True)
+        p = np.concatenate([x[0] for x in parts]) if parts else np.zeros(0)
+        spam = p >= float(parts[0][1]) if parts else np.zeros(0, dtype=bool)
+        return pd.DataFrame(
+            {"label": np.where(spam, "spam", "ham"), "score": np.where(spam, p, 1 - p)}
+        )
+
+
 # ----------------------------------------------------------------------------- result
 @dataclass
 class AnnotationResult:
@@ -401,76 +464,95 @@ def annotate_workspace(
         if progress:
             progress(task, done, total)
 
-    # -- language: needed to route every other task
-    lang_model = _Model(LANGUAGE_MODEL, _language_version(), _languages)
-    langs = np.full(len(ids), None, dtype=object)
-    if len(ids):
-        known = ws.con.execute(
-            "SELECT subject_id, label FROM annotations WHERE task = 'language' AND model = ? "
-            "AND model_version = ?",
-            [lang_model.name, lang_model.version],
-        ).df()
-        if len(known):
-            m = pd.Series(known["label"].to_numpy(), index=known["subject_id"].to_numpy())
-            m = m[~m.index.duplicated()]
-            langs = pd.Series(ids).map(m).to_numpy(dtype=object)
-        todo = np.flatnonzero(pd.isna(langs))
-        for a in range(0, len(todo), CHUNK):
-            idx = todo[a : a + CHUNK]
-            tick("language", a, len(todo))
-            chunk = texts[idx]
-            codes, uniques = pd.factorize(chunk)
-            langs[idx] = _languages(list(uniques))[codes]
-        tick("language", len(todo), len(todo))
-        if "language" in tasks:
-            emit("language", ids[todo], langs[todo], None, lang_model)
-        res.annotated["language"] = len(todo)
-
-    # -- sentiment: one model per language; und -> English, ja -> none
-    if "sentiment" in tasks and len(ids):
-        route = np.where(langs == "und", "en", langs)
-        models: dict[str, _Model] = {}
-        from ripplemeter.text.sentiment import MODEL_LANGUAGES, ModelUnavailable
-
-        for code in MODEL_LANGUAGES:
-            if (route == code).any():
-                try:
-                    models[code] = _sentiment_model(code, tier)
-                except ModelUnavailable as exc:
-                    if tier != "fast":
-                        raise
-                    res.notes.append(f"sentiment not annotated for {code}: {exc}")
-        done = _existing(ws, "sentiment", [(m.name, m.version) for m in models.values()])
-        pending = _pending_mask(ids, done)
-        total = int(sum(((route == c) & pending).sum() for c in models))
-        n_done = 0
-        for code, model in models.items():
-            idx = np.flatnonzero((route == code) & pending)
-            for a in range(0, len(idx), CHUNK):
-                part = idx[a : a + CHUNK]
-                tick("sentiment", n_done, total)
-                r = _score_unique(model, texts[part])
-                emit("sentiment", ids[part], r["label"].to_numpy(), r["score"].to_numpy(), model)
-                n_done += len(part)
-        tick("sentiment", total, total)
-        res.annotated["sentiment"] = total
-        n_ja = int((route == "ja").sum())
-        if n_ja:
-            res.notes.append(f"{n_ja} Japanese text(s) have no sentiment (no Japanese model).")
-
-    # -- spam: every text
+    # -- spam: every text (started first: on many texts it runs in worker processes while
+    # language and sentiment run here)
     if "spam" in tasks and len(ids):
-        model = _spam_model()
-        pending = np.flatnonzero(
-            _pending_mask(ids, _existing(ws, "spam", [(model.name, model.version)]))
+        spam_model = _spam_model()
+        spam_pending = np.flatnonzero(
+            _pending_mask(ids, _existing(ws, "spam", [(spam_model.name, spam_model.version)]))
         )
-        for a in range(0, len(pending), CHUNK):
-            part = pending[a : a + CHUNK]
-            tick("spam", a, len(pending))
-            r = _score_unique(model, texts[part])
-            emit("spam", ids[part], r["label"].to_numpy(), r["score"].to_numpy(), model)
-        tick("spam", len(pending), len(pending))
-        res.annotated["spam"] = len(pending)
+        tick("spam", 0, len(spam_pending))
+        spam_codes, spam_uniques = pd.factorize(texts[spam_pending])
+        spam_job = _SpamJob(spam_model, list(spam_uniques))
+        res.annotated["spam"] = len(spam_pending)
+    else:
+        spam_job = None
+
+    try:
+        # -- language: needed to route every other task
+        lang_model = _Model(LANGUAGE_MODEL, _language_version(), _languages)
+        langs = np.full(len(ids), None, dtype=object)
+        if len(ids):
+            known = ws.con.execute(
+                "SELECT subject_id, label FROM annotations WHERE task = 'language' AND model = ? "
+                "AND model_version = ?",
+                [lang_model.name, lang_model.version],
+            ).df()
+            if len(known):
+                m = pd.Series(known["label"].to_numpy(), index=known["subject_id"].to_numpy())
+                m = m[~m.index.duplicated()]
+                langs = pd.Series(ids).map(m).to_numpy(dtype=object)
+            todo = np.flatnonzero(pd.isna(langs))
+            for a in range(0, len(todo), CHUNK):
+                idx = todo[a : a + CHUNK]
+                tick("language", a, len(todo))
+                chunk = texts[idx]
+                codes, uniques = pd.factorize(chunk)
+                langs[idx] = _languages(list(uniques))[codes]
+            tick("language", len(todo), len(todo))
+            if "language" in tasks:
+                emit("language", ids[todo], langs[todo], None, lang_model)
+            res.annotated["language"] = len(todo)
+
+        # -- sentiment: one model per language; und -> English, ja -> none
+        if "sentiment" in tasks and len(ids):
+            route = np.where(langs == "und", "en", langs)
+            models: dict[str, _Model] = {}
+            from ripplemeter.text.sentiment import MODEL_LANGUAGES, ModelUnavailable
+
+            for code in MODEL_LANGUAGES:
+                if (route == code).any():
+                    try:
+                        models[code] = _sentiment_model(code, tier)
+                    except ModelUnavailable as exc:
+                        if tier != "fast":
+                            raise
+                        res.notes.append(f"sentiment not annotated for {code}: {exc}")
+            done = _existing(ws, "sentiment", [(m.name, m.version) for m in models.values()])
+            pending = _pending_mask(ids, done)
+            total = int(sum(((route == c) & pending).sum() for c in models))
+            n_done = 0
+            for code, model in models.items():
+                idx = np.flatnonzero((route == code) & pending)
+                for a in range(0, len(idx), CHUNK):
+                    part = idx[a : a + CHUNK]
+                    tick("sentiment", n_done, total)
+                    r = _score_unique(model, texts[part])
+                    emit(
+                        "sentiment", ids[part], r["label"].to_numpy(), r["score"].to_numpy(), model
+                    )
+                    n_done += len(part)
+            tick("sentiment", total, total)
+            res.annotated["sentiment"] = total
+            n_ja = int((route == "ja").sum())
+            if n_ja:
+                res.notes.append(f"{n_ja} Japanese text(s) have no sentiment (no Japanese model).")
+
+    except BaseException:
+        if spam_job is not None:
+            spam_job.close()
+        raise
+
+    if spam_job is not None:
+        r = spam_job.result()
+        emit(
+            "spam",
+            ids[spam_pending],
+            r["label"].to_numpy()[spam_codes],
+            r["score"].to_numpy()[spam_codes],
+            spam_model,
+        )
+        tick("spam", len(spam_pending), len(spam_pending))
 
     # -- aspects: one row per aspect found, or one 'none' row
     if "aspect" in tasks and len(ids):
