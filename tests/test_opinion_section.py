@@ -298,3 +298,9 @@ def test_naver_news_first_page_against_gold(real_data, tmp_path):
     assert "| 1-10 (the first page) | 8 of 10 (80%) | 7 of 10 (70%) | -10 points |" in docs
     assert "| 1-215 | 97 of 215 (45.1%) | 68 of 215 (31.6%) | -13.5 points |" in docs
     assert "agrees with the gold label on 140 (65.1%)" in docs
+
+
+def test_focus_points_count_the_mentions_read_for_aspects(hand):
+    res, _, _ = hand
+    # c2, c4 (no aspect found), c5, c6 were read for aspects; c3's is spam
+    assert res.value("qualitative.focus_points.checked") == 4

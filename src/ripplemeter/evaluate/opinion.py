@@ -495,11 +495,12 @@ class OpinionSection:
         return out
 
     def _aspects(self, ctx: EvalContext, m: ir.Table, s: OpinionSettings) -> dict:
-        a = latest_annotations(ctx, "aspect")
-        a = a.filter(a.aspect.notnull())
+        every = latest_annotations(ctx, "aspect")
+        a = every.filter(every.aspect.notnull())
         ok = m.filter((m.spam != "spam").fill_null(True)).select(
             "post_id", "text", "created_at", "platform", "channel"
         )
+        checked = int(ok.filter(ok.post_id.isin(every.subject_id)).count().to_pyarrow().as_py())
         j = ok.join(a, ok.post_id == a.subject_id)
         counts = j.group_by(["aspect", "label"]).aggregate(n=ibis._.count()).to_pandas()
         rows = []
@@ -541,7 +542,7 @@ class OpinionSection:
                         }
                         for x in t.itertuples()
                     ]
-        return {"aspects": rows, "shown": len(shown), "note": note}
+        return {"aspects": rows, "shown": len(shown), "checked": checked, "note": note}
 
     def _serp(self, ctx: EvalContext, s: OpinionSettings) -> dict:
         from ripplemeter.text.annotate import serp_subject_id

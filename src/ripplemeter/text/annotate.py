@@ -246,10 +246,25 @@ def _spam_model() -> _Model:
 
 
 def _aspect_model(lang: str, taxonomy: str) -> _Model:
-    """The aspect detector for a language and taxonomy (``ripplemeter.text.aspects``)."""
+    """The aspect detector for a language and taxonomy.
+
+    The contract with :mod:`ripplemeter.text.aspects`: a function
+    ``annotation_model(lang, taxonomy) -> (name, version, run)`` where ``run(texts)`` returns,
+    for each text in order, a list of ``(aspect, polarity, score_or_None)``. The model's name
+    and version must change when the taxonomy or the weights change.
+
+    Raises
+    ------
+    RippleError
+        The aspects module does not offer that function yet (the run notes it and goes on).
+    """
     from ripplemeter.text import aspects as A
 
-    return A.annotation_model(lang, taxonomy)  # (name, version, run) contract, see docs
+    make = getattr(A, "annotation_model", None)
+    if make is None:
+        raise RippleError("ripplemeter.text.aspects offers no annotation_model(lang, taxonomy)")
+    name, version, run = make(lang, taxonomy)
+    return _Model(str(name), str(version), run)
 
 
 PARALLEL_MIN = 40_000
