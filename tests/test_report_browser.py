@@ -74,7 +74,8 @@ def test_demo_report_renders_every_chart_without_js_errors(tmp_path):
         rendered = page.evaluate(
             "Array.from(document.querySelectorAll('.plotly-graph-div')).map(d => "
             "[d.id, d.querySelectorAll('.main-svg').length, "
-            "d.querySelectorAll('.scatterlayer .trace, .barlayer .trace').length])"
+            "d.querySelectorAll('.scatterlayer .trace, .barlayer .trace, .sunburstlayer .slice')"
+            ".length])"
         )
         page.on("dialog", lambda d: errors.append(f"dialog opened: {d.message}"))
         page.screenshot(path=str(ARTIFACTS / "demo-report.png"), full_page=True)

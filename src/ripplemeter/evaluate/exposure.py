@@ -3,7 +3,9 @@
 Reads ``posts`` and ``post_metrics`` (latest snapshot per post, see
 :func:`ripplemeter.evaluate.context.latest_posts`); reports posts, original posts, the sums of
 impressions, reach, engagements, reposts, replies, likes and link clicks, both engagement
-rates, the same per platform, and the campaign-vs-baseline lift of each.
+rates, the same per platform, and the campaign-vs-baseline lift of each, compared by daily
+rates. When the sources name the campaign's accounts (role owned or partner), only their posts
+count (:func:`own_posts`).
 """
 
 from __future__ import annotations
@@ -74,6 +76,40 @@ class Exposure:
         if reasons:
             d["reasons"] = reasons
         return d
+
+
+#: Account roles whose posts are the campaign's own (accounts imports, ``role`` column).
+CAMPAIGN_ROLES = ("owned", "partner")
+
+
+def campaign_accounts(ctx: EvalContext) -> ir.Table | None:
+    """The campaign's own accounts (owned or partner in an accounts row), or None if none is named.
+
+    Returns
+    -------
+    ibis Table or None
+        One column ``account_id``; None when no accounts row of the campaign's sources gives
+        such a role (then every post counts, as before roles were known).
+    """
+    if not ctx.tables.has_rows("accounts"):
+        return None
+    a = ctx.tables.accounts
+    own = a.filter(a.role.isin(CAMPAIGN_ROLES) | a.is_partner.fill_null(False)).select("account_id")
+    if not int(own.count().to_pyarrow().as_py()):
+        return None
+    return own.distinct()
+
+
+def own_posts(latest: ir.Table, accounts: ir.Table | None) -> ir.Table:
+    """Posts of the campaign's own accounts (every post when ``accounts`` is None).
+
+    Mentions and comments by other accounts (the listening data of the opinion section) are
+    not the campaign's posts: counting them would add the public's posts to "posts
+    published" and dilute the engagement rate.
+    """
+    if accounts is None:
+        return latest
+    return latest.filter(latest.account_id.isin(accounts.account_id))
 
 
 def _day(d) -> str:
@@ -300,8 +336,10 @@ class ExposureSection:
 
     def run(self, ctx: EvalContext) -> SectionResult:
         w = ctx.window
-        latest = ctx.tables.latest_posts(w.campaign)
-        blatest = ctx.tables.latest_posts(w.baseline)
+        own = campaign_accounts(ctx)
+        all_c = ctx.tables.latest_posts(w.campaign)
+        latest = own_posts(all_c, own)
+        blatest = own_posts(ctx.tables.latest_posts(w.baseline), own)
         undated = ctx.tables.undated_posts()
         exp = exposure(latest, w.campaign, undated=undated)
         bexp = exposure(blatest, w.baseline, undated=undated)
@@ -345,6 +383,18 @@ class ExposureSection:
         figs.append(Figure("quantitative.exposure.undated_posts", "undated_posts", undated))
         warnings: list[str] = []
         notes: list[str] = []
+        if own is not None:
+            c = all_c.filter(
+                all_c.created_at >= w.campaign.lo.to_pydatetime(),
+                all_c.created_at < w.campaign.hi.to_pydatetime(),
+            )
+            others = int(c.count().to_pyarrow().as_py()) - int(exp.values["posts"])
+            if others:
+                notes.append(
+                    f"Post figures count the campaign's own posts (accounts whose role is owned "
+                    f"or partner in an accounts import); {others} posts by other accounts in "
+                    "the campaign window (mentions, comments, replies) are left out of them."
+                )
         if undated:
             notes.append(
                 f"{undated} posts have no creation date (e.g. the UCI Facebook metrics export "

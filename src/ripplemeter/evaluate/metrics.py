@@ -145,7 +145,9 @@ LATEST_POSTS = (
     "Posts created in the window [start 00:00, end + 1 day 00:00) in the campaign's time zone, "
     "compared with created_at stored in UTC; each post counted once with its latest snapshot "
     "(lifetime figures). Missing figures are NULL and left out of sums, never counted as 0. "
-    "Posts without a creation date are left out and counted separately."
+    "Posts without a creation date are left out and counted separately. When the sources name "
+    "the campaign's accounts (role owned or partner in an accounts import), only their posts "
+    "count: mentions and comments by others are listening data, not the campaign's posts."
 )
 
 _X = "X (Twitter) Analytics help, 'Tweet activity dashboard' definitions"

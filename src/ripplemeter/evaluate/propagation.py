@@ -87,6 +87,7 @@ class PropagationSection:
     id = "propagation"
     title = "Propagation: how the posts spread"
     order = 75
+    headline_group = "organic"  # the report's headline groups its cards (report/html.py)
     metrics = (
         M.CASCADES,
         M.CASCADE_SIZE,

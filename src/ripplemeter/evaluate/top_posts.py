@@ -84,6 +84,9 @@ def account_label(account_id: object, labels: dict[str, str]) -> str | None:
 def top_posts(ctx: EvalContext, n: int) -> pd.DataFrame:
     """The ``n`` posts with most impressions created in the campaign window.
 
+    The campaign's own posts when its sources name its accounts (see
+    :func:`ripplemeter.evaluate.exposure.own_posts`), else every post.
+
     Returns
     -------
     DataFrame
@@ -93,8 +96,10 @@ def top_posts(ctx: EvalContext, n: int) -> pd.DataFrame:
         ``engagement_rate`` (engagements / impressions, missing when the post has no
         impressions); ties broken by post id. This frame is what top_posts.csv/xlsx hold.
     """
+    from ripplemeter.evaluate.exposure import campaign_accounts, own_posts
+
     p = ctx.window.campaign
-    t = ctx.tables.latest_posts(p)
+    t = own_posts(ctx.tables.latest_posts(p), campaign_accounts(ctx))
     t = t.filter(t.created_at >= p.lo.to_pydatetime(), t.created_at < p.hi.to_pydatetime())
     rate = ibis.ifelse(t.impressions > 0, t.engagements / t.impressions, ibis.null())
     q = (

@@ -122,9 +122,10 @@ def headline_groups(result: CampaignEvaluation, limit: int = MAX_HEADLINE) -> li
     Sections offer cards through ``headline(result) -> [(path, label), ...]`` (or
     ``(path, label, group)``), most important first; a section's ``headline_group`` names
     the group of its cards (``other`` when it names none). Cards whose figure is missing are
-    left out. Groups take turns, in :data:`HEADLINE_GROUPS` order, so each kind of data the
-    campaign has is represented before any group gets a second card; within a group the
-    sections' cards take turns in report order.
+    left out. The named groups take turns, in :data:`HEADLINE_GROUPS` order, so each kind of
+    data the campaign has is represented before any group gets a second card; ``other``
+    cards fill only the places left. Within a group the sections' cards take turns in
+    report order.
 
     Returns
     -------
@@ -159,12 +160,14 @@ def headline_groups(result: CampaignEvaluation, limit: int = MAX_HEADLINE) -> li
             q += [x[i] for x in lists if i < len(x)]
         queues[group] = q
     chosen: dict[str, list[tuple[str, str]]] = {g: [] for g in HEADLINE_GROUPS}
+    named = [g for g in HEADLINE_GROUPS if g != "other"]
     n = 0
-    while n < limit and any(queues.values()):
-        for g in HEADLINE_GROUPS:
-            if n < limit and queues.get(g):
-                chosen[g].append(queues[g].pop(0))
-                n += 1
+    for turn in (named, ["other"]):  # "other" only fills places the named groups leave
+        while n < limit and any(queues.get(g) for g in turn):
+            for g in turn:
+                if n < limit and queues.get(g):
+                    chosen[g].append(queues[g].pop(0))
+                    n += 1
     return [
         {"id": g, "title": HEADLINE_GROUPS[g], "cards": cards}
         for g, cards in chosen.items()
