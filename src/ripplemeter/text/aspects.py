@@ -1,0 +1,651 @@
+"""Aspect-based opinion ("focus points"): which aspects a text talks about, and how.
+
+Two ways to find aspects, behind one interface (:class:`AspectModel`):
+
+* **Taxonomy terms** (every language): a taxonomy maps each aspect to terms per language
+  (``en``, ``zh``, ``ko``, and ``any`` for brand names and product codes that read the same
+  in every language). Matching ignores case and full/half width; Chinese and Korean terms
+  match as character strings, so Korean particles may follow a term (``배터리가``) and text
+  without spaces works; Latin terms match whole words (a plural ``s``/``es`` allowed; a term
+  ending in ``*`` matches any word it starts); a brand name or a code such as ``AB-9000``
+  matches only whole (never inside ``AB-90001``) and is reported as the taxonomy writes it.
+  The sentiment toward each aspect is the sentiment model's label
+  (:class:`ripplemeter.text.sentiment.SentimentModel`, ``fast`` tier) of the clause around the
+  term: clauses end at sentence punctuation, commas and contrast words (but, 但是, 지만 ...), so
+  "the screen is great but the battery dies by noon" gives the screen positive and the
+  battery negative. Several clauses of one aspect with opposite labels give ``conflict``.
+* **A learned detector** where one was trained (the ``semeval14-restaurants`` taxonomy in
+  English; ``models/aspects_semeval14_restaurants.npz`` and its card): categories and their
+  polarity (positive, negative, neutral, conflict) from linear models over n-grams.
+
+Shipped taxonomies live in ``taxonomies/<name>.toml``: ``product`` (the default) and
+``semeval14-restaurants``. A campaign can bring its own (a file, or a mapping from
+campaign.toml through :meth:`Taxonomy.from_mapping`).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ripplemeter.errors import RippleError
+from ripplemeter.text.ngram_linear import LinearWeights, load_linear, rows_to_list
+
+__all__ = [
+    "AspectHit",
+    "AspectModel",
+    "LearnedAspects",
+    "Taxonomy",
+    "TaxonomyError",
+    "annotation_model",
+    "find_aspects",
+    "load_taxonomy",
+    "taxonomy_names",
+]
+
+HERE = Path(__file__).resolve().parent
+TAXONOMY_DIR = HERE / "taxonomies"
+MODEL_DIR = HERE / "models"
+LANGS = ("en", "zh", "ko")
+TERM_LANGS = (*LANGS, "any")
+POLARITIES = ("positive", "negative", "neutral", "conflict")
+
+
+class TaxonomyError(RippleError):
+    """A taxonomy file or table is missing or malformed (the message names the file)."""
+
+
+# ----------------------------------------------------------------------------- text
+_DASHES = str.maketrans(
+    {
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2212": "-",
+        "\u2019": "'",
+        "\u2018": "'",
+        "\ufeff": " ",
+        "\u200b": None,
+        "\ufe0f": None,
+    }
+)
+# a Hangul syllable whose final consonant is ㅋ or ㅎ, followed by laughter jamo: 욬ㅋㅋ -> 요
+_LAUGH_FUSED = re.compile(r"([\uac00-\ud7a3])(?=[\u314b\u314e])")
+_LAUGH = re.compile(r"[\u314b\u314e]+")
+
+
+def _unfuse(m: re.Match) -> str:
+    code = ord(m.group(1)) - 0xAC00
+    final = code % 28
+    return chr(0xAC00 + code - final) if final in (24, 27) else m.group(1)
+
+
+def fold(text: str) -> str:
+    """Case- and width-insensitive form used for matching (NFKC, case-folded, dashes unified,
+    Korean laughter jamo removed, including a ㅋ/ㅎ fused into the syllable before it).
+
+    Parameters
+    ----------
+    text : str
+        Any text; non-strings count as empty.
+
+    Returns
+    -------
+    str
+    """
+    if not isinstance(text, str):
+        return ""
+    t = text.translate(_DASHES)
+    if "\u314b" in t or "\u314e" in t:
+        t = _LAUGH.sub(" ", _LAUGH_FUSED.sub(_unfuse, t))
+    if not t.isascii():
+        t = unicodedata.normalize("NFKC", t)
+    return t.casefold()
+
+
+def _is_cjk(ch: str) -> bool:
+    o = ord(ch)
+    return (
+        0x3040 <= o <= 0x30FF  # kana
+        or 0x3400 <= o <= 0x9FFF  # CJK ideographs
+        or 0xAC00 <= o <= 0xD7A3  # Hangul syllables
+        or 0x3130 <= o <= 0x318F  # Hangul jamo
+        or 0xF900 <= o <= 0xFAFF
+    )
+
+
+def script_language(text: str) -> str:
+    """``ko`` if the text has Hangul, else ``zh`` if it has Han characters, else ``en``."""
+    han = False
+    for ch in text:
+        o = ord(ch)
+        if 0xAC00 <= o <= 0xD7A3 or 0x3130 <= o <= 0x318F:
+            return "ko"
+        if 0x3400 <= o <= 0x9FFF:
+            han = True
+    return "zh" if han else "en"
+
+
+# clause boundaries: sentence punctuation, commas, and contrast words
+_BOUNDARY = re.compile(
+    r"[.!?;:。！？；：,，、\n]+"
+    r"|\b(?:but|however|although|though|whereas|yet|while|except)\b"
+    r"|但是|可是|不过|然而|但|却"
+    r"|(?<=지만)|(?<=는데)|(?<=은데)|하지만|그런데|그러나|근데"
+)
+
+
+def clause_bounds(folded: str) -> list[tuple[int, int]]:
+    """(start, end) of each clause of a folded text, in order, covering the text."""
+    bounds, start = [], 0
+    for m in _BOUNDARY.finditer(folded):
+        if m.start() > start:
+            bounds.append((start, m.start()))
+        start = max(start, m.end())
+    if start < len(folded):
+        bounds.append((start, len(folded)))
+    return bounds or [(0, len(folded))]
+
+
+# ----------------------------------------------------------------------------- taxonomy
+@dataclass
+class Taxonomy:
+    """Aspects and the terms that name them, per language.
+
+    Parameters
+    ----------
+    name : str
+    aspects : dict of str to dict of str to list of str
+        ``{aspect: {lang: [terms]}}`` with lang in ``en``, ``zh``, ``ko``, ``any``.
+    labels : dict of str to str, optional
+        Display name of each aspect (default: the aspect id with ``_`` as space).
+    learned : str, optional
+        Name of a learned model in ``models/`` used for English text (``semeval14-restaurants``).
+    source : str, optional
+        Where the taxonomy came from (a file name, ``campaign.toml``), for messages.
+    """
+
+    name: str
+    aspects: dict[str, dict[str, list[str]]]
+    labels: dict[str, str] = field(default_factory=dict)
+    learned: str | None = None
+    source: str | None = None
+
+    @classmethod
+    def from_mapping(cls, data: Mapping, source: str = "campaign.toml") -> Taxonomy:
+        """Build a taxonomy from a TOML table.
+
+        The table holds ``name`` (optional), ``learned`` (optional) and ``[aspects.<id>]``
+        tables, each with term lists under ``en``, ``zh``, ``ko`` or ``any`` and an optional
+        ``label``.
+
+        Raises
+        ------
+        TaxonomyError
+            Naming `source` and the offending key, when the table is malformed.
+        """
+        aspects_in = data.get("aspects")
+        if not isinstance(aspects_in, Mapping) or not aspects_in:
+            raise TaxonomyError(f"{source}: expected an [aspects.<name>] table with terms")
+        unknown = set(data) - {"name", "title", "learned", "aspects", "description"}
+        if unknown:
+            raise TaxonomyError(f"{source}: unknown key '{sorted(unknown)[0]}' in the taxonomy")
+        aspects: dict[str, dict[str, list[str]]] = {}
+        labels: dict[str, str] = {}
+        for aspect, table in aspects_in.items():
+            if not isinstance(table, Mapping):
+                raise TaxonomyError(
+                    f"{source}: aspects.{aspect}: expected a table of term lists (en, zh, ko, any)"
+                )
+            terms: dict[str, list[str]] = {}
+            for key, value in table.items():
+                if key == "label":
+                    labels[aspect] = str(value)
+                    continue
+                if key not in TERM_LANGS:
+                    raise TaxonomyError(
+                        f"{source}: aspects.{aspect}.{key}: expected one of label, "
+                        f"{', '.join(TERM_LANGS)}"
+                    )
+                if not isinstance(value, list) or not all(
+                    isinstance(v, str) and v.strip() for v in value
+                ):
+                    raise TaxonomyError(
+                        f"{source}: aspects.{aspect}.{key}: expected a list of non-empty terms"
+                    )
+                terms[key] = [v.strip() for v in value]
+            aspects[str(aspect)] = terms
+        name = str(data.get("name") or Path(source).stem)
+        return cls(name, aspects, labels, data.get("learned"), source)
+
+    def label(self, aspect: str) -> str:
+        """Display name of an aspect."""
+        return self.labels.get(aspect) or aspect.replace("_", " ")
+
+    def terms(self, lang: str | None) -> dict[str, str]:
+        """Folded term -> aspect for a language (plus ``any``; all languages when None).
+
+        When two aspects list the same term, the first aspect in the taxonomy keeps it.
+        """
+        out: dict[str, str] = {}
+        langs = TERM_LANGS if lang is None else (lang, "any")
+        for aspect, by_lang in self.aspects.items():
+            for code in langs:
+                for t in by_lang.get(code, ()):
+                    out.setdefault(fold(t), aspect)
+        return out
+
+    def display_term(self, folded_term: str) -> str | None:
+        """The term as the taxonomy writes it (``AB-9000``), for a folded term."""
+        for by_lang in self.aspects.values():
+            for terms in by_lang.values():
+                for t in terms:
+                    if fold(t) == folded_term:
+                        return t
+        return None
+
+
+def taxonomy_names() -> list[str]:
+    """Names of the shipped taxonomies."""
+    return sorted(p.stem for p in TAXONOMY_DIR.glob("*.toml"))
+
+
+def load_taxonomy(name_or_path: str | Path | Taxonomy | Mapping = "product") -> Taxonomy:
+    """A shipped taxonomy by name, a TOML file, or a mapping (as in campaign.toml).
+
+    Raises
+    ------
+    TaxonomyError
+        If the name is unknown, the file is missing, not TOML, or malformed.
+    """
+    if isinstance(name_or_path, Taxonomy):
+        return name_or_path
+    if isinstance(name_or_path, Mapping):
+        return Taxonomy.from_mapping(name_or_path)
+    p = Path(name_or_path)
+    shipped = TAXONOMY_DIR / f"{name_or_path}.toml"
+    if isinstance(name_or_path, str) and "/" not in name_or_path and shipped.is_file():
+        p = shipped
+    elif not p.is_file():
+        raise TaxonomyError(
+            f"no taxonomy named '{name_or_path}': use one of {', '.join(taxonomy_names())} "
+            "or the path of a TOML file"
+        )
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise TaxonomyError(f"{p.name}: not a readable TOML taxonomy ({exc})") from None
+    return Taxonomy.from_mapping(data, source=p.name)
+
+
+# ----------------------------------------------------------------------------- matching
+@dataclass(frozen=True)
+class AspectHit:
+    """One aspect found in one text.
+
+    Attributes
+    ----------
+    aspect : str
+        Aspect id of the taxonomy (``price``, ``food``).
+    polarity : str
+        positive, negative, neutral or conflict.
+    score : float or None
+        Probability of that polarity (None for ``conflict`` from several clauses).
+    term : str or None
+        The first term that named it, as the taxonomy writes it (None from a learned detector).
+    """
+
+    aspect: str
+    polarity: str
+    score: float | None
+    term: str | None = None
+
+    def as_dict(self) -> dict:
+        d = {"aspect": self.aspect, "polarity": self.polarity}
+        if self.term is not None:
+            d["term"] = self.term
+        d["score"] = None if self.score is None else round(float(self.score), 4)
+        return d
+
+
+class _Matcher:
+    """One compiled pattern for the terms of a taxonomy in a language."""
+
+    def __init__(self, terms: dict[str, str]) -> None:
+        self.terms = terms
+        self.prefixes = sorted(
+            ((t[:-1], a) for t, a in terms.items() if t.endswith("*") and len(t) > 1),
+            key=lambda ta: -len(ta[0]),
+        )
+        latin, other = [], []
+        for t in sorted(terms, key=len, reverse=True):
+            if t.endswith("*"):
+                latin.append(re.escape(t[:-1]) + r"[\w'-]*")
+            elif any(_is_cjk(ch) for ch in t):
+                other.append(re.escape(t))
+            else:
+                latin.append(re.escape(t))
+        parts = []
+        if latin:
+            # whole words: no letter, digit or hyphen-joined code on either side
+            parts.append(r"(?<![\w-])(" + "|".join(latin) + r")(?:e?s)?(?![\w]|-\w)")
+        if other:
+            parts.append("(" + "|".join(other) + ")")
+        self.pattern = re.compile("|".join(parts)) if parts else None
+        # \w is Unicode-aware: for Latin terms inside CJK text, a neighbour CJK char would
+        # count as a word char; allow CJK neighbours explicitly
+        if latin:
+            self.cjk_pattern = re.compile(
+                r"(?<![a-z0-9_-])(" + "|".join(latin) + r")(?:e?s)?(?![a-z0-9_]|-[a-z0-9])"
+            )
+        else:
+            self.cjk_pattern = None
+
+    def aspect_of(self, matched: str) -> tuple[str, str] | None:
+        if matched in self.terms:
+            return self.terms[matched], matched
+        for prefix, aspect in self.prefixes:
+            if matched.startswith(prefix):
+                return aspect, prefix + "*"
+        return None
+
+    def find(self, folded: str) -> list[tuple[int, int, str, str]]:
+        """(start, end, aspect, folded term) of each match, in order of position."""
+        if self.pattern is None:
+            return []
+        seen: dict[int, tuple[int, int, str, str]] = {}
+        pats = [self.pattern]
+        if self.cjk_pattern is not None and any(_is_cjk(ch) for ch in folded):
+            pats.append(self.cjk_pattern)
+        for pat in pats:
+            for m in pat.finditer(folded):
+                g = next(i for i in range(1, (m.lastindex or 0) + 1) if m.group(i) is not None)
+                hit = self.aspect_of(m.group(g))
+                if hit is not None and m.start(g) not in seen:
+                    seen[m.start(g)] = (m.start(g), m.end(g), hit[0], hit[1])
+        return [seen[k] for k in sorted(seen)]
+
+
+# ----------------------------------------------------------------------------- learned
+class LearnedAspects:
+    """Learned aspect categories and their polarity (the restaurant model).
+
+    Build it with :meth:`load`; weights come from ``training/train_aspects.py``.
+
+    Attributes
+    ----------
+    categories_ : tuple of str
+    polarities_ : tuple of str
+        ``("positive", "negative", "neutral", "conflict")``.
+    thresholds_ : ndarray, shape (n_categories,)
+        Probability at or above which a category is found.
+    name, version : str
+    card : dict
+        Held-out figures of the training run.
+    """
+
+    def __init__(self, weights: LinearWeights) -> None:
+        self.weights_ = weights
+        self.categories_ = tuple(weights.meta["categories"])
+        self.polarities_ = tuple(weights.meta["polarities"])
+        self.thresholds_ = np.asarray(weights.meta["thresholds"], dtype=np.float64)
+        self.name = str(weights.meta.get("name", "aspects"))
+        self.version = str(weights.meta.get("version", "0"))
+        self.card = dict(weights.meta.get("heldout", {}))
+
+    @classmethod
+    def load(cls, path: str | Path) -> LearnedAspects:
+        """Read a model written by the training script.
+
+        Raises
+        ------
+        RippleError
+            If the file is missing or unreadable.
+        """
+        return cls(load_linear(path))
+
+    def detect_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """Probability of each category, shape (n_texts, n_categories)."""
+        x = self.weights_.vectorizer.transform(rows_to_list(texts))
+        return 1.0 / (1.0 + np.exp(-self.weights_.decision("detect", x)))
+
+    def polarity_proba(self, texts: Sequence[str], categories: Sequence[str]) -> np.ndarray:
+        """Polarity probabilities of (text, category) pairs, shape (n_pairs, 4)."""
+        texts = rows_to_list(texts)
+        x = self.weights_.vectorizer.transform(texts)
+        cats = np.array([self.categories_.index(c) for c in categories])
+        z = self.weights_.decision("polarity", x)
+        for k in range(len(self.categories_)):
+            m = cats == k
+            if m.any():
+                z[m] += self.weights_.decision(f"polarity_{k}", x[m])
+        z -= z.max(axis=1, keepdims=True)
+        e = np.exp(z)
+        return e / e.sum(axis=1, keepdims=True)
+
+    def detect(self, texts: Sequence[str]) -> list[list[str]]:
+        """Categories found in each text: at least the most likely one, none for empty text."""
+        texts = rows_to_list(texts)
+        p = self.detect_proba(texts)
+        out = []
+        for i, t in enumerate(texts):
+            if not isinstance(t, str) or not t.strip():
+                out.append([])  # an empty text talks about nothing
+                continue
+            found = p[i] >= self.thresholds_
+            if not found.any():
+                found[int(p[i].argmax())] = True
+            out.append([c for c, f in zip(self.categories_, found, strict=True) if f])
+        return out
+
+    def predict(self, texts: Sequence[str]) -> list[list[AspectHit]]:
+        """Aspect hits (category, polarity, probability) of each text, in order."""
+        texts = rows_to_list(texts)
+        found = self.detect(texts)
+        pairs = [(i, c) for i, cs in enumerate(found) for c in cs]
+        out: list[list[AspectHit]] = [[] for _ in texts]
+        if pairs:
+            p = self.polarity_proba([texts[i] for i, _ in pairs], [c for _, c in pairs])
+            for (i, c), row in zip(pairs, p, strict=True):
+                k = int(row.argmax())
+                out[i].append(AspectHit(c, self.polarities_[k], float(row[k])))
+        return out
+
+
+# ----------------------------------------------------------------------------- the model
+class AspectModel:
+    """Aspects of texts and the sentiment toward each, for one taxonomy.
+
+    Parameters
+    ----------
+    taxonomy : str, Path, Taxonomy or mapping
+        A shipped name (``product``, ``semeval14-restaurants``), a TOML file or a table.
+    lang : {"en", "zh", "ko", "auto"}
+        Language of the texts; ``auto`` decides per text by script (Hangul: ko, Han: zh,
+        else en).
+    tier : str
+        Sentiment model tier used for clause sentiment (``fast``).
+
+    Examples
+    --------
+    >>> m = AspectModel("product", lang="en")
+    >>> [(h.aspect, h.polarity) for h in m.find(["the screen is great but the battery dies by noon"])[0]]
+    [('screen', 'positive'), ('battery', 'negative')]
+    """
+
+    def __init__(self, taxonomy="product", lang: str = "auto", tier: str = "fast") -> None:
+        if lang not in (*LANGS, "auto"):
+            raise RippleError(f"no aspect model for language '{lang}': use en, zh, ko or auto")
+        self.taxonomy = load_taxonomy(taxonomy)
+        self.lang = lang
+        self.tier = tier
+        self._matchers: dict[str | None, _Matcher] = {}
+        self._sentiment: dict[str, object] = {}
+        self._learned: LearnedAspects | None = None
+        if self.taxonomy.learned:
+            path = MODEL_DIR / f"aspects_{self.taxonomy.learned.replace('-', '_')}.npz"
+            self._learned = LearnedAspects.load(path)
+
+    @property
+    def name(self) -> str:
+        return f"aspects-{self.taxonomy.name}"
+
+    def _matcher(self, lang: str) -> _Matcher:
+        if lang not in self._matchers:
+            self._matchers[lang] = _Matcher(self.taxonomy.terms(lang))
+        return self._matchers[lang]
+
+    def sentiment_model(self, lang: str):
+        """The sentiment model scoring clauses in `lang` (loaded once)."""
+        if lang not in self._sentiment:
+            from ripplemeter.text.sentiment import SentimentModel
+
+            self._sentiment[lang] = SentimentModel.load(lang, self.tier)
+        return self._sentiment[lang]
+
+    def languages(self, texts: list[str]) -> list[str]:
+        if self.lang != "auto":
+            return [self.lang] * len(texts)
+        return [script_language(t) if isinstance(t, str) else "en" for t in texts]
+
+    def find(self, texts: Sequence[str] | str) -> list[list[AspectHit]]:
+        """Aspects of each text with their polarity, in input order.
+
+        Parameters
+        ----------
+        texts : str or sequence of str
+            ``None``/NaN count as empty text (no aspects).
+
+        Returns
+        -------
+        list of list of AspectHit
+            One list per text; aspects in order of first mention, each once.
+
+        Raises
+        ------
+        RippleError
+            If the sentiment model for a language the texts need is not available.
+        """
+        texts = rows_to_list(texts)
+        langs = self.languages(texts)
+        out: list[list[AspectHit]] = [[] for _ in texts]
+        learned_idx = []
+        if self._learned is not None:
+            learned_idx = [i for i, lg in enumerate(langs) if lg == "en"]
+            if learned_idx:
+                hits = self._learned.predict([texts[i] for i in learned_idx])
+                for i, h in zip(learned_idx, hits, strict=True):
+                    out[i] = h
+        done = set(learned_idx)
+        # taxonomy terms: collect each aspect's clauses, score clauses per language at once
+        plans: list[tuple[int, str, str, list[str]]] = []  # (text, aspect, term, clauses)
+        for i, t in enumerate(texts):
+            if i in done or not isinstance(t, str) or not t.strip():
+                continue
+            folded = fold(t)
+            matches = self._matcher(langs[i]).find(folded)
+            if not matches:
+                continue
+            bounds = clause_bounds(folded)
+            by_aspect: dict[str, tuple[str, list[str]]] = {}
+            for start, end, aspect, term in matches:
+                clause = _clause_around(folded, bounds, start, end)
+                entry = by_aspect.setdefault(aspect, (term, []))
+                if clause not in entry[1]:
+                    entry[1].append(clause)
+            for aspect, (term, clauses) in by_aspect.items():
+                plans.append((i, aspect, term, clauses))
+        if not plans:
+            return out
+        wanted: dict[str, list[str]] = {}
+        for i, _a, _t, clauses in plans:
+            wanted.setdefault(langs[i], []).extend(clauses)
+        scored: dict[tuple[str, str], tuple[str, float]] = {}
+        for lg, clauses in wanted.items():
+            uniq = list(dict.fromkeys(clauses))
+            model = self.sentiment_model(lg)
+            p = model.predict_proba(uniq)
+            classes = list(model.classes_)
+            for c, row in zip(uniq, p, strict=True):
+                k = int(np.argmax(row))
+                scored[(lg, c)] = (classes[k], float(row[k]))
+        for i, aspect, term, clauses in plans:
+            labels = [scored[(langs[i], c)] for c in clauses]
+            polar = {lab for lab, _s in labels if lab in ("positive", "negative")}
+            if len(polar) == 2:
+                polarity, score = "conflict", None
+            elif polar:
+                polarity = polar.pop()
+                score = max(s for lab, s in labels if lab == polarity)
+            else:
+                polarity, score = "neutral", max(s for _lab, s in labels)
+            shown = self.taxonomy.display_term(term) or term.rstrip("*")
+            out[i].append(AspectHit(aspect, polarity, score, shown))
+        return out
+
+    def predict(self, texts: Sequence[str] | str) -> list[list[dict]]:
+        """:meth:`find` as plain dicts: ``[{"aspect", "polarity", "term"?, "score"}, ...]``."""
+        return [[h.as_dict() for h in hits] for hits in self.find(texts)]
+
+
+def _clause_around(folded: str, bounds: list[tuple[int, int]], start: int, end: int) -> str:
+    """The clause holding a term; a clause with almost nothing but the term takes the next."""
+    k = next((j for j, (a, b) in enumerate(bounds) if a <= start < b), len(bounds) - 1)
+    a, b = bounds[k]
+    rest = (folded[a:start] + folded[end:b]).strip()
+    if len(re.sub(r"\W", "", rest)) < 3 and k + 1 < len(bounds):
+        b = bounds[k + 1][1]
+    return folded[a:b].strip()
+
+
+def find_aspects(
+    texts: Sequence[str] | str, taxonomy="product", lang: str = "auto", tier: str = "fast"
+) -> list[list[dict]]:
+    """Aspects and polarity of each text (see :class:`AspectModel`), as plain dicts."""
+    return AspectModel(taxonomy, lang=lang, tier=tier).predict(texts)
+
+
+@dataclass
+class _Annotator:
+    name: str
+    version: str
+    run: object
+
+
+def annotation_model(lang: str, taxonomy="product"):
+    """The aspect detector as :mod:`ripplemeter.text.annotate` stores it.
+
+    Returns
+    -------
+    object with ``name``, ``version`` and ``run(texts) -> [[(aspect, polarity, score)]]``
+        The version names the taxonomy's terms (a hash) and the learned model's version, so
+        a changed taxonomy annotates again.
+
+    Raises
+    ------
+    RippleError
+        If the taxonomy or the sentiment model for `lang` is unavailable.
+    """
+    import hashlib
+    import json
+
+    model = AspectModel(taxonomy, lang=lang)
+    if model._learned is None or lang != "en":
+        model.sentiment_model(lang)  # fail now, with the sentiment model's own message
+    digest = hashlib.sha256(
+        json.dumps(model.taxonomy.aspects, sort_keys=True, ensure_ascii=False).encode()
+    ).hexdigest()[:10]
+    version = digest if model._learned is None else f"{model._learned.version}+{digest}"
+
+    def run(texts: list[str]):
+        return [[(h.aspect, h.polarity, h.score) for h in hits] for hits in model.find(texts)]
+
+    return _Annotator(f"{model.name}-{lang}", version, run)

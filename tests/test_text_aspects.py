@@ -1,0 +1,278 @@
+"""Aspects ("focus points"): the learned restaurant model re-scored on its held-out sentences,
+taxonomy matching in en/zh/ko, clause sentiment, and the ``ripplemeter aspects`` command."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+
+from ripplemeter.errors import RippleError
+from ripplemeter.text.aspects import (
+    MODEL_DIR,
+    AspectModel,
+    Taxonomy,
+    TaxonomyError,
+    clause_bounds,
+    fold,
+    load_taxonomy,
+    taxonomy_names,
+)
+
+CARD = MODEL_DIR / "aspects_semeval14_restaurants.card.md"
+CATEGORIES = ("food", "service", "price", "ambience", "anecdotes/miscellaneous")
+
+BRANDS = Taxonomy.from_mapping(
+    {
+        "name": "launch",
+        "aspects": {
+            "brand": {"any": ["AB-9000", "乐享家", "Acme"]},
+            "battery": {"en": ["battery"], "zh": ["电池"], "ko": ["배터리"]},
+            "screen": {"en": ["screen"], "zh": ["屏幕"], "ko": ["화면"]},
+            "price": {"en": ["price"], "zh": ["价格"], "ko": ["가격"]},
+        },
+    }
+)
+
+
+def card_figures() -> dict:
+    block = re.search(r"```json\n(.*?)\n```", CARD.read_text(encoding="utf-8"), re.S).group(1)
+    return json.loads(block)
+
+
+def sentiment_or_skip(lang: str):
+    from ripplemeter.text.sentiment import ModelUnavailable, SentimentModel
+
+    try:
+        return SentimentModel.load(lang, "fast")
+    except ModelUnavailable as exc:
+        pytest.skip(f"the sentiment helper's {lang} model is not committed yet: {exc}")
+
+
+def aspects_of(model: AspectModel, text: str) -> list[str]:
+    return [h.aspect for h in model.find([text])[0]]
+
+
+# ----------------------------------------------------------------------------- learned model
+def test_heldout_sentences_rescored_to_card_figures(real_data):
+    """Re-split the training file as the card says, score the held-out part, compare."""
+    path = real_data("semeval2014_absa/Restaurants_Train_v2.xml")
+    sents = []
+    for s in ET.parse(path).getroot().iter("sentence"):
+        gold = {c.get("category"): c.get("polarity") for c in s.iter("aspectCategory")}
+        sents.append((s.find("text").text, gold))
+    model = AspectModel("semeval14-restaurants", lang="en")
+    meta = model._learned.weights_.meta
+    perm = np.random.RandomState(meta["seed"]).permutation(len(sents))
+    held = sorted(perm[: int(round(len(sents) * 0.2))])
+    fig = card_figures()
+    assert len(held) == fig["heldout_sentences"]
+
+    found = model.find([sents[i][0] for i in held])
+    tp = n_pred = n_gold = right = pairs = 0
+    for i, hits in zip(held, found, strict=True):
+        gold = sents[i][1]
+        pred = {h.aspect: h.polarity for h in hits}
+        n_pred += len(pred)
+        n_gold += len(gold)
+        tp += len(set(pred) & set(gold))
+        for cat, pol in gold.items():
+            if cat in pred:
+                pairs += 1
+                right += pred[cat] == pol
+    assert n_gold == fig["gold_categories"]
+    assert 2 * tp / (n_pred + n_gold) == pytest.approx(fig["category_micro_f1"], abs=0.005)
+    assert pairs == pytest.approx(fig["polarity_pairs"], abs=3)
+    assert right / pairs == pytest.approx(fig["polarity_accuracy"], abs=0.01)
+
+
+def test_learned_model_reads_plain_restaurant_sentences():
+    model = AspectModel("semeval14-restaurants", lang="en")
+    hits = {h.aspect: h.polarity for h in model.find(["The waiter was rude and slow."])[0]}
+    assert hits == {"service": "negative"}
+    hits = {h.aspect: h.polarity for h in model.find(["The sushi was fresh and delicious."])[0]}
+    assert hits == {"food": "positive"}
+    assert model.find([""]) == [[]]
+
+
+# ----------------------------------------------------------------------------- taxonomies
+def test_shipped_taxonomies_load_with_terms_in_three_languages():
+    assert {"product", "semeval14-restaurants"} <= set(taxonomy_names())
+    product = load_taxonomy("product")
+    assert {
+        "product",
+        "features",
+        "quality",
+        "price",
+        "after_sales",
+        "delivery",
+        "brand",
+    } <= set(product.aspects)
+    for aspect, by_lang in product.aspects.items():
+        assert {"en", "zh", "ko"} <= set(by_lang), aspect
+    rest = load_taxonomy("semeval14-restaurants")
+    assert tuple(rest.aspects) == CATEGORIES
+
+
+def test_brand_and_code_matched_whole_in_every_language():
+    m_en, m_zh, m_ko = (AspectModel(BRANDS, lang=lg)._matcher(lg) for lg in ("en", "zh", "ko"))
+    assert [h[2:] for h in m_en.find(fold("My AB-9000 arrived"))] == [("brand", "ab-9000")]
+    assert m_en.find(fold("the AB-90001 and XAB-9000 are other models")) == []
+    assert m_en.find(fold("acmeville is a town")) == []
+    assert [h[2:] for h in m_zh.find(fold("新买的ＡＢ－９０００很好用，乐享家的电池"))] == [
+        ("brand", "ab-9000"),
+        ("brand", "乐享家"),
+        ("battery", "电池"),
+    ]
+    assert [h[2] for h in m_ko.find(fold("AB-9000배터리가최고"))] == ["brand", "battery"]
+    # the term is reported as the taxonomy writes it
+    assert BRANDS.display_term("ab-9000") == "AB-9000"
+
+
+def test_case_and_width_insensitive_and_plurals():
+    m = AspectModel("product", lang="en")._matcher("en")
+    assert [h[2] for h in m.find(fold("SCREEN and ｓｃｒｅｅｎｓ, Prices"))] == [
+        "screen",
+        "screen",
+        "price",
+    ]
+    assert m.find(fold("screenshot")) == []  # whole words only
+
+
+def test_korean_particles_no_spaces_and_fused_laughter():
+    m = AspectModel("semeval14-restaurants", lang="ko")._matcher("ko")
+    assert fold("맛있어욬ㅋㅋ").strip() == fold("맛있어요")
+    assert [h[2] for h in m.find(fold("맛있어욬ㅋㅋ"))] == [h[2] for h in m.find("맛있어요")]
+    assert [h[2] for h in m.find(fold("맛있어요"))] == ["food"]
+    p = AspectModel("product", lang="ko")._matcher("ko")
+    # 가격 and 비싸 both name the price; the model reports each aspect once
+    assert [h[2:] for h in p.find(fold("화면은좋은데배터리가별로예요가격도비싸고"))] == [
+        ("screen", "화면"),
+        ("battery", "배터리"),
+        ("price", "가격"),
+        ("price", "비싸"),
+    ]
+
+
+def test_clauses_split_at_contrast_in_three_languages():
+    def clauses(t):
+        f = fold(t)
+        return [f[a:b].strip() for a, b in clause_bounds(f)]
+
+    assert clauses("the screen is great but the battery dies by noon") == [
+        "the screen is great",
+        "the battery dies by noon",
+    ]
+    assert clauses("屏幕很好但是电池不行") == ["屏幕很好", "电池不行"]
+    assert clauses("화면은좋은데배터리는별로") == ["화면은좋은데", "배터리는별로"]
+
+
+def test_contrast_gives_a_positive_and_a_negative_aspect():
+    sentiment_or_skip("en")
+    model = AspectModel("product", lang="en")
+    hits = model.find(["the screen is great but the battery dies by noon"])[0]
+    assert [(h.aspect, h.polarity) for h in hits] == [
+        ("screen", "positive"),
+        ("battery", "negative"),
+    ]
+
+
+def test_fused_laughter_same_aspects_and_polarity():
+    sentiment_or_skip("ko")
+    model = AspectModel("semeval14-restaurants", lang="ko")
+    a, b = model.find(["맛있어욬ㅋㅋ", "맛있어요"])
+    assert [(h.aspect, h.polarity) for h in a] == [(h.aspect, h.polarity) for h in b]
+    assert [h.aspect for h in a] == ["food"]
+
+
+def test_two_clauses_of_opposite_sentiment_make_conflict():
+    model = AspectModel(BRANDS, lang="en")
+    model._sentiment["en"] = _FixedSentiment(
+        {"the screen is perfect": "positive", "the screen scratches": "negative"}
+    )
+    hits = model.find(["The screen is perfect. The screen scratches"])[0]
+    assert [(h.aspect, h.polarity) for h in hits] == [("screen", "conflict")]
+
+
+class _FixedSentiment:
+    """A stand-in scorer with known answers, to test how clause labels combine."""
+
+    classes_ = ("negative", "neutral", "positive")
+
+    def __init__(self, answers: dict[str, str]) -> None:
+        self.answers = answers
+
+    def predict_proba(self, texts):
+        out = np.full((len(texts), 3), 0.1)
+        for i, t in enumerate(texts):
+            out[i, self.classes_.index(self.answers.get(t, "neutral"))] = 0.8
+        return out
+
+
+def test_bad_taxonomies_name_the_file(tmp_path):
+    with pytest.raises(TaxonomyError, match="no taxonomy named 'nope'.*product"):
+        load_taxonomy("nope")
+    bad = tmp_path / "mine.toml"
+    bad.write_text("[aspects.price]\nen = 'price'\n", encoding="utf-8")
+    with pytest.raises(TaxonomyError, match=r"mine.toml: aspects.price.en: expected a list"):
+        load_taxonomy(bad)
+    bad.write_text("[aspects.price]\nfr = ['prix']\n", encoding="utf-8")
+    with pytest.raises(TaxonomyError, match=r"mine.toml: aspects.price.fr"):
+        load_taxonomy(bad)
+    bad.write_text("aspects = [", encoding="utf-8")
+    with pytest.raises(TaxonomyError, match="mine.toml: not a readable TOML"):
+        load_taxonomy(bad)
+    with pytest.raises(RippleError, match="language 'fr'"):
+        AspectModel("product", lang="fr")
+
+
+# ----------------------------------------------------------------------------- CLI
+def run_cli(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "ripplemeter.cli", *args],
+        capture_output=True,
+        input=stdin,
+        timeout=120,
+    )
+
+
+def test_cli_json_lines_in_input_order(tmp_path):
+    lines = [
+        "The waiter was rude, but the pasta, honestly, was the best in town.",
+        "",
+        "Prices are high for such tiny portions",
+        "We came here for my birthday, great decor",
+        "The waiter was rude, but the pasta, honestly, was the best in town.",
+    ]
+    f = tmp_path / "reviews.txt"
+    f.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    r = run_cli("aspects", str(f), "--lang", "en", "--taxonomy", "semeval14-restaurants", "--json")
+    assert r.returncode == 0, r.stderr.decode()
+    out = [json.loads(x) for x in r.stdout.decode().splitlines()]
+    assert len(out) == len(lines)
+    model = AspectModel("semeval14-restaurants", lang="en")
+    for line, obj in zip(lines, out, strict=True):
+        expected = [{"aspect": h.aspect, "polarity": h.polarity} for h in model.find([line])[0]]
+        assert [{k: a[k] for k in ("aspect", "polarity")} for a in obj["aspects"]] == expected
+    assert out[1] == {"aspects": []}
+    assert out[0] == out[4]
+    assert "line(s)" in r.stderr.decode()  # notes go to stderr, never into the JSON
+
+
+def test_cli_bad_input_one_line_exit_2(tmp_path):
+    r = run_cli("aspects", str(tmp_path / "missing.txt"), "--json")
+    assert r.returncode == 2
+    assert "missing.txt" in r.stderr.decode() and "Traceback" not in r.stderr.decode()
+    f = tmp_path / "latin1.txt"
+    f.write_bytes(b"good food\ncaf\xe9 was nice\n")
+    r = run_cli("aspects", str(f), "--taxonomy", "semeval14-restaurants", "--json")
+    assert r.returncode == 2
+    assert "latin1.txt, line 2" in r.stderr.decode()
+    assert r.stdout == b""
+    r = run_cli("aspects", str(f), "--taxonomy", "nope", "--json")
+    assert r.returncode == 2 and "no taxonomy named 'nope'" in r.stderr.decode()
