@@ -28,9 +28,10 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -613,11 +614,12 @@ def find_aspects(
     return AspectModel(taxonomy, lang=lang, tier=tier).predict(texts)
 
 
-@dataclass
-class _Annotator:
+class _Annotator(NamedTuple):
+    """``(name, version, run)``: unpacks as a tuple, reads as attributes."""
+
     name: str
     version: str
-    run: object
+    run: Callable[[list[str]], list[list[tuple[str, str, float | None]]]]
 
 
 def annotation_model(lang: str, taxonomy="product"):
@@ -625,7 +627,7 @@ def annotation_model(lang: str, taxonomy="product"):
 
     Returns
     -------
-    object with ``name``, ``version`` and ``run(texts) -> [[(aspect, polarity, score)]]``
+    tuple ``(name, version, run)`` with ``run(texts) -> [[(aspect, polarity, score)]]``
         The version names the taxonomy's terms (a hash) and the learned model's version, so
         a changed taxonomy annotates again.
 
