@@ -225,7 +225,9 @@ def _sentiment_model(lang: str, tier: str) -> _Model:
     m = SentimentModel.load(lang, tier)
     meta = getattr(m, "meta_", {}) or {}
     name = str(meta.get("name") or f"sentiment-{lang}-{tier}")
-    version = str(meta.get("version") or _file_version(_model_file(f"sentiment-{lang}-{tier}")))
+    # the weights' hash too: a model retrained under the same version number annotates again
+    weights = _file_version(_model_file(f"sentiment-{lang}-{tier}"))
+    version = f"{meta['version']}+{weights}" if meta.get("version") else weights
     return _Model(name, version, lambda texts: m.label_scores(texts))
 
 
