@@ -136,14 +136,16 @@ def stratified_split(labels, frac: float, seed: int = SEED) -> np.ndarray:
 
 
 def zh_split(get=data_path):
-    """``(train_rows, held_out_by_set, stats)``: each set split 80/20 by label, seeded."""
+    """``(train_rows, held_out_by_set, stats)``: each set split 80/20 by label, seeded.
+
+    Training rows are ``(text, label, set_name)``; held-out rows ``(text, label)``."""
     sets, stats = zh_sets(get)
     train, held = [], {}
     for name in ZH_SETS:
         rows = sets[name]
         mask = stratified_split([y for _, y in rows], 0.2)
         held[name] = [r for r, m in zip(rows, mask, strict=True) if m]
-        train += [r for r, m in zip(rows, mask, strict=True) if not m]
+        train += [(t, y, name) for (t, y), m in zip(rows, mask, strict=True) if not m]
         stats[name]["train"] = len(rows) - int(mask.sum())
         stats[name]["held_out"] = int(mask.sum())
     return train, held, stats

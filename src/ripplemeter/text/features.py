@@ -54,9 +54,9 @@ class FeatureConfig:
         0: none. 1 (English): a word inside a negation's scope (after ``not``, ``no``,
         ``never``, ``...n't``, until the next punctuation mark) is counted with its sign
         flipped, so ``never disappointed`` leans the opposite way of ``disappointed``.
-        2 (Chinese): the character n-grams of the three characters after 不/没/沒/别 (after
-        没有: the three after it), up to punctuation, are counted with their sign flipped
-        (不难用, 没有问题).
+        2 (Chinese): the character n-grams of the three characters after 不/别, or the four
+        after 没/沒, up to punctuation, are counted with their sign flipped (不难用: 难用 is
+        negated; 没有问题: 有问题 is).
     """
 
     bits: int = 20
@@ -221,7 +221,20 @@ def _is_cjk_negator(c):
 
 @nb.njit(cache=True)
 def _doc_hashes(
-    buf, nt, tok_s, tok_e, seq, scope, out, cmin, cmax, nospace, word_ngrams, negation, neg_hashes
+    buf,
+    nt,
+    tok_s,
+    tok_e,
+    tflag,
+    seq,
+    scope,
+    out,
+    cmin,
+    cmax,
+    nospace,
+    word_ngrams,
+    negation,
+    neg_hashes,
 ):
     """All feature values of one tokenised document, written to out; returns their count.
 
@@ -236,6 +249,7 @@ def _doc_hashes(
         h = _fnv(buf, a, b, np.uint64(0))
         if negation == 1 and b - a == 1 and _ends_scope(buf[a]):
             in_neg = False
+        tflag[t] = 1 if in_neg else 0
         if word_ngrams >= 1:
             v = _mix(h ^ np.uint64(0x1111))
             out[k] = (v | _FLIP) if in_neg else (v & _NOFLIP)
@@ -251,30 +265,36 @@ def _doc_hashes(
             in_neg = True
         prev = h
     if cmax > 0:
+        # the characters, and the negation scope holding each (0: none)
         m = 0
+        sid = 0
         if not nospace:
             seq[m] = 32
+            scope[m] = 0
             m += 1
         for t in range(nt):
+            cur = 0
+            if negation == 1 and tflag[t] == 1:
+                if t == 0 or tflag[t - 1] == 0:
+                    sid += 1
+                cur = sid
             for i in range(tok_s[t], tok_e[t]):
                 seq[m] = buf[i]
+                scope[m] = cur
                 m += 1
             if not nospace:
                 seq[m] = 32
+                # the space between two negated words belongs to their scope
+                scope[m] = cur if (t + 1 < nt and tflag[t + 1] == 1 and cur != 0) else 0
                 m += 1
-        # negation scopes over characters: scope[i] = id of the scope holding position i
-        for i in range(m):
-            scope[i] = 0
         if negation == 2:
-            sid = 0
             i = 0
             while i < m:
                 if _is_cjk_negator(seq[i]):
                     sid += 1
                     j = i + 1
-                    if seq[i] != 0x4E0D and j < m and seq[j] == 0x6709:  # 没有
-                        j += 1
-                    end = min(j + 3, m)
+                    # 不/别 + three characters; 没/沒 + four (没有问题: 有问题 is negated)
+                    end = min(j + (3 if seq[i] == 0x4E0D or seq[i] == 0x522B else 4), m)
                     p = j
                     while p < end and not _ends_scope(seq[p]) and not _is_cjk_negator(seq[p]):
                         scope[p] = sid
@@ -343,6 +363,7 @@ def _csr_kernel(cp, offsets, tab, cmin, cmax, nospace, word_ngrams, negation, ne
     buf = np.empty(maxlen + 1, np.uint32)
     seq = np.empty(2 * maxlen + 2, np.uint32)
     scope = np.zeros(2 * maxlen + 2, np.int32)
+    tflag = np.zeros(maxlen + 1, np.int32)
     tok_s = np.empty(maxlen + 1, np.int64)
     tok_e = np.empty(maxlen + 1, np.int64)
     hb = np.empty(per_char * (2 * maxlen + 2) + 8, np.uint64)
@@ -363,6 +384,7 @@ def _csr_kernel(cp, offsets, tab, cmin, cmax, nospace, word_ngrams, negation, ne
             nt,
             tok_s,
             tok_e,
+            tflag,
             seq,
             scope,
             hb,
@@ -399,6 +421,7 @@ def _score_kernel(
     buf = np.empty(maxlen + 1, np.uint32)
     seq = np.empty(2 * maxlen + 2, np.uint32)
     scope = np.zeros(2 * maxlen + 2, np.int32)
+    tflag = np.zeros(maxlen + 1, np.int32)
     tok_s = np.empty(maxlen + 1, np.int64)
     tok_e = np.empty(maxlen + 1, np.int64)
     hb = np.empty(per_char * (2 * maxlen + 2) + 8, np.uint64)
@@ -416,6 +439,7 @@ def _score_kernel(
             nt,
             tok_s,
             tok_e,
+            tflag,
             seq,
             scope,
             hb,

@@ -69,6 +69,10 @@ class SentimentModel:
         ``(band[0], band[1])`` are neutral. ``None`` gives no neutral class.
     max_iter : int
         Solver iterations (used by :meth:`fit`).
+    nb_scale : bool
+        Scale each feature by its naive-Bayes log-count ratio before fitting (NBSVM, Wang and
+        Manning 2012, binary models only); the scale is folded into ``coef_``, so run time is
+        unchanged.
 
     Attributes
     ----------
@@ -98,6 +102,7 @@ class SentimentModel:
         class_weight: str | None = None,
         band: tuple[float, float] | None = None,
         max_iter: int = 1000,
+        nb_scale: bool = False,
     ) -> None:
         self.lang = lang
         self.tier = tier
@@ -106,6 +111,7 @@ class SentimentModel:
         self.class_weight = class_weight
         self.band = band
         self.max_iter = max_iter
+        self.nb_scale = nb_scale
 
     # ---------------------------------------------------------------- loading and saving
     @classmethod
@@ -199,7 +205,9 @@ class SentimentModel:
             self.classes_ = ("negative", "positive")
 
     # ---------------------------------------------------------------- learning
-    def fit(self, texts: Sequence[str], labels: Sequence[str]) -> SentimentModel:
+    def fit(
+        self, texts: Sequence[str], labels: Sequence[str], sample_weight=None
+    ) -> SentimentModel:
         """Learn the weights (needs scikit-learn, the ``train`` extra).
 
         Parameters
@@ -208,6 +216,8 @@ class SentimentModel:
         labels : sequence of str
             ``negative``/``neutral``/``positive`` (multinomial) or ``negative``/``positive``
             (binary).
+        sample_weight : array-like of float, optional
+            Weight of each text in the loss.
         """
         from sklearn.linear_model import LogisticRegression
 
@@ -219,7 +229,19 @@ class SentimentModel:
         clf = LogisticRegression(
             C=self.C, class_weight=self.class_weight, max_iter=self.max_iter, tol=1e-4
         )
-        clf.fit(X, y)
+        scale = None
+        if self.nb_scale and len(found) == 2:
+            import scipy.sparse as sp
+
+            present = X.copy()
+            present.data = (present.data != 0).astype(np.float64)
+            pos = 1.0 + np.asarray(present[y == "positive"].sum(axis=0)).ravel()
+            neg = 1.0 + np.asarray(present[y == "negative"].sum(axis=0)).ravel()
+            scale = np.log((pos / pos.sum()) / (neg / neg.sum()))
+            X = X @ sp.diags(scale)
+        clf.fit(X, y, sample_weight=sample_weight)
+        if scale is not None:
+            clf.coef_ = clf.coef_ * scale[None, :]
         order = [list(clf.classes_).index(c) for c in found]
         if len(found) == 2:
             self.kind_ = "binary"
