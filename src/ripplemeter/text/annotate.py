@@ -384,7 +384,7 @@ def _existing(ws: Workspace, task: str, pairs: list[tuple[str, str]]) -> set[str
 def _pending_mask(ids: np.ndarray, done: set[str]) -> np.ndarray:
     if not done:
         return np.ones(len(ids), dtype=bool)
-    return ~pd.Index(ids).isin(list(done))
+    return np.fromiter((i not in done for i in ids), dtype=bool, count=len(ids))
 
 
 def _score_unique(model: _Model, texts: np.ndarray) -> pd.DataFrame:
