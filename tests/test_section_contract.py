@@ -340,9 +340,19 @@ def test_a_new_section_is_one_module_and_one_template(tmp_path, monkeypatch):
         paths = write_report(res, tmp_path / "out")
         doc = json.loads(paths.metrics.read_text())
         share = doc["toy"]["original_share"]
-        posts = doc["quantitative"]["exposure"]["posts"]
-        originals = doc["quantitative"]["exposure"]["original_posts"]
-        assert share == pytest.approx(originals / posts)
+        # the toy counts every post created in the window (the exposure section counts only
+        # the campaign's own): recount them with SQL over the workspace, the window's local
+        # days (Asia/Shanghai, UTC+8) as UTC bounds
+        import duckdb
+
+        with duckdb.connect(str(tmp_path / "ws.duckdb"), read_only=True) as con:
+            n, o = con.execute(
+                "SELECT count(*), count(*) FILTER (WHERE kind = 'original' OR kind IS NULL) "
+                "FROM (SELECT DISTINCT post_id, kind FROM posts WHERE created_at >= "
+                "TIMESTAMP '2026-02-28 16:00' AND created_at < TIMESTAMP '2026-03-31 16:00')"
+            ).fetchone()
+        assert doc["toy"]["posts"] == n > doc["quantitative"]["exposure"]["posts"]
+        assert share == pytest.approx(o / n)
         assert doc["definitions"]["toy_original_share"]["unit"] == "ratio"
         assert {"path": "toy.original_share", "metric": "toy_original_share", "value": share} in (
             doc["figures"]

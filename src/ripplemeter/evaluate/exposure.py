@@ -82,34 +82,39 @@ class Exposure:
 CAMPAIGN_ROLES = ("owned", "partner")
 
 
-def campaign_accounts(ctx: EvalContext) -> ir.Table | None:
-    """The campaign's own accounts (owned or partner in an accounts row), or None if none is named.
+def other_accounts(ctx: EvalContext) -> ir.Table | None:
+    """Accounts of the sources that are not the campaign's own, when the campaign names its own.
+
+    The campaign's own accounts are those whose role is owned or partner (or ``is_partner``)
+    in an accounts row of its sources.
 
     Returns
     -------
     ibis Table or None
-        One column ``account_id``; None when no accounts row of the campaign's sources gives
-        such a role (then every post counts, as before roles were known).
+        One column ``account_id``: every account of the accounts rows that is not one of the
+        campaign's own (authors of mentions and comments, say); None when no accounts row
+        names an own account (then every post counts, as before roles were known).
     """
     if not ctx.tables.has_rows("accounts"):
         return None
     a = ctx.tables.accounts
-    own = a.filter(a.role.isin(CAMPAIGN_ROLES) | a.is_partner.fill_null(False)).select("account_id")
+    own = a.filter(a.role.isin(CAMPAIGN_ROLES) | a.is_partner.fill_null(False))
     if not int(own.count().to_pyarrow().as_py()):
         return None
-    return own.distinct()
+    return a.filter(~a.account_id.isin(own.account_id)).select("account_id").distinct()
 
 
-def own_posts(latest: ir.Table, accounts: ir.Table | None) -> ir.Table:
-    """Posts of the campaign's own accounts (every post when ``accounts`` is None).
+def own_posts(latest: ir.Table, others: ir.Table | None) -> ir.Table:
+    """The campaign's own posts: all but those of :func:`other_accounts` (every post if None).
 
     Mentions and comments by other accounts (the listening data of the opinion section) are
     not the campaign's posts: counting them would add the public's posts to "posts
-    published" and dilute the engagement rate.
+    published" and dilute the engagement rate. A post whose account no accounts row names
+    (a page export without account details) is kept.
     """
-    if accounts is None:
+    if others is None:
         return latest
-    return latest.filter(latest.account_id.isin(accounts.account_id))
+    return latest.filter(latest.account_id.isnull() | ~latest.account_id.isin(others.account_id))
 
 
 def _day(d) -> str:
@@ -336,10 +341,10 @@ class ExposureSection:
 
     def run(self, ctx: EvalContext) -> SectionResult:
         w = ctx.window
-        own = campaign_accounts(ctx)
+        others = other_accounts(ctx)
         all_c = ctx.tables.latest_posts(w.campaign)
-        latest = own_posts(all_c, own)
-        blatest = own_posts(ctx.tables.latest_posts(w.baseline), own)
+        latest = own_posts(all_c, others)
+        blatest = own_posts(ctx.tables.latest_posts(w.baseline), others)
         undated = ctx.tables.undated_posts()
         exp = exposure(latest, w.campaign, undated=undated)
         bexp = exposure(blatest, w.baseline, undated=undated)
@@ -383,16 +388,16 @@ class ExposureSection:
         figs.append(Figure("quantitative.exposure.undated_posts", "undated_posts", undated))
         warnings: list[str] = []
         notes: list[str] = []
-        if own is not None:
+        if others is not None:
             c = all_c.filter(
                 all_c.created_at >= w.campaign.lo.to_pydatetime(),
                 all_c.created_at < w.campaign.hi.to_pydatetime(),
             )
-            others = int(c.count().to_pyarrow().as_py()) - int(exp.values["posts"])
-            if others:
+            n_other = int(c.count().to_pyarrow().as_py()) - int(exp.values["posts"])
+            if n_other:
                 notes.append(
                     f"Post figures count the campaign's own posts (accounts whose role is owned "
-                    f"or partner in an accounts import); {others} posts by other accounts in "
+                    f"or partner in an accounts import); {n_other} posts by other accounts in "
                     "the campaign window (mentions, comments, replies) are left out of them."
                 )
         if undated:

@@ -146,8 +146,9 @@ LATEST_POSTS = (
     "compared with created_at stored in UTC; each post counted once with its latest snapshot "
     "(lifetime figures). Missing figures are NULL and left out of sums, never counted as 0. "
     "Posts without a creation date are left out and counted separately. When the sources name "
-    "the campaign's accounts (role owned or partner in an accounts import), only their posts "
-    "count: mentions and comments by others are listening data, not the campaign's posts."
+    "the campaign's accounts (role owned or partner in an accounts import), posts of the other "
+    "accounts they name (authors of mentions and comments) are left out: listening data, not "
+    "the campaign's posts. Posts whose account no accounts row names are kept."
 )
 
 _X = "X (Twitter) Analytics help, 'Tweet activity dashboard' definitions"

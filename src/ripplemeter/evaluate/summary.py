@@ -171,10 +171,17 @@ def _exposure(f: _Figures) -> Sentence | None:
                 parts += [" (", Quote(f"{e}.engagement_rate_impressions"), " of impressions)"]
         if f.ok(lift):
             parts += ["; per day, post impressions were ", Quote(lift), " against the baseline"]
+    elif f.ok(f"{e}.posts", f"{e}.engagements") and f.value(f"{e}.posts"):
+        # a post export without impressions (some page exports): what the posts drew
+        parts += ["The ", Quote(f"{e}.posts"), " posts published during the campaign drew "]
+        parts += [Quote(f"{e}.engagements"), " engagements"]
+        if f.ok("quantitative.exposure_lift.engagements.lift"):
+            parts += ["; per day, post engagements were "]
+            parts += [Quote("quantitative.exposure_lift.engagements.lift"), " against the baseline"]
     d = "quantitative.daily_exposure.impressions"
     if f.ok(f"{d}.lift", f"{d}.campaign_daily_mean"):
         if parts:
-            lead = " and" if f.ok(lift) else "; per day,"
+            lead = " and" if parts[-1] == " against the baseline" else "; per day,"
             parts += [
                 f"{lead} the account's daily impressions (all its posts) ",
                 Quote(f"{d}.lift"),

@@ -96,10 +96,10 @@ def top_posts(ctx: EvalContext, n: int) -> pd.DataFrame:
         ``engagement_rate`` (engagements / impressions, missing when the post has no
         impressions); ties broken by post id. This frame is what top_posts.csv/xlsx hold.
     """
-    from ripplemeter.evaluate.exposure import campaign_accounts, own_posts
+    from ripplemeter.evaluate.exposure import other_accounts, own_posts
 
     p = ctx.window.campaign
-    t = own_posts(ctx.tables.latest_posts(p), campaign_accounts(ctx))
+    t = own_posts(ctx.tables.latest_posts(p), other_accounts(ctx))
     t = t.filter(t.created_at >= p.lo.to_pydatetime(), t.created_at < p.hi.to_pydatetime())
     rate = ibis.ifelse(t.impressions > 0, t.engagements / t.impressions, ibis.null())
     q = (
