@@ -195,6 +195,7 @@ def test_focus_points_counts_and_quotes(hand):
     fp = res.value("qualitative.focus_points")
     by = {a["aspect"]: a for a in fp["aspects"]}
     assert [a["aspect"] for a in fp["aspects"]] == ["price", "quality"]
+    assert [a["label"] for a in fp["aspects"]] == ["Price", "Quality"]  # product taxonomy
     # price: c2 negative, c5 positive (c3's is spam); quality: c5 positive, c6 negative
     assert (by["price"]["mentions"], by["price"]["positive"], by["price"]["negative"]) == (2, 1, 1)
     assert (by["quality"]["positive"], by["quality"]["negative"]) == (1, 1)

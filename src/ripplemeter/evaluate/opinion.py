@@ -308,6 +308,25 @@ def _channel_order(name: str) -> tuple[int, str]:
     return (len(CHANNELS) + (1 if name == NOT_GIVEN else 0), name)
 
 
+def aspect_labels() -> dict[str, str]:
+    """Aspect id -> the name readers see, from the shipped taxonomies (``product`` first).
+
+    Annotations store aspect ids (``after_sales``); the report shows the taxonomy's label
+    ("After-sales service"), or the id with spaces for an aspect no shipped taxonomy names.
+    """
+    try:
+        from ripplemeter.text.aspects import load_taxonomy, taxonomy_names
+    except ImportError:  # pragma: no cover - the aspects module ships with the package
+        return {}
+    out: dict[str, str] = {}
+    names = sorted(taxonomy_names(), key=lambda n: (n != "product", n))
+    for name in names:
+        tax = load_taxonomy(name)
+        for aspect in tax.aspects:
+            out.setdefault(aspect, tax.label(aspect))
+    return out
+
+
 def _quote(text: object, limit: int) -> str:
     s = " ".join(str(text or "").split())
     return s if len(s) <= limit else s[: limit - 1].rstrip() + "…"
@@ -504,9 +523,17 @@ class OpinionSection:
         j = ok.join(a, ok.post_id == a.subject_id)
         counts = j.group_by(["aspect", "label"]).aggregate(n=ibis._.count()).to_pandas()
         rows = []
+        labels = aspect_labels() if len(counts) else {}
         for aspect, g in counts.groupby("aspect", sort=False):
             c = {p: int(g.loc[g["label"] == p, "n"].sum()) for p in (*POLARITIES, "conflict")}
-            rows.append({"aspect": str(aspect), "mentions": int(g["n"].sum()), **c})
+            rows.append(
+                {
+                    "aspect": str(aspect),
+                    "label": labels.get(str(aspect)) or str(aspect).replace("_", " "),
+                    "mentions": int(g["n"].sum()),
+                    **c,
+                }
+            )
         rows.sort(key=lambda r: (-r["mentions"], r["aspect"]))
         note = None
         if len(rows) > s.aspects:
