@@ -525,3 +525,21 @@ def test_placement_breakdown_alone(tmp_path):
     assert "Only breakdown exports of the ads are among the sources" in html
     assert "<h3>By platform and placement</h3>" in html
     assert "paid media cost" not in html
+
+
+def test_ads_entirely_outside_the_window_are_no_data_not_a_spend_of_zero(tmp_path):
+    # The same export, but reported for May 2026: nothing of it lies inside March.
+    may = EXPORT.replace("2026-03-01", "2026-05-01").replace("2026-03-31", "2026-05-31")
+    res = _run(tmp_path, {"ads.csv": may})
+    ads = res["ads"]
+    assert ads.status == "no data"
+    assert ads.reason == (
+        "no paid media in the campaign window (1 Mar 2026 – 31 Mar 2026): the imported ads and "
+        "spend rows cover 1 May 2026 – 31 May 2026, and only rows whose reporting period lies "
+        "inside the window count"
+    )
+    with pytest.raises(KeyError):
+        res.value(f"{P}.spend")
+    doc = res.metrics()
+    assert doc["sections"]["ads"]["status"] == "no data"
+    assert not any("Media spend" in s["text"] for s in doc.get("summary", []))

@@ -452,6 +452,49 @@ def read_spend_rows(ctx: EvalContext) -> pd.DataFrame:
     return ctx.tables.spend.order_by(["import_id", "source_row"]).to_pandas()
 
 
+def _nothing_in_window(ctx: EvalContext, d: dict) -> str | None:
+    """Why the window has no paid media at all, when the imported rows all lie outside it.
+
+    Parameters
+    ----------
+    ctx : EvalContext
+    d : dict
+        :meth:`Cpc.to_dict` of the window.
+
+    Returns
+    -------
+    str or None
+        A reader's sentence naming the dates the ads and spend rows cover (a total of 0 would
+        read as "no money was spent", which the exports do not say); None when any row counts.
+    """
+    if d["campaigns"] or d["breakdowns"] or d["spend"] or d["link_clicks"] or d["impressions"]:
+        return None
+    starts, ends = [], []
+    for frame, lo, hi in (
+        (read_ads_rows(ctx), "reporting_start", "reporting_end"),
+        (read_breakdown_rows(ctx), "reporting_start", "reporting_end"),
+        (read_spend_rows(ctx), "reporting_start", "reporting_end"),
+    ):
+        if frame.empty:
+            continue
+        if "date" in frame:
+            starts.append(pd.to_datetime(frame["date"]).min())
+            ends.append(pd.to_datetime(frame["date"]).max())
+        starts.append(pd.to_datetime(frame[lo]).min())
+        ends.append(pd.to_datetime(frame[hi]).max())
+    starts = [s for s in starts if pd.notna(s)]
+    ends = [e for e in ends if pd.notna(e)]
+    w = ctx.window.campaign
+    span = f"{w.start:%-d %b %Y} – {w.end:%-d %b %Y}"
+    if not starts or not ends:
+        return f"no ads or spend row has dates inside the campaign window ({span})"
+    return (
+        f"no paid media in the campaign window ({span}): the imported ads and spend rows "
+        f"cover {min(starts):%-d %b %Y} – {max(ends):%-d %b %Y}, and only rows whose "
+        "reporting period lies inside the window count"
+    )
+
+
 def _is_total(ads: pd.DataFrame) -> pd.Series:
     """Boolean mask of the account-total rows (``is_total`` NULL counts as a campaign row)."""
     return ads["is_total"].fillna(False).astype(bool)
@@ -1418,6 +1461,9 @@ class AdsSection:
         if res is None:
             return SectionResult.no_data("no ads export or spend file among the campaign's sources")
         d = res.to_dict()
+        outside = _nothing_in_window(ctx, d)
+        if outside:
+            return SectionResult.no_data(outside)
         if d["only_breakdowns"]:  # nothing was added up: not a total of 0
             d.update(spend=None, link_clicks=None, impressions=None)
         r = d.get("reasons", {})
