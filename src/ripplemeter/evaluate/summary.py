@@ -181,11 +181,14 @@ def _exposure(f: _Figures) -> Sentence | None:
     d = "quantitative.daily_exposure.impressions"
     if f.ok(f"{d}.lift", f"{d}.campaign_daily_mean"):
         if parts:
-            lead = " and" if parts[-1] == " against the baseline" else "; per day,"
-            parts += [
-                f"{lead} the account's daily impressions (all its posts) ",
-                Quote(f"{d}.lift"),
-            ]
+            if parts[-1] == " against the baseline":
+                parts += [
+                    " and the account's daily impressions (all its posts) ",
+                    Quote(f"{d}.lift"),
+                ]
+            else:
+                parts += ["; the account's daily impressions (all its posts) changed by "]
+                parts += [Quote(f"{d}.lift"), " against the baseline"]
         else:
             parts += ["The account's impressions averaged ", Quote(f"{d}.campaign_daily_mean")]
             parts += [" a day during the campaign (daily export), ", Quote(f"{d}.lift")]
