@@ -360,7 +360,11 @@ def test_real_exports_report_reads_as_a_campaign_summary(real, real_data):
     )
     assert lift["value"] == pytest.approx((sum(aug) / len(aug)) / (sum(jan) / len(jan)) - 1)
     assert len(jan) == 28 and len(aug) == 31
-    assert "Search interest" in doc["summary"][1]["text"]
+    # no ads source here: the cost sentence says so rather than staying silent
+    topics = [s["topic"] for s in doc["summary"]]
+    cost = doc["summary"][topics.index("cost")]["text"]
+    assert cost == "No cost figures: no ads export or spend file among the campaign's sources."
+    assert "Search interest" in doc["summary"][topics.index("search")]["text"]
 
 
 @pytest.mark.real_data

@@ -1441,7 +1441,11 @@ class AdsSection:
         cur = d["currency"]
         out = [("quantitative.cpc.spend", f"media spend in the window ({cur})")]
         if d["value"] is not None:
-            idx = f", {d['index']:.2f}x the benchmark" if d["index"] is not None else ""
+            idx = ""
+            if d["index"] is not None:  # in words: a bare "0.90x" next to a 0.90 benchmark misleads
+                idx = ", at the benchmark"
+                if d["index"] != 1:
+                    idx = ", below the benchmark" if d["index"] < 1 else ", above the benchmark"
             out.append(("quantitative.cpc.value", f"cost per link click ({cur}){idx}"))
         if d["cost_per_result"] is not None:
             what = d["result_label"] or "result"

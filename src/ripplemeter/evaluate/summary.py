@@ -114,6 +114,7 @@ class _Figures:
 
     def __init__(self, evaluation: CampaignEvaluation) -> None:
         self.index = {f.path: f for f in evaluation.figures}
+        self.status = {sid: (r.status, r.reason) for sid, r in evaluation.results.items()}
         self.doc: dict = {}
         for res in evaluation.results.values():  # each section's detail at its dotted paths
             for path, value in res.data.items():
@@ -223,6 +224,9 @@ def _outcomes(f: _Figures) -> Sentence | None:
 def _cost(f: _Figures) -> Sentence | None:
     c = "quantitative.cpc"
     if not f.ok(f"{c}.spend"):
+        status, reason = f.status.get("ads", (None, None))
+        if status == "no data" and reason:  # the reader asks what it cost: say why it is absent
+            return Sentence("cost", (f"No cost figures: {reason}.",))
         return None
     cur = f.detail("quantitative", "cpc", "currency") or ""
     unit = f" {cur}" if cur else ""
