@@ -327,6 +327,11 @@ def aspect_labels() -> dict[str, str]:
     return out
 
 
+def _span(period) -> str:
+    """A window as readers write it: ``1 Mar 2026 – 31 Mar 2026``."""
+    return f"{period.start:%-d %b %Y} – {period.end:%-d %b %Y}"
+
+
 def _quote(text: object, limit: int) -> str:
     s = " ".join(str(text or "").split())
     return s if len(s) <= limit else s[: limit - 1].rstrip() + "…"
@@ -393,7 +398,7 @@ class OpinionSection:
                     "run `ripplemeter annotate`"
                 )
             return SectionResult.no_data(
-                f"no comments, mentions or search results in the campaign window {period.label()}"
+                f"no comments, mentions or search results in the campaign window ({_span(period)})"
             )
         figs: list[Figure] = []
         notes: list[str] = []
@@ -670,7 +675,7 @@ class OpinionSection:
         if int(c["outside"]):
             notes.append(
                 f"{int(c['outside'])} search result(s) were observed outside the campaign window "
-                f"{period.label()} and are left out."
+                f"({_span(period)}) and are left out."
             )
         if overall["results"] > overall["scored"]:
             notes.append(
