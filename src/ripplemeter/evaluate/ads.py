@@ -469,6 +469,8 @@ def _nothing_in_window(ctx: EvalContext, d: dict) -> str | None:
     """
     if d["campaigns"] or d["breakdowns"] or d["spend"] or d["link_clicks"] or d["impressions"]:
         return None
+    if d["warnings"]:  # rows straddling a bound are left out with a warning the reader sees
+        return None
     starts, ends = [], []
     for frame, lo, hi in (
         (read_ads_rows(ctx), "reporting_start", "reporting_end"),
