@@ -100,6 +100,41 @@ def test_learned_model_reads_plain_restaurant_sentences():
     assert model.find([""]) == [[]]
 
 
+def test_one_pass_predict_equals_sparse_features_times_weights():
+    """Run time scores detection and polarity in one pass of the numba kernel; training fits
+    on the sparse matrix of the same hashed features. Both paths give the same probabilities."""
+    from ripplemeter.text.features import featurize
+
+    model = AspectModel("semeval14-restaurants", lang="en")._learned
+    w = model.weights_
+    texts = [
+        "The waiter was rude and slow.",
+        "Not bad at all, and the prices are fair.",
+        "We sat by the window; the pasta was cold but the wine was great.",
+    ]
+    x = featurize(texts, w.features)
+
+    def dense(name):
+        return np.asarray(x @ w.coef[name].astype(np.float64)) + w.intercept[name]
+
+    p_detect = 1.0 / (1.0 + np.exp(-dense("detect")))
+    assert np.allclose(model.detect_proba(texts), p_detect, atol=1e-4)
+    k = CATEGORIES.index("service")
+    z = dense("polarity") + dense(f"polarity_{k}")
+    if model.sentiment_coef_ is not None:
+        sent = model._sentiment_proba(texts)
+        z = z + sent @ model.sentiment_coef_[0] + sent @ model.sentiment_coef_[1 + k]
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    expected = e / e.sum(axis=1, keepdims=True)
+    assert np.allclose(model.polarity_proba(texts, ["service"] * 3), expected, atol=1e-4)
+    # predict (one kernel pass for both parts) agrees with the two calls above
+    for text, hits in zip(texts, model.predict(texts), strict=True):
+        cats = model.detect([text])[0]
+        assert [h.aspect for h in hits] == cats
+        p = model.polarity_proba([text] * len(cats), cats)
+        assert [h.polarity for h in hits] == [model.polarities_[int(r.argmax())] for r in p]
+
+
 # ----------------------------------------------------------------------------- taxonomies
 def test_shipped_taxonomies_load_with_terms_in_three_languages():
     assert {"product", "semeval14-restaurants"} <= set(taxonomy_names())

@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from ripplemeter.errors import RippleError
-from ripplemeter.text.ngram_linear import prepare
+from ripplemeter.text.features import featurize
+from ripplemeter.text.ngram_linear import load_linear, prepare, spam_text
 from ripplemeter.text.spam import MODEL_PATH, SpamFilter
 
 CARD = MODEL_PATH.with_name("spam_en.card.md")
@@ -53,6 +54,8 @@ def test_heldout_video_rescored_to_card_figure(real_data):
     assert sum(y for _t, y in psy) == expected["test_spam"]
 
     model = SpamFilter.load(HELDOUT)
+    # the fold's threshold was chosen inside its four training videos, and ships with it
+    assert model.threshold == pytest.approx(expected["threshold"])
     pred = [1 if p == "spam" else 0 for p in model.predict([t for t, _y in psy])]
     assert f1([y for _t, y in psy], pred) == pytest.approx(expected["f1"], abs=0.005)
 
@@ -103,3 +106,48 @@ def test_unreadable_model_file(tmp_path):
     bad.write_bytes(b"not a model")
     with pytest.raises(RippleError, match="spam.npz"):
         SpamFilter.load(bad)
+
+
+def test_links_become_link_words():
+    """Links are words for the model: the site's name and, on YouTube, channel or video."""
+    assert spam_text("sub http://www.youtube.com/user/abc ok").split() == [
+        "sub",
+        "zzlink",
+        "zzsiteyoutube",
+        "zzchannellink",
+        "ok",
+    ]
+    assert spam_text("see https://youtu.be/9bZkp7q19f0").split() == [
+        "see",
+        "zzlink",
+        "zzsiteyoutu",
+        "zzvideolink",
+    ]
+    # a bare domain without http counts as a link; a sentence's full stop does not
+    assert spam_text("visit www.get-paid-now.com now").split() == [
+        "visit",
+        "zzlink",
+        "zzsitegetpaidnow",
+        "now",
+    ]
+    assert spam_text("go to bit.ly/xyz").split() == ["go", "to", "zzlink", "zzsitebit"]
+    assert spam_text("great song.love it") == "great song.love it"
+    assert spam_text("I don&#39;t<br />like") == "I don't like"
+    assert spam_text(None) == ""
+
+
+def test_kernel_scores_equal_sparse_features_times_weights():
+    """Run time scores in the numba kernel; training fits on the sparse matrix of the same
+    features. Both paths give the same P(spam)."""
+    texts = [
+        "Check out my channel http://www.youtube.com/user/abc and SUBSCRIBE!!!",
+        "this song never gets old",
+        "",
+        "해피 뉴이어 😀 like 4 like",
+    ]
+    w = load_linear(MODEL_PATH)
+    x = featurize([spam_text(t) for t in texts], w.features)
+    z = np.asarray(x @ w.coef["spam"][:, 0].astype(np.float64)).ravel() + w.intercept["spam"][0]
+    expected = 1.0 / (1.0 + np.exp(-z))
+    got = SpamFilter.load().predict_proba(texts)[:, 1]
+    assert np.allclose(got, expected, atol=1e-5)

@@ -6,15 +6,19 @@ used: a seeded 20% of the training sentences is held out, and the shipped model 
 trained on the other 80%, so that the test suite can re-score the held-out sentences with
 the committed weights and find the card's figures again.
 
-Two parts, both linear over the same TF-IDF word 1-2-gram and character 2-5-gram features
-(:mod:`ripplemeter.text.ngram_linear`):
+Two parts, both linear over the same hashed word 1-2-gram and character n-gram features of
+:mod:`ripplemeter.text.features` (the numba kernel the sentiment models use; one kernel pass
+scores every output at run time, :mod:`ripplemeter.text.ngram_linear`):
 
 * category detection: one logistic regression per category (one-vs-rest); each category's
   probability threshold is tuned for F1 on out-of-fold predictions (5-fold CV on the
   training part only); a sentence gets at least its most likely category;
 * polarity (positive, negative, neutral, conflict) of a (sentence, category) pair: one
   multinomial logistic regression over the sentence features, the same features crossed with
-  the category (so each category learns its own words), and a category indicator.
+  the category (so each category learns its own words), a category indicator, and (setting
+  SENTIMENT) the sentence's English sentiment-model probabilities, shared and crossed with
+  the category. Settings were tuned by 5-fold CV on the training part only
+  (``--cv``); the held-out 20% is scored once.
 
 Metrics (held-out part): category micro-F1; polarity accuracy over the gold
 (sentence, category) pairs whose category the detector found.
@@ -28,7 +32,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -38,16 +41,19 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold
 
 from ripplemeter.datasets import data_path
-from ripplemeter.text.ngram_linear import LinearWeights, NgramVectorizer, save_linear
+from ripplemeter.text.features import FeatureConfig
+from ripplemeter.text.ngram_linear import HashedLinear, save_linear
 
 SEED = 20261202
 HELDOUT = 0.2
 CATEGORIES = ("food", "service", "price", "ambience", "anecdotes/miscellaneous")
 POLARITIES = ("positive", "negative", "neutral", "conflict")
-VECTORIZER = {"word_ngrams": (1, 2), "char_ngrams": (2, 5), "min_df": 2}
+FEATURES = FeatureConfig(bits=18, char_min=2, char_max=5, word_ngrams=2, negation=1)
 C_DETECT = 10.0
 C_POLARITY = 3.0
 CROSS = 0.5  # weight of the category-crossed copy of the features
+SENTIMENT = 1.0  # weight of the sentiment-model probabilities (0: not used)
+CLASS_WEIGHT: dict | None = None  # polarity class weights (index -> weight), None: equal
 MODEL_DIR = Path(__file__).resolve().parents[1] / "src" / "ripplemeter" / "text" / "models"
 NAME = "aspects_semeval14_restaurants"
 
@@ -83,99 +89,162 @@ def _best_threshold(p: np.ndarray, y: np.ndarray) -> float:
     return float(grid[int(np.argmax(f1))])
 
 
-def polarity_design(x: sp.csr_matrix, cats: list[int]) -> sp.csr_matrix:
-    """[indicator (5) | sentence features | features crossed with each category] per pair."""
+def _empty() -> HashedLinear:
+    return HashedLinear(
+        FEATURES, "none", {"x": np.zeros((1 << FEATURES.bits, 1))}, {"x": np.zeros(1)}, {}
+    )
+
+
+def featurize(texts: list[str]) -> sp.csr_matrix:
+    """The hashed feature rows of sentences (what run time computes)."""
+    return _empty().features_of(texts)
+
+
+def sentiment_proba(texts: list[str]) -> np.ndarray:
+    """(n, 3) English fast sentiment probabilities (negative, neutral, positive)."""
+    from ripplemeter.text.sentiment import SentimentModel
+
+    m = SentimentModel.load("en", "fast")
+    p = np.asarray(m.predict_proba(texts), dtype=np.float64)
+    return p[:, [list(m.classes_).index(c) for c in ("negative", "neutral", "positive")]]
+
+
+def polarity_design(x: sp.csr_matrix, cats: list[int], sent: np.ndarray | None) -> sp.csr_matrix:
+    """[indicator (5) | sentence features | features crossed with each category |
+    sentiment (3) | sentiment crossed with each category (15)] per pair."""
     n, _d = x.shape
     ind = np.zeros((n, len(CATEGORIES)))
     ind[np.arange(n), cats] = 1.0
     blocks = [sp.csr_matrix(ind), x]
     for k in range(len(CATEGORIES)):
         blocks.append(sp.diags(CROSS * ind[:, k]) @ x)
+    if sent is not None:
+        blocks.append(sp.csr_matrix(SENTIMENT * sent))
+        for k in range(len(CATEGORIES)):
+            blocks.append(sp.csr_matrix(SENTIMENT * sent * ind[:, [k]]))
     return sp.hstack(blocks).tocsr()
 
 
-def detect(weights: LinearWeights, x: sp.csr_matrix) -> np.ndarray:
+def detect_scores(x: sp.csr_matrix, w: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.asarray(x @ w.astype(np.float64)) + b
+
+
+def detect_pred(p: np.ndarray, thresholds) -> np.ndarray:
     """0/1 categories of each row (at least one), as the run-time model decides."""
-    p = 1 / (1 + np.exp(-weights.decision("detect", x)))
-    pred = (p >= np.array(weights.meta["thresholds"])).astype(int)
+    pred = (p >= np.asarray(thresholds)).astype(int)
     none = pred.sum(axis=1) == 0
     pred[none, p[none].argmax(axis=1)] = 1
     return pred
 
 
-def fit(sents, tr) -> LinearWeights:
-    texts = [sents[i][1] for i in tr]
-    vec = NgramVectorizer(**VECTORIZER).fit(texts)
-    x = vec.transform(texts)
+def pairs_of(sents, idx, only=None):
+    """Rows, category indices and polarity indices of the gold pairs of sentences `idx`."""
+    rows, cats, pols = [], [], []
+    for j, i in enumerate(idx):
+        for c, p in sents[i][2].items():
+            k = CATEGORIES.index(c)
+            if only is not None and not only[j, k]:
+                continue
+            rows.append(j)
+            cats.append(k)
+            pols.append(POLARITIES.index(p))
+    return rows, cats, pols
+
+
+class _Fitted:
+    """A fitted linear model over all D columns (zero where a column was never seen)."""
+
+    def __init__(self, classes, coef: np.ndarray, intercept: np.ndarray) -> None:
+        self.classes_ = np.asarray(classes)
+        self.coef_ = coef
+        self.intercept_ = intercept
+
+    def predict(self, x: sp.csr_matrix) -> np.ndarray:
+        z = np.asarray(x @ self.coef_.T) + self.intercept_
+        if z.shape[1] == 1:
+            return self.classes_[(z[:, 0] > 0).astype(int)]
+        return self.classes_[z.argmax(axis=1)]
+
+
+def fit_compact(clf: LogisticRegression, x: sp.csr_matrix, y) -> _Fitted:
+    """Fit on the columns that occur in `x` only, then put the weights back in place.
+
+    Identical to fitting on all columns (an L2-penalised weight of a column that is zero in
+    every row stays zero), but the solvers work on far fewer columns of the 2**bits buckets.
+    """
+    x = x.tocsr()
+    cols = np.unique(x.indices)
+    clf.fit(x[:, cols], y)
+    coef = np.zeros((clf.coef_.shape[0], x.shape[1]))
+    coef[:, cols] = clf.coef_
+    return _Fitted(clf.classes_, coef, clf.intercept_.copy())
+
+
+def fit_polarity(x, sent, rows, cats, pols) -> _Fitted:
+    pm = LogisticRegression(
+        C=C_POLARITY, max_iter=5000, random_state=SEED, class_weight=CLASS_WEIGHT
+    )
+    design = polarity_design(x[rows], cats, None if sent is None else sent[rows])
+    return fit_compact(pm, design, pols)
+
+
+def fit(sents, tr, x: sp.csr_matrix, sent: np.ndarray | None) -> HashedLinear:
     y = labels(sents, tr)
     d = x.shape[1]
 
     oof = np.zeros(y.shape)
     for a, b in KFold(5, shuffle=True, random_state=SEED).split(x):
         for k in range(len(CATEGORIES)):
-            oof[b, k] = _lr(C_DETECT).fit(x[a], y[a, k]).predict_proba(x[b])[:, 1]
+            m = fit_compact(_lr(C_DETECT), x[a], y[a, k])
+            z = np.asarray(x[b] @ m.coef_[0]) + m.intercept_[0]
+            oof[b, k] = 1.0 / (1.0 + np.exp(-z))
     thresholds = [_best_threshold(oof[:, k], y[:, k]) for k in range(len(CATEGORIES))]
     det_w = np.zeros((d, len(CATEGORIES)), dtype=np.float32)
     det_b = np.zeros(len(CATEGORIES), dtype=np.float32)
     for k in range(len(CATEGORIES)):
-        m = _lr(C_DETECT).fit(x, y[:, k])
+        m = fit_compact(_lr(C_DETECT), x, y[:, k])
         det_w[:, k], det_b[k] = m.coef_.ravel(), m.intercept_[0]
 
-    rows, cats, pols = [], [], []
-    for j, i in enumerate(tr):
-        for c, p in sents[i][2].items():
-            rows.append(j)
-            cats.append(CATEGORIES.index(c))
-            pols.append(POLARITIES.index(p))
-    pm = LogisticRegression(C=C_POLARITY, max_iter=5000, random_state=SEED)
-    pm.fit(polarity_design(x[rows], cats), pols)
+    print(f"detection fitted, thresholds {thresholds}", flush=True)
+    rows, cats, pols = pairs_of(sents, tr)
+    pm = fit_polarity(x, sent, rows, cats, pols)
     order = [list(pm.classes_).index(k) for k in range(len(POLARITIES))]
-    w = pm.coef_[order].T  # (5 + d + 5d, 4)
+    w = pm.coef_[order].T  # (5 + 6d [+ 18], 4)
     b = pm.intercept_[order]
-    coef = {"detect": det_w, "polarity": w[5 : 5 + d].astype(np.float32)}
+    nc = len(CATEGORIES)
+    coef = {"detect": det_w, "polarity": w[nc : nc + d].astype(np.float32)}
     intercept = {"detect": det_b, "polarity": np.zeros(len(POLARITIES), dtype=np.float32)}
-    for k in range(len(CATEGORIES)):
-        lo = 5 + d * (k + 1)
+    for k in range(nc):
+        lo = nc + d * (k + 1)
         coef[f"polarity_{k}"] = (CROSS * w[lo : lo + d]).astype(np.float32)
         intercept[f"polarity_{k}"] = (b + w[k]).astype(np.float32)
     meta = {
         "name": NAME,
-        "version": dt.date.today().strftime("%Y.%m.%d"),
+        "version": dt.datetime.now(dt.UTC).strftime("%Y.%m.%d.%H%M"),
         "categories": list(CATEGORIES),
         "polarities": list(POLARITIES),
         "thresholds": thresholds,
         "seed": SEED,
     }
-    return LinearWeights(vec, coef, intercept, meta)
+    if sent is not None:
+        lo = nc + d * (nc + 1)
+        sc = SENTIMENT * w[lo : lo + 3 * (nc + 1)].reshape(nc + 1, 3, len(POLARITIES))
+        meta["sentiment_coef"] = sc.round(6).tolist()
+    return HashedLinear(FEATURES, "none", coef, intercept, meta)
 
 
-def polarity_scores(weights: LinearWeights, x: sp.csr_matrix, cats: list[int]) -> np.ndarray:
-    """(n_pairs, 4) class scores from the folded weights (what run time computes)."""
-    base = weights.decision("polarity", x)
-    out = np.empty_like(base)
-    for k in range(len(CATEGORIES)):
-        m = np.asarray(cats) == k
-        if m.any():
-            out[m] = base[m] + weights.decision(f"polarity_{k}", x[m])
-    return out
+def evaluate(weights: HashedLinear, sents, te) -> dict:
+    from ripplemeter.text.aspects import LearnedAspects
 
-
-def evaluate(weights: LinearWeights, sents, te) -> dict:
-    x = weights.vectorizer.transform([sents[i][1] for i in te])
+    model = LearnedAspects(weights)
+    texts = [sents[i][1] for i in te]
     y = labels(sents, te)
-    pred = detect(weights, x)
+    pred = detect_pred(model.detect_proba(texts), weights.meta["thresholds"])
     tp = int((pred & y).sum())
     f1 = 2 * tp / (pred.sum() + y.sum())
-    rows, cats, gold = [], [], []
-    for j, i in enumerate(te):
-        for c, p in sents[i][2].items():
-            k = CATEGORIES.index(c)
-            if pred[j, k]:
-                rows.append(j)
-                cats.append(k)
-                gold.append(POLARITIES.index(p))
-    s = polarity_scores(weights, x[rows], cats)
-    acc = float((s.argmax(axis=1) == np.array(gold)).mean())
+    rows, cats, gold = pairs_of(sents, te, only=pred)
+    p = model.polarity_proba([texts[j] for j in rows], [CATEGORIES[k] for k in cats])
+    acc = float((p.argmax(axis=1) == np.array(gold)).mean())
     per_cat = {}
     for k, c in enumerate(CATEGORIES):
         tpk = int((pred[:, k] & y[:, k]).sum())
@@ -192,7 +261,28 @@ def evaluate(weights: LinearWeights, sents, te) -> dict:
     }
 
 
-def card(fig: dict, n_train: int, size: int, speed: float, thresholds: list[float]) -> str:
+def cv_polarity(sents, tr, x, sent, folds: int = 5) -> float:
+    """Polarity accuracy over all gold pairs by K-fold CV inside the training part only."""
+    rows, cats, pols = map(np.asarray, pairs_of(sents, tr))
+    hits = 0
+    for a, b in KFold(folds, shuffle=True, random_state=SEED).split(np.arange(len(tr))):
+        ma, mb = np.isin(rows, a), np.isin(rows, b)
+        pm = fit_polarity(x, sent, rows[ma].tolist(), cats[ma].tolist(), pols[ma].tolist())
+        design = polarity_design(
+            x[rows[mb]], cats[mb].tolist(), None if sent is None else sent[rows[mb]]
+        )
+        hits += int((pm.predict(design) == pols[mb]).sum())
+    return hits / len(rows)
+
+
+def card(fig: dict, n_train: int, size: int, speed: dict, thresholds: list[float], cv: dict) -> str:
+    sent_note = (
+        f", and the sentence's English sentiment-model probabilities (fast tier; weight"
+        f" {SENTIMENT}), shared and crossed with the category"
+        if SENTIMENT
+        else ""
+    )
+    cv_rows = "\n".join(f"| {k} | {v:.4f} |" for k, v in cv.items()) or "| (not run) | |"
     per_cat = "\n".join(f"| {c} | {v:.4f} |" for c, v in fig["category_f1"].items())
     return f"""# Model card: {NAME} (restaurant aspect categories and their polarity)
 
@@ -201,12 +291,16 @@ def card(fig: dict, n_train: int, size: int, speed: float, thresholds: list[floa
 - **Task**: which of the SemEval-2014 restaurant categories (food, service, price, ambience,
   anecdotes/miscellaneous) a sentence talks about, and the polarity toward each (positive,
   negative, neutral, conflict).
-- **Model**: TF-IDF over word 1-2-grams and character 2-5-grams (`ripplemeter.text.ngram_linear`).
+- **Model**: hashed presence features of `ripplemeter.text.features` ({FEATURES.to_dict()}:
+  word 1-2-grams and character {FEATURES.char_min}-{FEATURES.char_max}-grams in
+  2**{FEATURES.bits} signed buckets, English negation scopes flipped), computed and scored in one
+  numba kernel pass for all outputs (`ripplemeter.text.ngram_linear`).
   Detection: one-vs-rest logistic regression (C = {C_DETECT}), thresholds tuned for F1 by 5-fold
   CV on the training part only ({", ".join(f"{t:.2f}" for t in thresholds)}); at least one
-  category per sentence. Polarity: multinomial logistic regression (C = {C_POLARITY}) over the
-  sentence features, the same features crossed with the category (weight {CROSS}) and a category
-  indicator. Run time: numpy + scipy.
+  category per sentence. Polarity: multinomial logistic regression (C = {C_POLARITY}, class
+  weights {CLASS_WEIGHT}) over the sentence features, the same features crossed with the
+  category (weight {CROSS}), a category indicator{sent_note}. Settings chosen by 5-fold CV on the
+  training part only. Run time: numpy + numba.
 - **Data**: SemEval-2014 Task 4 Restaurants training file v2 (Pontiki et al., SemEval 2014),
   3,041 sentences. A seeded {HELDOUT:.0%} of the sentences ({fig["heldout_sentences"]}) is held out;
   the shipped model is trained on the other {n_train:,} (seed {SEED}). The official test set
@@ -236,8 +330,16 @@ Per-category F1:
 ## Shortfall and what was tried
 {shortfall(fig)}
 
-- **Speed**: about {speed:,.0f} sentences/s on one core of the training machine (detection and
-  polarity, featurisation included).
+- **Speed**: {speed["docs_per_s"]:,.0f} sentences/s wall ({speed["docs_per_cpu_s"]:,.0f} per CPU
+  second) on one core of the shared training machine, {speed["n"]:,} restaurant sentences
+  (cycled), detection and polarity, featurisation included, after the numba kernel is compiled
+  (`training/measure_text_speed.py`).
+
+Polarity settings tried by 5-fold CV on the training part only (accuracy over all gold pairs):
+
+| setting | CV accuracy |
+| --- | --- |
+{cv_rows}
 - **Date**: {dt.date.today().isoformat()}.
 - **Limits**: English restaurant reviews (2014); other domains use taxonomy terms and the
   sentiment model instead. Conflict (both positive and negative toward one category) is rare
@@ -268,22 +370,23 @@ def main() -> None:
     args = ap.parse_args()
     sents = load()
     tr, te = split(len(sents))
-    weights = fit(sents, tr)
+    x = featurize([sents[i][1] for i in tr])
+    sent = sentiment_proba([sents[i][1] for i in tr]) if SENTIMENT else None
+    weights = fit(sents, tr, x, sent)
     fig = evaluate(weights, sents, te)
     weights.meta["heldout"] = fig
-    print(json.dumps(fig))
+    print(json.dumps(fig), flush=True)
     args.out.mkdir(parents=True, exist_ok=True)
     path = args.out / f"{NAME}.npz"
     save_linear(path, weights)
-    from ripplemeter.text.aspects import LearnedAspects
+    from measure_text_speed import measure_aspects
 
-    model = LearnedAspects.load(path)
-    texts = [s[1] for s in sents]
-    t0 = time.perf_counter()
-    model.predict(texts)
-    speed = len(texts) / (time.perf_counter() - t0)
+    speed = measure_aspects(path, [s[1] for s in sents])
+    print(json.dumps(speed))
+    cv_file = Path(__file__).parent / "logs" / "aspects_cv.json"  # written by --cv
+    cv = json.loads(cv_file.read_text()) if cv_file.is_file() else {}
     (args.out / f"{NAME}.card.md").write_text(
-        card(fig, len(tr), path.stat().st_size, speed, weights.meta["thresholds"]),
+        card(fig, len(tr), path.stat().st_size, speed, weights.meta["thresholds"], cv),
         encoding="utf-8",
     )
     print(f"wrote {path} ({path.stat().st_size:,} bytes)")

@@ -5,8 +5,15 @@ Data: the UCI YouTube Spam Collection (five videos' comments, 1 = spam) from
 
 Protocol: comments whose text (after :func:`ripplemeter.text.ngram_linear.prepare`) appears
 under more than one video are removed, every copy of them; then each video in turn is the
-test set and a model trained on the other four scores it (leave-one-video-out). The
-committed model is trained on all five videos, keeping one copy of each repeated comment.
+test set and a model trained on the other four scores it (leave-one-video-out). Each fold's
+threshold on P(spam) is chosen inside its four training videos only (leave one training
+video out again, the threshold with the best F1 over those inner predictions), never on the
+held-out video. The committed model is trained on all five videos, keeping one copy of each
+repeated comment, with the threshold chosen the same way over the five.
+
+Features: the hashed word 1-2-grams and character n-grams of
+:mod:`ripplemeter.text.features` (the numba kernel the sentiment models use) over the comment
+rewritten by :func:`ripplemeter.text.ngram_linear.spam_text` (links become link words).
 Writes the weights and ``spam_en.card.md`` beside them, and prints the per-fold figures.
 
 Usage: ``.venv/bin/python training/train_spam.py [--out DIR]`` (needs scikit-learn; seeded,
@@ -18,7 +25,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import time
 from pathlib import Path
 
 import numpy as np
@@ -28,7 +34,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, f1_score, precision_score, recall_score
 
 from ripplemeter.datasets import data_path
-from ripplemeter.text.ngram_linear import LinearWeights, NgramVectorizer, prepare, save_linear
+from ripplemeter.text.features import FeatureConfig
+from ripplemeter.text.ngram_linear import HashedLinear, prepare, save_linear
 
 SEED = 20261202
 VIDEOS = (
@@ -38,9 +45,18 @@ VIDEOS = (
     "Youtube04-Eminem.csv",
     "Youtube05-Shakira.csv",
 )
-VECTORIZER = {"word_ngrams": (1, 2), "char_ngrams": (2, 5), "min_df": 2}
-C = 4.0
+FEATURES = FeatureConfig(bits=18, char_min=2, char_max=5, word_ngrams=2, negation=0)
+REWRITE = "spam"
+C = 32.0
 ALPHA = 1.0
+NB = False
+NB_NOTE = (
+    f"; each feature scaled by its naive-Bayes log-count ratio (NBSVM, Wang & Manning, ACL 2012;"
+    f" smoothing {ALPHA}), folded into the shipped weights"
+    if NB
+    else ""
+)
+THRESHOLDS = np.round(np.arange(0.30, 0.71, 0.02), 2)
 HELDOUT_VIDEO = "Youtube01-Psy"  # its fold model ships as spam_en_heldout.npz, for the test
 MODEL_DIR = Path(__file__).resolve().parents[1] / "src" / "ripplemeter" / "text" / "models"
 
@@ -71,35 +87,55 @@ def repeated_across_videos(d: pd.DataFrame) -> pd.Series:
     return n_videos > 1
 
 
-def fit(texts: list[str], y: np.ndarray) -> tuple[NgramVectorizer, np.ndarray, np.ndarray]:
-    """NB-weighted logistic regression (Wang & Manning 2012, NBSVM with a logistic loss).
+def _empty() -> HashedLinear:
+    return HashedLinear(
+        FEATURES, REWRITE, {"spam": np.zeros((1 << FEATURES.bits, 1))}, {"spam": np.zeros(1)}, {}
+    )
 
-    Each feature is scaled by its naive-Bayes log-count ratio r before a logistic regression
-    is fitted; the scaling is folded into the weights (w' = r * w), so the shipped model is
-    one linear scorer over the plain TF-IDF features.
+
+def fit(x: sp.csr_matrix, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Logistic regression, optionally NB-weighted (Wang & Manning 2012, NBSVM; setting NB).
+
+    Each hashed feature is scaled by its naive-Bayes log-count ratio r before a logistic
+    regression is fitted; the scaling is folded into the weights (w' = r * w), so the shipped
+    model is one linear scorer over the plain hashed features.
 
     Returns
     -------
-    vectorizer, coef (n_features, 1), intercept (1,)
+    coef (2**bits, 1), intercept (1,)
     """
-    vec = NgramVectorizer(**VECTORIZER).fit(texts)
-    x = vec.transform(texts)
-    xb = (x > 0).astype(np.float64)
-    p = ALPHA + np.asarray(xb[y == 1].sum(axis=0)).ravel()
-    q = ALPHA + np.asarray(xb[y == 0].sum(axis=0)).ravel()
-    r = np.log((p / p.sum()) / (q / q.sum()))
+    r = np.ones(x.shape[1])
+    if NB:
+        xb = (x != 0).astype(np.float64)
+        p = ALPHA + np.asarray(xb[y == 1].sum(axis=0)).ravel()
+        q = ALPHA + np.asarray(xb[y == 0].sum(axis=0)).ravel()
+        r = np.log((p / p.sum()) / (q / q.sum()))
     clf = LogisticRegression(C=C, max_iter=5000, solver="liblinear", random_state=SEED)
     clf.fit(x @ sp.diags(r), y)
     coef = (clf.coef_.ravel() * r).astype(np.float32)[:, None]
-    return vec, coef, clf.intercept_.astype(np.float32)
+    return coef, clf.intercept_.astype(np.float32)
 
 
-def predict(vec: NgramVectorizer, coef: np.ndarray, intercept: np.ndarray, texts) -> np.ndarray:
-    z = np.asarray(vec.transform(texts) @ coef).ravel() + intercept[0]
-    return (z >= 0).astype(int)
+def proba(x: sp.csr_matrix, coef: np.ndarray, intercept: np.ndarray) -> np.ndarray:
+    z = np.asarray(x @ coef.astype(np.float64)).ravel() + float(intercept[0])
+    return 1.0 / (1.0 + np.exp(-z))
 
 
-def folds(d: pd.DataFrame, keep: str | None = None) -> tuple[list[dict], LinearWeights | None]:
+def choose_threshold(x: sp.csr_matrix, y: np.ndarray, video: np.ndarray) -> float:
+    """The P(spam) threshold with the best F1 over inner leave-one-video-out predictions
+    (ties: the one closest to 0.5)."""
+    p = np.zeros(len(y))
+    for v in np.unique(video):
+        tr, te = video != v, video == v
+        coef, b = fit(x[tr], y[tr])
+        p[te] = proba(x[te], coef, b)
+    scores = [f1_score(y, (p >= t).astype(int)) for t in THRESHOLDS]
+    best = max(scores)
+    ties = [t for t, f in zip(THRESHOLDS, scores, strict=True) if f >= best - 1e-9]
+    return float(min(ties, key=lambda t: abs(t - 0.5)))
+
+
+def folds(d: pd.DataFrame, keep: str | None = None) -> tuple[list[dict], HashedLinear | None]:
     """Leave-one-video-out figures on the de-duplicated comments.
 
     The fold model whose test video is `keep` is returned too, so that a test can re-score
@@ -107,50 +143,68 @@ def folds(d: pd.DataFrame, keep: str | None = None) -> tuple[list[dict], LinearW
     """
     out = []
     kept = None
+    x = _empty().features_of(d.text.tolist())
+    yall = d.spam.to_numpy()
+    vids = d.video.to_numpy()
     for video in d["video"].unique():
-        tr, te = d[d.video != video], d[d.video == video]
-        vec, coef, intercept = fit(tr.text.tolist(), tr.spam.to_numpy())
-        pred = predict(vec, coef, intercept, te.text.tolist())
+        tr, te = vids != video, vids == video
+        thr = choose_threshold(x[tr], yall[tr], vids[tr])
+        coef, intercept = fit(x[tr], yall[tr])
+        pred = (proba(x[te], coef, intercept) >= thr).astype(int)
         if video == keep:
-            kept = LinearWeights(
-                vec,
+            kept = HashedLinear(
+                FEATURES,
+                REWRITE,
                 {"spam": coef},
                 {"spam": intercept},
-                {"name": f"spam_en_heldout_{video}", "threshold": 0.5, "test_video": video},
+                {"name": f"spam_en_heldout_{video}", "threshold": thr, "test_video": video},
             )
-        y = te.spam.to_numpy()
+        y = yall[te]
         out.append(
             {
                 "test_video": video,
-                "train": len(tr),
-                "test": len(te),
+                "train": int(tr.sum()),
+                "test": int(te.sum()),
                 "test_spam": int(y.sum()),
+                "threshold": thr,
                 "f1": round(float(f1_score(y, pred)), 4),
                 "precision": round(float(precision_score(y, pred)), 4),
                 "recall": round(float(recall_score(y, pred)), 4),
                 "accuracy": round(float(accuracy_score(y, pred)), 4),
             }
         )
+        print(json.dumps(out[-1]), flush=True)
     return out, kept
 
 
 def card(
-    figures: list[dict], removed: int, removed_texts: int, final_rows: int, speed: float
+    figures: list[dict],
+    removed: int,
+    removed_texts: int,
+    final_rows: int,
+    threshold: float,
+    speed: dict,
 ) -> str:
     rows = "\n".join(
         f"| {f['test_video']} | {f['train']:,} | {f['test']:,} ({f['test_spam']} spam) | "
-        f"{f['f1']:.4f} | {f['precision']:.4f} | {f['recall']:.4f} | {f['accuracy']:.4f} |"
+        f"{f['threshold']:.2f} | {f['f1']:.4f} | {f['precision']:.4f} | {f['recall']:.4f} | "
+        f"{f['accuracy']:.4f} |"
         for f in figures
     )
     mean_f1 = np.mean([f["f1"] for f in figures])
     below = [f"{f['test_video']} ({f['f1']:.3f})" for f in figures if f["f1"] < 0.93]
     shortfall = (
         "**Below target** on " + ", ".join(below) + ". The videos label alike comments "
-        "differently: Psy's many 'just came to check the views' comments are ham, while "
-        "'check out my video' and 'help this reach 1 billion views' are spam elsewhere; "
-        "'like this comment' is spam under LMFAO and rare in the other four. Word/character "
-        "n-gram linear models tried here (logistic regression, linear SVM, naive Bayes, "
-        "NB-weighted logistic regression; thresholds 0.4-0.7) all stay between 0.87 and 0.91 on Psy."
+        "differently, and a model that learns from four videos carries their habits to the "
+        "fifth: Psy's many 'just came to check the views' comments and its links to the video "
+        "itself are ham, while 'check out my video' and 'help this reach 1 billion views' are "
+        "spam elsewhere; 'like this comment (if you are watching in 2015)' is spam under LMFAO "
+        "and ham or rare in the other four; Shakira's spam includes long religious chain "
+        "messages and bare phone numbers. Reading the misclassified comments shows most "
+        "remaining errors are of these kinds. Tried on the hashed features: link words "
+        "(site name, YouTube channel or video link, bare domains; +0.01 to +0.03 on Psy and "
+        "Shakira), NB scaling on/off, C from 4 to 64, character 1-4/2-5/3-6-grams, word "
+        "unigrams only, and a threshold chosen inside the training videos."
         if below
         else "Every fold meets the target."
     )
@@ -160,23 +214,26 @@ def card(
 - **Task**: is a comment spam (self-promotion, "check out my channel", links to money
   schemes) or a genuine comment? Labels: `spam`, `ham`. Trained on English YouTube comments;
   other languages are scored with the same character n-grams and are less reliable.
-- **Model**: TF-IDF over word 1-2-grams and character 2-5-grams (sublinear counts, L2 rows;
-  `ripplemeter.text.ngram_linear`), each feature scaled by its naive-Bayes log-count ratio
-  (NBSVM, Wang & Manning, ACL 2012; smoothing {ALPHA}) and an L2-regularised logistic
-  regression (C = {C}, liblinear) on top; the scaling is folded into the shipped weights.
-  Run time needs numpy and scipy only.
+- **Model**: the comment's links are rewritten as link words (`zzlink`, the site's name,
+  YouTube channel or video link; `ripplemeter.text.ngram_linear.spam_text`); then the hashed
+  presence features of `ripplemeter.text.features` ({FEATURES.to_dict()}: word 1-2-grams and
+  character {FEATURES.char_min}-{FEATURES.char_max}-grams in 2**{FEATURES.bits} signed buckets,
+  rows scaled by 1/sqrt(distinct features)), computed and scored by the numba kernel the
+  sentiment models use, under an L2-regularised logistic regression (C = {C}, liblinear){NB_NOTE}.
 - **Data**: UCI YouTube Spam Collection (Alberto, Lochter & Almeida, "TubeSpam: Comment Spam
   Filtering on YouTube", ICMLA 2015), five videos, 1,956 comments, CC BY 4.0.
 - **Repeats removed**: {removed} comments ({removed_texts} distinct texts, compared after
   HTML-entity decoding, case-folding and space collapsing) occur under more than one video;
   every copy of them is removed before the folds, so no test comment was seen in training.
 - **Protocol**: leave one video out: train on four videos, test on the fifth, each in turn.
-  Positive class: spam. Produced by `training/train_spam.py` (seed {SEED}).
+  Positive class: spam. The threshold on P(spam) of each fold is the one with the best F1 over
+  leave-one-video-out predictions inside its four training videos (grid 0.30-0.70), never
+  tuned on the held-out video. Produced by `training/train_spam.py` (seed {SEED}).
 
 ## Held-out figures (leave-one-video-out)
 
-| test video | train comments | test comments | F1 (spam) | precision | recall | accuracy |
-| --- | --- | --- | --- | --- | --- | --- |
+| test video | train comments | test comments | threshold | F1 (spam) | precision | recall | accuracy |
+| --- | --- | --- | --- | --- | --- | --- | --- |
 {rows}
 
 Mean F1 over the five folds: {mean_f1:.4f}. Target: F1 >= 0.93 on every fold.
@@ -190,10 +247,13 @@ Mean F1 over the five folds: {mean_f1:.4f}. Target: F1 >= 0.93 on every fold.
 `spam_en_heldout.npz` is the fold model that never saw {HELDOUT_VIDEO}: the test suite re-scores
 that video with it and checks the F1 above. The shipped model `spam_en.npz` is trained on
 all five videos after the same cleaning, keeping one copy of each repeated comment
-({final_rows:,} comments). Threshold: spam when P(spam) >= 0.5.
+({final_rows:,} comments). Threshold: spam when P(spam) >= {threshold:.2f} (chosen by
+leave-one-video-out inside the five videos).
 
-- **Speed**: about {speed:,.0f} comments/s on one core of the training machine (YouTube comments,
-  featurisation included).
+- **Speed**: {speed["docs_per_s"]:,.0f} comments/s wall ({speed["docs_per_cpu_s"]:,.0f} per CPU
+  second) on one core of the shared training machine, {speed["n"]:,} YouTube comments
+  (cycled), featurisation included, after the numba kernel is compiled
+  (`training/measure_text_speed.py`).
 - **Date**: {dt.date.today().isoformat()}.
 - **Limits**: spam of 2013-2015 YouTube (channel promotion, follower schemes); new spam styles
   and non-English spam are under-represented. A short genuine comment that names a link can be
@@ -212,19 +272,21 @@ def main() -> None:
     print(f"removed {removed} comments repeated across videos ({removed_texts} texts)")
     clean = d[~rep].reset_index(drop=True)
     figures, heldout = folds(clean, keep=HELDOUT_VIDEO)
-    for f in figures:
-        print(json.dumps(f))
     final = pd.concat([clean, d[rep].drop_duplicates("key")], ignore_index=True)
-    vec, coef, intercept = fit(final.text.tolist(), final.spam.to_numpy())
-    weights = LinearWeights(
-        vectorizer=vec,
-        coef={"spam": coef},
-        intercept={"spam": intercept},
-        meta={
+    x = _empty().features_of(final.text.tolist())
+    y = final.spam.to_numpy()
+    threshold = choose_threshold(x, y, final.video.to_numpy())
+    coef, intercept = fit(x, y)
+    weights = HashedLinear(
+        FEATURES,
+        REWRITE,
+        {"spam": coef},
+        {"spam": intercept},
+        {
             "name": "spam_en",
-            "version": dt.date.today().strftime("%Y.%m.%d"),
+            "version": dt.datetime.now(dt.UTC).strftime("%Y.%m.%d.%H%M"),
             "classes": ["ham", "spam"],
-            "threshold": 0.5,
+            "threshold": threshold,
             "folds": figures,
             "seed": SEED,
         },
@@ -232,15 +294,12 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     save_linear(args.out / "spam_en.npz", weights)
     save_linear(args.out / "spam_en_heldout.npz", heldout)
-    from ripplemeter.text.spam import SpamFilter
+    from measure_text_speed import measure_spam
 
-    model = SpamFilter.load(args.out / "spam_en.npz")
-    texts = d.text.tolist() * 5
-    t0 = time.perf_counter()
-    model.predict_proba(texts)
-    speed = len(texts) / (time.perf_counter() - t0)
+    speed = measure_spam(args.out / "spam_en.npz", d.text.tolist())
+    print(json.dumps(speed))
     (args.out / "spam_en.card.md").write_text(
-        card(figures, removed, removed_texts, len(final), speed), encoding="utf-8"
+        card(figures, removed, removed_texts, len(final), threshold, speed), encoding="utf-8"
     )
     print(f"wrote {args.out / 'spam_en.npz'} ({(args.out / 'spam_en.npz').stat().st_size:,} bytes)")
 

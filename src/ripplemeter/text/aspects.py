@@ -36,7 +36,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ripplemeter.errors import RippleError
-from ripplemeter.text.ngram_linear import LinearWeights, load_linear, rows_to_list
+from ripplemeter.text.ngram_linear import HashedLinear, load_linear, rows_to_list
 
 __all__ = [
     "AspectHit",
@@ -393,7 +393,7 @@ class LearnedAspects:
         Held-out figures of the training run.
     """
 
-    def __init__(self, weights: LinearWeights) -> None:
+    def __init__(self, weights: HashedLinear) -> None:
         self.weights_ = weights
         self.categories_ = tuple(weights.meta["categories"])
         self.polarities_ = tuple(weights.meta["polarities"])
@@ -401,6 +401,11 @@ class LearnedAspects:
         self.name = str(weights.meta.get("name", "aspects"))
         self.version = str(weights.meta.get("version", "0"))
         self.card = dict(weights.meta.get("heldout", {}))
+        # optional: the sentence's sentiment probabilities (negative, neutral, positive) as
+        # polarity features, shape (3, n_polarities) shared and one block per category
+        sc = weights.meta.get("sentiment_coef")
+        self.sentiment_coef_ = None if sc is None else np.asarray(sc, dtype=np.float64)
+        self._sentiment = None
 
     @classmethod
     def load(cls, path: str | Path) -> LearnedAspects:
@@ -413,29 +418,52 @@ class LearnedAspects:
         """
         return cls(load_linear(path))
 
-    def detect_proba(self, texts: Sequence[str]) -> np.ndarray:
-        """Probability of each category, shape (n_texts, n_categories)."""
-        x = self.weights_.vectorizer.transform(rows_to_list(texts))
-        return 1.0 / (1.0 + np.exp(-self.weights_.decision("detect", x)))
+    def _sentiment_proba(self, texts: list[str]) -> np.ndarray:
+        from ripplemeter.text.sentiment import SentimentModel
 
-    def polarity_proba(self, texts: Sequence[str], categories: Sequence[str]) -> np.ndarray:
-        """Polarity probabilities of (text, category) pairs, shape (n_pairs, 4)."""
-        texts = rows_to_list(texts)
-        x = self.weights_.vectorizer.transform(texts)
-        cats = np.array([self.categories_.index(c) for c in categories])
-        z = self.weights_.decision("polarity", x)
+        if self._sentiment is None:
+            self._sentiment = SentimentModel.load("en", "fast")
+        p = np.asarray(self._sentiment.predict_proba(texts), dtype=np.float64)
+        cols = [
+            list(self._sentiment.classes_).index(c) for c in ("negative", "neutral", "positive")
+        ]
+        return p[:, cols]
+
+    def _polarity(self, z: dict[str, np.ndarray], cats: np.ndarray, sent) -> np.ndarray:
+        """Polarity probabilities from the scorers' rows ``z`` of each pair's sentence."""
+        out = z["polarity"].copy()
         for k in range(len(self.categories_)):
             m = cats == k
             if m.any():
-                z[m] += self.weights_.decision(f"polarity_{k}", x[m])
-        z -= z.max(axis=1, keepdims=True)
-        e = np.exp(z)
+                out[m] += z[f"polarity_{k}"][m]
+        if sent is not None:
+            sc = self.sentiment_coef_  # (1 + n_categories, 3, n_polarities)
+            out += sent @ sc[0]
+            for k in range(len(self.categories_)):
+                m = cats == k
+                if m.any():
+                    out[m] += sent[m] @ sc[1 + k]
+        out -= out.max(axis=1, keepdims=True)
+        e = np.exp(out)
         return e / e.sum(axis=1, keepdims=True)
 
-    def detect(self, texts: Sequence[str]) -> list[list[str]]:
-        """Categories found in each text: at least the most likely one, none for empty text."""
+    def detect_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """Probability of each category, shape (n_texts, n_categories)."""
+        z = self.weights_.scores(rows_to_list(texts))["detect"]
+        return 1.0 / (1.0 + np.exp(-z))
+
+    def polarity_proba(self, texts: Sequence[str], categories: Sequence[str]) -> np.ndarray:
+        """Polarity probabilities of (text, category) pairs, shape (n_pairs, 4).
+
+        Columns follow :attr:`polarities_`.
+        """
         texts = rows_to_list(texts)
-        p = self.detect_proba(texts)
+        z = self.weights_.scores(texts)
+        cats = np.array([self.categories_.index(c) for c in categories], dtype=np.int64)
+        sent = self._sentiment_proba(texts) if self.sentiment_coef_ is not None else None
+        return self._polarity(z, cats, sent)
+
+    def _found(self, texts: list[str], p: np.ndarray) -> list[list[str]]:
         out = []
         for i, t in enumerate(texts):
             if not isinstance(t, str) or not t.strip():
@@ -447,17 +475,34 @@ class LearnedAspects:
             out.append([c for c, f in zip(self.categories_, found, strict=True) if f])
         return out
 
-    def predict(self, texts: Sequence[str]) -> list[list[AspectHit]]:
-        """Aspect hits (category, polarity, probability) of each text, in order."""
+    def detect(self, texts: Sequence[str]) -> list[list[str]]:
+        """Categories found in each text: at least the most likely one, none for empty text."""
         texts = rows_to_list(texts)
-        found = self.detect(texts)
-        pairs = [(i, c) for i, cs in enumerate(found) for c in cs]
+        return self._found(texts, self.detect_proba(texts))
+
+    def predict(self, texts: Sequence[str]) -> list[list[AspectHit]]:
+        """Aspect hits (category, polarity, probability) of each text, in order.
+
+        One pass of the feature kernel scores detection and polarity of every text.
+        """
+        texts = rows_to_list(texts)
+        z = self.weights_.scores(texts)
+        found = self._found(texts, 1.0 / (1.0 + np.exp(-z["detect"])))
+        pairs = [(i, self.categories_.index(c)) for i, cs in enumerate(found) for c in cs]
         out: list[list[AspectHit]] = [[] for _ in texts]
         if pairs:
-            p = self.polarity_proba([texts[i] for i, _ in pairs], [c for _, c in pairs])
-            for (i, c), row in zip(pairs, p, strict=True):
-                k = int(row.argmax())
-                out[i].append(AspectHit(c, self.polarities_[k], float(row[k])))
+            rows = np.array([i for i, _ in pairs], dtype=np.int64)
+            cats = np.array([k for _, k in pairs], dtype=np.int64)
+            zz = {n: v[rows] for n, v in z.items()}
+            sent = None
+            if self.sentiment_coef_ is not None:
+                uniq = np.unique(rows)
+                sp_ = self._sentiment_proba([texts[i] for i in uniq])
+                sent = sp_[np.searchsorted(uniq, rows)]
+            p = self._polarity(zz, cats, sent)
+            for (i, k), row in zip(pairs, p, strict=True):
+                j = int(row.argmax())
+                out[i].append(AspectHit(self.categories_[k], self.polarities_[j], float(row[j])))
         return out
 
 

@@ -1,36 +1,47 @@
-"""Word and character n-gram features with linear weights, run with numpy and scipy only.
+"""Linear models over the hashed n-gram features of :mod:`ripplemeter.text.features`.
 
-The spam filter and the learned aspect models share this code: training scripts
-(`training/train_spam.py`, `training/train_aspects.py`) fit a vocabulary and an idf vector with
-:class:`NgramVectorizer` and weights with scikit-learn, then save everything with
-:func:`save_linear`; run time loads the arrays with :func:`load_linear` and never needs
-scikit-learn. Features are computed by the same Python code in both places, so a shipped
-model sees exactly the features it was trained on.
+The spam filter and the learned aspect models share this code. A model is a
+:class:`~ripplemeter.text.features.FeatureConfig` (which n-grams, how many hash buckets), a
+text rewrite applied before featurisation (:func:`spam_text` for comments, the identity for
+aspects), and one or more named linear scorers whose weight columns are stacked into one
+matrix, so that :meth:`HashedLinear.scores` computes every output in one pass of the numba
+kernel (:func:`ripplemeter.text.features.linear_scores`) without building a feature matrix.
+
+Training scripts (``training/train_spam.py``, ``training/train_aspects.py``) build the same
+features with :func:`ripplemeter.text.features.featurize`, fit scikit-learn models and save
+them with :func:`save_linear`; run time needs numpy and numba only.
 """
 
 from __future__ import annotations
 
 import html
 import json
-import math
 import re
 import unicodedata
-from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import scipy.sparse as sp
 
 from ripplemeter.errors import RippleError
+from ripplemeter.text.features import FeatureConfig, featurize, linear_scores
 
-__all__ = ["NgramVectorizer", "LinearWeights", "prepare", "save_linear", "load_linear"]
+__all__ = [
+    "HashedLinear",
+    "TEXT_REWRITES",
+    "load_linear",
+    "prepare",
+    "rows_to_list",
+    "save_linear",
+    "spam_text",
+]
 
 _TAG = re.compile(r"<[^>]{0,200}>")
 _URL = re.compile(r"(?:https?://|www\.)([^\s/]+)\S*", re.IGNORECASE)
+_BARE_URL = re.compile(r"\b([a-z0-9-]+\.)+(com|net|org|ly|co|me|tv|info|biz|us)\b(/\S*)?")
+_NONWORD = re.compile(r"\W")
 _REPEAT = re.compile(r"(.)\1{2,}", re.DOTALL)
-_TOKEN = re.compile(r"\w+|[^\w\s]")
 _SPACES = re.compile(r"\s+")
 _DROP = str.maketrans(
     {
@@ -52,12 +63,11 @@ def _url(m: re.Match) -> str:
 
 
 def prepare(text: str) -> str:
-    """Normalise one text for n-gram features.
+    """Normalise one text to compare comments (the key that finds repeated comments).
 
-    HTML entities are decoded and tags removed (YouTube and forum exports keep ``&gt;`` and
-    ``<br />``), Unicode NFKC (full-width letters become ASCII), case-folding, links become
-    the token ``httpurl`` followed by their host, characters repeated three times or more are
-    cut to two, and spaces are collapsed.
+    HTML entities are decoded and tags removed (YouTube exports keep ``&gt;`` and
+    ``<br />``), Unicode NFKC, case-folding, links become ``httpurl`` and their host,
+    characters repeated three times or more are cut to two, spaces are collapsed.
 
     Parameters
     ----------
@@ -86,200 +96,182 @@ def prepare(text: str) -> str:
     return _SPACES.sub(" ", t).strip()
 
 
-@dataclass
-class NgramVectorizer:
-    """TF-IDF over word n-grams and character n-grams of :func:`prepare`-d text.
+def _link(m: re.Match) -> str:
+    host = m.group(1).lower()
+    if host.startswith("www."):
+        host = host[4:]
+    site = host.split(".")
+    # the registered name (youtube, bit, facebook...) as one word, never split by the tokeniser
+    name = site[-2] if len(site) >= 2 else site[0]
+    name = _NONWORD.sub("", name)
+    path = m.group(0).lower()
+    kind = ""
+    if "youtube" in host or "youtu.be" in host:
+        if "/user/" in path or "/channel/" in path or "/c/" in path:
+            kind = " zzchannellink"
+        elif "watch" in path or "youtu.be" in host:
+            kind = " zzvideolink"
+    return f" zzlink zzsite{name}{kind} "
+
+
+def _bare(m: re.Match) -> str:
+    host = m.group(0).split("/")[0].split(".")
+    name = _NONWORD.sub("", host[-2])
+    return f" zzlink zzsite{name} "
+
+
+def spam_text(text: object) -> str:
+    """Rewrite a comment for the spam model's n-grams.
+
+    HTML entities are decoded and tags dropped (``don&#39;t`` reads as ``don't``, ``<br />``
+    as a space); each link becomes the word ``zzlink`` followed by ``zzsite<name>`` (the
+    site's registered name, ``youtube``, ``bit``, ``facebook``...) and, for YouTube links,
+    ``zzchannellink`` or ``zzvideolink``; a bare domain written without ``http``
+    (``get-paid-now.com``) counts as a link too. The rest of the normalisation (case, width,
+    repeats, punctuation) is :func:`ripplemeter.text.features.prepare`'s.
 
     Parameters
     ----------
-    word_ngrams : tuple of int
-        Smallest and largest word n-gram (words are ``\\w+`` runs and single punctuation
-        marks); ``(0, 0)`` for none.
-    char_ngrams : tuple of int
-        Smallest and largest character n-gram over the prepared text padded with a space;
-        ``(0, 0)`` for none.
-    min_df : int
-        Keep a feature only if it occurs in at least this many training texts.
-    max_features : int or None
-        Keep at most this many features (the most frequent).
+    text : str
+        A raw comment; anything else counts as empty.
 
-    Attributes
-    ----------
-    vocabulary_ : dict of str to int
-        Feature string -> column.
-    idf_ : ndarray of float32, shape (n_features,)
-        Smoothed idf, ``ln((1 + n) / (1 + df)) + 1`` (as scikit-learn's TfidfVectorizer).
-
-    Notes
-    -----
-    Term counts are sublinear (``1 + ln(tf)``) and each row is scaled to unit L2 norm.
+    Returns
+    -------
+    str
     """
+    if not isinstance(text, str):
+        return ""
+    t = text
+    if "&" in t:
+        t = html.unescape(t)
+    if "<" in t:
+        t = _TAG.sub(" ", t)
+    low = t.lower()
+    if "http" in low or "www." in low:
+        t = _URL.sub(_link, t)
+        low = t.lower()
+    if "." in low:
+        t = _BARE_URL.sub(_bare, low)
+    return t
 
-    word_ngrams: tuple[int, int] = (1, 2)
-    char_ngrams: tuple[int, int] = (2, 5)
-    min_df: int = 2
-    max_features: int | None = None
-    vocabulary_: dict[str, int] = field(default_factory=dict, repr=False)
-    idf_: np.ndarray | None = field(default=None, repr=False)
 
-    def analyze(self, prepared: str) -> list[str]:
-        """Feature strings of one prepared text (with repeats)."""
-        feats: list[str] = []
-        lo, hi = self.word_ngrams
-        if hi > 0:
-            words = _TOKEN.findall(prepared)
-            n = len(words)
-            for k in range(max(lo, 1), hi + 1):
-                if k == 1:
-                    feats.extend("w " + w for w in words)
-                else:
-                    for i in range(n - k + 1):
-                        feats.append("w " + " ".join(words[i : i + k]))
-        lo, hi = self.char_ngrams
-        if hi > 0:
-            s = f" {prepared} "
-            n = len(s)
-            for k in range(max(lo, 1), hi + 1):
-                feats.extend("c" + s[i : i + k] for i in range(n - k + 1))
-        return feats
+def _identity(text: object) -> str:
+    return text if isinstance(text, str) else ""
 
-    def fit(self, texts: Iterable[str]) -> NgramVectorizer:
-        """Learn the vocabulary and idf from raw texts."""
-        df: Counter[str] = Counter()
-        n = 0
-        for t in texts:
-            df.update(set(self.analyze(prepare(t))))
-            n += 1
-        kept = [(f, c) for f, c in df.items() if c >= self.min_df]
-        kept.sort(key=lambda fc: (-fc[1], fc[0]))
-        if self.max_features is not None:
-            kept = kept[: self.max_features]
-        kept.sort()
-        self.vocabulary_ = {f: i for i, (f, _c) in enumerate(kept)}
-        counts = np.array([c for _f, c in kept], dtype=np.float64)
-        self.idf_ = (np.log((1 + n) / (1 + counts)) + 1).astype(np.float32)
-        return self
 
-    def transform(self, texts: Iterable[str], prepared: bool = False) -> sp.csr_matrix:
-        """TF-IDF rows of raw texts (or of already prepared ones).
-
-        Returns
-        -------
-        scipy.sparse.csr_matrix, shape (n_texts, n_features), float32
-        """
-        if self.idf_ is None:
-            raise RippleError("the n-gram vectorizer has not been fitted")
-        vocab = self.vocabulary_
-        idf = self.idf_
-        indptr = [0]
-        indices: list[int] = []
-        data: list[float] = []
-        for t in texts:
-            p = t if prepared else prepare(t)
-            c = Counter(j for j in map(vocab.get, self.analyze(p)) if j is not None)
-            if c:
-                cols = list(c.keys())
-                vals = np.fromiter(c.values(), dtype=np.float64, count=len(c))
-                vals = (1.0 + np.log(vals)) * idf[cols]
-                vals /= math.sqrt(float(vals @ vals))
-                indices.extend(cols)
-                data.extend(vals.tolist())
-            indptr.append(len(indices))
-        return sp.csr_matrix(
-            (
-                np.asarray(data, dtype=np.float32),
-                np.asarray(indices, dtype=np.int32),
-                np.asarray(indptr, dtype=np.int64),
-            ),
-            shape=(len(indptr) - 1, len(vocab)),
-        )
+TEXT_REWRITES = {"none": _identity, "spam": spam_text}
+"""Text rewrites a saved model may name (its ``rewrite`` setting), applied before featurising."""
 
 
 @dataclass
-class LinearWeights:
-    """A fitted vectorizer with one or more linear scorers over its features.
+class HashedLinear:
+    """Named linear scorers over one hashed n-gram feature space.
 
-    Attributes
+    Parameters
     ----------
-    vectorizer : NgramVectorizer
+    features : FeatureConfig
+        Which n-grams are hashed and into how many buckets.
+    rewrite : str
+        Key of :data:`TEXT_REWRITES`: the rewrite applied to each raw text first.
     coef : dict of str to ndarray
-        Named weight matrices, each of shape (n_features, n_outputs), float32.
+        Named weight matrices, each of shape ``(2**features.bits, n_outputs)``.
     intercept : dict of str to ndarray
-        Matching intercepts, shape (n_outputs,).
+        Matching intercepts, shape ``(n_outputs,)``.
     meta : dict
-        JSON-serialisable settings (class names, thresholds, figures of the model card).
+        JSON-serialisable settings (class names, thresholds, the model card's figures).
     """
 
-    vectorizer: NgramVectorizer
+    features: FeatureConfig
+    rewrite: str
     coef: dict[str, np.ndarray]
     intercept: dict[str, np.ndarray]
     meta: dict
 
-    def decision(self, name: str, x: sp.csr_matrix) -> np.ndarray:
-        """Scores ``x @ coef[name] + intercept[name]``, shape (n_rows, n_outputs)."""
-        return np.asarray(x @ self.coef[name], dtype=np.float64) + self.intercept[name]
+    def __post_init__(self) -> None:
+        if self.rewrite not in TEXT_REWRITES:
+            raise RippleError(f"unknown text rewrite {self.rewrite!r}")
+        self._names = list(self.coef)
+        widths = [self.coef[n].shape[1] for n in self._names]
+        self._slices = {}
+        a = 0
+        for n, w in zip(self._names, widths, strict=True):
+            self._slices[n] = slice(a, a + w)
+            a += w
+        self._W = np.ascontiguousarray(
+            np.concatenate([self.coef[n] for n in self._names], axis=1), dtype=np.float32
+        )
+        self._b = np.concatenate([self.intercept[n] for n in self._names]).astype(np.float32)
+
+    def texts(self, texts: Sequence[str]) -> list[str]:
+        """The rewritten texts the features are computed from."""
+        f = TEXT_REWRITES[self.rewrite]
+        return [f(t) for t in texts]
+
+    def features_of(self, texts: Sequence[str]):
+        """Sparse feature rows (``scipy.sparse.csr_matrix``, shape (n, 2**bits)), for training."""
+        return featurize(self.texts(texts), self.features)
+
+    def scores(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
+        """Every scorer's decision values ``x @ coef[name] + intercept[name]``.
+
+        Returns
+        -------
+        dict of str to ndarray of float64, each of shape (len(texts), n_outputs)
+        """
+        z = linear_scores(self.texts(texts), self.features, self._W, self._b)
+        z = np.asarray(z, dtype=np.float64)
+        return {n: z[:, s] for n, s in self._slices.items()}
 
 
-def save_linear(path: str | Path, weights: LinearWeights) -> None:
-    """Write a :class:`LinearWeights` to one ``.npz`` file (no pickle).
+def save_linear(path: str | Path, model: HashedLinear) -> None:
+    """Write a :class:`HashedLinear` to one ``.npz`` file (no pickle).
 
-    Weights are stored as float16 (half the size; scores change by less than 1e-3).
+    Only the hash buckets with a non-zero weight are stored (row numbers and float16
+    weights), so a model trained on a few thousand texts stays small.
     """
-    v = weights.vectorizer
-    terms = sorted(v.vocabulary_, key=v.vocabulary_.__getitem__)
-    if any("\n" in t for t in terms):
-        terms = [t.replace("\n", " ") for t in terms]
-    arrays = {
-        "vocab": np.frombuffer("\n".join(terms).encode("utf-8"), dtype=np.uint8),
-        "idf": v.idf_.astype(np.float32),
-        "config": np.frombuffer(
-            json.dumps(
-                {
-                    "word_ngrams": list(v.word_ngrams),
-                    "char_ngrams": list(v.char_ngrams),
-                    "min_df": v.min_df,
-                    "max_features": v.max_features,
-                    "names": sorted(weights.coef),
-                    "meta": weights.meta,
-                },
-                ensure_ascii=False,
-            ).encode("utf-8"),
-            dtype=np.uint8,
-        ),
+    arrays = {}
+    for name in model.coef:
+        w = np.asarray(model.coef[name], dtype=np.float32)
+        rows = np.flatnonzero(np.any(w != 0, axis=1)).astype(np.uint32)
+        arrays[f"rows__{name}"] = rows
+        arrays[f"coef__{name}"] = w[rows].astype(np.float16)
+        arrays[f"width__{name}"] = np.array(w.shape[1])
+        arrays[f"intercept__{name}"] = np.asarray(model.intercept[name], dtype=np.float32)
+    header = {
+        "features": model.features.to_dict(),
+        "rewrite": model.rewrite,
+        "names": list(model.coef),
+        "meta": model.meta,
     }
-    for name in weights.coef:
-        arrays[f"coef__{name}"] = weights.coef[name].astype(np.float16)
-        arrays[f"intercept__{name}"] = np.asarray(weights.intercept[name], dtype=np.float32)
+    arrays["config"] = np.frombuffer(
+        json.dumps(header, ensure_ascii=False).encode("utf-8"), dtype=np.uint8
+    )
     with open(path, "wb") as fh:
         np.savez_compressed(fh, **arrays)
 
 
-def load_linear(path: str | Path) -> LinearWeights:
+def load_linear(path: str | Path) -> HashedLinear:
     """Read a file written by :func:`save_linear`.
 
     Raises
     ------
     RippleError
-        If the file is missing or not a saved model.
+        If the file is missing or not a saved model (the message names the file).
     """
     path = Path(path)
     try:
         with np.load(path, allow_pickle=False) as z:
             config = json.loads(z["config"].tobytes().decode("utf-8"))
-            terms = z["vocab"].tobytes().decode("utf-8").split("\n")
-            v = NgramVectorizer(
-                word_ngrams=tuple(config["word_ngrams"]),
-                char_ngrams=tuple(config["char_ngrams"]),
-                min_df=config["min_df"],
-                max_features=config["max_features"],
-            )
-            v.vocabulary_ = {t: i for i, t in enumerate(terms)}
-            v.idf_ = z["idf"].astype(np.float32)
-            coef = {n: z[f"coef__{n}"].astype(np.float32) for n in config["names"]}
-            intercept = {n: z[f"intercept__{n}"].astype(np.float64) for n in config["names"]}
-    except (OSError, KeyError, ValueError) as exc:
+            cfg = FeatureConfig(**config["features"])
+            coef, intercept = {}, {}
+            for n in config["names"]:
+                w = np.zeros((1 << cfg.bits, int(z[f"width__{n}"])), dtype=np.float32)
+                w[z[f"rows__{n}"].astype(np.int64)] = z[f"coef__{n}"].astype(np.float32)
+                coef[n] = w
+                intercept[n] = z[f"intercept__{n}"].astype(np.float64)
+            return HashedLinear(cfg, config["rewrite"], coef, intercept, config["meta"])
+    except (OSError, KeyError, ValueError, TypeError, RippleError) as exc:
         raise RippleError(f"{path.name}: not a readable ripplemeter model ({exc})") from None
-    return LinearWeights(v, coef, intercept, config["meta"])
 
 
 def rows_to_list(x: Sequence[str] | str) -> list[str]:

@@ -1,9 +1,11 @@
 """Spam comment filtering: is a comment self-promotion or a scheme rather than an opinion?
 
 Spam is reported as its own share and left out of opinion ratios. The shipped model
-(``models/spam_en.npz``, card ``models/spam_en.card.md``) is a logistic regression over word
-and character n-grams trained by ``training/train_spam.py`` on the UCI YouTube Spam
-Collection, measured leave-one-video-out (F1 per held-out video in the card).
+(``models/spam_en.npz``, card ``models/spam_en.card.md``) is a logistic regression over hashed
+word and character n-grams (:mod:`ripplemeter.text.features`, scored by a numba kernel) of the
+comment with its links rewritten as link words (:func:`ripplemeter.text.ngram_linear.spam_text`),
+trained by ``training/train_spam.py`` on the UCI YouTube Spam Collection and measured
+leave-one-video-out (F1 per held-out video in the card).
 
 Examples
 --------
@@ -19,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ripplemeter.text.ngram_linear import LinearWeights, load_linear, rows_to_list
+from ripplemeter.text.ngram_linear import HashedLinear, load_linear, rows_to_list
 
 __all__ = ["SpamFilter", "MODEL_PATH"]
 
@@ -33,10 +35,11 @@ class SpamFilter:
 
     Parameters
     ----------
-    weights : LinearWeights
-        Vectorizer and the ``spam`` scorer, as written by the training script.
+    weights : HashedLinear
+        Feature settings and the ``spam`` scorer, as written by the training script.
     threshold : float, optional
-        P(spam) at or above which a comment is spam; default the model's own (0.5).
+        P(spam) at or above which a comment is spam; default the model's own (chosen by
+        cross-validation inside the training videos, see the card).
 
     Attributes
     ----------
@@ -50,7 +53,7 @@ class SpamFilter:
 
     classes_ = ("ham", "spam")
 
-    def __init__(self, weights: LinearWeights, threshold: float | None = None) -> None:
+    def __init__(self, weights: HashedLinear, threshold: float | None = None) -> None:
         self.weights_ = weights
         self.threshold = float(
             weights.meta.get("threshold", 0.5) if threshold is None else threshold
@@ -83,8 +86,7 @@ class SpamFilter:
         ndarray of float, shape (n_texts, 2)
             Columns in the order of :attr:`classes_`; rows sum to 1.
         """
-        x = self.weights_.vectorizer.transform(rows_to_list(texts))
-        z = self.weights_.decision("spam", x)[:, 0]
+        z = self.weights_.scores(rows_to_list(texts))["spam"][:, 0]
         p = 1.0 / (1.0 + np.exp(-z))
         return np.column_stack([1.0 - p, p])
 
