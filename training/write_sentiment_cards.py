@@ -29,6 +29,9 @@ HARD = {
         ("the screen is great but the battery dies by noon", "neutral"),
         ("Oh great, another update that breaks everything. Just what I needed.", "negative"),
         ("Wow, I just love waiting on hold for two hours.", "negative"),
+        ("Oh great, another update. Just what I needed.", "negative"),
+        ("😭😭", "negative"),
+        ("👍", "positive"),
     ],
     "zh": [
         ("不开心", "negative"),
@@ -39,6 +42,9 @@ HARD = {
         ("AB-9000 质量太差了，退货", "negative"),
         ("服务态度很好，下次还来", "positive"),
         ("呵呵，真是好质量，用了一天就坏了", "negative"),
+        ("真是好质量啊，呵呵", "negative"),
+        ("太好了，又坏了", "negative"),
+        ("没有任何问题", "positive"),
     ],
     "ko": [
         ("맛있어요", "positive"),
@@ -47,7 +53,9 @@ HARD = {
         ("배송이 너무 느려요 다시는 안 사요", "negative"),
         ("최고의 영화입니다", "positive"),
         ("돈 아까운 영화", "negative"),
-        ("정말 잘 만들었네요 시간 가는 줄 알았습니다", "negative"),
+        ("시간 낭비였어요 최악", "negative"),
+        ("배우들 연기가 너무 좋았어요", "positive"),
+        ("와 정말 대단한 영화다 이걸 돈 주고 보다니", "negative"),
     ],
 }
 
@@ -77,8 +85,9 @@ DESCRIPTION = {
   of it, equals a val tweet's. Counts below (`dedup`).
 - **Model**: multinomial logistic regression (scikit-learn, L2, C = 3 set by hand, class
   weights balanced, 300 lbfgs iterations) over hashed features: word unigrams and bigrams
-  and character 2-5-grams; a word inside a negation's scope (after not/no/never/...n't, to
-  the next punctuation mark) counts with its sign flipped; 2^20 signed buckets, presence
+  and character 2-5-grams; the words inside a negation's scope (the three words after
+  not/no/never/...n't, fewer at a punctuation mark) and the character n-grams wholly inside
+  it count with their sign flipped; 2^20 signed buckets, presence
   features scaled to unit length; weights stored as float16. Nothing was tuned on val.
 - **Metric**: macro-averaged recall over negative, neutral, positive (the TweetEval
   metric). Val is easier than the official test (VADER: about 0.60 on val, 0.570 on test).

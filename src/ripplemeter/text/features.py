@@ -51,9 +51,10 @@ class FeatureConfig:
     word_ngrams : int
         0 (none), 1 (unigrams) or 2 (unigrams and bigrams).
     negation : int
-        0: none. 1 (English): a word inside a negation's scope (after ``not``, ``no``,
-        ``never``, ``...n't``, until the next punctuation mark) is counted with its sign
-        flipped, so ``never disappointed`` leans the opposite way of ``disappointed``.
+        0: none. 1 (English): the words inside a negation's scope (the three words after
+        ``not``, ``no``, ``never``, ``...n't``, fewer at a punctuation mark), and the
+        character n-grams lying wholly inside that scope, count with their sign flipped,
+        so ``never disappointed`` leans the opposite way of ``disappointed``.
         2 (Chinese): the character n-grams of the three characters after 不/别, or the four
         after 没/沒, up to punctuation, are counted with their sign flipped (不难用: 难用 is
         negated; 没有问题: 有问题 is).
@@ -210,6 +211,7 @@ def _ends_scope(c):
     )
 
 
+_NEG_WORDS = 3  # an English negation's scope: at most this many words
 _NOFLIP = ~np.uint64(1)
 _FLIP = np.uint64(1)
 
@@ -243,12 +245,17 @@ def _doc_hashes(
     k = 0
     prev = np.uint64(0)
     in_neg = False
+    left = 0
     for t in range(nt):
         a = tok_s[t]
         b = tok_e[t]
         h = _fnv(buf, a, b, np.uint64(0))
         if negation == 1 and b - a == 1 and _ends_scope(buf[a]):
             in_neg = False
+        if in_neg:
+            left -= 1
+            if left < 0:
+                in_neg = False
         tflag[t] = 1 if in_neg else 0
         if word_ngrams >= 1:
             v = _mix(h ^ np.uint64(0x1111))
@@ -263,6 +270,7 @@ def _doc_hashes(
                 k += 1
         if negation == 1 and _is_negator(buf, a, b, neg_hashes):
             in_neg = True
+            left = _NEG_WORDS
         prev = h
     if cmax > 0:
         # the characters, and the negation scope holding each (0: none)
