@@ -89,6 +89,11 @@ DESCRIPTION = {
   not/no/never/...n't, fewer at a punctuation mark) and the character n-grams wholly inside
   it count with their sign flipped; 2^20 signed buckets, presence
   features scaled to unit length; weights stored as float16. Nothing was tuned on val.
+- **Emoji**: the pool's tweets hold no emoji (lost in the download) but many emoticons;
+  74 common emoji of clear polarity are read as the emoticon that says the same (😍 as
+  `:) <3`, 😡 as `>:(`; `ripplemeter.text.normalize.EMOJI_EMOTICONS`, polarity from the
+  Emoji Sentiment Ranking, Kralj Novak et al. 2015). Version 2 is version 1's weights with
+  this reading switched on (it changes no training or val tweet).
 - **Metric**: macro-averaged recall over negative, neutral, positive (the TweetEval
   metric). Val is easier than the official test (VADER: about 0.60 on val, 0.570 on test).
 - **Reproduce**: `.venv/bin/python training/train_sentiment_en.py` (seeded).""",

@@ -50,6 +50,10 @@ class FeatureConfig:
         Character n-grams over the tokens joined without spaces (Chinese, Korean).
     word_ngrams : int
         0 (none), 1 (unigrams) or 2 (unigrams and bigrams).
+    emoji_emoticons : bool
+        Follow each common emoji of clear polarity with the emoticon that says the same
+        (😍 -> ``:) <3``, 😡 -> ``>:(``; see :func:`ripplemeter.text.normalize.emoji_to_emoticons`),
+        for a model trained on text with emoticons but no emoji (English tweets).
     negation : int
         0: none. 1 (English): the words inside a negation's scope (the three words after
         ``not``, ``no``, ``never``, ``...n't``, fewer at a punctuation mark), and the
@@ -66,6 +70,7 @@ class FeatureConfig:
     char_nospace: bool = False
     word_ngrams: int = 2
     negation: int = 0
+    emoji_emoticons: bool = False
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -527,10 +532,12 @@ def _neg_hashes() -> np.ndarray:
 _NEG = _neg_hashes()
 
 
-def _encode(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    from ripplemeter.text.normalize import _prepare
+def _encode(texts: Sequence[str], emoticons: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    from ripplemeter.text.normalize import _prepare, emoji_to_emoticons
 
     prepped = [_prepare(t) if isinstance(t, str) else "" for t in texts]
+    if emoticons:
+        prepped = [t if t.isascii() else emoji_to_emoticons(t) for t in prepped]
     lens = np.fromiter((len(t) for t in prepped), dtype=np.int64, count=len(prepped))
     offsets = np.zeros(len(prepped) + 1, dtype=np.int64)
     np.cumsum(lens, out=offsets[1:])
@@ -567,7 +574,7 @@ def featurize(texts: Sequence[str], cfg: FeatureConfig):
     """
     import scipy.sparse as sp
 
-    cp, offsets = _encode(texts)
+    cp, offsets = _encode(texts, cfg.emoji_emoticons)
     indptr, indices, data = _csr_kernel(cp, offsets, _classes(), *_args(cfg))
     m = sp.csr_matrix((data, indices, indptr), shape=(len(offsets) - 1, 1 << cfg.bits))
     m.sum_duplicates()
@@ -590,7 +597,7 @@ def linear_scores(
     -------
     ndarray of float32, shape (len(texts), n_outputs)
     """
-    cp, offsets = _encode(texts)
+    cp, offsets = _encode(texts, cfg.emoji_emoticons)
     return _score_kernel(cp, offsets, _classes(), *_args(cfg), W, b)
 
 

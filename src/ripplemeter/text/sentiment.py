@@ -356,9 +356,8 @@ def score_texts(
     lang : {"auto", "en", "zh", "ko"}
         ``auto`` detects each text's language (:func:`ripplemeter.text.lang.detect_languages`)
         and routes it to that language's model; texts of undetermined language (emoji only,
-        a word or two in Latin letters) go to the English model (which learned little from
-        emoji: emoji-only texts mostly come out neutral); Japanese texts are left unscored
-        (no Japanese model).
+        a word or two in Latin letters) go to the English model, which reads common emoji as
+        emoticons; Japanese texts are left unscored (no Japanese model).
     tier : {"fast", "accurate"}
     binary : bool
         Answer only positive or negative.
