@@ -146,3 +146,10 @@ def test_korean_held_out_movies_balanced_accuracy_matches_the_card(real_data, ko
     assert ba == pytest.approx(ko.meta_["metrics"]["test_balanced_accuracy"], abs=5e-5)
     # measured 0.7828; the target (0.84) is not met yet
     assert ba >= 0.78
+
+
+def test_a_file_that_is_not_a_model_is_refused_in_one_line(tmp_path):
+    bad = tmp_path / "model.npz"
+    bad.write_text("not a model", encoding="utf-8")
+    with pytest.raises(ModelUnavailable, match="model.npz: not a ripplemeter model file"):
+        SentimentModel.from_file(bad)

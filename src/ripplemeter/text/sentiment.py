@@ -16,6 +16,7 @@ raises :class:`ModelUnavailable`.
 from __future__ import annotations
 
 import json
+import zipfile
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
@@ -159,7 +160,7 @@ class SentimentModel:
                 W = z["W"].astype(np.float32)
                 b = z["b"].astype(np.float32)
                 meta = json.loads(str(z["meta"]))
-        except (OSError, KeyError, ValueError) as exc:
+        except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
             raise ModelUnavailable(f"{path}: not a ripplemeter model file ({exc})") from None
         m = cls(
             lang=meta["lang"],
