@@ -100,16 +100,26 @@ def sentiment(
         str, typer.Argument(help="Text file (one text per line) or CSV; - reads standard input.")
     ],
     lang: Annotated[
-        _Lang, typer.Option("--lang", help="Language of the texts; auto detects each text's.")
+        _Lang,
+        typer.Option(
+            "--lang",
+            metavar="auto|en|zh|ko",
+            help="Language of the texts; auto detects each text's.",
+        ),
     ] = _Lang.auto,
     tier: Annotated[
-        _Tier, typer.Option("--tier", help="fast (n-gram model) or accurate (not shipped yet).")
+        _Tier,
+        typer.Option(
+            "--tier",
+            metavar="fast|accurate",
+            help="fast (n-gram model) or accurate (not shipped yet).",
+        ),
     ] = _Tier.fast,
     binary: Annotated[
         bool, typer.Option("--binary", help="Answer only positive or negative.")
     ] = False,
     column: Annotated[
-        str | None, typer.Option("--column", help="Read this column of a CSV file.")
+        str | None, typer.Option("--column", metavar="NAME", help="Read this column of a CSV file.")
     ] = None,
 ) -> None:
     """Score the sentiment of each text: CSV 'label,score' on standard output, in input order.
