@@ -116,12 +116,14 @@ def test_links_become_link_words():
         "zzsiteyoutube",
         "zzchannellink",
         "ok",
+        "zzlen0",
     ]
     assert spam_text("see https://youtu.be/9bZkp7q19f0").split() == [
         "see",
         "zzlink",
         "zzsiteyoutu",
         "zzvideolink",
+        "zzlen0",
     ]
     # a bare domain without http counts as a link; a sentence's full stop does not
     assert spam_text("visit www.get-paid-now.com now").split() == [
@@ -129,10 +131,14 @@ def test_links_become_link_words():
         "zzlink",
         "zzsitegetpaidnow",
         "now",
+        "zzlen0",
     ]
-    assert spam_text("go to bit.ly/xyz").split() == ["go", "to", "zzlink", "zzsitebit"]
-    assert spam_text("great song.love it") == "great song.love it"
-    assert spam_text("I don&#39;t<br />like") == "I don't like"
+    assert spam_text("go to bit.ly/xyz").split() == ["go", "to", "zzlink", "zzsitebit", "zzlen0"]
+    assert spam_text("great song.love it") == "great song.love it zzlen0"
+    assert spam_text("I don&#39;t<br />like") == "I don't like zzlen0"
+    # length in steps of 50 characters, capped at 6
+    assert spam_text("a" * 120).endswith(" zzlen2")
+    assert spam_text("ab " * 400).endswith(" zzlen6")
     assert spam_text(None) == ""
 
 

@@ -127,7 +127,8 @@ def spam_text(text: object) -> str:
     as a space); each link becomes the word ``zzlink`` followed by ``zzsite<name>`` (the
     site's registered name, ``youtube``, ``bit``, ``facebook``...) and, for YouTube links,
     ``zzchannellink`` or ``zzvideolink``; a bare domain written without ``http``
-    (``get-paid-now.com``) counts as a link too. The rest of the normalisation (case, width,
+    (``get-paid-now.com``) counts as a link too. A last word ``zzlen<k>`` gives the
+    rewritten comment's length in steps of 50 characters (k from 0 to 6). The rest of the normalisation (case, width,
     repeats, punctuation) is :func:`ripplemeter.text.features.prepare`'s.
 
     Parameters
@@ -139,7 +140,7 @@ def spam_text(text: object) -> str:
     -------
     str
     """
-    if not isinstance(text, str):
+    if not isinstance(text, str) or not text.strip():
         return ""
     t = text
     if "&" in t:
@@ -152,7 +153,9 @@ def spam_text(text: object) -> str:
         low = t.lower()
     if "." in low:
         t = _BARE_URL.sub(_bare, low)
-    return t
+    # the comment's length in steps of 50 characters (6: 300 or more): long comments are
+    # more often chain messages and schemes, short ones reactions
+    return f"{t} zzlen{min(len(t) // 50, 6)}"
 
 
 def _identity(text: object) -> str:
