@@ -23,6 +23,9 @@ def test_every_command_is_registered_by_its_module():
         "metrics": "ripplemeter.cli.report",
         "seeds": "ripplemeter.cli.seeds",
         "cascades": "ripplemeter.cli.cascades",
+        "sentiment": "ripplemeter.cli.text",
+        "aspects": "ripplemeter.cli.opinion_cli",
+        "annotate": "ripplemeter.cli.annotate",
     }
 
 
