@@ -327,3 +327,20 @@ def test_seed_audiences_overlap_on_participants(tmp_path):
     assert inf["audience_overlap"] == [
         {"a": "weibo:s1", "b": "weibo:s2", "shared": 1, "jaccard": pytest.approx(1 / 3)}
     ]
+
+
+def test_flat_cascade_reads_in_plain_words(tmp_path):
+    """One hop, nobody reposted in turn: singular 'hop', no column of zeros, no empty comparison."""
+    _campaign_of(
+        tmp_path,
+        "post_id,parent_id,account_id,created_at\n1,,brand,2021-08-02T10:00:00Z\n"
+        "2,1,u1,2021-08-02T11:00:00Z\n3,1,u2,2021-08-02T12:00:00Z\n",
+    )
+    html = (tmp_path / "out" / "report.html").read_text()
+    section = html[html.index('id="propagation"') :]
+    assert 'data-path="propagation.top.0.depth" data-value="1"' in section
+    assert "</span> hop deep." in section and "hops deep" not in section
+    notable = section[section.index("Notable accounts") :]
+    notable = notable[: notable.index("</table>")]
+    assert "None of them was reposted or answered in turn" in notable
+    assert "posts that came through them" not in notable
