@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib.metadata
 import re
 import shutil
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -122,6 +123,93 @@ def test_pdf_without_chromium(tmp_path, monkeypatch):
     res = run(["report", "campaign.toml", "--out", "out", "--pdf"], tmp_path, monkeypatch)
     assert_slip(res, "--pdf: RIPPLEMETER_CHROMIUM=", "install Chromium", "run without --pdf")
     assert tree(tmp_path) == before
+
+
+def _no_playwright(monkeypatch):
+    """Imports of Playwright fail in this process, as when the pdf extra is not installed."""
+    monkeypatch.setitem(sys.modules, "playwright", None)
+    monkeypatch.setitem(sys.modules, "playwright.sync_api", None)
+
+
+def test_pdf_without_playwright_says_so_before_any_work(tmp_path, monkeypatch):
+    make_campaign(tmp_path)
+    before = tree(tmp_path)
+    _no_playwright(monkeypatch)
+    monkeypatch.setenv("RIPPLEMETER_CHROMIUM", sys.executable)  # a program: Chromium "found"
+    res = run(["report", "campaign.toml", "--out", "out", "--pdf"], tmp_path, monkeypatch)
+    line = assert_slip(
+        res,
+        "--pdf: a PDF needs the Playwright package, which is not installed",
+        "install the pdf extra:",
+        "install -e '.[pdf]'",
+        "pip install 'ripplemeter[pdf]'",
+        "run without --pdf",
+    )
+    assert "Chromium" not in line  # Chromium is there: only what is missing is named
+    assert tree(tmp_path) == before  # no report.html, metrics.json or workspace
+
+
+def test_pdf_without_playwright_nor_chromium_names_both(tmp_path, monkeypatch):
+    make_campaign(tmp_path)
+    _no_playwright(monkeypatch)
+    monkeypatch.delenv("RIPPLEMETER_CHROMIUM", raising=False)
+    (tmp_path / "empty-bin").mkdir()
+    monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
+    before = tree(tmp_path)
+    res = run(["report", "campaign.toml", "--out", "out", "--pdf"], tmp_path, monkeypatch)
+    assert_slip(
+        res,
+        "the Playwright package and Chromium, and neither is installed here",
+        "install -e '.[pdf]'",
+        "apt-get install chromium",
+        "run without --pdf",
+    )
+    assert tree(tmp_path) == before
+
+
+def test_playwright_hint_gives_a_command_that_works_in_this_checkout():
+    from ripplemeter.report.pdf import playwright_hint
+
+    root = Path(__file__).resolve().parents[1]  # the checkout these tests belong to
+    hint = playwright_hint()
+    m = re.fullmatch(
+        r"install the pdf extra: cd (\S+) && (\S+) install -e '\.\[pdf\]' "
+        r"\(outside a ripplemeter checkout: pip install 'ripplemeter\[pdf\]'\)",
+        hint,
+    )
+    assert m, hint
+    assert Path(m[1]) == root
+    pip = root / m[2]  # relative to the checkout, or absolute (then the join keeps it)
+    assert pip.is_file(), f"{pip} is not a program"
+
+
+def test_write_pdf_without_playwright_gives_the_same_hint(tmp_path, monkeypatch):
+    from ripplemeter.report.pdf import PdfError, playwright_hint, write_pdf
+
+    _no_playwright(monkeypatch)
+    (tmp_path / "report.html").write_text("<p>x</p>", encoding="utf-8")
+    with pytest.raises(PdfError) as info:
+        write_pdf(tmp_path / "report.html", tmp_path / "report.pdf")
+    assert str(info.value) == (
+        f"a PDF needs the Playwright package, which is not installed; {playwright_hint()}"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html"]
+
+
+def test_report_with_pdf_writes_all_three_and_says_so(tmp_path, monkeypatch):
+    monkeypatch.setenv("RIPPLEMETER_CHROMIUM", _chromium())
+    pypdf = pytest.importorskip("pypdf")
+    make_campaign(tmp_path)
+    res = run(["report", "campaign.toml", "--out", "out", "--pdf"], tmp_path, monkeypatch)
+    assert res.exit_code == 0, (res.stdout, res.stderr)
+    out = tmp_path / "out"
+    assert res.stdout.splitlines() == [
+        f"Report written to {Path('out') / 'report.html'}",
+        f"Metrics written to {Path('out') / 'metrics.json'}",
+        f"PDF written to {Path('out') / 'report.pdf'}",
+    ]
+    text = "".join(p.extract_text() for p in pypdf.PdfReader(out / "report.pdf").pages)
+    assert "Slips" in text  # the campaign's name, printed from report.html
 
 
 # ----------------------------------------------------------------------------- files

@@ -28,7 +28,9 @@ def report(
     pdf: Annotated[
         bool,
         typer.Option(
-            "--pdf", help="Also print the report to report.pdf (A4), with the installed Chromium."
+            "--pdf",
+            help="Also print the report to report.pdf (A4), with the installed Chromium; needs "
+            "the pdf extra (Playwright).",
         ),
     ] = False,
 ) -> None:
@@ -42,10 +44,10 @@ def report(
 
     check_out_folder(out)  # before any work: a slip writes nothing
     if pdf:
-        from ripplemeter.report.pdf import PdfError, find_chromium
+        from ripplemeter.report.pdf import PdfError, check_pdf_tools
 
         try:
-            find_chromium()  # no Chromium: say so now, not after the evaluation
+            check_pdf_tools()  # no Playwright or Chromium: say so now, before any work
         except PdfError as exc:
             raise PdfError(f"--pdf: {exc}; or run without --pdf") from None
     camp = load_campaign(campaign)
@@ -58,18 +60,18 @@ def report(
     ws_path = workspace if workspace is not None else default_workspace_path(camp)
     with _spinner() as stage:
         result, paths = run_report(camp, out, ws_path, progress=stage)
-        pdf_path = None
-        if pdf:
-            from ripplemeter.report.pdf import write_pdf
-
-            stage("printing the PDF")
-            pdf_path = write_pdf(paths.html, paths.html.with_suffix(".pdf"))
     for w in result.warnings:
         warn(w)
     note(f"workspace used: {Path(ws_path).resolve()}")
+    # said before the PDF is printed: should the browser fail, the report is still there
     console.print(f"Report written to {paths.html}", markup=False, highlight=False)
     console.print(f"Metrics written to {paths.metrics}", markup=False, highlight=False)
-    if pdf_path is not None:
+    if pdf:
+        from ripplemeter.report.pdf import write_pdf
+
+        with _spinner() as stage:
+            stage("printing the PDF")
+            pdf_path = write_pdf(paths.html, paths.html.with_suffix(".pdf"))
         console.print(f"PDF written to {pdf_path}", markup=False, highlight=False)
 
 

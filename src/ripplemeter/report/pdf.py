@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from pathlib import Path
 
 from ripplemeter.errors import RippleError
 
-__all__ = ["PdfError", "find_chromium", "write_pdf"]
+__all__ = ["PdfError", "check_pdf_tools", "find_chromium", "playwright_hint", "write_pdf"]
 
 #: Programs tried, in order, when ``RIPPLEMETER_CHROMIUM`` is not set.
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
@@ -39,6 +40,81 @@ _INSTALL_HINT = (
 
 class PdfError(RippleError):
     """The PDF cannot be made: no Chromium, no Playwright, or the browser failed."""
+
+
+def playwright_hint() -> str:
+    """How to install the ``pdf`` extra (Playwright), as one clause for an error message.
+
+    Returns
+    -------
+    str
+        For a source checkout (``pyproject.toml`` beside ``src/ripplemeter``, the usual
+        ``pip install -e .``), the command to run there with the running interpreter's own
+        pip (``cd CHECKOUT && .venv/bin/pip install -e '.[pdf]'``), followed by the command
+        for an installed package (``pip install 'ripplemeter[pdf]'``); otherwise only the
+        latter.
+    """
+    plain = "pip install 'ripplemeter[pdf]'"
+    root = Path(__file__).resolve().parents[3]
+    if not ((root / "pyproject.toml").is_file() and (root / "src" / "ripplemeter").is_dir()):
+        return f"install the pdf extra: {plain}"
+    pip = Path(sys.executable).parent / "pip"
+    try:
+        shown = str(pip.relative_to(root))
+    except ValueError:
+        shown = str(pip)
+    return (
+        f"install the pdf extra: cd {root} && {shown} install -e '.[pdf]' "
+        f"(outside a ripplemeter checkout: {plain})"
+    )
+
+
+def _has_playwright() -> bool:
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def check_pdf_tools() -> Path:
+    """Check, before any work, that a PDF can be printed: Playwright and Chromium installed.
+
+    Returns
+    -------
+    Path
+        The Chromium program :func:`find_chromium` found.
+
+    Raises
+    ------
+    PdfError
+        Playwright (the ``pdf`` extra) is not installed, Chromium is not installed (or
+        ``RIPPLEMETER_CHROMIUM`` names no program), or both; one message says everything
+        missing and how to install it (:func:`playwright_hint`).
+    """
+    try:
+        chromium: Path | None = find_chromium()
+        chromium_problem = None
+    except PdfError as exc:
+        chromium, chromium_problem = None, str(exc)
+    if _has_playwright():
+        if chromium_problem is not None:
+            raise PdfError(chromium_problem)
+        assert chromium is not None
+        return chromium
+    if chromium_problem is None:
+        raise PdfError(
+            f"a PDF needs the Playwright package, which is not installed; {playwright_hint()}"
+        )
+    if os.environ.get("RIPPLEMETER_CHROMIUM"):
+        raise PdfError(
+            f"a PDF needs the Playwright package, which is not installed; {playwright_hint()}; "
+            f"also {chromium_problem}"
+        )
+    raise PdfError(
+        "a PDF needs the Playwright package and Chromium, and neither is installed here; "
+        f"{playwright_hint()}; and {_INSTALL_HINT}"
+    )
 
 
 def find_chromium() -> Path:
@@ -96,7 +172,8 @@ def write_pdf(
     ------
     PdfError
         The HTML file is missing; Playwright (``pip install 'ripplemeter[pdf]'``) or
-        Chromium (:func:`find_chromium`) is not installed; the browser failed or timed out.
+        Chromium (:func:`find_chromium`) is not installed (:func:`check_pdf_tools` says so
+        before any work); the browser failed or timed out.
 
     Notes
     -----
@@ -118,7 +195,7 @@ def write_pdf(
         from playwright.sync_api import sync_playwright
     except ImportError:
         raise PdfError(
-            "a PDF needs the Playwright package: pip install 'ripplemeter[pdf]' (and Chromium)"
+            f"a PDF needs the Playwright package, which is not installed; {playwright_hint()}"
         ) from None
     chromium = find_chromium()
     tmp = pdf_path.with_name(f".{pdf_path.name}.part")
