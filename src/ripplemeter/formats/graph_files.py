@@ -200,8 +200,9 @@ def read_edgelist(
     AmbiguousDirection
         ``undirected=None`` and a plain edge list whose lines all run one way.
     GraphError
-        The file is missing, a line has too few or too many fields, or a probability is
-        outside [0, 1]; the message names the file and line.
+        The file is missing or is a folder (the message says what the folder holds), a
+        line has too few or too many fields, or a probability is outside [0, 1]; the
+        message names the file and line.
 
     Examples
     --------
@@ -211,7 +212,7 @@ def read_edgelist(
     """
     path = Path(path)
     if not path.is_file():
-        raise GraphError(f"{path}: no such graph file")
+        raise GraphError(_not_a_graph_file(path))
     head = _head(path)
     auto = fmt == "auto"
     if auto:
@@ -295,6 +296,36 @@ def read_edgelist(
     if nodes is not None:
         g = g.with_nodes(nodes)
     return _apply_probability(g, probability, random_state)
+
+
+# Files that come with a data set but are not its graph (for "such as" in a folder's message).
+_NOT_GRAPHS = ("readme", "provenance", "license", "licence", "notice", "changelog")
+_GRAPH_SUFFIXES = (".txt", ".csv", ".tsv", ".edges", ".edgelist", ".el", ".gz")
+
+
+def _not_a_graph_file(path: Path, listed: int = 6) -> str:
+    """The one-line message for a graph path that is not a file: missing, or a folder (then
+    what it holds, and the graph file it most likely means when there is one)."""
+    if not path.is_dir():
+        return f"{path}: no such graph file"
+    entries = sorted(
+        (e for e in path.iterdir() if not e.name.startswith(".")), key=lambda e: e.name.lower()
+    )
+    if not entries:
+        return f"{path}: is an empty folder, not a graph file"
+    names = [e.name + ("/" if e.is_dir() else "") for e in entries]
+    held = ", ".join(names[:listed])
+    if len(names) > listed:
+        held += f" and {len(names) - listed} more"
+    likely = [
+        e
+        for e in entries
+        if e.is_file()
+        and e.name.lower().endswith(_GRAPH_SUFFIXES)
+        and not e.name.lower().startswith(_NOT_GRAPHS)
+    ]
+    such_as = f", such as {likely[0]}" if len(likely) == 1 else ""
+    return f"{path}: is a folder, not a file; give the graph file in it{such_as} (it holds {held})"
 
 
 def _declared_direction(head: list[str]) -> bool | None:
