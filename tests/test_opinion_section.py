@@ -312,3 +312,23 @@ def test_focus_points_count_the_mentions_read_for_aspects(hand):
     res, _, _ = hand
     # c2, c4 (no aspect found), c5, c6 were read for aspects; c3's is spam
     assert res.value("qualitative.focus_points.checked") == 4
+
+
+def test_demo_focus_points_add_up_with_mixed_mentions_shown(tmp_path):
+    """Each aspect's mentions = positive + neutral + negative + mixed (conflict), as shown."""
+    from ripplemeter.demo import generate_demo
+    from ripplemeter.pipeline import run_report
+
+    res, paths = run_report(load_campaign(generate_demo(tmp_path / "demo")), tmp_path / "out")
+    fp = res.value("qualitative.focus_points")
+    aspects = fp["aspects"]
+    assert aspects
+    for a in aspects:
+        assert a["mentions"] == a["positive"] + a["neutral"] + a["negative"] + a["conflict"]
+    html = paths.html.read_text(encoding="utf-8")
+    shown = aspects[: fp["shown"]]
+    # the mixed column is there exactly when a shown aspect has mixed mentions
+    assert (">mixed</th>" in html) == any(a["conflict"] for a in shown)
+    for i, a in enumerate(shown):
+        if a["conflict"]:
+            assert f'data-path="qualitative.focus_points.aspects.{i}.conflict"' in html
