@@ -281,6 +281,9 @@ def test_before_after_one_panel_per_measure_each_its_own_scale():
     assert any("+31% (+13% to +53%)" in t for t in titles)
     assert any("+260% (+125% to +478%)" in t for t in titles)
     assert "baseline is 0" in titles
+    # its heading never says "no change" (a change it cannot express in % is still a change)
+    head = next(t for t in titles if t.startswith("<b>Sign-ups per day"))
+    assert head == "<b>Sign-ups per day</b><br>change in % not computable"
     assert [p["path"] for p in fig.layout.meta["panels"]] == ["a.orders", "a.imp", None]
     # the baseline's 0% line in the baseline colour, in each panel with a lift
     zero = [s for s in fig.layout.shapes if s.y0 == 0 and s.y1 == 0]

@@ -630,7 +630,7 @@ def before_after(
                 lo, hi = r["ci95"]
                 head += f" ({_pct_words(lo)} to {_pct_words(hi)})"
         else:
-            head += "<br>no change in %"
+            head += "<br>change in % not computable"
         titles.append(head)
     fig = make_subplots(
         rows=nrows,
