@@ -85,7 +85,9 @@ def demo(
 ) -> None:
     """Generate a sample campaign (labelled as generated data), import it and write its report.
 
-    The sample data, its workspace (ripplemeter.duckdb) and the report all go into OUT.
+    The sample campaign goes into OUT/data, with its workspace beside its campaign.toml
+    (OUT/data/ripplemeter.duckdb, where `report` and the Python calls look for it); the
+    report goes into OUT.
     """
     from ripplemeter.pipeline import check_out_folder
 
@@ -93,6 +95,7 @@ def demo(
 
     from ripplemeter.campaign import load_campaign
     from ripplemeter.demo import generate_demo
+    from ripplemeter.evaluate import default_workspace_path
     from ripplemeter.pipeline import run_report
 
     out = out.resolve()
@@ -100,7 +103,10 @@ def demo(
         stage("generating sample data")
         toml_path = generate_demo(out / "data", seed=seed)
         camp = load_campaign(toml_path)
-        _, paths = run_report(camp, out, out / "ripplemeter.duckdb", progress=stage)
+        # the workspace `report` and load_campaign(...).import_sources() use for this campaign
+        ws_path = default_workspace_path(camp)
+        _, paths = run_report(camp, out, ws_path, progress=stage)
+    note(f"workspace used: {ws_path}")
     console.print(f"Sample campaign: {toml_path}", markup=False, highlight=False)
     console.print(f"Report written to {paths.html}", markup=False, highlight=False)
     console.print(f"Open it in a browser: file://{paths.html}", markup=False, highlight=False)
