@@ -128,15 +128,51 @@ def metrics_(
     ] = False,
 ) -> None:
     """List every metric: id, formula, unit and source (the metric registry)."""
-    from rich.table import Table
-    from rich.text import Text
-
     from ripplemeter.evaluate.metrics import all_metrics, registry_markdown
 
     if markdown:
         print(registry_markdown())
         return
-    table = Table("id", "name", "formula", "unit", "source")
-    for m in all_metrics().values():
+    metrics = list(all_metrics().values())
+    if console.width >= METRICS_TABLE_WIDTH:
+        console.print(_metrics_table(metrics))
+    else:
+        for m in metrics:
+            console.print(_metric_block(m), soft_wrap=False)
+
+
+#: Narrower terminals get one block per metric instead of the five-column table, whose
+#: formula and source columns would be a few letters wide.
+METRICS_TABLE_WIDTH = 120
+
+
+def _metrics_table(metrics):
+    """The registry as a table: ids whole on one line, long words folded, never cut."""
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(expand=True)
+    table.add_column("id", no_wrap=True, min_width=max(len(m.id) for m in metrics))
+    table.add_column("name", overflow="fold", ratio=2)
+    table.add_column("formula", overflow="fold", ratio=3)
+    table.add_column("unit", overflow="fold", ratio=1, min_width=6)
+    table.add_column("source", overflow="fold", ratio=2)
+    for m in metrics:
         table.add_row(*(Text(str(x)) for x in (m.id, m.name, m.formula, m.unit, m.source)))
-    console.print(table)
+    return table
+
+
+def _metric_block(metric):
+    """One metric for a narrow terminal: its id and name, then formula, unit and source,
+    wrapped at words (a word longer than the line is folded, never cut)."""
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    head = Text.assemble((metric.id, "bold"), " ", (metric.name, "dim"), overflow="fold")
+    rows = Table.grid(padding=(0, 1))
+    rows.add_column(no_wrap=True, style="dim", min_width=9)
+    rows.add_column(overflow="fold")
+    for label in ("formula", "unit", "source"):
+        rows.add_row(f"  {label}", Text(str(getattr(metric, label))))
+    return Group(head, rows, Text(""))
