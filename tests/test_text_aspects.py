@@ -121,9 +121,6 @@ def test_one_pass_predict_equals_sparse_features_times_weights():
     assert np.allclose(model.detect_proba(texts), p_detect, atol=1e-4)
     k = CATEGORIES.index("service")
     z = dense("polarity") + dense(f"polarity_{k}")
-    if model.sentiment_coef_ is not None:
-        sent = model._sentiment_proba(texts)
-        z = z + sent @ model.sentiment_coef_[0] + sent @ model.sentiment_coef_[1 + k]
     e = np.exp(z - z.max(axis=1, keepdims=True))
     expected = e / e.sum(axis=1, keepdims=True)
     assert np.allclose(model.polarity_proba(texts, ["service"] * 3), expected, atol=1e-4)

@@ -401,11 +401,6 @@ class LearnedAspects:
         self.name = str(weights.meta.get("name", "aspects"))
         self.version = str(weights.meta.get("version", "0"))
         self.card = dict(weights.meta.get("heldout", {}))
-        # optional: the sentence's sentiment probabilities (negative, neutral, positive) as
-        # polarity features, shape (3, n_polarities) shared and one block per category
-        sc = weights.meta.get("sentiment_coef")
-        self.sentiment_coef_ = None if sc is None else np.asarray(sc, dtype=np.float64)
-        self._sentiment = None
 
     @classmethod
     def load(cls, path: str | Path) -> LearnedAspects:
@@ -418,31 +413,13 @@ class LearnedAspects:
         """
         return cls(load_linear(path))
 
-    def _sentiment_proba(self, texts: list[str]) -> np.ndarray:
-        from ripplemeter.text.sentiment import SentimentModel
-
-        if self._sentiment is None:
-            self._sentiment = SentimentModel.load("en", "fast")
-        p = np.asarray(self._sentiment.predict_proba(texts), dtype=np.float64)
-        cols = [
-            list(self._sentiment.classes_).index(c) for c in ("negative", "neutral", "positive")
-        ]
-        return p[:, cols]
-
-    def _polarity(self, z: dict[str, np.ndarray], cats: np.ndarray, sent) -> np.ndarray:
+    def _polarity(self, z: dict[str, np.ndarray], cats: np.ndarray) -> np.ndarray:
         """Polarity probabilities from the scorers' rows ``z`` of each pair's sentence."""
         out = z["polarity"].copy()
         for k in range(len(self.categories_)):
             m = cats == k
             if m.any():
                 out[m] += z[f"polarity_{k}"][m]
-        if sent is not None:
-            sc = self.sentiment_coef_  # (1 + n_categories, 3, n_polarities)
-            out += sent @ sc[0]
-            for k in range(len(self.categories_)):
-                m = cats == k
-                if m.any():
-                    out[m] += sent[m] @ sc[1 + k]
         out -= out.max(axis=1, keepdims=True)
         e = np.exp(out)
         return e / e.sum(axis=1, keepdims=True)
@@ -460,25 +437,29 @@ class LearnedAspects:
         texts = rows_to_list(texts)
         z = self.weights_.scores(texts)
         cats = np.array([self.categories_.index(c) for c in categories], dtype=np.int64)
-        sent = self._sentiment_proba(texts) if self.sentiment_coef_ is not None else None
-        return self._polarity(z, cats, sent)
+        return self._polarity(z, cats)
 
-    def _found(self, texts: list[str], p: np.ndarray) -> list[list[str]]:
-        out = []
-        for i, t in enumerate(texts):
-            if not isinstance(t, str) or not t.strip():
-                out.append([])  # an empty text talks about nothing
-                continue
-            found = p[i] >= self.thresholds_
-            if not found.any():
-                found[int(p[i].argmax())] = True
-            out.append([c for c, f in zip(self.categories_, found, strict=True) if f])
-        return out
+    def _found(self, texts: list[str], p: np.ndarray) -> np.ndarray:
+        """Boolean (n_texts, n_categories): at least the most likely category, none for an
+        empty text."""
+        found = p >= self.thresholds_
+        if len(texts):
+            none = ~found.any(axis=1)
+            found[none, p[none].argmax(axis=1)] = True
+            empty = np.fromiter(
+                (not isinstance(t, str) or not t.strip() for t in texts),
+                dtype=bool,
+                count=len(texts),
+            )
+            found[empty] = False
+        return found
 
     def detect(self, texts: Sequence[str]) -> list[list[str]]:
         """Categories found in each text: at least the most likely one, none for empty text."""
         texts = rows_to_list(texts)
-        return self._found(texts, self.detect_proba(texts))
+        found = self._found(texts, self.detect_proba(texts))
+        cats = self.categories_
+        return [[cats[k] for k in np.flatnonzero(row)] for row in found]
 
     def predict(self, texts: Sequence[str]) -> list[list[AspectHit]]:
         """Aspect hits (category, polarity, probability) of each text, in order.
@@ -488,21 +469,18 @@ class LearnedAspects:
         texts = rows_to_list(texts)
         z = self.weights_.scores(texts)
         found = self._found(texts, 1.0 / (1.0 + np.exp(-z["detect"])))
-        pairs = [(i, self.categories_.index(c)) for i, cs in enumerate(found) for c in cs]
+        rows, cats = np.nonzero(found)
         out: list[list[AspectHit]] = [[] for _ in texts]
-        if pairs:
-            rows = np.array([i for i, _ in pairs], dtype=np.int64)
-            cats = np.array([k for _, k in pairs], dtype=np.int64)
+        if len(rows):
             zz = {n: v[rows] for n, v in z.items()}
-            sent = None
-            if self.sentiment_coef_ is not None:
-                uniq = np.unique(rows)
-                sp_ = self._sentiment_proba([texts[i] for i in uniq])
-                sent = sp_[np.searchsorted(uniq, rows)]
-            p = self._polarity(zz, cats, sent)
-            for (i, k), row in zip(pairs, p, strict=True):
-                j = int(row.argmax())
-                out[i].append(AspectHit(self.categories_[k], self.polarities_[j], float(row[j])))
+            p = self._polarity(zz, cats)
+            best = p.argmax(axis=1)
+            score = p[np.arange(len(rows)), best]
+            names, pols = self.categories_, self.polarities_
+            for i, k, j, sc in zip(
+                rows.tolist(), cats.tolist(), best.tolist(), score.tolist(), strict=True
+            ):
+                out[i].append(AspectHit(names[k], pols[j], sc))
         return out
 
 
