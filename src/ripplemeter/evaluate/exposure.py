@@ -92,15 +92,21 @@ def other_accounts(ctx: EvalContext) -> ir.Table | None:
     -------
     ibis Table or None
         One column ``account_id``: every account of the accounts rows that is not one of the
-        campaign's own (authors of mentions and comments, say); None when no accounts row
-        names an own account (then every post counts, as before roles were known).
+        campaign's own (authors of mentions and comments, say); when no accounts row names an
+        own account, the accounts whose role is ``public`` (the comments importer marks its
+        authors so); None when neither exists (then every post counts).
     """
     if not ctx.tables.has_rows("accounts"):
         return None
     a = ctx.tables.accounts
     own = a.filter(a.role.isin(CAMPAIGN_ROLES) | a.is_partner.fill_null(False))
     if not int(own.count().to_pyarrow().as_py()):
-        return None
+        # no own account named: still leave out the accounts the sources mark as the public
+        # (authors of a comments/mentions import), never the campaign's posts
+        public = a.filter(a.role == "public")
+        if not int(public.count().to_pyarrow().as_py()):
+            return None
+        return public.select("account_id").distinct()
     return a.filter(~a.account_id.isin(own.account_id)).select("account_id").distinct()
 
 

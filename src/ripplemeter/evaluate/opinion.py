@@ -43,6 +43,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from ripplemeter.evaluate.context import EvalContext
+from ripplemeter.evaluate.exposure import CAMPAIGN_ROLES
 from ripplemeter.evaluate.metrics import Metric, ratio
 from ripplemeter.evaluate.section import Figure, SectionResult, register_section
 
@@ -55,7 +56,8 @@ NOT_GIVEN = "not given"
 
 _SCOPE = (
     "Mentions: posts of the campaign's sources created in the campaign window, each counted "
-    "once, without reposts and without the posts of the campaign's own (owned) accounts; spam "
+    "once, without reposts and without the posts of the campaign's own accounts (role owned or "
+    "partner, or marked partner: a paid partner's post is not public opinion); spam "
     "left out; sentiment from the shipped fast models (model cards in text/models), the latest "
     "annotation run of each text."
 )
@@ -200,7 +202,7 @@ def _mentions(ctx: EvalContext) -> tuple[ir.Table, dict]:
     """The campaign's mentions in the window, flagged, with their sentiment and spam labels."""
     lp = ctx.tables.latest_posts(ctx.window.campaign)
     acc = ctx.tables.accounts
-    owned = acc.filter(acc.role == "owned").account_id
+    owned = acc.filter(acc.role.isin(CAMPAIGN_ROLES) | acc.is_partner.fill_null(False)).account_id
     posts = ctx.tables.posts
     owned_posts = posts.filter(posts.account_id.isin(owned)).post_id
     is_owned = lp.account_id.isin(owned).fill_null(False)
@@ -329,7 +331,7 @@ def aspect_labels() -> dict[str, str]:
 
 def _span(period) -> str:
     """A window as readers write it: ``1 Mar 2026 – 31 Mar 2026``."""
-    return f"{period.start:%-d %b %Y} – {period.end:%-d %b %Y}"
+    return f"{period.start.day} {period.start:%b %Y} – {period.end.day} {period.end:%b %Y}"
 
 
 def _quote(text: object, limit: int) -> str:
@@ -626,6 +628,7 @@ class OpinionSection:
         overall = summary(g)
         by_query = []
         for (engine, query), part in g.groupby(["engine", "query"], dropna=False, sort=True):
+            query = None if pd.isna(query) else query  # a NaN key is truthy: never "" by `or`
             row = lists[(lists["engine"] == engine) & (lists["query"].fillna("") == (query or ""))]
             by_query.append(
                 {

@@ -346,6 +346,9 @@ def read_comments(path: Path, ctx: SourceContext) -> Rows:
                 "platform": p,
                 "handle": None if spaced else handle,
                 "name": handle if spaced else None,
+                # authors of mentions and comments are the public unless an accounts import
+                # says otherwise (then that account's owned/partner row names it the campaign's)
+                "role": "public",
             }
         )
     if acc:

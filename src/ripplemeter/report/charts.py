@@ -525,7 +525,7 @@ def index_series(c: Campaign, index: pd.DataFrame) -> go.Figure:
     for (src, term, geo, imp), g in groups:
         g = g.sort_values("date")
         y = g["value"].where(~g["below_one"].fillna(False).astype(bool), BELOW_ONE_AS)
-        name = f"“{_esc(term)}” ({_esc(geo)})"
+        name = f"“{_esc(term)}”" + (f" ({_esc(geo)})" if pd.notna(geo) and geo != "" else "")
         if seen[(src, term, geo)] > 1:
             name += f", import {imp}"
         where = _esc(_SOURCE_NAMES.get(str(src), str(src).replace("_", " ")))
@@ -805,7 +805,7 @@ def cascade_sunburst(nodes: pd.DataFrame, max_depth: int = 6, max_children: int 
     )
     ids = list(shown["post_id"].astype(str)) + [f"{p}/others" for p in others["parent_id"]]
     parents = list(shown["parent_id"].astype(str)) + list(others["parent_id"].astype(str))
-    labels = list(shown["account_id"].fillna("?").astype(str)) + [
+    labels = [_esc(a) for a in shown["account_id"].fillna("?").astype(str)] + [
         f"{c} more" for c in others["count"]
     ]
     values = list(shown["subtree_size"]) + list(others["subtree_size"])

@@ -11,6 +11,7 @@ definition and to metrics.json. Untrusted text is HTML-escaped by Jinja2's autoe
 
 from __future__ import annotations
 
+import copy
 import json
 import sys
 from dataclasses import dataclass, field
@@ -342,9 +343,12 @@ def write_report(result: CampaignEvaluation, out: str | Path) -> ReportPaths:
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     doc = result.metrics()
+    # rendered before anything is written: a template that fails leaves the folder as it was
+    # (never a new metrics.json beside the previous run's report.html)
+    html = render_html(result, copy.deepcopy(doc))
     metrics_path = write_json(doc, out / "metrics.json")
     html_path = out / "report.html"
-    html_path.write_text(render_html(result, doc), encoding="utf-8")
+    html_path.write_text(html, encoding="utf-8")
     csv_path = xlsx_path = None
     top = result.frame("top_posts")
     if top is not None:
