@@ -13,6 +13,8 @@ import math
 
 __all__ = [
     "SIGNED_PERCENT",
+    "day",
+    "day_span",
     "duration",
     "fmt",
     "format_value",
@@ -34,6 +36,21 @@ SIGNED_PERCENT = frozenset(
         "spread_gain_vs_top_degree",
     }
 )
+
+
+def day(d) -> str:
+    """A date as a reader writes it: ``4 Jan 2021`` (no platform-specific ``%-d``).
+
+    Parameters
+    ----------
+    d : datetime.date, datetime.datetime or pandas.Timestamp
+    """
+    return f"{d.day} {d:%b %Y}"
+
+
+def day_span(start, end) -> str:
+    """Two dates as a reader writes a window: ``1 Mar 2026 – 31 Mar 2026``."""
+    return f"{day(start)} – {day(end)}"
 
 
 def fmt(value: object, unit: str = "") -> str:

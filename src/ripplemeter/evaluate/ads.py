@@ -30,6 +30,7 @@ from ripplemeter.evaluate import metrics as M
 from ripplemeter.evaluate.context import EvalContext, Period
 from ripplemeter.evaluate.metrics import Metric
 from ripplemeter.evaluate.section import Figure, SectionResult, clean, register_section
+from ripplemeter.formatting import day_span
 
 # ---------------------------------------------------------------- this section's metrics
 _META = "Meta Business Help Center, Ads Manager metric"
@@ -452,11 +453,6 @@ def read_spend_rows(ctx: EvalContext) -> pd.DataFrame:
     return ctx.tables.spend.order_by(["import_id", "source_row"]).to_pandas()
 
 
-def _day(d) -> str:
-    """A date as a reader writes it (``4 Jan 2021``; no platform-specific ``%-d``)."""
-    return f"{d.day} {d:%b %Y}"
-
-
 def _nothing_in_window(ctx: EvalContext, d: dict) -> str | None:
     """Why the window has no paid media at all, when the imported rows all lie outside it.
 
@@ -492,12 +488,12 @@ def _nothing_in_window(ctx: EvalContext, d: dict) -> str | None:
     starts = [s for s in starts if pd.notna(s)]
     ends = [e for e in ends if pd.notna(e)]
     w = ctx.window.campaign
-    span = f"{_day(w.start)} – {_day(w.end)}"
+    span = day_span(w.start, w.end)
     if not starts or not ends:
         return f"no ads or spend row has dates inside the campaign window ({span})"
     return (
         f"no paid media in the campaign window ({span}): the imported ads and spend rows "
-        f"cover {_day(min(starts))} – {_day(max(ends))}, and only rows whose "
+        f"cover {day_span(min(starts), max(ends))}, and only rows whose "
         "reporting period lies inside the window count"
     )
 

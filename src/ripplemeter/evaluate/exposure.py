@@ -26,6 +26,7 @@ from ripplemeter.evaluate.section import (
     figures_from,
     register_section,
 )
+from ripplemeter.formatting import day_span
 
 EXPOSURE_SUMS = (
     M.IMPRESSIONS,
@@ -121,11 +122,6 @@ def own_posts(latest: ir.Table, others: ir.Table | None) -> ir.Table:
     if others is None:
         return latest
     return latest.filter(latest.account_id.isnull() | ~latest.account_id.isin(others.account_id))
-
-
-def _day(d) -> str:
-    """A date as a reader writes it (``4 Jan 2021``)."""
-    return f"{d.day} {d:%b %Y}"
 
 
 def _aggregates(t: ir.Table) -> dict:
@@ -416,8 +412,9 @@ class ExposureSection:
             if a.values["posts"] == 0 and b.values["posts"] > 0:
                 per = w.period(name)
                 warnings.append(
-                    f"No imported post was created in the {name} window ({_day(per.start)} – "
-                    f"{_day(per.end)}): check that the post exports cover it. The changes of "
+                    f"No imported post was created in the {name} window "
+                    f"({day_span(per.start, per.end)}): check that the post exports cover it. "
+                    "The changes of "
                     "the posts' figures are left empty"
                     + ("; compare the account's daily impressions instead." if has_daily else ".")
                 )

@@ -46,6 +46,7 @@ from ripplemeter.evaluate.context import EvalContext
 from ripplemeter.evaluate.exposure import CAMPAIGN_ROLES
 from ripplemeter.evaluate.metrics import Metric, ratio
 from ripplemeter.evaluate.section import Figure, SectionResult, register_section
+from ripplemeter.formatting import day_span
 
 __all__ = ["OpinionSection", "OpinionSettings", "CHANNELS", "opinion_counts"]
 
@@ -331,7 +332,7 @@ def aspect_labels() -> dict[str, str]:
 
 def _span(period) -> str:
     """A window as readers write it: ``1 Mar 2026 – 31 Mar 2026``."""
-    return f"{period.start.day} {period.start:%b %Y} – {period.end.day} {period.end:%b %Y}"
+    return day_span(period.start, period.end)
 
 
 def _quote(text: object, limit: int) -> str:

@@ -25,7 +25,15 @@ from plotly.offline import get_plotlyjs
 from ripplemeter.evaluate import CampaignEvaluation
 from ripplemeter.evaluate.section import Figure
 from ripplemeter.evaluate.summary import Sentence, comparison_basis, summarise
-from ripplemeter.formatting import fmt, format_value, money, pct, platform_name, table_words
+from ripplemeter.formatting import (
+    day,
+    fmt,
+    format_value,
+    money,
+    pct,
+    platform_name,
+    table_words,
+)
 from ripplemeter.report import charts
 from ripplemeter.report.exports import scrub, write_json, write_table
 
@@ -234,8 +242,7 @@ def _day(iso: str) -> str:
     """An ISO date as a reader writes it: ``2026-03-01`` -> ``1 Mar 2026``."""
     import datetime as dt
 
-    d = dt.date.fromisoformat(str(iso))
-    return f"{d.day} {d:%b %Y}"
+    return day(dt.date.fromisoformat(str(iso)))
 
 
 def _dash(value: object) -> object:
