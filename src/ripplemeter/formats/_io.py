@@ -7,6 +7,7 @@ Every helper raises :class:`~ripplemeter.errors.FormatError` with the file, the 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 from collections.abc import Iterable, Sequence
@@ -642,6 +643,33 @@ def parse_dates(
                 found=raw,
             )
     return out
+
+
+def read_datetime(s: str, formats: Iterable[str]) -> dt.datetime | None:
+    """A date-time text read as ISO 8601 (``Z`` included), else by the first of ``formats``.
+
+    Parameters
+    ----------
+    s : str
+        Stripped, non-empty text.
+    formats : iterable of str
+        ``strptime`` formats tried in order when the text is not ISO 8601.
+
+    Returns
+    -------
+    datetime or None
+        Aware when the text gives an offset, naive otherwise; None when nothing reads it.
+    """
+    try:
+        return dt.datetime.fromisoformat(s[:-1] + "+00:00" if s.endswith(("Z", "z")) else s)
+    except ValueError:
+        pass
+    for fmt in formats:
+        try:
+            return dt.datetime.strptime(s, fmt)
+        except ValueError:
+            continue
+    return None
 
 
 def csv_error_location(text: str, delimiter: str = ",") -> tuple[int, int, bool] | None:

@@ -30,6 +30,7 @@ from ripplemeter.formats._io import (
     binary_kind,
     no_data_rows,
     not_text_error,
+    read_datetime,
     read_table,
     read_text,
 )
@@ -603,16 +604,7 @@ def parse_timestamp(
     s = raw.strip()
     if not s:
         return None, False
-    value: dt.datetime | None = None
-    try:
-        value = dt.datetime.fromisoformat(s[:-1] + "+00:00" if s.endswith(("Z", "z")) else s)
-    except ValueError:
-        for fmt in _TS_FORMATS:
-            try:
-                value = dt.datetime.strptime(s, fmt)
-                break
-            except ValueError:
-                continue
+    value = read_datetime(s, _TS_FORMATS)
     if value is None:
         raise FormatError(
             table.path,

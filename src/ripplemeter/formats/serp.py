@@ -54,7 +54,7 @@ import pandas as pd
 
 from ripplemeter.errors import FormatError
 from ripplemeter.formats import Rows, SourceContext, register
-from ripplemeter.formats._io import no_data_rows, read_text
+from ripplemeter.formats._io import no_data_rows, read_datetime, read_text
 from ripplemeter.formats.generic import read_tabular, zone_of
 
 FORMAT = "serp"
@@ -351,16 +351,7 @@ def _timestamp(
     if rel and recs.observed_at is not None:
         n, unit = int(rel.group(1)), rel.group(2).lower()
         return recs.observed_at - dt.timedelta(**{unit + "s": n}), "relative"
-    value = None
-    try:
-        value = dt.datetime.fromisoformat(s[:-1] + "+00:00" if s.endswith(("Z", "z")) else s)
-    except ValueError:
-        for fmt in (*_SERPAPI_DATE_FORMATS, "%Y/%m/%d %H:%M:%S", "%Y.%m.%d"):
-            try:
-                value = dt.datetime.strptime(s, fmt)
-                break
-            except ValueError:
-                continue
+    value = read_datetime(s, (*_SERPAPI_DATE_FORMATS, "%Y/%m/%d %H:%M:%S", "%Y.%m.%d"))
     if value is None:
         if rel:  # relative date without the time of the search
             return None, "relative"
