@@ -94,3 +94,19 @@ def test_missing_file_and_accurate_tier_fail_cleanly(tmp_path):
     assert res.exit_code == 2
     assert "not available yet" in res.stderr
     assert res.stdout == ""  # nothing half-written
+
+
+def test_sentiment_and_aspects_read_the_same_lines(tmp_path):
+    """Line N of the file is text N for both commands: a Unicode line separator inside a
+    comment does not split it, CRLF ends a line, and no empty text follows the last newline."""
+    import json
+
+    f = tmp_path / "comments.txt"
+    f.write_bytes("great screen\u2028but the battery dies\r\nlove it\n".encode())
+    res = run(str(f))
+    assert res.exit_code == 0, res.stderr
+    assert len(rows(res.stdout)) == 1 + 2
+    asp = CliRunner().invoke(app, ["aspects", str(f), "--lang", "en", "--json"])
+    assert asp.exit_code == 0, asp.stderr
+    assert [json.loads(x) for x in asp.stdout.splitlines()][0]["aspects"]
+    assert len(asp.stdout.splitlines()) == 2

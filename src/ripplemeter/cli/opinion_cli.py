@@ -10,39 +10,7 @@ from typing import Annotated
 import typer
 
 from ripplemeter.cli import app, err_console, friendly
-from ripplemeter.errors import RippleError
-
-
-def read_lines(path: Path) -> list[str]:
-    """One text per line of a UTF-8 file (``-`` reads standard input), commas and all.
-
-    Raises
-    ------
-    RippleError
-        If the file is missing or a line is not UTF-8 (naming the line).
-    """
-    if str(path) == "-":
-        raw = sys.stdin.buffer.read()
-        name = "standard input"
-    else:
-        if not path.is_file():
-            raise RippleError(f"{path}: no such file")
-        raw = path.read_bytes()
-        name = path.name
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-    lines = raw.split(b"\n")
-    if lines and lines[-1] == b"":
-        lines.pop()
-    out = []
-    for i, line in enumerate(lines, start=1):
-        try:
-            out.append(line.rstrip(b"\r").decode("utf-8"))
-        except UnicodeDecodeError:
-            raise RippleError(
-                f"{name}, line {i}: expected UTF-8 text, found bytes that are not"
-            ) from None
-    return out
+from ripplemeter.cli.text import read_texts
 
 
 @app.command("aspects")
@@ -64,7 +32,7 @@ def aspects(
     from ripplemeter.text.aspects import AspectModel
 
     model = AspectModel(taxonomy, lang=lang)
-    texts = read_lines(file)
+    texts = read_texts(str(file), None)
     found = model.predict(texts) if texts else []
     if as_json:
         out = sys.stdout

@@ -37,8 +37,9 @@ class _Tier(StrEnum):
 def read_texts(path: str, column: str | None) -> list[str]:
     """Texts from ``path`` (``-`` is standard input), in order.
 
-    Without ``column`` each line is one text, commas and all (a final newline does not add an
-    empty text). With ``column`` the file is read as CSV (header row; quoted fields may hold
+    Without ``column`` each line is one text, commas and all: lines end at a line feed
+    (``\r\n`` too), never at a Unicode line separator inside a comment, so line N of the file
+    is text N; a final newline does not add an empty text. With ``column`` the file is read as CSV (header row; quoted fields may hold
     commas and line breaks) and that column's cells are the texts.
 
     Raises
@@ -63,7 +64,10 @@ def read_texts(path: str, column: str | None) -> list[str]:
             f"{name}, line {line}: not UTF-8 text (save the file as UTF-8 and try again)"
         ) from None
     if column is None:
-        return text.splitlines()
+        lines = text.split("\n")
+        if lines[-1] == "":
+            lines.pop()
+        return [line.removesuffix("\r") for line in lines]
     import io
 
     csv.field_size_limit(1 << 24)
