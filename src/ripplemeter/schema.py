@@ -79,6 +79,11 @@ ACCOUNTS = Table(
         _c("role", "VARCHAR", "", "owned, partner, competitor, media, kol or public"),
         _c("media_type", "VARCHAR", "", "online, print, tv, radio or NULL"),
         _c("is_partner", "BOOLEAN", "", "paid or contracted partner of the campaign"),
+        # issue 11, accounts registry (operations/accounts.py): who runs the account, its
+        # local time zone and where its credentials live (a reference, never the secret)
+        _c("owners", "VARCHAR", "", "team member ids who run the account, comma-separated"),
+        _c("timezone", "VARCHAR", "", "IANA time zone the account posts in"),
+        _c("credentials_ref", "VARCHAR", "", "env:NAME or file:PATH naming the credentials"),
     ),
 )
 
