@@ -382,6 +382,35 @@ ANNOTATIONS = Table(
     ),
 )
 
+# Listening collectors (issue 10, H5a): where each source's stream stopped, so that a killed
+# run resumes without losing or duplicating anything; written in the same transaction as the
+# page of rows it describes.
+COLLECT_CHECKPOINTS = Table(
+    "collect_checkpoints",
+    "Resume point of each collector stream (one row per source and stream).",
+    (
+        _c("source_id", "VARCHAR", "", "the source's id in listen.toml"),
+        _c("stream", "VARCHAR", "", "query or timeline within the source (tag:x, search:q, feed)"),
+        _c("cursor", "VARCHAR", "", "JSON: the collector's paging state (cursor, ETag, ...)"),
+        _c("updated_at", "TIMESTAMP", "UTC timestamp", "when the checkpoint was written"),
+    ),
+)
+
+# Listening collectors (issue 10, H5a): malformed records skipped (with reason and count) and
+# source errors, so that nothing is dropped silently.
+COLLECT_LOG = Table(
+    "collect_log",
+    "Records skipped by collectors, with the reason, and errors of sources.",
+    (
+        _c("source_id", "VARCHAR", "", "the source's id in listen.toml"),
+        _c("stream", "VARCHAR", "", "query or timeline within the source; NULL for the source"),
+        _c("logged_at", "TIMESTAMP", "UTC timestamp", "when it happened"),
+        _c("event", "VARCHAR", "", "skipped or error"),
+        _c("reason", "VARCHAR", "", "why, in plain words (never a credential)"),
+        _c("count", "BIGINT", COUNT, "records skipped for this reason on this page (1 for errors)"),
+    ),
+)
+
 TABLES: dict[str, Table] = {
     t.name: t
     for t in (
@@ -402,6 +431,8 @@ TABLES: dict[str, Table] = {
         SERP_RESULTS,
         SEARCH_CONSOLE,
         ANNOTATIONS,
+        COLLECT_CHECKPOINTS,
+        COLLECT_LOG,
     )
 }
 

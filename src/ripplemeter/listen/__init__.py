@@ -1,0 +1,1 @@
+"""Listening: topic queries, collectors (stream and resume), share of voice, alerts and their delivery."""

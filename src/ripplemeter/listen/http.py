@@ -1,0 +1,454 @@
+"""The HTTP client every collector uses: retries, rate limits, credentials, plain errors.
+
+One :class:`HttpClient` per source. It wraps an :class:`httpx.Client` and adds:
+
+- retries with exponential backoff and jitter on 429, 5xx, timeouts and dropped
+  connections (the "exponential backoff with jitter" of the AWS Architecture Blog,
+  https://aws.amazon.com/blogs/architecture/exponential-backoff-and-jitter/, "equal jitter");
+- ``Retry-After`` honoured in both of its forms, delay-seconds and HTTP-date (RFC 9110
+  section 10.2.3);
+- ``x-ratelimit-remaining``/``x-ratelimit-reset`` (Mastodon: an ISO 8601 time; Reddit:
+  seconds until the reset) and ``ratelimit-remaining``/``ratelimit-reset`` (Bluesky, the IETF
+  RateLimit draft: epoch seconds): when the remaining budget is 0 the next request waits for
+  the reset;
+- an injectable ``sleep`` and ``clock`` so that tests never wait;
+- errors as :class:`CollectError` subclasses that name the source and never carry a token
+  (a 401 says which environment variable or file the token came from, not the token).
+
+Credentials are named in listen.toml as ``env:NAME`` or ``file:PATH`` and resolved by
+:func:`resolve_credentials`; the secret itself is never written in a settings file.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import os
+import random
+import time
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import httpx
+
+from ripplemeter import __version__
+from ripplemeter.errors import RippleError
+
+USER_AGENT = f"ripplemeter/{__version__} (social listening collector; +https://pypi.org/project/ripplemeter/)"
+"""The User-Agent of every collector request (Reddit's API rules ask for a descriptive one)."""
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+SECRET_PARAMS = frozenset({"key", "access_token", "token", "api_key", "apikey", "client_secret"})
+
+
+class CollectError(RippleError):
+    """A source could not be collected (unreachable, refused, malformed answer).
+
+    Attributes
+    ----------
+    source_id : str
+        The source's id in listen.toml.
+    status : int or None
+        The HTTP status of the last answer, when there was one.
+    """
+
+    def __init__(self, source_id: str, message: str, status: int | None = None) -> None:
+        self.source_id = source_id
+        self.status = status
+        super().__init__(f"source '{source_id}': {message}")
+
+
+class CredentialError(CollectError):
+    """The source's credentials are missing, unreadable, expired or refused (401/403)."""
+
+
+class RateLimitError(CollectError):
+    """The server asks to wait longer than the client is allowed to (``max_wait``)."""
+
+
+def resolve_credentials(
+    spec: str | None, *, source_id: str, project_dir: str | Path | None = None
+) -> str | None:
+    """The secret a source's ``credentials`` setting points to.
+
+    Parameters
+    ----------
+    spec : str or None
+        ``"env:NAME"`` (the environment variable NAME) or ``"file:PATH"`` (the first line of
+        a file outside the project folder); None when the source needs no credentials.
+    source_id : str
+        For error messages.
+    project_dir : str or Path, optional
+        The folder of listen.toml: a credentials file inside it is refused, so that a token is
+        never committed with the project.
+
+    Returns
+    -------
+    str or None
+        The secret, stripped of surrounding white space.
+
+    Raises
+    ------
+    CredentialError
+        Unknown form, unset variable, missing/empty file, or a file inside the project. The
+        message names the variable or file, never its content.
+    """
+    if spec is None:
+        return None
+    kind, _, name = spec.partition(":")
+    if kind == "env" and name:
+        value = os.environ.get(name)
+        if not value or not value.strip():
+            raise CredentialError(
+                source_id, f"credentials: the environment variable {name} is not set or empty"
+            )
+        return value.strip()
+    if kind == "file" and name:
+        path = Path(name).expanduser()
+        if project_dir is not None:
+            root = Path(project_dir).resolve()
+            if path.resolve() == root or root in path.resolve().parents:
+                raise CredentialError(
+                    source_id,
+                    f"credentials: the file {path} is inside the project folder {root}; keep "
+                    "tokens outside the project so they are never shared with it",
+                )
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise CredentialError(
+                source_id, f"credentials: cannot read the file {path} ({exc.strerror})"
+            ) from None
+        lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+        if not lines:
+            raise CredentialError(source_id, f"credentials: the file {path} is empty")
+        return lines[0]
+    raise CredentialError(
+        source_id,
+        "credentials must be written 'env:NAME' (an environment variable) or 'file:PATH' (a "
+        "file outside the project); the token itself never goes in listen.toml",
+    )
+
+
+def parse_retry_after(value: str | None, now: float) -> float | None:
+    """Seconds to wait from a ``Retry-After`` value (delay-seconds or HTTP-date).
+
+    Parameters
+    ----------
+    value : str or None
+        The header value.
+    now : float
+        The current time, epoch seconds.
+
+    Returns
+    -------
+    float or None
+        Seconds (0 or more), or None when absent or unreadable.
+
+    References
+    ----------
+    RFC 9110, section 10.2.3 Retry-After.
+    """
+    if value is None:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when is None:
+        return None
+    return max(0.0, when.timestamp() - now)
+
+
+def parse_ratelimit_reset(value: str | None, now: float) -> float | None:
+    """Seconds until a rate-limit window resets, from an ``x-ratelimit-reset`` style value.
+
+    Three forms exist: an ISO 8601 time (Mastodon), epoch seconds (Bluesky's
+    ``ratelimit-reset``) and seconds from now (Reddit). A number above 10^9 is taken as
+    epoch seconds, a smaller one as a delay.
+    """
+    if value is None:
+        return None
+    value = value.strip()
+    try:
+        number = float(value)
+    except ValueError:
+        try:
+            when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        if when.tzinfo is None:
+            return None
+        return max(0.0, when.timestamp() - now)
+    if number > 1e9:
+        return max(0.0, number - now)
+    return max(0.0, number)
+
+
+def redact_url(url: str | httpx.URL, secrets: Iterable[str] = ()) -> str:
+    """The URL with credential-like query values (and any known secret) replaced by ``***``."""
+    text = str(url)
+    parts = urlsplit(text)
+    if parts.query:
+        pairs = [
+            (k, "***" if k.lower() in SECRET_PARAMS else v)
+            for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        ]
+        text = urlunsplit(parts._replace(query=urlencode(pairs, safe="*:/")))
+    for s in secrets:
+        if s:
+            text = text.replace(s, "***")
+    return text
+
+
+class HttpClient:
+    """An httpx client for one source, with retries and rate-limit waits.
+
+    Parameters
+    ----------
+    source_id : str
+        Named in every error message.
+    token : str, optional
+        Sent as ``Authorization: <auth_scheme> <token>``; never shown in a message.
+    credentials_name : str, optional
+        Where the token came from (``env:NAME``), for the message of a 401.
+    auth_scheme : str
+        ``Bearer`` unless the API wants another scheme.
+    headers : mapping, optional
+        Extra request headers.
+    timeout : float
+        Seconds per request (connect, read, write, pool).
+    max_retries : int
+        Retries after the first attempt, for 429, 5xx, timeouts and connection errors.
+    backoff_base, backoff_cap : float
+        Exponential backoff: attempt ``n`` (0-based) waits ``d/2 + U(0, d/2)`` seconds with
+        ``d = min(cap, base * 2**n)``, unless the server says how long to wait.
+    max_wait : float
+        The longest single wait the client accepts from a server (``Retry-After``, a rate-limit
+        reset); a longer one raises :class:`RateLimitError` so that the run can go on with
+        other sources and resume later.
+    sleep, clock : callable
+        ``time.sleep`` and ``time.time`` unless tests inject others.
+    rng : random.Random, optional
+        For the jitter (seeded in tests).
+    transport : httpx.BaseTransport, optional
+        For tests that want no sockets.
+    secrets : iterable of str
+        Extra values to hide in messages (API keys sent as query parameters).
+
+    Attributes
+    ----------
+    waits : list of tuple(str, float)
+        Every wait the client made (reason, seconds), for tests and progress notes.
+    requests : int
+        Requests sent, retries included.
+    """
+
+    def __init__(
+        self,
+        source_id: str,
+        *,
+        token: str | None = None,
+        credentials_name: str | None = None,
+        auth_scheme: str = "Bearer",
+        headers: Mapping[str, str] | None = None,
+        timeout: float = 30.0,
+        max_retries: int = 5,
+        backoff_base: float = 1.0,
+        backoff_cap: float = 120.0,
+        max_wait: float = 900.0,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.time,
+        rng: random.Random | None = None,
+        transport: httpx.BaseTransport | None = None,
+        secrets: Iterable[str] = (),
+    ) -> None:
+        self.source_id = source_id
+        self.credentials_name = credentials_name
+        self.max_retries = max_retries
+        self.backoff_base = backoff_base
+        self.backoff_cap = backoff_cap
+        self.max_wait = max_wait
+        self.sleep = sleep
+        self.clock = clock
+        self.rng = rng or random.Random()
+        self.waits: list[tuple[str, float]] = []
+        self.requests = 0
+        self._pause_until = 0.0
+        self._secrets = [s for s in (token, *secrets) if s]
+        hdrs = {"User-Agent": USER_AGENT, "Accept": "application/json, */*;q=0.5"}
+        hdrs.update(headers or {})
+        if token:
+            hdrs["Authorization"] = f"{auth_scheme} {token}"
+        self._client = httpx.Client(
+            headers=hdrs, timeout=timeout, follow_redirects=True, transport=transport
+        )
+
+    # ------------------------------------------------------------------ plumbing
+    def close(self) -> None:
+        """Close the connection pool."""
+        self._client.close()
+
+    def __enter__(self) -> HttpClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def redact(self, text: str) -> str:
+        """``text`` with every secret this client knows replaced by ``***``."""
+        for s in self._secrets:
+            text = text.replace(s, "***")
+        return text
+
+    def _wait(self, reason: str, seconds: float) -> None:
+        if seconds > self.max_wait:
+            raise RateLimitError(
+                self.source_id,
+                f"the server asks to wait {seconds:.0f} s ({reason}), more than the "
+                f"{self.max_wait:.0f} s allowed; collect again later (the run resumes where it "
+                "stopped)",
+            )
+        if seconds > 0:
+            self.waits.append((reason, seconds))
+            self.sleep(seconds)
+
+    def _backoff(self, attempt: int) -> float:
+        d = min(self.backoff_cap, self.backoff_base * (2**attempt))
+        return d / 2 + self.rng.uniform(0, d / 2)
+
+    def _note_budget(self, resp: httpx.Response) -> None:
+        h = resp.headers
+        remaining = h.get("x-ratelimit-remaining", h.get("ratelimit-remaining"))
+        if remaining is None:
+            return
+        try:
+            left = float(remaining)
+        except ValueError:
+            return
+        if left > 0:
+            return
+        now = self.clock()
+        reset = parse_ratelimit_reset(h.get("x-ratelimit-reset", h.get("ratelimit-reset")), now)
+        if reset is not None:
+            self._pause_until = max(self._pause_until, now + reset)
+
+    # ------------------------------------------------------------------ requests
+    def get(
+        self,
+        url: str,
+        *,
+        params: Mapping[str, object] | None = None,
+        headers: Mapping[str, str] | None = None,
+        accept: Iterable[int] = (200,),
+    ) -> httpx.Response:
+        """GET ``url``, retrying as described in the class docstring.
+
+        Parameters
+        ----------
+        url : str
+        params : mapping, optional
+            Query parameters (None values are left out).
+        headers : mapping, optional
+            Per-request headers (``If-None-Match``, ...).
+        accept : iterable of int
+            Statuses returned to the caller (200; RSS adds 304).
+
+        Returns
+        -------
+        httpx.Response
+
+        Raises
+        ------
+        CredentialError
+            401 or 403.
+        RateLimitError
+            A wait longer than ``max_wait`` was asked for.
+        CollectError
+            Any other status, or retries exhausted on 429/5xx/timeouts/connection errors.
+        """
+        accept = set(accept)
+        clean = {k: v for k, v in (params or {}).items() if v is not None}
+        last = ""
+        for attempt in range(self.max_retries + 1):
+            now = self.clock()
+            if self._pause_until > now:
+                self._wait("rate-limit budget used up", self._pause_until - now)
+            self.requests += 1
+            try:
+                resp = self._client.get(url, params=clean or None, headers=headers)
+            except httpx.TimeoutException:
+                last = f"no answer within the timeout from {self._where(url)}"
+                if attempt < self.max_retries:
+                    self._wait("timeout", self._backoff(attempt))
+                continue
+            except httpx.TransportError as exc:
+                last = f"cannot reach {self._where(url)} ({type(exc).__name__})"
+                if attempt < self.max_retries:
+                    self._wait("connection error", self._backoff(attempt))
+                continue
+            self._note_budget(resp)
+            status = resp.status_code
+            if status in accept:
+                return resp
+            if status in (401, 403):
+                where = f" (from {self.credentials_name})" if self.credentials_name else ""
+                what = "expired or invalid" if status == 401 else "not allowed to read this"
+                raise CredentialError(
+                    self.source_id,
+                    f"{self._where(resp.request.url)} answered {status}: the token{where} is "
+                    f"{what}; renew it and collect again",
+                    status,
+                )
+            if status in RETRY_STATUSES:
+                last = f"{self._where(resp.request.url)} answered {status} {resp.reason_phrase}"
+                if attempt >= self.max_retries:
+                    break
+                now = self.clock()
+                wait = parse_retry_after(resp.headers.get("retry-after"), now)
+                if wait is None and status == 429:
+                    wait = parse_ratelimit_reset(
+                        resp.headers.get("x-ratelimit-reset", resp.headers.get("ratelimit-reset")),
+                        now,
+                    )
+                if wait is None:
+                    wait = self._backoff(attempt)
+                self._wait(f"{status}", wait)
+                continue
+            hint = " (check the URL, account, hashtag or query)" if status == 404 else ""
+            raise CollectError(
+                self.source_id,
+                f"{self._where(resp.request.url)} answered {status} {resp.reason_phrase}{hint}",
+                status,
+            )
+        raise CollectError(self.source_id, f"{last}; gave up after {self.max_retries + 1} attempts")
+
+    def get_json(
+        self, url: str, *, params: Mapping[str, object] | None = None
+    ) -> tuple[object, httpx.Response]:
+        """GET and decode JSON.
+
+        Raises
+        ------
+        CollectError
+            The answer is not JSON (names the URL, without secrets), plus :meth:`get`'s.
+        """
+        resp = self.get(url, params=params)
+        try:
+            return resp.json(), resp
+        except ValueError:
+            raise CollectError(
+                self.source_id,
+                f"{self._where(resp.request.url)} did not answer with JSON (starts with "
+                f"{self.redact(resp.text[:40])!r})",
+                resp.status_code,
+            ) from None
+
+    def _where(self, url: str | httpx.URL) -> str:
+        return redact_url(url, self._secrets)

@@ -1,0 +1,301 @@
+"""Storing collected pages: one transaction per page, together with the checkpoint.
+
+A collector turns each page of an API's answer into canonical rows (posts, accounts,
+post_metrics) and a cursor saying where the stream continues. :func:`write_page` stores both
+in ONE DuckDB transaction, so a run killed at any moment (even with SIGKILL in the middle of a
+write) leaves the workspace at the end of some page with the matching checkpoint: the next
+run resumes at the page after it and nothing is lost or stored twice.
+
+Deduplication, so that collecting twice adds nothing twice:
+
+- ``posts`` by ``post_id`` and ``accounts`` by ``account_id`` (the first stored row is kept);
+- ``post_metrics`` by ``(post_id, observed_at)``; moreover a snapshot whose figures equal the
+  latest stored snapshot of the same post is not stored again (a snapshot is a change of the
+  figures, not a sign that a collector ran).
+
+Rows go through the workspace's own insert path (``Workspace._insert``) so that the lineage
+columns (``import_id``, ``source_row``) and ``posts.search_text`` are filled as for file
+imports. Each run is one row of the ``imports`` table (``format = 'collect:<kind>'``, ``path =
+'collect://<source_id>'``): ``running`` while it runs, then ``ok`` or ``error``; a run that
+was killed is marked ``interrupted`` by the next run of the same source (the pages it
+committed stay, under its import id).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ripplemeter import schema
+from ripplemeter.workspace import Workspace
+
+KEYS: dict[str, tuple[str, ...]] = {
+    "posts": ("post_id",),
+    "accounts": ("account_id",),
+    "post_metrics": ("post_id", "observed_at"),
+}
+"""The key each collected table is deduplicated by."""
+
+_hook: Callable[[str], None] = lambda stage: None  # noqa: E731
+"""Called at each stage of a page write; tests replace it to kill the process there."""
+
+
+def _stage(name: str) -> None:
+    _hook(name)
+
+
+def _now() -> pd.Timestamp:
+    return pd.Timestamp.now(tz="UTC").tz_localize(None)
+
+
+@dataclass
+class Run:
+    """One collection run of one source, as recorded in ``imports``.
+
+    Attributes
+    ----------
+    import_id : int
+    source_id : str
+    kind : str
+    added : dict[str, int]
+        Rows stored so far per table.
+    """
+
+    import_id: int
+    source_id: str
+    kind: str
+    added: dict[str, int]
+
+
+def start_run(ws: Workspace, source_id: str, kind: str) -> Run:
+    """Open a run: mark this source's killed runs ``interrupted`` and log a ``running`` one.
+
+    Returns
+    -------
+    Run
+    """
+    con = ws.con
+    path = f"collect://{source_id}"
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(
+            "UPDATE imports SET status = 'interrupted' WHERE path = ? AND status = 'running'",
+            [path],
+        )
+        ((next_id,),) = con.execute(
+            "SELECT coalesce(max(import_id), 0) + 1 FROM imports"
+        ).fetchall()
+        started = _now().to_pydatetime()
+        con.execute(
+            "INSERT INTO imports VALUES (?, ?, NULL, ?, ?, 0, '{}', '[]', NULL, ?, NULL, "
+            "'running')",
+            [int(next_id), path, f"collect:{kind}", f"run {int(next_id)}", started],
+        )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return Run(int(next_id), source_id, kind, {})
+
+
+def finish_run(ws: Workspace, run: Run, *, error: str | None = None) -> None:
+    """Close a run: ``ok``, or ``error`` with the (already secret-free) message in the notes."""
+    notes = [error] if error else []
+    ws.con.execute(
+        "UPDATE imports SET status = ?, finished_at = ?, notes = ? WHERE import_id = ?",
+        [
+            "error" if error else "ok",
+            _now().to_pydatetime(),
+            json.dumps(notes, ensure_ascii=False),
+            run.import_id,
+        ],
+    )
+
+
+def load_checkpoint(ws: Workspace, source_id: str, stream: str) -> dict | None:
+    """The stored cursor of a stream (a JSON object), or None before its first page."""
+    rows = ws.con.execute(
+        "SELECT cursor FROM collect_checkpoints WHERE source_id = ? AND stream = ?",
+        [source_id, stream],
+    ).fetchall()
+    return json.loads(rows[0][0]) if rows else None
+
+
+def log_event(
+    ws: Workspace,
+    source_id: str,
+    stream: str | None,
+    event: str,
+    reason: str,
+    count: int = 1,
+    *,
+    import_id: int | None = None,
+) -> None:
+    """Append one row to ``collect_log`` (its own statement; used for source errors)."""
+    ws.con.execute(
+        "INSERT INTO collect_log VALUES (?, ?, ?, ?, ?, ?, ?, NULL)",
+        [source_id, stream, _now().to_pydatetime(), event, reason, int(count), import_id],
+    )
+
+
+def _new_rows(ws: Workspace, tname: str, df: pd.DataFrame) -> pd.DataFrame:
+    """Rows of ``df`` whose key is not stored yet (and not repeated within ``df``)."""
+    keys = list(KEYS[tname])
+    df = df.drop_duplicates(subset=keys, keep="first")
+    if df.empty:
+        return df
+    con = ws.con
+    probe = df[keys].copy()
+    con.register("_rm_probe", probe)
+    try:
+        on = " AND ".join(f't."{k}" = p."{k}"' for k in keys)
+        existing = con.execute(
+            f'SELECT p.* FROM _rm_probe p WHERE EXISTS (SELECT 1 FROM "{tname}" t WHERE {on})'
+        ).df()
+    finally:
+        con.unregister("_rm_probe")
+    if existing.empty:
+        return df
+    if tname == "post_metrics":
+        existing["observed_at"] = pd.to_datetime(existing["observed_at"])
+        probe_idx = pd.MultiIndex.from_frame(
+            df[keys].assign(observed_at=pd.to_datetime(df["observed_at"]))
+        )
+    else:
+        probe_idx = pd.MultiIndex.from_frame(df[keys])
+    seen = pd.MultiIndex.from_frame(existing[keys])
+    return df[~probe_idx.isin(seen)]
+
+
+def _changed_metrics(ws: Workspace, df: pd.DataFrame) -> pd.DataFrame:
+    """Snapshots whose figures differ from the latest stored snapshot of the same post."""
+    df = df.drop_duplicates(subset=["post_id"], keep="first")
+    if df.empty:
+        return df
+    figures = [
+        c
+        for c in df.columns
+        if c not in ("post_id", "observed_at", "observed_at_source", "source_row")
+    ]
+    con = ws.con
+    con.register("_rm_probe", df[["post_id"]])
+    try:
+        cols = ", ".join(f'm."{c}"' for c in figures)
+        latest = con.execute(
+            f"SELECT m.post_id, {cols} FROM post_metrics m "
+            "WHERE m.post_id IN (SELECT post_id FROM _rm_probe) "
+            "QUALIFY row_number() OVER (PARTITION BY m.post_id ORDER BY m.observed_at DESC) = 1"
+        ).df()
+    finally:
+        con.unregister("_rm_probe")
+    if latest.empty:
+        return df
+    latest = latest.set_index("post_id")
+    keep = []
+    for _, row in df.iterrows():
+        pid = row["post_id"]
+        if pid not in latest.index:
+            keep.append(True)
+            continue
+        old = latest.loc[pid]
+        same = all(
+            (pd.isna(row[c]) and pd.isna(old[c]))
+            or (not pd.isna(row[c]) and not pd.isna(old[c]) and float(row[c]) == float(old[c]))
+            for c in figures
+        )
+        keep.append(not same)
+    return df[keep]
+
+
+def write_page(
+    ws: Workspace,
+    run: Run,
+    stream: str,
+    tables: Mapping[str, pd.DataFrame],
+    cursor: Mapping[str, object],
+    skipped: Mapping[str, int] | None = None,
+) -> dict[str, int]:
+    """Store one page of collected rows and the stream's new checkpoint, atomically.
+
+    Parameters
+    ----------
+    ws : Workspace
+    run : Run
+        From :func:`start_run`; its ``added`` counts are updated.
+    stream : str
+        The stream within the source (``tag:mastodon``, ``search:q``, ``feed``).
+    tables : mapping of str to DataFrame
+        Canonical rows by table (``posts``, ``accounts``, ``post_metrics``; any other
+        canonical table is stored as is). A ``source_row`` column (1-based position of the
+        record in the page) is kept as lineage.
+    cursor : mapping
+        JSON-serialisable paging state to resume from after this page.
+    skipped : mapping of str to int, optional
+        Malformed records left out of this page, by reason; logged in ``collect_log``.
+
+    Returns
+    -------
+    dict[str, int]
+        Rows actually added per table (after deduplication).
+
+    Raises
+    ------
+    RippleError
+        A row that its column cannot hold (nothing of the page is stored).
+    """
+    con = ws.con
+    added: dict[str, int] = {}
+    _stage("begin")
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for tname, df in tables.items():
+            if df is None or len(df) == 0:
+                continue
+            if tname not in schema.TABLES:
+                raise ValueError(f"unknown canonical table {tname}")
+            if tname in KEYS:
+                df = _new_rows(ws, tname, df)
+            if tname == "post_metrics" and len(df):
+                df = _changed_metrics(ws, df)
+            if len(df):
+                added[tname] = ws._insert(tname, df, run.import_id)
+                _stage(f"inserted {tname}")
+        now = _now().to_pydatetime()
+        for reason, n in (skipped or {}).items():
+            if n:
+                con.execute(
+                    "INSERT INTO collect_log VALUES (?, ?, ?, 'skipped', ?, ?, ?, NULL)",
+                    [run.source_id, stream, now, reason, int(n), run.import_id],
+                )
+        con.execute(
+            "DELETE FROM collect_checkpoints WHERE source_id = ? AND stream = ?",
+            [run.source_id, stream],
+        )
+        con.execute(
+            "INSERT INTO collect_checkpoints VALUES (?, ?, ?, ?, ?, NULL)",
+            [
+                run.source_id,
+                stream,
+                json.dumps(dict(cursor), ensure_ascii=False),
+                now,
+                run.import_id,
+            ],
+        )
+        total = dict(run.added)
+        for k, v in added.items():
+            total[k] = total.get(k, 0) + v
+        con.execute(
+            "UPDATE imports SET rows = ?, rows_by_table = ? WHERE import_id = ?",
+            [int(sum(total.values())), json.dumps(total), run.import_id],
+        )
+        _stage("commit")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    _stage("committed")
+    run.added = total
+    return added
