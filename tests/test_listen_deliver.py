@@ -1,0 +1,251 @@
+"""Alert delivery: signed webhooks to a local HTTP server, e-mail to a local aiosmtpd server.
+
+The servers are started by the tests. The webhook server checks the HMAC with the ``hmac``
+module itself (not with ripplemeter's signing code), answers 500 then 429 (Retry-After: 7)
+then 200, and the delivery must happen once even after a restart (a new Workspace object on
+the same file).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import socket
+import threading
+from email import message_from_bytes
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pandas as pd
+import pytest
+
+from ripplemeter.listen.alerts import Alert
+from ripplemeter.listen.deliver import (
+    DeliveryError,
+    EmailSettings,
+    WebhookSettings,
+    deliver,
+)
+from ripplemeter.workspace import Workspace
+
+SECRET = "s3cr3t-shared-value"
+
+
+def make_alert(end="2026-03-01 12:00", observed=80.0) -> Alert:
+    return Alert(
+        rule="tuned",
+        start=pd.Timestamp("2026-03-01 10:00"),
+        end=pd.Timestamp(end),
+        observed=observed,
+        expected=10.0,
+        threshold=40.0,
+        window="1h",
+        peak_at=pd.Timestamp("2026-03-01 11:00"),
+        post_ids=["mastodon:1", "mastodon:2"],
+        explanation="brand: 80 mentions per hour against 10 expected",
+        series="brand",
+    )
+
+
+class _Hook(BaseHTTPRequestHandler):
+    script: list[tuple[int, dict]] = []
+    received: list[dict] = []
+
+    def do_POST(self):  # noqa: N802 (http.server's name)
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        expected = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
+        type(self).received.append(
+            {
+                "body": body,
+                "signature_ok": hmac.compare_digest(
+                    expected, self.headers.get("X-Ripplemeter-Signature", "")
+                ),
+                "timestamp": self.headers.get("X-Ripplemeter-Timestamp"),
+                "delivery": self.headers.get("X-Ripplemeter-Delivery"),
+            }
+        )
+        status, headers = type(self).script.pop(0) if type(self).script else (200, {})
+        self.send_response(status)
+        for k, v in headers.items():
+            self.send_header(k, v)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def hook():
+    handler = type("Hook", (_Hook,), {"script": [], "received": []})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    t = threading.Thread(target=server.serve_forever, daemon=True)
+    t.start()
+    yield handler, f"http://127.0.0.1:{server.server_address[1]}/hook"
+    server.shutdown()
+    server.server_close()
+
+
+def test_webhook_signed_retried_and_delivered_once_across_restart(tmp_path, hook, monkeypatch):
+    handler, url = hook
+    handler.script = [(500, {}), (429, {"Retry-After": "7"})]
+    monkeypatch.setenv("RM_TEST_HOOK_SECRET", SECRET)
+    ch = WebhookSettings(url=url, secret="env:RM_TEST_HOOK_SECRET", backoff=2.0, id="ops")
+    waits: list[float] = []
+    path = tmp_path / "ws.duckdb"
+
+    ws = Workspace(path)
+    res = deliver(ws, [make_alert()], [ch], sleep=waits.append)
+    ws.close()
+    assert [r.status for r in res] == ["delivered"]
+    assert res[0].attempts == 3
+    assert len(handler.received) == 3
+    assert all(r["signature_ok"] for r in handler.received)
+    # first retry: equal jitter on a 2 s base -> between 1 and 2 s; second: the Retry-After
+    assert 1.0 <= waits[0] <= 2.0 and waits[1] == 7.0 and len(waits) == 2
+    doc = json.loads(handler.received[-1]["body"])
+    assert doc["event"] == "alert" and doc["version"] == 1
+    assert doc["alert"]["observed"] == 80.0 and doc["alert"]["start"] == "2026-03-01T10:00:00"
+    assert doc["sent_at"] == int(handler.received[-1]["timestamp"])
+    assert SECRET not in handler.received[-1]["body"].decode()
+
+    # restart: a new Workspace object on the same file, the same alert detected again
+    ws = Workspace(path)
+    res = deliver(ws, [make_alert()], [ch], sleep=waits.append)
+    assert [r.status for r in res] == ["already-delivered"]
+    assert len(handler.received) == 3
+    log = ws.sql("SELECT attempt, status, http_status FROM alert_deliveries ORDER BY attempt")
+    assert log.values.tolist() == [[1, "retry", 500], [2, "retry", 429], [3, "delivered", 200]]
+    row = ws.sql("SELECT version, delivered_version FROM alerts").iloc[0].tolist()
+    assert row == [1, 1]
+
+    # the event goes on: updated in the table, not sent (deliver_updates is false)
+    res = deliver(ws, [make_alert(end="2026-03-01 14:00", observed=95.0)], [ch], sleep=waits.append)
+    assert [r.status for r in res] == ["update-not-sent"]
+    assert ws.sql('SELECT version, "end" FROM alerts').iloc[0].tolist() == [
+        2,
+        pd.Timestamp("2026-03-01 14:00"),
+    ]
+    # a channel that wants updates gets version 2 as an update, once
+    ch2 = WebhookSettings(url=url, secret="env:RM_TEST_HOOK_SECRET", id="ops", deliver_updates=True)
+    res = deliver(ws, [make_alert(end="2026-03-01 14:00", observed=95.0)], [ch2])
+    assert [r.status for r in res] == ["delivered"]
+    doc = json.loads(handler.received[-1]["body"])
+    assert doc["event"] == "alert.updated" and doc["version"] == 2
+    assert handler.received[-1]["delivery"].endswith(":2")
+    res = deliver(ws, [make_alert(end="2026-03-01 14:00", observed=95.0)], [ch2])
+    assert [r.status for r in res] == ["already-delivered"]
+    assert len(handler.received) == 4
+    ws.close()
+
+
+def test_webhook_gives_up_on_4xx_and_tries_again_next_run(tmp_path, hook, monkeypatch):
+    handler, url = hook
+    handler.script = [(404, {})]
+    monkeypatch.setenv("RM_TEST_HOOK_SECRET", SECRET)
+    ch = WebhookSettings(url=url, secret="env:RM_TEST_HOOK_SECRET")
+    ws = Workspace(tmp_path / "ws.duckdb")
+    res = deliver(ws, [make_alert()], [ch], sleep=lambda s: None)
+    assert res[0].status == "failed" and res[0].attempts == 1 and "404" in res[0].detail
+    res = deliver(ws, [make_alert()], [ch], sleep=lambda s: None)
+    assert res[0].status == "delivered"
+    assert len(handler.received) == 2
+    ws.close()
+
+
+def test_webhook_connection_refused_retries_then_fails(tmp_path, monkeypatch):
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()  # nothing listens there now
+    ch = WebhookSettings(url=f"http://127.0.0.1:{port}/", max_attempts=3, backoff=1.0)
+    waits: list[float] = []
+    ws = Workspace(tmp_path / "ws.duckdb")
+    res = deliver(ws, [make_alert()], [ch], sleep=waits.append)
+    assert res[0].status == "failed" and res[0].attempts == 3
+    assert len(waits) == 2 and 0.5 <= waits[0] <= 1.0 and 1.0 <= waits[1] <= 2.0
+    st = ws.sql("SELECT status FROM alert_deliveries ORDER BY attempt").status.tolist()
+    assert st == ["retry", "retry", "failed"]
+    ws.close()
+
+
+def test_missing_secret_names_the_variable_not_a_value(tmp_path, monkeypatch):
+    monkeypatch.delenv("RM_TEST_ABSENT", raising=False)
+    ch = WebhookSettings(url="http://127.0.0.1:9/", secret="env:RM_TEST_ABSENT")
+    ws = Workspace(tmp_path / "ws.duckdb")
+    with pytest.raises(DeliveryError, match="RM_TEST_ABSENT"):
+        deliver(ws, [make_alert()], [ch])
+    ch = WebhookSettings(url="http://127.0.0.1:9/", secret="hunter2-literal")
+    with pytest.raises(DeliveryError) as err:
+        deliver(ws, [make_alert()], [ch])
+    assert "hunter2" not in str(err.value)
+    ws.close()
+
+
+def test_settings_forbid_unknown_keys():
+    from pydantic import ValidationError
+
+    from ripplemeter.listen.alerts import AlertSettings
+
+    with pytest.raises(ValidationError):
+        WebhookSettings(url="http://x/", sekret="env:X")
+    s = AlertSettings.model_validate(
+        {
+            "deliver": [
+                {"kind": "webhook", "url": "http://x/"},
+                {"kind": "email", "host": "h", "sender": "a@b", "to": ["c@d"]},
+            ]
+        }
+    )
+    assert [type(c).__name__ for c in s.deliver] == ["WebhookSettings", "EmailSettings"]
+    with pytest.raises(ValidationError):
+        AlertSettings.model_validate({"deliver": [{"kind": "pager", "url": "x"}]})
+
+
+@pytest.fixture
+def smtp_server():
+    from aiosmtpd.controller import Controller
+
+    class Handler:
+        def __init__(self):
+            self.messages = []
+
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+            self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
+            return "250 Message accepted for delivery"
+
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    handler = Handler()
+    ctl = Controller(handler, hostname="127.0.0.1", port=port)
+    ctl.start()
+    yield handler, port
+    ctl.stop()
+
+
+def test_email_received_once_across_restart(tmp_path, smtp_server):
+    handler, port = smtp_server
+    ch = EmailSettings(
+        host="127.0.0.1", port=port, sender="alerts@example.org", to=["team@example.org"]
+    )
+    path = tmp_path / "ws.duckdb"
+    ws = Workspace(path)
+    res = deliver(ws, [make_alert()], [ch])
+    ws.close()
+    assert [r.status for r in res] == ["delivered"]
+    ws = Workspace(path)
+    res = deliver(ws, [make_alert()], [ch])
+    ws.close()
+    assert [r.status for r in res] == ["already-delivered"]
+    assert len(handler.messages) == 1
+    sender, rcpts, content = handler.messages[0]
+    assert sender == "alerts@example.org" and rcpts == ["team@example.org"]
+    msg = message_from_bytes(content)
+    assert "tuned brand alert: 80 vs 10 expected" in msg["Subject"]
+    body = msg.get_payload(decode=True).decode()
+    assert "brand: 80 mentions per hour against 10 expected" in body
+    assert "mastodon:1" in body
+    assert msg["Message-ID"].startswith("<" + make_alert().key)
