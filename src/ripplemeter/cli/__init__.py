@@ -191,7 +191,16 @@ def friendly(fn: F) -> F:
 
 
 # The command modules register themselves on `app`; they import the names above.
-from ripplemeter.cli import annotate, cascades, imports, opinion_cli, report, seeds, text  # noqa: E402, F401
+from ripplemeter.cli import (  # noqa: E402, F401
+    annotate,
+    cascades,
+    imports,
+    operations,
+    opinion_cli,
+    report,
+    seeds,
+    text,
+)
 
 
 def main() -> None:  # pragma: no cover - console entry
