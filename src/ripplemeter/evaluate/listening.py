@@ -1,0 +1,1070 @@
+"""The listening section: what people say about the brand, its products and its competitors.
+
+Reads the posts of the window (collected by ``ripplemeter listen collect`` or imported from
+files) and the topics of a listening project (``listen.toml``, see
+:mod:`ripplemeter.listen.project`; a campaign names one with ``listen = "listen.toml"`` under
+``[campaign]``), and reports under ``listening.*`` in metrics.json:
+
+* **mentions** per topic, and their **volume over time** per local hour, day and week (in the
+  project's time zone);
+* **share of voice** among the brand and competitor topics, by mentions, by engagement and,
+  once sentiment annotations exist (the ``annotations`` table, task ``sentiment``), by
+  positive mentions;
+* **top authors and channels** per topic;
+* **associated terms** per topic: words that occur in the topic's mentions more often than
+  in the other mentions of the window, ranked by Dunning's log-likelihood (G²);
+* the **sentiment trend** per topic and local day, when sentiment exists;
+* **alerts** from :func:`ripplemeter.listen.alerts.detect` over each topic's hourly volume,
+  each with its rule, observed and expected values, threshold, window and driving posts.
+
+Which posts are mentions
+------------------------
+Every post created in the window (each counted once, its latest import and snapshot), of any
+kind (originals, reposts, replies and comments: listening tools count each as a mention).
+A post is a mention of a topic when the topic's query matches it; the query is compiled
+once to SQL (:meth:`ripplemeter.listen.query.Query.to_sql`) and run over the workspace, the
+same posts as :meth:`~ripplemeter.listen.query.Query.match` selects in Python. A post may
+mention several topics and counts for each.
+
+Share of voice
+--------------
+The competitive set is the topics whose role is ``brand`` or ``competitor`` (every topic when
+there are none). A topic's share of voice is its figure over the sum of the same figure over
+the competitive set; product and industry topics get none (a product is part of its brand,
+an industry topic holds everyone's mentions). A post naming two competitors counts for both,
+so the shares add up to 100% of the mentions counted, not of distinct posts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from functools import cache
+from typing import Any, Literal
+
+import ibis
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from ripplemeter.evaluate.context import EvalContext, count_sum
+from ripplemeter.evaluate.metrics import Metric
+from ripplemeter.evaluate.section import Figure, SectionResult, clean, register_section
+
+__all__ = [
+    "COMPETITIVE_ROLES",
+    "ROLES",
+    "ListeningSection",
+    "ListeningSettings",
+    "TopicSettings",
+    "associated_terms",
+    "log_likelihood",
+    "query_terms",
+    "tokenize",
+]
+
+ROLES: tuple[str, ...] = ("brand", "product", "competitor", "industry")
+COMPETITIVE_ROLES: tuple[str, ...] = ("brand", "competitor")
+NO_SENTIMENT = "no sentiment yet: no mention of this topic has a sentiment annotation"
+
+_SCOPE = (
+    "Mentions: posts created in the window (each once, latest import), of any kind, whose "
+    "text and fields match the topic's query (listen.toml); a post may mention several topics."
+)
+_SOV_SRC = (
+    "Sprout Social, 'Share of voice: what it is and how to calculate it' (brand measure / "
+    "total measure of the brand and its competitors); Brandwatch, 'Share of voice'"
+)
+_SOV_SET = (
+    " Competitive set: the brand and competitor topics (every topic when there are none); "
+    "product and industry topics get no share. A post naming two topics counts for both."
+)
+
+MENTIONS = Metric(
+    "listening_mentions",
+    "Mentions",
+    "count of posts created in the window that match the topic's query",
+    "count",
+    "ripplemeter decision; the query language is described in docs/listening.md",
+    _SCOPE,
+)
+VOLUME = Metric(
+    "listening_volume",
+    "Mentions per period",
+    "count of the topic's mentions per local hour, day or week (project time zone)",
+    "count",
+    "ripplemeter decision",
+    _SCOPE + " Periods are cut in the project's time zone; weeks start on Monday (ISO 8601).",
+)
+ENGAGEMENT = Metric(
+    "listening_engagement",
+    "Engagement on mentions",
+    "sum over the topic's mentions of engagements (the platform's own total; else likes + "
+    "reposts + replies + saves as reported)",
+    "count",
+    "ripplemeter decision; engagements as each platform reports them",
+    _SCOPE + " A mention with no engagement figure at all adds nothing.",
+)
+SOV_MENTIONS = Metric(
+    "share_of_voice_mentions",
+    "Share of voice (mentions)",
+    "topic mentions / sum of mentions over the competitive set",
+    "ratio",
+    _SOV_SRC,
+    _SCOPE + _SOV_SET,
+)
+SOV_ENGAGEMENT = Metric(
+    "share_of_voice_engagement",
+    "Share of voice (engagement)",
+    "engagement on the topic's mentions / sum of it over the competitive set",
+    "ratio",
+    _SOV_SRC,
+    _SCOPE + _SOV_SET + " Null when no mention of the set has an engagement figure.",
+)
+SOV_POSITIVE = Metric(
+    "share_of_voice_positive",
+    "Share of voice (positive mentions)",
+    "topic's positive mentions / positive mentions over the competitive set",
+    "ratio",
+    _SOV_SRC + "; sentiment from the shipped models (model cards in text/models)",
+    _SCOPE + _SOV_SET + " Null until sentiment annotations exist.",
+)
+POSITIVE = Metric(
+    "listening_positive_mentions",
+    "Positive mentions",
+    "count of the topic's mentions whose latest sentiment annotation is positive",
+    "count",
+    "ripplemeter decision; sentiment from the shipped models (model cards in text/models)",
+    _SCOPE,
+)
+SENTIMENT_MENTIONS = Metric(
+    "listening_sentiment_mentions",
+    "Mentions by sentiment",
+    "count of the topic's mentions whose latest sentiment annotation is the one named "
+    "(positive, neutral or negative)",
+    "count",
+    "ripplemeter decision; sentiment from the shipped models (model cards in text/models)",
+    _SCOPE + " Per local day of the window in the sentiment trend.",
+)
+NET_SENTIMENT = Metric(
+    "listening_net_sentiment",
+    "Net sentiment of a topic",
+    "(positive - negative) / (positive + negative) mentions of the topic",
+    "ratio",
+    "Black Box Intelligence help, 'What is Net Sentiment' (% positive - % negative, polar "
+    "mentions)",
+    _SCOPE + " Neutral mentions are left out; null when none is positive or negative.",
+)
+TERM_MENTIONS = Metric(
+    "associated_term_mentions",
+    "Mentions with an associated term",
+    "count of the topic's mentions whose text contains the term",
+    "count",
+    "ripplemeter decision",
+    "Terms from jieba (Chinese), kiwipiepy nouns and roots (Korean), words elsewhere; "
+    "stopwords per language left out; terms named in the queries kept whole.",
+)
+TERM_LLR = Metric(
+    "associated_term_llr",
+    "Association of a term with a topic (log-likelihood G²)",
+    "G² = 2 Σ O ln(O / E) over the 2×2 table of mentions with / without the term, in / out "
+    "of the topic",
+    "G² statistic",
+    "Dunning, T. (1993). Accurate methods for the statistics of surprise and coincidence. "
+    "Computational Linguistics 19(1), 61-74",
+    "Only terms relatively more frequent inside the topic than outside it; above 3.84 the "
+    "association is significant at 5% (χ² with one degree of freedom), above 10.83 at 0.1%.",
+)
+ALERT_OBSERVED = Metric(
+    "listening_alert_observed",
+    "Alert: observed mentions",
+    "mentions per hour in the alert's window, as the alert's rule reads them",
+    "count",
+    "ripplemeter.listen.alerts (each alert names its rule; docs/listening.md)",
+    "The value that crossed the threshold.",
+)
+ALERT_EXPECTED = Metric(
+    "listening_alert_expected",
+    "Alert: expected mentions",
+    "the rule's baseline for the same hour (seasonal median, rolling mean, ...)",
+    "count",
+    "ripplemeter.listen.alerts (each alert names its rule; docs/listening.md)",
+    "What the rule expected in the alert's window.",
+)
+ALERT_OBSERVED_SHARE = Metric(
+    "listening_alert_observed_share",
+    "Alert: observed negative share",
+    "negative mentions / mentions with a sentiment over the alert's window",
+    "ratio",
+    "ripplemeter.listen.alerts, rule negative_share (docs/listening.md)",
+    "The share that crossed the threshold.",
+)
+ALERT_EXPECTED_SHARE = Metric(
+    "listening_alert_expected_share",
+    "Alert: expected negative share",
+    "negative share over the days before the alert's window",
+    "ratio",
+    "ripplemeter.listen.alerts, rule negative_share (docs/listening.md)",
+    "The baseline share the rule compared with.",
+)
+ALERT_THRESHOLD_SHARE = Metric(
+    "listening_alert_threshold_share",
+    "Alert: negative share threshold",
+    "the share the observed negative share had to exceed",
+    "ratio",
+    "ripplemeter.listen.alerts, rule negative_share (docs/listening.md)",
+    "Baseline share plus the rule's binomial margin.",
+)
+ALERT_THRESHOLD = Metric(
+    "listening_alert_threshold",
+    "Alert: threshold",
+    "the value the observed figure had to exceed for the rule to fire",
+    "count",
+    "ripplemeter.listen.alerts (each alert names its rule; docs/listening.md)",
+    "Expected plus the rule's margin (k robust or plain standard deviations).",
+)
+
+
+class TopicSettings(BaseModel):
+    """One ``[[topics]]`` entry of listen.toml.
+
+    Attributes
+    ----------
+    id : str
+        Short id (letters, digits, ``_`` and ``-``): the topic's key in metrics.json.
+    name : str
+        Name shown in the report.
+    role : {"brand", "product", "competitor", "industry"}
+    query : str
+        Boolean query (:func:`ripplemeter.listen.query.parse`).
+    terms : list of str
+        More user-named terms (product codes, names) kept whole by the term tokeniser; the
+        query's own words and phrases are kept whole already.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=r"^[A-Za-z0-9_-]{1,40}$")
+    name: str = Field(min_length=1)
+    role: Literal["brand", "product", "competitor", "industry"]
+    query: str
+    terms: list[str] = []
+
+    @field_validator("query")
+    @classmethod
+    def _query(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("expected a search query, not an empty one")
+        from ripplemeter.listen.query import parse
+
+        try:
+            parse(v)
+        except Exception as exc:  # QuerySyntaxError (a RippleError), with its column
+            raise ValueError(f"not a valid query: {exc}") from None
+        return v
+
+
+class ListeningSettings(BaseModel):
+    """The listening section's settings: its topics and a few display limits.
+
+    ``ripplemeter listen report`` fills ``topics`` (and ``alerts``) from listen.toml; in a
+    campaign they come from the listening project that ``[campaign] listen`` names, and a
+    ``[listening]`` table may set the limits.
+
+    Attributes
+    ----------
+    topics : list of TopicSettings
+    top : int
+        Authors and channels listed per topic.
+    terms : int
+        Associated terms listed per topic.
+    min_term_mentions : int
+        A term must occur in at least this many of the topic's mentions.
+    alert_rule : str
+        Detector of :func:`ripplemeter.listen.alerts.detect` run over each topic's hourly
+        volume (``tuned``, ``meltwater``, ``changepoint``); ``none`` runs none.
+    alert_posts : int
+        Driving posts shown per alert.
+    alerts : object, optional
+        The project's ``[alerts]`` settings (:class:`ripplemeter.listen.alerts.AlertSettings`).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
+    topics: list[TopicSettings] = []
+    top: int = Field(10, ge=1, le=100)
+    terms: int = Field(15, ge=1, le=200)
+    min_term_mentions: int = Field(3, ge=1)
+    alert_rule: str = "tuned"
+    alert_posts: int = Field(3, ge=0, le=20)
+    alerts: Any = None
+
+
+# ----------------------------------------------------------------------------- terms
+_URL = re.compile(r"https?://\S+|www\.\S+", re.I)
+_HANDLE = re.compile(r"(?<![\w@])@[\w.]+")
+_HAN = r"\p{Han}"
+_HANGUL = r"\p{Hangul}"
+_KANA = r"\p{Hiragana}\p{Katakana}ー"
+
+
+@cache
+def _rx():
+    import regex
+
+    return {
+        "word": regex.compile(r"[\p{L}\p{N}][\p{L}\p{M}\p{N}'’_-]*[\p{L}\p{M}\p{N}]|\p{L}"),
+        "han": regex.compile(_HAN),
+        "hangul": regex.compile(_HANGUL),
+        "kana": regex.compile(f"[{_KANA}]"),
+        "runs": regex.compile(
+            rf"[{_HAN}]+|\p{{Katakana}}[\p{{Katakana}}ー]*|\p{{Hiragana}}+|[\p{{Latin}}\p{{N}}][\p{{Latin}}\p{{N}}'_-]*"
+        ),
+        "digits": regex.compile(r"^[\p{N}\p{P}]+$"),
+    }
+
+
+def _norm(text: str) -> str:
+    """The search form of a text (NFKC, casefold): the form the queries match."""
+    from ripplemeter.listen.query import search_text
+
+    return search_text(text)
+
+
+def script_language(text: str) -> str | None:
+    """A language guessed from the script alone: ``ko`` (Hangul), ``ja`` (kana), ``zh`` (Han).
+
+    Returns None for other scripts. Used only when a post carries no ``lang``.
+    """
+    rx = _rx()
+    if rx["hangul"].search(text):
+        return "ko"
+    if rx["kana"].search(text):
+        return "ja"
+    if rx["han"].search(text):
+        return "zh"
+    return None
+
+
+def query_terms(query: str) -> list[str]:
+    """The words and "exact phrases" a query names, in its search form.
+
+    Operators (AND, OR, NOT, NEAR/n), field filters (``lang:en``), parentheses and suffix
+    wildcards (``launch*``, a prefix, not a term) are left out.
+
+    >>> query_terms('("Lumen Tea" OR lumentea OR LT-500) AND NOT lang:ja AND launch*')
+    ['lumen tea', 'lumentea', 'lt-500']
+    """
+    out: list[str] = []
+    for m in re.finditer(r'"([^"]*)"|([^\s()"]+)', query):
+        phrase, word = m.group(1), m.group(2)
+        if phrase is not None:
+            t = phrase.strip()
+        else:
+            if word in ("AND", "OR", "NOT") or re.fullmatch(r"NEAR(/\d+)?", word):
+                continue
+            if re.match(r"^-?\w+:", word) or word.endswith("*"):
+                continue
+            t = word.lstrip("+-")
+        t = _norm(t).strip() if t else ""
+        if t and t not in out:
+            out.append(t)
+    return out
+
+
+@cache
+def _kiwi():
+    from kiwipiepy import Kiwi
+
+    return Kiwi()
+
+
+#: Korean part-of-speech tags kept (kiwipiepy/Sejong): common and proper nouns, roots,
+#: foreign words and Chinese characters (a noun prefix, XPN, is joined to its noun).
+#: Particles and endings are never terms.
+KOREAN_TAGS = frozenset({"NNG", "NNP", "XR", "SL", "SH"})
+
+
+def _keep_whole(text: str, keep: Sequence[str]) -> tuple[list[str], str]:
+    """Find the user-named terms in a (normalised) text and blank them out.
+
+    A term of letters and digits must stand as a whole word (``lt-500`` is not found inside
+    ``lt-5000``); a Chinese, Japanese or Korean term is found inside unspaced text.
+    """
+    import regex
+
+    found = []
+    for term in keep:
+        if not term:
+            continue
+        cjk = bool(_rx()["han"].search(term) or _rx()["hangul"].search(term))
+        pat = regex.escape(term)
+        if not cjk:
+            pat = rf"(?<![\p{{L}}\p{{N}}]){pat}(?![\p{{L}}\p{{N}}])"
+        new, n = regex.subn(pat, " ", text)
+        if n:
+            found.append(term)
+            text = new
+    return found, text
+
+
+def tokenize(
+    texts: Sequence[str],
+    langs: Sequence[str | None] | None = None,
+    keep: Iterable[str] = (),
+) -> list[set[str]]:
+    """The set of terms of each text, for associated terms.
+
+    Parameters
+    ----------
+    texts : sequence of str
+        Posts as exported.
+    langs : sequence of str or None, optional
+        ISO 639-1 code per text (``posts.lang``); a text without one gets a language from its
+        script (:func:`script_language`), else is read as words.
+    keep : iterable of str
+        User-named terms (query words and phrases, product codes) kept whole, matched in the
+        search form (NFKC, casefold).
+
+    Returns
+    -------
+    list of set of str
+        Terms in their search form, stopwords and bare numbers left out.
+
+    Notes
+    -----
+    URLs and @handles are removed first. Chinese is segmented with jieba (precise mode),
+    Korean with kiwipiepy (nouns, roots and foreign words kept), Japanese cut into runs of
+    one script (hiragana runs dropped); other languages are regex words of letters and
+    digits (``\\p{L}`` classes, hyphens and apostrophes inside a word kept). Terms of one
+    character are dropped, except a Chinese term named in ``keep``.
+
+    References
+    ----------
+    jieba: https://github.com/fxsjy/jieba; kiwipiepy: Lee, M. (2024), Kiwi: Developing a
+    Korean morphological analyzer based on statistical language models and skip-bigram.
+    """
+    from ripplemeter.text.stopwords import stopwords
+
+    keep_n = sorted({_norm(k).strip() for k in keep if k and k.strip()}, key=len, reverse=True)
+    rx = _rx()
+    langs = list(langs) if langs is not None else [None] * len(texts)
+    out: list[set[str]] = []
+    korean: list[tuple[int, str]] = []
+    for i, (raw, lang) in enumerate(zip(texts, langs, strict=True)):
+        text = _norm(str(raw or ""))
+        text = _HANDLE.sub(" ", _URL.sub(" ", text))
+        found, rest = _keep_whole(text, keep_n)
+        code = (str(lang).split("-")[0].lower() if lang else None) or script_language(rest)
+        terms = set(found)
+        stop = stopwords(code)
+        if code == "zh":
+            import jieba
+
+            jieba.setLogLevel(60)
+            words = [w.strip() for w in jieba.lcut(rest)]
+        elif code == "ja":
+            words = [w for w in rx["runs"].findall(rest) if not regex_hiragana(w)]
+        elif code == "ko":
+            korean.append((i, rest))
+            words = []
+        else:
+            words = rx["word"].findall(rest)
+        for w in words:
+            if len(w) < 2 or w in stop or rx["digits"].match(w) or not rx["word"].search(w):
+                continue
+            terms.add(w)
+        out.append(terms)
+    if korean:
+        stop = stopwords("ko")
+        for (i, _), toks in zip(korean, _kiwi().tokenize([t for _, t in korean]), strict=True):
+            prefix, prefix_end = "", -1
+            for tok in toks:
+                w = tok.form.casefold()
+                if tok.tag == "XPN":  # a noun prefix (신, 재, 비 ...) joins its noun: 신제품
+                    prefix, prefix_end = w, tok.start + tok.len
+                    continue
+                if prefix and tok.tag.startswith("NN") and tok.start == prefix_end:
+                    w = prefix + w
+                prefix = ""
+                if tok.tag in KOREAN_TAGS and len(w) >= 2 and w not in stop:
+                    if not rx["digits"].match(w):
+                        out[i].add(w)
+    return out
+
+
+def regex_hiragana(word: str) -> bool:
+    """Whether a run is all hiragana (Japanese function words and endings)."""
+    import regex
+
+    return bool(regex.fullmatch(r"\p{Hiragana}+", word))
+
+
+def log_likelihood(k11, k12, k21, k22) -> np.ndarray:
+    """Dunning's G² for 2×2 tables (arrays broadcast).
+
+    ``k11``: topic mentions with the term, ``k12``: other mentions with it, ``k21``: topic
+    mentions without it, ``k22``: other mentions without it.
+
+    Returns
+    -------
+    numpy.ndarray of float
+        G² = 2 Σ O ln(O / E), E the count expected under independence (0 ln 0 = 0).
+
+    References
+    ----------
+    Dunning, T. (1993). Accurate methods for the statistics of surprise and coincidence.
+    Computational Linguistics 19(1), 61-74.
+    """
+    from scipy.special import xlogy
+
+    k = [np.asarray(x, dtype=float) for x in (k11, k12, k21, k22)]
+    n = k[0] + k[1] + k[2] + k[3]
+    r1, r2 = k[0] + k[1], k[2] + k[3]  # with / without the term
+    c1, c2 = k[0] + k[2], k[1] + k[3]  # in / out of the topic
+    e = [r1 * c1 / n, r1 * c2 / n, r2 * c1 / n, r2 * c2 / n]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        g = sum(xlogy(o, o) - xlogy(o, ei) for o, ei in zip(k, e, strict=True))
+    return np.maximum(2.0 * np.asarray(g), 0.0)
+
+
+def associated_terms(
+    terms: Sequence[set[str]],
+    in_topic: Sequence[bool],
+    *,
+    min_count: int = 3,
+    exclude: Iterable[str] = (),
+    limit: int | None = None,
+) -> pd.DataFrame:
+    """Terms over-represented in a topic's mentions against the other mentions.
+
+    Parameters
+    ----------
+    terms : sequence of set of str
+        Terms per mention (:func:`tokenize`).
+    in_topic : sequence of bool
+        Whether each mention is in the topic.
+    min_count : int
+        Least number of topic mentions holding a term.
+    exclude : iterable of str
+        Terms never listed (the topic's own query terms, which define it).
+    limit : int, optional
+        Most terms returned.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``term``, ``mentions`` (topic mentions with it), ``outside`` (other mentions
+        with it), ``llr`` (G², :func:`log_likelihood`); strongest first, ties by term. Only
+        terms whose share of topic mentions exceeds their share of other mentions.
+    """
+    mask = np.asarray(in_topic, dtype=bool)
+    n_in, n_out = int(mask.sum()), int((~mask).sum())
+    cols = ["term", "mentions", "outside", "llr"]
+    if n_in == 0:
+        return pd.DataFrame(columns=cols)
+    inside, outside = Counter(), Counter()
+    for ts, m in zip(terms, mask, strict=True):
+        (inside if m else outside).update(ts)
+    skip = set(exclude)
+    rows = [
+        (t, a, outside.get(t, 0)) for t, a in inside.items() if a >= min_count and t not in skip
+    ]
+    if not rows:
+        return pd.DataFrame(columns=cols)
+    df = pd.DataFrame(rows, columns=["term", "mentions", "outside"])
+    a, b = df["mentions"].to_numpy(), df["outside"].to_numpy()
+    over = a / n_in > (b / n_out if n_out else 0.0)
+    df["llr"] = log_likelihood(a, b, n_in - a, n_out - b)
+    df = df[over & (df["llr"] > 0)].sort_values(["llr", "term"], ascending=[False, True])
+    return df.head(limit).reset_index(drop=True) if limit else df.reset_index(drop=True)
+
+
+# ----------------------------------------------------------------------------- queries
+def _members_sql(base_sql: str, topics: Sequence[TopicSettings]) -> str:
+    """One SQL statement: (post_id, topic) for every post each topic's query matches."""
+    from ripplemeter.listen.query import parse
+
+    parts = []
+    for t in topics:
+        cond = parse(t.query).to_sql()
+        tid = t.id.replace("'", "''")
+        parts.append(f"SELECT post_id, '{tid}' AS topic FROM _base WHERE coalesce(({cond}), false)")
+    return f"WITH _base AS ({base_sql}) " + " UNION ALL ".join(parts)
+
+
+def _engagement(t):
+    parts = [t[c] for c in ("likes", "reposts", "replies", "saves") if c in t.columns]
+    any_part = ibis.coalesce(*parts).notnull() if parts else ibis.literal(False)
+    total = sum((p.fill_null(0) for p in parts), ibis.literal(0))
+    return ibis.coalesce(t.engagements, ibis.ifelse(any_part, total, ibis.null("int64"))).cast(
+        "int64"
+    )
+
+
+def _local_frame(counts: pd.DataFrame, tz: str) -> pd.DataFrame:
+    """15-minute UTC buckets -> local hour start (tz-aware), local day and ISO week start."""
+    utc = pd.to_datetime(counts["bucket"].astype("int64") * 900, unit="s").dt.tz_localize("UTC")
+    local = utc.dt.tz_convert(tz)
+    hour = (utc - pd.to_timedelta(local.dt.minute, unit="min")).dt.tz_convert(tz)
+    day = local.dt.date
+    week = [d - dt.timedelta(days=d.weekday()) for d in day]
+    return counts.assign(hour=hour, day=day, week=week)
+
+
+# ----------------------------------------------------------------------------- the section
+@register_section
+class ListeningSection:
+    """Mentions, share of voice, associated terms, sentiment and alerts per topic."""
+
+    id = "listening"
+    title = "Listening: mentions and share of voice"
+    order = 95
+    metrics = (
+        MENTIONS,
+        VOLUME,
+        ENGAGEMENT,
+        SOV_MENTIONS,
+        SOV_ENGAGEMENT,
+        SOV_POSITIVE,
+        POSITIVE,
+        SENTIMENT_MENTIONS,
+        NET_SENTIMENT,
+        TERM_MENTIONS,
+        TERM_LLR,
+        ALERT_OBSERVED,
+        ALERT_EXPECTED,
+        ALERT_THRESHOLD,
+        ALERT_OBSERVED_SHARE,
+        ALERT_EXPECTED_SHARE,
+        ALERT_THRESHOLD_SHARE,
+    )
+    settings = ListeningSettings
+    headline_group = "organic"
+
+    def headline(self, result: SectionResult) -> list[tuple[str, str]]:
+        d = result.data.get("listening") or {}
+        brand = next(
+            (t for t in d.get("topic_order", []) if d["topics"][t]["role"] == "brand"), None
+        )
+        if brand is None:
+            return []
+        p = f"listening.topics.{brand}.share_of_voice.mentions"
+        try:
+            v = result.value(p)
+        except KeyError:
+            return []
+        return [(p, f"share of voice of {d['topics'][brand]['name']}")] if v is not None else []
+
+    def run(self, ctx: EvalContext) -> SectionResult:
+        s: ListeningSettings = ctx.settings_for(self)
+        if not s.topics:
+            return SectionResult.no_data(
+                'no listening topics: name a listening project with listen = "listen.toml" '
+                "under [campaign], or run `ripplemeter listen report`"
+            )
+        period = ctx.window.campaign
+        tz = ctx.window.timezone
+        posts = ctx.tables.latest_posts(period)
+        if not int(posts.count().to_pyarrow().as_py()):
+            return SectionResult.no_data("no post was created in the window")
+        acc = ctx.tables.accounts
+        acc = acc.group_by("account_id").aggregate(handle=acc.handle.max())
+        base = posts.left_join(acc, posts.account_id == acc.account_id).select(
+            "post_id",
+            "text",
+            "search_text",
+            "lang",
+            "platform",
+            "channel",
+            "account_id",
+            "handle",
+            "created_at",
+            "url",
+            engagement=_engagement(posts),
+        )
+        base = ctx.tables.materialize(base, "_rm_listen_base")
+        members = self._members(ctx, base, s.topics)
+        j = members.join(base, "post_id")
+
+        topics = {t.id: t for t in s.topics}
+        order = [t.id for t in s.topics]
+        comp = [t.id for t in s.topics if t.role in COMPETITIVE_ROLES] or order
+        per = (
+            j.group_by("topic")
+            .aggregate(mentions=j.count(), engagement=count_sum(j.engagement))
+            .to_pandas()
+            .set_index("topic")
+        )
+        any_topic = int(members.post_id.nunique().to_pyarrow().as_py())
+
+        # sentiment, when annotations exist
+        from ripplemeter.evaluate.opinion import latest_annotations
+
+        sent = latest_annotations(ctx, "sentiment").select(_sid="subject_id", sentiment="label")
+        js = j.join(sent, j.post_id == sent._sid)
+        pol = js.group_by(["topic", "sentiment"]).aggregate(n=js.count()).to_pandas()
+        has_sentiment = len(pol) > 0
+
+        figures: list[Figure] = [Figure("listening.mentions", "listening_mentions", any_topic)]
+        out_topics: dict[str, dict] = {}
+        comp_mentions = sum(int(per["mentions"].get(t, 0)) for t in comp)
+        eng_known = [per["engagement"].get(t) for t in comp]
+        eng_known = [int(v) for v in eng_known if v is not None and not pd.isna(v)]
+        comp_eng = sum(eng_known) if eng_known else None
+        pos = (
+            pol[pol.sentiment == "positive"].set_index("topic")["n"]
+            if has_sentiment
+            else pd.Series(dtype=int)
+        )
+        comp_pos = sum(int(pos.get(t, 0)) for t in comp)
+
+        # volume: 15-minute UTC buckets, made local in pandas (any zone offset works)
+        jb = j.mutate(bucket=(j.created_at.epoch_seconds() // 900).cast("int64"))
+        buckets = jb.group_by(["topic", "bucket"]).aggregate(n=jb.count()).to_pandas()
+        buckets = _local_frame(buckets, tz) if len(buckets) else buckets
+        hours = pd.date_range(period.lo, period.hi, freq="h", inclusive="left", tz="UTC")
+        hours = hours.tz_convert(tz)
+        days = [d.date() for d in pd.date_range(period.start, period.end, freq="D")]
+        weeks = sorted({d - dt.timedelta(days=d.weekday()) for d in days})
+
+        # top authors and channels
+        w = ibis.window(group_by="topic", order_by=[ibis.desc("n"), "account_id"])
+        ga = j.group_by(["topic", "account_id", "handle", "platform"]).aggregate(n=j.count())
+        authors = ga.mutate(rk=ibis.row_number().over(w)).filter(ibis._.rk < s.top).to_pandas()
+        gc = j.mutate(channel=j.channel.fill_null("not given"))
+        gc = gc.group_by(["topic", "channel"]).aggregate(n=gc.count())
+        wc = ibis.window(group_by="topic", order_by=[ibis.desc("n"), "channel"])
+        channels = gc.mutate(rk=ibis.row_number().over(wc)).filter(ibis._.rk < s.top).to_pandas()
+
+        # associated terms over every post of the window
+        texts = base.select("post_id", "text", "lang").to_pandas()
+        mem = members.to_pandas()
+        keep = {k for t in s.topics for k in (*query_terms(t.query), *t.terms)}
+        toks = tokenize(texts["text"].fillna("").tolist(), texts["lang"].tolist(), keep)
+
+        # sentiment trend
+        if has_sentiment:
+            jt = js.mutate(bucket=(js.created_at.epoch_seconds() // 900).cast("int64"))
+            strend = jt.group_by(["topic", "bucket", "sentiment"]).aggregate(n=jt.count())
+            strend = _local_frame(strend.to_pandas(), tz)
+
+        notes: list[str] = []
+        warnings: list[str] = []
+        frames: dict[str, pd.DataFrame] = {}
+        for tid in order:
+            t = topics[tid]
+            p = f"listening.topics.{tid}"
+            n = int(per["mentions"].get(tid, 0))
+            e = per["engagement"].get(tid)
+            e = None if e is None or pd.isna(e) else int(e)
+            d: dict[str, Any] = {
+                "name": t.name,
+                "role": t.role,
+                "query": t.query,
+                "mentions": n,
+                "engagement": e,
+                "share_of_voice": {},
+                "reasons": {},
+            }
+            figures.append(Figure(f"{p}.mentions", "listening_mentions", n))
+            no_eng = "no mention of this topic has an engagement figure"
+            figures.append(
+                Figure(
+                    f"{p}.engagement", "listening_engagement", e, None if e is not None else no_eng
+                )
+            )
+            if tid in comp:
+                sov = d["share_of_voice"]
+                sov["mentions"] = n / comp_mentions if comp_mentions else None
+                sov["engagement"] = (e or 0) / comp_eng if comp_eng else None
+                if has_sentiment:
+                    sov["positive"] = int(pos.get(tid, 0)) / comp_pos if comp_pos else None
+                else:
+                    sov["positive"] = None
+                why = {
+                    "mentions": "no mention of the competitive set in the window",
+                    "engagement": "no mention of the competitive set has an engagement figure",
+                    "positive": NO_SENTIMENT
+                    if not has_sentiment
+                    else "no positive mention of the competitive set",
+                }
+                for k, mid in (
+                    ("mentions", "share_of_voice_mentions"),
+                    ("engagement", "share_of_voice_engagement"),
+                    ("positive", "share_of_voice_positive"),
+                ):
+                    v = clean(sov[k])
+                    sov[k] = v
+                    figures.append(
+                        Figure(f"{p}.share_of_voice.{k}", mid, v, None if v is not None else why[k])
+                    )
+            # sentiment
+            if has_sentiment:
+                tp = pol[pol.topic == tid].set_index("sentiment")["n"]
+                cnt = {k: int(tp.get(k, 0)) for k in ("positive", "neutral", "negative")}
+                d.update(cnt)
+                polar = cnt["positive"] + cnt["negative"]
+                d["net_sentiment"] = (cnt["positive"] - cnt["negative"]) / polar if polar else None
+                figures.append(
+                    Figure(f"{p}.positive", "listening_positive_mentions", cnt["positive"])
+                )
+                figures.append(
+                    Figure(
+                        f"{p}.net_sentiment",
+                        "listening_net_sentiment",
+                        clean(d["net_sentiment"]),
+                        None if polar else "no mention of this topic is positive or negative",
+                    )
+                )
+                st = strend[strend.topic == tid]
+                trend = []
+                for day, g in st.groupby("day"):
+                    c = g.groupby("sentiment")["n"].sum()
+                    pp, nn = int(c.get("positive", 0)), int(c.get("negative", 0))
+                    trend.append(
+                        {
+                            "day": day.isoformat(),
+                            "positive": pp,
+                            "neutral": int(c.get("neutral", 0)),
+                            "negative": nn,
+                            "net_sentiment": (pp - nn) / (pp + nn) if pp + nn else None,
+                        }
+                    )
+                d["sentiment_trend"] = trend
+                for i, r in enumerate(trend):
+                    q = f"{p}.sentiment_trend.{i}"
+                    for k in ("positive", "neutral", "negative"):
+                        figures.append(Figure(f"{q}.{k}", "listening_sentiment_mentions", r[k]))
+                    figures.append(
+                        Figure(
+                            f"{q}.net_sentiment",
+                            "listening_net_sentiment",
+                            clean(r["net_sentiment"]),
+                            None
+                            if r["net_sentiment"] is not None
+                            else "no mention of the day is positive or negative",
+                        )
+                    )
+            else:
+                d["reasons"]["sentiment"] = NO_SENTIMENT
+            # volume
+            bt = buckets[buckets.topic == tid] if len(buckets) else buckets
+            by_hour = bt.groupby("hour")["n"].sum() if len(bt) else pd.Series(dtype=int)
+            hourly = by_hour.reindex(hours, fill_value=0).astype(int)
+            by_day = bt.groupby("day")["n"].sum() if len(bt) else pd.Series(dtype=int)
+            by_week = bt.groupby("week")["n"].sum() if len(bt) else pd.Series(dtype=int)
+            d["volume"] = {
+                "hour": [[h.isoformat(), int(v)] for h, v in hourly.items() if v],
+                "day": [[x.isoformat(), int(by_day.get(x, 0))] for x in days],
+                "week": [[x.isoformat(), int(by_week.get(x, 0))] for x in weeks],
+            }
+            for i, x in enumerate(weeks):
+                figures.append(
+                    Figure(f"{p}.volume.week.{i}.1", "listening_volume", int(by_week.get(x, 0)))
+                )
+            frames[f"volume_{tid}"] = hourly.rename("mentions").to_frame()
+            # authors, channels
+            ta = authors[authors.topic == tid].sort_values("rk")
+            d["top_authors"] = [
+                {
+                    "account_id": r.account_id,
+                    "handle": r.handle if isinstance(r.handle, str) else None,
+                    "platform": r.platform,
+                    "mentions": int(r.n),
+                }
+                for r in ta.itertuples()
+            ]
+            for i in range(len(d["top_authors"])):
+                figures.append(
+                    Figure(
+                        f"{p}.top_authors.{i}.mentions",
+                        "listening_mentions",
+                        d["top_authors"][i]["mentions"],
+                    )
+                )
+            tc = channels[channels.topic == tid].sort_values("rk")
+            d["top_channels"] = [
+                {"channel": r.channel, "mentions": int(r.n)} for r in tc.itertuples()
+            ]
+            for i in range(len(d["top_channels"])):
+                figures.append(
+                    Figure(
+                        f"{p}.top_channels.{i}.mentions",
+                        "listening_mentions",
+                        d["top_channels"][i]["mentions"],
+                    )
+                )
+            # associated terms
+            ids = set(mem.loc[mem.topic == tid, "post_id"])
+            inside = texts["post_id"].isin(ids).to_numpy()
+            at = associated_terms(
+                toks,
+                inside,
+                min_count=s.min_term_mentions,
+                exclude=query_terms(t.query),
+                limit=s.terms,
+            )
+            d["terms"] = [
+                {
+                    "term": r.term,
+                    "mentions": int(r.mentions),
+                    "outside": int(r.outside),
+                    "llr": float(r.llr),
+                }
+                for r in at.itertuples()
+            ]
+            if not d["terms"]:
+                d["reasons"]["terms"] = (
+                    "every mention of the window is in this topic: no contrast to compare with"
+                    if inside.all()
+                    else f"no term occurs in {s.min_term_mentions} or more of the topic's "
+                    "mentions more often than elsewhere"
+                )
+            for i, r in enumerate(d["terms"]):
+                figures.append(
+                    Figure(f"{p}.terms.{i}.mentions", "associated_term_mentions", r["mentions"])
+                )
+                figures.append(Figure(f"{p}.terms.{i}.llr", "associated_term_llr", r["llr"]))
+            # alerts
+            d["alerts"] = []
+            if s.alert_rule != "none" and n:
+                negative = None
+                if has_sentiment:
+                    sn = strend[(strend.topic == tid) & (strend.sentiment == "negative")]
+                    negative = (
+                        sn.groupby("hour")["n"].sum().reindex(hours, fill_value=0).astype(int)
+                    )
+                d["alerts"] = self._alerts(ctx, j, tid, hourly, negative, s, warnings)
+                for i, a in enumerate(d["alerts"]):
+                    share = "_share" if a.get("unit") == "share" else ""
+                    for k in ("observed", "expected", "threshold"):
+                        mid = f"listening_alert_{k}{share}"
+                        figures.append(
+                            Figure(
+                                f"{p}.alerts.{i}.{k}",
+                                mid,
+                                a[k],
+                                None if a[k] is not None else "the rule gives none",
+                            )
+                        )
+            out_topics[tid] = d
+        if not has_sentiment:
+            notes.append(
+                "Listening: no sentiment yet, so share of voice by positive mentions and the sentiment trend are left out."
+            )
+        data = {
+            "listening": {
+                "timezone": tz,
+                "start": period.start.isoformat(),
+                "end": period.end.isoformat(),
+                "mentions": any_topic,
+                "competitive_set": comp,
+                "sentiment": has_sentiment,
+                "topic_order": order,
+                "weeks": [w_.isoformat() for w_ in weeks],
+                "topics": out_topics,
+            }
+        }
+        return SectionResult(
+            figures=figures,
+            data=data,
+            frames=frames,
+            warnings=warnings,
+            notes=notes,
+            uses=("listening_volume",),
+        )
+
+    # ------------------------------------------------------------------ helpers
+    def _members(self, ctx: EvalContext, base, topics: Sequence[TopicSettings]):
+        """(post_id, topic) rows: each topic's query compiled to SQL and run once."""
+        backend = ctx.tables.backend
+        if getattr(backend, "name", "") == "duckdb":
+            sql = _members_sql(ibis.to_sql(base, dialect="duckdb"), topics)
+            backend.con.execute(f'CREATE OR REPLACE TEMP TABLE "_rm_listen_members" AS {sql}')
+            return backend.table("_rm_listen_members")
+        # another engine: the same queries matched in Python (Query.match gives the same posts)
+        from ripplemeter.listen.query import parse
+
+        frame = base.to_pandas()
+        rows = [
+            pd.DataFrame(
+                {"post_id": frame.loc[parse(t.query).match(frame), "post_id"], "topic": t.id}
+            )
+            for t in topics
+        ]
+        return ibis.memtable(pd.concat(rows, ignore_index=True))
+
+    def _alerts(
+        self,
+        ctx: EvalContext,
+        j,
+        tid: str,
+        hourly: pd.Series,
+        negative: pd.Series | None,
+        s: ListeningSettings,
+        warnings: list[str],
+    ) -> list[dict]:
+        """Alerts of the topic's hourly volume (and negative share), with driving posts."""
+        from ripplemeter.errors import RippleError
+        from ripplemeter.listen.alerts import detect
+
+        tz = ctx.window.timezone
+        q = j.filter(j.topic == tid)
+        posts = q.select("post_id", "created_at", engagements=q.engagement).to_pandas()
+        posts["created_at"] = (
+            pd.to_datetime(posts["created_at"]).dt.tz_localize("UTC").dt.tz_convert(tz)
+        )
+        rule = s.alert_rule if s.alert_rule != "negative_share" else "tuned"
+        runs = [(rule, hourly, None)]
+        if negative is not None:
+            runs.append(("negative_share", negative, hourly))
+        found = []
+        for r, series, total in runs:
+            try:
+                found += detect(
+                    series.astype(float),
+                    r,
+                    settings=s.alerts,
+                    posts=posts,
+                    total=None if total is None else total.astype(float),
+                    name=tid,
+                )
+            except RippleError as exc:  # a series the rule cannot read: said, not hidden
+                warnings.append(f"listening: {r} alerts for topic {tid} not computed: {exc}")
+        found.sort(key=lambda a: (a.start, a.rule))
+        shown = {pid for a in found for pid in list(a.post_ids)[: s.alert_posts]}
+        texts = (
+            q.filter(q.post_id.isin(sorted(shown)))
+            .select("post_id", "text", "url", "platform", "handle")
+            .to_pandas()
+            .set_index("post_id")
+            if shown
+            else pd.DataFrame(columns=["text", "url", "platform", "handle"])
+        )
+        out = []
+        for a in found:
+            d = a.to_json()
+            ids = [pid for pid in list(a.post_ids)[: s.alert_posts] if pid in texts.index]
+            d["posts"] = [
+                {
+                    "post_id": pid,
+                    "text": texts.at[pid, "text"],
+                    "url": texts.at[pid, "url"] if isinstance(texts.at[pid, "url"], str) else None,
+                    "platform": texts.at[pid, "platform"],
+                    "handle": texts.at[pid, "handle"]
+                    if isinstance(texts.at[pid, "handle"], str)
+                    else None,
+                }
+                for pid in ids
+            ]
+            d["driving_posts"] = len(a.post_ids)
+            out.append(d)
+        return out
+
+
+def volume_series(result: SectionResult, topic: str) -> pd.Series:
+    """A topic's hourly mentions (local, tz-aware index) from a listening result."""
+    return result.frames[f"volume_{topic}"]["mentions"]

@@ -1,0 +1,485 @@
+"""listen.toml: a listening project (topics, sources, alerts), and its report.
+
+A listening project is separate from a campaign: it names what to listen for (topics with a
+role and a boolean query), where to collect it (``[[sources]]``, one collector each), how to
+alert and whom to tell. A campaign may point to one (``listen = "listen.toml"`` under
+``[campaign]``), and then its report carries the listening section too.
+
+Example
+-------
+.. code-block:: toml
+
+    [project]
+    name = "Lumen Tea listening"
+    timezone = "Asia/Shanghai"      # hours, days and weeks are cut here
+    # workspace = "lumen.duckdb"    # default: <this file's stem>.duckdb beside it
+
+    [[topics]]
+    id = "lumen"
+    name = "Lumen Tea"
+    role = "brand"                  # brand | product | competitor | industry
+    query = '"lumen tea" OR lumentea OR 路明茶 OR 루멘티'
+
+    [[sources]]
+    id = "mastodon-tea"
+    kind = "mastodon"               # a collector: rss, mastodon, bluesky, reddit, youtube
+    # ... that collector's own settings
+
+    [alerts]                        # the detector's settings (ripplemeter.listen.alerts)
+    [[alerts.deliver]]
+    kind = "webhook"                # webhook | email
+    # ... its settings; secrets as env:NAME or file:PATH, never the secret itself
+
+    [listening]                     # the report section's limits (top, terms, ...)
+    terms = 20
+
+Every table is validated by a pydantic model with unknown keys forbidden; every problem
+raises :class:`ListenProjectError`, naming the file, the line and the key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from ripplemeter.campaign import _duckdb_zones, _key, _line, _message
+from ripplemeter.errors import CampaignError, RippleError
+
+__all__ = [
+    "ListenProject",
+    "ListenProjectError",
+    "default_period",
+    "evaluate_listening",
+    "load_listen_project",
+    "parse_listen_project",
+    "run_listen_report",
+]
+
+
+class ListenProjectError(CampaignError):
+    """listen.toml is malformed: the message names the file, the line and the key."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ProjectTable(_Strict):
+    """``[project]``: name, time zone and workspace of a listening project."""
+
+    name: str = Field(min_length=1)
+    timezone: str = "UTC"
+    workspace: str | None = None
+    description: str | None = None
+
+    @field_validator("timezone", mode="before")
+    @classmethod
+    def _tz(cls, v: Any) -> Any:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(str(v))
+            if str(v) not in _duckdb_zones():
+                raise ValueError(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone {v!r}; use an IANA name such as "
+                "'UTC', 'Asia/Shanghai' or 'Asia/Seoul'"
+            ) from None
+        return str(v)
+
+
+def _file_model():
+    from ripplemeter.evaluate.listening import TopicSettings
+
+    class ListenFile(_Strict):
+        """The tables of listen.toml (sources, alerts and listening validated apart)."""
+
+        project: ProjectTable
+        topics: list[TopicSettings] = Field(min_length=1)
+        sources: list[dict] = []
+        alerts: dict | None = None
+        listening: dict | None = None
+
+    return ListenFile
+
+
+@dataclass
+class ListenProject:
+    """A parsed, validated listen.toml.
+
+    Attributes
+    ----------
+    name : str
+    timezone : str
+        IANA zone in which hours, days and weeks are cut.
+    workspace : Path
+        The DuckDB workspace the collectors write and the report reads.
+    topics : list of TopicSettings
+    sources : list of pydantic models
+        Each validated by its collector's ``Settings`` (``REGISTRY[kind].Settings``).
+    alerts : AlertSettings or None
+        ``[alerts]`` (:class:`ripplemeter.listen.alerts.AlertSettings`), None when absent.
+    delivery : list of pydantic models
+        ``[[alerts.deliver]]`` entries (:class:`~ripplemeter.listen.deliver.WebhookSettings`,
+        :class:`~ripplemeter.listen.deliver.EmailSettings`).
+    listening : ListeningSettings
+        The section's limits (``[listening]``), topics not yet filled in.
+    path : Path or None
+        The file read.
+    """
+
+    name: str
+    timezone: str
+    workspace: Path
+    topics: list = field(default_factory=list)
+    sources: list = field(default_factory=list)
+    alerts: Any = None
+    delivery: list = field(default_factory=list)
+    listening: Any = None
+    description: str | None = None
+    path: Path | None = None
+
+    @property
+    def file_name(self) -> str:
+        return self.path.name if self.path else "listen.toml"
+
+    @property
+    def folder(self) -> Path:
+        return self.path.parent if self.path else Path.cwd()
+
+    def section_settings(self, limits: Any = None) -> Any:
+        """The listening section's settings: these topics and alerts, with ``limits``.
+
+        Parameters
+        ----------
+        limits : ListeningSettings, optional
+            A campaign's own ``[listening]`` table (its limits win over the project's).
+        """
+        base = limits if limits is not None else self.listening
+        update: dict[str, Any] = {"topics": list(self.topics), "alerts": self.alerts}
+        rule = getattr(self.alerts, "rule", None)
+        if rule and "alert_rule" not in (base.model_fields_set if base is not None else ()):
+            update["alert_rule"] = rule
+        return base.model_copy(update=update)
+
+    def campaign(self, start: dt.date, end: dt.date) -> Any:
+        """A :class:`~ripplemeter.campaign.Campaign` for the report of ``start..end``.
+
+        The report code (metrics.json, report.html) reads a campaign; this one has the
+        project's name, zone and the listening section only (the window's baseline, which
+        the section does not use, is as many days right before).
+        """
+        from ripplemeter.campaign import Campaign
+
+        n = (end - start).days + 1
+        return Campaign(
+            name=self.name,
+            start=start,
+            end=end,
+            baseline_start=start - dt.timedelta(days=n),
+            baseline_end=start - dt.timedelta(days=1),
+            timezone=self.timezone,
+            baseline_defaulted=True,
+            settings={"listening": self.section_settings()},
+            sections=("listening",),
+            path=self.path,
+        )
+
+
+def _raise(exc: ValidationError, path: Path, text: str, model: type, prefix: tuple = ()):
+    err = exc.errors(include_url=False)[0]
+    loc, msg = _message(err, model)
+    loc = (*prefix, *loc)
+    top = str(loc[0]) if loc else ""
+    if len(loc) == 1 and err["type"] == "list_type" and top in ("topics", "sources"):
+        msg = f"write each entry as its own [[{top}]] table (double brackets)"
+    elif len(loc) == 1 and err["type"] in ("model_type", "dict_type"):
+        msg = f"write [{top}] as one table (single brackets)"
+    elif len(loc) == 1 and err["type"] == "too_short" and top == "topics":
+        msg = "name at least one topic as a [[topics]] table (id, name, role, query)"
+    line_loc = loc
+    if len(loc) >= 3 and loc[0] == "alerts" and loc[1] == "deliver":
+        line_loc = ("alerts.deliver", *loc[2:])
+    raise ListenProjectError(path, _key(loc), msg, _line(text, line_loc)) from None
+
+
+def _validate(model: type, data: Any, path: Path, text: str, prefix: tuple = ()):
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        _raise(exc, path, text, model, prefix)
+
+
+def load_listen_project(path: str | Path) -> ListenProject:
+    """Read and validate a listen.toml.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file, or a folder holding ``listen.toml``.
+
+    Returns
+    -------
+    ListenProject
+
+    Raises
+    ------
+    ListenProjectError
+        Missing or unreadable file, TOML syntax (with its line), unknown keys, a missing
+        ``[project]`` or topic, a query that does not parse (with its column), a source of
+        an unknown kind or with settings its collector refuses, bad alert or delivery
+        settings, two topics or sources with the same id.
+    """
+    path = Path(path)
+    if path.is_dir():
+        path = path / "listen.toml"
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ListenProjectError(path, None, "listening project file not found") from None
+    except UnicodeDecodeError:
+        raise ListenProjectError(path, None, "not UTF-8 text; save it as UTF-8") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"line (\d+)", str(exc))
+        raise ListenProjectError(
+            path, None, f"not valid TOML: {exc}", int(m.group(1)) if m else None
+        ) from None
+    return parse_listen_project(data, path=path, text=text)
+
+
+def parse_listen_project(data: dict, *, path: Path | None = None, text: str = "") -> ListenProject:
+    """Validate an already-parsed listen.toml mapping (see :func:`load_listen_project`)."""
+    from ripplemeter.evaluate.listening import ListeningSettings
+
+    p = path or Path("listen.toml")
+    base = p.parent if path else Path.cwd()
+    model = _file_model()
+    if "project" not in data:
+        raise ListenProjectError(p, "project", "missing [project] table (name, timezone)")
+    f = _validate(model, data, p, text)
+    for what, items in (("topics", f.topics),):
+        seen: set[str] = set()
+        for i, t in enumerate(items):
+            if t.id in seen:
+                loc = (what, i, "id")
+                raise ListenProjectError(
+                    p, _key(loc), f"topic id {t.id!r} is used twice", _line(text, loc)
+                )
+            seen.add(t.id)
+    sources = _sources(f.sources, p, text)
+    alerts, delivery = _alerts(f.alerts, p, text)
+    listening = _validate(ListeningSettings, f.listening or {}, p, text, ("listening",))
+    if listening.topics:
+        raise ListenProjectError(
+            p, "listening.topics", "name topics as [[topics]] tables", _line(text, ("listening",))
+        )
+    ws = Path(f.project.workspace) if f.project.workspace else Path(p.stem + ".duckdb")
+    if not ws.is_absolute():
+        ws = base / ws
+    return ListenProject(
+        name=f.project.name,
+        timezone=f.project.timezone,
+        workspace=ws,
+        topics=list(f.topics),
+        sources=sources,
+        alerts=alerts,
+        delivery=delivery,
+        listening=listening,
+        description=f.project.description,
+        path=path,
+    )
+
+
+def _sources(items: list[dict], p: Path, text: str) -> list:
+    if not items:
+        return []
+    from ripplemeter.listen.collectors import REGISTRY, _load
+
+    _load()
+    out: list = []
+    for i, s in enumerate(items):
+        kind = s.get("kind")
+        if kind not in REGISTRY:
+            loc = ("sources", i, "kind")
+            found = "no kind" if kind is None else f"kind {kind!r}"
+            raise ListenProjectError(
+                p,
+                _key(loc),
+                f"{found}; expected one of {', '.join(sorted(REGISTRY))}",
+                _line(text, loc if kind is not None else ("sources", i)),
+            )
+        model = REGISTRY[kind].Settings
+        m = _validate(model, s, p, text, ("sources", i))
+        if any(o.id == m.id for o in out):
+            loc = ("sources", i, "id")
+            raise ListenProjectError(
+                p, _key(loc), f"source id {m.id!r} is used twice", _line(text, loc)
+            )
+        out.append(m)
+    return out
+
+
+def _alerts(table: dict | None, p: Path, text: str) -> tuple[Any, list]:
+    """``[alerts]`` by AlertSettings; its ``[[alerts.deliver]]`` entries are its channels."""
+    if table is None:
+        return None, []
+    from ripplemeter.listen.alerts import AlertSettings
+
+    if not isinstance(table.get("deliver", []), list):
+        raise ListenProjectError(
+            p,
+            "alerts.deliver",
+            "write each delivery as its own [[alerts.deliver]] table (double brackets)",
+            _line(text, ("alerts",)),
+        )
+    alerts = _validate(AlertSettings, table, p, text, ("alerts",))
+    return alerts, list(alerts.deliver)
+
+
+# ---------------------------------------------------------------------------- the report
+def default_period(ws: Any, timezone: str) -> tuple[dt.date, dt.date] | None:
+    """The local days from the first to the last post in the workspace (None: no post)."""
+    import pandas as pd
+
+    lo, hi = ws.con.execute("SELECT min(created_at), max(created_at) FROM posts").fetchone()
+    if lo is None:
+        return None
+
+    def local(x):
+        return pd.Timestamp(x).tz_localize("UTC").tz_convert(timezone).date()
+
+    return local(lo), local(hi)
+
+
+def evaluate_listening(
+    project: ListenProject,
+    workspace: Any = None,
+    *,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    annotate: bool = True,
+    progress: Callable[[str], None] | None = None,
+) -> Any:
+    """Evaluate a listening project over its workspace: the listening section's result.
+
+    Parameters
+    ----------
+    project : ListenProject
+    workspace : Workspace, str or Path, optional
+        Default ``project.workspace``. Every row in it is read (a listening workspace holds
+        only what the project collected or imported).
+    start, end : datetime.date, optional
+        Local days of the window, inclusive; default the first and last day with posts.
+    annotate : bool
+        Annotate texts not yet read by the current models first (language, sentiment, spam,
+        aspects), so that share of voice by positive mentions and the sentiment trend exist.
+    progress : callable, optional
+        Receives short stage descriptions.
+
+    Returns
+    -------
+    CampaignEvaluation
+        With the listening section's result (metrics.json and report.html as for a campaign).
+
+    Raises
+    ------
+    RippleError
+        No workspace at the path; ``end`` before ``start``.
+    """
+    import ibis
+
+    from ripplemeter.evaluate import CampaignEvaluation
+    from ripplemeter.evaluate.context import EvalContext, TableAccess
+    from ripplemeter.evaluate.section import get_section
+    from ripplemeter.workspace import Workspace
+
+    own = not isinstance(workspace, Workspace)
+    if own:
+        wpath = Path(workspace) if workspace is not None else project.workspace
+        if not wpath.is_file():
+            raise RippleError(
+                f"{project.file_name}: no workspace at {wpath} yet; run `ripplemeter listen "
+                "collect` first (or import files into it)"
+            )
+        ws = Workspace(wpath)
+    else:
+        ws = workspace
+    try:
+        if annotate:
+            from ripplemeter.text.annotate import annotate_workspace
+
+            if progress:
+                progress("annotating texts: language, sentiment, spam, aspects")
+            annotate_workspace(ws)
+        if start is None or end is None:
+            found = default_period(ws, project.timezone)
+            today = dt.datetime.now(dt.UTC).date()
+            first, last = found if found else (today, today)
+            start = start or first
+            end = end or last
+        if end < start:
+            raise RippleError(f"the report's end {end} is before its start {start}")
+        camp = project.campaign(start, end)
+        backend = ibis.duckdb.from_connection(ws.con)
+        ctx = EvalContext(
+            scope=(),
+            window=camp.window,
+            currency=camp.currency,
+            fx={},
+            tables=TableAccess(backend, None),
+            settings=dict(camp.settings),
+            campaign_file=project.path,
+        )
+        section = get_section("listening")
+        if progress:
+            progress(f"evaluating: {section.title.lower()}")
+        res = section.run(ctx)
+        return CampaignEvaluation(
+            camp, [], {section.id: res}, {section.id: section}, list(res.warnings), list(res.notes)
+        )
+    finally:
+        if own:
+            ws.close()
+
+
+def run_listen_report(
+    project: ListenProject,
+    out: str | Path,
+    workspace: Any = None,
+    *,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    annotate: bool = True,
+    progress: Callable[[str], None] | None = None,
+):
+    """Evaluate a listening project and write ``report.html`` and ``metrics.json`` into ``out``.
+
+    Returns
+    -------
+    (CampaignEvaluation, ReportPaths)
+
+    Raises
+    ------
+    RippleError
+        ``out`` is a file, or any error of :func:`evaluate_listening`.
+    """
+    from ripplemeter.pipeline import check_out_folder
+    from ripplemeter.report import write_report
+
+    check_out_folder(out)
+    result = evaluate_listening(
+        project, workspace, start=start, end=end, annotate=annotate, progress=progress
+    )
+    if progress:
+        progress("writing the report")
+    return result, write_report(result, out)

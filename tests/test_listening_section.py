@@ -1,0 +1,300 @@
+"""The listening section's arithmetic on a small workspace, checked against hand counts.
+
+Thirteen mentions in English, Chinese and Korean go through the real ``comments`` importer;
+engagement snapshots and sentiment labels are written by hand (fixed values), so that each
+figure below is a count made by reading the rows. Topic membership comes from the real
+query language (``ripplemeter.listen.query``), compiled to SQL by the section.
+
+Hand counts (time zone Asia/Shanghai, UTC+8; window 2026-03-01..2026-03-14):
+
+* lumen (brand, ``"lumen tea" OR 路明茶 OR 루멘``): p1 p2 p3 p7 p8 p10 p12 p13 = 8
+  (p11 ``루멘시티`` is a place name that starts with the brand: not a mention);
+* acme (competitor): p4 p5 p12 = 3; share of voice 8/11 and 3/11;
+* lt500 (product, ``LT-500``): p1 p3 = 2; matcha (industry): p6 p8 p9 p10 = 4.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from scipy.stats import chi2_contingency
+
+from ripplemeter.evaluate.listening import (
+    NO_SENTIMENT,
+    ListeningSettings,
+    TopicSettings,
+    associated_terms,
+    log_likelihood,
+    query_terms,
+    tokenize,
+)
+from ripplemeter.listen.project import ListenProject, evaluate_listening
+from ripplemeter.report import write_report
+from ripplemeter.workspace import Workspace
+
+MENTIONS = """id,platform,channel,author,created_at,text,parent_id,url,lang
+p1,x,microblog,u1,2026-03-02T01:30:00Z,Lumen Tea launch today! LT-500 looks great,,,en
+p2,x,microblog,u2,2026-03-02T02:10:00Z,Loving the lumen tea launch event,,,en
+p3,x,microblog,u1,2026-03-03T03:00:00Z,"lumen tea launch was fun, LT-500 tastes fresh",,,en
+p4,x,microblog,u3,2026-03-03T04:00:00Z,Acme tea is cheaper than others,,,en
+p5,reddit,forum,u4,2026-03-04T05:00:00Z,"acme price went up again, cheaper elsewhere",,,en
+p6,reddit,forum,u5,2026-03-05T06:00:00Z,Matcha prices are cheaper this spring,,,en
+p7,weibo,microblog,w1,2026-03-05T07:00:00Z,路明茶的新品发布会很精彩,,,zh
+p8,weibo,microblog,w2,2026-03-06T08:00:00Z,路明茶新品发布会，抹茶味道很好,,,zh
+p9,weibo,microblog,w3,2026-03-06T09:00:00Z,今天买了别的抹茶,,,zh
+p10,naver_blog,blog,k1,2026-03-07T10:00:00Z,루멘이 출시한 신제품 말차 라떼,,,ko
+p11,naver_blog,blog,k2,2026-03-08T11:00:00Z,루멘시티 여행 후기,,,ko
+p12,x,microblog,u6,2026-03-08T17:30:00Z,<b>acme</b> and lumen tea both at the expo,,,en
+p13,naver_blog,blog,k3,2026-03-10T02:00:00Z,루멘의 신제품 라떼 맛있어요,,,ko
+"""
+TOPICS = [
+    TopicSettings(
+        id="lumen", name="Lumen Tea", role="brand", query='"lumen tea" OR 路明茶 OR 루멘'
+    ),
+    TopicSettings(id="acme", name="Acme", role="competitor", query="acme"),
+    TopicSettings(id="lt500", name="LT-500", role="product", query="LT-500"),
+    TopicSettings(id="matcha", name="Matcha", role="industry", query="matcha OR 抹茶 OR 말차"),
+]
+# post -> (engagements, likes, reposts); None = not reported
+ENGAGEMENT = {
+    "x:p1": (10, None, None),
+    "x:p2": (None, 3, 2),  # no total: likes + reposts = 5
+    "x:p3": (None, None, None),  # nothing reported: adds nothing
+    "x:p4": (4, None, None),
+    "reddit:p5": (None, 1, None),
+    "x:p12": (6, None, None),
+}
+SENTIMENT = {
+    "x:p1": "positive",
+    "x:p2": "positive",
+    "weibo:p7": "positive",
+    "x:p4": "positive",
+    "reddit:p5": "negative",
+    "x:p12": "neutral",
+}
+
+
+def _project(tmp_path, **limits) -> ListenProject:
+    return ListenProject(
+        name="Lumen listening (test)",
+        timezone="Asia/Shanghai",
+        workspace=tmp_path / "ws.duckdb",
+        topics=list(TOPICS),
+        listening=ListeningSettings(min_term_mentions=2, alert_rule="none", **limits),
+        path=tmp_path / "listen.toml",
+    )
+
+
+@pytest.fixture
+def ws(tmp_path):
+    f = tmp_path / "mentions.csv"
+    f.write_text(MENTIONS, encoding="utf-8")
+    w = Workspace(tmp_path / "ws.duckdb")
+    w.import_file(f, "comments")
+    rows = [
+        {
+            "post_id": k,
+            "observed_at": pd.Timestamp("2026-03-12"),
+            "engagements": e,
+            "likes": lk,
+            "reposts": r,
+        }
+        for k, (e, lk, r) in ENGAGEMENT.items()
+    ]
+    w._insert("post_metrics", pd.DataFrame(rows), 99)
+    yield w
+    w.close()
+
+
+def _annotate(w: Workspace) -> None:
+    rows = pd.DataFrame(
+        {
+            "subject_id": list(SENTIMENT),
+            "task": "sentiment",
+            "label": list(SENTIMENT.values()),
+            "model": "hand",
+            "annotated_at": pd.Timestamp("2026-03-20"),
+        }
+    )
+    w._insert("annotations", rows, 98)
+
+
+def _run(tmp_path, w, **limits):
+    res = evaluate_listening(
+        _project(tmp_path, **limits),
+        w,
+        start=pd.Timestamp("2026-03-01").date(),
+        end=pd.Timestamp("2026-03-14").date(),
+        annotate=False,
+    )
+    return res, res["listening"]
+
+
+def test_mentions_and_share_of_voice_by_hand(tmp_path, ws):
+    _annotate(ws)
+    res, r = _run(tmp_path, ws)
+    assert r.status == "ok"
+    t = r.data["listening"]["topics"]
+    assert {k: t[k]["mentions"] for k in t} == {"lumen": 8, "acme": 3, "lt500": 2, "matcha": 4}
+    sov = "listening.topics.{}.share_of_voice.{}"
+    assert r.value(sov.format("lumen", "mentions")) == pytest.approx(8 / 11)
+    assert r.value(sov.format("acme", "mentions")) == pytest.approx(3 / 11)
+    # engagement: lumen 10 + (3 + 2) + 6 = 21; acme 4 + 1 + 6 = 11
+    assert r.value("listening.topics.lumen.engagement") == 21
+    assert r.value("listening.topics.acme.engagement") == 11
+    assert r.value(sov.format("lumen", "engagement")) == pytest.approx(21 / 32)
+    # positive: lumen p1 p2 p7 = 3, acme p4 = 1
+    assert r.value(sov.format("lumen", "positive")) == pytest.approx(3 / 4)
+    assert r.value(sov.format("acme", "positive")) == pytest.approx(1 / 4)
+    assert r.value("listening.topics.acme.net_sentiment") == 0  # one positive, one negative
+    assert r.value("listening.topics.lumen.net_sentiment") == 1
+    # product and industry topics are outside the competitive set
+    with pytest.raises(KeyError):
+        r.value(sov.format("lt500", "mentions"))
+    doc = res.metrics()
+    assert doc["listening"]["competitive_set"] == ["lumen", "acme"]
+    assert "share_of_voice_mentions" in doc["definitions"]
+
+
+def test_any_topic_count_excludes_unmatched_posts(tmp_path, ws):
+    _, r = _run(tmp_path, ws)
+    # every post but p11 (place name) matches some topic: p9 is matcha (抹茶)
+    assert r.value("listening.mentions") == 12
+
+
+def test_volume_in_the_project_time_zone(tmp_path, ws):
+    _, r = _run(tmp_path, ws)
+    v = r.data["listening"]["topics"]["lumen"]["volume"]
+    # p1 01:30Z = 09:30 local, p2 02:10Z = 10:10 local
+    assert v["hour"][:2] == [["2026-03-02T09:00:00+08:00", 1], ["2026-03-02T10:00:00+08:00", 1]]
+    days = dict(v["day"])
+    assert days["2026-03-02"] == 2 and days["2026-03-08"] == 0
+    # p12 is 2026-03-08 17:30 UTC, a Sunday in UTC but Monday 9 March 01:30 in Shanghai
+    assert days["2026-03-09"] == 1
+    assert sum(days.values()) == 8
+    # ISO weeks (Monday) of 1..14 March 2026: 23 Feb (1 Mar), 2 Mar, 9 Mar
+    assert v["week"] == [["2026-02-23", 0], ["2026-03-02", 6], ["2026-03-09", 2]]
+    assert r.value("listening.topics.lumen.volume.week.1.1") == 6
+    hourly = r.frames["volume_lumen"]["mentions"]
+    assert len(hourly) == 14 * 24 and hourly.sum() == 8
+
+
+def test_top_authors_and_channels(tmp_path, ws):
+    _, r = _run(tmp_path, ws, top=2)
+    t = r.data["listening"]["topics"]["lumen"]
+    assert t["top_authors"][0] == {
+        "account_id": "x:u1",
+        "handle": "u1",
+        "platform": "x",
+        "mentions": 2,
+    }
+    assert len(t["top_authors"]) == 2
+    # microblog: p1 p2 p3 p12 (x) + p7 p8 (weibo) = 6; blog: p10 p13 = 2
+    assert t["top_channels"] == [
+        {"channel": "microblog", "mentions": 6},
+        {"channel": "blog", "mentions": 2},
+    ]
+
+
+def _g2(a, b, n_in, n_out):
+    """G² by scipy's log-likelihood contingency test (Dunning 1993), a peer computation."""
+    g, _, _, _ = chi2_contingency(
+        [[a, b], [n_in - a, n_out - b]], correction=False, lambda_="log-likelihood"
+    )
+    return g
+
+
+def test_log_likelihood_matches_scipy():
+    for a, b, n_in, n_out in [(3, 0, 8, 5), (2, 1, 2, 10), (5, 7, 40, 300), (1, 30, 10, 90)]:
+        assert log_likelihood(a, b, n_in - a, n_out - b) == pytest.approx(_g2(a, b, n_in, n_out))
+
+
+def test_associated_terms_by_hand(tmp_path, ws):
+    _, r = _run(tmp_path, ws)
+    terms = r.data["listening"]["topics"]["lumen"]["terms"]
+    got = {x["term"]: (x["mentions"], x["outside"]) for x in terms}
+    # 8 lumen mentions, 5 others; "launch" in p1 p2 p3; LT-500 kept whole in p1 p3; Chinese
+    # 新品 and 发布会 (jieba) in p7 p8; Korean 신제품 and 라떼 (kiwipiepy nouns) in p10 p13
+    assert got == {
+        "launch": (3, 0),
+        "lt-500": (2, 0),
+        "新品": (2, 0),
+        "发布会": (2, 0),
+        "신제품": (2, 0),
+        "라떼": (2, 0),
+    }
+    assert terms[0]["term"] == "launch"
+    assert terms[0]["llr"] == pytest.approx(_g2(3, 0, 8, 5))
+    assert terms[1]["llr"] == pytest.approx(_g2(2, 0, 8, 5))
+    # the topic's own query terms are not listed; "tea" is only inside "lumen tea"
+    assert not {"lumen tea", "路明茶", "루멘", "tea", "lt", "500"} & set(got)
+    # for the product topic, the brand's phrase is a term, kept whole
+    lt = {
+        x["term"]: (x["mentions"], x["outside"])
+        for x in r.data["listening"]["topics"]["lt500"]["terms"]
+    }
+    assert lt["lumen tea"] == (2, 2) and lt["launch"] == (2, 1)
+    assert r.value("listening.topics.lumen.terms.0.mentions") == 3
+
+
+def test_tokenize_languages_and_kept_terms():
+    toks = tokenize(
+        [
+            "Buy the LT-500 now, not the LT-5000 https://x.example/a @shop",
+            "路明茶的新品发布会很精彩",
+            "루멘의 신제품 라떼",
+        ],
+        ["en", None, "ko"],
+        keep=["LT-500", "路明茶"],
+    )
+    assert "lt-500" in toks[0] and "lt-5000" in toks[0]
+    assert not {"https", "shop", "the", "now"} & toks[0]
+    assert {"路明茶", "新品", "发布会", "精彩"} <= toks[1] and "的" not in toks[1]
+    assert {"루멘", "신제품", "라떼"} <= toks[2] and "의" not in toks[2]
+
+
+def test_query_terms():
+    assert query_terms('("Lumen Tea" OR lumentea OR LT-500) AND NOT lang:ja AND launch*') == [
+        "lumen tea",
+        "lumentea",
+        "lt-500",
+    ]
+
+
+def test_associated_terms_edge_cases():
+    # a term as frequent outside as inside is not associated; empty topic gives no rows
+    terms = [{"a", "b"}, {"a"}, {"a", "b"}, {"a"}]
+    assert associated_terms(terms, [True, True, False, False], min_count=1).empty
+    assert associated_terms(terms, [False] * 4).empty
+
+
+def test_no_sentiment_yet(tmp_path, ws):
+    res, r = _run(tmp_path, ws)
+    assert r.data["listening"]["sentiment"] is False
+    f = next(x for x in r.figures if x.path == "listening.topics.lumen.share_of_voice.positive")
+    assert f.value is None and f.reason == NO_SENTIMENT
+    assert r.data["listening"]["topics"]["lumen"]["reasons"]["sentiment"] == NO_SENTIMENT
+    assert any("no sentiment yet" in n for n in r.notes)
+
+
+def test_report_escapes_posts_and_shows_every_figure(tmp_path, ws):
+    _annotate(ws)
+    res, r = _run(tmp_path, ws)
+    paths = write_report(res, tmp_path / "out")
+    html = paths.html.read_text(encoding="utf-8")
+    doc = json.loads(paths.metrics.read_text(encoding="utf-8"))
+    assert "<b>acme</b>" not in html
+    for f in r.figures:
+        assert f'data-path="{f.path}"' in html, f.path
+    assert doc["sections"]["listening"]["status"] == "ok"
+    assert doc["listening"]["topics"]["lumen"]["mentions"] == 8
+
+
+def test_no_topics_is_no_data(tmp_path, ws):
+    proj = _project(tmp_path)
+    proj.topics = []
+    res = evaluate_listening(proj, ws, annotate=False)
+    assert res["listening"].status == "no data"
+    assert "no listening topics" in res["listening"].reason
