@@ -634,6 +634,85 @@ SAMPLES += [
     ),
 ]
 
+# listening, import-first formats (issue 10); hand-made from the documented layouts
+PYTRENDS = """date,lumen tea,matcha,isPartial
+2026-02-01,12,31,False
+2026-02-08,3,28,False
+2026-02-15,100,45,True
+"""
+SAMPLES += [
+    Sample(
+        "pytrends",
+        "csv",
+        "interest_over_time.csv",
+        PYTRENDS,
+        {"index_series": 6},
+        cut_last_value=None,
+    ),
+    Sample(
+        "baidu-index",
+        "csv",
+        "baidu_index.csv",
+        "日期,关键词,搜索指数\n2026-02-01,绿茶,1520\n2026-02-02,绿茶,1384\n2026-02-03,绿茶,1610\n",
+        {"index_series": 3},
+    ),
+    Sample(
+        "naver-datalab",
+        "csv",
+        "datalab.csv",
+        "period,title,ratio\n2026-01-01,말차,41.2\n2026-02-01,말차,100\n2026-01-01,녹차,12.5\n"
+        "2026-02-01,녹차,20.25\n",
+        {"index_series": 4},
+    ),
+    Sample(
+        "x-api-v2",
+        "flat",
+        "tweets.jsonl",
+        "".join(
+            json.dumps(t) + "\n"
+            for t in (
+                {
+                    "id": "1768000000000000101",
+                    "text": "Lumen Tea's matcha is smooth",
+                    "author_id": "3003",
+                    "created_at": "2026-03-02T07:30:00.000Z",
+                    "edit_history_tweet_ids": ["1768000000000000101"],
+                    "author": {"id": "3003", "username": "jon", "name": "Jon"},
+                },
+                {
+                    "id": "1768000000000000102",
+                    "text": "@jon agreed",
+                    "author_id": "3001",
+                    "created_at": "2026-03-02T08:00:00.000Z",
+                    "conversation_id": "1768000000000000101",
+                    "edit_history_tweet_ids": ["1768000000000000102"],
+                    "referenced_tweets": [{"type": "replied_to", "id": "1768000000000000101"}],
+                    "public_metrics": {"retweet_count": 0, "reply_count": 0, "like_count": 1},
+                    "author": {"id": "3001", "username": "mina_p", "name": "Mina"},
+                },
+            )
+        ),
+        {"posts": 2, "post_metrics": 1, "accounts": 2},
+        kind="jsonl",
+        header_row=None,
+        cut_last_value="a JSON line ends with its closing brace; twarc2 files end with a line "
+        "break, but a line cut inside its last value is not valid JSON either way",
+    ),
+    Sample(
+        "weibo-trends",
+        "json",
+        "trend_hourly.json",
+        '{\n    "trends": {\n        "2012-03-06 09:28": [{\n            "name": "雷锋在我心中",\n'
+        '            "query": "雷锋在我心中",\n            "amount": "3879",\n'
+        '            "delta": "90"\n        }]\n    },\n    "as_of": 1330997282\n}',
+        {"trending_topics": 1},
+        kind="jsonl",
+        header_row=None,
+        cut_last_value="a JSON document ends with its closing brace; Weibo answers end without "
+        "a line break",
+    ),
+]
+
 
 def _cases() -> list:
     """(format, sample) for every registered format; a format without a sample fails."""

@@ -2,7 +2,9 @@
 
 Reads ``index_series``. Each export's series is compared within itself (Google Trends scales
 every export to its own peak): mean over the periods starting in each window, the lift, and
-its bounds with the ``<1`` cells anywhere in [0, 1].
+its bounds with the ``<1`` cells anywhere in [0, 1]. Periods flagged ``is_partial`` (pytrends'
+``isPartial``, a period still running when the data was taken) are left out of the means
+unless ``[indices] include_partial = true``; the report says how many were left out.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
+from pydantic import BaseModel, ConfigDict
 
 from ripplemeter.evaluate import metrics as M
 from ripplemeter.evaluate.context import EvalContext, Window
@@ -36,6 +39,26 @@ SOURCE_NAMES = {
     "naver_datalab": "Naver DataLab",
 }
 
+PARTIAL_NOTE = (
+    "A period marked partial (Google Trends' isPartial, or a week or month not over when the "
+    "data was downloaded) holds only part of its searches: {n} such period(s) were left out "
+    "of the means ([indices] include_partial = true keeps them)."
+)
+
+
+class Settings(BaseModel):
+    """``[indices]`` in campaign.toml.
+
+    Attributes
+    ----------
+    include_partial : bool
+        Keep periods flagged ``is_partial`` in the means (default False: a period that was
+        not over when the index was taken reads low, so it is left out).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+    include_partial: bool = False
+
 
 def source_name(source: str) -> str:
     """An index source as a reader knows it (``google_trends`` -> ``Google Trends``)."""
@@ -45,11 +68,13 @@ def source_name(source: str) -> str:
 def index_series_expr(index_series: ir.Table) -> ir.Table:
     """The index rows the section reads, ordered for grouping (Ibis expression)."""
     return index_series.select(
-        "import_id", "source", "term", "geo", "period", "date", "value", "below_one"
+        "import_id", "source", "term", "geo", "period", "date", "value", "below_one", "is_partial"
     ).order_by(["source", "term", "geo", "import_id", "date"])
 
 
-def third_party(series: pd.DataFrame, window: Window) -> dict[str, dict]:
+def third_party(
+    series: pd.DataFrame, window: Window, *, include_partial: bool = False
+) -> dict[str, dict]:
     """Baseline vs campaign mean of each index series, per source, term and region.
 
     Periods are compared within one export only. ``<1`` counts as :data:`BELOW_ONE_AS` in
@@ -60,6 +85,9 @@ def third_party(series: pd.DataFrame, window: Window) -> dict[str, dict]:
     series : DataFrame
         Index rows (from :func:`index_series_expr`).
     window : Window
+    include_partial : bool
+        Keep periods flagged ``is_partial`` (default: left out of both windows' means;
+        ``partial_periods_left_out`` counts them).
 
     Returns
     -------
@@ -78,6 +106,15 @@ def third_party(series: pd.DataFrame, window: Window) -> dict[str, dict]:
         d = pd.to_datetime(g["date"]).dt.date
         inb = d.between(window.baseline.start, window.baseline.end).to_numpy()
         inc = d.between(window.campaign.start, window.campaign.end).to_numpy()
+        partial = (
+            g["is_partial"].fillna(False).to_numpy(bool)
+            if "is_partial" in g.columns
+            else np.zeros(len(g), bool)
+        )
+        left_out = 0
+        if not include_partial:
+            left_out = int((partial & (inb | inc)).sum())
+            inb, inc = inb & ~partial, inc & ~partial
         below = g["below_one"].fillna(False).to_numpy(bool)
         raw = g["value"].to_numpy(float)
 
@@ -124,6 +161,7 @@ def third_party(series: pd.DataFrame, window: Window) -> dict[str, dict]:
             "campaign_periods": int(inc.sum()),
             "below_one_periods": int(below[inb | inc].sum()),
             "below_one_counted_as": BELOW_ONE_AS,
+            "partial_periods_left_out": left_out,
             **({"reasons": reasons} if reasons else {}),
         }
     return out
@@ -138,7 +176,7 @@ class IndicesSection:
     order = 60
     headline_group = "search"
     metrics = (M.INDEX_LIFT, M.INDEX_MEAN, M.INDEX_BELOW_ONE, M.DIFFERENCE)
-    settings = None
+    settings = Settings
 
     def headline(self, res: SectionResult) -> list[tuple[str, str]]:
         """Headline cards: the change of each term's search interest (those that have one)."""
@@ -159,7 +197,14 @@ class IndicesSection:
                 "no search-interest index (such as a Google Trends export) among the sources",
                 {"quantitative.third_party": {}},
             )
-        third = third_party(series, ctx.window)
+        opts = ctx.settings_for(self) or Settings()
+        third = third_party(series, ctx.window, include_partial=opts.include_partial)
+        left_out = sum(
+            v["partial_periods_left_out"] for terms in third.values() for v in terms.values()
+        )
+        notes = [BELOW_ONE_NOTE]
+        if left_out:
+            notes.append(PARTIAL_NOTE.format(n=left_out))
         figs: list[Figure] = []
         for src, terms in third.items():
             for k, v in terms.items():
@@ -191,5 +236,5 @@ class IndicesSection:
             figures=figs,
             data={"quantitative.third_party": third},
             frames={"index": series},
-            notes=[BELOW_ONE_NOTE],
+            notes=notes,
         )

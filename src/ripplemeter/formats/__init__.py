@@ -169,6 +169,9 @@ _MODULES = (
     "comments",
     "serp",
     "search_console",
+    "x_api",
+    "weibo_trends",
+    "index_csv",
 )
 _loaded = False
 
