@@ -56,6 +56,7 @@ _KNOWN_TOKEN = re.compile(
     r"|(?<![A-Za-z0-9])[a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4}(?![A-Za-z0-9])"
 )
 _PIECES = re.compile(r"[^A-Za-z0-9]+")
+_B64_RUN = re.compile(r"[A-Za-z0-9_\-]{20,}")
 
 
 def _entropy(s: str) -> float:
@@ -76,11 +77,15 @@ def looks_like_secret(value: str) -> bool:
         True for a known token prefix (GitHub ``ghp_``, Slack ``xoxb-``, OpenAI/Stripe
         ``sk-``, AWS ``AKIA``, Google ``AIza``/``ya29.``, Meta ``EAA``, a JWT ``eyJ...``, a
         Bluesky app password ``xxxx-xxxx-xxxx-xxxx``), or for a piece of 16 or more letters
-        and digits (between other characters) that mixes both (32 or more characters, or
-        letters and digits alternating at least three times) with a Shannon entropy of at
-        least 3 bits per character: random tokens (base64, hex) hold such a piece, while
+        and digits (between other characters) in which letters and digits alternate at
+        least three times, with a Shannon entropy of at least 3 bits per character: random
+        tokens (hex, base62) hold such a piece, while
         names (``MASTODON_TOKEN_KR2``, ``ripple-kr-2026.json``, ``RIPPLECOFFEE2026``) do
-        not.
+        not; or for a run of 20 or more base64url characters mixing upper case, lower case
+        and digits whose kind of character changes at 30% of positions or more (random
+        base64; a CamelCase name changes once a word).
+
+    Error messages of this module never repeat a credentials value, whatever it looks like.
 
     Notes
     -----
@@ -97,8 +102,18 @@ def looks_like_secret(value: str) -> bool:
             and re.search(r"[A-Za-z]", piece)
             and re.search(r"\d", piece)
             and _entropy(piece) >= 3.0
-            and (len(piece) >= 32 or len(re.findall(r"[A-Za-z](?=\d)|\d(?=[A-Za-z])", piece)) >= 3)
+            and len(re.findall(r"[A-Za-z](?=\d)|\d(?=[A-Za-z])", piece)) >= 3
         ):
+            return True
+    for run in _B64_RUN.findall(value):
+        # base64url tokens mix upper case, lower case and digits at random: the kind of
+        # character changes at about two positions in three; a CamelCase file name changes
+        # once a word (RippleCoffeeKorea2026: 5 changes in 21)
+        kinds = [
+            "u" if c.isupper() else "l" if c.islower() else "d" if c.isdigit() else "s" for c in run
+        ]
+        changes = sum(a != b for a, b in zip(kinds, kinds[1:], strict=False))
+        if {"u", "l", "d"} <= set(kinds) and changes / len(run) >= 0.3:
             return True
     return False
 
@@ -154,9 +169,9 @@ def check_credentials_ref(value: str | None, *, workspace_dir: Path | None = Non
                 inside = True
             except ValueError:
                 inside = False
-            if inside:
+            if inside:  # the path is not repeated: a mistyped secret may hide in it
                 raise AccountError(
-                    f"credentials_ref: {p} is inside the workspace's folder "
+                    f"credentials_ref: the file named is inside the workspace's folder "
                     f"({workspace_dir}); keep credentials files outside the project, e.g. "
                     "file:~/.config/ripplemeter/ACCOUNT.json"
                 )
