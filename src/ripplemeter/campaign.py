@@ -396,6 +396,8 @@ class CampaignTable(_Strict):
     generated: bool = False
     description: str | None = None
     sections: list[str] | None = None
+    # listening (issue 10): a listening project whose topics the listening section reports
+    listen: str | None = None
 
     _dates = field_validator("start", "end", "baseline_start", "baseline_end", mode="before")(
         classmethod(lambda cls, v: _no_datetime(v))
@@ -683,6 +685,23 @@ def _validate(model: type[BaseModel], data: Any, path: Path, text: str, prefix: 
         _raise(exc, path, text, model, prefix)
 
 
+def _listening_settings(listen: str, base: Path, p: Path, text: str, settings: dict) -> Any:
+    """The listening section's settings from the listening project ``[campaign] listen``
+    names (its topics and alerts; a campaign's own ``[listening]`` limits win)."""
+    from ripplemeter.listen.project import load_listen_project
+
+    lp = Path(listen)
+    lp = lp if lp.is_absolute() else base / lp
+    if not lp.is_file():
+        raise CampaignError(
+            p,
+            "campaign.listen",
+            f"listening project not found: {lp}; give the path of its listen.toml",
+            _line(text, ("campaign", "listen")),
+        )
+    return load_listen_project(lp).section_settings(settings.get("listening"))
+
+
 def parse_campaign(data: dict, *, path: Path | None = None, text: str = "") -> Campaign:
     """Validate an already-parsed TOML mapping (see :func:`load_campaign`).
 
@@ -828,6 +847,8 @@ def parse_campaign(data: dict, *, path: Path | None = None, text: str = "") -> C
         for k, v in data.items()
         if k in section_models
     }
+    if camp.listen is not None:
+        settings["listening"] = _listening_settings(camp.listen, base, p, text, settings)
     return Campaign(
         name=camp.name,
         start=camp.start,

@@ -195,6 +195,7 @@ from ripplemeter.cli import (  # noqa: E402, F401
     annotate,
     cascades,
     imports,
+    listen,
     operations,
     opinion_cli,
     report,

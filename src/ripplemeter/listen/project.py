@@ -203,7 +203,7 @@ def _raise(exc: ValidationError, path: Path, text: str, model: type, prefix: tup
         msg = f"write each entry as its own [[{top}]] table (double brackets)"
     elif len(loc) == 1 and err["type"] in ("model_type", "dict_type"):
         msg = f"write [{top}] as one table (single brackets)"
-    elif len(loc) == 1 and err["type"] == "too_short" and top == "topics":
+    elif len(loc) == 1 and err["type"] in ("too_short", "missing") and top == "topics":
         msg = "name at least one topic as a [[topics]] table (id, name, role, query)"
     line_loc = loc
     if len(loc) >= 3 and loc[0] == "alerts" and loc[1] == "deliver":
@@ -483,3 +483,205 @@ def run_listen_report(
     if progress:
         progress("writing the report")
     return result, write_report(result, out)
+
+
+# ---------------------------------------------------------------------------- collect, watch
+def collect_project(
+    project: ListenProject,
+    workspace: Any = None,
+    *,
+    since: dt.datetime | None = None,
+    progress: Callable[[str, str, int, int], None] | None = None,
+    collector_options: dict | None = None,
+) -> list:
+    """Collect every ``[[sources]]`` of the project into its workspace (resumably).
+
+    Parameters
+    ----------
+    project : ListenProject
+    workspace : Workspace, str or Path, optional
+        Default ``project.workspace`` (created when missing).
+    since : datetime, optional
+        Leave out posts created before this time (UTC when naive).
+    progress : callable, optional
+        ``progress(source_id, stream, pages_done, rows_added)`` after each stored page.
+    collector_options : dict, optional
+        Keyword arguments for each collector (``sleep``, ``http_options`` in tests);
+        ``project_dir`` is the project's folder (credential files inside it are refused).
+
+    Returns
+    -------
+    list of CollectResult
+        One per source, in listen.toml order; a failed source has ``error`` set and never
+        stops the others (:func:`ripplemeter.listen.collectors.collect_all`).
+
+    Raises
+    ------
+    RippleError
+        The project names no source.
+    """
+    from ripplemeter.listen.collectors import collect_all
+    from ripplemeter.workspace import Workspace
+
+    if not project.sources:
+        raise ListenProjectError(
+            project.path,
+            "sources",
+            "no [[sources]] to collect from; add one (see docs/listening.md)",
+        )
+    opts = {"project_dir": project.folder, **dict(collector_options or {})}
+    own = not isinstance(workspace, Workspace)
+    ws = Workspace(workspace if workspace is not None else project.workspace) if own else workspace
+    try:
+        return collect_all(
+            ws, project.sources, since=since, progress=progress, collector_options=opts
+        )
+    finally:
+        if own:
+            ws.close()
+
+
+def alerts_of(result: Any, *, since: Any = None) -> list:
+    """The :class:`~ripplemeter.listen.alerts.Alert` objects of a listening evaluation.
+
+    Parameters
+    ----------
+    result : CampaignEvaluation
+        From :func:`evaluate_listening`.
+    since : pandas.Timestamp, optional
+        Only alerts still going on at or after this time (their last step), tz-aware.
+    """
+    import pandas as pd
+
+    from ripplemeter.listen.alerts import Alert
+
+    res = result["listening"]
+    if res.status != "ok":
+        return []
+    out = []
+    for d in res.data["listening"]["topics"].values():
+        for a in d.get("alerts", []):
+            al = Alert(
+                rule=a["rule"],
+                start=pd.Timestamp(a["start"]),
+                end=pd.Timestamp(a["end"]),
+                observed=float(a["observed"]) if a["observed"] is not None else float("nan"),
+                expected=float(a["expected"]) if a["expected"] is not None else float("nan"),
+                threshold=float(a["threshold"]) if a["threshold"] is not None else float("nan"),
+                window=a["window"],
+                peak_at=pd.Timestamp(a["peak_at"]),
+                post_ids=list(a["post_ids"]),
+                key=a["key"],
+                explanation=a["explanation"],
+                series=a["series"],
+                unit=a["unit"],
+            )
+            if since is None or al.end >= since:
+                out.append(al)
+    return out
+
+
+@dataclass
+class WatchRound:
+    """One round of :func:`watch`: what was collected, which alerts, what was delivered."""
+
+    number: int
+    collected: list
+    alerts: list
+    deliveries: list
+    error: str | None = None
+
+
+def watch(
+    project: ListenProject,
+    *,
+    every: float,
+    max_rounds: int | None = None,
+    stop: Any = None,
+    wait: Callable[[float], Any] | None = None,
+    history_days: int = 35,
+    recent: str = "24h",
+    on_round: Callable[[WatchRound], None] | None = None,
+    collector_options: dict | None = None,
+    deliver_sleep: Callable[[float], None] | None = None,
+    annotate: bool = True,
+) -> list[WatchRound]:
+    """Collect, detect and deliver, every ``every`` seconds, until stopped.
+
+    Each round opens the workspace, collects every source (a failing source is recorded and
+    the others go on), evaluates the listening section over the last ``history_days`` local
+    days (the seasonal baseline needs weeks of history), and delivers the alerts still going
+    on in the last ``recent`` to every ``[[alerts.deliver]]`` channel; an alert is delivered
+    once, even across restarts (the delivery log is in the workspace). The workspace is
+    closed between rounds, so a report can be written meanwhile.
+
+    Parameters
+    ----------
+    project : ListenProject
+    every : float
+        Seconds between the start of one round's wait and the next round.
+    max_rounds : int, optional
+        Stop after this many rounds.
+    stop : threading.Event, optional
+        Set it (from a signal handler) to stop after the current round.
+    wait : callable, optional
+        ``wait(seconds)`` between rounds; default ``stop.wait`` (returns early when stopped).
+    history_days : int
+    recent : str
+        A pandas duration: older alerts are recorded but not sent.
+    on_round : callable, optional
+        Receives each :class:`WatchRound` as it ends.
+    collector_options : dict, optional
+        See :func:`collect_project`.
+    deliver_sleep : callable, optional
+        Waits between delivery retries (tests).
+    annotate : bool
+        Annotate new texts each round (sentiment for the negative-share rule).
+
+    Returns
+    -------
+    list of WatchRound
+    """
+    import threading
+
+    import pandas as pd
+
+    from ripplemeter.listen.deliver import deliver
+    from ripplemeter.workspace import Workspace
+
+    stop = stop or threading.Event()
+    wait = wait or stop.wait
+    rounds: list[WatchRound] = []
+    n = 0
+    while not stop.is_set():
+        n += 1
+        collected: list = []
+        alerts: list = []
+        deliveries: list = []
+        error = None
+        ws = Workspace(project.workspace)
+        try:
+            if project.sources:
+                collected = collect_project(project, ws, collector_options=collector_options)
+            now = pd.Timestamp.now(tz=project.timezone)
+            end = now.date()
+            start = end - dt.timedelta(days=history_days - 1)
+            res = evaluate_listening(project, ws, start=start, end=end, annotate=annotate)
+            alerts = alerts_of(res, since=now - pd.Timedelta(recent))
+            if alerts and project.delivery:
+                kw = {"sleep": deliver_sleep} if deliver_sleep is not None else {}
+                deliveries = deliver(ws, alerts, project.delivery, **kw)
+        except RippleError as exc:  # said in the round, and the watcher goes on
+            error = str(exc)
+        finally:
+            ws.close()
+        r = WatchRound(n, collected, alerts, deliveries, error)
+        rounds.append(r)
+        if on_round is not None:
+            on_round(r)
+        if max_rounds is not None and n >= max_rounds:
+            break
+        if stop.is_set():
+            break
+        wait(every)
+    return rounds

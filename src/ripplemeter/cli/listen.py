@@ -1,0 +1,295 @@
+"""``ripplemeter listen collect|report|watch`` and ``ripplemeter alerts detect``.
+
+Thin: each command parses its arguments, calls :mod:`ripplemeter.listen.project` (or
+:func:`ripplemeter.listen.alerts.detect_csv`) and prints. Machine output (the alerts' JSON)
+goes to stdout; progress, notes and failures to stderr.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ripplemeter.cli import (
+    RippleCommand,
+    RippleGroup,
+    app,
+    console,
+    err_console,
+    friendly,
+    note,
+    progress,
+    warn,
+)
+from ripplemeter.errors import RippleError
+
+listen_app = typer.Typer(
+    cls=RippleGroup,
+    no_args_is_help=True,
+    help="Listening: collect mentions from open platforms, report on them, watch for alerts.",
+)
+alerts_app = typer.Typer(cls=RippleGroup, no_args_is_help=True, help="Alerts on any count series.")
+app.add_typer(listen_app, name="listen")
+app.add_typer(alerts_app, name="alerts")
+
+_PROJECT = typer.Argument(help="The listen.toml file (or the folder that holds it).")
+
+
+def _when(value: str | None, option: str) -> _dt.datetime | None:
+    """A date (YYYY-MM-DD) or ISO 8601 time; UTC when it has no offset."""
+    if value is None:
+        return None
+    try:
+        t = _dt.datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise RippleError(
+            f"{option} {value!r}: expected a date such as 2026-03-01 or a time such as "
+            "2026-03-01T09:00:00+08:00"
+        ) from None
+    return t
+
+
+def _day(value: str | None, option: str) -> _dt.date | None:
+    if value is None:
+        return None
+    try:
+        return _dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise RippleError(f"{option} {value!r}: expected a date such as 2026-03-01") from None
+
+
+def parse_every(value: str) -> float:
+    """Seconds in a duration such as ``15m``, ``1h``, ``30s`` or ``90`` (seconds).
+
+    Raises
+    ------
+    RippleError
+        Not a positive duration.
+    """
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*", value or "")
+    if not m or float(m.group(1)) <= 0:
+        raise RippleError(f"--every {value!r}: expected a positive duration such as 15m, 1h or 30s")
+    return float(m.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}[m.group(2)]
+
+
+def _summary(r) -> str:
+    added = ", ".join(f"{n} {t}" for t, n in sorted(r.added.items()) if n) or "nothing new"
+    skipped = sum(r.skipped.values())
+    why = ", ".join(f"{n} {k}" for k, n in sorted(r.skipped.items()))
+    return f"{r.source_id}: {added} ({r.pages} pages)" + (
+        f"; {skipped} records skipped: {why}" if skipped else ""
+    )
+
+
+@listen_app.command("collect", cls=RippleCommand)
+@friendly
+def collect(
+    project: Annotated[Path, _PROJECT],
+    since: Annotated[
+        str | None,
+        typer.Option(
+            help="Leave out posts created before this date or time (UTC without an offset)."
+        ),
+    ] = None,
+    workspace: Annotated[
+        Path | None,
+        typer.Option(help="DuckDB workspace; by default the one listen.toml names."),
+    ] = None,
+) -> None:
+    """Collect mentions from every source of a listening project (resumable).
+
+    A run that is stopped (Ctrl-C, a crash) resumes where it stopped; collecting twice adds
+    nothing twice. A source that fails (a refused credential, an unreachable server) is
+    reported and the others go on; the command then exits with status 2.
+    """
+    from ripplemeter.listen.project import collect_project, load_listen_project
+
+    proj = load_listen_project(project)
+    start = _when(since, "--since")
+    from rich.progress import SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn()) as bar:
+        tasks = {s.id: bar.add_task(f"{s.id}: waiting", total=None) for s in proj.sources}
+
+        def show(source_id: str, stream: str, pages: int, rows: int) -> None:
+            bar.update(
+                tasks[source_id], description=f"{source_id}: {stream}, page {pages}, {rows} rows"
+            )
+
+        results = collect_project(proj, workspace, since=start, progress=show)
+    failed = [r for r in results if r.error]
+    for r in results:
+        console.print(_summary(r), markup=False, highlight=False)
+    note(f"workspace used: {Path(workspace or proj.workspace).resolve()}")
+    if failed:
+        from rich.text import Text
+
+        for r in failed:
+            err_console.print(
+                Text.assemble(("error:", "bold red"), " ", f"source {r.source_id}: {r.error}"),
+                highlight=False,
+            )
+        err_console.print(
+            f"{len(failed)} of {len(results)} sources failed: "
+            + ", ".join(r.source_id for r in failed),
+            markup=False,
+            highlight=False,
+        )
+        raise typer.Exit(2)
+
+
+@listen_app.command("report", cls=RippleCommand)
+@friendly
+def report(
+    project: Annotated[Path, _PROJECT],
+    out: Annotated[
+        Path, typer.Option(help="Output folder (created; files in it are replaced).")
+    ] = Path("report"),
+    workspace: Annotated[
+        Path | None,
+        typer.Option(help="DuckDB workspace; by default the one listen.toml names."),
+    ] = None,
+    start: Annotated[
+        str | None, typer.Option(help="First local day (default: the first day with posts).")
+    ] = None,
+    end: Annotated[
+        str | None, typer.Option(help="Last local day (default: the last day with posts).")
+    ] = None,
+    sentiment: Annotated[
+        bool,
+        typer.Option(
+            "--sentiment/--no-sentiment",
+            help="Annotate new texts (sentiment, language, spam) before the report.",
+        ),
+    ] = True,
+) -> None:
+    """Write report.html and metrics.json of a listening project into OUT."""
+    from ripplemeter.listen.project import load_listen_project, run_listen_report
+    from ripplemeter.pipeline import check_out_folder
+
+    check_out_folder(out)
+    proj = load_listen_project(project)
+    first, last = _day(start, "--start"), _day(end, "--end")
+    from ripplemeter.cli.report import _spinner
+
+    with _spinner() as stage:
+        result, paths = run_listen_report(
+            proj, out, workspace, start=first, end=last, annotate=sentiment, progress=stage
+        )
+    for w in result.warnings:
+        warn(w)
+    note(f"workspace used: {Path(workspace or proj.workspace).resolve()}")
+    console.print(f"Report written to {paths.html}", markup=False, highlight=False)
+    console.print(f"Metrics written to {paths.metrics}", markup=False, highlight=False)
+
+
+@listen_app.command("watch", cls=RippleCommand)
+@friendly
+def watch(
+    project: Annotated[Path, _PROJECT],
+    every: Annotated[str, typer.Option(help="Time between rounds: 15m, 1h, 30s ...")] = "15m",
+    max_rounds: Annotated[
+        int | None, typer.Option(help="Stop after this many rounds (default: until stopped).")
+    ] = None,
+    sentiment: Annotated[
+        bool,
+        typer.Option("--sentiment/--no-sentiment", help="Annotate new texts each round."),
+    ] = True,
+) -> None:
+    """Collect, detect and deliver alerts, then wait, and again, until Ctrl-C or SIGTERM.
+
+    Each round collects every source, looks for alerts over each topic's hourly mentions and
+    sends the new ones to the [[alerts.deliver]] channels (each alert once, even after a
+    restart). Stopping waits for the current round to end.
+    """
+    import signal
+    import threading
+
+    from ripplemeter.listen.project import load_listen_project
+    from ripplemeter.listen.project import watch as run_watch
+
+    seconds = parse_every(every)
+    proj = load_listen_project(project)
+    stop = threading.Event()
+
+    def on_signal(signum, frame) -> None:
+        stop.set()
+        note("stopping after this round")
+
+    old = signal.signal(signal.SIGTERM, on_signal)
+
+    def show(r) -> None:
+        parts = [f"round {r.number}:"]
+        failed = [c.source_id for c in r.collected if c.error]
+        rows = sum(sum(c.added.values()) for c in r.collected)
+        parts.append(f"{rows} rows collected")
+        if failed:
+            parts.append(f"sources failed: {', '.join(failed)}")
+        parts.append(f"{len(r.alerts)} alerts going on")
+        sent = [d for d in r.deliveries if d.status == "delivered"]
+        if sent:
+            parts.append(f"{len(sent)} delivered")
+        note(" ".join(parts[:1]) + " " + "; ".join(parts[1:]))
+        for c in r.collected:
+            if c.error:
+                warn(f"source {c.source_id}: {c.error}")
+        for d in r.deliveries:
+            if d.status == "failed":
+                warn(
+                    f"alert {d.key} to {d.channel}: not delivered ({d.detail}); tried again next round"
+                )
+        if r.error:
+            warn(r.error)
+
+    try:
+        rounds = run_watch(
+            proj, every=seconds, max_rounds=max_rounds, stop=stop, on_round=show, annotate=sentiment
+        )
+    except KeyboardInterrupt:
+        rounds = None
+    finally:
+        signal.signal(signal.SIGTERM, old)
+    done = f"{len(rounds)} rounds" if rounds is not None else "interrupted"
+    note(f"watch stopped ({done})")
+
+
+@alerts_app.command("detect", cls=RippleCommand)
+@friendly
+def detect(
+    series: Annotated[Path, typer.Argument(help="A CSV file with a time and a count column.")],
+    time_column: Annotated[str, typer.Option(help="Header of the times.")],
+    value_column: Annotated[str, typer.Option(help="Header of the counts.")],
+    rule: Annotated[
+        str | None,
+        typer.Option(help="tuned (default), meltwater, changepoint or negative_share."),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print a JSON array (one object per alert).")
+    ] = False,
+) -> None:
+    """Detect alerts on a count series: one per event, each saying why it fired.
+
+    Times are printed in the file's own clock (naive when the file's times are naive).
+    """
+    import json
+
+    from ripplemeter.listen.alerts import detect_csv
+
+    found = detect_csv(series, time_column, value_column, rule)
+    if as_json:
+        print(json.dumps([a.to_json() for a in found], ensure_ascii=False, indent=2))
+        return
+    if not found:
+        console.print("No alert.", markup=False, highlight=False)
+    for a in found:
+        console.print(
+            f"{a.start.isoformat()} .. {a.end.isoformat()} [{a.rule}] observed "
+            f"{a.observed:.4g}, expected {a.expected:.4g}, threshold {a.threshold:.4g}: "
+            f"{a.explanation}",
+            markup=False,
+            highlight=False,
+        )
