@@ -367,6 +367,11 @@ def test_lint_disclosure_on_partner_and_paid_posts(std):
     )
     f = lint(plain, "x:owned", std, role="owned", paid=True)
     assert f[0].rule == "disclosure-missing" and f[0].why.startswith("Paid posts must say")
+    # the disclosure suggested is in the draft's language
+    f = lint("리플커피 가을 블렌드", "x:partner", std, role="partner")
+    assert f[0].fix.startswith("add #광고 at the start of the post")
+    f = lint("秋季新品", "x:partner", std, role="partner")
+    assert f[0].fix.startswith("add 广告 at the start of the post")
     # disclosed: a hashtag in any form, the Chinese word, or the platform's label
     for draft in (
         "#ad " + plain,

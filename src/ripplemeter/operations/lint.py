@@ -292,6 +292,12 @@ def _marker_spans(marker: str, text: str, folded: _Folded, tags: tuple) -> list[
     return _find(marker, folded)
 
 
+def _marker_for(markers: list[str], lang: str) -> str:
+    """The disclosure to suggest: the first written in the draft's script, else the first."""
+    want = {"ko": "ko", "zh": "cjk", "ja": "cjk"}.get(lang, "word")
+    return next((m for m in markers if _script(m) == want), markers[0])
+
+
 def lint(
     text: str,
     account=None,
@@ -408,7 +414,7 @@ def lint(
                 None,
                 f"{' and '.join(why_needed).capitalize()} must say they are advertising "
                 f"({markers}); this draft does not",
-                f"add {d.markers[0]} at the start of the post{flag}",
+                f"add {_marker_for(d.markers, lg)} at the start of the post{flag}",
             )
         elif spans[0][0] >= DISCLOSURE_VISIBLE_CHARS:
             add(
