@@ -1,0 +1,228 @@
+"""``ripplemeter listen collect|report|watch`` and ``ripplemeter alerts detect``."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from ripplemeter.cli import app
+from ripplemeter.cli.listen import parse_every
+from ripplemeter.workspace import Workspace
+
+runner = CliRunner()
+
+PROJECT = """\
+[project]
+name = "Tea listening"
+timezone = "Asia/Shanghai"
+
+[[topics]]
+id = "lumen"
+name = "Lumen Tea"
+role = "brand"
+query = '"lumen tea" OR 路明茶'
+
+[[topics]]
+id = "acme"
+name = "Acme"
+role = "competitor"
+query = "acme"
+"""
+MENTIONS = """id,platform,author,created_at,text
+m1,x,u1,2026-03-02T01:00:00Z,Lumen Tea is lovely
+m2,x,u2,2026-03-02T03:00:00Z,lumen tea again
+m3,weibo,w1,2026-03-03T04:00:00Z,路明茶很好喝
+m4,x,u3,2026-03-03T05:00:00Z,acme tea is fine
+m5,x,u4,2026-03-04T06:00:00Z,nothing to see
+"""
+
+
+def _project(tmp_path: Path, extra: str = "") -> Path:
+    p = tmp_path / "listen.toml"
+    p.write_text(PROJECT + extra, encoding="utf-8")
+    f = tmp_path / "mentions.csv"
+    f.write_text(MENTIONS, encoding="utf-8")
+    with Workspace(tmp_path / "listen.duckdb") as ws:  # the project's default workspace
+        ws.import_file(f, "comments")
+    return p
+
+
+def test_listen_report_writes_html_and_metrics(tmp_path):
+    p = _project(tmp_path)
+    out = tmp_path / "out"
+    r = runner.invoke(app, ["listen", "report", str(p), "--out", str(out), "--no-sentiment"])
+    assert r.exit_code == 0, r.output
+    doc = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
+    t = doc["listening"]["topics"]
+    # lumen: m1 m2 m3; acme: m4 (m5 matches nothing); window: first to last day with posts
+    assert (t["lumen"]["mentions"], t["acme"]["mentions"]) == (3, 1)
+    assert t["lumen"]["share_of_voice"]["mentions"] == 0.75
+    assert doc["listening"]["start"] == "2026-03-02" and doc["listening"]["end"] == "2026-03-04"
+    assert doc["sections"] == {
+        "listening": {"title": doc["sections"]["listening"]["title"], "status": "ok"}
+    }
+    assert (out / "report.html").is_file()
+
+
+def test_listen_report_window_and_slips(tmp_path):
+    p = _project(tmp_path)
+    out = tmp_path / "out"
+    args = ["listen", "report", str(p), "--out", str(out), "--no-sentiment"]
+    r = runner.invoke(app, [*args, "--start", "2026-03-03", "--end", "2026-03-03"])
+    assert r.exit_code == 0, r.output
+    doc = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
+    assert doc["listening"]["topics"]["lumen"]["mentions"] == 1  # m3 only
+    r = runner.invoke(app, [*args, "--start", "3 March"])
+    assert r.exit_code == 2 and "expected a date such as 2026-03-01" in r.output
+    r = runner.invoke(app, ["listen", "report", str(tmp_path / "none.toml")])
+    assert r.exit_code == 2 and "not found" in r.output and "Traceback" not in r.output
+    (tmp_path / "listen.duckdb").unlink()
+    r = runner.invoke(app, [*args])
+    assert r.exit_code == 2 and "listen collect" in r.output
+
+
+def _series(tmp_path: Path) -> Path:
+    """Twelve days of 10 mentions an hour, and 100 at 05:00 on the eleventh day."""
+    idx = pd.date_range("2026-01-01", periods=24 * 12, freq="h")
+    v = [10] * len(idx)
+    v[24 * 10 + 5] = 100
+    f = tmp_path / "series.csv"
+    pd.DataFrame({"hour": idx.strftime("%Y-%m-%d %H:%M:%S"), "mentions": v}).to_csv(f, index=False)
+    return f
+
+
+def test_alerts_detect_json_on_a_hand_series(tmp_path):
+    f = _series(tmp_path)
+    args = ["alerts", "detect", str(f), "--time-column", "hour", "--value-column", "mentions"]
+    r = runner.invoke(app, [*args, "--rule", "meltwater", "--json"])
+    assert r.exit_code == 0, r.output
+    alerts = json.loads(r.stdout)
+    assert len(alerts) == 1
+    a = alerts[0]
+    # by hand: the 24-hour mean jumps from 10 to (23 * 10 + 100) / 24 = 13.75 at the spike,
+    # against the previous 7 days' mean 10 + 3 standard deviations 0
+    assert (a["rule"], a["start"]) == ("meltwater", "2026-01-11T05:00:00")  # naive in, naive out
+    assert a["observed"] == 13.75 and a["expected"] == 10 and a["threshold"] == 10
+    r = runner.invoke(app, [*args, "--json"])  # the tuned rule by default
+    assert r.exit_code == 0
+    tuned = json.loads(r.stdout)
+    assert [x["rule"] for x in tuned] == ["tuned"] and tuned[0]["start"] == "2026-01-11T05:00:00"
+    assert tuned[0]["observed"] == 100
+
+
+def test_alerts_detect_slips(tmp_path):
+    f = _series(tmp_path)
+    r = runner.invoke(
+        app, ["alerts", "detect", str(f), "--time-column", "hour", "--value-column", "count"]
+    )
+    assert r.exit_code == 2 and "count" in r.output and "Traceback" not in r.output
+    r = runner.invoke(
+        app,
+        [
+            "alerts",
+            "detect",
+            str(f),
+            "--time-column",
+            "hour",
+            "--value-column",
+            "mentions",
+            "--rule",
+            "magic",
+        ],
+    )
+    assert r.exit_code == 2 and "unknown alert rule" in r.output
+
+
+def test_parse_every():
+    assert parse_every("15m") == 900 and parse_every("1h") == 3600 and parse_every("30s") == 30
+    assert parse_every("90") == 90
+    from ripplemeter.errors import RippleError
+
+    for bad in ("0m", "soon", "-5m"):
+        with pytest.raises(RippleError, match="--every"):
+            parse_every(bad)
+
+
+def test_collect_reports_a_failing_source_and_goes_on(tmp_path):
+    # two sources: one unreachable (nothing listens on port 9), one with a bad credential
+    # reference; both fail, each is listed, and the exit status is 2
+    extra = """
+[[sources]]
+id = "gone"
+kind = "rss"
+url = "http://127.0.0.1:9/feed.xml"
+max_retries = 0
+
+[[sources]]
+id = "tag"
+kind = "mastodon"
+instance = "http://127.0.0.1:9"
+hashtags = ["tea"]
+credentials = "env:RIPPLEMETER_TEST_NO_SUCH_TOKEN"
+"""
+    p = _project(tmp_path, extra)
+    r = runner.invoke(app, ["listen", "collect", str(p)])
+    assert r.exit_code == 2
+    assert "source gone:" in r.output and "source tag:" in r.output
+    assert "RIPPLEMETER_TEST_NO_SUCH_TOKEN" in r.output  # names the variable, never a secret
+    assert "2 of 2 sources failed: gone, tag" in r.output
+
+
+def test_watch_runs_rounds_and_stops(tmp_path):
+    p = _project(tmp_path)
+    r = runner.invoke(
+        app, ["listen", "watch", str(p), "--every", "0.01s", "--max-rounds", "2", "--no-sentiment"]
+    )
+    assert r.exit_code == 0, r.output
+    assert (
+        "round 1:" in r.output and "round 2:" in r.output and "watch stopped (2 rounds)" in r.output
+    )
+
+
+def test_watch_stops_on_sigterm(tmp_path):
+    p = _project(tmp_path)
+    env = {**os.environ, "COLUMNS": "200"}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "ripplemeter.cli",
+            "listen",
+            "watch",
+            str(p),
+            "--every",
+            "1h",
+            "--no-sentiment",
+        ],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        lines = []
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline:
+            line = proc.stderr.readline()
+            if not line:
+                break
+            lines.append(line)
+            if "round 1:" in line:
+                break
+        assert any("round 1:" in x for x in lines), "".join(lines)
+        proc.send_signal(signal.SIGTERM)  # while it waits an hour for the next round
+        rest = proc.communicate(timeout=60)[1]
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0
+    assert "watch stopped (1 rounds)" in rest
