@@ -284,13 +284,6 @@ INDEX_SERIES = Table(
         _c("geo", "VARCHAR", "", "region as exported (Worldwide, United States, ...)"),
         _c("value", "DOUBLE", "index 0-100", "NULL when below_one"),
         _c("below_one", "BOOLEAN", "", "the export wrote '<1': more than 0, less than 1"),
-        # listening (issue 10): pytrends isPartial, a running last period of a download
-        _c(
-            "is_partial",
-            "BOOLEAN",
-            "",
-            "the period was not over when the data was taken (left out of means by default)",
-        ),
     ),
 )
 
@@ -374,24 +367,6 @@ SEARCH_CONSOLE = Table(
     ),
 )
 
-# listening (issue 10): trending-topic lists such as Weibo's trends/hourly
-TRENDING_TOPICS = Table(
-    "trending_topics",
-    "Trending-topic lists as a platform publishes them: one row per topic and list. The "
-    "amounts are the platform's own counts for the list's period, not a 0-100 index.",
-    (
-        _c("source", "VARCHAR", "", "weibo_trends, ..."),
-        _c("period", "VARCHAR", "", "hourly, daily or weekly: the list the platform published"),
-        _c("listed_at", "TIMESTAMP", "UTC timestamp", "the list's time key, converted to UTC"),
-        _c("as_of", "TIMESTAMP", "UTC timestamp", "when the platform answered, in UTC"),
-        _c("rank", "INTEGER", "position", "1-based position in the list as published"),
-        _c("name", "VARCHAR", "", "topic as shown (untrusted)"),
-        _c("query", "VARCHAR", "", "search query the topic links to"),
-        _c("amount", "BIGINT", COUNT, "the platform's count for the topic (Weibo: posts)"),
-        _c("delta", "BIGINT", COUNT, "change of amount since the previous list"),
-    ),
-)
-
 ANNOTATIONS = Table(
     "annotations",
     "Labels attached to any subject (posts, accounts) by a model or a person.",
@@ -458,7 +433,6 @@ TABLES: dict[str, Table] = {
         ANNOTATIONS,
         COLLECT_CHECKPOINTS,
         COLLECT_LOG,
-        TRENDING_TOPICS,
     )
 }
 

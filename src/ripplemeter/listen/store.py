@@ -147,27 +147,22 @@ def _new_rows(ws: Workspace, tname: str, df: pd.DataFrame) -> pd.DataFrame:
     df = df.drop_duplicates(subset=keys, keep="first")
     if df.empty:
         return df
-    con = ws.con
-    probe = df[keys].copy()
-    con.register("_rm_probe", probe)
-    try:
-        on = " AND ".join(f't."{k}" = p."{k}"' for k in keys)
-        existing = con.execute(
-            f'SELECT p.* FROM _rm_probe p WHERE EXISTS (SELECT 1 FROM "{tname}" t WHERE {on})'
-        ).df()
-    finally:
-        con.unregister("_rm_probe")
-    if existing.empty:
+    first = keys[0]
+    ids = [str(v) for v in df[first].dropna().unique()]
+    cols = ", ".join(f'"{k}"' for k in keys)
+    stored = ws.con.execute(
+        f'SELECT DISTINCT {cols} FROM "{tname}" WHERE "{first}" = ANY(?)', [ids]
+    ).fetchall()
+    if not stored:
         return df
-    if tname == "post_metrics":
-        existing["observed_at"] = pd.to_datetime(existing["observed_at"])
-        probe_idx = pd.MultiIndex.from_frame(
-            df[keys].assign(observed_at=pd.to_datetime(df["observed_at"]))
-        )
-    else:
-        probe_idx = pd.MultiIndex.from_frame(df[keys])
-    seen = pd.MultiIndex.from_frame(existing[keys])
-    return df[~probe_idx.isin(seen)]
+    if len(keys) == 1:
+        seen = {r[0] for r in stored}
+        return df[~df[first].isin(seen)]
+    seen = {(r[0], pd.Timestamp(r[1])) for r in stored}
+    mask = [
+        (pid, pd.Timestamp(ts)) not in seen for pid, ts in zip(df[first], df[keys[1]], strict=True)
+    ]
+    return df[mask]
 
 
 def _changed_metrics(ws: Workspace, df: pd.DataFrame) -> pd.DataFrame:
@@ -175,38 +170,27 @@ def _changed_metrics(ws: Workspace, df: pd.DataFrame) -> pd.DataFrame:
     df = df.drop_duplicates(subset=["post_id"], keep="first")
     if df.empty:
         return df
-    figures = [
-        c
-        for c in df.columns
-        if c not in ("post_id", "observed_at", "observed_at_source", "source_row")
-    ]
-    con = ws.con
-    con.register("_rm_probe", df[["post_id"]])
-    try:
-        cols = ", ".join(f'm."{c}"' for c in figures)
-        latest = con.execute(
-            f"SELECT m.post_id, {cols} FROM post_metrics m "
-            "WHERE m.post_id IN (SELECT post_id FROM _rm_probe) "
-            "QUALIFY row_number() OVER (PARTITION BY m.post_id ORDER BY m.observed_at DESC) = 1"
-        ).df()
-    finally:
-        con.unregister("_rm_probe")
-    if latest.empty:
+    skip = ("post_id", "observed_at", "observed_at_source", "source_row")
+    figures = [c for c in df.columns if c not in skip]
+    cols = ", ".join(f'"{c}"' for c in figures)
+    latest = ws.con.execute(
+        f"SELECT post_id, {cols} FROM post_metrics WHERE post_id = ANY(?) "
+        "QUALIFY row_number() OVER (PARTITION BY post_id ORDER BY observed_at DESC) = 1",
+        [[str(v) for v in df["post_id"]]],
+    ).fetchall()
+    if not latest:
         return df
-    latest = latest.set_index("post_id")
+    before = {r[0]: r[1:] for r in latest}
+
+    def same(a: object, b: object) -> bool:
+        if a is None or pd.isna(a):
+            return b is None or pd.isna(b)
+        return b is not None and not pd.isna(b) and float(a) == float(b)
+
     keep = []
-    for _, row in df.iterrows():
-        pid = row["post_id"]
-        if pid not in latest.index:
-            keep.append(True)
-            continue
-        old = latest.loc[pid]
-        same = all(
-            (pd.isna(row[c]) and pd.isna(old[c]))
-            or (not pd.isna(row[c]) and not pd.isna(old[c]) and float(row[c]) == float(old[c]))
-            for c in figures
-        )
-        keep.append(not same)
+    for rec in df[["post_id", *figures]].itertuples(index=False, name=None):
+        old = before.get(rec[0])
+        keep.append(old is None or not all(same(a, b) for a, b in zip(rec[1:], old, strict=True)))
     return df[keep]
 
 

@@ -197,5 +197,6 @@ class RssCollector(Collector):
         cursor = {
             "etag": resp.headers.get("etag"),
             "modified": resp.headers.get("last-modified"),
+            "done": True,
         }
         yield Page(frames(rows), cursor, skipped)
