@@ -101,6 +101,7 @@ def test_accounts_secret_never_printed(here):
     res = run("accounts", "add", "x:1", "--role", "owned", "--credentials-ref", TOKEN)
     assert "looks like a token or password (not shown)" in one_error_line(res)
     assert TOKEN[:10] not in res.output
+    assert not (here / "ripplemeter.duckdb").exists()  # a refused first account: no workspace
 
 
 def test_accounts_roles_are_checked_when_there_is_a_team(here):

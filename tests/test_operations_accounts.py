@@ -226,3 +226,17 @@ def test_team_owners_and_permissions(ws, tmp_path, team):
         import_accounts(ws, write(tmp_path, bad_owner), team=team, user="mina")
     res = import_accounts(ws, write(tmp_path, GOOD), team=team, user="mina")
     assert res.rows == {"accounts": 3}
+
+
+def test_lint_reads_the_role_of_a_registered_account(ws):
+    from ripplemeter.operations.lint import lint
+    from ripplemeter.operations.standards import load_standards
+
+    std = load_standards(EXAMPLES / "standards.toml")
+    add_account(ws, "x:kol1", role="kol")
+    add_account(ws, "x:own1", role="owned")
+    assert [f.rule for f in lint("New blend", get_account(ws, "x:kol1"), std)] == [
+        "disclosure-missing"
+    ]
+    assert lint("New blend", get_account(ws, "x:own1"), std) == []
+    assert lint("#ad New blend", get_account(ws, "x:kol1"), std) == []

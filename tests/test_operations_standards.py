@@ -420,6 +420,14 @@ def test_entities_follow_twitter_text():
     assert e.links == ((16, 36),)  # an e-mail address is neither a mention nor a link
 
 
+def test_a_term_banned_in_two_languages_is_one_finding(tmp_path):
+    p = write(
+        tmp_path,
+        BASE + "[rules.terms.en]\nbanned = ['No.1']\n[rules.terms.ko]\nbanned = ['NO.1']\n",
+    )
+    assert spans(lint("We are no.1", None, load_standards(p)), "banned-term") == [(7, 11, "no.1")]
+
+
 def test_find_term_scripts():
     assert find_term("cure", "secure, cure-all, #cure") == [(8, 12), (19, 23)]
     assert find_term("최고", "최고급") == []

@@ -151,14 +151,16 @@ def accounts_add(
 ) -> None:
     """Register an account, or a new version of it (same values again: nothing changes)."""
     from ripplemeter.operations.accounts import add_account
-    from ripplemeter.workspace import Workspace
+    from ripplemeter.workspace import Workspace, remove_if_empty
 
     t, user = _team_and_user(team, as_user)
     if workspace.is_dir():
         from ripplemeter.operations import AccountError
 
         raise AccountError(f"--workspace {workspace}: is a folder; give a file")
-    with Workspace(workspace) as ws:
+    existed = workspace.exists()
+    ws = Workspace(workspace)
+    try:
         acc = add_account(
             ws,
             account_id,
@@ -172,6 +174,12 @@ def accounts_add(
             team=t,
             user=user,
         )
+    except BaseException:
+        ws.close()
+        if not existed:
+            remove_if_empty(workspace)  # a refused first account leaves no empty workspace
+        raise
+    ws.close()
     console.print(f"{acc.account_id}: registered as {acc.role}", markup=False, highlight=False)
 
 

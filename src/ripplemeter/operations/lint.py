@@ -369,10 +369,14 @@ def lint(
         s, e = span if span else (None, None)
         found.append(Finding(rule, severity, s, e, text[s:e] if span else "", why, fix))
 
-    # banned terms, every language's
+    # banned terms, every language's (a term listed under two languages is reported once)
+    seen: set[tuple[int, int, str]] = set()
     for lg, tl in rules.terms.items():
         for term in tl.banned:
             for span in _find(term, folded):
+                if (*span, _fold(term)) in seen:
+                    continue
+                seen.add((*span, _fold(term)))
                 written = text[span[0] : span[1]]
                 shown = "" if written == term else f", written '{written}'"
                 add(
