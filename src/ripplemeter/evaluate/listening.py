@@ -14,8 +14,10 @@ files) and the topics of a listening project (``listen.toml``, see
 * **associated terms** per topic: words that occur in the topic's mentions more often than
   in the other mentions of the window, ranked by Dunning's log-likelihood (G²);
 * the **sentiment trend** per topic and local day, when sentiment exists;
-* **alerts** from :func:`ripplemeter.listen.alerts.detect` over each topic's hourly volume,
-  each with its rule, observed and expected values, threshold, window and driving posts.
+* **alerts** from :func:`ripplemeter.listen.alerts.detect` over each topic's hourly volume
+  (and its negative share once sentiment exists), each with its rule, observed and expected
+  values, threshold, window and driving posts: the posts of the hour the rule peaked in, the
+  most engaging first (the rule's own list of the event's posts is kept in metrics.json).
 
 Which posts are mentions
 ------------------------
@@ -1035,7 +1037,23 @@ class ListeningSection:
             except RippleError as exc:  # a series the rule cannot read: said, not hidden
                 warnings.append(f"listening: {r} alerts for topic {tid} not computed: {exc}")
         found.sort(key=lambda a: (a.start, a.rule))
-        shown = {pid for a in found for pid in list(a.post_ids)[: s.alert_posts]}
+        # the posts shown are those of the hour the rule peaked in (the burst itself), the
+        # most engaging first, then the earliest; the rule's own list when that hour has none
+        eng = posts["engagements"].fillna(-1)
+        posts = posts.assign(_eng=eng).sort_values(
+            ["_eng", "created_at", "post_id"], ascending=[False, True, True]
+        )
+        picks: list[list[str]] = []
+        for a in found:
+            peak = pd.Timestamp(a.peak_at)
+            if peak.tzinfo is None:
+                peak = peak.tz_localize(tz)
+            at = posts[
+                (posts.created_at >= peak) & (posts.created_at < peak + pd.Timedelta(hours=1))
+            ]
+            ids = list(at.post_id) or list(a.post_ids)
+            picks.append(ids[: s.alert_posts])
+        shown = {pid for ids in picks for pid in ids}
         texts = (
             q.filter(q.post_id.isin(sorted(shown)))
             .select("post_id", "text", "url", "platform", "handle")
@@ -1045,9 +1063,9 @@ class ListeningSection:
             else pd.DataFrame(columns=["text", "url", "platform", "handle"])
         )
         out = []
-        for a in found:
+        for a, ids in zip(found, picks, strict=True):
             d = a.to_json()
-            ids = [pid for pid in list(a.post_ids)[: s.alert_posts] if pid in texts.index]
+            ids = [pid for pid in ids if pid in texts.index]
             d["posts"] = [
                 {
                     "post_id": pid,
