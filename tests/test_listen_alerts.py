@@ -13,6 +13,7 @@ import pytest
 from ripplemeter.errors import FormatError
 from ripplemeter.listen.alerts import (
     AlertError,
+    count_series,
     detect,
     detect_csv,
     score_events,
@@ -260,3 +261,32 @@ def test_tuned_defaults_on_a_series_they_were_selected_without(nab):
     sc = score_events([a.start for a in detect(s, "tuned")], wins, span=(s.index[0], s.index[-1]))
     assert (sc.detected, sc.false_alerts) == (3, 1)
     assert sc.f1 == pytest.approx(0.75)
+
+
+# ---------------------------------------------------------------------------- any step
+def test_daily_and_weekly_steps():
+    x = np.full(30, 100.0)
+    x[25] = 400.0
+    s = pd.Series(x, index=pd.date_range("2026-01-01", periods=30, freq="D"))
+    (a,) = detect(s, "tuned")
+    # median 100, MAD 0 -> Poisson floor sqrt(100) = 10; threshold 100 + 10 x 10 = 200
+    assert (a.start, a.observed, a.expected, a.threshold) == (s.index[25], 400.0, 100.0, 200.0)
+    assert a.window == "1D" and "over 1D" in a.explanation
+    (m,) = detect(s, "meltwater")  # the 24-hour mean of a daily series is the day itself
+    assert m.start == s.index[25] and m.threshold == 100.0
+    w = pd.Series(
+        np.r_[np.full(15, 100.0), 500.0, np.full(4, 100.0)],
+        index=pd.date_range("2026-01-05", periods=20, freq="W-MON"),
+    )
+    (b,) = detect(w, "tuned")
+    assert b.start == w.index[15] and b.expected == 100.0
+
+
+def test_count_series_zero_fills_and_drops_the_running_period():
+    times = pd.to_datetime(
+        ["2026-03-02 10:05", "2026-03-02 10:59", "2026-03-02 13:30", "2026-03-02 14:10"]
+    )
+    s = count_series(times, "1h", end=pd.Timestamp("2026-03-02 14:20"))
+    assert s.index[0] == pd.Timestamp("2026-03-02 10:00")
+    assert s.tolist() == [2.0, 0.0, 0.0, 1.0]  # 10h, 11h, 12h, 13h; 14h is still running
+    assert count_series(times, "1h").tolist() == [2.0, 0.0, 0.0, 1.0, 1.0]

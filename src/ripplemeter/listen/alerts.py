@@ -444,7 +444,9 @@ def seasonal_baseline(
     med = med.astype(float)
     med[early] = np.nan
     seasonal[early | np.isnan(med)] = ""
-    return SeasonalBaseline(series.index, x, med, scale, seasonal, smoothing)
+    eff = w * step
+    shown = smoothing if eff == pd.Timedelta(smoothing) else _short_td(eff)
+    return SeasonalBaseline(series.index, x, med, scale, seasonal, shown)
 
 
 def tuned_condition(
@@ -506,7 +508,7 @@ def tuned_alerts(
         }.get(str(base.seasonal[p]), "the history")
         expl = (
             f"{name + ': ' if name else ''}{base.observed[p]:.4g} mentions per "
-            f"{_fmt_td(step)} on average over {s.smoothing} at {idx[p]}, against {exp:.4g} "
+            f"{_fmt_td(step)} on average over {base.smoothing} at {idx[p]}, against {exp:.4g} "
             f"expected (median of {season}); it fired at {idx[a]} because the robust z-score "
             f"{z[a]:.1f} exceeded {s.threshold:g} (median + {s.threshold:g} x 1.4826 MAD) and the "
             f"volume was the highest in {s.record_days:g} days"
@@ -519,13 +521,61 @@ def tuned_alerts(
                 observed=float(base.observed[p]),
                 expected=exp,
                 threshold=thr,
-                window=s.smoothing,
+                window=base.smoothing,
                 peak_at=idx[p],
                 explanation=expl,
                 series=name,
             )
         )
     return out
+
+
+def _short_td(td: pd.Timedelta) -> str:
+    sec = int(td.total_seconds())
+    for unit, n in (("D", 86400), ("h", 3600), ("min", 60)):
+        if sec % n == 0:
+            return f"{sec // n}{unit}"
+    return f"{sec}s"
+
+
+def count_series(
+    times: pd.Series | pd.DatetimeIndex | Sequence,
+    step: str = "1h",
+    *,
+    start: pd.Timestamp | None = None,
+    end: pd.Timestamp | None = None,
+) -> pd.Series:
+    """Mentions per period from post times: a regular, zero-filled series for :func:`detect`.
+
+    Parameters
+    ----------
+    times : sequence of datetime-like, shape (n,)
+        Post creation times (e.g. ``posts.created_at``), all in one clock.
+    step : str
+        Period length (``"5min"``, ``"1h"``, ``"1D"``); periods start at multiples of the
+        step from midnight (pandas ``floor``).
+    start, end : Timestamp, optional
+        First period to include, and the time up to which data is complete (e.g. the
+        collection time): the period containing ``end`` is still running and is left out,
+        since a partial count would look like a dip. Default: the first and last post.
+
+    Returns
+    -------
+    pandas.Series
+        Counts (float) indexed by period start, every period present (0 when no post).
+    """
+    td = pd.Timedelta(step)
+    t = pd.DatetimeIndex(pd.to_datetime(pd.Index(times)))
+    if len(t) == 0 and (start is None or end is None):
+        raise AlertError("count_series: no post times, and no start and end to span")
+    lo = (pd.Timestamp(start) if start is not None else t.min()).floor(td)
+    if end is not None:
+        hi = pd.Timestamp(end).floor(td) - td  # the period holding `end` is still running
+    else:
+        hi = t.max().floor(td)
+    idx = pd.date_range(lo, hi, freq=td) if hi >= lo else pd.DatetimeIndex([], tz=lo.tz)
+    counts = pd.Series(1.0, index=t.floor(td)).groupby(level=0).sum()
+    return counts.reindex(idx, fill_value=0.0).astype(float)
 
 
 def _fmt_td(td: pd.Timedelta) -> str:
