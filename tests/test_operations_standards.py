@@ -434,6 +434,11 @@ def test_find_term_scripts():
     assert find_term("최고", "최고들의") == [(0, 2)]
     assert find_term("广告", "这是广告") == [(2, 4)]
     assert find_term("Straße", "STRASSE") == [(0, 7)]  # case folding: ß is ss
+    # a trailing * matches every word beginning with the term
+    assert find_term("무료", "무료배송 이벤트") == []
+    assert find_term("무료*", "무료배송 이벤트, 무료로") == [(0, 4), (10, 13)]
+    assert find_term("cure*", "cures, cured, secure") == [(0, 5), (7, 12)]
+    assert find_term("最好*", "最好的") == [(0, 2)]  # Chinese: anywhere already
 
 
 # ------------------------------------------------------------------ describe and brochure

@@ -30,7 +30,12 @@ script:
 - Hangul: where it is followed by the end of the word or by Korean particles and endings
   (``최고`` matches ``최고의``, ``최고입니다``, ``국내최고``; not ``최고급``, another word);
 - anything else: as a whole word (``cure`` matches ``Cure!`` and ``#cure``, not ``secure``);
-  spaces inside a term match any run of white space.
+  spaces inside a term match any run of white space;
+- a term ending in ``*`` matches every word that begins with it (``cure*``: ``cures``,
+  ``cured``; ``무료*``: ``무료배송``), as in listening queries. Korean compounds written
+  together (``무료배송``) are matched only this way: a morphological analyser (kiwipiepy)
+  would split them, but loading it took about 10 s and 500 MB here, too much for linting a
+  draft.
 
 Hashtags and mentions are found with twitter-text's rules (``#`` or full-width ``＃`` after
 a non-word character, not all digits; ``@handle``, with Mastodon's ``@user@server``), links
@@ -186,13 +191,18 @@ def _script(term: str) -> str:
 
 @lru_cache(maxsize=4096)
 def _pattern(term: str) -> regex.Pattern:
-    folded = _fold(term)
+    folded = _fold(term).strip()
+    prefix = folded.endswith("*") and len(folded) > 1
+    if prefix:  # "무료*", "cure*": every word that begins with the term
+        folded = folded[:-1].rstrip()
     body = r"\s+".join(regex.escape(p) for p in folded.split())
     kind = _script(folded)
     if kind == "cjk":
         return regex.compile(body)
+    if prefix:
+        body += rf"{_WORD}*"
     if kind == "ko":
-        return regex.compile(rf"{body}(?={_KO_TAIL}(?!{_WORD}))")
+        return regex.compile(body if prefix else rf"{body}(?={_KO_TAIL}(?!{_WORD}))")
     left = rf"(?<!{_WORD})" if regex.match(_WORD, folded[0]) else ""
     right = rf"(?!{_WORD})" if regex.match(_WORD, folded[-1]) else ""
     return regex.compile(left + body + right)
