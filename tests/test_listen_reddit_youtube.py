@@ -15,6 +15,7 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from replay import FakeClock, ReplayServer, Reply, api_samples, read_cassette, replay_server  # noqa: F401
 from ripplemeter.listen.collectors import REGISTRY
@@ -352,3 +353,195 @@ def test_reddit_expired_token_without_the_token(api_samples, replay_server, monk
     assert "401" in r.error and "env:RM_REDDIT_TOKEN" in r.error and secret not in r.error
     assert r.added["posts"] == 40  # the page before the failure stays
     assert secret not in _all_text(ws)
+
+
+# ---------------------------------------------------------------------- YouTube
+YT = "youtube/sns-sdks_python-youtube"
+
+
+def _yt(root: Path, name: str) -> dict:
+    return json.loads((root / YT / name).read_text(encoding="utf-8"))
+
+
+def _yt_source(server: ReplayServer, **kw):
+    return REGISTRY["youtube"].Settings(
+        id="yt", base_url=server.base_url, credentials="env:RM_YT_KEY", **kw
+    )
+
+
+def test_youtube_search_follows_page_tokens_to_the_end(api_samples, replay_server, monkeypatch):  # noqa: F811
+    monkeypatch.setenv("RM_YT_KEY", "AIzaFAKE-key-123")
+    p1, p2 = (
+        _yt(api_samples, "search_by_keywords_p1.json"),
+        _yt(api_samples, "search_by_keywords_p2.json"),
+    )
+
+    def search(q: dict[str, str], h: dict[str, str]) -> Reply:
+        token = q.get("pageToken")
+        if token is None:
+            return _reply(p1)
+        if token == p1["nextPageToken"]:
+            return _reply(p2)
+        # p2's next page (CDIQAA) was not recorded: served as the last page, without a token
+        return _reply({"kind": "youtube#searchListResponse", "items": []})
+
+    replay_server.route("/search", search)
+    replay_server.inject("/search", at=2, status=429, headers={"Retry-After": "5"})
+    replay_server.inject("/search", at=4, status=503)
+    clock = FakeClock()
+    ws = Workspace()
+    r = _collector("youtube", clock, http_options={"backoff_base": 2.0}).collect(
+        ws, _yt_source(replay_server, searches=["surfing"])
+    )
+    assert r.error is None and r.pages == 3
+    items = p1["items"] + p2["items"]
+    ids = {it["id"]["videoId"] for it in items}
+    # 25 + 25 results, one video on both pages (search results shift between pages): 49
+    assert len(items) == 50 and r.added["posts"] == len(ids) == 49
+    assert clock.sleeps[0] == 5.0 and 1.0 <= clock.sleeps[1] <= 2.0
+    sent = [q for _, q, _ in replay_server.requests]
+    assert "pageToken=CBkQAA" in sent[2] and "pageToken=CDIQAA" in sent[-1]
+    assert all("key=AIzaFAKE-key-123" in q and "order=date" in q for q in sent)
+    posts = ws.table("posts").set_index("post_id")
+    # HTML entities in snippets are decoded
+    amp = next(it for it in items if "&amp;" in it["snippet"]["title"])
+    assert posts.loc[f"youtube:{amp['id']['videoId']}", "text"].startswith(
+        amp["snippet"]["title"].replace("&amp;", "&")
+    )
+    first = p1["items"][0]
+    row = posts.loc[f"youtube:{first['id']['videoId']}"]
+    assert row["created_at"] == pd.Timestamp("2019-12-05 19:00:10")
+    assert row["account_id"] == f"youtube:{first['snippet']['channelId']}"
+    assert row["url"] == f"https://www.youtube.com/watch?v={first['id']['videoId']}"
+    assert "AIzaFAKE-key-123" not in _all_text(ws)
+
+
+def test_youtube_comment_threads_text_original_and_channel_discussion(api_samples, replay_server):  # noqa: F811
+    video = _yt(api_samples, "comment_threads_by_video_paged_1.json")
+    mine = _yt(api_samples, "comment_threads_all_to_me.json")
+
+    def threads(q: dict[str, str], h: dict[str, str]) -> Reply:
+        if "allThreadsRelatedToChannelId" in q:
+            return _reply(mine)  # the recorded last page (no nextPageToken)
+        if q.get("pageToken") == video["nextPageToken"]:
+            # the next recorded page was a hand-edited copy (not kept): served as the end
+            return _reply({"kind": "youtube#commentThreadListResponse", "items": []})
+        return _reply(video)
+
+    replay_server.route("/commentThreads", threads)
+    ws = Workspace()
+    s = REGISTRY["youtube"].Settings(
+        id="yt",
+        base_url=replay_server.base_url,
+        videos=["F1UP7wRCPH8"],
+        channels=["UCa-vrCLQHviTOVnEKDOdetQ"],
+    )
+    r = _collector("youtube", FakeClock()).collect(ws, s)
+    assert r.error is None and r.pages == 2 + 1
+    assert r.added["posts"] == len(video["items"]) + len(mine["items"]) == 9
+    posts = ws.table("posts").set_index("post_id")
+    for it in video["items"] + mine["items"]:
+        top = it["snippet"]["topLevelComment"]
+        row = posts.loc[f"youtube:{top['id']}"]
+        assert row["text"] == top["snippet"]["textOriginal"]  # never the HTML textDisplay
+        vid = it["snippet"].get("videoId")
+        if vid:
+            assert row["parent_id"] == row["root_id"] == f"youtube:{vid}"
+        else:
+            assert pd.isna(row["parent_id"]) and pd.isna(row["url"])
+        assert row["category"] == ("video comment" if vid else "channel discussion")
+    differ = [
+        it
+        for it in video["items"]
+        if it["snippet"]["topLevelComment"]["snippet"]["textDisplay"]
+        != it["snippet"]["topLevelComment"]["snippet"]["textOriginal"]
+    ]
+    assert len(differ) == 3
+    no_video = [it for it in mine["items"] if "videoId" not in it["snippet"]]
+    assert len(no_video) == 2 and posts["parent_id"].isna().sum() == 2
+    m = ws.table("post_metrics").set_index("post_id")
+    for it in video["items"]:
+        top = it["snippet"]["topLevelComment"]
+        assert m.loc[f"youtube:{top['id']}", "replies"] == it["snippet"]["totalReplyCount"]
+        assert m.loc[f"youtube:{top['id']}", "likes"] == top["snippet"]["likeCount"]
+
+
+def test_youtube_emulated_paging_malformed_replies_and_twice(api_samples, replay_server):  # noqa: F811
+    video = _yt(api_samples, "comment_threads_by_video_paged_1.json")
+    items = copy.deepcopy(video["items"])
+    items[1]["snippet"]["topLevelComment"]["snippet"].pop("publishedAt")
+    # a thread with replies (part=replies), built from two recorded comments
+    items[2]["replies"] = {
+        "comments": [
+            dict(items[3]["snippet"]["topLevelComment"], id="UgyReplyA.1"),
+            {"id": "UgyReplyA.2"},  # malformed: no snippet
+        ]
+    }
+
+    def threads(q: dict[str, str], h: dict[str, str]) -> Reply:
+        # pageToken paging emulated over the recorded threads, two per page
+        off = int(q.get("pageToken") or 0)
+        n = int(q["maxResults"])
+        body = {"kind": "youtube#commentThreadListResponse", "items": items[off : off + n]}
+        if off + n < len(items):
+            body["nextPageToken"] = str(off + n)
+        return _reply(body)
+
+    replay_server.route("/commentThreads", threads)
+    replay_server.inject("/commentThreads", at=2, status=500)
+    ws = Workspace()
+    s = REGISTRY["youtube"].Settings(
+        id="yt", base_url=replay_server.base_url, videos=["F1UP7wRCPH8"], max_results=2
+    )
+    c = _collector("youtube", FakeClock())
+    r = c.collect(ws, s)
+    assert r.error is None and r.pages == 3  # 2 + 2 + 1
+    assert r.skipped == {
+        "comment with a missing or unreadable publishedAt": 1,
+        "malformed reply": 1,
+    }
+    assert r.added["posts"] == 4 + 1  # four threads and one reply
+    posts = ws.table("posts").set_index("post_id")
+    top = f"youtube:{items[2]['snippet']['topLevelComment']['id']}"
+    assert posts.loc["youtube:UgyReplyA.1", "parent_id"] == top
+    assert posts.loc["youtube:UgyReplyA.1", "kind"] == "reply"
+    again = c.collect(ws, s)
+    assert again.error is None and again.added == {}
+
+
+def test_youtube_expired_oauth_token_and_bad_key(api_samples, replay_server, monkeypatch):  # noqa: F811
+    video = _yt(api_samples, "comment_threads_by_video_paged_1.json")
+    replay_server.route("/commentThreads", lambda q, h: _reply(video))
+    secret = "ya29.SECRET-oauth-token"
+    monkeypatch.setenv("RM_YT_TOKEN", secret)
+    replay_server.inject("/commentThreads", at=1, status=401)
+    ws = Workspace()
+    s = REGISTRY["youtube"].Settings(
+        id="yt",
+        base_url=replay_server.base_url,
+        videos=["F1UP7wRCPH8"],
+        auth="bearer",
+        credentials="env:RM_YT_TOKEN",
+    )
+    r = _collector("youtube", FakeClock()).collect(ws, s)
+    assert replay_server.requests[0][2]["Authorization"] == f"Bearer {secret}"
+    assert "key=" not in replay_server.requests[0][1]
+    assert "401" in r.error and "env:RM_YT_TOKEN" in r.error and secret not in r.error
+    # an API key YouTube refuses (400 keyInvalid): the message hides the key in the URL
+    monkeypatch.setenv("RM_YT_KEY", "AIzaREFUSED-key")
+    replay_server.inject("/commentThreads", at=2, status=400, body=b'{"error": {"code": 400}}')
+    r = _collector("youtube", FakeClock()).collect(
+        ws, _yt_source(replay_server, videos=["F1UP7wRCPH8"])
+    )
+    assert "400" in r.error and "key=***" in r.error and "AIzaREFUSED-key" not in r.error
+    assert secret not in _all_text(ws) and "AIzaREFUSED-key" not in _all_text(ws)
+
+
+def test_registered_and_settings_forbid_unknown_keys():
+    from pydantic import ValidationError
+
+    assert {"reddit", "youtube"} <= set(REGISTRY)
+    with pytest.raises(ValidationError):
+        REGISTRY["reddit"].Settings(id="r", subreddits=["x"], subredit=["typo"])
+    with pytest.raises(ValidationError, match="at least one"):
+        REGISTRY["youtube"].Settings(id="y")
