@@ -144,13 +144,16 @@ def test_webhook_gives_up_on_4xx_and_tries_again_next_run(tmp_path, hook, monkey
     handler, url = hook
     handler.script = [(404, {})]
     monkeypatch.setenv("RM_TEST_HOOK_SECRET", SECRET)
-    ch = WebhookSettings(url=url, secret="env:RM_TEST_HOOK_SECRET")
+    monkeypatch.setenv("RM_TEST_HOOK_URL", url)  # a URL that is itself a secret
+    ch = WebhookSettings(url="env:RM_TEST_HOOK_URL", secret="env:RM_TEST_HOOK_SECRET")
     ws = Workspace(tmp_path / "ws.duckdb")
     res = deliver(ws, [make_alert()], [ch], sleep=lambda s: None)
     assert res[0].status == "failed" and res[0].attempts == 1 and "404" in res[0].detail
     res = deliver(ws, [make_alert()], [ch], sleep=lambda s: None)
     assert res[0].status == "delivered"
     assert len(handler.received) == 2
+    log = ws.sql("SELECT * FROM alert_deliveries")
+    assert not log.astype(str).apply(lambda c: c.str.contains("127.0.0.1")).any().any()
     ws.close()
 
 

@@ -78,7 +78,9 @@ class WebhookSettings(_Channel):
     Attributes
     ----------
     url : str
-        Where the JSON is POSTed (http or https).
+        Where the JSON is POSTed (http or https), or ``env:NAME`` / ``file:PATH`` naming it
+        when the URL itself is a secret (chat webhooks such as Slack's embed a token). The
+        URL never appears in the delivery log or an error message.
     secret : str or None
         ``env:NAME`` or ``file:PATH`` naming the shared HMAC secret; None sends unsigned.
     id, max_attempts, backoff, max_backoff, max_wait, timeout, deliver_updates
@@ -371,6 +373,7 @@ def _send_webhook(
     from ripplemeter.listen.http import parse_retry_after
 
     secret = _secret(ch.secret, ch.name)
+    url = _secret(ch.url, ch.name) if ch.url.startswith(("env:", "file:")) else ch.url
     ts = int(time.time())
     body = _payload(a, version, update, ts)
     headers = {
@@ -387,7 +390,7 @@ def _send_webhook(
             status: int | None = None
             wait: float | None = None
             try:
-                resp = client.post(ch.url, content=body, headers=headers)
+                resp = client.post(url, content=body, headers=headers)
                 status = resp.status_code
             except (httpx.TimeoutException, httpx.TransportError) as exc:
                 detail = f"{type(exc).__name__}: no answer from the webhook"
