@@ -12,8 +12,14 @@ from __future__ import annotations
 
 import copy
 import json
+import os
+import random
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pytest
 
@@ -545,3 +551,137 @@ def test_registered_and_settings_forbid_unknown_keys():
         REGISTRY["reddit"].Settings(id="r", subreddits=["x"], subredit=["typo"])
     with pytest.raises(ValidationError, match="at least one"):
         REGISTRY["youtube"].Settings(id="y")
+
+
+# ---------------------------------------------------------------------- killed and resumed
+CHILD = r"""
+import json, os, signal, sys
+import pandas as pd
+from ripplemeter.listen import store
+from ripplemeter.listen.collectors import REGISTRY, collect_all
+from ripplemeter.workspace import Workspace
+
+base, db = sys.argv[1], sys.argv[2]
+kill_at = int(os.environ.get("RM_KILL_AT", "0"))
+n = 0
+
+def hook(stage):
+    global n
+    n += 1
+    if n == kill_at:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+store._hook = hook
+sources = [
+    REGISTRY["reddit"].Settings(id="reddit", base_url=base, subreddits=["askreddit"],
+                                threads=["3hahrw"], limit=30),
+    REGISTRY["youtube"].Settings(id="yt", base_url=base, searches=["surfing"],
+                                 videos=["F1UP7wRCPH8"], max_results=2),
+]
+ws = Workspace(db)
+fixed = pd.Timestamp("2026-01-01 00:00:00")
+res = collect_all(ws, sources, collector_options={"now": lambda: fixed, "sleep": lambda s: None})
+ws.close()
+print(json.dumps({"stages": n, "errors": [r.error for r in res]}))
+"""
+
+
+def _kill_server(root: Path) -> ReplayServer:
+    server = ReplayServer()
+    items = _body(root, f"{PRAW}/TestSubredditListings.test_new.json")["data"]["children"]
+    _page_listing(server, "/r/askreddit/new", items)
+    post, forest = _body(root, FOREST)
+    cut = copy.deepcopy(forest)
+    big = next(c for c in cut["data"]["children"] if c["kind"] == "t1" and c["data"]["replies"])
+    i = cut["data"]["children"].index(big)
+    cut["data"]["children"][i] = {
+        "kind": "more",
+        "data": {"count": 2, "parent_id": "t3_3hahrw", "children": [big["data"]["id"]]},
+    }
+    _forest_server(server, post, cut, {big["data"]["id"]: big})
+    p1 = _yt(root, "search_by_keywords_p1.json")
+    p2 = _yt(root, "search_by_keywords_p2.json")
+    server.route(
+        "/search",
+        lambda q, h: _reply(
+            p1
+            if "pageToken" not in q
+            else p2
+            if q["pageToken"] == p1["nextPageToken"]
+            else {"items": []}
+        ),
+    )
+    threads = _yt(root, "comment_threads_by_video_paged_1.json")["items"]
+
+    def paged(q: dict[str, str], h: dict[str, str]) -> Reply:
+        off, n = int(q.get("pageToken") or 0), int(q["maxResults"])
+        body: dict = {"items": threads[off : off + n]}
+        if off + n < len(threads):
+            body["nextPageToken"] = str(off + n)
+        return _reply(body)
+
+    server.route("/commentThreads", paged)
+    return server
+
+
+def _run_child(script: Path, base: str, db: Path, kill_at: int = 0):
+    env = {**os.environ, "RM_KILL_AT": str(kill_at)}
+    p = subprocess.run(
+        [sys.executable, str(script), base, str(db)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    return p.returncode, p.stdout, p.stderr
+
+
+def _state(db: Path) -> dict:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return {
+            "posts": con.execute(
+                "SELECT post_id, kind, parent_id, text FROM posts ORDER BY ALL"
+            ).fetchall(),
+            "accounts": con.execute("SELECT account_id FROM accounts ORDER BY ALL").fetchall(),
+            "metrics": con.execute(
+                "SELECT post_id, observed_at, likes, replies FROM post_metrics ORDER BY ALL"
+            ).fetchall(),
+            "done": [
+                json.loads(c)["done"]
+                for (c,) in con.execute("SELECT cursor FROM collect_checkpoints").fetchall()
+            ],
+        }
+    finally:
+        con.close()
+
+
+def test_killed_reddit_and_youtube_runs_resume_exactly(api_samples, tmp_path):  # noqa: F811
+    server = _kill_server(api_samples)
+    try:
+        script = tmp_path / "child.py"
+        script.write_text(CHILD)
+        ref_db = tmp_path / "ref.duckdb"
+        rc, out, err = _run_child(script, server.base_url, ref_db)
+        assert rc == 0, err
+        info = json.loads(out)
+        assert info["errors"] == [None, None]
+        ref = _state(ref_db)
+        # 100 listing posts + the thread's post and 476 comments; 49 videos + 5 threads
+        assert len(ref["posts"]) == 100 + 1 + 476 + 49 + 5 and all(ref["done"])
+        rng = random.Random(7)
+        for seed in range(2):
+            db = tmp_path / f"killed{seed}.duckdb"
+            for _ in range(2):
+                rc, _, err = _run_child(
+                    script, server.base_url, db, kill_at=rng.randint(1, info["stages"])
+                )
+                if rc == 0:
+                    break
+                assert rc == -signal.SIGKILL, err
+            rc, _, err = _run_child(script, server.base_url, db)
+            assert rc == 0, err
+            got = _state(db)
+            assert got == ref
+    finally:
+        server.close()
