@@ -193,6 +193,7 @@ def friendly(fn: F) -> F:
 # The command modules register themselves on `app`; they import the names above.
 from ripplemeter.cli import (  # noqa: E402, F401
     annotate,
+    calendar,
     cascades,
     imports,
     listen,
