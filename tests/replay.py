@@ -27,6 +27,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -220,18 +221,28 @@ class ReplayServer:
         key: str,
         default_limit: int = 25,
         extra: dict | None = None,
+        time_of: Callable[[dict], str] | None = None,
     ) -> None:
         """Emulate offset-cursor paging (Bluesky searchPosts: ``cursor`` is the offset).
 
         Each page is ``{key: items[offset:offset+limit], **extra}`` plus ``cursor`` while
-        items remain.
+        items remain. With ``time_of`` (item -> ISO time), a ``since`` parameter keeps only
+        items at or after it, as searchPosts does.
         """
 
         def handler(q: dict[str, str], h: dict[str, str]) -> Reply:
             limit = int(q.get("limit", default_limit))
             off = int(q.get("cursor", 0) or 0)
-            body: dict = {key: items[off : off + limit]}
-            if off + limit < len(items):
+            sel = items
+            if time_of is not None and q.get("since"):
+                floor = datetime.fromisoformat(q["since"].replace("Z", "+00:00"))
+                sel = [
+                    it
+                    for it in items
+                    if datetime.fromisoformat(time_of(it).replace("Z", "+00:00")) >= floor
+                ]
+            body: dict = {key: sel[off : off + limit]}
+            if off + limit < len(sel):
                 body["cursor"] = str(off + limit)
             body.update(extra or {})
             return Reply(

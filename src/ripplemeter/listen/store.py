@@ -43,6 +43,12 @@ _hook: Callable[[str], None] = lambda stage: None  # noqa: E731
 """Called at each stage of a page write; tests replace it to kill the process there."""
 
 
+_LOG_INSERT = (
+    "INSERT INTO collect_log (source_id, stream, logged_at, event, reason, count, import_id) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+
+
 def _stage(name: str) -> None:
     _hook(name)
 
@@ -90,8 +96,8 @@ def start_run(ws: Workspace, source_id: str, kind: str) -> Run:
         ).fetchall()
         started = _now().to_pydatetime()
         con.execute(
-            "INSERT INTO imports VALUES (?, ?, NULL, ?, ?, 0, '{}', '[]', NULL, ?, NULL, "
-            "'running')",
+            "INSERT INTO imports (import_id, path, format, context_key, rows, rows_by_table, "
+            "notes, started_at, status) VALUES (?, ?, ?, ?, 0, '{}', '[]', ?, 'running')",
             [int(next_id), path, f"collect:{kind}", f"run {int(next_id)}", started],
         )
         con.execute("COMMIT")
@@ -136,7 +142,7 @@ def log_event(
 ) -> None:
     """Append one row to ``collect_log`` (its own statement; used for source errors)."""
     ws.con.execute(
-        "INSERT INTO collect_log VALUES (?, ?, ?, ?, ?, ?, ?, NULL)",
+        _LOG_INSERT,
         [source_id, stream, _now().to_pydatetime(), event, reason, int(count), import_id],
     )
 
@@ -251,15 +257,16 @@ def write_page(
         for reason, n in (skipped or {}).items():
             if n:
                 con.execute(
-                    "INSERT INTO collect_log VALUES (?, ?, ?, 'skipped', ?, ?, ?, NULL)",
-                    [run.source_id, stream, now, reason, int(n), run.import_id],
+                    _LOG_INSERT,
+                    [run.source_id, stream, now, "skipped", reason, int(n), run.import_id],
                 )
         con.execute(
             "DELETE FROM collect_checkpoints WHERE source_id = ? AND stream = ?",
             [run.source_id, stream],
         )
         con.execute(
-            "INSERT INTO collect_checkpoints VALUES (?, ?, ?, ?, ?, NULL)",
+            "INSERT INTO collect_checkpoints (source_id, stream, cursor, updated_at, import_id) "
+            "VALUES (?, ?, ?, ?, ?)",
             [
                 run.source_id,
                 stream,

@@ -267,7 +267,7 @@ class BlueskyCollector(Collector):
                 if newest is None or top > utc(newest):
                     newest = top.isoformat() + "Z"
             nxt = data.get("cursor") if isinstance(data.get("cursor"), str) else None
-            reached = lower is not None and times and min(times) < lower
+            reached = lower is not None and times and max(times) < lower
             done = not items or not nxt or bool(reached)
             if lower is not None:
                 page.tables = _after(page.tables, lower)

@@ -268,7 +268,7 @@ class MastodonCollector(Collector):
             data, resp = client.get_json(url, params=params)
             if not isinstance(data, list):
                 raise CollectError(settings.id, f"{stream}: the timeline is not a list of statuses")
-            page, oldest = self._page(data, host, settings)
+            page, newest = self._page(data, host, settings)
             ids = [_id(s.get("id")) for s in data if isinstance(s, dict) and _id(s.get("id"))]
             if ids and top is None:
                 top = max(ids, key=int)
@@ -276,7 +276,7 @@ class MastodonCollector(Collector):
             next_max = dict(parse_qsl(urlsplit(nxt).query)).get("max_id") if nxt else None
             if next_max is None and ids and "link" not in resp.headers:
                 next_max = min(ids, key=int)  # a server without Link headers
-            reached = since is not None and oldest is not None and oldest < since
+            reached = since is not None and newest is not None and newest < since
             done = not data or next_max is None or reached
             if since is not None:
                 page.tables = _after(page.tables, since)
@@ -312,9 +312,9 @@ class MastodonCollector(Collector):
             statuses = data.get("statuses") if isinstance(data, dict) else None
             if not isinstance(statuses, list):
                 raise CollectError(settings.id, f"{stream}: the search answer has no statuses list")
-            page, oldest = self._page(statuses, host, settings)
+            page, newest = self._page(statuses, host, settings)
             offset += len(statuses)
-            reached = since is not None and oldest is not None and oldest < since
+            reached = since is not None and newest is not None and newest < since
             done = not statuses or reached
             if since is not None:
                 page.tables = _after(page.tables, since)
@@ -329,7 +329,7 @@ class MastodonCollector(Collector):
         now = self.now()
         rows: dict[str, list[dict]] = {"posts": [], "accounts": [], "post_metrics": []}
         skipped: Counter = Counter()
-        oldest = None
+        newest = None
         for i, s in enumerate(data, start=1):
             try:
                 r = status_rows(s, host, settings.role, now, i)
@@ -339,8 +339,8 @@ class MastodonCollector(Collector):
             for k, v in r.items():
                 rows[k].extend(v)
             c = r["posts"][0]["created_at"]
-            oldest = c if oldest is None or c < oldest else oldest
-        return Page(frames(rows), {}, skipped), oldest
+            newest = c if newest is None or c > newest else newest
+        return Page(frames(rows), {}, skipped), newest
 
 
 def _after(tables: dict[str, pd.DataFrame], since: pd.Timestamp) -> dict[str, pd.DataFrame]:
