@@ -9,7 +9,8 @@ NAB series are not used.
 Protocol
 --------
 For each series in turn, the ``tuned`` rule's parameters are chosen on the other five (a grid
-over smoothing, threshold, record days, record factor and persistence), then the chosen
+over the scale (linear or log), smoothing, threshold, record days, record factor and
+persistence: 540 settings), then the chosen
 parameters are scored on the held-out series. Selection: among the settings with at most one
 false alert per series-week on the five, the one whose *worst* training series has the
 highest event F1 (ties: higher pooled F1, then fewer false alerts). The pooled-F1 criterion
@@ -47,8 +48,9 @@ from ripplemeter.listen.alerts import (
 )
 
 GRID = {
+    "transform": ["linear", "log"],
     "smoothing": ["1h", "2h", "3h"],
-    "threshold": [6.0, 8.0, 10.0, 12.0],
+    "threshold": {"linear": [6.0, 8.0, 10.0, 12.0], "log": [2.0, 3.0, 4.0, 5.0, 6.0, 8.0]},
     "record_days": [5.0, 7.0, 14.0],
     "record_factor": [1.0, 1.1, 1.25],
     "persistence": [1, 3],
@@ -62,10 +64,11 @@ def grid_scores(data) -> dict[tuple, dict[str, EventScore]]:
     out: dict[tuple, dict[str, EventScore]] = {}
     for sym, (s, wins) in data.items():
         span = (s.index[0], s.index[-1])
-        for sm in GRID["smoothing"]:
-            base = seasonal_baseline(s, sm)
-            for combo in itertools.product(*(GRID[k] for k in keys[1:])):
-                params = dict(zip(keys, (sm, *combo), strict=True))
+        for tr, sm in itertools.product(GRID["transform"], GRID["smoothing"]):
+            base = seasonal_baseline(s, sm, transform=tr)
+            rest = [GRID["threshold"][tr], *(GRID[k] for k in keys[3:])]
+            for combo in itertools.product(*rest):
+                params = dict(zip(keys, (tr, sm, *combo), strict=True))
                 st = AlertSettings(**params)
                 cond, rec = tuned_condition(
                     base, st.threshold, st.record_days, st.record_factor, st.persistence
@@ -130,7 +133,7 @@ def main() -> int:
             "false alert per series-week on the five):"
         )
         print(
-            f"  {'held out':<8} {'chosen (smoothing, z, record days, factor, persistence)':<58}"
+            f"  {'held out':<8} {'chosen (scale, smoothing, z, record days, factor, persistence)':<66}"
             f"{'train F1':>9} {'held: det/win':>14} {'false':>6} {'F1':>6}"
         )
         for held in syms:
@@ -141,7 +144,7 @@ def main() -> int:
             h = table[p][held]
             held_scores.append(h)
             print(
-                f"  {held:<8} {str(p):<58}{tr.f1:>9.3f} {h.detected:>8}/{h.windows:<5}"
+                f"  {held:<8} {str(p):<66}{tr.f1:>9.3f} {h.detected:>8}/{h.windows:<5}"
                 f"{h.false_alerts:>6} {h.f1:>6.3f}"
             )
         results[criterion] = (pooled(dict(zip(syms, held_scores, strict=True)), syms), chosen)
@@ -174,8 +177,9 @@ def main() -> int:
     modes = Counter(results["maxmin"][1]).most_common()
     print(f"\nLOSO choices (maxmin): {modes}")
     print(
-        f"shipped defaults: smoothing={shipped.smoothing} threshold={shipped.threshold:g} record_days="
-        f"{shipped.record_days:g} record_factor={shipped.record_factor:g} persistence={shipped.persistence}"
+        f"shipped defaults: transform={shipped.transform} smoothing={shipped.smoothing} "
+        f"threshold={shipped.threshold:g} record_days={shipped.record_days:g} "
+        f"record_factor={shipped.record_factor:g} persistence={shipped.persistence}"
     )
     ratio = results["maxmin"][0].f1 / melt.f1 if melt.f1 else float("nan")
     print(f"event F1 ratio tuned(LOSO) / meltwater: {ratio:.2f}")

@@ -37,16 +37,27 @@ def test_tuned_spike_against_same_hour_of_day_fallback():
     assert len(alerts) == 1
     a = alerts[0]
     assert a.start == a.end == a.peak_at == T0 + pd.Timedelta(hours=24 * 9 + 5)
-    assert a.observed == 100.0 and a.expected == 10.0
-    # median 10, MAD 0 -> Poisson floor sqrt(10); threshold = 10 + 10 sqrt(10); record 11
-    assert a.threshold == pytest.approx(10 + 10 * math.sqrt(10))
+    assert a.observed == 100.0 and a.expected == pytest.approx(10.0)
+    # log scale: median log(11), MAD 0 -> Poisson floor 1 / sqrt(10); z = 4 is reached at
+    # expm1(log(11) + 4 / sqrt(10)) = 37.97 mentions (the record, 1.1 x 10, is lower)
+    assert a.threshold == pytest.approx(math.expm1(math.log(11) + 4 / math.sqrt(10)))
     assert "same hour of the day" in a.explanation  # fewer than two weeks of history
     assert a.to_json()["start"] == "2026-03-11T05:00:00"
+    # linear scale: median 10, MAD 0 -> Poisson floor sqrt(10); threshold 10 + 10 sqrt(10)
+    (b,) = detect(hourly(x), "tuned", transform="linear", threshold=10)
+    assert b.start == a.start and b.threshold == pytest.approx(10 + 10 * math.sqrt(10))
+    # 35 mentions: above the linear bar (10 + 10 sqrt(10) = 41.6)? no; above the log bar? no
+    y = x.copy()
+    y[24 * 9 + 5] = 35.0
+    assert (
+        detect(hourly(y), "tuned") == []
+        and detect(hourly(y), "tuned", transform="linear", threshold=10) == []
+    )
 
 
 def test_tuned_uses_the_week_after_two_weeks_and_ignores_the_weekly_cycle():
     # Mondays are always 60, other days 10. With less than two weeks of history the daily
-    # fallback sees the second Monday (day 7) as a spike: (60 - 10) / sqrt(10) = 15.8 > 10.
+    # fallback sees the second Monday (day 7) as a spike: (log 61 - log 11) sqrt(10) = 5.4 > 4.
     # From day 14 the same hour of the week (60, 60) is the baseline: no Monday fires, but a
     # 100 on the third Wednesday does.
     idx = pd.date_range(T0, periods=24 * 22, freq="h")  # T0 is a Monday
@@ -58,7 +69,8 @@ def test_tuned_uses_the_week_after_two_weeks_and_ignores_the_weekly_cycle():
     assert alerts[0].end == T0 + pd.Timedelta(days=7, hours=23)
     assert "same hour of the day" in alerts[0].explanation
     spike = next(a for a in alerts if a.start == wed)
-    assert "same hour of the week" in spike.explanation and spike.expected == 10.0
+    assert "same hour of the week" in spike.explanation
+    assert spike.expected == pytest.approx(10.0)
 
 
 def test_event_merging_and_updates():
@@ -269,8 +281,10 @@ def test_daily_and_weekly_steps():
     x[25] = 400.0
     s = pd.Series(x, index=pd.date_range("2026-01-01", periods=30, freq="D"))
     (a,) = detect(s, "tuned")
-    # median 100, MAD 0 -> Poisson floor sqrt(100) = 10; threshold 100 + 10 x 10 = 200
-    assert (a.start, a.observed, a.expected, a.threshold) == (s.index[25], 400.0, 100.0, 200.0)
+    # log scale: median log(101), floor 1 / sqrt(100); the bar is expm1(log(101) + 0.4)
+    assert (a.start, a.observed) == (s.index[25], 400.0)
+    assert a.expected == pytest.approx(100.0)
+    assert a.threshold == pytest.approx(math.expm1(math.log(101) + 0.4))
     assert a.window == "1D" and "over 1D" in a.explanation
     (m,) = detect(s, "meltwater")  # the 24-hour mean of a daily series is the day itself
     assert m.start == s.index[25] and m.threshold == 100.0
@@ -279,7 +293,7 @@ def test_daily_and_weekly_steps():
         index=pd.date_range("2026-01-05", periods=20, freq="W-MON"),
     )
     (b,) = detect(w, "tuned")
-    assert b.start == w.index[15] and b.expected == 100.0
+    assert b.start == w.index[15] and b.expected == pytest.approx(100.0)
 
 
 def test_count_series_zero_fills_and_drops_the_running_period():

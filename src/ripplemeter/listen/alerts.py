@@ -81,8 +81,12 @@ class AlertSettings(BaseModel):
         ``tuned`` (default), ``meltwater``, ``changepoint`` or ``negative_share``.
     smoothing : str
         ``tuned``: the trailing window whose mean count is compared (default ``"1h"``).
+    transform : str
+        ``tuned``: ``"log"`` (default) compares log(1 + count over the smoothing window), so
+        the threshold is a ratio to the usual level; ``"linear"`` compares the mean count.
     threshold : float
-        ``tuned``: robust z-score to exceed: (mean - median) / (1.4826 MAD) (default 10).
+        ``tuned``: robust z-score to exceed: (value - median) / (1.4826 MAD) on the
+        ``transform`` scale (default 4).
     record_days : float
         ``tuned``: the smoothed volume must also be the highest of the last ``record_days``
         days (the previous hour excluded) times ``record_factor`` (default 14 days).
@@ -124,7 +128,8 @@ class AlertSettings(BaseModel):
 
     rule: Literal["tuned", "meltwater", "changepoint", "negative_share"] = "tuned"
     smoothing: str = "1h"
-    threshold: float = Field(10.0, gt=0)
+    transform: Literal["log", "linear"] = "log"
+    threshold: float = Field(4.0, gt=0)
     record_days: float = Field(14.0, ge=0)
     record_factor: float = Field(1.1, gt=0)
     persistence: int = Field(1, ge=1)
@@ -322,11 +327,17 @@ class SeasonalBaseline:
         Mean count per step over the trailing smoothing window.
     expected : ndarray
         Median of ``observed`` at the same time of the week over the trailing weeks (or of
-        the day, in the fallback), +/- the neighbourhood.
-    scale : ndarray
-        max(1.4826 MAD, sqrt(max(expected, 1) / w)): the robust scale, floored by the Poisson
-        standard deviation of a mean of w counts so that a flat history is not infinitely
-        surprising.
+        the day, in the fallback), +/- the neighbourhood, in counts per step.
+    center, scale : ndarray
+        Median and robust scale on the compared scale (``transform``): max(1.4826 MAD, floor),
+        the floor being the Poisson standard deviation (linear: sqrt(max(m, 1) / w) for a mean
+        of w counts; log: 1 / sqrt(max(m, 1)) for log(1 + sum), by the delta method) so that
+        a flat history does not make every extra mention infinitely surprising.
+    w : int
+        Steps in the smoothing window.
+    transform : str
+        ``"log"``: z-scores of log(1 + count over the window), i.e. of ratios to the usual
+        level; ``"linear"``: of the mean count itself.
     seasonal : ndarray of str
         ``"week"``, ``"day"`` (fallback while fewer than two weeks of history exist) or
         ``""`` (not enough history).
@@ -336,15 +347,26 @@ class SeasonalBaseline:
     index: pd.DatetimeIndex
     observed: np.ndarray
     expected: np.ndarray
+    center: np.ndarray
     scale: np.ndarray
     seasonal: np.ndarray
     smoothing: str
+    w: int = 1
+    transform: str = "log"
 
     @property
     def z(self) -> np.ndarray:
-        """Robust z-score (observed - expected) / scale."""
+        """Robust z-score (value - center) / scale on the compared scale."""
         with np.errstate(invalid="ignore", divide="ignore"):
-            return (self.observed - self.expected) / self.scale
+            return (self._value(self.observed) - self.center) / self.scale
+
+    def _value(self, x: np.ndarray) -> np.ndarray:
+        return np.log1p(x * self.w) if self.transform == "log" else x
+
+    def level(self, z: float) -> np.ndarray:
+        """The observed value (counts per step) that has robust z-score ``z`` at each step."""
+        v = self.center + z * self.scale
+        return np.expm1(v) / self.w if self.transform == "log" else v
 
 
 def _lag_stack(x: np.ndarray, lags: Iterable[int], nb: int) -> np.ndarray:
@@ -379,6 +401,7 @@ def seasonal_baseline(
     weeks: int = 4,
     neighbourhood: str = "1h",
     min_history: str = "1D",
+    transform: str = "log",
 ) -> SeasonalBaseline:
     """Robust same-hour-of-the-week baseline of a count series (the ``tuned`` rule's core).
 
@@ -394,6 +417,9 @@ def seasonal_baseline(
         Half-width of "the same time" (``"0h"``: the exact step only).
     min_history : str
         Steps with less history get no baseline (NaN).
+    transform : {"log", "linear"}
+        Compare log(1 + count over the window) (default: a spike is a ratio to the usual
+        level, which suits heavy-tailed mention counts) or the mean count itself.
 
     Returns
     -------
@@ -421,32 +447,43 @@ def seasonal_baseline(
     x_raw = series.to_numpy(dtype=float)
     w = _steps(smoothing, step)
     x = pd.Series(x_raw).rolling(w, min_periods=w).mean().to_numpy()
+    if transform not in ("log", "linear"):
+        raise AlertError(f"transform must be 'log' or 'linear', found {transform!r}")
+    y = np.log1p(x * w) if transform == "log" else x
     n = len(x)
     nb = int(pd.Timedelta(neighbourhood) / step)
     day = int(pd.Timedelta("1D") / step)
     pos = np.arange(n)
     if day >= 1:
         week = 7 * day
-        med_w, mad_w = _nanmedian_mad(_lag_stack(x, [week * i for i in range(1, weeks + 1)], nb))
-        med_d, mad_d = _nanmedian_mad(_lag_stack(x, [day * i for i in range(1, 8)], nb))
+        med_w, mad_w = _nanmedian_mad(_lag_stack(y, [week * i for i in range(1, weeks + 1)], nb))
+        med_d, mad_d = _nanmedian_mad(_lag_stack(y, [day * i for i in range(1, 8)], nb))
         use_week = pos >= 2 * week
         med = np.where(use_week, med_w, med_d)
         mad = np.where(use_week, mad_w, mad_d)
         seasonal = np.where(use_week, "week", "day").astype(object)
     else:
-        med, mad = _nanmedian_mad(_lag_stack(x, range(1, 7 * weeks + 1), 0))
+        med, mad = _nanmedian_mad(_lag_stack(y, range(1, 7 * weeks + 1), 0))
         seasonal = np.full(n, "trailing", dtype=object)
-    scale = np.maximum(_MAD_TO_SD * mad, np.sqrt(np.maximum(med, 1.0) / w))
+    if transform == "log":
+        expected = np.expm1(med) / w
+        floor = 1.0 / np.sqrt(np.maximum(expected * w, 1.0))
+    else:
+        expected = med.astype(float)
+        floor = np.sqrt(np.maximum(med, 1.0) / w)
+    scale = np.maximum(_MAD_TO_SD * mad, floor)
     hist = (
         _steps(min_history, step, minimum=0) if pd.Timedelta(min_history) > pd.Timedelta(0) else 0
     )
     early = pos < max(hist, w - 1)
     med = med.astype(float)
     med[early] = np.nan
+    expected = expected.astype(float)
+    expected[early] = np.nan
     seasonal[early | np.isnan(med)] = ""
     eff = w * step
     shown = smoothing if eff == pd.Timedelta(smoothing) else _short_td(eff)
-    return SeasonalBaseline(series.index, x, med, scale, seasonal, shown)
+    return SeasonalBaseline(series.index, x, expected, med, scale, seasonal, shown, w, transform)
 
 
 def tuned_condition(
@@ -480,7 +517,9 @@ def tuned_condition(
 
 
 def _tuned(series: pd.Series, s: AlertSettings, name: str) -> list[Alert]:
-    base = seasonal_baseline(series, s.smoothing, s.weeks, s.neighbourhood, s.min_history)
+    base = seasonal_baseline(
+        series, s.smoothing, s.weeks, s.neighbourhood, s.min_history, s.transform
+    )
     cond, rec = tuned_condition(base, s.threshold, s.record_days, s.record_factor, s.persistence)
     return tuned_alerts(base, cond, rec, s, name)
 
@@ -498,7 +537,7 @@ def tuned_alerts(
         seg = base.observed[a : b + 1]
         p = a + int(np.nanargmax(seg))
         exp = float(base.expected[p])
-        thr = max(exp + s.threshold * float(base.scale[p]), float(record[p]))
+        thr = max(float(base.level(s.threshold)[p]), float(record[p]))
         season = {
             "week": "the same hour of the week over the previous weeks",
             "day": (
@@ -510,8 +549,9 @@ def tuned_alerts(
             f"{name + ': ' if name else ''}{base.observed[p]:.4g} mentions per "
             f"{_fmt_td(step)} on average over {base.smoothing} at {idx[p]}, against {exp:.4g} "
             f"expected (median of {season}); it fired at {idx[a]} because the robust z-score "
-            f"{z[a]:.1f} exceeded {s.threshold:g} (median + {s.threshold:g} x 1.4826 MAD) and the "
-            f"volume was the highest in {s.record_days:g} days"
+            f"{z[a]:.1f}{' of log(1 + count)' if base.transform == 'log' else ''} exceeded "
+            f"{s.threshold:g} (median + {s.threshold:g} x 1.4826 MAD) and the volume was the "
+            f"highest in {s.record_days:g} days"
         )
         out.append(
             Alert(
