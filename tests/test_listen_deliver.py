@@ -252,3 +252,33 @@ def test_email_received_once_across_restart(tmp_path, smtp_server):
     assert "brand: 80 mentions per hour against 10 expected" in body
     assert "mastodon:1" in body
     assert msg["Message-ID"].startswith("<" + make_alert().key)
+
+
+def test_watcher_cycle_one_event_one_message(tmp_path, hook):
+    """detect -> deliver, three runs of a watcher on a growing series, restarting each time."""
+    import numpy as np
+
+    from ripplemeter.listen.alerts import detect
+
+    handler, url = hook
+    ch = WebhookSettings(url=url)
+    x = np.full(24 * 10, 10.0)
+    x[24 * 9 + 2 : 24 * 9 + 6] = [100.0, 120.0, 150.0, 90.0]
+    full = pd.Series(x, index=pd.date_range("2026-03-02", periods=len(x), freq="h"))
+    path = tmp_path / "ws.duckdb"
+    statuses = []
+    # the surge's first hour (100), its second (120: a new peak), then all of it (peak 150 at
+    # 04:00; the 90 at 05:00 is below 1.1 x the 14-day record, so the event ends at 04:00)
+    for upto in (24 * 9 + 3, 24 * 9 + 4, len(x)):
+        ws = Workspace(path)  # a new process each time
+        alerts = detect(full.iloc[:upto], "tuned", name="brand")
+        assert len(alerts) == 1
+        statuses += [r.status for r in deliver(ws, alerts, [ch])]
+        ws.close()
+    assert statuses == ["delivered", "update-not-sent", "update-not-sent"]
+    assert len(handler.received) == 1
+    ws = Workspace(path)
+    row = ws.sql('SELECT version, delivered_version, observed, "end" FROM alerts')
+    ws.close()
+    assert len(row) == 1
+    assert row.iloc[0].tolist() == [3, 1, 150.0, pd.Timestamp("2026-03-11 04:00")]
