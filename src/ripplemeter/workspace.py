@@ -145,6 +145,34 @@ class Workspace:
         con.execute(
             "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(schema.SCHEMA_VERSION)]
         )
+        self._fill_search_text()
+
+    def _fill_search_text(self) -> None:
+        """Fill ``posts.search_text`` where it is missing (workspaces made before the column).
+
+        Listening queries search this column in SQL; a workspace created before it existed
+        gets the column from the migration above, and its posts are normalised here, once.
+        """
+        con = self.con
+        (n,) = con.execute(
+            "SELECT count(*) FROM posts WHERE search_text IS NULL AND text IS NOT NULL"
+        ).fetchone()
+        if not n:
+            return
+        from ripplemeter.listen.query import search_texts
+
+        todo = con.execute(
+            "SELECT rowid AS rid, text FROM posts WHERE search_text IS NULL AND text IS NOT NULL"
+        ).df()
+        todo["st"] = search_texts(todo["text"])
+        con.register("_rm_search_text", todo[["rid", "st"]])
+        try:
+            con.execute(
+                "UPDATE posts SET search_text = f.st FROM _rm_search_text AS f "
+                "WHERE posts.rowid = f.rid"
+            )
+        finally:
+            con.unregister("_rm_search_text")
 
     def close(self) -> None:
         """Close the DuckDB connection."""
@@ -301,13 +329,19 @@ class Workspace:
         df = df.reset_index(drop=True)
         for c in cols:
             out[c] = df[c] if c in df.columns else None
+        if tname == "posts" and "search_text" in cols:  # listening queries search it
+            from ripplemeter.listen.query import search_texts
+
+            out["search_text"] = search_texts(out["text"])
         out["import_id"] = import_id
         out["source_row"] = df["source_row"] if "source_row" in df.columns else None
         casts = ", ".join(f'CAST("{c.name}" AS {c.type}) AS "{c.name}"' for c in table.columns)
+        names = ", ".join(f'"{c}"' for c in [*cols, "import_id", "source_row"])
         self.con.register("_rm_incoming", out)
         try:
+            # columns named: a migrated table has its newer columns after the lineage ones
             self.con.execute(
-                f'INSERT INTO "{tname}" SELECT {casts}, CAST(import_id AS BIGINT), '
+                f'INSERT INTO "{tname}" ({names}) SELECT {casts}, CAST(import_id AS BIGINT), '
                 f"CAST(source_row AS BIGINT) FROM _rm_incoming"
             )
         except duckdb.Error as exc:

@@ -3,15 +3,25 @@
 A topic's query (``listen.toml``, ``[[topics]] query = ...``) is parsed once with a lark
 grammar into a small tree, which compiles to
 
-- :meth:`Query.match`: a boolean mask over a DataFrame of posts (one compiled ``regex``
-  pattern per word, phrase or NEAR; a plain substring test first, so most posts never reach
-  a regular expression), and
+- :meth:`Query.match`: a boolean mask over a DataFrame of posts: one compiled regular
+  expression per word, phrase or NEAR, run only on the posts that contain its literal
+  pieces (a plain substring test first, so most posts never reach a regular expression);
+  AND and OR test only the posts still undecided; and
 - :meth:`Query.to_sql`: one DuckDB boolean expression over the same columns, using
   ``regexp_matches`` (RE2) on the stored ``posts.search_text``.
 
-Both backends run the *same pattern strings*: the patterns use only what RE2 and the
-``regex`` module execute identically (no look-around, no ``\\b``; word boundaries are spelled
-out with explicit Unicode classes), so a query selects the same posts in Python and in SQL.
+Both backends run the *same pattern strings*. The patterns use only what RE2 and Python's
+``re`` execute identically: literal characters, classes of explicit code-point ranges
+(:data:`WORD_RANGES`), groups, alternation, ``? * + {0,n}``, ``^`` and ``$`` (the search
+form holds no line break); no look-around and no ``\\b`` (RE2 has no look-around, and its
+``\\b`` is ASCII-only). Word boundaries are spelled out as "the start, or a separator
+character". The standard library's ``re`` runs them: on NEAR patterns it measured 2.4 us
+per text against 40 us for the ``regex`` module (no ``\\p{...}`` classes are needed).
+
+The search form (:func:`search_text`) puts a space on either side of every Chinese or
+Japanese character, so that each is a word of its own: a Chinese brand is found inside an
+unspaced sentence, phrases match on characters, and NEAR/n counts characters there,
+with one definition of a word for every script.
 
 Syntax (see ``docs/listening-queries.md`` for the guide with examples)
 ---------------------------------------------------------------------
@@ -29,9 +39,10 @@ Matching rules
 --------------
 - Text is compared in its search form (:func:`search_text`): NFKC (full-width ``ＡＣＭＥ１``
   is ``acme1``), case-folded, typographic hyphens and apostrophes unified, white space
-  collapsed. The query's words go through the same function.
-- Chinese and Japanese (Han, Hiragana, Katakana): no word boundaries; a word matches
-  anywhere in an unspaced sentence, on characters, with no segmenter.
+  collapsed, CJK characters spaced. The query's words go through the same function.
+- Chinese and Japanese (Han, Hiragana, Katakana): a word matches anywhere in an unspaced
+  sentence, on characters, with no segmenter; the characters of a query word must be
+  adjacent in the post (or apart only by white space).
 - Other scripts (Latin, Hangul, Cyrillic, ...): a word matches whole. It may be followed
   by one Korean particle from :data:`PARTICLES` (``acme는``, ``삼성에서``), but not by any
   other letters (``삼성`` does not match the place name ``삼성동``); write ``삼성*`` for
@@ -44,6 +55,7 @@ Matching rules
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -52,7 +64,6 @@ from typing import Union
 
 import numpy as np
 import pandas as pd
-import regex
 
 from ripplemeter.errors import RippleError
 
@@ -68,6 +79,45 @@ __all__ = [
     "search_texts",
 ]
 
+# --------------------------------------------------------------------------- characters
+# Explicit code-point ranges (not \p{...} properties): RE2 compiles a few ranges into a small
+# automaton, while each Unicode property class costs it milliseconds and a large DFA; and
+# both engines read literal ranges identically.
+
+#: Chinese and Japanese characters (Han, kana, 々〆〇, the long-vowel mark ー): each one is a
+#: word of its own in the search form.
+CJK_RANGES = (
+    "\u3005-\u3007\u3041-\u3096\u309d-\u309f\u30a1-\u30fa\u30fc-\u30ff\u31f0-\u31ff"
+    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+)
+#: Word characters (after NFKC and case-folding): ASCII letters, digits and "_"; the
+#: letters and combining marks of Latin, Greek, Cyrillic, Armenian, Hebrew, Arabic,
+#: Devanagari, Thai and Vietnamese; Hangul; and the CJK characters above. Everything else
+#: (spaces, punctuation, symbols, emoji, × and ÷) separates words.
+WORD_RANGES = (
+    "0-9_a-z"
+    "\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02af"  # Latin-1 letters, Latin Extended-A/B, IPA
+    "\u0300-\u036f"  # combining diacritical marks
+    "\u0370-\u0373\u0376-\u037d\u037f\u0386\u0388-\u03ff"  # Greek
+    "\u0400-\u0481\u0483-\u052f"  # Cyrillic
+    "\u0531-\u0556\u0560-\u0588"  # Armenian
+    "\u0591-\u05bd\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7\u05d0-\u05ea"  # Hebrew
+    "\u0610-\u061a\u0620-\u0669\u066e-\u06d3\u06d5-\u06dc\u06df-\u06e8\u06ea-\u06ff"  # Arabic
+    "\u0900-\u0963\u0966-\u096f\u0971-\u097f"  # Devanagari
+    "\u0e01-\u0e3a\u0e40-\u0e4e\u0e50-\u0e59"  # Thai
+    "\u1100-\u11ff\u3131-\u318e\ua960-\ua97f\uac00-\ud7a3\ud7b0-\ud7ff"  # Hangul
+    "\u1e00-\u1eff"  # Latin Extended Additional (Vietnamese)
+) + CJK_RANGES
+
+_W = f"[{WORD_RANGES}]"  # one word character
+_S = f"[^{WORD_RANGES}]"  # one separator
+_S_CODE = f"[^{WORD_RANGES}\\-]"  # a separator that is not a hyphen (next to a product code)
+
+# (the standard library's re: faster than regex for these simple scans at import time)
+_RX_CJK_RUN = re.compile(f"[{CJK_RANGES}]+")
+_RX_CJK_ONE = re.compile(f"[{CJK_RANGES}]")
+_RX_W_ONE = re.compile(_W)
+
 # --------------------------------------------------------------------------- search form
 
 _TRANSLATE = {
@@ -75,6 +125,7 @@ _TRANSLATE = {
     **dict.fromkeys(map(ord, "\u2019\u2018\u02bc\u0060\u00b4\uff07"), "'"),
     **dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None),
 }
+_RX_TRANSLATE = re.compile("[" + "".join(map(chr, _TRANSLATE)) + "]")
 
 
 def search_text(text: str | None) -> str | None:
@@ -88,32 +139,45 @@ def search_text(text: str | None) -> str | None:
     Returns
     -------
     str or None
-        ``None`` when ``text`` is ``None`` (or not a string, e.g. NaN); else the text after,
-        in order: Unicode NFKC (full-width Latin letters and digits become ASCII, half-width
-        katakana become full-width, Hangul jamo compose), the hyphen variants
-        U+2010-U+2013, U+2212, U+FE63, U+FF0D become ``-``, the typographic apostrophes
-        become ``'``, zero-width characters and the soft hyphen are removed, case-folding
-        (``str.casefold``, so ``Straße`` is ``strasse``), NFKC again (case-folding can
-        leave a non-NFKC string), and every run of white space (line breaks included)
-        becomes one space, with none at either end.
+        ``None`` when ``text`` is not a string (None, NaN); else the text after, in order:
+        Unicode NFKC (full-width Latin letters and digits become ASCII, half-width katakana
+        become full-width, Hangul jamo compose); the hyphen variants U+2010-U+2013, U+2212,
+        U+FE63, U+FF0D become ``-`` and the typographic apostrophes ``'``; zero-width
+        characters and the soft hyphen are removed; case-folding (``str.casefold``:
+        ``Straße`` is ``strasse``) and NFKC again; a space on either side of every Chinese
+        or Japanese character (:data:`CJK_RANGES`), so that each is a word of its own; and
+        every run of white space (line breaks included) becomes one space, none at either
+        end. ``"ＡＣＭＥ　Phone\\n华为手机"`` becomes ``"acme phone 华 为 手 机"``.
 
     Notes
     -----
-    The workspace stores this in ``posts.search_text`` at import, because DuckDB has no
-    NFKC function; queries compare against it in both backends.
+    The workspace stores this in ``posts.search_text`` at import (DuckDB has no NFKC
+    function, and RE2 has no look-around to find character boundaries); both query
+    backends search it.
 
     References
     ----------
-    Unicode Standard Annex #15, Unicode Normalization Forms (NFKC); Unicode 15, section 5.18
-    (case folding).
+    Unicode Standard Annex #15, Unicode Normalization Forms (NFKC); The Unicode Standard,
+    section 5.18 (case folding).
     """
     if not isinstance(text, str):
         return None
     if text.isascii():
         return " ".join(text.lower().split())
-    t = unicodedata.normalize("NFKC", text).translate(_TRANSLATE)
-    t = unicodedata.normalize("NFKC", t.casefold())
+    t = _nfkc(text)
+    if _RX_TRANSLATE.search(t):
+        t = t.translate(_TRANSLATE)
+    t = _nfkc(t.casefold())
+    t = _RX_CJK_RUN.sub(_space_out, t)
     return " ".join(t.split())
+
+
+def _nfkc(t: str) -> str:
+    return t if unicodedata.is_normalized("NFKC", t) else unicodedata.normalize("NFKC", t)
+
+
+def _space_out(m: re.Match) -> str:
+    return " " + " ".join(m.group()) + " "
 
 
 def search_texts(texts: Iterable[object]) -> list[str | None]:
@@ -122,29 +186,15 @@ def search_texts(texts: Iterable[object]) -> list[str | None]:
 
 
 # --------------------------------------------------------------------------- pattern parts
-# Character classes that RE2 (DuckDB) and the `regex` module read the same way.
 
-_CJK_SET = r"\p{Han}\p{Hiragana}\p{Katakana}ー"
-#: one Chinese or Japanese character (each counts as one word)
-_C = rf"[{_CJK_SET}]"
-#: one character of a spaced-script word: a letter or digit that is not CJK, a mark or "_"
-_WD = rf"(?:[^\P{{L}}{_CJK_SET}]|[^\P{{N}}{_CJK_SET}]|[\p{{M}}_])"
-#: one separator: neither a letter, a mark, a digit nor "_"
-_S = r"[^\p{L}\p{M}\p{N}_]"
-#: a separator that is not a hyphen (next to a product code)
-_S_CODE = r"[^\p{L}\p{M}\p{N}_\-]"
-#: a character that ends a spaced-script word: a separator or a CJK character
-_NB = rf"(?:{_S}|{_C})"
-_NB_CODE = rf"(?:{_S_CODE}|{_C})"
-
-#: Korean particles (josa) that may follow a word, in the forms accepted after both a
-#: consonant and a vowel (the query need not pick the right allomorph). Single: subject
-#: 이/가/께서, topic 은/는, object 을/를, possessive 의, location and direction 에/에서/
-#: 에게/께/한테/로/으로, comitative 와/과/랑/이랑/하고, 도, 만, 까지, 부터, 처럼, 보다,
-#: 마다, 조차, 마저, 밖에, 이나/나, 이라도/라도; stacked with a topic, also or possessive
-#: marker (에서는, 에서도, 에서의, 에는, 에도, 에게는, 에게도, 로는, 으로는, 로도, 으로도,
-#: 와는, 과는, 와도, 과도, 까지는, 까지도, 부터는, 보다는, 만은, 만의, 만이, 이랑은,
-#: 랑은); and the copula forms 이다, 이야, 야, 이에요, 예요, 입니다.
+#: Korean particles (josa) that may follow a word, each accepted after both a consonant and
+#: a vowel (the query need not pick the right form). Single: subject 이/가/께서, topic 은/는,
+#: object 을/를, possessive 의, place and direction 에/에서/에게/께/한테/로/으로,
+#: with 와/과/랑/이랑/하고, 도, 만, 까지, 부터, 처럼, 보다, 마다, 조차, 마저, 밖에, 이나/나,
+#: 이라도/라도; stacked with a topic, "also" or possessive marker: 에서는, 에서도, 에서의,
+#: 에는, 에도, 에게는, 에게도, 로는, 으로는, 로도, 으로도, 와는, 과는, 와도, 과도, 까지는,
+#: 까지도, 부터는, 보다는, 만은, 만의, 만이, 이랑은, 랑은; and the copula forms 이다, 이야,
+#: 야, 이에요, 예요, 입니다.
 PARTICLES: tuple[str, ...] = (
     "이", "가", "께서", "은", "는", "을", "를", "의", "에", "에서", "에게", "께", "한테",
     "로", "으로", "와", "과", "랑", "이랑", "하고", "도", "만", "까지", "부터", "처럼",
@@ -156,8 +206,8 @@ PARTICLES: tuple[str, ...] = (
 )  # fmt: skip
 _PART = "(?:" + "|".join(sorted(PARTICLES, key=lambda p: (-len(p), p))) + ")"
 
-#: largest n accepted in NEAR/n (the pattern grows with n; RE2 limits program size)
-MAX_NEAR = 30
+#: largest n accepted in NEAR/n
+MAX_NEAR = 50
 
 _META = set("\\.^$|?*+()[]{}")
 
@@ -166,15 +216,11 @@ def _esc(s: str) -> str:
     return "".join("\\" + ch if ch in _META else ch for ch in s)
 
 
-_RX_C = regex.compile(_C)
-_RX_WD = regex.compile(_WD)
-
-
 def _kind(ch: str) -> str:
-    """'c' (CJK character), 'w' (spaced-script word character) or 's' (separator)."""
-    if _RX_C.fullmatch(ch):
+    """'c' (Chinese or Japanese character), 'w' (other word character) or 's' (separator)."""
+    if _RX_CJK_ONE.fullmatch(ch):
         return "c"
-    if _RX_WD.fullmatch(ch):
+    if _RX_W_ONE.fullmatch(ch):
         return "w"
     return "s"
 
@@ -184,56 +230,52 @@ def _kind(ch: str) -> str:
 
 @dataclass(frozen=True)
 class Word:
-    """One query word in search form; ``wildcard`` when written with a trailing ``*``."""
+    """One query word in search form (no space inside); ``wildcard``: written with ``*``."""
 
     text: str
     wildcard: bool = False
 
+    def _code_hyphens(self) -> list[int]:
+        t = self.text
+        return [
+            i
+            for i in range(1, len(t) - 1)
+            if t[i] == "-" and _kind(t[i - 1]) != "s" and _kind(t[i + 1]) != "s"
+        ]
+
     @property
     def is_code(self) -> bool:
-        t = self.text
-        return any(
-            t[i] == "-" and _kind(t[i - 1]) == "w" and _kind(t[i + 1]) == "w"
-            for i in range(1, len(t) - 1)
-        )
+        """A word with an inner hyphen between letters or digits (``ab-9000``)."""
+        return bool(self._code_hyphens())
 
     def core(self) -> str:
-        """Pattern of the word itself (inner hyphens between letters/digits optional)."""
-        t = self.text
-        out = []
-        for i, ch in enumerate(t):
-            if (
-                ch == "-"
-                and 0 < i < len(t) - 1
-                and _kind(t[i - 1]) == "w"
-                and _kind(t[i + 1]) == "w"
-            ):
-                out.append("(?:-| )?")
-            else:
-                out.append(_esc(ch))
-        return "".join(out)
+        """Pattern of the word itself: an inner hyphen may also be a space or nothing."""
+        cut = set(self._code_hyphens())
+        return "".join("(?:-| )?" if i in cut else _esc(ch) for i, ch in enumerate(self.text))
 
-    def needle(self) -> str:
-        """The longest piece of the word every match contains literally."""
-        parts = regex.split(r"(?<=\w)-(?=\w)", self.text) if self.is_code else [self.text]
-        return max(parts, key=len)
+    def pieces(self) -> list[str]:
+        """The word split where its pattern is not literal (at its inner hyphens)."""
+        out, start = [], 0
+        for i in self._code_hyphens():
+            out.append(self.text[start:i])
+            start = i + 1
+        return [*out, self.text[start:]]
+
+
+def _joint(a: Word, b: Word) -> str:
+    """Pattern between two words of a phrase: one space between two CJK characters (they
+    were adjacent, or apart only by white space); else any run of separators."""
+    if _kind(a.text[-1]) == "c" and _kind(b.text[0]) == "c" and not a.wildcard:
+        return " "
+    return f"{_S}+"
 
 
 @dataclass(frozen=True)
 class Text:
-    """A word or a phrase (several words in order)."""
+    """A word or a phrase: words in order (a Chinese word is one word per character)."""
 
     words: tuple[Word, ...]
-    column: int = 0
-
-    @property
-    def first(self) -> str:
-        return _kind(self.words[0].text[0])
-
-    @property
-    def last(self) -> str:
-        w = self.words[-1]
-        return "w" if (w.wildcard and _kind(w.text[-1]) == "w") else _kind(w.text[-1])
+    shown: str = ""
 
     @property
     def is_code(self) -> bool:
@@ -241,46 +283,69 @@ class Text:
 
     @property
     def guard_left(self) -> bool:
-        return self.first == "w"
+        """Whether the character before a match must be a separator (or the start)."""
+        return _kind(self.words[0].text[0]) != "s"
 
     @property
-    def guard_right(self) -> bool:
-        """Whether the character after the match must end a word."""
+    def ends_in_word(self) -> bool:
+        """Whether a match may end with a word character (so what follows must not be one)."""
+        return self.words[-1].wildcard or _kind(self.words[-1].text[-1]) != "s"
+
+    @property
+    def takes_particle(self) -> bool:
         w = self.words[-1]
-        return _kind(w.text[-1]) == "w"
+        return not w.wildcard and _kind(w.text[-1]) == "w"
 
     def core(self, *, for_near: bool = False) -> str:
         parts = []
         for i, w in enumerate(self.words):
             parts.append(w.core())
             last = i == len(self.words) - 1
-            if w.wildcard and _kind(w.text[-1]) == "w" and (not last or for_near):
-                parts.append(f"{_WD}*")
+            if w.wildcard and (not last or for_near):
+                parts.append(f"{_W}*")
             if not last:
-                nxt = self.words[i + 1]
-                joined = _kind(w.text[-1]) == "w" and _kind(nxt.text[0]) == "w"
-                parts.append(f"{_S}+" if joined else f"{_S}*")
+                parts.append(_joint(w, self.words[i + 1]))
         return "".join(parts)
 
     def left(self) -> str:
-        if not self.guard_left:
-            return ""
-        return f"(?:^|{_NB_CODE if self.is_code else _NB})"
+        return f"(?:^|{_S_CODE if self.is_code else _S})" if self.guard_left else ""
 
     def right(self) -> str:
-        if not self.guard_right or self.words[-1].wildcard:
+        if not self.ends_in_word or self.words[-1].wildcard:
             return ""
-        return f"{_PART}?(?:$|{_NB_CODE if self.is_code else _NB})"
+        part = f"{_PART}?" if self.takes_particle else ""
+        return f"{part}(?:$|{_S_CODE if self.is_code else _S})"
 
     def pattern(self) -> str:
         return self.left() + self.core() + self.right()
 
-    def needle(self) -> str:
-        return max((w.needle() for w in self.words), key=len)
+    def needles(self) -> list[str]:
+        """Pieces of text every match contains literally (longest first)."""
+        pieces, cur = [], ""
+        for i, w in enumerate(self.words):
+            ps = w.pieces()
+            cur += ps[0]
+            for p in ps[1:]:
+                pieces.append(cur)
+                cur = p
+            if i < len(self.words) - 1:
+                if _joint(w, self.words[i + 1]) == " ":
+                    cur += " "
+                else:
+                    pieces.append(cur)
+                    cur = ""
+        pieces.append(cur)
+        return sorted({p for p in pieces if p}, key=len, reverse=True)
+
+    def plain(self) -> str:
+        """The words in search form, CJK characters of one word joined again (华为)."""
+        out = self.words[0].text
+        for a, b in zip(self.words, self.words[1:], strict=False):
+            out += ("" if _joint(a, b) == " " else " ") + b.text
+        return out
 
     def __str__(self) -> str:
-        s = " ".join(w.text + ("*" if w.wildcard else "") for w in self.words)
-        return f'"{s}"' if len(self.words) > 1 else s
+        return self.shown or self.plain()
 
 
 @dataclass(frozen=True)
@@ -294,8 +359,8 @@ class Near:
     def pattern(self) -> str:
         return f"(?:{_near_one(self.a, self.b, self.n)}|{_near_one(self.b, self.a, self.n)})"
 
-    def needle(self) -> str:
-        return max((self.a.needle(), self.b.needle()), key=len)
+    def needles(self) -> list[str]:
+        return sorted({*self.a.needles(), *self.b.needles()}, key=len, reverse=True)
 
     def __str__(self) -> str:
         return f"{self.a} NEAR/{self.n} {self.b}"
@@ -332,56 +397,55 @@ class Not:
 Node = Union[Text, Near, Field, And, Or, Not]  # noqa: UP007 (runtime alias)
 
 
-def _gap(n: int, guard_start: bool, guard_end: bool, s_start: str, s_end: str) -> str:
-    """Pattern of the text between two NEAR operands holding at most ``n`` words.
+def _runs(k: int) -> str | None:
+    """At most k words, each followed by separators (None when k < 0)."""
+    if k < 0:
+        return None
+    return f"(?:{_W}+{_S}+){{0,{k}}}" if k else ""
 
-    A word is a run of spaced-script word characters or one CJK character; separators do
-    not count. ``guard_start``: the gap must not begin with a word character (the operand
-    before it ends in one); ``guard_end`` likewise for the gap's end. ``s_start``/``s_end``
-    are the separator classes allowed at either end (no hyphen next to a product code).
+
+def _gap(n: int, guard_start: bool, guard_end: bool, first: str, last: str) -> str:
+    """Pattern of the text between two NEAR operands, holding at most ``n`` words.
+
+    In the search form a word is a run of word characters (a Chinese or Japanese character
+    is one on its own). ``guard_start``: the operand before the gap may end with a word
+    character, so the gap must begin with a separator (``first``: no hyphen after a
+    product code) unless it is empty and the next operand begins with a separator;
+    ``guard_end`` likewise at the gap's end (``last``). Every alternative is unambiguous
+    (a word run is always followed by a separator), which keeps RE2's automaton small.
     """
-    unit = f"(?:{_C}|{_WD}+)"
-
-    def body(k: int) -> str:  # separators and at most k words (k may be < 0: nothing)
-        if k < 0:
-            return None
-        return f"{_S}*(?:{unit}{_S}*){{0,{k}}}" if k else f"{_S}*"
-
-    alts: list[str | None]
-    if not guard_start and not guard_end:
-        return body(n)
-    if guard_start and not guard_end:
-        b1 = body(n - 1)
-        alts = ["", f"{s_start}{body(n)}", f"{_C}{b1}" if b1 is not None else None]
-    elif guard_end and not guard_start:
-        b1 = body(n - 1)
-        alts = ["", f"{body(n)}{s_end}", f"{b1}{_C}" if b1 is not None else None]
+    r0, r1 = _runs(n), _runs(n - 1)
+    w, s = _W, _S
+    if guard_start and guard_end:
+        single = first if first == last else _S_CODE
+        alts = [single, f"{first}{s}*{last}"]
+        if r1 is not None:
+            alts.append(f"{first}{s}*{r1}{w}+{s}*{last}")
+    elif guard_start:
+        alts = ["", f"{first}{s}*{r0}"]
+        if r1 is not None:
+            alts.append(f"{first}{s}*{r1}{w}+")
+    elif guard_end:
+        alts = ["", f"{s}*{last}"]
+        if r1 is not None:
+            alts.append(f"{s}*{r1}{w}+{s}*{last}")
     else:
-        alts = [
-            f"{s_start}" if s_start == s_end else None,
-            f"{s_start}{body(n)}{s_end}",
-            _C if n >= 1 else None,
-            f"{_C}{body(n - 1)}{s_end}" if n >= 1 else None,
-            f"{s_start}{body(n - 1)}{_C}" if n >= 1 else None,
-            f"{_C}{body(n - 2)}{_C}" if n >= 2 else None,
-        ]
-        if s_start != s_end:  # a single separator must suit both sides
-            alts.append(_S_CODE)
-    return "(?:" + "|".join(a for a in alts if a is not None) + ")"
+        alts = [f"{s}*{r0}"]
+        if r1 is not None:
+            alts.append(f"{s}*{r1}{w}+")
+    return "(?:" + "|".join(alts) + ")"
 
 
 def _near_one(x: Text, y: Text, n: int) -> str:
     """``x`` then ``y`` with at most ``n`` words between."""
-    x_end = x.last == "w"  # x's match may end in a word character
-    y_start = y.guard_left
-    part = f"{_PART}?" if (x.guard_right and not x.words[-1].wildcard) else ""
     gap = _gap(
         n,
-        x_end,
-        y_start,
+        x.ends_in_word,
+        y.guard_left,
         _S_CODE if x.is_code else _S,
         _S_CODE if y.is_code else _S,
     )
+    part = f"{_PART}?" if x.takes_particle else ""
     return x.left() + x.core(for_near=True) + part + gap + y.core(for_near=True) + y.right()
 
 
@@ -565,28 +629,33 @@ class _Build:
     def textnode(self, tok) -> Text:
         raw = str(tok)
         col = tok.column
+        offset = 0
         if tok.type == "PHRASE":
-            raw = raw[1:-1]
-        elif raw.startswith("NEAR/") or raw == "NEAR":
+            raw, offset = raw[1:-1], 1
+        elif re.fullmatch(r"NEAR/[0-9]*", raw) or raw == "NEAR":
             raise self.error(col, "NEAR needs a number of words, e.g. acme NEAR/5 launch")
-        norm = search_text(raw) or ""
-        if not norm:
-            what = "this phrase is empty" if tok.type == "PHRASE" else "this word is empty"
-            raise self.error(col, f"{what}; write the words to search between the quotes")
-        words = []
-        for w in norm.split(" "):
-            wild = w.endswith("*")
-            core = w.rstrip("*") if wild else w
-            if wild and w.endswith("**") or "*" in core:
-                pos = raw.find("*")
+        words: list[Word] = []
+        for m in re.finditer(r"\S+", raw):
+            typed = m.group()
+            nf = unicodedata.normalize("NFKC", typed)
+            wild = nf.endswith("*")
+            body = nf[:-1] if wild else nf
+            star = next((i for i, ch in enumerate(typed) if ch in "*\uff0a"), -1)
+            if "*" in body or (wild and not body.strip("*")):
                 raise self.error(
-                    col + (pos + (1 if tok.type == "PHRASE" else 0) if pos >= 0 else 0),
+                    col + offset + m.start() + max(star, 0),
                     "a wildcard * may only end a word (launch*), after at least one letter",
                 )
-            if not core:
-                raise self.error(col, "a wildcard * needs at least one letter before it")
-            words.append(Word(core, wild))
-        return Text(tuple(words), col)
+            norm = search_text(body) or ""
+            parts = norm.split(" ") if norm else []
+            words += [Word(p) for p in parts[:-1]]
+            if parts:
+                words.append(Word(parts[-1], wild))
+        if not words:
+            what = "this phrase is empty" if tok.type == "PHRASE" else "this word is empty"
+            raise self.error(col, f"{what}; write the words to search between the quotes")
+        shown = f'"{raw}"' if tok.type == "PHRASE" else raw
+        return Text(tuple(words), shown)
 
     def field(self, tok, value) -> Field:
         name = str(tok)[:-1].lower()
@@ -710,7 +779,7 @@ class Query:
         def visit(node: Node, neg: bool) -> None:
             if isinstance(node, Text):
                 if not neg:
-                    out.append(" ".join(w.text for w in node.words))
+                    out.append(node.plain())
             elif isinstance(node, Near):
                 visit(node.a, neg)
                 visit(node.b, neg)
@@ -779,7 +848,7 @@ def _lower_column(s: pd.Series) -> np.ndarray:
 
 @lru_cache(maxsize=512)
 def _compiled(pattern: str):
-    return regex.compile(pattern)
+    return re.compile(pattern)
 
 
 def _eval(node: Node, idx: np.ndarray, texts, cols) -> np.ndarray:
@@ -787,12 +856,18 @@ def _eval(node: Node, idx: np.ndarray, texts, cols) -> np.ndarray:
     if len(idx) == 0:
         return np.zeros(0, dtype=bool)
     if isinstance(node, (Text, Near)):
-        needle = node.needle()
         search = _compiled(node.pattern()).search
         sub = texts[idx]
-        return np.fromiter(
-            ((needle in s) and search(s) is not None for s in sub), dtype=bool, count=len(sub)
-        )
+        need = node.needles()[:2]  # a plain substring test first: most posts stop there
+        if len(need) == 2:
+            n1, n2 = need
+            it = (n1 in s and n2 in s and search(s) is not None for s in sub)
+        elif need:
+            n1 = need[0]
+            it = (n1 in s and search(s) is not None for s in sub)
+        else:
+            it = (search(s) is not None for s in sub)
+        return np.fromiter(it, dtype=bool, count=len(sub))
     if isinstance(node, Field):
         return _field_mask(node, idx, cols)
     if isinstance(node, Not):
