@@ -248,6 +248,7 @@ def test_mastodon_malformed_records_are_counted(api_samples, replay_server):  # 
         data[2].pop("id")
         data[5]["account"] = None
         data[6]["created_at"] = "yesterday"
+        data[8]["content"] = 123  # not text
         return data
 
     replay_server.transform("/api/v1/timelines/tag/mastodon", breakit)
@@ -260,8 +261,9 @@ def test_mastodon_malformed_records_are_counted(api_samples, replay_server):  # 
         "status without an id": 1,
         "status without an author account": 1,
         "status with a missing or unreadable created_at": 1,
+        "status of an unexpected shape (TypeError)": 1,
     }
-    assert r.added["posts"] == 17
+    assert r.added["posts"] == 16
     log = ws.table("collect_log")
     assert dict(zip(log["reason"], log["count"], strict=True)) == r.skipped
     assert set(log["event"]) == {"skipped"}
@@ -662,3 +664,45 @@ def test_settings_forbid_unknown_keys_and_need_a_stream():
         REGISTRY["mastodon"].Settings(id="x", instance="https://m.social")
     with pytest.raises(ValidationError, match="time zone"):
         REGISTRY["rss"].Settings(id="x", url="https://e.com/f", timezone="Mars/Olympus")
+
+
+def test_bluesky_expired_token_and_odd_records(api_samples, replay_server, tmp_path):  # noqa: F811
+    body = json.loads(read_cassette(api_samples / BSKY / "f_search.yml")[0]["body"])
+    p = "/xrpc/app.bsky.feed.searchPosts"
+    replay_server.add_cursor_pages(p, body["posts"], key="posts")
+
+    def odd(data):
+        if data["posts"]:
+            data["posts"][0]["record"]["langs"] = 7  # not a list: ignored, post kept
+            data["posts"][1]["author"] = "nobody"  # not a profile: skipped
+            data["posts"][2]["record"]["embed"] = ["not", "an", "object"]
+            data["posts"][3]["uri"] = 42
+        return data
+
+    replay_server.transform(p, odd)
+    # AT Protocol answers an expired access token with 400 {"error": "ExpiredToken"}
+    replay_server.inject(
+        p, at=3, status=400, body=b'{"error":"ExpiredToken","message":"Token has expired"}'
+    )
+    token_file = tmp_path / "bsky-token"
+    token_file.write_text("eyJhbGciOi.SECRET.jwt\n")
+    ws = Workspace()
+    s = REGISTRY["bluesky"].Settings(
+        id="b",
+        service=replay_server.base_url,
+        queries=["redistricting"],
+        limit=10,
+        credentials=f"file:{token_file}",
+    )
+    seen = []
+    r = _collector("bluesky", FakeClock(), project_dir=tmp_path / "project").collect(
+        ws, s, progress=lambda *a: seen.append(a)
+    )
+    assert r.error is not None and "400" in r.error and f"file:{token_file}" in r.error
+    assert "expired" in r.error and "SECRET" not in r.error
+    assert r.pages == 2 and [a[2] for a in seen] == [1, 2]
+    assert seen[-1][:2] == ("b", "search:redistricting")
+    assert seen[-1][3] == sum(r.added.values())
+    assert r.skipped == {"post without an author did": 2, "post without an at:// uri": 2}
+    assert r.added["posts"] == 20 - 4  # the 2 pages before the refusal, minus the skipped
+    assert "SECRET" not in _all_text(ws)

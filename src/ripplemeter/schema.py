@@ -115,15 +115,6 @@ POSTS = Table(
         _c("local_month", "SMALLINT", "month 1-12", "month of posting, when no date exists"),
         _c("local_weekday", "SMALLINT", "1-7", "weekday of posting as the source numbers it"),
         _c("local_hour", "SMALLINT", "hour 0-23", "hour of posting, local to the source"),
-        # listening (issue 10): filled by the workspace from `text` at import
-        # (ripplemeter.listen.query.search_text); queries search it in SQL and Python
-        _c(
-            "search_text",
-            "VARCHAR",
-            "",
-            "text normalised for listening queries: NFKC, casefold, white space collapsed, "
-            "a space on either side of each Chinese or Japanese character",
-        ),
     ),
 )
 

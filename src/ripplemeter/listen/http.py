@@ -207,6 +207,16 @@ def redact_url(url: str | httpx.URL, secrets: Iterable[str] = ()) -> str:
     return text
 
 
+def _token_refused(resp: httpx.Response) -> bool:
+    """True when a 400 answer says the token expired or is invalid (AT Protocol's XRPC errors
+    ``ExpiredToken`` and ``InvalidToken``, https://atproto.com/specs/xrpc)."""
+    try:
+        body = resp.json()
+    except ValueError:
+        return False
+    return isinstance(body, dict) and body.get("error") in ("ExpiredToken", "InvalidToken")
+
+
 class HttpClient:
     """An httpx client for one source, with retries and rate-limit waits.
 
@@ -367,7 +377,7 @@ class HttpClient:
         Raises
         ------
         CredentialError
-            401 or 403.
+            401 or 403, or a 400 whose XRPC error is ExpiredToken/InvalidToken.
         RateLimitError
             A wait longer than ``max_wait`` was asked for.
         CollectError
@@ -397,12 +407,14 @@ class HttpClient:
             status = resp.status_code
             if status in accept:
                 return resp
+            if status == 400 and _token_refused(resp):
+                status = 401  # AT Protocol: 400 with error ExpiredToken / InvalidToken
             if status in (401, 403):
                 where = f" (from {self.credentials_name})" if self.credentials_name else ""
                 what = "expired or invalid" if status == 401 else "not allowed to read this"
                 raise CredentialError(
                     self.source_id,
-                    f"{self._where(resp.request.url)} answered {status}: the token{where} is "
+                    f"{self._where(resp.request.url)} answered {resp.status_code}: the token{where} is "
                     f"{what}; renew it and collect again",
                     status,
                 )

@@ -253,8 +253,10 @@ class Collector:
                     if settings.max_pages is not None and n >= settings.max_pages:
                         break
             stream = None
-        except RippleError as exc:
+        except Exception as exc:  # one source's failure is recorded, never raised
             message = str(exc)
+            if not isinstance(exc, RippleError):
+                message = f"source '{settings.id}': collector failed: {type(exc).__name__}: {exc}"
             if client is not None:
                 message = client.redact(message)
             result.error = message

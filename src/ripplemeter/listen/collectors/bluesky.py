@@ -298,6 +298,9 @@ class BlueskyCollector(Collector):
             except _Malformed as exc:
                 skipped[str(exc)] += 1
                 continue
+            except (TypeError, ValueError, AttributeError, KeyError) as exc:
+                skipped[f"post of an unexpected shape ({type(exc).__name__})"] += 1
+                continue
             for k, v in r.items():
                 rows[k].extend(v)
             times.append(r["posts"][0]["created_at"])

@@ -115,6 +115,11 @@ class _Malformed(ValueError):
     pass
 
 
+def _order(status_id: str) -> tuple[int, str]:
+    """Sort key of status ids: numeric ids by value, other servers' fixed-length ids as text."""
+    return (len(status_id), status_id)
+
+
 def status_rows(
     s: object, host: str, role: str, observed_at: pd.Timestamp, source_row: int
 ) -> dict[str, list[dict]]:
@@ -271,11 +276,11 @@ class MastodonCollector(Collector):
             page, newest = self._page(data, host, settings)
             ids = [_id(s.get("id")) for s in data if isinstance(s, dict) and _id(s.get("id"))]
             if ids and top is None:
-                top = max(ids, key=int)
+                top = max(ids, key=_order)
             nxt = parse_link(resp.headers.get("link")).get("next")
             next_max = dict(parse_qsl(urlsplit(nxt).query)).get("max_id") if nxt else None
             if next_max is None and ids and "link" not in resp.headers:
-                next_max = min(ids, key=int)  # a server without Link headers
+                next_max = min(ids, key=_order)  # a server without Link headers
             reached = since is not None and newest is not None and newest < since
             done = not data or next_max is None or reached
             if since is not None:
@@ -335,6 +340,9 @@ class MastodonCollector(Collector):
                 r = status_rows(s, host, settings.role, now, i)
             except _Malformed as exc:
                 skipped[str(exc)] += 1
+                continue
+            except (TypeError, ValueError, AttributeError, KeyError) as exc:
+                skipped[f"status of an unexpected shape ({type(exc).__name__})"] += 1
                 continue
             for k, v in r.items():
                 rows[k].extend(v)
