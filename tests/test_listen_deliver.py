@@ -213,8 +213,11 @@ def smtp_server():
     class Handler:
         def __init__(self):
             self.messages = []
+            self.script: list[str] = []  # replies to give before accepting
 
         async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+            if self.script:
+                return self.script.pop(0)
             self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
             return "250 Message accepted for delivery"
 
@@ -282,3 +285,24 @@ def test_watcher_cycle_one_event_one_message(tmp_path, hook):
     ws.close()
     assert len(row) == 1
     assert row.iloc[0].tolist() == [3, 1, 150.0, pd.Timestamp("2026-03-11 04:00")]
+
+
+def test_email_retries_a_4xx_and_stops_on_a_5xx(tmp_path, smtp_server):
+    handler, port = smtp_server
+    handler.script = ["451 4.3.0 try again later"]
+    ch = EmailSettings(host="127.0.0.1", port=port, sender="a@example.org", to=["b@example.org"])
+    waits: list[float] = []
+    ws = Workspace(tmp_path / "ws.duckdb")
+    (res,) = deliver(ws, [make_alert()], [ch], sleep=waits.append)
+    assert (res.status, res.attempts, len(waits), len(handler.messages)) == ("delivered", 2, 1, 1)
+    log = ws.sql("SELECT status, smtp_reply FROM alert_deliveries ORDER BY attempt")
+    assert log.status.tolist() == ["retry", "delivered"]
+    assert log.smtp_reply.iloc[0].startswith("451")
+    handler.script = ["554 5.7.1 rejected"]
+    other = make_alert()
+    other.series, other.key = "competitor", ""
+    other.__post_init__()
+    (res,) = deliver(ws, [other], [ch], sleep=waits.append)
+    assert (res.status, res.attempts) == ("failed", 1) and res.detail.startswith("554")
+    assert len(handler.messages) == 1
+    ws.close()
