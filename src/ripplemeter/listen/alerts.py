@@ -10,10 +10,10 @@ its ``key``, so a watcher that runs every 15 minutes updates it instead of sendi
 Rules
 -----
 ``tuned``
-    The seasonal volume-spike rule (:func:`seasonal_baseline`, :func:`detect`): the mean
-    count over a short smoothing window against the median of the same time of the week over
-    the trailing weeks, scaled by the MAD (a robust z-score), and the highest smoothed volume
-    in ``record_days`` days. Its defaults were chosen by leave-one-series-out on the NAB
+    The seasonal volume-spike rule (:func:`seasonal_baseline`, :func:`detect`): log(1 +
+    mentions over a short smoothing window) against its median at the same time of the week
+    over the trailing weeks, scaled by the MAD (a robust z-score, i.e. a ratio to the usual
+    level), and the highest smoothed volume in ``record_days`` days. Its defaults were chosen by leave-one-series-out on the NAB
     realTweets series (docs/alerts.md).
 ``meltwater``
     Meltwater's documented spike rule: the 24-hour rolling mean against the mean + k standard
@@ -89,7 +89,7 @@ class AlertSettings(BaseModel):
         ``transform`` scale (default 4).
     record_days : float
         ``tuned``: the smoothed volume must also be the highest of the last ``record_days``
-        days (the previous hour excluded) times ``record_factor`` (default 14 days).
+        days (the current hour excluded) times ``record_factor`` (default 14 days).
     record_factor : float
         ``tuned``: see ``record_days`` (default 1.1).
     persistence : int
