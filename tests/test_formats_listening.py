@@ -74,6 +74,13 @@ def test_x_raw_response_full_text_and_parent_links(workspace):
     assert o.text.endswith("the price is fair for ceremonial grade.")
     assert o.kind == "original" and pd.isna(o.parent_id) and pd.isna(o.root_id)
     assert set(p.account_id) == {"x:3001", "x:3002", "x:3003"}
+    # source_row: the line of each tweet's "id" in the document
+    assert p.source_row.to_dict() == {
+        "x:1768000000000000101": 38,
+        "x:1768000000000000102": 27,
+        "x:1768000000000000103": 16,
+        "x:1768000000000000104": 4,
+    }
     # the referenced original itself is not stored as a post (it did not match the query)
     assert "x:1768000000000000001" not in p.index
 

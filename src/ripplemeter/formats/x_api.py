@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -105,17 +106,22 @@ def _is_tweet(obj: object) -> bool:
     )
 
 
-def _row_of(text: str, tweet_id: str, base: int) -> int:
-    """Line of ``"id": "<tweet_id>"`` in a JSON document (else ``base``)."""
-    for needle in (f'"id": "{tweet_id}"', f'"id":"{tweet_id}"'):
-        pos = text.find(needle)
-        if pos >= 0:
-            return text.count("\n", 0, pos) + 1
-    return base
+_ID = re.compile(r'"id"\s*:\s*"(\d+)"')
 
 
-def _page(path: Path, obj: dict, row: int, text: str | None, found: _Found) -> None:
-    """Collect the tweets of one raw response (``text``: the document, for row numbers)."""
+def _id_lines(text: str) -> dict[str, int]:
+    """Line of the first ``"id": "<digits>"`` of each id in a JSON document (one pass)."""
+    lines: dict[str, int] = {}
+    line, last = 1, 0
+    for m in _ID.finditer(text):
+        line += text.count("\n", last, m.start())
+        last = m.start()
+        lines.setdefault(m.group(1), line)
+    return lines
+
+
+def _page(path: Path, obj: dict, row: int, lines: dict[str, int] | None, found: _Found) -> None:
+    """Collect the tweets of one raw response (``lines``: id -> line in a document)."""
     found.pages += 1
     inc = obj.get("includes") or {}
     if not isinstance(inc, dict):
@@ -133,12 +139,12 @@ def _page(path: Path, obj: dict, row: int, text: str | None, found: _Found) -> N
         if not _is_tweet(t):
             raise FormatError(
                 path,
-                row=row if text is None else _row_of(text, str((t or {}).get("id")), row),
+                row=row if lines is None else lines.get(str((t or {}).get("id")), row),
                 column=f"data[{k}]",
                 expected="a tweet with 'id' (digits) and 'text'",
                 found=json.dumps(t, ensure_ascii=False)[:80],
             )
-        r = row if text is None else _row_of(text, t["id"], row)
+        r = row if lines is None else lines.get(t["id"], row)
         found.tweets.append(_Tweet(t, r, users, refs, retrieved))
 
 
@@ -175,12 +181,13 @@ def _read(path: Path, text: str) -> _Found:
             ) from None
     if doc is not None:
         items = doc if isinstance(doc, list) else [doc]
+        lines = _id_lines(text)
         for k, obj in enumerate(items, start=1):
-            _one(path, obj, _row_of(text, str((obj or {}).get("id", "")), 1), text, found, k)
+            _one(path, obj, lines.get(str((obj or {}).get("id", "")), 1), lines, found, k)
         return found
-    lines = text.split("\n")
+    raw_lines = text.split("\n")
     n_lines = len(text.rstrip("\n").split("\n"))
-    for n, line in enumerate(lines, start=1):
+    for n, line in enumerate(raw_lines, start=1):
         if not line.strip():
             continue
         try:
@@ -196,9 +203,11 @@ def _read(path: Path, text: str) -> _Found:
     return found
 
 
-def _one(path: Path, obj: object, row: int, text: str | None, found: _Found, k: int) -> None:
+def _one(
+    path: Path, obj: object, row: int, lines: dict[str, int] | None, found: _Found, k: int
+) -> None:
     if isinstance(obj, dict) and ("data" in obj or "meta" in obj) and "text" not in obj:
-        _page(path, obj, 1 if text is not None else row, text, found)
+        _page(path, obj, 1 if lines is not None else row, lines, found)
     elif _is_tweet(obj):
         _flat(path, obj, row, found)
     else:
