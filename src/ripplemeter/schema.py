@@ -411,6 +411,114 @@ COLLECT_LOG = Table(
     ),
 )
 
+# Content calendar (issue 11, H8: ripplemeter.operations.calendar). Mutable workspace tables:
+# the plan row is updated in place; every change is also written to plan_transitions.
+PLANNED_POSTS = Table(
+    "planned_posts",
+    "Posts planned in the content calendar, one row per plan (current version).",
+    (
+        _c("plan_id", "VARCHAR", "", "calendar id such as p12"),
+        _c("version", "INTEGER", COUNT, "1 when created; every edit adds 1 (approvals name it)"),
+        _c(
+            "state",
+            "VARCHAR",
+            "",
+            "draft, in_review, approved, scheduled, published, failed or cancelled",
+        ),
+        _c("text", "VARCHAR", "", "post text as written by the team (untrusted)"),
+        _c("link", "VARCHAR", "", "link posted with the text, when given apart from it"),
+        _c("media", "VARCHAR", "", "JSON list of media references (paths or URLs)"),
+        _c("accounts", "VARCHAR", "", "target account ids, comma-separated"),
+        _c("scheduled_at", "TIMESTAMP", "UTC timestamp", "when the post goes out, in UTC"),
+        _c("timezone", "VARCHAR", "", "IANA zone the time was planned in (the account's)"),
+        _c("campaign_id", "VARCHAR", "", "campaign the post serves"),
+        _c("pillar", "VARCHAR", "", "content pillar label"),
+        _c("promotional", "BOOLEAN", "", "the post sells (counts toward the content-mix limit)"),
+        _c("paid", "BOOLEAN", "", "the post will be paid (boosted, sponsored)"),
+        _c("paid_partnership", "BOOLEAN", "", "the post carries the platform's paid label"),
+        _c("lang", "VARCHAR", "", "ISO 639-1 language of the text"),
+        _c("created_by", "VARCHAR", "", "team member id of the author"),
+        _c("created_at", "TIMESTAMP", "UTC timestamp", "when the plan was created"),
+        _c("updated_at", "TIMESTAMP", "UTC timestamp", "last change"),
+    ),
+)
+
+PLANNED_VARIANTS = Table(
+    "planned_variants",
+    "Per-platform text of a planned post (replaces the main text on that platform).",
+    (
+        _c("plan_id", "VARCHAR", "", "planned_posts.plan_id"),
+        _c("platform", "VARCHAR", "", "x, mastodon, bluesky, instagram, ..."),
+        _c("text", "VARCHAR", "", "the text for that platform (untrusted)"),
+    ),
+)
+
+PLAN_APPROVALS = Table(
+    "plan_approvals",
+    "Approvals of planned posts; an approval counts for the version it approved only.",
+    (
+        _c("plan_id", "VARCHAR", "", "planned_posts.plan_id"),
+        _c("version", "INTEGER", "", "the version approved"),
+        _c("approver", "VARCHAR", "", "team member id"),
+        _c("at", "TIMESTAMP", "UTC timestamp", "when approved"),
+        _c("comment", "VARCHAR", "", "the approver's comment"),
+        _c("voided_at", "TIMESTAMP", "UTC timestamp", "when an edit voided it; NULL while valid"),
+    ),
+)
+
+PLAN_TRANSITIONS = Table(
+    "plan_transitions",
+    "The calendar's audit log: every action on a planned post, who, when, from, to.",
+    (
+        _c("plan_id", "VARCHAR", "", "planned_posts.plan_id"),
+        _c("seq", "BIGINT", "", "order of the entry in the workspace (1, 2, ...)"),
+        _c(
+            "action",
+            "VARCHAR",
+            "",
+            "create, edit, submit, approve, reject, schedule, publish, fail, cancel",
+        ),
+        _c("from_state", "VARCHAR", "", "state before (NULL on create)"),
+        _c("to_state", "VARCHAR", "", "state after"),
+        _c("actor", "VARCHAR", "", "team member id"),
+        _c("at", "TIMESTAMP", "UTC timestamp", "when, by the calendar's clock"),
+        _c("version", "INTEGER", "", "plan version after the action"),
+        _c("comment", "VARCHAR", "", "comment, or the platform's error on fail"),
+    ),
+)
+
+PLAN_FINDINGS = Table(
+    "plan_findings",
+    "Linter and length findings stored when a planned post is submitted or approved.",
+    (
+        _c("plan_id", "VARCHAR", "", "planned_posts.plan_id"),
+        _c("version", "INTEGER", "", "the version checked"),
+        _c("account_id", "VARCHAR", "", "account whose rules and platform were applied"),
+        _c("rule", "VARCHAR", "", "rule id (lint rule or length.<platform>)"),
+        _c("severity", "VARCHAR", "", "error or warning"),
+        _c("span_start", "INTEGER", "code points", "start of the span in the text, or NULL"),
+        _c("span_end", "INTEGER", "code points", "end of the span, or NULL"),
+        _c("why", "VARCHAR", "", "the rule in plain words"),
+        _c("fix", "VARCHAR", "", "what to do"),
+        _c("at", "TIMESTAMP", "UTC timestamp", "when checked"),
+    ),
+)
+
+PLAN_PUBLICATIONS = Table(
+    "plan_publications",
+    "Outcome of publishing a planned post on one account: the platform's id and URL, or its error.",
+    (
+        _c("plan_id", "VARCHAR", "", "planned_posts.plan_id"),
+        _c("account_id", "VARCHAR", "", "account published to"),
+        _c("status", "VARCHAR", "", "published or failed"),
+        _c("platform_post_id", "VARCHAR", "", "the platform's id of the post"),
+        _c("url", "VARCHAR", "", "permalink on the platform"),
+        _c("error", "VARCHAR", "", "the platform's error message (failed only)"),
+        _c("actor", "VARCHAR", "", "team member id (or the publisher's user)"),
+        _c("at", "TIMESTAMP", "UTC timestamp", "when recorded"),
+    ),
+)
+
 TABLES: dict[str, Table] = {
     t.name: t
     for t in (
@@ -433,6 +541,12 @@ TABLES: dict[str, Table] = {
         ANNOTATIONS,
         COLLECT_CHECKPOINTS,
         COLLECT_LOG,
+        PLANNED_POSTS,
+        PLANNED_VARIANTS,
+        PLAN_APPROVALS,
+        PLAN_TRANSITIONS,
+        PLAN_FINDINGS,
+        PLAN_PUBLICATIONS,
     )
 }
 

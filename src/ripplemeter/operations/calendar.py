@@ -1,0 +1,1356 @@
+"""The content calendar: planned posts, their review and approval, scheduling and outcome.
+
+A planned post has a text (and per-platform variants), media references, target accounts
+from the registry, a time (stored in UTC, planned in the account's time zone), the campaign
+it serves and labels (content pillar, promotional, paid). It moves through these states::
+
+    draft --submit--> in_review --approve (all rules met)--> approved --schedule--> scheduled
+      ^                   |                                                         |     |
+      +----reject---------+        scheduled --publish--> published                 |     |
+                                   scheduled --fail-----> failed --schedule---------+     |
+    any state but published/cancelled --cancel--> cancelled                               |
+
+:data:`TRANSITIONS` is the whole table of legal moves; anything else is refused with a
+:class:`CalendarError` naming the rule (``transition 'schedule': only approved or failed
+posts can be scheduled; p3 is draft``). Every action, legal edits included, is written to
+``plan_transitions`` (who, when by the injectable clock, from, to, comment) in the same
+transaction as the change.
+
+Rules the calendar enforces
+---------------------------
+* Roles: each action needs the permission of :data:`ripplemeter.operations.team.PERMISSIONS`
+  named in :data:`TRANSITIONS` (``Team.require``), so the CLI and the web app refuse alike.
+* Approvals: ``approve`` records an approval of the current *version*; the post becomes
+  ``approved`` when :meth:`Standards.approval_shortfall` is empty (every ``[[approvals]]``
+  rule covering it is met; the author never counts). ``schedule`` checks it again.
+* Editing an ``approved``, ``scheduled`` or ``failed`` post sends it back to ``in_review``
+  and voids its approvals (they name the version they approved). A post already published
+  on one of its accounts cannot be edited.
+* The linter (:func:`ripplemeter.operations.lint.lint`) and the platform length rules
+  (:mod:`ripplemeter.operations.lengths`) run on submit and on approve, per target account;
+  the findings are stored in ``plan_findings``. **Error findings block approval** (an
+  approver cannot pass a post that breaks the written standard or does not fit the
+  platform); warnings are shown and do not block. Submitting with errors is allowed, so
+  that the approver sees them; the author fixes them with ``edit``.
+* Publishing (``mark_published``/``mark_failed``, called by the publisher) records the
+  platform's post id and URL, or its error, per account; the post is ``published`` when
+  every target account has it, ``failed`` at the first account that failed.
+
+All times are read from ``clock`` (a callable returning an aware datetime), so tests and
+the web app can fix "now".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ripplemeter.operations import OperationsError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from ripplemeter.operations.standards import Standards
+    from ripplemeter.operations.team import Team
+    from ripplemeter.workspace import Workspace
+
+__all__ = [
+    "STATES",
+    "TRANSITIONS",
+    "CalendarError",
+    "Planner",
+    "PlannedPost",
+    "Publication",
+    "due_posts",
+    "get_plan",
+    "history",
+    "list_plans",
+    "mark_failed",
+    "mark_published",
+]
+
+STATES = ("draft", "in_review", "approved", "scheduled", "published", "failed", "cancelled")
+_OPEN = ("draft", "in_review", "approved", "scheduled", "failed")
+
+#: action -> (states it may start from, state it leads to (None: decided by the action),
+#: permission needed). ``edit`` keeps draft/in_review and sends approved, scheduled and
+#: failed posts back to in_review; ``approve`` stays in_review until every rule is met.
+TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None, str]] = {
+    "edit": (("draft", "in_review", "approved", "scheduled", "failed"), None, "post.edit"),
+    "submit": (("draft",), "in_review", "post.submit"),
+    "approve": (("in_review",), None, "post.approve"),
+    "reject": (("in_review",), "draft", "post.approve"),
+    "schedule": (("approved", "failed"), "scheduled", "post.schedule"),
+    "publish": (("scheduled", "failed"), None, "post.publish"),
+    "fail": (("scheduled",), "failed", "post.publish"),
+    "cancel": (_OPEN, "cancelled", "post.cancel"),
+}
+
+
+class CalendarError(OperationsError):
+    """An action the calendar refuses; ``rule`` names the rule in the message.
+
+    Attributes
+    ----------
+    plan_id : str or None
+    rule : str
+        ``transition 'schedule'``, ``approvals``, ``lint``, ``schedule.future``...
+    """
+
+    def __init__(self, plan_id: str | None, rule: str, message: str) -> None:
+        self.plan_id = plan_id
+        self.rule = rule
+        where = f"{plan_id}: " if plan_id else ""
+        super().__init__(f"{where}{message} (rule {rule})")
+
+
+@dataclass(frozen=True)
+class Publication:
+    """The outcome of publishing a planned post on one account.
+
+    Attributes
+    ----------
+    account_id : str
+    status : str
+        ``published`` or ``failed``.
+    platform_post_id, url : str or None
+        The platform's id and permalink (published).
+    error : str or None
+        The platform's message (failed).
+    at : datetime
+        Aware, UTC.
+    """
+
+    account_id: str
+    status: str
+    platform_post_id: str | None
+    url: str | None
+    error: str | None
+    at: dt.datetime
+
+
+@dataclass(frozen=True)
+class PlannedPost:
+    """One planned post as stored (current version).
+
+    Attributes
+    ----------
+    plan_id : str
+    version : int
+        1 at creation, +1 on each edit; approvals count for the version they approved.
+    state : str
+        One of :data:`STATES`.
+    text : str
+    accounts : tuple of str
+        Target account ids (``mastodon:109876``).
+    scheduled_at : datetime or None
+        Aware, UTC.
+    timezone : str or None
+        IANA zone the time was planned in (:meth:`local_time`).
+    link : str or None
+    media : tuple of str
+    variants : dict of platform -> str
+    campaign_id, pillar, lang : str or None
+    promotional, paid, paid_partnership : bool
+    created_by : str
+    approvals : tuple of str
+        Member ids whose approval of this version stands.
+    publications : dict of account id -> Publication
+        Latest outcome per account.
+    findings : tuple of dict
+        Stored findings of this version (rule, severity, account_id, span, why, fix).
+    """
+
+    plan_id: str
+    version: int
+    state: str
+    text: str
+    accounts: tuple[str, ...]
+    scheduled_at: dt.datetime | None
+    timezone: str | None
+    link: str | None = None
+    media: tuple[str, ...] = ()
+    variants: Mapping[str, str] = field(default_factory=dict)
+    campaign_id: str | None = None
+    pillar: str | None = None
+    promotional: bool = False
+    paid: bool = False
+    paid_partnership: bool = False
+    lang: str | None = None
+    created_by: str | None = None
+    created_at: dt.datetime | None = None
+    updated_at: dt.datetime | None = None
+    approvals: tuple[str, ...] = ()
+    publications: Mapping[str, Publication] = field(default_factory=dict)
+    findings: tuple[dict, ...] = ()
+
+    def text_for(self, platform: str) -> str:
+        """The text to post on ``platform``: its variant or the main text, with the link
+        appended when it is not already in the text."""
+        from ripplemeter.operations.lengths import platform_key
+
+        key = platform_key(platform) or platform
+        body = self.variants.get(key) or self.variants.get(platform) or self.text
+        if self.link and self.link not in body:
+            body = f"{body} {self.link}"
+        return body
+
+    def local_time(self, tz: str | None = None) -> dt.datetime | None:
+        """``scheduled_at`` in ``tz`` (default: the zone it was planned in; UTC if none)."""
+        from zoneinfo import ZoneInfo
+
+        if self.scheduled_at is None:
+            return None
+        return self.scheduled_at.astimezone(ZoneInfo(tz or self.timezone or "UTC"))
+
+    @property
+    def pending_accounts(self) -> tuple[str, ...]:
+        """Target accounts without a successful publication yet."""
+        return tuple(
+            a
+            for a in self.accounts
+            if a not in self.publications or self.publications[a].status != "published"
+        )
+
+    def to_dict(self) -> dict:
+        """JSON-ready dict (times as ISO 8601 with offset)."""
+        d = {
+            k: getattr(self, k)
+            for k in (
+                "plan_id",
+                "version",
+                "state",
+                "text",
+                "link",
+                "campaign_id",
+                "pillar",
+                "promotional",
+                "paid",
+                "paid_partnership",
+                "lang",
+                "created_by",
+                "timezone",
+            )
+        }
+        d["accounts"] = list(self.accounts)
+        d["media"] = list(self.media)
+        d["variants"] = dict(self.variants)
+        d["approvals"] = list(self.approvals)
+        d["scheduled_at"] = self.scheduled_at.isoformat() if self.scheduled_at else None
+        local = self.local_time()
+        d["scheduled_local"] = local.isoformat() if local else None
+        d["publications"] = {
+            a: {
+                "status": p.status,
+                "platform_post_id": p.platform_post_id,
+                "url": p.url,
+                "error": p.error,
+                "at": p.at.isoformat(),
+            }
+            for a, p in self.publications.items()
+        }
+        d["findings"] = [dict(f) for f in self.findings]
+        return d
+
+
+# ---------------------------------------------------------------------------- helpers
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _naive_utc(t: dt.datetime) -> dt.datetime:
+    return t.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def _aware(t: Any) -> dt.datetime | None:
+    import pandas as pd
+
+    if t is None or (not isinstance(t, dt.datetime) and pd.isna(t)):
+        return None
+    if isinstance(t, pd.Timestamp):
+        t = t.to_pydatetime()
+    return t.replace(tzinfo=dt.UTC) if t.tzinfo is None else t.astimezone(dt.UTC)
+
+
+def _s(v: Any) -> str | None:
+    if v is None:
+        return None
+    try:
+        import pandas as pd
+
+        if pd.isna(v):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return str(v)
+
+
+def _b(v: Any) -> bool:
+    s = _s(v)
+    return bool(v) if s is not None else False
+
+
+def to_utc(when: dt.datetime | str, tz: str | None) -> dt.datetime:
+    """A planned time as an aware UTC datetime.
+
+    Parameters
+    ----------
+    when : datetime or str
+        Aware (kept), naive or ``YYYY-MM-DD HH:MM`` text (read in ``tz``).
+    tz : str or None
+        IANA zone for a naive time (default UTC).
+
+    Raises
+    ------
+    CalendarError
+        Unreadable text or an unknown zone.
+    """
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    if isinstance(when, str):
+        try:
+            when = dt.datetime.fromisoformat(when.strip().replace("T", " "))
+        except ValueError:
+            raise CalendarError(
+                None, "time", f"time {when!r}: expected YYYY-MM-DD HH:MM (24-hour clock)"
+            ) from None
+    if when.tzinfo is None:
+        try:
+            when = when.replace(tzinfo=ZoneInfo(tz or "UTC"))
+        except (ZoneInfoNotFoundError, ValueError):
+            raise CalendarError(
+                None, "time", f"time zone {tz!r}: expected an IANA zone such as Asia/Seoul"
+            ) from None
+    return when.astimezone(dt.UTC)
+
+
+_PLAN_COLS = (
+    "plan_id",
+    "version",
+    "state",
+    "text",
+    "link",
+    "media",
+    "accounts",
+    "scheduled_at",
+    "timezone",
+    "campaign_id",
+    "pillar",
+    "promotional",
+    "paid",
+    "paid_partnership",
+    "lang",
+    "created_by",
+    "created_at",
+    "updated_at",
+)
+
+
+def _rows(ws: Workspace, sql: str, params: Sequence = ()) -> list[dict]:
+    cur = ws.con.execute(sql, list(params))
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+
+def _load(ws: Workspace, plan_ids: Sequence[str] | None = None) -> list[PlannedPost]:
+    where, params = "", []
+    if plan_ids is not None:
+        if not plan_ids:
+            return []
+        where = f" WHERE plan_id IN ({', '.join('?' * len(plan_ids))})"
+        params = list(plan_ids)
+    plans = _rows(ws, f"SELECT {', '.join(_PLAN_COLS)} FROM planned_posts{where}", params)
+    if not plans:
+        return []
+    ids = [p["plan_id"] for p in plans]
+    marks = ", ".join("?" * len(ids))
+    variants: dict[str, dict] = {}
+    for r in _rows(
+        ws, f"SELECT plan_id, platform, text FROM planned_variants WHERE plan_id IN ({marks})", ids
+    ):
+        variants.setdefault(r["plan_id"], {})[r["platform"]] = r["text"]
+    approvals: dict[tuple, list] = {}
+    for r in _rows(
+        ws,
+        f"SELECT plan_id, version, approver FROM plan_approvals WHERE plan_id IN ({marks}) "
+        'AND voided_at IS NULL ORDER BY "at"',
+        ids,
+    ):
+        approvals.setdefault((r["plan_id"], r["version"]), []).append(r["approver"])
+    pubs: dict[str, dict] = {}
+    for r in _rows(
+        ws,
+        f'SELECT * FROM plan_publications WHERE plan_id IN ({marks}) ORDER BY "at", source_row',
+        ids,
+    ):
+        pubs.setdefault(r["plan_id"], {})[r["account_id"]] = Publication(
+            r["account_id"],
+            r["status"],
+            _s(r["platform_post_id"]),
+            _s(r["url"]),
+            _s(r["error"]),
+            _aware(r["at"]),
+        )
+    finds: dict[tuple, list] = {}
+    for r in _rows(
+        ws,
+        "SELECT plan_id, version, account_id, rule, severity, span_start, span_end, why, fix "
+        f"FROM plan_findings WHERE plan_id IN ({marks}) ORDER BY account_id, rowid",
+        ids,
+    ):
+        key = (r.pop("plan_id"), r.pop("version"))
+        finds.setdefault(key, []).append(r)
+    out = []
+    for p in plans:
+        pid, ver = p["plan_id"], int(p["version"])
+        out.append(
+            PlannedPost(
+                plan_id=pid,
+                version=ver,
+                state=p["state"],
+                text=p["text"] or "",
+                accounts=tuple(a for a in (p["accounts"] or "").split(",") if a),
+                scheduled_at=_aware(p["scheduled_at"]),
+                timezone=_s(p["timezone"]),
+                link=_s(p["link"]),
+                media=tuple(json.loads(p["media"] or "[]")),
+                variants=variants.get(pid, {}),
+                campaign_id=_s(p["campaign_id"]),
+                pillar=_s(p["pillar"]),
+                promotional=_b(p["promotional"]),
+                paid=_b(p["paid"]),
+                paid_partnership=_b(p["paid_partnership"]),
+                lang=_s(p["lang"]),
+                created_by=_s(p["created_by"]),
+                created_at=_aware(p["created_at"]),
+                updated_at=_aware(p["updated_at"]),
+                approvals=tuple(dict.fromkeys(approvals.get((pid, ver), []))),
+                publications=pubs.get(pid, {}),
+                findings=tuple(finds.get((pid, ver), [])),
+            )
+        )
+    order = {pid: i for i, pid in enumerate(plan_ids or [])}
+    if plan_ids is not None:
+        out.sort(key=lambda p: order[p.plan_id])
+    else:
+        out.sort(key=lambda p: (p.scheduled_at or dt.datetime.max.replace(tzinfo=dt.UTC), _num(p)))
+    return out
+
+
+def _num(p: PlannedPost) -> int:
+    digits = "".join(c for c in p.plan_id if c.isdigit())
+    return int(digits) if digits else 0
+
+
+def get_plan(ws: Workspace, plan_id: str) -> PlannedPost:
+    """The planned post ``plan_id``.
+
+    Raises
+    ------
+    CalendarError
+        No such plan (rule ``plan``).
+    """
+    got = _load(ws, [plan_id])
+    if not got:
+        raise CalendarError(
+            plan_id, "plan", "no such planned post; see `ripplemeter calendar list`"
+        )
+    return got[0]
+
+
+def _log(
+    ws: Workspace,
+    plan_id: str,
+    action: str,
+    frm: str | None,
+    to: str,
+    actor: str,
+    at: dt.datetime,
+    version: int,
+    comment: str | None,
+) -> None:
+    ((seq,),) = ws.con.execute("SELECT coalesce(max(seq), 0) + 1 FROM plan_transitions").fetchall()
+    ws.con.execute(
+        'INSERT INTO plan_transitions (plan_id, seq, action, from_state, to_state, actor, "at", '
+        "version, comment) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [plan_id, int(seq), action, frm, to, actor, _naive_utc(at), version, comment],
+    )
+
+
+class _Tx:
+    """``with _Tx(ws):`` - one transaction, rolled back on any error."""
+
+    def __init__(self, ws: Workspace) -> None:
+        self.ws = ws
+
+    def __enter__(self) -> None:
+        self.ws.con.execute("BEGIN TRANSACTION")
+
+    def __exit__(self, exc_type, *rest) -> None:
+        self.ws.con.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+def _check_transition(post: PlannedPost, action: str) -> None:
+    starts, _, _ = TRANSITIONS[action]
+    if post.state not in starts:
+        allowed = ", ".join(starts)
+        raise CalendarError(
+            post.plan_id,
+            f"transition '{action}'",
+            f"cannot {action} a post that is {post.state}: '{action}' starts only from {allowed}",
+        )
+
+
+# ---------------------------------------------------------------------------- the planner
+class Planner:
+    """Plan, review, approve and schedule posts in a workspace, with roles and standards.
+
+    Parameters
+    ----------
+    ws : Workspace
+        Holds the accounts registry and the calendar tables.
+    team : Team
+        team.toml: who may do what (:meth:`Team.require`).
+    standards : Standards
+        standards.toml: the linter's rules and the approval rules.
+    clock : callable, optional
+        Returns "now" as an aware datetime (default: the system clock, UTC).
+
+    Examples
+    --------
+    >>> p = Planner(ws, team=team, standards=std)                      # doctest: +SKIP
+    >>> post = p.add("tom", "New beans", ["mastodon:1"], "2026-12-07 09:00")  # doctest: +SKIP
+    >>> p.submit("tom", post.plan_id); p.approve("jisoo", post.plan_id)      # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        ws: Workspace,
+        *,
+        team: Team,
+        standards: Standards,
+        clock: Callable[[], dt.datetime] | None = None,
+    ) -> None:
+        self.ws = ws
+        self.team = team
+        self.standards = standards
+        self.clock = clock or _utc_now
+
+    def now(self) -> dt.datetime:
+        """The clock's time, aware UTC."""
+        t = self.clock()
+        if t.tzinfo is None:
+            raise OperationsError("the calendar clock must return an aware datetime")
+        return t.astimezone(dt.UTC)
+
+    # -------------------------------------------------------------- accounts
+    def _accounts(self, accounts: Iterable[str]) -> list:
+        from ripplemeter.operations.accounts import get_account
+
+        ids = [a.strip() for a in accounts if a and a.strip()]
+        if not ids:
+            raise CalendarError(
+                None, "accounts", "a planned post needs at least one target account"
+            )
+        out = []
+        for a in dict.fromkeys(ids):
+            acc = get_account(self.ws, a)
+            if acc is None:
+                raise CalendarError(
+                    None,
+                    "accounts",
+                    f"account {a} is not in the registry; register it with "
+                    "`ripplemeter accounts add` first",
+                )
+            if acc.role not in ("owned", "partner", "kol"):
+                raise CalendarError(
+                    None,
+                    "accounts",
+                    f"account {a} is a {acc.role} account; the team can only post on owned, "
+                    "partner or kol accounts",
+                )
+            out.append(acc)
+        return out
+
+    # -------------------------------------------------------------- create / edit
+    def add(
+        self,
+        user: str,
+        text: str,
+        accounts: Sequence[str],
+        when: dt.datetime | str | None = None,
+        *,
+        tz: str | None = None,
+        link: str | None = None,
+        media: Sequence[str] = (),
+        variants: Mapping[str, str] | None = None,
+        campaign_id: str | None = None,
+        pillar: str | None = None,
+        promotional: bool = False,
+        paid: bool = False,
+        paid_partnership: bool = False,
+        lang: str | None = None,
+        comment: str | None = None,
+    ) -> PlannedPost:
+        """Create a draft.
+
+        Parameters
+        ----------
+        user : str
+            Acting member id (needs ``post.create``).
+        text : str
+            The post text.
+        accounts : sequence of str
+            Registered account ids (owned, partner or kol).
+        when : datetime or str, optional
+            When it should go out; a naive time is read in ``tz``, by default the first
+            account's registered time zone (UTC when it has none).
+        tz, link, media, variants, campaign_id, pillar, promotional, paid,
+        paid_partnership, lang, comment
+            See :class:`PlannedPost`; ``variants`` maps platform -> text.
+
+        Returns
+        -------
+        PlannedPost
+            In state ``draft``, version 1.
+
+        Raises
+        ------
+        NotAllowed, TeamError
+            The user may not write drafts / is not a member.
+        CalendarError
+            Empty text, unknown or non-postable account, unreadable time.
+        """
+        self.team.require(user, "post.create")
+        return self._create(
+            user,
+            text,
+            accounts,
+            when,
+            tz=tz,
+            link=link,
+            media=media,
+            variants=variants,
+            campaign_id=campaign_id,
+            pillar=pillar,
+            promotional=promotional,
+            paid=paid,
+            paid_partnership=paid_partnership,
+            lang=lang,
+            comment=comment,
+        )
+
+    def _prepare(self, text, accounts, when, tz):
+        if not text or not text.strip():
+            raise CalendarError(None, "text", "a planned post needs a text")
+        accs = self._accounts(accounts)
+        zone = tz or next((a.timezone for a in accs if a.timezone), None)
+        at = to_utc(when, zone) if when is not None else None
+        return accs, zone, at
+
+    def _create(self, user, text, accounts, when, *, tx: bool = True, **kw) -> PlannedPost:
+        accs, zone, at = self._prepare(text, accounts, when, kw.get("tz"))
+        now = self.now()
+        if tx:
+            with _Tx(self.ws):
+                pid = self._insert(user, text, accs, zone, at, now, **kw)
+        else:
+            pid = self._insert(user, text, accs, zone, at, now, **kw)
+        return get_plan(self.ws, pid)
+
+    def _insert(self, user, text, accs, zone, at, now, **kw) -> str:
+        con = self.ws.con
+        ((n,),) = con.execute(
+            "SELECT coalesce(max(CAST(substr(plan_id, 2) AS BIGINT)), 0) + 1 FROM planned_posts"
+        ).fetchall()
+        pid = f"p{int(n)}"
+        variants = {k.strip().lower(): v for k, v in (kw.get("variants") or {}).items() if v}
+        con.execute(
+            f"INSERT INTO planned_posts ({', '.join(_PLAN_COLS)}) VALUES "
+            f"({', '.join('?' * len(_PLAN_COLS))})",
+            [
+                pid,
+                1,
+                "draft",
+                text,
+                kw.get("link") or None,
+                json.dumps(list(kw.get("media") or ()), ensure_ascii=False),
+                ",".join(a.account_id for a in accs),
+                _naive_utc(at) if at else None,
+                zone,
+                kw.get("campaign_id"),
+                kw.get("pillar"),
+                bool(kw.get("promotional")),
+                bool(kw.get("paid")),
+                bool(kw.get("paid_partnership")),
+                kw.get("lang"),
+                user,
+                _naive_utc(now),
+                _naive_utc(now),
+            ],
+        )
+        for plat, vt in variants.items():
+            con.execute(
+                "INSERT INTO planned_variants (plan_id, platform, text) VALUES (?, ?, ?)",
+                [pid, plat, vt],
+            )
+        _log(self.ws, pid, "create", None, "draft", user, now, 1, kw.get("comment"))
+        return pid
+
+    def edit(
+        self, user: str, plan_id: str, *, comment: str | None = None, **changes
+    ) -> PlannedPost:
+        """Change a planned post; an approved, scheduled or failed post goes back to review.
+
+        Parameters
+        ----------
+        user : str
+            Acting member id (needs ``post.edit``).
+        plan_id : str
+        comment : str, optional
+            Written to the audit log.
+        **changes
+            Any of ``text``, ``accounts``, ``when`` (with ``tz``), ``link``, ``media``,
+            ``variants`` (platform -> text; an empty text removes the variant),
+            ``campaign_id``, ``pillar``, ``promotional``, ``paid``, ``paid_partnership``,
+            ``lang``.
+
+        Returns
+        -------
+        PlannedPost
+            Version + 1; ``in_review`` when it was approved, scheduled or failed (its
+            approvals void), otherwise in its state.
+
+        Raises
+        ------
+        NotAllowed
+            The user may not edit posts.
+        CalendarError
+            ``transition 'edit'`` (published or cancelled), ``edit.published`` (already
+            out on one of its accounts), an unknown field, or a bad value.
+        """
+        self.team.require(user, "post.edit")
+        known = {
+            "text",
+            "accounts",
+            "when",
+            "tz",
+            "link",
+            "media",
+            "variants",
+            "campaign_id",
+            "pillar",
+            "promotional",
+            "paid",
+            "paid_partnership",
+            "lang",
+        }
+        unknown = sorted(set(changes) - known)
+        if unknown:
+            raise CalendarError(
+                plan_id,
+                "edit",
+                f"cannot change {', '.join(unknown)}; known: {', '.join(sorted(known))}",
+            )
+        post = get_plan(self.ws, plan_id)
+        _check_transition(post, "edit")
+        if any(p.status == "published" for p in post.publications.values()):
+            raise CalendarError(
+                plan_id,
+                "edit.published",
+                "part of this post is already published; cancel it and plan a new post",
+            )
+        text = changes.get("text", post.text)
+        accounts = changes.get("accounts", post.accounts)
+        when = changes.get("when", post.scheduled_at)
+        accs, zone, at = self._prepare(text, accounts, when, changes.get("tz") or post.timezone)
+        new_state = "in_review" if post.state in ("approved", "scheduled", "failed") else post.state
+        now = self.now()
+        version = post.version + 1
+        con = self.ws.con
+        with _Tx(self.ws):
+            con.execute(
+                "UPDATE planned_posts SET version = ?, state = ?, text = ?, link = ?, media = ?, "
+                "accounts = ?, scheduled_at = ?, timezone = ?, campaign_id = ?, pillar = ?, "
+                "promotional = ?, paid = ?, paid_partnership = ?, lang = ?, updated_at = ? "
+                "WHERE plan_id = ?",
+                [
+                    version,
+                    new_state,
+                    text,
+                    changes.get("link", post.link) or None,
+                    json.dumps(list(changes.get("media", post.media)), ensure_ascii=False),
+                    ",".join(a.account_id for a in accs),
+                    _naive_utc(at) if at else None,
+                    zone,
+                    changes.get("campaign_id", post.campaign_id),
+                    changes.get("pillar", post.pillar),
+                    bool(changes.get("promotional", post.promotional)),
+                    bool(changes.get("paid", post.paid)),
+                    bool(changes.get("paid_partnership", post.paid_partnership)),
+                    changes.get("lang", post.lang),
+                    _naive_utc(now),
+                    plan_id,
+                ],
+            )
+            if "variants" in changes:
+                for plat, vt in (changes["variants"] or {}).items():
+                    plat = plat.strip().lower()
+                    con.execute(
+                        "DELETE FROM planned_variants WHERE plan_id = ? AND platform = ?",
+                        [plan_id, plat],
+                    )
+                    if vt:
+                        con.execute(
+                            "INSERT INTO planned_variants (plan_id, platform, text) VALUES (?, ?, ?)",
+                            [plan_id, plat, vt],
+                        )
+            voided = con.execute(
+                "UPDATE plan_approvals SET voided_at = ? WHERE plan_id = ? AND voided_at IS NULL "
+                "RETURNING approver",
+                [_naive_utc(now), plan_id],
+            ).fetchall()
+            note = comment
+            if voided and post.state in ("approved", "scheduled", "failed", "in_review"):
+                names = ", ".join(dict.fromkeys(r[0] for r in voided))
+                note = ((comment + "; ") if comment else "") + f"approvals by {names} voided"
+            _log(self.ws, plan_id, "edit", post.state, new_state, user, now, version, note)
+        return get_plan(self.ws, plan_id)
+
+    # -------------------------------------------------------------- checks
+    def check(self, post: PlannedPost) -> list[dict]:
+        """Lint and length findings of a post, per target account (not stored).
+
+        Returns
+        -------
+        list of dict
+            ``account_id, rule, severity, span_start, span_end, why, fix``.
+        """
+        from ripplemeter.operations.lengths import count_length, platform_key
+        from ripplemeter.operations.lint import lint
+
+        out = []
+        for acc in self._accounts(post.accounts):
+            body = post.text_for(acc.platform)
+            for f in lint(
+                body,
+                acc,
+                self.standards,
+                paid=post.paid,
+                paid_partnership=post.paid_partnership,
+                lang=post.lang,
+            ):
+                out.append(
+                    {
+                        "account_id": acc.account_id,
+                        "rule": f.rule,
+                        "severity": f.severity,
+                        "span_start": f.start,
+                        "span_end": f.end,
+                        "why": f.why,
+                        "fix": f.fix,
+                    }
+                )
+            if platform_key(acc.platform):
+                n = count_length(body, acc.platform)
+                if not n.ok:
+                    why = (
+                        f"{n.length} {n.unit} on {acc.platform}, over its limit of {n.limit}"
+                        if n.over
+                        else f"{n.utf8_bytes} bytes, over Bluesky's limit of 3000"
+                    )
+                    out.append(
+                        {
+                            "account_id": acc.account_id,
+                            "rule": f"length.{n.platform}",
+                            "severity": "error",
+                            "span_start": None,
+                            "span_end": None,
+                            "why": why,
+                            "fix": f"shorten the {acc.platform} text by {n.over or 'some'} "
+                            f"{n.unit if n.over else 'bytes'}, or give it its own variant",
+                        }
+                    )
+        return out
+
+    def _store_findings(self, post: PlannedPost, findings: list[dict], now: dt.datetime) -> None:
+        con = self.ws.con
+        con.execute(
+            "DELETE FROM plan_findings WHERE plan_id = ? AND version = ?",
+            [post.plan_id, post.version],
+        )
+        for f in findings:
+            con.execute(
+                "INSERT INTO plan_findings (plan_id, version, account_id, rule, severity, "
+                'span_start, span_end, why, fix, "at") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+                [
+                    post.plan_id,
+                    post.version,
+                    f["account_id"],
+                    f["rule"],
+                    f["severity"],
+                    f["span_start"],
+                    f["span_end"],
+                    f["why"],
+                    f["fix"],
+                    _naive_utc(now),
+                ],
+            )
+
+    def _roles(self, post: PlannedPost) -> list[str | None]:
+        return [a.role for a in self._accounts(post.accounts)]
+
+    def shortfall(self, post: PlannedPost, approvers: Sequence[str] | None = None) -> list[str]:
+        """Approvals still missing for ``post`` (every account's role considered), in words."""
+        approvers = post.approvals if approvers is None else approvers
+        out: list[str] = []
+        for role in dict.fromkeys(self._roles(post)):
+            out += self.standards.approval_shortfall(
+                approvers,
+                self.team,
+                author=post.created_by,
+                paid=post.paid,
+                promotional=post.promotional,
+                role=role,
+            )
+        return list(dict.fromkeys(out))
+
+    def _move(self, user, post, action, to, now, comment) -> None:
+        self.ws.con.execute(
+            "UPDATE planned_posts SET state = ?, updated_at = ? WHERE plan_id = ?",
+            [to, _naive_utc(now), post.plan_id],
+        )
+        _log(self.ws, post.plan_id, action, post.state, to, user, now, post.version, comment)
+
+    # -------------------------------------------------------------- transitions
+    def submit(self, user: str, plan_id: str, comment: str | None = None) -> PlannedPost:
+        """Send a draft for review; lint and length findings are stored (see the module doc).
+
+        Raises
+        ------
+        NotAllowed
+            The user may not submit (``post.submit``).
+        CalendarError
+            ``transition 'submit'``: the post is not a draft.
+        """
+        self.team.require(user, "post.submit")
+        post = get_plan(self.ws, plan_id)
+        _check_transition(post, "submit")
+        findings = self.check(post)
+        now = self.now()
+        with _Tx(self.ws):
+            self._store_findings(post, findings, now)
+            self._move(user, post, "submit", "in_review", now, comment)
+        return get_plan(self.ws, plan_id)
+
+    def approve(self, user: str, plan_id: str, comment: str | None = None) -> PlannedPost:
+        """Approve the current version; the post is ``approved`` when every rule is met.
+
+        The linter runs again (the standard may have changed since submit) and its findings
+        are stored; an error finding refuses the approval.
+
+        Returns
+        -------
+        PlannedPost
+            ``approved``, or still ``in_review`` with this approval recorded when rules
+            still ask for more (see :meth:`shortfall`).
+
+        Raises
+        ------
+        NotAllowed
+            The user may not approve (``post.approve``).
+        CalendarError
+            ``transition 'approve'`` (not in review), ``approvals.own-post`` (the author),
+            ``approvals.twice`` (already approved this version), ``lint`` (error findings:
+            each named with its rule id and account).
+        """
+        self.team.require(user, "post.approve")
+        post = get_plan(self.ws, plan_id)
+        _check_transition(post, "approve")
+        if user == post.created_by:
+            raise CalendarError(
+                plan_id,
+                "approvals.own-post",
+                f"{user} wrote this post and cannot approve it; another approver must",
+            )
+        if user in post.approvals:
+            raise CalendarError(
+                plan_id, "approvals.twice", f"{user} already approved version {post.version}"
+            )
+        findings = self.check(post)
+        now = self.now()
+        errors = [f for f in findings if f["severity"] == "error"]
+        if errors:
+            with _Tx(self.ws):
+                self._store_findings(post, findings, now)
+            listed = "; ".join(f"{f['rule']} on {f['account_id']}: {f['why']}" for f in errors)
+            raise CalendarError(
+                plan_id,
+                "lint",
+                f"the draft breaks the standard, so it cannot be approved ({listed}); "
+                "the author edits it and submits it again",
+            )
+        missing = self.shortfall(post, [*post.approvals, user])
+        to = "in_review" if missing else "approved"
+        note = comment
+        if missing:
+            note = ((comment + "; ") if comment else "") + "still needed: " + "; ".join(missing)
+        with _Tx(self.ws):
+            self._store_findings(post, findings, now)
+            self.ws.con.execute(
+                'INSERT INTO plan_approvals (plan_id, version, approver, "at", comment) '
+                "VALUES (?, ?, ?, ?, ?)",
+                [plan_id, post.version, user, _naive_utc(now), comment],
+            )
+            self._move(user, post, "approve", to, now, note)
+        return get_plan(self.ws, plan_id)
+
+    def reject(self, user: str, plan_id: str, comment: str | None = None) -> PlannedPost:
+        """Send a post in review back to draft (changes requested); approvals of it void.
+
+        Raises
+        ------
+        NotAllowed
+            ``post.approve`` is needed.
+        CalendarError
+            ``transition 'reject'``: not in review.
+        """
+        self.team.require(user, "post.approve")
+        post = get_plan(self.ws, plan_id)
+        _check_transition(post, "reject")
+        now = self.now()
+        with _Tx(self.ws):
+            self.ws.con.execute(
+                "UPDATE plan_approvals SET voided_at = ? WHERE plan_id = ? AND voided_at IS NULL",
+                [_naive_utc(now), plan_id],
+            )
+            self._move(user, post, "reject", "draft", now, comment)
+        return get_plan(self.ws, plan_id)
+
+    def schedule(self, user: str, plan_id: str, comment: str | None = None) -> PlannedPost:
+        """Put an approved (or failed, to retry) post on the schedule.
+
+        Raises
+        ------
+        NotAllowed
+            ``post.schedule`` is needed.
+        CalendarError
+            ``transition 'schedule'`` (not approved or failed), ``approvals`` (the approval
+            rules are not met, naming each missing approval), ``schedule.time`` (no time
+            set) or ``schedule.future`` (the time has passed by the clock).
+        """
+        self.team.require(user, "post.schedule")
+        post = get_plan(self.ws, plan_id)
+        if post.state in ("draft", "in_review"):
+            missing = self.shortfall(post)
+            if missing:
+                raise CalendarError(
+                    plan_id,
+                    "approvals",
+                    f"is {post.state} and cannot be scheduled without the approvals its "
+                    "rules require: " + "; ".join(missing),
+                )
+        _check_transition(post, "schedule")
+        missing = self.shortfall(post)
+        if missing:
+            raise CalendarError(
+                plan_id,
+                "approvals",
+                "cannot be scheduled without the approvals its rules require: "
+                + "; ".join(missing),
+            )
+        if post.scheduled_at is None:
+            raise CalendarError(
+                plan_id,
+                "schedule.time",
+                "has no time yet; set one with edit (it goes back to review)",
+            )
+        now = self.now()
+        if post.scheduled_at <= now and post.state != "failed":
+            raise CalendarError(
+                plan_id,
+                "schedule.future",
+                f"its time {post.local_time():%Y-%m-%d %H:%M %Z} has passed; edit the time",
+            )
+        with _Tx(self.ws):
+            self._move(user, post, "schedule", "scheduled", now, comment)
+        return get_plan(self.ws, plan_id)
+
+    def cancel(self, user: str, plan_id: str, comment: str | None = None) -> PlannedPost:
+        """Cancel a post that is not published.
+
+        Raises
+        ------
+        NotAllowed
+            ``post.cancel`` is needed.
+        CalendarError
+            ``transition 'cancel'``: published or already cancelled.
+        """
+        self.team.require(user, "post.cancel")
+        post = get_plan(self.ws, plan_id)
+        _check_transition(post, "cancel")
+        now = self.now()
+        with _Tx(self.ws):
+            self._move(user, post, "cancel", "cancelled", now, comment)
+        return get_plan(self.ws, plan_id)
+
+
+# ---------------------------------------------------------------------------- views
+def list_plans(
+    ws: Workspace,
+    *,
+    start: dt.datetime | None = None,
+    end: dt.datetime | None = None,
+    account: str | None = None,
+    states: Sequence[str] | None = None,
+) -> list[PlannedPost]:
+    """Planned posts, by time (unscheduled last).
+
+    Parameters
+    ----------
+    start, end : datetime, optional
+        Aware bounds on ``scheduled_at`` (``start <= t < end``); posts without a time are
+        left out when a bound is given.
+    account : str, optional
+        Only posts targeting this account.
+    states : sequence of str, optional
+        Only these states.
+    """
+    out = []
+    for p in _load(ws):
+        if account and account not in p.accounts:
+            continue
+        if states and p.state not in states:
+            continue
+        if start is not None and (p.scheduled_at is None or p.scheduled_at < start):
+            continue
+        if end is not None and (p.scheduled_at is None or p.scheduled_at >= end):
+            continue
+        out.append(p)
+    return out
+
+
+def plans_frame(posts: Sequence[PlannedPost]) -> pd.DataFrame:
+    """One row per planned post and target account (the calendar grid), as a DataFrame.
+
+    Columns: plan_id, account_id, state, scheduled_at (UTC), local_time (the plan's zone,
+    ISO text), local_date, text, campaign_id, pillar, promotional, paid, approvals,
+    publication status.
+    """
+    import pandas as pd
+
+    rows = []
+    for p in posts:
+        local = p.local_time()
+        for a in p.accounts:
+            pub = p.publications.get(a)
+            rows.append(
+                {
+                    "plan_id": p.plan_id,
+                    "account_id": a,
+                    "state": p.state,
+                    "scheduled_at": p.scheduled_at,
+                    "local_time": local.isoformat() if local else None,
+                    "local_date": local.date().isoformat() if local else None,
+                    "text": p.text,
+                    "campaign_id": p.campaign_id,
+                    "pillar": p.pillar,
+                    "promotional": p.promotional,
+                    "paid": p.paid,
+                    "approvals": ",".join(p.approvals),
+                    "publication": pub.status if pub else None,
+                }
+            )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "plan_id",
+            "account_id",
+            "state",
+            "scheduled_at",
+            "local_time",
+            "local_date",
+            "text",
+            "campaign_id",
+            "pillar",
+            "promotional",
+            "paid",
+            "approvals",
+            "publication",
+        ],
+    )
+
+
+def history(ws: Workspace, plan_id: str | None = None) -> pd.DataFrame:
+    """The audit log (``plan_transitions``), in order; one plan's when ``plan_id`` is given."""
+    q = 'SELECT plan_id, seq, action, from_state, to_state, actor, "at", version, comment FROM plan_transitions'
+    if plan_id is not None:
+        return ws.sql(q + " WHERE plan_id = ? ORDER BY seq", [plan_id])
+    return ws.sql(q + " ORDER BY seq")
+
+
+# ---------------------------------------------------------------------------- publishing
+def due_posts(ws: Workspace, now: dt.datetime) -> list[PlannedPost]:
+    """Scheduled posts whose time has come (``scheduled_at <= now``), oldest first.
+
+    Parameters
+    ----------
+    ws : Workspace
+    now : datetime
+        Aware.
+
+    Returns
+    -------
+    list of PlannedPost
+        State ``scheduled``; :attr:`PlannedPost.pending_accounts` says which accounts still
+        need it.
+    """
+    if now.tzinfo is None:
+        raise OperationsError("due_posts needs an aware 'now' (a datetime with a time zone)")
+    return [
+        p
+        for p in _load(ws)
+        if p.state == "scheduled" and p.scheduled_at is not None and p.scheduled_at <= now
+    ]
+
+
+def _publish_checks(ws, plan_id, account, actor, team, action) -> PlannedPost:
+    if team is not None:
+        team.require(actor, "post.publish")
+    post = get_plan(ws, plan_id)
+    _check_transition(post, action)
+    if account not in post.accounts:
+        raise CalendarError(
+            plan_id,
+            "publish.account",
+            f"{account} is not one of its accounts ({', '.join(post.accounts)})",
+        )
+    return post
+
+
+def mark_published(
+    ws: Workspace,
+    plan_id: str,
+    account: str,
+    platform_post_id: str,
+    url: str | None,
+    actor: str,
+    *,
+    team: Team | None = None,
+    now: dt.datetime | None = None,
+) -> PlannedPost:
+    """Record that the post went out on ``account``; ``published`` once every account has it.
+
+    Recording the same account twice with the same platform id is a no-op (a publisher
+    retried after a crash); with a different id it is refused (``publish.twice``).
+
+    Parameters
+    ----------
+    ws : Workspace
+    plan_id, account : str
+    platform_post_id : str
+        The platform's id of the new post.
+    url : str or None
+        Its permalink.
+    actor : str
+        Member id (checked for ``post.publish`` when ``team`` is given).
+    team : Team, optional
+    now : datetime, optional
+        Aware; default the system clock.
+
+    Raises
+    ------
+    CalendarError
+        ``transition 'publish'`` (not scheduled or failed), ``publish.account`` (not a
+        target), ``publish.twice``.
+    NotAllowed
+        With ``team``: the actor may not publish.
+    """
+    post = get_plan(ws, plan_id)
+    prev = post.publications.get(account)
+    if prev is not None and prev.status == "published":
+        if prev.platform_post_id == str(platform_post_id):
+            return post
+        raise CalendarError(
+            plan_id,
+            "publish.twice",
+            f"already published on {account} as {prev.platform_post_id}; "
+            f"refusing a second post {platform_post_id}",
+        )
+    post = _publish_checks(ws, plan_id, account, actor, team, "publish")
+    now = (now or _utc_now()).astimezone(dt.UTC)
+    done = set(a for a, p in post.publications.items() if p.status == "published") | {account}
+    to = "published" if all(a in done for a in post.accounts) else post.state
+    with _Tx(ws):
+        ws.con.execute(
+            "INSERT INTO plan_publications (plan_id, account_id, status, platform_post_id, url, "
+            "error, actor, \"at\") VALUES (?, ?, 'published', ?, ?, NULL, ?, ?)",
+            [plan_id, account, str(platform_post_id), url, actor, _naive_utc(now)],
+        )
+        ws.con.execute(
+            "UPDATE planned_posts SET state = ?, updated_at = ? WHERE plan_id = ?",
+            [to, _naive_utc(now), plan_id],
+        )
+        _log(
+            ws,
+            plan_id,
+            "publish",
+            post.state,
+            to,
+            actor,
+            now,
+            post.version,
+            f"{account}: {platform_post_id}",
+        )
+    return get_plan(ws, plan_id)
+
+
+def mark_failed(
+    ws: Workspace,
+    plan_id: str,
+    account: str,
+    message: str,
+    actor: str,
+    *,
+    team: Team | None = None,
+    now: dt.datetime | None = None,
+) -> PlannedPost:
+    """Record that publishing on ``account`` failed with the platform's ``message``.
+
+    The post becomes ``failed`` (from ``scheduled``); ``schedule`` puts it back for a retry
+    of the accounts still pending.
+
+    Raises
+    ------
+    CalendarError
+        ``transition 'fail'`` (not scheduled), ``publish.account``.
+    NotAllowed
+        With ``team``: the actor may not publish.
+    """
+    post = _publish_checks(ws, plan_id, account, actor, team, "fail")
+    now = (now or _utc_now()).astimezone(dt.UTC)
+    with _Tx(ws):
+        ws.con.execute(
+            "INSERT INTO plan_publications (plan_id, account_id, status, platform_post_id, url, "
+            "error, actor, \"at\") VALUES (?, ?, 'failed', NULL, NULL, ?, ?, ?)",
+            [plan_id, account, message, actor, _naive_utc(now)],
+        )
+        ws.con.execute(
+            "UPDATE planned_posts SET state = 'failed', updated_at = ? WHERE plan_id = ?",
+            [_naive_utc(now), plan_id],
+        )
+        _log(
+            ws,
+            plan_id,
+            "fail",
+            post.state,
+            "failed",
+            actor,
+            now,
+            post.version,
+            f"{account}: {message}",
+        )
+    return get_plan(ws, plan_id)
