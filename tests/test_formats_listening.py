@@ -132,6 +132,17 @@ def test_x_retweet_without_its_original_keeps_cut_text(tmp_path, workspace):
     assert any("1 retweet(s) whose original is not in the file" in n for n in notes)
 
 
+def test_x_language_codes_without_a_language(tmp_path, workspace):
+    lines = (DATA / "x_twarc2_flat.jsonl").read_text().splitlines()
+    t = json.loads(lines[0])
+    t["lang"] = "qme"  # media only
+    path = tmp_path / "qme.jsonl"
+    path.write_text(json.dumps(t) + "\n" + lines[1] + "\n")
+    workspace.import_file(path, "x-api-v2", ctx())
+    langs = posts_of(workspace)["lang"]
+    assert pd.isna(langs.loc[f"x:{t['id']}"]) and set(langs.dropna()) == {"en"}
+
+
 def test_x_bad_records(tmp_path, workspace):
     good = json.loads((DATA / "x_twarc2_flat.jsonl").read_text().splitlines()[0])
     bad = dict(copy.deepcopy(good), id="not-digits")

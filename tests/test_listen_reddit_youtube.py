@@ -685,3 +685,28 @@ def test_killed_reddit_and_youtube_runs_resume_exactly(api_samples, tmp_path):  
             assert got == ref
     finally:
         server.close()
+
+
+def test_since_leaves_out_older_posts_and_stops_paging(api_samples, replay_server):  # noqa: F811
+    items = _body(api_samples, f"{PRAW}/TestSubredditListings.test_new.json")["data"]["children"]
+    newest_first = sorted(items, key=lambda c: c["data"]["created_utc"], reverse=True)
+    _page_listing(replay_server, "/r/askreddit/new", newest_first)
+    cut = newest_first[44]["data"]["created_utc"]  # the 45th newest post
+    since = pd.Timestamp(cut, unit="s")
+    ws = Workspace()
+    s = REGISTRY["reddit"].Settings(
+        id="r", base_url=replay_server.base_url, subreddits=["askreddit"], limit=20
+    )
+    r = _collector("reddit", FakeClock()).collect(ws, s, since=since)
+    want = sum(c["data"]["created_utc"] >= cut for c in items)
+    assert r.added["posts"] == want and r.pages == 3  # the page holding the 45th ends it
+    p1 = _yt(api_samples, "search_by_keywords_p1.json")
+    replay_server.route("/search", lambda q, h: _reply({"items": p1["items"]}))
+    yt = REGISTRY["youtube"].Settings(id="y", base_url=replay_server.base_url, searches=["surf"])
+    r = _collector("youtube", FakeClock()).collect(
+        ws, yt, since=pd.Timestamp("2019-12-01 00:00:00")
+    )
+    sent = [q for _, q, _ in replay_server.requests if q.startswith("/search")]
+    assert "publishedAfter=2019-12-01T00%3A00%3A00Z" in sent[0]
+    want = sum(it["snippet"]["publishedAt"] >= "2019-12-01" for it in p1["items"])
+    assert r.added["posts"] == want

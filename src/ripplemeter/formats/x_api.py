@@ -58,6 +58,10 @@ METRICS = {
     "bookmark_count": "saves",
 }
 
+#: X's ``lang`` values that name no language (undetermined, media, hashtags, mentions,
+#: cashtags or links only, no linguistic content): stored as NULL
+NO_LANGUAGE = frozenset({"und", "qme", "qht", "qam", "qct", "qst", "zxx", "art", ""})
+
 #: keys that mark an object as an X v2 tweet (besides ``id`` and ``text``)
 TWEET_MARKS = (
     "author_id",
@@ -349,7 +353,7 @@ def read_x_api(path: Path, ctx: SourceContext) -> Rows:
                 "account_id": f"{platform}:{author_id}" if author_id else None,
                 "created_at": _utc(path, row, "created_at", t.get("created_at")),
                 "text": text,
-                "lang": t.get("lang") if t.get("lang") not in ("und", "") else None,
+                "lang": t.get("lang") if t.get("lang") not in NO_LANGUAGE else None,
                 "url": f"https://x.com/{handle or 'i/web'}/status/{t['id']}",
                 "kind": kind,
                 "parent_id": f"{platform}:{parent}" if parent else None,

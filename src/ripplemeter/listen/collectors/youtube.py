@@ -328,6 +328,8 @@ class YouTubeCollector(Collector):
                 "q": arg,
                 "maxResults": min(settings.max_results, 50),
             }
+            if since is not None:  # RFC 3339, as search.list's publishedAfter wants
+                params["publishedAfter"] = pd.Timestamp(since).strftime("%Y-%m-%dT%H:%M:%SZ")
         else:
             url = f"{base}/commentThreads"
             params = {
