@@ -710,3 +710,27 @@ def test_since_leaves_out_older_posts_and_stops_paging(api_samples, replay_serve
     assert "publishedAfter=2019-12-01T00%3A00%3A00Z" in sent[0]
     want = sum(it["snippet"]["publishedAt"] >= "2019-12-01" for it in p1["items"])
     assert r.added["posts"] == want
+
+
+def test_reddit_subreddit_comments_listing(api_samples, replay_server):  # noqa: F811
+    post, forest = _body(api_samples, FOREST)
+    comments: list = []
+    _walk(forest, comments, [])
+    # /r/funny/comments was not recorded: the recorded comments (real t1 records) are served
+    # as that Listing, newest first, paged with `after` as Reddit does
+    things = [
+        {"kind": "t1", "data": dict(d, replies="")}
+        for d in sorted(comments, key=lambda d: int(d["id"], 36), reverse=True)
+    ]
+    _page_listing(replay_server, "/r/funny/comments", things)
+    ws = Workspace()
+    s = REGISTRY["reddit"].Settings(
+        id="r", base_url=replay_server.base_url, subreddit_comments=["funny"]
+    )
+    r = _collector("reddit", FakeClock()).collect(ws, s)
+    assert r.error is None and r.added["posts"] == 476 and r.pages == 5  # 100 a page
+    posts = ws.table("posts").set_index("post_id")
+    assert set(posts["root_id"]) == {"reddit:t3_3hahrw"}
+    assert (posts["kind"] == "comment").sum() == sum(
+        d["parent_id"].startswith("t3_") for d in comments
+    )

@@ -1,7 +1,7 @@
 """Reddit: subreddit ``new`` listings, searches, and comment forests with their "more" stubs.
 
-API (https://www.reddit.com/dev/api/): ``GET /r/{subreddit}/new`` and
-``GET /r/{subreddit}/search`` return a *Listing* (``{"kind": "Listing", "data": {"children":
+API (https://www.reddit.com/dev/api/): ``GET /r/{subreddit}/new``, ``GET /r/{subreddit}/comments``
+(the newest comments on any of its posts) and ``GET /r/{subreddit}/search`` return a *Listing* (``{"kind": "Listing", "data": {"children":
 [...], "after": "t3_..."}}``) paged with ``after`` (the fullname of the last item; ``null`` on
 the last page; at most 100 items a page). ``GET /comments/{id}`` returns two Listings: the
 post, then its comment forest. A forest holds ``t1`` comments whose ``replies`` is a Listing
@@ -70,6 +70,8 @@ class RedditSettings(SourceSettings):
         API root (``https://oauth.reddit.com`` with an OAuth token).
     subreddits : list of str
         ``/r/<name>/new`` listings (without ``r/``).
+    subreddit_comments : list of str
+        ``/r/<name>/comments`` listings: the subreddit's newest comments on any post.
     searches : list of str
         Searches, sorted by new, in ``search_subreddit``.
     search_subreddit : str
@@ -86,6 +88,7 @@ class RedditSettings(SourceSettings):
     kind: Literal["reddit"] = "reddit"
     base_url: str = Field(default="https://oauth.reddit.com", pattern=r"^https?://")
     subreddits: list[str] = []
+    subreddit_comments: list[str] = []
     searches: list[str] = []
     search_subreddit: str = "all"
     threads: list[str] = []
@@ -94,8 +97,10 @@ class RedditSettings(SourceSettings):
 
     @model_validator(mode="after")
     def _something(self) -> RedditSettings:
-        if not (self.subreddits or self.searches or self.threads):
-            raise ValueError("name at least one of subreddits, searches or threads")
+        if not (self.subreddits or self.subreddit_comments or self.searches or self.threads):
+            raise ValueError(
+                "name at least one of subreddits, subreddit_comments, searches or threads"
+            )
         return self
 
 
@@ -242,6 +247,7 @@ class RedditCollector(Collector):
 
     def streams(self, settings: RedditSettings) -> list[str]:
         out = [f"new:{s.removeprefix('r/')}" for s in settings.subreddits]
+        out += [f"comments:{s.removeprefix('r/')}" for s in settings.subreddit_comments]
         out += [f"search:{q}" for q in settings.searches]
         out += [f"thread:{t.removeprefix('t3_')}" for t in settings.threads]
         return out
@@ -259,8 +265,8 @@ class RedditCollector(Collector):
             yield from self._thread(client, settings, arg, checkpoint)
             return
         base = settings.base_url.rstrip("/")
-        if what == "new":
-            url = f"{base}/r/{quote(arg, safe='')}/new"
+        if what in ("new", "comments"):
+            url = f"{base}/r/{quote(arg, safe='')}/{what}"
             extra: dict[str, Any] = {}
         else:
             sub = settings.search_subreddit.removeprefix("r/")
