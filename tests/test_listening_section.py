@@ -212,7 +212,9 @@ def test_log_likelihood_matches_scipy():
 
 
 def test_associated_terms_by_hand(tmp_path, ws):
-    _, r = _run(tmp_path, ws)
+    # thirteen posts are too few for significance (launch: G² 3.46 < 3.84), so the
+    # significance floor is lowered to see every over-represented term
+    _, r = _run(tmp_path, ws, min_llr=0)
     terms = r.data["listening"]["topics"]["lumen"]["terms"]
     got = {x["term"]: (x["mentions"], x["outside"]) for x in terms}
     # 8 lumen mentions, 5 others; "launch" in p1 p2 p3; LT-500 kept whole in p1 p3; Chinese
@@ -237,6 +239,11 @@ def test_associated_terms_by_hand(tmp_path, ws):
     }
     assert lt["lumen tea"] == (2, 2) and lt["launch"] == (2, 1)
     assert r.value("listening.topics.lumen.terms.0.mentions") == 3
+    # with the default floor (G² >= 3.84, 5%) none of them is significant here, and the
+    # report says why
+    _, r = _run(tmp_path, ws)
+    t = r.data["listening"]["topics"]["lumen"]
+    assert t["terms"] == [] and "G² >= 3.84" in t["reasons"]["terms"]
 
 
 def test_tokenize_languages_and_kept_terms():

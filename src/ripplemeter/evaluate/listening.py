@@ -16,14 +16,16 @@ files) and the topics of a listening project (``listen.toml``, see
 * the **sentiment trend** per topic and local day, when sentiment exists;
 * **alerts** from :func:`ripplemeter.listen.alerts.detect` over each topic's hourly volume
   (and its negative share once sentiment exists), each with its rule, observed and expected
-  values, threshold, window and driving posts: the posts of the hour the rule peaked in, the
-  most engaging first (the rule's own list of the event's posts is kept in metrics.json).
+  values, threshold, window and driving posts: the posts of the busiest hour of the window
+  the rule peaked over, the most engaging first (the rule's own list of the event's posts is
+  kept in metrics.json).
 
 Which posts are mentions
 ------------------------
 Every post created in the window (each counted once, its latest import and snapshot), of any
 kind (originals, reposts, replies and comments: listening tools count each as a mention).
-A post is a mention of a topic when the topic's query matches it; the query is compiled
+A post is a mention of a topic when the topic's query matches it (``lang:`` reads the
+post's own language, else the language annotation of the text); the query is compiled
 once to SQL (:meth:`ripplemeter.listen.query.Query.to_sql`) and run over the workspace, the
 same posts as :meth:`~ripplemeter.listen.query.Query.match` selects in Python. A post may
 mention several topics and counts for each.
@@ -284,6 +286,8 @@ class ListeningSettings(BaseModel):
         Associated terms listed per topic.
     min_term_mentions : int
         A term must occur in at least this many of the topic's mentions.
+    min_llr : float
+        Least G² of a listed term (3.84: significant at 5%, one degree of freedom).
     alert_rule : str
         Detector of :func:`ripplemeter.listen.alerts.detect` run over each topic's hourly
         volume (``tuned``, ``meltwater``, ``changepoint``); ``none`` runs none.
@@ -299,6 +303,7 @@ class ListeningSettings(BaseModel):
     top: int = Field(10, ge=1, le=100)
     terms: int = Field(15, ge=1, le=200)
     min_term_mentions: int = Field(3, ge=1)
+    min_llr: float = Field(3.84, ge=0)
     alert_rule: str = "tuned"
     alert_posts: int = Field(3, ge=0, le=20)
     alerts: Any = None
@@ -329,10 +334,14 @@ def _rx():
 
 
 def _norm(text: str) -> str:
-    """The search form of a text (NFKC, casefold): the form the queries match."""
-    from ripplemeter.listen.query import search_text
+    """NFKC and casefold, white space collapsed: full-width and case variants become one term.
 
-    return search_text(text)
+    The same folding as the queries' search form, without its CJK spacing (terms are cut by
+    the tokenisers, which need the characters together).
+    """
+    import unicodedata
+
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
 def script_language(text: str) -> str | None:
@@ -448,7 +457,7 @@ def tokenize(
     jieba: https://github.com/fxsjy/jieba; kiwipiepy: Lee, M. (2024), Kiwi: Developing a
     Korean morphological analyzer based on statistical language models and skip-bigram.
     """
-    from ripplemeter.text.stopwords import stopwords
+    from ripplemeter.text.stopwords import LANGUAGES, stopwords
 
     keep_n = sorted({_norm(k).strip() for k in keep if k and k.strip()}, key=len, reverse=True)
     rx = _rx()
@@ -461,7 +470,7 @@ def tokenize(
         found, rest = _keep_whole(text, keep_n)
         code = (str(lang).split("-")[0].lower() if lang else None) or script_language(rest)
         terms = set(found)
-        stop = stopwords(code)
+        stop = stopwords(code if code in LANGUAGES else None)
         if code == "zh":
             import jieba
 
@@ -537,6 +546,7 @@ def associated_terms(
     in_topic: Sequence[bool],
     *,
     min_count: int = 3,
+    min_llr: float = 0.0,
     exclude: Iterable[str] = (),
     limit: int | None = None,
 ) -> pd.DataFrame:
@@ -550,6 +560,8 @@ def associated_terms(
         Whether each mention is in the topic.
     min_count : int
         Least number of topic mentions holding a term.
+    min_llr : float
+        Least G² (3.84 is significance at 5% with one degree of freedom).
     exclude : iterable of str
         Terms never listed (the topic's own query terms, which define it).
     limit : int, optional
@@ -580,7 +592,9 @@ def associated_terms(
     a, b = df["mentions"].to_numpy(), df["outside"].to_numpy()
     over = a / n_in > (b / n_out if n_out else 0.0)
     df["llr"] = log_likelihood(a, b, n_in - a, n_out - b)
-    df = df[over & (df["llr"] > 0)].sort_values(["llr", "term"], ascending=[False, True])
+    df = df[over & (df["llr"] > 0) & (df["llr"] >= min_llr)].sort_values(
+        ["llr", "term"], ascending=[False, True]
+    )
     return df.head(limit).reset_index(drop=True) if limit else df.reset_index(drop=True)
 
 
@@ -674,18 +688,25 @@ class ListeningSection:
             return SectionResult.no_data("no post was created in the window")
         acc = ctx.tables.accounts
         acc = acc.group_by("account_id").aggregate(handle=acc.handle.max())
-        base = posts.left_join(acc, posts.account_id == acc.account_id).select(
+        from ripplemeter.evaluate.opinion import latest_annotations
+
+        # a post without a language of its own takes the language annotation, if any
+        detected = latest_annotations(ctx, "language")
+        detected = detected.group_by("subject_id").aggregate(_lang=detected.label.max())
+        j0 = posts.left_join(acc, posts.account_id == acc.account_id)
+        j0 = j0.left_join(detected, j0.post_id == detected.subject_id)
+        base = j0.select(
             "post_id",
             "text",
             "search_text",
-            "lang",
             "platform",
             "channel",
             "account_id",
             "handle",
             "created_at",
             "url",
-            engagement=_engagement(posts),
+            lang=ibis.coalesce(j0.lang, j0._lang),
+            engagement=_engagement(j0),
         )
         base = ctx.tables.materialize(base, "_rm_listen_base")
         members = self._members(ctx, base, s.topics)
@@ -906,6 +927,7 @@ class ListeningSection:
                 toks,
                 inside,
                 min_count=s.min_term_mentions,
+                min_llr=s.min_llr,
                 exclude=query_terms(t.query),
                 limit=s.terms,
             )
@@ -923,7 +945,7 @@ class ListeningSection:
                     "every mention of the window is in this topic: no contrast to compare with"
                     if inside.all()
                     else f"no term occurs in {s.min_term_mentions} or more of the topic's "
-                    "mentions more often than elsewhere"
+                    f"mentions significantly more often than elsewhere (G² >= {s.min_llr:g})"
                 )
             for i, r in enumerate(d["terms"]):
                 figures.append(
@@ -1037,20 +1059,27 @@ class ListeningSection:
             except RippleError as exc:  # a series the rule cannot read: said, not hidden
                 warnings.append(f"listening: {r} alerts for topic {tid} not computed: {exc}")
         found.sort(key=lambda a: (a.start, a.rule))
-        # the posts shown are those of the hour the rule peaked in (the burst itself), the
-        # most engaging first, then the earliest; the rule's own list when that hour has none
+        # the posts shown are those of the busiest hour of the window the rule peaked over
+        # (the burst itself), the most engaging first, then the earliest; the rule's own list
+        # of the event's posts when that window holds none
         eng = posts["engagements"].fillna(-1)
-        posts = posts.assign(_eng=eng).sort_values(
-            ["_eng", "created_at", "post_id"], ascending=[False, True, True]
-        )
+        posts = posts.assign(
+            _eng=eng, _hour=posts["created_at"].dt.tz_convert("UTC").dt.floor("h")
+        ).sort_values(["_eng", "created_at", "post_id"], ascending=[False, True, True])
         picks: list[list[str]] = []
         for a in found:
             peak = pd.Timestamp(a.peak_at)
             if peak.tzinfo is None:
                 peak = peak.tz_localize(tz)
-            at = posts[
-                (posts.created_at >= peak) & (posts.created_at < peak + pd.Timedelta(hours=1))
-            ]
+            try:
+                span = max(pd.Timedelta(a.window), pd.Timedelta(hours=1))
+            except (TypeError, ValueError):
+                span = pd.Timedelta(hours=1)
+            end = peak + pd.Timedelta(hours=1)
+            at = posts[(posts.created_at >= end - span) & (posts.created_at < end)]
+            if len(at):
+                busiest = at["_hour"].value_counts().sort_index(ascending=False).idxmax()
+                at = at[at["_hour"] == busiest]
             ids = list(at.post_id) or list(a.post_ids)
             picks.append(ids[: s.alert_posts])
         shown = {pid for ids in picks for pid in ids}

@@ -1,8 +1,10 @@
 """Stopword lists per language, one small committed file each (``<lang>.txt``).
 
 Each file names its source in its header comment: English is the Glasgow IR group's list as
-scikit-learn ships it; Chinese, Korean and Japanese are short lists chosen by hand for
-ripplemeter (function words that survive tokenisation). They serve the listening section's
+scikit-learn ships it; Chinese, Korean, Japanese, French, German and Spanish are short lists
+chosen by hand for ripplemeter (function words that survive tokenisation). A text whose
+language is unknown and that is not in a CJK script gets every Latin-script list
+(``stopwords(None)``). They serve the listening section's
 associated terms (:mod:`ripplemeter.evaluate.listening`), where log-likelihood ranking already
 discounts words that are frequent everywhere, so the lists stay short.
 
@@ -10,6 +12,8 @@ discounts words that are frequent everywhere, so the lists stay short.
 True
 >>> stopwords("xx")
 frozenset()
+>>> {"the", "les", "der", "los"} <= stopwords(None)
+True
 """
 
 from __future__ import annotations
@@ -20,7 +24,9 @@ from importlib import resources
 __all__ = ["LANGUAGES", "stopwords"]
 
 #: Languages with a committed list.
-LANGUAGES: tuple[str, ...] = ("en", "ja", "ko", "zh")
+LANGUAGES: tuple[str, ...] = ("de", "en", "es", "fr", "ja", "ko", "zh")
+#: Languages written in Latin script: a text of unknown language gets all their lists.
+LATIN: tuple[str, ...] = ("de", "en", "es", "fr")
 
 
 @cache
@@ -30,13 +36,16 @@ def stopwords(lang: str | None) -> frozenset[str]:
     Parameters
     ----------
     lang : str or None
-        ``en``, ``zh``, ``ko`` or ``ja`` (``zh-cn``, ``en-US`` ... are cut at the dash).
+        An ISO 639-1 code of :data:`LANGUAGES` (``zh-cn``, ``en-US`` ... are cut at the
+        dash); None (unknown) gives the union of the Latin-script lists.
 
     Returns
     -------
     frozenset of str
     """
-    code = (lang or "").split("-")[0].split("_")[0].lower()
+    if lang is None:
+        return frozenset().union(*(stopwords(c) for c in LATIN))
+    code = lang.split("-")[0].split("_")[0].lower()
     if code not in LANGUAGES:
         return frozenset()
     text = resources.files(__name__).joinpath(f"{code}.txt").read_text(encoding="utf-8")
