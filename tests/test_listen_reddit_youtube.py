@@ -734,3 +734,24 @@ def test_reddit_subreddit_comments_listing(api_samples, replay_server):  # noqa:
     assert (posts["kind"] == "comment").sum() == sum(
         d["parent_id"].startswith("t3_") for d in comments
     )
+
+
+def test_reddit_429_with_its_ratelimit_reset_header(api_samples, replay_server):  # noqa: F811
+    items = _body(api_samples, f"{PRAW}/TestSubredditListings.test_new.json")["data"]["children"]
+    _page_listing(replay_server, "/r/askreddit/new", items)
+    # Reddit answers a 429 with x-ratelimit-reset (seconds until the window resets), no
+    # Retry-After
+    replay_server.inject(
+        "/r/askreddit/new",
+        at=2,
+        status=429,
+        headers={"x-ratelimit-remaining": "0", "x-ratelimit-reset": "12"},
+    )
+    clock = FakeClock()
+    ws = Workspace()
+    s = REGISTRY["reddit"].Settings(
+        id="r", base_url=replay_server.base_url, subreddits=["askreddit"], limit=50
+    )
+    r = _collector("reddit", clock).collect(ws, s)
+    assert r.error is None and r.added["posts"] == 100
+    assert clock.sleeps[0] == pytest.approx(12.0)
