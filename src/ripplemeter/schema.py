@@ -519,6 +519,49 @@ PLAN_PUBLICATIONS = Table(
     ),
 )
 
+# Listening alerts (issue 10, H4): one row per alert event, updated while the event goes on
+# (end, peak, version), with the version last delivered; see ripplemeter.listen.deliver.
+ALERTS = Table(
+    "alerts",
+    "Alert events found by ripplemeter.listen.alerts, one row per event (key), kept current.",
+    (
+        _c("key", "VARCHAR", "", "stable event id: hash of rule, series and start"),
+        _c("rule", "VARCHAR", "", "tuned, meltwater, changepoint or negative_share"),
+        _c("series", "VARCHAR", "", "the series the rule ran on (a topic id)"),
+        _c("start", "TIMESTAMP", "UTC timestamp", "first step of the event"),
+        _c("end", "TIMESTAMP", "UTC timestamp", "last step of the event so far"),
+        _c("peak_at", "TIMESTAMP", "UTC timestamp", "when the observed value peaked"),
+        _c("observed", "DOUBLE", "see unit", "peak value the rule compared"),
+        _c("expected", "DOUBLE", "see unit", "baseline at the peak"),
+        _c("threshold", "DOUBLE", "see unit", "value the observed one had to exceed"),
+        _c("window", "VARCHAR", "", "span the observed value is taken over (1h, 24h, ...)"),
+        _c("unit", "VARCHAR", "", "mentions per step, share, ..."),
+        _c("post_ids", "VARCHAR", "", "JSON list of the posts that drove it"),
+        _c("explanation", "VARCHAR", "", "why it fired, in one sentence"),
+        _c("version", "INTEGER", "", "1, then + 1 each time the ongoing event changed"),
+        _c("updated_at", "TIMESTAMP", "UTC timestamp", "when the row was last written"),
+        _c("delivered_version", "INTEGER", "", "highest version delivered on any channel"),
+    ),
+)
+
+# Listening alerts (issue 10, H4): every delivery attempt (webhook or e-mail); a 'delivered'
+# row is written in the same transaction that marks the alert delivered.
+ALERT_DELIVERIES = Table(
+    "alert_deliveries",
+    "Delivery log of alerts: one row per attempt on a channel.",
+    (
+        _c("alert_key", "VARCHAR", "", "alerts.key"),
+        _c("channel", "VARCHAR", "", "the channel's id in [[alerts.deliver]] (or its kind)"),
+        _c("version", "INTEGER", "", "the alert version sent"),
+        _c("attempt", "INTEGER", COUNT, "1 for the first try in a run"),
+        _c("status", "VARCHAR", "", "delivered, retry or failed"),
+        _c("http_status", "INTEGER", "", "webhook answer status, NULL when none"),
+        _c("smtp_reply", "VARCHAR", "", "SMTP reply code and text, NULL for webhooks"),
+        _c("detail", "VARCHAR", "", "what went wrong, in plain words (never a secret)"),
+        _c("at", "TIMESTAMP", "UTC timestamp", "when the attempt ended"),
+    ),
+)
+
 TABLES: dict[str, Table] = {
     t.name: t
     for t in (
@@ -547,6 +590,8 @@ TABLES: dict[str, Table] = {
         PLAN_TRANSITIONS,
         PLAN_FINDINGS,
         PLAN_PUBLICATIONS,
+        ALERTS,
+        ALERT_DELIVERIES,
     )
 }
 
