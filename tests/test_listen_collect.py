@@ -352,6 +352,22 @@ def test_mastodon_since_stops_paging_back(api_samples, replay_server):  # noqa: 
     assert r.pages == stop + 1 < len(pages) + 1
 
 
+def test_mastodon_max_pages_resumes_on_the_next_run(api_samples, replay_server):  # noqa: F811
+    tag, _ = _mastodon_server(replay_server, api_samples)
+    ws = Workspace()
+    s = REGISTRY["mastodon"].Settings(
+        id="m", instance=replay_server.base_url, hashtags=["mastodon"], limit=4, max_pages=2
+    )
+    c = _collector("mastodon", FakeClock())
+    got = [c.collect(ws, s).added.get("posts", 0) for _ in range(4)]
+    # 20 statuses by 4: two pages per run, the fifth page of the sweep, then the empty end
+    assert got == [8, 8, 4, 0]
+    assert json.loads(ws.table("collect_checkpoints")["cursor"][0])["done"] is True
+    assert sorted(ws.table("posts")["post_id"]) == sorted(
+        f"mastodon:{replay_server.base_url.split('//')[1]}/{x['id']}" for x in tag
+    )
+
+
 def test_expired_token_is_reported_without_the_token(api_samples, replay_server, monkeypatch):  # noqa: F811
     _mastodon_server(replay_server, api_samples)
     secret = "tok-9f8e7d6c5b4a-SECRET"
