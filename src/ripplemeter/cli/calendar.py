@@ -8,7 +8,13 @@ approval rules of standards.toml. Other modules may register more commands on
 
 from __future__ import annotations
 
-from ripplemeter.cli import RippleGroup, app
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ripplemeter.cli import RippleGroup, app, console, err_console, friendly, note
 
 __all__ = ["calendar_app"]
 
@@ -19,3 +25,597 @@ calendar_app = type(app)(
     "import and export.",
 )
 app.add_typer(calendar_app, name="calendar")
+
+
+DEFAULT_WORKSPACE = Path("ripplemeter.duckdb")
+DEFAULT_STANDARDS = Path("standards.toml")
+
+WorkspaceOpt = Annotated[
+    Path,
+    typer.Option(
+        help="DuckDB workspace file; by default ripplemeter.duckdb in the current folder."
+    ),
+]
+StandardsOpt = Annotated[
+    Path,
+    typer.Option(help="standards.toml; by default the one in the current folder."),
+]
+TeamOpt = Annotated[
+    Path | None,
+    typer.Option("--team", help="team.toml; by default the one beside standards.toml."),
+]
+AsOpt = Annotated[
+    str | None,
+    typer.Option("--as", help="Acting team member id (default: $RIPPLEMETER_USER)."),
+]
+CommentOpt = Annotated[
+    str | None, typer.Option("--comment", "-m", help="A comment for the audit log.")
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="JSON to stdout.")]
+
+
+class _Ctx:
+    """The workspace, team, standards and acting user of one command."""
+
+    def __init__(self, workspace, standards, team, as_user, *, read_only=False, need_user=True):
+        from ripplemeter.operations.calendar import CalendarError, Planner
+        from ripplemeter.operations.standards import load_standards
+        from ripplemeter.operations.team import acting_user, find_team, load_team
+        from ripplemeter.workspace import Workspace
+
+        if read_only and not workspace.is_file():
+            raise CalendarError(
+                None,
+                "workspace",
+                f"{workspace}: no workspace yet; register accounts with `ripplemeter accounts "
+                "add` and plan posts with `ripplemeter calendar add`",
+            )
+        self.standards = load_standards(standards)
+        team_path = team if team is not None else find_team(standards)
+        self.team = load_team(team_path)
+        self.user = acting_user(self.team, as_user).id if need_user else None
+        self.ws = Workspace(workspace, read_only=read_only)
+        self.planner = Planner(self.ws, team=self.team, standards=self.standards)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.ws.close()
+
+
+def _variants(values: list[str] | None) -> dict[str, str] | None:
+    from ripplemeter.operations.calendar import CalendarError
+
+    if not values:
+        return None
+    out = {}
+    for v in values:
+        plat, sep, text = v.partition("=")
+        if not sep or not plat.strip():
+            raise CalendarError(
+                None, "variant", f"--variant {v!r}: expected PLATFORM=TEXT, such as x='Short text'"
+            )
+        out[plat.strip().lower()] = text
+    return out
+
+
+def _said(post, what: str) -> None:
+    line = f"{post.plan_id}: {what} (state {post.state}, version {post.version})"
+    console.print(line, markup=False, highlight=False, emoji=False)
+
+
+def _show_findings(post) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    if not post.findings:
+        return
+    table = Table(title=f"Findings on version {post.version}", show_lines=True, expand=True)
+    for col, kw in (
+        ("account", {"no_wrap": True}),
+        ("rule", {"no_wrap": True}),
+        ("severity", {"no_wrap": True}),
+        ("why", {"overflow": "fold", "ratio": 3}),
+        ("how to fix", {"overflow": "fold", "ratio": 2}),
+    ):
+        table.add_column(col, **kw)
+    for f in post.findings:
+        cells = (f["account_id"], f["rule"], f["severity"], f["why"], f["fix"])
+        table.add_row(*(Text(str(c)) for c in cells))
+    err_console.print(table)
+
+
+# ---------------------------------------------------------------------------- add / edit
+@calendar_app.command("add")
+@friendly
+def calendar_add(
+    text: Annotated[str, typer.Argument(help="The post text ('-' reads it from stdin).")],
+    account: Annotated[
+        list[str], typer.Option("--account", "-a", help="Target account id (repeatable).")
+    ],
+    at: Annotated[
+        str | None,
+        typer.Option("--at", help="When: YYYY-MM-DD HH:MM in the account's time zone."),
+    ] = None,
+    tz: Annotated[
+        str | None, typer.Option(help="Time zone of --at (default: the account's).")
+    ] = None,
+    link: Annotated[str | None, typer.Option(help="A link posted with the text.")] = None,
+    media: Annotated[list[str] | None, typer.Option(help="Media reference (repeatable).")] = None,
+    variant: Annotated[
+        list[str] | None,
+        typer.Option(help="Per-platform text PLATFORM=TEXT (repeatable), e.g. x='Short'."),
+    ] = None,
+    campaign: Annotated[str | None, typer.Option(help="Campaign the post serves.")] = None,
+    pillar: Annotated[str | None, typer.Option(help="Content pillar label.")] = None,
+    promotional: Annotated[bool, typer.Option("--promotional", help="The post sells.")] = False,
+    paid: Annotated[bool, typer.Option("--paid", help="The post will be paid.")] = False,
+    paid_partnership: Annotated[
+        bool, typer.Option("--paid-partnership", help="Carries the platform's paid label.")
+    ] = False,
+    lang: Annotated[str | None, typer.Option(help="Language of the text (en, ko, zh).")] = None,
+    comment: CommentOpt = None,
+    workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
+    standards: StandardsOpt = DEFAULT_STANDARDS,
+    team: TeamOpt = None,
+    as_user: AsOpt = None,
+) -> None:
+    """Plan a post (a draft); prints its id."""
+    body = sys.stdin.read() if text == "-" else text
+    with _Ctx(workspace, standards, team, as_user) as c:
+        post = c.planner.add(
+            c.user,
+            body,
+            account,
+            at,
+            tz=tz,
+            link=link,
+            media=media or (),
+            variants=_variants(variant),
+            campaign_id=campaign,
+            pillar=pillar,
+            promotional=promotional,
+            paid=paid,
+            paid_partnership=paid_partnership,
+            lang=lang,
+            comment=comment,
+        )
+    _said(post, "planned as a draft")
+
+
+@calendar_app.command("edit")
+@friendly
+def calendar_edit(
+    plan_id: Annotated[str, typer.Argument(help="The planned post (p12).")],
+    text: Annotated[str | None, typer.Option(help="New text.")] = None,
+    account: Annotated[
+        list[str] | None, typer.Option("--account", "-a", help="New target accounts.")
+    ] = None,
+    at: Annotated[str | None, typer.Option("--at", help="New time YYYY-MM-DD HH:MM.")] = None,
+    tz: Annotated[str | None, typer.Option(help="Time zone of --at.")] = None,
+    link: Annotated[str | None, typer.Option(help="New link ('' removes it).")] = None,
+    variant: Annotated[
+        list[str] | None, typer.Option(help="PLATFORM=TEXT ('x=' removes the x variant).")
+    ] = None,
+    campaign: Annotated[str | None, typer.Option(help="Campaign.")] = None,
+    pillar: Annotated[str | None, typer.Option(help="Content pillar.")] = None,
+    promotional: Annotated[
+        bool | None, typer.Option("--promotional/--not-promotional", help="Sells or not.")
+    ] = None,
+    paid: Annotated[bool | None, typer.Option("--paid/--not-paid", help="Paid or not.")] = None,
+    comment: CommentOpt = None,
+    workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
+    standards: StandardsOpt = DEFAULT_STANDARDS,
+    team: TeamOpt = None,
+    as_user: AsOpt = None,
+) -> None:
+    """Change a planned post; an approved or scheduled post goes back to review."""
+    changes: dict = {}
+    for key, value in (
+        ("text", text),
+        ("accounts", account or None),
+        ("when", at),
+        ("tz", tz),
+        ("link", link),
+        ("variants", _variants(variant)),
+        ("campaign_id", campaign),
+        ("pillar", pillar),
+        ("promotional", promotional),
+        ("paid", paid),
+    ):
+        if value is not None:
+            changes[key] = value
+    with _Ctx(workspace, standards, team, as_user) as c:
+        post = c.planner.edit(c.user, plan_id, comment=comment, **changes)
+    _said(post, "edited")
+
+
+def _transition(action: str, plan_id, comment, workspace, standards, team, as_user) -> None:
+    with _Ctx(workspace, standards, team, as_user) as c:
+        post = getattr(c.planner, action)(c.user, plan_id, comment)
+    words = {
+        "submit": "sent for review",
+        "approve": "approved" if post.state == "approved" else "approval recorded",
+        "reject": "sent back to draft",
+        "schedule": f"scheduled for {post.local_time():%Y-%m-%d %H:%M %Z}"
+        if post.scheduled_at
+        else "scheduled",
+        "cancel": "cancelled",
+    }[action]
+    _said(post, words)
+    if action == "approve" and post.state == "in_review":
+        with _Ctx(workspace, standards, team, as_user, read_only=True, need_user=False) as c:
+            for m in c.planner.shortfall(post):
+                note(f"still needed: {m}")
+    if action == "submit":
+        _show_findings(post)
+
+
+PlanArg = Annotated[str, typer.Argument(help="The planned post (p12).")]
+
+
+@calendar_app.command("submit")
+@friendly
+def calendar_submit(
+    plan_id: PlanArg,
+    comment: CommentOpt = None,
+    workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
+    standards: StandardsOpt = DEFAULT_STANDARDS,
+    team: TeamOpt = None,
+    as_user: AsOpt = None,
+) -> None:
+    """Send a draft for review (the linter's findings are stored and shown)."""
+    _transition("submit", plan_id, comment, workspace, standards, team, as_user)
+
+
+@calendar_app.command("approve")
+@friendly
+def calendar_approve(
+    plan_id: PlanArg,
+    comment: CommentOpt = None,
+    workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
+    standards: StandardsOpt = DEFAULT_STANDARDS,
+    team: TeamOpt = None,
+    as_user: AsOpt = None,
+) -> None:
+    """Approve a post in review (refused while the linter finds errors)."""
+    _transition("approve", plan_id, comment, workspace, standards, team, as_user)
+
+
+@calendar_app.command("reject")
+@friendly
+def calendar_reject(
+    plan_id: PlanArg,
+    comment: CommentOpt = None,
+    workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
+    standards: StandardsOpt = DEFAULT_STANDARDS,
+    team: TeamOpt = None,
+    as_user: AsOpt = None,
+) -> None:
+    """Send a post in review back to draft (changes requested)."""
+    _transition("reject", plan_id, comment, workspace, standards, team, as_user)
+
+
+@calendar_app.command("schedule")
+@friendly
+def calendar_schedule(
+    plan_id: PlanArg,
+    comment: CommentOpt = None,
+    workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
+    standards: StandardsOpt = DEFAULT_STANDARDS,
+    team: TeamOpt = None,
+    as_user: AsOpt = None,
+) -> None:
+    """Schedule an approved post (its approval rules are checked again)."""
+    _transition("schedule", plan_id, comment, workspace, standards, team, as_user)
+
+
+@calendar_app.command("cancel")
+@friendly
+def calendar_cancel(
+    plan_id: PlanArg,
+    comment: CommentOpt = None,
+    workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
+    standards: StandardsOpt = DEFAULT_STANDARDS,
+    team: TeamOpt = None,
+    as_user: AsOpt = None,
+) -> None:
+    """Cancel a post that is not published."""
+    _transition("cancel", plan_id, comment, workspace, standards, team, as_user)
+
+
+# ---------------------------------------------------------------------------- views
+@calendar_app.command("show")
+@friendly
+def calendar_show(
+    plan_id: PlanArg,
+    json_out: JsonOpt = False,
+    workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
+    standards: StandardsOpt = DEFAULT_STANDARDS,
+    team: TeamOpt = None,
+    as_user: AsOpt = None,
+) -> None:
+    """One planned post: its text, variants, state, approvals, findings and audit log."""
+    import json
+
+    from rich.table import Table
+    from rich.text import Text
+
+    from ripplemeter.operations.calendar import get_plan, history
+
+    with _Ctx(workspace, standards, team, as_user, read_only=True) as c:
+        c.team.require(c.user, "view")
+        post = get_plan(c.ws, plan_id)
+        log = history(c.ws, plan_id)
+        missing = c.planner.shortfall(post) if post.state == "in_review" else []
+    if json_out:
+        d = post.to_dict()
+        d["missing_approvals"] = missing
+        d["history"] = [
+            {
+                "action": r.action,
+                "from": None
+                if r.from_state is None or r.from_state != r.from_state
+                else r.from_state,
+                "to": r.to_state,
+                "actor": r.actor,
+                "at": r.at.isoformat() + "Z",
+                "version": int(r.version),
+                "comment": None if r.comment is None or r.comment != r.comment else r.comment,
+            }
+            for r in log.itertuples()
+        ]
+        print(json.dumps(d, ensure_ascii=False, indent=2))
+        return
+    local = post.local_time()
+    info = Table(show_header=False, box=None)
+    info.add_column(style="bold", no_wrap=True)
+    info.add_column(overflow="fold")
+    rows = [
+        ("plan", post.plan_id),
+        ("state", f"{post.state} (version {post.version})"),
+        ("when", f"{local:%Y-%m-%d %H:%M %Z}" if local else "not set"),
+        ("accounts", ", ".join(post.accounts)),
+        ("text", post.text),
+        *((f"text on {k}", v) for k, v in post.variants.items()),
+        ("link", post.link or ""),
+        ("media", ", ".join(post.media)),
+        ("campaign", post.campaign_id or ""),
+        (
+            "labels",
+            ", ".join(
+                [x for x in (post.pillar,) if x]
+                + (["promotional"] if post.promotional else [])
+                + (["paid"] if post.paid else [])
+            ),
+        ),
+        ("approved by", ", ".join(post.approvals)),
+        *(("still needed", m) for m in missing),
+        *(
+            (f"on {a}", p.url or p.platform_post_id or "")
+            if p.status == "published"
+            else (f"on {a}", f"failed: {p.error}")
+            for a, p in post.publications.items()
+        ),
+    ]
+    for k, v in rows:
+        info.add_row(Text(k), Text(str(v)))
+    console.print(info)
+    _show_findings(post)
+    audit = Table(title="Audit log")
+    for col in ("when (UTC)", "who", "action", "from", "to", "comment"):
+        audit.add_column(col, overflow="fold")
+    for r in log.itertuples():
+        frm = r.from_state if isinstance(r.from_state, str) else ""
+        com = r.comment if isinstance(r.comment, str) else ""
+        audit.add_row(
+            *(Text(x) for x in (f"{r.at:%Y-%m-%d %H:%M}", r.actor, r.action, frm, r.to_state, com))
+        )
+    console.print(audit)
+
+
+def _period(week: bool, month: bool, start: str | None, tz: str):
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from ripplemeter.operations.calendar import CalendarError
+
+    if not (week or month):
+        return None, None
+    zone = ZoneInfo(tz)
+    if start:
+        try:
+            day = dt.date.fromisoformat(start)
+        except ValueError:
+            raise CalendarError(None, "list", f"--from {start!r}: expected YYYY-MM-DD") from None
+    else:
+        day = dt.datetime.now(zone).date()
+    if week:
+        first = day - dt.timedelta(days=day.weekday())
+        last = first + dt.timedelta(days=7)
+    else:
+        first = day.replace(day=1)
+        last = (first + dt.timedelta(days=32)).replace(day=1)
+    to_dt = lambda d: dt.datetime.combine(d, dt.time(0), zone)  # noqa: E731
+    return to_dt(first), to_dt(last)
+
+
+@calendar_app.command("list")
+@friendly
+def calendar_list(
+    week: Annotated[bool, typer.Option("--week", help="Only the week (Monday to Sunday).")] = False,
+    month: Annotated[bool, typer.Option("--month", help="Only the month.")] = False,
+    start: Annotated[
+        str | None,
+        typer.Option(
+            "--from", help="A day in the week or month wanted (YYYY-MM-DD; default today)."
+        ),
+    ] = None,
+    account: Annotated[str | None, typer.Option(help="Only this account.")] = None,
+    state: Annotated[list[str] | None, typer.Option(help="Only this state (repeatable).")] = None,
+    tz: Annotated[
+        str | None, typer.Option(help="Zone of the week/month bounds (default: UTC).")
+    ] = None,
+    json_out: JsonOpt = False,
+    workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
+    standards: StandardsOpt = DEFAULT_STANDARDS,
+    team: TeamOpt = None,
+    as_user: AsOpt = None,
+) -> None:
+    """The plan: a table per account and day (each in the account's zone), or JSON."""
+    import json
+
+    from rich.table import Table
+    from rich.text import Text
+
+    from ripplemeter.operations.accounts import get_account
+    from ripplemeter.operations.calendar import CalendarError, list_plans
+
+    if week and month:
+        raise CalendarError(None, "list", "give --week or --month, not both")
+    with _Ctx(workspace, standards, team, as_user, read_only=True) as c:
+        c.team.require(c.user, "view")
+        zone = tz
+        if zone is None and account:
+            acc = get_account(c.ws, account)
+            zone = acc.timezone if acc else None
+        first, last = _period(week, month, start, zone or "UTC")
+        posts = list_plans(c.ws, start=first, end=last, account=account, states=state)
+        zones = {}
+        for p in posts:
+            for a in p.accounts:
+                if a not in zones:
+                    acc = get_account(c.ws, a)
+                    zones[a] = (acc.timezone if acc else None) or p.timezone or "UTC"
+    if json_out:
+        print(json.dumps([p.to_dict() for p in posts], ensure_ascii=False, indent=2))
+        return
+    if not posts:
+        note(
+            "nothing planned"
+            + (f" for {account}" if account else "")
+            + (f" from {first:%Y-%m-%d} to {last:%Y-%m-%d}" if first else "")
+        )
+        return
+    by_account: dict[str, list] = {}
+    for p in posts:
+        for a in p.accounts:
+            if account and a != account:
+                continue
+            by_account.setdefault(a, []).append(p)
+    for a in sorted(by_account):
+        table = Table(title=f"{a} ({zones[a]})", show_lines=False)
+        for col in ("day", "time", "plan", "state", "text", "labels"):
+            table.add_column(col, overflow="fold", no_wrap=col in ("day", "time", "plan"))
+        last_day = None
+        for p in sorted(by_account[a], key=lambda p: (p.scheduled_at is None, p.scheduled_at or 0)):
+            local = p.local_time(zones[a])
+            day = f"{local:%a %Y-%m-%d}" if local else "no time"
+            labels = (
+                [x for x in (p.pillar,) if x]
+                + (["promotional"] if p.promotional else [])
+                + (["paid"] if p.paid else [])
+            )
+            st = p.state
+            pub = p.publications.get(a)
+            if pub is not None and pub.status == "failed":
+                st = f"{st}: {pub.error}"
+            table.add_row(
+                Text(day if day != last_day else ""),
+                Text(f"{local:%H:%M}" if local else ""),
+                Text(p.plan_id),
+                Text(st),
+                Text(p.text_for(a.split(":", 1)[0])),
+                Text(", ".join(labels)),
+            )
+            last_day = day
+        console.print(table)
+
+
+# ---------------------------------------------------------------------------- bulk
+@calendar_app.command("import")
+@friendly
+def calendar_import(
+    file: Annotated[Path, typer.Argument(help="The CSV file.")],
+    account: Annotated[
+        list[str], typer.Option("--account", "-a", help="Account every row targets (repeatable).")
+    ],
+    fmt: Annotated[str, typer.Option("--format", help="hootsuite or buffer.")] = "hootsuite",
+    date_order: Annotated[
+        str | None,
+        typer.Option(help="Hootsuite dates: dmy (31/12/2026) or mdy (12/31/2026)."),
+    ] = None,
+    tz: Annotated[
+        str | None, typer.Option(help="Zone of the times (default: the account's).")
+    ] = None,
+    campaign: Annotated[str | None, typer.Option(help="Campaign of every row.")] = None,
+    workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
+    standards: StandardsOpt = DEFAULT_STANDARDS,
+    team: TeamOpt = None,
+    as_user: AsOpt = None,
+) -> None:
+    """Import a bulk CSV as drafts, all or nothing (a bad row names its row and column)."""
+    from ripplemeter.operations.bulk import import_buffer, import_hootsuite
+    from ripplemeter.operations.calendar import CalendarError
+
+    if fmt not in ("hootsuite", "buffer"):
+        raise CalendarError(None, "import", f"--format {fmt!r}: expected hootsuite or buffer")
+    if fmt == "hootsuite" and date_order is None:
+        raise CalendarError(
+            None,
+            "import",
+            "say how the file writes dates: --date-order dmy (31/12/2026) or mdy (12/31/2026)",
+        )
+    with _Ctx(workspace, standards, team, as_user) as c:
+        if fmt == "hootsuite":
+            posts = import_hootsuite(
+                c.planner, c.user, file, account, date_order=date_order, tz=tz, campaign_id=campaign
+            )
+        else:
+            posts = import_buffer(c.planner, c.user, file, account, tz=tz, campaign_id=campaign)
+    console.print(
+        f"{file.name}: {len(posts)} drafts planned ({posts[0].plan_id} to {posts[-1].plan_id})",
+        markup=False,
+        highlight=False,
+        emoji=False,
+    )
+
+
+@calendar_app.command("export")
+@friendly
+def calendar_export(
+    fmt: Annotated[str, typer.Option("--format", help="hootsuite, buffer or ical.")] = "hootsuite",
+    out: Annotated[Path | None, typer.Option(help="File to write (default: stdout).")] = None,
+    account: Annotated[str | None, typer.Option(help="Only this account.")] = None,
+    state: Annotated[list[str] | None, typer.Option(help="Only this state (repeatable).")] = None,
+    date_order: Annotated[str, typer.Option(help="Hootsuite dates: dmy or mdy.")] = "dmy",
+    tz: Annotated[
+        str | None, typer.Option(help="Zone of the times (default: each post's).")
+    ] = None,
+    workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
+    standards: StandardsOpt = DEFAULT_STANDARDS,
+    team: TeamOpt = None,
+    as_user: AsOpt = None,
+) -> None:
+    """Export the plan as a Hootsuite or Buffer CSV, or an iCalendar file."""
+    from ripplemeter.operations.bulk import to_buffer_csv, to_hootsuite_csv, to_ical
+    from ripplemeter.operations.calendar import CalendarError, list_plans
+
+    if fmt not in ("hootsuite", "buffer", "ical"):
+        raise CalendarError(None, "export", f"--format {fmt!r}: expected hootsuite, buffer or ical")
+    with _Ctx(workspace, standards, team, as_user, read_only=True) as c:
+        c.team.require(c.user, "view")
+        posts = list_plans(c.ws, account=account, states=state)
+    if fmt == "hootsuite":
+        data = to_hootsuite_csv(posts, date_order=date_order, tz=tz).encode("utf-8")
+    elif fmt == "buffer":
+        data = to_buffer_csv(posts, tz=tz).encode("utf-8")
+    else:
+        data = to_ical(posts)
+    if out is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        out.write_bytes(data)
+        note(f"{len(posts)} planned posts written to {out}")
