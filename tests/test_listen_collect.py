@@ -100,6 +100,18 @@ def test_client_gives_up_on_a_long_wait_and_on_persistent_errors(replay_server):
     assert [1 / 2 <= waits[0] <= 1, 1 <= waits[1] <= 2, 2 <= waits[2] <= 4] == [True] * 3
 
 
+def test_request_log_lines_hide_keys(replay_server, caplog):  # noqa: F811
+    import logging
+
+    replay_server.add_body("/x", "{}")
+    c = HttpClient("s", token="T0KEN-abc", secrets=["K3Y-xyz"], sleep=lambda s: None)
+    with caplog.at_level(logging.DEBUG):
+        c.get(replay_server.base_url + "/x", params={"key": "K3Y-xyz", "q": "T0KEN-abc"})
+    assert "HTTP Request: GET" in caplog.text
+    assert "K3Y-xyz" not in caplog.text and "T0KEN-abc" not in caplog.text
+    assert "q=***" in caplog.text
+
+
 def test_credentials(tmp_path, monkeypatch):
     monkeypatch.setenv("RM_TEST_TOKEN", "  abc  ")
     assert resolve_credentials("env:RM_TEST_TOKEN", source_id="s") == "abc"

@@ -22,6 +22,7 @@ Credentials are named in listen.toml as ``env:NAME`` or ``file:PATH`` and resolv
 from __future__ import annotations
 
 import email.utils
+import logging
 import os
 import random
 import time
@@ -217,6 +218,28 @@ def _token_refused(resp: httpx.Response) -> bool:
     return isinstance(body, dict) and body.get("error") in ("ExpiredToken", "InvalidToken")
 
 
+_KNOWN_SECRETS: set[str] = set()
+
+
+class _RedactingFilter(logging.Filter):
+    """Masks credential-like query values and known secrets in httpx's request log lines
+    (``HTTP Request: GET <url> ...`` at INFO), so that turning logging on never shows a key."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and record.args:
+            record.args = tuple(
+                redact_url(a, _KNOWN_SECRETS) if isinstance(a, (httpx.URL, str)) else a
+                for a in record.args
+            )
+        elif isinstance(record.msg, str):
+            record.msg = redact_url(record.msg, _KNOWN_SECRETS)
+        return True
+
+
+if not any(isinstance(f, _RedactingFilter) for f in logging.getLogger("httpx").filters):
+    logging.getLogger("httpx").addFilter(_RedactingFilter())
+
+
 class HttpClient:
     """An httpx client for one source, with retries and rate-limit waits.
 
@@ -292,6 +315,7 @@ class HttpClient:
         self.requests = 0
         self._pause_until = 0.0
         self._secrets = [s for s in (token, *secrets) if s]
+        _KNOWN_SECRETS.update(self._secrets)
         hdrs = {"User-Agent": USER_AGENT, "Accept": "application/json, */*;q=0.5"}
         hdrs.update(headers or {})
         if token:
