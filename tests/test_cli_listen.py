@@ -226,3 +226,80 @@ def test_watch_stops_on_sigterm(tmp_path):
             proc.kill()
     assert proc.returncode == 0
     assert "watch stopped (1 rounds)" in rest
+
+
+def test_watch_delivers_an_alert_once_across_restarts(tmp_path, monkeypatch):
+    """Two watchers in a row (a restart) over a burst two hours ago: one webhook POST."""
+    import hashlib
+    import hmac
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from ripplemeter.listen.project import load_listen_project, watch
+
+    received: list[tuple[dict, bytes]] = []
+
+    class Hook(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            received.append((dict(self.headers), body))
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *a):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setenv("RM_TEST_HOOK_SECRET", "s3cret-for-test")
+    # twelve days of 2 Acme mentions an hour up to now, and 30 more three hours ago
+    now = pd.Timestamp.now(tz="UTC").floor("h")
+    rows = ["id,platform,author,created_at,text"]
+    for i, h in enumerate(
+        pd.date_range(now - pd.Timedelta(days=12), now, freq="h", inclusive="left")
+    ):
+        for k in range(2):
+            rows.append(
+                f"a{i}_{k},x,u{i % 5},{h + pd.Timedelta(minutes=5 + 20 * k):%Y-%m-%dT%H:%M:%SZ},acme ok"
+            )
+    burst = now - pd.Timedelta(hours=3)
+    for k in range(30):
+        rows.append(
+            f"b{k},x,v{k},{burst + pd.Timedelta(minutes=k):%Y-%m-%dT%H:%M:%SZ},acme is broken"
+        )
+    (tmp_path / "m.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    toml = tmp_path / "listen.toml"
+    toml.write_text(
+        PROJECT
+        + f"""
+[alerts]
+rule = "meltwater"
+
+[[alerts.deliver]]
+kind = "webhook"
+id = "hook"
+url = "http://127.0.0.1:{server.server_address[1]}/alerts"
+secret = "env:RM_TEST_HOOK_SECRET"
+""",
+        encoding="utf-8",
+    )
+    with Workspace(tmp_path / "listen.duckdb") as ws:
+        ws.import_file(tmp_path / "m.csv", "comments")
+    proj = load_listen_project(toml)
+    try:
+        first = watch(proj, every=0, max_rounds=1, annotate=False)
+        again = watch(proj, every=0, max_rounds=1, annotate=False)  # a restart
+    finally:
+        server.shutdown()
+    assert [a.rule for a in first[0].alerts] == ["meltwater"]
+    assert first[0].alerts[0].start == burst.tz_convert("Asia/Shanghai")
+    assert [d.status for d in first[0].deliveries] == ["delivered"]
+    assert [d.status for d in again[0].deliveries] == ["already-delivered"]
+    assert len(received) == 1
+    headers, body = received[0]
+    assert first[0].alerts[0].key in body.decode("utf-8")
+    # the body is signed with the secret (HMAC-SHA256), which itself is never sent
+    digest = hmac.new(b"s3cret-for-test", body, hashlib.sha256).hexdigest()
+    assert any(digest in v for v in headers.values())
+    assert "s3cret-for-test" not in json.dumps(headers) + body.decode("utf-8")
