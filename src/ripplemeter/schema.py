@@ -115,6 +115,15 @@ POSTS = Table(
         _c("local_month", "SMALLINT", "month 1-12", "month of posting, when no date exists"),
         _c("local_weekday", "SMALLINT", "1-7", "weekday of posting as the source numbers it"),
         _c("local_hour", "SMALLINT", "hour 0-23", "hour of posting, local to the source"),
+        # listening (issue 10): filled by the workspace from `text` at import
+        # (ripplemeter.listen.query.search_text); queries search it in SQL and Python
+        _c(
+            "search_text",
+            "VARCHAR",
+            "",
+            "text normalised for listening queries: NFKC, casefold, white space collapsed, "
+            "a space on either side of each Chinese or Japanese character",
+        ),
     ),
 )
 
@@ -284,6 +293,13 @@ INDEX_SERIES = Table(
         _c("geo", "VARCHAR", "", "region as exported (Worldwide, United States, ...)"),
         _c("value", "DOUBLE", "index 0-100", "NULL when below_one"),
         _c("below_one", "BOOLEAN", "", "the export wrote '<1': more than 0, less than 1"),
+        # listening (issue 10): pytrends isPartial, a running last period of a download
+        _c(
+            "is_partial",
+            "BOOLEAN",
+            "",
+            "the period was not over when the data was taken (left out of means by default)",
+        ),
     ),
 )
 
@@ -367,6 +383,24 @@ SEARCH_CONSOLE = Table(
     ),
 )
 
+# listening (issue 10): trending-topic lists such as Weibo's trends/hourly
+TRENDING_TOPICS = Table(
+    "trending_topics",
+    "Trending-topic lists as a platform publishes them: one row per topic and list. The "
+    "amounts are the platform's own counts for the list's period, not a 0-100 index.",
+    (
+        _c("source", "VARCHAR", "", "weibo_trends, ..."),
+        _c("period", "VARCHAR", "", "hourly, daily or weekly: the list the platform published"),
+        _c("listed_at", "TIMESTAMP", "UTC timestamp", "the list's time key, converted to UTC"),
+        _c("as_of", "TIMESTAMP", "UTC timestamp", "when the platform answered, in UTC"),
+        _c("rank", "INTEGER", "position", "1-based position in the list as published"),
+        _c("name", "VARCHAR", "", "topic as shown (untrusted)"),
+        _c("query", "VARCHAR", "", "search query the topic links to"),
+        _c("amount", "BIGINT", COUNT, "the platform's count for the topic (Weibo: posts)"),
+        _c("delta", "BIGINT", COUNT, "change of amount since the previous list"),
+    ),
+)
+
 ANNOTATIONS = Table(
     "annotations",
     "Labels attached to any subject (posts, accounts) by a model or a person.",
@@ -411,6 +445,157 @@ COLLECT_LOG = Table(
     ),
 )
 
+# Listening alerts (issue 10, H4): one row per alert event, updated while the event goes on
+# (end, peak, version), with the version last delivered; see ripplemeter.listen.deliver.
+ALERTS = Table(
+    "alerts",
+    "Alert events found by ripplemeter.listen.alerts, one row per event (key), kept current.",
+    (
+        _c("key", "VARCHAR", "", "stable event id: hash of rule, series and start"),
+        _c("rule", "VARCHAR", "", "tuned, meltwater, changepoint or negative_share"),
+        _c("series", "VARCHAR", "", "the series the rule ran on (a topic id)"),
+        _c("start", "TIMESTAMP", "UTC timestamp", "first step of the event"),
+        _c("end", "TIMESTAMP", "UTC timestamp", "last step of the event so far"),
+        _c("peak_at", "TIMESTAMP", "UTC timestamp", "when the observed value peaked"),
+        _c("observed", "DOUBLE", "see unit", "peak value the rule compared"),
+        _c("expected", "DOUBLE", "see unit", "baseline at the peak"),
+        _c("threshold", "DOUBLE", "see unit", "value the observed one had to exceed"),
+        _c("window", "VARCHAR", "", "span the observed value is taken over (1h, 24h, ...)"),
+        _c("unit", "VARCHAR", "", "mentions per step, share, ..."),
+        _c("post_ids", "VARCHAR", "", "JSON list of the posts that drove it"),
+        _c("explanation", "VARCHAR", "", "why it fired, in one sentence"),
+        _c("version", "INTEGER", "", "1, then + 1 each time the ongoing event changed"),
+        _c("updated_at", "TIMESTAMP", "UTC timestamp", "when the row was last written"),
+        _c("delivered_version", "INTEGER", "", "highest version delivered on any channel"),
+    ),
+)
+
+# Listening alerts (issue 10, H4): every delivery attempt (webhook or e-mail); a 'delivered'
+# row is written in the same transaction that marks the alert delivered.
+ALERT_DELIVERIES = Table(
+    "alert_deliveries",
+    "Delivery log of alerts: one row per attempt on a channel.",
+    (
+        _c("alert_key", "VARCHAR", "", "alerts.key"),
+        _c("channel", "VARCHAR", "", "the channel's id in [[alerts.deliver]] (or its kind)"),
+        _c("version", "INTEGER", "", "the alert version sent"),
+        _c("attempt", "INTEGER", COUNT, "1 for the first try in a run"),
+        _c("status", "VARCHAR", "", "delivered, retry or failed"),
+        _c("http_status", "INTEGER", "", "webhook answer status, NULL when none"),
+        _c("smtp_reply", "VARCHAR", "", "SMTP reply code and text, NULL for webhooks"),
+        _c("detail", "VARCHAR", "", "what went wrong, in plain words (never a secret)"),
+        _c("at", "TIMESTAMP", "UTC timestamp", "when the attempt ended"),
+    ),
+)
+
+# Content calendar (issue 11, H8: ripplemeter.operations.calendar). Mutable workspace tables:
+# the plan row is updated in place; every change is also written to plan_transitions.
+PLANNED_POSTS = Table(
+    "planned_posts",
+    "Posts planned in the content calendar, one row per plan (current version).",
+    (
+        _c("plan_id", "VARCHAR", "", "calendar id such as p12"),
+        _c("version", "INTEGER", COUNT, "1 when created; every edit adds 1 (approvals name it)"),
+        _c(
+            "state",
+            "VARCHAR",
+            "",
+            "draft, in_review, approved, scheduled, published, failed or cancelled",
+        ),
+        _c("text", "VARCHAR", "", "post text as written by the team (untrusted)"),
+        _c("link", "VARCHAR", "", "link posted with the text, when given apart from it"),
+        _c("media", "VARCHAR", "", "JSON list of media references (paths or URLs)"),
+        _c("accounts", "VARCHAR", "", "target account ids, comma-separated"),
+        _c("scheduled_at", "TIMESTAMP", "UTC timestamp", "when the post goes out, in UTC"),
+        _c("timezone", "VARCHAR", "", "IANA zone the time was planned in (the account's)"),
+        _c("campaign_id", "VARCHAR", "", "campaign the post serves"),
+        _c("pillar", "VARCHAR", "", "content pillar label"),
+        _c("promotional", "BOOLEAN", "", "the post sells (counts toward the content-mix limit)"),
+        _c("paid", "BOOLEAN", "", "the post will be paid (boosted, sponsored)"),
+        _c("paid_partnership", "BOOLEAN", "", "the post carries the platform's paid label"),
+        _c("lang", "VARCHAR", "", "ISO 639-1 language of the text"),
+        _c("created_by", "VARCHAR", "", "team member id of the author"),
+        _c("created_at", "TIMESTAMP", "UTC timestamp", "when the plan was created"),
+        _c("updated_at", "TIMESTAMP", "UTC timestamp", "last change"),
+    ),
+)
+
+PLANNED_VARIANTS = Table(
+    "planned_variants",
+    "Per-platform text of a planned post (replaces the main text on that platform).",
+    (
+        _c("plan_id", "VARCHAR", "", "planned_posts.plan_id"),
+        _c("platform", "VARCHAR", "", "x, mastodon, bluesky, instagram, ..."),
+        _c("text", "VARCHAR", "", "the text for that platform (untrusted)"),
+    ),
+)
+
+PLAN_APPROVALS = Table(
+    "plan_approvals",
+    "Approvals of planned posts; an approval counts for the version it approved only.",
+    (
+        _c("plan_id", "VARCHAR", "", "planned_posts.plan_id"),
+        _c("version", "INTEGER", "", "the version approved"),
+        _c("approver", "VARCHAR", "", "team member id"),
+        _c("at", "TIMESTAMP", "UTC timestamp", "when approved"),
+        _c("comment", "VARCHAR", "", "the approver's comment"),
+        _c("voided_at", "TIMESTAMP", "UTC timestamp", "when an edit voided it; NULL while valid"),
+    ),
+)
+
+PLAN_TRANSITIONS = Table(
+    "plan_transitions",
+    "The calendar's audit log: every action on a planned post, who, when, from, to.",
+    (
+        _c("plan_id", "VARCHAR", "", "planned_posts.plan_id"),
+        _c("seq", "BIGINT", "", "order of the entry in the workspace (1, 2, ...)"),
+        _c(
+            "action",
+            "VARCHAR",
+            "",
+            "create, edit, submit, approve, reject, schedule, publish, fail, cancel",
+        ),
+        _c("from_state", "VARCHAR", "", "state before (NULL on create)"),
+        _c("to_state", "VARCHAR", "", "state after"),
+        _c("actor", "VARCHAR", "", "team member id"),
+        _c("at", "TIMESTAMP", "UTC timestamp", "when, by the calendar's clock"),
+        _c("version", "INTEGER", "", "plan version after the action"),
+        _c("comment", "VARCHAR", "", "comment, or the platform's error on fail"),
+    ),
+)
+
+PLAN_FINDINGS = Table(
+    "plan_findings",
+    "Linter and length findings stored when a planned post is submitted or approved.",
+    (
+        _c("plan_id", "VARCHAR", "", "planned_posts.plan_id"),
+        _c("version", "INTEGER", "", "the version checked"),
+        _c("account_id", "VARCHAR", "", "account whose rules and platform were applied"),
+        _c("rule", "VARCHAR", "", "rule id (lint rule or length.<platform>)"),
+        _c("severity", "VARCHAR", "", "error or warning"),
+        _c("span_start", "INTEGER", "code points", "start of the span in the text, or NULL"),
+        _c("span_end", "INTEGER", "code points", "end of the span, or NULL"),
+        _c("why", "VARCHAR", "", "the rule in plain words"),
+        _c("fix", "VARCHAR", "", "what to do"),
+        _c("at", "TIMESTAMP", "UTC timestamp", "when checked"),
+    ),
+)
+
+PLAN_PUBLICATIONS = Table(
+    "plan_publications",
+    "Outcome of publishing a planned post on one account: the platform's id and URL, or its error.",
+    (
+        _c("plan_id", "VARCHAR", "", "planned_posts.plan_id"),
+        _c("account_id", "VARCHAR", "", "account published to"),
+        _c("status", "VARCHAR", "", "published or failed"),
+        _c("platform_post_id", "VARCHAR", "", "the platform's id of the post"),
+        _c("url", "VARCHAR", "", "permalink on the platform"),
+        _c("error", "VARCHAR", "", "the platform's error message (failed only)"),
+        _c("actor", "VARCHAR", "", "team member id (or the publisher's user)"),
+        _c("at", "TIMESTAMP", "UTC timestamp", "when recorded"),
+    ),
+)
+
 TABLES: dict[str, Table] = {
     t.name: t
     for t in (
@@ -431,8 +616,17 @@ TABLES: dict[str, Table] = {
         SERP_RESULTS,
         SEARCH_CONSOLE,
         ANNOTATIONS,
+        TRENDING_TOPICS,
         COLLECT_CHECKPOINTS,
         COLLECT_LOG,
+        ALERTS,
+        ALERT_DELIVERIES,
+        PLANNED_POSTS,
+        PLANNED_VARIANTS,
+        PLAN_APPROVALS,
+        PLAN_TRANSITIONS,
+        PLAN_FINDINGS,
+        PLAN_PUBLICATIONS,
     )
 }
 
