@@ -177,3 +177,32 @@ def test_a_campaign_points_to_a_listening_project(tmp_path):
     with pytest.raises(CampaignError) as e:
         load_campaign(_write(tmp_path, e_text, "campaign.toml"))
     assert e.value.key == "campaign.listen" and e.value.line == 5
+
+
+def test_the_campaign_report_carries_the_listening_section(tmp_path):
+    """A campaign naming listen.toml: the section counts the campaign's own mention file."""
+    from ripplemeter.evaluate import evaluate_campaign
+    from ripplemeter.workspace import Workspace
+
+    _write(tmp_path, GOOD)
+    (tmp_path / "mentions.csv").write_text(
+        "id,platform,author,created_at,text\n"
+        "m1,x,u1,2026-03-02T01:00:00Z,Lumen Tea is lovely\n"
+        "m2,weibo,w1,2026-03-03T04:00:00Z,路明茶很好喝\n"
+        "m3,x,u3,2026-03-03T05:00:00Z,acme tea is fine\n"
+        "m4,x,u4,2026-02-03T05:00:00Z,lumen tea before the window\n",
+        encoding="utf-8",
+    )
+    camp_text = (
+        '[campaign]\nname = "Spring"\nstart = 2026-03-01\nend = 2026-03-31\n'
+        'timezone = "Asia/Shanghai"\nlisten = "listen.toml"\nsections = ["listening"]\n\n'
+        '[[sources]]\npath = "mentions.csv"\nformat = "comments"\n'
+    )
+    camp = load_campaign(_write(tmp_path, camp_text, "campaign.toml"))
+    with Workspace(tmp_path / "ws.duckdb") as ws:
+        camp.import_sources(ws)
+        res = evaluate_campaign(camp, ws)
+    t = res["listening"].data["listening"]["topics"]
+    # m1 and m2 in the campaign window; m4 is before it
+    assert (t["lumen"]["mentions"], t["acme"]["mentions"]) == (2, 1)
+    assert res.value("listening.topics.lumen.share_of_voice.mentions") == 2 / 3
