@@ -1,0 +1,159 @@
+"""One entry point for the audit's text classifiers: hostility, bait, promotional, question.
+
+Each task is a binary classifier registered in :data:`TASKS` under its name: a loader that
+takes a language code (``"en"``, ``"zh"`` or ``"ko"``) and returns a :class:`Classifier`, an
+object with ``classes_`` (two labels, the task's label first and ``"ok"`` second) and
+``predict_proba(texts)`` (shape ``(n, 2)``, columns in ``classes_`` order). Learned models
+(:class:`ripplemeter.text.hostility.HostilityModel`) and rule sets fit the same shape.
+
+:func:`classify` routes each text to its language's classifier (``lang="auto"`` detects the
+language of each text with :func:`ripplemeter.text.lang.detect_languages`), and answers the
+label of higher probability and that probability, in input order.
+
+A task module registers itself with :func:`register_task`; the loader is only called when a
+text of that language is classified, so importing this module stays cheap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+import pandas as pd
+
+from ripplemeter.errors import RippleError
+
+__all__ = [
+    "LANGUAGES",
+    "TASKS",
+    "TASK_LABELS",
+    "Classifier",
+    "ClassifierUnavailable",
+    "classify",
+    "register_task",
+]
+
+LANGUAGES: tuple[str, ...] = ("en", "zh", "ko")
+"""Languages the classifiers cover; ``auto`` routes undetermined texts to English."""
+
+
+class ClassifierUnavailable(RippleError):
+    """No classifier for this task or language."""
+
+
+@runtime_checkable
+class Classifier(Protocol):
+    """What a task's loader returns.
+
+    Attributes
+    ----------
+    classes_ : sequence of str, length 2
+        The task's label (``"hostile"``, ``"bait"``, ``"promotional"``, ``"question"``) then
+        ``"ok"``.
+    """
+
+    classes_: Sequence[str]
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """Probabilities, shape ``(len(texts), 2)``, columns in ``classes_`` order."""
+        ...
+
+
+TASKS: dict[str, Callable[[str], Classifier]] = {}
+"""Task name -> loader ``loader(lang) -> Classifier``; raise :class:`ClassifierUnavailable`
+for a language the task does not cover."""
+
+TASK_LABELS: dict[str, str] = {}
+"""Task name -> its positive label (the other label is always ``"ok"``)."""
+
+ALL_TASKS: tuple[str, ...] = ("hostility", "bait", "promotional", "question")
+"""The tasks of issue 12 (some may not be registered yet)."""
+
+
+def register_task(name: str, label: str, loader: Callable[[str], Classifier]) -> None:
+    """Register a task's loader under ``name``.
+
+    Parameters
+    ----------
+    name : str
+        The task name used by :func:`classify` and ``ripplemeter classify --task``.
+    label : str
+        The task's positive label (``"bait"`` for the task ``bait``); the other is ``"ok"``.
+    loader : callable
+        ``loader(lang) -> Classifier`` for ``lang`` in :data:`LANGUAGES`; it should cache
+        what it loads and raise :class:`ClassifierUnavailable` for a language it lacks.
+    """
+    TASKS[name] = loader
+    TASK_LABELS[name] = label
+
+
+def _hostility(lang: str) -> Classifier:
+    from ripplemeter.text.hostility import HostilityModel
+
+    return HostilityModel.load(lang)
+
+
+register_task("hostility", "hostile", _hostility)
+
+
+def classify(texts: Sequence[str], task: str, lang: str = "auto") -> pd.DataFrame:
+    """Classify many texts for one task, in input order.
+
+    Parameters
+    ----------
+    texts : sequence of str
+        ``None``/NaN/blank texts are left unclassified.
+    task : {"hostility", "bait", "promotional", "question"}
+        A task registered in :data:`TASKS`.
+    lang : {"auto", "en", "zh", "ko"}
+        ``auto`` detects each text's language; texts of undetermined language (emoji only, a
+        word or two in Latin letters) go to the English classifier; Japanese texts are left
+        unclassified (no Japanese classifiers).
+
+    Returns
+    -------
+    DataFrame with columns ``lang`` (str), ``label`` (str: the task's label or ``"ok"``,
+    empty when unclassified) and ``score`` (float in [0.5, 1], the probability of that label;
+    NaN when unclassified), one row per text, in order.
+
+    Raises
+    ------
+    ClassifierUnavailable
+        If the task is not registered or ``lang`` is not covered.
+    """
+    if task not in TASKS:
+        known = ", ".join(sorted(TASKS)) or "none"
+        pending = [t for t in ALL_TASKS if t not in TASKS]
+        more = f" ({', '.join(pending)} not available yet)" if task in pending else ""
+        raise ClassifierUnavailable(
+            f"no classifier for the task {task!r}{more}: the available tasks are {known}"
+        )
+    texts = list(texts)
+    n = len(texts)
+    usable = np.array([isinstance(t, str) and t.strip() != "" for t in texts], dtype=bool)
+    if lang == "auto":
+        from ripplemeter.text.lang import detect_languages
+
+        langs = np.array(detect_languages(texts), dtype=object) if n else np.array([], object)
+        route = np.where(langs == "und", "en", langs)
+    else:
+        if lang not in LANGUAGES:
+            raise ClassifierUnavailable(
+                f"no {task} classifier for the language {lang!r}: choose auto, "
+                f"{', '.join(LANGUAGES)}"
+            )
+        langs = np.full(n, lang, dtype=object)
+        route = langs
+    labels = np.full(n, "", dtype=object)
+    scores = np.full(n, np.nan)
+    for code in LANGUAGES:
+        idx = np.flatnonzero((route == code) & usable)
+        if idx.size == 0:
+            continue
+        model = TASKS[task](code)
+        p = np.asarray(model.predict_proba([texts[i] for i in idx]), dtype=np.float64)
+        best = p.argmax(axis=1)
+        labels[idx] = np.asarray(list(model.classes_), dtype=object)[best]
+        scores[idx] = p[np.arange(idx.size), best]
+    return pd.DataFrame({"lang": langs.astype(str), "label": labels.astype(str), "score": scores})
