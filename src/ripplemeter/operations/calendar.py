@@ -1269,18 +1269,21 @@ def mark_published(
     NotAllowed
         With ``team``: the actor may not publish.
     """
+    if team is not None:
+        team.require(actor, "post.publish")
     post = get_plan(ws, plan_id)
     prev = post.publications.get(account)
     if prev is not None and prev.status == "published":
         if prev.platform_post_id == str(platform_post_id):
-            return post
+            return post  # the publisher recorded it already (a retry after a crash)
+    post = _publish_checks(ws, plan_id, account, actor, team, "publish")
+    if prev is not None and prev.status == "published":
         raise CalendarError(
             plan_id,
             "publish.twice",
             f"already published on {account} as {prev.platform_post_id}; "
             f"refusing a second post {platform_post_id}",
         )
-    post = _publish_checks(ws, plan_id, account, actor, team, "publish")
     now = (now or _utc_now()).astimezone(dt.UTC)
     done = set(a for a, p in post.publications.items() if p.status == "published") | {account}
     to = "published" if all(a in done for a in post.accounts) else post.state

@@ -1,0 +1,390 @@
+"""Issue 11, the content calendar: states, legal transitions, roles, approvals, audit log.
+
+The team and standards are docs/examples/team.toml and standards.toml: tom is an editor,
+jisoo (legal) and wei approvers, sam a viewer, mina an admin. The standard's approval rules
+are ``every-post`` (one approver) and ``paid-two-approvers`` (two, one of them from legal).
+Every expected state below follows from docs/operations.md's transition table by hand.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from ripplemeter.operations import NotAllowed, TeamError
+from ripplemeter.operations.accounts import add_account
+from ripplemeter.operations.calendar import (
+    STATES,
+    TRANSITIONS,
+    CalendarError,
+    Planner,
+    due_posts,
+    get_plan,
+    history,
+    list_plans,
+    mark_failed,
+    mark_published,
+)
+from ripplemeter.operations.standards import load_standards
+from ripplemeter.operations.team import load_team
+from ripplemeter.workspace import Workspace
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "docs" / "examples"
+MASTO = "mastodon:109876"
+BSKY = "bluesky:did:plc:abc123"
+T0 = dt.datetime(2026, 12, 1, 0, 0, tzinfo=dt.UTC)
+
+
+class Clock:
+    def __init__(self, t: dt.datetime) -> None:
+        self.t = t
+
+    def __call__(self) -> dt.datetime:
+        return self.t
+
+
+@pytest.fixture
+def cal():
+    ws = Workspace()
+    add_account(ws, MASTO, role="owned", timezone="Asia/Seoul")
+    add_account(ws, BSKY, role="owned", timezone="Asia/Seoul")
+    add_account(ws, "x:777", role="competitor")
+    clock = Clock(T0)
+    planner = Planner(
+        ws,
+        team=load_team(EXAMPLES / "team.toml"),
+        standards=load_standards(EXAMPLES / "standards.toml"),
+        clock=clock,
+    )
+    planner.clock_obj = clock
+    yield planner
+    ws.close()
+
+
+CLEAN = "New single origin beans from Ethiopia this week #coffee"
+
+
+def draft(p: Planner, **kw) -> str:
+    kw.setdefault("text", CLEAN)
+    text = kw.pop("text")
+    accounts = kw.pop("accounts", [MASTO, BSKY])
+    return p.add("tom", text, accounts, kw.pop("when", "2026-12-07 09:00"), **kw).plan_id
+
+
+def in_state(p: Planner, state: str) -> str:
+    """A post brought to ``state`` through legal steps only."""
+    pid = draft(p)
+    if state == "draft":
+        return pid
+    p.submit("tom", pid)
+    if state == "in_review":
+        return pid
+    p.approve("jisoo", pid)
+    if state == "approved":
+        return pid
+    if state == "cancelled":
+        p.cancel("tom", pid)
+        return pid
+    p.schedule("tom", pid)
+    if state == "scheduled":
+        return pid
+    if state == "failed":
+        mark_failed(p.ws, pid, MASTO, "422 Validation failed: Text too long", "tom", now=T0)
+        return pid
+    mark_published(p.ws, pid, MASTO, "1", "https://m/1", "tom", now=T0)
+    mark_published(p.ws, pid, BSKY, "at://b/1", "https://b/1", "tom", now=T0)
+    assert get_plan(p.ws, pid).state == "published"
+    return pid
+
+
+def act(p: Planner, action: str, pid: str):
+    if action == "edit":
+        return p.edit("tom", pid, text=CLEAN + " again")
+    if action in ("approve", "reject"):
+        return getattr(p, action)("wei", pid)
+    if action == "publish":
+        return mark_published(p.ws, pid, MASTO, "99", "https://m/99", "tom", now=T0)
+    if action == "fail":
+        return mark_failed(p.ws, pid, MASTO, "500", "tom", now=T0)
+    return getattr(p, action)("tom", pid)
+
+
+def test_the_transition_table_covers_every_state():
+    starts = {s for froms, _, _ in TRANSITIONS.values() for s in froms}
+    assert starts == set(STATES) - {"published", "cancelled"}  # the two end states
+
+
+ILLEGAL = [(s, a) for a, (starts, _, _) in TRANSITIONS.items() for s in STATES if s not in starts]
+
+
+def test_illegal_pairs_are_the_complement_of_the_table():
+    # 8 actions x 7 states = 56 pairs; legal: edit 5, submit 1, approve 1, reject 1,
+    # schedule 2, publish 2, fail 1, cancel 5 = 18; so 38 illegal
+    assert len(ILLEGAL) == 38
+
+
+@pytest.mark.parametrize(("state", "action"), ILLEGAL)
+def test_every_illegal_transition_is_refused_naming_the_rule(cal, state, action):
+    pid = in_state(cal, state)
+    before = get_plan(cal.ws, pid)
+    n_log = len(history(cal.ws))
+    with pytest.raises(CalendarError) as exc:
+        act(cal, action, pid)
+    if action == "schedule" and state in ("draft", "in_review"):
+        # scheduling before approval names the approval rule that is not met
+        assert exc.value.rule == "approvals"
+        assert f"is {state} and cannot be scheduled without the approvals" in str(exc.value)
+        assert "rule 'every-post' needs 1 approver (has none)" in str(exc.value)
+    else:
+        assert exc.value.rule == f"transition '{action}'"
+        assert f"rule transition '{action}'" in str(exc.value)
+        assert f"that is {state}" in str(exc.value)
+    after = get_plan(cal.ws, pid)
+    assert (after.state, after.version) == (before.state, before.version)
+    assert len(history(cal.ws)) == n_log  # nothing logged for a refused action
+
+
+# who may do what (team.toml roles; PERMISSIONS of team.py)
+REFUSED = [
+    ("sam", "add", "post.create"),
+    ("jisoo", "add", "post.create"),
+    ("sam", "edit", "post.edit"),
+    ("wei", "edit", "post.edit"),
+    ("sam", "submit", "post.submit"),
+    ("jisoo", "submit", "post.submit"),
+    ("tom", "approve", "post.approve"),
+    ("sam", "approve", "post.approve"),
+    ("tom", "reject", "post.approve"),
+    ("jisoo", "schedule", "post.schedule"),
+    ("sam", "cancel", "post.cancel"),
+    ("wei", "cancel", "post.cancel"),
+]
+
+
+@pytest.mark.parametrize(("user", "action", "rule"), REFUSED)
+def test_every_unauthorised_action_is_refused_naming_the_rule(cal, user, action, rule):
+    state = {"approve": "in_review", "reject": "in_review", "schedule": "approved"}.get(
+        action, "draft"
+    )
+    pid = in_state(cal, state)
+    n_log = len(history(cal.ws))
+    with pytest.raises(NotAllowed) as exc:
+        if action == "add":
+            cal.add(user, CLEAN, [MASTO], "2026-12-07 09:00")
+        elif action == "edit":
+            cal.edit(user, pid, text="changed")
+        else:
+            getattr(cal, action)(user, pid)
+    assert exc.value.rule.startswith(f"{rule}: only")
+    assert f"rule '{rule}'" in str(exc.value)
+    assert len(history(cal.ws)) == n_log
+
+
+def test_publisher_roles_and_strangers(cal):
+    pid = in_state(cal, "scheduled")
+    with pytest.raises(NotAllowed, match="rule 'post.publish'"):
+        mark_published(cal.ws, pid, MASTO, "1", None, "jisoo", team=cal.team, now=T0)
+    with pytest.raises(NotAllowed, match="rule 'post.publish'"):
+        mark_failed(cal.ws, pid, MASTO, "boom", "sam", team=cal.team, now=T0)
+    with pytest.raises(TeamError, match="'zed' is not a member"):
+        cal.add("zed", CLEAN, [MASTO], "2026-12-07 09:00")
+    assert get_plan(cal.ws, pid).state == "scheduled"
+
+
+def test_lifecycle_and_the_audit_log_holds_every_transition(cal):
+    clock = cal.clock_obj
+    pid = draft(cal)
+    post = get_plan(cal.ws, pid)
+    # 2026-12-07 09:00 in Seoul (UTC+9, no daylight saving) is 00:00 UTC
+    assert post.scheduled_at == dt.datetime(2026, 12, 7, 0, 0, tzinfo=dt.UTC)
+    assert post.timezone == "Asia/Seoul"
+    clock.t = T0 + dt.timedelta(minutes=1)
+    cal.submit("tom", pid, "ready")
+    clock.t = T0 + dt.timedelta(minutes=2)
+    assert cal.approve("jisoo", pid).state == "approved"  # every-post: one approver
+    clock.t = T0 + dt.timedelta(minutes=3)
+    cal.schedule("tom", pid)
+    assert due_posts(cal.ws, dt.datetime(2026, 12, 6, 23, 59, tzinfo=dt.UTC)) == []
+    due = due_posts(cal.ws, dt.datetime(2026, 12, 7, 0, 0, tzinfo=dt.UTC))
+    assert [d.plan_id for d in due] == [pid]
+    assert due[0].pending_accounts == (MASTO, BSKY)
+    t_pub = dt.datetime(2026, 12, 7, 0, 0, 5, tzinfo=dt.UTC)
+    post = mark_published(cal.ws, pid, MASTO, "111", "https://m.example/@r/111", "tom", now=t_pub)
+    assert post.state == "scheduled" and post.pending_accounts == (BSKY,)
+    # the publisher retrying after a crash records the same id: nothing changes
+    again = mark_published(cal.ws, pid, MASTO, "111", "https://m.example/@r/111", "tom", now=t_pub)
+    assert again == post
+    t_fail = dt.datetime(2026, 12, 7, 0, 0, 9, tzinfo=dt.UTC)
+    post = mark_failed(cal.ws, pid, BSKY, "RateLimitExceeded: try later", "tom", now=t_fail)
+    assert post.state == "failed"
+    assert post.publications[BSKY].error == "RateLimitExceeded: try later"
+    clock.t = dt.datetime(2026, 12, 7, 0, 5, tzinfo=dt.UTC)
+    assert cal.schedule("tom", pid, "retry").state == "scheduled"  # a retry may be late
+    t_done = dt.datetime(2026, 12, 7, 0, 6, tzinfo=dt.UTC)
+    post = mark_published(
+        cal.ws, pid, BSKY, "at://did/app.bsky.feed.post/3k", None, "tom", now=t_done
+    )
+    assert post.state == "published"
+    with pytest.raises(CalendarError, match="transition 'publish'"):
+        mark_published(cal.ws, pid, MASTO, "222", None, "tom", now=t_done)
+
+    log = history(cal.ws, pid)
+    rows = [
+        (r.action, r.from_state if isinstance(r.from_state, str) else None, r.to_state, r.actor)
+        for r in log.itertuples()
+    ]
+    assert rows == [
+        ("create", None, "draft", "tom"),
+        ("submit", "draft", "in_review", "tom"),
+        ("approve", "in_review", "approved", "jisoo"),
+        ("schedule", "approved", "scheduled", "tom"),
+        ("publish", "scheduled", "scheduled", "tom"),
+        ("fail", "scheduled", "failed", "tom"),
+        ("schedule", "failed", "scheduled", "tom"),
+        ("publish", "scheduled", "published", "tom"),
+    ]
+    ats = [r.at.to_pydatetime().replace(tzinfo=dt.UTC) for r in log.itertuples()]
+    assert ats == [
+        T0,
+        T0 + dt.timedelta(minutes=1),
+        T0 + dt.timedelta(minutes=2),
+        T0 + dt.timedelta(minutes=3),
+        t_pub,
+        t_fail,
+        dt.datetime(2026, 12, 7, 0, 5, tzinfo=dt.UTC),
+        t_done,
+    ]
+    comments = list(log["comment"])
+    assert comments[1] == "ready"
+    assert comments[5] == f"{BSKY}: RateLimitExceeded: try later"
+    assert list(log["seq"]) == sorted(log["seq"])
+
+
+def test_paid_post_needs_two_approvers_one_from_legal(cal):
+    pid = draft(cal, text=CLEAN + " #ad", paid=True)
+    cal.submit("tom", pid)
+    post = cal.approve("wei", pid)
+    assert post.state == "in_review" and post.approvals == ("wei",)
+    with pytest.raises(CalendarError) as exc:
+        cal.schedule("tom", pid)
+    assert exc.value.rule == "approvals"
+    assert "rule 'paid-two-approvers' needs 2 approvers (has 1)" in str(exc.value)
+    assert "rule 'paid-two-approvers' needs an approval from the legal group" in str(exc.value)
+    with pytest.raises(CalendarError, match="rule approvals.twice"):
+        cal.approve("wei", pid)
+    assert cal.approve("jisoo", pid).state == "approved"
+    assert cal.schedule("tom", pid).state == "scheduled"
+
+
+def test_the_author_never_approves_their_own_post(cal):
+    pid = cal.add("mina", CLEAN, [MASTO], "2026-12-07 09:00").plan_id  # mina is an admin
+    cal.submit("mina", pid)
+    with pytest.raises(CalendarError, match="rule approvals.own-post"):
+        cal.approve("mina", pid)
+    assert get_plan(cal.ws, pid).approvals == ()
+
+
+@pytest.mark.parametrize("state", ["approved", "scheduled", "failed"])
+def test_editing_an_approved_post_sends_it_back_to_review_and_voids_approvals(cal, state):
+    pid = in_state(cal, state)
+    assert get_plan(cal.ws, pid).approvals == ("jisoo",)
+    post = cal.edit("tom", pid, text=CLEAN + " (new price)")
+    assert (post.state, post.version, post.approvals) == ("in_review", 2, ())
+    last = history(cal.ws, pid).iloc[-1]
+    assert (last.action, last.from_state, last.to_state) == ("edit", state, "in_review")
+    assert last.comment == "approvals by jisoo voided"
+    (voided,) = cal.ws.con.execute(
+        "SELECT count(*) FROM plan_approvals WHERE plan_id = ? AND voided_at IS NOT NULL", [pid]
+    ).fetchone()
+    assert voided == 1
+    with pytest.raises(CalendarError, match=r"rule 'every-post' needs 1 approver \(has none\)"):
+        cal.schedule("tom", pid)
+    assert cal.approve("jisoo", pid).state == "approved"  # approved again, version 2
+
+
+def test_a_post_published_on_one_account_cannot_be_edited(cal):
+    pid = in_state(cal, "scheduled")
+    mark_published(cal.ws, pid, MASTO, "1", None, "tom", now=T0)
+    mark_failed(cal.ws, pid, BSKY, "expired token", "tom", now=T0)
+    with pytest.raises(CalendarError, match="rule edit.published"):
+        cal.edit("tom", pid, text="x")
+
+
+def test_lint_errors_block_approval_and_are_stored(cal):
+    # 최고 is banned in Korean and Korean posts must carry 리플커피 (docs/examples/standards.toml)
+    pid = draft(cal, text="이번 주 최고의 원두", accounts=[MASTO])
+    post = cal.submit("tom", pid)
+    assert post.state == "in_review"
+    rules = sorted((f["rule"], f["span_start"], f["span_end"]) for f in post.findings)
+    # "이번 주 최고의 원두": 최고 starts at code point 5
+    assert rules == [("banned-term", 5, 7), ("required-term", None, None)]
+    with pytest.raises(CalendarError) as exc:
+        cal.approve("jisoo", pid)
+    assert exc.value.rule == "lint"
+    assert f"banned-term on {MASTO}" in str(exc.value)
+    assert get_plan(cal.ws, pid).approvals == ()
+    post = cal.edit("tom", pid, text="이번 주 리플커피 원두")
+    assert cal.approve("jisoo", pid).state == "approved"
+
+
+def test_warnings_do_not_block_approval(cal):
+    # a paid post disclosed only after the first 125 characters (the part shown before
+    # 'more'): the linter warns, and warnings do not block approval
+    long = "a" * 130 + " #ad"
+    pid = draft(cal, text=long, accounts=[MASTO], paid=True)
+    post = cal.submit("tom", pid)
+    sev = {f["rule"]: f["severity"] for f in post.findings}
+    assert set(sev.values()) == {"warning"}, post.findings
+    cal.approve("jisoo", pid)
+    assert cal.approve("wei", pid).state == "approved"
+
+
+def test_over_length_variant_is_a_finding_at_submit(cal):
+    # Bluesky counts graphemes: 301 of them is one over its 300
+    text = "Fresh beans " + "☕" * 289
+    pid = draft(cal, text=CLEAN, variants={"bluesky": text})
+    post = cal.submit("tom", pid)
+    (f,) = [f for f in post.findings if f["rule"] == "length.bluesky"]
+    assert f["account_id"] == BSKY and f["severity"] == "error"
+    assert f["why"] == "301 graphemes on bluesky, over its limit of 300"
+    assert not [f for f in post.findings if f["account_id"] == MASTO]
+    with pytest.raises(CalendarError, match="length.bluesky"):
+        cal.approve("jisoo", pid)
+
+
+def test_schedule_refuses_a_time_that_has_passed(cal):
+    pid = in_state(cal, "approved")
+    cal.clock_obj.t = dt.datetime(2026, 12, 7, 0, 0, tzinfo=dt.UTC)  # exactly the planned time
+    with pytest.raises(CalendarError, match="rule schedule.future"):
+        cal.schedule("tom", pid)
+
+
+def test_accounts_must_be_registered_and_postable(cal):
+    with pytest.raises(CalendarError, match="x:1 is not in the registry"):
+        cal.add("tom", CLEAN, ["x:1"], "2026-12-07 09:00")
+    with pytest.raises(CalendarError, match="x:777 is a competitor account"):
+        cal.add("tom", CLEAN, ["x:777"], "2026-12-07 09:00")
+    assert list_plans(cal.ws) == []
+
+
+def test_list_by_week_and_account(cal):
+    a = draft(cal, when="2026-12-07 09:00", accounts=[MASTO])
+    b = draft(cal, text=CLEAN + " 2", when="2026-12-13 23:30", accounts=[BSKY])
+    c = draft(cal, text=CLEAN + " 3", when="2026-12-14 00:00", accounts=[MASTO])
+    kst = dt.timezone(dt.timedelta(hours=9))
+    week = list_plans(
+        cal.ws,
+        start=dt.datetime(2026, 12, 7, tzinfo=kst),
+        end=dt.datetime(2026, 12, 14, tzinfo=kst),
+    )
+    assert [p.plan_id for p in week] == [a, b]  # Monday 00:00 of the next week is out
+    assert [p.plan_id for p in list_plans(cal.ws, account=MASTO)] == [a, c]
+
+
+def test_text_for_a_platform_uses_its_variant_and_the_link(cal):
+    pid = draft(cal, link="https://ripple.example/beans", variants={"x": "Short for X"})
+    post = get_plan(cal.ws, pid)
+    assert post.text_for("x") == "Short for X https://ripple.example/beans"
+    assert post.text_for("mastodon") == CLEAN + " https://ripple.example/beans"
