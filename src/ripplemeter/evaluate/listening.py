@@ -398,27 +398,33 @@ def _kiwi():
 KOREAN_TAGS = frozenset({"NNG", "NNP", "XR", "SL", "SH"})
 
 
-def _keep_whole(text: str, keep: Sequence[str]) -> tuple[list[str], str]:
+@cache
+def _keep_pattern(keep: tuple[str, ...]):
+    """One compiled alternation of the user-named terms, longest first (None: no term)."""
+    import regex
+
+    rx = _rx()
+    parts = []
+    for term in sorted({k for k in keep if k}, key=len, reverse=True):
+        pat = regex.escape(term)
+        if not (rx["han"].search(term) or rx["hangul"].search(term)):
+            pat = rf"(?<![\p{{L}}\p{{N}}]){pat}(?![\p{{L}}\p{{N}}])"
+        parts.append(pat)
+    return regex.compile("|".join(parts)) if parts else None
+
+
+def _keep_whole(text: str, keep: tuple[str, ...]) -> tuple[list[str], str]:
     """Find the user-named terms in a (normalised) text and blank them out.
 
     A term of letters and digits must stand as a whole word (``lt-500`` is not found inside
-    ``lt-5000``); a Chinese, Japanese or Korean term is found inside unspaced text.
+    ``lt-5000``); a Chinese, Japanese or Korean term is found inside unspaced text. The
+    longest term wins where two overlap.
     """
-    import regex
-
-    found = []
-    for term in keep:
-        if not term:
-            continue
-        cjk = bool(_rx()["han"].search(term) or _rx()["hangul"].search(term))
-        pat = regex.escape(term)
-        if not cjk:
-            pat = rf"(?<![\p{{L}}\p{{N}}]){pat}(?![\p{{L}}\p{{N}}])"
-        new, n = regex.subn(pat, " ", text)
-        if n:
-            found.append(term)
-            text = new
-    return found, text
+    pat = _keep_pattern(keep)
+    if pat is None:
+        return [], text
+    found = pat.findall(text)
+    return (list(dict.fromkeys(found)), pat.sub(" ", text)) if found else ([], text)
 
 
 def tokenize(
@@ -459,7 +465,7 @@ def tokenize(
     """
     from ripplemeter.text.stopwords import LANGUAGES, stopwords
 
-    keep_n = sorted({_norm(k).strip() for k in keep if k and k.strip()}, key=len, reverse=True)
+    keep_n = tuple(sorted({_norm(k).strip() for k in keep if k and k.strip()}))
     rx = _rx()
     langs = list(langs) if langs is not None else [None] * len(texts)
     out: list[set[str]] = []
