@@ -11,7 +11,7 @@ posts in bulk"), all checked here before anything is written:
   ``1:30 PM``);
 * times end in 0 or 5 (``10:45``, not ``10:47``);
 * every time is at least 10 minutes after the upload (by the calendar's injectable clock);
-* no two messages are the same;
+* no two messages are the same (compared ignoring case and repeated spaces);
 * at most 350 messages in one file;
 * the link, when given, is a full ``http(s)://`` URL.
 
