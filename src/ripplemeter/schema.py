@@ -596,6 +596,29 @@ PLAN_PUBLICATIONS = Table(
     ),
 )
 
+# Publishing (issue 11 item 5, H9: ripplemeter.operations.publish). Mutable: a row is written
+# BEFORE the platform is called, in its own transaction, and closed with the outcome; a row
+# still 'pending' at the next run is reconciled with the platform before anything is sent.
+PUBLISH_INTENTS = Table(
+    "publish_intents",
+    "Publishing intents: one per planned post and account, written before the platform is called.",
+    (
+        _c("plan_id", "VARCHAR", "", "planned_posts.plan_id"),
+        _c("account_id", "VARCHAR", "", "account published to"),
+        _c("platform", "VARCHAR", "", "mastodon or bluesky"),
+        _c("version", "INTEGER", COUNT, "the plan's version being published"),
+        _c("key", "VARCHAR", "", "Mastodon Idempotency-Key or Bluesky record key (TID)"),
+        _c("text", "VARCHAR", "", "the exact text sent (untrusted), for reconciliation"),
+        _c("status", "VARCHAR", "", "pending, published or failed"),
+        _c("attempts", "INTEGER", COUNT, "runs that tried to send it"),
+        _c("created_at", "TIMESTAMP", "UTC timestamp", "when the intent was first written"),
+        _c("updated_at", "TIMESTAMP", "UTC timestamp", "last change"),
+        _c("platform_post_id", "VARCHAR", "", "the platform's id of the post, once known"),
+        _c("url", "VARCHAR", "", "permalink on the platform, once known"),
+        _c("error", "VARCHAR", "", "the last error, in plain words (never a credential)"),
+    ),
+)
+
 TABLES: dict[str, Table] = {
     t.name: t
     for t in (
@@ -627,6 +650,7 @@ TABLES: dict[str, Table] = {
         PLAN_TRANSITIONS,
         PLAN_FINDINGS,
         PLAN_PUBLICATIONS,
+        PUBLISH_INTENTS,
     )
 }
 
