@@ -567,7 +567,9 @@ def parse(text: str) -> Query:
     except lark.UnexpectedToken as exc:
         tok = exc.token
         col = len(text) + 1 if tok.type == "$END" else tok.column
-        expected = sorted({_NAMES.get(e, e) for e in exc.expected if e in _NAMES})
+        order = list(_NAMES)
+        names = sorted((e for e in exc.expected if e in _NAMES), key=order.index)
+        expected = [_NAMES[e] for e in names]
         if tok.type == "RPAR" and "')'" not in expected:
             raise QuerySyntaxError(text, col, "this ')' closes no '('") from None
         if tok.type == "NEAR":
@@ -827,19 +829,20 @@ def _uses_text(node: Node) -> bool:
 
 
 def _frame_texts(frame: pd.DataFrame) -> np.ndarray:
+    """The posts' search texts as an object array of str ("" where there is no text)."""
     if "search_text" in frame.columns:
-        st = frame["search_text"].to_numpy(dtype=object)
-        if "text" in frame.columns:
-            missing = np.array([not isinstance(s, str) for s in st])
-            if missing.any():
-                st = st.copy()
-                raw = frame["text"].to_numpy(dtype=object)
-                st[missing] = search_texts(raw[missing])
-    elif "text" in frame.columns:
-        st = np.array(search_texts(frame["text"].to_numpy(dtype=object)), dtype=object)
-    else:
-        raise RippleError("the posts to match have neither a 'search_text' nor a 'text' column")
-    return np.array([s if isinstance(s, str) else "" for s in st], dtype=object)
+        col = frame["search_text"]
+        st = col.to_numpy(dtype=object, na_value="")
+        missing = col.isna().to_numpy()
+        if missing.any() and "text" in frame.columns:
+            st = st.copy()
+            st[missing] = [
+                s or "" for s in search_texts(frame["text"].to_numpy(dtype=object)[missing])
+            ]
+        return st
+    if "text" in frame.columns:
+        return np.array([s or "" for s in search_texts(frame["text"])], dtype=object)
+    raise RippleError("the posts to match have neither a 'search_text' nor a 'text' column")
 
 
 def _lower_column(s: pd.Series) -> np.ndarray:
