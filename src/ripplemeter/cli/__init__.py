@@ -195,6 +195,7 @@ from ripplemeter.cli import (  # noqa: E402, F401
     annotate,
     calendar,
     cascades,
+    classify,
     imports,
     listen,
     operations,
