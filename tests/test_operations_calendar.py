@@ -388,3 +388,46 @@ def test_text_for_a_platform_uses_its_variant_and_the_link(cal):
     post = get_plan(cal.ws, pid)
     assert post.text_for("x") == "Short for X https://ripple.example/beans"
     assert post.text_for("mastodon") == CLEAN + " https://ripple.example/beans"
+
+
+def test_plan_health_against_the_standard(cal):
+    from ripplemeter.operations.calendar import plan_health
+
+    # posts_per_week 3..10 and at most 20% promotional (docs/examples/standards.toml)
+    def plan(when, accounts=(MASTO,), **kw):
+        return cal.add("tom", f"{CLEAN} {when}", list(accounts), when, **kw).plan_id
+
+    plan("2026-12-07 09:00", promotional=True)  # week of Mon 7 December, Seoul time
+    plan("2026-12-08 09:00")
+    plan("2026-12-09 09:00")
+    plan("2026-12-13 23:30")  # Sunday night in Seoul: still the first week
+    cal.cancel("tom", plan("2026-12-10 09:00", promotional=True))  # cancelled: not counted
+    plan("2026-12-14 00:30")  # Monday in Seoul (Sunday 15:30 UTC): the second week
+    failed = plan("2026-12-15 09:00")
+    plan("2026-12-16 09:00")
+    waiting = plan("2026-12-08 10:00", accounts=(BSKY,))
+    cal.submit("tom", waiting)
+    cal.submit("tom", failed)
+    cal.approve("jisoo", failed)
+    cal.schedule("tom", failed)
+    mark_failed(cal.ws, failed, MASTO, "401 The access token was revoked", "tom", now=T0)
+
+    h = plan_health(cal, dt.date(2026, 12, 7), dt.date(2026, 12, 20))
+    got = [
+        (r.account_id, r.week.isoformat(), r.posts, r.promotional, r.below_frequency, r.over_mix)
+        for r in h.weekly.itertuples()
+    ]
+    assert sorted(got) == [
+        (BSKY, "2026-12-07", 1, 0, True, False),  # 1 < 3
+        (BSKY, "2026-12-14", 0, 0, True, False),
+        (MASTO, "2026-12-07", 4, 1, False, True),  # 1/4 = 0.25 > 0.2
+        (MASTO, "2026-12-14", 3, 0, False, False),  # the failed post was meant to go out
+    ]
+    masto1 = h.weekly[(h.weekly.account_id == MASTO) & (h.weekly.posts == 4)].iloc[0]
+    assert masto1.promotional_share == 0.25 and masto1.max_promotional_share == 0.2
+    assert (h.weeks_below_frequency, h.weeks_over_mix) == (2, 1)
+    assert list(h.waiting.plan_id) == [waiting]
+    assert h.waiting.missing.iloc[0] == "rule 'every-post' needs 1 approver (has none)"
+    assert list(zip(h.failures.plan_id, h.failures.account_id, h.failures.error, strict=True)) == [
+        (failed, MASTO, "401 The access token was revoked")
+    ]

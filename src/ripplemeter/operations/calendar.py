@@ -61,6 +61,7 @@ __all__ = [
     "STATES",
     "TRANSITIONS",
     "CalendarError",
+    "PlanHealth",
     "Planner",
     "PlannedPost",
     "Publication",
@@ -70,6 +71,7 @@ __all__ = [
     "list_plans",
     "mark_failed",
     "mark_published",
+    "plan_health",
 ]
 
 STATES = ("draft", "in_review", "approved", "scheduled", "published", "failed", "cancelled")
@@ -1357,3 +1359,162 @@ def mark_failed(
             f"{account}: {message}",
         )
     return get_plan(ws, plan_id)
+
+
+# ---------------------------------------------------------------------------- plan vs standard
+@dataclass(frozen=True)
+class PlanHealth:
+    """The plan checked against the standard (posting frequency, content mix, approvals).
+
+    Attributes
+    ----------
+    weekly : DataFrame
+        One row per account and week (Monday to Sunday in the account's zone) overlapping
+        the period: ``account_id, week (Monday's date), posts, promotional, promotional_share
+        (promotional / posts; NaN for a week without posts), min_posts, max_posts,
+        max_promotional_share, below_frequency, above_frequency, over_mix``. Posts counted:
+        every planned post with a time in that week that is not cancelled (failed ones
+        included: they were meant to go out).
+    waiting : DataFrame
+        Posts in review: ``plan_id, scheduled_at, accounts, missing`` (approvals still
+        needed, in words).
+    failures : DataFrame
+        Failed publications of posts still failed: ``plan_id, account_id, error, at``.
+    """
+
+    weekly: pd.DataFrame
+    waiting: pd.DataFrame
+    failures: pd.DataFrame
+
+    @property
+    def weeks_below_frequency(self) -> int:
+        """Account-weeks with fewer posts than the standard's ``posts_per_week.min``."""
+        return int(self.weekly["below_frequency"].sum())
+
+    @property
+    def weeks_over_mix(self) -> int:
+        """Account-weeks whose promotional share exceeds ``max_promotional_share``."""
+        return int(self.weekly["over_mix"].sum())
+
+
+def plan_health(
+    planner: Planner, start: dt.date, end: dt.date, *, accounts: Sequence[str] | None = None
+) -> PlanHealth:
+    """Check the plan between two dates against the standard.
+
+    Parameters
+    ----------
+    planner : Planner
+        Its standards give each account's ``posts_per_week`` and ``content_mix`` (after
+        overrides, :meth:`Standards.rules_for`); its team decides which approvals count.
+    start, end : date
+        First and last day (inclusive); weeks are those overlapping them, Monday to Sunday,
+        in each account's registered zone (UTC when none).
+    accounts : sequence of str, optional
+        Accounts to check (default: every owned account of the registry plus every account
+        a plan in the period targets).
+
+    Returns
+    -------
+    PlanHealth
+
+    Notes
+    -----
+    Posting frequency as a range of posts per week and the 80/20 content mix (at most a
+    fifth of posts promotional) are the usual terms of social media strategy guides (e.g.
+    Hootsuite, "How often to post on social media"; Sprout Social, "Social media content
+    mix"); the thresholds are the brand's own, from standards.toml.
+    """
+    import pandas as pd
+
+    from ripplemeter.operations.accounts import get_account, list_accounts
+
+    ws = planner.ws
+    posts = [p for p in _load(ws) if p.state != "cancelled" and p.scheduled_at is not None]
+    if accounts is None:
+        reg = list_accounts(ws, "owned")
+        ids = list(reg["account_id"])
+        lo = dt.datetime.combine(start - dt.timedelta(days=1), dt.time(0), dt.UTC)
+        hi = dt.datetime.combine(end + dt.timedelta(days=2), dt.time(0), dt.UTC)
+        for p in posts:
+            if lo <= p.scheduled_at < hi:
+                ids += [a for a in p.accounts if a not in ids]
+    else:
+        ids = list(dict.fromkeys(accounts))
+    rows = []
+    first_monday = start - dt.timedelta(days=start.weekday())
+    n_weeks = (end - first_monday).days // 7 + 1
+    for a in ids:
+        acc = get_account(ws, a)
+        zone = (acc.timezone if acc else None) or "UTC"
+        rules = planner.standards.rules_for(a)
+        ppw = rules.posts_per_week
+        cap = rules.content_mix.max_promotional_share
+        counts: dict[dt.date, list[int]] = {}
+        for p in posts:
+            if a not in p.accounts:
+                continue
+            day = p.local_time(zone).date()
+            monday = day - dt.timedelta(days=day.weekday())
+            c = counts.setdefault(monday, [0, 0])
+            c[0] += 1
+            c[1] += int(p.promotional)
+        for w in range(n_weeks):
+            monday = first_monday + dt.timedelta(weeks=w)
+            n, promo = counts.get(monday, [0, 0])
+            share = promo / n if n else float("nan")
+            rows.append(
+                {
+                    "account_id": a,
+                    "week": monday,
+                    "posts": n,
+                    "promotional": promo,
+                    "promotional_share": share,
+                    "min_posts": ppw.min if ppw else None,
+                    "max_posts": ppw.max if ppw else None,
+                    "max_promotional_share": cap,
+                    "below_frequency": bool(ppw and ppw.min is not None and n < ppw.min),
+                    "above_frequency": bool(ppw and ppw.max is not None and n > ppw.max),
+                    "over_mix": bool(cap is not None and n and share > cap),
+                }
+            )
+    weekly = pd.DataFrame(
+        rows,
+        columns=[
+            "account_id",
+            "week",
+            "posts",
+            "promotional",
+            "promotional_share",
+            "min_posts",
+            "max_posts",
+            "max_promotional_share",
+            "below_frequency",
+            "above_frequency",
+            "over_mix",
+        ],
+    )
+    waiting = pd.DataFrame(
+        [
+            {
+                "plan_id": p.plan_id,
+                "scheduled_at": p.scheduled_at,
+                "accounts": ",".join(p.accounts),
+                "missing": "; ".join(planner.shortfall(p)),
+            }
+            for p in _load(ws)
+            if p.state == "in_review"
+        ],
+        columns=["plan_id", "scheduled_at", "accounts", "missing"],
+    )
+    failures = pd.DataFrame(
+        [
+            {"plan_id": p.plan_id, "account_id": a, "error": pub.error, "at": pub.at}
+            for p in _load(ws)
+            if p.state == "failed"
+            for a, pub in p.publications.items()
+            if pub.status == "failed"
+        ],
+        columns=["plan_id", "account_id", "error", "at"],
+    )
+    return PlanHealth(weekly, waiting, failures)
