@@ -245,8 +245,16 @@ def test_particles_attach_to_latin_brands(tmp_path):
         ws.close()
 
 
+def test_full_width_syntax_characters(corpus):
+    # a Chinese input method types （ ） “ ” and ： for ( ) " and :
+    assert run(corpus, "（华为 OR “小米 手机”） lang：zh") == run(
+        corpus, '(华为 OR "小米 手机") lang:zh'
+    )
+    assert run(corpus, "（华为 OR “小米 手机”） lang：zh") == {"8", "9", "10", "11"}
+
+
 def test_terms_lists_positive_words():
-    q = parse('(acme OR "Acme Phone") NOT lang:ja NOT spam* AND 华为 NEAR/3 手机')
+    q = parse('(acme OR "Acme Phone" OR launch*) NOT lang:ja NOT spam AND 华为 NEAR/3 手机')
     assert q.terms() == ["acme", "acme phone", "华为", "手机"]
 
 

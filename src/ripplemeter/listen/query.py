@@ -68,6 +68,7 @@ import pandas as pd
 from ripplemeter.errors import RippleError
 
 __all__ = [
+    "CJK_RANGES",
     "FIELDS",
     "MAX_NEAR",
     "PARTICLES",
@@ -77,6 +78,7 @@ __all__ = [
     "parse",
     "search_text",
     "search_texts",
+    "WORD_RANGES",
 ]
 
 # --------------------------------------------------------------------------- characters
@@ -524,6 +526,13 @@ FIELDS: dict[str, tuple[str, ...]] = {
 }
 
 
+#: full-width and typographic forms of the syntax characters, read as their ASCII forms
+#: (one character for one, so error columns stay right): （ ） ＂ “ ” ：
+_SYNTAX_FORMS = str.maketrans(
+    {"\uff08": "(", "\uff09": ")", "\uff02": '"', "\u201c": '"', "\u201d": '"', "\uff1a": ":"}
+)
+
+
 @lru_cache(maxsize=1)
 def _parser():
     import lark
@@ -554,7 +563,7 @@ def parse(text: str) -> Query:
     if not isinstance(text, str) or not text.strip():
         raise QuerySyntaxError(str(text or ""), 1, "the query is empty; write at least one word")
     try:
-        tree = _parser().parse(text)
+        tree = _parser().parse(text.translate(_SYNTAX_FORMS))
     except lark.UnexpectedCharacters as exc:
         col = exc.column
         if text[exc.pos_in_stream] == '"':
@@ -772,15 +781,17 @@ class Query:
         return [leaf.pattern() for leaf in _leaves(self.tree)]
 
     def terms(self) -> list[str]:
-        """The words and phrases the query looks for (not those under NOT), search form.
+        """The words and phrases the query looks for, in search form.
 
-        For keeping a topic's own terms whole when tokenising (associated terms).
+        For keeping a topic's own terms whole when tokenising (associated terms). Terms
+        under NOT and wildcard words (a prefix, not a term) are left out; the characters
+        of a Chinese or Japanese word are joined again (``华为``, not ``华 为``).
         """
         out: list[str] = []
 
         def visit(node: Node, neg: bool) -> None:
             if isinstance(node, Text):
-                if not neg:
+                if not neg and not any(w.wildcard for w in node.words):
                     out.append(node.plain())
             elif isinstance(node, Near):
                 visit(node.a, neg)
