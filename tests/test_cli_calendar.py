@@ -243,3 +243,49 @@ def test_ical_export_to_a_file(here):
     cal = Calendar.from_ical(Path("plan.ics").read_bytes())
     (ev,) = cal.walk("VEVENT")
     assert str(ev["UID"]) == "p1@ripplemeter" and str(ev["STATUS"]) == "TENTATIVE"
+
+
+def test_check_the_plan_against_the_standard(here):
+    # posts_per_week 3..10 and 20% promotional at most (docs/examples/standards.toml)
+    for day in ("07", "08", "09"):
+        ok(
+            run(
+                "calendar",
+                "add",
+                f"Post {day}",
+                "-a",
+                MASTO,
+                "--at",
+                f"2030-01-{day} 09:00",
+                "--as",
+                "tom",
+            )
+        )
+    ok(
+        run(
+            "calendar",
+            "add",
+            "Sale",
+            "-a",
+            MASTO,
+            "--at",
+            "2030-01-10 09:00",
+            "--promotional",
+            "--as",
+            "tom",
+        )
+    )
+    res = run(
+        "calendar", "check", "--from", "2030-01-07", "--to", "2030-01-13", "--json", "--as", "sam"
+    )
+    assert res.exit_code == 1  # a finding: Bluesky has no post that week
+    doc = json.loads(res.stdout)
+    weeks = {(w["account_id"], w["week"]): w for w in doc["weekly"]}
+    masto = weeks[(MASTO, "2030-01-07")]
+    # 1 promotional of 4 posts = 25%, over the 20% target; 4 posts is within 3..10
+    assert (masto["posts"], masto["promotional_share"], masto["over_mix"]) == (4, 0.25, True)
+    assert masto["below_frequency"] is False
+    bsky = weeks[(BSKY, "2030-01-07")]
+    assert (bsky["posts"], bsky["promotional_share"], bsky["below_frequency"]) == (0, None, True)
+    assert (doc["weeks_below_frequency"], doc["weeks_over_mix"]) == (1, 1)
+    assert doc["waiting"] == [] and doc["failures"] == []

@@ -619,3 +619,96 @@ def calendar_export(
     else:
         out.write_bytes(data)
         note(f"{len(posts)} planned posts written to {out}")
+
+
+def _whole(x) -> str:
+    """An optional whole number as text ('' for None or NaN)."""
+    return "" if x is None or x != x else str(int(x))
+
+
+@calendar_app.command("check")
+@friendly
+def calendar_check(
+    start: Annotated[str, typer.Option("--from", help="First day YYYY-MM-DD.")],
+    end: Annotated[str, typer.Option("--to", help="Last day YYYY-MM-DD (inclusive).")],
+    account: Annotated[
+        list[str] | None, typer.Option("--account", "-a", help="Only these accounts.")
+    ] = None,
+    json_out: JsonOpt = False,
+    workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
+    standards: StandardsOpt = DEFAULT_STANDARDS,
+    team: TeamOpt = None,
+    as_user: AsOpt = None,
+) -> None:
+    """The plan against the standard: weeks below the posting frequency, promotional share
+    per week, posts waiting on approval, failures. Exit 1 when any is found."""
+    import datetime as dt
+    import json
+
+    from rich.table import Table
+    from rich.text import Text
+
+    from ripplemeter.operations.calendar import CalendarError, plan_health
+
+    try:
+        first, last = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
+    except ValueError:
+        raise CalendarError(None, "check", "--from and --to: expected YYYY-MM-DD") from None
+    if last < first:
+        raise CalendarError(None, "check", f"--to {end} is before --from {start}")
+    with _Ctx(workspace, standards, team, as_user, read_only=True) as c:
+        c.team.require(c.user, "view")
+        h = plan_health(c.planner, first, last, accounts=account or None)
+    if json_out:
+        weekly = h.weekly.assign(week=h.weekly["week"].map(lambda d: d.isoformat()))
+        weekly["promotional_share"] = weekly["promotional_share"].map(
+            lambda x: None if x != x else x
+        )
+        doc = {
+            "weekly": weekly.astype(object).where(weekly.notna(), None).to_dict("records"),
+            "waiting": [
+                {**r, "scheduled_at": r["scheduled_at"].isoformat()}
+                for r in h.waiting.to_dict("records")
+            ],
+            "failures": [{**r, "at": r["at"].isoformat()} for r in h.failures.to_dict("records")],
+            "weeks_below_frequency": h.weeks_below_frequency,
+            "weeks_over_mix": h.weeks_over_mix,
+        }
+        print(json.dumps(doc, ensure_ascii=False, indent=2))
+    else:
+        table = Table(title="Posts per week against the standard")
+        for col in ("account", "week of", "posts", "range", "promotional", "limit", "finding"):
+            table.add_column(col, overflow="fold")
+        for r in h.weekly.itertuples():
+            rng = f"{_whole(r.min_posts)}-{_whole(r.max_posts)}"
+            share = "" if r.posts == 0 else f"{r.promotional}/{r.posts} ({r.promotional_share:.0%})"
+            cap = r.max_promotional_share
+            limit = "" if cap is None or cap != cap else f"{cap:.0%}"
+            found = ", ".join(
+                w
+                for w, flag in (
+                    ("below the posting frequency", r.below_frequency),
+                    ("above the posting frequency", r.above_frequency),
+                    ("too promotional", r.over_mix),
+                )
+                if flag
+            )
+            cells = (r.account_id, r.week.isoformat(), str(r.posts), rng, share, limit, found)
+            table.add_row(*(Text(x) for x in cells))
+        console.print(table)
+        for r in h.waiting.itertuples():
+            console.print(
+                f"waiting on approval: {r.plan_id} ({r.accounts}): {r.missing or 'an approver'}",
+                markup=False,
+                highlight=False,
+                emoji=False,
+            )
+        for r in h.failures.itertuples():
+            console.print(
+                f"failed: {r.plan_id} on {r.account_id}: {r.error}",
+                markup=False,
+                highlight=False,
+                emoji=False,
+            )
+    if h.weeks_below_frequency or h.weeks_over_mix or len(h.waiting) or len(h.failures):
+        raise typer.Exit(1)
