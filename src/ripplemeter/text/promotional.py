@@ -1,0 +1,194 @@
+"""Promotional posts (the audit's mistake 1, "selling all the time"): rules per language.
+
+A post is *promotional* when it offers something for sale or hire: a price asked, a discount
+or sale, a coupon or code, a call to buy/order/book, a link to a shop, a listing (property,
+tickets, second-hand goods), a giveaway used to sell, or a sponsorship disclosure. The
+definition and borderline cases are the labelling guideline
+(``tests/data/promotional_gold/GUIDELINE.md``); the rules below follow its list, in English,
+Chinese and Korean, and every hit names its rule and the words it matched.
+
+The measured quality (precision and recall on the held-out part of 430 hand-labelled real
+posts) is in the model card ``src/ripplemeter/text/models/promotional.md``; no learned model is
+shipped (39 positives are too few to train one honestly; see the card).
+"""
+
+from __future__ import annotations
+
+from ripplemeter.text.rulesets import Hit, Rule, RuleSet
+
+__all__ = ["PROMOTIONAL_RULES", "PromotionalRules", "Hit"]
+
+_CUR = r"(?:[$£€¥￥₩]|US\$|HK\$|RMB|USD|EUR|GBP)"
+
+PROMOTIONAL_RULES: tuple[Rule, ...] = (
+    # ---------------------------------------------------------------- English
+    Rule(
+        "en.price",
+        "en",
+        "price",
+        rf"{_CUR}\s?\d[\d,]*(?:\.\d\d)?(?!\s?(?:billion|million|bn|m)\b)"
+        r"|\b\d[\d,]*(?:\.\d\d)?\s?(?:dollars|bucks|usd)\b"
+        r"|\b(?:only|just|from|now)\s+" + _CUR,
+        0.6,
+    ),
+    Rule(
+        "en.discount",
+        "en",
+        "discount",
+        r"\b\d{1,2}\s?%\s?off\b|\b(?:on sale|flash sale|clearance|half price|bogo"
+        r"|buy one,? get one|free shipping|limited[- ]time (?:offer|deal)|special offer"
+        r"|discount(?:ed)?|black friday deal|cyber monday)\b",
+        0.8,
+    ),
+    Rule(
+        "en.coupon",
+        "en",
+        "coupon",
+        r"\b(?:coupon|promo code|discount code|voucher|use (?:the )?code|with code)\b",
+        0.9,
+    ),
+    Rule(
+        "en.call_to_buy",
+        "en",
+        "call_to_buy",
+        r"\b(?:shop now|buy now|order (?:now|today|yours)|book (?:now|today|your)"
+        r"|get yours|grab yours|pre-?order|add to cart|available now (?:at|on)"
+        r"|check out (?:my|our) (?:merch|store|shop)|shop (?:my|our|the) \w+"
+        r"|join (?:the |my |our )?\w*\s?masterclass|enrol+ now|sign up now"
+        r"|(?:stream|download|buy) [\w' ]{0,30} now|browse our)\b",
+        0.9,
+    ),
+    Rule(
+        "en.shop_link",
+        "any",
+        "shop_link",
+        r"(?:amazon\.[a-z.]+/(?:dp|gp|[\w-]+/dp)|amzn\.to|ebay\.[a-z.]+/itm|etsy\.com"
+        r"|teespring\.com|gumroad\.com|myshopify\.com|shopify\.com/|/shop\b|/store\b"
+        r"|/products?/|taobao\.com|tmall\.com|jd\.com/|item\.jd|smartstore\.naver"
+        r"|bunjang\.co\.kr|coupang\.com|gmarket\.co\.kr|11st\.co\.kr|aliexpress)",
+        0.9,
+    ),
+    Rule(
+        "en.sponsored",
+        "en",
+        "sponsored",
+        r"(?:#ad\b|#sponsored\b|\bsponsored by\b|\bpaid partnership\b|#promo\b)",
+        0.85,
+    ),
+    Rule(
+        "en.giveaway",
+        "en",
+        "giveaway",
+        r"\b(?:giveaway|chance to win|enter to win|win (?:a|an|one|free)\b)",
+        0.7,
+    ),
+    Rule("en.merch", "en", "call_to_buy", r"\b(?:my|our|new) merch\b", 0.9),
+    # ---------------------------------------------------------------- Chinese
+    Rule(
+        "zh.price",
+        "zh",
+        "price",
+        r"[¥￥]\s?\d|\d+(?:\.\d+)?\s?(?:元|块钱)(?!素)|价格|售价|标价|原价|现价|包邮|到手价",
+        0.6,
+    ),
+    Rule(
+        "zh.discount",
+        "zh",
+        "discount",
+        r"\d(?:\.\d)?\s?折(?!腾|磨|射|叠)|打折|折扣|优惠|促销|特价|特惠|限时|秒杀|清仓|团购"
+        r"|满\d+减\d+|买一送一|大促|甩卖|让利",
+        0.8,
+    ),
+    Rule("zh.coupon", "zh", "coupon", r"优惠券|优惠码|代金券|抵用券|折扣码|红包码|兑换码", 0.9),
+    Rule(
+        "zh.call_to_buy",
+        "zh",
+        "call_to_buy",
+        r"抢购|(?:立即|马上|点击|欢迎|扫码)购买|下单|订购|预订|选购|拍下|火热(?:销售|预售)|欢迎(?:选购|咨询|订购|光临)"
+        r"|私信(?:购买|咨询|下单)|咨询热线|加微信|【出】|出售|转让|招商|加盟|预售|现货|热卖",
+        0.85,
+    ),
+    Rule("zh.shop", "zh", "shop_link", r"天猫|淘宝店|京东|旗舰店(?!图片)|专柜|微店|商城", 0.8),
+    Rule(
+        "zh.giveaway",
+        "zh",
+        "giveaway",
+        r"抽奖|送出|免费送|赠送|一人一台|转发.{0,20}送|送.{0,6}(?:iphone|手机|礼品|奖品)",
+        0.7,
+    ),
+    Rule("zh.ads", "zh", "sponsored", r"广告|推广|特码|时时彩|彩票计划|唯一平台|代购", 0.7),
+    # ---------------------------------------------------------------- Korean
+    Rule(
+        "ko.price",
+        "ko",
+        "price",
+        r"₩\s?\d|\d[\d,]*\s?원(?:\s?(?:부터|에 판매|판매|할인|특가))|정가|판매가|가격\s?[:：]"
+        r"|최저가|무료\s?배송",
+        0.6,
+    ),
+    Rule(
+        "ko.discount",
+        "ko",
+        "discount",
+        r"\d{1,2}\s?%\s?할인|할인\s?(?:혜택|행사|이벤트|쿠폰)|세일(?!즈)|특가|1\+1|반값|타임딜|핫딜|땡처리",
+        0.8,
+    ),
+    Rule("ko.coupon", "ko", "coupon", r"쿠폰|할인\s?코드|프로모션\s?코드|적립금", 0.9),
+    Rule(
+        "ko.call_to_buy",
+        "ko",
+        "call_to_buy",
+        r"구매하세요|주문하세요|판매합니다|판매\s?중|팝니다|구매\s?문의|문의\s?(?:주세요|바랍니다|환영)"
+        r"|연락\s?주세요|상담\s?(?:문의|예약|가능)|예약\s?(?:하세요|문의|가능)|찾아\s?주세요"
+        r"|방문\s?(?:안내|예약|상담)|모집(?:해요|합니다|중)|전문\s?매장|구매\s?링크|매수\s?이벤트",
+        0.85,
+    ),
+    Rule(
+        "ko.listing",
+        "ko",
+        "listing",
+        r"매물\s?(?:정보|설명|안내|번호|보기)|급매|전세\s?\d|월세\s?\d|매매\s?\d|임대\s?(?:매물|합니다|문의)|분양|경매|입주\s?가능|보증금"
+        r"|토지\s?를\s?소개|조합원",
+        0.8,
+    ),
+    Rule("ko.giveaway", "ko", "giveaway", r"경품|증정|당첨|추첨|사은품", 0.7),
+    Rule(
+        "ko.sponsored", "ko", "sponsored", r"협찬|광고\s?(?:포함|입니다)|유료\s?광고|원고료", 0.85
+    ),
+)
+"""The rules, in English (``en``), Chinese (``zh``) and Korean (``ko``); the shop-link rule
+applies to every text."""
+
+
+class PromotionalRules(RuleSet):
+    """Promotional-post detector: the :data:`PROMOTIONAL_RULES` as a scikit-learn-style model.
+
+    Parameters
+    ----------
+    lang : {"auto", "en", "zh", "ko"}
+        ``auto`` routes each text by its script (:func:`ripplemeter.text.rulesets.script_language`).
+    threshold : float
+        Probability at or above which a post is ``promotional``.
+    base_rate : float
+        Probability of a post with no hit.
+
+    Notes
+    -----
+    ``fit(texts, labels)`` re-estimates each kind's weight from labelled posts (Laplace-smoothed
+    share of promotional posts among those where the kind fires); the shipped defaults are the
+    weights written in :data:`PROMOTIONAL_RULES`. ``explain(text)`` lists the hits (rule, kind,
+    span). Definitions: the labelling guideline ``tests/data/promotional_gold/GUIDELINE.md``;
+    quality: ``src/ripplemeter/text/models/promotional.md``.
+
+    Examples
+    --------
+    >>> m = PromotionalRules()
+    >>> m.predict(["20% off everything this weekend, use code SPRING20", "Lovely walk today"])
+    array(['promotional', 'ok'], dtype=object)
+    """
+
+    def __init__(self, lang: str = "auto", threshold: float = 0.5, base_rate: float = 0.02):
+        super().__init__(PROMOTIONAL_RULES, "promotional", lang, threshold, base_rate)
+
+    def get_params(self, deep: bool = True) -> dict:
+        return {"lang": self.lang, "threshold": self.threshold, "base_rate": self.base_rate}

@@ -1,0 +1,206 @@
+"""Promotional-post rules: hits per language with their spans, the estimator API, the gold set's
+figures re-scored from the shared data, and Cohen's kappa checked by hand."""
+
+from __future__ import annotations
+
+import csv
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ripplemeter.errors import RippleError
+from ripplemeter.text.promotional import PromotionalRules
+
+TRAINING = Path(__file__).resolve().parents[1] / "training"
+sys.path.insert(0, str(TRAINING))
+import promotional_agreement  # noqa: E402
+import train_promotional  # noqa: E402
+
+GOLD = Path(__file__).parent / "data" / "promotional_gold"
+
+
+def _kinds(text, lang="auto"):
+    return PromotionalRules(lang=lang).kinds(text)
+
+
+# ------------------------------------------------------------------ rules per language
+
+
+@pytest.mark.parametrize(
+    "text, kinds",
+    [
+        ("20% off everything this weekend, use code SPRING20 at checkout", ["discount", "coupon"]),
+        (
+            "New hoodies in! Shop now: https://teespring.com/stores/socal-surfer",
+            ["call_to_buy", "shop_link"],
+        ),
+        ("Only $19.99 while stocks last", ["price"]),
+        ("Sponsored by #MilkIt! Sky Brown can skate and surf", ["sponsored"]),
+        ("CHECK OUT MY MERCH: WWW.", ["call_to_buy"]),
+    ],
+)
+def test_english_promotional(text, kinds):
+    m = PromotionalRules()
+    assert m.kinds(text) == kinds
+    assert list(m.predict([text])) == ["promotional"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Thrasio raises $1 billion to buy Amazon sellers",  # a sum in the news, not a price asked
+        "I ate bugs and it was O-K.",
+        "Is there anything more anti-climactic than watching beginners play pool?",
+    ],
+)
+def test_english_ok(text):
+    assert list(PromotionalRules().predict([text])) == ["ok"]
+
+
+def test_chinese():
+    m = PromotionalRules()
+    assert m.kinds("双十一大促！全场5折，满200减30，领优惠券立即购买") == [
+        "discount",
+        "coupon",
+        "call_to_buy",
+    ]
+    assert m.kinds("【160116】【出】DB十字架/红舞鞋") == ["call_to_buy"]
+    assert m.kinds("ap独角兽jsk【多图】_价格_图片- 天猫精选") == ["price", "shop_link"]
+    # 折 in 折腾 and a news report are not offers
+    assert list(
+        m.predict(["这几天真折腾，晚安", "家乐福发生突发事件：营业时间所有出入口用铁门封闭"])
+    ) == ["ok", "ok"]
+
+
+def test_korean():
+    m = PromotionalRules()
+    assert m.kinds("번개장터 2019 서울숲재즈페스티벌 양일권 2매 판매합니다") == ["call_to_buy"]
+    assert m.kinds("금호동 힐스테이트서울숲리버 24평 전세 6억3천") == ["listing"]
+    assert m.kinds("오늘의집, 집에 필요한 할인 혜택 가득") == ["discount"]
+    # 세일즈 외교 (sales diplomacy) and 차익 실현 매물 (selling shares) are news, not offers
+    assert (
+        m.predict(
+            [
+                "세일즈 외교 집중",
+                "대규모 차익 실현 매물이 쏟아졌다",
+                "삼성전자는 9만7900원에 거래되고 있다",
+            ]
+        ).tolist()
+        == ["ok"] * 3
+    )
+
+
+def test_explain_spans_point_into_the_text():
+    text = "Big news: 30% off all mugs, use code MUG30"
+    hits = PromotionalRules().explain(text)
+    assert [(h.rule, h.span) for h in hits] == [
+        ("en.discount", "30% off"),
+        ("en.coupon", "use code"),
+    ]
+    for h in hits:
+        assert text[h.start : h.end] == h.span
+
+
+def test_lang_fixed_applies_only_that_languages_rules():
+    # a Korean offer read with the English rules only: nothing fires
+    assert PromotionalRules(lang="en").kinds("양일권 2매 판매합니다") == []
+    assert PromotionalRules(lang="ko").kinds("양일권 2매 판매합니다") == ["call_to_buy"]
+    with pytest.raises(RippleError, match="no rules for the language 'ja'"):
+        PromotionalRules(lang="ja")
+
+
+def test_predict_proba_noisy_or_and_fit():
+    m = PromotionalRules()
+    # price (0.6) and coupon (0.9) with base rate 0.02: 1 - 0.98 * 0.4 * 0.1
+    p = m.predict_proba(["$5 with promo code X"])
+    assert p.shape == (1, 2)
+    assert p[0, 0] == pytest.approx(1 - 0.98 * 0.4 * 0.1)
+    assert p[0, 1] == pytest.approx(0.98 * 0.4 * 0.1)
+    assert m.predict_proba([]).shape == (0, 2)
+    # fit: price fired on 3 texts, 1 positive -> (1+1)/(3+2) = 0.4; no-hit texts 0 of 1 -> 1/3
+    texts = ["$5 now", "$6 fine", "it was $7", "hello"]
+    m.fit(texts, ["promotional", "ok", "ok", "ok"])
+    assert m.weights_["price"] == pytest.approx(0.4)
+    assert m.base_rate_ == pytest.approx(1 / 3)
+    assert m.predict_proba(["$1"])[0, 0] == pytest.approx(1 - (2 / 3) * 0.6)
+    with pytest.raises(RippleError, match="label 2 is 'spam'"):
+        m.fit(["a", "b"], ["ok", "spam"])
+    with pytest.raises(RippleError, match="2 texts but 1 labels"):
+        m.fit(["a", "b"], ["ok"])
+
+
+def test_non_text_is_ok():
+    out = PromotionalRules().predict([None, "", float("nan")])
+    assert out.tolist() == ["ok", "ok", "ok"]
+
+
+# ------------------------------------------------------------------ gold set
+
+
+def test_gold_files_shape():
+    rows = train_promotional.read_gold()
+    assert len(rows) == 430
+    assert sum(r["label"] == "promotional" for r in rows) == 39
+    held = [r for r in rows if r["split"] == "heldout"]
+    assert (len(held), sum(r["label"] == "promotional" for r in held)) == (129, 12)
+    with open(GOLD / "second_pass_input.csv", encoding="utf-8", newline="") as fh:
+        second = list(csv.DictReader(fh))
+    assert len(second) == 100
+    assert "label" not in second[0]  # blind: no labels
+    by_n = {r["n"]: r for r in rows}
+    assert all(by_n[r["n"]]["ref"] == r["ref"] for r in second)
+
+
+def test_gold_references_resolve_and_rescore(real_data):
+    real_data("weibo_ced_repost_cascades/original-microblog")
+    real_data("serp_samples/baidu_naver")
+    rows = train_promotional.read_gold()
+    # the gold file is exactly the seeded draw described in the guideline
+    assert [r["ref"] for r in train_promotional.draw()] == [r["ref"] for r in rows]
+    res = train_promotional.measure()
+    held = res["rules"]["heldout/all"]
+    # the model card's held-out figures: TP 10, FP 1, FN 2
+    assert (held["tp"], held["fp"], held["fn"]) == (10, 1, 2)
+    assert held["precision"] == pytest.approx(10 / 11)
+    assert held["recall"] == pytest.approx(10 / 12)
+    allp = res["rules"]["all/all"]
+    assert (allp["tp"], allp["fp"], allp["fn"]) == (31, 3, 8)
+
+
+# ------------------------------------------------------------------ agreement
+
+
+def test_cohen_kappa_by_hand_and_against_sklearn():
+    a = ["promotional"] * 3 + ["ok"] * 7
+    b = ["promotional", "promotional", "ok", "promotional"] + ["ok"] * 6
+    # p_o = 8/10; p_e = 0.3*0.3 + 0.7*0.7 = 0.58; kappa = (0.8-0.58)/(1-0.58)
+    assert promotional_agreement.cohen_kappa(a, b) == pytest.approx(0.22 / 0.42)
+    from sklearn.metrics import cohen_kappa_score
+
+    rng = np.random.default_rng(3)
+    x = rng.choice(["promotional", "ok"], 60).tolist()
+    y = rng.choice(["promotional", "ok"], 60).tolist()
+    assert promotional_agreement.cohen_kappa(x, y) == pytest.approx(cohen_kappa_score(x, y))
+    assert math.isnan(promotional_agreement.cohen_kappa(["ok"] * 4, ["ok"] * 4))
+    with pytest.raises(ValueError):
+        promotional_agreement.cohen_kappa(["ok"], [])
+
+
+def test_agreement_reads_second_pass_labels(tmp_path):
+    (tmp_path / "gold.csv").write_text(
+        "n,ref,source,lang,label,split\n0,a#1,x,en,ok,dev\n1,a#2,x,en,promotional,dev\n"
+        "2,a#3,x,en,ok,dev\n3,a#4,x,en,promotional,dev\n",
+        encoding="utf-8",
+    )
+    second = tmp_path / "second_pass_labels.csv"
+    second.write_text("n,label\n0,ok\n1,promotional\n2,promotional\n3,promotional\n", "utf-8")
+    res = promotional_agreement.agreement(promotional_agreement.read_labels(second), tmp_path)
+    # p_o = 3/4; p_e = (2*1 + 2*3)/16 = 0.5; kappa = 0.5
+    assert res["n"] == 4 and res["raw_agreement"] == 0.75
+    assert res["kappa"] == pytest.approx(0.5)
+    second.write_text("n,label\n0,maybe\n", "utf-8")
+    with pytest.raises(ValueError, match="second_pass_labels.csv, line 2, column label"):
+        promotional_agreement.read_labels(second)

@@ -1,0 +1,287 @@
+"""The promotional-post gold set: its pool of real posts, the seeded draw, and the model's measure.
+
+The gold file (``tests/data/promotional_gold/gold.csv``) stores references, never texts: the
+source files' repositories state no licence for the posts inside them (see each data set's
+PROVENANCE.md), so the texts are read back from the shared data at run time through
+:func:`ripplemeter.datasets.data_path`. A reference is ``<file under the data root>#<key>``
+where the key is the post's id in that file (tweet id, status id, ``uri``, comment id...) or,
+for files without ids, ``row<k>`` (0-based data record) or ``item<k>`` (0-based list item).
+
+Run ``python training/train_promotional.py draw`` to (re)write ``pool_draw.csv`` (the seeded
+sample; unlabelled) and ``python training/train_promotional.py measure`` to score the rule set
+(and the learned model) on the gold set's held-out part and print the model card's figures.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import json
+import random
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+GOLD_DIR = ROOT / "tests" / "data" / "promotional_gold"
+SEED = 20261202
+
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _clean_html(s: str) -> str:
+    s = re.sub(r"<br\s*/?>|</p>\s*<p>", "\n", s or "")
+    return html.unescape(_TAG.sub("", s)).strip()
+
+
+def _x_exports(root: Path):
+    for f in sorted((root / "platform_exports/x_twitter_analytics").rglob("*.csv")):
+        if f.name.startswith("daily_"):
+            continue
+        with open(f, encoding="utf-8-sig", newline="") as fh:
+            for r in csv.DictReader(fh):
+                yield f, r["Tweet id"], r["Tweet text"], "x"
+
+
+def _mastodon(root: Path):
+    for f in sorted((root / "api_samples/mastodon").rglob("*.json")):
+        for s in json.loads(f.read_text(encoding="utf-8")):
+            yield f, str(s["id"]), _clean_html(s.get("content", "")), "mastodon"
+
+
+def _bluesky(root: Path):
+    for f in sorted((root / "api_samples/bluesky").rglob("*.json")):
+        d = json.loads(f.read_text(encoding="utf-8"))
+        posts = d.get("posts") or [x["post"] for x in d.get("feed", [])]
+        for p in posts:
+            yield f, p["uri"], p["record"].get("text", ""), "bluesky"
+
+
+def _reddit(root: Path):
+    for f in sorted((root / "api_samples/reddit").rglob("*.json")):
+        d = json.loads(f.read_text(encoding="utf-8"))
+        listings = []
+        if "interactions" in d:
+            for it in d["interactions"]:
+                body = it["response"]["body"]["string"]
+                try:
+                    listings.append(json.loads(body))
+                except ValueError:
+                    continue
+        else:
+            listings.append(d)
+        for lst in listings:
+            stack = lst if isinstance(lst, list) else [lst]
+            for node in stack:
+                if not isinstance(node, dict) or "data" not in node:
+                    continue
+                for ch in node["data"].get("children", []) or []:
+                    c = ch.get("data", {})
+                    if ch.get("kind") == "t3":
+                        text = (c.get("title", "") + "\n" + (c.get("selftext") or "")).strip()
+                    elif ch.get("kind") == "t1":
+                        text = c.get("body", "")
+                    else:
+                        continue
+                    yield f, c["id"], text, "reddit"
+
+
+def _youtube(root: Path):
+    for f in sorted((root / "api_samples/youtube").rglob("*.json")):
+        d = json.loads(f.read_text(encoding="utf-8"))
+        for it in d.get("items", []):
+            sn = it["snippet"]
+            if "topLevelComment" in sn:
+                c = sn["topLevelComment"]
+                yield f, c["id"], c["snippet"]["textOriginal"], "youtube"
+            elif isinstance(it.get("id"), dict):
+                key = (
+                    it["id"].get("videoId")
+                    or it["id"].get("channelId")
+                    or it["id"].get("playlistId")
+                )
+                yield f, key, (sn["title"] + "\n" + sn["description"]).strip(), "youtube"
+
+
+def _weibo_ced(root: Path):
+    for f in sorted((root / "weibo_ced_repost_cascades/original-microblog").glob("*.json")):
+        d = json.loads(f.read_text(encoding="utf-8"))
+        yield f, "post", d.get("text", ""), "weibo"
+
+
+def _serp(root: Path):
+    base = root / "serp_samples"
+    for f in sorted((base / "serpapi_json").rglob("*.json")):
+        d = json.loads(f.read_text(encoding="utf-8"))
+        for r in d.get("organic_results", []):
+            yield f, f"position{r['position']}", f"{r['title']}\n{r.get('snippet', '')}", "serp"
+    for f in sorted((base / "scraped_serp_csv").rglob("*.csv")):
+        with open(f, encoding="utf-8-sig", newline="") as fh:
+            for k, r in enumerate(csv.DictReader(fh)):
+                text = (r.get("title", "") + "\n" + (r.get("snippet") or "")).strip()
+                yield f, f"row{k}", text, "serp"
+    with open(base / "baidu_naver/gaoy132_pachong/baidu.csv", encoding="utf-8-sig") as fh:
+        for k, r in enumerate(csv.DictReader(fh)):
+            yield base / "baidu_naver/gaoy132_pachong/baidu.csv", f"row{k}", r["title"], "serp"
+    f = base / "baidu_naver/JeonginWon_pierce-project-backloop/삼성전자_naver_news.json"
+    for k, r in enumerate(json.loads(f.read_text(encoding="utf-8"))):
+        yield f, f"item{k}", _clean_html(r["title"] + "\n" + r["description"]), "serp"
+    f = base / "baidu_naver/jbs1105_test_crawler/naver_blog.csv"
+    with open(f, encoding="utf-8-sig", newline="") as fh:
+        for k, r in enumerate(csv.DictReader(fh)):
+            yield f, f"row{k}", _clean_html(r["title"] + "\n" + r["des"]), "serp"
+
+
+READERS = (_x_exports, _mastodon, _bluesky, _reddit, _youtube, _weibo_ced, _serp)
+
+
+def _lang(text: str) -> str:
+    hangul = len(re.findall(r"[\uac00-\ud7a3]", text))
+    han = len(re.findall(r"[\u4e00-\u9fff]", text))
+    kana = len(re.findall(r"[\u3040-\u30ff]", text))
+    if hangul >= 2 and hangul >= han:
+        return "ko"
+    if kana >= 2:
+        return "ja"
+    if han >= 2:
+        return "zh"
+    return "en" if re.search(r"[A-Za-z]{3}", text) else "und"
+
+
+def pool(root: Path | None = None) -> list[dict]:
+    """Every post of the seven sources: ``ref``, ``source``, ``lang``, ``text`` (in file order).
+
+    Raises
+    ------
+    ripplemeter.datasets.DataUnavailable
+        If the shared data is absent.
+    """
+    from ripplemeter.datasets import data_root
+
+    root = root or data_root()
+    rows, seen = [], set()
+    for reader in READERS:
+        for f, key, text, source in reader(root):
+            ref = f"{f.relative_to(root).as_posix()}#{key}"
+            if ref in seen or not isinstance(text, str) or not text.strip():
+                continue
+            seen.add(ref)
+            rows.append({"ref": ref, "source": source, "lang": _lang(text), "text": text})
+    return rows
+
+
+def resolve(refs: list[str], root: Path | None = None) -> list[str]:
+    """The texts of ``refs`` (references as in the gold file), in order.
+
+    Raises
+    ------
+    KeyError
+        If a reference is not found in the shared data (the message names it).
+    """
+    by_ref = {r["ref"]: r["text"] for r in pool(root)}
+    missing = [r for r in refs if r not in by_ref]
+    if missing:
+        raise KeyError(f"{len(missing)} references not in the shared data, e.g. {missing[0]}")
+    return [by_ref[r] for r in refs]
+
+
+# how many posts each (source, language) contributes to the draw
+QUOTA = {
+    ("x", "en"): 80,
+    ("mastodon", "en"): 25,
+    ("bluesky", "en"): 15,
+    ("reddit", "en"): 10,
+    ("youtube", "en"): 20,
+    ("serp", "en"): 50,
+    ("weibo", "zh"): 100,
+    ("serp", "zh"): 25,
+    ("serp", "ko"): 105,
+}
+
+
+def draw(root: Path | None = None) -> list[dict]:
+    """The seeded sample: for each (source, language) in :data:`QUOTA`, ``random.Random(SEED)``
+    samples that many posts (all when fewer) from the pool's posts of that kind, after
+    dropping exact duplicate texts; the result is shuffled with the same generator."""
+    rng = random.Random(SEED)
+    rows = pool(root)
+    out = []
+    for (source, lang), n in QUOTA.items():
+        texts, cand = set(), []
+        for r in rows:
+            if r["source"] == source and r["lang"] == lang and r["text"] not in texts:
+                texts.add(r["text"])
+                cand.append(r)
+        out.extend(rng.sample(cand, min(n, len(cand))))
+    rng.shuffle(out)
+    return out
+
+
+def read_gold(path: Path | None = None) -> list[dict]:
+    """The gold rows (``n, ref, source, lang, label, split``) of ``gold.csv``."""
+    with open(path or GOLD_DIR / "gold.csv", encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def prf(gold: list[bool], pred: list[bool]) -> dict:
+    """Counts, precision and recall of the positive class."""
+    tp = sum(g and p for g, p in zip(gold, pred, strict=True))
+    fp = sum((not g) and p for g, p in zip(gold, pred, strict=True))
+    fn = sum(g and not p for g, p in zip(gold, pred, strict=True))
+    return {
+        "n": len(gold),
+        "positives": sum(gold),
+        "tp": tp,
+        "fp": fp,
+        "fn": fn,
+        "precision": tp / (tp + fp) if tp + fp else float("nan"),
+        "recall": tp / (tp + fn) if tp + fn else float("nan"),
+    }
+
+
+def measure() -> dict:
+    """Score the shipped rules (default weights, no fitting) on each split and language, and a
+    learned character n-gram model trained on the dev split, on the held-out split."""
+    from ripplemeter.text.promotional import PromotionalRules
+
+    rows = read_gold()
+    texts = resolve([r["ref"] for r in rows])
+    gold = [r["label"] == "promotional" for r in rows]
+    pred = [p == "promotional" for p in PromotionalRules().predict(texts)]
+    out: dict = {"rules": {}}
+    for split in ("dev", "heldout", "all"):
+        for lang in ("all", "en", "zh", "ko"):
+            idx = [
+                i
+                for i, r in enumerate(rows)
+                if split in ("all", r["split"]) and lang in ("all", r["lang"])
+            ]
+            out["rules"][f"{split}/{lang}"] = prf([gold[i] for i in idx], [pred[i] for i in idx])
+    # a learned model, only to see whether 27 training positives support one
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    dev = [i for i, r in enumerate(rows) if r["split"] == "dev"]
+    test = [i for i, r in enumerate(rows) if r["split"] == "heldout"]
+    vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True)
+    x = vec.fit_transform([texts[i] for i in dev])
+    clf = LogisticRegression(C=10.0, class_weight="balanced", max_iter=2000)
+    clf.fit(x, [gold[i] for i in dev])
+    lp = clf.predict(vec.transform([texts[i] for i in test]))
+    out["learned_heldout"] = prf([gold[i] for i in test], [bool(v) for v in lp])
+    return out
+
+
+if __name__ == "__main__":
+    cmd = sys.argv[1] if len(sys.argv) > 1 else "measure"
+    if cmd == "counts":
+        from collections import Counter
+
+        print(Counter((r["source"], r["lang"]) for r in pool()))
+    elif cmd == "draw":
+        # check that gold.csv holds exactly the seeded draw, in order
+        refs = [r["ref"] for r in draw()]
+        same = refs == [r["ref"] for r in read_gold()]
+        print(f"{len(refs)} posts drawn; gold.csv holds the same references in order: {same}")
+    else:
+        print(json.dumps(measure(), indent=1))
