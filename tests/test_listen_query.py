@@ -510,9 +510,7 @@ def _code(parts: list[str], toks, t: str) -> bool:
     return False
 
 
-def _oracle_leaf(leaf: str, post: str) -> bool:
-    t = _norm(post)
-    toks = _tokens(t)
+def _oracle_leaf(leaf: str, t: str, toks) -> bool:
     if " NEAR/" in leaf:
         a, n, b = re.fullmatch(r"(.+) NEAR/(\d+) (.+)", leaf).groups()
         sa = _spans([x for x, _, _ in _tokens(_norm(a))], toks, t)
@@ -544,10 +542,10 @@ def test_matching_agrees_with_a_token_oracle(tmp_path):
     posts = [(str(i), "x", "a", "en", _random_post(rng)) for i in range(1500)]
     ws, frame = _workspace(tmp_path, posts)
     try:
-        text_of = {f"x:{pid}": text for pid, _, _, _, text in posts}
+        cut = {f"x:{pid}": (_norm(text), _tokens(_norm(text))) for pid, _, _, _, text in posts}
         for leaf in ORACLE_LEAVES:
             got = set(frame.post_id[parse(leaf).match(frame)])
-            want = {pid for pid in frame.post_id if _oracle_leaf(leaf, text_of[pid])}
+            want = {pid for pid in frame.post_id if _oracle_leaf(leaf, *cut[pid])}
             assert got == want, (
                 f"{leaf}: only regex {sorted(got - want)[:3]}, only oracle {sorted(want - got)[:3]}"
             )
