@@ -399,3 +399,106 @@ def test_secrets_never_reach_the_workspace_or_the_outcomes(ws, platforms, creds,
         assert t.encode() not in blob and t not in text
     for table in ("publish_intents", "plan_publications", "plan_transitions", "accounts"):
         assert not any(t in ws.table(table).to_csv() for t in tokens)
+
+
+# ---------------------------------------------------------------------------- CLI
+def _cli_setup(tmp_path, server, text=TEXT):
+    from publish_server import EXAMPLES
+
+    path = tmp_path / "ripplemeter.duckdb"
+    with Workspace(path) as w:
+        pid = scheduled_plan(w, text)
+    base = [
+        "calendar",
+        "publish",
+        "--workspace",
+        str(path),
+        "--standards",
+        str(EXAMPLES / "standards.toml"),
+        "--as",
+        "tom",
+        "--server",
+        f"mastodon={server.base_url}",
+        "--server",
+        f"bluesky={server.base_url}",
+        "--now",
+        DUE.isoformat(),
+    ]
+    return path, pid, base
+
+
+def test_cli_publish_due_prints_json_and_never_a_secret(tmp_path, platforms, creds):
+    from typer.testing import CliRunner
+
+    from ripplemeter.cli import app
+
+    path, pid, base = _cli_setup(tmp_path, platforms)
+    res = CliRunner().invoke(app, [*base, "--due", "--json"])
+    assert res.exit_code == 0, res.output
+    outs = json.loads(res.stdout)
+    assert [(o["account_id"], o["status"]) for o in outs] == [
+        (MASTO, "published"),
+        (BSKY, "published"),
+    ]
+    assert outs[0]["platform_post_id"] == platforms.statuses[0]["id"]
+    for secret in (MASTODON_TOKEN, BSKY_PASSWORD):
+        assert secret not in res.stdout and secret not in res.stderr
+    with Workspace(path) as w:
+        assert get_plan(w, pid).state == "published"
+    # --watch, two rounds: nothing is due any more, nothing is sent
+    before = len(platforms.requests)
+    res = CliRunner().invoke(app, [*base, "--watch", "--max-rounds", "2", "--interval", "0"])
+    assert res.exit_code == 0, res.output
+    assert "stopped after 2 round(s)" in res.stderr
+    assert len(platforms.requests) == before
+
+
+def test_cli_publish_failure_exits_1_with_the_platform_message(tmp_path, platforms, creds):
+    from typer.testing import CliRunner
+
+    from ripplemeter.cli import app
+
+    _, _, base = _cli_setup(tmp_path, platforms)
+    platforms.inject(
+        "POST",
+        "/api/v1/statuses",
+        at=1,
+        status=422,
+        body={"error": "Validation failed: Text character limit of 500 exceeded"},
+    )
+    res = CliRunner().invoke(app, [*base, "--due"])
+    assert res.exit_code == 1
+    assert "p1 on mastodon:109876: failed: Mastodon refused the post: 422 Validation failed" in (
+        " ".join(res.stderr.split())
+    )
+    assert f"p1 {BSKY}: published at://" in res.stdout
+    res = CliRunner().invoke(app, [*base])
+    assert res.exit_code == 2 and "exactly one of --due" in res.stderr
+
+
+def test_cli_watch_stops_cleanly_on_sigterm(tmp_path, platforms, creds):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    _, _, base = _cli_setup(tmp_path, platforms)
+    env = {**os.environ, "RM_TEST_MASTODON": MASTODON_TOKEN, "RM_TEST_BSKY": BSKY_PASSWORD}
+    cmd = [sys.executable, "-c", "from ripplemeter.cli import app; app()", *base]
+    proc = subprocess.Popen(
+        [*cmd, "--watch", "--interval", "30"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert "watching:" in proc.stderr.readline()
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, err
+    assert "stopped after 1 round(s)" in err
+    assert len(out.strip().splitlines()) == 2 and len(platforms.statuses) == 1

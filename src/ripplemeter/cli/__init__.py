@@ -200,6 +200,7 @@ from ripplemeter.cli import (  # noqa: E402, F401
     listen,
     operations,
     opinion_cli,
+    publish,
     report,
     seeds,
     text,
