@@ -455,3 +455,32 @@ def creds(monkeypatch):
     """The two accounts' secrets in the environment variables their references name."""
     monkeypatch.setenv("RM_TEST_MASTODON", MASTODON_TOKEN)
     monkeypatch.setenv("RM_TEST_BSKY", BSKY_PASSWORD)
+
+
+def main() -> None:  # pragma: no cover - a manual rehearsal server
+    """``python tests/publish_server.py``: serve until Ctrl-C and say how to publish to it."""
+    from ripplemeter.datasets import data_path
+
+    server = FakePlatforms(recorded_status(data_path("api_samples")))
+    print(f"Mastodon and Bluesky test server at {server.base_url}", flush=True)
+    print(
+        f"  export RM_TEST_MASTODON={MASTODON_TOKEN} RM_TEST_BSKY={BSKY_PASSWORD}\n"
+        f"  accounts: {MASTO} (credentials_ref env:RM_TEST_MASTODON), {BSKY} (handle "
+        f"{BSKY_HANDLE}, credentials_ref env:RM_TEST_BSKY)\n"
+        f"  ripplemeter calendar publish --due --server mastodon={server.base_url} "
+        f"--server bluesky={server.base_url}",
+        flush=True,
+    )
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        print(f"{len(server.statuses)} Mastodon status(es), {len(server.records)} Bluesky post(s)")
+    finally:
+        server.close()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    import sys
+
+    sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent))
+    main()

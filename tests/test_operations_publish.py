@@ -502,3 +502,34 @@ def test_cli_watch_stops_cleanly_on_sigterm(tmp_path, platforms, creds):
     assert proc.returncode == 0, err
     assert "stopped after 1 round(s)" in err
     assert len(out.strip().splitlines()) == 2 and len(platforms.statuses) == 1
+
+
+def test_rescheduled_after_a_failure_posts_only_where_missing(ws, platforms, creds):
+    from publish_server import EXAMPLES, T0
+    from ripplemeter.operations.calendar import Planner
+    from ripplemeter.operations.standards import load_standards
+
+    pid = scheduled_plan(ws, TEXT)
+    platforms.inject(
+        "POST",
+        "/api/v1/statuses",
+        at=1,
+        status=422,
+        body={"error": "Validation failed: Text character limit of 500 exceeded"},
+    )
+    outs = run(ws, platforms)
+    assert [o.status for o in outs] == ["failed", "published"]
+    post = get_plan(ws, pid)
+    assert post.state == "failed" and post.pending_accounts == (MASTO,)
+    planner = Planner(
+        ws,
+        team=load_team(EXAMPLES / "team.toml"),
+        standards=load_standards(EXAMPLES / "standards.toml"),
+        clock=lambda: T0,
+    )
+    planner.schedule("tom", pid)
+    (out,) = run(ws, platforms)
+    assert (out.account_id, out.status) == (MASTO, "published")
+    assert posts_sent(platforms) == (1, 1)
+    assert platforms.hits("POST", "/xrpc/com.atproto.repo.createRecord") == 1
+    assert get_plan(ws, pid).state == "published"
