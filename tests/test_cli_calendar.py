@@ -289,3 +289,34 @@ def test_check_the_plan_against_the_standard(here):
     assert (bsky["posts"], bsky["promotional_share"], bsky["below_frequency"]) == (0, None, True)
     assert (doc["weeks_below_frequency"], doc["weeks_over_mix"]) == (1, 1)
     assert doc["waiting"] == [] and doc["failures"] == []
+
+
+def test_list_shows_each_accounts_outcome(here):
+    from ripplemeter.operations.calendar import mark_failed, mark_published
+    from ripplemeter.workspace import Workspace
+
+    ok(
+        run(
+            "calendar",
+            "add",
+            "Hello",
+            "-a",
+            MASTO,
+            "-a",
+            BSKY,
+            "--at",
+            "2030-01-07 09:00",
+            "--as",
+            "tom",
+        )
+    )
+    ok(run("calendar", "submit", "p1", "--as", "tom"))
+    ok(run("calendar", "approve", "p1", "--as", "jisoo"))
+    ok(run("calendar", "schedule", "p1", "--as", "tom"))
+    with Workspace("ripplemeter.duckdb") as ws:
+        mark_published(ws, "p1", MASTO, "55", "https://m.example/@r/55", "tom")
+        mark_failed(ws, "p1", BSKY, "ExpiredToken", "tom")
+    masto = ok(run("calendar", "list", "--account", MASTO, "--as", "sam"))
+    assert "published" in masto and "failed" not in masto
+    bsky = ok(run("calendar", "list", "--account", BSKY, "--as", "sam"))
+    assert "failed: ExpiredToken" in bsky

@@ -105,7 +105,7 @@ def _said(post, what: str) -> None:
     console.print(line, markup=False, highlight=False, emoji=False)
 
 
-def _show_findings(post) -> None:
+def _show_findings(post, out=None) -> None:
     from rich.table import Table
     from rich.text import Text
 
@@ -123,7 +123,7 @@ def _show_findings(post) -> None:
     for f in post.findings:
         cells = (f["account_id"], f["rule"], f["severity"], f["why"], f["fix"])
         table.add_row(*(Text(str(c)) for c in cells))
-    err_console.print(table)
+    (out or err_console).print(table)
 
 
 # ---------------------------------------------------------------------------- add / edit
@@ -402,7 +402,7 @@ def calendar_show(
     for k, v in rows:
         info.add_row(Text(k), Text(str(v)))
     console.print(info)
-    _show_findings(post)
+    _show_findings(post, console)
     audit = Table(title="Audit log")
     for col in ("when (UTC)", "who", "action", "from", "to", "comment"):
         audit.add_column(col, overflow="fold")
@@ -521,6 +521,8 @@ def calendar_list(
             pub = p.publications.get(a)
             if pub is not None and pub.status == "failed":
                 st = f"{st}: {pub.error}"
+            elif pub is not None:
+                st = "published"  # on this account, whatever the others
             table.add_row(
                 Text(day if day != last_day else ""),
                 Text(f"{local:%H:%M}" if local else ""),
