@@ -394,3 +394,11 @@ def test_alerts_over_hourly_volume_with_driving_posts(tmp_path):
     html = write_report(res, tmp_path / "out").html.read_text(encoding="utf-8")
     assert "&lt;script&gt;x&lt;/script&gt;" in html and "<script>x</script>" not in html
     w.close()
+
+
+def test_until_cuts_the_hourly_series(tmp_path, ws):
+    # the watcher's "now": 2026-03-05 12:00 Shanghai = 04:00 UTC, 4 days and 12 hours in
+    _, r = _run(tmp_path, ws, until=pd.Timestamp("2026-03-05 04:00"))
+    hourly = r.frames["volume_lumen"]["mentions"]
+    assert len(hourly) == 4 * 24 + 12
+    assert hourly.index[-1] == pd.Timestamp("2026-03-05 11:00", tz="Asia/Shanghai")

@@ -295,6 +295,9 @@ class ListeningSettings(BaseModel):
         Driving posts shown per alert.
     alerts : object, optional
         The project's ``[alerts]`` settings (:class:`ripplemeter.listen.alerts.AlertSettings`).
+    until : datetime, optional
+        Hourly series for alerts end before this time (UTC when naive): the watcher's "now",
+        so that the hours still to come are not read as hours without mentions.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
@@ -307,6 +310,7 @@ class ListeningSettings(BaseModel):
     alert_rule: str = "tuned"
     alert_posts: int = Field(3, ge=0, le=20)
     alerts: Any = None
+    until: dt.datetime | None = None
 
 
 # ----------------------------------------------------------------------------- terms
@@ -756,6 +760,10 @@ class ListeningSection:
         buckets = _local_frame(buckets, tz) if len(buckets) else buckets
         hours = pd.date_range(period.lo, period.hi, freq="h", inclusive="left", tz="UTC")
         hours = hours.tz_convert(tz)
+        if s.until is not None:
+            cut = pd.Timestamp(s.until)
+            cut = cut.tz_convert("UTC") if cut.tzinfo else cut.tz_localize("UTC")
+            hours = hours[hours < cut] if (hours < cut).any() else hours[:1]
         days = [d.date() for d in pd.date_range(period.start, period.end, freq="D")]
         weeks = sorted({d - dt.timedelta(days=d.weekday()) for d in days})
 

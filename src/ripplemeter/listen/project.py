@@ -369,6 +369,7 @@ def evaluate_listening(
     end: dt.date | None = None,
     annotate: bool = True,
     progress: Callable[[str], None] | None = None,
+    until: Any = None,
 ) -> Any:
     """Evaluate a listening project over its workspace: the listening section's result.
 
@@ -385,6 +386,8 @@ def evaluate_listening(
         aspects), so that share of voice by positive mentions and the sentiment trend exist.
     progress : callable, optional
         Receives short stage descriptions.
+    until : datetime, optional
+        The hourly series for alerts stop before this time (the watcher passes "now").
 
     Returns
     -------
@@ -430,6 +433,9 @@ def evaluate_listening(
         if end < start:
             raise RippleError(f"the report's end {end} is before its start {start}")
         camp = project.campaign(start, end)
+        if until is not None:
+            settings = camp.settings["listening"].model_copy(update={"until": until})
+            camp.settings["listening"] = settings
         backend = ibis.duckdb.from_connection(ws.con)
         ctx = EvalContext(
             scope=(),
@@ -666,7 +672,9 @@ def watch(
             now = pd.Timestamp.now(tz=project.timezone)
             end = now.date()
             start = end - dt.timedelta(days=history_days - 1)
-            res = evaluate_listening(project, ws, start=start, end=end, annotate=annotate)
+            res = evaluate_listening(
+                project, ws, start=start, end=end, annotate=annotate, until=now
+            )
             alerts = alerts_of(res, since=now - pd.Timedelta(recent))
             if alerts and project.delivery:
                 kw = {"sleep": deliver_sleep} if deliver_sleep is not None else {}
