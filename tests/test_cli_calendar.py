@@ -320,3 +320,14 @@ def test_list_shows_each_accounts_outcome(here):
     assert "published" in masto and "failed" not in masto
     bsky = ok(run("calendar", "list", "--account", BSKY, "--as", "sam"))
     assert "failed: ExpiredToken" in bsky
+
+
+def test_a_workspace_from_before_the_calendar_gets_its_tables(here):
+    from ripplemeter.workspace import Workspace
+
+    with Workspace("ripplemeter.duckdb") as ws:  # as an older ripplemeter left it
+        for t in ("planned_posts", "planned_variants", "plan_approvals", "plan_transitions"):
+            ws.con.execute(f"DROP TABLE {t}")
+    res = run("calendar", "list", "--as", "sam")
+    assert res.exit_code == 0 and "note: nothing planned" in res.stderr
+    assert json.loads(ok(run("calendar", "list", "--json", "--as", "sam"))) == []

@@ -75,6 +75,14 @@ class _Ctx:
         self.team = load_team(team_path)
         self.user = acting_user(self.team, as_user).id if need_user else None
         self.ws = Workspace(workspace, read_only=read_only)
+        if (
+            read_only
+            and not self.ws.con.execute(
+                "SELECT count(*) FROM information_schema.tables WHERE table_name = 'plan_transitions'"
+            ).fetchone()[0]
+        ):
+            self.ws.close()  # a workspace from before the calendar: add its tables once
+            self.ws = Workspace(workspace)
         self.planner = Planner(self.ws, team=self.team, standards=self.standards)
 
     def __enter__(self):
