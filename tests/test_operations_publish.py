@@ -533,3 +533,29 @@ def test_rescheduled_after_a_failure_posts_only_where_missing(ws, platforms, cre
     assert posts_sent(platforms) == (1, 1)
     assert platforms.hits("POST", "/xrpc/com.atproto.repo.createRecord") == 1
     assert get_plan(ws, pid).state == "published"
+
+
+def test_file_credentials_outside_the_project_and_refused_inside(tmp_path, platforms):
+    from ripplemeter.operations.accounts import add_account
+
+    proj = tmp_path / "project"
+    proj.mkdir()
+    secret = tmp_path / "mastodon.token"  # outside the project folder
+    secret.write_text(MASTODON_TOKEN + "\n", encoding="utf-8")
+    with Workspace(proj / "ripplemeter.duckdb") as w:
+        add_account(w, MASTO, role="owned", timezone="Asia/Seoul", credentials_ref=f"file:{secret}")
+        pid = scheduled_plan(w, TEXT, accounts=[MASTO])
+        (out,) = run(w, platforms)
+        assert out.status == "published" and len(platforms.statuses) == 1
+        assert MASTODON_TOKEN not in json.dumps(out.to_dict())
+        # the file is moved into the project folder: refused, and the message names the
+        # file, never its content
+        inside = proj / "token.txt"
+        inside.write_text(MASTODON_TOKEN, encoding="utf-8")
+        w.con.execute("UPDATE accounts SET credentials_ref = ?", [f"file:{inside}"])
+        pid2 = scheduled_plan(w, TEXT + " again", accounts=[MASTO])
+        (out,) = run(w, platforms)
+        assert out.plan_id == pid2 and out.status == "failed"
+        assert f"the file {inside} is inside the project folder" in out.error
+        assert MASTODON_TOKEN not in out.error
+        assert get_plan(w, pid).state == "published"

@@ -134,6 +134,7 @@ def calendar_publish(
     retried in the run and, failing that, on the next run.
     """
     from ripplemeter.cli.calendar import _Ctx
+    from ripplemeter.errors import WorkspaceError
     from ripplemeter.operations import OperationsError
     from ripplemeter.operations.publish import Publishers, publish_due
 
@@ -167,16 +168,23 @@ def calendar_publish(
         with Publishers(servers=servers, project_dir=project) as pool:
             while True:
                 rounds += 1
-                with _Ctx(workspace, standards, team, as_user) as ctx:
-                    outcomes = publish_due(
-                        ctx.ws,
-                        now=_now(now),
-                        actor=ctx.user,
-                        team=ctx.team,
-                        publishers=pool,
-                        media_root=media_root,
-                        visibility=visibility,
-                    )
+                try:
+                    with _Ctx(workspace, standards, team, as_user) as ctx:
+                        outcomes = publish_due(
+                            ctx.ws,
+                            now=_now(now),
+                            actor=ctx.user,
+                            team=ctx.team,
+                            publishers=pool,
+                            media_root=media_root,
+                            visibility=visibility,
+                        )
+                except WorkspaceError as exc:
+                    if not watch:
+                        raise
+                    # another command holds the workspace for a moment: try next round
+                    warn(f"round {rounds}: {exc}; trying again next round")
+                    outcomes = []
                 failed += _show(outcomes, as_json)
                 if due or stop["flag"] or (max_rounds is not None and rounds >= max_rounds):
                     break

@@ -441,6 +441,8 @@ def publish_due(
     root = Path(media_root) if media_root is not None else (project_dir or Path.cwd())
     own = publishers is None
     pool = publishers or Publishers(servers=servers, project_dir=project_dir)
+    if pool.project_dir is None:  # a credentials file inside the workspace's folder is refused
+        pool.project_dir = project_dir
     outcomes: list[Outcome] = []
 
     def fail(plan_id: str, account_id: str, platform: str, message: str) -> Outcome:
