@@ -640,6 +640,12 @@ def _local_frame(counts: pd.DataFrame, tz: str) -> pd.DataFrame:
     return counts.assign(hour=hour, day=day, week=week)
 
 
+def _ratio(v: Any) -> float | None:
+    """A share as a float (1.0, not 1: the report shows ratios as percentages)."""
+    v = clean(v)
+    return None if v is None else float(v)
+
+
 # ----------------------------------------------------------------------------- the section
 @register_section
 class ListeningSection:
@@ -833,7 +839,7 @@ class ListeningSection:
                     ("engagement", "share_of_voice_engagement"),
                     ("positive", "share_of_voice_positive"),
                 ):
-                    v = clean(sov[k])
+                    v = _ratio(sov[k])
                     sov[k] = v
                     figures.append(
                         Figure(f"{p}.share_of_voice.{k}", mid, v, None if v is not None else why[k])
@@ -852,7 +858,7 @@ class ListeningSection:
                     Figure(
                         f"{p}.net_sentiment",
                         "listening_net_sentiment",
-                        clean(d["net_sentiment"]),
+                        _ratio(d["net_sentiment"]),
                         None if polar else "no mention of this topic is positive or negative",
                     )
                 )
@@ -879,7 +885,7 @@ class ListeningSection:
                         Figure(
                             f"{q}.net_sentiment",
                             "listening_net_sentiment",
-                            clean(r["net_sentiment"]),
+                            _ratio(r["net_sentiment"]),
                             None
                             if r["net_sentiment"] is not None
                             else "no mention of the day is positive or negative",
