@@ -16,6 +16,7 @@ Hand counts (time zone Asia/Shanghai, UTC+8; window 2026-03-01..2026-03-14):
 from __future__ import annotations
 
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -297,6 +298,8 @@ def test_report_escapes_posts_and_shows_every_figure(tmp_path, ws):
         assert f'data-path="{f.path}"' in html, f.path
     assert doc["sections"]["listening"]["status"] == "ok"
     assert doc["listening"]["topics"]["lumen"]["mentions"] == 8
+    # a share of 1 reads as a percentage (net sentiment: 3 positive, 0 negative)
+    assert re.search(r'data-path="listening.topics.lumen.net_sentiment"[^>]*>100.00%<', html)
 
 
 def test_no_topics_is_no_data(tmp_path, ws):
