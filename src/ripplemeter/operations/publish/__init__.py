@@ -112,6 +112,13 @@ class Outcome:
 
 @dataclass
 class Intent:
+    """A row of ``publish_intents``: a post about to be (or being) sent to one account.
+
+    ``key`` is the Mastodon ``Idempotency-Key`` or the Bluesky record key; ``text`` the exact
+    text sent; ``created_at`` (aware, UTC) the first attempt, from which Mastodon's one-hour
+    key memory is counted.
+    """
+
     plan_id: str
     account_id: str
     platform: str
