@@ -619,6 +619,25 @@ PUBLISH_INTENTS = Table(
     ),
 )
 
+# Community inbox (issue 12 item 3, H12: ripplemeter.operations.inbox). Append-only: each row is
+# one action on an inbox item (a comment, reply or mention addressed to an owned account); the
+# item's state is its latest row, or "open"/"replied" (from the posts) when it has none.
+INBOX_EVENTS = Table(
+    "inbox_events",
+    "The inbox's audit log: every assignment, closing, move to private message or reopening.",
+    (
+        _c("item_id", "VARCHAR", "", "posts.post_id of the comment, reply or mention"),
+        _c("seq", "BIGINT", "", "order of the entry in the workspace (1, 2, ...)"),
+        _c("action", "VARCHAR", "", "assign, close, private or reopen"),
+        _c("from_state", "VARCHAR", "", "state before"),
+        _c("to_state", "VARCHAR", "", "open, assigned, replied, closed or private"),
+        _c("assignee", "VARCHAR", "", "team member id the item is assigned to, after the action"),
+        _c("actor", "VARCHAR", "", "team member id who acted"),
+        _c("at", "TIMESTAMP", "UTC timestamp", "when"),
+        _c("note", "VARCHAR", "", "comment given with the action"),
+    ),
+)
+
 TABLES: dict[str, Table] = {
     t.name: t
     for t in (
@@ -651,6 +670,7 @@ TABLES: dict[str, Table] = {
         PLAN_FINDINGS,
         PLAN_PUBLICATIONS,
         PUBLISH_INTENTS,
+        INBOX_EVENTS,
     )
 }
 

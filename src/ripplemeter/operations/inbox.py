@@ -1,0 +1,695 @@
+"""The community inbox: what the audience addressed to owned accounts, and how fast it was answered.
+
+An *inbox item* is a post by someone else that is addressed to an owned account:
+
+- a **comment** or reply whose parent is a post of an owned account (``posts.parent_id``), or
+- a **mention**: a post naming an owned account's handle (``@handle``), not authored by an
+  owned account and not already a comment on one.
+
+Each item is classified (:func:`classify_items`) as ``spam``, ``complaint``, ``question``,
+``praise`` or ``other``, in that order of precedence: spam by :class:`ripplemeter.text.spam.SpamFilter`
+(English; other languages are never called spam), complaint = negative sentiment (every item
+is addressed to the brand by construction), question by the ``question`` classifier of
+:mod:`ripplemeter.text.classify` when registered, else by the rules of :func:`is_question`,
+praise = positive sentiment.
+
+**Reply time** is the time from the item to the first reply by an owned account (a post of an
+owned account whose parent is the item, created at or after it), counted in the business
+hours of the standard's calendar (:func:`ripplemeter.operations.business_hours.business_hours_between`).
+A **breach** is a reply later than the target (``reply_within_hours`` of standards.toml), or
+no reply while ``now`` is past the item's deadline (the instant the target's business hours
+run out after the item).
+
+States: ``open`` (nothing done), ``assigned`` (to a team member), ``replied`` (an owned
+account answered), ``closed`` (no reply needed) and ``private`` (moved to private message).
+Assignments, closings, moves and reopenings are written to the ``inbox_events`` table, which
+is also the audit of changes; ``replied`` is read from the posts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ripplemeter.operations import OperationsError
+from ripplemeter.operations.business_hours import BusinessCalendar, business_hours_between
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from ripplemeter.operations.team import Team
+    from ripplemeter.workspace import Workspace
+
+__all__ = [
+    "CATEGORIES",
+    "INBOX_ACTION",
+    "STATES",
+    "InboxError",
+    "InboxSettings",
+    "assign",
+    "build_inbox",
+    "close",
+    "deadline",
+    "events",
+    "inbox_items",
+    "is_question",
+    "needs_reply",
+    "owned_accounts",
+    "reopen",
+]
+
+CATEGORIES = ("spam", "complaint", "question", "praise", "other")
+STATES = ("open", "assigned", "replied", "closed", "private")
+#: The team permission the inbox actions need. team.py has no inbox action yet; answering the
+#: audience is the job of those who write posts (editors and admins), so the inbox asks for it.
+INBOX_ACTION = "post.create"
+
+#: Reply kinds stored by importers (``comment`` and ``reply``; Weibo CED stores ``repost``
+#: for comments and reposts alike, which the files do not tell apart).
+_CHILD_KINDS = ("comment", "reply", "repost", "quote")
+
+
+class InboxError(OperationsError):
+    """An inbox action that cannot be done (unknown item, a state that does not allow it)."""
+
+
+@dataclass(frozen=True)
+class InboxSettings:
+    """How the inbox measures and orders.
+
+    Attributes
+    ----------
+    target : datetime.timedelta or None
+        Reply-time target in business hours (``reply_within_hours`` of standards.toml);
+        None: no breaches are computed.
+    calendar : BusinessCalendar or None
+        The team's business hours; None counts elapsed (wall-clock) time.
+    notable_followers : int
+        An author with at least this many followers (or verified) is notable (default
+        10,000, a ripplemeter decision: the usual lower bound of a "micro-influencer").
+    now : datetime or None
+        The instant unanswered items are measured to (default: the current time).
+    """
+
+    target: dt.timedelta | None = None
+    calendar: BusinessCalendar | None = None
+    notable_followers: int = 10_000
+    now: dt.datetime | None = None
+
+
+# --------------------------------------------------------------------------- question rules
+_Q_EN = re.compile(
+    r"^\s*(?:how|what|when|where|why|who|which|whose|can|could|do|does|did|is|are|was|were|"
+    r"will|would|should|shall|may|have|has|any(?:one|body))\b",
+    re.IGNORECASE,
+)
+_Q_ZH = re.compile(
+    r"吗|吧[？?]|呢[？?。]?$|怎么|如何|为什么|为何|什么|哪里|哪儿|哪个|多少|是否|能不能|可不可以|有没有|是不是|几[点时号个天]"
+)
+_Q_KO = re.compile(
+    r"(?:까요|나요|니까|는지요|가요|어요\?|죠\?)|어떻게|왜|언제|어디|무엇|뭐|얼마|몇"
+)
+
+
+def is_question(text: str | None) -> bool:
+    """True when a text asks something (rules, in English, Chinese and Korean).
+
+    A question mark (``?`` or full-width ``？``), an English sentence opening with a question
+    word or auxiliary (how, what, can, do, is...), Chinese question particles and words
+    (吗, 怎么, 为什么, 多少, 是否, 有没有...) or Korean interrogative endings and words
+    (까요, 나요, 니까, 어떻게, 왜, 언제...).
+
+    Parameters
+    ----------
+    text : str or None
+
+    Returns
+    -------
+    bool
+        False for None or blank text.
+
+    Notes
+    -----
+    The rules follow the cues question-detection work on tweets relies on (Li et al.,
+    "Question identification on Twitter", CIKM 2011: question marks and 5W1H words).
+    """
+    if not isinstance(text, str) or not text.strip():
+        return False
+    t = re.sub(r"https?://\S+", " ", text)
+    if "?" in t or "？" in t:
+        return True
+    return bool(
+        any(_Q_EN.search(s) for s in re.split(r"[.!\n]+", t)) or _Q_ZH.search(t) or _Q_KO.search(t)
+    )
+
+
+# --------------------------------------------------------------------------- reading
+def owned_accounts(ws: Workspace) -> list[str]:
+    """Ids of the accounts registered as owned (``ripplemeter accounts``)."""
+    from ripplemeter.operations.accounts import list_accounts
+
+    return list_accounts(ws, role="owned")["account_id"].tolist()
+
+
+_POSTS_SQL = """
+SELECT * EXCLUDE (rn) FROM (
+    SELECT post_id, platform, account_id, created_at, text, lang, url, kind, parent_id, root_id,
+           row_number() OVER (PARTITION BY post_id ORDER BY import_id DESC) AS rn
+    FROM posts
+) WHERE rn = 1
+"""
+
+_AUTHORS_SQL = """
+SELECT account_id, max(followers) AS followers, bool_or(coalesce(verified, false)) AS verified,
+       max(handle) AS handle
+FROM accounts GROUP BY account_id
+"""
+
+
+def inbox_items(
+    ws: Workspace,
+    owned: Sequence[str] | None = None,
+    *,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+) -> pd.DataFrame:
+    """The items addressed to owned accounts, with their first owned reply.
+
+    Parameters
+    ----------
+    ws : Workspace
+    owned : sequence of str, optional
+        Owned account ids (default: the registry's owned accounts).
+    since, until : datetime, optional
+        Items created in ``[since, until)`` (naive = UTC).
+
+    Returns
+    -------
+    DataFrame
+        One row per item: ``item_id``, ``platform``, ``author_id``, ``created_at`` (naive UTC),
+        ``text`` (as exported, untrusted), ``lang``, ``url``, ``kind`` (comment or mention),
+        ``parent_id``, ``root_id``, ``owned_account`` (the account addressed), ``followers``,
+        ``verified``, ``replies_drawn`` (posts replying to the item), ``reply_id``,
+        ``replied_at``, ``reply_account``, ``reply_text``. Ordered by time.
+    """
+    import pandas as pd
+
+    owned = list(owned_accounts(ws) if owned is None else owned)
+    cols = [
+        "item_id", "platform", "author_id", "created_at", "text", "lang", "url", "kind",
+        "parent_id", "root_id", "owned_account", "followers", "verified", "replies_drawn",
+        "reply_id", "replied_at", "reply_account", "reply_text",
+    ]  # fmt: skip
+    if not owned:
+        return pd.DataFrame(columns=cols)
+    con = ws.con
+    posts = con.execute(_POSTS_SQL).df()
+    posts["created_at"] = pd.to_datetime(posts["created_at"])
+    own = set(owned)
+    is_own = posts["account_id"].isin(own)
+    by_id = posts.set_index("post_id")
+    own_posts = posts[is_own]
+    owner_of = dict(zip(own_posts["post_id"], own_posts["account_id"], strict=False))
+
+    # comments and replies on owned posts
+    com = posts[~is_own & posts["parent_id"].isin(owner_of.keys())].copy()
+    com["owned_account"] = com["parent_id"].map(owner_of)
+    com["item_kind"] = "comment"
+    # mentions of an owned handle
+    handles = con.execute(
+        "SELECT DISTINCT account_id, handle FROM accounts WHERE handle IS NOT NULL"
+    ).df()
+    handles = handles[handles["account_id"].isin(own)]
+    men_parts = []
+    rest = posts[~is_own & ~posts["post_id"].isin(com["post_id"])]
+    for aid, h in zip(handles["account_id"], handles["handle"], strict=False):
+        pat = re.compile(r"(?<![\w@])@" + re.escape(str(h).lstrip("@")) + r"(?![\w])", re.I)
+        hit = rest[rest["text"].fillna("").map(lambda s, p=pat: bool(p.search(s)))].copy()
+        hit["owned_account"] = aid
+        hit["item_kind"] = "mention"
+        men_parts.append(hit)
+    items = pd.concat([com, *men_parts], ignore_index=True).drop_duplicates("post_id")
+    if since is not None:
+        items = items[items["created_at"] >= _naive(since)]
+    if until is not None:
+        items = items[items["created_at"] < _naive(until)]
+
+    # the first owned reply at or after the item
+    kids = posts[posts["parent_id"].isin(items["post_id"])]
+    drawn = kids.groupby("parent_id").size()
+    own_kids = kids[kids["account_id"].isin(own)].merge(
+        items[["post_id", "created_at"]].rename(
+            columns={"post_id": "parent_id", "created_at": "item_at"}
+        ),
+        on="parent_id",
+    )
+    own_kids = own_kids[own_kids["created_at"] >= own_kids["item_at"]]
+    first = own_kids.sort_values(["created_at", "post_id"]).drop_duplicates("parent_id")
+    first = first.set_index("parent_id")
+
+    authors = con.execute(_AUTHORS_SQL).df().set_index("account_id")
+    out = pd.DataFrame(
+        {
+            "item_id": items["post_id"].to_numpy(),
+            "platform": items["platform"].to_numpy(),
+            "author_id": items["account_id"].to_numpy(),
+            "created_at": items["created_at"].to_numpy(),
+            "text": items["text"].to_numpy(),
+            "lang": items["lang"].to_numpy(),
+            "url": items["url"].to_numpy(),
+            "kind": items["item_kind"].to_numpy(),
+            "parent_id": items["parent_id"].to_numpy(),
+            "root_id": items["root_id"].to_numpy(),
+            "owned_account": items["owned_account"].to_numpy(),
+        }
+    )
+    out["followers"] = out["author_id"].map(authors["followers"]).astype("Float64")
+    out["verified"] = out["author_id"].map(authors["verified"]).fillna(False).astype(bool)
+    out["replies_drawn"] = out["item_id"].map(drawn).fillna(0).astype(int)
+    out["reply_id"] = out["item_id"].map(first["post_id"])
+    out["replied_at"] = pd.to_datetime(out["item_id"].map(first["created_at"]))
+    out["reply_account"] = out["item_id"].map(first["account_id"])
+    out["reply_text"] = out["item_id"].map(first["text"])
+    del by_id
+    return out.sort_values(["created_at", "item_id"]).reset_index(drop=True)[cols]
+
+
+def _naive(t: dt.datetime) -> dt.datetime:
+    if t.tzinfo is not None:
+        return t.astimezone(dt.UTC).replace(tzinfo=None)
+    return t
+
+
+def _aware(t) -> dt.datetime:
+    t = t.to_pydatetime() if hasattr(t, "to_pydatetime") else t
+    return t.replace(tzinfo=dt.UTC) if t.tzinfo is None else t.astimezone(dt.UTC)
+
+
+# --------------------------------------------------------------------------- classification
+Predictor = Callable[[list[str], str], Sequence[str]]
+"""``predict(texts, task) -> labels``: ``task`` is ``sentiment`` (positive, negative,
+neutral), ``spam`` (spam, ham) or ``question`` (question, ok)."""
+
+
+def default_predictor(texts: list[str], task: str) -> list[str]:
+    """The shipped models: sentiment (fast tier, binary), spam (English), question.
+
+    Parameters
+    ----------
+    texts : list of str
+    task : {"sentiment", "spam", "question"}
+
+    Returns
+    -------
+    list of str
+        ``positive``/``negative`` (empty when a text is unscored), ``spam``/``ham`` or
+        ``question``/``ok``.
+    """
+    if task == "sentiment":
+        from ripplemeter.text.sentiment import score_texts
+
+        return score_texts(texts, binary=True)["label"].tolist()
+    if task == "spam":
+        from ripplemeter.text.lang import detect_languages
+        from ripplemeter.text.spam import SpamFilter
+
+        langs = detect_languages(texts)
+        en = [i for i, g in enumerate(langs) if g in ("en", "und")]
+        out = ["ham"] * len(texts)
+        if en:
+            lab = SpamFilter.load().predict([texts[i] for i in en])
+            for i, v in zip(en, lab, strict=True):
+                out[i] = v
+        return out
+    if task == "question":
+        from ripplemeter.text.classify import TASKS, classify
+
+        if "question" in TASKS:
+            return classify(texts, "question")["label"].tolist()
+        return ["question" if is_question(t) else "ok" for t in texts]
+    raise OperationsError(f"unknown inbox task {task!r}")
+
+
+def classify_items(texts: Sequence[str | None], predict: Predictor | None = None) -> list[str]:
+    """Category of each item: spam, complaint, question, praise or other (that precedence).
+
+    Parameters
+    ----------
+    texts : sequence of str
+    predict : callable, optional
+        ``predict(texts, task)`` (see :data:`Predictor`); default :func:`default_predictor`.
+
+    Returns
+    -------
+    list of str, one of :data:`CATEGORIES` per text.
+    """
+    predict = predict or default_predictor
+    tx = [t if isinstance(t, str) else "" for t in texts]
+    if not tx:
+        return []
+    spam = list(predict(tx, "spam"))
+    senti = list(predict(tx, "sentiment"))
+    quest = list(predict(tx, "question"))
+    out = []
+    for t, s, p, q in zip(tx, spam, senti, quest, strict=True):
+        if not t.strip():
+            out.append("other")
+        elif s == "spam":
+            out.append("spam")
+        elif p == "negative":
+            out.append("complaint")
+        elif q == "question":
+            out.append("question")
+        elif p == "positive":
+            out.append("praise")
+        else:
+            out.append("other")
+    return out
+
+
+# --------------------------------------------------------------------------- time
+def deadline(
+    at: dt.datetime, target: dt.timedelta, calendar: BusinessCalendar | None
+) -> dt.datetime:
+    """The instant ``target`` of business time has passed after ``at`` (aware UTC).
+
+    Parameters
+    ----------
+    at : datetime
+        Naive (UTC) or aware.
+    target : timedelta
+        Business time, > 0.
+    calendar : BusinessCalendar or None
+        None: wall-clock time.
+
+    Returns
+    -------
+    datetime
+        The earliest ``t`` with ``business_hours_between(at, t, calendar) == target``.
+
+    Raises
+    ------
+    OperationsError
+        The calendar has no working time in the next ten years (cannot happen with a valid
+        calendar; guards the loop).
+    """
+    a = _aware(at)
+    if calendar is None:
+        return a + target
+    left = target
+    day = a.astimezone(calendar.zone).date()
+    for _ in range(3660):
+        iv = calendar.working_interval(day)
+        if iv is not None:
+            lo = max(iv[0], a)
+            if iv[1] > lo:
+                if iv[1] - lo >= left:
+                    return lo + left
+                left -= iv[1] - lo
+        day += dt.timedelta(days=1)
+    raise OperationsError("the business calendar has no working time in ten years")
+
+
+def _hours(td: dt.timedelta) -> float:
+    return td.total_seconds() / 3600.0
+
+
+# --------------------------------------------------------------------------- the inbox
+def build_inbox(
+    ws: Workspace,
+    owned: Sequence[str] | None = None,
+    *,
+    settings: InboxSettings | None = None,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    predict: Predictor | None = None,
+    categories: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Every inbox item with its category, state, reply time, breach and priority.
+
+    Parameters
+    ----------
+    ws : Workspace
+    owned : sequence of str, optional
+        Owned account ids (default: the registry's).
+    settings : InboxSettings, optional
+    since, until : datetime, optional
+        Items created in ``[since, until)``.
+    predict : callable, optional
+        The classifiers (see :func:`classify_items`); tests inject their own.
+    categories : sequence of str, optional
+        Categories already known, one per item in :func:`inbox_items` order (skips
+        classification).
+
+    Returns
+    -------
+    DataFrame
+        The columns of :func:`inbox_items` plus ``category``; ``state`` and ``assignee``
+        (from ``inbox_events`` and the replies); ``reply_hours`` (business hours to the
+        first owned reply, float; NaN when unanswered); ``waiting_hours`` (business hours
+        from the item to ``now`` for unanswered items); ``deadline`` (naive UTC, NaT without
+        a target); ``breach`` (bool: replied after the target, or unanswered past the
+        deadline at ``now``; False without a target); ``notable`` (bool); ``priority`` (1 =
+        complaint from a notable author or drawing replies, 2 = other complaints, 3 =
+        questions, 4 = the rest, 5 = spam).
+
+    Notes
+    -----
+    Reply times in business hours follow the usual SLA practice of help desks (Zendesk's
+    "first reply time" in business hours); the priority order is the issue's: a complaint
+    from a notable account or one drawing replies first.
+    """
+    import numpy as np
+    import pandas as pd
+
+    st = settings or InboxSettings()
+    items = inbox_items(ws, owned, since=since, until=until)
+    if categories is None:
+        categories = classify_items(items["text"].tolist(), predict)
+    if len(categories) != len(items):
+        raise OperationsError(
+            f"categories: expected one per inbox item ({len(items)}), found {len(categories)}"
+        )
+    items["category"] = list(categories)
+    now = _aware(st.now or dt.datetime.now(dt.UTC))
+    cal = st.calendar
+
+    def span(a, b) -> float:
+        a, b = _aware(a), _aware(b)
+        if b < a:
+            return 0.0
+        return _hours(business_hours_between(a, b, cal) if cal is not None else b - a)
+
+    reply_h, wait_h, dl, breach = [], [], [], []
+    for at, rep in zip(items["created_at"], items["replied_at"], strict=True):
+        replied = not pd.isna(rep)
+        reply_h.append(span(at, rep) if replied else np.nan)
+        wait_h.append(np.nan if replied else span(at, now))
+        if st.target is None:
+            dl.append(pd.NaT)
+            breach.append(False)
+            continue
+        d = deadline(at, st.target, cal)
+        dl.append(d.replace(tzinfo=None))
+        breach.append(_aware(rep) > d if replied else now > d)
+    items["reply_hours"] = np.asarray(reply_h, dtype=float)
+    items["waiting_hours"] = np.asarray(wait_h, dtype=float)
+    items["deadline"] = pd.to_datetime(pd.Series(dl, dtype="object"))
+    items["breach"] = np.asarray(breach, dtype=bool)
+    items["notable"] = items["verified"].to_numpy(bool) | (
+        items["followers"].fillna(0).to_numpy(float) >= st.notable_followers
+    )
+
+    # states from the events, then the replies
+    ev = _latest_events(ws)
+    state = []
+    assignee = []
+    for iid, rep in zip(items["item_id"], items["replied_at"], strict=True):
+        last = ev.get(iid)
+        s = last[0] if last else "open"
+        if s not in ("closed", "private") and not pd.isna(rep):
+            s = "replied"
+        state.append(s)
+        assignee.append(last[1] if last else None)
+    items["state"] = state
+    items["assignee"] = assignee
+
+    cat = items["category"]
+    hot = items["notable"] | (items["replies_drawn"] > 0)
+    items["priority"] = np.select(
+        [cat.eq("complaint") & hot, cat.eq("complaint"), cat.eq("question"), cat.eq("spam")],
+        [1, 2, 3, 5],
+        4,
+    )
+    return items
+
+
+def needs_reply(inbox: pd.DataFrame) -> pd.DataFrame:
+    """The needs-reply queue: open or assigned complaints and questions, by priority.
+
+    Parameters
+    ----------
+    inbox : DataFrame
+        From :func:`build_inbox`.
+
+    Returns
+    -------
+    DataFrame
+        Rows of ``inbox`` in state open or assigned whose category is complaint or question,
+        ordered by priority, then replies drawn (most first), followers (most first) and age
+        (oldest first).
+    """
+    q = inbox[
+        inbox["state"].isin(["open", "assigned"])
+        & inbox["category"].isin(["complaint", "question"])
+    ]
+    q = q.assign(_f=q["followers"].fillna(-1))
+    return (
+        q.sort_values(
+            ["priority", "replies_drawn", "_f", "created_at", "item_id"],
+            ascending=[True, False, False, True, True],
+        )
+        .drop(columns="_f")
+        .reset_index(drop=True)
+    )
+
+
+# --------------------------------------------------------------------------- actions
+def _latest_events(ws: Workspace) -> dict[str, tuple[str, str | None]]:
+    rows = ws.con.execute(
+        "SELECT item_id, to_state, assignee FROM (SELECT *, row_number() OVER "
+        "(PARTITION BY item_id ORDER BY seq DESC) AS rn FROM inbox_events) WHERE rn = 1"
+    ).fetchall()
+    return {r[0]: (r[1], r[2]) for r in rows}
+
+
+def events(ws: Workspace, item_id: str | None = None) -> pd.DataFrame:
+    """The inbox's audit log (every action), oldest first; one item's when ``item_id`` given."""
+    if item_id is None:
+        return ws.con.execute(
+            "SELECT * EXCLUDE (import_id, source_row) FROM inbox_events ORDER BY seq"
+        ).df()
+    return ws.con.execute(
+        "SELECT * EXCLUDE (import_id, source_row) FROM inbox_events WHERE item_id = ? ORDER BY seq",
+        [item_id],
+    ).df()
+
+
+def _current(ws: Workspace, item_id: str, owned: Sequence[str] | None) -> str:
+    items = inbox_items(ws, owned)
+    hit = items[items["item_id"] == item_id]
+    if hit.empty:
+        raise InboxError(
+            f"{item_id!r} is not in the inbox: expected the post id of a comment, reply or "
+            "mention addressed to an owned account (see ripplemeter inbox list)"
+        )
+    last = _latest_events(ws).get(item_id)
+    s = last[0] if last else "open"
+    if s not in ("closed", "private") and not hit["replied_at"].isna().iloc[0]:
+        s = "replied"
+    return s
+
+
+def _write(ws, item_id, action, frm, to, assignee, actor, at, note) -> None:
+    con = ws.con
+    con.execute("BEGIN TRANSACTION")
+    try:
+        (seq,) = con.execute("SELECT coalesce(max(seq), 0) + 1 FROM inbox_events").fetchone()
+        con.execute(
+            "INSERT INTO inbox_events (item_id, seq, action, from_state, to_state, assignee, "
+            'actor, "at", note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+            [item_id, seq, action, frm, to, assignee, actor, _naive(at), note],
+        )
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+
+
+def assign(
+    ws: Workspace,
+    item_id: str,
+    to: str,
+    *,
+    team: Team,
+    user: str,
+    owned: Sequence[str] | None = None,
+    at: dt.datetime | None = None,
+    note: str | None = None,
+) -> str:
+    """Assign an inbox item to a team member; returns the new state (``assigned``).
+
+    Raises
+    ------
+    TeamError
+        ``user`` or ``to`` is not a member.
+    NotAllowed
+        ``user`` may not act on the inbox (:data:`INBOX_ACTION`).
+    InboxError
+        Unknown item, or the item is closed or moved to private message (reopen it first).
+    """
+    team.require(user, INBOX_ACTION)
+    team.member(to)
+    frm = _current(ws, item_id, owned)
+    if frm in ("closed", "private"):
+        raise InboxError(f"{item_id} is {frm}: reopen it before assigning it")
+    _write(ws, item_id, "assign", frm, "assigned", to, user, at or dt.datetime.now(dt.UTC), note)
+    return "assigned"
+
+
+def close(
+    ws: Workspace,
+    item_id: str,
+    *,
+    team: Team,
+    user: str,
+    private: bool = False,
+    owned: Sequence[str] | None = None,
+    at: dt.datetime | None = None,
+    note: str | None = None,
+) -> str:
+    """Close an item (no reply needed) or mark it moved to private message.
+
+    Returns
+    -------
+    str
+        ``closed`` or ``private``.
+
+    Raises
+    ------
+    TeamError, NotAllowed, InboxError
+        As :func:`assign`; closing an item already in that state is refused.
+    """
+    team.require(user, INBOX_ACTION)
+    to = "private" if private else "closed"
+    frm = _current(ws, item_id, owned)
+    if frm == to:
+        raise InboxError(f"{item_id} is already {to}")
+    last = _latest_events(ws).get(item_id)
+    _write(
+        ws, item_id, to if private else "close", frm, to, last[1] if last else None, user,
+        at or dt.datetime.now(dt.UTC), note,
+    )  # fmt: skip
+    return to
+
+
+def reopen(
+    ws: Workspace,
+    item_id: str,
+    *,
+    team: Team,
+    user: str,
+    owned: Sequence[str] | None = None,
+    at: dt.datetime | None = None,
+    note: str | None = None,
+) -> str:
+    """Reopen a closed or private item; returns ``open`` (or ``replied`` when answered)."""
+    team.require(user, INBOX_ACTION)
+    frm = _current(ws, item_id, owned)
+    if frm not in ("closed", "private"):
+        raise InboxError(f"{item_id} is {frm}, not closed: nothing to reopen")
+    _write(ws, item_id, "reopen", frm, "open", None, user, at or dt.datetime.now(dt.UTC), note)
+    return _current(ws, item_id, owned)

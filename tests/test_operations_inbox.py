@@ -1,0 +1,251 @@
+"""The community inbox: threads, categories, reply times in business hours, breaches, states.
+
+The thread set is small enough to compute by hand. Business hours: Asia/Seoul, Monday to
+Friday 09:00-18:00, Korean public holidays (Christmas, Friday 25 December 2026, is one);
+target 4 business hours. Times below are KST; the workspace stores UTC (KST - 9 h).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import pandas as pd
+import pytest
+
+from ripplemeter.operations import NotAllowed
+from ripplemeter.operations.accounts import add_account
+from ripplemeter.operations.business_hours import BusinessCalendar, business_hours_between
+from ripplemeter.operations.inbox import (
+    InboxError,
+    InboxSettings,
+    assign,
+    build_inbox,
+    classify_items,
+    close,
+    deadline,
+    events,
+    is_question,
+    needs_reply,
+    reopen,
+)
+from ripplemeter.operations.team import load_team
+from ripplemeter.workspace import Workspace
+
+KST = dt.timezone(dt.timedelta(hours=9))
+CAL = BusinessCalendar("Asia/Seoul", holidays_country="KR")
+TARGET = dt.timedelta(hours=4)
+NOW = dt.datetime(2026, 12, 28, 15, 0, tzinfo=KST)  # Monday 15:00
+
+
+def kst(day: int, h: int, m: int = 0) -> dt.datetime:
+    return dt.datetime(2026, 12, day, h, m, tzinfo=KST)
+
+
+def utc(t: dt.datetime) -> dt.datetime:
+    return t.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+BRAND = "mastodon:brand"
+RIVAL = "mastodon:rival"
+# post_id, account, time (KST), text, kind, parent
+POSTS = [
+    ("m:o1", BRAND, kst(23, 9), "Our winter menu is out", "original", None),
+    ("m:c1", "mastodon:u1", kst(24, 16), "When do you open on Monday?", "reply", "m:o1"),
+    (
+        "m:c2",
+        "mastodon:u2",
+        kst(24, 17),
+        "My order arrived broken, terrible service",
+        "reply",
+        "m:o1",
+    ),
+    ("m:c3", "mastodon:u3", kst(23, 10), "Love the new menu", "reply", "m:o1"),
+    ("m:c4", "mastodon:u4", kst(26, 11), "Still no refund, awful", "reply", "m:o1"),
+    ("m:c5", "mastodon:u5", kst(28, 14, 30), "Is the soup vegan?", "reply", "m:o1"),
+    ("m:r1", BRAND, kst(28, 10), "We open at 9.", "reply", "m:c1"),
+    ("m:r1b", BRAND, kst(28, 11), "And close at 21.", "reply", "m:c1"),
+    ("m:r2", BRAND, kst(28, 13), "Sorry, we will send a new one.", "reply", "m:c2"),
+    ("m:x2", "mastodon:u9", kst(24, 18), "Same here!", "reply", "m:c2"),
+    ("m:r3", BRAND, kst(23, 14), "Thank you!", "reply", "m:c3"),
+    ("m:m1", "mastodon:u6", kst(28, 9, 30), "hey @brand is the shop open today", "original", None),
+    ("m:n1", "mastodon:u7", kst(28, 9, 30), "hey @brandnew fans", "original", None),
+    ("m:k1", "mastodon:u8", kst(24, 9), "reply to a rival", "reply", "m:ro"),
+    ("m:ro", RIVAL, kst(23, 9), "Rival post", "original", None),
+]
+LABELS = {  # text -> (spam, sentiment, question)
+    "When do you open on Monday?": ("ham", "neutral", "question"),
+    "My order arrived broken, terrible service": ("ham", "negative", "ok"),
+    "Love the new menu": ("ham", "positive", "ok"),
+    "Still no refund, awful": ("ham", "negative", "ok"),
+    "Is the soup vegan?": ("ham", "neutral", "question"),
+    "hey @brand is the shop open today": ("ham", "neutral", "question"),
+}
+
+
+def fake_predict(texts, task):
+    k = {"spam": 0, "sentiment": 1, "question": 2}[task]
+    return [LABELS[t][k] for t in texts]
+
+
+@pytest.fixture
+def ws(tmp_path):
+    w = Workspace(tmp_path / "ws.duckdb")
+    add_account(w, BRAND, role="owned", handle="brand")
+    add_account(w, RIVAL, role="competitor", handle="rival")
+    for pid, acc, t, text, kind, parent in POSTS:
+        w.con.execute(
+            "INSERT INTO posts (post_id, platform, account_id, created_at, text, kind, parent_id) "
+            "VALUES (?, 'mastodon', ?, ?, ?, ?, ?)",
+            [pid, acc, utc(t), text, kind, parent],
+        )
+    w.con.execute(
+        "INSERT INTO accounts (account_id, platform, followers, role) "
+        "VALUES ('mastodon:u4', 'mastodon', 50000, 'public')"
+    )
+    yield w
+    w.close()
+
+
+@pytest.fixture
+def team(tmp_path):
+    p = tmp_path / "team.toml"
+    p.write_text(
+        '[[members]]\nid = "mina"\nname = "Mina"\nroles = ["admin"]\n'
+        '[[members]]\nid = "joon"\nname = "Joon"\nroles = ["editor"]\n'
+        '[[members]]\nid = "vic"\nname = "Vic"\nroles = ["viewer"]\n'
+    )
+    return load_team(p)
+
+
+def _inbox(ws):
+    st = InboxSettings(target=TARGET, calendar=CAL, now=NOW)
+    return build_inbox(ws, settings=st, predict=fake_predict).set_index("item_id")
+
+
+def test_items_threads_and_mentions(ws):
+    ib = _inbox(ws)
+    # comments on owned posts and the one mention of @brand (not @brandnew, not the rival's)
+    assert sorted(ib.index) == ["m:c1", "m:c2", "m:c3", "m:c4", "m:c5", "m:m1"]
+    assert ib.loc["m:m1", "kind"] == "mention"
+    assert ib.loc["m:c1", "kind"] == "comment"
+    assert (ib["owned_account"] == BRAND).all()
+    # the first owned reply is the one counted
+    assert ib.loc["m:c1", "reply_id"] == "m:r1"
+    assert ib.loc["m:c2", "replies_drawn"] == 2
+
+
+def test_reply_times_and_breaches_by_hand(ws):
+    ib = _inbox(ws)
+    # c1: Thu 24th 16:00 -> Mon 28th 10:00: Thu 16-18 (2 h), Fri 25th Christmas (holiday),
+    # weekend, Mon 9-10 (1 h) = 3 h; within 4 h
+    assert ib.loc["m:c1", "reply_hours"] == pytest.approx(3.0)
+    assert not ib.loc["m:c1", "breach"]
+    # c2: Thu 17:00 -> Mon 13:00: 1 h + 4 h = 5 h > 4 h; deadline Mon 12:00
+    assert ib.loc["m:c2", "reply_hours"] == pytest.approx(5.0)
+    assert ib.loc["m:c2", "breach"]
+    assert ib.loc["m:c2", "deadline"] == pd.Timestamp(utc(kst(28, 12)))
+    # c3: Wed 10:00 -> Wed 14:00 = 4 h exactly: not a breach
+    assert ib.loc["m:c3", "reply_hours"] == pytest.approx(4.0)
+    assert not ib.loc["m:c3", "breach"]
+    # c4: Saturday 11:00, unanswered; Mon 9-15 = 6 h waited; deadline Mon 13:00 < now: breach
+    assert math.isnan(ib.loc["m:c4", "reply_hours"])
+    assert ib.loc["m:c4", "waiting_hours"] == pytest.approx(6.0)
+    assert ib.loc["m:c4", "breach"]
+    # c5: Mon 14:30, unanswered at 15:00: 0.5 h, not yet a breach
+    assert ib.loc["m:c5", "waiting_hours"] == pytest.approx(0.5)
+    assert not ib.loc["m:c5", "breach"]
+    # m1: Mon 09:30, unanswered at 15:00 = 5.5 h: breach (deadline 13:30)
+    assert ib.loc["m:m1", "waiting_hours"] == pytest.approx(5.5)
+    assert ib.loc["m:m1", "breach"]
+    # peer check: the library's own business-hours function agrees on every replied item
+    for iid in ("m:c1", "m:c2", "m:c3"):
+        a = ib.loc[iid, "created_at"].to_pydatetime()
+        b = ib.loc[iid, "replied_at"].to_pydatetime()
+        assert (
+            ib.loc[iid, "reply_hours"] == business_hours_between(a, b, CAL).total_seconds() / 3600
+        )
+
+
+def test_deadline_skips_holiday_and_weekend():
+    # Thu 24th 17:00 + 4 business hours: 1 h on Thursday, then Monday 09:00 + 3 h
+    assert deadline(kst(24, 17), TARGET, CAL) == kst(28, 12).astimezone(dt.UTC)
+    assert deadline(kst(24, 17), TARGET, None) == kst(24, 21).astimezone(dt.UTC)
+
+
+def test_categories_and_queue_order(ws):
+    ib = _inbox(ws)
+    assert ib.loc["m:c2", "category"] == "complaint"
+    assert ib.loc["m:c3", "category"] == "praise"
+    assert ib.loc["m:c1", "category"] == "question"
+    # states: answered ones are replied
+    assert ib.loc["m:c1", "state"] == "replied"
+    assert ib.loc["m:c4", "state"] == "open"
+    q = needs_reply(ib.reset_index())
+    # c4 (complaint from a 50,000-follower author) first; then the questions, oldest first
+    assert q["item_id"].tolist() == ["m:c4", "m:m1", "m:c5"]
+    assert q["priority"].tolist() == [1, 3, 3]
+
+
+def test_classify_precedence():
+    def pred(texts, task):
+        return {
+            "spam": ["spam", "ham", "ham", "ham", "ham"],
+            "sentiment": ["negative", "negative", "neutral", "positive", "neutral"],
+            "question": ["question", "question", "question", "ok", "ok"],
+        }[task]
+
+    assert classify_items(["a", "b", "c", "d", "e"], pred) == [
+        "spam", "complaint", "question", "praise", "other",
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("When do you open?", True),
+        ("how do I return this", True),
+        ("Great coffee today.", False),
+        ("这个怎么退货", True),
+        ("请问几点开门", True),
+        ("很好喝", False),
+        ("배송 언제 오나요", True),
+        ("맛있어요", False),
+        ("see https://x.com/a?b=1", False),
+        (None, False),
+    ],
+)
+def test_question_rules(text, expected):
+    assert is_question(text) is expected
+
+
+def test_assign_close_reopen_audit(ws, team):
+    at = dt.datetime(2026, 12, 28, 7, 0)
+    assert assign(ws, "m:c4", "joon", team=team, user="mina", at=at) == "assigned"
+    ib = _inbox(ws)
+    assert ib.loc["m:c4", "state"] == "assigned"
+    assert ib.loc["m:c4", "assignee"] == "joon"
+    assert close(ws, "m:c4", team=team, user="joon", private=True, at=at) == "private"
+    assert _inbox(ws).loc["m:c4", "state"] == "private"
+    assert "m:c4" not in needs_reply(_inbox(ws).reset_index())["item_id"].tolist()
+    with pytest.raises(InboxError, match="reopen it"):
+        assign(ws, "m:c4", "mina", team=team, user="mina")
+    assert reopen(ws, "m:c4", team=team, user="mina", at=at) == "open"
+    # a replied item reopened reads replied
+    close(ws, "m:c1", team=team, user="mina", at=at)
+    assert reopen(ws, "m:c1", team=team, user="mina", at=at) == "replied"
+    log = events(ws)
+    assert log["action"].tolist() == ["assign", "private", "reopen", "close", "reopen"]
+    assert log["from_state"].tolist() == ["open", "assigned", "private", "replied", "closed"]
+    assert log["actor"].tolist() == ["mina", "joon", "mina", "mina", "mina"]
+    assert log["seq"].tolist() == [1, 2, 3, 4, 5]
+
+
+def test_permissions_and_unknowns(ws, team):
+    with pytest.raises(NotAllowed):
+        assign(ws, "m:c4", "joon", team=team, user="vic")
+    with pytest.raises(Exception, match="not a member"):
+        assign(ws, "m:c4", "nobody", team=team, user="mina")
+    with pytest.raises(InboxError, match="not in the inbox"):
+        close(ws, "m:o1", team=team, user="mina")
+    assert events(ws).empty  # refused actions write nothing
