@@ -4,6 +4,7 @@ score, threshold, verdict and findings on a small workspace computed by hand."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import glob
 import json
 import os
@@ -112,3 +113,222 @@ def test_normalise_and_cjk_shingles():
 def test_near_duplicates_refuses_bad_threshold():
     with pytest.raises(ValueError, match="threshold"):
         near_duplicates([], [], [], [], threshold=0)
+
+
+# ------------------------------------------------------------------ the audit, by hand
+
+BRAND = "mastodon:brand"
+RIVAL = "mastodon:rival"
+P = {
+    "p1": "20% off everything this weekend with code SALE20! We love our fans.",
+    "p2": "Like and share if you agree!",
+    "p3": "What do you think of our new flavour? Tell us below",
+    "p4": "Our team worked hard on the new Ripple store. We are proud.",
+    "p5": "Winter is coming and the hot chocolate season starts today at every store in town ☕ #cozy",
+    "c1": "Winter is coming and the hot chocolate season starts today at every store in town",
+    "c2": "Our cups are recyclable now and the lids too, from this week on",
+    "k1": "Your product broke after one day, terrible",
+    "k2": "When does the store open?",
+    "k3": "You should add oat milk",
+    "k4": "nice",
+    "k5": "Do you deliver?",
+    "r1": "That is your fault, stop whining",
+    "r2": "At nine!",
+}
+LABELS = {  # text key -> {task: label}; anything not listed is "ok"/"neutral"/"ham"
+    "p1": {"promotional": "promotional"},
+    "p2": {"bait": "bait"},
+    "p3": {"question": "question"},
+    "k1": {"sentiment": "negative"},
+    "k2": {"question": "question"},
+    "k4": {"sentiment": "positive"},
+    "k5": {"question": "question"},
+    "r1": {"hostility": "hostile"},
+}
+DEFAULT_LABEL = {"sentiment": "neutral", "spam": "ham"}
+BY_TEXT = {v: k for k, v in P.items()}
+
+
+def fake_predict(texts, task):
+    return [
+        LABELS.get(BY_TEXT.get(t, ""), {}).get(task, DEFAULT_LABEL.get(task, "ok")) for t in texts
+    ]
+
+
+def _t(day, h, m=0):
+    return dt.datetime(2026, 12, day, h, m)
+
+
+POSTS = [  # id, account, time (UTC), kind, parent
+    ("p1", BRAND, _t(1, 10), "original", None),
+    ("p2", BRAND, _t(3, 10), "original", None),
+    ("p3", BRAND, _t(5, 10), "original", None),
+    ("p4", BRAND, _t(20, 10), "original", None),
+    ("p5", BRAND, _t(21, 10), "original", None),
+    ("c1", RIVAL, _t(10, 10), "original", None),
+    ("c2", RIVAL, _t(25, 10), "original", None),
+    ("k1", "mastodon:a1", _t(2, 10), "reply", "p1"),
+    ("k2", "mastodon:a2", _t(4, 9), "reply", "p3"),
+    ("k3", "mastodon:a3", _t(6, 9), "reply", "p3"),
+    ("k4", "mastodon:a4", _t(6, 9), "reply", "p3"),
+    ("k5", "mastodon:a5", _t(22, 9), "reply", "p5"),
+    ("r1", BRAND, _t(2, 14), "reply", "k1"),
+    ("r2", BRAND, _t(4, 21), "reply", "k2"),
+]
+
+
+@pytest.fixture
+def ws(tmp_path):
+    from ripplemeter.operations.accounts import add_account
+    from ripplemeter.workspace import Workspace
+
+    w = Workspace(tmp_path / "ws.duckdb")
+    add_account(w, BRAND, role="owned", handle="brand", name="Ripple")
+    add_account(w, RIVAL, role="competitor", handle="rival")
+    for pid, acc, t, kind, parent in POSTS:
+        w.con.execute(
+            "INSERT INTO posts (post_id, platform, account_id, created_at, text, kind, parent_id, "
+            "url) VALUES (?, 'mastodon', ?, ?, ?, ?, ?, ?)",
+            [pid, acc, t, P[pid], kind, parent, f"https://example.social/{pid}"],
+        )
+    yield w
+    w.close()
+
+
+def _audit(ws, **kw):
+    from ripplemeter.operations.audit import audit_account
+
+    kw.setdefault("predict", fake_predict)
+    return audit_account(ws, BRAND, since=_t(1, 0), until=_t(29, 0), **kw)
+
+
+def test_audit_scores_by_hand(ws):
+    a = _audit(ws)
+    sell = a.get("selling")
+    assert (sell.score, sell.threshold, sell.threshold_from) == (0.2, 0.2, "default")
+    assert sell.verdict == "ok"  # 1 of 5 is not above one in five
+    bait = a.get("bait")
+    assert bait.score == 0.2 and bait.verdict == "mistake"
+    assert [f.post_id for f in bait.findings] == ["p2"]
+    assert bait.findings[0].url == "https://example.social/p2"
+
+    sc = a.get("self_centred")
+    # p1 (we, our vs none), p3 (our, us vs you), p4 (our, Ripple, we vs none)
+    assert sc.score == pytest.approx(3 / 5)
+    assert sorted(f.post_id for f in sc.findings) == ["p1", "p3", "p4"]
+    assert sc.signals["audit_question_share"] == pytest.approx(1 / 5)
+    assert sc.signals["audit_reply_share"] == pytest.approx(2 / 7)
+    assert sc.verdict == "ok"  # one signal of three is off (needs two)
+    assert sc.reason == "60% of posts talk more about the brand than to the audience"
+
+    lazy = a.get("lazy")
+    assert lazy.score == pytest.approx(5 / 4)  # 5 posts in 28 days
+    assert lazy.verdict == "mistake"
+    assert lazy.signals["audit_longest_gap_days"] == pytest.approx(15.0)  # Dec 5 -> Dec 20
+    # replies: k1 4 h, k2 12 h (wall clock: no business hours given) -> median 8
+    assert lazy.signals["audit_median_reply_hours"] == pytest.approx(8.0)
+    # target 8 h: k2 late; k3, k4, k5 unanswered at the period's end -> 4 of 5
+    assert lazy.signals["audit_reply_breach_share"] == pytest.approx(4 / 5)
+    cited = {f.post_id for f in lazy.findings}
+    assert {"p3", "p4", "k2", "k3", "k4", "k5"} <= cited
+
+    host = a.get("hostile")
+    assert host.score == pytest.approx(1 / 2) and host.verdict == "mistake"
+    assert host.signals["audit_hostile_replies_to_negative"] == 1
+    f = host.findings[0]
+    assert (f.post_id, f.other_post_id, f.why) == (
+        "r1",
+        "k1",
+        "hostile reply to a negative comment",
+    )
+
+    cop = a.get("copying")
+    assert cop.score == pytest.approx(1 / 5) and cop.verdict == "mistake"
+    f = cop.findings[0]
+    assert (f.post_id, f.other_post_id) == ("p5", "c1")
+    assert f.value == pytest.approx(1.0)  # identical once the emoji and hashtag are removed
+    assert "&" not in P["p5"] and f.other_url == "https://example.social/c1"
+
+    st = a.get("stubborn")
+    # questions/suggestions: k2 (answered), k3 (suggestion), k5 (question) -> 2 of 3 open
+    assert st.score == pytest.approx(2 / 3) and st.verdict == "mistake"
+    assert sorted(f.post_id for f in st.findings) == ["k3", "k5"]
+    assert st.signals["audit_asks_feedback_share"] == pytest.approx(1 / 5)  # p3
+
+
+def test_audit_uses_the_standard(ws, tmp_path):
+    from ripplemeter.operations.standards import load_standards
+
+    p = tmp_path / "standards.toml"
+    p.write_text(
+        '[brand]\nname = "Ripple"\n'
+        '[business_hours]\ntimezone = "UTC"\nstart = "09:00"\nend = "17:00"\n'
+        "[rules]\nreply_within_hours = 4\nposts_per_week = { min = 1, max = 5 }\n"
+        "[rules.content_mix]\nmax_promotional_share = 0.1\n"
+    )
+    a = _audit(ws, standards=load_standards(p))
+    sell = a.get("selling")
+    assert sell.threshold == 0.1 and sell.verdict == "mistake"
+    assert sell.threshold_from == "standards.toml content_mix.max_promotional_share"
+    lazy = a.get("lazy")
+    assert lazy.threshold == 1 and lazy.threshold_from == "standards.toml posts_per_week"
+    # business hours 09-17 UTC weekdays: k1 Wed 2 Dec 10:00 -> 14:00 = 4 h;
+    # k2 Fri 4 Dec 09:00 -> 21:00 = 8 h (17:00 close) -> median 6
+    assert lazy.signals["audit_median_reply_hours"] == pytest.approx(6.0)
+    assert lazy.signals["reply_within_hours"] == 4
+    # still a mistake: the 15-day silence; frequency 1.25 is inside 1-5
+    assert "silence" in lazy.reason and "below" not in lazy.reason
+
+
+def test_audit_html_escaping_and_unavailable_classifier(ws):
+    from ripplemeter.text.classify import ClassifierUnavailable
+
+    raw = '<script>alert(1)</script> 50% off & free "shipping"'
+    ws.con.execute("UPDATE posts SET text = ? WHERE post_id = 'p1'", [raw])
+
+    def pred(texts, task):
+        if task == "bait":
+            raise ClassifierUnavailable("no classifier for the task 'bait'")
+        if task == "promotional":
+            return ["promotional" if t == raw else "ok" for t in texts]
+        return fake_predict(texts, task)
+
+    a = _audit(ws, predict=pred)
+    bait = a.get("bait")
+    assert bait.score is None and bait.verdict == "no data" and "not available" in bait.reason
+    sell = a.get("selling")
+    assert [f.post_id for f in sell.findings] == ["p1"]
+    assert sell.findings[0].text_html == (
+        "&lt;script&gt;alert(1)&lt;/script&gt; 50% off &amp; free &quot;shipping&quot;"
+    )
+    assert "<script>" not in str(a.to_dict())
+    assert not a.findings_frame()["text_html"].str.contains("<script>").any()
+
+
+def test_audit_unknown_account(ws):
+    from ripplemeter.operations import OperationsError
+    from ripplemeter.operations.audit import audit_account
+
+    with pytest.raises(OperationsError, match="no post of this account"):
+        audit_account(ws, "mastodon:nobody", predict=fake_predict)
+
+
+def test_reference_counts():
+    from ripplemeter.operations.audit import (
+        asks_for_feedback,
+        audience_references,
+        is_suggestion,
+        self_references,
+    )
+
+    assert self_references("We love our fans at Ripple", ["Ripple"]) == 3
+    assert self_references("#Ripple @Ripple rippled", ["Ripple"]) == 0
+    assert audience_references("You and your friends") == 2
+    assert self_references("我们的新品，本品牌出品") == 2
+    assert audience_references("感谢您和你的家人") == 2
+    assert self_references("저희 매장과 우리 팀") == 2
+    assert audience_references("여러분 고객님 감사합니다") == 2
+    assert is_suggestion("建议增加燕麦奶") and is_suggestion("you should add oat milk")
+    assert not is_suggestion("love it")
+    assert asks_for_feedback("你们觉得哪个好？") and asks_for_feedback("Vote in our poll")
+    assert not asks_for_feedback("New store opens Monday")

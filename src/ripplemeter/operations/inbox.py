@@ -267,7 +267,7 @@ def inbox_items(
         }
     )
     out["followers"] = out["author_id"].map(authors["followers"]).astype("Float64")
-    out["verified"] = out["author_id"].map(authors["verified"]).fillna(False).astype(bool)
+    out["verified"] = out["author_id"].map(authors["verified"]).eq(True).astype(bool)
     out["replies_drawn"] = out["item_id"].map(drawn).fillna(0).astype(int)
     out["reply_id"] = out["item_id"].map(first["post_id"])
     out["replied_at"] = pd.to_datetime(out["item_id"].map(first["created_at"]))
