@@ -249,6 +249,7 @@ def generate_demo(out_dir: Path, *, seed: int = 7) -> Path:
     _write_text(out_dir / OUTCOMES_FILE, _outcomes(rng, period))
     _write_text(out_dir / FOLLOWS_FILE, _follows(np.random.default_rng(seed + 1)))
     _write_text(out_dir / COMMENTS_FILE, _comments(np.random.default_rng(seed + 2), tweets))
+    _write_text(out_dir / LISTEN_FILE, _listen_toml())
     toml_path = out_dir / CAMPAIGN_FILE
     _write_text(toml_path, _campaign_toml())
     return toml_path
@@ -762,6 +763,37 @@ def _outcomes(rng: np.random.Generator, period: list[date]) -> str:
 # --------------------------------------------------------------------------- campaign.toml
 
 
+LISTEN_FILE = "listen.toml"
+
+
+def _listen_toml() -> str:
+    """The demo's listening project: the brand, its Spring Matcha, and matcha at large
+    (the demo has no competitor, so the brand's share of voice is all of it)."""
+    return """# Generated demo data: the listening project of the fictional brand.
+[project]
+name = "Lumen Tea listening (generated demo data)"
+timezone = "Asia/Shanghai"
+
+[[topics]]
+id = "lumen"
+name = "Lumen Tea"
+role = "brand"
+query = 'lumen OR lumentea OR "spring matcha"'
+
+[[topics]]
+id = "spring"
+name = "Spring Matcha"
+role = "product"
+query = '"spring matcha"'
+
+[[topics]]
+id = "matcha"
+name = "Matcha"
+role = "industry"
+query = 'matcha OR 抹茶 OR 말차'
+"""
+
+
 def _campaign_toml() -> str:
     """The campaign file naming the generated sources."""
     sources = [
@@ -785,6 +817,7 @@ def _campaign_toml() -> str:
         'timezone = "Asia/Shanghai"',
         'currency = "USD"',
         "generated = true          # marks generated data: the report labels it",
+        f'listen = "{LISTEN_FILE}"     # the listening project whose topics the report follows',
         "",
         "[benchmarks]",
         "cpc = 0.9",
