@@ -97,6 +97,30 @@ def _hostility(lang: str) -> Classifier:
 register_task("hostility", "hostile", _hostility)
 
 
+def _bait(lang: str) -> Classifier:
+    # the five baiting kinds by rules; headline hype stays off on post bodies (see bait.py)
+    from ripplemeter.text.bait import BaitDetector
+
+    return BaitDetector(lang=lang)
+
+
+def _promotional(lang: str) -> Classifier:
+    from ripplemeter.text.promotional import PromotionalRules
+
+    return PromotionalRules(lang=lang)
+
+
+def _question(lang: str) -> Classifier:
+    from ripplemeter.text.questions import QuestionRules
+
+    return QuestionRules(lang=lang)
+
+
+register_task("bait", "bait", _bait)
+register_task("promotional", "promotional", _promotional)
+register_task("question", "question", _question)
+
+
 def classify(texts: Sequence[str], task: str, lang: str = "auto") -> pd.DataFrame:
     """Classify many texts for one task, in input order.
 
