@@ -385,3 +385,35 @@ def test_generic_posts_with_figures_fill_post_metrics_and_cli_mapping(tmp_path):
     assert m["impressions"].isna().loc["weibo:2"]  # empty is NULL, never 0
     bad = CliRunner().invoke(app, [*args[:6], "--column", "post_id"])
     assert bad.exit_code == 2 and "CANONICAL=SOURCE" in bad.output
+
+
+def test_accounts_file_gets_the_registry_checks_on_credentials_and_time_zone(ws, tmp_path):
+    """`import -f accounts` applies the accounts registry's rules: a reference, never a secret."""
+    secret = "ghp_" + "abcdefghijklmnopqrstuvwxyz0123456789AB"
+    bad = tmp_path / "acc.csv"
+    bad.write_text(
+        "account_id,platform,role,credentials_ref\n"
+        "lumen,x,owned,env:X_TOKEN\n"
+        f"rival,x,competitor,{secret}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(FormatError) as err:
+        ws.import_file(bad, "accounts")
+    assert (err.value.row, err.value.column) == (3, "credentials_ref")
+    assert secret not in str(err.value)
+    assert ws.table("accounts").empty  # nothing half-written
+
+    zone = tmp_path / "zone.csv"
+    zone.write_text("account_id,platform,timezone\nlumen,x,Mars/Base\n", encoding="utf-8")
+    with pytest.raises(FormatError) as err:
+        ws.import_file(zone, "accounts")
+    assert (err.value.row, err.value.column) == (2, "timezone")
+
+    good = tmp_path / "good.csv"
+    good.write_text(
+        "account_id,platform,credentials_ref,timezone\nlumen,x, env:X_TOKEN ,Asia/Seoul\n",
+        encoding="utf-8",
+    )
+    ws.import_file(good, "accounts")
+    row = ws.table("accounts").iloc[0]
+    assert (row["credentials_ref"], row["timezone"]) == ("env:X_TOKEN", "Asia/Seoul")

@@ -423,6 +423,33 @@ def read_accounts(path: Path, ctx: SourceContext) -> Rows:
                     expected="a follower count of 0 or more",
                     found=str(f),
                 )
+    _check_account_refs(path, table, df, mapping)
     rows = Rows(notes=notes)
     rows.add("accounts", df)
     return rows
+
+
+def _check_account_refs(path: Path, table, df: pd.DataFrame, mapping: dict[str, str]) -> None:
+    """The registry's checks on ``credentials_ref`` and ``timezone``, per row.
+
+    The same rules as ``ripplemeter accounts import`` (:mod:`ripplemeter.operations.accounts`):
+    a credentials reference is ``env:NAME`` or ``file:PATH``, never the secret itself (the
+    message does not repeat a value that looks like one); a time zone is an IANA name.
+    """
+    from ripplemeter.operations import OperationsError
+    from ripplemeter.operations.accounts import check_credentials_ref, check_timezone
+
+    for col, check in (("credentials_ref", check_credentials_ref), ("timezone", check_timezone)):
+        if col not in df.columns:
+            continue
+        cleaned = []
+        for k, v in enumerate(df[col].tolist()):
+            value = v if isinstance(v, str) else None
+            try:
+                cleaned.append(check(value))
+            except OperationsError as exc:
+                # the registry's message names the problem without repeating a secret
+                raise FormatError(
+                    path, row=table.rows[k], column=mapping[col], message=str(exc)
+                ) from None
+        df[col] = pd.Series(cleaned, dtype=object)
