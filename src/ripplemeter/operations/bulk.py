@@ -370,29 +370,32 @@ def _zone_of(planner: Planner, accounts: Sequence[str], tz: str | None) -> str |
 
 
 def _import(planner: Planner, user: str, rows: list[BulkRow], accounts, zone, **labels):
-    from ripplemeter.operations.calendar import _Tx, get_plan
+    from ripplemeter.operations.calendar import _load, _Tx
 
     planner.team.require(user, "post.create")
+    accs = planner._accounts(accounts)  # once for the file: every row targets them
+    now = planner.now()
     ids = []
     with _Tx(planner.ws):
         for r in rows:
-            post = planner._create(
-                user,
-                r.text,
-                accounts,
-                r.when,
-                tx=False,
-                tz=zone,
-                link=r.link,
-                media=r.media,
-                pillar=r.pillar or labels.get("pillar"),
-                promotional=r.promotional or labels.get("promotional", False),
-                paid=r.paid or labels.get("paid", False),
-                campaign_id=labels.get("campaign_id"),
-                comment=labels.get("comment"),
+            ids.append(
+                planner._insert(
+                    user,
+                    r.text,
+                    accs,
+                    zone,
+                    r.when.astimezone(dt.UTC),
+                    now,
+                    link=r.link,
+                    media=r.media,
+                    pillar=r.pillar or labels.get("pillar"),
+                    promotional=r.promotional or labels.get("promotional", False),
+                    paid=r.paid or labels.get("paid", False),
+                    campaign_id=labels.get("campaign_id"),
+                    comment=labels.get("comment"),
+                )
             )
-            ids.append(post.plan_id)
-    return [get_plan(planner.ws, i) for i in ids]
+    return _load(planner.ws, ids)
 
 
 def import_hootsuite(

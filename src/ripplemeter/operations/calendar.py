@@ -550,16 +550,22 @@ class Planner:
 
     # -------------------------------------------------------------- accounts
     def _accounts(self, accounts: Iterable[str]) -> list:
-        from ripplemeter.operations.accounts import get_account
+        from ripplemeter.operations.accounts import _REGISTRY_SQL, _account
 
         ids = [a.strip() for a in accounts if a and a.strip()]
         if not ids:
             raise CalendarError(
                 None, "accounts", "a planned post needs at least one target account"
             )
+        rows = _rows(
+            self.ws,
+            f"SELECT * FROM ({_REGISTRY_SQL}) WHERE account_id IN ({', '.join('?' * len(ids))})",
+            ids,
+        )
+        known = {r["account_id"]: _account(r) for r in rows}
         out = []
         for a in dict.fromkeys(ids):
-            acc = get_account(self.ws, a)
+            acc = known.get(a)
             if acc is None:
                 raise CalendarError(
                     None,
@@ -653,13 +659,10 @@ class Planner:
         at = to_utc(when, zone) if when is not None else None
         return accs, zone, at
 
-    def _create(self, user, text, accounts, when, *, tx: bool = True, **kw) -> PlannedPost:
+    def _create(self, user, text, accounts, when, **kw) -> PlannedPost:
         accs, zone, at = self._prepare(text, accounts, when, kw.get("tz"))
         now = self.now()
-        if tx:
-            with _Tx(self.ws):
-                pid = self._insert(user, text, accs, zone, at, now, **kw)
-        else:
+        with _Tx(self.ws):
             pid = self._insert(user, text, accs, zone, at, now, **kw)
         return get_plan(self.ws, pid)
 
