@@ -18,16 +18,33 @@ Collector tests start it through the ``replay_server`` fixture (import it into a
 
 Every request is logged in ``requests`` (method, path with query, headers) so that tests can
 check what the client sent (conditional GET headers, the Authorization header).
+
+It also receives webhooks: a POST to ``/webhook`` is kept in ``received``, its
+``X-Ripplemeter-Signature`` checked against ``webhook_secret`` when one is set, and answered 200.
+
+Standalone (no pytest), it serves one recording per platform from ``api_samples`` (found
+through ``ripplemeter.datasets``) and prints the base URLs to put in ``listen.toml``::
+
+    .venv/bin/python tests/replay.py --port 8765 --recent
+
+``--recent`` moves the recorded Mastodon statuses forward by whole days so that their April
+2017 burst (17 of the 20 #mastodon statuses in one hour) ended within the last day, where
+``ripplemeter listen watch`` looks for alerts to send. docs/listening.md has the walkthrough.
 """
 
 from __future__ import annotations
 
+import argparse
+import hashlib
+import hmac
 import json
+import os
+import sys
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -102,7 +119,10 @@ class ReplayServer:
         (method, path with query, request headers) of every request received.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0, *, webhook_secret: str | None = None) -> None:
+        self.webhook_secret = webhook_secret
+        self.received: list[dict] = []
+        self.on_webhook: Callable[[dict], None] | None = None
         self.routes: dict[str, Handler] = {}
         self.exact: dict[tuple[str, str], Reply] = {}
         self.faults: dict[str, dict[int, Fault]] = {}
@@ -118,10 +138,13 @@ class ReplayServer:
             def do_GET(self) -> None:  # noqa: N802
                 server._serve(self)
 
+            def do_POST(self) -> None:  # noqa: N802
+                server._receive(self)
+
             def log_message(self, *args: object) -> None:
                 pass
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _H)
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", port), _H)
         self._httpd.daemon_threads = True
         self.base_url = f"http://127.0.0.1:{self._httpd.server_address[1]}"
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
@@ -307,6 +330,44 @@ class ReplayServer:
             reply = Reply(reply.status, reply.headers, json.dumps(data).encode("utf-8"))
         self._send(h, reply)
 
+    def _receive(self, h: BaseHTTPRequestHandler) -> None:
+        """A POST: ``/webhook`` keeps the body and checks its signature; else 404."""
+        parts = urlsplit(h.path)
+        body = h.rfile.read(int(h.headers.get("Content-Length") or 0))
+        with self._lock:
+            self.requests.append(("POST", h.path, dict(h.headers.items())))
+        if parts.path != "/webhook":
+            self._send(
+                h, Reply(404, {"Content-Type": "application/json"}, b'{"error":"Not Found"}')
+            )
+            return
+        given = h.headers.get("X-Ripplemeter-Signature")
+        if self.webhook_secret is None:
+            verdict = "not checked (no secret given to the server)"
+        elif given is None:
+            verdict = "MISSING"
+        else:
+            want = (
+                "sha256="
+                + hmac.new(self.webhook_secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+            )
+            verdict = "valid" if hmac.compare_digest(want, given) else "INVALID"
+        try:
+            doc = json.loads(body)
+        except ValueError:
+            doc = None
+        got = {
+            "delivery": h.headers.get("X-Ripplemeter-Delivery"),
+            "signature": verdict,
+            "body": doc,
+        }
+        with self._lock:
+            self.received.append(got)
+        if self.on_webhook is not None:
+            self.on_webhook(got)
+        ok = verdict != "INVALID" and verdict != "MISSING"
+        self._send(h, Reply(200 if ok else 401, {"Content-Type": "application/json"}, b"{}"))
+
     @staticmethod
     def _send(h: BaseHTTPRequestHandler, reply: Reply) -> None:
         try:
@@ -323,6 +384,156 @@ class ReplayServer:
 
 def _qkey(q: dict[str, str]) -> str:
     return urlencode(sorted(q.items()))
+
+
+MASTODON_TAG = "mastodon/sys1yagi_mastodon4j/tag.json"
+BLUESKY_SEARCH = "bluesky/christopherkenny_bskyr/app.bsky.feed.searchPosts-5d343d.json"
+REDDIT_NEW = "reddit/praw-dev_praw/TestSubredditListings.test_new.json"
+YOUTUBE_SEARCH = "youtube/sns-sdks_python-youtube/search_by_keywords_p1.json"
+RSS_FEED = "rss/rbren_rss-parser/guardian.rss"
+
+
+def _iso(t: datetime) -> str:
+    return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{t.microsecond // 1000:03d}Z"
+
+
+def recent_shift(statuses: list[dict], now: datetime | None = None) -> timedelta:
+    """The whole number of days that moves the newest status into the last 24 hours."""
+    now = now or datetime.now(UTC)
+    last = max(datetime.fromisoformat(s["created_at"].replace("Z", "+00:00")) for s in statuses)
+    return timedelta(days=(now - last) // timedelta(days=1))
+
+
+def serve_recordings(
+    server: ReplayServer, root: Path, *, shift: timedelta | None = None
+) -> dict[str, list[str]]:
+    """Serve one real recording per platform, as the listening walkthrough and e2e test use.
+
+    - Mastodon: the 20 statuses of the ``#mastodon`` tag timeline (mastodon4j), paged as
+      Mastodon does at ``/api/v1/timelines/tag/mastodon`` (emulated ``Link`` headers);
+      ``shift`` moves every ``created_at`` forward (whole days keep the hours of the week);
+    - Bluesky: a recorded ``app.bsky.feed.searchPosts`` answer (bskyr) at
+      ``/xrpc/app.bsky.feed.searchPosts``, paged with an offset cursor, whatever ``q`` says;
+    - Reddit: PRAW's recorded ``/r/askreddit/new`` pages, and an empty page after the last;
+    - YouTube: one recorded ``search.list`` page at ``/search`` (any key, any query);
+    - RSS: the Guardian feed (rss-parser) at ``/feed``.
+
+    Returns
+    -------
+    dict of str to list of str
+        The texts served, by platform (mastodon, bluesky, reddit, youtube).
+    """
+    tag = json.loads((root / MASTODON_TAG).read_text(encoding="utf-8"))
+    if shift:
+        tag = [
+            {
+                **s,
+                "created_at": _iso(
+                    datetime.fromisoformat(s["created_at"].replace("Z", "+00:00")) + shift
+                ),
+            }
+            for s in tag
+        ]
+    server.add_mastodon_timeline("/api/v1/timelines/tag/mastodon", tag)
+    bsky = json.loads((root / BLUESKY_SEARCH).read_text(encoding="utf-8"))
+    server.add_cursor_pages("/xrpc/app.bsky.feed.searchPosts", bsky["posts"], key="posts")
+    cassette = root / REDDIT_NEW
+    server.add_cassette(cassette)
+    gets = [it for it in read_cassette(cassette) if it["method"] == "GET"]
+    reddit = json.loads(gets[-1]["body"])
+    end = {"kind": "Listing", "data": {"children": [], "after": None, "before": None}}
+    server.add_body(
+        "/r/askreddit/new",
+        json.dumps(end),
+        query={"limit": "100", "raw_json": "1", "after": reddit["data"]["after"]},
+    )
+    yt = json.loads((root / YOUTUBE_SEARCH).read_text(encoding="utf-8"))
+    yt_page = dict(yt)
+    yt_page.pop("nextPageToken", None)  # one recorded page: served as the last one
+    yt_body = json.dumps(yt_page).encode("utf-8")
+    server.route("/search", lambda q, h: Reply(200, {"Content-Type": "application/json"}, yt_body))
+    rss = (root / RSS_FEED).read_bytes()
+    server.route("/feed", lambda q, h: Reply(200, {"Content-Type": "application/rss+xml"}, rss))
+    return {
+        "mastodon": [s["content"] for s in tag],
+        "bluesky": [p["record"]["text"] for p in bsky["posts"]],
+        "reddit": [c["data"]["title"] for c in reddit["data"]["children"]],
+        "youtube": [i["snippet"]["title"] for i in yt["items"]],
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Serve the recordings until Ctrl-C; print the URLs for listen.toml and each webhook."""
+    ap = argparse.ArgumentParser(
+        prog="tests/replay.py",
+        description="Replay recorded Mastodon, Bluesky, Reddit, YouTube and RSS answers "
+        "(api_samples) on a local port, and receive signed webhooks at /webhook.",
+    )
+    ap.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (default 8765)")
+    ap.add_argument(
+        "--recent",
+        action="store_true",
+        help="move the #mastodon statuses forward by whole days so their burst ended "
+        "within the last 24 hours (for 'listen watch')",
+    )
+    ap.add_argument(
+        "--secret-env",
+        default="RIPPLEMETER_HOOK_SECRET",
+        help="environment variable holding the webhook secret to check signatures with "
+        "(default RIPPLEMETER_HOOK_SECRET; unset: signatures are not checked)",
+    )
+    args = ap.parse_args(argv)
+    from ripplemeter.datasets import DataUnavailable, data_path
+
+    try:
+        root = data_path("api_samples")
+    except DataUnavailable as exc:
+        print(f"error: recorded API responses not available: {exc}", file=sys.stderr)
+        return 2
+    try:
+        server = ReplayServer(args.port, webhook_secret=os.environ.get(args.secret_env) or None)
+    except OSError as exc:
+        print(f"error: cannot listen on 127.0.0.1:{args.port}: {exc}", file=sys.stderr)
+        return 2
+    shift = None
+    if args.recent:
+        tag = json.loads((root / MASTODON_TAG).read_text(encoding="utf-8"))
+        shift = recent_shift(tag)
+    serve_recordings(server, root, shift=shift)
+
+    def show(got: dict) -> None:
+        a = (got["body"] or {}).get("alert") or {}
+        print(
+            f"webhook received: delivery {got['delivery']}, signature {got['signature']}; "
+            f"{a.get('rule')} alert on {a.get('series')}, {a.get('start')} to {a.get('end')}, "
+            f"observed {a.get('observed')} > threshold {a.get('threshold')}",
+            flush=True,
+        )
+        if a.get("explanation"):
+            print(f"  {a['explanation']}", flush=True)
+
+    server.on_webhook = show
+    b = server.base_url
+    moved = f" (moved forward {shift.days} days)" if shift else ""
+    print(
+        f"Replaying api_samples from {root}\n"
+        f'  mastodon  instance = "{b}"   hashtags = ["mastodon"]{moved}\n'
+        f'  bluesky   service  = "{b}"   (any query)\n'
+        f'  reddit    base_url = "{b}"   subreddits = ["askreddit"]\n'
+        f'  youtube   base_url = "{b}"   (any key, any search)\n'
+        f'  rss       url      = "{b}/feed"\n'
+        f'  webhook   url      = "{b}/webhook"   signature check: '
+        f"{'on (' + args.secret_env + ')' if server.webhook_secret else 'off'}\n"
+        "Ctrl-C stops.",
+        flush=True,
+    )
+    try:
+        server._thread.join()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+    return 0
 
 
 @pytest.fixture
@@ -359,3 +570,8 @@ class FakeClock:
     def sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
         self.t += seconds
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+    raise SystemExit(main())

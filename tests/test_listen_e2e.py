@@ -12,58 +12,15 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 from typer.testing import CliRunner
 
-from replay import Reply, api_samples, read_cassette, replay_server  # noqa: F401
+from replay import api_samples, replay_server, serve_recordings  # noqa: F401
 from ripplemeter.cli import app
 from ripplemeter.listen.query import parse
 from ripplemeter.workspace import Workspace
 
 runner = CliRunner()
-
-
-def _serve(server, root: Path) -> dict[str, list[str]]:
-    """Serve one recording per platform; returns the texts served, by platform."""
-    tag = json.loads((root / "mastodon/sys1yagi_mastodon4j/tag.json").read_text(encoding="utf-8"))
-    server.add_mastodon_timeline("/api/v1/timelines/tag/mastodon", tag)
-    bsky = json.loads(
-        (root / "bluesky/christopherkenny_bskyr/app.bsky.feed.searchPosts-5d343d.json").read_text(
-            encoding="utf-8"
-        )
-    )
-    server.add_cursor_pages("/xrpc/app.bsky.feed.searchPosts", bsky["posts"], key="posts")
-    cassette = root / "reddit/praw-dev_praw/TestSubredditListings.test_new.json"
-    server.add_cassette(cassette)
-    gets = [it for it in read_cassette(cassette) if it["method"] == "GET"]
-    reddit = json.loads(gets[-1]["body"])
-    after = reddit["data"]["after"]
-    end = {"kind": "Listing", "data": {"children": [], "after": None, "before": None}}
-    server.add_body(
-        "/r/askreddit/new",
-        json.dumps(end),
-        query={"limit": "100", "raw_json": "1", "after": after},
-    )
-    yt = json.loads(
-        (root / "youtube/sns-sdks_python-youtube/search_by_keywords_p1.json").read_text(
-            encoding="utf-8"
-        )
-    )
-    yt_page = dict(yt)
-    yt_page.pop("nextPageToken", None)  # one recorded page: served as the last one
-    server.route(
-        "/search",
-        lambda q, h: Reply(200, {"Content-Type": "application/json"}, json.dumps(yt_page).encode()),
-    )
-    rss = (root / "rss/rbren_rss-parser/guardian.rss").read_bytes()
-    server.route("/feed", lambda q, h: Reply(200, {"Content-Type": "application/rss+xml"}, rss))
-    return {
-        "mastodon": [s["content"] for s in tag],
-        "bluesky": [p["record"]["text"] for p in bsky["posts"]],
-        "reddit": [c["data"]["title"] for c in reddit["data"]["children"]],
-        "youtube": [i["snippet"]["title"] for i in yt["items"]],
-    }
 
 
 def test_listening_report_from_the_replayed_platforms(  # noqa: F811
@@ -72,7 +29,7 @@ def test_listening_report_from_the_replayed_platforms(  # noqa: F811
     replay_server,  # noqa: F811
     monkeypatch,
 ):
-    served = _serve(replay_server, api_samples)
+    served = serve_recordings(replay_server, api_samples)
     monkeypatch.setenv("RM_TEST_YT_KEY", "AIzaFAKE-e2e-key")
     base = replay_server.base_url
     toml = tmp_path / "listen.toml"
@@ -203,3 +160,65 @@ rule = "meltwater"
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "Share of voice" in html and "Associated terms" in html and "Alerts" in html
     assert "AIzaFAKE-e2e-key" not in html and "AIzaFAKE-e2e-key" not in json.dumps(doc)
+
+
+def test_replay_server_runs_standalone_and_checks_webhooks(api_samples, tmp_path):  # noqa: F811
+    """``python tests/replay.py`` as the README walkthrough starts it: the recordings are
+    served with the #mastodon burst moved into the last day, and /webhook accepts a body
+    signed with the shared secret (HMAC-SHA256 computed here with hashlib) and refuses
+    a wrong signature."""
+    import hashlib
+    import hmac
+    import os
+    import subprocess
+    import sys
+    from datetime import UTC, datetime, timedelta
+    from pathlib import Path
+
+    import httpx
+
+    script = Path(__file__).with_name("replay.py")
+    env = {**os.environ, "RM_WALK_SECRET": "s3cret-walk"}
+    proc = subprocess.Popen(
+        [sys.executable, str(script), "--port", "0", "--recent", "--secret-env", "RM_WALK_SECRET"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        lines = []
+        while not lines or lines[-1] != "Ctrl-C stops.":
+            line = proc.stdout.readline()
+            assert line, proc.stderr.read()
+            lines.append(line.strip())
+        base = re.search(r'instance = "(http://127\.0\.0\.1:\d+)"', "\n".join(lines)).group(1)
+        assert "signature check: on (RM_WALK_SECRET)" in lines[-2]
+        got = httpx.get(f"{base}/api/v1/timelines/tag/mastodon", params={"limit": 40}).json()
+        recorded = json.loads(
+            (api_samples / "mastodon/sys1yagi_mastodon4j/tag.json").read_text(encoding="utf-8")
+        )
+
+        def t(s):
+            return datetime.fromisoformat(s["created_at"].replace("Z", "+00:00"))
+
+        assert len(got) == len(recorded) == 20
+        newest = max(t(s) for s in got)
+        assert timedelta(0) <= datetime.now(UTC) - newest < timedelta(days=1)
+        shift = {s["id"]: t(s) for s in got}
+        deltas = {shift[s["id"]] - t(s) for s in recorded}
+        assert len(deltas) == 1 and next(iter(deltas)) % timedelta(days=1) == timedelta(0)
+
+        body = json.dumps({"event": "alert", "alert": {"rule": "meltwater"}}).encode()
+        sig = "sha256=" + hmac.new(b"s3cret-walk", body, hashlib.sha256).hexdigest()
+        ok = httpx.post(f"{base}/webhook", content=body, headers={"X-Ripplemeter-Signature": sig})
+        assert ok.status_code == 200
+        assert "signature valid; meltwater alert" in proc.stdout.readline()
+        bad = httpx.post(
+            f"{base}/webhook", content=body, headers={"X-Ripplemeter-Signature": "sha256=00"}
+        )
+        assert bad.status_code == 401
+        assert "signature INVALID" in proc.stdout.readline()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
