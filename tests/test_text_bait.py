@@ -140,3 +140,27 @@ def test_headline_hype_rescored_on_heldout_split(real_data):
     # the model card's figure (float16 weights may move a headline or two)
     assert f1 == pytest.approx(0.9759, abs=0.001)
     assert not np.isnan(p).any()
+
+
+def test_headline_shape_words_by_hand():
+    from ripplemeter.text.bait import headline_shape
+
+    # 6 words ("17" is not one), all capitalised -> zztc4; "To" after the first word ->
+    # zzsmallcap; 6 // 3 = 2; starts with a digit
+    assert headline_shape("17 Things To Know Before You Go") == (
+        "17 Things To Know Before You Go zztc4 zzsmallcap zzlen2 zzdigit0"
+    )
+    # 8 words, 2 capitalised -> 2/8*4 = 1 -> zztc1; "to" lower-case -> zzsmalllow; 8 // 3 = 2
+    assert headline_shape("Lawmakers seek to return right to sue Apple") == (
+        "Lawmakers seek to return right to sue Apple zztc1 zzsmalllow zzlen2 zznodigit0"
+    )
+    assert headline_shape("你好") == "你好"
+    assert headline_shape(None) == ""
+
+
+def test_shipped_hype_model_ignores_case():
+    # the shipped model reads wording only (the case-style variant is not shipped: see the card)
+    h = HeadlineHype()
+    assert h.shape is False
+    texts = ["You Won't Believe What This Dog Did Next", "Senate Passes Budget Bill"]
+    assert h.proba(texts) == pytest.approx(h.proba([t.lower() for t in texts]))

@@ -10,11 +10,16 @@ model is refitted on the whole training part and scored once on the held-out par
 
 Model: logistic regression (scikit-learn, liblinear, L2) over the hashed n-gram features of
 :mod:`ripplemeter.text.features` (word unigrams and bigrams, character 2-5-grams, 2^20 signed
-buckets, presence features scaled to unit length); saved with
+buckets, presence features scaled to unit length; text case-folded); saved with
 :func:`ripplemeter.text.ngram_linear.save_linear` (float16 weights; numpy + numba at run time).
 
 Run: ``.venv/bin/python training/train_clickbait.py`` (writes
 ``src/ripplemeter/text/models/clickbait_en.npz`` and ``training/logs/clickbait.json``).
+
+``--case-style`` reproduces the experiment of the model card: the headline is followed by its
+style words (:func:`ripplemeter.text.bait.headline_shape`: capitalisation, length, leading
+digit), C among 16/64/256; it writes ``/tmp/clickbait_en_casestyle.npz`` (not shipped: it
+learns the sources' capitalisation conventions) and ``training/logs/clickbait_casestyle.json``.
 """
 
 from __future__ import annotations
@@ -23,11 +28,13 @@ import csv
 import datetime as dt
 import json
 import random
+import sys
 from pathlib import Path
 
 import numpy as np
 
 from ripplemeter.datasets import data_path
+from ripplemeter.text.bait import headline_shape
 from ripplemeter.text.features import FeatureConfig
 from ripplemeter.text.ngram_linear import HashedLinear, save_linear
 
@@ -36,6 +43,14 @@ OUT = ROOT / "src" / "ripplemeter" / "text" / "models" / "clickbait_en.npz"
 LOG = ROOT / "training" / "logs" / "clickbait.json"
 SEED = 20261202
 CS = (1.0, 4.0, 16.0, 64.0)
+CS_CASE_STYLE = (16.0, 64.0, 256.0)
+CASE_STYLE = False  # set by --case-style
+
+
+def _rewrite(texts: list[str]) -> list[str]:
+    return [headline_shape(t) for t in texts] if CASE_STYLE else list(texts)
+
+
 FEATURES = FeatureConfig(bits=20, char_min=2, char_max=5, word_ngrams=2, negation=0)
 
 
@@ -79,7 +94,7 @@ def _fit(texts: list[str], y: np.ndarray, c: float) -> HashedLinear:
     from sklearn.linear_model import LogisticRegression
 
     empty = _model(np.zeros(1 << FEATURES.bits, np.float32), np.zeros(1), {})
-    x = empty.features_of(texts)
+    x = empty.features_of(_rewrite(texts))
     clf = LogisticRegression(C=c, solver="liblinear", max_iter=5000, random_state=SEED)
     clf.fit(x, y)
     return _model(clf.coef_.ravel().astype(np.float32), clf.intercept_.astype(np.float64), {})
@@ -87,7 +102,7 @@ def _fit(texts: list[str], y: np.ndarray, c: float) -> HashedLinear:
 
 def scores(model: HashedLinear, texts: list[str]) -> np.ndarray:
     """P(clickbait) of each text."""
-    z = model.scores(texts)["clickbait"][:, 0]
+    z = model.scores(_rewrite(texts))["clickbait"][:, 0]
     return 1.0 / (1.0 + np.exp(-z))
 
 
@@ -105,6 +120,12 @@ def metrics(y: np.ndarray, p: np.ndarray, threshold: float = 0.5) -> dict:
 
 
 def main() -> None:
+    global CASE_STYLE, OUT, LOG, CS
+    if "--case-style" in sys.argv[1:]:
+        CASE_STYLE = True
+        CS = CS_CASE_STYLE
+        OUT = Path("/tmp/clickbait_en_casestyle.npz")
+        LOG = ROOT / "training" / "logs" / "clickbait_casestyle.json"
     texts, y = load()
     train, held = split(y)
     inner_tr, inner_va = split(y[train], seed=SEED + 1)
@@ -122,6 +143,7 @@ def main() -> None:
         "task": "bait",
         "part": "headline hype (clickbait)",
         "threshold": 0.5,
+        "shape": CASE_STYLE,
         "C": best,
         "seed": SEED,
         "heldout": res,

@@ -26,6 +26,7 @@ larger of the two.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Sequence
 from importlib import resources
@@ -36,7 +37,7 @@ import numpy as np
 from ripplemeter.errors import RippleError
 from ripplemeter.text.rulesets import Hit, Rule, RuleSet
 
-__all__ = ["BAIT_KINDS", "BAIT_RULES", "BaitDetector", "HeadlineHype", "Hit"]
+__all__ = ["BAIT_KINDS", "BAIT_RULES", "BaitDetector", "HeadlineHype", "Hit", "headline_shape"]
 
 BAIT_KINDS: tuple[str, ...] = (
     "vote_baiting",
@@ -196,6 +197,42 @@ BAIT_RULES: tuple[Rule, ...] = (
 """The five kinds' rules in English, Chinese and Korean."""
 
 
+_WORD = re.compile(r"[A-Za-z][\w']*")
+_SMALL = frozenset(("to", "of", "the", "a", "in", "on", "for", "and", "is", "at", "with"))
+
+
+def headline_shape(text: str) -> str:
+    """The text followed by four style words the headline-hype model reads.
+
+    ``zztc<k>``: the share of words (runs starting with a Latin letter) that start with a
+    capital, in quarters (0-4); ``zzsmallcap`` when a short function word (to, of, the, a, in,
+    on, for, and, is, at, with) after the first word is capitalised, else ``zzsmalllow`` when
+    one appears in lower case, else ``zznosmall``; ``zzlen<k>``: the number of words // 3
+    (at most 6); ``zzdigit0``/``zznodigit0``: whether the text starts with a digit
+    ("17 Things...").
+
+    The hashed n-grams are case-folded; these words keep what the case said. Capitalisation is
+    a strong cue in the training data because its sources follow different style guides
+    (BuzzFeed-style titles capitalise every word; The Guardian, The Hindu and WikiNews write
+    sentence case; the NYT leaves short words in lower case): see ``models/clickbait_en.md``.
+    """
+    if not isinstance(text, str):
+        return ""
+    words = _WORD.findall(text)
+    if not words:
+        return text
+    tc = sum(w[0].isupper() for w in words) / len(words)
+    later = words[1:]
+    if any(w.lower() in _SMALL and w[0].isupper() for w in later):
+        small = "zzsmallcap"
+    elif any(w in _SMALL for w in words):
+        small = "zzsmalllow"
+    else:
+        small = "zznosmall"
+    digit = "zzdigit0" if text.lstrip()[:1].isdigit() else "zznodigit0"
+    return f"{text} zztc{int(tc * 4)} {small} zzlen{min(len(words) // 3, 6)} {digit}"
+
+
 def _model_file(name: str) -> Path:
     return Path(str(resources.files("ripplemeter.text") / "models" / name))
 
@@ -240,6 +277,7 @@ class HeadlineHype:
                 self._cache[key] = load_linear(p)
         self.model = self._cache[key]
         self.threshold = float(self.model.meta.get("threshold", 0.5))
+        self.shape = bool(self.model.meta.get("shape", False))
 
     def proba(self, texts: Sequence[str]) -> np.ndarray:
         """P(clickbait), shape ``(n,)``; non-text and blank texts get 0."""
@@ -248,7 +286,10 @@ class HeadlineHype:
         out = np.zeros(len(texts))
         idx = [i for i, good in enumerate(ok) if good]
         if idx:
-            z = self.model.scores([texts[i] for i in idx])["clickbait"][:, 0]
+            sel = [texts[i] for i in idx]
+            if self.shape:
+                sel = [headline_shape(t) for t in sel]
+            z = self.model.scores(sel)["clickbait"][:, 0]
             out[idx] = 1.0 / (1.0 + np.exp(-z))
         return out
 
