@@ -249,3 +249,21 @@ def test_permissions_and_unknowns(ws, team):
     with pytest.raises(InboxError, match="not in the inbox"):
         close(ws, "m:o1", team=team, user="mina")
     assert events(ws).empty  # refused actions write nothing
+
+
+def test_clock_agrees_with_business_hours_between():
+    """The cumulative clock used for many items equals the library's function on 300 spans
+    (random instants over two years, both orders of filling, a DST zone and holidays)."""
+    import random
+
+    from ripplemeter.operations.inbox import _Clock
+
+    rng = random.Random(7)
+    for cal in (CAL, BusinessCalendar("America/New_York", holidays_country="US")):
+        clock = _Clock(cal)
+        base = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+        for _ in range(150):
+            a = base + dt.timedelta(minutes=rng.randrange(0, 2 * 365 * 24 * 60))
+            b = a + dt.timedelta(minutes=rng.randrange(0, 40 * 24 * 60))
+            want = business_hours_between(a, b, cal).total_seconds() / 3600
+            assert clock.span_hours(a, b) == pytest.approx(want, abs=1e-9)

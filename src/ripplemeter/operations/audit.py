@@ -615,8 +615,10 @@ def audit_account(
     settings = InboxSettings(
         target=dt.timedelta(hours=target_h), calendar=cal, now=_utc(now) if now else until
     )
-    ib = build_inbox(ws, owned_ids, settings=settings, since=since, until=until, predict=predict)
-    ib = ib[ib["owned_account"] == account_id]
+    ib = build_inbox(
+        ws, owned_ids, settings=settings, since=since, until=until, predict=predict,
+        addressed_to=[account_id],
+    )  # fmt: skip
 
     # 4: lazy
     days = (until - since).total_seconds() / 86400
@@ -723,9 +725,10 @@ def audit_account(
             cposts["text"].tolist(), threshold=t6,
         )  # fmt: skip
         when = dict(zip(posts["post_id"], posts["created_at"], strict=False))
-        pairs = pairs[
-            [when[b] < when[a] for a, b in zip(pairs["left_id"], pairs["right_id"], strict=True)]
+        earlier = [
+            when[b] < when[a] for a, b in zip(pairs["left_id"], pairs["right_id"], strict=True)
         ]
+        pairs = pairs[np.asarray(earlier, dtype=bool)]
         first = pairs.drop_duplicates("left_id")
         cs = len(first) / n_posts
         fnd = []

@@ -2,14 +2,17 @@
 
 An *inbox item* is a post by someone else that is addressed to an owned account:
 
-- a **comment** or reply whose parent is a post of an owned account (``posts.parent_id``), or
+- a **comment** or reply whose parent is a post of an owned account (``posts.parent_id``),
+- a **thread** reply: a reply deeper in a thread that an owned account's post started
+  (``posts.root_id``), or
 - a **mention**: a post naming an owned account's handle (``@handle``), not authored by an
   owned account and not already a comment on one.
 
 Each item is classified (:func:`classify_items`) as ``spam``, ``complaint``, ``question``,
 ``praise`` or ``other``, in that order of precedence: spam by :class:`ripplemeter.text.spam.SpamFilter`
-(English; other languages are never called spam), complaint = negative sentiment (every item
-is addressed to the brand by construction), question by the ``question`` classifier of
+(English; other languages are never called spam), complaint = negative sentiment and
+addressed to the brand (a comment on its post or a mention; a negative reply deeper in a
+thread is ``other``), question by the ``question`` classifier of
 :mod:`ripplemeter.text.classify` when registered, else by the rules of :func:`is_question`,
 praise = positive sentiment.
 
@@ -35,7 +38,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ripplemeter.operations import OperationsError
-from ripplemeter.operations.business_hours import BusinessCalendar, business_hours_between
+from ripplemeter.operations.business_hours import BusinessCalendar
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -175,6 +178,7 @@ def inbox_items(
     *,
     since: dt.datetime | None = None,
     until: dt.datetime | None = None,
+    addressed_to: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """The items addressed to owned accounts, with their first owned reply.
 
@@ -185,16 +189,21 @@ def inbox_items(
         Owned account ids (default: the registry's owned accounts).
     since, until : datetime, optional
         Items created in ``[since, until)`` (naive = UTC).
+    addressed_to : sequence of str, optional
+        Only items addressed to these owned accounts (default: all of them). Replies by
+        any owned account still count.
 
     Returns
     -------
     DataFrame
         One row per item: ``item_id``, ``platform``, ``author_id``, ``created_at`` (naive UTC),
-        ``text`` (as exported, untrusted), ``lang``, ``url``, ``kind`` (comment or mention),
+        ``text`` (as exported, untrusted), ``lang``, ``url``, ``kind`` (comment, thread or
+        mention),
         ``parent_id``, ``root_id``, ``owned_account`` (the account addressed), ``followers``,
         ``verified``, ``replies_drawn`` (posts replying to the item), ``reply_id``,
         ``replied_at``, ``reply_account``, ``reply_text``. Ordered by time.
     """
+    import numpy as np
     import pandas as pd
 
     owned = list(owned_accounts(ws) if owned is None else owned)
@@ -210,14 +219,18 @@ def inbox_items(
     posts["created_at"] = pd.to_datetime(posts["created_at"])
     own = set(owned)
     is_own = posts["account_id"].isin(own)
-    by_id = posts.set_index("post_id")
     own_posts = posts[is_own]
     owner_of = dict(zip(own_posts["post_id"], own_posts["account_id"], strict=False))
 
     # comments and replies on owned posts
-    com = posts[~is_own & posts["parent_id"].isin(owner_of.keys())].copy()
-    com["owned_account"] = com["parent_id"].map(owner_of)
-    com["item_kind"] = "comment"
+    on_own = posts["parent_id"].isin(owner_of.keys())
+    in_thread = posts["root_id"].isin(owner_of.keys()) & posts["parent_id"].notna()
+    com = posts[~is_own & (on_own | in_thread)].copy()
+    direct = com["parent_id"].isin(owner_of.keys())
+    com["owned_account"] = (
+        com["parent_id"].map(owner_of).where(direct, com["root_id"].map(owner_of))
+    )
+    com["item_kind"] = np.where(direct, "comment", "thread")
     # mentions of an owned handle
     handles = con.execute(
         "SELECT DISTINCT account_id, handle FROM accounts WHERE handle IS NOT NULL"
@@ -236,6 +249,8 @@ def inbox_items(
         items = items[items["created_at"] >= _naive(since)]
     if until is not None:
         items = items[items["created_at"] < _naive(until)]
+    if addressed_to is not None:
+        items = items[items["owned_account"].isin(list(addressed_to))]
 
     # the first owned reply at or after the item
     kids = posts[posts["parent_id"].isin(items["post_id"])]
@@ -269,11 +284,16 @@ def inbox_items(
     out["followers"] = out["author_id"].map(authors["followers"]).astype("Float64")
     out["verified"] = out["author_id"].map(authors["verified"]).eq(True).astype(bool)
     out["replies_drawn"] = out["item_id"].map(drawn).fillna(0).astype(int)
-    out["reply_id"] = out["item_id"].map(first["post_id"])
-    out["replied_at"] = pd.to_datetime(out["item_id"].map(first["created_at"]))
-    out["reply_account"] = out["item_id"].map(first["account_id"])
-    out["reply_text"] = out["item_id"].map(first["text"])
-    del by_id
+    rep = first[["post_id", "created_at", "account_id", "text"]].rename(
+        columns={
+            "post_id": "reply_id",
+            "created_at": "replied_at",
+            "account_id": "reply_account",
+            "text": "reply_text",
+        }
+    )
+    out = out.merge(rep, left_on="item_id", right_index=True, how="left")
+    out["replied_at"] = pd.to_datetime(out["replied_at"])
     return out.sort_values(["created_at", "item_id"]).reset_index(drop=True)[cols]
 
 
@@ -417,6 +437,52 @@ def _hours(td: dt.timedelta) -> float:
     return td.total_seconds() / 3600.0
 
 
+class _Clock:
+    """Business seconds since a fixed day, per instant: spans by difference (many items).
+
+    ``span(a, b)`` equals ``business_hours_between(a, b, calendar)`` (each local day has one
+    working interval, so the time inside ``[a, b)`` is the cumulative time at ``b`` minus the
+    cumulative time at ``a``); days are filled in as instants reach them.
+    """
+
+    def __init__(self, calendar: BusinessCalendar) -> None:
+        self.cal = calendar
+        self.first: dt.date | None = None
+        self.cum: list[float] = []  # business seconds before each day, from self.first
+        self.iv: list[tuple[dt.datetime, dt.datetime] | None] = []
+
+    def _fill(self, day: dt.date) -> int:
+        if self.first is None:
+            self.first = day - dt.timedelta(days=1)
+            self.cum, self.iv = [0.0], [self.cal.working_interval(self.first)]
+        if day < self.first:  # extend backwards: rebuild from the earlier day
+            old_first = self.first
+            self.first = None
+            self._fill(day)
+            self._fill(old_first)
+        i = (day - self.first).days
+        while len(self.cum) <= i:
+            prev = self.iv[-1]
+            add = (prev[1] - prev[0]).total_seconds() if prev is not None else 0.0
+            self.cum.append(self.cum[-1] + add)
+            self.iv.append(self.cal.working_interval(self.first + dt.timedelta(days=len(self.iv))))
+        return i
+
+    def at(self, t: dt.datetime) -> float:
+        i = self._fill(t.astimezone(self.cal.zone).date())
+        iv = self.iv[i]
+        inside = 0.0
+        if iv is not None and t > iv[0]:
+            inside = (min(t, iv[1]) - iv[0]).total_seconds()
+        return self.cum[i] + inside
+
+    def span_hours(self, a: dt.datetime, b: dt.datetime) -> float:
+        # fill both days before reading: filling an earlier day moves the base
+        self._fill(a.astimezone(self.cal.zone).date())
+        self._fill(b.astimezone(self.cal.zone).date())
+        return (self.at(b) - self.at(a)) / 3600.0
+
+
 # --------------------------------------------------------------------------- the inbox
 def build_inbox(
     ws: Workspace,
@@ -427,6 +493,7 @@ def build_inbox(
     until: dt.datetime | None = None,
     predict: Predictor | None = None,
     categories: Sequence[str] | None = None,
+    addressed_to: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Every inbox item with its category, state, reply time, breach and priority.
 
@@ -443,6 +510,8 @@ def build_inbox(
     categories : sequence of str, optional
         Categories already known, one per item in :func:`inbox_items` order (skips
         classification).
+    addressed_to : sequence of str, optional
+        Only items addressed to these owned accounts (see :func:`inbox_items`).
 
     Returns
     -------
@@ -466,7 +535,7 @@ def build_inbox(
     import pandas as pd
 
     st = settings or InboxSettings()
-    items = inbox_items(ws, owned, since=since, until=until)
+    items = inbox_items(ws, owned, since=since, until=until, addressed_to=addressed_to)
     if categories is None:
         categories = classify_items(items["text"].tolist(), predict)
     if len(categories) != len(items):
@@ -474,14 +543,20 @@ def build_inbox(
             f"categories: expected one per inbox item ({len(items)}), found {len(categories)}"
         )
     items["category"] = list(categories)
+    # a complaint is negative AND addressed to the brand: not a reply deeper in a thread
+    items.loc[(items["kind"] == "thread") & (items["category"] == "complaint"), "category"] = (
+        "other"
+    )
     now = _aware(st.now or dt.datetime.now(dt.UTC))
     cal = st.calendar
+
+    clock = _Clock(cal) if cal is not None else None
 
     def span(a, b) -> float:
         a, b = _aware(a), _aware(b)
         if b < a:
             return 0.0
-        return _hours(business_hours_between(a, b, cal) if cal is not None else b - a)
+        return clock.span_hours(a, b) if clock is not None else _hours(b - a)
 
     reply_h, wait_h, dl, breach = [], [], [], []
     for at, rep in zip(items["created_at"], items["replied_at"], strict=True):
