@@ -375,26 +375,22 @@ def _import(planner: Planner, user: str, rows: list[BulkRow], accounts, zone, **
     planner.team.require(user, "post.create")
     accs = planner._accounts(accounts)  # once for the file: every row targets them
     now = planner.now()
-    ids = []
+    items = [
+        {
+            "text": r.text,
+            "at": r.when.astimezone(dt.UTC),
+            "link": r.link,
+            "media": r.media,
+            "pillar": r.pillar or labels.get("pillar"),
+            "promotional": r.promotional or labels.get("promotional", False),
+            "paid": r.paid or labels.get("paid", False),
+            "campaign_id": labels.get("campaign_id"),
+            "comment": labels.get("comment"),
+        }
+        for r in rows
+    ]
     with _Tx(planner.ws):
-        for r in rows:
-            ids.append(
-                planner._insert(
-                    user,
-                    r.text,
-                    accs,
-                    zone,
-                    r.when.astimezone(dt.UTC),
-                    now,
-                    link=r.link,
-                    media=r.media,
-                    pillar=r.pillar or labels.get("pillar"),
-                    promotional=r.promotional or labels.get("promotional", False),
-                    paid=r.paid or labels.get("paid", False),
-                    campaign_id=labels.get("campaign_id"),
-                    comment=labels.get("comment"),
-                )
-            )
+        ids = planner._insert_many(user, items, accs, zone, now)
     return _load(planner.ws, ids)
 
 

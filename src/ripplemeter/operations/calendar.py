@@ -482,6 +482,25 @@ def _log(
     )
 
 
+def _insert_frame(ws: Workspace, table: str, df: pd.DataFrame) -> None:
+    """Append ``df`` to a calendar table in one statement, each column cast to its type."""
+    from ripplemeter import schema
+
+    cols = {c.name: c.type for c in schema.TABLES[table].columns}
+    names = ", ".join(f'"{c}"' for c in df.columns)
+    if len(df) <= 3:  # a post or two: plain parameters are quicker than a registered frame
+        marks = ", ".join("?" * len(df.columns))
+        for row in df.astype(object).where(df.notna(), None).itertuples(index=False):
+            ws.con.execute(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', list(row))
+        return
+    casts = ", ".join(f'CAST("{c}" AS {cols[c]}) AS "{c}"' for c in df.columns)
+    ws.con.register("_rm_plan_rows", df)
+    try:
+        ws.con.execute(f'INSERT INTO "{table}" ({names}) SELECT {casts} FROM _rm_plan_rows')
+    finally:
+        ws.con.unregister("_rm_plan_rows")
+
+
 class _Tx:
     """``with _Tx(ws):`` - one transaction, rolled back on any error."""
 
@@ -667,43 +686,69 @@ class Planner:
         return get_plan(self.ws, pid)
 
     def _insert(self, user, text, accs, zone, at, now, **kw) -> str:
+        return self._insert_many(user, [{"text": text, "at": at, **kw}], accs, zone, now)[0]
+
+    def _insert_many(self, user, items: list[dict], accs, zone, now) -> list[str]:
+        """Insert drafts (inside the caller's transaction): the plans, their variants and
+        their ``create`` entries, three statements whatever the number of posts."""
+        import pandas as pd
+
         con = self.ws.con
         ((n,),) = con.execute(
             "SELECT coalesce(max(CAST(substr(plan_id, 2) AS BIGINT)), 0) + 1 FROM planned_posts"
         ).fetchall()
-        pid = f"p{int(n)}"
-        variants = {k.strip().lower(): v for k, v in (kw.get("variants") or {}).items() if v}
-        con.execute(
-            f"INSERT INTO planned_posts ({', '.join(_PLAN_COLS)}) VALUES "
-            f"({', '.join('?' * len(_PLAN_COLS))})",
-            [
-                pid,
-                1,
-                "draft",
-                text,
-                kw.get("link") or None,
-                json.dumps(list(kw.get("media") or ()), ensure_ascii=False),
-                ",".join(a.account_id for a in accs),
-                _naive_utc(at) if at else None,
-                zone,
-                kw.get("campaign_id"),
-                kw.get("pillar"),
-                bool(kw.get("promotional")),
-                bool(kw.get("paid")),
-                bool(kw.get("paid_partnership")),
-                kw.get("lang"),
-                user,
-                _naive_utc(now),
-                _naive_utc(now),
-            ],
-        )
-        for plat, vt in variants.items():
-            con.execute(
-                "INSERT INTO planned_variants (plan_id, platform, text) VALUES (?, ?, ?)",
-                [pid, plat, vt],
+        ((seq,),) = con.execute("SELECT coalesce(max(seq), 0) + 1 FROM plan_transitions").fetchall()
+        ids = [f"p{int(n) + i}" for i in range(len(items))]
+        targets = ",".join(a.account_id for a in accs)
+        plans, variants, log = [], [], []
+        for i, (pid, kw) in enumerate(zip(ids, items, strict=True)):
+            at = kw.get("at")
+            plans.append(
+                {
+                    "plan_id": pid,
+                    "version": 1,
+                    "state": "draft",
+                    "text": kw["text"],
+                    "link": kw.get("link") or None,
+                    "media": json.dumps(list(kw.get("media") or ()), ensure_ascii=False),
+                    "accounts": targets,
+                    "scheduled_at": _naive_utc(at) if at else None,
+                    "timezone": zone,
+                    "campaign_id": kw.get("campaign_id"),
+                    "pillar": kw.get("pillar"),
+                    "promotional": bool(kw.get("promotional")),
+                    "paid": bool(kw.get("paid")),
+                    "paid_partnership": bool(kw.get("paid_partnership")),
+                    "lang": kw.get("lang"),
+                    "created_by": user,
+                    "created_at": _naive_utc(now),
+                    "updated_at": _naive_utc(now),
+                }
             )
-        _log(self.ws, pid, "create", None, "draft", user, now, 1, kw.get("comment"))
-        return pid
+            for plat, vt in (kw.get("variants") or {}).items():
+                if vt:
+                    variants.append({"plan_id": pid, "platform": plat.strip().lower(), "text": vt})
+            log.append(
+                {
+                    "plan_id": pid,
+                    "seq": int(seq) + i,
+                    "action": "create",
+                    "from_state": None,
+                    "to_state": "draft",
+                    "actor": user,
+                    "at": _naive_utc(now),
+                    "version": 1,
+                    "comment": kw.get("comment"),
+                }
+            )
+        for table, rows in (
+            ("planned_posts", plans),
+            ("planned_variants", variants),
+            ("plan_transitions", log),
+        ):
+            if rows:
+                _insert_frame(self.ws, table, pd.DataFrame(rows))
+        return ids
 
     def edit(
         self, user: str, plan_id: str, *, comment: str | None = None, **changes
