@@ -152,6 +152,23 @@ def test_gold_files_shape():
     assert "label" not in second[0]  # blind: no labels
     by_n = {r["n"]: r for r in rows}
     assert all(by_n[r["n"]]["ref"] == r["ref"] for r in second)
+    fresh = train_promotional.read_gold(GOLD / "fresh.csv")
+    assert (len(fresh), sum(r["label"] == "promotional" for r in fresh)) == (100, 7)
+    assert not {r["ref"] for r in fresh} & {r["ref"] for r in rows}
+    with open(GOLD / "fresh_input.csv", encoding="utf-8", newline="") as fh:
+        fresh_in = list(csv.DictReader(fh))
+    assert [r["ref"] for r in fresh_in] == [r["ref"] for r in fresh]
+    assert "label" not in fresh_in[0]
+
+
+def test_committed_second_pass_kappa():
+    # SECOND_PASS.md reports kappa 1.000 on the 100 posts; recompute from the committed labels
+    path = GOLD / "second_pass_labels.csv"
+    if not path.exists():
+        pytest.skip("no second pass committed")
+    res = promotional_agreement.agreement(promotional_agreement.read_labels(path))
+    assert res["n"] == 100
+    assert res["kappa"] == pytest.approx(1.0)
 
 
 def test_gold_references_resolve_and_rescore(real_data):
@@ -168,6 +185,12 @@ def test_gold_references_resolve_and_rescore(real_data):
     assert held["recall"] == pytest.approx(10 / 12)
     allp = res["rules"]["all/all"]
     assert (allp["tp"], allp["fp"], allp["fn"]) == (31, 3, 8)
+    # the blind figure: 100 fresh posts drawn after the rules were written
+    assert [r["ref"] for r in train_promotional.draw_fresh()] == [
+        r["ref"] for r in train_promotional.read_gold(GOLD / "fresh.csv")
+    ]
+    fresh = res["rules"]["fresh/all"]
+    assert (fresh["tp"], fresh["fp"], fresh["fn"]) == (4, 3, 3)
 
 
 # ------------------------------------------------------------------ agreement

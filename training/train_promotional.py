@@ -7,9 +7,11 @@ PROVENANCE.md), so the texts are read back from the shared data at run time thro
 where the key is the post's id in that file (tweet id, status id, ``uri``, comment id...) or,
 for files without ids, ``row<k>`` (0-based data record) or ``item<k>`` (0-based list item).
 
-Run ``python training/train_promotional.py draw`` to (re)write ``pool_draw.csv`` (the seeded
-sample; unlabelled) and ``python training/train_promotional.py measure`` to score the rule set
-(and the learned model) on the gold set's held-out part and print the model card's figures.
+Run ``python training/train_promotional.py draw`` to check that ``gold.csv`` holds the seeded
+draw, ``python training/train_promotional.py fresh`` to check ``fresh.csv`` (100 further posts
+drawn after the rules were written, :func:`draw_fresh`), and
+``python training/train_promotional.py measure`` to score the rule set (and a learned model) and
+print the model card's figures.
 """
 
 from __future__ import annotations
@@ -218,7 +220,8 @@ def draw(root: Path | None = None) -> list[dict]:
 
 
 def read_gold(path: Path | None = None) -> list[dict]:
-    """The gold rows (``n, ref, source, lang, label, split``) of ``gold.csv``."""
+    """The gold rows (``n, ref, source, lang, label, split``) of ``gold.csv`` (or of another
+    file of the same folder, e.g. ``fresh.csv``, which has no ``split``)."""
     with open(path or GOLD_DIR / "gold.csv", encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))
 
@@ -257,6 +260,12 @@ def measure() -> dict:
                 if split in ("all", r["split"]) and lang in ("all", r["lang"])
             ]
             out["rules"][f"{split}/{lang}"] = prf([gold[i] for i in idx], [pred[i] for i in idx])
+    # the fresh set: 100 posts drawn after the rules were written, labelled before scoring
+    fresh = read_gold(GOLD_DIR / "fresh.csv")
+    fp_ = [
+        p == "promotional" for p in PromotionalRules().predict(resolve([r["ref"] for r in fresh]))
+    ]
+    out["rules"]["fresh/all"] = prf([r["label"] == "promotional" for r in fresh], fp_)
     # a learned model, only to see whether 27 training positives support one
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
@@ -272,6 +281,44 @@ def measure() -> dict:
     return out
 
 
+FRESH_QUOTA = {
+    ("x", "en"): 19,
+    ("mastodon", "en"): 6,
+    ("bluesky", "en"): 3,
+    ("reddit", "en"): 2,
+    ("youtube", "en"): 5,
+    ("serp", "en"): 12,
+    ("weibo", "zh"): 23,
+    ("serp", "zh"): 6,
+    ("serp", "ko"): 24,
+}
+"""The fresh set's quotas: :data:`QUOTA` scaled to 100 posts."""
+
+
+def draw_fresh(root: Path | None = None) -> list[dict]:
+    """100 posts not in ``gold.csv`` (and whose text is none of its texts), drawn per
+    (source, language) of :data:`FRESH_QUOTA` with ``random.Random(20261205)``, shuffled."""
+    gold = {r["ref"] for r in read_gold()}
+    rows = pool(root)
+    gold_texts = {r["text"] for r in rows if r["ref"] in gold}
+    rng = random.Random(20261205)
+    out = []
+    for (source, lang), n in FRESH_QUOTA.items():
+        seen, cand = set(gold_texts), []
+        for r in rows:
+            if (
+                r["source"] == source
+                and r["lang"] == lang
+                and r["ref"] not in gold
+                and r["text"] not in seen
+            ):
+                seen.add(r["text"])
+                cand.append(r)
+        out.extend(rng.sample(cand, min(n, len(cand))))
+    rng.shuffle(out)
+    return out
+
+
 if __name__ == "__main__":
     cmd = sys.argv[1] if len(sys.argv) > 1 else "measure"
     if cmd == "counts":
@@ -283,5 +330,11 @@ if __name__ == "__main__":
         refs = [r["ref"] for r in draw()]
         same = refs == [r["ref"] for r in read_gold()]
         print(f"{len(refs)} posts drawn; gold.csv holds the same references in order: {same}")
+    elif cmd == "fresh":
+        refs = [r["ref"] for r in draw_fresh()]
+        same = refs == [r["ref"] for r in read_gold(GOLD_DIR / "fresh.csv")]
+        print(
+            f"{len(refs)} fresh posts drawn; fresh.csv holds the same references in order: {same}"
+        )
     else:
         print(json.dumps(measure(), indent=1))
