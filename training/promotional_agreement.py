@@ -6,6 +6,10 @@
 ``label`` in ``promotional``/``ok``) when it exists and prints the number of posts compared, the
 raw agreement and Cohen's kappa against ``gold.csv``.
 
+With ``--fresh`` both commands use the fresh set instead: ``fresh_input.csv`` (100 posts drawn
+after the guideline was written, none quoted in it), ``fresh_second_pass_labels.csv`` and
+``fresh.csv``.
+
 Cohen's kappa: ``kappa = (p_o - p_e) / (1 - p_e)`` with ``p_o`` the observed agreement and
 ``p_e = sum_c p1(c) * p2(c)`` the agreement expected from each labeller's label shares
 (J. Cohen, "A coefficient of agreement for nominal scales", Educational and Psychological
@@ -64,9 +68,11 @@ def read_labels(path: Path) -> dict[int, str]:
     return out
 
 
-def agreement(second: dict[int, str], gold_dir: Path = GOLD_DIR) -> dict:
-    """Compare second-pass labels with the first pass (``gold.csv``) on the shared posts."""
-    first = read_labels(gold_dir / "gold.csv")
+def agreement(
+    second: dict[int, str], gold_dir: Path = GOLD_DIR, first_file: str = "gold.csv"
+) -> dict:
+    """Compare second-pass labels with the first pass (``first_file``) on the shared posts."""
+    first = read_labels(gold_dir / first_file)
     ns = sorted(set(second) & set(first))
     a = [first[n] for n in ns]
     b = [second[n] for n in ns]
@@ -80,22 +86,29 @@ def agreement(second: dict[int, str], gold_dir: Path = GOLD_DIR) -> dict:
 
 
 def main(argv: list[str]) -> int:
+    fresh = "--fresh" in argv
+    argv = [a for a in argv if a != "--fresh"]
+    inp, labels, first = (
+        ("fresh_input.csv", "fresh_second_pass_labels.csv", "fresh.csv")
+        if fresh
+        else ("second_pass_input.csv", "second_pass_labels.csv", "gold.csv")
+    )
     if argv and argv[0] == "show":
         sys.path.insert(0, str(Path(__file__).resolve().parent))
         from train_promotional import resolve
 
-        with open(GOLD_DIR / "second_pass_input.csv", encoding="utf-8", newline="") as fh:
+        with open(GOLD_DIR / inp, encoding="utf-8", newline="") as fh:
             rows = list(csv.DictReader(fh))
         for r, text in zip(rows, resolve([r["ref"] for r in rows]), strict=True):
             print(f"{r['n']}\t{' '.join(text.split())}")
         return 0
-    path = GOLD_DIR / "second_pass_labels.csv"
+    path = GOLD_DIR / labels
     if not path.exists():
         print(
             f"{path} does not exist yet: the blind second pass has not been done", file=sys.stderr
         )
         return 1
-    res = agreement(read_labels(path))
+    res = agreement(read_labels(path), GOLD_DIR, first)
     print(
         f"posts compared: {res['n']}; promotional first/second: {res['first_promotional']}/"
         f"{res['second_promotional']}; raw agreement {res['raw_agreement']:.3f}; "
