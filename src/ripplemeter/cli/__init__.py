@@ -32,8 +32,8 @@ from ripplemeter.errors import RippleError
 
 __all__ = ["app", "console", "err_console", "friendly", "main", "note", "progress", "warn"]
 
-console = Console(soft_wrap=True)
-err_console = Console(stderr=True, soft_wrap=True)
+console = Console(soft_wrap=True, emoji=False)  # ids like did:plc:x are not emoji codes
+err_console = Console(stderr=True, soft_wrap=True, emoji=False)
 
 F = TypeVar("F", bound=Callable)
 
