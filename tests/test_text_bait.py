@@ -164,3 +164,17 @@ def test_shipped_hype_model_ignores_case():
     assert h.shape is False
     texts = ["You Won't Believe What This Dog Did Next", "Senate Passes Budget Bill"]
     assert h.proba(texts) == pytest.approx(h.proba([t.lower() for t in texts]))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "求扩散，今天上午同事的女儿在大润发超市附近被人拐走，有知情者请告之",
+        "如果没有合适的衣服可以邮寄的，帮忙转一下贴也好",
+        "有人求救，被压在下面。求扩散，附近的朋友快救人。求转发！",
+        "求扩散！！2个月三花妹求领养！领养请私信",
+    ],
+)
+def test_chinese_real_need_appeals_are_exempt(text):
+    # the false alarms of the first run on real Weibo posts (models/bait_rules.md)
+    assert BaitDetector().kinds(text) == []

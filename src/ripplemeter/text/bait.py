@@ -51,7 +51,10 @@ BAIT_KINDS: tuple[str, ...] = (
 
 _EMO = "(?:👍|❤️?|♥️?|😂|😆|😮|😯|😢|😭|😡|😠|🔥|💯)"
 _REACT = rf"(?:{_EMO}|\blike\b|\blove\b|\bhaha\b|\bwow\b|\bsad\b|\bangry\b|\bheart\b)"
-_HELP_ZH = r"寻人|走失|失踪|寻找|下落|寻亲|被抢走|被拐|拐卖|求助|捐款|献血|救命"
+_HELP_ZH = (
+    r"寻人|走失|失踪|寻找|下落|寻亲|被抢走|被(?:人)?拐|拐走|拐卖|求助|求救|救援|救人|捐款|捐赠|献血|救命"
+    r"|领养|速回|最后一面|地震|邮寄|爱心接力"
+)
 _HELP_EN = r"\bmissing\b|amber alert|\blost (?:dog|cat|child|boy|girl)|\bfundrais|\bdonat"
 _HELP_KO = r"실종|찾습니다|미아|헌혈|모금|후원"
 
