@@ -332,3 +332,33 @@ def test_reference_counts():
     assert not is_suggestion("love it")
     assert asks_for_feedback("你们觉得哪个好？") and asks_for_feedback("Vote in our poll")
     assert not asks_for_feedback("New store opens Monday")
+
+
+def test_cli_audit_json(ws, tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from ripplemeter.cli import app
+
+    path = ws.path
+    ws.close()
+    opts = ["--workspace", str(path), "--standards", str(tmp_path / "none.toml")]
+    r = CliRunner().invoke(
+        app, ["audit", "--account", BRAND, "--since", "2026-12-01", "--until", "2026-12-29", *opts]
+    )
+    assert r.exit_code == 2 and "none.toml" in r.output  # a named standards file must exist
+    std = tmp_path / "standards.toml"
+    std.write_text('[brand]\nname = "Ripple"\n[rules]\nposts_per_week = { min = 2 }\n')
+    opts = ["--workspace", str(path), "--standards", str(std)]
+    args = ["audit", "-a", BRAND, "--since", "2026-12-01", "--until", "2026-12-29", "--json"]
+    r = CliRunner().invoke(app, [*args, *opts])
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.stdout)
+    assert [m["number"] for m in doc["mistakes"]] == [1, 2, 3, 4, 5, 6, 7]
+    lazy = doc["mistakes"][3]
+    assert lazy["score"] == pytest.approx(5 / 4) and lazy["threshold"] == 2
+    cop = doc["mistakes"][5]
+    assert cop["verdict"] == "mistake" and cop["findings"][0]["other_post_id"] == "c1"
+    r = CliRunner().invoke(app, ["audit", "-a", "mastodon:nobody", *opts])
+    assert r.exit_code == 2 and "no post of this account" in r.output

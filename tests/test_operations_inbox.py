@@ -267,3 +267,48 @@ def test_clock_agrees_with_business_hours_between():
             b = a + dt.timedelta(minutes=rng.randrange(0, 40 * 24 * 60))
             want = business_hours_between(a, b, cal).total_seconds() / 3600
             assert clock.span_hours(a, b) == pytest.approx(want, abs=1e-9)
+
+
+# ------------------------------------------------------------------ CLI
+def _cli_setup(ws, tmp_path):
+    """The fixture's workspace file, a standards.toml (Seoul, KR holidays, 4 h) and team.toml."""
+    (tmp_path / "standards.toml").write_text(
+        '[brand]\nname = "Brand"\n[business_hours]\ntimezone = "Asia/Seoul"\nholidays = "KR"\n'
+        "[rules]\nreply_within_hours = 4\n"
+    )
+    (tmp_path / "team.toml").write_text(
+        '[[members]]\nid = "mina"\nname = "Mina"\nroles = ["admin"]\n'
+        '[[members]]\nid = "vic"\nname = "Vic"\nroles = ["viewer"]\n'
+    )
+    path = ws.path
+    ws.close()
+    return ["--workspace", str(path), "--standards", str(tmp_path / "standards.toml")]
+
+
+def test_cli_inbox_list_assign_close(ws, tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from ripplemeter.cli import app
+
+    opts = _cli_setup(ws, tmp_path)
+    r = CliRunner().invoke(app, ["inbox", "list", "--json", *opts])
+    assert r.exit_code == 0, r.output
+    rows = {d["item_id"]: d for d in json.loads(r.stdout)}
+    assert sorted(rows) == ["m:c1", "m:c2", "m:c3", "m:c4", "m:c5", "m:m1"]
+    # the same hand computation as above, through the CLI (real classifiers for categories)
+    assert rows["m:c1"]["reply_hours"] == pytest.approx(3.0)
+    assert rows["m:c2"]["reply_hours"] == pytest.approx(5.0) and rows["m:c2"]["breach"]
+    r = CliRunner().invoke(app, ["inbox", "assign", "m:c4", "--to", "mina", "--as", "mina", *opts])
+    assert r.exit_code == 0, r.output
+    r = CliRunner().invoke(app, ["inbox", "close", "m:c4", "--private", "--as", "mina", *opts])
+    assert r.exit_code == 0 and "private" in r.output
+    r = CliRunner().invoke(app, ["inbox", "list", "--json", *opts])
+    rows = {d["item_id"]: d for d in json.loads(r.stdout)}
+    assert rows["m:c4"]["state"] == "private" and rows["m:c4"]["assignee"] == "mina"
+    # a viewer is refused: one line, exit 2, no traceback
+    r = CliRunner().invoke(app, ["inbox", "close", "m:c5", "--as", "vic", *opts])
+    assert r.exit_code == 2 and "Traceback" not in r.output and "may not" in r.output
+    r = CliRunner().invoke(app, ["inbox", "list", "--since", "26-12-2026", *opts])
+    assert r.exit_code == 2 and "expected a date such as" in r.output

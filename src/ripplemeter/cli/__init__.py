@@ -193,10 +193,12 @@ def friendly(fn: F) -> F:
 # The command modules register themselves on `app`; they import the names above.
 from ripplemeter.cli import (  # noqa: E402, F401
     annotate,
+    audit,
     calendar,
     cascades,
     classify,
     imports,
+    inbox,
     listen,
     operations,
     opinion_cli,

@@ -1,0 +1,243 @@
+"""``ripplemeter inbox list|assign|close|reopen``: the community inbox.
+
+Thin layer over :mod:`ripplemeter.operations.inbox`: the library finds the items, classifies
+them, measures reply times in business hours and writes the audit log; this module parses
+and prints.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ripplemeter.cli import RippleGroup, app, console, friendly, note
+
+__all__ = ["inbox_app", "load_optional_standards", "parse_day"]
+
+inbox_app = type(app)(
+    cls=RippleGroup,
+    no_args_is_help=True,
+    help="The community inbox: comments, replies and mentions addressed to owned accounts, "
+    "reply times and breaches, assignment and closing.",
+)
+app.add_typer(inbox_app, name="inbox")
+
+WorkspaceOpt = Annotated[
+    Path,
+    typer.Option(
+        help="DuckDB workspace file; by default ripplemeter.duckdb in the current folder."
+    ),
+]
+StandardsOpt = Annotated[
+    Path,
+    typer.Option(
+        help="standards.toml (reply-time target, business hours); by default the one in "
+        "the current folder, if any."
+    ),
+]
+TeamOpt = Annotated[
+    Path | None,
+    typer.Option("--team", help="team.toml; by default the one beside standards.toml."),
+]
+AsOpt = Annotated[
+    str | None,
+    typer.Option("--as", help="Acting team member id (default: $RIPPLEMETER_USER)."),
+]
+NoteOpt = Annotated[str | None, typer.Option("--comment", "-m", help="A note for the audit log.")]
+
+
+def load_optional_standards(path: Path):
+    """The standards file, or None when the default one does not exist."""
+    from ripplemeter.operations.standards import load_standards
+
+    if not path.is_file() and path == Path("standards.toml"):
+        return None
+    return load_standards(path)
+
+
+def parse_day(value: str | None, option: str, tz: str | None) -> dt.datetime | None:
+    """``YYYY-MM-DD`` (start of that day in ``tz``, else UTC) as naive UTC; None stays None."""
+    from zoneinfo import ZoneInfo
+
+    from ripplemeter.errors import RippleError
+
+    if value is None:
+        return None
+    try:
+        d = dt.date.fromisoformat(value)
+    except ValueError:
+        raise RippleError(
+            f"{option}: expected a date such as 2026-12-01, found {value!r}"
+        ) from None
+    t = dt.datetime.combine(d, dt.time(0), tzinfo=ZoneInfo(tz) if tz else dt.UTC)
+    return t.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def _open(workspace: Path, read_only: bool = False):
+    from ripplemeter.errors import RippleError
+    from ripplemeter.workspace import Workspace
+
+    if not workspace.is_file():
+        raise RippleError(
+            f"{workspace}: no workspace here; import posts and register owned accounts first "
+            "(ripplemeter import, ripplemeter accounts add --role owned)"
+        )
+    return Workspace(workspace)
+
+
+def _settings(std, now=None):
+    from ripplemeter.operations.inbox import InboxSettings
+
+    if std is None:
+        return InboxSettings(now=now)
+    cal = std.business_calendar() if std.file.business_hours is not None else None
+    target = std.rules_for(None).reply_within()
+    return InboxSettings(target=target, calendar=cal, now=now)
+
+
+_COLUMNS = [
+    "item_id", "owned_account", "author_id", "created_at", "kind", "category", "state",
+    "assignee", "priority", "replies_drawn", "reply_hours", "waiting_hours", "breach", "url",
+    "text",
+]  # fmt: skip
+
+
+@inbox_app.command("list")
+@friendly
+def inbox_list(
+    workspace: WorkspaceOpt = Path("ripplemeter.duckdb"),
+    standards: StandardsOpt = Path("standards.toml"),
+    account: Annotated[
+        str | None, typer.Option("--account", "-a", help="Only items addressed to this account.")
+    ] = None,
+    since: Annotated[str | None, typer.Option(help="From this day (YYYY-MM-DD).")] = None,
+    until: Annotated[str | None, typer.Option(help="Before this day (YYYY-MM-DD).")] = None,
+    queue: Annotated[
+        bool, typer.Option("--queue", help="Only the needs-reply queue, by priority.")
+    ] = False,
+    breaches: Annotated[bool, typer.Option("--breaches", help="Only SLA breaches.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON to stdout.")] = False,
+) -> None:
+    """List inbox items with category, state, reply time and breach."""
+    import json
+
+    from ripplemeter.operations.inbox import build_inbox, needs_reply
+
+    std = load_optional_standards(standards)
+    tz = std.file.business_hours.timezone if std and std.file.business_hours else None
+    ws = _open(workspace)
+    try:
+        ib = build_inbox(
+            ws,
+            settings=_settings(std),
+            since=parse_day(since, "--since", tz),
+            until=parse_day(until, "--until", tz),
+            addressed_to=[account] if account else None,
+        )
+    finally:
+        ws.close()
+    if queue:
+        ib = needs_reply(ib)
+    if breaches:
+        ib = ib[ib["breach"]]
+    out = ib[_COLUMNS]
+    if as_json:
+        recs = json.loads(out.to_json(orient="records", date_format="iso"))
+        print(json.dumps(recs, ensure_ascii=False, indent=2))
+        return
+    if out.empty:
+        note("no inbox item")
+        return
+    from rich.markup import escape
+    from rich.table import Table
+
+    t = Table("item", "to", "when (UTC)", "category", "state", "prio", "reply h", "breach", "text")
+    for r in out.itertuples():
+        h = r.reply_hours if r.reply_hours == r.reply_hours else r.waiting_hours
+        t.add_row(
+            escape(r.item_id), escape(str(r.owned_account)), f"{r.created_at:%Y-%m-%d %H:%M}",
+            r.category, r.state + (f" ({r.assignee})" if r.assignee else ""), str(r.priority),
+            f"{h:.1f}" + ("" if r.reply_hours == r.reply_hours else " waiting"),
+            "yes" if r.breach else "", escape(str(r.text or "")[:60]),
+        )  # fmt: skip
+    console.print(t)
+
+
+def _acting(standards: Path, team: Path | None, as_user: str | None):
+    from ripplemeter.operations.team import acting_user, find_team, load_team
+
+    tm = load_team(team if team is not None else find_team(standards))
+    return tm, acting_user(tm, as_user).id
+
+
+@inbox_app.command("assign")
+@friendly
+def inbox_assign(
+    item: Annotated[str, typer.Argument(help="The item's post id.")],
+    to: Annotated[str, typer.Option("--to", help="Team member id to assign it to.")],
+    workspace: WorkspaceOpt = Path("ripplemeter.duckdb"),
+    standards: StandardsOpt = Path("standards.toml"),
+    team: TeamOpt = None,
+    as_user: AsOpt = None,
+    comment: NoteOpt = None,
+) -> None:
+    """Assign an item to a team member."""
+    from ripplemeter.operations.inbox import assign
+
+    tm, user = _acting(standards, team, as_user)
+    ws = _open(workspace)
+    try:
+        state = assign(ws, item, to, team=tm, user=user, note=comment)
+    finally:
+        ws.close()
+    console.print(f"{item}: {state} to {to}", highlight=False)
+
+
+@inbox_app.command("close")
+@friendly
+def inbox_close(
+    item: Annotated[str, typer.Argument(help="The item's post id.")],
+    private: Annotated[
+        bool, typer.Option("--private", help="Moved to a private message (not just closed).")
+    ] = False,
+    workspace: WorkspaceOpt = Path("ripplemeter.duckdb"),
+    standards: StandardsOpt = Path("standards.toml"),
+    team: TeamOpt = None,
+    as_user: AsOpt = None,
+    comment: NoteOpt = None,
+) -> None:
+    """Close an item (no reply needed) or mark it moved to private message."""
+    from ripplemeter.operations.inbox import close
+
+    tm, user = _acting(standards, team, as_user)
+    ws = _open(workspace)
+    try:
+        state = close(ws, item, team=tm, user=user, private=private, note=comment)
+    finally:
+        ws.close()
+    console.print(f"{item}: {state}", highlight=False)
+
+
+@inbox_app.command("reopen")
+@friendly
+def inbox_reopen(
+    item: Annotated[str, typer.Argument(help="The item's post id.")],
+    workspace: WorkspaceOpt = Path("ripplemeter.duckdb"),
+    standards: StandardsOpt = Path("standards.toml"),
+    team: TeamOpt = None,
+    as_user: AsOpt = None,
+    comment: NoteOpt = None,
+) -> None:
+    """Reopen a closed or private item."""
+    from ripplemeter.operations.inbox import reopen
+
+    tm, user = _acting(standards, team, as_user)
+    ws = _open(workspace)
+    try:
+        state = reopen(ws, item, team=tm, user=user, note=comment)
+    finally:
+        ws.close()
+    console.print(f"{item}: {state}", highlight=False)
