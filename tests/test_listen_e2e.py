@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
 
 from typer.testing import CliRunner
 
@@ -159,6 +160,28 @@ rule = "meltwater"
         assert a["observed"] > a["threshold"]
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "Share of voice" in html and "Associated terms" in html and "Alerts" in html
+    # the shell is a listening report's: the project, its period and zone; no campaign,
+    # baseline or currency (Plotly's inlined script aside)
+    assert doc["report"] == "listening" and "campaign" not in doc
+    assert doc["project"] == {
+        "name": "Replay listening",
+        "start": L["start"],
+        "end": L["end"],
+        "days": (date.fromisoformat(L["end"]) - date.fromisoformat(L["start"])).days + 1,
+        "timezone": "UTC",
+    }
+    shell = re.sub(r"<script.*?</script>", "", html, flags=re.S)
+    header = shell[shell.index("<header>") : shell.index("</header>")]
+    assert "Listening report" in header and "in UTC" in header
+    summary = shell[shell.index("<header>") : shell.index('<section id="listening">')]
+    sources = shell[
+        shell.index('<section id="sources">') : shell.index('<section id="definitions">')
+    ]
+    for word in ("Campaign", "campaign", "baseline", "money in", "USD"):
+        assert word not in summary and word not in sources, word
+    lines = re.findall(r'<li class="sentence" data-topic="listening">(.*?)</li>', shell)
+    assert len(lines) == 3 and "<b>Mastodon</b> (brand)" in lines[0]
+    assert f">{t['mastodon']['mentions']}</span> mentions" in lines[0]
     assert "AIzaFAKE-e2e-key" not in html and "AIzaFAKE-e2e-key" not in json.dumps(doc)
 
 

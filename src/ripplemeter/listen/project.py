@@ -488,7 +488,7 @@ def run_listen_report(
     )
     if progress:
         progress("writing the report")
-    return result, write_report(result, out)
+    return result, write_report(result, out, kind="listening")
 
 
 # ---------------------------------------------------------------------------- collect, watch

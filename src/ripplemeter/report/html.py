@@ -280,16 +280,85 @@ def _chart_html(div: str, fig) -> str:
     )
 
 
-def render_html(result: CampaignEvaluation, doc: dict | None = None) -> str:
-    """The report as one HTML string (Plotly inlined once, works offline)."""
+REPORT_KINDS = ("campaign", "listening")
+
+
+def listening_document(doc: dict) -> dict:
+    """A listening report's metrics.json: the project in place of the campaign block.
+
+    A listening project has a name, a period and a time zone, but no baseline window and no
+    currency: ``campaign`` (with its baseline and currency) becomes ``project`` with
+    ``name``, ``start``, ``end``, ``days`` and ``timezone``, and ``report`` says
+    ``"listening"``. Every other key is kept.
+    """
+    out = {k: v for k, v in doc.items() if k != "campaign"}
+    c = doc["campaign"]
+    out["report"] = "listening"
+    out["project"] = {k: c[k] for k in ("name", "start", "end", "days", "timezone")}
+    return out
+
+
+def _listening_lead(doc: dict, fig: _FigureWriter) -> list[Markup]:
+    """One sentence per topic: its mentions, its share of voice, its alerts."""
+    L = doc.get("listening") or {}
+    topics = L.get("topics") or {}
+    out = []
+    for tid in L.get("topic_order") or list(topics):
+        t = topics[tid]
+        p = f"listening.topics.{tid}"
+        parts = [Markup("<b>{}</b> ({}): ").format(t.get("name", tid), t.get("role", ""))]
+        parts.append(
+            Markup("{} mentions").format(fig(f"{p}.mentions"))
+            if fig.has(f"{p}.mentions")
+            else Markup("no mentions figure")
+        )
+        sov = f"{p}.share_of_voice.mentions"
+        if fig.has(sov) and (t.get("share_of_voice") or {}).get("mentions") is not None:
+            parts.append(Markup(", {} share of voice by mentions").format(fig(sov)))
+        n = len(t.get("alerts") or [])
+        parts.append(
+            Markup("; {} alert{}").format(n, "" if n == 1 else "s") if n else Markup("; no alert")
+        )
+        out.append(Markup("").join(parts) + Markup("."))
+    return out
+
+
+def render_html(
+    result: CampaignEvaluation, doc: dict | None = None, *, kind: str = "campaign"
+) -> str:
+    """The report as one HTML string (Plotly inlined once, works offline).
+
+    A listening report's summary is one line per topic (mentions, share of voice, alerts)
+    instead of the campaign's sentences and headline cards.
+
+    Parameters
+    ----------
+    result : CampaignEvaluation
+    doc : dict, optional
+        Its metrics.json document (default ``result.metrics()``; for ``kind="listening"``
+        either form, see :func:`listening_document`).
+    kind : {"campaign", "listening"}
+        The shell: a campaign report (window, baseline, currency, summary sentences) or a
+        listening report (project name, period and time zone; one line per topic).
+
+    Raises
+    ------
+    ValueError
+        ``kind`` is not one of :data:`REPORT_KINDS`.
+    """
+    if kind not in REPORT_KINDS:
+        raise ValueError(f"report kind {kind!r}; expected one of {', '.join(REPORT_KINDS)}")
     doc = scrub(doc or result.metrics())
+    if kind == "listening" and "campaign" in doc:
+        doc = listening_document(doc)
     env = _env()
     defs = doc["definitions"]
     fig = _FigureWriter(result, defs)
     base = {
         "doc": doc,
         "q": doc["quantitative"],
-        "c": doc["campaign"],
+        "c": doc["project"] if kind == "listening" else doc["campaign"],
+        "kind": kind,
         "defs": defs,
         "fig": fig,
         "has": fig.has,
@@ -319,22 +388,31 @@ def render_html(result: CampaignEvaluation, doc: dict | None = None) -> str:
             frames=res.frames,
         )
         parts.append({"id": sid.replace("_", "-"), "title": section.title, "html": Markup(html)})
-    c = doc["campaign"]
     def_rows, def_notes = _definitions(defs)
+    if kind == "listening":
+        shell = {"summary": [], "basis": "", "topic_lines": _listening_lead(doc, fig)}
+    else:
+        c = doc["campaign"]
+        shell = {
+            "summary": _summary_parts(summarise(result), fig),
+            "basis": comparison_basis(c["days"], c["baseline_days"]),
+            "topic_lines": [],
+        }
     return env.get_template("report.html").render(
         **base,
+        **shell,
         sections=parts,
         absent=absent,
-        headline=headline_groups(result),
-        summary=_summary_parts(summarise(result), fig),
-        basis=comparison_basis(c["days"], c["baseline_days"]),
+        headline=headline_groups(result) if kind == "campaign" else [],
         def_rows=def_rows,
         def_notes=def_notes,
         plotlyjs=get_plotlyjs(),
     )
 
 
-def write_report(result: CampaignEvaluation, out: str | Path) -> ReportPaths:
+def write_report(
+    result: CampaignEvaluation, out: str | Path, *, kind: str = "campaign"
+) -> ReportPaths:
     """Write ``report.html``, ``metrics.json`` and the top-posts CSV/XLSX into ``out``.
 
     Parameters
@@ -342,6 +420,9 @@ def write_report(result: CampaignEvaluation, out: str | Path) -> ReportPaths:
     result : CampaignEvaluation
     out : str or Path
         Output folder (created).
+    kind : {"campaign", "listening"}
+        The report's shell (see :func:`render_html`); a listening report's metrics.json
+        names the project instead of a campaign (:func:`listening_document`).
 
     Returns
     -------
@@ -350,9 +431,11 @@ def write_report(result: CampaignEvaluation, out: str | Path) -> ReportPaths:
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     doc = result.metrics()
+    if kind == "listening":
+        doc = listening_document(doc)
     # rendered before anything is written: a template that fails leaves the folder as it was
     # (never a new metrics.json beside the previous run's report.html)
-    html = render_html(result, copy.deepcopy(doc))
+    html = render_html(result, copy.deepcopy(doc), kind=kind)
     metrics_path = write_json(doc, out / "metrics.json")
     html_path = out / "report.html"
     html_path.write_text(html, encoding="utf-8")
