@@ -312,3 +312,50 @@ def test_cli_inbox_list_assign_close(ws, tmp_path):
     assert r.exit_code == 2 and "Traceback" not in r.output and "may not" in r.output
     r = CliRunner().invoke(app, ["inbox", "list", "--since", "26-12-2026", *opts])
     assert r.exit_code == 2 and "expected a date such as" in r.output
+
+
+# ------------------------------------------------------------------ report sections
+def test_inbox_and_audit_sections_by_hand(tmp_path):
+    """A campaign (March 2026, UTC) with an owned account, a competitor and a thread.
+
+    Business hours 09:00-17:00 UTC on weekdays, target 4 h. c1 (Mon 2 Mar 16:00) answered
+    Tue 3 Mar 10:00: 1 h + 1 h = 2 h. c2 (Tue 3 Mar 12:00) never answered: deadline 16:00
+    the same day, long past at the window's end: a breach and an unanswered complaint.
+    """
+    from ripplemeter.campaign import load_campaign
+    from ripplemeter.evaluate import evaluate_campaign
+
+    (tmp_path / "accounts.csv").write_text(
+        "account_id,platform,role\nbrand,x,owned\nrival,x,competitor\nu1,x,public\nu2,x,public\n"
+    )
+    (tmp_path / "posts.csv").write_text(
+        "post_id,parent_id,account_id,created_at,text\n"
+        "b1,,brand,2026-03-02 09:00:00,Our spring tea is here\n"
+        "c1,b1,u1,2026-03-02 16:00:00,When will it be in stores?\n"
+        "c2,b1,u2,2026-03-03 12:00:00,Terrible. My order never arrived and nobody helps. Awful service.\n"
+        "r1,c1,brand,2026-03-03 10:00:00,Next Monday!\n"
+    )
+    (tmp_path / "standards.toml").write_text(
+        '[brand]\nname = "Lumen"\n[business_hours]\ntimezone = "UTC"\nstart = "09:00"\n'
+        'end = "17:00"\n[rules]\nreply_within_hours = 4\n'
+    )
+    (tmp_path / "campaign.toml").write_text(
+        '[campaign]\nname = "Inbox"\nstart = 2026-03-01\nend = 2026-03-31\ntimezone = "UTC"\n'
+        '[[sources]]\npath = "accounts.csv"\nformat = "accounts"\n'
+        '[[sources]]\npath = "posts.csv"\nformat = "reposts"\nplatform = "x"\n'
+        '[inbox]\nstandards = "standards.toml"\n[audit]\nstandards = "standards.toml"\n'
+    )
+    camp = load_campaign(tmp_path / "campaign.toml")
+    ws = Workspace(tmp_path / "ws.duckdb")
+    imports = camp.import_sources(ws)
+    res = evaluate_campaign(camp, ws, imports=imports)
+    assert res.value("inbox.items") == 2
+    assert res.value("inbox.answered") == 1
+    assert res.value("inbox.median_reply_hours") == pytest.approx(2.0)
+    assert res.value("inbox.breaches") == 1
+    assert res.value("inbox.unanswered_complaints") == 1
+    # the audit: one original in 31 days -> 7/31 posts a week
+    lazy = res.value("audit.accounts.0.mistakes.3.score")
+    assert lazy == pytest.approx(7 / 31)
+    assert res.value("audit.accounts.0.indices.wechat_wci") is None
+    ws.close()
