@@ -1176,3 +1176,120 @@ def _opinion_charts(ev, res) -> list:
             ),
         )
     ]
+
+
+# ---------------------------------------------------------------- listening
+def _local_naive(iso: str, timezone: str) -> pd.Timestamp:
+    t = pd.Timestamp(iso)
+    return (t.tz_convert(timezone) if t.tzinfo is not None else t).tz_localize(None)
+
+
+def listening_volume(listening: dict) -> go.Figure:
+    """Mentions per day per topic, with each alert's window marked.
+
+    Parameters
+    ----------
+    listening : dict
+        The listening section's ``listening`` block of metrics.json: ``timezone``,
+        ``topic_order`` and, per topic, ``name``, ``volume.day`` (``[day, mentions]`` pairs,
+        every local day of the window) and ``alerts`` (``start``, ``end``, ``peak_at``, ISO
+        8601 with offset; ``rule``).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One line per topic (:data:`SERIES_COLOURS`, never a window colour); each alert is a
+        dotted outline from its start to its end in the topic's colour, and a triangle at
+        the day of its peak, at that day's mentions. Days are local days in ``timezone``,
+        each drawn at its noon so that an alert's hours frame the day they fall in.
+    """
+    tz = listening.get("timezone") or "UTC"
+    topics = listening.get("topics") or {}
+    order = listening.get("topic_order") or list(topics)
+    colours = SERIES_COLOURS[:6]
+    fig = go.Figure()
+    values: list[float] = []
+    first = last = None
+    for i, tid in enumerate(order):
+        t = topics[tid]
+        colour = colours[i % len(colours)]
+        days_ = [d for d, _ in t["volume"]["day"]]
+        noons = [f"{d} 12:00" for d in days_]  # a day's point at its middle, under its hours
+        counts = [n for _, n in t["volume"]["day"]]
+        values += counts
+        if days_:
+            first = min(first or days_[0], days_[0])
+            last = max(last or days_[-1], days_[-1])
+        name = _esc(t.get("name", tid))
+        fig.add_trace(
+            go.Scatter(
+                x=noons,
+                y=counts,
+                mode="lines",
+                name=name,
+                legendgroup=f"topic-{tid}",
+                line=dict(color=colour, width=2),
+                hovertemplate="%{x|"
+                + DATE_HOVERFORMAT
+                + "}: %{y:,} mentions<extra>"
+                + name
+                + "</extra>",
+            )
+        )
+        by_day = dict(zip(days_, counts, strict=True))
+        px, py, ptext = [], [], []
+        for a in t.get("alerts") or []:
+            s = _local_naive(a["start"], tz)
+            e = _local_naive(a["end"], tz) + pd.Timedelta(hours=1)
+            fig.add_vrect(
+                x0=s.isoformat(),
+                x1=e.isoformat(),
+                line=dict(color=colour, width=1, dash="dot"),
+                layer="below",
+            )
+            peak = _local_naive(a.get("peak_at") or a["start"], tz).date().isoformat()
+            px.append(f"{peak} 12:00")
+            py.append(by_day.get(peak, 0))
+            ptext.append(f"{_esc(a['rule'])} alert, {s:%-d %b %H:%M} to {e:%-d %b %H:%M}")
+        if px:
+            fig.add_trace(
+                go.Scatter(
+                    x=px,
+                    y=py,
+                    mode="markers",
+                    name=f"alert: {name}",
+                    legendgroup=f"topic-{tid}",
+                    marker=dict(color=colour, symbol="triangle-up", size=11),
+                    text=ptext,
+                    hovertemplate="%{text}<extra>" + name + "</extra>",
+                )
+            )
+    span = (pd.Timestamp(last) - pd.Timestamp(first)).days if first else 0
+    pad = pd.Timedelta(days=max(1, span // 50))
+    xr = [(pd.Timestamp(first) - pad).isoformat(), (pd.Timestamp(last) + pad).isoformat()]
+    fig.update_layout(
+        **_layout(title=f"Mentions per day by topic ({_esc(tz)} days), alert windows marked")
+    )
+    fig.update_xaxes(
+        type="date",
+        range=xr if first else None,
+        tickformat=DATE_TICKFORMAT if span <= 300 else "%b %Y",
+        hoverformat=DATE_HOVERFORMAT,
+    )
+    fig.update_yaxes(title="mentions per day", **value_axis(values, integer=True))
+    return with_caption(
+        fig,
+        f"How to read this: each line is one topic's mentions per day ({tz} days); a dotted "
+        "frame in the topic's colour spans an alert, from the hour it started to the hour it "
+        "ended, and the triangle sits on the day it peaked (the section's alert tables say why).",
+    )
+
+
+@section_charts("listening")
+def _listening_charts(ev, res) -> list:
+    L = res.data.get("listening") or {}
+    if not L.get("topics") or not any(
+        n for t in L["topics"].values() for _, n in t["volume"]["day"]
+    ):
+        return []
+    return [("listening-volume", listening_volume(L))]
