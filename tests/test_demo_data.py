@@ -310,7 +310,9 @@ def test_same_seed_gives_identical_bytes(tmp_path):
     c = generate_demo(tmp_path / "c", seed=12).parent
     names = sorted(p.name for p in a.iterdir())
     assert names == sorted(p.name for p in b.iterdir())
-    assert len(names) == 11  # data files, campaign.toml and listen.toml (the listening project)
+    # data files, campaign.toml, listen.toml (the listening project), and standards.toml,
+    # team.toml and plan.json (the content plan the calendar section checks)
+    assert len(names) == 14
     for name in names:
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
     assert (a / demo.TWEETS_FILE).read_bytes() != (c / demo.TWEETS_FILE).read_bytes()

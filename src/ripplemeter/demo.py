@@ -227,6 +227,13 @@ def generate_demo(out_dir: Path, *, seed: int = 7) -> Path:
       Korean: replies on X to the campaign's tweets, posts on Weibo, YouTube, Instagram,
       Reddit and Naver Blog and the comments under them; positive, neutral and negative,
       about taste, price, delivery, packaging and service, with some spam.
+    - ``standards.toml`` and ``team.toml``: the brand's execution standard (banned and
+      required terms in English, Chinese and Korean, disclosure, 3 to 10 posts a week, at
+      most 30% promotional, approval rules) and its team (issue 11).
+    - ``plan.json``: the content plan of two accounts over the six weeks that overlap the
+      campaign, as ``ripplemeter calendar list --json`` prints it, with a week below the
+      posting frequency, weeks over the promotional share, posts waiting on approval and a
+      failed publication (:func:`_plan_json`); campaign.toml's ``[calendar]`` names it.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -250,6 +257,9 @@ def generate_demo(out_dir: Path, *, seed: int = 7) -> Path:
     _write_text(out_dir / FOLLOWS_FILE, _follows(np.random.default_rng(seed + 1)))
     _write_text(out_dir / COMMENTS_FILE, _comments(np.random.default_rng(seed + 2), tweets))
     _write_text(out_dir / LISTEN_FILE, _listen_toml())
+    _write_text(out_dir / STANDARDS_FILE, _standards_toml())
+    _write_text(out_dir / TEAM_FILE, _team_toml())
+    _write_text(out_dir / PLAN_FILE, _plan_json())
     toml_path = out_dir / CAMPAIGN_FILE
     _write_text(toml_path, _campaign_toml())
     return toml_path
@@ -794,6 +804,261 @@ query = 'matcha OR 抹茶 OR 말차'
 """
 
 
+# --------------------------------------------------------------------------- content plan
+# The team's written standard, the team itself and its content plan (issue 11): the report's
+# calendar section checks the plan against the standard. The plan is made by the calendar
+# itself (ripplemeter.operations.calendar) with a fixed clock, through legal steps only, and
+# written as `ripplemeter calendar list --json` prints it.
+
+STANDARDS_FILE = "standards.toml"
+TEAM_FILE = "team.toml"
+PLAN_FILE = "plan.json"
+PLAN_X = "x:lumentea"
+PLAN_MASTODON = "mastodon:110552"
+#: when the demo plan was exported: Friday 27 March 2026, 09:00 in Shanghai
+PLAN_EXPORTED = datetime(2026, 3, 27, 1, 0, tzinfo=UTC)
+
+
+def _standards_toml() -> str:
+    """Lumen Tea's execution standard (standards.toml, docs/operations.md)."""
+    return """# Generated demo data: the execution standard of the fictional brand Lumen Tea.
+# Check a draft with:
+#   ripplemeter standards lint "TEXT" --account x:lumentea --standards standards.toml
+
+[brand]
+name = "Lumen Tea"
+default_language = "en"
+
+[business_hours]                 # reply-time targets count these hours only
+timezone = "Asia/Shanghai"
+days = ["mon", "tue", "wed", "thu", "fri"]
+start = "09:00"
+end = "18:00"
+holidays = "CN"                  # public holidays from the holidays package
+
+[rules]
+posts_per_week = { min = 3, max = 10 }
+reply_within_hours = 4
+
+[rules.limits]
+hashtags = 4
+mentions = 3
+links = 1
+
+[rules.terms.en]
+banned = ["cure", "detox", "guaranteed"]
+
+[rules.terms.zh]
+banned = ["最好", "第一", "国家级"]   # superlatives banned by China's Advertising Law, art. 9
+required = ["路明茶"]
+
+[rules.terms.ko]
+banned = ["최고", "무료"]
+required = ["루멘티"]
+
+[rules.disclosure]
+roles = ["partner", "kol"]
+paid = true
+markers = ["#ad", "#sponsored", "#광고", "#협찬", "广告"]
+platform_flag = true
+
+[rules.content_mix]
+max_promotional_share = 0.3      # at most 30% of an account's posts in a week sell
+
+[[approvals]]
+id = "every-post"
+applies_to = "all"
+approvers = 1
+
+[[approvals]]
+id = "paid-legal"
+applies_to = "paid"
+approvers = 2
+from_groups = ["legal"]
+"""
+
+
+def _team_toml() -> str:
+    """The team behind Lumen Tea's accounts (team.toml, beside standards.toml)."""
+    return """# Generated demo data: the team of the fictional brand Lumen Tea.
+# Roles: admin (everything), editor (write, schedule, publish), approver (approve),
+# viewer (read only). Groups are named in standards.toml's approval rules.
+
+[[members]]
+id = "lin"
+name = "Lin Wang"
+roles = ["admin"]
+
+[[members]]
+id = "ana"
+name = "Ana Souza"
+roles = ["editor"]
+
+[[members]]
+id = "mei"
+name = "Mei Chen"
+roles = ["approver"]
+
+[[members]]
+id = "ravi"
+name = "Ravi Patel"
+roles = ["approver"]
+
+[groups]
+legal = ["mei"]
+"""
+
+
+# (local day of the week 0 = Monday, hour) of each account's posts in an ordinary week
+_PLAN_SLOTS = {
+    PLAN_X: ((0, 10), (2, 10), (4, 10), (5, 11)),
+    PLAN_MASTODON: ((1, 12), (3, 12), (5, 12)),
+}
+_PLAN_TEXTS = (
+    ("Morning ritual: whisk, breathe, sip. #LumenTea #matcha", "en", False),
+    ("How our growers shade the tea leaves for three weeks before harvest #LumenTea", "en", False),
+    (
+        "Your matcha latte, three ways: hot, iced, oat. Which one is yours? #MatchaLatte",
+        "en",
+        False,
+    ),
+    ("Behind the scenes at the stone mill in Uji #LumenTea", "en", False),
+    ("抹茶拿铁的三种做法, 路明茶陪你过春天 #抹茶", "zh", False),
+    ("Tea tasting notes from the team: grassy, sweet, a little nutty #matcha", "en", False),
+)
+_PLAN_PROMOS = (
+    ("Spring Matcha is here: 15% off this week at lumentea.example #LumenTea", "en"),
+    ("Spring Matcha gift boxes are back in stock #LumenTea", "en"),
+    ("Last days of the spring bundle: two tins for the price of one #LumenTea", "en"),
+)
+
+
+def _plan_json() -> str:
+    """The demo's content plan as ``ripplemeter calendar list --json`` prints it.
+
+    Two accounts (X, and Mastodon, whose publisher is built in) planned from Monday 23
+    February to Sunday 5 April 2026 (the six weeks that overlap the campaign), in
+    Asia/Shanghai, by the team of :func:`_team_toml` (ana writes, ravi approves). Written to
+    exercise each figure of the calendar section, by hand:
+
+    - X posts 4 times a week, 1 of them promotional (25%, within the 30% limit), except in
+      the launch week of 2 March (2 of 4 promotional: 50%, over the limit), the week of 16
+      March (2 posts, none promotional: below the 3 a week of the standard; a third was
+      cancelled) and the week of 23 March (5 posts, the paid one of the 28th the only
+      promotional one: 20%).
+    - Mastodon posts 3 times a week, none promotional except 1 in the launch week (1 of 3:
+      33%, over the limit).
+    - As exported (27 March, 09:00): posts before then are published, except Mastodon's
+      post of Thursday 12 March, which failed (the platform refused the token); later posts
+      are scheduled, except two waiting on approval (a paid X post approved by one approver
+      of the two its rule needs, none from legal; a Mastodon post with no approval yet) and
+      one draft.
+
+    The records are :class:`~ripplemeter.operations.calendar.PlannedPost` objects serialised
+    by their own ``to_dict``; each state is one the calendar reaches through legal steps
+    (add, submit, approve, schedule, publish or fail, cancel). Driving the calendar itself
+    gives the same records but takes seconds (some 2,000 small queries), too slow for the demo.
+    """
+    import json
+
+    from ripplemeter.operations.calendar import PlannedPost, Publication
+
+    first = date(2026, 2, 23)
+    plan: list[tuple] = []  # (local time, account, text, lang, promotional, paid, fate)
+    n_text = 0
+    for w in range(6):
+        monday = first + timedelta(weeks=w)
+        for acc, slots in _PLAN_SLOTS.items():
+            for k, (day, hour) in enumerate(slots):
+                when = datetime.combine(monday + timedelta(days=day), datetime.min.time())
+                when = when.replace(hour=hour)
+                fate = None
+                if acc == PLAN_X and monday == date(2026, 3, 16) and k in (1, 3):
+                    if k == 3:
+                        continue  # the week of 16 March has two X posts only
+                    fate = "cancelled"
+                # X's weekly offer, none in the week of 16 March (too few posts) nor of 23
+                # March (the paid post of the 28th is its offer); a second one at launch
+                quiet = monday in (date(2026, 3, 16), date(2026, 3, 23))
+                promo = (acc == PLAN_X and k == 0 and not quiet) or (
+                    monday == date(2026, 3, 2) and k == 2
+                )
+                if promo:
+                    text, lang = _PLAN_PROMOS[w % len(_PLAN_PROMOS)]
+                    text = f"{text} ({monday:%d %b})"
+                else:
+                    text, lang, _ = _PLAN_TEXTS[n_text % len(_PLAN_TEXTS)]
+                    text = f"{text} ({when:%d %b})"
+                    n_text += 1
+                plan.append((when, acc, text, lang, promo, False, fate))
+    plan.append(
+        (
+            datetime(2026, 3, 28, 15, 0),
+            PLAN_X,
+            "#ad Spring Matcha x Lumen Tea: the weekend tasting at our Shanghai store",
+            "en",
+            True,
+            True,
+            "paid",
+        )
+    )
+    exported = PLAN_EXPORTED.astimezone(TZ).replace(tzinfo=None)
+    posts = []
+    for i, (when, acc, text, lang, promo, paid, fate) in enumerate(
+        sorted(plan, key=lambda r: (r[0], r[1])), start=1
+    ):
+        at = datetime.combine(when.date(), when.time(), TZ).astimezone(UTC)
+        approvals: tuple[str, ...] = ("ravi",)
+        pubs = {}
+        if fate == "cancelled":
+            state, approvals = "cancelled", ()
+        elif when.date() == date(2026, 4, 3):
+            state, approvals = "draft", ()
+        elif fate == "paid":
+            state = "in_review"  # one approver of the two; legal (mei) has not approved
+        elif acc == PLAN_MASTODON and when.date() == date(2026, 3, 31):
+            state, approvals = "in_review", ()  # submitted, no approval yet
+        elif when >= exported:
+            state = "scheduled"
+        elif acc == PLAN_MASTODON and when.date() == date(2026, 3, 12):
+            state = "failed"
+            pubs[acc] = Publication(
+                acc, "failed", None, None, "401 The access token is invalid", at
+            )
+        else:
+            state = "published"
+            post_id = str(1000 + i)
+            url = (
+                f"https://x.com/lumentea/status/{post_id}"
+                if acc == PLAN_X
+                else f"https://mastodon.social/@lumentea/{post_id}"
+            )
+            pubs[acc] = Publication(acc, "published", post_id, url, None, at)
+        created = datetime(2026, 2, 20, 1, 0, tzinfo=UTC)
+        posts.append(
+            PlannedPost(
+                plan_id=f"p{i}",
+                version=1,
+                state=state,
+                text=text,
+                accounts=(acc,),
+                scheduled_at=at,
+                timezone="Asia/Shanghai",
+                campaign_id="spring-launch",
+                pillar="offer" if promo else "brand",
+                promotional=promo,
+                paid=paid,
+                lang=lang,
+                created_by="ana",
+                created_at=created,
+                updated_at=created,
+                approvals=approvals,
+                publications=pubs,
+            )
+        )
+    return json.dumps([p.to_dict() for p in posts], ensure_ascii=False, indent=2) + "\n"
+
+
 def _campaign_toml() -> str:
     """The campaign file naming the generated sources."""
     sources = [
@@ -842,6 +1107,12 @@ def _campaign_toml() -> str:
     ]
     for unit, price in (("cpm", 6.5), ("cpc", 0.8)):
         parts += ["", "[[rate_cards]]", 'platform = "x"', f'unit = "{unit}"', f"price = {price}"]
+    parts += [
+        "",
+        "[calendar]               # the content plan against the brand's written standard",
+        f'standards = "{STANDARDS_FILE}"   # team.toml is read from beside it',
+        f'plan = "{PLAN_FILE}"            # exported with `ripplemeter calendar list --json`',
+    ]
     return "\n".join(parts) + "\n"
 
 
