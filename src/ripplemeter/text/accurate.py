@@ -220,10 +220,10 @@ class AccurateSentimentModel:
 
         try:
             with np.load(path, allow_pickle=False) as z:
-                arrays = {k: z[k].astype(np.float32) for k in ("W", "b", "mean", "scale")}
                 meta = json.loads(str(z["meta"]))
-            if meta.get("tier") != "accurate":
-                raise ValueError("not an accurate-tier model")
+                if meta.get("tier") != "accurate":
+                    raise ValueError(f"a {meta.get('tier')} model, not an accurate-tier model")
+                arrays = {k: z[k].astype(np.float32) for k in ("W", "b", "mean", "scale")}
         except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
             raise ModelUnavailable(f"{path}: not a ripplemeter model file ({exc})") from None
         m = cls()
