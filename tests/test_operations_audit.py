@@ -227,10 +227,11 @@ def test_audit_scores_by_hand(ws):
     assert lazy.signals["audit_longest_gap_days"] == pytest.approx(15.0)  # Dec 5 -> Dec 20
     # replies: k1 4 h, k2 12 h (wall clock: no business hours given) -> median 8
     assert lazy.signals["audit_median_reply_hours"] == pytest.approx(8.0)
-    # target 8 h: k2 late; k3, k4, k5 unanswered at the period's end -> 4 of 5
-    assert lazy.signals["audit_reply_breach_share"] == pytest.approx(4 / 5)
+    # complaints and questions: k1 (4 h), k2 (12 h, late), k5 (unanswered at the period's
+    # end); k3 (a suggestion, neutral) and k4 (praise) need no reply -> 2 of 3
+    assert lazy.signals["audit_reply_breach_share"] == pytest.approx(2 / 3)
     cited = {f.post_id for f in lazy.findings}
-    assert {"p3", "p4", "k2", "k3", "k4", "k5"} <= cited
+    assert cited == {"p3", "p4", "k2", "k5"}
 
     host = a.get("hostile")
     assert host.score == pytest.approx(1 / 2) and host.verdict == "mistake"

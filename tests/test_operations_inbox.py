@@ -227,6 +227,7 @@ def test_assign_close_reopen_audit(ws, team):
     assert ib.loc["m:c4", "assignee"] == "joon"
     assert close(ws, "m:c4", team=team, user="joon", private=True, at=at) == "private"
     assert _inbox(ws).loc["m:c4", "state"] == "private"
+    assert not _inbox(ws).loc["m:c4", "breach"]  # handled in private: no longer a breach
     assert "m:c4" not in needs_reply(_inbox(ws).reset_index())["item_id"].tolist()
     with pytest.raises(InboxError, match="reopen it"):
         assign(ws, "m:c4", "mina", team=team, user="mina")

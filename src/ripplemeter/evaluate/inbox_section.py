@@ -38,8 +38,8 @@ INBOX_MEDIAN = Metric(
 )  # fmt: skip
 INBOX_BREACHES = Metric(
     "inbox_breaches", "Reply-time breaches",
-    "items (not spam) answered after the target or unanswered past the deadline at the "
-    "window's end", "count", "standards.toml reply_within_hours (default 8 business hours)",
+    "complaints and questions answered after the target or unanswered past the deadline at "
+    "the window's end", "count", "standards.toml reply_within_hours (default 8 business hours)",
 )  # fmt: skip
 INBOX_UNANSWERED_COMPLAINTS = Metric(
     "inbox_unanswered_complaints", "Unanswered complaints",

@@ -116,7 +116,8 @@ REPLY_HOURS = _m(
 )  # fmt: skip
 BREACH_SHARE = _m(
     "audit_reply_breach_share", "Reply-time breaches",
-    "items answered late or unanswered past the deadline / inbox items (not spam)", "ratio",
+    "complaints and questions answered late or unanswered past the deadline / complaints and "
+    "questions in the inbox", "ratio",
     "standards.toml reply_within_hours",
 )  # fmt: skip
 HOSTILE_SHARE = _m(
@@ -633,7 +634,7 @@ def audit_account(
     gi = int(np.argmax(gaps)) if gaps else 0
     answered = ib[ib["reply_hours"].notna() & (ib["category"] != "spam")]
     med = float(answered["reply_hours"].median()) if len(answered) else None
-    counted = ib[ib["category"] != "spam"]
+    counted = ib[ib["category"].isin(["complaint", "question"])]
     br = _share(int(counted["breach"].sum()), len(counted))
     off = []
     if ppw is not None and ppw < lo:
@@ -645,7 +646,7 @@ def audit_account(
     if med is not None and med > target_h:
         off.append(f"median reply time {med:.1f} business hours, target {target_h:g}")
     if br is not None and br > DEFAULTS["max_breach_share"]:
-        off.append(f"{br:.0%} of inbox items answered late or not at all")
+        off.append(f"{br:.0%} of complaints and questions answered late or not at all")
     f4 = []
     if gap is not None and gap > DEFAULTS["max_gap_days"] and n_posts:
         after = rec[gi] if gi < len(rec) else None

@@ -19,9 +19,10 @@ praise = positive sentiment.
 **Reply time** is the time from the item to the first reply by an owned account (a post of an
 owned account whose parent is the item, created at or after it), counted in the business
 hours of the standard's calendar (:func:`ripplemeter.operations.business_hours.business_hours_between`).
-A **breach** is a reply later than the target (``reply_within_hours`` of standards.toml), or
-no reply while ``now`` is past the item's deadline (the instant the target's business hours
-run out after the item).
+A **breach** is a complaint or question (the items that need a reply) answered later than
+the target (``reply_within_hours`` of standards.toml), or still unanswered, neither closed
+nor moved to private message, while ``now`` is past the item's deadline (the instant the
+target's business hours run out after the item).
 
 States: ``open`` (nothing done), ``assigned`` (to a team member), ``replied`` (an owned
 account answered), ``closed`` (no reply needed) and ``private`` (moved to private message).
@@ -65,6 +66,8 @@ __all__ = [
 ]
 
 CATEGORIES = ("spam", "complaint", "question", "praise", "other")
+#: The categories that need a reply (the queue, breaches).
+NEEDS_REPLY = ("complaint", "question")
 STATES = ("open", "assigned", "replied", "closed", "private")
 #: The team permission the inbox actions need. team.py has no inbox action yet; answering the
 #: audience is the job of those who write posts (editors and admins), so the inbox asks for it.
@@ -520,8 +523,9 @@ def build_inbox(
         (from ``inbox_events`` and the replies); ``reply_hours`` (business hours to the
         first owned reply, float; NaN when unanswered); ``waiting_hours`` (business hours
         from the item to ``now`` for unanswered items); ``deadline`` (naive UTC, NaT without
-        a target); ``breach`` (bool: replied after the target, or unanswered past the
-        deadline at ``now``; False without a target); ``notable`` (bool); ``priority`` (1 =
+        a target); ``breach`` (bool: a complaint or question replied after the target, or
+        unanswered, not closed or private, past the deadline at ``now``; False without a
+        target); ``notable`` (bool); ``priority`` (1 =
         complaint from a notable author or drawing replies, 2 = other complaints, 3 =
         questions, 4 = the rest, 5 = spam).
 
@@ -591,6 +595,11 @@ def build_inbox(
         assignee.append(last[1] if last else None)
     items["state"] = state
     items["assignee"] = assignee
+    needs = items["category"].isin(NEEDS_REPLY).to_numpy(bool)
+    handled = items["state"].isin(["closed", "private"]).to_numpy(bool) & items[
+        "reply_hours"
+    ].isna().to_numpy(bool)
+    items["breach"] = items["breach"].to_numpy(bool) & needs & ~handled
 
     cat = items["category"]
     hot = items["notable"] | (items["replies_drawn"] > 0)
