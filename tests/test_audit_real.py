@@ -4,7 +4,9 @@ Weibo CED cascades (../shared/data/weibo_ced_repost_cascades): the 15 of the 400
 cascades in which the original poster answers inside their own cascade (found by reading
 every file: records whose ``uid`` is the poster's, from the file name ``<idx>_<mid>_<uid>``),
 plus the pair of originals that are near-duplicates of each other (1349/741: the same text
-posted by two accounts 8 hours apart), and the X (Twitter) analytics export of one account.
+posted by two accounts 8 hours apart), the X (Twitter) analytics export of one account and
+the recorded Mastodon API statuses of api_samples (turned into rows by the listening
+collector's own parser).
 The posters are registered as owned accounts; the earlier poster of the pair as a
 competitor. Classifiers are the shipped ones (those not yet installed leave their mistake
 "no data", which the test accepts).
@@ -31,6 +33,38 @@ X_TWEETS = (
     "platform_exports/x_twitter_analytics/debruine_30DCC-2022/"
     "tweet_activity_metrics_LisaDeBruine_20210801_20210901_en.csv"
 )
+MASTODON = "api_samples/mastodon/tuskyapp_tusky-json-benchmark/test.json"
+MASTODON_ACCOUNT = "mastodon:covid_stats@mastodon.cloud"  # 26 of the sample's 30 statuses
+
+
+def _add_mastodon_statuses(ws, path) -> None:
+    """The recorded Mastodon API statuses, as the listening collector turns them into rows."""
+    import json
+
+    import pandas as pd
+
+    from ripplemeter.listen.collectors.mastodon import status_rows
+    from ripplemeter.schema import TABLES
+
+    with open(path, encoding="utf-8") as f:
+        statuses = json.load(f)
+    rows: dict[str, list[dict]] = {}
+    for i, s in enumerate(statuses):
+        for k, v in status_rows(
+            s, "mastodon.cloud", "public", pd.Timestamp("2022-03-13"), i + 1
+        ).items():
+            rows.setdefault(k, []).extend(v)
+    for name, recs in rows.items():
+        df = pd.DataFrame(recs)
+        cols = [c for c in TABLES[name].column_names if c in df]
+        ws.con.register("_statuses", df[cols])
+        collist = ", ".join(f'"{c}"' for c in cols)
+        ws.con.execute(
+            f'INSERT INTO "{name}" ({collist}) SELECT {collist} FROM _statuses'
+        ).fetchall()
+        ws.con.unregister("_statuses")
+
+
 STANDARD = """
 [brand]
 name = "Brand"
@@ -60,6 +94,7 @@ def real_ws(tmp_path_factory):
         (p,) = glob.glob(os.path.join(base, "*-repost", f"{name}.json"))
         ws.import_file(p, "weibo-ced")
     ws.import_file(x, "x-analytics-tweets")
+    _add_mastodon_statuses(ws, data_path(MASTODON))
     for name in [*REPLIERS, COPIER]:
         add_account(ws, "weibo:" + name.split("_")[2], role="owned")
     add_account(ws, "weibo:" + COPIED.split("_")[2], role="competitor")
@@ -67,6 +102,7 @@ def real_ws(tmp_path_factory):
         "SELECT DISTINCT account_id FROM posts WHERE platform = 'x'"
     ).fetchone()[0]
     add_account(ws, x_account, role="owned")
+    add_account(ws, MASTODON_ACCOUNT, role="owned")
     (tmp / "standards.toml").write_text(STANDARD)
     yield ws, load_standards(tmp / "standards.toml"), x_account
     ws.close()
@@ -121,7 +157,8 @@ def test_audit_finds_four_mistakes_citing_real_posts(real_ws):
     from ripplemeter.operations.audit import audit_account
 
     ws, std, x_account = real_ws
-    accounts = ["weibo:" + n.split("_")[2] for n in [*REPLIERS, COPIER]] + [x_account]
+    accounts = ["weibo:" + n.split("_")[2] for n in [*REPLIERS, COPIER]]
+    accounts += [x_account, MASTODON_ACCOUNT]
     post_ids = {r[0] for r in ws.con.execute("SELECT post_id FROM posts").fetchall()}
     with_findings: dict[str, int] = {}
     for acc in accounts:
