@@ -117,6 +117,7 @@ def test_links_become_link_words():
         "zzchannellink",
         "ok",
         "zzlen0",
+        "zzsubscribe",  # "sub" is a self-promotion phrase
     ]
     assert spam_text("see https://youtu.be/9bZkp7q19f0").split() == [
         "see",
@@ -140,6 +141,27 @@ def test_links_become_link_words():
     assert spam_text("a" * 120).endswith(" zzlen2")
     assert spam_text("ab " * 400).endswith(" zzlen6")
     assert spam_text(None) == ""
+
+
+def test_self_promotion_phrases_add_one_word_each():
+    """Each kind of promotion phrase adds its word once, after the length word, in a fixed
+    order; ordinary comments get none ("check the views" is not "check out")."""
+    assert spam_text("Check out my new channel and SUBSCRIBE").split()[-4:] == [
+        "zzlen0",
+        "zzcheckout",
+        "zzsubscribe",
+        "zzmychannel",
+    ]
+    assert spam_text("check my page, earn money with paypal").split()[-4:] == [
+        "zzlen0",
+        "zzcheckout",
+        "zzmychannel",  # "my page"
+        "zzmoney",
+    ]
+    assert spam_text("just came to check the views").split()[-1] == "zzlen0"
+    assert spam_text("our video is up").split()[-1] == "zzmychannel"
+    # whole words only: "subway", "winner", "checkout" are not the phrases
+    assert spam_text("the subway winner at checkout").split()[-1] == "zzlen0"
 
 
 def test_kernel_scores_equal_sparse_features_times_weights():
