@@ -152,7 +152,7 @@ def main() -> int:
     melt = None
     t0 = time.perf_counter()
     for sym, (s, wins) in data.items():
-        al = detect(s, "meltwater", k=3.0, name=sym)
+        al = detect(s, "meltwater", k=3.0, min_count=0, name=sym)  # the rule as published
         sc = score_events([a.start for a in al], wins, span=(s.index[0], s.index[-1]))
         melt = sc if melt is None else melt + sc
     t_melt = time.perf_counter() - t0

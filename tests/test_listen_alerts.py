@@ -13,6 +13,7 @@ import pytest
 from ripplemeter.errors import FormatError
 from ripplemeter.listen.alerts import (
     AlertError,
+    AlertSettings,
     count_series,
     detect,
     detect_csv,
@@ -144,6 +145,33 @@ def test_meltwater_matches_an_independent_loop():
     assert detect(s, "meltwater", k=3.0)[0].start == s.index[24 * 10]
 
 
+def test_min_count_keeps_a_single_post_after_zeros_from_being_an_alert():
+    # 10 days of silence, then one post at hour 240, then one at each of hours 300-302.
+    # Meltwater's bar over a history of zeros is mean 0 + 3 x 0 = 0, so as published the one
+    # post fires (its 24-hour mean 1/24 > 0) and so does hour 301 (2/24 against a bar of
+    # about 0.05 once the 24 hours at 1/24 are in the previous 7 days); with min_count=3 (the
+    # default) only steps whose trailing 24 hours hold 3 mentions may fire: from hour 302
+    # (hours 279..302 hold the posts of 300, 301 and 302; the one of 240 is out of them).
+    x = np.zeros(24 * 14)
+    x[240] = 1
+    x[300:303] = 1
+    s = hourly(x)
+    plain = detect(s, "meltwater", min_count=0)
+    assert [s.index.get_loc(a.start) for a in plain] == [240, 301]
+    assert plain[0].threshold == 0.0 and plain[0].observed == pytest.approx(1 / 24)
+    (a,) = detect(s, "meltwater")
+    assert AlertSettings().min_count == 3
+    assert s.index.get_loc(a.start) == 302 and a.observed == pytest.approx(3 / 24)
+    assert "with 3 mentions in the 24 hours then (at least 3 needed)" in a.explanation
+    assert detect(s, "meltwater", min_count=4) == []
+    # the tuned rule too: a burst of 60 in one hour after zeros clears its log-scale bar
+    # (log1p(60) = 4.11 > 4 x floor 1), but not with min_count above the 60 mentions
+    y = np.zeros(24 * 20)
+    y[24 * 18] = 60
+    assert len(detect(hourly(y), "tuned")) == 1
+    assert detect(hourly(y), "tuned", min_count=61) == []
+
+
 def test_meltwater_warm_up_is_eight_days():
     x = np.full(24 * 12, 5.0)
     x[24 * 7 + 1] = 500.0  # day 8: still warming up
@@ -259,7 +287,9 @@ def test_meltwater_on_nab_reproduces_the_issue_figure(nab):
     total = None
     for s, wins in nab.values():
         sc = score_events(
-            [a.start for a in detect(s, "meltwater", k=3)], wins, span=(s.index[0], s.index[-1])
+            [a.start for a in detect(s, "meltwater", k=3, min_count=0)],
+            wins,
+            span=(s.index[0], s.index[-1]),
         )
         total = sc if total is None else total + sc
     assert total.windows == 18  # PROVENANCE.md: 18 windows in the six series

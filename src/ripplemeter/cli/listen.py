@@ -229,7 +229,7 @@ def watch(
         parts.append(f"{rows} rows collected")
         if failed:
             parts.append(f"sources failed: {', '.join(failed)}")
-        parts.append(f"{len(r.alerts)} alerts going on")
+        parts.append(f"{len(r.alerts)} alert{'' if len(r.alerts) == 1 else 's'} going on")
         sent = [d for d in r.deliveries if d.status == "delivered"]
         if sent:
             parts.append(f"{len(sent)} delivered")

@@ -103,6 +103,12 @@ class AlertSettings(BaseModel):
         ``tuned``: no alert before this much history (default ``"1D"``).
     k : float
         ``meltwater``: standard deviations above the 7-day mean (default 3).
+    min_count : int
+        ``tuned`` and ``meltwater``: the rule holds only where at least this many mentions
+        fall in the window it compares (the smoothing window for ``tuned``, the trailing 24
+        hours for ``meltwater``); default 3. Over a history of zeros Meltwater's threshold is
+        mean 0 + k x 0 = 0, so without this floor a single post is an alert. 0 gives the
+        rules exactly as published (the NAB benchmark uses 0 for ``meltwater``).
     penalty : float or None
         ``changepoint``: PELT penalty; None = 2 log(n) sigma^2, sigma estimated from the
         first differences by MAD (a BIC-like choice).
@@ -137,6 +143,7 @@ class AlertSettings(BaseModel):
     neighbourhood: str = "1h"
     min_history: str = "1D"
     k: float = Field(3.0, gt=0)
+    min_count: int = Field(3, ge=0)
     penalty: float | None = Field(None, gt=0)
     min_size: str = "12h"
     min_change: float = Field(0.5, gt=0)
@@ -527,10 +534,17 @@ def _tuned(series: pd.Series, s: AlertSettings, name: str) -> list[Alert]:
 def tuned_alerts(
     base: SeasonalBaseline, cond: np.ndarray, record: np.ndarray, s: AlertSettings, name: str = ""
 ) -> list[Alert]:
-    """Turn the ``tuned`` condition into merged, explained alerts (one per event)."""
+    """Turn the ``tuned`` condition into merged, explained alerts (one per event).
+
+    Steps with fewer than ``s.min_count`` mentions over the smoothing window are dropped
+    from ``cond`` first.
+    """
     idx = base.index
     step = idx[1] - idx[0]
     gap = _steps(s.merge_gap, step)
+    if s.min_count > 0:  # at least min_count mentions in the smoothing window
+        counts = np.nan_to_num(np.round(base.observed * base.w), nan=0.0)
+        cond = cond & (counts >= s.min_count)
     out = []
     z = base.z
     for a, b in _runs(cond, idx, gap):
@@ -552,6 +566,11 @@ def tuned_alerts(
             f"{z[a]:.1f}{' of log(1 + count)' if base.transform == 'log' else ''} exceeded "
             f"{s.threshold:g} (median + {s.threshold:g} x 1.4826 MAD) and the volume was the "
             f"highest in {s.record_days:g} days"
+            + (
+                f", with at least {s.min_count} mentions over {base.smoothing}"
+                if s.min_count > 0
+                else ""
+            )
         )
         out.append(
             Alert(
@@ -628,7 +647,7 @@ def _fmt_td(td: pd.Timedelta) -> str:
 
 
 # ---------------------------------------------------------------------------- meltwater
-def meltwater_frame(series: pd.Series, k: float = 3.0) -> pd.DataFrame:
+def meltwater_frame(series: pd.Series, k: float = 3.0, min_count: int = 0) -> pd.DataFrame:
     """The quantities of Meltwater's spike rule at every step.
 
     Parameters
@@ -637,13 +656,17 @@ def meltwater_frame(series: pd.Series, k: float = 3.0) -> pd.DataFrame:
         Counts per step on a regular DatetimeIndex (step up to one day).
     k : float
         Standard deviations above the mean.
+    min_count : int
+        Fires only where the trailing 24 hours hold at least this many counts (0: the rule
+        as published; see :class:`AlertSettings`).
 
     Returns
     -------
-    DataFrame, shape (n, 4)
-        ``rolling`` (24-hour trailing mean of the counts), ``mean`` and ``std`` (of
-        ``rolling`` over the 7 days before the step, the step itself excluded; sample standard
-        deviation), ``fires`` (rolling > mean + k std, false during the first 8 days).
+    DataFrame, shape (n, 5)
+        ``rolling`` (24-hour trailing mean of the counts), ``count`` (their 24-hour sum),
+        ``mean`` and ``std`` (of ``rolling`` over the 7 days before the step, the step itself
+        excluded; sample standard deviation), ``fires`` (rolling > mean + k std and count >=
+        ``min_count``, false during the first 8 days).
 
     References
     ----------
@@ -660,16 +683,25 @@ def meltwater_frame(series: pd.Series, k: float = 3.0) -> pd.DataFrame:
     prev = r.shift(1)
     m = prev.rolling(7 * day, min_periods=7 * day).mean()
     sd = prev.rolling(7 * day, min_periods=7 * day).std()
+    count = x.rolling(day, min_periods=day).sum()
     fires = (r > m + k * sd).to_numpy().copy()
     fires &= series.index >= series.index[0] + pd.Timedelta("8D")
+    if min_count > 0:
+        fires &= (count >= min_count).to_numpy()
     return pd.DataFrame(
-        {"rolling": r.to_numpy(), "mean": m.to_numpy(), "std": sd.to_numpy(), "fires": fires},
+        {
+            "rolling": r.to_numpy(),
+            "count": count.to_numpy(),
+            "mean": m.to_numpy(),
+            "std": sd.to_numpy(),
+            "fires": fires,
+        },
         index=series.index,
     )
 
 
 def _meltwater(series: pd.Series, s: AlertSettings, name: str) -> list[Alert]:
-    f = meltwater_frame(series, s.k)
+    f = meltwater_frame(series, s.k, s.min_count)
     idx = series.index
     out = []
     for a, b in _runs(f["fires"].to_numpy(), idx, 1):
@@ -692,6 +724,12 @@ def _meltwater(series: pd.Series, s: AlertSettings, name: str) -> list[Alert]:
                     f"{f['rolling'].iat[p]:.4g} mentions per {_fmt_td(idx[1] - idx[0])} at "
                     f"{idx[p]} exceeded {mean + s.k * sd:.4g} (the previous 7 days' mean "
                     f"{mean:.4g} + {s.k:g} standard deviations {sd:.4g}); it first did at {idx[a]}"
+                    + (
+                        f", with {f['count'].iat[a]:.0f} mentions in the 24 hours then (at least "
+                        f"{s.min_count} needed)"
+                        if s.min_count > 0
+                        else ""
+                    )
                 ),
             )
         )
