@@ -516,7 +516,12 @@ def audit_account(
     author_of = dict(zip(posts["post_id"], posts["account_id"], strict=False))
     by_id = posts.set_index("post_id")
     parent_author = period["parent_id"].map(author_of)
-    is_reply = period["parent_id"].notna() & parent_author.notna() & (parent_author != account_id)
+    is_reply = (
+        period["parent_id"].notna()
+        & parent_author.notna()
+        & (parent_author != account_id)
+        & (period["kind"] != "quote")  # a quote is a post of its own
+    )
     is_post = period["parent_id"].isna() | period["kind"].isin(["original", "quote"])
     is_post &= ~is_reply
     originals = period[is_post].sort_values("created_at")
