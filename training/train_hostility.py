@@ -179,18 +179,21 @@ def load_split(lang: str, get=data_path) -> tuple[tuple, tuple, dict]:
 #: candidate settings per language, compared by cross-validation inside the training part
 GRID = {
     "en": [
+        # a first run compared C = 4 (0.7270) and C = 16 (0.7253) for these features:
+        # training/logs/hostility_en_run1.json
         (dict(bits=20, char_min=2, char_max=5, word_ngrams=2), 4.0),
-        (dict(bits=20, char_min=2, char_max=5, word_ngrams=2), 16.0),
+        (dict(bits=20, char_min=1, char_max=6, word_ngrams=2), 4.0),
     ],
     "zh": [
         (dict(bits=20, char_min=1, char_max=3, char_nospace=True, word_ngrams=0), 4.0),
         (dict(bits=20, char_min=1, char_max=3, char_nospace=True, word_ngrams=0), 16.0),
     ],
     "ko": [
-        # a first run also compared (word_ngrams=0, C=4) 0.7230 and (word_ngrams=0, C=16)
-        # 0.7279 against (word_ngrams=1, C=16) 0.7283: training/logs/hostility_ko_run1.json
+        # earlier runs compared (word_ngrams=0, C=4) 0.7230, (word_ngrams=0, C=16) 0.7279,
+        # (word_ngrams=1, C=16) 0.7283 and (word_ngrams=1, C=64) 0.7271:
+        # training/logs/hostility_ko_run1.json, hostility_ko_run2.json
         (dict(bits=20, char_min=1, char_max=4, char_nospace=True, word_ngrams=1), 16.0),
-        (dict(bits=20, char_min=1, char_max=4, char_nospace=True, word_ngrams=1), 64.0),
+        (dict(bits=20, char_min=2, char_max=5, char_nospace=False, word_ngrams=1), 16.0),
     ],
 }
 #: the figure each language is judged by (issue 12)
@@ -367,6 +370,15 @@ DATA_TEXT = {
         " stratified 20% of `train.tsv` (the BEEP! dev set is held by the team)."
     ),
 }
+NOTES = {
+    "en": (
+        "The two misses are profanity used as praise. OLID's guideline labels any profanity"
+        " offensive, whoever it is aimed at, and the model follows its data: a brand reply"
+        " that swears is flagged for a person to read."
+    ),
+    "zh": "",
+    "ko": "",
+}
 TARGET = {
     "en": ("macro_f1", 0.76, "macro-F1"),
     "zh": ("accuracy", 0.81, "accuracy"),
@@ -452,7 +464,7 @@ texts, on the shared two-core machine.
 | --- | --- | --- | --- |
 {hard}
 
-{"Misses: " + str(len(misses)) + " of " + str(len(r["hard_cases"])) + "." if misses else "No misses."}
+{"Misses: " + str(len(misses)) + " of " + str(len(r["hard_cases"])) + ". " + NOTES[lang] if misses else "No misses."}
 
 ## Data counts
 
