@@ -26,6 +26,7 @@ def test_every_command_is_registered_by_its_module():
         "sentiment": "ripplemeter.cli.text",
         "aspects": "ripplemeter.cli.opinion_cli",
         "annotate": "ripplemeter.cli.annotate",
+        "classify": "ripplemeter.cli.classify",
     }
 
 
