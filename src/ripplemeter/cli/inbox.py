@@ -127,6 +127,8 @@ def inbox_list(
     from ripplemeter.operations.inbox import build_inbox, needs_reply
 
     std = load_optional_standards(standards)
+    if std is None:
+        note("no standards.toml here: reply times in wall-clock hours, no target, no breaches")
     tz = std.file.business_hours.timezone if std and std.file.business_hours else None
     ws = _open(workspace)
     try:
