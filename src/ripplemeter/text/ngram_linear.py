@@ -159,7 +159,10 @@ def spam_text(text: object) -> str:
     # the comment's length in steps of 50 characters (6: 300 or more): long comments are
     # more often chain messages and schemes, short ones reactions
     t = f"{t} zzlen{min(len(t) // 50, 6)}"
-    return t + "".join(word for pattern, word in _PROMO if pattern.search(t))
+    low = t.lower()
+    return t + "".join(
+        word for keys, pattern, word in _PROMO if any(k in low for k in keys) and pattern.search(t)
+    )
 
 
 # Phrases of self-promotion, each summarised by one word appended to the comment, so that the
@@ -167,16 +170,25 @@ def spam_text(text: object) -> str:
 # "subscribe", "sub4sub"; "my new channel", "our video"; money words). Written after reading
 # the misclassified comments of the leave-one-video-out folds (training/train_spam.py).
 _PROMO = (
-    (re.compile(r"\bcheck (?:it )?out\b|\bcheck (?:my|our)\b", re.I), " zzcheckout "),
-    (re.compile(r"\b(?:sub|subs|subscribe|subscribers?|subbed|sub4sub)\b", re.I), " zzsubscribe "),
+    (("check",), re.compile(r"\bcheck (?:it )?out\b|\bcheck (?:my|our)\b", re.I), " zzcheckout "),
     (
+        ("sub",),
+        re.compile(r"\b(?:sub|subs|subscribe|subscribers?|subbed|sub4sub)\b", re.I),
+        " zzsubscribe ",
+    ),
+    (
+        ("my ", "our "),
         re.compile(
             r"\b(?:my|our) (?:new )?(?:channel|video|vids?|page|music|song|cover|website|site|blog)\b",
             re.I,
         ),
         " zzmychannel ",
     ),
-    (re.compile(r"\b(?:free|money|earn|cash|\$\d+|paypal|gift ?card|win)\b", re.I), " zzmoney "),
+    (
+        ("free", "money", "earn", "cash", "$", "paypal", "gift", "win"),
+        re.compile(r"\b(?:free|money|earn|cash|\$\d+|paypal|gift ?card|win)\b", re.I),
+        " zzmoney ",
+    ),
 )
 
 
