@@ -150,7 +150,7 @@ def accurate_rows(lang, fn_name, texts, gold, metric, peers):
         return None
     pred, dps = timed(getattr(model, fn_name), texts, 1)
     score = metric(gold, pred)
-    ratios = ", ".join(f"{dps[0] / p[2][0]:,.3f}x {p[0]}" for p in peers if p[2] is not None)
+    ratios = ", ".join(f"{dps[0] / p[2][0]:.2g}x {p[0]}" for p in peers if p[2] is not None)
     print(
         f"  {'ripplemeter accurate':<22} {score:>14.4f} {dps[0]:>12,.0f} {dps[1]:>12,.0f}"
         f"   (2 cores; ours/peer by wall clock: {ratios})"
