@@ -399,10 +399,13 @@ def write_card(lang: str) -> Path:
         grams = f"character {f['char_min']}-{f['char_max']}-grams"
     if f.get("word_ngrams"):
         grams = f"word 1-{f['word_ngrams']}-grams and " + grams
-    cv = "\n".join(
-        f"| {c['features']} | {c['C']:g} | {next(v for k, v in c.items() if k.startswith('cv_')):.4f} |"
-        for c in r["cv"]
-    )
+    runs = sorted(LOGS.glob(f"hostility_{lang}_run*.json"))
+    rows: dict[str, tuple] = {}
+    for source in [*runs, LOGS / f"hostility_{lang}.json"]:
+        for c in json.loads(source.read_text(encoding="utf-8"))["cv"]:
+            value = next(v for k, v in c.items() if k.startswith("cv_"))
+            rows[json.dumps([c["features"], c["C"]])] = (c["features"], c["C"], value, source.name)
+    cv = "\n".join(f"| {f_} | {c:g} | {v:.4f} | {src} |" for f_, c, v, src in rows.values())
     hard = "\n".join(
         f"| {h['text']} | {h['expected']} | {h['got']} | {h['score']:.3f} |"
         for h in r["hard_cases"]
@@ -449,8 +452,10 @@ same collection as the training data; the official test sets may score different
 
 ## Cross-validation
 
-| features | C | cross-validated {name} |
-| --- | --- | --- |
+Every setting compared, over the same seeded folds (logs in `training/logs/`):
+
+| features | C | cross-validated {name} | log |
+| --- | --- | --- | --- |
 {cv}
 
 ## Speed
