@@ -7,9 +7,10 @@ again with the same format and settings changes nothing.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -318,6 +319,69 @@ class Workspace:
                 raise FormatError(path, message=str(exc)) from None
             raise
         return ImportResult(int(next_id), path, format, counts, False, list(rows.notes))
+
+    def insert_rows(self, table: str, frame: pd.DataFrame, import_id: int) -> int:
+        """Append rows to a canonical table, with their lineage.
+
+        The same path :meth:`import_file` uses: the columns are cast to the table's types
+        (``schema.TABLES``), missing ones are NULL, ``import_id`` and ``source_row`` (when
+        ``frame`` has it) are stored on each row, and for ``posts`` the normalised
+        ``search_text`` that listening queries run on is computed from ``text``. Call it
+        inside :meth:`transaction` with the ``imports`` row of ``import_id`` written in the
+        same transaction, so that a failure leaves nothing behind.
+
+        Parameters
+        ----------
+        table : str
+            A canonical table name (``posts``, ``accounts``, ``post_metrics``, ...).
+        frame : pandas.DataFrame, shape (n_rows, n_columns)
+            Columns among the table's (any order, any subset), optionally ``source_row``.
+        import_id : int
+            The run or import the rows come from (``imports.import_id``).
+
+        Returns
+        -------
+        int
+            Rows stored (``n_rows``).
+
+        Raises
+        ------
+        RippleError
+            Unknown table, a column the table does not have, or a value its column cannot
+            hold (the message names the table and the database's reason).
+        """
+        if table not in schema.TABLES:
+            raise RippleError(f"unknown table '{table}'; known: {', '.join(schema.TABLES)}")
+        return self._insert(table, frame, int(import_id))
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Workspace]:
+        """``with ws.transaction():`` -- BEGIN, then COMMIT, or ROLLBACK on any exception.
+
+        Everything written inside the block is stored together or not at all, including when
+        the block is left by Ctrl-C (``KeyboardInterrupt``) or another ``BaseException``,
+        which is raised again after the rollback. DuckDB has one transaction per connection:
+        blocks do not nest (a nested ``transaction()`` raises the database's error).
+
+        Yields
+        ------
+        Workspace
+            This workspace.
+
+        Raises
+        ------
+        duckdb.Error
+            A transaction is already open on this connection, or the COMMIT fails (the
+            transaction is then rolled back).
+        """
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            yield self
+            self.con.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(duckdb.Error):  # a failed COMMIT may have ended it
+                self.con.execute("ROLLBACK")
+            raise
 
     def _insert(self, tname: str, df: pd.DataFrame, import_id: int) -> int:
         table = schema.TABLES[tname]

@@ -206,8 +206,7 @@ def record_alerts(
     now = now or pd.Timestamp.now(tz="UTC").tz_localize(None)
     out = []
     con = ws.con
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with ws.transaction():
         for a in alerts:
             rows = con.execute(
                 'SELECT "end", peak_at, observed, version FROM alerts WHERE key = ?', [a.key]
@@ -247,10 +246,6 @@ def record_alerts(
                 ],
             )
             out.append((a, v, "updated"))
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return out
 
 
@@ -301,18 +296,13 @@ def _mark_delivered(
     smtp: str | None,
 ) -> None:
     con = ws.con
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with ws.transaction():
         _log(ws, key, channel, version, attempt, "delivered", http, smtp, None)
         con.execute(
             "UPDATE alerts SET delivered_version = greatest(coalesce(delivered_version, 0), ?) "
             "WHERE key = ?",
             [version, key],
         )
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
 
 
 # ---------------------------------------------------------------------------- sending

@@ -52,11 +52,14 @@ class CollectError(RippleError):
         The source's id in listen.toml.
     status : int or None
         The HTTP status of the last answer, when there was one.
+    detail : str
+        The message without the leading ``source '<id>': ``.
     """
 
     def __init__(self, source_id: str, message: str, status: int | None = None) -> None:
         self.source_id = source_id
         self.status = status
+        self.detail = message
         super().__init__(f"source '{source_id}': {message}")
 
 
@@ -341,6 +344,17 @@ class HttpClient:
             text = text.replace(s, "***")
         return text
 
+    def add_secret(self, value: str | None) -> None:
+        """Hide ``value`` (a token, an API key) from now on.
+
+        It is replaced by ``***`` in every message of this client (:meth:`redact`, the URLs
+        its errors name) and in httpx's own log lines (the logging filter of this module).
+        Empty values are ignored.
+        """
+        if value and value not in self._secrets:
+            self._secrets.append(value)
+            _KNOWN_SECRETS.add(value)
+
     def _wait(self, reason: str, seconds: float) -> None:
         if seconds > self.max_wait:
             raise RateLimitError(
@@ -374,6 +388,114 @@ class HttpClient:
             self._pause_until = max(self._pause_until, now + reset)
 
     # ------------------------------------------------------------------ requests
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, object] | None = None,
+        headers: Mapping[str, str] | None = None,
+        json: object = None,
+        content: bytes | None = None,
+        files: Mapping[str, object] | None = None,
+        before_retry: Callable[[], object | None] | None = None,
+        describe: Callable[[httpx.Response], str] | None = None,
+    ) -> httpx.Response | object:
+        """Send one request with the waits and retries of this client; classify nothing else.
+
+        Waits first while the rate-limit budget is used up; retries timeouts, dropped
+        connections, 429 and 5xx (:data:`RETRY_STATUSES`) with exponential backoff and equal
+        jitter, or as long as ``Retry-After`` (else the rate-limit reset of a 429) asks.
+        Every other answer, 4xx included, is returned for the caller to read.
+
+        Parameters
+        ----------
+        method : str
+            ``GET``, ``POST``, ``PUT``, ``DELETE`` ...
+        url : str
+        params : mapping, optional
+            Query parameters (None values are left out).
+        headers : mapping, optional
+            Per-request headers.
+        json, content, files
+            The body, as httpx takes them.
+        before_retry : callable, optional
+            Called before every retry; when it returns something other than None, that is
+            returned and nothing is sent again (e.g. a post found to exist after a timeout).
+        describe : callable, optional
+            ``describe(response)``: how a retried answer is named in the final message
+            (default ``"<status> <reason>"``); secrets are removed from it.
+
+        Returns
+        -------
+        httpx.Response or object
+            The first answer whose status is not retried, or what ``before_retry`` returned.
+
+        Raises
+        ------
+        RateLimitError
+            A wait longer than ``max_wait`` was asked for (``status``: the last answer's).
+        CollectError
+            Retries exhausted; ``detail`` reads ``"<the last failure>; gave up after <n>
+            attempts"`` and ``status`` is the last answer's status, if any.
+        """
+        clean = {k: v for k, v in (params or {}).items() if v is not None}
+        last = ""
+        status: int | None = None
+        try:
+            for attempt in range(self.max_retries + 1):
+                if attempt and before_retry is not None:
+                    found = before_retry()
+                    if found is not None:
+                        return found
+                now = self.clock()
+                if self._pause_until > now:
+                    self._wait("rate-limit budget used up", self._pause_until - now)
+                self.requests += 1
+                try:
+                    resp = self._client.request(
+                        method,
+                        url,
+                        params=clean or None,
+                        headers=headers,
+                        json=json,
+                        content=content,
+                        files=files,
+                    )
+                except httpx.TimeoutException:
+                    t = self._client.timeout.read or 0
+                    last = f"no answer within {t:.0f} s from {self._where(url)}"
+                    if attempt < self.max_retries:
+                        self._wait("timeout", self._backoff(attempt))
+                    continue
+                except httpx.TransportError as exc:
+                    last = f"cannot reach {self._where(url)} ({type(exc).__name__})"
+                    if attempt < self.max_retries:
+                        self._wait("connection error", self._backoff(attempt))
+                    continue
+                self._note_budget(resp)
+                status = resp.status_code
+                if status not in RETRY_STATUSES:
+                    return resp
+                said = describe(resp) if describe else f"{status} {resp.reason_phrase}"
+                last = f"{self._where(resp.request.url)} answered {self.redact(said)}"
+                if attempt >= self.max_retries:
+                    break
+                now = self.clock()
+                wait = parse_retry_after(resp.headers.get("retry-after"), now)
+                if wait is None and status == 429:
+                    wait = parse_ratelimit_reset(
+                        resp.headers.get("x-ratelimit-reset", resp.headers.get("ratelimit-reset")),
+                        now,
+                    )
+                self._wait(f"{status}", self._backoff(attempt) if wait is None else wait)
+        except RateLimitError as exc:
+            exc.status = exc.status if exc.status is not None else status
+            raise
+        raise CollectError(
+            self.source_id, f"{last}; gave up after {self.max_retries + 1} attempts", status
+        )
+
     def get(
         self,
         url: str,
@@ -382,7 +504,7 @@ class HttpClient:
         headers: Mapping[str, str] | None = None,
         accept: Iterable[int] = (200,),
     ) -> httpx.Response:
-        """GET ``url``, retrying as described in the class docstring.
+        """GET ``url``, retrying as described in the class docstring (:meth:`request`).
 
         Parameters
         ----------
@@ -408,62 +530,27 @@ class HttpClient:
             Any other status, or retries exhausted on 429/5xx/timeouts/connection errors.
         """
         accept = set(accept)
-        clean = {k: v for k, v in (params or {}).items() if v is not None}
-        last = ""
-        for attempt in range(self.max_retries + 1):
-            now = self.clock()
-            if self._pause_until > now:
-                self._wait("rate-limit budget used up", self._pause_until - now)
-            self.requests += 1
-            try:
-                resp = self._client.get(url, params=clean or None, headers=headers)
-            except httpx.TimeoutException:
-                last = f"no answer within the timeout from {self._where(url)}"
-                if attempt < self.max_retries:
-                    self._wait("timeout", self._backoff(attempt))
-                continue
-            except httpx.TransportError as exc:
-                last = f"cannot reach {self._where(url)} ({type(exc).__name__})"
-                if attempt < self.max_retries:
-                    self._wait("connection error", self._backoff(attempt))
-                continue
-            self._note_budget(resp)
-            status = resp.status_code
-            if status in accept:
-                return resp
-            if status == 400 and _token_refused(resp):
-                status = 401  # AT Protocol: 400 with error ExpiredToken / InvalidToken
-            if status in (401, 403):
-                where = f" (from {self.credentials_name})" if self.credentials_name else ""
-                what = "expired or invalid" if status == 401 else "not allowed to read this"
-                raise CredentialError(
-                    self.source_id,
-                    f"{self._where(resp.request.url)} answered {resp.status_code}: the token{where} is "
-                    f"{what}; renew it and collect again",
-                    status,
-                )
-            if status in RETRY_STATUSES:
-                last = f"{self._where(resp.request.url)} answered {status} {resp.reason_phrase}"
-                if attempt >= self.max_retries:
-                    break
-                now = self.clock()
-                wait = parse_retry_after(resp.headers.get("retry-after"), now)
-                if wait is None and status == 429:
-                    wait = parse_ratelimit_reset(
-                        resp.headers.get("x-ratelimit-reset", resp.headers.get("ratelimit-reset")),
-                        now,
-                    )
-                if wait is None:
-                    wait = self._backoff(attempt)
-                self._wait(f"{status}", wait)
-                continue
-            hint = " (check the URL, account, hashtag or query)" if status == 404 else ""
-            raise CollectError(
+        resp = self.request("GET", url, params=params, headers=headers)  # an httpx.Response
+        status = resp.status_code
+        if status in accept:
+            return resp
+        if status == 400 and _token_refused(resp):
+            status = 401  # AT Protocol: 400 with error ExpiredToken / InvalidToken
+        if status in (401, 403):
+            where = f" (from {self.credentials_name})" if self.credentials_name else ""
+            what = "expired or invalid" if status == 401 else "not allowed to read this"
+            raise CredentialError(
                 self.source_id,
-                f"{self._where(resp.request.url)} answered {status} {resp.reason_phrase}{hint}",
+                f"{self._where(resp.request.url)} answered {resp.status_code}: the token{where} is "
+                f"{what}; renew it and collect again",
                 status,
             )
-        raise CollectError(self.source_id, f"{last}; gave up after {self.max_retries + 1} attempts")
+        hint = " (check the URL, account, hashtag or query)" if status == 404 else ""
+        raise CollectError(
+            self.source_id,
+            f"{self._where(resp.request.url)} answered {status} {resp.reason_phrase}{hint}",
+            status,
+        )
 
     def get_json(
         self, url: str, *, params: Mapping[str, object] | None = None

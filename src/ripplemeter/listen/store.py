@@ -13,7 +13,7 @@ Deduplication, so that collecting twice adds nothing twice:
   latest stored snapshot of the same post is not stored again (a snapshot is a change of the
   figures, not a sign that a collector ran).
 
-Rows go through the workspace's own insert path (``Workspace._insert``) so that the lineage
+Rows go through the workspace's own insert path (``Workspace.insert_rows``) so that the lineage
 columns (``import_id``, ``source_row``) and ``posts.search_text`` are filled as for file
 imports. Each run is one row of the ``imports`` table (``format = 'collect:<kind>'``, ``path =
 'collect://<source_id>'``): ``running`` while it runs, then ``ok`` or ``error``; a run that
@@ -85,8 +85,7 @@ def start_run(ws: Workspace, source_id: str, kind: str) -> Run:
     """
     con = ws.con
     path = f"collect://{source_id}"
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with ws.transaction():
         con.execute(
             "UPDATE imports SET status = 'interrupted' WHERE path = ? AND status = 'running'",
             [path],
@@ -100,10 +99,6 @@ def start_run(ws: Workspace, source_id: str, kind: str) -> Run:
             "notes, started_at, status) VALUES (?, ?, ?, ?, 0, '{}', '[]', ?, 'running')",
             [int(next_id), path, f"collect:{kind}", f"run {int(next_id)}", started],
         )
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return Run(int(next_id), source_id, kind, {})
 
 
@@ -239,8 +234,7 @@ def write_page(
     con = ws.con
     added: dict[str, int] = {}
     _stage("begin")
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with ws.transaction():
         for tname, df in tables.items():
             if df is None or len(df) == 0:
                 continue
@@ -251,7 +245,7 @@ def write_page(
             if tname == "post_metrics" and len(df):
                 df = _changed_metrics(ws, df)
             if len(df):
-                added[tname] = ws._insert(tname, df, run.import_id)
+                added[tname] = ws.insert_rows(tname, df, run.import_id)
                 _stage(f"inserted {tname}")
         now = _now().to_pydatetime()
         for reason, n in (skipped or {}).items():
@@ -283,10 +277,6 @@ def write_page(
             [int(sum(total.values())), json.dumps(total), run.import_id],
         )
         _stage("commit")
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     _stage("committed")
     run.added = total
     return added

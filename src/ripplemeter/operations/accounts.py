@@ -424,12 +424,11 @@ def _write(ws: Workspace, df, path_label: str, fmt: str, content: str) -> int:
 
     con = ws.con
     started = pd.Timestamp.now(tz="UTC").tz_localize(None)
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with ws.transaction():
         ((next_id,),) = con.execute(
             "SELECT coalesce(max(import_id), 0) + 1 FROM imports"
         ).fetchall()
-        n = ws._insert("accounts", df, int(next_id))
+        n = ws.insert_rows("accounts", df, int(next_id))
         con.execute(
             "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'ok')",
             [
@@ -446,10 +445,6 @@ def _write(ws: Workspace, df, path_label: str, fmt: str, content: str) -> int:
                 pd.Timestamp.now(tz="UTC").tz_localize(None).to_pydatetime(),
             ],
         )
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return int(next_id)
 
 

@@ -168,13 +168,8 @@ def pending_intents(
 
 
 def _tx(ws: Workspace, sql: str, params: list) -> None:
-    ws.con.execute("BEGIN TRANSACTION")
-    try:
+    with ws.transaction():
         ws.con.execute(sql, params)
-    except BaseException:
-        ws.con.execute("ROLLBACK")
-        raise
-    ws.con.execute("COMMIT")
 
 
 def _write_intent(ws: Workspace, it: Intent, now: dt.datetime) -> None:

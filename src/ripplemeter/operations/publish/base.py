@@ -18,8 +18,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from ripplemeter.listen import http as _http
-from ripplemeter.listen.http import HttpClient, RateLimitError, parse_ratelimit_reset
+from ripplemeter.listen.http import CollectError, HttpClient, RateLimitError
 from ripplemeter.operations import OperationsError
 
 __all__ = ["PlatformClient", "Posted", "PublishFailure", "platform_message"]
@@ -149,9 +148,7 @@ class PlatformClient:
 
     def add_secret(self, secret: str | None) -> None:
         """Hide ``secret`` in every message and httpx log line from now on."""
-        if secret:
-            self.http._secrets.append(secret)
-            _http._KNOWN_SECRETS.add(secret)
+        self.http.add_secret(secret)
 
     def redact(self, text: str) -> str:
         """``text`` without any secret of this client."""
@@ -195,67 +192,30 @@ class PlatformClient:
             Transient (``permanent=False``): retries exhausted, or the server asked to wait
             longer than ``max_wait``.
         """
-        h = self.http
-        url = self.url(path)
-        where = _http.redact_url(url, h._secrets)
-        last = ""
-        status = None
-        for attempt in range(h.max_retries + 1):
-            if attempt and check is not None:
-                found = check()
-                if found is not None:
-                    return found
-            try:
-                now = h.clock()
-                if h._pause_until > now:
-                    h._wait("rate-limit budget used up", h._pause_until - now)
-                h.requests += 1
-                try:
-                    resp = h._client.request(
-                        method,
-                        url,
-                        json=json,
-                        params=params,
-                        content=content,
-                        files=files,
-                        headers=headers,
-                    )
-                except httpx.TimeoutException:
-                    last = f"no answer within {h._client.timeout.read or 0:.0f} s from {where}"
-                    if attempt < h.max_retries:
-                        h._wait("timeout", h._backoff(attempt))
-                    continue
-                except httpx.TransportError as exc:
-                    last = f"cannot reach {where} ({type(exc).__name__})"
-                    if attempt < h.max_retries:
-                        h._wait("connection error", h._backoff(attempt))
-                    continue
-                h._note_budget(resp)
-                status = resp.status_code
-                if status not in _http.RETRY_STATUSES:
-                    return resp
-                last = f"{where} answered {self.redact(platform_message(resp))}"
-                if attempt >= h.max_retries:
-                    break
-                now = h.clock()
-                wait = _http.parse_retry_after(resp.headers.get("retry-after"), now)
-                if wait is None and status == 429:
-                    wait = parse_ratelimit_reset(
-                        resp.headers.get("x-ratelimit-reset", resp.headers.get("ratelimit-reset")),
-                        now,
-                    )
-                h._wait(str(status), h._backoff(attempt) if wait is None else wait)
-            except RateLimitError as exc:
-                raise PublishFailure(
-                    self.account_id,
-                    str(exc).split(": ", 1)[-1] + "; the next run tries again",
-                    permanent=False,
-                    status=status,
-                ) from None
-        raise PublishFailure(
-            self.account_id,
-            f"{last}; gave up after {h.max_retries + 1} attempts (the next run tries again "
-            "and checks first whether the post went out)",
-            permanent=False,
-            status=status,
-        )
+        try:
+            return self.http.request(
+                method,
+                self.url(path),
+                json=json,
+                params=params,
+                content=content,
+                files=files,
+                headers=headers,
+                before_retry=check,
+                describe=platform_message,
+            )
+        except RateLimitError as exc:
+            raise PublishFailure(
+                self.account_id,
+                exc.detail + "; the next run tries again",
+                permanent=False,
+                status=exc.status,
+            ) from None
+        except CollectError as exc:  # retries exhausted
+            raise PublishFailure(
+                self.account_id,
+                f"{exc.detail} (the next run tries again and checks first whether the post "
+                "went out)",
+                permanent=False,
+                status=exc.status,
+            ) from None
