@@ -27,6 +27,23 @@ def test_every_command_is_registered_by_its_module():
         "aspects": "ripplemeter.cli.opinion_cli",
         "annotate": "ripplemeter.cli.annotate",
         "classify": "ripplemeter.cli.classify",
+        "audit": "ripplemeter.cli.audit",
+    }
+
+
+def test_every_command_group_is_registered_by_its_module():
+    """Groups (``ripplemeter listen collect``...) live in one module each, like commands."""
+    by_name = {g.name: g.typer_instance for g in app.registered_groups}
+    modules = {
+        name: {c.callback.__module__ for c in t.registered_commands} for name, t in by_name.items()
+    }
+    assert modules == {
+        "listen": {"ripplemeter.cli.listen"},
+        "alerts": {"ripplemeter.cli.listen"},
+        "accounts": {"ripplemeter.cli.operations"},
+        "standards": {"ripplemeter.cli.operations"},
+        "calendar": {"ripplemeter.cli.calendar", "ripplemeter.cli.publish"},
+        "inbox": {"ripplemeter.cli.inbox"},
     }
 
 
