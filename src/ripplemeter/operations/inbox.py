@@ -69,9 +69,8 @@ CATEGORIES = ("spam", "complaint", "question", "praise", "other")
 #: The categories that need a reply (the queue, breaches).
 NEEDS_REPLY = ("complaint", "question")
 STATES = ("open", "assigned", "replied", "closed", "private")
-#: The team permission the inbox actions need. team.py has no inbox action yet; answering the
-#: audience is the job of those who write posts (editors and admins), so the inbox asks for it.
-INBOX_ACTION = "post.create"
+#: The team permission the inbox actions need (editors and admins: those who answer the audience).
+INBOX_ACTION = "inbox.manage"
 
 #: Reply kinds stored by importers (``comment`` and ``reply``; Weibo CED stores ``repost``
 #: for comments and reposts alike, which the files do not tell apart).

@@ -60,6 +60,7 @@ PERMISSIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "post.schedule": (("admin", "editor"), "schedule approved posts"),
     "post.publish": (("admin", "editor"), "publish posts"),
     "post.cancel": (("admin", "editor"), "cancel posts"),
+    "inbox.manage": (("admin", "editor"), "assign, close or reopen inbox items"),
     "accounts.edit": (("admin",), "add or import accounts"),
     "standards.edit": (("admin",), "change the standards"),
     "team.edit": (("admin",), "change the team"),
