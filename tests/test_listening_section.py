@@ -269,6 +269,10 @@ def test_query_terms():
         "lumentea",
         "lt-500",
     ]
+    # the query parser's terms: full-width folded, NEAR's sides, nothing under NOT
+    assert query_terms("ＬＵＭＥＮ NEAR/3 launch") == ["lumen", "launch"]
+    assert query_terms("apple AND NOT pie") == ["apple"]
+    assert query_terms('华为手机 OR "Green  Tea"') == ["华为手机", "green tea"]
 
 
 def test_associated_terms_edge_cases():

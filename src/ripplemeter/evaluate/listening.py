@@ -366,27 +366,22 @@ def script_language(text: str) -> str | None:
 def query_terms(query: str) -> list[str]:
     """The words and "exact phrases" a query names, in its search form.
 
-    Operators (AND, OR, NOT, NEAR/n), field filters (``lang:en``), parentheses and suffix
-    wildcards (``launch*``, a prefix, not a term) are left out.
+    The query parser's own :meth:`ripplemeter.listen.query.Query.terms`: operators (AND,
+    OR, NOT, NEAR/n), field filters (``lang:en``), parentheses, suffix wildcards
+    (``launch*``, a prefix, not a term) and terms under NOT are left out; text is folded as
+    the search column is (NFKC, casefold).
+
+    Raises
+    ------
+    QuerySyntaxError
+        ``query`` is not a valid query (listen.toml's queries are checked when it is read).
 
     >>> query_terms('("Lumen Tea" OR lumentea OR LT-500) AND NOT lang:ja AND launch*')
     ['lumen tea', 'lumentea', 'lt-500']
     """
-    out: list[str] = []
-    for m in re.finditer(r'"([^"]*)"|([^\s()"]+)', query):
-        phrase, word = m.group(1), m.group(2)
-        if phrase is not None:
-            t = phrase.strip()
-        else:
-            if word in ("AND", "OR", "NOT") or re.fullmatch(r"NEAR(/\d+)?", word):
-                continue
-            if re.match(r"^-?\w+:", word) or word.endswith("*"):
-                continue
-            t = word.lstrip("+-")
-        t = _norm(t).strip() if t else ""
-        if t and t not in out:
-            out.append(t)
-    return out
+    from ripplemeter.listen.query import parse
+
+    return parse(query).terms()
 
 
 @cache
