@@ -140,6 +140,15 @@ def test_a_file_that_is_not_a_model_is_refused(tmp_path):
         AccurateSentimentModel.from_file(MODELS / "sentiment-en-fast.npz")
 
 
+def test_figures_were_computed_with_the_shipped_fast_tier():
+    for lang in ("en", "zh", "ko"):
+        m = AccurateSentimentModel.from_file(MODELS / f"sentiment-{lang}-accurate.npz")
+        assert m.meta_["metrics"]["fast_tier_version"] == m.fast_.meta_["version"], (
+            f"the {lang} fast tier changed since the accurate tier's figures were computed: "
+            "rerun training/train_sentiment_accurate.py and train_sentiment_accurate_cards.py"
+        )
+
+
 # ------------------------------------------------------------------------- with engine
 @needs_engine
 @pytest.mark.parametrize("lang", ["en", "zh", "ko"])

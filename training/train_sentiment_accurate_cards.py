@@ -5,7 +5,7 @@ Run after ``train_sentiment_accurate.py``. For each language it times ``predict`
 figure in the model's header, runs the hard cases of ``write_sentiment_cards.py`` and writes
 the card from the header.
 
-Usage: ``.venv/bin/python training/train_sentiment_accurate_cards.py [n_texts]``.
+Usage: ``.venv/bin/python training/train_sentiment_accurate_cards.py [n_texts [lang ...]]``.
 """
 
 from __future__ import annotations
@@ -76,7 +76,7 @@ def sample(lang: str, n: int) -> list[str]:
 
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 200
-    for lang in ("en", "zh", "ko"):
+    for lang in sys.argv[2:] or ("en", "zh", "ko"):
         path = MODELS / f"sentiment-{lang}-accurate.npz"
         if not path.is_file():
             print(f"skip {lang}: {path.name} not trained")
