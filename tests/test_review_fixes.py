@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from tests.test_opinion_section import COMMENTS
 
 from ripplemeter.campaign import load_campaign
 from ripplemeter.pipeline import import_and_evaluate
 from ripplemeter.report import write_report
+from test_opinion_section import COMMENTS  # tests/ is on sys.path (rootdir, no package)
 
 
 def _comments_only(tmp_path, accounts: str | None = None):
