@@ -448,8 +448,10 @@ def _check_account_refs(path: Path, table, df: pd.DataFrame, mapping: dict[str, 
             try:
                 cleaned.append(check(value))
             except OperationsError as exc:
-                # the registry's message names the problem without repeating a secret
+                # the registry's message names the problem without repeating a secret; the
+                # column is named once, by the location
+                msg = str(exc).removeprefix(f"{col}: ")
                 raise FormatError(
-                    path, row=table.rows[k], column=mapping[col], message=str(exc)
+                    path, row=table.rows[k], column=mapping[col], message=msg
                 ) from None
         df[col] = pd.Series(cleaned, dtype=object)
