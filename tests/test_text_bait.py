@@ -178,3 +178,14 @@ def test_shipped_hype_model_ignores_case():
 def test_chinese_real_need_appeals_are_exempt(text):
     # the false alarms of the first run on real Weibo posts (models/bait_rules.md)
     assert BaitDetector().kinds(text) == []
+
+
+def test_asking_permission_to_share_a_photo_is_not_share_baiting():
+    """A brand asking a fan "can we share it?" seeks consent; it does not ask for shares."""
+    det = BaitDetector()
+    texts = [
+        "@hana_cafe Love this photo, can we share it?",
+        "May I share this on our page?",
+        "Share this with 10 friends to win!",  # still bait
+    ]
+    assert list(det.predict(texts)) == ["ok", "ok", "bait"]

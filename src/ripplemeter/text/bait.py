@@ -89,6 +89,8 @@ BAIT_RULES: tuple[Rule, ...] = (
         "en.share",
         "en",
         "share_baiting",
+        # asking permission to share someone's photo ("can we share it?") is not share baiting
+        r"(?<!can we )(?<!may we )(?<!could we )(?<!can i )(?<!may i )"
         r"\bshare (?:this|it|with|if|to win)\b[^.!?\n]{0,40}"
         r"|\b(?:rt|retweet|repost) (?:if|to win|this if|for a chance)\b"
         r"|\b\d+\s?(?:share|rt|retweet)s?\s?=\s?",
