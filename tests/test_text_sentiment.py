@@ -144,8 +144,8 @@ def test_korean_held_out_movies_balanced_accuracy_matches_the_card(real_data, ko
         [r[1] for r in test], ko.predict_binary([r[0] for r in test]), ("negative", "positive")
     )
     assert ba == pytest.approx(ko.meta_["metrics"]["test_balanced_accuracy"], abs=5e-5)
-    # measured 0.7828; the target (0.84) is not met yet
-    assert ba >= 0.78
+    # measured 0.7997 (version 1: 0.7828); the target (0.84) is not met yet
+    assert ba >= 0.79
 
 
 def test_a_file_that_is_not_a_model_is_refused_in_one_line(tmp_path):
