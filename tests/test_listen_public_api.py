@@ -149,3 +149,16 @@ def test_request_gives_up_naming_the_last_failure_without_secrets():
     with pytest.raises(RateLimitError, match="5000 s") as e:
         c.request("GET", "https://api.example/v1/x")
     assert e.value.status == 429
+
+
+def test_a_fresh_workspace_leaves_no_open_result(tmp_path):
+    """Opening (which fills search_text) leaves no unfinished result: register() works at once.
+
+    benchmarks/bench_annotate.py registers an Arrow table right after opening; an open result
+    from the fill's count made DuckDB refuse it ("connection has an unfinished result").
+    """
+    import pyarrow as pa
+
+    with Workspace(tmp_path / "w.duckdb") as ws:
+        ws.con.register("_incoming", pa.table({"a": [1, 2]}))
+        assert ws.con.execute("SELECT sum(a) FROM _incoming").fetchall() == [(3,)]

@@ -155,9 +155,10 @@ class Workspace:
         gets the column from the migration above, and its posts are normalised here, once.
         """
         con = self.con
-        (n,) = con.execute(
+        # fetchall, not fetchone: a result left open blocks con.register() on this connection
+        ((n,),) = con.execute(
             "SELECT count(*) FROM posts WHERE search_text IS NULL AND text IS NOT NULL"
-        ).fetchone()
+        ).fetchall()
         if not n:
             return
         from ripplemeter.listen.query import search_texts
