@@ -286,6 +286,23 @@ def test_the_author_never_approves_their_own_post(cal):
     assert get_plan(cal.ws, pid).approvals == ()
 
 
+def test_a_member_who_edited_the_post_cannot_approve_it(cal):
+    # issue 11 review: tom writes p1 and submits it; mina (admin) rewrites the text and
+    # approves it alone. Her words would go out with nobody else reading them.
+    pid = draft(cal, accounts=[MASTO])
+    cal.submit("tom", pid)
+    post = cal.edit("mina", pid, text=CLEAN + " (mina's words)")
+    assert post.authors == ("tom", "mina")
+    with pytest.raises(CalendarError, match="rule approvals.own-post") as exc:
+        cal.approve("mina", pid)
+    assert "mina edited this post" in str(exc.value)
+    assert get_plan(cal.ws, pid).state == "in_review"
+    # nor does her approval count towards the rules (every-post needs one approver)
+    assert cal.shortfall(post, ["mina"]) == ["rule 'every-post' needs 1 approver (has none)"]
+    assert cal.shortfall(post, ["mina", "wei"]) == []
+    assert cal.approve("wei", pid).state == "approved"
+
+
 @pytest.mark.parametrize("state", ["approved", "scheduled", "failed"])
 def test_editing_an_approved_post_sends_it_back_to_review_and_voids_approvals(cal, state):
     pid = in_state(cal, state)

@@ -22,7 +22,7 @@ Rules the calendar enforces
   named in :data:`TRANSITIONS` (``Team.require``), so the CLI and the web app refuse alike.
 * Approvals: ``approve`` records an approval of the current *version*; the post becomes
   ``approved`` when :meth:`Standards.approval_shortfall` is empty (every ``[[approvals]]``
-  rule covering it is met; the author never counts). ``schedule`` checks it again.
+  rule covering it is met; the author, and every member who edited it, never counts). ``schedule`` checks it again.
 * Editing an ``approved``, ``scheduled`` or ``failed`` post sends it back to ``in_review``
   and voids its approvals (they name the version they approved). A post already published
   on one of its accounts cannot be edited.
@@ -158,6 +158,9 @@ class PlannedPost:
     campaign_id, pillar, lang : str or None
     promotional, paid, paid_partnership : bool
     created_by : str
+    authors : tuple of str
+        Every member who wrote a version of it: the creator and each member who edited it
+        (from ``plan_transitions``). None of them may approve it or counts as an approver.
     approvals : tuple of str
         Member ids whose approval of this version stands.
     publications : dict of account id -> Publication
@@ -186,6 +189,7 @@ class PlannedPost:
     created_at: dt.datetime | None = None
     updated_at: dt.datetime | None = None
     approvals: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
     publications: Mapping[str, Publication] = field(default_factory=dict)
     findings: tuple[dict, ...] = ()
 
@@ -241,6 +245,7 @@ class PlannedPost:
         d["media"] = list(self.media)
         d["variants"] = dict(self.variants)
         d["approvals"] = list(self.approvals)
+        d["authors"] = list(self.authors)
         d["scheduled_at"] = self.scheduled_at.isoformat() if self.scheduled_at else None
         local = self.local_time()
         d["scheduled_local"] = local.isoformat() if local else None
@@ -382,6 +387,14 @@ def _load(ws: Workspace, plan_ids: Sequence[str] | None = None) -> list[PlannedP
         ids,
     ):
         approvals.setdefault((r["plan_id"], r["version"]), []).append(r["approver"])
+    authors: dict[str, list] = {}
+    for r in _rows(
+        ws,
+        f"SELECT plan_id, actor FROM plan_transitions WHERE plan_id IN ({marks}) "
+        "AND action IN ('create', 'edit') ORDER BY seq",
+        ids,
+    ):
+        authors.setdefault(r["plan_id"], []).append(r["actor"])
     pubs: dict[str, dict] = {}
     for r in _rows(
         ws,
@@ -430,6 +443,9 @@ def _load(ws: Workspace, plan_ids: Sequence[str] | None = None) -> list[PlannedP
                 created_at=_aware(p["created_at"]),
                 updated_at=_aware(p["updated_at"]),
                 approvals=tuple(dict.fromkeys(approvals.get((pid, ver), []))),
+                authors=tuple(
+                    dict.fromkeys([a for a in [_s(p["created_by"]), *authors.get(pid, [])] if a])
+                ),
                 publications=pubs.get(pid, {}),
                 findings=tuple(finds.get((pid, ver), [])),
             )
@@ -961,7 +977,7 @@ class Planner:
             out += self.standards.approval_shortfall(
                 approvers,
                 self.team,
-                author=post.created_by,
+                author=post.authors or post.created_by,
                 paid=post.paid,
                 promotional=post.promotional,
                 role=role,
@@ -1013,18 +1029,19 @@ class Planner:
         NotAllowed
             The user may not approve (``post.approve``).
         CalendarError
-            ``transition 'approve'`` (not in review), ``approvals.own-post`` (the author),
+            ``transition 'approve'`` (not in review), ``approvals.own-post`` (the author or a member who edited it),
             ``approvals.twice`` (already approved this version), ``lint`` (error findings:
             each named with its rule id and account).
         """
         self.team.require(user, "post.approve")
         post = get_plan(self.ws, plan_id)
         _check_transition(post, "approve")
-        if user == post.created_by:
+        if user == post.created_by or user in post.authors:
+            wrote = "wrote" if user == post.created_by else "edited"
             raise CalendarError(
                 plan_id,
                 "approvals.own-post",
-                f"{user} wrote this post and cannot approve it; another approver must",
+                f"{user} {wrote} this post and cannot approve it; another approver must",
             )
         if user in post.approvals:
             raise CalendarError(

@@ -299,7 +299,9 @@ class ApprovalRule(_Strict):
             or (self.applies_to == "partner" and role in ("partner", "kol"))
         )
 
-    def shortfall(self, approved_by: Sequence[str], team, author: str | None = None) -> list[str]:
+    def shortfall(
+        self, approved_by: Sequence[str], team, author: str | Sequence[str] | None = None
+    ) -> list[str]:
         """What is still missing for this rule, in plain words (empty when satisfied).
 
         Parameters
@@ -308,14 +310,16 @@ class ApprovalRule(_Strict):
             Member ids who approved the post (repeats count once).
         team : Team
             Whose roles and groups decide which approvals count: only members allowed
-            ``post.approve`` count, and the post's author never approves their own post.
-        author : str, optional
-            Member id of the author.
+            ``post.approve`` count, and the post's authors never approve their own words.
+        author : str or sequence of str, optional
+            Member id of the author, or every member who wrote a version of the post (its
+            creator and each editor): none of them counts as an approver.
         """
+        authors = {author} if isinstance(author, str) else set(author or ())
         valid = [
             u
             for u in dict.fromkeys(approved_by)
-            if u != author and u in team.members and team.members[u].can("post.approve")
+            if u not in authors and u in team.members and team.members[u].can("post.approve")
         ]
         out = []
         if len(valid) < self.approvers:
@@ -497,14 +501,15 @@ class Standards:
         approved_by: Sequence[str],
         team,
         *,
-        author: str | None = None,
+        author: str | Sequence[str] | None = None,
         paid: bool = False,
         promotional: bool = False,
         role: str | None = None,
     ) -> list[str]:
         """Every approval still missing for a post, in plain words (empty: it may go out).
 
-        See :meth:`ApprovalRule.shortfall` for which approvals count.
+        See :meth:`ApprovalRule.shortfall` for which approvals count; ``author`` may name
+        every member who wrote or edited the post (none of them counts).
         """
         out: list[str] = []
         for r in self.approvals_for(paid=paid, promotional=promotional, role=role):
