@@ -353,6 +353,69 @@ def test_mastodon_reconciles_from_statuses_after_the_key_expired(ws, platforms, 
     assert get_plan(ws, pid).publications[MASTO].platform_post_id == platforms.statuses[0]["id"]
 
 
+def _render_remote_mentions_as_mastodon_does(server: FakePlatforms) -> None:
+    """Mastodon's HTML for ``@alice@example.social`` is an h-card whose text is ``@alice``
+    (the host is only in the link): https://docs.joinmastodon.org/spec/microformats/."""
+    import re
+
+    make = server._status
+
+    def status(text, visibility, language, media):
+        st = make(text, visibility, language, media)
+        st["content"] = re.sub(
+            r"@(\w+)@([\w.-]+\w)",
+            r'<span class="h-card" translate="no"><a href="https://\2/@\1" '
+            r'class="u-url mention">@<span>\1</span></a></span>',
+            st["content"],
+        )
+        return st
+
+    server._status = status
+
+
+def test_mastodon_reconcile_matches_a_status_with_a_remote_mention(ws, platforms, creds):
+    # issue 11 review: the status shows "@alice", the plan says "@alice@example.social";
+    # before the fix the texts never matched and the post went out a second time.
+    _render_remote_mentions_as_mastodon_does(platforms)
+    pid = scheduled_plan(ws, TEXT + " with @alice@example.social", accounts=[MASTO])
+    platforms.now = DUE.timestamp()
+
+    class Crash(Exception):
+        pass
+
+    def crash(plan_id, account_id, posted):
+        raise Crash
+
+    with pytest.raises(Crash):
+        run(ws, platforms, after_answer=crash)
+    assert "@<span>alice</span>" in platforms.statuses[0]["content"]
+    platforms.now += 2 * 3600
+    (out,) = run(ws, platforms, now=DUE + dt.timedelta(hours=2))
+    assert out.status == "published" and out.reconciled
+    assert len(platforms.statuses) == 1
+    assert get_plan(ws, pid).publications[MASTO].platform_post_id == platforms.statuses[0]["id"]
+
+
+def test_mastodon_reconcile_never_takes_another_plans_status(ws, platforms, creds):
+    # two plans with the same text on one account at the same time: p1 goes out, p2's
+    # request fails (nothing sent) and p2 is retried three hours later. Its reconcile
+    # sees p1's status with the same text; that status is p1's, so p2 must post its own.
+    platforms.now = DUE.timestamp()
+    p1 = scheduled_plan(ws, TEXT, accounts=[MASTO])
+    p2 = scheduled_plan(ws, TEXT, accounts=[MASTO])
+    for n in (2, 3):  # p1 is POST 1; p2's first try and its retry fail
+        platforms.inject("POST", "/api/v1/statuses", at=n, status=502, body={"error": "down"})
+    o1, o2 = run(ws, platforms, max_retries=1)
+    assert (o1.plan_id, o1.status, o2.plan_id, o2.status) == (p1, "published", p2, "retry")
+    assert len(platforms.statuses) == 1
+    platforms.now += 3 * 3600
+    (out,) = run(ws, platforms, now=DUE + dt.timedelta(hours=3))
+    assert out.status == "published" and not out.reconciled
+    assert len(platforms.statuses) == 2
+    ids = {get_plan(ws, p).publications[MASTO].platform_post_id for p in (p1, p2)}
+    assert ids == {platforms.statuses[0]["id"], platforms.statuses[1]["id"]}
+
+
 def test_mastodon_after_a_long_outage_with_nothing_sent_posts_once(ws, platforms, creds):
     pid = scheduled_plan(ws, TEXT, accounts=[MASTO])
     for n in (1, 2):

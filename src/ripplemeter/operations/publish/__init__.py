@@ -479,7 +479,16 @@ def publish_due(
                     posted: Posted | None = None
                     if intent is not None:
                         if platform == "mastodon":
-                            posted = pub.reconcile(intent.text, intent.created_at, now)
+                            taken = [
+                                r[0]
+                                for r in ws.con.execute(
+                                    "SELECT platform_post_id FROM plan_publications "
+                                    "WHERE account_id = ? AND plan_id <> ? "
+                                    "AND status = 'published' AND platform_post_id IS NOT NULL",
+                                    [account_id, plan.plan_id],
+                                ).fetchall()
+                            ]
+                            posted = pub.reconcile(intent.text, intent.created_at, now, taken)
                         else:
                             posted = pub.reconcile(intent.key)
                         if posted is None:

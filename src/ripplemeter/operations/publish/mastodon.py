@@ -18,8 +18,11 @@ own recent statuses (``GET /api/v1/accounts/verify_credentials``, then
 ``GET /api/v1/accounts/:id/statuses``, following ``max_id`` pages) and takes as the same post
 a status whose text equals the planned text (the HTML ``content`` turned back into text:
 ``<br>`` and paragraph breaks as new lines, tags removed, entities unescaped, runs of white
-space collapsed) and that was created no earlier than five minutes before the first attempt
-(clock skew). Only when none matches is the post sent again.
+space collapsed, and remote mentions ``@user@host`` compared as ``@user``, the way Mastodon
+displays them) and that was created no earlier than five minutes before the first attempt
+(clock skew). A status already recorded as another planned post's publication is never
+taken (two plans with the same text on one account). Only when none matches is the post
+sent again.
 
 References
 ----------
@@ -36,7 +39,7 @@ import hashlib
 import html
 import mimetypes
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 
 import httpx
@@ -78,6 +81,15 @@ _TAGS = re.compile(r"<[^>]+>")
 
 def _norm(text: str) -> str:
     return " ".join(text.split())
+
+
+def _local_mentions(text: str) -> str:
+    """``@user@host`` written as ``@user``, as Mastodon displays a remote mention in a
+    status's ``content`` (the same pattern its length counter uses,
+    :data:`ripplemeter.operations.lengths._MASTODON_MENTION`)."""
+    from ripplemeter.operations.lengths import _MASTODON_MENTION
+
+    return _MASTODON_MENTION.sub(lambda m: "@" + m.group(1), text)
 
 
 def status_text(content: str) -> str:
@@ -250,14 +262,20 @@ class Mastodon:
             self._me = str(resp.json()["id"])
         return self._me
 
-    def find_existing(self, text: str, since: dt.datetime) -> Posted | None:
+    def find_existing(
+        self, text: str, since: dt.datetime, exclude: Collection[str] = ()
+    ) -> Posted | None:
         """A status of the account with this text created since ``since`` (minus 5 minutes).
 
         Pages through ``/api/v1/accounts/:id/statuses`` (40 a page, ``max_id``) until a
-        status older than the window, at most 10 pages.
+        status older than the window, at most 10 pages. Texts are compared with remote
+        mentions shortened (``@user@host`` as ``@user``, as Mastodon displays them), and a
+        status whose id is in ``exclude`` (already recorded for another planned post with
+        the same text) is never taken.
         """
         me = self.account_id()
-        want = _norm(text)
+        skip = {str(x) for x in exclude}
+        want = _norm(_local_mentions(text))
         floor = since - SKEW
         params: dict = {"limit": 40, "exclude_reblogs": "true"}
         for _ in range(STATUS_PAGES):
@@ -272,8 +290,8 @@ class Mastodon:
                 return None
             for st in page:
                 created = _when(st.get("created_at"))
-                if created is not None and created >= floor:
-                    if status_text(st.get("content", "")) == want:
+                if created is not None and created >= floor and str(st["id"]) not in skip:
+                    if _local_mentions(status_text(st.get("content", ""))) == want:
                         return Posted(str(st["id"]), st.get("url") or st.get("uri"), True)
             last = _when(page[-1].get("created_at"))
             if last is not None and last < floor:
@@ -281,13 +299,20 @@ class Mastodon:
             params = {**params, "max_id": page[-1]["id"]}
         return None
 
-    def reconcile(self, text: str, first_at: dt.datetime, now: dt.datetime) -> Posted | None:
+    def reconcile(
+        self,
+        text: str,
+        first_at: dt.datetime,
+        now: dt.datetime,
+        exclude: Collection[str] = (),
+    ) -> Posted | None:
         """Before sending again for an intent started at ``first_at``.
 
         Within :data:`RECONCILE_AFTER` the same key is simply sent again (Mastodon answers
         with the status it made, if it made one): returns None. Later the key may be
-        forgotten, so the account's statuses are read (:meth:`find_existing`).
+        forgotten, so the account's statuses are read (:meth:`find_existing`); ``exclude``
+        holds the status ids already recorded for other planned posts on this account.
         """
         if now - first_at < RECONCILE_AFTER:
             return None
-        return self.find_existing(text, first_at)
+        return self.find_existing(text, first_at, exclude)
