@@ -245,7 +245,6 @@ class PlannedPost:
         d["media"] = list(self.media)
         d["variants"] = dict(self.variants)
         d["approvals"] = list(self.approvals)
-        d["authors"] = list(self.authors)
         d["scheduled_at"] = self.scheduled_at.isoformat() if self.scheduled_at else None
         local = self.local_time()
         d["scheduled_local"] = local.isoformat() if local else None
