@@ -141,6 +141,40 @@ def test_figures_from_the_campaign_workspace_by_hand(tmp_path):
     assert len(empty) == 1 and empty[0].reason == "no post planned that week"
 
 
+@pytest.mark.parametrize("others_timed", [False, True])
+def test_posts_in_review_without_a_time_are_counted_as_waiting(tmp_path, others_timed):
+    # issue 11 review: an untimed post in review crashed the section (None <= datetime)
+    # when it was the only one, and was dropped silently when others had times.
+    ws = Workspace(tmp_path / "ws.duckdb")
+    try:
+        add_account(ws, MASTO, role="owned", timezone="Asia/Seoul")
+        cal = Planner(
+            ws,
+            team=load_team(EXAMPLES / "team.toml"),
+            standards=load_standards(EXAMPLES / "standards.toml"),
+            clock=lambda: T0,
+        )
+        untimed = cal.add("tom", CLEAN, [MASTO]).plan_id
+        cal.submit("tom", untimed)
+        timed = None
+        if others_timed:
+            timed = cal.add("tom", CLEAN + " too", [MASTO], "2026-12-08 10:00").plan_id
+            cal.submit("tom", timed)
+    finally:
+        ws.close()
+    res = evaluate(tmp_path, CALENDAR)
+    assert res["calendar"].status == "ok", res["calendar"].reason
+    doc = res.value("calendar")
+    need = "rule 'every-post' needs 1 approver (has none)"
+    expected = [{"plan_id": untimed, "scheduled_local": "no time set", "accounts": MASTO}]
+    if others_timed:  # timed posts first, by time; untimed last
+        expected.insert(
+            0, {"plan_id": timed, "scheduled_local": "2026-12-08 10:00", "accounts": MASTO}
+        )
+    assert doc["waiting_posts"] == [{**e, "missing": need} for e in expected]
+    assert res.value("calendar.waiting") == len(expected)
+
+
 def test_an_exported_plan_gives_the_same_figures(tmp_path):
     """`calendar list --json` written to plan.json and named by [calendar] plan."""
     make_plan(tmp_path / "team.duckdb")

@@ -288,6 +288,15 @@ def _num(x: Any) -> Any:
     return None if x is None or (isinstance(x, float) and math.isnan(x)) else x
 
 
+def _when(value: Any) -> dt.datetime | None:
+    """An aware datetime, or None for a missing time (None or pandas' NaT)."""
+    if value is None or value != value:  # NaT is not equal to itself
+        return None
+    if hasattr(value, "to_pydatetime"):
+        value = value.to_pydatetime()
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
 def _count(ws: Any, sql: str) -> int:
     return int(ws.con.execute(sql).fetchall()[0][0])
 
@@ -334,7 +343,13 @@ class CalendarSection:
             h = plan_health(Planner(ws, team=team, standards=standards), c.start, c.end)
             lo = c.lo.to_pydatetime().replace(tzinfo=dt.UTC)
             hi = c.hi.to_pydatetime().replace(tzinfo=dt.UTC)
-            waiting = [r for r in h.waiting.to_dict("records") if lo <= r["scheduled_at"] < hi]
+            # a post in review without a time yet still waits on approval: counted, listed
+            # as "no time set" (it may well be meant for the campaign)
+            waiting = []
+            for r in h.waiting.to_dict("records"):
+                at = _when(r["scheduled_at"])
+                if at is None or lo <= at < hi:
+                    waiting.append({**r, "scheduled_at": at})
             failures = []
             for r in h.failures.to_dict("records"):
                 at = get_plan(ws, r["plan_id"]).scheduled_at
@@ -390,7 +405,11 @@ class CalendarSection:
             "waiting_posts": [
                 {
                     "plan_id": r["plan_id"],
-                    "scheduled_local": r["scheduled_at"].astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+                    "scheduled_local": (
+                        r["scheduled_at"].astimezone(tz).strftime("%Y-%m-%d %H:%M")
+                        if r["scheduled_at"] is not None
+                        else "no time set"
+                    ),
                     "accounts": r["accounts"],
                     "missing": r["missing"] or "an approver",
                 }
