@@ -17,6 +17,7 @@ from ripplemeter.operations.accounts import add_account
 from ripplemeter.operations.bulk import (
     import_buffer,
     import_hootsuite,
+    read_buffer,
     read_hootsuite,
     to_buffer_csv,
     to_hootsuite_csv,
@@ -140,6 +141,45 @@ def test_each_hootsuite_rule_is_reported_by_row_and_column(
     assert words in str(exc.value)
     assert list_plans(cal.ws) == []  # row 1 was good, and is not written either
     assert history(cal.ws).empty
+
+
+NONEXISTENT = "02:30 does not exist on 2027-03-14 in America/New_York: the clocks go forward"
+TWICE = (
+    "01:30 on 2027-11-07 in America/New_York happens twice: the clocks go back "
+    "(first at UTC-04:00, then at UTC-05:00); choose another time"
+)
+
+
+@pytest.mark.parametrize(
+    ("fmt", "line", "row", "column", "words"),
+    [
+        # New York springs forward at 02:00 on Sunday 14 March 2027: 02:30 never happens
+        ("hootsuite", "14/03/2027 02:30,Spring,", 2, "Date", NONEXISTENT),
+        ("buffer", "Spring,,,2027-03-14 02:30", 3, "Posting Time", NONEXISTENT),
+        # ... and falls back at 02:00 on Sunday 7 November 2027: 01:30 happens twice
+        ("hootsuite", "07/11/2027 01:30,Autumn,", 2, "Date", TWICE),
+        ("buffer", "Autumn,,,2027-11-07 01:30", 3, "Posting Time", TWICE),
+    ],
+)
+def test_a_time_that_does_not_exist_or_happens_twice_is_refused_by_row_and_column(
+    tmp_path, fmt, line, row, column, words
+):
+    # issue 11 review: such times were accepted silently (02:30 read as 03:30, 01:30 as
+    # the first of the two). Dates by hand from the US rule (second Sunday of March, first
+    # Sunday of November); row numbers as a spreadsheet shows them (Buffer has a header).
+    path = tmp_path / "bulk.csv"
+    with pytest.raises(FormatError) as exc:
+        if fmt == "hootsuite":
+            path.write_text("13/03/2027 09:00,Saturday,\n" + line + "\n", encoding="utf-8")
+            read_hootsuite(path, date_order="dmy", now=NOW, tz="America/New_York")
+        else:
+            path.write_text(
+                "Text,Image URL,Tags,Posting Time\nSaturday,,,2027-03-13 09:00\n" + line + "\n",
+                encoding="utf-8",
+            )
+            read_buffer(path, now=NOW, tz="America/New_York")
+    assert (exc.value.row, exc.value.column) == (row, column)
+    assert f"bulk.csv, row {row}, column '{column}': {words}" in str(exc.value)
 
 
 def test_a_header_row_is_skipped_and_rows_keep_their_numbers(cal, tmp_path):

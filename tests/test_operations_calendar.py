@@ -378,6 +378,31 @@ def test_schedule_refuses_a_time_that_has_passed(cal):
         cal.schedule("tom", pid)
 
 
+def test_a_local_time_that_does_not_exist_or_happens_twice_is_refused(cal):
+    # issue 11 review: 02:30 on Sunday 8 March 2026 does not exist in New York (the clocks
+    # jump from 02:00 to 03:00) and 01:30 on Sunday 1 November 2026 happens twice (EDT,
+    # UTC-4, then EST, UTC-5); both were accepted silently.
+    with pytest.raises(CalendarError) as exc:
+        cal.add("tom", CLEAN, [MASTO], "2026-03-08 02:30", tz="America/New_York")
+    assert exc.value.rule == "time.nonexistent"
+    assert str(exc.value).startswith(
+        "02:30 does not exist on 2026-03-08 in America/New_York: the clocks go forward"
+    )
+    with pytest.raises(CalendarError) as exc:
+        cal.add("tom", CLEAN, [MASTO], dt.datetime(2026, 11, 1, 1, 30), tz="America/New_York")
+    assert exc.value.rule == "time.ambiguous"
+    assert "01:30 on 2026-11-01 in America/New_York happens twice" in str(exc.value)
+    assert "give the offset (2026-11-01 01:30-04:00 or 2026-11-01 01:30-05:00)" in str(exc.value)
+    assert list_plans(cal.ws) == []
+    # with the offset it is read as written: 01:30 EST is 06:30 UTC
+    post = cal.add("tom", CLEAN, [MASTO], "2026-11-01 01:30-05:00", tz="America/New_York")
+    assert post.scheduled_at == dt.datetime(2026, 11, 1, 6, 30, tzinfo=dt.UTC)
+    # an edit to a nonexistent time is refused too, and the post keeps its time
+    with pytest.raises(CalendarError, match="rule time.nonexistent"):
+        cal.edit("tom", post.plan_id, when="2026-03-08 02:00", tz="America/New_York")
+    assert get_plan(cal.ws, post.plan_id).version == 1
+
+
 def test_accounts_must_be_registered_and_postable(cal):
     with pytest.raises(CalendarError, match="x:1 is not in the registry"):
         cal.add("tom", CLEAN, ["x:1"], "2026-12-07 09:00")

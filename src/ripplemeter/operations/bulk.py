@@ -151,6 +151,12 @@ def _zone(tz: str | None):
 def _check_time(
     path: Path, row: int, column: str, when: dt.datetime, now: dt.datetime, found: str
 ) -> None:
+    from ripplemeter.operations.calendar import local_time_problem
+
+    key = getattr(when.tzinfo, "key", None)
+    problem = local_time_problem(when.replace(tzinfo=None), key, offset_hint=False) if key else None
+    if problem:
+        raise FormatError(path, row=row, column=column, message=problem)
     if when.minute % 5:
         raise FormatError(
             path,

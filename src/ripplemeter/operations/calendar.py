@@ -69,6 +69,7 @@ __all__ = [
     "get_plan",
     "history",
     "list_plans",
+    "local_time_problem",
     "mark_failed",
     "mark_published",
     "plan_health",
@@ -299,6 +300,58 @@ def _b(v: Any) -> bool:
     return bool(v) if s is not None else False
 
 
+def _offset(td: dt.timedelta | None) -> str:
+    total = int((td or dt.timedelta(0)).total_seconds()) // 60
+    sign = "+" if total >= 0 else "-"
+    return f"{sign}{abs(total) // 60:02d}:{abs(total) % 60:02d}"
+
+
+def local_time_problem(naive: dt.datetime, tz: str, *, offset_hint: bool = True) -> str | None:
+    """Why a wall-clock time cannot be read in ``tz`` unambiguously (None when it can).
+
+    A time in the gap of a daylight-saving change ("spring forward") does not exist; one in
+    the repeated hour ("fall back") happens twice. Both are found by a round trip through
+    UTC (PEP 495: ``fold`` 0 and 1 give different offsets only at such a change).
+
+    Parameters
+    ----------
+    naive : datetime
+        Without tzinfo.
+    tz : str
+        IANA zone.
+    offset_hint : bool
+        Suggest writing the UTC offset for a repeated time (False where the format has no
+        room for one, such as Hootsuite's Date column).
+
+    Returns
+    -------
+    str or None
+        A plain sentence naming the time, the date, the zone and what to do.
+    """
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(tz)
+    naive = naive.replace(tzinfo=None, fold=0)
+    first = naive.replace(tzinfo=zone)
+    second = naive.replace(tzinfo=zone, fold=1)
+    if first.utcoffset() == second.utcoffset():
+        return None
+    hhmm, day = f"{naive:%H:%M}", f"{naive:%Y-%m-%d}"
+    back = first.astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None)
+    if back != naive:
+        return (
+            f"{hhmm} does not exist on {day} in {tz}: the clocks go forward that night; "
+            "choose another time"
+        )
+    a, b = _offset(first.utcoffset()), _offset(second.utcoffset())
+    what = f"{hhmm} on {day} in {tz} happens twice: the clocks go back (first at UTC{a}, then "
+    if not offset_hint:
+        return what + f"at UTC{b}); choose another time"
+    return what + (
+        f"at UTC{b}); give the offset ({day} {hhmm}{a} or {day} {hhmm}{b}) or choose another time"
+    )
+
+
 def to_utc(when: dt.datetime | str, tz: str | None) -> dt.datetime:
     """A planned time as an aware UTC datetime.
 
@@ -312,7 +365,10 @@ def to_utc(when: dt.datetime | str, tz: str | None) -> dt.datetime:
     Raises
     ------
     CalendarError
-        Unreadable text or an unknown zone.
+        Unreadable text or an unknown zone (rule ``time``); a naive time that does not
+        exist in ``tz`` (the gap of a daylight-saving change, rule ``time.nonexistent``) or
+        happens twice there (the repeated hour, rule ``time.ambiguous``: give the offset,
+        ``2026-11-01 01:30-04:00``), see :func:`local_time_problem`.
     """
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -325,11 +381,16 @@ def to_utc(when: dt.datetime | str, tz: str | None) -> dt.datetime:
             ) from None
     if when.tzinfo is None:
         try:
-            when = when.replace(tzinfo=ZoneInfo(tz or "UTC"))
+            zone = ZoneInfo(tz or "UTC")
         except (ZoneInfoNotFoundError, ValueError):
             raise CalendarError(
                 None, "time", f"time zone {tz!r}: expected an IANA zone such as Asia/Seoul"
             ) from None
+        problem = local_time_problem(when, zone.key)
+        if problem:
+            rule = "time.ambiguous" if "happens twice" in problem else "time.nonexistent"
+            raise CalendarError(None, rule, problem)
+        when = when.replace(tzinfo=zone)
     return when.astimezone(dt.UTC)
 
 
