@@ -119,7 +119,9 @@ def _show_findings(post, out=None) -> None:
 
     if not post.findings:
         return
-    table = Table(title=f"Findings on version {post.version}", show_lines=True, expand=True)
+    table = Table(
+        title=f"Findings on {post.plan_id}, version {post.version}", show_lines=True, expand=True
+    )
     for col, kw in (
         ("account", {"no_wrap": True}),
         ("rule", {"no_wrap": True}),
@@ -256,7 +258,7 @@ def _transition(action: str, plan_id, comment, workspace, standards, team, as_us
         with _Ctx(workspace, standards, team, as_user, read_only=True, need_user=False) as c:
             for m in c.planner.shortfall(post):
                 note(f"still needed: {m}")
-    if action == "submit":
+    if action in ("submit", "approve"):  # approve re-runs the linter: its warnings, shown
         _show_findings(post)
 
 
@@ -449,6 +451,18 @@ def _period(week: bool, month: bool, start: str | None, tz: str):
     return to_dt(first), to_dt(last)
 
 
+def _span(first, last) -> str:
+    """The days ``first`` (a midnight) up to ``last`` (the midnight after), end included:
+    ``Mon 7 Dec - Sun 13 Dec 2026`` (both years named when they differ)."""
+    import datetime as dt
+
+    a, b = first.date(), last.date() - dt.timedelta(days=1)
+    day = lambda d: f"{d:%a} {d.day} {d:%b}"  # noqa: E731
+    if a.year == b.year:
+        return f"{day(a)} - {day(b)} {b.year}"
+    return f"{day(a)} {a.year} - {day(b)} {b.year}"
+
+
 @calendar_app.command("list")
 @friendly
 def calendar_list(
@@ -490,6 +504,13 @@ def calendar_list(
             zone = acc.timezone if acc else None
         first, last = _period(week, month, start, zone or "UTC")
         posts = list_plans(c.ws, start=first, end=last, account=account, states=state)
+        elsewhere = []  # when the period is empty: the planned days outside it, for a hint
+        if first is not None and not posts and not json_out:
+            elsewhere = [
+                p.scheduled_at
+                for p in list_plans(c.ws, account=account, states=state)
+                if p.scheduled_at is not None
+            ]
         zones = {}
         for p in posts:
             for a in p.accounts:
@@ -499,13 +520,26 @@ def calendar_list(
     if json_out:
         print(json.dumps([p.to_dict() for p in posts], ensure_ascii=False, indent=2))
         return
+    period = None
+    if first is not None:
+        period = f"{'week' if week else 'month'} {_span(first, last)} ({zone or 'UTC'})"
     if not posts:
+        if period is None:
+            note("nothing planned" + (f" for {account}" if account else ""))
+            return
+        what = "week" if week else "month"
+        hint = f"pick another {what} with --from YYYY-MM-DD (any day in it)"
+        if elsewhere:
+            later = [t for t in elsewhere if t >= last]
+            t = min(later) if later else max(elsewhere)
+            hint += f", e.g. --from {t.astimezone(first.tzinfo):%Y-%m-%d}"
+            hint += " (the next planned post)" if later else " (the last planned post)"
         note(
-            "nothing planned"
-            + (f" for {account}" if account else "")
-            + (f" from {first:%Y-%m-%d} to {last:%Y-%m-%d}" if first else "")
+            "nothing planned" + (f" for {account}" if account else "") + f" in the {period}; {hint}"
         )
         return
+    if period is not None:
+        console.print(f"The {period}", markup=False, highlight=False, emoji=False)
     by_account: dict[str, list] = {}
     for p in posts:
         for a in p.accounts:

@@ -1,0 +1,155 @@
+"""What a new user tripped over following README.md and docs/operations.md (issue 11 trial).
+
+- the findings table printed by ``calendar submit`` / ``approve`` names the post;
+- ``calendar list --week|--month`` prints the days it shows (end included) and, when they are
+  empty, which week it looked at and how to pick another (``--from``);
+- ``python tests/publish_server.py`` (the rehearsal server) starts without the test tools,
+  answers ``--help`` and says in one line what is missing (pyyaml, the data sets).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from ripplemeter.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "docs" / "examples"
+SERVER = ROOT / "tests" / "publish_server.py"
+MASTO = "mastodon:109876"
+
+
+def run(*args):
+    return CliRunner().invoke(app, list(args))
+
+
+def ok(res):
+    assert res.exit_code == 0, res.output
+    return res
+
+
+@pytest.fixture
+def here(tmp_path, monkeypatch):
+    """The example standards and team, one Seoul account (as docs/operations.md sets up)."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("RIPPLEMETER_USER", raising=False)
+    shutil.copy(EXAMPLES / "standards.toml", tmp_path / "standards.toml")
+    shutil.copy(EXAMPLES / "team.toml", tmp_path / "team.toml")
+    ok(run("accounts", "add", MASTO, "--role", "owned", "--timezone", "Asia/Seoul", "--as", "mina"))
+    return tmp_path
+
+
+# ---------------------------------------------------------------------------- findings tables
+def test_findings_tables_name_the_post_on_submit_and_approve(here):
+    ok(
+        run(
+            "calendar",
+            "add",
+            "Latte art class",
+            "-a",
+            MASTO,
+            "--at",
+            "2030-01-07 09:00",
+            "--as",
+            "tom",
+        )
+    )
+    # p2: the only disclosure, '#ad', starts at character 130 (after the 125 a feed shows):
+    # the example standard's disclosure-late warning, which does not block approval
+    text = "x" * 129 + " #ad"
+    assert text.index("#ad") == 130
+    ok(
+        run(
+            "calendar",
+            "add",
+            text,
+            "-a",
+            MASTO,
+            "--at",
+            "2030-01-08 09:00",
+            "--paid",
+            "--as",
+            "tom",
+        )
+    )
+    sub = ok(run("calendar", "submit", "p2", "--as", "tom"))
+    assert "Findings on p2, version 1" in sub.stderr
+    assert "disclosure-late" in sub.stderr
+    app_ = ok(run("calendar", "approve", "p2", "--as", "jisoo"))
+    assert app_.stdout.strip() == "p2: approval recorded (state in_review, version 1)"
+    assert "Findings on p2, version 1" in app_.stderr  # the warning the approver accepted
+    # a clean post shows no table at all
+    clean = ok(run("calendar", "submit", "p1", "--as", "tom"))
+    assert "Findings" not in clean.output
+
+
+# ---------------------------------------------------------------------------- calendar list
+def test_list_week_prints_its_days_with_the_end_included(here):
+    ok(
+        run(
+            "calendar",
+            "add",
+            "New beans #coffee",
+            "-a",
+            MASTO,
+            "--at",
+            "2026-12-07 09:00",
+            "--as",
+            "tom",
+        )
+    )
+    # 2026-12-09 is a Wednesday; its week runs Monday 7 to Sunday 13 December (by the calendar)
+    res = ok(run("calendar", "list", "--week", "--from", "2026-12-09", "--as", "sam"))
+    assert res.stdout.splitlines()[0] == "The week Mon 7 Dec - Sun 13 Dec 2026 (UTC)"
+    assert "New beans #coffee" in res.stdout
+    res = ok(run("calendar", "list", "--month", "--from", "2026-12-31", "--as", "sam"))
+    assert res.stdout.splitlines()[0] == "The month Tue 1 Dec - Thu 31 Dec 2026 (UTC)"
+    # the zone of the bounds is named: the account's own when --account is given
+    res = ok(
+        run("calendar", "list", "--week", "--from", "2026-12-07", "--account", MASTO, "--as", "sam")
+    )
+    assert res.stdout.splitlines()[0] == "The week Mon 7 Dec - Sun 13 Dec 2026 (Asia/Seoul)"
+
+
+def test_an_empty_week_says_which_and_how_to_pick_another(here):
+    ok(
+        run(
+            "calendar",
+            "add",
+            "New beans #coffee",
+            "-a",
+            MASTO,
+            "--at",
+            "2026-12-07 09:00",
+            "--as",
+            "tom",
+        )
+    )
+    # the week before: Mon 30 Nov - Sun 6 Dec; 09:00 in Seoul on the 7th is 00:00 UTC that day
+    res = ok(run("calendar", "list", "--week", "--from", "2026-12-02", "--as", "sam"))
+    assert res.stdout == ""
+    assert res.stderr.strip() == (
+        "note: nothing planned in the week Mon 30 Nov - Sun 6 Dec 2026 (UTC); pick another week "
+        "with --from YYYY-MM-DD (any day in it), e.g. --from 2026-12-07 (the next planned post)"
+    )
+    # a week that straddles the new year names both years; the hint looks back
+    res = ok(run("calendar", "list", "--week", "--from", "2026-12-31", "--as", "sam"))
+    assert res.stderr.strip() == (
+        "note: nothing planned in the week Mon 28 Dec 2026 - Sun 3 Jan 2027 (UTC); pick another "
+        "week with --from YYYY-MM-DD (any day in it), e.g. --from 2026-12-07 (the last planned post)"
+    )
+    # the hint works: that week shows the post
+    res = ok(run("calendar", "list", "--week", "--from", "2026-12-07", "--as", "sam"))
+    assert "New beans #coffee" in res.stdout
+
+
+def test_an_empty_plan_says_how_to_pick_a_week_without_a_hint_date(here):
+    res = ok(run("calendar", "list", "--week", "--from", "2026-12-07", "--as", "sam"))
+    assert res.stderr.strip() == (
+        "note: nothing planned in the week Mon 7 Dec - Sun 13 Dec 2026 (UTC); pick another week "
+        "with --from YYYY-MM-DD (any day in it)"
+    )
