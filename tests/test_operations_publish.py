@@ -416,6 +416,85 @@ def test_mastodon_reconcile_never_takes_another_plans_status(ws, platforms, cred
     assert ids == {platforms.statuses[0]["id"], platforms.statuses[1]["id"]}
 
 
+def _planner(ws):
+    from publish_server import EXAMPLES, T0
+    from ripplemeter.operations.calendar import Planner
+    from ripplemeter.operations.standards import load_standards
+
+    return Planner(
+        ws,
+        team=load_team(EXAMPLES / "team.toml"),
+        standards=load_standards(EXAMPLES / "standards.toml"),
+        clock=lambda: T0,
+    )
+
+
+def test_no_edit_or_cancel_while_a_publish_is_pending(ws, platforms, creds):
+    # issue 11 review: v1 reached Mastodon but the answer was lost (intent pending); an
+    # edit then made v2, and the next run sent v2 under v1's key, got v1's status back and
+    # recorded v2 as published while v1 was live. Now the edit waits for the run.
+    from ripplemeter.operations.calendar import CalendarError
+
+    pid = scheduled_plan(ws, TEXT, accounts=[MASTO])
+
+    class Crash(Exception):
+        pass
+
+    def crash(plan_id, account_id, posted):
+        raise Crash
+
+    with pytest.raises(Crash):
+        run(ws, platforms, after_answer=crash)
+    cal = _planner(ws)
+    for action, call in (
+        ("edit", lambda: cal.edit("tom", pid, text=TEXT + " v2")),
+        ("cancel", lambda: cal.cancel("tom", pid)),
+    ):
+        with pytest.raises(CalendarError) as exc:
+            call()
+        assert exc.value.rule == f"{action}.pending-publish"
+        assert "run `ripplemeter calendar publish --due` first to settle it" in str(exc.value)
+    post = get_plan(ws, pid)
+    assert (post.version, post.state, post.text) == (1, "scheduled", TEXT)
+    (out,) = run(ws, platforms)  # settles it: the status v1 made, no second post
+    assert out.status == "published" and len(platforms.statuses) == 1
+    assert get_plan(ws, pid).publications[MASTO].platform_post_id == platforms.statuses[0]["id"]
+
+
+def test_an_edited_post_never_reuses_the_key_of_the_version_before(ws, platforms, creds):
+    # v1 is refused (422, intent failed); the author edits it (v2), it is approved and
+    # scheduled again: v2 goes out under its own keys, not under v1's.
+    platforms.inject(
+        "POST", "/api/v1/statuses", at=1, status=422, body={"error": "Validation failed: x"}
+    )
+    platforms.inject(
+        "POST",
+        "/xrpc/com.atproto.repo.createRecord",
+        at=1,
+        status=400,
+        body={"error": "InvalidRequest", "message": "Invalid app.bsky.feed.post record"},
+    )
+    pid = scheduled_plan(ws, TEXT)
+    assert [o.status for o in run(ws, platforms)] == ["failed", "failed"]
+    cal = _planner(ws)
+    cal.edit("tom", pid, text=TEXT + " (fixed)")
+    cal.approve("jisoo", pid)
+    cal.schedule("tom", pid)
+    assert [o.status for o in run(ws, platforms)] == ["published", "published"]
+    post = get_plan(ws, pid)
+    rows = ws.con.execute(
+        "SELECT account_id, version, key, status FROM publish_intents ORDER BY account_id, version"
+    ).fetchall()
+    assert rows == [
+        (BSKY, 1, tid_for(pid, BSKY, post.scheduled_at), "failed"),
+        (BSKY, 2, tid_for(pid, BSKY, post.scheduled_at, 2), "published"),
+        (MASTO, 1, idempotency_key(pid, MASTO, 1), "failed"),
+        (MASTO, 2, idempotency_key(pid, MASTO, 2), "published"),
+    ]
+    assert tid_for(pid, BSKY, post.scheduled_at, 2) != tid_for(pid, BSKY, post.scheduled_at)
+    assert platforms.statuses[0]["content"] == f"<p>{TEXT} (fixed)</p>"
+
+
 def test_mastodon_after_a_long_outage_with_nothing_sent_posts_once(ws, platforms, creds):
     pid = scheduled_plan(ws, TEXT, accounts=[MASTO])
     for n in (1, 2):

@@ -590,6 +590,28 @@ class _Tx:
         self.ws.con.execute("ROLLBACK" if exc_type else "COMMIT")
 
 
+def _check_no_pending_publish(ws: Workspace, post: PlannedPost, action: str) -> None:
+    """Refuse ``action`` while a publish of the post is under way (an intent ``pending`` in
+    ``publish_intents``: the platform may hold the post already, under the current
+    version's key). The publisher settles it on its next run."""
+    rows = ws.con.execute(
+        "SELECT account_id, version, created_at FROM publish_intents "
+        "WHERE plan_id = ? AND status = 'pending' ORDER BY created_at",
+        [post.plan_id],
+    ).fetchall()
+    if not rows:
+        return
+    acc, ver, at = rows[0]
+    more = f" (and {len(rows) - 1} more account(s))" if len(rows) > 1 else ""
+    raise CalendarError(
+        post.plan_id,
+        f"{action}.pending-publish",
+        f"cannot {action} it: publishing version {ver} on {acc}{more} started at "
+        f"{at:%Y-%m-%d %H:%M} UTC and its outcome is not recorded yet (the platform may "
+        "have it already); run `ripplemeter calendar publish --due` first to settle it",
+    )
+
+
 def _check_transition(post: PlannedPost, action: str) -> None:
     starts, _, _ = TRANSITIONS[action]
     if post.state not in starts:
@@ -856,7 +878,8 @@ class Planner:
             The user may not edit posts.
         CalendarError
             ``transition 'edit'`` (published or cancelled), ``edit.published`` (already
-            out on one of its accounts), an unknown field, or a bad value.
+            out on one of its accounts), ``edit.pending-publish`` (a publish is under way:
+            ``calendar publish --due`` settles it first), an unknown field, or a bad value.
         """
         self.team.require(user, "post.edit")
         known = {
@@ -883,6 +906,7 @@ class Planner:
             )
         post = get_plan(self.ws, plan_id)
         _check_transition(post, "edit")
+        _check_no_pending_publish(self.ws, post, "edit")
         if any(p.status == "published" for p in post.publications.values()):
             raise CalendarError(
                 plan_id,
@@ -1214,11 +1238,14 @@ class Planner:
         NotAllowed
             ``post.cancel`` is needed.
         CalendarError
-            ``transition 'cancel'``: published or already cancelled.
+            ``transition 'cancel'``: published or already cancelled;
+            ``cancel.pending-publish``: a publish is under way (``calendar publish --due``
+            settles it first).
         """
         self.team.require(user, "post.cancel")
         post = get_plan(self.ws, plan_id)
         _check_transition(post, "cancel")
+        _check_no_pending_publish(self.ws, post, "cancel")
         now = self.now()
         with _Tx(self.ws):
             self._move(user, post, "cancel", "cancelled", now, comment)

@@ -22,6 +22,10 @@ it before sending anything:
   (:meth:`~ripplemeter.operations.publish.mastodon.Mastodon.find_existing`);
 * Bluesky: ``getRecord`` on the record key chosen from the plan id.
 
+Keys belong to one version of the plan: an intent is only taken up again for the version it
+was written for, and while one is pending the calendar refuses to edit or cancel the post
+(rules ``edit.pending-publish``, ``cancel.pending-publish``): this run settles it first.
+
 Failures
 --------
 * the platform refuses the post (Mastodon ``422``, Bluesky ``400 InvalidRequest``), the
@@ -373,7 +377,7 @@ def _key(platform: str, plan, account_id: str) -> str:
         return idempotency_key(plan.plan_id, account_id, plan.version)
     from ripplemeter.operations.publish.bluesky import tid_for
 
-    return tid_for(plan.plan_id, account_id, plan.scheduled_at)
+    return tid_for(plan.plan_id, account_id, plan.scheduled_at, plan.version)
 
 
 def publish_due(
@@ -470,10 +474,12 @@ def publish_due(
                     media = _media_paths(plan.media, root, account_id)
                     # a pending intent (a crash, a timeout) or a failed one (the plan was
                     # scheduled again) is checked on the platform before anything is sent
+                    # only an intent of this version: a key is never reused across
+                    # versions (an edited post is a new post with its own key)
                     mine = [
                         i
                         for i in pending_intents(ws, plan.plan_id, statuses=("pending", "failed"))
-                        if i.account_id == account_id
+                        if i.account_id == account_id and i.version == plan.version
                     ]
                     intent = mine[-1] if mine else None
                     posted: Posted | None = None

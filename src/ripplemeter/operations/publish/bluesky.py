@@ -12,7 +12,7 @@ the post fails with a message naming the account and where its password comes fr
 Never twice
 -----------
 AT Protocol has no idempotency key, so the publisher chooses the record key itself: a TID
-(:func:`tid_for`) derived from the plan id and the account, the same on every run. Before any
+(:func:`tid_for`) derived from the plan id, the account and the version, the same on every run. Before any
 retry (after a timeout, a 5xx, a crash between the server's answer and our write) it asks
 ``com.atproto.repo.getRecord`` for that key: when the record exists the post went out, and its
 URI is recorded instead of sending it again. A ``createRecord`` refused because the key is
@@ -91,14 +91,17 @@ def decode_tid(tid: str) -> tuple[int, int]:
     return n >> 10, n & 1023
 
 
-def tid_for(plan_id: str, account_id: str, scheduled_at: dt.datetime) -> str:
-    """The record key of a planned post on one account.
+def tid_for(plan_id: str, account_id: str, scheduled_at: dt.datetime, version: int = 1) -> str:
+    """The record key of a planned post's version on one account.
 
     The scheduled second (so keys sort by time, as TIDs should) plus microseconds and a
-    clock id taken from SHA-256 of ``plan|account``: the same on every run, different for
-    two plans scheduled in the same second (unless 30 bits of hash collide).
+    clock id taken from SHA-256 of ``plan|account`` (``plan|account|version`` from version
+    2 on): the same on every run, different for two plans scheduled in the same second
+    (unless 30 bits of hash collide) and for two versions of one plan, so that an edited
+    post never takes the key of the version before it.
     """
-    h = int.from_bytes(hashlib.sha256(f"{plan_id}|{account_id}".encode()).digest()[:8], "big")
+    seed = f"{plan_id}|{account_id}" + (f"|{version}" if version > 1 else "")
+    h = int.from_bytes(hashlib.sha256(seed.encode()).digest()[:8], "big")
     seconds = int(scheduled_at.timestamp())
     return encode_tid(seconds * 1_000_000 + h % 1_000_000, (h >> 20) & 1023)
 
