@@ -23,6 +23,12 @@ Faults on demand (:meth:`FakePlatforms.inject`): at the n-th request to a method
 answer a status (429 with ``Retry-After``, 500) or accept the request and then wait longer
 than the client's timeout before answering (the post exists, the client saw a timeout).
 Every request is logged (method, path, headers, body) for the tests.
+
+Standalone, it is the rehearsal server of docs/operations.md ("Rehearse against the local
+test server"): ``python tests/publish_server.py [--port N]`` needs ripplemeter (``make demo``
+installs it), pyyaml (``make test`` installs it with the other test tools, or
+``pip install pyyaml``) and the public data sets (``RIPPLEMETER_DATA``); pytest is needed only
+by the fixtures, which the tests import.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ import hashlib
 import html
 import itertools
 import json
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -40,10 +47,14 @@ from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
-import pytest
 import regex
 
-from replay import api_samples, read_cassette  # noqa: F401
+if __name__ == "__main__":  # the rehearsal server: no test tools (pytest, replay.py) needed
+    pytest = None
+else:  # imported by the tests, which take these fixtures from here
+    import pytest
+
+    from replay import api_samples  # noqa: F401
 
 MASTODON_TOKEN = "mastodon-test-token-Q7v2Lk9ZpX4w"
 BSKY_PASSWORD = "abcd-efgh-ijkl-mnop"
@@ -60,12 +71,25 @@ class Fault:
     accept_then_delay: float = 0.0
 
 
+def _fixture(fn):
+    """``pytest.fixture`` when pytest is installed; the plain function otherwise."""
+    return pytest.fixture(fn) if pytest is not None else fn
+
+
 def recorded_status(api_samples_dir) -> dict:
-    """The Status body of the recorded ``POST /api/v1/statuses`` (Mastodon.py cassette)."""
+    """The Status body of the recorded ``POST /api/v1/statuses`` (Mastodon.py cassette).
+
+    Reads the vcrpy YAML cassette with pyyaml (imported here, so that the module loads
+    without it); raises ``ModuleNotFoundError`` when pyyaml is not installed.
+    """
+    import yaml  # the cassette's bodies are folded YAML strings: the stdlib cannot read them
+
     path = api_samples_dir / "mastodon" / "halcy_Mastodon.py" / "test_hashtag_tl.yaml"
-    for it in read_cassette(path):
-        if it["method"] == "POST" and it["uri"].endswith("/api/v1/statuses"):
-            return json.loads(it["body"])
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for it in data.get("interactions") or []:
+        req, body = it["request"], it["response"]["body"]
+        if req["method"].upper() == "POST" and req["uri"].endswith("/api/v1/statuses"):
+            return json.loads(body["string"] if isinstance(body, dict) else body)
     raise AssertionError("the cassette holds no POST /api/v1/statuses")
 
 
@@ -94,7 +118,7 @@ class FakePlatforms:
         (method, path with query, headers, body bytes).
     """
 
-    def __init__(self, status_template: dict) -> None:
+    def __init__(self, status_template: dict, port: int = 0) -> None:
         self.template = status_template
         self.now: float | None = None
         self.statuses: list[dict] = []
@@ -126,7 +150,7 @@ class FakePlatforms:
             def log_message(self, *args: object) -> None:
                 pass
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _H)
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", port), _H)
         self._httpd.daemon_threads = True
         self.base_url = f"http://127.0.0.1:{self._httpd.server_address[1]}"
         threading.Thread(target=self._httpd.serve_forever, daemon=True).start()
@@ -394,7 +418,7 @@ class FakePlatforms:
         return 501, {"error": "MethodNotImplemented", "message": f"{nsid} not implemented"}, {}
 
 
-@pytest.fixture
+@_fixture
 def platforms(api_samples):  # noqa: F811
     """A started :class:`FakePlatforms` built on the recorded Mastodon status."""
     server = FakePlatforms(recorded_status(api_samples))
@@ -450,25 +474,82 @@ def scheduled_plan(ws, text: str, accounts=(MASTO, BSKY), *, when="2026-12-07 09
     return pid
 
 
-@pytest.fixture
+@_fixture
 def creds(monkeypatch):
     """The two accounts' secrets in the environment variables their references name."""
     monkeypatch.setenv("RM_TEST_MASTODON", MASTODON_TOKEN)
     monkeypatch.setenv("RM_TEST_BSKY", BSKY_PASSWORD)
 
 
-def main() -> None:  # pragma: no cover - a manual rehearsal server
-    """``python tests/publish_server.py``: serve until Ctrl-C and say how to publish to it."""
-    from ripplemeter.datasets import data_path
+USAGE = """\
+usage: python tests/publish_server.py [--port N]
 
-    server = FakePlatforms(recorded_status(data_path("api_samples")))
-    print(f"Mastodon and Bluesky test server at {server.base_url}", flush=True)
+A local server that answers as Mastodon and a Bluesky PDS do, to rehearse
+`ripplemeter calendar publish` without posting anywhere (docs/operations.md,
+"Rehearse against the local test server"). It prints the environment variables,
+the accounts to register and the publish command, then serves until Ctrl-C and
+says how many posts it received.
+
+  --port N    listen on 127.0.0.1:N (default: a free port, printed)
+  -h, --help  show this message and exit
+
+Needs: ripplemeter installed (make demo), pyyaml (make test installs the test
+tools, or: pip install pyyaml), and the public data sets (the recorded Mastodon
+answer in api_samples): ../shared/data, or RIPPLEMETER_DATA=/path/to/shared/data.
+"""
+
+
+def _refuse(message: str) -> None:
+    print(f"error: {message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+def main(argv: list[str] | None = None) -> None:  # pragma: no cover - a manual rehearsal server
+    """``python tests/publish_server.py``: serve until Ctrl-C and say how to publish to it."""
+    import argparse
+
+    parser = argparse.ArgumentParser(add_help=False, usage=USAGE.splitlines()[0][7:])
+    parser.add_argument("-h", "--help", action="store_true")
+    parser.add_argument("--port", type=int, default=0)
+    args, extra = parser.parse_known_args(argv)
+    if args.help:
+        print(USAGE, end="")
+        return
+    if extra:
+        _refuse(f"unknown argument {extra[0]!r}; see python tests/publish_server.py --help")
+    try:
+        import yaml  # noqa: F401
+    except ModuleNotFoundError:
+        _refuse(
+            "the test server needs pyyaml to read the recorded Mastodon answer: run `make test` "
+            "(installs the test tools) or `.venv/bin/pip install pyyaml`"
+        )
+    from ripplemeter.datasets import DataUnavailable, data_path
+
+    try:
+        samples = data_path("api_samples")
+    except DataUnavailable as exc:
+        _refuse(
+            f"the test server reads a recorded Mastodon answer from the public data sets: {exc}. "
+            "Start it as RIPPLEMETER_DATA=/path/to/shared/data python tests/publish_server.py"
+        )
+    try:
+        server = FakePlatforms(recorded_status(samples), port=args.port)
+    except OSError as exc:
+        _refuse(f"cannot listen on 127.0.0.1:{args.port} ({exc.strerror}); try another --port")
+    url = server.base_url
+    print(f"Mastodon and Bluesky test server at {url}", flush=True)
     print(
         f"  export RM_TEST_MASTODON={MASTODON_TOKEN} RM_TEST_BSKY={BSKY_PASSWORD}\n"
-        f"  accounts: {MASTO} (credentials_ref env:RM_TEST_MASTODON), {BSKY} (handle "
-        f"{BSKY_HANDLE}, credentials_ref env:RM_TEST_BSKY)\n"
-        f"  ripplemeter calendar publish --due --server mastodon={server.base_url} "
-        f"--server bluesky={server.base_url}",
+        f"  accounts (register exactly these ids; they are the test server's own):\n"
+        f"    ripplemeter accounts add {MASTO} --role owned --timezone Asia/Seoul "
+        f"--credentials-ref env:RM_TEST_MASTODON\n"
+        f"    ripplemeter accounts add {BSKY} --role owned --handle {BSKY_HANDLE} "
+        f"--timezone Asia/Seoul --credentials-ref env:RM_TEST_BSKY\n"
+        f"  ripplemeter calendar publish --due --server mastodon={url} --server bluesky={url}"
+        f" --as tom\n"
+        f"  (add --now 2026-12-07T09:01+09:00 to act as if it were then; it writes the audit log "
+        f"and marks the posts published in that workspace: rehearse in a scratch one)",
         flush=True,
     )
     try:
@@ -480,7 +561,4 @@ def main() -> None:  # pragma: no cover - a manual rehearsal server
 
 
 if __name__ == "__main__":  # pragma: no cover
-    import sys
-
-    sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent))
     main()

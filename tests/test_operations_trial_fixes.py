@@ -9,7 +9,12 @@
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
+import subprocess
+import sys
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -153,3 +158,105 @@ def test_an_empty_plan_says_how_to_pick_a_week_without_a_hint_date(here):
         "note: nothing planned in the week Mon 7 Dec - Sun 13 Dec 2026 (UTC); pick another week "
         "with --from YYYY-MM-DD (any day in it)"
     )
+
+
+# ---------------------------------------------------------------------------- rehearsal server
+# The server runs as a user runs it, in a child process. BLOCK makes `import pytest` (and,
+# when asked, `import yaml`) fail in that child, as in the venv `make demo` installs.
+BLOCK = """
+import runpy, sys
+for name in sys.argv[1].split(","):
+    if name:
+        sys.modules[name] = None  # `import name` now raises ModuleNotFoundError
+sys.argv = [{server!r}] + sys.argv[2:]
+runpy.run_path({server!r}, run_name="__main__")
+""".format(server=str(SERVER))
+
+
+def server_process(block: str, *args: str, env: dict | None = None, **kw):
+    full = {**os.environ, **(env or {})}
+    return subprocess.Popen(
+        [sys.executable, "-c", BLOCK, block, *args],
+        env=full,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **kw,
+    )
+
+
+def finished(proc) -> tuple[int, str, str]:
+    out, err = proc.communicate(timeout=60)
+    return proc.returncode, out, err
+
+
+def test_server_help_prints_usage_and_does_not_serve():
+    code, out, err = finished(server_process("pytest,yaml", "--help"))
+    assert code == 0, err
+    assert out.splitlines()[0] == "usage: python tests/publish_server.py [--port N]"
+    assert "Rehearse against the local test server" in out
+    assert "RIPPLEMETER_DATA=/path/to/shared/data" in out
+    assert "test server at" not in out and err == ""
+
+
+def test_server_names_the_fix_when_pyyaml_is_missing():
+    code, out, err = finished(server_process("pytest,yaml"))
+    assert code == 2 and out == ""
+    assert err.splitlines() == [
+        "error: the test server needs pyyaml to read the recorded Mastodon answer: run "
+        "`make test` (installs the test tools) or `.venv/bin/pip install pyyaml`"
+    ]
+
+
+def test_server_names_the_fix_when_the_data_sets_are_missing(tmp_path):
+    missing = tmp_path / "no-data"
+    code, out, err = finished(server_process("pytest", env={"RIPPLEMETER_DATA": str(missing)}))
+    assert code == 2 and out == ""
+    assert err.splitlines() == [
+        f"error: the test server reads a recorded Mastodon answer from the public data sets: "
+        f"RIPPLEMETER_DATA={missing} is not a folder. Start it as "
+        "RIPPLEMETER_DATA=/path/to/shared/data python tests/publish_server.py"
+    ]
+
+
+def test_server_refuses_an_unknown_argument():
+    code, out, err = finished(server_process("pytest", "--prot", "8790"))
+    assert code == 2 and out == ""
+    assert err.strip() == (
+        "error: unknown argument '--prot'; see python tests/publish_server.py --help"
+    )
+
+
+def test_server_starts_without_pytest_and_answers_as_mastodon(tmp_path):
+    from ripplemeter.datasets import DataUnavailable, data_path
+
+    try:
+        data = data_path("api_samples").parent
+    except DataUnavailable as exc:
+        pytest.skip(f"recorded API responses not available: {exc}")
+    from publish_server import MASTODON_ACCOUNT, MASTODON_TOKEN
+
+    # from a folder where ../shared/data does not exist: RIPPLEMETER_DATA finds the data
+    proc = server_process("pytest", env={"RIPPLEMETER_DATA": str(data)}, cwd=tmp_path)
+    try:
+        first = proc.stdout.readline()
+        assert first.startswith("Mastodon and Bluesky test server at http://127.0.0.1:"), (
+            first + proc.stderr.read()
+        )
+        url = first.rsplit(" ", 1)[1].strip()
+        lines = [proc.stdout.readline() for _ in range(5)]
+        assert lines[0].split() == [
+            "export",
+            f"RM_TEST_MASTODON={MASTODON_TOKEN}",
+            "RM_TEST_BSKY=abcd-efgh-ijkl-mnop",
+        ]
+        assert f"--server mastodon={url} --server bluesky={url}" in lines[4]
+        req = urllib.request.Request(
+            url + "/api/v1/accounts/verify_credentials",
+            headers={"Authorization": f"Bearer {MASTODON_TOKEN}"},
+        )
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            assert json.loads(resp.read())["id"] == MASTODON_ACCOUNT
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=30)
