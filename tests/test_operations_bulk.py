@@ -111,6 +111,30 @@ def test_buffer_round_trip_keeps_labels_and_media(cal, tmp_path):
     other.ws.close()
 
 
+def test_buffer_round_trip_with_local_media_paths(cal, tmp_path):
+    # issue 11 review: the export wrote the planned media path into Image URL and the
+    # import demanded an http(s) link, so a plan with local media did not come back.
+    cal.add("tom", "Beans of the week", [MASTO], "2026-12-12 10:00", media=["media/beans.png"])
+    cal.add("tom", "Latte art", [MASTO], "2026-12-12 15:00", media=["/srv/ripple/latte art.jpg"])
+    original = list_plans(cal.ws)
+    text = to_buffer_csv(original)
+    assert text.splitlines()[1] == "Beans of the week,media/beans.png,,2026-12-12 10:00"
+    path = tmp_path / "buffer.csv"
+    path.write_text(text, encoding="utf-8")
+    other = planner()
+    got = import_buffer(other, "tom", path, [MASTO])
+    assert plan_of(got) == plan_of(original)
+    assert [p.media for p in got] == [("media/beans.png",), ("/srv/ripple/latte art.jpg",)]
+    other.ws.close()
+    # a link with another scheme is still refused, naming the row and column
+    path.write_text(
+        "Text,Image URL,Tags,Posting Time\nHi,ftp://cdn.example/a.png,,2026-12-12 10:00\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(FormatError, match=r"row 2, column 'Image URL': expected a full link"):
+        import_buffer(cal, "tom", path, [MASTO])
+
+
 GOOD = "07/12/2026 09:00,Good morning from Ripple Coffee,\n"
 
 

@@ -27,7 +27,10 @@ Buffer-style CSV
 ----------------
 A header row ``Text,Image URL,Tags,Posting Time``; times ``YYYY-MM-DD HH:MM`` (24-hour,
 local to the accounts); tags are comma-separated labels (the content pillar, and
-``promotional`` and ``paid`` when they apply). Same rules for errors and transactions.
+``promotional`` and ``paid`` when they apply). ``Image URL`` holds a full ``http(s)://``
+link or the path of a media file as the calendar plans it (``media/beans.png``, read from
+the project folder when publishing), so that a plan with local media exports and imports
+back unchanged. Same rules for errors and transactions.
 
 Exports
 -------
@@ -186,6 +189,30 @@ def _check_link(path: Path, row: int, column: str, link: str) -> str | None:
     return link
 
 
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
+
+
+def _check_media(path: Path, row: int, column: str, ref: str) -> str:
+    """A media reference: a full http(s) link, or a file path as the calendar plans media
+    (relative to the project folder, or absolute); any other scheme is refused."""
+    if _URL.match(ref):
+        return ref
+    if "://" in ref or (_SCHEME.match(ref) and not _WINDOWS_DRIVE.match(ref)):
+        raise FormatError(
+            path,
+            row=row,
+            column=column,
+            expected="a full link starting with https:// or a media file path (media/beans.png)",
+            found=ref,
+        )
+    if any(c in ref for c in "\n\r\t"):
+        raise FormatError(
+            path, row=row, column=column, expected="one media file path or link", found=ref
+        )
+    return ref
+
+
 def _no_duplicates(path: Path, rows: Sequence[BulkRow], column: str) -> None:
     seen: dict[str, int] = {}
     for r in rows:
@@ -339,7 +366,7 @@ def read_buffer(path: str | Path, *, now: dt.datetime, tz: str | None = None) ->
             raise FormatError(path, row=n, column="Text", message="the text is empty")
         media = cell("Image URL").strip()
         if media:
-            _check_link(path, n, "Image URL", media)
+            _check_media(path, n, "Image URL", media)
         tags = [t.strip() for t in cell("Tags").split(",") if t.strip()]
         labels = [t for t in tags if t.lower() not in ("promotional", "paid")]
         if len(labels) > 1:
@@ -523,7 +550,8 @@ def to_buffer_csv(posts: Sequence[PlannedPost], *, tz: str | None = None) -> str
     """The plan as a Buffer-style CSV (``Text,Image URL,Tags,Posting Time``), neutralised.
 
     The link, when kept apart from the text, is appended to the text (Buffer's file has
-    no link column); the first media reference is the image URL.
+    no link column); the first media reference (a link or a local file path) is the image
+    URL.
     """
     rows = [list(BUFFER_COLUMNS)]
     for p in _planned(posts):
