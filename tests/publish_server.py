@@ -541,17 +541,24 @@ def main(argv: list[str] | None = None) -> None:  # pragma: no cover - a manual 
     print(f"Mastodon and Bluesky test server at {url}", flush=True)
     print(
         f"  export RM_TEST_MASTODON={MASTODON_TOKEN} RM_TEST_BSKY={BSKY_PASSWORD}\n"
-        f"  accounts (register exactly these ids; they are the test server's own):\n"
+        f"  accounts (exactly these ids: the test server's own; --as: docs/examples/team.toml):\n"
         f"    ripplemeter accounts add {MASTO} --role owned --timezone Asia/Seoul "
-        f"--credentials-ref env:RM_TEST_MASTODON\n"
+        f"--credentials-ref env:RM_TEST_MASTODON --as mina\n"
         f"    ripplemeter accounts add {BSKY} --role owned --handle {BSKY_HANDLE} "
-        f"--timezone Asia/Seoul --credentials-ref env:RM_TEST_BSKY\n"
+        f"--timezone Asia/Seoul --credentials-ref env:RM_TEST_BSKY --as mina\n"
         f"  ripplemeter calendar publish --due --server mastodon={url} --server bluesky={url}"
         f" --as tom\n"
         f"  (add --now 2026-12-07T09:01+09:00 to act as if it were then; it writes the audit log "
         f"and marks the posts published in that workspace: rehearse in a scratch one)",
         flush=True,
     )
+    import signal
+
+    def _stop(signum, frame) -> None:
+        raise KeyboardInterrupt
+
+    for sig in (signal.SIGINT, signal.SIGTERM):  # Ctrl-C or kill: say what was received
+        signal.signal(sig, _stop)
     try:
         threading.Event().wait()
     except KeyboardInterrupt:

@@ -259,4 +259,6 @@ def test_server_starts_without_pytest_and_answers_as_mastodon(tmp_path):
             assert json.loads(resp.read())["id"] == MASTODON_ACCOUNT
     finally:
         proc.terminate()
-        proc.communicate(timeout=30)
+        rest, _ = proc.communicate(timeout=30)
+    # stopped, it says what it received: nothing was posted here
+    assert rest.splitlines()[-1] == "0 Mastodon status(es), 0 Bluesky post(s)"
