@@ -495,6 +495,27 @@ def test_an_edited_post_never_reuses_the_key_of_the_version_before(ws, platforms
     assert platforms.statuses[0]["content"] == f"<p>{TEXT} (fixed)</p>"
 
 
+def test_plan_health_lists_every_account_that_failed(ws, platforms, creds):
+    # issue 11 review: the calendar records the first failed account only, so plan_health
+    # (and the report's calendar section) showed one failure for a post refused on both.
+    from publish_server import T0
+    from ripplemeter.operations.calendar import plan_health
+
+    msg = {"error": "Validation failed: Text character limit of 500 exceeded"}
+    platforms.inject("POST", "/api/v1/statuses", at=1, status=422, body=msg)
+    body = {"error": "InvalidRequest", "message": "Invalid app.bsky.feed.post record: text"}
+    platforms.inject("POST", "/xrpc/com.atproto.repo.createRecord", at=1, status=400, body=body)
+    pid = scheduled_plan(ws, TEXT)
+    outs = run(ws, platforms)
+    assert [(o.account_id, o.status) for o in outs] == [(MASTO, "failed"), (BSKY, "failed")]
+    assert list(get_plan(ws, pid).publications) == [MASTO]  # the calendar keeps the first
+    h = plan_health(_planner(ws), T0.date(), T0.date() + dt.timedelta(days=13))
+    got = [(r.plan_id, r.account_id, r.error) for r in h.failures.itertuples()]
+    assert got == [(pid, MASTO, outs[0].error), (pid, BSKY, outs[1].error)]
+    assert "Text character limit of 500 exceeded" in outs[0].error
+    assert "Invalid app.bsky.feed.post record: text" in outs[1].error
+
+
 def test_mastodon_after_a_long_outage_with_nothing_sent_posts_once(ws, platforms, creds):
     pid = scheduled_plan(ws, TEXT, accounts=[MASTO])
     for n in (1, 2):
@@ -593,6 +614,29 @@ def test_cli_publish_due_prints_json_and_never_a_secret(tmp_path, platforms, cre
     assert res.exit_code == 0, res.output
     assert "stopped after 2 round(s)" in res.stderr
     assert len(platforms.requests) == before
+
+
+def test_cli_publish_due_says_what_is_next_when_nothing_is_due(tmp_path, platforms, creds):
+    # issue 11 review: --due printed nothing at all when nothing was due
+    from typer.testing import CliRunner
+
+    from ripplemeter.cli import app
+
+    path, pid, base = _cli_setup(tmp_path, platforms)
+    early = [*base[:-1], (DUE - dt.timedelta(days=1)).isoformat()]  # --now a day before
+    res = CliRunner().invoke(app, [*early, "--due"])
+    assert res.exit_code == 0, res.output
+    # p1 is planned for 2026-12-07 09:00 in Seoul (KST, UTC+9) on both accounts
+    assert res.stdout == (
+        f"Nothing due now; next: {pid} on {MASTO}, {BSKY} at 2026-12-07 09:00 KST\n"
+    )
+    res = CliRunner().invoke(app, [*early, "--due", "--json"])  # JSON: the empty list only
+    assert res.exit_code == 0 and json.loads(res.stdout) == []
+    assert posts_sent(platforms) == (0, 0)
+    res = CliRunner().invoke(app, [*base, "--due"])
+    assert res.exit_code == 0 and "Nothing due" not in res.stdout
+    res = CliRunner().invoke(app, [*base, "--due"])  # all published: nothing ahead either
+    assert res.stdout == "Nothing due now; no post is scheduled.\n"
 
 
 def test_cli_publish_failure_exits_1_with_the_platform_message(tmp_path, platforms, creds):

@@ -87,6 +87,18 @@ def _show(outcomes, as_json: bool) -> int:
     return failed
 
 
+def _nothing_due(upcoming) -> str:
+    """The line ``--due`` prints when nothing was due: what falls due next, in its zone."""
+    if upcoming is None:
+        return "Nothing due now; no post is scheduled."
+    local = upcoming.local_time()
+    accounts = ", ".join(upcoming.pending_accounts or upcoming.accounts)
+    return (
+        f"Nothing due now; next: {upcoming.plan_id} on {accounts} at "
+        f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
+    )
+
+
 @calendar_app.command("publish")
 @friendly
 def calendar_publish(
@@ -136,6 +148,7 @@ def calendar_publish(
     from ripplemeter.cli.calendar import _Ctx
     from ripplemeter.errors import WorkspaceError
     from ripplemeter.operations import OperationsError
+    from ripplemeter.operations.calendar import next_due
     from ripplemeter.operations.publish import Publishers, publish_due
 
     if due == watch:
@@ -168,17 +181,21 @@ def calendar_publish(
         with Publishers(servers=servers, project_dir=project) as pool:
             while True:
                 rounds += 1
+                upcoming = None
                 try:
                     with _Ctx(workspace, standards, team, as_user) as ctx:
+                        at = _now(now)
                         outcomes = publish_due(
                             ctx.ws,
-                            now=_now(now),
+                            now=at,
                             actor=ctx.user,
                             team=ctx.team,
                             publishers=pool,
                             media_root=media_root,
                             visibility=visibility,
                         )
+                        if due and not outcomes and not as_json:
+                            upcoming = next_due(ctx.ws, at)
                 except WorkspaceError as exc:
                     if not watch:
                         raise
@@ -186,6 +203,10 @@ def calendar_publish(
                     warn(f"round {rounds}: {exc}; trying again next round")
                     outcomes = []
                 failed += _show(outcomes, as_json)
+                if due and not outcomes and not as_json:
+                    console.print(
+                        _nothing_due(upcoming), markup=False, highlight=False, emoji=False
+                    )
                 if due or stop["flag"] or (max_rounds is not None and rounds >= max_rounds):
                     break
                 end = time.monotonic() + interval

@@ -72,6 +72,7 @@ __all__ = [
     "local_time_problem",
     "mark_failed",
     "mark_published",
+    "next_due",
     "plan_health",
 ]
 
@@ -1371,6 +1372,31 @@ def due_posts(ws: Workspace, now: dt.datetime) -> list[PlannedPost]:
     ]
 
 
+def next_due(ws: Workspace, now: dt.datetime) -> PlannedPost | None:
+    """The scheduled post that falls due next after ``now`` (None when nothing is ahead).
+
+    Parameters
+    ----------
+    ws : Workspace
+    now : datetime
+        Aware.
+
+    Returns
+    -------
+    PlannedPost or None
+        State ``scheduled``, ``scheduled_at > now``, the earliest (ties: lowest plan
+        number); :attr:`PlannedPost.pending_accounts` says where it will go.
+    """
+    if now.tzinfo is None:
+        raise OperationsError("next_due needs an aware 'now' (a datetime with a time zone)")
+    ahead = [
+        p
+        for p in _load(ws)
+        if p.state == "scheduled" and p.scheduled_at is not None and p.scheduled_at > now
+    ]
+    return ahead[0] if ahead else None  # _load sorts by time, then plan number
+
+
 def _publish_checks(ws, plan_id, account, actor, team, action) -> PlannedPost:
     if team is not None:
         team.require(actor, "post.publish")
@@ -1531,7 +1557,9 @@ class PlanHealth:
         Posts in review: ``plan_id, scheduled_at, accounts, missing`` (approvals still
         needed, in words).
     failures : DataFrame
-        Failed publications of posts still failed: ``plan_id, account_id, error, at``.
+        Failed publications of posts still failed: ``plan_id, account_id, error, at``, one
+        row per account that failed (the calendar's record, else the publisher's failed
+        intent of the current version in ``publish_intents``), in the post's account order.
     """
 
     weekly: pd.DataFrame
@@ -1659,14 +1687,31 @@ def plan_health(
         ],
         columns=["plan_id", "scheduled_at", "accounts", "missing"],
     )
-    failures = pd.DataFrame(
-        [
-            {"plan_id": p.plan_id, "account_id": a, "error": pub.error, "at": pub.at}
-            for p in _load(ws)
-            if p.state == "failed"
-            for a, pub in p.publications.items()
-            if pub.status == "failed"
-        ],
-        columns=["plan_id", "account_id", "error", "at"],
-    )
+    # the calendar records the first account that failed; the publisher's intents hold the
+    # message of every account that failed (of the post's current version)
+    failed_posts = [p for p in _load(ws) if p.state == "failed"]
+    intents: dict[tuple[str, str], tuple[str, dt.datetime]] = {}
+    if failed_posts:
+        ids = [p.plan_id for p in failed_posts]
+        for pid, acc, ver, err, at in ws.con.execute(
+            "SELECT plan_id, account_id, version, error, updated_at FROM publish_intents "
+            f"WHERE status = 'failed' AND plan_id IN ({', '.join('?' * len(ids))}) "
+            "ORDER BY updated_at",
+            ids,
+        ).fetchall():
+            post = next(p for p in failed_posts if p.plan_id == pid)
+            if int(ver) == post.version:
+                intents[(pid, acc)] = (err, _aware(at))
+    rows_f = []
+    for p in failed_posts:
+        for a in p.accounts:
+            pub = p.publications.get(a)
+            if pub is not None and pub.status == "failed":
+                rows_f.append(
+                    {"plan_id": p.plan_id, "account_id": a, "error": pub.error, "at": pub.at}
+                )
+            elif (pub is None or pub.status != "published") and (p.plan_id, a) in intents:
+                err, at = intents[(p.plan_id, a)]
+                rows_f.append({"plan_id": p.plan_id, "account_id": a, "error": err, "at": at})
+    failures = pd.DataFrame(rows_f, columns=["plan_id", "account_id", "error", "at"])
     return PlanHealth(weekly, waiting, failures)
