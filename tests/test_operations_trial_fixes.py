@@ -7,6 +7,7 @@
   answers ``--help`` and says in one line what is missing (pyyaml, the data sets).
 """
 
+# ruff: noqa: F811  (fixtures imported from publish_server are parameters here)
 from __future__ import annotations
 
 import json
@@ -20,6 +21,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from publish_server import BSKY_PASSWORD, MASTODON_TOKEN, api_samples, platforms  # noqa: F401
 from ripplemeter.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -234,7 +236,7 @@ def test_server_starts_without_pytest_and_answers_as_mastodon(tmp_path):
         data = data_path("api_samples").parent
     except DataUnavailable as exc:
         pytest.skip(f"recorded API responses not available: {exc}")
-    from publish_server import MASTODON_ACCOUNT, MASTODON_TOKEN
+    from publish_server import MASTODON_ACCOUNT
 
     # from a folder where ../shared/data does not exist: RIPPLEMETER_DATA finds the data
     proc = server_process("pytest", env={"RIPPLEMETER_DATA": str(data)}, cwd=tmp_path)
@@ -262,3 +264,92 @@ def test_server_starts_without_pytest_and_answers_as_mastodon(tmp_path):
         rest, _ = proc.communicate(timeout=30)
     # stopped, it says what it received: nothing was posted here
     assert rest.splitlines()[-1] == "0 Mastodon status(es), 0 Bluesky post(s)"
+
+
+# ---------------------------------------------------------------------------- the rehearsal, as written
+def _rehearsal_blocks() -> list[str]:
+    import re
+
+    text = (ROOT / "docs" / "operations.md").read_text(encoding="utf-8")
+    start = text.index("### Rehearse against the local test server")
+    section = text[start : text.index("\n## ", start)]
+    return re.findall(r"^```bash\n(.*?)^```", section, flags=re.S | re.M)
+
+
+def test_readme_points_to_the_rehearsal_section():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "docs/operations.md#rehearse-against-the-local-test-server" in readme
+    assert "calendar list --week --from 2026-12-07" in readme
+    blocks = _rehearsal_blocks()
+    assert blocks[0].strip() == ".venv/bin/python tests/publish_server.py --port 8790"
+
+
+def test_the_rehearsal_steps_of_docs_operations_work_as_written(platforms, tmp_path, monkeypatch):
+    """Every command of docs/operations.md's rehearsal, run in order against the test server
+    (started here instead of on port 8790): two posts planned, approved and scheduled, and
+    only the due one published once on each platform."""
+    import datetime as dt
+    import re
+    import shlex
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("RIPPLEMETER_USER", raising=False)
+    for var in ("RM_TEST_MASTODON", "RM_TEST_BSKY"):
+        monkeypatch.delenv(var, raising=False)
+    # the docs' dates must be in the future for `schedule`; once they are not, move them by
+    # whole weeks (same weekdays), as the docs tell the reader to
+    shift = dt.timedelta(0)
+    while dt.date(2026, 12, 7) + shift <= dt.date.today() + dt.timedelta(days=1):
+        shift += dt.timedelta(weeks=1)
+
+    def moved(arg: str) -> str:
+        arg = arg.replace("http://127.0.0.1:8790", platforms.base_url)
+        return re.sub(
+            r"\d{4}-\d{2}-\d{2}",
+            lambda m: (dt.date.fromisoformat(m.group()) + shift).isoformat(),
+            arg,
+        )
+
+    outputs = []
+    for block in _rehearsal_blocks()[1:]:
+        for line in block.splitlines():
+            words = shlex.split(line, comments=True)
+            comment = line.split("  # ", 1)[1].strip() if "  # " in line else None
+            commands = [[]]
+            for w in words:
+                if w == "&&":
+                    commands.append([])
+                else:
+                    commands[-1].append(w)
+            commands = [c for c in commands if c]
+            for cmd in commands:
+                if cmd[0] in ("mkdir", "cd"):
+                    continue  # tmp_path is the scratch folder
+                if cmd[0] == "cp":
+                    for src in cmd[1:-1]:
+                        shutil.copy(src.replace("/path/to/ripplemeter", str(ROOT)), tmp_path)
+                    continue
+                if cmd[0] == "export":
+                    for pair in cmd[1:]:
+                        name, _, value = pair.partition("=")
+                        if name != "PATH":
+                            monkeypatch.setenv(name, value)
+                    continue
+                assert cmd[0] == "ripplemeter", line
+                res = ok(run(*(moved(a) for a in cmd[1:])))
+                outputs.append((cmd[1:3], res.stdout))
+                if comment and comment.startswith("The week") and not shift:
+                    assert res.stdout.splitlines()[0] == comment
+    # the variables the docs export are the test server's own credentials
+    assert os.environ["RM_TEST_MASTODON"] == MASTODON_TOKEN
+    assert os.environ["RM_TEST_BSKY"] == BSKY_PASSWORD
+    # one post due: on each platform once
+    assert len(platforms.statuses) == 1 and len(platforms.records) == 1
+    assert platforms.statuses[0]["content"] == "<p>New beans from Ethiopia #coffee</p>"
+    published = outputs[-1][1].splitlines()
+    assert [ln.split(":")[0] for ln in published] == ["p1 mastodon", "p1 bluesky"]
+    # and again: nothing is published twice
+    publish = next(c for c in _rehearsal_blocks()[-1].splitlines() if "publish" in c)
+    res = ok(run(*(moved(a) for a in shlex.split(publish)[1:])))
+    assert res.stdout.startswith("Nothing due now; next: p2")
+    assert len(platforms.statuses) == 1 and len(platforms.records) == 1
