@@ -22,10 +22,14 @@ Rules the calendar enforces
   named in :data:`TRANSITIONS` (``Team.require``), so the CLI and the web app refuse alike.
 * Approvals: ``approve`` records an approval of the current *version*; the post becomes
   ``approved`` when :meth:`Standards.approval_shortfall` is empty (every ``[[approvals]]``
-  rule covering it is met; the author, and every member who edited it, never counts). ``schedule`` checks it again.
+  rule covering it is met; the author, and every member who edited it, never counts).
+  ``schedule`` checks it again.
 * Editing an ``approved``, ``scheduled`` or ``failed`` post sends it back to ``in_review``
   and voids its approvals (they name the version they approved). A post already published
-  on one of its accounts cannot be edited.
+  on one of its accounts cannot be edited; nor can a post be edited or cancelled while a
+  publish of it is pending (``edit.pending-publish``, ``cancel.pending-publish``).
+* Local times that a daylight-saving change skips or repeats are refused
+  (:func:`local_time_problem`).
 * The linter (:func:`ripplemeter.operations.lint.lint`) and the platform length rules
   (:mod:`ripplemeter.operations.lengths`) run on submit and on approve, per target account;
   the findings are stored in ``plan_findings``. **Error findings block approval** (an
