@@ -40,7 +40,8 @@ from importlib import resources
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
+
+from ripplemeter.text.sentiment import SentimentOutputs
 
 __all__ = ["CLIP_CHARS", "AccurateSentimentModel", "clip_text", "embed_texts"]
 
@@ -140,7 +141,7 @@ def _model_file(lang: str) -> Path:
     )
 
 
-class AccurateSentimentModel:
+class AccurateSentimentModel(SentimentOutputs):
     """An embedding head pooled with the fast tier (weighted geometric mean).
 
     Built by :meth:`load` (or :meth:`from_file`); trained by
@@ -370,34 +371,3 @@ class AccurateSentimentModel:
         (P(positive) + P(negative)) of the pooled distribution, neutral left out.
         """
         return self.binary_from_decision(self.decision_function(texts))
-
-    def predict_binary(self, texts: Sequence[str]) -> list[str]:
-        """``positive`` or ``negative`` for each text (positive when P(positive) >= 0.5)."""
-        p = self.predict_binary_proba(texts)
-        return np.where(p >= 0.5, "positive", "negative").tolist()
-
-    def label_scores(self, texts: Sequence[str], binary: bool = False) -> pd.DataFrame:
-        """Label and score of each text, in order.
-
-        Parameters
-        ----------
-        texts : sequence of str
-        binary : bool
-            Answer only positive or negative (see :meth:`predict_binary`).
-
-        Returns
-        -------
-        DataFrame with columns ``label`` (str) and ``score`` (float in [0, 1], the
-        probability of that label).
-        """
-        if binary:
-            p = self.predict_binary_proba(texts)
-            pos = p >= 0.5
-            return pd.DataFrame(
-                {"label": np.where(pos, "positive", "negative"), "score": np.where(pos, p, 1 - p)}
-            )
-        p = self.predict_proba(texts)
-        i = p.argmax(axis=1)
-        return pd.DataFrame(
-            {"label": np.asarray(self.classes_)[i], "score": p[np.arange(len(i)), i]}
-        )

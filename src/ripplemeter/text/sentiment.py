@@ -52,7 +52,47 @@ def _model_file(name: str) -> Path:
     return Path(str(resources.files("ripplemeter.text") / "models" / f"{name}.npz"))
 
 
-class SentimentModel:
+class SentimentOutputs:
+    """The answers every sentiment tier gives from its probabilities.
+
+    A tier provides ``classes_``, ``predict_proba(texts)`` (rows summing to 1 over
+    ``classes_``) and ``predict_binary_proba(texts)`` (P(positive) with neutral left out);
+    this mixin turns them into labels and ``label,score`` frames the same way for all.
+    """
+
+    def predict_binary(self, texts: Sequence[str]) -> list[str]:
+        """``positive`` or ``negative`` for each text (positive when P(positive) >= 0.5)."""
+        p = self.predict_binary_proba(texts)
+        return np.where(p >= 0.5, "positive", "negative").tolist()
+
+    def label_scores(self, texts: Sequence[str], binary: bool = False) -> pd.DataFrame:
+        """Label and score of each text, in order.
+
+        Parameters
+        ----------
+        texts : sequence of str
+        binary : bool
+            Answer only positive or negative (see :meth:`predict_binary`).
+
+        Returns
+        -------
+        DataFrame with columns ``label`` (str) and ``score`` (float in [0, 1], the
+        probability of that label).
+        """
+        if binary:
+            p = self.predict_binary_proba(texts)
+            pos = p >= 0.5
+            return pd.DataFrame(
+                {"label": np.where(pos, "positive", "negative"), "score": np.where(pos, p, 1 - p)}
+            )
+        p = self.predict_proba(texts)
+        i = p.argmax(axis=1)
+        return pd.DataFrame(
+            {"label": np.asarray(self.classes_)[i], "score": p[np.arange(len(i)), i]}
+        )
+
+
+class SentimentModel(SentimentOutputs):
     """A sentiment classifier over hashed n-gram features.
 
     Parameters
@@ -310,37 +350,6 @@ class SentimentModel:
         i_pos = self.trained_classes_.index("positive")
         i_neg = self.trained_classes_.index("negative")
         return 1.0 / (1.0 + np.exp(-(s[:, i_pos] - s[:, i_neg])))
-
-    def predict_binary(self, texts: Sequence[str]) -> list[str]:
-        """``positive`` or ``negative`` for each text (positive when P(positive) >= 0.5)."""
-        p = self.predict_binary_proba(texts)
-        return np.where(p >= 0.5, "positive", "negative").tolist()
-
-    def label_scores(self, texts: Sequence[str], binary: bool = False) -> pd.DataFrame:
-        """Label and score of each text, in order.
-
-        Parameters
-        ----------
-        texts : sequence of str
-        binary : bool
-            Answer only positive or negative (see :meth:`predict_binary`).
-
-        Returns
-        -------
-        DataFrame with columns ``label`` (str) and ``score`` (float in [0, 1], the
-        probability of that label).
-        """
-        if binary:
-            p = self.predict_binary_proba(texts)
-            pos = p >= 0.5
-            return pd.DataFrame(
-                {"label": np.where(pos, "positive", "negative"), "score": np.where(pos, p, 1 - p)}
-            )
-        p = self.predict_proba(texts)
-        i = p.argmax(axis=1)
-        return pd.DataFrame(
-            {"label": np.asarray(self.classes_)[i], "score": p[np.arange(len(i)), i]}
-        )
 
 
 def score_texts(
