@@ -348,6 +348,36 @@ class _TextParser(HTMLParser):
         self.parts.append(data)
 
 
+def posts_since(tables: dict[str, pd.DataFrame], since: pd.Timestamp) -> dict[str, pd.DataFrame]:
+    """Leave out of a page the posts created before ``since``, with their metrics and authors.
+
+    Parameters
+    ----------
+    tables : dict of str to DataFrame
+        A page's rows by canonical table (``posts``, ``post_metrics``, ``accounts``...).
+    since : Timestamp
+        UTC bound (naive, as ``posts.created_at``); posts at or after it are kept.
+
+    Returns
+    -------
+    dict of str to DataFrame
+        The same tables; ``post_metrics`` and ``accounts`` keep only the rows of kept posts.
+    """
+    posts = tables.get("posts")
+    if posts is None:
+        return tables
+    keep = posts[posts["created_at"] >= since]
+    out = dict(tables)
+    out["posts"] = keep
+    if "post_metrics" in out:
+        m = out["post_metrics"]
+        out["post_metrics"] = m[m["post_id"].isin(keep["post_id"])]
+    if "accounts" in out:
+        a = out["accounts"]
+        out["accounts"] = a[a["account_id"].isin(keep["account_id"])]
+    return out
+
+
 def html_to_text(markup: str | None) -> str | None:
     """Plain text of an HTML fragment: tags dropped, entities decoded, ``<br>`` and paragraph
     ends kept as line breaks, runs of blank lines collapsed.
@@ -407,6 +437,7 @@ __all__ = [
     "SourceSettings",
     "collect_all",
     "html_to_text",
+    "posts_since",
     "register",
     "utc",
 ]

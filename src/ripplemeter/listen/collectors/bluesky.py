@@ -39,7 +39,15 @@ from typing import Literal
 import pandas as pd
 from pydantic import Field, model_validator
 
-from ripplemeter.listen.collectors import Collector, Page, SourceSettings, frames, register, utc
+from ripplemeter.listen.collectors import (
+    Collector,
+    Page,
+    SourceSettings,
+    frames,
+    posts_since,
+    register,
+    utc,
+)
 from ripplemeter.listen.http import CollectError, HttpClient
 
 REPOST = "app.bsky.feed.defs#reasonRepost"
@@ -270,7 +278,7 @@ class BlueskyCollector(Collector):
             reached = lower is not None and times and max(times) < lower
             done = not items or not nxt or bool(reached)
             if lower is not None:
-                page.tables = _after(page.tables, lower)
+                page.tables = posts_since(page.tables, lower)
             page.cursor = {
                 "floor": floor,
                 "cursor": None if done else nxt,
@@ -305,20 +313,3 @@ class BlueskyCollector(Collector):
                 rows[k].extend(v)
             times.append(r["posts"][0]["created_at"])
         return Page(frames(rows), {}, skipped), times
-
-
-def _after(tables: dict[str, pd.DataFrame], lower: pd.Timestamp) -> dict[str, pd.DataFrame]:
-    """Leave out posts created before ``lower`` (and their metrics and authors)."""
-    posts = tables.get("posts")
-    if posts is None:
-        return tables
-    keep = posts[posts["created_at"] >= lower]
-    out = dict(tables)
-    out["posts"] = keep
-    if "post_metrics" in out:
-        m = out["post_metrics"]
-        out["post_metrics"] = m[m["post_id"].isin(keep["post_id"])]
-    if "accounts" in out:
-        a = out["accounts"]
-        out["accounts"] = a[a["account_id"].isin(keep["account_id"])]
-    return out

@@ -50,6 +50,7 @@ from ripplemeter.listen.collectors import (
     SourceSettings,
     frames,
     html_to_text,
+    posts_since,
     register,
     utc,
 )
@@ -284,7 +285,7 @@ class MastodonCollector(Collector):
             reached = since is not None and newest is not None and newest < since
             done = not data or next_max is None or reached
             if since is not None:
-                page.tables = _after(page.tables, since)
+                page.tables = posts_since(page.tables, since)
             page.cursor = {
                 "since_id": since_id,
                 "max_id": None if done else next_max,
@@ -322,7 +323,7 @@ class MastodonCollector(Collector):
             reached = since is not None and newest is not None and newest < since
             done = not statuses or reached
             if since is not None:
-                page.tables = _after(page.tables, since)
+                page.tables = posts_since(page.tables, since)
             page.cursor = {"offset": offset, "done": done}
             yield page
             if done:
@@ -349,20 +350,3 @@ class MastodonCollector(Collector):
             c = r["posts"][0]["created_at"]
             newest = c if newest is None or c > newest else newest
         return Page(frames(rows), {}, skipped), newest
-
-
-def _after(tables: dict[str, pd.DataFrame], since: pd.Timestamp) -> dict[str, pd.DataFrame]:
-    """Leave out posts created before ``since`` (and their metrics)."""
-    posts = tables.get("posts")
-    if posts is None:
-        return tables
-    keep = posts[posts["created_at"] >= since]
-    out = dict(tables)
-    out["posts"] = keep
-    if "post_metrics" in out:
-        out["post_metrics"] = out["post_metrics"][
-            out["post_metrics"]["post_id"].isin(keep["post_id"])
-        ]
-    if "accounts" in out:
-        out["accounts"] = out["accounts"][out["accounts"]["account_id"].isin(keep["account_id"])]
-    return out

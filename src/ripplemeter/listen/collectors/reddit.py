@@ -51,7 +51,15 @@ from urllib.parse import quote
 import pandas as pd
 from pydantic import Field, model_validator
 
-from ripplemeter.listen.collectors import Collector, Page, SourceSettings, frames, register, utc
+from ripplemeter.listen.collectors import (
+    Collector,
+    Page,
+    SourceSettings,
+    frames,
+    posts_since,
+    register,
+    utc,
+)
 from ripplemeter.listen.http import CollectError, HttpClient
 
 PLATFORM = "reddit"
@@ -291,7 +299,7 @@ class RedditCollector(Collector):
             reached = since is not None and oldest is not None and oldest < since
             done = not children or not nxt or seen_old or reached
             if since is not None:
-                page.tables = _after(page.tables, since)
+                page.tables = posts_since(page.tables, since)
             page.cursor = {
                 "stop": stop,
                 "after": None if done else nxt,
@@ -432,20 +440,3 @@ class RedditCollector(Collector):
             page.skipped.update(skipped)
             page.cursor = {"pending": pending, "permalink": permalink, "done": not pending}
             yield page
-
-
-def _after(tables: dict[str, pd.DataFrame], since: pd.Timestamp) -> dict[str, pd.DataFrame]:
-    """Leave out posts created before ``since`` (and their metrics and authors)."""
-    posts = tables.get("posts")
-    if posts is None:
-        return tables
-    keep = posts[posts["created_at"] >= since]
-    out = dict(tables)
-    out["posts"] = keep
-    if "post_metrics" in out:
-        out["post_metrics"] = out["post_metrics"][
-            out["post_metrics"]["post_id"].isin(keep["post_id"])
-        ]
-    if "accounts" in out:
-        out["accounts"] = out["accounts"][out["accounts"]["account_id"].isin(keep["account_id"])]
-    return out

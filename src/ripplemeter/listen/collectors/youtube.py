@@ -56,6 +56,7 @@ from ripplemeter.listen.collectors import (
     SourceSettings,
     frames,
     html_to_text,
+    posts_since,
     register,
     utc,
 )
@@ -359,7 +360,7 @@ class YouTubeCollector(Collector):
             reached = since is not None and oldest is not None and oldest < since
             done = not items or not nxt or seen_old or reached
             if since is not None:
-                page.tables = _after(page.tables, since)
+                page.tables = posts_since(page.tables, since)
             page.cursor = {
                 "stop": stop,
                 "page_token": None if done else nxt,
@@ -396,20 +397,3 @@ class YouTubeCollector(Collector):
         if stats["malformed reply"]:
             skipped["malformed reply"] += stats["malformed reply"]
         return Page(frames(rows), {}, skipped), newest, oldest
-
-
-def _after(tables: dict[str, pd.DataFrame], since: pd.Timestamp) -> dict[str, pd.DataFrame]:
-    """Leave out posts created before ``since`` (and their metrics and authors)."""
-    posts = tables.get("posts")
-    if posts is None:
-        return tables
-    keep = posts[posts["created_at"] >= since]
-    out = dict(tables)
-    out["posts"] = keep
-    if "post_metrics" in out:
-        out["post_metrics"] = out["post_metrics"][
-            out["post_metrics"]["post_id"].isin(keep["post_id"])
-        ]
-    if "accounts" in out:
-        out["accounts"] = out["accounts"][out["accounts"]["account_id"].isin(keep["account_id"])]
-    return out
