@@ -342,7 +342,13 @@ def test_lint_errors_block_approval_and_are_stored(cal):
     assert exc.value.rule == "lint"
     assert f"banned-term on {MASTO}" in str(exc.value)
     assert get_plan(cal.ws, pid).approvals == ()
+    # the next step the message gives is the one that works: edit (it stays in review),
+    # then approve again; 'submit' would be refused (it starts only from draft)
+    assert "the author fixes it with edit (it stays in review) and it is approved again" in (
+        str(exc.value)
+    )
     post = cal.edit("tom", pid, text="이번 주 리플커피 원두")
+    assert post.state == "in_review"
     assert cal.approve("jisoo", pid).state == "approved"
 
 

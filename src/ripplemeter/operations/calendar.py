@@ -1147,7 +1147,7 @@ class Planner:
                 plan_id,
                 "lint",
                 f"the draft breaks the standard, so it cannot be approved ({listed}); "
-                "the author edits it and submits it again",
+                "the author fixes it with edit (it stays in review) and it is approved again",
             )
         missing = self.shortfall(post, [*post.approvals, user])
         to = "in_review" if missing else "approved"
