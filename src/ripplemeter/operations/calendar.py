@@ -108,10 +108,13 @@ class CalendarError(OperationsError):
         ``transition 'schedule'``, ``approvals``, ``lint``, ``schedule.future``...
     """
 
-    def __init__(self, plan_id: str | None, rule: str, message: str) -> None:
+    def __init__(
+        self, plan_id: str | None, rule: str, message: str, *, subject: bool = False
+    ) -> None:
         self.plan_id = plan_id
         self.rule = rule
-        where = f"{plan_id}: " if plan_id else ""
+        # subject: the message goes on from the post as its subject ("p3 is in review ...")
+        where = (f"{plan_id} " if subject else f"{plan_id}: ") if plan_id else ""
         super().__init__(f"{where}{message} (rule {rule})")
 
 
@@ -1206,8 +1209,9 @@ class Planner:
                 raise CalendarError(
                     plan_id,
                     "approvals",
-                    f"is {post.state} and cannot be scheduled without the approvals its "
-                    "rules require: " + "; ".join(missing),
+                    f"is {post.state.replace('_', ' ')} and cannot be scheduled without the "
+                    "approvals its rules require: " + "; ".join(missing),
+                    subject=True,
                 )
         _check_transition(post, "schedule")
         missing = self.shortfall(post)
@@ -1217,12 +1221,14 @@ class Planner:
                 "approvals",
                 "cannot be scheduled without the approvals its rules require: "
                 + "; ".join(missing),
+                subject=True,
             )
         if post.scheduled_at is None:
             raise CalendarError(
                 plan_id,
                 "schedule.time",
                 "has no time yet; set one with edit (it goes back to review)",
+                subject=True,
             )
         now = self.now()
         if post.scheduled_at <= now and post.state != "failed":
