@@ -139,6 +139,13 @@ def test_every_illegal_transition_is_refused_naming_the_rule(cal, state, action)
         said = state.replace("_", " ")
         assert str(exc.value).startswith(f"{pid} is {said} and cannot be scheduled without the")
         assert "rule 'every-post' needs 1 approver (has none)" in str(exc.value)
+    elif action == "edit" and state == "published":
+        # the specific rule docs/operations.md names
+        assert exc.value.rule == "edit.published"
+        assert str(exc.value) == (
+            f"{pid} is published and cannot be edited; plan a new post instead "
+            "(rule edit.published)"
+        )
     else:
         assert exc.value.rule == f"transition '{action}'"
         assert f"rule transition '{action}'" in str(exc.value)

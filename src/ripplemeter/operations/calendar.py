@@ -885,7 +885,7 @@ class Planner:
         NotAllowed
             The user may not edit posts.
         CalendarError
-            ``transition 'edit'`` (published or cancelled), ``edit.published`` (already
+            ``transition 'edit'`` (cancelled), ``edit.published`` (published, or already
             out on one of its accounts), ``edit.pending-publish`` (a publish is under way:
             ``calendar publish --due`` settles it first), an unknown field, or a bad value.
         """
@@ -913,6 +913,13 @@ class Planner:
                 f"cannot change {', '.join(unknown)}; known: {', '.join(sorted(known))}",
             )
         post = get_plan(self.ws, plan_id)
+        if post.state == "published":
+            raise CalendarError(
+                plan_id,
+                "edit.published",
+                "is published and cannot be edited; plan a new post instead",
+                subject=True,
+            )
         _check_transition(post, "edit")
         _check_no_pending_publish(self.ws, post, "edit")
         if any(p.status == "published" for p in post.publications.values()):
