@@ -393,10 +393,33 @@ def test_schedule_refuses_a_time_that_has_passed(cal):
         cal.schedule("tom", pid)
 
 
+def test_a_time_that_has_passed_is_refused_at_add_and_edit(cal):
+    # the clock is T0 = 2026-12-01 00:00 UTC = 09:00 in Seoul (UTC+9, no daylight saving)
+    n = len(list_plans(cal.ws))
+    with pytest.raises(CalendarError) as exc:
+        draft(cal, when="2026-12-01 09:00")  # exactly now: not in the future
+    assert exc.value.rule == "schedule.future"
+    assert str(exc.value) == (
+        "the time 2026-12-01 09:00 KST has passed; give a later time, or none to plan it "
+        "without one (rule schedule.future)"
+    )
+    assert len(list_plans(cal.ws)) == n  # nothing added
+    assert get_plan(cal.ws, draft(cal, when="2026-12-01 09:01")).state == "draft"
+    untimed = draft(cal, when=None)  # planned without a time: accepted
+    assert get_plan(cal.ws, untimed).scheduled_at is None
+    pid = in_state(cal, "approved")
+    with pytest.raises(CalendarError, match=r"2026-11-30 23:00 KST has passed.*schedule\.future"):
+        cal.edit("tom", pid, when="2026-11-30 23:00")
+    assert get_plan(cal.ws, pid).state == "approved"  # unchanged
+    # an edit that leaves the time alone is not checked again
+    assert cal.edit("tom", pid, text=CLEAN + " edited").state == "in_review"
+
+
 def test_a_local_time_that_does_not_exist_or_happens_twice_is_refused(cal):
     # issue 11 review: 02:30 on Sunday 8 March 2026 does not exist in New York (the clocks
     # jump from 02:00 to 03:00) and 01:30 on Sunday 1 November 2026 happens twice (EDT,
     # UTC-4, then EST, UTC-5); both were accepted silently.
+    cal.clock_obj.t = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)  # both days are still ahead
     with pytest.raises(CalendarError) as exc:
         cal.add("tom", CLEAN, [MASTO], "2026-03-08 02:30", tz="America/New_York")
     assert exc.value.rule == "time.nonexistent"

@@ -755,7 +755,8 @@ class Planner:
         NotAllowed, TeamError
             The user may not write drafts / is not a member.
         CalendarError
-            Empty text, unknown or non-postable account, unreadable time.
+            Empty text, unknown or non-postable account, unreadable time;
+            ``schedule.future``: ``when`` has passed by the clock.
         """
         self.team.require(user, "post.create")
         return self._create(
@@ -784,8 +785,23 @@ class Planner:
         at = to_utc(when, zone) if when is not None else None
         return accs, zone, at
 
+    def _check_future(self, plan_id, at, zone) -> None:
+        """``schedule.future`` at add and edit: a time that has passed could never be
+        scheduled, so it is refused now rather than after review (no time: planned later)."""
+        from zoneinfo import ZoneInfo
+
+        if at is not None and at <= self.now():
+            local = at.astimezone(ZoneInfo(zone or "UTC"))
+            raise CalendarError(
+                plan_id,
+                "schedule.future",
+                f"the time {local:%Y-%m-%d %H:%M %Z} has passed; give a later time, "
+                "or none to plan it without one",
+            )
+
     def _create(self, user, text, accounts, when, **kw) -> PlannedPost:
         accs, zone, at = self._prepare(text, accounts, when, kw.get("tz"))
+        self._check_future(None, at, zone)
         now = self.now()
         with _Tx(self.ws):
             pid = self._insert(user, text, accs, zone, at, now, **kw)
@@ -887,7 +903,8 @@ class Planner:
         CalendarError
             ``transition 'edit'`` (cancelled), ``edit.published`` (published, or already
             out on one of its accounts), ``edit.pending-publish`` (a publish is under way:
-            ``calendar publish --due`` settles it first), an unknown field, or a bad value.
+            ``calendar publish --due`` settles it first), ``schedule.future`` (a new
+            ``when`` that has passed), an unknown field, or a bad value.
         """
         self.team.require(user, "post.edit")
         known = {
@@ -932,6 +949,8 @@ class Planner:
         accounts = changes.get("accounts", post.accounts)
         when = changes.get("when", post.scheduled_at)
         accs, zone, at = self._prepare(text, accounts, when, changes.get("tz") or post.timezone)
+        if "when" in changes or "tz" in changes:
+            self._check_future(plan_id, at, zone)
         new_state = "in_review" if post.state in ("approved", "scheduled", "failed") else post.state
         now = self.now()
         version = post.version + 1
