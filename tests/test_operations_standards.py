@@ -15,7 +15,13 @@ import pytest
 from ripplemeter.operations import NotAllowed, OperationsError, StandardsError, TeamError
 from ripplemeter.operations.business_hours import BusinessCalendar, business_hours_between
 from ripplemeter.operations.lint import entities, find_term, lint
-from ripplemeter.operations.standards import describe, load_standards
+from ripplemeter.operations.standards import (
+    Rules,
+    TermList,
+    describe,
+    describe_rules,
+    load_standards,
+)
 from ripplemeter.operations.team import acting_user, load_team
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "docs" / "examples"
@@ -442,6 +448,17 @@ def test_find_term_scripts():
 
 
 # ------------------------------------------------------------------ describe and brochure
+def test_a_prefix_term_is_described_as_words_starting_with_it():
+    # trial: the brochure said Never write "cure*"; a reader does not know what * means
+    rules = Rules(terms={"en": TermList(banned=["guaranteed", "cure*"], required=["ripple*"])})
+    said = describe_rules(rules)
+    assert said[0] == (
+        "Never write \u201cguaranteed\u201d or words starting with \u201ccure\u201d "
+        "(English) in any post."
+    )
+    assert said[1] == "Posts in English must include words starting with \u201cripple\u201d."
+
+
 def test_describe_says_the_rules_in_plain_words(std, team):
     d = describe(std, team)
     assert d["brand"] == "Ripple Coffee"
@@ -458,8 +475,8 @@ def test_describe_says_the_rules_in_plain_words(std, team):
         "holidays in KR and on 2026-12-31."
     )
     assert d["approvals"][1] == (
-        "Paid posts need 2 approvers, at least one from the legal group; the author never "
-        "approves their own post (rule paid-two-approvers)."
+        "Paid posts need 2 approvers, at least one from the legal group; whoever wrote or "
+        "edited a post never approves it (rule paid-two-approvers)."
     )
     assert d["accounts"] == [
         {

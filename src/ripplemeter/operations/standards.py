@@ -613,6 +613,17 @@ def _quoted(items: Sequence[str], last: str = "and") -> str:
     return _words([f"\u201c{t}\u201d" for t in items], last)
 
 
+def _terms(items: Sequence[str], last: str = "and") -> str:
+    """Terms as a reader takes them: ``cure*`` (a prefix term) is "words starting with “cure”"."""
+    return _words(
+        [
+            f"words starting with \u201c{t[:-1]}\u201d" if t.endswith("*") else f"\u201c{t}\u201d"
+            for t in items
+        ],
+        last,
+    )
+
+
 def _plural(n: int | float, word: str) -> str:
     return f"{n:g} {word}{'' if n == 1 else 's'}"
 
@@ -635,9 +646,9 @@ def describe_rules(rules: Rules, base: Rules | None = None) -> list[str]:
             required = [t for t in tl.required if t not in old.required]
             if banned:
                 where = "in its posts" if base is not None else "in any post"
-                out.append(f"Never write {_quoted(banned, 'or')} ({_lang(lg)}) {where}.")
+                out.append(f"Never write {_terms(banned, 'or')} ({_lang(lg)}) {where}.")
             if required:
-                out.append(f"Posts in {_lang(lg)} must include {_quoted(required)}.")
+                out.append(f"Posts in {_lang(lg)} must include {_terms(required)}.")
     if not same("disclosure"):
         d = rules.disclosure
         who = []
@@ -729,8 +740,8 @@ def describe(standards: Standards, team=None) -> dict:
         )
         verb = "needs" if r.applies_to == "all" else "need"
         approvals.append(
-            f"{what} {verb} {_plural(r.approvers, 'approver')}{groups}; the author never "
-            f"approves their own post (rule {r.id})."
+            f"{what} {verb} {_plural(r.approvers, 'approver')}{groups}; whoever wrote or "
+            f"edited a post never approves it (rule {r.id})."
         )
     accounts = [
         {"id": aid, "rules": describe_rules(standards.rules_for(aid), base)} for aid in sf.accounts
