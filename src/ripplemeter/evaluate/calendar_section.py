@@ -8,8 +8,8 @@ Issue 11, item 6. Over the campaign window, the section reports what
   the campaign window, their planned posts and promotional share, against the standard's
   ``posts_per_week`` range and ``content_mix.max_promotional_share`` (after per-account
   overrides);
-* the posts scheduled in the window that are waiting on approval (in review), with the
-  approvals still missing in words;
+* the posts scheduled in the window, or not given a time yet, that are waiting on approval
+  (in review), with the approvals still missing in words;
 * the failed publications of posts scheduled in the window that are still failed, with the
   platform's message.
 
@@ -88,7 +88,7 @@ CALENDAR_PROMOTIONAL_SHARE = Metric(
 CALENDAR_POSTS_WAITING = Metric(
     "calendar_posts_waiting",
     "Posts waiting on approval",
-    "count of planned posts in review scheduled in the campaign window",
+    "count of planned posts in review scheduled in the campaign window or not given a time yet",
     "count",
     "issue 11 (approval rules of standards.toml: [[approvals]])",
     "Drafts not yet submitted are not counted; what each post still needs is listed.",
