@@ -248,6 +248,55 @@ def test_a_late_failure_leaves_nothing_half_imported(cal, tmp_path):
     assert len(import_hootsuite(cal, "tom", path, [MASTO], date_order="dmy")) == 20
 
 
+def test_the_same_file_imported_again_adds_nothing(tmp_path):
+    # trial: re-importing the same Hootsuite (or Buffer) file duplicated every post silently
+    import hashlib
+
+    clock = {"now": NOW}
+    p = planner()
+    p.clock = lambda: clock["now"]
+    add_account(p.ws, "bluesky:did:plc:abc123", role="owned", timezone="Asia/Seoul")
+    path = tmp_path / "bulk.csv"
+    path.write_text(GOOD, encoding="utf-8")
+    first = import_hootsuite(p, "tom", path, [MASTO], date_order="dmy")
+    n = len(first)
+    assert n == len(GOOD.splitlines()) and not first.skipped
+    # the file's bytes are logged, as the analytics imports log theirs
+    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    assert first.sha256 == sha
+    logged = p.ws.con.execute(
+        "SELECT import_id, sha256, format, rows FROM imports WHERE format = 'calendar-hootsuite'"
+    ).fetchall()
+    assert logged == [(first.import_id, sha, "calendar-hootsuite", n)]
+    # a day later (the file's times still ahead), the same bytes: nothing added, and said so
+    clock["now"] = NOW + dt.timedelta(days=1)
+    again = import_hootsuite(p, "tom", path, [MASTO], date_order="dmy")
+    assert list(again) == [] and again.skipped and again.import_id == first.import_id
+    assert again.note == (
+        f"bulk.csv: already imported on 2026-12-01 (import {first.import_id}): nothing added"
+    )
+    assert len(list_plans(p.ws)) == n
+    # the same bytes under another name: still the same file
+    copy = tmp_path / "copy.csv"
+    copy.write_bytes(path.read_bytes())
+    assert import_hootsuite(p, "tom", copy, [MASTO], date_order="dmy").skipped
+    # one byte more is another file; the same file for other accounts plans other posts
+    copy.write_text(GOOD.replace("Good", "Good!"), encoding="utf-8")
+    assert len(import_hootsuite(p, "tom", copy, [MASTO], date_order="dmy")) == n
+    other = import_hootsuite(p, "tom", path, ["bluesky:did:plc:abc123"], date_order="dmy")
+    assert len(other) == n and not other.skipped
+    assert len(list_plans(p.ws)) == 3 * n
+    # Buffer files alike
+    buf = tmp_path / "buffer.csv"
+    buf.write_text(to_buffer_csv(list(first)), encoding="utf-8")
+    assert len(import_buffer(p, "tom", buf, [MASTO])) == n
+    assert import_buffer(p, "tom", buf, [MASTO]).note.startswith(
+        "buffer.csv: already imported on 2026-12-02 (import "
+    )
+    assert len(list_plans(p.ws)) == 4 * n
+    p.ws.close()
+
+
 def test_import_needs_the_right_to_write_drafts(cal, tmp_path):
     from ripplemeter.operations import NotAllowed
 

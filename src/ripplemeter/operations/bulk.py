@@ -16,6 +16,9 @@ posts in bulk"), all checked here before anything is written:
 * the link, when given, is a full ``http(s)://`` URL.
 
 A header row naming the columns (``Date``, ``Message``, ``Link``) is accepted and skipped.
+Each import is logged in ``imports`` with the file's sha256, as the analytics imports are:
+importing the same bytes again for the same accounts adds nothing and says when the file
+was imported (:class:`BulkImport`).
 A bad row raises :class:`~ripplemeter.errors.FormatError` naming the file, the row (as a
 spreadsheet numbers it) and the column; nothing is written unless every row is good, and
 the rows are written in one transaction. Imported rows become **drafts** in the calendar
@@ -60,6 +63,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "HOOTSUITE_MAX_ROWS",
+    "BulkImport",
     "BulkRow",
     "import_buffer",
     "import_hootsuite",
@@ -395,6 +399,49 @@ def read_buffer(path: str | Path, *, now: dt.datetime, tz: str | None = None) ->
     return out
 
 
+class BulkImport(list):
+    """The posts a bulk import planned (a list of :class:`PlannedPost`, in file order).
+
+    Attributes
+    ----------
+    import_id : int
+        The import's row in ``imports`` (the earlier one when ``skipped``).
+    sha256 : str
+        Hex sha256 of the file's bytes.
+    skipped : bool
+        The same bytes were already imported into the plan for the same accounts: nothing
+        was added and the list is empty.
+    note : str or None
+        When skipped, a plain sentence for the user ("bulk.csv: already imported on
+        2026-12-01 (import 3): nothing added").
+    """
+
+    def __init__(self, posts=(), *, import_id: int, sha256: str, skipped=False, note=None):
+        super().__init__(posts)
+        self.import_id = import_id
+        self.sha256 = sha256
+        self.skipped = skipped
+        self.note = note
+
+
+def _import_key(planner: Planner, accounts: Sequence[str]) -> str:
+    return "accounts=" + ",".join(sorted(a.account_id for a in planner._accounts(accounts)))
+
+
+def _earlier(planner: Planner, path: Path, fmt: str, sha: str, key: str) -> BulkImport | None:
+    """The earlier import of these bytes into the plan for these accounts, as a no-op."""
+    rows = planner.ws.con.execute(
+        "SELECT import_id, started_at FROM imports WHERE sha256 = ? AND format = ? "
+        "AND context_key = ? AND status = 'ok' ORDER BY import_id LIMIT 1",
+        [sha, fmt, key],
+    ).fetchall()
+    if not rows:
+        return None
+    import_id, at = rows[0]
+    note = f"{path.name}: already imported on {at:%Y-%m-%d} (import {import_id}): nothing added"
+    return BulkImport(import_id=int(import_id), sha256=sha, skipped=True, note=note)
+
+
 def _zone_of(planner: Planner, accounts: Sequence[str], tz: str | None) -> str | None:
     if tz:
         return tz
@@ -402,12 +449,34 @@ def _zone_of(planner: Planner, accounts: Sequence[str], tz: str | None) -> str |
     return next((a.timezone for a in accs if a.timezone), None)
 
 
-def _import(planner: Planner, user: str, rows: list[BulkRow], accounts, zone, **labels):
-    from ripplemeter.operations.calendar import _load, _Tx
+def _import(
+    planner: Planner,
+    user: str,
+    path: Path,
+    fmt: str,
+    read,
+    accounts,
+    zone,
+    **labels,
+) -> BulkImport:
+    """Read (``read(now)``) and plan a file's rows in one transaction, logged in
+    ``imports``; the same bytes for the same accounts a second time: a no-op."""
+    import json
+
+    from ripplemeter.operations.calendar import _load, _naive_utc, _Tx
+    from ripplemeter.workspace import file_sha256
 
     planner.team.require(user, "post.create")
     accs = planner._accounts(accounts)  # once for the file: every row targets them
+    if not path.is_file():
+        raise FormatError(path, message="file not found")
+    sha = file_sha256(path)
+    key = _import_key(planner, accounts)
+    earlier = _earlier(planner, path, fmt, sha, key)
+    if earlier is not None:
+        return earlier
     now = planner.now()
+    rows = read(now)
     items = [
         {
             "text": r.text,
@@ -422,9 +491,29 @@ def _import(planner: Planner, user: str, rows: list[BulkRow], accounts, zone, **
         }
         for r in rows
     ]
+    con = planner.ws.con
     with _Tx(planner.ws):
         ids = planner._insert_many(user, items, accs, zone, now)
-    return _load(planner.ws, ids)
+        ((import_id,),) = con.execute(
+            "SELECT coalesce(max(import_id), 0) + 1 FROM imports"
+        ).fetchall()
+        con.execute(
+            "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'ok')",
+            [
+                int(import_id),
+                str(path.resolve()),
+                sha,
+                fmt,
+                key,
+                len(ids),
+                json.dumps({"planned_posts": len(ids)}),
+                "[]",
+                zone,
+                _naive_utc(now),
+                _naive_utc(now),
+            ],
+        )
+    return BulkImport(_load(planner.ws, ids), import_id=int(import_id), sha256=sha)
 
 
 def import_hootsuite(
@@ -438,7 +527,7 @@ def import_hootsuite(
     campaign_id: str | None = None,
     pillar: str | None = None,
     promotional: bool = False,
-) -> list[PlannedPost]:
+) -> BulkImport:
     """Import a Hootsuite bulk CSV into the calendar as drafts, all or nothing.
 
     Parameters
@@ -458,8 +547,10 @@ def import_hootsuite(
 
     Returns
     -------
-    list of PlannedPost
-        In file order, state ``draft``.
+    BulkImport
+        A list of the planned posts, in file order, state ``draft``; empty, with
+        ``skipped`` and a ``note``, when these bytes were already imported into the plan
+        for the same accounts (matched by sha256, as analytics imports are).
 
     Raises
     ------
@@ -469,11 +560,13 @@ def import_hootsuite(
         The user may not write drafts; an account is not registered.
     """
     zone = _zone_of(planner, accounts, tz)
-    rows = read_hootsuite(path, date_order=date_order, now=planner.now(), tz=zone)
+    path = Path(path)
     return _import(
         planner,
         user,
-        rows,
+        path,
+        "calendar-hootsuite",
+        lambda now: read_hootsuite(path, date_order=date_order, now=now, tz=zone),
         accounts,
         zone,
         campaign_id=campaign_id,
@@ -491,18 +584,20 @@ def import_buffer(
     *,
     tz: str | None = None,
     campaign_id: str | None = None,
-) -> list[PlannedPost]:
+) -> BulkImport:
     """Import a Buffer-style CSV into the calendar as drafts, all or nothing.
 
     See :func:`import_hootsuite` for the parameters and errors; tags give the pillar and
     the promotional and paid labels.
     """
     zone = _zone_of(planner, accounts, tz)
-    rows = read_buffer(path, now=planner.now(), tz=zone)
+    path = Path(path)
     return _import(
         planner,
         user,
-        rows,
+        path,
+        "calendar-buffer",
+        lambda now: read_buffer(path, now=now, tz=zone),
         accounts,
         zone,
         campaign_id=campaign_id,
