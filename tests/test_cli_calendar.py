@@ -223,6 +223,12 @@ def test_hootsuite_export_then_import_through_the_cli(here):
         run("calendar", "import", "plan.csv", "-a", BSKY, "--date-order", "dmy", "--as", "tom")
     )
     assert out.strip() == "plan.csv: 2 drafts planned (p3 to p4)"
+    # the same bytes again, for the same account: nothing added, said plainly (exit 0)
+    again = ok(
+        run("calendar", "import", "plan.csv", "-a", BSKY, "--date-order", "dmy", "--as", "tom")
+    )
+    assert again.strip().startswith("plan.csv: already imported on ")
+    assert again.strip().endswith("nothing added")
     plans = json.loads(ok(run("calendar", "list", "--json", "--account", BSKY, "--as", "sam")))
     assert [(p["text"], p["link"], p["scheduled_local"]) for p in plans] == [
         ("=1+1 launch", "https://r.example/a", "2030-01-07T09:00:00+09:00"),

@@ -618,6 +618,9 @@ def calendar_import(
             )
         else:
             posts = import_buffer(c.planner, c.user, file, account, tz=tz, campaign_id=campaign)
+    if posts.skipped or not posts:
+        console.print(posts.note or f"{file.name}: nothing to plan", markup=False, highlight=False)
+        return
     console.print(
         f"{file.name}: {len(posts)} drafts planned ({posts[0].plan_id} to {posts[-1].plan_id})",
         markup=False,
