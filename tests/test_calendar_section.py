@@ -348,3 +348,23 @@ def test_the_demo_plan_is_what_the_calendar_itself_records(tmp_path):
 
 
 T_DEMO = dt.datetime(2026, 2, 20, 1, 0, tzinfo=dt.UTC)  # the demo plan's creation time
+
+
+def test_audit_and_inbox_use_the_calendar_standard_when_they_name_none(tmp_path):
+    """A campaign names its standard once, under [calendar]; audit and inbox fall back to it."""
+    import shutil
+    from types import SimpleNamespace
+
+    from ripplemeter.evaluate.calendar_section import CalendarSettings
+    from ripplemeter.evaluate.inbox_section import load_section_standards
+
+    examples = Path(__file__).resolve().parents[1] / "docs" / "examples"
+    shutil.copy(examples / "standards.toml", tmp_path / "standards.toml")
+    shutil.copy(examples / "team.toml", tmp_path / "team.toml")
+    ctx = SimpleNamespace(
+        settings={"calendar": CalendarSettings(standards="standards.toml")},
+        campaign_file=tmp_path / "campaign.toml",
+    )
+    assert load_section_standards(ctx, None) is not None
+    none = SimpleNamespace(settings={}, campaign_file=tmp_path / "campaign.toml")
+    assert load_section_standards(none, None) is None

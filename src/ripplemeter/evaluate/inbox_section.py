@@ -67,7 +67,14 @@ class Settings(BaseModel):
 
 
 def load_section_standards(ctx, path: str | None):
-    """The standards file a section's settings name (relative to campaign.toml), or None."""
+    """The standards file a section's settings name (relative to campaign.toml), or None.
+
+    Without one of its own, a section uses the file ``[calendar] standards`` names, so that
+    a campaign names its standard once for the calendar, audit and inbox sections.
+    """
+    if not path:
+        cal = ctx.settings.get("calendar") if ctx.settings else None
+        path = getattr(cal, "standards", None)
     if not path:
         return None
     from ripplemeter.operations.standards import load_standards
