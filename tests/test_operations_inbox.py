@@ -360,3 +360,12 @@ def test_inbox_and_audit_sections_by_hand(tmp_path):
     assert lazy == pytest.approx(7 / 31)
     assert res.value("audit.accounts.0.indices.wechat_wci") is None
     ws.close()
+
+
+def test_the_default_sentiment_keeps_neutral_so_a_plain_question_is_no_complaint():
+    """A binary answer forced every neutral question to positive or negative (and so half of
+    them into complaints); the inbox reads the three-class answer."""
+    from ripplemeter.operations.inbox import default_predictor
+
+    labels = default_predictor(["Does it ship to Canada?", "味道发苦,不推荐"], "sentiment")
+    assert labels == ["neutral", "negative"]

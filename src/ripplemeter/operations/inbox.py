@@ -317,7 +317,10 @@ neutral), ``spam`` (spam, ham) or ``question`` (question, ok)."""
 
 
 def default_predictor(texts: list[str], task: str) -> list[str]:
-    """The shipped models: sentiment (fast tier, binary), spam (English), question.
+    """The shipped models: sentiment (fast tier, three classes), spam (English), question.
+
+    Sentiment keeps its neutral class: a binary answer would call every neutral question
+    ("Does it ship to Canada?") negative, and so a complaint.
 
     Parameters
     ----------
@@ -327,13 +330,13 @@ def default_predictor(texts: list[str], task: str) -> list[str]:
     Returns
     -------
     list of str
-        ``positive``/``negative`` (empty when a text is unscored), ``spam``/``ham`` or
+        ``positive``/``negative``/``neutral`` (empty when a text is unscored), ``spam``/``ham`` or
         ``question``/``ok``.
     """
     if task == "sentiment":
         from ripplemeter.text.sentiment import score_texts
 
-        return score_texts(texts, binary=True)["label"].tolist()
+        return score_texts(texts)["label"].tolist()
     if task == "spam":
         from ripplemeter.text.lang import detect_languages
         from ripplemeter.text.spam import SpamFilter
