@@ -314,23 +314,6 @@ class AccurateSentimentModel(SentimentOutputs):
         return self.decision_from_features(self.features(texts))
 
     # ---------------------------------------------------------------- answering
-    def proba_from_decision(self, s: np.ndarray) -> np.ndarray:
-        """Class probabilities from pooled logits (see :meth:`predict_proba`)."""
-        s = np.asarray(s, dtype=np.float64)
-        if self.kind_ == "multinomial":
-            s = s - s.max(axis=1, keepdims=True)
-            e = np.exp(s)
-            return e / e.sum(axis=1, keepdims=True)
-        if self.band is None:
-            p = 1.0 / (1.0 + np.exp(-s))
-            return np.column_stack([1.0 - p, p])
-        lo, hi = (np.log(x / (1.0 - x)) for x in self.band)
-        c, t = (lo + hi) / 2.0, (hi - lo) / 2.0
-        logits = np.column_stack([-(s - c), np.full_like(s, t), s - c])
-        logits -= logits.max(axis=1, keepdims=True)
-        e = np.exp(logits)
-        return e / e.sum(axis=1, keepdims=True)
-
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Probability of each class, columns in :attr:`classes_` order; rows sum to 1.
 
@@ -354,15 +337,6 @@ class AccurateSentimentModel(SentimentOutputs):
         """The most probable label of each text, in order."""
         p = self.predict_proba(texts)
         return np.asarray(self.classes_)[p.argmax(axis=1)].tolist()
-
-    def binary_from_decision(self, s: np.ndarray) -> np.ndarray:
-        """P(positive) with neutral left out, from pooled logits, shape (n,)."""
-        s = np.asarray(s, dtype=np.float64)
-        if self.kind_ == "binary":
-            return 1.0 / (1.0 + np.exp(-s))
-        i_pos = self.trained_classes_.index("positive")
-        i_neg = self.trained_classes_.index("negative")
-        return 1.0 / (1.0 + np.exp(-(s[:, i_pos] - s[:, i_neg])))
 
     def predict_binary_proba(self, texts: Sequence[str]) -> np.ndarray:
         """P(positive) when the answer must be positive or negative, shape (n,).

@@ -57,8 +57,36 @@ class SentimentOutputs:
 
     A tier provides ``classes_``, ``predict_proba(texts)`` (rows summing to 1 over
     ``classes_``) and ``predict_binary_proba(texts)`` (P(positive) with neutral left out);
-    this mixin turns them into labels and ``label,score`` frames the same way for all.
+    this mixin turns them into labels and ``label,score`` frames the same way for all, and
+    turns a tier's logits (``kind_``, ``band``, ``trained_classes_``) into those
+    probabilities the same way for all.
     """
+
+    def proba_from_decision(self, s: np.ndarray) -> np.ndarray:
+        """Class probabilities from logits, shape (n, len(classes_)) (see :meth:`predict_proba`)."""
+        s = np.asarray(s, dtype=np.float64)
+        if self.kind_ == "multinomial":
+            s = s - s.max(axis=1, keepdims=True)
+            e = np.exp(s)
+            return e / e.sum(axis=1, keepdims=True)
+        if self.band is None:
+            p = 1.0 / (1.0 + np.exp(-s))
+            return np.column_stack([1.0 - p, p])
+        lo, hi = (np.log(x / (1.0 - x)) for x in self.band)
+        c, t = (lo + hi) / 2.0, (hi - lo) / 2.0
+        logits = np.column_stack([-(s - c), np.full_like(s, t), s - c])
+        logits -= logits.max(axis=1, keepdims=True)
+        e = np.exp(logits)
+        return e / e.sum(axis=1, keepdims=True)
+
+    def binary_from_decision(self, s: np.ndarray) -> np.ndarray:
+        """P(positive) with neutral left out, from logits, shape (n,)."""
+        s = np.asarray(s, dtype=np.float64)
+        if self.kind_ == "binary":
+            return 1.0 / (1.0 + np.exp(-s))
+        i_pos = self.trained_classes_.index("positive")
+        i_neg = self.trained_classes_.index("negative")
+        return 1.0 / (1.0 + np.exp(-(s[:, i_pos] - s[:, i_neg])))
 
     def predict_binary(self, texts: Sequence[str]) -> list[str]:
         """``positive`` or ``negative`` for each text (positive when P(positive) >= 0.5)."""
@@ -317,20 +345,7 @@ class SentimentModel(SentimentOutputs):
         -------
         ndarray of float, shape (len(texts), len(classes_))
         """
-        s = self.decision_function(texts).astype(np.float64)
-        if self.kind_ == "multinomial":
-            s = s - s.max(axis=1, keepdims=True)
-            e = np.exp(s)
-            return e / e.sum(axis=1, keepdims=True)
-        if self.band is None:
-            p = 1.0 / (1.0 + np.exp(-s))
-            return np.column_stack([1.0 - p, p])
-        lo, hi = (np.log(x / (1.0 - x)) for x in self.band)
-        c, t = (lo + hi) / 2.0, (hi - lo) / 2.0
-        logits = np.column_stack([-(s - c), np.full_like(s, t), s - c])
-        logits -= logits.max(axis=1, keepdims=True)
-        e = np.exp(logits)
-        return e / e.sum(axis=1, keepdims=True)
+        return self.proba_from_decision(self.decision_function(texts))
 
     def predict(self, texts: Sequence[str]) -> list[str]:
         """The most probable label of each text, in order."""
@@ -344,12 +359,7 @@ class SentimentModel(SentimentOutputs):
         Binary models: the sigmoid of the positive logit. The English three-class model:
         P(positive) / (P(positive) + P(negative)), neutral left out.
         """
-        s = self.decision_function(texts).astype(np.float64)
-        if self.kind_ == "binary":
-            return 1.0 / (1.0 + np.exp(-s))
-        i_pos = self.trained_classes_.index("positive")
-        i_neg = self.trained_classes_.index("negative")
-        return 1.0 / (1.0 + np.exp(-(s[:, i_pos] - s[:, i_neg])))
+        return self.binary_from_decision(self.decision_function(texts))
 
 
 def score_texts(
