@@ -279,6 +279,26 @@ def _duckdb_zones() -> set[str]:
     return _ZONES
 
 
+def check_timezone_name(v: Any) -> str:
+    """An IANA time zone that both zoneinfo and DuckDB know, for a settings validator.
+
+    Raises
+    ------
+    ValueError
+        Naming the value and an example, for pydantic to place at its file, line and key.
+    """
+    try:
+        ZoneInfo(str(v))
+        if str(v) not in _duckdb_zones():
+            raise ValueError(v)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"unknown time zone {v!r}; use an IANA name such as "
+            "'UTC', 'Asia/Shanghai' or 'Asia/Seoul'"
+        ) from None
+    return str(v)
+
+
 _ZONES: set[str] | None = None
 
 
@@ -421,16 +441,7 @@ class CampaignTable(_Strict):
     @field_validator("timezone", mode="before")
     @classmethod
     def _tz(cls, v: Any) -> Any:
-        try:
-            ZoneInfo(str(v))
-            if str(v) not in _duckdb_zones():
-                raise ValueError(v)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(
-                f"unknown time zone {v!r}; use an IANA name such as "
-                "'UTC', 'Asia/Shanghai' or 'Asia/Seoul'"
-            ) from None
-        return str(v)
+        return check_timezone_name(v)
 
 
 class BenchmarksTable(_Strict):

@@ -49,7 +49,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from ripplemeter.campaign import _duckdb_zones, _key, _line, _message
+from ripplemeter.campaign import _key, _line, _message, check_timezone_name
 from ripplemeter.errors import CampaignError, RippleError
 
 __all__ = [
@@ -82,18 +82,7 @@ class ProjectTable(_Strict):
     @field_validator("timezone", mode="before")
     @classmethod
     def _tz(cls, v: Any) -> Any:
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-        try:
-            ZoneInfo(str(v))
-            if str(v) not in _duckdb_zones():
-                raise ValueError(v)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(
-                f"unknown time zone {v!r}; use an IANA name such as "
-                "'UTC', 'Asia/Shanghai' or 'Asia/Seoul'"
-            ) from None
-        return str(v)
+        return check_timezone_name(v)
 
 
 def _file_model():
