@@ -463,7 +463,7 @@ def _import(
     ``imports``; the same bytes for the same accounts a second time: a no-op."""
     import json
 
-    from ripplemeter.operations.calendar import _load, _naive_utc, _Tx
+    from ripplemeter.operations.calendar import _load, _naive_utc
     from ripplemeter.workspace import file_sha256
 
     planner.team.require(user, "post.create")
@@ -492,7 +492,7 @@ def _import(
         for r in rows
     ]
     con = planner.ws.con
-    with _Tx(planner.ws):
+    with planner.ws.transaction():
         ids = planner._insert_many(user, items, accs, zone, now)
         ((import_id,),) = con.execute(
             "SELECT coalesce(max(import_id), 0) + 1 FROM imports"

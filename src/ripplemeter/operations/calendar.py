@@ -585,19 +585,6 @@ def _insert_frame(ws: Workspace, table: str, df: pd.DataFrame) -> None:
         ws.con.unregister("_rm_plan_rows")
 
 
-class _Tx:
-    """``with _Tx(ws):`` - one transaction, rolled back on any error."""
-
-    def __init__(self, ws: Workspace) -> None:
-        self.ws = ws
-
-    def __enter__(self) -> None:
-        self.ws.con.execute("BEGIN TRANSACTION")
-
-    def __exit__(self, exc_type, *rest) -> None:
-        self.ws.con.execute("ROLLBACK" if exc_type else "COMMIT")
-
-
 def _check_no_pending_publish(ws: Workspace, post: PlannedPost, action: str) -> None:
     """Refuse ``action`` while a publish of the post is under way (an intent ``pending`` in
     ``publish_intents``: the platform may hold the post already, under the current
@@ -803,7 +790,7 @@ class Planner:
         accs, zone, at = self._prepare(text, accounts, when, kw.get("tz"))
         self._check_future(None, at, zone)
         now = self.now()
-        with _Tx(self.ws):
+        with self.ws.transaction():
             pid = self._insert(user, text, accs, zone, at, now, **kw)
         return get_plan(self.ws, pid)
 
@@ -955,7 +942,7 @@ class Planner:
         now = self.now()
         version = post.version + 1
         con = self.ws.con
-        with _Tx(self.ws):
+        with self.ws.transaction():
             con.execute(
                 "UPDATE planned_posts SET version = ?, state = ?, text = ?, link = ?, media = ?, "
                 "accounts = ?, scheduled_at = ?, timezone = ?, campaign_id = ?, pillar = ?, "
@@ -1125,7 +1112,7 @@ class Planner:
         _check_transition(post, "submit")
         findings = self.check(post)
         now = self.now()
-        with _Tx(self.ws):
+        with self.ws.transaction():
             self._store_findings(post, findings, now)
             self._move(user, post, "submit", "in_review", now, comment)
         return get_plan(self.ws, plan_id)
@@ -1169,7 +1156,7 @@ class Planner:
         now = self.now()
         errors = [f for f in findings if f["severity"] == "error"]
         if errors:
-            with _Tx(self.ws):
+            with self.ws.transaction():
                 self._store_findings(post, findings, now)
             listed = "; ".join(f"{f['rule']} on {f['account_id']}: {f['why']}" for f in errors)
             raise CalendarError(
@@ -1183,7 +1170,7 @@ class Planner:
         note = comment
         if missing:
             note = ((comment + "; ") if comment else "") + "still needed: " + "; ".join(missing)
-        with _Tx(self.ws):
+        with self.ws.transaction():
             self._store_findings(post, findings, now)
             self.ws.con.execute(
                 'INSERT INTO plan_approvals (plan_id, version, approver, "at", comment) '
@@ -1207,7 +1194,7 @@ class Planner:
         post = get_plan(self.ws, plan_id)
         _check_transition(post, "reject")
         now = self.now()
-        with _Tx(self.ws):
+        with self.ws.transaction():
             self.ws.con.execute(
                 "UPDATE plan_approvals SET voided_at = ? WHERE plan_id = ? AND voided_at IS NULL",
                 [_naive_utc(now), plan_id],
@@ -1263,7 +1250,7 @@ class Planner:
                 "schedule.future",
                 f"its time {post.local_time():%Y-%m-%d %H:%M %Z} has passed; edit the time",
             )
-        with _Tx(self.ws):
+        with self.ws.transaction():
             self._move(user, post, "schedule", "scheduled", now, comment)
         return get_plan(self.ws, plan_id)
 
@@ -1284,7 +1271,7 @@ class Planner:
         _check_transition(post, "cancel")
         _check_no_pending_publish(self.ws, post, "cancel")
         now = self.now()
-        with _Tx(self.ws):
+        with self.ws.transaction():
             self._move(user, post, "cancel", "cancelled", now, comment)
         return get_plan(self.ws, plan_id)
 
@@ -1503,7 +1490,7 @@ def mark_published(
     now = (now or _utc_now()).astimezone(dt.UTC)
     done = set(a for a, p in post.publications.items() if p.status == "published") | {account}
     to = "published" if all(a in done for a in post.accounts) else post.state
-    with _Tx(ws):
+    with ws.transaction():
         ws.con.execute(
             "INSERT INTO plan_publications (plan_id, account_id, status, platform_post_id, url, "
             "error, actor, \"at\") VALUES (?, ?, 'published', ?, ?, NULL, ?, ?)",
@@ -1551,7 +1538,7 @@ def mark_failed(
     """
     post = _publish_checks(ws, plan_id, account, actor, team, "fail")
     now = (now or _utc_now()).astimezone(dt.UTC)
-    with _Tx(ws):
+    with ws.transaction():
         ws.con.execute(
             "INSERT INTO plan_publications (plan_id, account_id, status, platform_post_id, url, "
             "error, actor, \"at\") VALUES (?, ?, 'failed', NULL, NULL, ?, ?, ?)",

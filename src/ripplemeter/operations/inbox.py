@@ -680,19 +680,13 @@ def _current(ws: Workspace, item_id: str, owned: Sequence[str] | None) -> str:
 
 
 def _write(ws, item_id, action, frm, to, assignee, actor, at, note) -> None:
-    con = ws.con
-    con.execute("BEGIN TRANSACTION")
-    try:
-        (seq,) = con.execute("SELECT coalesce(max(seq), 0) + 1 FROM inbox_events").fetchone()
-        con.execute(
+    with ws.transaction():
+        ((seq,),) = ws.con.execute("SELECT coalesce(max(seq), 0) + 1 FROM inbox_events").fetchall()
+        ws.con.execute(
             "INSERT INTO inbox_events (item_id, seq, action, from_state, to_state, assignee, "
             'actor, "at", note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
             [item_id, seq, action, frm, to, assignee, actor, _naive(at), note],
         )
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
 
 
 def assign(
