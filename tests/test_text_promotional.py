@@ -171,6 +171,19 @@ def test_committed_second_pass_kappa():
     assert res["kappa"] == pytest.approx(1.0)
 
 
+def test_committed_fresh_second_pass_kappa():
+    # the blind second pass on the fresh 100 (SECOND_PASS.md): 6 promotional against the first
+    # pass's 7, one disagreement. By hand: p_o = 0.99, p_e = 0.07*0.06 + 0.93*0.94 = 0.8784
+    path = GOLD / "fresh_second_pass_labels.csv"
+    second = promotional_agreement.read_labels(path)
+    assert sum(v == "promotional" for v in second.values()) == 6
+    res = promotional_agreement.agreement(second, GOLD, "fresh.csv")
+    assert (res["n"], res["first_promotional"], res["second_promotional"]) == (100, 7, 6)
+    assert res["raw_agreement"] == pytest.approx(0.99)
+    assert res["kappa"] == pytest.approx((0.99 - 0.8784) / (1 - 0.8784))
+    assert round(res["kappa"], 3) == 0.918
+
+
 def test_gold_references_resolve_and_rescore(real_data):
     real_data("weibo_ced_repost_cascades/original-microblog")
     real_data("serp_samples/baidu_naver")
