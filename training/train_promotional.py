@@ -134,7 +134,16 @@ def _serp(root: Path):
             yield f, f"row{k}", _clean_html(r["title"] + "\n" + r["des"]), "serp"
 
 
-READERS = (_x_exports, _mastodon, _bluesky, _reddit, _youtube, _weibo_ced, _serp)
+def _youtube_uci(root: Path):
+    # the UCI YouTube Spam Collection (CC BY 4.0): comments under five music videos, each
+    # marked spam (CLASS 1) or ham (CLASS 0) by its authors; used only by the enriched draw
+    for f in sorted((root / "youtube_spam_collection").glob("Youtube0*.csv")):
+        with open(f, encoding="utf-8", newline="") as fh:
+            for r in csv.DictReader(fh):
+                yield f, r["COMMENT_ID"], r["CONTENT"], "youtube_uci"
+
+
+READERS = (_x_exports, _mastodon, _bluesky, _reddit, _youtube, _weibo_ced, _serp, _youtube_uci)
 
 
 def _lang(text: str) -> str:
@@ -322,6 +331,93 @@ def draw_fresh(root: Path | None = None) -> list[dict]:
     return out
 
 
+ENRICHED_SEED = 20261206
+_PRICE_HINT = re.compile(r"\d+(?:\.\d+)?\s*(?:元|块)|[¥￥]\s*\d")
+
+
+def _uci_spam_refs(root: Path) -> set[str]:
+    out = set()
+    for f in sorted((root / "youtube_spam_collection").glob("Youtube0*.csv")):
+        with open(f, encoding="utf-8", newline="") as fh:
+            for r in csv.DictReader(fh):
+                if r["CLASS"].strip() == "1":
+                    out.add(f"{f.relative_to(root).as_posix()}#{r['COMMENT_ID']}")
+    return out
+
+
+def enriched_strata(root: Path | None = None) -> list[tuple[str, int, object]]:
+    """The enriched draw's strata: ``(name, quota, predicate(row) -> bool)``, in draw order.
+
+    Enriched toward likely-promotional sources, chosen by where a post comes from (or, for
+    Weibo, whether it names a sum of money), never by the rules' words: Weibo originals that
+    name a sum (``<digits> 元/块`` or ``¥<digits>``), every remaining Baidu title (a junk-query
+    SERP full of shop, listing and gambling pages), Naver blog posts (local shops, florists,
+    estate agents around Seoul Forest), comments the UCI YouTube Spam Collection marks as spam
+    (its ``CLASS`` 1: many advertise a service), plus a plain random part of each other source
+    so that ``ok`` posts of every kind remain. The pool has no marketplace subreddit (the Reddit
+    sample is r/AskReddit and a few search results) and no business X account.
+    """
+    from ripplemeter.datasets import data_root
+
+    spam = _uci_spam_refs(root or data_root())
+    blog = "serp_samples/baidu_naver/jbs1105_test_crawler/naver_blog.csv#"
+    news = "serp_samples/baidu_naver/JeonginWon_pierce-project-backloop/"
+
+    def kind(source, lang):
+        return lambda r: r["source"] == source and r["lang"] == lang
+
+    return [
+        (
+            "weibo/zh priced",
+            45,
+            lambda r: kind("weibo", "zh")(r) and bool(_PRICE_HINT.search(r["text"])),
+        ),
+        (
+            "weibo/zh other",
+            40,
+            lambda r: kind("weibo", "zh")(r) and not _PRICE_HINT.search(r["text"]),
+        ),
+        ("serp/zh (Baidu)", 40, kind("serp", "zh")),
+        ("serp/ko Naver blog", 80, lambda r: kind("serp", "ko")(r) and r["ref"].startswith(blog)),
+        ("serp/ko Naver news", 15, lambda r: kind("serp", "ko")(r) and r["ref"].startswith(news)),
+        ("youtube_uci/en spam", 50, lambda r: kind("youtube_uci", "en")(r) and r["ref"] in spam),
+        ("youtube_uci/en ham", 15, lambda r: kind("youtube_uci", "en")(r) and r["ref"] not in spam),
+        ("serp/en", 30, kind("serp", "en")),
+        ("x/en", 15, kind("x", "en")),
+        ("reddit/en", 10, kind("reddit", "en")),
+        ("mastodon/en", 5, kind("mastodon", "en")),
+        ("bluesky/en", 3, kind("bluesky", "en")),
+    ]
+
+
+def draw_enriched(root: Path | None = None) -> list[dict]:
+    """About 300 posts for the enriched development and held-out sets (``enriched.csv``).
+
+    None is in ``gold.csv`` or ``fresh.csv`` and no text repeats theirs or another drawn one.
+    For each stratum of :func:`enriched_strata`, in order, ``random.Random(20261206)`` samples
+    its quota (all when fewer) from the candidates in pool order; the result is shuffled with
+    the same generator and each row gets its stratum name.
+    """
+    taken = {r["ref"] for r in read_gold()} | {r["ref"] for r in read_gold(GOLD_DIR / "fresh.csv")}
+    rows = pool(root)
+    seen = {r["text"] for r in rows if r["ref"] in taken}
+    rng = random.Random(ENRICHED_SEED)
+    out = []
+    for name, n, pred in enriched_strata(root):
+        cand = []
+        for r in rows:
+            if r["ref"] not in taken and r["text"] not in seen and pred(r):
+                seen.add(r["text"])
+                cand.append(r)
+        pick = rng.sample(cand, min(n, len(cand)))
+        # texts of candidates not picked may be drawn by a later stratum
+        seen -= {r["text"] for r in cand}
+        seen |= {r["text"] for r in pick}
+        out.extend({**r, "stratum": name} for r in pick)
+    rng.shuffle(out)
+    return out
+
+
 if __name__ == "__main__":
     cmd = sys.argv[1] if len(sys.argv) > 1 else "measure"
     if cmd == "counts":
@@ -333,6 +429,11 @@ if __name__ == "__main__":
         refs = [r["ref"] for r in draw()]
         same = refs == [r["ref"] for r in read_gold()]
         print(f"{len(refs)} posts drawn; gold.csv holds the same references in order: {same}")
+    elif cmd == "enriched":
+        # check that enriched.csv holds the seeded enriched draw, in order
+        refs = [r["ref"] for r in draw_enriched()]
+        same = refs == [r["ref"] for r in read_gold(GOLD_DIR / "enriched.csv")]
+        print(f"{len(refs)} enriched posts drawn; enriched.csv holds the same in order: {same}")
     elif cmd == "fresh":
         refs = [r["ref"] for r in draw_fresh()]
         same = refs == [r["ref"] for r in read_gold(GOLD_DIR / "fresh.csv")]
