@@ -19,6 +19,12 @@ from ripplemeter.text.rulesets import Hit, Rule, RuleSet
 __all__ = ["PROMOTIONAL_RULES", "PromotionalRules", "Hit"]
 
 _CUR = r"(?:[$£€¥￥₩]|US\$|HK\$|RMB|USD|EUR|GBP)"
+# services businesses advertise by area (v2): dentists, florists, blinds, grooming, academies...
+_KO_SERVICE = (
+    r"(?:치과|임플란트|꽃집|플라워|블라인드|애견미용|미용실|네일|피부과|한의원|학원|운전|인테리어|이사"
+    r"|청소|누수|케이터링|쉐어|월세|전세|원룸|부동산|공인중개사|사진관|필라테스|요가|보컬|레슨|과외|공방"
+    r"|세탁|수리|교정)"
+)
 
 PROMOTIONAL_RULES: tuple[Rule, ...] = (
     # ---------------------------------------------------------------- English
@@ -27,7 +33,7 @@ PROMOTIONAL_RULES: tuple[Rule, ...] = (
         "en",
         "price",
         rf"{_CUR}\s?\d[\d,]*(?:\.\d\d)?(?!\s?(?:billion|million|bn|m)\b)"
-        r"|\b\d[\d,]*(?:\.\d\d)?\s?(?:dollars|bucks|usd)\b"
+        r"|\b(?:for|only|just|costs?|priced at)\s+\d[\d,]*(?:\.\d\d)?\s?(?:dollars|bucks|usd)\b"
         r"|\b(?:only|just|from|now)\s+" + _CUR,
         0.6,
     ),
@@ -83,19 +89,44 @@ PROMOTIONAL_RULES: tuple[Rule, ...] = (
         0.7,
     ),
     Rule("en.merch", "en", "call_to_buy", r"\b(?:my|our|new) merch\b", 0.9),
+    # v2 (enriched development set): a product plugged with where to buy it
+    Rule(
+        "en.amazon_plug",
+        "en",
+        "shop_link",
+        r"\b(?:check out|buy|get|order|grab)\b.{0,80}\b(?:on|at|from) amazon\b",
+        0.85,
+    ),
+    # v2: money-making schemes offered to the reader (work from home, earn money online)
+    Rule(
+        "en.money_scheme",
+        "en",
+        "money_scheme",
+        r"\b(?:make|earn|making|earning) (?:lots of |extra |real |easy |big )?money"
+        r"(?: online| from home| fast)?\b.{0,120}\b(?:contact me|visit|join|sign up|check it out)"
+        r"|\bmake money online\b|\bwork(?:ing)? from home today\b|\bonline work\b.{0,80}\bearn"
+        r"|(?:\$\s?[\d,]+\+?|\b\d[\d,]*\s?(?:dollars|bucks))\s?(?:a |per |each |every )?"
+        r"(?:month|week|day)(?:ly)?\b"
+        r"|\b(?:work|working) from home\b|\bfrom home\b.{0,80}\b(?:earn|make|paid)\b",
+        0.85,
+    ),
     # ---------------------------------------------------------------- Chinese
     Rule(
         "zh.price",
         "zh",
         "price",
-        r"[¥￥]\s?\d|\d+(?:\.\d+)?\s?(?:元|块钱)(?!素)|价格|售价|标价|原价|现价|包邮|到手价",
+        r"价格\s?[_|\-:：]|[_|]\s?价格|(?:厂家|批发)\s?价格?|报价|价格表|售价|标价|原价|现价|包邮|到手价|\d+(?:\.\d+)?\s?元\s?/\s?(?:人|件|个|套|盒|瓶|斤|位|晚|张|份)"
+        r"|\d+(?:\.\d+)?\s?元起",
         0.6,
     ),
+    # v2: a bare sum (fines, withdrawals, rewards, costs in news) is weak on its own (0.3:
+    # below the threshold alone, enough beside another kind)
+    Rule("zh.sum", "zh", "sum", r"[¥￥]\s?\d|\d+(?:\.\d+)?\s?(?:元|块钱)(?!素)", 0.3),
     Rule(
         "zh.discount",
         "zh",
         "discount",
-        r"\d(?:\.\d)?\s?折(?!腾|磨|射|叠)|打折|折扣|优惠|促销|特价|特惠|限时|秒杀|清仓|团购"
+        r"\d(?:\.\d)?\s?折(?!腾|磨|射|叠)|打折|折扣|优惠|促销|特价|特惠|限时|秒杀(?:价|活动|专场|商品)|限时秒杀|\d+元秒杀|清仓|团购"
         r"|满\d+减\d+|买一送一|大促|甩卖|让利",
         0.8,
     ),
@@ -113,10 +144,37 @@ PROMOTIONAL_RULES: tuple[Rule, ...] = (
         "zh.giveaway",
         "zh",
         "giveaway",
-        r"抽奖|送出|免费送|赠送|一人一台|转发.{0,20}送|送.{0,6}(?:iphone|手机|礼品|奖品)",
+        r"抽奖|送出|免费送|(?:购买|下单|关注|转发|评论).{0,20}(?:赠送|送)|赠送(?:礼品|奖品|好礼)|一人一台"
+        r"|送.{0,6}(?:iphone|手机|礼品|奖品)",
         0.7,
     ),
-    Rule("zh.ads", "zh", "sponsored", r"广告|推广|特码|时时彩|彩票计划|唯一平台|代购", 0.7),
+    Rule("zh.ads", "zh", "sponsored", r"特码|唯一平台|代购|广告位招租|推广链接", 0.7),
+    # v2: lottery-tip and gambling pages (guideline rule 6)
+    Rule(
+        "zh.gambling",
+        "zh",
+        "listing",
+        r"时时彩|彩票计划|[六6]\s?合|一句中特|通天报|合数[单双]|[天喜]下?彩|彩网|博彩|娱乐城|百家乐",
+        0.8,
+    ),
+    # v2: money-making schemes (网上赚钱, 赚钱通道, 在家致富)
+    Rule(
+        "zh.money_scheme",
+        "zh",
+        "money_scheme",
+        r"赚钱(?:通道|方式|方法|项目|平台)|(?:网上|手机|在家)(?:赚钱|致富)|日赚\d|躺赚",
+        0.85,
+    ),
+    # v2: property listings (rooms and halls, second-hand homes with a price)
+    Rule(
+        "zh.listing",
+        "zh",
+        "listing",
+        r"\d\s?室\s?\d\s?厅|二手房.{0,20}\d+(?:\.\d+)?\s?万|出租.{0,10}(?:室|房|铺)|求购|出售",
+        0.8,
+    ),
+    # v2: B2B supply listings (慧聪网 and kin) and supply offers in page titles
+    Rule("zh.b2b", "zh", "shop_link", r"慧聪网|1688\.com|中国制造网|^\s*供应\S", 0.8),
     # ---------------------------------------------------------------- Korean
     Rule(
         "ko.price",
@@ -130,7 +188,7 @@ PROMOTIONAL_RULES: tuple[Rule, ...] = (
         "ko.discount",
         "ko",
         "discount",
-        r"\d{1,2}\s?%\s?할인|할인\s?(?:혜택|행사|이벤트|쿠폰)|세일(?!즈)|특가|1\+1|반값|타임딜|핫딜|땡처리",
+        r"\d{1,2}\s?%\s?할인|할인\s?(?:혜택|행사|이벤트|쿠폰)|세일(?!즈)|특가|1\+1|반값|타임딜|핫딜|땡처리|오픈\s?이벤트",
         0.8,
     ),
     Rule("ko.coupon", "ko", "coupon", r"쿠폰|할인\s?코드|프로모션\s?코드|적립금", 0.9),
@@ -147,8 +205,30 @@ PROMOTIONAL_RULES: tuple[Rule, ...] = (
         "ko.listing",
         "ko",
         "listing",
-        r"매물\s?(?:정보|설명|안내|번호|보기)|급매|전세\s?\d|월세\s?\d|매매\s?\d|임대\s?(?:매물|합니다|문의)|분양|경매|입주\s?가능|보증금"
-        r"|토지\s?를\s?소개|조합원",
+        r"매물\s?(?:정보|설명|안내|번호|보기)|급매|전세\s?\d|월세\s?\d|매매\s?\d|임대\s?(?:매물|합니다|문의)|분양(?!가\s?상한)|경매|입주\s?가능|보증금"
+        r"|토지\s?를\s?소개|조합원"
+        r"|#[가-힣A-Za-z]*(?:월세|전세|매매|분양|임대|전매)|특화\s?설계|홍보관|모델하우스|견본주택",
+        0.8,
+    ),
+    # v2: a business advertising its service for the areas it serves: the same kind of service
+    # after place names or in hashtags, twice (성수동꽃집, 뚝섬역꽃집; #성수역치과 #건대치과),
+    # or a list of five or more stations/areas; customers' 맛집/카페 tags are not services
+    Rule(
+        "ko.service_areas",
+        "ko",
+        "service_ad",
+        r"(?:(?:#[가-힣A-Za-z0-9]{0,10}|[가-힣]{1,6}(?:동|역|구))" + _KO_SERVICE + r")"
+        r".{0,120}?(?:(?:#[가-힣A-Za-z0-9]{0,10}|[가-힣]{1,6}(?:동|역|구))" + _KO_SERVICE + r")"
+        r"|(?:[가-힣]{1,8}역\s?[,/]\s?){4,}"
+        r"|(?:[가-힣]{2,6}\s?/\s?){5,}",
+        0.8,
+    ),
+    Rule(
+        "ko.service",
+        "ko",
+        "service_ad",
+        r"대관\s?(?:가능|문의|안내)|줄눈\s?시공|입주\s?청소|누수\s?탐지|운전면허\s?학원|시공\s?(?:문의|전문)"
+        r"|(?:공방|꽃집|플라워|부동산|공인중개사|치과|학원|스튜디오|케이터링|인테리어)\s?[가-힣A-Za-z]{0,12}입니다",
         0.8,
     ),
     Rule("ko.giveaway", "ko", "giveaway", r"경품|증정|당첨|추첨|사은품", 0.7),
