@@ -27,6 +27,12 @@ class _Lang(StrEnum):
     ko = "ko"
 
 
+class _Tier(StrEnum):
+    auto = "auto"
+    accurate = "accurate"
+    fast = "fast"
+
+
 class _Task(StrEnum):
     hostility = "hostility"
     bait = "bait"
@@ -59,6 +65,15 @@ def classify_command(
     column: Annotated[
         str | None, typer.Option("--column", metavar="NAME", help="Read this column of a CSV file.")
     ] = None,
+    tier: Annotated[
+        _Tier,
+        typer.Option(
+            "--tier",
+            metavar="auto|accurate|fast",
+            help="hostility only: accurate (sentence embeddings pooled with n-grams, tens of "
+            "texts a second) or fast (n-grams); auto is accurate where the language has it.",
+        ),
+    ] = _Tier.auto,
 ) -> None:
     """Classify each text: CSV 'label,score' on standard output, in input order.
 
@@ -68,7 +83,7 @@ def classify_command(
 
     t0 = time.perf_counter()
     texts = read_texts(file, column)
-    res = classify(texts, task=task.value, lang=lang.value)
+    res = classify(texts, task=task.value, lang=lang.value, tier=tier.value)
     out = csv.writer(sys.stdout, lineterminator="\n")
     out.writerow(["label", "score"])
     for label, score in zip(res["label"], res["score"], strict=True):
@@ -80,6 +95,11 @@ def classify_command(
         f"classified {done:,} of {len(texts):,} texts for {task.value} "
         f"({flagged:,} not ok) in {time.perf_counter() - t0:.1f} s"
     )
+    if res.attrs.get("tiers"):
+        used = ", ".join(f"{k} {v}" for k, v in res.attrs["tiers"].items())
+        err_console.print(f"tiers: {used}", markup=False)
+    for note in res.attrs.get("notes", []):
+        err_console.print(f"note: {note}", markup=False)
     blank = len(texts) - done
     if blank:
         err_console.print(

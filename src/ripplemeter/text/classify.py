@@ -11,7 +11,9 @@ language of each text with :func:`ripplemeter.text.lang.detect_languages`), and 
 label of higher probability and that probability, in input order.
 
 A task module registers itself with :func:`register_task`; the loader is only called when a
-text of that language is classified, so importing this module stays cheap.
+text of that language is classified, so importing this module stays cheap. A task with tiers
+(``hostility``: ``fast`` n-grams or ``accurate`` embeddings pooled with them) registers them
+in :data:`TASK_TIERS`; its loader then takes ``(lang, tier)``.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ __all__ = [
     "LANGUAGES",
     "TASKS",
     "TASK_LABELS",
+    "TASK_TIERS",
     "Classifier",
     "ClassifierUnavailable",
     "classify",
@@ -67,11 +70,19 @@ for a language the task does not cover."""
 TASK_LABELS: dict[str, str] = {}
 """Task name -> its positive label (the other label is always ``"ok"``)."""
 
+TASK_TIERS: dict[str, tuple[str, ...]] = {}
+"""Task name -> the tiers its loader accepts (``"auto"`` first); tasks without tiers are absent."""
+
 ALL_TASKS: tuple[str, ...] = ("hostility", "bait", "promotional", "question")
 """The tasks of issue 12 (some may not be registered yet)."""
 
 
-def register_task(name: str, label: str, loader: Callable[[str], Classifier]) -> None:
+def register_task(
+    name: str,
+    label: str,
+    loader: Callable[..., Classifier],
+    tiers: tuple[str, ...] | None = None,
+) -> None:
     """Register a task's loader under ``name``.
 
     Parameters
@@ -83,18 +94,27 @@ def register_task(name: str, label: str, loader: Callable[[str], Classifier]) ->
     loader : callable
         ``loader(lang) -> Classifier`` for ``lang`` in :data:`LANGUAGES`; it should cache
         what it loads and raise :class:`ClassifierUnavailable` for a language it lacks.
+        With ``tiers``, ``loader(lang, tier)``.
+    tiers : tuple of str, optional
+        The tiers the loader accepts, ``"auto"`` (the task's own default) first.
     """
     TASKS[name] = loader
     TASK_LABELS[name] = label
+    if tiers:
+        TASK_TIERS[name] = tuple(tiers)
+    else:
+        TASK_TIERS.pop(name, None)
 
 
-def _hostility(lang: str) -> Classifier:
+def _hostility(lang: str, tier: str = "auto") -> Classifier:
+    # auto: the accurate tier (embedding head pooled with n-grams) where its head exists,
+    # the fast n-gram model otherwise (the model's note_ says why)
     from ripplemeter.text.hostility import HostilityModel
 
-    return HostilityModel.load(lang)
+    return HostilityModel.load(lang, tier)
 
 
-register_task("hostility", "hostile", _hostility)
+register_task("hostility", "hostile", _hostility, tiers=("auto", "accurate", "fast"))
 
 
 def _bait(lang: str) -> Classifier:
@@ -121,7 +141,9 @@ register_task("promotional", "promotional", _promotional)
 register_task("question", "question", _question)
 
 
-def classify(texts: Sequence[str], task: str, lang: str = "auto") -> pd.DataFrame:
+def classify(
+    texts: Sequence[str], task: str, lang: str = "auto", tier: str = "auto"
+) -> pd.DataFrame:
     """Classify many texts for one task, in input order.
 
     Parameters
@@ -134,17 +156,24 @@ def classify(texts: Sequence[str], task: str, lang: str = "auto") -> pd.DataFram
         ``auto`` detects each text's language; texts of undetermined language (emoji only, a
         word or two in Latin letters) go to the English classifier; Japanese texts are left
         unclassified (no Japanese classifiers).
+    tier : {"auto", "accurate", "fast"}
+        For tasks with tiers (:data:`TASK_TIERS`; ``hostility``): ``auto`` and ``accurate``
+        use the accurate model where the language has one and the fast model otherwise,
+        ``fast`` always the fast one. Tasks without tiers accept only ``auto``.
 
     Returns
     -------
     DataFrame with columns ``lang`` (str), ``label`` (str: the task's label or ``"ok"``,
     empty when unclassified) and ``score`` (float in [0.5, 1], the probability of that label;
-    NaN when unclassified), one row per text, in order.
+    NaN when unclassified), one row per text, in order. ``attrs["tiers"]`` maps each
+    language used to the tier that answered; ``attrs["notes"]`` lists why a requested tier
+    was not used (for example a language without an accurate model).
 
     Raises
     ------
     ClassifierUnavailable
-        If the task is not registered or ``lang`` is not covered.
+        If the task is not registered, ``lang`` is not covered or ``tier`` is not one of the
+        task's tiers.
     """
     if task not in TASKS:
         known = ", ".join(sorted(TASKS)) or "none"
@@ -152,6 +181,13 @@ def classify(texts: Sequence[str], task: str, lang: str = "auto") -> pd.DataFram
         more = f" ({', '.join(pending)} not available yet)" if task in pending else ""
         raise ClassifierUnavailable(
             f"no classifier for the task {task!r}{more}: the available tasks are {known}"
+        )
+    tiers = TASK_TIERS.get(task, ("auto",))
+    if tier not in tiers:
+        raise ClassifierUnavailable(
+            f"the {task} task has no {tier!r} tier: choose {', '.join(tiers)}"
+            if len(tiers) > 1
+            else f"the {task} task has one model (no tiers): leave the tier as auto"
         )
     texts = list(texts)
     n = len(texts)
@@ -171,13 +207,23 @@ def classify(texts: Sequence[str], task: str, lang: str = "auto") -> pd.DataFram
         route = langs
     labels = np.full(n, "", dtype=object)
     scores = np.full(n, np.nan)
+    used: dict[str, str] = {}
+    notes: list[str] = []
     for code in LANGUAGES:
         idx = np.flatnonzero((route == code) & usable)
         if idx.size == 0:
             continue
-        model = TASKS[task](code)
+        model = TASKS[task](code, tier) if task in TASK_TIERS else TASKS[task](code)
+        if task in TASK_TIERS:
+            used[code] = str(getattr(model, "tier", tier))
+            note = getattr(model, "note_", "")
+            if note and tier != "fast":
+                notes.append(note)
         p = np.asarray(model.predict_proba([texts[i] for i in idx]), dtype=np.float64)
         best = p.argmax(axis=1)
         labels[idx] = np.asarray(list(model.classes_), dtype=object)[best]
         scores[idx] = p[np.arange(idx.size), best]
-    return pd.DataFrame({"lang": langs.astype(str), "label": labels.astype(str), "score": scores})
+    res = pd.DataFrame({"lang": langs.astype(str), "label": labels.astype(str), "score": scores})
+    res.attrs["tiers"] = used
+    res.attrs["notes"] = notes
+    return res

