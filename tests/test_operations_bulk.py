@@ -260,7 +260,7 @@ def test_the_same_file_imported_again_adds_nothing(tmp_path):
     path.write_text(GOOD, encoding="utf-8")
     first = import_hootsuite(p, "tom", path, [MASTO], date_order="dmy")
     n = len(first)
-    assert n == len(GOOD.splitlines()) and not first.skipped
+    assert n == len(GOOD.splitlines()) == 1 and not first.skipped
     # the file's bytes are logged, as the analytics imports log theirs
     sha = hashlib.sha256(path.read_bytes()).hexdigest()
     assert first.sha256 == sha
@@ -272,14 +272,29 @@ def test_the_same_file_imported_again_adds_nothing(tmp_path):
     clock["now"] = NOW + dt.timedelta(days=1)
     again = import_hootsuite(p, "tom", path, [MASTO], date_order="dmy")
     assert list(again) == [] and again.skipped and again.import_id == first.import_id
+    # the note says when, from which file and what it planned then; not the import log's
+    # number (which counts every import of the workspace, analytics ones included)
     assert again.note == (
-        f"bulk.csv: already imported on 2026-12-01 (import {first.import_id}): nothing added"
+        f"bulk.csv: already imported on 2026-12-01 from bulk.csv (1 draft for {MASTO}); "
+        "nothing added"
     )
     assert len(list_plans(p.ws)) == n
-    # the same bytes under another name: still the same file
+    # the same bytes under another name: still the same file, and the note names the first
     copy = tmp_path / "copy.csv"
     copy.write_bytes(path.read_bytes())
-    assert import_hootsuite(p, "tom", copy, [MASTO], date_order="dmy").skipped
+    dup = import_hootsuite(p, "tom", copy, [MASTO], date_order="dmy")
+    assert dup.skipped and dup.note == (
+        f"copy.csv: already imported on 2026-12-01 from bulk.csv (1 draft for {MASTO}); "
+        "nothing added"
+    )
+    # a copy in another folder: the first file's full path, since its name alone is ambiguous
+    (tmp_path / "sub").mkdir()
+    far = tmp_path / "sub" / "bulk.csv"
+    far.write_bytes(path.read_bytes())
+    assert import_hootsuite(p, "tom", far, [MASTO], date_order="dmy").note == (
+        f"bulk.csv: already imported on 2026-12-01 from {path.resolve()} (1 draft for {MASTO}); "
+        "nothing added"
+    )
     # one byte more is another file; the same file for other accounts plans other posts
     copy.write_text(GOOD.replace("Good", "Good!"), encoding="utf-8")
     assert len(import_hootsuite(p, "tom", copy, [MASTO], date_order="dmy")) == n
@@ -290,8 +305,9 @@ def test_the_same_file_imported_again_adds_nothing(tmp_path):
     buf = tmp_path / "buffer.csv"
     buf.write_text(to_buffer_csv(list(first)), encoding="utf-8")
     assert len(import_buffer(p, "tom", buf, [MASTO])) == n
-    assert import_buffer(p, "tom", buf, [MASTO]).note.startswith(
-        "buffer.csv: already imported on 2026-12-02 (import "
+    assert import_buffer(p, "tom", buf, [MASTO]).note == (
+        f"buffer.csv: already imported on 2026-12-02 from buffer.csv (1 draft for {MASTO}); "
+        "nothing added"
     )
     assert len(list_plans(p.ws)) == 4 * n
     p.ws.close()

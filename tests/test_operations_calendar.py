@@ -511,3 +511,33 @@ def test_plan_health_against_the_standard(cal):
     assert list(zip(h.failures.plan_id, h.failures.account_id, h.failures.error, strict=True)) == [
         (failed, MASTO, "401 The access token was revoked")
     ]
+
+
+def test_calendar_zone_is_the_accounts_then_the_teams_then_utc(cal):
+    """One rule for the days of every calendar view (list --week, check, the report)."""
+    from ripplemeter.operations.calendar import calendar_zone, plan_health
+    from ripplemeter.operations.standards import Standards, StandardsFile
+
+    add_account(cal.ws, "mastodon:555", role="owned", timezone="America/New_York")
+    add_account(cal.ws, "mastodon:556", role="owned")  # no zone registered
+    std = cal.standards
+    assert std.file.business_hours.timezone == "Asia/Seoul"  # docs/examples/standards.toml
+    assert calendar_zone(cal.ws, std, "mastodon:555") == "America/New_York"
+    assert calendar_zone(cal.ws, std, MASTO) == "Asia/Seoul"
+    assert calendar_zone(cal.ws, std, "mastodon:556") == "Asia/Seoul"  # the team's
+    assert calendar_zone(cal.ws, std) == "Asia/Seoul"
+    assert calendar_zone(cal.ws, std, "x:not-registered") == "Asia/Seoul"
+    plain = Standards(StandardsFile.model_validate({"brand": {"name": "Plain"}}))
+    assert calendar_zone(cal.ws, plain, "mastodon:556") == "UTC"  # nothing names a zone
+    assert calendar_zone(cal.ws, None) == "UTC"
+    assert calendar_zone(cal.ws, plain, "mastodon:555") == "America/New_York"
+
+    # check counts a zone-less account's weeks in the team's zone: Monday 14 December 07:00
+    # in Seoul is Sunday 13 December 22:00 UTC, in the second week, not the first
+    pid = cal.add("tom", CLEAN, ["mastodon:556"], "2026-12-14 07:00", tz="Asia/Seoul").plan_id
+    assert get_plan(cal.ws, pid).scheduled_at == dt.datetime(2026, 12, 13, 22, 0, tzinfo=dt.UTC)
+    h = plan_health(cal, dt.date(2026, 12, 7), dt.date(2026, 12, 20), accounts=["mastodon:556"])
+    assert [(r.week.isoformat(), r.posts) for r in h.weekly.itertuples()] == [
+        ("2026-12-07", 0),
+        ("2026-12-14", 1),
+    ]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -86,9 +87,20 @@ def test_findings_tables_name_the_post_on_submit_and_approve(here):
     sub = ok(run("calendar", "submit", "p2", "--as", "tom"))
     assert "Findings on p2, version 1" in sub.stderr
     assert "disclosure-late" in sub.stderr
+    # why before what: on the terminal (stdout and stderr as one screen) the findings come
+    # first, then the outcome line
+    screen = sub.output
+    assert screen.index("Findings on p2") < screen.index("disclosure-late")
+    assert screen.index("disclosure-late") < screen.index("p2: sent for review")
+    assert screen.rstrip().endswith("p2: sent for review (state in_review, version 1)")
     app_ = ok(run("calendar", "approve", "p2", "--as", "jisoo"))
     assert app_.stdout.strip() == "p2: approval recorded (state in_review, version 1)"
     assert "Findings on p2, version 1" in app_.stderr  # the warning the approver accepted
+    # approve: the findings, then the outcome, then what is still missing (the paid rule's
+    # second approver, from legal)
+    screen = app_.output
+    assert screen.index("disclosure-late") < screen.index("p2: approval recorded")
+    assert screen.index("p2: approval recorded") < screen.index("note: still needed")
     # a clean post shows no table at all
     clean = ok(run("calendar", "submit", "p1", "--as", "tom"))
     assert "Findings" not in clean.output
@@ -104,22 +116,23 @@ def test_list_week_prints_its_days_with_the_end_included(here):
             "-a",
             MASTO,
             "--at",
-            "2026-12-07 09:00",
+            "2037-12-07 09:00",
             "--as",
             "tom",
         )
     )
-    # 2026-12-09 is a Wednesday; its week runs Monday 7 to Sunday 13 December (by the calendar)
-    res = ok(run("calendar", "list", "--week", "--from", "2026-12-09", "--as", "sam"))
-    assert res.stdout.splitlines()[0] == "The week Mon 7 Dec - Sun 13 Dec 2026 (UTC)"
+    # 2037-12-09 is a Wednesday; its week runs Monday 7 to Sunday 13 December (by the calendar)
+    # without --tz or --account: the team's zone (standards.toml [business_hours])
+    res = ok(run("calendar", "list", "--week", "--from", "2037-12-09", "--as", "sam"))
+    assert res.stdout.splitlines()[0] == "The week Mon 7 Dec - Sun 13 Dec 2037 (Asia/Seoul)"
     assert "New beans #coffee" in res.stdout
-    res = ok(run("calendar", "list", "--month", "--from", "2026-12-31", "--as", "sam"))
-    assert res.stdout.splitlines()[0] == "The month Tue 1 Dec - Thu 31 Dec 2026 (UTC)"
+    res = ok(run("calendar", "list", "--month", "--from", "2037-12-31", "--as", "sam"))
+    assert res.stdout.splitlines()[0] == "The month Tue 1 Dec - Thu 31 Dec 2037 (Asia/Seoul)"
     # the zone of the bounds is named: the account's own when --account is given
     res = ok(
-        run("calendar", "list", "--week", "--from", "2026-12-07", "--account", MASTO, "--as", "sam")
+        run("calendar", "list", "--week", "--from", "2037-12-07", "--account", MASTO, "--as", "sam")
     )
-    assert res.stdout.splitlines()[0] == "The week Mon 7 Dec - Sun 13 Dec 2026 (Asia/Seoul)"
+    assert res.stdout.splitlines()[0] == "The week Mon 7 Dec - Sun 13 Dec 2037 (Asia/Seoul)"
 
 
 def test_an_empty_week_says_which_and_how_to_pick_another(here):
@@ -131,34 +144,127 @@ def test_an_empty_week_says_which_and_how_to_pick_another(here):
             "-a",
             MASTO,
             "--at",
-            "2026-12-07 09:00",
+            "2037-12-07 09:00",
             "--as",
             "tom",
         )
     )
-    # the week before: Mon 30 Nov - Sun 6 Dec; 09:00 in Seoul on the 7th is 00:00 UTC that day
-    res = ok(run("calendar", "list", "--week", "--from", "2026-12-02", "--as", "sam"))
+    # the week before: Mon 30 Nov - Sun 6 Dec (Seoul); the post is on Monday the 7th
+    res = ok(run("calendar", "list", "--week", "--from", "2037-12-02", "--as", "sam"))
     assert res.stdout == ""
     assert res.stderr.strip() == (
-        "note: nothing planned in the week Mon 30 Nov - Sun 6 Dec 2026 (UTC); pick another week "
-        "with --from YYYY-MM-DD (any day in it), e.g. --from 2026-12-07 (the next planned post)"
+        "note: nothing planned in the week Mon 30 Nov - Sun 6 Dec 2037 (Asia/Seoul); pick "
+        "another week "
+        "with --from YYYY-MM-DD (any day in it), e.g. --from 2037-12-07 (the next planned post)"
     )
     # a week that straddles the new year names both years; the hint looks back
-    res = ok(run("calendar", "list", "--week", "--from", "2026-12-31", "--as", "sam"))
+    res = ok(run("calendar", "list", "--week", "--from", "2037-12-31", "--as", "sam"))
     assert res.stderr.strip() == (
-        "note: nothing planned in the week Mon 28 Dec 2026 - Sun 3 Jan 2027 (UTC); pick another "
-        "week with --from YYYY-MM-DD (any day in it), e.g. --from 2026-12-07 (the last planned post)"
+        "note: nothing planned in the week Mon 28 Dec 2037 - Sun 3 Jan 2038 (Asia/Seoul); pick "
+        "another week with --from YYYY-MM-DD (any day in it), e.g. --from 2037-12-07 (the last planned post)"
     )
     # the hint works: that week shows the post
-    res = ok(run("calendar", "list", "--week", "--from", "2026-12-07", "--as", "sam"))
+    res = ok(run("calendar", "list", "--week", "--from", "2037-12-07", "--as", "sam"))
     assert "New beans #coffee" in res.stdout
 
 
 def test_an_empty_plan_says_how_to_pick_a_week_without_a_hint_date(here):
-    res = ok(run("calendar", "list", "--week", "--from", "2026-12-07", "--as", "sam"))
+    res = ok(run("calendar", "list", "--week", "--from", "2037-12-07", "--as", "sam"))
     assert res.stderr.strip() == (
-        "note: nothing planned in the week Mon 7 Dec - Sun 13 Dec 2026 (UTC); pick another week "
+        "note: nothing planned in the week Mon 7 Dec - Sun 13 Dec 2037 (Asia/Seoul); pick "
+        "another week "
         "with --from YYYY-MM-DD (any day in it)"
+    )
+
+
+# ---------------------------------------------------------------------------- the week's zone
+# Second trial: `calendar list --week` cut its week in UTC while each row shows the account's
+# local time, so a Monday 07:00 post in Seoul (Sunday 22:00 UTC) fell into the week before.
+# The bounds now follow `calendar check`'s rule (calendar_zone): --tz; else the --account's
+# zone; else the team's (standards.toml [business_hours]); UTC only when nothing names one.
+MONDAY_7 = "2037-12-07 07:00"  # Seoul; Sunday 6 December 22:00 UTC
+
+
+def test_a_monday_morning_post_is_in_its_own_local_week(here):
+    ok(run("calendar", "add", "Monday beans", "-a", MASTO, "--at", MONDAY_7, "--as", "tom"))
+    res = ok(run("calendar", "list", "--week", "--from", "2037-12-07", "--as", "sam"))
+    lines = res.stdout.splitlines()
+    assert lines[0] == "The week Mon 7 Dec - Sun 13 Dec 2037 (Asia/Seoul)"
+    assert "Mon 2037-12-07" in res.stdout and "07:00" in res.stdout
+    assert "Monday beans" in res.stdout
+    plans = json.loads(
+        ok(
+            run("calendar", "list", "--week", "--from", "2037-12-07", "--json", "--as", "sam")
+        ).stdout
+    )
+    assert [p["plan_id"] for p in plans] == ["p1"]
+    # ... and not in the week before (Mon 30 Nov - Sun 6 Dec, Seoul)
+    res = ok(run("calendar", "list", "--week", "--from", "2037-12-06", "--as", "sam"))
+    assert res.stdout == ""
+    assert "the week Mon 30 Nov - Sun 6 Dec 2037 (Asia/Seoul)" in res.stderr
+    # --tz still decides when given: in UTC it is a Sunday post of the week before
+    res = ok(
+        run("calendar", "list", "--week", "--from", "2037-12-06", "--tz", "UTC", "--as", "sam")
+    )
+    assert res.stdout.splitlines()[0] == "The week Mon 30 Nov - Sun 6 Dec 2037 (UTC)"
+    assert "Monday beans" in res.stdout
+    # the month too: 07:00 on 1 December in Seoul is 30 November in UTC
+    ok(run("calendar", "add", "December", "-a", MASTO, "--at", "2037-12-01 07:00", "--as", "tom"))
+    res = ok(run("calendar", "list", "--month", "--from", "2037-12-15", "--as", "sam"))
+    assert res.stdout.splitlines()[0] == "The month Tue 1 Dec - Thu 31 Dec 2037 (Asia/Seoul)"
+    assert "December" in res.stdout.split("\n", 1)[1]
+
+
+def test_the_bounds_zone_is_the_accounts_then_the_teams_then_utc(here):
+    ok(run("calendar", "add", "Monday beans", "-a", MASTO, "--at", MONDAY_7, "--as", "tom"))
+    # an account in another zone than the team: its own zone, named in the header
+    ny = "mastodon:555"
+    ok(
+        run(
+            "accounts",
+            "add",
+            ny,
+            "--role",
+            "owned",
+            "--timezone",
+            "America/New_York",
+            "--as",
+            "mina",
+        )
+    )
+    res = ok(
+        run("calendar", "list", "--week", "--from", "2037-12-07", "--account", ny, "--as", "sam")
+    )
+    assert res.stderr.startswith(
+        f"note: nothing planned for {ny} in the week Mon 7 Dec - Sun 13 Dec 2037 (America/New_York)"
+    )
+    # an account registered without a zone: the team's
+    bare = "mastodon:556"
+    ok(run("accounts", "add", bare, "--role", "owned", "--as", "mina"))
+    res = ok(
+        run("calendar", "list", "--week", "--from", "2037-12-07", "--account", bare, "--as", "sam")
+    )
+    assert "in the week Mon 7 Dec - Sun 13 Dec 2037 (Asia/Seoul)" in res.stderr
+    # a standard without [business_hours] names no zone: UTC, and the Seoul Monday post is
+    # then on the Sunday before (22:00 UTC), outside that week
+    text = (here / "standards.toml").read_text(encoding="utf-8")
+    start = text.index("[business_hours]")
+    end = text.index("\n[", start)
+    (here / "plain.toml").write_text(text[:start] + text[end + 1 :], encoding="utf-8")
+    assert "business_hours" not in (here / "plain.toml").read_text(encoding="utf-8")
+    res = ok(
+        run(
+            "calendar", "list", "--week", "--from", "2037-12-07",
+            "--standards", "plain.toml", "--as", "sam",
+        )
+    )  # fmt: skip
+    assert res.stdout == ""
+    assert "in the week Mon 7 Dec - Sun 13 Dec 2037 (UTC)" in res.stderr
+    # an unknown --tz is one plain error line, exit 2
+    res = run("calendar", "list", "--week", "--tz", "Asia/Seol", "--as", "sam")
+    assert res.exit_code == 2 and "Traceback" not in res.output
+    assert "--tz 'Asia/Seol': unknown time zone; expected an IANA name such as Asia/Seoul" in (
+        res.stderr
     )
 
 
@@ -353,3 +459,113 @@ def test_the_rehearsal_steps_of_docs_operations_work_as_written(platforms, tmp_p
     res = ok(run(*(moved(a) for a in shlex.split(publish)[1:])))
     assert res.stdout.startswith("Nothing due now; next: p2")
     assert len(platforms.statuses) == 1 and len(platforms.records) == 1
+
+
+# ---------------------------------------------------------------------------- help, as a lead reads it
+HELP_COMMANDS = (
+    [
+        ("calendar", c)
+        for c in (
+            "add edit submit approve reject schedule cancel show list import export check publish"
+        ).split()
+    ]
+    + [("accounts", c) for c in ("list", "add", "import")]
+    + [("standards", c) for c in ("lint", "brochure")]
+)
+# words of the code, not of a marketing team: ids, the database engine, table names
+INTERNAL = re.compile(
+    r"\bids?\b|\bDuckDB\b|\bregistry\b|\blinter\b|planned_posts|plan_findings|plan_transitions"
+    r"|publish_intents|\bimports\b table|(?-i:PLAN_ID|ACCOUNT_ID)|<\w+>",
+    re.IGNORECASE,
+)
+
+
+@pytest.mark.parametrize(("group", "command"), HELP_COMMANDS)
+def test_each_command_help_has_an_example_and_plain_words(group, command):
+    res = run(group, command, "--help")
+    assert res.exit_code == 0, res.output
+    text = " ".join(res.stdout.split())
+    assert f"Example: ripplemeter {group} {command} " in text, text
+    found = INTERNAL.findall(text.replace("ripplemeter.duckdb", ""))
+    assert not found, (group, command, found)
+
+
+@pytest.mark.parametrize("group", ["calendar", "accounts", "standards"])
+def test_each_group_help_has_an_example(group):
+    res = run(group, "--help")
+    assert res.exit_code == 0, res.output
+    text = " ".join(res.stdout.split())
+    assert f"Example: ripplemeter {group} " in text, text
+    assert not INTERNAL.findall(text), text
+
+
+def help_example(screen: str) -> str:
+    """The command of a help screen's ``Example:`` paragraph (its wrapped lines joined)."""
+    lines = screen.splitlines()
+    i = next(i for i, ln in enumerate(lines) if ln.strip().startswith("Example: "))
+    para = []
+    for ln in lines[i:]:
+        if not ln.strip() or ln.strip().startswith("("):
+            break
+        para.append(ln.strip())
+    return " ".join(para).removeprefix("Example: ")
+
+
+def _moved_dates():
+    """Move the docs' December 2026 dates by whole weeks once they are no longer ahead (as
+    the docs tell the reader to: `add --at` refuses a time that has passed)."""
+    import datetime as dt
+
+    shift = dt.timedelta(0)
+    while dt.date(2026, 12, 7) + shift <= dt.date.today() + dt.timedelta(days=1):
+        shift += dt.timedelta(weeks=1)
+
+    def moved(arg: str) -> str:
+        return re.sub(
+            r"\d{4}-\d{2}-\d{2}",
+            lambda m: (dt.date.fromisoformat(m.group()) + shift).isoformat(),
+            arg,
+        )
+
+    return moved
+
+
+def test_the_help_examples_run_as_written(here):
+    """The examples of the help screens, in the order a team works, run in the docs' set-up
+    (the example standards and team, a Seoul Mastodon account)."""
+    import shlex
+
+    moved = _moved_dates()
+
+    def ex(group, command=None):
+        args = [group, command, "--help"] if command else [group, "--help"]
+        words = shlex.split(help_example(run(*args).stdout))
+        assert words[:2] == ["ripplemeter", group], words
+        return [moved(w) for w in words[1:]]
+
+    ok(run(*ex("accounts", "add")))  # a new version of the fixture's account: tom runs it
+    assert ok(run("accounts", "list", "--json")).stdout.count('"tom"') == 1
+    assert ok(run(*ex("accounts", "list"))).stderr.startswith("note: no accounts registered")
+    lint = run(*ex("standards", "lint"))
+    assert lint.exit_code == 1 and "banned-term" in lint.stdout
+    assert "disclosure-missing" in lint.stdout and "required-term" in lint.stdout
+    assert ok(run(*ex("calendar", "add"))).stdout.startswith("p1: planned as a draft")
+    ok(run(*ex("calendar", "edit")))
+    ok(run(*ex("calendar", "submit")))
+    assert "p1: sent back to draft" in ok(run(*ex("calendar", "reject"))).stdout
+    ok(run("calendar", "submit", "p1", "--as", "tom"))
+    assert "p1: approved" in ok(run(*ex("calendar", "approve"))).stdout
+    assert "p1: scheduled for" in ok(run(*ex("calendar", "schedule"))).stdout
+    for cmd in ("list", "show"):  # the tables may wrap the text at 80 columns
+        assert "Ethiopia #coffee" in ok(run(*ex("calendar", cmd))).stdout
+    ok(run(*ex("calendar")))  # this week's plan (the post may be in a later week)
+    ok(run(*ex("calendar", "export")))
+    assert "New beans from Ethiopia" in (here / "plan.ics").read_text(encoding="utf-8")
+    check = run(*ex("calendar", "check"), "--json")  # 3 to 10 posts a week: 1, then 0
+    assert check.exit_code == 1, check.output
+    weekly = json.loads(check.stdout)["weekly"]
+    assert [(w["week"], w["posts"], w["below_frequency"]) for w in weekly] == [
+        (moved("2026-12-07"), 1, True),
+        (moved("2026-12-14"), 0, True),
+    ]
+    assert "p1: cancelled" in ok(run(*ex("calendar", "cancel"))).stdout

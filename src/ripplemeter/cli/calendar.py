@@ -21,8 +21,12 @@ __all__ = ["calendar_app"]
 calendar_app = type(app)(
     cls=RippleGroup,
     no_args_is_help=True,
-    help="The content calendar: plan posts, send them for review, approve, schedule, list, "
-    "import and export.",
+    help="The content calendar: plan posts, send them for review, approve, schedule, publish, "
+    "list, import and export.\n\n"
+    "A post goes from draft to in review, approved, scheduled and published. Each command "
+    "reads standards.toml and team.toml in the current folder and names who is acting with "
+    "--as (your name in team.toml).\n\n"
+    "Example: ripplemeter calendar list --week --as sam",
 )
 app.add_typer(calendar_app, name="calendar")
 
@@ -33,25 +37,33 @@ DEFAULT_STANDARDS = Path("standards.toml")
 WorkspaceOpt = Annotated[
     Path,
     typer.Option(
-        help="DuckDB workspace file; by default ripplemeter.duckdb in the current folder."
+        help="The project's data file; by default ripplemeter.duckdb in the current folder."
     ),
 ]
 StandardsOpt = Annotated[
     Path,
-    typer.Option(help="standards.toml; by default the one in the current folder."),
+    typer.Option(help="The brand's standards.toml; by default the one in the current folder."),
 ]
 TeamOpt = Annotated[
     Path | None,
-    typer.Option("--team", help="team.toml; by default the one beside standards.toml."),
+    typer.Option("--team", help="The team's team.toml; by default the one beside standards.toml."),
 ]
 AsOpt = Annotated[
     str | None,
-    typer.Option("--as", help="Acting team member id (default: $RIPPLEMETER_USER)."),
+    typer.Option(
+        "--as",
+        help="Who is acting: your name in team.toml, e.g. --as tom (default: $RIPPLEMETER_USER).",
+    ),
 ]
+STATE_HELP = (
+    "Only posts in this state: draft, in_review, approved, scheduled, published, failed or "
+    "cancelled (repeatable)."
+)
 CommentOpt = Annotated[
-    str | None, typer.Option("--comment", "-m", help="A comment for the audit log.")
+    str | None,
+    typer.Option("--comment", "-m", help="A comment kept in the post's history (calendar show)."),
 ]
-JsonOpt = Annotated[bool, typer.Option("--json", help="JSON to stdout.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON, for scripts and the web app.")]
 
 
 class _Ctx:
@@ -140,38 +152,72 @@ def _show_findings(post, out=None) -> None:
 @calendar_app.command("add")
 @friendly
 def calendar_add(
-    text: Annotated[str, typer.Argument(help="The post text ('-' reads it from stdin).")],
+    text: Annotated[str, typer.Argument(help="The post's text ('-' reads it from stdin).")],
     account: Annotated[
-        list[str], typer.Option("--account", "-a", help="Target account id (repeatable).")
+        list[str],
+        typer.Option(
+            "--account",
+            "-a",
+            help="Account to post on, as `accounts list` shows it: mastodon:109876 "
+            "(repeat -a for several).",
+        ),
     ],
     at: Annotated[
         str | None,
-        typer.Option("--at", help="When: YYYY-MM-DD HH:MM in the account's time zone."),
+        typer.Option("--at", help="When, in the account's time zone: '2026-12-07 09:00'."),
     ] = None,
     tz: Annotated[
-        str | None, typer.Option(help="Time zone of --at (default: the account's).")
+        str | None,
+        typer.Option(help="Time zone of --at, e.g. America/New_York (default: the account's)."),
     ] = None,
     link: Annotated[str | None, typer.Option(help="A link posted with the text.")] = None,
-    media: Annotated[list[str] | None, typer.Option(help="Media reference (repeatable).")] = None,
+    media: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="An image to attach: a file (from the project folder, e.g. media/beans.png) or "
+            "an https:// link (repeatable, 4 at most)."
+        ),
+    ] = None,
     variant: Annotated[
         list[str] | None,
         typer.Option(help="Per-platform text PLATFORM=TEXT (repeatable), e.g. x='Short'."),
     ] = None,
-    campaign: Annotated[str | None, typer.Option(help="Campaign the post serves.")] = None,
-    pillar: Annotated[str | None, typer.Option(help="Content pillar label.")] = None,
-    promotional: Annotated[bool, typer.Option("--promotional", help="The post sells.")] = False,
-    paid: Annotated[bool, typer.Option("--paid", help="The post will be paid.")] = False,
-    paid_partnership: Annotated[
-        bool, typer.Option("--paid-partnership", help="Carries the platform's paid label.")
+    campaign: Annotated[
+        str | None, typer.Option(help="Campaign the post serves, e.g. spring-launch.")
+    ] = None,
+    pillar: Annotated[
+        str | None, typer.Option(help="Content pillar (theme), e.g. product or community.")
+    ] = None,
+    promotional: Annotated[
+        bool,
+        typer.Option(
+            "--promotional", help="The post sells (counts towards the promotional share)."
+        ),
     ] = False,
-    lang: Annotated[str | None, typer.Option(help="Language of the text (en, ko, zh).")] = None,
+    paid: Annotated[
+        bool,
+        typer.Option("--paid", help="The post will be paid (needs a disclosure and approvals)."),
+    ] = False,
+    paid_partnership: Annotated[
+        bool,
+        typer.Option(
+            "--paid-partnership", help="It carries the platform's paid-partnership label."
+        ),
+    ] = False,
+    lang: Annotated[
+        str | None,
+        typer.Option(help="Language of the text: en, ko or zh (default: told from its script)."),
+    ] = None,
     comment: CommentOpt = None,
     workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
     standards: StandardsOpt = DEFAULT_STANDARDS,
     team: TeamOpt = None,
     as_user: AsOpt = None,
 ) -> None:
-    """Plan a post (a draft); prints its id."""
+    """Plan a post as a draft; prints its number in the plan (p1, p2, ...).
+
+    Example: ripplemeter calendar add "New beans #coffee" -a mastodon:109876 --at "2026-12-07 09:00" --pillar product --as tom
+    """
     body = sys.stdin.read() if text == "-" else text
     with _Ctx(workspace, standards, team, as_user) as c:
         post = c.planner.add(
@@ -197,19 +243,27 @@ def calendar_add(
 @calendar_app.command("edit")
 @friendly
 def calendar_edit(
-    plan_id: Annotated[str, typer.Argument(help="The planned post (p12).")],
+    plan_id: Annotated[
+        str,
+        typer.Argument(
+            metavar="POST", help="The post, by its number in the plan: p12 (calendar list)."
+        ),
+    ],
     text: Annotated[str | None, typer.Option(help="New text.")] = None,
     account: Annotated[
-        list[str] | None, typer.Option("--account", "-a", help="New target accounts.")
+        list[str] | None,
+        typer.Option("--account", "-a", help="New accounts to post on (repeat -a for several)."),
     ] = None,
-    at: Annotated[str | None, typer.Option("--at", help="New time YYYY-MM-DD HH:MM.")] = None,
-    tz: Annotated[str | None, typer.Option(help="Time zone of --at.")] = None,
+    at: Annotated[
+        str | None, typer.Option("--at", help="New time, e.g. '2026-12-08 09:00'.")
+    ] = None,
+    tz: Annotated[str | None, typer.Option(help="Time zone of --at (default: as planned).")] = None,
     link: Annotated[str | None, typer.Option(help="New link ('' removes it).")] = None,
     variant: Annotated[
         list[str] | None, typer.Option(help="PLATFORM=TEXT ('x=' removes the x variant).")
     ] = None,
-    campaign: Annotated[str | None, typer.Option(help="Campaign.")] = None,
-    pillar: Annotated[str | None, typer.Option(help="Content pillar.")] = None,
+    campaign: Annotated[str | None, typer.Option(help="Campaign the post serves.")] = None,
+    pillar: Annotated[str | None, typer.Option(help="Content pillar (theme).")] = None,
     promotional: Annotated[
         bool | None, typer.Option("--promotional/--not-promotional", help="Sells or not.")
     ] = None,
@@ -220,7 +274,10 @@ def calendar_edit(
     team: TeamOpt = None,
     as_user: AsOpt = None,
 ) -> None:
-    """Change a planned post; an approved or scheduled post goes back to review."""
+    """Change a planned post; an approved or scheduled post goes back to review.
+
+    Example: ripplemeter calendar edit p1 --text "New beans from Ethiopia #coffee" --as tom
+    """
     changes: dict = {}
     for key, value in (
         ("text", text),
@@ -253,16 +310,24 @@ def _transition(action: str, plan_id, comment, workspace, standards, team, as_us
         else "scheduled",
         "cancel": "cancelled",
     }[action]
+    # why before what: the linter's findings (approve re-runs it: the warnings the approver
+    # accepts) come before the outcome line, so that a reader going down the screen meets
+    # them first; what is still missing comes after it
+    if action in ("submit", "approve"):
+        _show_findings(post)
     _said(post, words)
     if action == "approve" and post.state == "in_review":
         with _Ctx(workspace, standards, team, as_user, read_only=True, need_user=False) as c:
             for m in c.planner.shortfall(post):
                 note(f"still needed: {m}")
-    if action in ("submit", "approve"):  # approve re-runs the linter: its warnings, shown
-        _show_findings(post)
 
 
-PlanArg = Annotated[str, typer.Argument(help="The planned post (p12).")]
+PlanArg = Annotated[
+    str,
+    typer.Argument(
+        metavar="POST", help="The post, by its number in the plan: p12 (calendar list shows it)."
+    ),
+]
 
 
 @calendar_app.command("submit")
@@ -275,7 +340,10 @@ def calendar_submit(
     team: TeamOpt = None,
     as_user: AsOpt = None,
 ) -> None:
-    """Send a draft for review (the linter's findings are stored and shown)."""
+    """Send a draft for review; what breaks the standard is shown first.
+
+    Example: ripplemeter calendar submit p1 --as tom
+    """
     _transition("submit", plan_id, comment, workspace, standards, team, as_user)
 
 
@@ -289,7 +357,10 @@ def calendar_approve(
     team: TeamOpt = None,
     as_user: AsOpt = None,
 ) -> None:
-    """Approve a post in review (refused while the linter finds errors)."""
+    """Approve a post in review (refused while it breaks the standard).
+
+    Example: ripplemeter calendar approve p1 -m "lovely" --as jisoo
+    """
     _transition("approve", plan_id, comment, workspace, standards, team, as_user)
 
 
@@ -303,7 +374,10 @@ def calendar_reject(
     team: TeamOpt = None,
     as_user: AsOpt = None,
 ) -> None:
-    """Send a post in review back to draft (changes requested)."""
+    """Send a post in review back to draft (changes requested).
+
+    Example: ripplemeter calendar reject p1 -m "name the beans' farm" --as jisoo
+    """
     _transition("reject", plan_id, comment, workspace, standards, team, as_user)
 
 
@@ -317,7 +391,10 @@ def calendar_schedule(
     team: TeamOpt = None,
     as_user: AsOpt = None,
 ) -> None:
-    """Schedule an approved post (its approval rules are checked again)."""
+    """Schedule an approved post (its approval rules are checked again).
+
+    Example: ripplemeter calendar schedule p1 --as tom
+    """
     _transition("schedule", plan_id, comment, workspace, standards, team, as_user)
 
 
@@ -331,7 +408,10 @@ def calendar_cancel(
     team: TeamOpt = None,
     as_user: AsOpt = None,
 ) -> None:
-    """Cancel a post that is not published."""
+    """Cancel a post that is not published.
+
+    Example: ripplemeter calendar cancel p1 -m "sold out" --as tom
+    """
     _transition("cancel", plan_id, comment, workspace, standards, team, as_user)
 
 
@@ -346,7 +426,10 @@ def calendar_show(
     team: TeamOpt = None,
     as_user: AsOpt = None,
 ) -> None:
-    """One planned post: its text, variants, state, approvals, findings and audit log."""
+    """One planned post: its text, state, approvals, what breaks the standard, its history.
+
+    Example: ripplemeter calendar show p1 --as sam
+    """
     import json
 
     from rich.table import Table
@@ -427,13 +510,20 @@ def calendar_show(
 
 def _period(week: bool, month: bool, start: str | None, tz: str):
     import datetime as dt
-    from zoneinfo import ZoneInfo
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     from ripplemeter.operations.calendar import CalendarError
 
     if not (week or month):
         return None, None
-    zone = ZoneInfo(tz)
+    try:
+        zone = ZoneInfo(tz)
+    except (ValueError, ZoneInfoNotFoundError):
+        raise CalendarError(
+            None,
+            "list",
+            f"--tz {tz!r}: unknown time zone; expected an IANA name such as Asia/Seoul",
+        ) from None
     if start:
         try:
             day = dt.date.fromisoformat(start)
@@ -466,18 +556,26 @@ def _span(first, last) -> str:
 @calendar_app.command("list")
 @friendly
 def calendar_list(
-    week: Annotated[bool, typer.Option("--week", help="Only the week (Monday to Sunday).")] = False,
-    month: Annotated[bool, typer.Option("--month", help="Only the month.")] = False,
+    week: Annotated[
+        bool, typer.Option("--week", help="Only one week, Monday to Sunday (see --from).")
+    ] = False,
+    month: Annotated[bool, typer.Option("--month", help="Only one month (see --from).")] = False,
     start: Annotated[
         str | None,
         typer.Option(
             "--from", help="A day in the week or month wanted (YYYY-MM-DD; default today)."
         ),
     ] = None,
-    account: Annotated[str | None, typer.Option(help="Only this account.")] = None,
-    state: Annotated[list[str] | None, typer.Option(help="Only this state (repeatable).")] = None,
+    account: Annotated[
+        str | None, typer.Option(help="Only this account, e.g. mastodon:109876.")
+    ] = None,
+    state: Annotated[list[str] | None, typer.Option(help=STATE_HELP)] = None,
     tz: Annotated[
-        str | None, typer.Option(help="Zone of the week/month bounds (default: UTC).")
+        str | None,
+        typer.Option(
+            help="Time zone of the week or month, e.g. Asia/Seoul (default: the --account's "
+            "zone, else the team's, from business_hours in standards.toml, else UTC)."
+        ),
     ] = None,
     json_out: JsonOpt = False,
     workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
@@ -485,24 +583,26 @@ def calendar_list(
     team: TeamOpt = None,
     as_user: AsOpt = None,
 ) -> None:
-    """The plan: a table per account and day (each in the account's zone), or JSON."""
+    """The plan: a table per account and day (each in the account's zone), or JSON.
+
+    Example: ripplemeter calendar list --week --from 2026-12-07 --as sam
+    """
     import json
 
     from rich.table import Table
     from rich.text import Text
 
     from ripplemeter.operations.accounts import get_account
-    from ripplemeter.operations.calendar import CalendarError, list_plans
+    from ripplemeter.operations.calendar import CalendarError, calendar_zone, list_plans
 
     if week and month:
         raise CalendarError(None, "list", "give --week or --month, not both")
     with _Ctx(workspace, standards, team, as_user, read_only=True) as c:
         c.team.require(c.user, "view")
-        zone = tz
-        if zone is None and account:
-            acc = get_account(c.ws, account)
-            zone = acc.timezone if acc else None
-        first, last = _period(week, month, start, zone or "UTC")
+        # the bounds' zone: --tz, else the one rule of `calendar check` (the account's
+        # zone, else the team's in standards.toml [business_hours], else UTC)
+        zone = tz or calendar_zone(c.ws, c.standards, account)
+        first, last = _period(week, month, start, zone)
         posts = list_plans(c.ws, start=first, end=last, account=account, states=state)
         elsewhere = []  # when the period is empty: the planned days outside it, for a hint
         if first is not None and not posts and not json_out:
@@ -522,7 +622,7 @@ def calendar_list(
         return
     period = None
     if first is not None:
-        period = f"{'week' if week else 'month'} {_span(first, last)} ({zone or 'UTC'})"
+        period = f"{'week' if week else 'month'} {_span(first, last)} ({zone})"
     if not posts:
         if period is None:
             note("nothing planned" + (f" for {account}" if account else ""))
@@ -581,9 +681,12 @@ def calendar_list(
 @calendar_app.command("import")
 @friendly
 def calendar_import(
-    file: Annotated[Path, typer.Argument(help="The CSV file.")],
+    file: Annotated[Path, typer.Argument(help="The CSV file (Hootsuite or Buffer style).")],
     account: Annotated[
-        list[str], typer.Option("--account", "-a", help="Account every row targets (repeatable).")
+        list[str],
+        typer.Option(
+            "--account", "-a", help="Account every row is posted on (repeat -a for several)."
+        ),
     ],
     fmt: Annotated[str, typer.Option("--format", help="hootsuite or buffer.")] = "hootsuite",
     date_order: Annotated[
@@ -591,15 +694,18 @@ def calendar_import(
         typer.Option(help="Hootsuite dates: dmy (31/12/2026) or mdy (12/31/2026)."),
     ] = None,
     tz: Annotated[
-        str | None, typer.Option(help="Zone of the times (default: the account's).")
+        str | None, typer.Option(help="Time zone of the file's times (default: the account's).")
     ] = None,
-    campaign: Annotated[str | None, typer.Option(help="Campaign of every row.")] = None,
+    campaign: Annotated[str | None, typer.Option(help="Campaign every row serves.")] = None,
     workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
     standards: StandardsOpt = DEFAULT_STANDARDS,
     team: TeamOpt = None,
     as_user: AsOpt = None,
 ) -> None:
-    """Import a bulk CSV as drafts, all or nothing (a bad row names its row and column)."""
+    """Import a bulk CSV as drafts, all or nothing (a bad row names its row and column).
+
+    Example: ripplemeter calendar import week.csv --format hootsuite --date-order dmy -a mastodon:109876 --as tom
+    """
     from ripplemeter.operations.bulk import import_buffer, import_hootsuite
     from ripplemeter.operations.calendar import CalendarError
 
@@ -634,18 +740,26 @@ def calendar_import(
 def calendar_export(
     fmt: Annotated[str, typer.Option("--format", help="hootsuite, buffer or ical.")] = "hootsuite",
     out: Annotated[Path | None, typer.Option(help="File to write (default: stdout).")] = None,
-    account: Annotated[str | None, typer.Option(help="Only this account.")] = None,
-    state: Annotated[list[str] | None, typer.Option(help="Only this state (repeatable).")] = None,
-    date_order: Annotated[str, typer.Option(help="Hootsuite dates: dmy or mdy.")] = "dmy",
+    account: Annotated[
+        str | None, typer.Option(help="Only this account, e.g. mastodon:109876.")
+    ] = None,
+    state: Annotated[list[str] | None, typer.Option(help=STATE_HELP)] = None,
+    date_order: Annotated[
+        str, typer.Option(help="Hootsuite dates: dmy (31/12/2026) or mdy (12/31/2026).")
+    ] = "dmy",
     tz: Annotated[
-        str | None, typer.Option(help="Zone of the times (default: each post's).")
+        str | None,
+        typer.Option(help="Time zone of the times written (default: each post's own)."),
     ] = None,
     workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
     standards: StandardsOpt = DEFAULT_STANDARDS,
     team: TeamOpt = None,
     as_user: AsOpt = None,
 ) -> None:
-    """Export the plan as a Hootsuite or Buffer CSV, or an iCalendar file."""
+    """Export the plan as a Hootsuite or Buffer CSV, or an iCalendar file.
+
+    Example: ripplemeter calendar export --format ical --out plan.ics --as sam
+    """
     from ripplemeter.operations.bulk import to_buffer_csv, to_hootsuite_csv, to_ical
     from ripplemeter.operations.calendar import CalendarError, list_plans
 
@@ -679,7 +793,8 @@ def calendar_check(
     start: Annotated[str, typer.Option("--from", help="First day YYYY-MM-DD.")],
     end: Annotated[str, typer.Option("--to", help="Last day YYYY-MM-DD (inclusive).")],
     account: Annotated[
-        list[str] | None, typer.Option("--account", "-a", help="Only these accounts.")
+        list[str] | None,
+        typer.Option("--account", "-a", help="Only these accounts (repeat -a for several)."),
     ] = None,
     json_out: JsonOpt = False,
     workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
@@ -688,7 +803,10 @@ def calendar_check(
     as_user: AsOpt = None,
 ) -> None:
     """The plan against the standard: weeks below the posting frequency, promotional share
-    per week, posts waiting on approval, failures. Exit 1 when any is found."""
+    per week, posts waiting on approval, failures. Exit 1 when any is found.
+
+    Example: ripplemeter calendar check --from 2026-12-07 --to 2026-12-20 --as sam
+    """
     import datetime as dt
     import json
 

@@ -30,13 +30,17 @@ DEFAULT_TEAM = Path("team.toml")
 accounts_app = type(app)(
     cls=RippleGroup,
     no_args_is_help=True,
-    help="The accounts registry: list, add and import accounts (role, owners, time zone, "
-    "credentials reference).",
+    help="The accounts your team runs or watches: add, import and list them (role, owners, time "
+    "zone, where the credentials are kept).\n\n"
+    "Example: ripplemeter accounts add mastodon:109876 --role owned --timezone Asia/Seoul "
+    "--credentials-ref env:MASTODON_TOKEN --as mina",
 )
 standards_app = type(app)(
     cls=RippleGroup,
     no_args_is_help=True,
-    help="Execution standards: lint a draft against standards.toml, render the brochure.",
+    help="The brand's written standard (standards.toml): check a draft against it, share it "
+    "as a brochure.\n\n"
+    'Example: ripplemeter standards lint "Guaranteed to cure your Monday blues!"',
 )
 app.add_typer(accounts_app, name="accounts")
 app.add_typer(standards_app, name="standards")
@@ -44,19 +48,22 @@ app.add_typer(standards_app, name="standards")
 WorkspaceOpt = Annotated[
     Path,
     typer.Option(
-        help="DuckDB workspace file; by default ripplemeter.duckdb in the current folder."
+        help="The project's data file; by default ripplemeter.duckdb in the current folder."
     ),
 ]
 TeamOpt = Annotated[
     Path | None,
     typer.Option(
         "--team",
-        help="team.toml; by default team.toml in the current folder when there is one.",
+        help="The team's team.toml; by default the one in the current folder, when there is one.",
     ),
 ]
 AsOpt = Annotated[
     str | None,
-    typer.Option("--as", help="Acting team member id (default: $RIPPLEMETER_USER)."),
+    typer.Option(
+        "--as",
+        help="Who is acting: your name in team.toml, e.g. --as mina (default: $RIPPLEMETER_USER).",
+    ),
 ]
 
 
@@ -78,11 +85,17 @@ def _team_and_user(team_path: Path | None, as_user: str | None):
 def accounts_list(
     workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
     role: Annotated[
-        str | None, typer.Option(help="Only this role (owned, partner, competitor, media, kol).")
+        str | None,
+        typer.Option(help="Only this role: owned, partner, competitor, media or kol."),
     ] = None,
-    json_out: Annotated[bool, typer.Option("--json", help="JSON to stdout.")] = False,
+    json_out: Annotated[
+        bool, typer.Option("--json", help="Print JSON (for scripts) instead of a table.")
+    ] = False,
 ) -> None:
-    """List the registered accounts (the latest version of each)."""
+    """List the registered accounts (the latest details of each).
+
+    Example: ripplemeter accounts list --role partner
+    """
     import json
 
     from rich.table import Table
@@ -126,30 +139,51 @@ def accounts_list(
 @friendly
 def accounts_add(
     account_id: Annotated[
-        str, typer.Argument(help="platform:id (mastodon:109876), or the id with --platform.")
+        str,
+        typer.Argument(
+            metavar="ACCOUNT",
+            help="The platform and the account's number or name on it: mastodon:109876, "
+            "instagram:ripplecoffee.kr (or only what follows the colon, with --platform).",
+        ),
     ],
-    role: Annotated[str, typer.Option(help="owned, partner, competitor, media or kol.")],
-    platform: Annotated[str | None, typer.Option(help="Platform of an id without one.")] = None,
+    role: Annotated[
+        str,
+        typer.Option(help="owned (yours), partner, competitor, media or kol (an influencer)."),
+    ],
+    platform: Annotated[
+        str | None, typer.Option(help="The platform, when ACCOUNT does not start with it.")
+    ] = None,
     handle: Annotated[
-        str | None, typer.Option(help="Screen name (a leading @ is dropped).")
+        str | None,
+        typer.Option(help="Screen name, e.g. ripple@mastodon.social (a leading @ is dropped)."),
     ] = None,
     name: Annotated[str | None, typer.Option(help="Display name.")] = None,
     owner: Annotated[
-        list[str] | None, typer.Option(help="Team member who runs it (repeatable).")
+        list[str] | None,
+        typer.Option(help="Who runs it: a name in team.toml, e.g. tom (repeatable)."),
     ] = None,
-    timezone: Annotated[str | None, typer.Option(help="IANA time zone (Asia/Seoul).")] = None,
+    timezone: Annotated[
+        str | None,
+        typer.Option(
+            help="The account's time zone, e.g. Asia/Seoul (its posts are planned in it)."
+        ),
+    ] = None,
     credentials_ref: Annotated[
         str | None,
         typer.Option(
             "--credentials-ref",
-            help="env:NAME or file:PATH where the credentials live; never the secret itself.",
+            help="Where its token or password is kept: env:NAME (an environment variable) or "
+            "file:PATH; never the secret itself.",
         ),
     ] = None,
     workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
     team: TeamOpt = None,
     as_user: AsOpt = None,
 ) -> None:
-    """Register an account, or a new version of it (same values again: nothing changes)."""
+    """Register an account, or change its details (the same values again change nothing).
+
+    Example: ripplemeter accounts add mastodon:109876 --role owned --owner tom --timezone Asia/Seoul --credentials-ref env:MASTODON_TOKEN --as mina
+    """
     from ripplemeter.operations.accounts import add_account
     from ripplemeter.workspace import Workspace, remove_if_empty
 
@@ -186,13 +220,25 @@ def accounts_add(
 @accounts_app.command("import")
 @friendly
 def accounts_import(
-    file: Annotated[Path, typer.Argument(help="CSV or XLSX: account_id, platform, role, ...")],
-    platform: Annotated[str | None, typer.Option(help="Platform of ids without one.")] = None,
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="A CSV or Excel file with the columns account_id, platform, role (required), "
+            "handle, name, owners, timezone, credentials_ref."
+        ),
+    ],
+    platform: Annotated[
+        str | None,
+        typer.Option(help="The platform of rows whose account_id does not start with one."),
+    ] = None,
     workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
     team: TeamOpt = None,
     as_user: AsOpt = None,
 ) -> None:
-    """Import a list of accounts in one transaction: a bad row writes nothing."""
+    """Import a list of accounts, all or nothing: a bad row writes nothing.
+
+    Example: ripplemeter accounts import accounts.csv --as mina
+    """
     from ripplemeter.operations.accounts import import_accounts
     from ripplemeter.workspace import Workspace, remove_if_empty
 
@@ -222,27 +268,44 @@ def accounts_import(
 def standards_lint(
     text: Annotated[str, typer.Argument(help="The draft ('-' reads it from stdin).")],
     account: Annotated[
-        str | None, typer.Option(help="Account id whose rules apply (platform:id).")
+        str | None,
+        typer.Option(
+            help="The account the draft is for (its own rules apply), e.g. mastodon:109876."
+        ),
     ] = None,
     standards: Annotated[
-        Path, typer.Option(help="standards.toml; by default the one in the current folder.")
+        Path,
+        typer.Option(help="The brand's standards.toml; by default the one in the current folder."),
     ] = DEFAULT_STANDARDS,
     workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
     role: Annotated[
         str | None,
-        typer.Option(help="The account's role when it is not in the registry (partner, kol...)."),
+        typer.Option(
+            help="The account's role when it is not registered: partner or kol (their posts "
+            "must be disclosed), owned, media or competitor."
+        ),
     ] = None,
-    paid: Annotated[bool, typer.Option("--paid", help="The post will be paid.")] = False,
+    paid: Annotated[
+        bool, typer.Option("--paid", help="The post will be paid (it must be disclosed).")
+    ] = False,
     paid_partnership: Annotated[
         bool,
-        typer.Option("--paid-partnership", help="The post carries the platform's paid label."),
+        typer.Option(
+            "--paid-partnership", help="The post carries the platform's paid-partnership label."
+        ),
     ] = False,
     lang: Annotated[
-        str | None, typer.Option(help="The draft's language (default: read from its script).")
+        str | None,
+        typer.Option(help="The draft's language: en, ko or zh (default: told from its script)."),
     ] = None,
-    json_out: Annotated[bool, typer.Option("--json", help="Findings as JSON to stdout.")] = False,
+    json_out: Annotated[
+        bool, typer.Option("--json", help="Print the findings as JSON (for scripts).")
+    ] = False,
 ) -> None:
-    """Check a draft against the standard; exit 1 when it has an error, 0 when clean."""
+    """Check a draft against the standard; exit 1 when it has an error, 0 when clean.
+
+    Example: ripplemeter standards lint "국내최고의 커피! 가을 블렌드 출시" --account instagram:ripplecoffee.kr --role partner
+    """
     from rich.table import Table
     from rich.text import Text
 
@@ -302,13 +365,26 @@ def standards_lint(
 @friendly
 def standards_brochure(
     standards: Annotated[Path, typer.Argument(help="The standards.toml to render.")],
-    out: Annotated[Path, typer.Option(help="Folder for brochure.html (and brochure.pdf).")] = Path(
-        "brochure"
-    ),
-    pdf: Annotated[bool, typer.Option("--pdf", help="Also print brochure.pdf (Chromium).")] = False,
-    team: TeamOpt = None,
+    out: Annotated[
+        Path, typer.Option(help="Folder to write brochure.html (and brochure.pdf) into.")
+    ] = Path("brochure"),
+    pdf: Annotated[
+        bool,
+        typer.Option("--pdf", help="Also print brochure.pdf (needs Chromium and Playwright)."),
+    ] = False,
+    team: Annotated[
+        Path | None,
+        typer.Option(
+            "--team",
+            help="The team's team.toml, shown in the brochure; by default the one beside "
+            "standards.toml, when there is one.",
+        ),
+    ] = None,
 ) -> None:
-    """Render the standard as a readable HTML document (and PDF) to share with the team."""
+    """Render the standard as a readable HTML document (and PDF) to share with the team.
+
+    Example: ripplemeter standards brochure standards.toml --out share --pdf
+    """
     from ripplemeter.operations.standards import load_standards
     from ripplemeter.operations.team import find_team, load_team
     from ripplemeter.report.brochure import write_brochure

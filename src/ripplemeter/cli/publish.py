@@ -108,17 +108,22 @@ def calendar_publish(
     watch: Annotated[
         bool, typer.Option("--watch", help="Keep publishing as posts fall due (Ctrl-C stops).")
     ] = False,
-    interval: Annotated[float, typer.Option(help="--watch: seconds between rounds.", min=0)] = 60.0,
+    interval: Annotated[
+        float, typer.Option(metavar="SECONDS", help="--watch: seconds between rounds.", min=0)
+    ] = 60.0,
     max_rounds: Annotated[
         int | None,
-        typer.Option("--max-rounds", help="--watch: stop after this many rounds.", min=1),
+        typer.Option(
+            "--max-rounds", metavar="N", help="--watch: stop after this many rounds.", min=1
+        ),
     ] = None,
     server: Annotated[
         list[str] | None,
         typer.Option(
             "--server",
-            help="ACCOUNT=URL or PLATFORM=URL: the server of an account or platform "
-            "(default: Mastodon from a handle name@host, Bluesky https://bsky.social).",
+            help="The server of a platform or an account, e.g. mastodon=https://mastodon.social "
+            "(repeatable; default: Mastodon's from a handle name@host, Bluesky "
+            "https://bsky.social).",
         ),
     ] = None,
     visibility: Annotated[
@@ -126,12 +131,16 @@ def calendar_publish(
     ] = "public",
     media_root: Annotated[
         Path | None,
-        typer.Option(help="Folder of relative media paths (default: the workspace's folder)."),
+        typer.Option(
+            help="Folder that images given as file paths are read from (default: the project "
+            "folder, where ripplemeter.duckdb is)."
+        ),
     ] = None,
     now: Annotated[
         str | None,
         typer.Option(
-            help="Publish as if it were this time (ISO 8601 with offset); for rehearsals."
+            help="Publish as if it were this time, with its offset, e.g. 2026-12-07T09:01+09:00;"
+            " for rehearsals against the test server."
         ),
     ] = None,
     as_json: JsonOpt = False,
@@ -144,6 +153,9 @@ def calendar_publish(
 
     Exit status 1 when a post failed (the platform's words say why); transient problems are
     retried in the run and, failing that, on the next run.
+
+    Example: ripplemeter calendar publish --due --as tom
+    (from cron every few minutes; or keep one running: --watch --interval 60)
     """
     from ripplemeter.cli.calendar import _Ctx
     from ripplemeter.errors import WorkspaceError

@@ -413,7 +413,7 @@ class BulkImport(list):
         was added and the list is empty.
     note : str or None
         When skipped, a plain sentence for the user ("bulk.csv: already imported on
-        2026-12-01 (import 3): nothing added").
+        2026-12-01 from bulk.csv (20 drafts for mastodon:109876); nothing added").
     """
 
     def __init__(self, posts=(), *, import_id: int, sha256: str, skipped=False, note=None):
@@ -431,14 +431,20 @@ def _import_key(planner: Planner, accounts: Sequence[str]) -> str:
 def _earlier(planner: Planner, path: Path, fmt: str, sha: str, key: str) -> BulkImport | None:
     """The earlier import of these bytes into the plan for these accounts, as a no-op."""
     rows = planner.ws.con.execute(
-        "SELECT import_id, started_at FROM imports WHERE sha256 = ? AND format = ? "
+        "SELECT import_id, started_at, path, rows FROM imports WHERE sha256 = ? AND format = ? "
         "AND context_key = ? AND status = 'ok' ORDER BY import_id LIMIT 1",
         [sha, fmt, key],
     ).fetchall()
     if not rows:
         return None
-    import_id, at = rows[0]
-    note = f"{path.name}: already imported on {at:%Y-%m-%d} (import {import_id}): nothing added"
+    import_id, at, before, n = rows[0]
+    # what the user needs: when, from which file (a copy may have another name or folder),
+    # what it planned then, and that nothing changed; the import log's number is internal
+    before = Path(before)
+    source = before.name if before.parent == path.resolve().parent else str(before)
+    accounts = key.removeprefix("accounts=").replace(",", ", ")
+    drafts = f"{int(n)} draft{'s' if int(n) != 1 else ''} for {accounts}"
+    note = f"{path.name}: already imported on {at:%Y-%m-%d} from {source} ({drafts}); nothing added"
     return BulkImport(import_id=int(import_id), sha256=sha, skipped=True, note=note)
 
 

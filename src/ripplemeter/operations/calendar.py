@@ -69,6 +69,7 @@ __all__ = [
     "Planner",
     "PlannedPost",
     "Publication",
+    "calendar_zone",
     "due_posts",
     "get_plan",
     "history",
@@ -1277,6 +1278,42 @@ class Planner:
 
 
 # ---------------------------------------------------------------------------- views
+def calendar_zone(
+    ws: Workspace, standards: Standards | None = None, account: str | None = None
+) -> str:
+    """The time zone in which a calendar view cuts its days and weeks.
+
+    One rule for ``calendar list --week|--month`` (its bounds) and :func:`plan_health`
+    (``calendar check`` and the report's calendar section: each account's weeks).
+
+    Parameters
+    ----------
+    ws : Workspace
+        Its accounts registry gives an account's zone.
+    standards : Standards, optional
+        Its ``[business_hours]`` timezone is the team's zone.
+    account : str, optional
+        An account id (``platform:native``).
+
+    Returns
+    -------
+    str
+        IANA zone: the account's registered zone; else the team's zone
+        (standards.toml ``[business_hours] timezone``); ``"UTC"`` only when neither names
+        one.
+    """
+    from ripplemeter.operations.accounts import get_account
+
+    if account:
+        acc = get_account(ws, account)
+        if acc is not None and acc.timezone:
+            return acc.timezone
+    bh = standards.file.business_hours if standards is not None else None
+    if bh is not None and bh.timezone:
+        return bh.timezone
+    return "UTC"
+
+
 def list_plans(
     ws: Workspace,
     *,
@@ -1612,7 +1649,8 @@ def plan_health(
         overrides, :meth:`Standards.rules_for`); its team decides which approvals count.
     start, end : date
         First and last day (inclusive); weeks are those overlapping them, Monday to Sunday,
-        in each account's registered zone (UTC when none).
+        in each account's zone (:func:`calendar_zone`: the registered one, else the team's
+        business-hours zone, else UTC).
     accounts : sequence of str, optional
         Accounts to check (default: every owned account of the registry plus every account
         a plan in the period targets).
@@ -1630,7 +1668,7 @@ def plan_health(
     """
     import pandas as pd
 
-    from ripplemeter.operations.accounts import get_account, list_accounts
+    from ripplemeter.operations.accounts import list_accounts
 
     ws = planner.ws
     posts = [p for p in _load(ws) if p.state != "cancelled" and p.scheduled_at is not None]
@@ -1648,8 +1686,7 @@ def plan_health(
     first_monday = start - dt.timedelta(days=start.weekday())
     n_weeks = (end - first_monday).days // 7 + 1
     for a in ids:
-        acc = get_account(ws, a)
-        zone = (acc.timezone if acc else None) or "UTC"
+        zone = calendar_zone(ws, planner.standards, a)
         rules = planner.standards.rules_for(a)
         ppw = rules.posts_per_week
         cap = rules.content_mix.max_promotional_share
