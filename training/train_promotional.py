@@ -9,7 +9,9 @@ for files without ids, ``row<k>`` (0-based data record) or ``item<k>`` (0-based 
 
 Run ``python training/train_promotional.py draw`` to check that ``gold.csv`` holds the seeded
 draw, ``python training/train_promotional.py fresh`` to check ``fresh.csv`` (100 further posts
-drawn after the rules were written, :func:`draw_fresh`), and
+drawn after the rules were written, :func:`draw_fresh`), ``python training/train_promotional.py
+enriched`` to check ``enriched.csv`` (312 posts drawn toward likely-promotional sources,
+:func:`draw_enriched`), and
 ``python training/train_promotional.py measure`` to score the rule set (and a learned model) and
 print the model card's figures.
 """
