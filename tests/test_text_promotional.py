@@ -301,6 +301,7 @@ def test_committed_fresh_second_pass_kappa():
 def test_gold_references_resolve_and_rescore(real_data):
     real_data("weibo_ced_repost_cascades/original-microblog")
     real_data("serp_samples/baidu_naver")
+    real_data("youtube_spam_collection")  # the enriched set's YouTube comments
     rows = train_promotional.read_gold()
     # the gold file is exactly the seeded draw described in the guideline
     assert [r["ref"] for r in train_promotional.draw()] == [r["ref"] for r in rows]
