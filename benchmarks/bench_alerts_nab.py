@@ -150,7 +150,8 @@ def esd_statistics(r, lag, n_back, kmax, min_n, floor):  # pragma: no cover - nu
     ``r[t]``. Returns R (n, kmax): R_i = (x_(i) - median) / max(1.4826 MAD, floor[t]) of the
     sample without its i - 1 largest values (x_(i) the i-th largest); m (n,): sample size; and
     the rank of r[t] in the sample (1 = largest). Rows where r[t] is not among the ``kmax``
-    largest are skipped (it cannot be declared an outlier). Rosner 1983; median/MAD form:
+    largest are skipped (it cannot be declared an outlier). Rosner, "Percentage points for a
+    generalized ESD many-outlier procedure", Technometrics 25(2), 1983; median/MAD form:
     Hochenbaum, Vallis & Kejariwal 2017.
     """
     n = len(r)
@@ -235,7 +236,7 @@ def variant_tables(data) -> dict[str, dict[tuple, dict[str, EventScore]]]:
     ``esd``: r = log(1 + count over the smoothing window) - its same-hour-of-the-week median
     (the ``tuned`` baseline); fires where r is an outlier of the one-sided median/MAD
     generalized ESD test on r over the previous ``days`` days taken hourly plus the current
-    value (a streaming S-H-ESD, Hochenbaum et al. 2017). ``esd_z``: ``esd`` (14 days) and the
+    value (a streaming S-H-ESD, Hochenbaum et al. 2017, arXiv:1704.07706). ``esd_z``: ``esd`` (14 days) and the
     robust z of ``tuned`` above a threshold, i.e. the ESD test in place of the record
     condition. ``nb``: the count over the window against a negative binomial with the
     baseline's moments (mean = median count, variance = (1.4826 MAD)^2 with the Poisson
