@@ -135,7 +135,8 @@ SERP_NEGATIVE_SHARE = Metric(
     "negative results / results with a sentiment, over ranks 1-10 of each query and engine",
     "ratio",
     "ripplemeter decision; title and snippet as displayed, scored by the shipped sentiment "
-    "model of their language",
+    "model of their language, Korean results by the news-tone model news-tone-ko (model card "
+    "text/models/news-tone-ko.md)",
     "Results of the campaign's SERP sources observed in the campaign window or without a "
     "search time; each result list's first page (ranks 1-10) counts, lists of the same query "
     "pooled. Results without a sentiment (a language without a model) are left out of both "
@@ -602,9 +603,23 @@ class OpinionSection:
             return out
         first = t.filter(inside, t.rank <= s.first_page)
         first = first.mutate(_sid=serp_subject_id(first))
-        sent = latest_annotations(ctx, "sentiment").select(_s_id="subject_id", sentiment="label")
+        sent = latest_annotations(ctx, "sentiment").select(
+            _s_id="subject_id", sentiment="label", _model="model", _model_version="model_version"
+        )
         j = first.left_join(sent, first._sid == sent._s_id)
         g = j.group_by(["engine", "query", "sentiment"]).aggregate(n=ibis._.count()).to_pandas()
+        # which model scored the first pages (Korean results: the news-tone model)
+        used = (
+            j.filter(j._model.notnull())
+            .group_by(["_model", "_model_version"])
+            .aggregate(n=ibis._.count())
+            .to_pandas()
+            .sort_values(["n", "_model"], ascending=[False, True])
+        )
+        scored_by = [
+            {"model": str(r["_model"]), "version": str(r["_model_version"]), "results": int(r["n"])}
+            for r in used.to_dict("records")
+        ]
         g["sentiment"] = g["sentiment"].astype(object).where(g["sentiment"].notna(), None)
         g["query"] = g["query"].astype(object).where(g["query"].notna(), None)
         lists = (
@@ -640,7 +655,12 @@ class OpinionSection:
                 }
             )
         by_query.sort(key=lambda d: (-d["results"], str(d["engine"]), str(d["query"])))
-        data = {**overall, "first_page": s.first_page, "by_query": by_query}
+        data = {
+            **overall,
+            "first_page": s.first_page,
+            "by_query": by_query,
+            "scored_by": scored_by,
+        }
         figs = [
             Figure(
                 "qualitative.serp.negative_share",
@@ -671,6 +691,16 @@ class OpinionSection:
                 ),
             ]
         notes = []
+        if scored_by:
+            notes.append(
+                "Search results' sentiment: "
+                + "; ".join(
+                    f"{d['model']} (version {d['version']}, {d['results']} first-page result(s))"
+                    for d in scored_by
+                )
+                + ". Korean results are read by news-tone-ko (is the result bad news for the "
+                "brand searched?), other languages by the sentiment model of their language."
+            )
         if int(c["untimed"]):
             notes.append(
                 f"{int(c['untimed'])} search result(s) carry no search time; they count as taken "

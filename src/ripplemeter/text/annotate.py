@@ -28,6 +28,12 @@ Subjects
   space. The same headline seen twice is one subject. :func:`serp_subject_id` builds the same
   id as an Ibis expression, so a section joins results to their annotations on any engine.
 
+Search results in Korean get their ``sentiment`` from the news-tone model
+(:mod:`ripplemeter.text.news_tone`, model name ``news-tone-ko``): is the result bad news for
+the brand searched (its query)? Its labels are ``negative`` and ``neutral`` (not negative);
+the movie-review sentiment model read market-slump headlines as neutral. Search results in
+other languages, and posts, keep the sentiment model of their language.
+
 Speed
 -----
 Identical texts are scored once. Language identification first decides by script alone the
@@ -229,6 +235,47 @@ def _sentiment_model(lang: str, tier: str) -> _Model:
     weights = _file_version(_model_file(f"sentiment-{lang}-{tier}"))
     version = f"{meta['version']}+{weights}" if meta.get("version") else weights
     return _Model(name, version, lambda texts: m.label_scores(texts))
+
+
+def _news_tone_model(ws: Workspace) -> _Model:
+    """The Korean news-tone model for search results (:mod:`ripplemeter.text.news_tone`).
+
+    ``run(subject_ids)`` reads each search result's display title, snippet and query from the
+    workspace's ``serp_results`` and returns ``label`` (negative/neutral, neutral meaning not
+    negative) and ``score`` (probability of the label). The version is the model card's
+    version and the weights' hash, so retrained weights annotate again.
+    """
+    from ripplemeter.text.news_tone import MODEL_NAME, NewsToneModel, model_path
+
+    m = NewsToneModel.load()
+    version = f"{m.version}+{_file_version(model_path())}"
+
+    def run(subject_ids: list[str]) -> pd.DataFrame:
+        rows = _serp_sources(ws).reindex(subject_ids)
+        rows = rows.astype(object).where(rows.notna(), None)
+        return m.label_scores(
+            rows["title_text"].tolist(), rows["snippet_text"].tolist(), rows["query"].tolist()
+        )
+
+    return _Model(MODEL_NAME, version, run)
+
+
+def _serp_sources(ws: Workspace) -> pd.DataFrame:
+    """Display title, snippet and query of each search-result subject, indexed by subject.
+
+    A headline seen under several queries is one subject; its first query by name is used.
+    """
+    return (
+        ws.con.execute(
+            f"""
+            SELECT {serp_subject_sql()} AS subject_id, any_value(title_text) AS title_text,
+                   any_value(snippet_text) AS snippet_text, min(query) AS query
+            FROM serp_results GROUP BY 1
+            """
+        )
+        .df()
+        .set_index("subject_id")
+    )
 
 
 def _spam_model() -> _Model:
@@ -437,7 +484,8 @@ def annotate_workspace(
     All rows of a run are written in one transaction with one ``annotated_at`` time: an
     interrupted run writes nothing. Texts in a language without a sentiment model (ja) get no
     sentiment; texts of undetermined language (emoji only, a word or two) are scored by the
-    English model, which learned emoji from tweets. The spam model, trained on English
+    English model, which learned emoji from tweets. Korean search results are scored by the
+    news-tone model in either tier (see the module notes). The spam model, trained on English
     YouTube comments, scores every text (links and calls to subscribe are what it knows).
     """
     unknown = [t for t in tasks if t not in TASKS]
@@ -521,14 +569,18 @@ def annotate_workspace(
                 emit("language", ids[todo], langs[todo], None, lang_model)
             res.annotated["language"] = len(todo)
 
-        # -- sentiment: one model per language; und -> English, ja -> none
+        # -- sentiment: one model per language; und -> English, ja -> none. Korean search
+        # results get the news-tone model instead (negative news for the searched brand)
         if "sentiment" in tasks and len(ids):
             route = np.where(langs == "und", "en", langs)
+            serp_ko = (route == "ko") & np.fromiter(
+                (str(i).startswith("serp:") for i in ids), dtype=bool, count=len(ids)
+            )
             models: dict[str, _Model] = {}
             from ripplemeter.text.sentiment import MODEL_LANGUAGES, ModelUnavailable
 
             for code in MODEL_LANGUAGES:
-                if (route == code).any():
+                if ((route == code) & ~serp_ko).any():
                     try:
                         models[code] = _sentiment_model(code, tier)
                     except ModelUnavailable as exc:
@@ -536,9 +588,19 @@ def annotate_workspace(
                             raise
                         res.notes.append(f"sentiment not annotated for {code}: {exc}")
             done = _existing(ws, "sentiment", [(m.name, m.version) for m in models.values()])
-            pending = _pending_mask(ids, done)
-            total = int(sum(((route == c) & pending).sum() for c in models))
+            pending = _pending_mask(ids, done) & ~serp_ko
+            news_idx = np.zeros(0, dtype=np.int64)
+            if serp_ko.any():
+                news = _news_tone_model(ws)
+                news_done = _existing(ws, "sentiment", [(news.name, news.version)])
+                news_idx = np.flatnonzero(serp_ko & _pending_mask(ids, news_done))
+            total = int(sum(((route == c) & pending).sum() for c in models)) + len(news_idx)
             n_done = 0
+            if len(news_idx):
+                tick("sentiment", n_done, total)
+                r = news.run(list(ids[news_idx]))
+                emit("sentiment", ids[news_idx], r["label"].to_numpy(), r["score"].to_numpy(), news)
+                n_done += len(news_idx)
             for code, model in models.items():
                 idx = np.flatnonzero((route == code) & pending)
                 for a in range(0, len(idx), CHUNK):

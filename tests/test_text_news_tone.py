@@ -1,0 +1,281 @@
+"""The Korean news-tone model: its cues by hand, its weights, and its place in ``annotate``.
+
+The cue vectors below are written by hand from each headline (which words are there); the
+probabilities are recomputed from the weights file with numpy, apart from the model code.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ripplemeter.campaign import load_campaign
+from ripplemeter.evaluate import evaluate_campaign
+from ripplemeter.text import annotate as A
+from ripplemeter.text.news_tone import (
+    FEATURES,
+    MODEL_NAME,
+    NewsToneModel,
+    NewsToneUnavailable,
+    brand_terms,
+    model_path,
+    news_features,
+)
+from ripplemeter.workspace import Workspace
+
+LABELS = Path(__file__).parent / "data" / "naver_news_gold"
+DUMP = "serp_samples/baidu_naver/JeonginWon_pierce-project-backloop/삼성전자_naver_news.json"
+
+
+def _cues(**on: float) -> np.ndarray:
+    unknown = set(on) - set(FEATURES)
+    assert not unknown, unknown
+    return np.array([float(on.get(f, 0.0)) for f in FEATURES])
+
+
+SLUMP_T = "코스피 3%대 급락…3960선 붕괴"
+SLUMP_S = "삼성전자(-2.68%), LG에너지솔루션(-3.78%), 현대차(-2.39%) 등이 하락세다."
+TRIP_T = "이재용 회장, UAE 출장길…AI 등 첨단기술 협력 강화"
+TRIP_S = "이재용 삼성전자 회장이 19일 한·UAE 비즈니스 라운드테이블 참석을 위해 출국했다."
+
+
+def test_brand_terms_come_from_the_query():
+    assert brand_terms("삼성전자") == ("삼성전자",)
+    assert brand_terms("삼성 갤럭시") == ("삼성 갤럭시", "갤럭시", "삼성")
+    assert brand_terms("  ") == () and brand_terms(None) == ()
+
+
+def test_cues_of_a_market_slump_naming_the_brand():
+    x = news_features([SLUMP_T], [SLUMP_S], "삼성전자")[0]
+    # 급락/붕괴 in a headline naming the market (코스피, 3960선); Samsung followed by (-2.68%)
+    # before the comma; three negative percentages in the text
+    want = _cues(brand_fall=1, title_market_fall=1, title_fall=1, pct_down=1)
+    np.testing.assert_array_equal(x, want)
+
+
+def test_cues_of_a_chairman_trip():
+    x = news_features([TRIP_T], [TRIP_S], "삼성전자")[0]
+    # 협력 (positive); 회장, 출장, 출국 (event); "삼성전자 회장이 19일 ..." has no fall or rise
+    np.testing.assert_array_equal(x, _cues(positive=1, event=1))
+
+
+def test_a_list_separator_ends_the_brand_window():
+    # Samsung up 0.10%, SK hynix down: no fall of Samsung (the comma ends its window)
+    x = news_features(["코스피 약세 출발"], ["삼성전자 0.10%, SK하이닉스 -2.64%"], "삼성전자")[0]
+    assert x[FEATURES.index("brand_fall")] == 0
+    assert x[FEATURES.index("pct_down")] == pytest.approx(1 / 3)
+    # a thousands comma does not end it: 99,500원 ... 1.09% 하락 is Samsung's fall
+    x = news_features(
+        ["시장 혼조세"], ["삼성전자는 현재가 99,500원으로 전 거래일 대비 1.09% 하락"], "삼성전자"
+    )[0]
+    assert x[FEATURES.index("brand_fall")] == 1
+    # a distance is no fall ("100m 떨어진 식당가")
+    x = news_features(["평택"], ["삼성전자 공장에서 100m 떨어진 식당가"], "삼성전자")[0]
+    assert x[FEATURES.index("brand_fall")] == 0
+
+
+def test_overtaken_rise_and_no_query():
+    x = news_features(["HBM"], ["SK하이닉스가 삼성전자를 제치고 D램 1위에 올랐다"], "삼성전자")[0]
+    assert x[FEATURES.index("brand_overtaken")] == 1
+    x = news_features(["반등"], ["삼성전자는 3.50% 오른 10만600원"], "삼성전자")[0]
+    assert x[FEATURES.index("brand_rise")] == 1 and x[FEATURES.index("brand_fall")] == 0
+    # without a query no brand cue fires, the rest do
+    x = news_features([SLUMP_T], [SLUMP_S])[0]
+    brand = [FEATURES.index(f) for f in FEATURES if f.startswith(("brand", "title_brand"))]
+    assert not x[brand].any() and x[FEATURES.index("title_market_fall")] == 1
+
+
+def test_lengths_must_agree():
+    with pytest.raises(ValueError, match="2 titles but 1 snippets"):
+        news_features(["a", "b"], ["c"])
+    with pytest.raises(ValueError, match="1 titles but 2 queries"):
+        news_features(["a"], ["c"], ["q", "r"])
+
+
+def test_probability_is_the_logistic_of_the_shipped_weights():
+    with np.load(model_path(), allow_pickle=False) as z:
+        assert tuple(str(f) for f in z["features"]) == FEATURES
+        coef, b, thr = z["coef"], float(z["intercept"]), float(z["threshold"])
+    m = NewsToneModel.load()
+    for title, snippet, cues in (
+        (SLUMP_T, SLUMP_S, _cues(brand_fall=1, title_market_fall=1, title_fall=1, pct_down=1)),
+        (TRIP_T, TRIP_S, _cues(positive=1, event=1)),
+    ):
+        p = 1 / (1 + np.exp(-(cues @ coef + b)))
+        assert m.proba([title], [snippet], "삼성전자")[0] == pytest.approx(p, abs=1e-12)
+    lab = m.label_scores([SLUMP_T, TRIP_T], [SLUMP_S, TRIP_S], "삼성전자")
+    assert lab["label"].tolist() == ["negative", "neutral"]
+    assert ((lab["score"] >= 0.5) | (lab["label"] == "negative")).all()
+    assert 0 < thr < 1
+
+
+def test_explain_names_the_cues_that_fired():
+    m = NewsToneModel.load()
+    e = m.explain(SLUMP_T, SLUMP_S, "삼성전자")
+    assert e["label"] == "negative"
+    assert {c[0] for c in e["cues"]} == {
+        "brand_fall",
+        "title_market_fall",
+        "title_fall",
+        "pct_down",
+    }
+    contrib = [abs(v * w) for _, v, w in e["cues"]]
+    assert contrib == sorted(contrib, reverse=True)
+
+
+def test_unreadable_or_foreign_weights_are_refused(tmp_path):
+    with pytest.raises(NewsToneUnavailable, match="cannot be read"):
+        NewsToneModel.load(tmp_path / "missing.npz")
+    bad = tmp_path / "bad.npz"
+    np.savez(
+        bad,
+        features=np.array(["a", "b"]),
+        coef=np.zeros(2),
+        intercept=np.float64(0),
+        threshold=np.float64(0.5),
+        version=np.array("x"),
+    )
+    with pytest.raises(NewsToneUnavailable, match="other cues"):
+        NewsToneModel.load(bad)
+
+
+# ----------------------------------------------------------------------------- annotate
+def _csv(rows: list[list[str]]) -> str:
+    import io
+
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(rows)
+    return buf.getvalue()
+
+
+SERP = _csv(
+    [
+        ["query", "engine", "rank", "title", "snippet"],
+        ["삼성전자", "naver", "1", SLUMP_T, SLUMP_S],
+        ["삼성전자", "naver", "2", TRIP_T, TRIP_S],
+        [
+            "lumen tea",
+            "google",
+            "1",
+            "Lumen Tea recalls tins after complaints",
+            "Customers angry about dents",
+        ],
+    ]
+)
+POSTS = (
+    "id,platform,channel,author,created_at,text,parent_id,url\n"
+    "k2,naver_blog,,lee,2026-03-04 11:00:00,배송이 너무 늦고 가격도 비싸요,,\n"
+)
+
+
+@pytest.fixture
+def serp_ws(tmp_path):
+    (tmp_path / "serp.csv").write_text(SERP, encoding="utf-8")
+    (tmp_path / "posts.csv").write_text(POSTS, encoding="utf-8")
+    (tmp_path / "campaign.toml").write_text(
+        '[campaign]\nname = "News"\nstart = 2026-03-01\nend = 2026-03-31\n'
+        '[[sources]]\npath = "serp.csv"\nformat = "serp"\n'
+        '[[sources]]\npath = "posts.csv"\nformat = "comments"\n',
+        encoding="utf-8",
+    )
+    camp = load_campaign(tmp_path / "campaign.toml")
+    ws = Workspace(tmp_path / "ws.duckdb")
+    camp.import_sources(ws)
+    yield ws, camp
+    ws.close()
+
+
+def test_korean_search_results_get_the_news_tone_model(serp_ws):
+    pytest.importorskip("ripplemeter.text.sentiment")
+    ws, _ = serp_ws
+    A.annotate_workspace(ws, tasks=("language", "sentiment"))
+    got = ws.sql(
+        f"SELECT s.rank, s.engine, a.label, a.score, a.model, a.model_version "
+        f"FROM serp_results s JOIN annotations a ON a.subject_id = {A.serp_subject_sql('s')} "
+        f"AND a.task = 'sentiment' ORDER BY s.engine, s.rank"
+    )
+    naver = got[got["engine"] == "naver"]
+    assert naver["model"].tolist() == [MODEL_NAME, MODEL_NAME]
+    assert naver["label"].tolist() == ["negative", "neutral"]
+    want = NewsToneModel.load().label_scores([SLUMP_T, TRIP_T], [SLUMP_S, TRIP_S], "삼성전자")
+    np.testing.assert_allclose(naver["score"], want["score"], atol=1e-9)
+    version = naver["model_version"].iloc[0]
+    assert version.startswith(NewsToneModel.load().version + "+")
+    # the English result and the Korean post keep the sentiment models of their language
+    assert got.loc[got["engine"] == "google", "model"].iloc[0] != MODEL_NAME
+    (post_model,) = ws.con.execute(
+        "SELECT model FROM annotations WHERE task = 'sentiment' AND subject_id = 'naver_blog:k2'"
+    ).fetchone()
+    assert post_model != MODEL_NAME and "ko" in post_model
+    # one sentiment row per subject, and nothing added the second time
+    dup = ws.sql(
+        "SELECT subject_id FROM annotations WHERE task = 'sentiment' GROUP BY 1 HAVING count(*) > 1"
+    )
+    assert dup.empty
+    again = A.annotate_workspace(ws, tasks=("language", "sentiment"))
+    assert again.rows == 0
+
+
+def test_news_tone_replaces_an_earlier_movie_review_reading(serp_ws):
+    """A workspace annotated before the news-tone model: its Korean results are read again."""
+    pytest.importorskip("ripplemeter.text.sentiment")
+    ws, _ = serp_ws
+    sid = ws.con.execute(
+        f"SELECT {A.serp_subject_sql()} FROM serp_results WHERE rank = 1 AND engine = 'naver'"
+    ).fetchone()[0]
+    ws.con.execute(
+        "INSERT INTO annotations (subject_id, task, label, score, model, model_version, aspect, "
+        "annotated_at) VALUES (?, 'sentiment', 'neutral', 0.9, 'sentiment-ko-fast', 'old', NULL, "
+        "TIMESTAMP '2026-01-01 00:00:00')",
+        [sid],
+    )
+    res = A.annotate_workspace(ws, tasks=("language", "sentiment"))
+    assert res.annotated["sentiment"] == 4  # two Korean results, the English one, the post
+    latest = ws.con.execute(
+        "SELECT label, model FROM annotations WHERE subject_id = ? AND task = 'sentiment' "
+        "ORDER BY annotated_at DESC LIMIT 1",
+        [sid],
+    ).fetchone()
+    assert latest == ("negative", MODEL_NAME)
+
+
+def test_opinion_section_names_the_model_that_scored_search_results(serp_ws):
+    pytest.importorskip("ripplemeter.text.sentiment")
+    ws, camp = serp_ws
+    A.annotate_workspace(ws)
+    res = evaluate_campaign(camp, ws)
+    s = res.value("qualitative.serp")
+    (english,) = ws.con.execute(
+        f"SELECT a.label FROM serp_results s JOIN annotations a "
+        f"ON a.subject_id = {A.serp_subject_sql('s')} AND a.task = 'sentiment' "
+        f"WHERE s.engine = 'google'"
+    ).fetchone()
+    # the Korean slump is negative, the chairman's trip is not; the English result as read
+    assert (s["results"], s["negative"]) == (3, 1 + (english == "negative"))
+    models = {d["model"]: d["results"] for d in s["scored_by"]}
+    assert models[MODEL_NAME] == 2 and sum(models.values()) == 3
+    notes = " ".join(res["opinion"].notes)
+    assert MODEL_NAME in notes and "Search results' sentiment" in notes
+
+
+# ----------------------------------------------------------------------------- dev labels
+def test_dev_labels_cover_ranks_216_to_1000_and_match_the_dump(real_data):
+    import json
+
+    from ripplemeter.formats.serp import display_text
+
+    dump = {r["cnt"]: r for r in json.loads(real_data(DUMP).read_text(encoding="utf-8"))}
+    with open(LABELS / "samsung_naver_news_dev.csv", encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert [int(r["rank"]) for r in rows] == list(range(216, 1001))
+    assert {r["label"] for r in rows} == {"negative", "not_negative"}
+    assert {r["scope"] for r in rows} == {"brand", "market", "incidental"}
+    for r in rows:
+        assert dump[int(r["rank"])]["link"] == r["link"]
+        # no article text copied: a note never repeats the headline
+        title = display_text(dump[int(r["rank"])]["title"]) or ""
+        assert not title or title not in r["note"]
+    assert sum(r["label"] == "negative" for r in rows) == 134
