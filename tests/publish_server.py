@@ -438,7 +438,8 @@ DUE = datetime(2026, 12, 7, 0, 1, tzinfo=UTC)  # one minute after 09:00 in Seoul
 
 def scheduled_plan(ws, text: str, accounts=(MASTO, BSKY), *, when="2026-12-07 09:00", **kw) -> str:
     """Register the two accounts (credentials from env:RM_TEST_MASTODON / env:RM_TEST_BSKY),
-    plan ``text``, have it approved by jisoo (legal) and scheduled by tom; the plan id."""
+    plan ``text``, have it approved by jisoo (legal) and scheduled by tom (the team of
+    docs/examples/team.toml, as in the docs' rehearsal and :func:`next_steps`); the plan id."""
     from ripplemeter.operations.accounts import add_account, get_account
     from ripplemeter.operations.calendar import Planner
     from ripplemeter.operations.standards import load_standards
@@ -499,6 +500,43 @@ answer in api_samples): ../shared/data, or RIPPLEMETER_DATA=/path/to/shared/data
 """
 
 
+def rehearsal_monday(today=None):
+    """The Monday of the rehearsal: the docs' 7 December 2026 while it is at least a day
+    ahead, else the first Monday at least a day ahead (whole weeks later, as the docs tell
+    the reader to do: `calendar add --at` refuses a time that has passed)."""
+    from datetime import date, timedelta
+
+    today = today or date.today()
+    monday = date(2026, 12, 7)
+    while monday <= today + timedelta(days=1):
+        monday += timedelta(weeks=1)
+    return monday
+
+
+def next_steps(url: str, today=None) -> list[str]:
+    """What the server prints under its address: the steps of docs/operations.md's
+    rehearsal (2 to 5), with the same team (docs/examples/team.toml: mina admin, tom editor,
+    jisoo and wei approvers), the same accounts and commands, and this server's URL."""
+    day = rehearsal_monday(today)
+    return [
+        f"  export RM_TEST_MASTODON={MASTODON_TOKEN} RM_TEST_BSKY={BSKY_PASSWORD}",
+        "  then, in a scratch folder holding docs/examples/standards.toml and team.toml "
+        "(mina admin, tom editor, jisoo and wei approvers):",
+        f"  ripplemeter accounts add {MASTO} --role owned --timezone Asia/Seoul "
+        "--credentials-ref env:RM_TEST_MASTODON --as mina",
+        f"  ripplemeter accounts add {BSKY} --role owned --handle {BSKY_HANDLE} "
+        "--timezone Asia/Seoul --credentials-ref env:RM_TEST_BSKY --as mina",
+        f'  ripplemeter calendar add "New beans from Ethiopia #coffee" -a {MASTO} -a {BSKY} '
+        f'--at "{day} 09:00" --pillar product --as tom',
+        "  ripplemeter calendar submit p1 --as tom && ripplemeter calendar approve p1 --as jisoo "
+        "&& ripplemeter calendar schedule p1 --as tom",
+        f"  ripplemeter calendar publish --due --server mastodon={url} --server bluesky={url} "
+        f"--now {day}T09:01+09:00 --as tom",
+        "  (--now acts as if it were then; it marks the posts published in that workspace and "
+        "writes its audit log: rehearse in a scratch folder, never in your team's)",
+    ]
+
+
 def _refuse(message: str) -> None:
     print(f"error: {message}", file=sys.stderr)
     raise SystemExit(2)
@@ -539,19 +577,7 @@ def main(argv: list[str] | None = None) -> None:  # pragma: no cover - a manual 
         _refuse(f"cannot listen on 127.0.0.1:{args.port} ({exc.strerror}); try another --port")
     url = server.base_url
     print(f"Mastodon and Bluesky test server at {url}", flush=True)
-    print(
-        f"  export RM_TEST_MASTODON={MASTODON_TOKEN} RM_TEST_BSKY={BSKY_PASSWORD}\n"
-        f"  accounts (exactly these ids: the test server's own; --as: docs/examples/team.toml):\n"
-        f"    ripplemeter accounts add {MASTO} --role owned --timezone Asia/Seoul "
-        f"--credentials-ref env:RM_TEST_MASTODON --as mina\n"
-        f"    ripplemeter accounts add {BSKY} --role owned --handle {BSKY_HANDLE} "
-        f"--timezone Asia/Seoul --credentials-ref env:RM_TEST_BSKY --as mina\n"
-        f"  ripplemeter calendar publish --due --server mastodon={url} --server bluesky={url}"
-        f" --as tom\n"
-        f"  (add --now 2026-12-07T09:01+09:00 to act as if it were then; it writes the audit log "
-        f"and marks the posts published in that workspace: rehearse in a scratch one)",
-        flush=True,
-    )
+    print("\n".join(next_steps(url)), flush=True)
     import signal
 
     def _stop(signum, frame) -> None:

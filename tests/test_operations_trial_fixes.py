@@ -342,7 +342,7 @@ def test_server_starts_without_pytest_and_answers_as_mastodon(tmp_path):
         data = data_path("api_samples").parent
     except DataUnavailable as exc:
         pytest.skip(f"recorded API responses not available: {exc}")
-    from publish_server import MASTODON_ACCOUNT
+    from publish_server import MASTODON_ACCOUNT, next_steps
 
     # from a folder where ../shared/data does not exist: RIPPLEMETER_DATA finds the data
     proc = server_process("pytest", env={"RIPPLEMETER_DATA": str(data)}, cwd=tmp_path)
@@ -352,13 +352,15 @@ def test_server_starts_without_pytest_and_answers_as_mastodon(tmp_path):
             first + proc.stderr.read()
         )
         url = first.rsplit(" ", 1)[1].strip()
-        lines = [proc.stdout.readline() for _ in range(5)]
+        steps = next_steps(url)
+        lines = [proc.stdout.readline().rstrip("\n") for _ in steps]
+        assert lines == steps  # the next steps, with this server's URL
         assert lines[0].split() == [
             "export",
             f"RM_TEST_MASTODON={MASTODON_TOKEN}",
             "RM_TEST_BSKY=abcd-efgh-ijkl-mnop",
         ]
-        assert f"--server mastodon={url} --server bluesky={url}" in lines[4]
+        assert f"--server mastodon={url} --server bluesky={url}" in lines[-2]
         req = urllib.request.Request(
             url + "/api/v1/accounts/verify_credentials",
             headers={"Authorization": f"Bearer {MASTODON_TOKEN}"},
@@ -380,6 +382,100 @@ def _rehearsal_blocks() -> list[str]:
     start = text.index("### Rehearse against the local test server")
     section = text[start : text.index("\n## ", start)]
     return re.findall(r"^```bash\n(.*?)^```", section, flags=re.S | re.M)
+
+
+def _commands(block: str) -> list[list[str]]:
+    """The commands of a shell block: lines split into words, `&&` chains split, comments
+    and continuation backslashes dropped."""
+    import shlex
+
+    out = []
+    for line in block.replace("\\\n", " ").splitlines():
+        if line.strip().startswith("("):
+            continue  # a remark in parentheses, not a command
+        words = shlex.split(line, comments=True)
+        cmd: list[str] = []
+        for w in words:
+            if w == "&&":
+                out.append(cmd)
+                cmd = []
+            else:
+                cmd.append(w)
+        out.append(cmd)
+    return [c for c in out if c]
+
+
+def test_the_server_prints_the_docs_steps_with_the_docs_team():
+    """The server's next steps, the docs' printed copy of them and the docs' rehearsal
+    commands agree, word for word, on one team (docs/examples/team.toml)."""
+    import datetime as dt
+
+    from publish_server import next_steps, rehearsal_monday
+
+    steps = next_steps("http://127.0.0.1:8790", dt.date(2026, 12, 1))
+    text = (ROOT / "docs" / "operations.md").read_text(encoding="utf-8")
+    start = text.index("### Rehearse against the local test server")
+    shown = "Mastodon and Bluesky test server at http://127.0.0.1:8790\n" + "\n".join(steps)
+    assert f"```\n{shown}\n```" in text[start:]
+    docs = [c for b in _rehearsal_blocks() for c in _commands(b) if c[0] == "ripplemeter"]
+    printed = [c for c in _commands("\n".join(steps)) if c[0] == "ripplemeter"]
+    assert len(printed) == 7
+    for cmd in printed:
+        assert cmd in docs, cmd
+    # the dates move by whole weeks once the docs' Monday is no longer a day ahead
+    assert rehearsal_monday(dt.date(2026, 12, 5)) == dt.date(2026, 12, 7)
+    assert rehearsal_monday(dt.date(2026, 12, 6)) == dt.date(2026, 12, 14)
+    assert rehearsal_monday(dt.date(2027, 3, 3)) == dt.date(2027, 3, 8)
+    later = next_steps("http://x", dt.date(2027, 3, 3))
+    assert '--at "2027-03-08 09:00"' in later[4] and "--now 2027-03-08T09:01+09:00" in later[-2]
+
+
+# the permission each command needs (docs/operations.md's table of states and team.toml)
+ACTION = {
+    ("accounts", "add"): "accounts.edit",
+    ("accounts", "import"): "accounts.edit",
+    ("calendar", "add"): "post.create",
+    ("calendar", "import"): "post.create",
+    ("calendar", "edit"): "post.edit",
+    ("calendar", "submit"): "post.submit",
+    ("calendar", "approve"): "post.approve",
+    ("calendar", "reject"): "post.approve",
+    ("calendar", "schedule"): "post.schedule",
+    ("calendar", "cancel"): "post.cancel",
+    ("calendar", "publish"): "post.publish",
+}
+
+
+def test_every_member_the_docs_name_is_on_the_example_team_with_the_right_role():
+    """Every `--as NAME` in docs/operations.md, the help examples and the server's steps
+    names a member of docs/examples/team.toml allowed to do that command."""
+    import datetime as dt
+
+    from publish_server import next_steps
+    from ripplemeter.operations.team import load_team
+
+    team = load_team(EXAMPLES / "team.toml")
+    text = (ROOT / "docs" / "operations.md").read_text(encoding="utf-8")
+    blocks = [
+        body
+        for lang, body in re.findall(r"^```(\w*)\n(.*?)^```", text, flags=re.S | re.M)
+        if lang in ("", "bash")
+    ]
+    blocks.append("\n".join(next_steps("http://x", dt.date(2026, 12, 1))))
+    for group, command in HELP_COMMANDS:
+        blocks.append(help_example(run(group, command, "--help").stdout))
+    seen = set()
+    for block in blocks:
+        lines = block.replace("\\\n", " ").replace("$ ripplemeter", "ripplemeter").splitlines()
+        for cmd in _commands("\n".join(ln for ln in lines if ln.strip().startswith("ripplemeter"))):
+            if cmd[0] != "ripplemeter" or "--as" not in cmd:
+                continue
+            who = cmd[cmd.index("--as") + 1]
+            action = ACTION.get(tuple(cmd[1:3]), "view")
+            team.require(who, action)  # NotAllowed (or an unknown member) fails the test
+            seen.add((who, action))
+    # the walkthroughs use each role of the example team
+    assert {w for w, _ in seen} == {"mina", "tom", "jisoo", "wei", "sam"}
 
 
 def test_readme_points_to_the_rehearsal_section():
@@ -569,3 +665,118 @@ def test_the_help_examples_run_as_written(here):
         (moved("2026-12-14"), 0, True),
     ]
     assert "p1: cancelled" in ok(run(*ex("calendar", "cancel"))).stdout
+
+
+# ---------------------------------------------------------------------------- docs/operations.md, as written
+def _docs_blocks() -> list[str]:
+    """The shell blocks of docs/operations.md before the rehearsal (which has its own test)."""
+    text = (ROOT / "docs" / "operations.md").read_text(encoding="utf-8")
+    text = text[: text.index("### Rehearse against the local test server")]
+    return [
+        body
+        for lang, body in re.findall(r"^```(\w*)\n(.*?)^```", text, flags=re.S | re.M)
+        if lang in ("", "bash")
+    ]
+
+
+def test_every_command_of_docs_operations_runs_as_written(tmp_path, monkeypatch):
+    """Each `ripplemeter ...` line of docs/operations.md, in order, in a folder holding
+    copies of docs/examples (as the page says), with the documented exit status. Publishing
+    is left to the rehearsal test (it needs the test server)."""
+    import datetime as dt
+
+    moved = _moved_dates()
+    shift = dt.date.fromisoformat(moved("2026-12-07")) - dt.date(2026, 12, 7)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("RIPPLEMETER_USER", raising=False)
+    for f in EXAMPLES.iterdir():
+        text = f.read_text(encoding="utf-8")
+        if f.suffix == ".csv":  # the bulk plans' days, moved as the docs' dates are
+            text = moved(text)
+            text = re.sub(
+                r"(\d\d)/(\d\d)/(\d{4})",
+                lambda m: f"{dt.date(int(m[3]), int(m[2]), int(m[1])) + shift:%d/%m/%Y}",
+                text,
+            )
+        (tmp_path / f.name).write_text(text, encoding="utf-8")
+    ran = []
+    for block in _docs_blocks():
+        lines = block.replace("\\\n", " ").splitlines()
+        for cmd in _commands("\n".join(ln for ln in lines if ln.startswith("ripplemeter "))):
+            if cmd[1:3] == ["calendar", "publish"]:
+                continue
+            out = None
+            if ">" in cmd:
+                cmd, out = cmd[: cmd.index(">")], cmd[cmd.index(">") + 1]
+            res = run(*(moved(a) for a in cmd[1:]))
+            expected = 1 if cmd[1:3] in (["standards", "lint"], ["calendar", "check"]) else 0
+            assert res.exit_code == expected, (cmd, res.output)
+            if out:
+                (tmp_path / out).write_text(res.stdout, encoding="utf-8")
+            ran.append(tuple(cmd[1:3]))
+    assert len(ran) == 18 and ("calendar", "import") in ran and ("accounts", "import") in ran
+    # what they did: the example files' accounts, p1 planned by hand and scheduled, the two
+    # bulk plans imported as drafts, three exports written
+    accounts = json.loads(ok(run("accounts", "list", "--json")).stdout)
+    assert [(a["account_id"], a["role"], a["owners"]) for a in accounts] == [
+        ("bluesky:did:plc:abc123", "owned", ["tom"]),
+        ("instagram:ripplecoffee.kr", "partner", ["mina"]),
+        ("mastodon:109876", "owned", ["mina", "tom"]),
+        ("x:ripplecoffee", "competitor", []),
+    ]
+    plans = json.loads(ok(run("calendar", "list", "--json", "--as", "sam")).stdout)
+    states = {p["plan_id"]: p["state"] for p in plans}
+    assert len(plans) == 1 + 4 + 3  # week.csv has 4 rows, week-buffer.csv 3
+    assert states == {"p1": "scheduled", **{f"p{i}": "draft" for i in range(2, 9)}}
+    assert (tmp_path / "plan.csv").read_text(encoding="utf-8").count("\n") == 8
+    assert (tmp_path / "plan-buffer.csv").read_text(encoding="utf-8").count("\n") == 9
+    assert (tmp_path / "plan.ics").read_bytes().count(b"BEGIN:VEVENT") == 8
+    assert (tmp_path / "share" / "brochure.html").is_file()
+
+
+def test_the_docs_linter_examples_print_what_the_docs_show(monkeypatch):
+    """The three `$ ripplemeter standards lint ...` examples: the rules, spans and texts
+    shown are those the linter finds (run from the checkout, as their paths say)."""
+    import shlex
+
+    monkeypatch.chdir(ROOT)
+    text = (ROOT / "docs" / "operations.md").read_text(encoding="utf-8")
+    examples = re.findall(r"^\$ (ripplemeter standards lint .*)\n((?:.+\n)+)", text, flags=re.M)
+    assert len(examples) == 3
+    for command, shown in examples:
+        res = run(*shlex.split(command)[1:], "--json")
+        assert res.exit_code == 1, res.output
+        got = [
+            (f["rule"], "-" if f["start"] is None else f"{f['start']}-{f['end']}", f["text"])
+            for f in json.loads(res.stdout)
+        ]
+        want = []
+        for line in shown.splitlines():
+            if line.startswith((" ", "(", "```")):
+                continue  # a continued 'why' or the exit status
+            rule, at, *rest = line.split()
+            want.append((rule, at, rest[0] if at != "-" else ""))
+        assert got == want, (command, got)
+
+
+def test_a_reimported_accounts_file_says_when_and_from_which_file(here):
+    """Like the calendar's bulk files: the day and the file of the first import, not the
+    workspace's import number (which counts every import, analytics ones included)."""
+    import datetime as dt
+
+    shutil.copy(EXAMPLES / "accounts.csv", here / "accounts.csv")
+    before = dt.datetime.now(dt.UTC).date()
+    first = ok(run("accounts", "import", "accounts.csv", "--as", "mina"))
+    after = dt.datetime.now(dt.UTC).date()
+    assert first.stdout.startswith("accounts.csv: imported 4 accounts")
+    again = ok(run("accounts", "import", "accounts.csv", "--as", "mina"))
+    assert again.stdout.strip() in {
+        f"accounts.csv: already imported on {d} from accounts.csv; nothing changed"
+        for d in (before, after)
+    }
+    shutil.copy(here / "accounts.csv", here / "copy.csv")
+    again = ok(run("accounts", "import", "copy.csv", "--as", "mina"))
+    assert again.stdout.strip() in {
+        f"copy.csv: already imported on {d} from accounts.csv; nothing changed"
+        for d in (before, after)
+    }

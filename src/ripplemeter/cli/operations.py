@@ -247,12 +247,19 @@ def accounts_import(
     try:
         with Workspace(workspace) as ws:
             res = import_accounts(ws, file, platform=platform, team=t, user=user)
+            first = ws.con.execute(
+                "SELECT started_at, path FROM imports WHERE import_id = ?", [res.import_id]
+            ).fetchone()
     except BaseException:
         if not existed:
             remove_if_empty(workspace)
         raise
     if res.skipped:
-        msg = f"{file.name}: already imported (import {res.import_id}); nothing changed"
+        # when and from which file (a copy may have another name), not the import log's number
+        at, before = first
+        before = Path(before)
+        source = before.name if before.parent == file.resolve().parent else str(before)
+        msg = f"{file.name}: already imported on {at:%Y-%m-%d} from {source}; nothing changed"
     else:
         msg = (
             f"{file.name}: imported {res.rows.get('accounts', 0)} accounts (import {res.import_id})"
