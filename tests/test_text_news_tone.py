@@ -7,6 +7,7 @@ probabilities are recomputed from the weights file with numpy, apart from the mo
 from __future__ import annotations
 
 import csv
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -279,3 +280,53 @@ def test_dev_labels_cover_ranks_216_to_1000_and_match_the_dump(real_data):
         title = display_text(dump[int(r["rank"])]["title"]) or ""
         assert not title or title not in r["note"]
     assert sum(r["label"] == "negative" for r in rows) == 134
+
+
+# ----------------------------------------------------------------------------- stories
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "training"))
+import train_news_tone as T  # noqa: E402  (story grouping and folds, shared with training)
+
+
+def _result(title: str, snippet: str = "") -> dict:
+    return {"title": title, "snippet": snippet}
+
+
+def test_near_duplicate_headlines_are_one_story():
+    a = _result("이재용 회장, UAE 출장길…AI 등 첨단기술 협력 강화")
+    b = _result("이재용 회장, UAE 출장길 올라…AI 등 첨단기술 협력 논의")
+    c = _result("코스피 3%대 급락…3960선 붕괴")
+    # same snippet, different headline: syndicated copy under a new title
+    d = _result(
+        "미래에셋, 연금계좌 이벤트", "최대 5000명 참여 시 50% 당첨 확률로 치킨 세트를 경품으로"
+    )
+    e = _result("연금도 모이고 치킨도", "최대 5000명 참여 시 50% 당첨 확률로 치킨 세트를 경품으로")
+    rows = [a, b, c, d, e]
+    T._prep(rows)
+    assert T.near_duplicates(a, b) and not T.near_duplicates(a, c) and T.near_duplicates(d, e)
+    g = T.story_groups(rows)
+    assert g[0] == g[1] and g[3] == g[4] and len(set(g.tolist())) == 3
+
+
+def test_folds_never_split_a_story():
+    groups = np.array([0, 0, 0, 1, 2, 2, 3, 4, 4, 4, 4, 5, 6, 7, 8, 9])
+    folds = T.group_folds(groups, k=3, seed=1)
+    for g in np.unique(groups):
+        assert len(set(folds[groups == g].tolist())) == 1
+    assert set(folds.tolist()) == {0, 1, 2}
+    assert T.same_partition(np.array([0, 0, 1]), np.array([5, 5, 2]))
+    assert not T.same_partition(np.array([0, 0, 1]), np.array([5, 6, 2]))
+
+
+def test_dev_story_column_is_the_near_duplicate_grouping(real_data):
+    real_data(DUMP)
+    dump = T.load_dump()
+    dev = T.load_labels(LABELS / "samsung_naver_news_dev.csv", dump)
+    groups = T.story_groups(dev)
+    _, marked = np.unique([r["story"] for r in dev], return_inverse=True)
+    assert T.same_partition(groups, marked)
+    # a story is named by its first rank, and all its copies carry one label
+    for r in dev:
+        assert r["story"] <= r["rank"]
+    for g in np.unique(groups):
+        assert len({dev[i]["y"] for i in np.flatnonzero(groups == g)}) == 1
+    assert len(np.unique(groups)) == 582

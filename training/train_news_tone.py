@@ -7,7 +7,8 @@ as displayed (markup removed, entities decoded: ``ripplemeter.formats.serp.displ
 
 * Development labels: ranks 216-1000 (785 results, earlier that day),
   ``tests/data/naver_news_gold/samsung_naver_news_dev.csv``, labelled by hand by the
-  guideline in that folder. All settings are chosen on them.
+  guideline in that folder; its ``story`` column marks near-duplicates (the first rank of
+  each result's story, :func:`story_groups`). All settings are chosen on them.
 * Gold: ranks 1-215, ``samsung_naver_news_negative.csv``. Read only by ``--gold``, once, with
   the weights as shipped.
 
@@ -81,7 +82,10 @@ def load_labels(path: Path, dump: dict[int, dict]) -> list[dict]:
             rank = int(r["rank"])
             if dump[rank]["link"] != r["link"]:
                 raise SystemExit(f"{path.name} line {line}: link does not match rank {rank}")
-            rows.append({**dump[rank], "y": int(r["label"] == "negative"), "scope": r["scope"]})
+            row = {**dump[rank], "y": int(r["label"] == "negative"), "scope": r["scope"]}
+            if r.get("story"):
+                row["story"] = int(r["story"])
+            rows.append(row)
     return rows
 
 
@@ -123,6 +127,12 @@ def story_groups(rows: list[dict]) -> np.ndarray:
     roots = [find(i) for i in range(len(rows))]
     _, ids = np.unique(roots, return_inverse=True)
     return ids
+
+
+def same_partition(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether two labelings group the rows identically (ids may differ)."""
+    pairs = set(zip(a.tolist(), b.tolist(), strict=True))
+    return len(pairs) == len(set(a.tolist())) == len(set(b.tolist()))
 
 
 def group_folds(groups: np.ndarray, k: int = 5, seed: int = SEED) -> np.ndarray:
@@ -199,6 +209,10 @@ def train() -> None:
     dev = load_labels(DEV, dump)
     y = np.array([r["y"] for r in dev])
     groups = story_groups(dev)
+    # the label file marks each result's story (its first rank); it must be this partition
+    _, marked = np.unique([r["story"] for r in dev], return_inverse=True)
+    if not same_partition(groups, marked):
+        raise SystemExit(f"{DEV.name}: the story column does not match story_groups()")
     folds = group_folds(groups)
     emb = _embeddings(dev)
     kinds = ["cues"] + (["embed", "cues+embed"] if emb is not None else [])
