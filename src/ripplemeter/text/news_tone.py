@@ -51,6 +51,7 @@ __all__ = [
     "NewsToneModel",
     "NewsToneUnavailable",
     "brand_terms",
+    "model_path",
     "news_features",
 ]
 
