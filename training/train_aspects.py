@@ -519,10 +519,18 @@ def main() -> None:
     speed = measure_aspects(path, [s[1] for s in sents])
     print(json.dumps(speed))
     cv = json.loads(cv_file.read_text()) if cv_file.is_file() else {}
-    (args.out / f"{NAME}.card.md").write_text(
-        card(fig, len(tr), path.stat().st_size, speed, weights.meta["thresholds"], cv),
-        encoding="utf-8",
-    )
+    card_path = args.out / f"{NAME}.card.md"
+    text = card(fig, len(tr), path.stat().st_size, speed, weights.meta["thresholds"], cv)
+    # keep the accurate tier's section (train_aspects_accurate.py writes it; its heads pool
+    # with these weights, so retrain them after this script)
+    old = card_path.read_text(encoding="utf-8") if card_path.is_file() else ""
+    begin, end = "<!-- accurate tier -->", "<!-- /accurate tier -->"
+    if begin in old:
+        section = begin + old.split(begin, 1)[1].split(end, 1)[0] + end
+        title, body = text.split("\n", 1)
+        text = f"{title}\n\n{section}\n\n{body.lstrip()}"
+        print("now re-run train_aspects_accurate.py: its heads pool with the new weights")
+    card_path.write_text(text, encoding="utf-8")
     print(f"wrote {path} ({path.stat().st_size:,} bytes)")
 
 

@@ -24,6 +24,14 @@ def aspects(
         str,
         typer.Option(help="Aspect taxonomy: product, semeval14-restaurants, or a TOML file."),
     ] = "product",
+    tier: Annotated[
+        str | None,
+        typer.Option(
+            help="fast (n-grams, for bulk) or accurate (sentence embeddings, tens of lines/s). "
+            "Default: accurate for a taxonomy with a learned model (semeval14-restaurants), "
+            "else fast."
+        ),
+    ] = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="One JSON object per input line, in order.")
     ] = False,
@@ -31,7 +39,7 @@ def aspects(
     """Find the aspects each line talks about and the sentiment toward each."""
     from ripplemeter.text.aspects import AspectModel
 
-    model = AspectModel(taxonomy, lang=lang)
+    model = AspectModel(taxonomy, lang=lang, tier=tier)
     texts = read_texts(str(file), None)
     found = model.predict(texts) if texts else []
     if as_json:
@@ -46,7 +54,7 @@ def aspects(
     with_aspects = sum(1 for h in found if h)
     err_console.print(
         f"{len(found):,} line(s), {with_aspects:,} with at least one aspect "
-        f"(taxonomy {model.taxonomy.name})",
+        f"(taxonomy {model.taxonomy.name}, {model.tier} tier)",
         markup=False,
         highlight=False,
     )

