@@ -224,7 +224,7 @@ def test_learned_model_reads_plain_restaurant_sentences():
     assert hits == {"service": "negative"}
     hits = {h.aspect: h.polarity for h in model.find(["The sushi was fresh and delicious."])[0]}
     assert hits == {"food": "positive"}
-    assert model.find([""]) == [[]]
+    assert model.find(["", None, "   "]) == [[], [], []]
 
 
 def test_one_pass_predict_equals_sparse_features_times_weights():
