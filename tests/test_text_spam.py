@@ -179,3 +179,62 @@ def test_kernel_scores_equal_sparse_features_times_weights():
     expected = 1.0 / (1.0 + np.exp(-z))
     got = SpamFilter.load().predict_proba(texts)[:, 1]
     assert np.allclose(got, expected, atol=1e-5)
+
+
+def test_like_bait_word_by_hand():
+    """A comment asking for likes on itself gets ``zzlikebait``; liking the song does not."""
+    from ripplemeter.text.spam import bait_words
+
+    for text in [
+        "Like this comment for no reason",
+        "okay... Thumbs up if you&#39;re watching while youtube still exists.",
+        "give it a like",
+        "HOW MANY THUMBS UP FOR LOUIS SAVING THE DAY!?!?",
+        "Great song. Like if you agree",
+        "pls like so more people see this",
+    ]:
+        assert bait_words(text) == text + " zzlikebait", text
+    for text in [
+        "I like this song so much",
+        "I would like it if they toured again",
+        "likes and dislikes are hidden now",
+        "the drummer deserves a thumbs up",
+    ]:
+        assert bait_words(text) == text, text
+    assert bait_words(None) is None
+
+
+def test_like_bait_comment_is_spam_and_word_reaches_the_model():
+    model = SpamFilter.load()
+    assert model.predict(["Like this comment if you are watching on a phone"]) == ["spam"]
+    # the word is what the n-grams read: scoring the rewritten text directly gives the same P
+    w = load_linear(MODEL_PATH)
+    text = "Like this comment for no reason"
+    x = featurize([spam_text(text + " zzlikebait")], w.features)
+    z = float(np.asarray(x @ w.coef["spam"][:, 0].astype(np.float64)).ravel()[0])
+    z += float(w.intercept["spam"][0])
+    assert model.predict_proba([text])[0, 1] == pytest.approx(1 / (1 + np.exp(-z)), abs=1e-5)
+
+
+def test_embedding_text_by_hand():
+    from ripplemeter.text.spam import embedding_text
+
+    assert embedding_text("I don&#39;t<br />like   THIS\n") == "I don't like THIS"
+    assert embedding_text(None) == ""
+    assert embedding_text("Check http://bit.ly/x") == "Check http://bit.ly/x"
+
+
+def test_card_records_the_embedding_variant_below_the_shipped_model():
+    """The accurate-tier experiment's folds (card) use the same held-out videos and counts as
+    the shipped model's folds, and its pooled F1 is below the shipped F1 on some video: the
+    reason the card gives for not shipping it."""
+    text = CARD.read_text(encoding="utf-8")
+    block = re.search(r"```json accurate\n(.*?)\n```", text, re.S)
+    if block is None:
+        pytest.skip("the card has no accurate-tier section")
+    acc = {f["test_video"]: f for f in json.loads(block.group(1))["folds"]}
+    fast = card_folds()
+    assert set(acc) == set(fast)
+    for v, f in acc.items():
+        assert (f["test"], f["test_spam"]) == (fast[v]["test"], fast[v]["test_spam"])
+    assert any(acc[v]["f1"] < fast[v]["f1"] for v in fast)

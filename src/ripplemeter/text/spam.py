@@ -7,6 +7,12 @@ comment with its links rewritten as link words (:func:`ripplemeter.text.ngram_li
 trained by ``training/train_spam.py`` on the UCI YouTube Spam Collection and measured
 leave-one-video-out (F1 per held-out video in the card).
 
+A comment that asks for likes on itself ("like this comment if...") gets one extra word,
+``zzlikebait`` (:func:`bait_words`), before that rewrite. A sentence-embedding variant
+(multilingual-e5-small head pooled with the n-grams, ``training/train_spam_accurate.py``) was
+measured under the same nested protocol and not shipped: it lowered held-out videos that the
+n-grams alone score better (card, "Accurate tier: tried, not shipped").
+
 Examples
 --------
 >>> f = SpamFilter.load()
@@ -16,6 +22,8 @@ Examples
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -23,9 +31,74 @@ import numpy as np
 
 from ripplemeter.text.ngram_linear import HashedLinear, load_linear, rows_to_list
 
-__all__ = ["SpamFilter", "MODEL_PATH"]
+__all__ = ["SpamFilter", "MODEL_PATH", "bait_words", "embedding_text"]
 
 MODEL_PATH = Path(__file__).resolve().parent / "models" / "spam_en.npz"
+
+_TAG = re.compile(r"<[^>]{0,200}>")
+
+# Asking for likes on the comment itself ("like this comment if...", "thumbs up if you...",
+# "give it a like"): the react-baiting of YouTube comments, spam in the collection's labels in
+# 42 of 50 cases. Summarised by one word so that the model learns it once whatever the wording.
+# Added after reading the Youtube03-LMFAO fold's misses (models/spam_en.card.md).
+_LIKE_BAIT = re.compile(
+    r"\blike this comment\b"
+    r"|(?:^|[.!?,:]\s*|\b(?:please|pls|plz)\s+)(?:like|thumbs? up)(?: this)?(?: comment)?"
+    r"(?: if| for| so)\b"
+    r"|\bgive (?:it|this|me) a (?:like|thumbs? up)\b"
+    r"|\bhow many (?:likes|thumbs? ups?)\b"
+    r"|\bthumbs? up if\b",
+    re.I,
+)
+
+
+def bait_words(text: object) -> object:
+    """The comment followed by `` zzlikebait`` when it asks for likes on itself.
+
+    Applied before the n-gram model's own rewrite (:func:`ripplemeter.text.ngram_linear.
+    spam_text`) by the fast and accurate tiers and by ``training/train_spam.py``. Non-text
+    passes through unchanged.
+
+    Parameters
+    ----------
+    text : object
+
+    Returns
+    -------
+    object
+        ``text`` itself or ``text + " zzlikebait"``.
+    """
+    if isinstance(text, str) and ("like" in text.lower() or "thumb" in text.lower()):
+        t = html.unescape(text) if "&" in text else text
+        if _LIKE_BAIT.search(t):
+            return text + " zzlikebait"
+    return text
+
+
+_SPACE = re.compile(r"\s+")
+
+
+def embedding_text(text: object) -> str:
+    """The comment as the accurate tier's embedder reads it.
+
+    HTML entities are decoded and tags removed (YouTube exports keep ``&#39;`` and
+    ``<br />``), runs of white space become one space; case and links are kept (the embedder
+    reads "CHECK OUT my channel http://..." as written). Anything not a ``str`` is empty.
+
+    Parameters
+    ----------
+    text : object
+
+    Returns
+    -------
+    str
+    """
+    if not isinstance(text, str):
+        return ""
+    t = html.unescape(text) if "&" in text else text
+    if "<" in t:
+        t = _TAG.sub(" ", t)
+    return _SPACE.sub(" ", t).strip()
 
 
 class SpamFilter:
@@ -79,14 +152,16 @@ class SpamFilter:
         Parameters
         ----------
         texts : str or sequence of str
-            Comments; ``None``/NaN count as empty text.
+            Comments; ``None``/NaN count as empty text. A comment asking for likes on itself
+            gets the like-bait word first (:func:`bait_words`).
 
         Returns
         -------
         ndarray of float, shape (n_texts, 2)
             Columns in the order of :attr:`classes_`; rows sum to 1.
         """
-        z = self.weights_.scores(rows_to_list(texts))["spam"][:, 0]
+        rows = [bait_words(t) for t in rows_to_list(texts)]
+        z = self.weights_.scores(rows)["spam"][:, 0]
         p = 1.0 / (1.0 + np.exp(-z))
         return np.column_stack([1.0 - p, p])
 
