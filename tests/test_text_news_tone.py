@@ -262,6 +262,27 @@ def test_opinion_section_names_the_model_that_scored_search_results(serp_ws):
     assert MODEL_NAME in notes and "Search results' sentiment" in notes
 
 
+def test_report_says_in_the_search_part_which_model_read_the_results(serp_ws, tmp_path):
+    """The page's search-results part names, in plain words, who read each result (a note
+    under Sources is not where a marketing lead looks)."""
+    pytest.importorskip("ripplemeter.text.sentiment")
+    from ripplemeter.report import write_report
+
+    ws, camp = serp_ws
+    A.annotate_workspace(ws)
+    res = evaluate_campaign(camp, ws)
+    by = {d["model"]: d for d in res.value("qualitative.serp")["scored_by"]}
+    assert by[MODEL_NAME]["reader"].startswith("the Korean news-tone model")
+    (english,) = [d for m, d in by.items() if m != MODEL_NAME]
+    assert english["reader"].startswith("the English sentiment model")
+    html = write_report(res, tmp_path / "out").html.read_text(encoding="utf-8")
+    start = html.index("Search engines' first pages")
+    part = html[start : html.index("</section>", start)]
+    assert "How the results were read: 2 by the Korean news-tone model" in part
+    assert "bad news for the brand searched" in part
+    assert "1 by the English sentiment model" in part
+
+
 # ----------------------------------------------------------------------------- dev labels
 def test_dev_labels_cover_ranks_216_to_1000_and_match_the_dump(real_data):
     import json

@@ -331,6 +331,31 @@ def aspect_labels() -> dict[str, str]:
     return out
 
 
+_LANGUAGE_NAMES = {"en": "English", "zh": "Chinese", "ko": "Korean", "ja": "Japanese"}
+
+
+def serp_reader(model: str) -> str:
+    """Plain words for the model that read search results, as the report prints it.
+
+    Parameters
+    ----------
+    model : str
+        An annotation's model name: ``news-tone-ko`` or ``sentiment-<lang>-<tier>``.
+
+    Returns
+    -------
+    str
+        ``"the Korean news-tone model (is the result bad news for the brand searched?)"``,
+        ``"the English sentiment model (fast tier)"``; another name is returned as it is.
+    """
+    if model == "news-tone-ko":
+        return "the Korean news-tone model (is the result bad news for the brand searched?)"
+    parts = model.split("-")
+    if len(parts) == 3 and parts[0] == "sentiment" and parts[1] in _LANGUAGE_NAMES:
+        return f"the {_LANGUAGE_NAMES[parts[1]]} sentiment model ({parts[2]} tier)"
+    return model
+
+
 def _span(period) -> str:
     """A window as readers write it: ``1 Mar 2026 – 31 Mar 2026``."""
     return day_span(period.start, period.end)
@@ -617,7 +642,12 @@ class OpinionSection:
             .sort_values(["n", "_model"], ascending=[False, True])
         )
         scored_by = [
-            {"model": str(r["_model"]), "version": str(r["_model_version"]), "results": int(r["n"])}
+            {
+                "model": str(r["_model"]),
+                "version": str(r["_model_version"]),
+                "results": int(r["n"]),
+                "reader": serp_reader(str(r["_model"])),
+            }
             for r in used.to_dict("records")
         ]
         g["sentiment"] = g["sentiment"].astype(object).where(g["sentiment"].notna(), None)
@@ -695,11 +725,11 @@ class OpinionSection:
             notes.append(
                 "Search results' sentiment: "
                 + "; ".join(
-                    f"{d['model']} (version {d['version']}, {d['results']} first-page result(s))"
+                    f"{d['results']} first-page result(s) read by {d['reader']}, "
+                    f"model {d['model']} version {d['version']}"
                     for d in scored_by
                 )
-                + ". Korean results are read by news-tone-ko (is the result bad news for the "
-                "brand searched?), other languages by the sentiment model of their language."
+                + "."
             )
         if int(c["untimed"]):
             notes.append(
