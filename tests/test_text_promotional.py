@@ -129,6 +129,30 @@ def test_english_v2_false_alarms_fixed(text):
     assert PromotionalRules().predict([text]).tolist() == ["ok"]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        # working from home is how many people work, not a scheme offered (review of v2)
+        "Working from home today, the wifi keeps dropping",
+        "I'm so tired of working from home",
+        # a wage or a bill per period, with no invitation to join anything
+        "I only make 12 dollars a day at this job",
+        "we earn 40 dollars a day picking fruit, it's hard work",
+    ],
+)
+def test_english_money_scheme_needs_an_offer(text):
+    m = PromotionalRules()
+    assert "money_scheme" not in m.kinds(text)
+    assert m.predict([text]).tolist() == ["ok"]
+
+
+def test_chinese_liuhe_place_name_is_not_gambling():
+    """六合 is a district of Nanjing and a common place name; the lottery is 六合彩."""
+    m = PromotionalRules()
+    assert m.predict(["今天天气不错，去六合区的公园散步"]).tolist() == ["ok"]
+    assert m.kinds("香港六合彩开奖结果") == ["listing"]
+
+
 def test_chinese_v2_rules():
     m = PromotionalRules()
     # lottery-tip and gambling pages are listings (guideline rule 6)

@@ -107,10 +107,14 @@ PROMOTIONAL_RULES: tuple[Rule, ...] = (
         "money_scheme",
         r"\b(?:make|earn|making|earning) (?:lots of |extra |real |easy |big )?money"
         r"(?: online| from home| fast)?\b.{0,120}\b(?:contact me|visit|join|sign up|check it out)"
-        r"|\bmake money online\b|\bwork(?:ing)? from home today\b|\bonline work\b.{0,80}\bearn"
+        r"|\bmake money online\b|\bstart work(?:ing)? from home today\b|\bonline work\b.{0,80}\bearn"
+        # a sum earned per period, offered: followed by a site, a link or a call to join (a
+        # wage told in passing, "I only make 12 dollars a day at this job", is no offer)
         r"|(?:\$\s?[\d,]+\+?|\b\d[\d,]*\s?(?:dollars|bucks))\s?(?:a |per |each |every )?"
-        r"(?:month|week|day)(?:ly)?\b"
-        r"|\b(?:work|working) from home\b|\bfrom home\b.{0,80}\b(?:earn|make|paid)\b",
+        r"(?:month|week|day)(?:ly)?\b.{0,120}?(?:\b(?:visit|join|sign up|start today|contact me)\b"
+        r"|https?://|www\.|\w\.(?:com|net|org)\b)"
+        # "from home" with earning words (bare "working from home" is how people work)
+        r"|\bfrom home\b.{0,80}\b(?:earn|make|paid)\b",
         0.85,
     ),
     # ---------------------------------------------------------------- Chinese
@@ -157,7 +161,7 @@ PROMOTIONAL_RULES: tuple[Rule, ...] = (
         "zh.gambling",
         "zh",
         "listing",
-        r"时时彩|彩票计划|[六6]\s?合|一句中特|通天报|合数[单双]|[天喜]下?彩|彩网|博彩|娱乐城|百家乐",
+        r"时时彩|彩票计划|六合彩|[六6]\s?合\s?(?:彩|机密|资料|开奖|特码)|一句中特|通天报|合数[单双]|[天喜]下?彩|彩网|博彩|娱乐城|百家乐",
         0.8,
     ),
     # v2: money-making schemes (网上赚钱, 赚钱通道, 在家致富)
