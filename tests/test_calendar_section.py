@@ -321,25 +321,25 @@ def test_the_demo_plan_is_what_the_calendar_itself_records(tmp_path):
             assert pid == p["plan_id"]
             acc = p["accounts"][0]
             if p["state"] == "cancelled":
-                cal.cancel("ana", pid)
+                cal.cancel("tom", pid)
                 continue
             if p["state"] == "draft":
                 continue
-            cal.submit("ana", pid)
+            cal.submit("tom", pid)
             for who in p["approvals"]:
                 cal.approve(who, pid)
             if p["state"] == "in_review":
                 continue
-            cal.schedule("ana", pid)
+            cal.schedule("tom", pid)
             pub = p["publications"].get(acc)
             if pub is None:
                 continue
             at = datetime.fromisoformat(pub["at"])
             if pub["status"] == "failed":
-                mark_failed(ws, pid, acc, pub["error"], "ana", team=team, now=at)
+                mark_failed(ws, pid, acc, pub["error"], "tom", team=team, now=at)
             else:
                 mark_published(
-                    ws, pid, acc, pub["platform_post_id"], pub["url"], "ana", team=team, now=at
+                    ws, pid, acc, pub["platform_post_id"], pub["url"], "tom", team=team, now=at
                 )
         got = [p.to_dict() for p in list_plans(ws)]
     finally:

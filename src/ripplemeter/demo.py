@@ -879,33 +879,39 @@ from_groups = ["legal"]
 
 
 def _team_toml() -> str:
-    """The team behind Lumen Tea's accounts (team.toml, beside standards.toml)."""
+    """The team behind Lumen Tea's accounts (team.toml, beside standards.toml): the same
+    members as docs/examples/team.toml, so that docs/operations.md's commands run here too."""
     return """# Generated demo data: the team of the fictional brand Lumen Tea.
 # Roles: admin (everything), editor (write, schedule, publish), approver (approve),
 # viewer (read only). Groups are named in standards.toml's approval rules.
 
 [[members]]
-id = "lin"
-name = "Lin Wang"
+id = "mina"
+name = "Mina Park"
 roles = ["admin"]
 
 [[members]]
-id = "ana"
-name = "Ana Souza"
+id = "tom"
+name = "Tom Chen"
 roles = ["editor"]
 
 [[members]]
-id = "mei"
-name = "Mei Chen"
+id = "jisoo"
+name = "Jisoo Lee"
 roles = ["approver"]
 
 [[members]]
-id = "ravi"
-name = "Ravi Patel"
+id = "wei"
+name = "Wei Zhang"
 roles = ["approver"]
 
+[[members]]
+id = "sam"
+name = "Sam Rivera"
+roles = ["viewer"]
+
 [groups]
-legal = ["mei"]
+legal = ["jisoo"]
 """
 
 
@@ -938,7 +944,7 @@ def _plan_json() -> str:
 
     Two accounts (X, and Mastodon, whose publisher is built in) planned from Monday 23
     February to Sunday 5 April 2026 (the six weeks that overlap the campaign), in
-    Asia/Shanghai, by the team of :func:`_team_toml` (ana writes, ravi approves). Written to
+    Asia/Shanghai, by the team of :func:`_team_toml` (tom writes, wei approves). Written to
     exercise each figure of the calendar section, by hand:
 
     - X posts 4 times a week, 1 of them promotional (25%, within the 30% limit), except in
@@ -1008,14 +1014,14 @@ def _plan_json() -> str:
         sorted(plan, key=lambda r: (r[0], r[1])), start=1
     ):
         at = datetime.combine(when.date(), when.time(), TZ).astimezone(UTC)
-        approvals: tuple[str, ...] = ("ravi",)
+        approvals: tuple[str, ...] = ("wei",)
         pubs = {}
         if fate == "cancelled":
             state, approvals = "cancelled", ()
         elif when.date() == date(2026, 4, 3):
             state, approvals = "draft", ()
         elif fate == "paid":
-            state = "in_review"  # one approver of the two; legal (mei) has not approved
+            state = "in_review"  # one approver of the two; legal (jisoo) has not approved
         elif acc == PLAN_MASTODON and when.date() == date(2026, 3, 31):
             state, approvals = "in_review", ()  # submitted, no approval yet
         elif when >= exported:
@@ -1049,7 +1055,7 @@ def _plan_json() -> str:
                 promotional=promo,
                 paid=paid,
                 lang=lang,
-                created_by="ana",
+                created_by="tom",
                 created_at=created,
                 updated_at=created,
                 approvals=approvals,
