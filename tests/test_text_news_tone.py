@@ -89,6 +89,21 @@ def test_overtaken_rise_and_no_query():
     assert not x[brand].any() and x[FEATURES.index("title_market_fall")] == 1
 
 
+def test_the_brand_as_subject_overtakes_it_is_not_overtaken():
+    """가/이 mark the brand as the one overtaking; 을/를 (or a headline's bare noun) as the one
+    overtaken; 추월당하다 is the passive."""
+    j = FEATURES.index("brand_overtaken")
+
+    def overtaken(snippet: str) -> float:
+        return news_features(["D램"], [snippet], "삼성전자")[0][j]
+
+    assert overtaken("삼성전자가 추월했다, 점유율 1위 탈환") == 0
+    assert overtaken("삼성전자가 제치고 1위") == 0
+    assert overtaken("SK하이닉스가 삼성전자를 추월했다") == 1
+    assert overtaken("SK하이닉스, 삼성전자 제치고 1위") == 1
+    assert overtaken("삼성전자가 추월당했다") == 1
+
+
 def test_lengths_must_agree():
     with pytest.raises(ValueError, match="2 titles but 1 snippets"):
         news_features(["a", "b"], ["c"])

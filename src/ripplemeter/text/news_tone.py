@@ -102,7 +102,9 @@ _WINDOW = 50  # characters after a brand mention searched for a fall or a rise
 # a window ends at the next list separator (a comma not inside a number, a middle dot):
 # "삼성전자 0.10%, SK하이닉스 -2.64%" says nothing about Samsung falling
 _WINDOW_END = re.compile(r",(?!\d)|，|·|、|;")
-_RE_OVERTAKEN = re.compile(r"^[을를이가]?\s?(?:제치|추월|앞질|따돌)")
+# the brand overtaken: as object (을/를) or a headline's bare noun ("SK하이닉스, 삼성전자 제치고"),
+# or as subject of the passive (추월당해); with 이/가 and an active verb the brand overtakes
+_RE_OVERTAKEN = re.compile(r"^[을를]?\s?(?:제치|추월|앞질|따돌)|^[이가]?\s?(?:추월|역전)\s?당")
 
 FEATURES: tuple[str, ...] = (
     "brand_fall",
@@ -126,12 +128,13 @@ FEATURES: tuple[str, ...] = (
 )
 """The cues, in the column order of :func:`news_features` and of the weights.
 
-* ``brand_fall`` / ``brand_rise``: within 40 characters after a mention of the brand, a fall
+* ``brand_fall`` / ``brand_rise``: within 50 characters after a mention of the brand, a fall
   (a negative percentage such as ``(-2.88%)``, or a fall word: 하락, 급락, 내린, 밀려, 약세,
   반납, 붕괴, 이탈...) comes before any rise (``+1.2%``, 상승, 오른, 급등, 반등, 회복...), or
   the reverse (the window ends at the next list separator: a comma outside a number, a
   middle dot), so "삼성전자 0.10%, SK하이닉스 -2.64%" is no fall of Samsung;
-* ``brand_overtaken``: the brand is overtaken ("SK하이닉스가 삼성전자를 제치고");
+* ``brand_overtaken``: the brand is overtaken ("SK하이닉스가 삼성전자를 제치고", "삼성전자가
+  추월당해"), not when it overtakes ("삼성전자가 추월");
 * ``brand_in_title``; ``title_brand_fall``: the headline names the brand and a fall word;
 * ``title_market_fall``: the headline names the market (코스피, 증시, 지수, 반도체주, "4000선")
   and a fall word; ``title_fall`` / ``title_rise``: any fall / rise word in the headline;
