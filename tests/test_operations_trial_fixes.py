@@ -780,3 +780,15 @@ def test_a_reimported_accounts_file_says_when_and_from_which_file(here):
         f"copy.csv: already imported on {d} from accounts.csv; nothing changed"
         for d in (before, after)
     }
+
+
+def test_a_time_for_a_zoneless_account_is_read_in_the_teams_zone(here):
+    """--at for an account registered without a zone is the team's local time (Asia/Seoul in
+    the example standards), as calendar list cuts its weeks: 09:00 in Seoul = 00:00 UTC."""
+    bare = "mastodon:556"
+    ok(run("accounts", "add", bare, "--role", "owned", "--as", "mina"))
+    ok(run("calendar", "add", "Zone-less", "-a", bare, "--at", "2037-12-07 09:00", "--as", "tom"))
+    res = ok(run("calendar", "list", "--account", bare, "--json", "--as", "sam"))
+    (row,) = json.loads(res.stdout)
+    when = next(v for k, v in row.items() if k in ("scheduled_at", "at", "when"))
+    assert when.startswith("2037-12-07T00:00") or when.startswith("2037-12-07 00:00"), row

@@ -452,7 +452,7 @@ def _zone_of(planner: Planner, accounts: Sequence[str], tz: str | None) -> str |
     if tz:
         return tz
     accs = planner._accounts(accounts)
-    return next((a.timezone for a in accs if a.timezone), None)
+    return next((a.timezone for a in accs if a.timezone), None) or planner.team_zone()
 
 
 def _import(

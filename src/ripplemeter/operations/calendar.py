@@ -765,11 +765,19 @@ class Planner:
             comment=comment,
         )
 
+    def team_zone(self) -> str | None:
+        """The team's zone (standards.toml ``[business_hours] timezone``), or None.
+
+        A time given for accounts registered without a zone is read in it (as
+        :func:`calendar_zone` cuts weeks), not in UTC.
+        """
+        return team_zone(self.standards)
+
     def _prepare(self, text, accounts, when, tz):
         if not text or not text.strip():
             raise CalendarError(None, "text", "a planned post needs a text")
         accs = self._accounts(accounts)
-        zone = tz or next((a.timezone for a in accs if a.timezone), None)
+        zone = tz or next((a.timezone for a in accs if a.timezone), None) or self.team_zone()
         at = to_utc(when, zone) if when is not None else None
         return accs, zone, at
 
@@ -1308,10 +1316,13 @@ def calendar_zone(
         acc = get_account(ws, account)
         if acc is not None and acc.timezone:
             return acc.timezone
+    return team_zone(standards) or "UTC"
+
+
+def team_zone(standards: Standards | None) -> str | None:
+    """The team's zone: standards.toml ``[business_hours] timezone``, or None."""
     bh = standards.file.business_hours if standards is not None else None
-    if bh is not None and bh.timezone:
-        return bh.timezone
-    return "UTC"
+    return bh.timezone if bh is not None and bh.timezone else None
 
 
 def list_plans(
