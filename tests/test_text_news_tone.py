@@ -104,6 +104,16 @@ def test_the_brand_as_subject_overtakes_it_is_not_overtaken():
     assert overtaken("삼성전자가 추월당했다") == 1
 
 
+def test_a_place_named_ttukseom_is_no_fall():
+    """뚝 ("sharply", as in '뚝' 떨어진 주가) is a fall word; 뚝섬, a Seoul district and station
+    beside Seoul Forest, is not."""
+    j = FEATURES.index("brand_fall")
+    x = news_features(["서울숲 카페"], ["서울숲과 뚝섬역 사이의 카페"], "서울숲")[0]
+    assert x[j] == 0 and x[FEATURES.index("title_fall")] == 0
+    x = news_features(["코스피 '뚝'"], ["삼성전자 '뚝'…4000선 붕괴"], "삼성전자")[0]
+    assert x[j] == 1
+
+
 def test_lengths_must_agree():
     with pytest.raises(ValueError, match="2 titles but 1 snippets"):
         news_features(["a", "b"], ["c"])
@@ -256,6 +266,25 @@ def test_news_tone_replaces_an_earlier_movie_review_reading(serp_ws):
         [sid],
     ).fetchone()
     assert latest == ("negative", MODEL_NAME)
+
+
+def test_korean_blog_results_keep_the_korean_sentiment_model(serp_ws):
+    """The news-tone model reads news; a result of a blog search is a person's post (a cafe
+    visit, a flat to let) and keeps the Korean sentiment model, as posts do."""
+    pytest.importorskip("ripplemeter.text.sentiment")
+    ws, _ = serp_ws
+    ws.con.execute("UPDATE serp_results SET vertical = 'blog' WHERE engine = 'naver' AND rank = 2")
+    A.annotate_workspace(ws, tasks=("language", "sentiment"))
+    got = dict(
+        ws.con.execute(
+            f"SELECT s.rank, a.model FROM serp_results s JOIN annotations a "
+            f"ON a.subject_id = {A.serp_subject_sql('s')} AND a.task = 'sentiment' "
+            f"WHERE s.engine = 'naver'"
+        ).fetchall()
+    )
+    assert got[1] == MODEL_NAME
+    assert got[2] != MODEL_NAME and got[2].startswith("sentiment-ko")
+    assert A.annotate_workspace(ws, tasks=("language", "sentiment")).rows == 0
 
 
 def test_opinion_section_names_the_model_that_scored_search_results(serp_ws):

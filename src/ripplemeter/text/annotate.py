@@ -31,8 +31,11 @@ Subjects
 Search results in Korean get their ``sentiment`` from the news-tone model
 (:mod:`ripplemeter.text.news_tone`, model name ``news-tone-ko``): is the result bad news for
 the brand searched (its query)? Its labels are ``negative`` and ``neutral`` (not negative);
-the movie-review sentiment model read market-slump headlines as neutral. Search results in
-other languages, and posts, keep the sentiment model of their language.
+the movie-review sentiment model read market-slump headlines as neutral. Results of a blog
+search (``serp_results.vertical`` 'blog' wherever the headline was seen) are people's posts,
+not news: they keep the Korean sentiment model, as posts do (the news-tone cues, written on
+stock news, read a cafe visit near 뚝섬 as a fall). Search results in other languages, and
+posts, keep the sentiment model of their language.
 
 Speed
 -----
@@ -260,6 +263,17 @@ def _news_tone_model(ws: Workspace) -> _Model:
     return _Model(MODEL_NAME, version, run)
 
 
+def _serp_blog_subjects(ws: Workspace) -> set[str]:
+    """Search-result subjects seen only in blog searches (``vertical`` 'blog' on every row)."""
+    rows = ws.con.execute(
+        f"""
+        SELECT {serp_subject_sql()} AS subject_id FROM serp_results GROUP BY 1
+        HAVING bool_and(coalesce(vertical, '') = 'blog')
+        """
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
 def _serp_sources(ws: Workspace) -> pd.DataFrame:
     """Display title, snippet and query of each search-result subject, indexed by subject.
 
@@ -485,7 +499,7 @@ def annotate_workspace(
     interrupted run writes nothing. Texts in a language without a sentiment model (ja) get no
     sentiment; texts of undetermined language (emoji only, a word or two) are scored by the
     English model, which learned emoji from tweets. Korean search results are scored by the
-    news-tone model in either tier (see the module notes). The spam model, trained on English
+    news-tone model in either tier, apart from blog-search results (see the module notes). The spam model, trained on English
     YouTube comments, scores every text (links and calls to subscribe are what it knows).
     """
     unknown = [t for t in tasks if t not in TASKS]
@@ -576,6 +590,10 @@ def annotate_workspace(
             serp_ko = (route == "ko") & np.fromiter(
                 (str(i).startswith("serp:") for i in ids), dtype=bool, count=len(ids)
             )
+            if serp_ko.any():  # blog results are people's posts: the Korean sentiment model
+                blog = _serp_blog_subjects(ws)
+                if blog:
+                    serp_ko &= ~pd.Series(ids).isin(blog).to_numpy()
             models: dict[str, _Model] = {}
             from ripplemeter.text.sentiment import MODEL_LANGUAGES, ModelUnavailable
 
