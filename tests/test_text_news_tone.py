@@ -37,7 +37,7 @@ def _cues(**on: float) -> np.ndarray:
     return np.array([float(on.get(f, 0.0)) for f in FEATURES])
 
 
-SLUMP_T = "코스피 3%대 급락…3960선 붕괴"
+SLUMP_T = "코스피 2%대 급락…3950선 붕괴"
 SLUMP_S = "삼성전자(-2.68%), LG에너지솔루션(-3.78%), 현대차(-2.39%) 등이 하락세다."
 TRIP_T = "이재용 회장, UAE 출장길…AI 등 첨단기술 협력 강화"
 TRIP_S = "이재용 삼성전자 회장이 19일 한·UAE 비즈니스 라운드테이블 참석을 위해 출국했다."
@@ -65,7 +65,7 @@ def test_cues_of_a_chairman_trip():
 
 def test_a_list_separator_ends_the_brand_window():
     # Samsung up 0.10%, SK hynix down: no fall of Samsung (the comma ends its window)
-    x = news_features(["코스피 약세 출발"], ["삼성전자 0.10%, SK하이닉스 -2.64%"], "삼성전자")[0]
+    x = news_features(["코스피 약세 출발"], ["삼성전자 0.20%, SK하이닉스 -1.85%"], "삼성전자")[0]
     assert x[FEATURES.index("brand_fall")] == 0
     assert x[FEATURES.index("pct_down")] == pytest.approx(1 / 3)
     # a thousands comma does not end it: 99,500원 ... 1.09% 하락 is Samsung's fall
@@ -359,7 +359,7 @@ def _result(title: str, snippet: str = "") -> dict:
 def test_near_duplicate_headlines_are_one_story():
     a = _result("이재용 회장, UAE 출장길…AI 등 첨단기술 협력 강화")
     b = _result("이재용 회장, UAE 출장길 올라…AI 등 첨단기술 협력 논의")
-    c = _result("코스피 3%대 급락…3960선 붕괴")
+    c = _result("코스피 2%대 급락…3950선 붕괴")
     # same snippet, different headline: syndicated copy under a new title
     d = _result(
         "미래에셋, 연금계좌 이벤트", "최대 5000명 참여 시 50% 당첨 확률로 치킨 세트를 경품으로"
