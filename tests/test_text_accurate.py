@@ -69,7 +69,10 @@ def test_heads_are_small_and_say_what_they_are():
         assert m.lang == lang and m.kind_ == kind
         assert m.coef_.shape == (384, 3 if kind == "multinomial" else 1)
         assert m.mean_.shape == m.scale_.shape == (384,)
-        assert m.weight_ == 0.5
+        # en and ko pool with weight 0.5 fixed in advance; zh's weight was chosen on
+        # out-of-fold predictions inside its training part (its card)
+        expected_w = m.meta_["metrics"]["pool_weight"] if lang == "zh" else 0.5
+        assert m.weight_ == expected_w and 0.0 < m.weight_ < 1.0
         assert m.classes_ == LABELS
         card = (MODELS / f"sentiment-{lang}-accurate.md").read_text(encoding="utf-8")
         assert "Held-out figures" in card and "known misses" in card.lower()
@@ -82,8 +85,9 @@ def test_pooling_matches_a_hand_computation():
     X = rng.normal(size=(4, 385))
     head = ((X[:, :384] - m.mean_) / m.scale_) @ m.coef_[:, 0] + m.intercept_[0]
     p_head, p_fast = 1 / (1 + np.exp(-head)), 1 / (1 + np.exp(-X[:, 384]))
-    pos = np.sqrt(p_head * p_fast)
-    neg = np.sqrt((1 - p_head) * (1 - p_fast))
+    w = m.weight_
+    pos = p_head**w * p_fast ** (1 - w)
+    neg = (1 - p_head) ** w * (1 - p_fast) ** (1 - w)
     z = m.decision_from_features(X)
     assert np.allclose(1 / (1 + np.exp(-z)), pos / (pos + neg), atol=1e-6)
     # multinomial: the same over three classes
@@ -224,8 +228,8 @@ def test_chinese_held_out_sample_matches_the_card(real_data, models):
     acc = float(np.mean(np.array(m.predict_binary([t for t, _ in rows])) == [v for _, v in rows]))
     figures = m.meta_["metrics"]["chnsenticorp"]
     assert acc == pytest.approx(figures["first100_accuracy"], abs=5e-5)
-    # measured 0.8858 on all 1,243 held-out reviews: the target (0.92) is NOT met;
-    # the tier must at least not lose to the fast tier on the same reviews
+    # version 2 measured 0.8898 on all 1,243 held-out reviews (fast tier 0.8825): the
+    # issue's target (0.92) is NOT met; the tier must at least not lose to the fast tier
     assert figures["accuracy"] >= figures["accuracy_fast_tier"]
 
 
