@@ -245,6 +245,21 @@ def test_korean_search_results_get_the_news_tone_model(serp_ws):
     assert again.rows == 0
 
 
+def test_annotation_version_changes_when_a_cue_changes(serp_ws, monkeypatch):
+    """The cues are code, not weights: a changed cue must annotate again, so the annotation
+    version carries a digest of the cue patterns beside the weights' hash."""
+    import re
+
+    from ripplemeter.text import news_tone
+
+    ws, _ = serp_ws
+    before = A._news_tone_model(ws).version
+    assert before.endswith("+" + news_tone.cue_digest())
+    monkeypatch.setattr(news_tone, "_RE_FALL", re.compile(news_tone._RE_FALL.pattern + "|x"))
+    after = A._news_tone_model(ws).version
+    assert after != before and after.rsplit("+", 1)[0] == before.rsplit("+", 1)[0]
+
+
 def test_news_tone_replaces_an_earlier_movie_review_reading(serp_ws):
     """A workspace annotated before the news-tone model: its Korean results are read again."""
     pytest.importorskip("ripplemeter.text.sentiment")

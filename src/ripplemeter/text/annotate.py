@@ -246,12 +246,13 @@ def _news_tone_model(ws: Workspace) -> _Model:
     ``run(subject_ids)`` reads each search result's display title, snippet and query from the
     workspace's ``serp_results`` and returns ``label`` (negative/neutral, neutral meaning not
     negative) and ``score`` (probability of the label). The version is the model card's
-    version and the weights' hash, so retrained weights annotate again.
+    version, the weights' hash and the cues' digest (the cues are code), so retrained weights
+    or changed cues annotate again.
     """
-    from ripplemeter.text.news_tone import MODEL_NAME, NewsToneModel, model_path
+    from ripplemeter.text.news_tone import MODEL_NAME, NewsToneModel, cue_digest, model_path
 
     m = NewsToneModel.load()
-    version = f"{m.version}+{_file_version(model_path())}"
+    version = f"{m.version}+{_file_version(model_path())}+{cue_digest()}"
 
     def run(subject_ids: list[str]) -> pd.DataFrame:
         rows = _serp_sources(ws).reindex(subject_ids)

@@ -51,6 +51,7 @@ __all__ = [
     "NewsToneModel",
     "NewsToneUnavailable",
     "brand_terms",
+    "cue_digest",
     "model_path",
     "news_features",
 ]
@@ -378,6 +379,30 @@ class NewsToneModel:
             "probability": p,
             "cues": cues,
         }
+
+
+def cue_digest() -> str:
+    """First 8 hex digits of the sha256 of the cue definitions (:data:`FEATURES`, the window
+    and every ``_RE_*`` pattern of this module).
+
+    The cues are code, not weights: annotations carry this digest in their version beside the
+    weights' hash, so a changed cue annotates again (:mod:`ripplemeter.text.annotate`).
+
+    Returns
+    -------
+    str
+        8 lowercase hex digits.
+    """
+    import hashlib
+
+    g = globals()
+    parts = [repr(FEATURES), f"window={_WINDOW}"]
+    parts += [
+        f"{name}={value.pattern}"
+        for name, value in sorted(g.items())
+        if name.startswith("_RE_") and isinstance(value, re.Pattern)
+    ]
+    return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()[:8]
 
 
 def model_path():
