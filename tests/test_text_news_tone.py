@@ -114,6 +114,34 @@ def test_a_place_named_ttukseom_is_no_fall():
     assert x[j] == 1
 
 
+def test_a_range_is_no_negative_percentage():
+    """A dash right after a number is a range ("3-5%"), not a minus: no pct_down, no fall."""
+    j, f = FEATURES.index("pct_down"), FEATURES.index("brand_fall")
+    for snippet in (
+        "삼성전자 성과급 3-5% 인상 검토",
+        "삼성전자 임금 3 - 5% 인상",
+        "삼성전자 3%–5% 성장",
+    ):
+        x = news_features(["임금 협상"], [snippet], "삼성전자")[0]
+        assert (x[j], x[f]) == (0, 0), snippet
+    # minus signs still count: after a bracket, a space, a word, or as ▼
+    x = news_features(["약세"], ["삼성전자(-2.88%) SK하이닉스 -1.5% 현대차▼0.4%"], "삼성전자")[0]
+    assert (x[j], x[f]) == (1, 1)
+
+
+def test_largest_fall_is_no_positive_cue():
+    """최대 ("largest") is a cue of good news in 사상 최대 실적, not in 최대 낙폭 ("largest fall")."""
+    j = FEATURES.index("positive")
+
+    def positive(title: str) -> float:
+        return news_features([title], [""], "삼성전자")[0][j]
+
+    assert positive("코스피 올해 최대 낙폭") == 0
+    assert positive("외국인 역대 최대 규모 순매도") == 0
+    assert positive("반도체주 최대폭 하락") == 0
+    assert positive("삼성전자 분기 사상 최대 실적") == 1
+
+
 def test_lengths_must_agree():
     with pytest.raises(ValueError, match="2 titles but 1 snippets"):
         news_features(["a", "b"], ["c"])
@@ -210,6 +238,9 @@ def serp_ws(tmp_path):
     camp = load_campaign(tmp_path / "campaign.toml")
     ws = Workspace(tmp_path / "ws.duckdb")
     camp.import_sources(ws)
+    # a CSV names no vertical (read as 'web'): the Korean rows are news results, as a Naver
+    # News dump is recognised to be
+    ws.con.execute("UPDATE serp_results SET vertical = 'news' WHERE engine = 'naver'")
     yield ws, camp
     ws.close()
 
@@ -300,6 +331,53 @@ def test_korean_blog_results_keep_the_korean_sentiment_model(serp_ws):
     assert got[1] == MODEL_NAME
     assert got[2] != MODEL_NAME and got[2].startswith("sentiment-ko")
     assert A.annotate_workspace(ws, tasks=("language", "sentiment")).rows == 0
+
+
+def test_korean_web_results_keep_the_korean_sentiment_model(serp_ws):
+    """The news-tone model was written and measured on news: a web-search result (a page, a
+    shop, a forum) keeps the Korean sentiment model; an engine named for news counts as news."""
+    pytest.importorskip("ripplemeter.text.sentiment")
+    ws, _ = serp_ws
+    ws.con.execute("UPDATE serp_results SET vertical = 'web' WHERE engine = 'naver' AND rank = 2")
+    ws.con.execute(
+        "UPDATE serp_results SET vertical = 'web', engine = 'google_news' "
+        "WHERE engine = 'naver' AND rank = 1"
+    )
+    A.annotate_workspace(ws, tasks=("language", "sentiment"))
+    got = dict(
+        ws.con.execute(
+            f"SELECT s.rank, a.model FROM serp_results s JOIN annotations a "
+            f"ON a.subject_id = {A.serp_subject_sql('s')} AND a.task = 'sentiment' "
+            f"WHERE s.query = '삼성전자'"
+        ).fetchall()
+    )
+    assert got[1] == MODEL_NAME
+    assert got[2] != MODEL_NAME and got[2].startswith("sentiment-ko")
+
+
+def test_missing_news_tone_weights_are_a_note_not_an_abort(serp_ws, tmp_path, monkeypatch):
+    """Without the news-tone weights the run goes on: the news results are read by the Korean
+    sentiment model (their annotations name it) and a note says why; the weights back, the
+    news-tone model reads them again."""
+    pytest.importorskip("ripplemeter.text.sentiment")
+    from ripplemeter.text import news_tone
+
+    ws, _ = serp_ws
+    monkeypatch.setattr(news_tone, "_CACHE", {})
+    monkeypatch.setattr(news_tone, "model_path", lambda: tmp_path / "gone" / "news-tone-ko.npz")
+    res = A.annotate_workspace(ws, tasks=("language", "sentiment"))
+    note = [n for n in res.notes if "news-tone" in n]
+    assert len(note) == 1 and note[0].startswith("2 Korean news result(s) were read by the Korean")
+    assert "cannot be read" in note[0]
+    models = ws.con.execute(
+        f"SELECT DISTINCT a.model FROM serp_results s JOIN annotations a "
+        f"ON a.subject_id = {A.serp_subject_sql('s')} AND a.task = 'sentiment' "
+        f"WHERE s.engine = 'naver'"
+    ).fetchall()
+    assert len(models) == 1 and models[0][0].startswith("sentiment-ko")
+    monkeypatch.undo()
+    again = A.annotate_workspace(ws, tasks=("language", "sentiment"))
+    assert again.added == {"sentiment": 2} and not [n for n in again.notes if "news-tone" in n]
 
 
 def test_opinion_section_names_the_model_that_scored_search_results(serp_ws):

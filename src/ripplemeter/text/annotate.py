@@ -28,14 +28,17 @@ Subjects
   space. The same headline seen twice is one subject. :func:`serp_subject_id` builds the same
   id as an Ibis expression, so a section joins results to their annotations on any engine.
 
-Search results in Korean get their ``sentiment`` from the news-tone model
+Korean results of a news search get their ``sentiment`` from the news-tone model
 (:mod:`ripplemeter.text.news_tone`, model name ``news-tone-ko``): is the result bad news for
 the brand searched (its query)? Its labels are ``negative`` and ``neutral`` (not negative);
-the movie-review sentiment model read market-slump headlines as neutral. Results of a blog
-search (``serp_results.vertical`` 'blog' wherever the headline was seen) are people's posts,
-not news: they keep the Korean sentiment model, as posts do (the news-tone cues, written on
-stock news, read a cafe visit near 뚝섬 as a fall). Search results in other languages, and
-posts, keep the sentiment model of their language.
+the movie-review sentiment model read market-slump headlines as neutral. A news result is one
+seen, on at least one row, with ``serp_results.vertical`` 'news' or an engine whose name says
+news (``google_news``). The model was written and measured on news only: results of a web or
+blog search (pages, people's posts) keep the Korean sentiment model, as posts do (the
+news-tone cues, written on stock news, read a cafe visit near 뚝섬 as a fall). When the
+news-tone weights are missing or unreadable the run goes on: the news results are read by
+the Korean sentiment model (their annotations name it) and a note says so. Search results in
+other languages, and posts, keep the sentiment model of their language.
 
 Speed
 -----
@@ -264,12 +267,14 @@ def _news_tone_model(ws: Workspace) -> _Model:
     return _Model(MODEL_NAME, version, run)
 
 
-def _serp_blog_subjects(ws: Workspace) -> set[str]:
-    """Search-result subjects seen only in blog searches (``vertical`` 'blog' on every row)."""
+def _serp_news_subjects(ws: Workspace) -> set[str]:
+    """Search-result subjects seen in a news search: ``vertical`` 'news', or an engine whose
+    name says news (SerpApi's ``google_news``), on at least one of their rows."""
     rows = ws.con.execute(
         f"""
         SELECT {serp_subject_sql()} AS subject_id FROM serp_results GROUP BY 1
-        HAVING bool_and(coalesce(vertical, '') = 'blog')
+        HAVING bool_or(lower(coalesce(vertical, '')) = 'news'
+                       OR lower(coalesce(engine, '')) LIKE '%news%')
         """
     ).fetchall()
     return {r[0] for r in rows}
@@ -499,8 +504,10 @@ def annotate_workspace(
     All rows of a run are written in one transaction with one ``annotated_at`` time: an
     interrupted run writes nothing. Texts in a language without a sentiment model (ja) get no
     sentiment; texts of undetermined language (emoji only, a word or two) are scored by the
-    English model, which learned emoji from tweets. Korean search results are scored by the
-    news-tone model in either tier, apart from blog-search results (see the module notes). The spam model, trained on English
+    English model, which learned emoji from tweets. Korean results of a news search are
+    scored by the news-tone model in either tier (web and blog results keep the Korean
+    sentiment model; without the news-tone weights the news results do too, with a note: see
+    the module notes). The spam model, trained on English
     YouTube comments, scores every text (links and calls to subscribe are what it knows).
     """
     unknown = [t for t in tasks if t not in TASKS]
@@ -591,10 +598,20 @@ def annotate_workspace(
             serp_ko = (route == "ko") & np.fromiter(
                 (str(i).startswith("serp:") for i in ids), dtype=bool, count=len(ids)
             )
-            if serp_ko.any():  # blog results are people's posts: the Korean sentiment model
-                blog = _serp_blog_subjects(ws)
-                if blog:
-                    serp_ko &= ~pd.Series(ids).isin(blog).to_numpy()
+            if serp_ko.any():  # only news results: web pages and blog posts keep sentiment
+                serp_ko &= pd.Series(ids).isin(_serp_news_subjects(ws)).to_numpy()
+            news = None
+            if serp_ko.any():
+                from ripplemeter.text.news_tone import NewsToneUnavailable
+
+                try:
+                    news = _news_tone_model(ws)
+                except NewsToneUnavailable as exc:
+                    res.notes.append(
+                        f"{int(serp_ko.sum())} Korean news result(s) were read by the Korean "
+                        f"sentiment model instead of the news-tone model: {exc}"
+                    )
+                    serp_ko[:] = False
             models: dict[str, _Model] = {}
             from ripplemeter.text.sentiment import MODEL_LANGUAGES, ModelUnavailable
 
@@ -609,8 +626,7 @@ def annotate_workspace(
             done = _existing(ws, "sentiment", [(m.name, m.version) for m in models.values()])
             pending = _pending_mask(ids, done) & ~serp_ko
             news_idx = np.zeros(0, dtype=np.int64)
-            if serp_ko.any():
-                news = _news_tone_model(ws)
+            if news is not None:
                 news_done = _existing(ws, "sentiment", [(news.name, news.version)])
                 news_idx = np.flatnonzero(serp_ko & _pending_mask(ids, news_done))
             total = int(sum(((route == c) & pending).sum() for c in models)) + len(news_idx)

@@ -68,7 +68,8 @@ class NewsToneUnavailable(RippleError):
 
 
 # ----------------------------------------------------------------------------- cues
-_PCT_DOWN = r"[-−–▼↓]\s?\d+(?:\.\d+)?\s?%"
+# a dash right after a number is a range ("3-5%", "3 – 5%"), not a minus sign
+_PCT_DOWN = r"(?:(?<![\d.%])(?<![\d%] )[-−–]|[▼↓])\s?\d+(?:\.\d+)?\s?%"
 _PCT_UP = r"(?:\+|▲|↑)\s?\d+(?:\.\d+)?\s?%"
 _FALL = (
     r"하락|급락|폭락|내린|내려|내렸|내리|(?<!m )(?<!m)떨어|밀려|밀리|밀린|약세|빠지|빠져|빠진|"
@@ -94,7 +95,8 @@ _RE_THREAT = re.compile(
 _RE_COST = re.compile(r"비용|원가|부담|불어나")
 _RE_BUBBLE = re.compile(r"거품|버블")
 _RE_POSITIVE = re.compile(
-    r"투자|착공|재개|환영|상향|수주|협력|출시|체결|호실적|최대|개선|증가|성장|수혜|호황|기대|"
+    r"투자|착공|재개|환영|상향|수주|협력|출시|체결|호실적|최대(?!\s?폭?\s?(?:낙폭|하락|급락|폭락|손실|적자|"
+    r"감소|매도|순매도|규모\s?(?:순)?매도))|개선|증가|성장|수혜|호황|기대|"
     r"인수|파트너"
 )
 _RE_EVENT = re.compile(r"회장|출국|출장|순방|부고|별세|부친상|이벤트|경품|개소|캠페인|행사")
@@ -139,12 +141,14 @@ FEATURES: tuple[str, ...] = (
 * ``brand_in_title``; ``title_brand_fall``: the headline names the brand and a fall word;
 * ``title_market_fall``: the headline names the market (코스피, 증시, 지수, 반도체주, "4000선")
   and a fall word; ``title_fall`` / ``title_rise``: any fall / rise word in the headline;
-* ``pct_down``: negative percentages in the text (0, 1/3, 2/3 or 1 for three or more);
+* ``pct_down``: negative percentages in the text (0, 1/3, 2/3 or 1 for three or more); a
+  dash right after a number is a range ("3-5%"), not a minus;
 * ``milestone_lost``: a price nickname lost ("10만전자 반납", "60만닉스 붕괴");
 * ``selling`` (순매도, 매도, 팔자, 차익 실현); ``controversy`` (논란, 의혹, 소송, 과징금, 해킹,
   유출, 노조...); ``threat`` (추월, 역전, 위협, 타격, 압박, 리스크, 쇼크, 불안...) in the text,
   ``title_threat`` in the headline; ``cost`` (비용, 원가, 부담); ``bubble`` (거품, 버블);
-* ``positive`` (투자, 착공, 재개, 환영, 상향, 수주, 협력, 출시, 호실적, 증가...) and ``event``
+* ``positive`` (투자, 착공, 재개, 환영, 상향, 수주, 협력, 출시, 호실적, 증가, 최대 -- but not
+  최대 followed by a fall or a loss: 최대 낙폭 "largest fall", 최대 하락, 최대 손실...) and ``event``
   (회장, 출국, 순방, 부고, 이벤트, 경품, 행사...): cues of not-negative news.
 """
 
