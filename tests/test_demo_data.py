@@ -85,10 +85,13 @@ def test_campaign_toml_schema(demo_dir):
         "outcomes": 1,
         "generic": 1,
         "comments": 1,
+        "serp": 3,
     }
     assert cfg["seeding"]["k"] == 10 and cfg["seeding"]["forced"] == ["x:lumentea"]
     for source in cfg["sources"]:
-        assert set(source) <= {"path", "format", "account", "table"}
+        assert set(source) <= {"path", "format", "account", "table", "query"}
+        # only the Baidu scrape needs its query said: the others record theirs
+        assert ("query" in source) == (source["path"] == demo.SERP_BAIDU_FILE)
         assert (demo_dir / source["path"]).is_file()
         if source["format"].startswith("x-analytics"):
             assert source["account"] == "lumentea"
@@ -311,12 +314,14 @@ def test_same_seed_gives_identical_bytes(tmp_path):
     names = sorted(p.name for p in a.iterdir())
     assert names == sorted(p.name for p in b.iterdir())
     # data files, campaign.toml, listen.toml (the listening project), and standards.toml,
-    # team.toml and plan.json (the content plan the calendar section checks)
-    assert len(names) == 14
+    # team.toml and plan.json (the content plan the calendar section checks), and the three
+    # search-engine first pages
+    assert len(names) == 17
     for name in names:
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
     assert (a / demo.TWEETS_FILE).read_bytes() != (c / demo.TWEETS_FILE).read_bytes()
     assert (a / demo.COMMENTS_FILE).read_bytes() != (c / demo.COMMENTS_FILE).read_bytes()
+    assert (a / demo.SERP_NAVER_FILE).read_bytes() != (c / demo.SERP_NAVER_FILE).read_bytes()
 
 
 def test_follows_graph_is_preferential_attachment(demo_dir):

@@ -2,7 +2,8 @@
 
 `generate_demo` writes a complete, fictional campaign folder: the X (Twitter) Analytics tweet
 and daily exports, a Google Trends ``multiTimeline.csv``, a Meta Ads Manager table export, an
-outcomes table and the ``campaign.toml`` that names them. Every file copies the byte-level
+outcomes table, mentions, search-engine first pages (SerpApi Google JSON, a Baidu scrape, a
+Naver News API dump) and the ``campaign.toml`` that names them. Every file copies the byte-level
 conventions of the real downloads kept under ``shared/data/platform_exports`` (headers,
 quoting, ``-`` for promoted columns, ``312.0``-style floats, ``2021-08-31 19:53 +0000`` times,
 HTML-escaped tweet texts, Meta's UTF-8 byte-order mark and account-total first row, Trends'
@@ -35,6 +36,11 @@ __all__ = [
     "DAILY_CAMPAIGN_FILE",
     "META_FILE",
     "OUTCOMES_FILE",
+    "SERP_BAIDU_FILE",
+    "SERP_GOOGLE_FILE",
+    "SERP_NAVER_FILE",
+    "SERP_NEGATIVE",
+    "SERP_QUERIES",
     "TRENDS_FILE",
     "TWEETS_FILE",
     "X_DAILY_HEADER",
@@ -234,6 +240,13 @@ def generate_demo(out_dir: Path, *, seed: int = 7) -> Path:
       campaign, as ``ripplemeter calendar list --json`` prints it, with a week below the
       posting frequency, weeks over the promotional share, posts waiting on approval and a
       failed publication (:func:`_plan_json`); campaign.toml's ``[calendar]`` names it.
+    - Search-engine first pages (10 results each, ``serp`` format; headlines written for the
+      demo, seeded order): ``serpapi_google_lumen_tea.json``, a SerpApi Google response for
+      "lumen tea" searched on 2026-03-24 (3 clearly negative results); ``baidu_results.json``,
+      a Baidu scrape for "路明茶" (titles and redirect links only, 2 negative; campaign.toml
+      gives its ``query``); ``루멘티_naver_news.json``, a Naver News API dump for "루멘티"
+      (``<b>`` highlights and ``&quot;`` entities as the API leaves them, 4 negative). The
+      report's opinion section reads them as the negative share of search first pages.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -260,6 +273,10 @@ def generate_demo(out_dir: Path, *, seed: int = 7) -> Path:
     _write_text(out_dir / STANDARDS_FILE, _standards_toml())
     _write_text(out_dir / TEAM_FILE, _team_toml())
     _write_text(out_dir / PLAN_FILE, _plan_json())
+    serp_rng = np.random.default_rng(seed + 3)  # its own state: the other files do not change
+    _write_text(out_dir / SERP_GOOGLE_FILE, _serp_google(serp_rng))
+    _write_text(out_dir / SERP_BAIDU_FILE, _serp_baidu(serp_rng))
+    _write_text(out_dir / SERP_NAVER_FILE, _serp_naver(serp_rng))
     toml_path = out_dir / CAMPAIGN_FILE
     _write_text(toml_path, _campaign_toml())
     return toml_path
@@ -1118,6 +1135,20 @@ def _campaign_toml() -> str:
         "[calendar]               # the content plan against the brand's written standard",
         f'standards = "{STANDARDS_FILE}"   # team.toml is read from beside it',
         f'plan = "{PLAN_FILE}"            # exported with `ripplemeter calendar list --json`',
+        "",
+        "# Search-engine first pages, read as the negative share of search results",
+        "[[sources]]              # a SerpApi response records its query, engine and time",
+        f'path = "{SERP_GOOGLE_FILE}"',
+        'format = "serp"',
+        "",
+        "[[sources]]              # a Baidu scrape records no query: say which one it was",
+        f'path = "{SERP_BAIDU_FILE}"',
+        'format = "serp"',
+        f'query = "{SERP_QUERIES["baidu"]}"',
+        "",
+        "[[sources]]              # Naver News API dump: the query is in the file name",
+        f'path = "{SERP_NAVER_FILE}"',
+        'format = "serp"',
     ]
     return "\n".join(parts) + "\n"
 
@@ -1342,3 +1373,290 @@ def _comments(rng: np.random.Generator, tw: _Tweets, n_replies: int = 1200) -> s
     w.writerow(comments.HEADER)
     w.writerows(rows)
     return buf.getvalue()
+
+
+# --------------------------------------------------------------------------- search results
+# First pages (10 results) of one search per engine, in the layouts the serp importer reads
+# (docs/formats-opinion.md). Headlines written for the demo; (title, snippet, negative?) where
+# negative marks a result written to read clearly negative for the brand.
+SERP_GOOGLE_FILE = "serpapi_google_lumen_tea.json"
+SERP_BAIDU_FILE = "baidu_results.json"
+SERP_NAVER_QUERY = "루멘티"
+SERP_NAVER_FILE = f"{SERP_NAVER_QUERY}_naver_news.json"  # named so by the usual Naver script
+SERP_QUERIES = {"google": "lumen tea", "baidu": "路明茶", "naver": SERP_NAVER_QUERY}
+#: When the SerpApi search ran (``search_metadata.created_at``), inside the campaign window.
+SERP_SEARCHED = datetime(2026, 3, 24, 2, 15, 41, tzinfo=UTC)
+
+_SERP_GOOGLE = (
+    (
+        "Lumen Tea | Stone-ground Spring Matcha from Uji",
+        "Shop Lumen Tea's Spring Matcha, ceremonial grade and stone-ground in Uji. Free bamboo "
+        "whisk with launch week orders.",
+        "lumentea.example",
+        False,
+    ),
+    (
+        "Lumen Tea Spring Matcha review: smooth, sweet and worth it",
+        "We loved the Spring Matcha: a bright, creamy cup with no bitterness. A great tea at a "
+        "fair price.",
+        "teareviewdaily.example",
+        False,
+    ),
+    (
+        "Lumen Tea recalls Spring Matcha tins over faulty seals",
+        "Customers report damaged tins and stale powder; the company apologised and is "
+        "refunding angry buyers.",
+        "foodnewswire.example",
+        True,
+    ),
+    (
+        "Lumen Tea (@lumentea) / X",
+        "The latest posts from Lumen Tea. Teas from Hangzhou, matcha from Uji.",
+        "x.example",
+        False,
+    ),
+    (
+        "Terrible customer service from Lumen Tea, order never arrived",
+        "Worst experience ever. Three weeks late, no reply to emails, and a rude refund "
+        "refusal. Avoid.",
+        "reviewboard.example",
+        True,
+    ),
+    (
+        "How to make an iced matcha latte with Lumen Tea",
+        "A simple recipe: two grams of matcha, cold milk and ice. Ready in two minutes.",
+        "kitchenjournal.example",
+        False,
+    ),
+    (
+        "Lumen Tea opens Hangzhou tasting room to visitors",
+        "The tasting room welcomes guests from Tuesday to Sunday with guided tastings of green "
+        "and oolong teas.",
+        "travelasia.example",
+        False,
+    ),
+    (
+        "Is Lumen Tea overpriced? Buyers complain about tiny tins",
+        "Disappointed shoppers say the tins are half empty and the price is a rip-off.",
+        "shopperforum.example",
+        True,
+    ),
+    (
+        "Lumen Tea Spring Matcha sells out in 36 hours",
+        "Fans snapped up the launch stock; a restock is planned for Friday.",
+        "retailbeat.example",
+        False,
+    ),
+    (
+        "Lumen Tea - Wikipedia",
+        "Lumen Tea is a tea company founded in Hangzhou, selling green tea, oolong and matcha "
+        "online.",
+        "en.wikipedia.example",
+        False,
+    ),
+)
+# Baidu scrapes keep titles and redirect links only (no snippets), "_site" suffixes included.
+_SERP_BAIDU = (
+    ("路明茶官网 - 春日抹茶 宇治石磨", None, False),
+    ("路明茶春日抹茶上市,首发周赠送竹制茶筅", None, False),
+    ("路明茶抹茶太难喝了,又苦又涩,再也不买了", None, True),
+    ("路明茶抹茶拿铁做法分享,在家三步搞定", None, False),
+    ("路明茶杭州品鉴室开放参观", None, False),
+    ("路明茶客服态度恶劣,退款拖了一个月还没到账", None, True),
+    ("路明茶春日抹茶36小时售罄,周五补货", None, False),
+    ("路明茶_百度百科", None, False),
+    ("路明茶春季新品发布会在杭州举行", None, False),
+    ("路明茶乌龙茶好喝吗 - 知乎", None, False),
+)
+# Naver News API items as the API leaves them: <b> highlights, &quot; entities, "..." cuts.
+_SERP_NAVER = (
+    (
+        "<b>루멘티</b>, 봄 한정 말차 출시…우지산 석제 맷돌로 갈아",
+        "차 브랜드 <b>루멘티</b>가 봄 한정 말차를 선보였다. 일본 우지에서 석제 맷돌로 갈아낸 "
+        "제품으로...",
+        False,
+    ),
+    (
+        "<b>루멘티</b> 말차 포장재 결함으로 리콜…소비자 불만 잇따라",
+        "<b>루멘티</b>가 봄 말차 캔의 밀봉 불량으로 제품을 회수한다고 밝혔다. 소비자 피해 "
+        "신고가...",
+        True,
+    ),
+    (
+        "<b>루멘티</b>, 서울 성수동에 팝업스토어 연다",
+        "<b>루멘티</b>는 이달 말 성수동에서 시음 행사를 겸한 팝업스토어를 운영한다고 밝혔다...",
+        False,
+    ),
+    (
+        "&quot;배송 3주째 감감무소식&quot;…<b>루멘티</b> 고객센터 먹통에 비판 쏟아져",
+        "<b>루멘티</b> 주문 고객들이 배송 지연과 환불 거부를 호소하며 비난이 커지고 있다...",
+        True,
+    ),
+    (
+        "<b>루멘티</b> 봄 말차, 출시 36시간 만에 완판",
+        "<b>루멘티</b>의 봄 한정 말차가 출시 하루 반 만에 초도 물량이 모두 팔렸다...",
+        False,
+    ),
+    (
+        "<b>루멘티</b> 말차 이물질 의혹…식약처 조사에 소비자 불안",
+        "식품의약품안전처는 <b>루멘티</b> 말차 제품에서 이물질이 나왔다는 신고를 받고 조사에 "
+        "나섰다. 위생 논란이...",
+        True,
+    ),
+    (
+        "아이스 말차라테 만드는 법…<b>루멘티</b> 레시피 공개",
+        "<b>루멘티</b>가 집에서 2분 만에 만드는 아이스 말차라테 레시피를 공개했다...",
+        False,
+    ),
+    (
+        "<b>루멘티</b>, 가격 인상 논란…&quot;양은 줄고 값은 올라&quot;",
+        "<b>루멘티</b>가 말차 가격을 20% 올리면서 소비자 반발이 커지고 있다...",
+        True,
+    ),
+    (
+        "<b>루멘티</b> 창업자 &quot;한국 시장 공략 본격화&quot;",
+        "<b>루멘티</b> 창업자는 인터뷰에서 서울과 부산에 직영 매장을 열 계획이라고 말했다...",
+        False,
+    ),
+    (
+        "<b>루멘티</b>, 재활용 가능한 말차 캔 도입",
+        "<b>루멘티</b>는 봄 말차부터 100% 재활용 가능한 캔을 쓴다고 밝혔다...",
+        False,
+    ),
+)
+#: Results written to read clearly negative, per engine (of 10 on each first page).
+SERP_NEGATIVE = {
+    "google": sum(r[-1] for r in _SERP_GOOGLE),
+    "baidu": sum(r[-1] for r in _SERP_BAIDU),
+    "naver": sum(r[-1] for r in _SERP_NAVER),
+}
+_NEWS_SITES = ("teanews", "dailyeconomy", "consumertimes", "foodjournal", "seoulbiz")
+
+
+def _hex(rng: np.random.Generator, n: int) -> str:
+    return "".join(f"{int(b):x}" for b in rng.integers(0, 16, n))
+
+
+def _serp_google(rng: np.random.Generator) -> str:
+    """A SerpApi ``engine=google`` response for "lumen tea" (first page, 10 organic results).
+
+    Keys and their order follow the saved responses under ``shared/data/serp_samples``:
+    ``search_metadata``, ``search_parameters``, ``search_information``, ``organic_results``
+    (``position``, ``title``, ``link``, ``redirect_link``, ``displayed_link``, ``favicon``,
+    an optional publication ``date``, ``snippet``, ``snippet_highlighted_words``,
+    ``source``); written with ``json.dump(indent=2)`` (ASCII, ``\\u`` escapes, no final
+    newline). The result order is a seeded shuffle of :data:`_SERP_GOOGLE`.
+    """
+    import json
+
+    q = SERP_QUERIES["google"]
+    sid = _hex(rng, 24)
+    digest = _hex(rng, 16)
+    created = SERP_SEARCHED.strftime("%Y-%m-%d %H:%M:%S UTC")
+    qs = q.replace(" ", "+")
+    organic = []
+    for pos, k in enumerate(rng.permutation(len(_SERP_GOOGLE)), start=1):
+        title, snippet, site, _ = _SERP_GOOGLE[int(k)]
+        slug = "-".join(title.lower().replace("|", " ").replace("/", " ").split()[:6])
+        link = f"https://{site}/{slug}"
+        item = {
+            "position": pos,
+            "title": title,
+            "link": link,
+            "redirect_link": "https://www.google.com/url?sa=t&source=web&rct=j&url="
+            + link.replace(":", "%3A").replace("/", "%2F"),
+            "displayed_link": f"https://{site} \u203a {slug}",
+            "favicon": f"https://serpapi.com/searches/{sid}/images/{_hex(rng, 32)}.png",
+        }
+        r = rng.random()
+        if r < 0.35:  # publication dates: a few days ago, or a date in March
+            item["date"] = f"{int(rng.integers(1, 7))} days ago"
+        elif r < 0.7:
+            item["date"] = f"Mar {int(rng.integers(1, 20))}, 2026"
+        item["snippet"] = snippet
+        item["snippet_highlighted_words"] = ["Lumen Tea"]
+        item["source"] = site.split(".")[0].replace("-", " ").title()
+        organic.append(item)
+    doc = {
+        "search_metadata": {
+            "id": sid,
+            "status": "Success",
+            "json_endpoint": f"https://serpapi.com/searches/{digest}/{sid}.json",
+            "created_at": created,
+            "processed_at": created,
+            "google_url": f"https://www.google.com/search?q={qs}&oq={qs}&hl=en&gl=us&num=10"
+            "&sourceid=chrome&ie=UTF-8",
+            "raw_html_file": f"https://serpapi.com/searches/{digest}/{sid}.html",
+            "total_time_taken": round(float(rng.uniform(0.8, 2.5)), 2),
+        },
+        "search_parameters": {
+            "engine": "google",
+            "q": q,
+            "google_domain": "google.com",
+            "hl": "en",
+            "gl": "us",
+            "num": "10",
+            "device": "desktop",
+        },
+        "search_information": {
+            "query_displayed": q,
+            "total_results": int(rng.integers(20_000, 90_000)),
+            "time_taken_displayed": round(float(rng.uniform(0.2, 0.6)), 2),
+            "organic_results_state": "Results for exact spelling",
+        },
+        "organic_results": organic,
+    }
+    return json.dumps(doc, indent=2)
+
+
+def _serp_baidu(rng: np.random.Generator) -> str:
+    """A Baidu web result list for "路明茶" as scrapers save it: ``[{"title", "link"}]``.
+
+    As the saved scrape under ``shared/data/serp_samples/baidu_naver``: titles only (no
+    snippets, no query), every link a ``baidu.com/link?url=`` redirect, raw UTF-8, indent 4,
+    no final newline. The campaign names the query (``query = "路明茶"``).
+    """
+    import json
+
+    chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    items = []
+    for k in rng.permutation(len(_SERP_BAIDU)):
+        title = _SERP_BAIDU[int(k)][0]
+        token = "".join(chars[int(i)] for i in rng.integers(0, len(chars), 64))
+        items.append({"title": title, "link": f"http://www.baidu.com/link?url={token}"})
+    return json.dumps(items, ensure_ascii=False, indent=4)
+
+
+def _serp_naver(rng: np.random.Generator) -> str:
+    """The Naver News Search API dump for "루멘티" as the usual script saves it.
+
+    ``[{"cnt", "description", "link", "org_link", "pDate", "title"}]``: ``cnt`` the rank
+    1-10, newest first, ``pDate`` Korean time ``YYYY-MM-DD HH:MM:SS`` within March 2026,
+    ``link == org_link``, ``<b>`` highlights and ``&quot;`` entities as the API leaves them;
+    raw UTF-8, indent 4, no final newline. The query is the file name's
+    (``루멘티_naver_news.json``).
+    """
+    import json
+
+    seoul = ZoneInfo("Asia/Seoul")
+    start = datetime(2026, 3, 2, 8, 0, tzinfo=seoul)
+    minutes = np.sort(rng.uniform(0, 28 * 24 * 60, len(_SERP_NAVER)))[::-1]
+    items = []
+    for cnt, (k, m) in enumerate(
+        zip(rng.permutation(len(_SERP_NAVER)), minutes, strict=True), start=1
+    ):
+        title, description, _ = _SERP_NAVER[int(k)]
+        site = _NEWS_SITES[int(rng.integers(len(_NEWS_SITES)))]
+        link = f"https://www.{site}.example/news/articleView.html?idxno={int(rng.integers(10**5, 10**6))}"
+        when = (start + timedelta(minutes=float(m))).replace(second=0)
+        items.append(
+            {
+                "cnt": cnt,
+                "description": description,
+                "link": link,
+                "org_link": link,
+                "pDate": when.strftime("%Y-%m-%d %H:%M:%S"),
+                "title": title,
+            }
+        )
+    return json.dumps(items, ensure_ascii=False, indent=4)
