@@ -657,3 +657,18 @@ def test_cli_plain_progress_lines_off_a_terminal_for_large_inputs(monkeypatch, t
     shown = re.findall(r"^aspects: (\d+) of 30 lines$", res.stderr, re.M)
     assert shown == ["5", "10", "15", "20", "25"]
     assert len(res.stdout.splitlines()) == 30 and "aspects:" not in res.stdout
+
+
+def test_accurate_file_holds_only_what_the_model_reads():
+    """The pair input's statistics ship only when the polarity head reads that input (the
+    committed head reads the sentence only); every array shipped is one the model uses."""
+    stem = MODEL_DIR / "aspects_semeval14_restaurants_accurate.npz"
+    with np.load(stem) as z:
+        meta = json.loads(str(z["meta"]))
+        files = set(z.files)
+    expected = {"meta", "sent_mean", "sent_scale", "detect_W", "detect_b"}
+    expected |= {"polarity_W", "polarity_b"}
+    if "pair" in meta["polarity_inputs"]:
+        expected |= {"pair_mean", "pair_scale"}
+    assert meta["polarity_inputs"] == ["sentence"]  # as the card says
+    assert files == expected

@@ -18,6 +18,10 @@ Settings chosen by 5-fold CV on the training part (the folds of ``aspects_fast_o
 
 Usage: ``.venv/bin/python training/train_aspects_accurate.py --emb /tmp/emb/aspects
 --oof /tmp/emb/aspects/work/fast_oof.npz [--out DIR]`` (needs scikit-learn; seeded).
+
+The file holds only the arrays :class:`AccurateAspects` reads (:func:`shipped_arrays`: the
+``pair_*`` statistics only when the polarity head reads the ``"<category>: <sentence>"``
+input). ``--resave FILE`` rewrites a trained file that way, heads and header unchanged.
 """
 
 from __future__ import annotations
@@ -149,6 +153,29 @@ def cv_polarity(Sp, Pp, cats, pols, prow, logp_fast, fl) -> dict:
                 flush=True,
             )
     return out
+
+
+def shipped_arrays(arrays: dict, polarity_inputs) -> dict:
+    """The arrays the shipped model reads, as float32: the sentence statistics and both
+    heads, plus the pair input's statistics only when the polarity head reads it."""
+    keep = ["sent_mean", "sent_scale", "detect_W", "detect_b", "polarity_W", "polarity_b"]
+    if "pair" in polarity_inputs:
+        keep[2:2] = ["pair_mean", "pair_scale"]
+    return {k: np.asarray(arrays[k], dtype=np.float32) for k in keep}
+
+
+def resave(path: Path) -> None:
+    """Rewrite a trained file with :func:`shipped_arrays` only; header and heads unchanged."""
+    with np.load(path, allow_pickle=False) as z:
+        header = z["meta"]
+        arrays = {k: z[k] for k in z.files if k != "meta"}
+    meta = json.loads(str(header))
+    kept = shipped_arrays(arrays, meta["polarity_inputs"])
+    for k, v in kept.items():
+        assert np.array_equal(v, arrays[k]) and v.dtype == arrays[k].dtype, k
+    np.savez(path, meta=header, **kept)
+    dropped = sorted(set(arrays) - set(kept))
+    print(f"wrote {path} without {', '.join(dropped) or 'nothing'} ({path.stat().st_size:,} bytes)")
 
 
 def load_embeddings(emb: Path, sents):
@@ -352,7 +379,16 @@ def main() -> None:
         "--log", type=Path, default=Path(__file__).parent / "logs" / "aspects_accurate_cv.json"
     )
     ap.add_argument("--cv-only", action="store_true", help="print the CV figures and stop")
+    ap.add_argument(
+        "--resave",
+        type=Path,
+        metavar="FILE",
+        help="rewrite a trained file with only the arrays the model reads, and stop",
+    )
     args = ap.parse_args()
+    if args.resave:
+        resave(args.resave)
+        return
     sents = ta.load()
     tr, te = ta.split(len(sents))
     S, P, pair_row = load_embeddings(args.emb, sents)
@@ -430,7 +466,7 @@ def main() -> None:
         "polarity_W": W_pol,
         "polarity_b": b_pol,
     }
-    arrays = {k: np.asarray(v, dtype=np.float32) for k, v in arrays.items()}  # as shipped
+    arrays = shipped_arrays(arrays, ins)  # as shipped: float32, only what the model reads
     model = AccurateAspects(arrays, meta, fast)
     fig = evaluate(model, sents, te, S, P, pair_row)
     print(json.dumps(fig), flush=True)
