@@ -1443,27 +1443,27 @@ _SERP_GOOGLE = (
     ),
     (
         "Lumen Tea Spring Matcha sells out in 36 hours",
-        "Fans snapped up the launch stock; a restock is planned for Friday.",
+        "Fans loved the launch and snapped up the stock; a restock is planned for Friday.",
         "retailbeat.example",
         False,
     ),
     (
         "Lumen Tea - Wikipedia",
-        "Lumen Tea is a tea company founded in Hangzhou, selling green tea, oolong and matcha "
-        "online.",
+        "Lumen Tea is a tea company founded in Hangzhou in 2015. Its products include green tea, "
+        "oolong and matcha.",
         "en.wikipedia.example",
         False,
     ),
 )
 # Baidu scrapes keep titles and redirect links only (no snippets), "_site" suffixes included.
 _SERP_BAIDU = (
-    ("路明茶官网 - 春日抹茶 宇治石磨", None, False),
+    ("路明茶官网 - 春日抹茶新品上市,欢迎选购", None, False),
     ("路明茶春日抹茶上市,首发周赠送竹制茶筅", None, False),
     ("路明茶抹茶太难喝了,又苦又涩,再也不买了", None, True),
-    ("路明茶抹茶拿铁做法分享,在家三步搞定", None, False),
+    ("路明茶抹茶拿铁做法分享,在家轻松做出好喝的拿铁", None, False),
     ("路明茶杭州品鉴室开放参观", None, False),
     ("路明茶客服态度恶劣,退款拖了一个月还没到账", None, True),
-    ("路明茶春日抹茶36小时售罄,周五补货", None, False),
+    ("路明茶春日抹茶大受欢迎,上市36小时售罄,周五补货", None, False),
     ("路明茶_百度百科", None, False),
     ("路明茶春季新品发布会在杭州举行", None, False),
     ("路明茶乌龙茶好喝吗 - 知乎", None, False),
