@@ -32,14 +32,14 @@ def _kinds(text, lang="auto"):
 @pytest.mark.parametrize(
     "text, kinds",
     [
-        ("20% off everything this weekend, use code SPRING20 at checkout", ["discount", "coupon"]),
+        ("Take 20% off all candles through Sunday, use code GLOW20", ["discount", "coupon"]),
         (
-            "New hoodies in! Shop now: https://teespring.com/stores/socal-surfer",
+            "Fresh hoodies dropped! Shop now: https://teespring.com/fern-and-fox",
             ["call_to_buy", "shop_link"],
         ),
         ("Only $19.99 while stocks last", ["price"]),
-        ("Sponsored by #MilkIt! Sky Brown can skate and surf", ["sponsored"]),
-        ("CHECK OUT MY MERCH: WWW.", ["call_to_buy"]),
+        ("Sponsored by PaddleCo: our summer kayak trip", ["sponsored"]),
+        ("GO CHECK OUT OUR MERCH, LINK IN BIO", ["call_to_buy"]),
     ],
 )
 def test_english_promotional(text, kinds):
@@ -51,9 +51,9 @@ def test_english_promotional(text, kinds):
 @pytest.mark.parametrize(
     "text",
     [
-        "Thrasio raises $1 billion to buy Amazon sellers",  # a sum in the news, not a price asked
-        "I ate bugs and it was O-K.",
-        "Is there anything more anti-climactic than watching beginners play pool?",
+        "Startup raises $2 billion to acquire online sellers",  # a sum in the news, not a price asked
+        "Tried fried crickets today, they were fine.",
+        "Nothing is duller than a snooker match between two novices.",
     ],
 )
 def test_english_ok(text):
@@ -67,26 +67,27 @@ def test_chinese():
         "coupon",
         "call_to_buy",
     ]
-    assert m.kinds("【160116】【出】DB十字架/红舞鞋") == ["call_to_buy"]
-    assert m.kinds("ap独角兽jsk【多图】_价格_图片- 天猫精选") == ["price", "shop_link"]
+    assert m.kinds("【出】闲置洛丽塔裙一条/九成新") == ["call_to_buy"]
+    assert m.kinds("某品牌连衣裙_价格_图片 - 天猫") == ["price", "shop_link"]
     # 折 in 折腾 and a news report are not offers
-    assert list(
-        m.predict(["这几天真折腾，晚安", "家乐福发生突发事件：营业时间所有出入口用铁门封闭"])
-    ) == ["ok", "ok"]
+    assert list(m.predict(["这几天真折腾，晚安", "某超市昨晚突发事件，出入口全部临时关闭"])) == [
+        "ok",
+        "ok",
+    ]
 
 
 def test_korean():
     m = PromotionalRules()
-    assert m.kinds("번개장터 2019 서울숲재즈페스티벌 양일권 2매 판매합니다") == ["call_to_buy"]
-    assert m.kinds("금호동 힐스테이트서울숲리버 24평 전세 6억3천") == ["listing"]
-    assert m.kinds("오늘의집, 집에 필요한 할인 혜택 가득") == ["discount"]
+    assert m.kinds("재즈 공연 이틀권 두 장 판매합니다") == ["call_to_buy"]
+    assert m.kinds("옥수동 한 아파트 30평 전세 5억") == ["listing"]
+    assert m.kinds("주방용품 할인 혜택 모음") == ["discount"]
     # 세일즈 외교 (sales diplomacy) and 차익 실현 매물 (selling shares) are news, not offers
     assert (
         m.predict(
             [
                 "세일즈 외교 집중",
-                "대규모 차익 실현 매물이 쏟아졌다",
-                "삼성전자는 9만7900원에 거래되고 있다",
+                "외국인 차익 실현 매물 출회",
+                "주가는 5만1200원에 마감했다",
             ]
         ).tolist()
         == ["ok"] * 3
@@ -102,11 +103,11 @@ def test_korean():
     "text, kinds",
     [
         # a product plugged with where to buy it
-        ("You should check out this underground book called Heartfix on AMAZON", ["shop_link"]),
+        ("Go check out my new novel, it is on Amazon", ["shop_link"]),
         # money-making schemes offered to the reader
-        ("wanna earn money online without investment... just visit this link", ["money_scheme"]),
-        ("I am making over $3,000+ per month at this site, start today", ["price", "money_scheme"]),
-        ("Being paid for surveys from home lets me make 4500 bucks monthly", ["money_scheme"]),
+        ("Earn easy money online, no investment needed, visit my page", ["money_scheme"]),
+        ("Now I earn $2,500 a month on this platform, start today", ["price", "money_scheme"]),
+        ("Answering polls from home, I make 3800 bucks monthly", ["money_scheme"]),
         # a price asked in dollars is still a price
         ("Hand-made mugs, yours for only 12 dollars", ["price"]),
     ],
@@ -120,9 +121,9 @@ def test_english_v2_rules(text, kinds):
 @pytest.mark.parametrize(
     "text",
     [
-        "it would be really awesome and i'll give you 5 dollars",  # a sum, nothing offered
-        "Can you please donate 50 dollars to help my dog's surgery",  # a donation appeal
-        "Is India ready for Thrasio-like clones? Sellers on Amazon are being bought up",
+        "that would be great, I'd pay you 5 dollars for it",  # a sum, nothing offered
+        "Please chip in 30 dollars toward my cat's vet bill",  # a donation appeal
+        "Will Europe copy the aggregator model? Brands on Amazon are being bought up fast",
     ],
 )
 def test_english_v2_false_alarms_fixed(text):
@@ -133,8 +134,8 @@ def test_english_v2_false_alarms_fixed(text):
     "text",
     [
         # working from home is how many people work, not a scheme offered (review of v2)
-        "Working from home today, the wifi keeps dropping",
-        "I'm so tired of working from home",
+        "My router dies whenever I am working from home",
+        "Honestly sick of working from home this week",
         # a wage or a bill per period, with no invitation to join anything
         "I only make 12 dollars a day at this job",
         "we earn 40 dollars a day picking fruit, it's hard work",
@@ -156,33 +157,33 @@ def test_chinese_liuhe_place_name_is_not_gambling():
 def test_chinese_v2_rules():
     m = PromotionalRules()
     # lottery-tip and gambling pages are listings (guideline rule 6)
-    assert m.kinds("*惠泽传真一句中特*_惠泽传真 - 【6合 机密】》》》") == ["listing"]
-    assert m.kinds("*天下彩每日彩票手机报*") == ["listing"]
+    assert m.kinds("某某传真 一句中特 【6合 资料】") == ["listing"]
+    assert m.kinds("天下彩 今日推荐号码") == ["listing"]
     # money-making schemes
-    assert m.kinds("【官方唯一赚钱通道】598赚jnue赚") == ["money_scheme"]
-    assert m.kinds("在家致富之路 zhangqi526") == ["money_scheme"]
+    assert m.kinds("最新赚钱通道，每天都能领") == ["money_scheme"]
+    assert m.kinds("宝妈在家致富经验分享") == ["money_scheme"]
     # a second-hand flat with rooms and a price; a B2B supply page
-    assert m.kinds("【多图】海德公园二手房, 2室2厅1卫, 175万元...") == ["listing"]
-    assert m.kinds("供应规划模型-广州市某模型设计有限公司 -慧聪网") == ["shop_link"]
+    assert m.kinds("湖景花园二手房 3室1厅 精装 120万") == ["listing"]
+    assert m.kinds("供应不锈钢水箱 - 某某设备厂 - 慧聪网") == ["shop_link"]
     # a price per person is asked; a bare sum beside it is weak (0.3) but adds up
-    assert m.kinds("成都至暹粒4晚6天自由行，3960元/人！共40个位置") == ["sum", "price"]
+    assert m.kinds("上海出发海岛5晚7天游，4280元/人！名额有限") == ["sum", "price"]
     assert m.kinds("限时秒杀，今天只要99元") == ["discount", "sum"]
-    assert m.kinds("JSK-5 电子计时器 |上海某电子有限公司 厂家 价格") == ["price"]
+    assert m.kinds("XR-2 数显温控器 | 某仪表厂 厂家 价格") == ["price"]
     assert m.predict(["转发本条并关注我们，送iPhone一台"]).tolist() == ["promotional"]
 
 
 def test_chinese_v2_false_alarms_fixed():
     m = PromotionalRules()
     texts = [
-        "【交通新规】闯红灯，记6分，罚100元。扩散给大家!",  # a fine
+        "新规提醒：违停一次罚200元，转给家人看看",  # a fine
         "工人老王取款8200元一事已被银行证实",  # a withdrawal in the news
-        "网友自造取暖神器 花费不到4000元",  # a cost reported
+        "小伙自制暖手宝，成本不到300元",  # a cost reported
         "举报卖猫狗肉，政府奖励¥500！",  # a reward reported
-        "这一瞬间。。。秒杀。。。起范儿了",  # 秒杀 as slang
-        "李敏镐携手某户外品牌拍摄一则冬装广告",  # news about an advert
+        "这个进球太帅了，直接秒杀全场",  # 秒杀 as slang
+        "某男星为一家运动品牌拍了条新广告",  # news about an advert
         "发现有个同学在朋友圈里发广告",  # someone else's adverts in a story
         "这个办法要是能推广，能省下不少医疗成本",  # 推广 = spread a method
-        "美国佬却买着10分之1价格的产品",  # 价格 in running prose
+        "他们只花十分之一的价格就买到同款",  # 价格 in running prose
         "我国前年赠送韩国的一对大熊猫",  # a state gift in the news
     ]
     assert m.predict(texts).tolist() == ["ok"] * len(texts)
@@ -192,21 +193,21 @@ def test_chinese_v2_false_alarms_fixed():
 
 def test_korean_v2_rules():
     m = PromotionalRules()
-    # the same service after two place names, or twice in hashtags
-    assert m.kinds("성수동꽃배달, 성수역꽃집, 서울숲역꽃집 안녕하세요") == ["service_ad"]
-    assert m.kinds("#교감미용 #성동구애견미용 #왕십리애견미용") == ["service_ad"]
+    # the same service after two place names, or in three hashtags
+    assert m.kinds("합정역꽃집, 망원동꽃집 오늘의 꽃다발") == ["service_ad"]
+    assert m.kinds("#마포구애견미용 #합정애견미용 #망원동애견미용") == ["service_ad"]
     # a list of stations or areas served
     assert m.kinds("왕십리역,한양대역,뚝섬역,성수역,건대입구역") == ["service_ad"]
-    assert m.kinds("보컬 레슨 기록 뚝섬 / 서울숲 / 한양대 / 왕십리 / 상왕십리 / 신당") == [
+    assert m.kinds("기타 레슨 후기 공덕 / 애오개 / 아현동 / 신촌 / 이화여대 / 홍대입구") == [
         "service_ad"
     ]
     # a business introducing itself; a space hired out; a fitting service
-    assert m.kinds("안녕하세요, 성수동 가죽공방 아뜰리에입니다. 오늘은 가죽 커버") == ["service_ad"]
-    assert m.kinds("3층은 갤러리로 50여명 강의시 대관 가능하고") == ["service_ad"]
-    assert m.kinds("샤워부스벽 줄눈시공 성수동 트리마제") == ["service_ad"]
+    assert m.kinds("반갑습니다, 연남동 도자기공방 흙손입니다") == ["service_ad"]
+    assert m.kinds("2층 세미나실은 30명까지 대관 가능합니다") == ["service_ad"]
+    assert m.kinds("욕실 타일 줄눈시공 후기 망원동 빌라") == ["service_ad"]
     # deal hashtags, an advertorial's words, an opening event
-    assert m.kinds("1인실 쉐어하우스 #서울숲월세") == ["listing"]
-    assert m.kinds("소형 평형대를 공급하는 오피스텔이지만 특화설계를 갖춰") == ["listing"]
+    assert m.kinds("여성 전용 원룸 #망원동월세") == ["listing"]
+    assert m.kinds("소형 주거 상품이지만 특화 설계로 수납을 늘렸다") == ["listing"]
     assert m.kinds("코리빙하우스 오픈이벤트 진행") == ["discount"]
 
 
@@ -214,13 +215,91 @@ def test_korean_v2_false_alarms_fixed():
     m = PromotionalRules()
     texts = [
         # 분양가상한제 (a price-cap policy) in housing news is not a sale
-        "분양가상한제 우려에도 강남 아파트값 껑충",
+        "분양가상한제 시행 앞두고 집값 관망세",
         # a customer's food hashtags are not a service advert
-        "불백맨숀 갔다왔습니다 #서울숲맛집 #성수동맛집 #뚝섬역맛집",
+        "친구랑 국밥집 다녀왔어요 #합정맛집 #망원동맛집 #합정역맛집",
         # one florist named by a customer
         "성수동꽃집에서 꽃다발을 샀어요",
     ]
     assert m.predict(texts).tolist() == ["ok"] * len(texts)
+
+
+# ------------------------------------------------------------------ v2.1 (review of v2)
+# False alarms a reviewer found on made-up everyday posts; each fired before v2.1.
+
+
+def test_korean_topic_list_and_customer_tags_are_no_service_ad():
+    m = PromotionalRules()
+    texts = [
+        # a blogger's topic list: five slash-separated words, none of them a place
+        "먹방/카페투어/일상/소통/맞팔/데일리룩 오늘도 기록",
+        # a customer tagging a visit: the service after two places, both in hashtags
+        "오늘 받은 손톱 너무 마음에 들어요 #연남동네일 #홍대네일",
+    ]
+    assert m.predict(texts).tolist() == ["ok", "ok"]
+    # a business tags its service by area three times or more; a slash list naming two
+    # places (-동, -역, a 3-letter -대 / -리 station) is a list of areas served
+    assert m.kinds("#연남동네일 #홍대네일 #합정네일 예약은 전화로") == ["service_ad"]
+    assert m.kinds("망원동/합정역/서교동/연남/상수/성산 출장 청소") == ["service_ad"]
+
+
+def test_english_warning_against_a_scheme_is_no_offer():
+    m = PromotionalRules()
+    warning = "Making money from home with those apps is a scam, do not sign up, visit the FTC site"
+    assert "money_scheme" not in m.kinds(warning)
+    assert m.predict([warning]).tolist() == ["ok"]
+    assert m.predict(["Beware: earn money online offers that say join now are fake"]).tolist() == [
+        "ok"
+    ]
+    # the scheme's own "not a scam" is still an offer
+    offer = "This is not a scam! Earn money from home, visit my site"
+    assert m.kinds(offer) == ["money_scheme"]
+
+
+def test_chinese_selling_in_a_crime_report_is_no_offer():
+    m = PromotionalRules()
+    news = ["某男子因非法出售公民个人信息被判刑三年", "警方通报：两人出售假药被抓获"]
+    assert m.predict(news).tolist() == ["ok", "ok"]
+    assert m.kinds("出售九成新自行车一辆，可小刀") == ["call_to_buy", "listing"]
+
+
+def _literals(path: Path) -> list[tuple[int, str]]:
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return [
+        (n.lineno, n.value)
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Constant) and isinstance(n.value, str)
+    ]
+
+
+def test_no_test_string_copies_a_shared_post(real_data):
+    """The shared posts have no licence to be copied into the repository: every text in this
+    file is a paraphrase. No string shares with a post of the pool (the 6,408 posts the gold
+    sets are drawn from) a run of 10 characters of which 8 are Chinese or Korean, or a run
+    of 30 characters (common English phrases such as "working from home" are shorter)."""
+    import html
+    import re
+
+    real_data("weibo_ced_repost_cascades/original-microblog")
+    real_data("serp_samples/baidu_naver")
+
+    def norm(t: str) -> str:
+        return re.sub(r"\s+", " ", html.unescape(t)).strip()
+
+    posts = "\n".join(norm(p["text"]) for p in train_promotional.pool())
+    cjk = re.compile(r"[\u3400-\u9fff\uac00-\ud7a3]")
+    copied = []
+    for line, value in _literals(Path(__file__)):
+        v = norm(value)
+        for width, need in ((10, 8), (30, 0)):
+            runs = (v[i : i + width] for i in range(len(v) - width + 1))
+            hit = next((r for r in runs if len(cjk.findall(r)) >= need and r in posts), None)
+            if hit:
+                copied.append((line, hit))
+                break
+    assert copied == []
 
 
 def test_explain_spans_point_into_the_text():
@@ -236,8 +315,8 @@ def test_explain_spans_point_into_the_text():
 
 def test_lang_fixed_applies_only_that_languages_rules():
     # a Korean offer read with the English rules only: nothing fires
-    assert PromotionalRules(lang="en").kinds("양일권 2매 판매합니다") == []
-    assert PromotionalRules(lang="ko").kinds("양일권 2매 판매합니다") == ["call_to_buy"]
+    assert PromotionalRules(lang="en").kinds("공연 티켓 두 장 판매합니다") == []
+    assert PromotionalRules(lang="ko").kinds("공연 티켓 두 장 판매합니다") == ["call_to_buy"]
     with pytest.raises(RippleError, match="no rules for the language 'ja'"):
         PromotionalRules(lang="ja")
 
@@ -245,7 +324,7 @@ def test_lang_fixed_applies_only_that_languages_rules():
 def test_predict_proba_noisy_or_and_fit():
     m = PromotionalRules()
     # price (0.6) and coupon (0.9) with base rate 0.02: 1 - 0.98 * 0.4 * 0.1
-    p = m.predict_proba(["$5 with promo code X"])
+    p = m.predict_proba(["$5, promo code X"])
     assert p.shape == (1, 2)
     assert p[0, 0] == pytest.approx(1 - 0.98 * 0.4 * 0.1)
     assert p[0, 1] == pytest.approx(0.98 * 0.4 * 0.1)
