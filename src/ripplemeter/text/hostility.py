@@ -484,15 +484,19 @@ class AccurateHostilityModel(HostilityOutputs):
 
     @classmethod
     def _read(cls, path: str | Path) -> AccurateHostilityModel:
-        import json
         import zipfile
 
+        from ripplemeter.text.accurate import read_head
+
         try:
-            with np.load(path, allow_pickle=False) as z:
-                meta = json.loads(str(z["meta"]))
-                if meta.get("kind") != "hostility-accurate":
-                    raise ValueError("not an accurate hostility head")
-                arrays = {k: z[k].astype(np.float32) for k in ("W", "b", "mean", "scale")}
+            meta, arrays = read_head(
+                path,
+                lambda m: (
+                    None
+                    if m.get("kind") == "hostility-accurate"
+                    else "not an accurate hostility head"
+                ),
+            )
         except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
             raise RippleError(f"{Path(path).name}: not a hostility model ({exc})") from None
         m = cls()
@@ -548,8 +552,9 @@ class AccurateHostilityModel(HostilityOutputs):
 
     def head_decision(self, E: np.ndarray) -> np.ndarray:
         """The head's hostile logit from embeddings ``E`` (n, 384), shape (n,)."""
-        Z = (np.asarray(E, dtype=np.float64) - self.mean_) / self.scale_
-        return Z @ self.coef_.astype(np.float64) + self.intercept_
+        from ripplemeter.text.accurate import head_logits
+
+        return head_logits(E, self.mean_, self.scale_, self.coef_, self.intercept_)
 
     def pooled_decision(self, E: np.ndarray, z_fast: np.ndarray) -> np.ndarray:
         """``w * head(E) + (1 - w) * z_fast - threshold``, shape (n,); positive = hostile.
