@@ -135,7 +135,7 @@ SERP_NEGATIVE_SHARE = Metric(
     "negative results / results with a sentiment, over ranks 1-10 of each query and engine",
     "ratio",
     "ripplemeter decision; title and snippet as displayed, scored by the shipped sentiment "
-    "model of their language, Korean results (blog searches apart) by the news-tone model "
+    "model of their language, Korean news results (web and blog searches apart) by the news-tone model "
     "news-tone-ko (model card text/models/news-tone-ko.md)",
     "Results of the campaign's SERP sources observed in the campaign window or without a "
     "search time; each result list's first page (ranks 1-10) counts, lists of the same query "
