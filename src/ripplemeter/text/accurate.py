@@ -23,6 +23,16 @@ the fast model's interface (``predict``, ``predict_proba``, ``predict_binary``,
    distributions", Statistical Science 1(1)). The two models err on different texts
    (paraphrase versus exact wording), so the pool beats both.
 
+Steps 1-3 run only for the texts the fast tier is unsure of, when the model file's header has
+a ``cascade_tau``: a text whose fast-tier confidence (its largest class probability; for
+Chinese and Korean the larger of P(positive) and P(negative)) is at least ``tau`` is answered
+by the fast tier alone, and only the others are embedded and pooled (a confidence cascade, as
+in Viola and Jones 2001, "Rapid object detection using a boosted cascade of simple
+features", CVPR). The embedding is the tier's cost, so the speed grows with the share of
+confident texts; ``tau`` was chosen on out-of-fold predictions inside the training data (the
+model cards and ``training/train_accurate_cascade.py``). A file without ``cascade_tau`` (or
+``model.cascade_tau_ = None``) embeds every text, as before.
+
 Chinese and Korean have no neutral training data: as in the fast tier, a text is neutral when
 its probability of being positive lies inside the model's band (see
 :meth:`AccurateSentimentModel.predict_proba`). The model cards
@@ -244,6 +254,10 @@ class AccurateSentimentModel(SentimentOutputs):
         Standardisation of the embedding.
     weight_ : float
         Weight ``w`` of the embedding head in the pool (the fast tier has ``1 - w``).
+    cascade_tau_ : float or None
+        Texts whose fast-tier confidence (:meth:`fast_confidence`) is at least this are
+        answered by the fast tier alone, without embedding; ``None`` embeds every text. Read
+        from the header's ``cascade_tau``; may be set by hand (``None`` for the full pool).
     fast_ : SentimentModel
         The fast model whose distribution is pooled with the head's.
     meta_ : dict
@@ -258,6 +272,7 @@ class AccurateSentimentModel(SentimentOutputs):
 
     tier = "accurate"
     clip_chars = CLIP_CHARS
+    cascade_tau_: float | None = None
 
     @classmethod
     def load(cls, lang: str) -> AccurateSentimentModel:
@@ -321,6 +336,8 @@ class AccurateSentimentModel(SentimentOutputs):
         m.scale_ = arrays["scale"]
         m.clip_chars = int(meta.get("clip_chars", CLIP_CHARS))
         m.weight_ = float(meta["pool_weight"])
+        tau = meta.get("cascade_tau")
+        m.cascade_tau_ = None if tau is None else float(tau)
         m.meta_ = meta
         if m.kind_ == "multinomial":
             m.classes_ = m.trained_classes_
@@ -341,6 +358,10 @@ class AccurateSentimentModel(SentimentOutputs):
             "pool_weight": self.weight_,
             **meta,
         }
+        if self.cascade_tau_ is not None:
+            header["cascade_tau"] = self.cascade_tau_
+        else:
+            header.pop("cascade_tau", None)
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         np.savez(
@@ -391,9 +412,54 @@ class AccurateSentimentModel(SentimentOutputs):
             return w * head + (1.0 - w) * fast[:, 0]
         return w * _log_softmax(head) + (1.0 - w) * _log_softmax(fast)
 
+    def fast_confidence(self, fast: np.ndarray) -> np.ndarray:
+        """The fast tier's confidence from its logits (:meth:`fast_logits`), shape (n,).
+
+        Multinomial: the largest class probability, ``max softmax(fast)`` (in [1/3, 1]).
+        Binary: ``max(p, 1 - p)`` with ``p = sigmoid(fast)`` the probability of positive (in
+        [0.5, 1]); the neutral band plays no part.
+        """
+        fast = np.asarray(fast, dtype=np.float64).reshape(len(fast), -1)
+        if self.kind_ == "binary":
+            return 1.0 / (1.0 + np.exp(-np.abs(fast[:, 0])))
+        e = np.exp(fast - fast.max(axis=1, keepdims=True))
+        return (e / e.sum(axis=1, keepdims=True)).max(axis=1)
+
+    def needs_embedding(self, fast: np.ndarray) -> np.ndarray:
+        """Which texts the cascade embeds: confidence below :attr:`cascade_tau_`, shape (n,) bool.
+
+        All ``True`` when :attr:`cascade_tau_` is ``None`` (the full pool).
+        """
+        fast = np.asarray(fast, dtype=np.float64).reshape(len(fast), -1)
+        if self.cascade_tau_ is None:
+            return np.ones(len(fast), dtype=bool)
+        return self.fast_confidence(fast) < self.cascade_tau_
+
+    def fast_decision(self, fast: np.ndarray) -> np.ndarray:
+        """The logits of a text the fast tier answers alone: (n, 3) or (n,).
+
+        Multinomial: ``log_softmax(fast)`` (its softmax is the fast tier's distribution);
+        binary: the fast positive logit. :meth:`proba_from_decision` reads them as it reads
+        pooled logits (the same neutral band).
+        """
+        fast = np.asarray(fast, dtype=np.float64).reshape(len(fast), -1)
+        return fast[:, 0].copy() if self.kind_ == "binary" else _log_softmax(fast)
+
     def decision_function(self, texts: Sequence[str]) -> np.ndarray:
-        """Pooled logits: shape (n, 3) (English) or (n,) positive-class logit (zh, ko)."""
-        return self.decision_from_features(self.features(texts))
+        """Logits: shape (n, 3) (English) or (n,) positive-class logit (zh, ko), in order.
+
+        Pooled logits (:meth:`decision_from_features`) for the texts that
+        :meth:`needs_embedding` selects (every text without a cascade); the fast tier's own
+        (:meth:`fast_decision`) for the others, which are not embedded.
+        """
+        texts = list(texts)
+        fast = self.fast_logits(texts)
+        out = self.fast_decision(fast)
+        idx = np.flatnonzero(self.needs_embedding(fast))
+        if idx.size:
+            emb = embed_texts([texts[i] for i in idx], self.clip_chars).astype(np.float64)
+            out[idx] = self.decision_from_features(np.hstack([emb, fast[idx]]))
+        return out
 
     # ---------------------------------------------------------------- answering
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
