@@ -369,3 +369,41 @@ def test_the_default_sentiment_keeps_neutral_so_a_plain_question_is_no_complaint
 
     labels = default_predictor(["Does it ship to Canada?", "味道发苦,不推荐"], "sentiment")
     assert labels == ["neutral", "negative"]
+
+
+def test_a_question_is_a_complaint_only_when_confidently_negative():
+    """Review-trained sentiment models call plain questions negative with middling
+    confidence: those stay questions; a confidently negative question is a complaint; a
+    negative statement is a complaint whatever its confidence."""
+    texts = ["Can it ship to Canada?", "Why is my order late AGAIN?", "Late again, awful"]
+
+    def pred(tx, task):
+        table = {
+            "spam": {t: "ham" for t in texts},
+            "sentiment": {t: "negative" for t in texts},
+            "question": {texts[0]: "question", texts[1]: "question", texts[2]: "ok"},
+            "negative_probability": {texts[0]: 0.62, texts[1]: 0.97, texts[2]: 0.55},
+        }[task]
+        return [table[t] for t in tx]
+
+    assert classify_items(texts, pred) == ["question", "complaint", "complaint"]
+    # the threshold is inclusive
+    from ripplemeter.operations.inbox import QUESTION_COMPLAINT_MIN
+
+    def at_min(tx, task):
+        if task == "negative_probability":
+            return [QUESTION_COMPLAINT_MIN] * len(tx)
+        return pred(tx, task)
+
+    assert classify_items(texts[:1], at_min) == ["complaint"]
+
+
+def test_the_shipped_models_keep_plain_questions_out_of_complaints():
+    """The demo's queue had 能寄到广州吗? ('can it ship to Guangzhou?') as a complaint."""
+    from ripplemeter.operations.inbox import default_predictor
+
+    texts = ["能寄到广州吗?", "为什么我的订单还没到？太慢了"]
+    assert default_predictor(texts, "sentiment") == ["negative", "negative"]
+    p = default_predictor(texts, "negative_probability")
+    assert p[0] < 0.9 <= p[1]
+    assert classify_items(texts) == ["question", "complaint"]

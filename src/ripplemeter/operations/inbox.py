@@ -38,6 +38,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ripplemeter.errors import RippleError
 from ripplemeter.operations import OperationsError
 from ripplemeter.operations.business_hours import BusinessCalendar
 
@@ -325,18 +326,26 @@ def default_predictor(texts: list[str], task: str) -> list[str]:
     Parameters
     ----------
     texts : list of str
-    task : {"sentiment", "spam", "question"}
+    task : {"sentiment", "spam", "question", "negative_probability"}
 
     Returns
     -------
-    list of str
-        ``positive``/``negative``/``neutral`` (empty when a text is unscored), ``spam``/``ham`` or
-        ``question``/``ok``.
+    list of str (floats for ``negative_probability``)
+        ``positive``/``negative``/``neutral`` (empty when a text is unscored), ``spam``/``ham``,
+        ``question``/``ok``, or the probability of ``negative`` (0 when another label wins).
     """
     if task == "sentiment":
         from ripplemeter.text.sentiment import score_texts
 
         return score_texts(texts)["label"].tolist()
+    if task == "negative_probability":
+        from ripplemeter.text.sentiment import score_texts
+
+        s = score_texts(texts)
+        return [
+            float(v) if lab == "negative" else 0.0
+            for lab, v in zip(s["label"], s["score"], strict=True)
+        ]
     if task == "spam":
         from ripplemeter.text.lang import detect_languages
         from ripplemeter.text.spam import SpamFilter
@@ -358,8 +367,23 @@ def default_predictor(texts: list[str], task: str) -> list[str]:
     raise OperationsError(f"unknown inbox task {task!r}")
 
 
+QUESTION_COMPLAINT_MIN = 0.9
+"""A question is a complaint only when its probability of being negative reaches this.
+
+The sentiment models were trained on reviews, where questions such as 能寄到广州吗? ("can it
+ship to Guangzhou?") sit among complaints: they call such plain questions negative with
+0.6-0.89 confidence, while questions that are complaints ("为什么我的订单还没到？太慢了",
+"这个茶怎么这么难喝?") score 0.94-0.99. Both need a reply; the category sets the priority."""
+
+
 def classify_items(texts: Sequence[str | None], predict: Predictor | None = None) -> list[str]:
     """Category of each item: spam, complaint, question, praise or other (that precedence).
+
+    A negative item is a complaint; a negative item that is also a question is a complaint
+    only when ``predict(texts, "negative_probability")`` reaches
+    :data:`QUESTION_COMPLAINT_MIN` (a predictor that does not offer that task, raising
+    ``KeyError`` or a :class:`~ripplemeter.errors.RippleError`, keeps every negative question a
+    complaint).
 
     Parameters
     ----------
@@ -378,13 +402,28 @@ def classify_items(texts: Sequence[str | None], predict: Predictor | None = None
     spam = list(predict(tx, "spam"))
     senti = list(predict(tx, "sentiment"))
     quest = list(predict(tx, "question"))
+    asked = [
+        i
+        for i, (p, q) in enumerate(zip(senti, quest, strict=True))
+        if p == "negative" and q == "question"
+    ]
+    mild: set[int] = set()
+    if asked:
+        try:
+            conf = list(predict([tx[i] for i in asked], "negative_probability"))
+        except (KeyError, RippleError):  # a predictor without the task: the plain rule
+            conf = None
+        if conf is not None:
+            mild = {
+                i for i, c in zip(asked, conf, strict=True) if float(c) < QUESTION_COMPLAINT_MIN
+            }
     out = []
-    for t, s, p, q in zip(tx, spam, senti, quest, strict=True):
+    for i, (t, s, p, q) in enumerate(zip(tx, spam, senti, quest, strict=True)):
         if not t.strip():
             out.append("other")
         elif s == "spam":
             out.append("spam")
-        elif p == "negative":
+        elif p == "negative" and i not in mild:
             out.append("complaint")
         elif q == "question":
             out.append("question")
