@@ -57,6 +57,9 @@ CLASSES: tuple[str, str] = ("hostile", "ok")
 """The labels, in the column order of :meth:`HostilityModel.predict_proba`."""
 
 LANGUAGES: tuple[str, ...] = ("en", "zh", "ko")
+ACCURATE_LANGUAGES = ("en", "ko")
+"""Languages shipped with an accurate head (Chinese's fast model meets its target alone)."""
+_LANG_NAMES = {"en": "English", "zh": "Chinese", "ko": "Korean"}
 
 TIERS: tuple[str, ...] = ("fast", "accurate", "auto")
 """``auto`` means accurate where a head exists, fast otherwise (what ``accurate`` does too)."""
@@ -445,7 +448,12 @@ class AccurateHostilityModel(HostilityOutputs):
         path = accurate_file(lang)
         note = ""
         model: HostilityModel | AccurateHostilityModel
-        if not path.is_file():
+        if not path.is_file() and lang not in ACCURATE_LANGUAGES:
+            note = (
+                f"{_LANG_NAMES.get(lang, lang)} has no accurate hostility model (its fast model "
+                "meets the target on its own); the fast n-gram model answered"
+            )
+        elif not path.is_file():
             note = (
                 f"no accurate hostility model for {lang} ({path.name} is not installed); "
                 "the fast n-gram model answered"
