@@ -50,19 +50,21 @@ def audit(
 
     from rich.markup import escape
 
-    console.print(
-        f"Audit of {escape(res.account_id)} from {res.since:%Y-%m-%d %H:%M} to "
-        f"{res.until:%Y-%m-%d %H:%M} UTC",
-        highlight=False,
-    )
+    from ripplemeter.operations.audit import format_value
+
+    console.print(f"Audit of {escape(res.account_id)} from {res.period_text()}", highlight=False)
+    notes = []
     for m in res.mistakes:
-        score = "n/a" if m.score is None else f"{m.score:.3g}"
-        thr = "n/a" if m.threshold is None else f"{m.threshold:.3g}"
-        console.print(
-            f"\n{m.number}. {m.mistake}: {m.verdict.upper()}  {m.metric} = {score} "
-            f"(threshold {thr}, {m.threshold_from})",
-            highlight=False,
-        )
+        console.print(f"\n{m.number}. {m.name}: {m.verdict.upper()}", highlight=False)
+        if m.rule:
+            console.print(f"   Rule: {escape(m.rule)}", highlight=False)
+        for ms in m.measures:
+            state = {"off": "OFF", "ok": "fine"}.get(ms.state, ms.state)
+            console.print(
+                f"   - {ms.name} ({ms.metric}) = {format_value(ms.value, ms.unit)}: {state} "
+                f"(limit {ms.limit}, {ms.threshold_from})",
+                highlight=False,
+            )
         if m.reason:
             console.print(f"   {escape(m.reason)}", highlight=False)
         for f in m.findings:
@@ -74,3 +76,8 @@ def audit(
                 console.print(f"     {escape(f.url)}", highlight=False)
         if m.verdict == "mistake":
             console.print(f"   What to do: {m.advice}", highlight=False)
+        notes += m.notes
+    if notes:
+        console.print("\nOther findings (not among the seven mistakes):", highlight=False)
+        for n in notes:
+            console.print(f"   - {escape(n)}", highlight=False)

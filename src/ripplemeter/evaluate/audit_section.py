@@ -16,7 +16,32 @@ from ripplemeter.evaluate.inbox_section import load_section_standards, scratch_w
 from ripplemeter.evaluate.section import Figure, SectionResult, register_section
 from ripplemeter.operations.audit import AUDIT_METRICS
 
-__all__ = ["AuditSection", "Settings"]
+__all__ = ["AuditSection", "Settings", "audit_document"]
+
+
+def audit_document(res) -> dict:
+    """One account's audit as the report's template reads it (``audit.html``).
+
+    :meth:`AuditResult.to_dict` plus what the CLI prints the same way: each measure's value
+    as shown (``shown``: ratios as percentages) and ``notes``, the findings that are none of
+    the seven mistakes (over-posting), listed apart.
+
+    Parameters
+    ----------
+    res : ripplemeter.operations.audit.AuditResult
+
+    Returns
+    -------
+    dict
+    """
+    from ripplemeter.operations.audit import format_value
+
+    d = res.to_dict()
+    for md in d["mistakes"]:
+        for ms in md["measures"]:
+            ms["shown"] = format_value(ms["value"], ms["unit"])
+    d["notes"] = [n for m in res.mistakes for n in m.notes]
+    return d
 
 
 class Settings(BaseModel):
@@ -76,7 +101,7 @@ class AuditSection:
             res = audit_account(
                 ws, a, since=lo, until=hi, standards=std, max_findings=st.max_findings, now=hi
             )
-            d = res.to_dict()
+            d = audit_document(res)
             p = f"audit.accounts.{i}"
             for j, m in enumerate(res.mistakes):
                 figs.append(

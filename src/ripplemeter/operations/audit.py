@@ -49,10 +49,13 @@ __all__ = [
     "AUDIT_METRICS",
     "DEFAULTS",
     "MISTAKES",
+    "MISTAKE_NAMES",
     "AuditResult",
     "Finding",
+    "Measure",
     "MistakeResult",
     "audit_account",
+    "format_value",
     "audience_references",
     "asks_for_feedback",
     "is_suggestion",
@@ -155,6 +158,17 @@ AUDIT_METRICS: tuple[Metric, ...] = (
 
 MISTAKES = ("selling", "bait", "self_centred", "lazy", "hostile", "copying", "stubborn")
 
+#: The plain names shown before the ids (CLI and report).
+MISTAKE_NAMES = {
+    "selling": "Selling all the time",
+    "bait": "Engagement bait",
+    "self_centred": "Self-centred",
+    "lazy": "Lazy",
+    "hostile": "Hostile to critics",
+    "copying": "Copying competitors",
+    "stubborn": "Stubborn",
+}
+
 #: Thresholds used where standards.toml has none (ripplemeter decisions, docs/audit.md).
 DEFAULTS: dict[str, float] = {
     "max_promotional_share": 0.2,  # the 80/20 rule
@@ -188,6 +202,13 @@ ADVICE = {
     "ideas and feedback (questions, polls).",
 }
 
+#: Requests addressed to the audience whose "us"/"我们" is the brand as the addressee of the
+#: reader's action (tell us, let us know, 告诉我们): one implied "you" each, not a self-reference.
+_REQUEST = re.compile(
+    r"\b(?:(?:tell|show|send|ask|give|dm|message|contact|join|help|follow|tag|write to|reach) us"
+    r"|let us know)\b|(?:告诉|联系|关注|私信|加入)我们",
+    re.I,
+)
 _SELF = {
     "en": re.compile(r"\b(?:we|us|our|ours|ourselves)\b", re.I),
     "zh": re.compile(r"我们|我司|本品牌|本店|本公司"),
@@ -215,6 +236,9 @@ _FEEDBACK = re.compile(
 def self_references(text: str | None, brand_names: Sequence[str] = ()) -> int:
     """Count of self-references in a post (we/us/our, 我们/本品牌, 저희/우리, the brand's names).
 
+    The "us" of a request to the reader ("tell us", "let us know", "join us", 告诉我们) is not
+    counted: :func:`audience_references` counts it as an implied "you".
+
     Parameters
     ----------
     text : str or None
@@ -228,6 +252,7 @@ def self_references(text: str | None, brand_names: Sequence[str] = ()) -> int:
     """
     if not isinstance(text, str):
         return 0
+    text = _REQUEST.sub(" ", text)  # "tell us": the reader is asked, the brand is not the topic
     n = sum(len(p.findall(text)) for p in _SELF.values())
     for b in brand_names:
         if b and b.strip():
@@ -240,10 +265,14 @@ def self_references(text: str | None, brand_names: Sequence[str] = ()) -> int:
 
 
 def audience_references(text: str | None) -> int:
-    """Count of references to the audience (you/your, 你/您, 여러분/고객님)."""
+    """Count of references to the audience (you/your, 你/您, 여러분/고객님).
+
+    A request to the reader ("tell us why", "let us know", 告诉我们) counts once: its subject
+    is an implied "you".
+    """
     if not isinstance(text, str):
         return 0
-    return sum(len(p.findall(text)) for p in _AUD.values())
+    return sum(len(p.findall(text)) for p in _AUD.values()) + len(_REQUEST.findall(text))
 
 
 def is_suggestion(text: str | None) -> bool:
@@ -286,6 +315,38 @@ class Finding:
 
 
 @dataclass
+class Measure:
+    """One measure a verdict rests on, with its limit in plain words.
+
+    Attributes
+    ----------
+    metric : str
+        The registry id (:data:`AUDIT_METRICS`).
+    name : str
+        The metric's plain name (shown first; the id beside it).
+    value : float or None
+    unit : str
+        The metric's unit (``ratio`` values are shown as percentages).
+    limit : str
+        What the standard or default allows, in plain words: ``at most 50%``,
+        ``3-10 posts a week``, ``none``.
+    threshold_from : str
+        ``standards.toml <key>`` or ``default``.
+    state : str
+        ``off`` (counts towards the mistake), ``ok``, ``no data``, or ``above the standard``
+        (posting more than the standard's maximum: reported apart, not a mistake of the list).
+    """
+
+    metric: str
+    name: str
+    value: float | None
+    unit: str
+    limit: str
+    threshold_from: str
+    state: str
+
+
+@dataclass
 class MistakeResult:
     """One mistake's score, threshold, verdict and findings.
 
@@ -310,6 +371,15 @@ class MistakeResult:
     findings : list of Finding
     advice : str
         What to do instead.
+    name : str
+        The mistake's plain name (:data:`MISTAKE_NAMES`).
+    rule : str
+        When the measures make a mistake, in plain words.
+    measures : list of Measure
+        Every measure the verdict rests on, with its limit and state.
+    notes : list of str
+        Findings of another kind than the mistake (posting above the standard's range is
+        not laziness: it is reported here, and never makes the verdict).
     """
 
     mistake: str
@@ -323,16 +393,43 @@ class MistakeResult:
     signals: dict[str, float | None] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     advice: str = ""
+    name: str = ""
+    rule: str = ""
+    measures: list[Measure] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.name:
+            self.name = MISTAKE_NAMES.get(self.mistake, self.mistake)
 
 
 @dataclass
 class AuditResult:
-    """The audit of one account over a period."""
+    """The audit of one account over a period.
+
+    ``since`` and ``until`` are naive UTC; ``timezone`` is the team's zone (standards.toml
+    ``[business_hours] timezone``, ``UTC`` without one) the period is shown in
+    (:meth:`local_period`).
+    """
 
     account_id: str
     since: dt.datetime
     until: dt.datetime
     mistakes: list[MistakeResult]
+    timezone: str = "UTC"
+
+    def local_period(self) -> tuple[dt.datetime, dt.datetime]:
+        """``(since, until)`` as aware times in :attr:`timezone`."""
+        from zoneinfo import ZoneInfo
+
+        z = ZoneInfo(self.timezone)
+        return tuple(t.replace(tzinfo=dt.UTC).astimezone(z) for t in (self.since, self.until))  # type: ignore[return-value]
+
+    def period_text(self) -> str:
+        """The period in the team's zone, zone named: ``2026-03-01 00:00 to 2026-04-01 00:00
+        (Asia/Shanghai)``."""
+        a, b = self.local_period()
+        return f"{a:%Y-%m-%d %H:%M} to {b:%Y-%m-%d %H:%M} ({self.timezone})"
 
     def get(self, mistake: str) -> MistakeResult:
         """The result of one mistake (KeyError when unknown)."""
@@ -343,10 +440,15 @@ class AuditResult:
 
     def to_dict(self) -> dict:
         """A JSON-ready dict (times as ISO strings)."""
+        a, b = self.local_period()
         return {
             "account_id": self.account_id,
             "since": self.since.isoformat(),
             "until": self.until.isoformat(),
+            "timezone": self.timezone,
+            "since_local": a.isoformat(),
+            "until_local": b.isoformat(),
+            "period": self.period_text(),
             "mistakes": [asdict(m) for m in self.mistakes],
         }
 
@@ -439,6 +541,44 @@ def _f(post, why, value=None, other=None) -> Finding:
 
 def _share(n: int, d: int) -> float | None:
     return n / d if d else None
+
+
+def format_value(value: float | None, unit: str) -> str:
+    """A measure's value in plain words: ratios as percentages (``7.34%``), else 3 digits."""
+    if value is None:
+        return "n/a"
+    if unit == "ratio":
+        return f"{value * 100:.3g}%"
+    if unit == "count":
+        return f"{value:g}"
+    return f"{value:.3g} {unit}"
+
+
+def _measure(
+    metric: Metric,
+    value: float | None,
+    src: str,
+    *,
+    hi: float | None = None,
+    lo: float | None = None,
+    limit: str | None = None,
+    off: bool | None = None,
+) -> Measure:
+    """A measure against ``at most hi`` / ``at least lo`` (``off`` overrides the test)."""
+    if limit is None:
+        if hi is not None and lo is not None:
+            limit = f"{format_value(lo, metric.unit)}-{format_value(hi, metric.unit)}"
+        elif hi is not None:
+            limit = "none" if hi == 0 else f"at most {format_value(hi, metric.unit)}"
+        else:
+            limit = f"at least {format_value(lo, metric.unit)}"
+    if value is None:
+        state = "no data"
+    else:
+        if off is None:
+            off = (hi is not None and value > hi) or (lo is not None and value < lo)
+        state = "off" if off else "ok"
+    return Measure(metric.id, metric.name, value, metric.unit, limit, src, state)
 
 
 def audit_account(
@@ -552,13 +692,14 @@ def audit_account(
         ("bait", 2, BAIT_SHARE, "bait", "bait", "max_bait_share", (None, "")),
     ):  # fmt: skip
         t, src = thr(key, *std)
+        rule = f"a mistake when more than {t:.0%} of the posts are {label}"
         if not n_posts:
-            results.append(MistakeResult(mistake, num, metric.id, None, t, src, "no data", no_posts, advice=ADVICE[mistake]))  # fmt: skip
+            results.append(MistakeResult(mistake, num, metric.id, None, t, src, "no data", no_posts, advice=ADVICE[mistake], rule=rule, measures=[_measure(metric, None, src, hi=t)]))  # fmt: skip
             continue
         try:
             lab = _labels(predict, texts, task)
         except _Unavailable as exc:
-            results.append(MistakeResult(mistake, num, metric.id, None, t, src, "no data", str(exc), advice=ADVICE[mistake]))  # fmt: skip
+            results.append(MistakeResult(mistake, num, metric.id, None, t, src, "no data", str(exc), advice=ADVICE[mistake], rule=rule, measures=[_measure(metric, None, src, hi=t)]))  # fmt: skip
             continue
         hit = [r for r, x in zip(rec, lab, strict=True) if x == label]
         s = len(hit) / n_posts
@@ -567,39 +708,57 @@ def audit_account(
                 mistake, num, metric.id, s, t, src, "mistake" if s > t else "ok",
                 f"{len(hit)} of {n_posts} posts are {label}",
                 findings=[_f(r, f"labelled {label}") for r in hit[:max_findings]],
-                advice=ADVICE[mistake],
+                advice=ADVICE[mistake], rule=rule, measures=[_measure(metric, s, src, hi=t)],
             )
         )  # fmt: skip
 
     # 3: self-centred
     t3 = DEFAULTS["max_self_centred_share"]
+    rule3 = (
+        "a mistake when at least two of these three are off: the share of self-centred posts, "
+        "the share of posts asking the audience, the share of the activity that is replies "
+        "(a post that asks the audience something is never counted as self-centred)"
+    )
     if not n_activity:
-        results.append(MistakeResult("self_centred", 3, SELF_CENTRED_SHARE.id, None, t3, "default", "no data", no_posts, advice=ADVICE["self_centred"]))  # fmt: skip
+        results.append(MistakeResult("self_centred", 3, SELF_CENTRED_SHARE.id, None, t3, "default", "no data", no_posts, advice=ADVICE["self_centred"], rule=rule3))  # fmt: skip
     else:
-        selfc = [
-            r for r, x in zip(rec, texts, strict=True)
-            if self_references(x, brand_names) > audience_references(x)
-        ]  # fmt: skip
-        sc = _share(len(selfc), n_posts)
         try:
             q = _labels(predict, texts, "question")
             qs = _share(sum(x == "question" for x in q), n_posts)
         except _Unavailable:
+            q = ["question" if is_question(x) else "ok" for x in texts]
             qs = None
+        # a post that asks the audience (a question, a call for feedback) talks to it
+        selfc = [
+            r for r, x, lab in zip(rec, texts, q, strict=True)
+            if lab != "question" and not asks_for_feedback(x)
+            and self_references(x, brand_names) > audience_references(x)
+        ]  # fmt: skip
+        sc = _share(len(selfc), n_posts)
         rs = n_replies / n_activity
+        ms3 = [
+            _measure(SELF_CENTRED_SHARE, sc, "default", hi=t3),
+            _measure(QUESTION_SHARE, qs, "default", lo=DEFAULTS["min_question_share"]),
+            _measure(REPLY_SHARE, rs, "default", lo=DEFAULTS["min_reply_share"]),
+        ]
+        n_off = sum(m.state == "off" for m in ms3)
         off = []
-        if sc is not None and sc > t3:
+        if ms3[0].state == "off":
             off.append(f"{sc:.0%} of posts talk more about the brand than to the audience")
-        if qs is not None and qs < DEFAULTS["min_question_share"]:
+        if ms3[1].state == "off":
             off.append(f"only {qs:.0%} of posts ask the audience something")
-        if rs < DEFAULTS["min_reply_share"]:
+        if ms3[2].state == "off":
             off.append(f"only {rs:.0%} of the activity is replies")
+        why3 = "; ".join(off) or "talks to its audience"
+        if n_off == 1:
+            why3 += " (one measure of three is off; a mistake needs two)"
         results.append(
             MistakeResult(
                 "self_centred", 3, SELF_CENTRED_SHARE.id, sc, t3, "default",
-                "mistake" if len(off) >= 2 else ("ok" if sc is not None else "no data"),
-                "; ".join(off) or "talks to its audience",
+                "mistake" if n_off >= 2 else ("ok" if sc is not None else "no data"),
+                why3,
                 signals={QUESTION_SHARE.id: qs, REPLY_SHARE.id: rs},
+                rule=rule3, measures=ms3,
                 findings=[
                     _f(r, "talks about the brand (we, our, the brand's name) more than to "
                        "the audience (you)")
@@ -642,10 +801,27 @@ def audit_account(
     counted = ib[ib["category"].isin(["complaint", "question"])]
     br = _share(int(counted["breach"].sum()), len(counted))
     off = []
+    notes4 = []
+    rng_text = f"{lo:g}-{hi:g} posts a week" if hi is not None else f"at least {lo:g} a week"
     if ppw is not None and ppw < lo:
-        off.append(f"{ppw:.1f} posts a week, below the {lo} the standard asks")
+        off.append(f"{ppw:.1f} posts a week, below the {lo:g} the standard asks")
     if ppw is not None and hi is not None and ppw > hi:
-        off.append(f"{ppw:.1f} posts a week, above the {hi} the standard allows")
+        # posting too much is not laziness: a finding of its own kind, never the verdict
+        notes4.append(
+            f"Over-posting (the standard's frequency, not laziness): {ppw:.1f} posts a week, "
+            f"above the standard's range of {rng_text} ({ppw_src}); check the audience is not "
+            "flooded and the posts still meet the content mix."
+        )
+    ms4 = [
+        Measure(
+            POSTS_PER_WEEK.id, POSTS_PER_WEEK.name, ppw, POSTS_PER_WEEK.unit, rng_text, ppw_src,
+            "no data" if ppw is None else "off" if ppw < lo
+            else "above the standard" if hi is not None and ppw > hi else "ok",
+        ),
+        _measure(LONGEST_GAP, gap, "default", hi=DEFAULTS["max_gap_days"]),
+        _measure(REPLY_HOURS, med, target_src, hi=target_h),
+        _measure(BREACH_SHARE, br, "default", hi=DEFAULTS["max_breach_share"]),
+    ]  # fmt: skip
     if gap is not None and gap > DEFAULTS["max_gap_days"]:
         off.append(f"a silence of {gap:.1f} days")
     if med is not None and med > target_h:
@@ -673,14 +849,23 @@ def audit_account(
             signals={LONGEST_GAP.id: gap, REPLY_HOURS.id: med, BREACH_SHARE.id: br,
                      "reply_within_hours": target_h, "max_gap_days": DEFAULTS["max_gap_days"]},
             findings=f4, advice=ADVICE["lazy"],
+            rule="a mistake when any of these is off: fewer posts a week than the standard's "
+            "minimum, a silence longer than the limit, a median reply time over the target, "
+            "too many complaints and questions answered late or not at all (posting more than "
+            "the standard's maximum is not laziness: it is reported apart)",
+            measures=ms4, notes=notes4,
         )
     )  # fmt: skip
     results[-1].reason = (results[-1].reason or "") + f" (reply target from {target_src})"
 
     # 5: hostile replies
     t5 = DEFAULTS["max_hostile_reply_share"]
+    rule5 = (
+        f"a mistake when any hostile reply answers a negative comment, or more than {t5:.0%} "
+        "of the replies are hostile"
+    )
     if not n_replies:
-        results.append(MistakeResult("hostile", 5, HOSTILE_SHARE.id, None, t5, "default", "no data", f"{account_id} made no reply in the period", advice=ADVICE["hostile"]))  # fmt: skip
+        results.append(MistakeResult("hostile", 5, HOSTILE_SHARE.id, None, t5, "default", "no data", f"{account_id} made no reply in the period", advice=ADVICE["hostile"], rule=rule5))  # fmt: skip
     else:
         rrec = replies.to_dict("records")
         rtexts = [t if isinstance(t, str) else "" for t in replies["text"]]
@@ -707,14 +892,22 @@ def audit_account(
                     f"{len(hostile)} of {n_replies} replies are hostile, {len(to_neg)} of them "
                     "to negative comments",
                     signals={HOSTILE_TO_NEGATIVE.id: float(len(to_neg))},
-                    findings=fnd, advice=ADVICE["hostile"],
+                    findings=fnd, advice=ADVICE["hostile"], rule=rule5,
+                    measures=[
+                        _measure(HOSTILE_SHARE, hs, "default", hi=t5),
+                        _measure(HOSTILE_TO_NEGATIVE, float(len(to_neg)), "default", hi=0),
+                    ],
                 )
             )  # fmt: skip
         except _Unavailable as exc:
-            results.append(MistakeResult("hostile", 5, HOSTILE_SHARE.id, None, t5, "default", "no data", str(exc), advice=ADVICE["hostile"]))  # fmt: skip
+            results.append(MistakeResult("hostile", 5, HOSTILE_SHARE.id, None, t5, "default", "no data", str(exc), advice=ADVICE["hostile"], rule=rule5))  # fmt: skip
 
     # 6: copying competitors
     t6 = DEFAULTS["copy_similarity"]
+    rule6 = (
+        f"a mistake when any post is a near-duplicate (similarity {t6:g} or more) of an "
+        "earlier competitor post"
+    )
     comp = (
         list(competitors)
         if competitors is not None
@@ -722,9 +915,9 @@ def audit_account(
     )
     cposts = posts[posts["account_id"].isin(comp) & (posts["account_id"] != account_id)]
     if not n_posts:
-        results.append(MistakeResult("copying", 6, COPIED_SHARE.id, None, t6, "default", "no data", no_posts, advice=ADVICE["copying"]))  # fmt: skip
+        results.append(MistakeResult("copying", 6, COPIED_SHARE.id, None, t6, "default", "no data", no_posts, advice=ADVICE["copying"], rule=rule6))  # fmt: skip
     elif cposts.empty:
-        results.append(MistakeResult("copying", 6, COPIED_SHARE.id, None, t6, "default", "no data", "no competitor's post in the workspace (register competitors with ripplemeter accounts add --role competitor and import their posts)", advice=ADVICE["copying"]))  # fmt: skip
+        results.append(MistakeResult("copying", 6, COPIED_SHARE.id, None, t6, "default", "no data", "no competitor's post in the workspace (register competitors with ripplemeter accounts add --role competitor and import their posts)", advice=ADVICE["copying"], rule=rule6))  # fmt: skip
     else:
         pairs = near_duplicates(
             originals["post_id"].tolist(), texts, cposts["post_id"].tolist(),
@@ -755,7 +948,8 @@ def audit_account(
                 "mistake" if len(first) else "ok",
                 f"{len(first)} of {n_posts} posts copy an earlier competitor post "
                 f"(similarity >= {t6:g})",
-                findings=fnd[:max_findings], advice=ADVICE["copying"],
+                findings=fnd[:max_findings], advice=ADVICE["copying"], rule=rule6,
+                measures=[_measure(COPIED_SHARE, cs, "default", hi=0)],
             )
         )  # fmt: skip
 
@@ -785,11 +979,21 @@ def audit_account(
         for r in un.head(max_findings).to_dict("records")
     ]  # fmt: skip
     verdict = "mistake" if off else ("ok" if (us is not None or n_posts) else "no data")
+    ms7 = [
+        _measure(UNANSWERED_SHARE, us, "default", hi=t7),
+        _measure(ASKS_FEEDBACK_SHARE, asks, "default", limit="at least one post",
+                 off=bool(n_posts) and not ask),
+    ]  # fmt: skip
     results.append(
         MistakeResult(
             "stubborn", 7, UNANSWERED_SHARE.id, us, t7, "default", verdict,
             "; ".join(off) or ("no audience question or suggestion in the period" if us is None else "listens"),
             signals={ASKS_FEEDBACK_SHARE.id: asks}, findings=fnd, advice=ADVICE["stubborn"],
+            rule=f"a mistake when more than {t7:.0%} of the audience's questions and "
+            "suggestions are left unanswered, or no post asks the audience for ideas or feedback",
+            measures=ms7,
         )
     )  # fmt: skip
-    return AuditResult(account_id, since, until, results)
+    from ripplemeter.operations.calendar import team_zone
+
+    return AuditResult(account_id, since, until, results, team_zone(standards) or "UTC")
