@@ -178,6 +178,34 @@ def test_audit_finds_four_mistakes_citing_real_posts(real_ws):
     assert {"lazy", "stubborn", "copying"} <= set(with_findings)
 
 
+def test_every_verdict_follows_its_rule_and_measures_on_real_accounts(real_ws):
+    """On real accounts the verdict printed agrees with the measures printed beside it:
+    self-centred needs two of three off, every other mistake one; posting above the
+    standard's range never makes a verdict (a note apart)."""
+    from ripplemeter.operations.audit import audit_account
+
+    ws, std, x_account = real_ws
+    accounts = ["weibo:" + n.split("_")[2] for n in [*REPLIERS, COPIER]]
+    accounts += [x_account, MASTODON_ACCOUNT]
+    seen = 0
+    for acc in accounts:
+        since, until = _period(ws, acc)
+        res = audit_account(ws, acc, since=since, until=until, standards=std)
+        assert res.timezone == std.file.business_hours.timezone
+        for m in res.mistakes:
+            assert m.name and m.rule
+            if m.verdict == "no data" or not m.measures:
+                continue
+            seen += 1
+            n_off = sum(x.state == "off" for x in m.measures)
+            need = 2 if m.mistake == "self_centred" else 1
+            assert (m.verdict == "mistake") == (n_off >= need), (acc, m.mistake, m.measures)
+            for x in m.measures:
+                assert x.state in ("off", "ok", "no data", "above the standard")
+                assert x.state != "above the standard" or m.mistake == "lazy"
+    assert seen >= 20
+
+
 def test_copying_cites_both_real_posts(real_ws):
     from ripplemeter.operations.audit import audit_account
 
