@@ -224,3 +224,33 @@ def speed(fn, texts: list[str], repeat: int = 3) -> dict:
         wall = min(wall, time.perf_counter() - t0)
         cpu = min(cpu, time.process_time() - c0)
     return {"wall_clock": round(len(texts) / wall), "cpu_time": round(len(texts) / cpu)}
+
+
+def ko_star_rows(get=data_path) -> tuple[list[tuple[str, int, str]], dict]:
+    """(text, stars 1-10, movie_id) of every review under 140 characters, all ratings.
+
+    For the all-stars Korean model (version 3): the same reviews as :func:`ko_rows` plus the
+    7-8 star ones. Exact duplicate texts are kept once; a text whose copies carry different
+    star ratings is dropped."""
+    rows = []
+    for f in sorted(Path(get("nsmc_raw_movie_reviews_sample/raw")).glob("*.json")):
+        for r in json.loads(f.read_text(encoding="utf-8")):
+            text = (r.get("review") or "").strip()
+            stars = int(r["rating"])
+            if text and 1 <= stars <= 10 and len(text) < 140:
+                rows.append((text, stars, r["movie_id"]))
+    by_text: dict[str, set[int]] = {}
+    for t, s, _ in rows:
+        by_text.setdefault(t, set()).add(s)
+    seen, out = set(), []
+    for t, s, mid in rows:
+        if len(by_text[t]) > 1 or t in seen:
+            continue
+        seen.add(t)
+        out.append((t, s, mid))
+    stats = {
+        "reviews_all_stars": len(rows),
+        "duplicates_removed_all_stars": len(rows) - len(out),
+        "conflicting_texts_all_stars": sum(len(v) > 1 for v in by_text.values()),
+    }
+    return out, stats
