@@ -343,3 +343,30 @@ def test_a_workspace_from_before_the_calendar_gets_its_tables(here):
     res = run("calendar", "list", "--as", "sam")
     assert res.exit_code == 0 and "note: nothing planned" in res.stderr
     assert json.loads(ok(run("calendar", "list", "--json", "--as", "sam"))) == []
+
+
+def test_an_empty_week_names_the_weeks_that_hold_posts(here):
+    """A new user's empty week says where the plan is (issue 11 follow-up): 2037-12-07 and
+    -09 are in the week of Monday 7 December, 2037-12-21 in that of Monday 21 December."""
+    for text, at in (
+        ("New beans #coffee", "2037-12-07 09:00"),
+        ("Latte art class", "2037-12-09 18:00"),
+        ("Holiday blend #coffee", "2037-12-21 09:00"),
+    ):
+        ok(run("calendar", "add", text, "-a", MASTO, "--at", at, "--as", "tom"))
+    res = run("calendar", "list", "--week", "--from", "2037-11-25", "--as", "sam")
+    assert ok(res) == ""
+    assert res.stderr.strip() == (
+        "note: nothing planned in the week Mon 23 Nov - Sun 29 Nov 2037 (Asia/Seoul); posts "
+        "are planned in the weeks of Mon 7 Dec 2037 (2 posts), Mon 21 Dec 2037 (1 post); "
+        "pick another week with --from YYYY-MM-DD (any day in it), e.g. --from 2037-12-07 "
+        "(the next planned post)"
+    )
+    # a month: December holds all three
+    res = run("calendar", "list", "--month", "--from", "2038-01-15", "--as", "sam")
+    assert ok(res) == ""
+    assert res.stderr.strip() == (
+        "note: nothing planned in the month Fri 1 Jan - Sun 31 Jan 2038 (Asia/Seoul); posts "
+        "are planned in December 2037 (3 posts); pick another month with --from YYYY-MM-DD "
+        "(any day in it), e.g. --from 2037-12-21 (the last planned post)"
+    )

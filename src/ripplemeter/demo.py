@@ -23,11 +23,16 @@ import io
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import numpy as np
 
 from ripplemeter.formats import comments, generic, google_trends, meta_ads, simple, x_analytics
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ripplemeter.operations.calendar import PlanImport
+    from ripplemeter.workspace import Workspace
 
 __all__ = [
     "ACCOUNT",
@@ -46,7 +51,9 @@ __all__ = [
     "X_DAILY_HEADER",
     "X_TWEET_HEADER",
     "META_HEADER",
+    "WORKSPACE_FILE",
     "generate_demo",
+    "load_demo_plan",
 ]
 
 ACCOUNT = "lumentea"
@@ -193,7 +200,7 @@ class _Tweets:
     is_promoted: np.ndarray
 
 
-def generate_demo(out_dir: Path, *, seed: int = 7) -> Path:
+def generate_demo(out_dir: Path, *, seed: int = 7, load_plan: bool = True) -> Path:
     """Write a sample campaign (generated data) into out_dir and return the campaign.toml path.
 
     Parameters
@@ -204,6 +211,10 @@ def generate_demo(out_dir: Path, *, seed: int = 7) -> Path:
     seed : int, default 7
         Seed of the ``numpy.random.default_rng`` generator. The same seed writes
         byte-identical files.
+    load_plan : bool, default True
+        Also load plan.json into ``out_dir / "ripplemeter.duckdb"`` (:func:`load_demo_plan`),
+        so that the calendar commands run in ``out_dir`` see the plan the report checks.
+        Posts already there are kept: generating twice does not duplicate them.
 
     Returns
     -------
@@ -247,6 +258,9 @@ def generate_demo(out_dir: Path, *, seed: int = 7) -> Path:
       gives its ``query``); ``루멘티_naver_news.json``, a Naver News API dump for "루멘티"
       (``<b>`` highlights and ``&quot;`` entities as the API leaves them, 4 negative). The
       report's opinion section reads them as the negative share of search first pages.
+    - ``ripplemeter.duckdb`` (with ``load_plan``): the workspace beside campaign.toml, holding
+      plan.json's posts as the calendar commands read them (:func:`load_demo_plan`); the
+      report adds the campaign's sources to it.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -279,6 +293,8 @@ def generate_demo(out_dir: Path, *, seed: int = 7) -> Path:
     _write_text(out_dir / SERP_NAVER_FILE, _serp_naver(serp_rng))
     toml_path = out_dir / CAMPAIGN_FILE
     _write_text(toml_path, _campaign_toml())
+    if load_plan:
+        load_demo_plan(out_dir)
     return toml_path
 
 
@@ -1080,6 +1096,72 @@ def _plan_json() -> str:
             )
         )
     return json.dumps([p.to_dict() for p in posts], ensure_ascii=False, indent=2) + "\n"
+
+
+#: the workspace beside campaign.toml, where `report` and the calendar commands look
+WORKSPACE_FILE = "ripplemeter.duckdb"
+#: the team member who loads the demo plan: an admin (the plan's states stand for steps
+#: of every role, see Planner.import_posts)
+PLAN_IMPORTER = "mina"
+
+
+def load_demo_plan(
+    data_dir: str | Path, workspace: Workspace | str | Path | None = None
+) -> PlanImport:
+    """Load the demo's plan.json into the demo's workspace, so that ``calendar list``,
+    ``calendar show`` and ``calendar check`` in the demo folder see the plan the report
+    checks.
+
+    Parameters
+    ----------
+    data_dir : str or Path
+        The folder :func:`generate_demo` wrote (plan.json, standards.toml, team.toml).
+    workspace : Workspace or str or Path, optional
+        Where to load it (default: ``data_dir / "ripplemeter.duckdb"``, the workspace
+        ``ripplemeter report`` and the calendar commands use there). An open workspace is
+        left open.
+
+    Returns
+    -------
+    PlanImport
+        Plan ids imported and skipped. The two accounts are registered as owned in
+        Asia/Shanghai unless the registry has them; posts whose plan id the workspace
+        already holds are skipped, so loading twice adds nothing.
+
+    Notes
+    -----
+    The plan is read by :func:`ripplemeter.evaluate.calendar_section.load_plan_export`
+    (the report's reader of the same file) and written by
+    :meth:`ripplemeter.operations.calendar.Planner.import_posts` in one transaction, by
+    the team's admin (:data:`PLAN_IMPORTER`), at the plan's export time
+    (:data:`PLAN_EXPORTED`), each post with an audit entry "imported from plan.json".
+    """
+    from ripplemeter.evaluate.calendar_section import load_plan_export
+    from ripplemeter.operations.accounts import add_account, get_account
+    from ripplemeter.operations.calendar import Planner, _load
+    from ripplemeter.operations.standards import load_standards
+    from ripplemeter.operations.team import load_team
+    from ripplemeter.workspace import Workspace
+
+    data_dir = Path(data_dir)
+    mem = load_plan_export(data_dir / PLAN_FILE, str(TZ))
+    try:
+        posts = _load(mem)
+    finally:
+        mem.close()
+    team = load_team(data_dir / TEAM_FILE)
+    standards = load_standards(data_dir / STANDARDS_FILE)
+    own = not isinstance(workspace, Workspace)
+    ws = Workspace(workspace or data_dir / WORKSPACE_FILE) if own else workspace
+    try:
+        for acc in dict.fromkeys(a for p in posts for a in p.accounts):
+            if get_account(ws, acc) is None:
+                add_account(ws, acc, role="owned", timezone=str(TZ), team=team, user=PLAN_IMPORTER)
+        planner = Planner(ws, team=team, standards=standards, clock=lambda: PLAN_EXPORTED)
+        return planner.import_posts(PLAN_IMPORTER, posts, comment=f"imported from {PLAN_FILE}")
+    finally:
+        if own:
+            ws.close()
 
 
 def _campaign_toml() -> str:

@@ -553,6 +553,29 @@ def _span(first, last) -> str:
     return f"{day(a)} {a.year} - {day(b)} {b.year}"
 
 
+def _planned_periods(times, zone, week: bool, most: int = 8) -> str:
+    """The weeks (Monday to Sunday) or months of ``zone`` that hold planned posts, in words:
+    ``posts are planned in the weeks of Mon 23 Feb 2026 (4 posts), ...``, the count of posts
+    of each in brackets; the first ``most`` are named, the others counted."""
+    import datetime as dt
+    from collections import Counter
+
+    days = [t.astimezone(zone).date() for t in times]
+    if week:
+        keys = Counter(d - dt.timedelta(days=d.weekday()) for d in days)
+        label = lambda d: f"{d:%a} {d.day} {d:%b %Y}"  # noqa: E731
+        head = "posts are planned in the week" + ("s" if len(keys) > 1 else "") + " of "
+    else:
+        keys = Counter(d.replace(day=1) for d in days)
+        label = lambda d: f"{d:%B %Y}"  # noqa: E731
+        head = "posts are planned in "
+    shown = sorted(keys)[:most]
+    words = ", ".join(f"{label(k)} ({keys[k]} post{'s' if keys[k] > 1 else ''})" for k in shown)
+    rest = len(keys) - len(shown)
+    more = f" and {rest} more {'week' if week else 'month'}{'s' if rest > 1 else ''}"
+    return head + words + (more if rest else "")
+
+
 @calendar_app.command("list")
 @friendly
 def calendar_list(
@@ -632,6 +655,7 @@ def calendar_list(
         if elsewhere:
             later = [t for t in elsewhere if t >= last]
             t = min(later) if later else max(elsewhere)
+            hint = f"{_planned_periods(elsewhere, first.tzinfo, week)}; {hint}"
             hint += f", e.g. --from {t.astimezone(first.tzinfo):%Y-%m-%d}"
             hint += " (the next planned post)" if later else " (the last planned post)"
         note(

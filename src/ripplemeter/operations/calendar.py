@@ -40,6 +40,10 @@ Rules the calendar enforces
   platform's post id and URL, or its error, per account; the post is ``published`` when
   every target account has it, ``failed`` at the first account that failed.
 
+* Importing posts exported by another calendar (:meth:`Planner.import_posts`, e.g. the
+  demo's plan.json) keeps their states; the importer needs the permission of every step
+  those states stand for, and each post gets one ``import`` entry in the audit log.
+
 All times are read from ``clock`` (a callable returning an aware datetime), so tests and
 the web app can fix "now".
 """
@@ -66,6 +70,7 @@ __all__ = [
     "TRANSITIONS",
     "CalendarError",
     "PlanHealth",
+    "PlanImport",
     "Planner",
     "PlannedPost",
     "Publication",
@@ -617,6 +622,22 @@ def _check_transition(post: PlannedPost, action: str) -> None:
             f"transition '{action}'",
             f"cannot {action} a post that is {post.state}: '{action}' starts only from {allowed}",
         )
+
+
+@dataclass(frozen=True)
+class PlanImport:
+    """What :meth:`Planner.import_posts` did.
+
+    Attributes
+    ----------
+    imported : tuple of str
+        Plan ids written to the workspace.
+    skipped : tuple of str
+        Plan ids the workspace already held (left as they were).
+    """
+
+    imported: tuple[str, ...]
+    skipped: tuple[str, ...]
 
 
 # ---------------------------------------------------------------------------- the planner
@@ -1283,6 +1304,159 @@ class Planner:
         with self.ws.transaction():
             self._move(user, post, "cancel", "cancelled", now, comment)
         return get_plan(self.ws, plan_id)
+
+    # -------------------------------------------------------------- import
+    def import_posts(
+        self, user: str, posts: Sequence[PlannedPost], *, comment: str | None = None
+    ) -> PlanImport:
+        """Bring planned posts exported by another calendar in, with their states, in one
+        transaction (all or nothing).
+
+        Each post keeps its plan id, version, state, labels, standing approvals (of its
+        version) and publications, as exported (``calendar list --json``, read back with
+        :func:`ripplemeter.evaluate.calendar_section.load_plan_export`). One audit-log entry
+        per post (action ``import``, no previous state, ``comment``) records the import; its
+        time is the planner's clock. Times that have passed are kept (the plan's history).
+
+        Parameters
+        ----------
+        user : str
+            Acting member id. A state is the outcome of steps (submit, approve, schedule,
+            publish, cancel), so the importer needs the permission of each step the
+            imported states stand for: ``post.create`` always, ``post.submit`` beyond
+            draft, ``post.approve`` for recorded approvals, ``post.schedule`` and
+            ``post.publish`` for scheduled/published/failed posts, ``post.cancel`` for
+            cancelled ones. In the roles of :mod:`ripplemeter.operations.team`, an admin.
+        posts : sequence of PlannedPost
+            The posts; every target account must be in the registry (owned, partner or
+            kol), every approver a member of the team.
+        comment : str, optional
+            Written to each post's audit entry, e.g. ``imported from plan.json``.
+
+        Returns
+        -------
+        PlanImport
+            The plan ids imported, and those skipped because the workspace already holds
+            a post of that id (left as it is: it may have moved on since). Importing the
+            same posts twice therefore adds nothing.
+
+        Raises
+        ------
+        NotAllowed, TeamError
+            The user lacks a permission above / an approver is not a member.
+        CalendarError
+            ``import``: a state that is not one of :data:`STATES`, a plan id given twice;
+            ``accounts``: an account missing from the registry.
+        """
+        import pandas as pd
+
+        need = {"post.create"}
+        for p in posts:
+            if p.state not in STATES:
+                raise CalendarError(
+                    p.plan_id, "import", f"state {p.state!r}: expected one of {', '.join(STATES)}"
+                )
+            if p.state != "draft":
+                need.add("post.submit")
+            if p.approvals:
+                need.add("post.approve")
+            if p.state in ("scheduled", "published", "failed"):
+                need |= {"post.schedule", "post.publish"}
+            if p.state == "cancelled":
+                need.add("post.cancel")
+        for action in sorted(need):
+            self.team.require(user, action)
+        seen: set[str] = set()
+        for p in posts:
+            if p.plan_id in seen:
+                raise CalendarError(p.plan_id, "import", "this plan id is given twice")
+            seen.add(p.plan_id)
+            self._accounts(p.accounts)
+            for who in p.approvals:
+                self.team.member(who)
+        present = {
+            r[0]
+            for r in self.ws.con.execute(
+                "SELECT plan_id FROM planned_posts WHERE plan_id IN (SELECT unnest(?::VARCHAR[]))",
+                [sorted(seen)],
+            ).fetchall()
+        }
+        new = [p for p in posts if p.plan_id not in present]
+        now = _naive_utc(self.now())
+        plans, variants, approvals, pubs, log = [], [], [], [], []
+        ((seq,),) = self.ws.con.execute(
+            "SELECT coalesce(max(seq), 0) + 1 FROM plan_transitions"
+        ).fetchall()
+        for i, p in enumerate(new):
+            plans.append(
+                {
+                    "plan_id": p.plan_id,
+                    "version": p.version,
+                    "state": p.state,
+                    "text": p.text,
+                    "link": p.link,
+                    "media": json.dumps(list(p.media), ensure_ascii=False),
+                    "accounts": ",".join(p.accounts),
+                    "scheduled_at": _naive_utc(p.scheduled_at) if p.scheduled_at else None,
+                    "timezone": p.timezone,
+                    "campaign_id": p.campaign_id,
+                    "pillar": p.pillar,
+                    "promotional": p.promotional,
+                    "paid": p.paid,
+                    "paid_partnership": p.paid_partnership,
+                    "lang": p.lang,
+                    "created_by": p.created_by or user,
+                    "created_at": _naive_utc(p.created_at) if p.created_at else now,
+                    "updated_at": now,
+                }
+            )
+            variants += [
+                {"plan_id": p.plan_id, "platform": k, "text": v} for k, v in p.variants.items()
+            ]
+            approvals += [
+                {"plan_id": p.plan_id, "version": p.version, "approver": a, "at": now}
+                for a in p.approvals
+            ]
+            pubs += [
+                {
+                    "plan_id": p.plan_id,
+                    "account_id": a,
+                    "status": pub.status,
+                    "platform_post_id": pub.platform_post_id,
+                    "url": pub.url,
+                    "error": pub.error,
+                    "actor": user,
+                    "at": _naive_utc(pub.at),
+                }
+                for a, pub in p.publications.items()
+            ]
+            log.append(
+                {
+                    "plan_id": p.plan_id,
+                    "seq": int(seq) + i,
+                    "action": "import",
+                    "from_state": None,
+                    "to_state": p.state,
+                    "actor": user,
+                    "at": now,
+                    "version": p.version,
+                    "comment": comment,
+                }
+            )
+        with self.ws.transaction():
+            for table, rows in (
+                ("planned_posts", plans),
+                ("planned_variants", variants),
+                ("plan_approvals", approvals),
+                ("plan_publications", pubs),
+                ("plan_transitions", log),
+            ):
+                if rows:
+                    _insert_frame(self.ws, table, pd.DataFrame(rows))
+        return PlanImport(
+            tuple(p.plan_id for p in new),
+            tuple(p.plan_id for p in posts if p.plan_id in present),
+        )
 
 
 # ---------------------------------------------------------------------------- views
