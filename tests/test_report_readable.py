@@ -43,6 +43,22 @@ META_REACH = (
     "Untitled-report-Feb-1-2025-to-Aug-4-2025_Reach.csv"
 )
 DEMO_TWEETS = "tweet_activity_metrics_lumentea_20260201_20260401_en.csv"
+#: Developer words a report's notes and definitions must not show: a time column
+#: (``observed_at``), ``NULL``, a file path (``docs/opinion.md``, a model card's path), a
+#: module name, a version with build hashes (``1.1+009a78ea2eaf``).
+DEVELOPER_WORDS = re.compile(
+    r"\b[a-z]+_at\b|\bNULL\b|[\w/.-]+\.md\b|\bdocs/|\bripplemeter\.\w+\.\w+|\+[0-9a-f]{6,}"
+)
+#: The models that read search results, by the names the report shows (written here, not
+#: taken from ripplemeter.evaluate.opinion).
+MODEL_NAMES = {
+    "news-tone-ko": "Korean news-tone model",
+    "sentiment-en-fast": "English sentiment model (fast tier)",
+    "sentiment-zh-fast": "Chinese sentiment model (fast tier)",
+    "sentiment-en-accurate": "English sentiment model (accurate tier)",
+    "sentiment-zh-accurate": "Chinese sentiment model (accurate tier)",
+}
+GOLD_LOG = Path(__file__).resolve().parent.parent / "training/logs/news_tone_ko_gold.json"
 
 
 # ---------------------------------------------------------------- a small DOM
@@ -212,8 +228,19 @@ def _check_readable(doc: dict, html: str, local_paths: list[Path]) -> Node:
     for word in ("is_total", "below_one", "lift_bounds", "exposure_lift"):
         assert word not in readable, word
 
-    # each distinct definition text once in the appendix
+    # notes and definitions in plain words: no column names, NULL, file paths or hashed
+    # versions (metrics.json keeps them; the page is read by a marketing lead)
     defs = page.find_all(id="definitions")[0]
+    prose = [li.text() for li in page.find_all("section", id="sources")[0].find_all("li")]
+    prose += [li.text() for li in defs.find_all("li")]
+    for tr in defs.find_all("tr"):
+        prose += [td.text() for td in tr.find_all("td")[:5]]  # the last column is the id
+    for sec in page.find_all("section", id="opinion"):
+        prose += [p.text() for p in sec.find_all("p")]
+    for t in prose:
+        assert not DEVELOPER_WORDS.search(t), (DEVELOPER_WORDS.search(t).group(0), t)
+
+    # each distinct definition text once in the appendix
     texts = [td.text() for tr in defs.find_all("tr") for td in tr.find_all("td")[4:5]]
     texts = [t for t in texts if t and not t.startswith("See note")]
     notes = [li.text() for li in defs.find_all("li")]
@@ -328,6 +355,110 @@ def test_demo_top_posts_are_in_the_campaign_time_zone(demo):
         exported = next(csv.DictReader(f))
     assert exported["posted (Asia/Shanghai)"] == local.strftime("%Y-%m-%d %H:%M:%S")
     assert "created_at" not in exported
+
+
+def test_demo_search_table_names_the_model_that_read_each_engine(demo):
+    """The "read by" column: each engine's model, from metrics.json's model ids through this
+    module's own names; the demo's languages fix which one (Korean news: news-tone)."""
+    _, doc, html, _, _ = demo
+    serp = doc["qualitative"]["serp"]
+    page = parse(html)
+    heading = [h for h in page.find_all("h3") if h.text() == "Search engines' first pages"]
+    assert len(heading) == 1
+    table = next(
+        n
+        for n in page.find_all("table")
+        if [th.text() for th in n.find_all("th")][:3] == ["engine", "query", "read by"]
+    )
+    rows = table.find_all("tr")[1:]
+    assert len(rows) == len(serp["by_query"]) == 3
+    expected_model = {"naver": "news-tone-ko", "google": "sentiment-en-", "baidu": "sentiment-zh-"}
+    for tr, d in zip(rows, serp["by_query"], strict=True):
+        cells = [td.text() for td in tr.find_all("td")]
+        assert cells[0] == d["engine"]
+        models = [m["model"] for m in d["read_by"]]
+        assert len(models) == 1 and models[0].startswith(expected_model[d["engine"]])
+        assert sum(m["results"] for m in d["read_by"]) == d["scored"] == 10
+        assert cells[2] == MODEL_NAMES[models[0]]
+        # the version only in the tooltip, as metrics.json has it
+        assert d["read_by"][0]["version"] in tr.find_all("td")[2].attrs["title"]
+        assert d["read_by"][0]["version"] not in tr.text()
+    # metrics.json keeps the model ids and versions, summed over the engines
+    by_model = {m["model"]: m["results"] for m in serp["scored_by"]}
+    assert by_model == {d["read_by"][0]["model"]: 10 for d in serp["by_query"]}
+    assert all(m["version"] for m in serp["scored_by"])
+
+    # the "negative" count's tooltip says what the number is, unlike the results count's
+    figs = {n.attrs["data-path"]: n for n in page.iter() if "data-path" in n.attrs}
+    neg = figs["qualitative.serp.by_query.0.negative"].attrs["title"]
+    res = figs["qualitative.serp.by_query.0.results"].attrs["title"]
+    assert "negative" in neg.lower() and "negative" not in res.lower()
+    assert figs["qualitative.serp.negative"].attrs["title"] == neg
+
+
+def test_demo_search_note_says_which_reading_was_checked(demo):
+    """Only the Korean news-tone model was checked against hand labels on search results; the
+    agreement is the gold log's (203 of 215 -> 94%), the others are said to be unchecked."""
+    _, doc, html, _, _ = demo
+    log = json.loads(GOLD_LOG.read_text(encoding="utf-8"))
+    gold = log["ranks_1_215"]
+    # the check is of the model version that read the demo's Korean news results
+    (ko,) = [m for m in doc["qualitative"]["serp"]["scored_by"] if m["model"] == "news-tone-ko"]
+    assert log["model"] == f"news-tone-ko {ko['version'].split('+')[0]}"
+    agree = f"{round(100 * gold['agree'] / gold['results'])}% agreement on {gold['results']}"
+    assert agree == "94% agreement on 215"
+    page = parse(html)
+    opinion = page.find_all("section", id="opinion")[0]
+    note = next(p.text() for p in opinion.find_all("p") if "were read" in p.text())
+    assert (
+        "10 by the Korean news-tone model (is the result bad news for the brand searched?), "
+        f"checked against hand labels: {agree} Naver News results for Samsung;" in note
+    )
+    assert (
+        "10 by the English sentiment model (fast tier), trained on tweets, not checked on "
+        "search results;" in note
+    )
+    assert (
+        "10 by the Chinese sentiment model (fast tier), trained on hotel, shopping and "
+        "food-delivery reviews, not checked on search results." in note
+    )
+    assert "a first reading, to check by eye" in note
+    assert "model cards give each model's measured error" not in note
+    # the Sources note says it too, without model versions
+    serp_note = next(n for n in doc["notes"] if n.startswith("Search results' sentiment"))
+    assert (
+        f"read by the Korean news-tone model (news-tone-ko), checked against hand labels: {agree}"
+        in serp_note
+    )
+    for m in doc["qualitative"]["serp"]["scored_by"]:
+        assert m["version"] not in serp_note
+
+
+def test_plain_words_for_notes_and_definitions():
+    """The page's rewriting of developer words, on the texts the first reader quoted."""
+    from ripplemeter.report.wording import plain
+
+    assert plain("x.json: the file does not say when the search ran; observed_at is NULL") == (
+        "x.json: the file does not say when the search ran; observation time is empty"
+    )
+    assert plain("news-tone-ko (model card text/models/news-tone-ko.md)") == (
+        "news-tone-ko (model card of the Korean news-tone model)"
+    )
+    assert plain("trained on spam (model card text/models/spam_en.card.md)") == (
+        "trained on spam (model card of the English spam model)"
+    )
+    assert plain("Error against hand labels: see docs/opinion.md.") == (
+        "Error against hand labels: see the opinion chapter of ripplemeter's documentation."
+    )
+    assert plain("model news-tone-ko version 1.1+009a78ea2eaf+dfa78241; v 2+a70eb4956607") == (
+        "model news-tone-ko version 1.1; v 2"
+    )
+    assert plain("posts whose latest row has no created_at") == (
+        "posts whose latest row has no creation time"
+    )
+    assert plain("detector (ripplemeter.text.aspects)") == "detector (ripplemeter's aspects model)"
+    assert plain("a file tweet_created_at.csv stays") == "a file tweet_created_at.csv stays"
+    assert plain(3) == 3
 
 
 @pytest.mark.real_data

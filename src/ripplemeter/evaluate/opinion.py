@@ -334,6 +334,67 @@ def aspect_labels() -> dict[str, str]:
 _LANGUAGE_NAMES = {"en": "English", "zh": "Chinese", "ko": "Korean", "ja": "Japanese"}
 
 
+#: How each model's reading of search results was checked, in plain words: the hand-label
+#: check of the news-tone model is its model card's gold figures (news-tone-ko.md, "Gold
+#: figures", log training/logs/news_tone_ko_gold.json: 203 of 215 results agree).
+SERP_CHECKS = {
+    "news-tone-ko": (
+        "checked against hand labels: 94% agreement on 215 Naver News results for Samsung"
+    ),
+}
+#: What each language's sentiment model learned from (the model cards' data sections).
+_SENTIMENT_TRAINED_ON = {
+    "en": "tweets",
+    "zh": "hotel, shopping and food-delivery reviews",
+    "ko": "movie reviews",
+}
+
+
+def serp_model_name(model: str) -> str:
+    """A model's plain name, as the report's "read by" column shows it.
+
+    Parameters
+    ----------
+    model : str
+        An annotation's model name: ``news-tone-ko`` or ``sentiment-<lang>-<tier>``.
+
+    Returns
+    -------
+    str
+        ``"Korean news-tone model"``, ``"English sentiment model (fast tier)"``; another name
+        is returned as it is.
+    """
+    if model == "news-tone-ko":
+        return "Korean news-tone model"
+    parts = model.split("-")
+    if len(parts) == 3 and parts[0] == "sentiment" and parts[1] in _LANGUAGE_NAMES:
+        return f"{_LANGUAGE_NAMES[parts[1]]} sentiment model ({parts[2]} tier)"
+    return model
+
+
+def serp_check(model: str) -> tuple[bool, str]:
+    """Whether a model's reading of search results was checked against hand labels, in words.
+
+    Parameters
+    ----------
+    model : str
+        An annotation's model name: ``news-tone-ko`` or ``sentiment-<lang>-<tier>``.
+
+    Returns
+    -------
+    tuple of (bool, str)
+        ``(True, "checked against hand labels: 94% agreement on ...")`` for a model measured
+        on search results (:data:`SERP_CHECKS`, from its model card's gold figures), else
+        ``(False, "trained on tweets, not checked on search results")``.
+    """
+    if model in SERP_CHECKS:
+        return True, SERP_CHECKS[model]
+    parts = model.split("-")
+    if len(parts) == 3 and parts[0] == "sentiment" and parts[1] in _SENTIMENT_TRAINED_ON:
+        return False, f"trained on {_SENTIMENT_TRAINED_ON[parts[1]]}, not checked on search results"
+    return False, "not checked on search results"
+
+
 def serp_reader(model: str) -> str:
     """Plain words for the model that read search results, as the report prints it.
 
@@ -634,22 +695,49 @@ class OpinionSection:
         j = first.left_join(sent, first._sid == sent._s_id)
         g = j.group_by(["engine", "query", "sentiment"]).aggregate(n=ibis._.count()).to_pandas()
         # which model scored the first pages (Korean results: the news-tone model)
-        used = (
+        per_query = (
             j.filter(j._model.notnull())
-            .group_by(["_model", "_model_version"])
+            .group_by(["engine", "query", "_model", "_model_version"])
             .aggregate(n=ibis._.count())
             .to_pandas()
+        )
+        per_query["query"] = (
+            per_query["query"].astype(object).where(per_query["query"].notna(), None)
+        )
+        used = (
+            per_query.groupby(["_model", "_model_version"], as_index=False)["n"]
+            .sum()
             .sort_values(["n", "_model"], ascending=[False, True])
         )
-        scored_by = [
-            {
-                "model": str(r["_model"]),
-                "version": str(r["_model_version"]),
-                "results": int(r["n"]),
-                "reader": serp_reader(str(r["_model"])),
-            }
-            for r in used.to_dict("records")
-        ]
+        scored_by = []
+        for r in used.to_dict("records"):
+            checked, check = serp_check(str(r["_model"]))
+            scored_by.append(
+                {
+                    "model": str(r["_model"]),
+                    "version": str(r["_model_version"]),
+                    "results": int(r["n"]),
+                    "reader": serp_reader(str(r["_model"])),
+                    "name": serp_model_name(str(r["_model"])),
+                    "checked": checked,
+                    "check": check,
+                }
+            )
+
+        def read_by(engine, query) -> list[dict]:
+            rows = per_query[
+                (per_query["engine"] == engine) & (per_query["query"].fillna("") == (query or ""))
+            ].sort_values(["n", "_model"], ascending=[False, True])
+            return [
+                {
+                    "model": str(r["_model"]),
+                    "version": str(r["_model_version"]),
+                    "results": int(r["n"]),
+                    "name": serp_model_name(str(r["_model"])),
+                }
+                for r in rows.to_dict("records")
+            ]
+
         g["sentiment"] = g["sentiment"].astype(object).where(g["sentiment"].notna(), None)
         g["query"] = g["query"].astype(object).where(g["query"].notna(), None)
         lists = (
@@ -681,6 +769,7 @@ class OpinionSection:
                     "engine": engine,
                     "query": query,
                     "lists": int(row["lists"].iloc[0]) if len(row) else 0,
+                    "read_by": read_by(engine, query),
                     **summary(part),
                 }
             )
@@ -725,8 +814,8 @@ class OpinionSection:
             notes.append(
                 "Search results' sentiment: "
                 + "; ".join(
-                    f"{d['results']} first-page result(s) read by {d['reader']}, "
-                    f"model {d['model']} version {d['version']}"
+                    f"{d['results']} first-page result(s) read by the {d['name']} "
+                    f"({d['model']}), {d['check']}"
                     for d in scored_by
                 )
                 + "."

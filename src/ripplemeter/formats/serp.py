@@ -617,11 +617,13 @@ def read_serp(path: Path, ctx: SourceContext) -> Rows:
             hows[how] += 1
         if hows["local"] or hows["date"]:
             notes.append(
-                f"{name}: search times in '{recs.fields['observed_at']}' have no offset; read "
-                f"as {zone_name}" + ("" if zone_name == "UTC" else " and converted to UTC")
+                f"{name}: search times carry no time zone; taken as {zone_name} time"
+                + ("" if zone_name == "UTC" else " and converted to UTC")
             )
     elif recs.observed_at is None:
-        notes.append(f"{name}: the file does not say when the search ran; observed_at is NULL")
+        notes.append(
+            f"{name}: the file does not say when the search ran; the search time is left empty"
+        )
     published: list[dt.datetime | None] = [None] * n
     if "published_at" in recs.fields:
         hows = Counter()
@@ -632,8 +634,7 @@ def read_serp(path: Path, ctx: SourceContext) -> Rows:
             hows[how] += 1
         if hows["local"] or hows["date"]:
             notes.append(
-                f"{name}: publication times in '{recs.fields['published_at']}' read as "
-                f"{zone_name}"
+                f"{name}: publication times carry no time zone; taken as {zone_name} time"
                 + (" (dates alone as midnight)" if hows["date"] else "")
                 + ("" if zone_name == "UTC" else " and converted to UTC")
             )
@@ -643,7 +644,9 @@ def read_serp(path: Path, ctx: SourceContext) -> Rows:
                 "the search time"
             )
         if hows["relative"] and recs.observed_at is None:
-            notes.append(f"{name}: relative dates ('5 hours ago') without a search time: NULL")
+            notes.append(
+                f"{name}: relative dates ('5 hours ago') without a search time are left empty"
+            )
 
     urls = [v.get("url") for v in recs.values]
     redirect = [bool(u and _BAIDU_REDIRECT.match(u)) for u in urls]
@@ -653,7 +656,7 @@ def read_serp(path: Path, ctx: SourceContext) -> Rows:
             "as given with their displayed titles (the target is known only to Baidu)"
         )
     if "url" not in recs.fields:
-        notes.append(f"{name}: no link column; url is NULL")
+        notes.append(f"{name}: no link column; the results have no links")
     seen = Counter((b, u) for b, u in zip(batches, urls, strict=True) if u)
     dup = sum(c - 1 for c in seen.values() if c > 1)
     if dup:

@@ -36,6 +36,7 @@ from ripplemeter.formatting import (
 )
 from ripplemeter.report import charts
 from ripplemeter.report.exports import scrub, write_json, write_table
+from ripplemeter.report.wording import plain
 
 __all__ = ["ReportPaths", "format_figure", "headline_groups", "render_html", "write_report"]
 
@@ -83,13 +84,17 @@ class _FigureWriter:
     def has(self, path: str) -> bool:
         return path in self.index
 
-    def __call__(self, path: str, text: str | None = None, *, cls: str = "") -> Markup:
+    def __call__(
+        self, path: str, text: str | None = None, *, cls: str = "", tip: str | None = None
+    ) -> Markup:
+        """The figure's element; ``tip`` says what the number is when the metric's name alone
+        does not (a count of negative results is a "First-page search results" metric)."""
         f = self.index.get(path)
         if f is None:
             raise KeyError(f"the template shows {path!r}, which no section reports as a figure")
         unit = self.defs.get(f.metric, {}).get("unit", "")
         shown = text if text is not None else format_figure(f, unit)
-        name = self.defs.get(f.metric, {}).get("name", f.metric)
+        name = tip if tip is not None else self.defs.get(f.metric, {}).get("name", f.metric)
         title = f"{name}: {f.reason}" if f.reason else name
         return Markup(
             f'<span class="fig{(" " + escape(cls)) if cls else ""}" data-metric="{escape(f.metric)}"'
@@ -235,6 +240,7 @@ def _env() -> jinja2.Environment:
     env.filters["platform"] = platform_name
     env.filters["dash"] = _dash
     env.filters["day"] = _day
+    env.filters["plain"] = plain
     return env
 
 
