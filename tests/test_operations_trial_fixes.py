@@ -153,15 +153,15 @@ def test_an_empty_week_says_which_and_how_to_pick_another(here):
     res = ok(run("calendar", "list", "--week", "--from", "2037-12-02", "--as", "sam"))
     assert res.stdout == ""
     assert res.stderr.strip() == (
-        "note: nothing planned in the week Mon 30 Nov - Sun 6 Dec 2037 (Asia/Seoul); pick "
-        "another week "
+        "note: nothing planned in the week Mon 30 Nov - Sun 6 Dec 2037 (Asia/Seoul); posts "
+        "are planned in the week of Mon 7 Dec 2037 (1 post); pick another week "
         "with --from YYYY-MM-DD (any day in it), e.g. --from 2037-12-07 (the next planned post)"
     )
     # a week that straddles the new year names both years; the hint looks back
     res = ok(run("calendar", "list", "--week", "--from", "2037-12-31", "--as", "sam"))
     assert res.stderr.strip() == (
-        "note: nothing planned in the week Mon 28 Dec 2037 - Sun 3 Jan 2038 (Asia/Seoul); pick "
-        "another week with --from YYYY-MM-DD (any day in it), e.g. --from 2037-12-07 (the last planned post)"
+        "note: nothing planned in the week Mon 28 Dec 2037 - Sun 3 Jan 2038 (Asia/Seoul); posts "
+        "are planned in the week of Mon 7 Dec 2037 (1 post); pick another week with --from YYYY-MM-DD (any day in it), e.g. --from 2037-12-07 (the last planned post)"
     )
     # the hint works: that week shows the post
     res = ok(run("calendar", "list", "--week", "--from", "2037-12-07", "--as", "sam"))
