@@ -427,8 +427,8 @@ def test_demo_search_note_says_which_reading_was_checked(demo):
     # the Sources note says it too, without model versions
     serp_note = next(n for n in doc["notes"] if n.startswith("Search results' sentiment"))
     assert (
-        f"read by the Korean news-tone model (news-tone-ko), checked against hand labels: {agree}"
-        in serp_note
+        "read by model news-tone-ko, the Korean news-tone model, checked against hand labels: "
+        f"{agree}" in serp_note
     )
     for m in doc["qualitative"]["serp"]["scored_by"]:
         assert m["version"] not in serp_note

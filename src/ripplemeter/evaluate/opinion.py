@@ -814,8 +814,8 @@ class OpinionSection:
             notes.append(
                 "Search results' sentiment: "
                 + "; ".join(
-                    f"{d['results']} first-page result(s) read by the {d['name']} "
-                    f"({d['model']}), {d['check']}"
+                    f"{d['results']} first-page result(s) read by model {d['model']}, "
+                    f"the {d['name']}, {d['check']}"
                     for d in scored_by
                 )
                 + "."
