@@ -516,10 +516,12 @@ def test_report_section_says_what_the_cli_says(ws, tmp_path):
     assert "From 2026-12-01 08:00 to 2026-12-29 08:00 (Asia/Shanghai)." in html
     assert "<td>4. Lazy</td><td>ok</td>" in html
     assert (
-        "Posts per week (<code>audit_posts_per_week</code>) = 2 posts per week "
+        '<span title="metric audit_posts_per_week">Posts per week</span> = 2 posts per week '
         "(limit 1-1 posts a week, standards.toml posts_per_week): above the standard"
     ) in html
-    assert "Self-centred posts (<code>audit_self_centred_share</code>) = 25%" in html  # p1, p4 of 8
+    assert (  # p1, p4 of 8; the metric id in the tooltip, not the cell
+        '<span title="metric audit_self_centred_share">Self-centred posts</span> = 25%' in html
+    )
     assert "Rule: a mistake when at least two of these three are off" in html
     assert "<h4>Other findings (not among the seven mistakes)</h4>" in html
     assert "Over-posting (the standard&#39;s frequency, not laziness): 2.0 posts a week" in html
