@@ -350,6 +350,14 @@ _SENTIMENT_TRAINED_ON = {
 }
 
 
+def _sentiment_model(model: str, known) -> tuple[str, str] | None:
+    """``(lang, tier)`` of a ``sentiment-<lang>-<tier>`` model name whose lang is in ``known``."""
+    parts = model.split("-")
+    if len(parts) == 3 and parts[0] == "sentiment" and parts[1] in known:
+        return parts[1], parts[2]
+    return None
+
+
 def serp_model_name(model: str) -> str:
     """A model's plain name, as the report's "read by" column shows it.
 
@@ -366,10 +374,8 @@ def serp_model_name(model: str) -> str:
     """
     if model == "news-tone-ko":
         return "Korean news-tone model"
-    parts = model.split("-")
-    if len(parts) == 3 and parts[0] == "sentiment" and parts[1] in _LANGUAGE_NAMES:
-        return f"{_LANGUAGE_NAMES[parts[1]]} sentiment model ({parts[2]} tier)"
-    return model
+    lt = _sentiment_model(model, _LANGUAGE_NAMES)
+    return f"{_LANGUAGE_NAMES[lt[0]]} sentiment model ({lt[1]} tier)" if lt else model
 
 
 def serp_check(model: str) -> tuple[bool, str]:
@@ -389,9 +395,9 @@ def serp_check(model: str) -> tuple[bool, str]:
     """
     if model in SERP_CHECKS:
         return True, SERP_CHECKS[model]
-    parts = model.split("-")
-    if len(parts) == 3 and parts[0] == "sentiment" and parts[1] in _SENTIMENT_TRAINED_ON:
-        return False, f"trained on {_SENTIMENT_TRAINED_ON[parts[1]]}, not checked on search results"
+    lt = _sentiment_model(model, _SENTIMENT_TRAINED_ON)
+    if lt:
+        return False, f"trained on {_SENTIMENT_TRAINED_ON[lt[0]]}, not checked on search results"
     return False, "not checked on search results"
 
 
@@ -411,10 +417,7 @@ def serp_reader(model: str) -> str:
     """
     if model == "news-tone-ko":
         return "the Korean news-tone model (is the result bad news for the brand searched?)"
-    parts = model.split("-")
-    if len(parts) == 3 and parts[0] == "sentiment" and parts[1] in _LANGUAGE_NAMES:
-        return f"the {_LANGUAGE_NAMES[parts[1]]} sentiment model ({parts[2]} tier)"
-    return model
+    return f"the {serp_model_name(model)}" if _sentiment_model(model, _LANGUAGE_NAMES) else model
 
 
 def _span(period) -> str:
