@@ -301,6 +301,10 @@ def run_zh(m):
 def ko_fast_oof(m, texts, y) -> np.ndarray:
     """Out-of-fold Korean fast logits (n, 1) of the 3,000 head-training reviews (cached).
 
+    Follows fast tier VERSION 2's recipe (logistic regression); version 3 (a ridge over star
+    ratings, Platt-scaled) needs its own refits before a Korean threshold can be chosen:
+    this refuses to run over another version.
+
     For each fold, the fast tier's recipe (``train_sentiment_ko.py``: feature setting, C,
     balanced class weights, the training movies' 5-6 star reviews as negatives with the
     shipped weight) is refitted without the fold's reviews (the split keeps each text once).
@@ -310,6 +314,11 @@ def ko_fast_oof(m, texts, y) -> np.ndarray:
 
     cache = CACHE / "ko_fast_oof.json"
     f = m.fast_
+    if str(f.meta_.get("version")) != "2":
+        raise SystemExit(
+            f"the Korean fast tier is version {f.meta_.get('version')}; ko_fast_oof refits "
+            "version 2's recipe only (see its docstring)"
+        )
     fm_meta = f.meta_["metrics"]
     C, wn = float(fm_meta["C"]), float(fm_meta["neutral_5_6_as_negative_weight"])
     setting = {"features": f.features.to_dict(), "C": C, "neutral_as_negative": wn}

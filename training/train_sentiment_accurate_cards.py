@@ -129,9 +129,11 @@ def cascade_section(meta: dict) -> str:
     if tau is None:
         return (
             "None: every text is embedded (the model file has no `cascade_tau`). For Korean,\n"
-            "a threshold was chosen with fast tier version 2 "
-            "(`training/logs/sentiment_ko_accurate_cascade_fast_v2.json`)\n"
-            "while that fast tier was being replaced; it waits for the new one."
+            "a threshold was chosen over fast tier version 2 "
+            "(`training/logs/sentiment_ko_accurate_cascade_fast_v2.json`);\n"
+            "version 3 replaced that fast tier before it shipped, and its out-of-fold refits\n"
+            "(`train_accurate_cascade.py`'s `ko_fast_oof` follows the version 2 recipe) are "
+            "not written yet."
         )
     c = meta["metrics"]["cascade"]
     cv, ho = c["out_of_fold_fast"], c["held_out"]

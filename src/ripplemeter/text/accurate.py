@@ -220,6 +220,12 @@ def head_logits(E: np.ndarray, mean: np.ndarray, scale: np.ndarray, W: np.ndarra
     return Z @ np.asarray(W, dtype=np.float64) + b
 
 
+def _as_columns(s) -> np.ndarray:
+    """Logits as a float64 matrix: (n,) becomes (n, 1); empty inputs keep their width."""
+    s = np.asarray(s, dtype=np.float64)
+    return s[:, None] if s.ndim == 1 else s
+
+
 def _log_softmax(s: np.ndarray) -> np.ndarray:
     s = s - s.max(axis=1, keepdims=True)
     return s - np.log(np.exp(s).sum(axis=1, keepdims=True))
@@ -377,8 +383,7 @@ class AccurateSentimentModel(SentimentOutputs):
     # ---------------------------------------------------------------- features
     def fast_logits(self, texts: Sequence[str]) -> np.ndarray:
         """The fast tier's logits, shape (n, 3) for English, (n, 1) otherwise."""
-        s = np.asarray(self.fast_.decision_function(list(texts)), dtype=np.float64)
-        return s.reshape(len(s), -1)
+        return _as_columns(self.fast_.decision_function(list(texts)))
 
     def features(self, texts: Sequence[str]) -> np.ndarray:
         """Embeddings and fast logits side by side, shape (n, 384 + n_fast_logits)."""
@@ -419,7 +424,7 @@ class AccurateSentimentModel(SentimentOutputs):
         Binary: ``max(p, 1 - p)`` with ``p = sigmoid(fast)`` the probability of positive (in
         [0.5, 1]); the neutral band plays no part.
         """
-        fast = np.asarray(fast, dtype=np.float64).reshape(len(fast), -1)
+        fast = _as_columns(fast)
         if self.kind_ == "binary":
             return 1.0 / (1.0 + np.exp(-np.abs(fast[:, 0])))
         e = np.exp(fast - fast.max(axis=1, keepdims=True))
@@ -430,7 +435,7 @@ class AccurateSentimentModel(SentimentOutputs):
 
         All ``True`` when :attr:`cascade_tau_` is ``None`` (the full pool).
         """
-        fast = np.asarray(fast, dtype=np.float64).reshape(len(fast), -1)
+        fast = _as_columns(fast)
         if self.cascade_tau_ is None:
             return np.ones(len(fast), dtype=bool)
         return self.fast_confidence(fast) < self.cascade_tau_
@@ -442,7 +447,7 @@ class AccurateSentimentModel(SentimentOutputs):
         binary: the fast positive logit. :meth:`proba_from_decision` reads them as it reads
         pooled logits (the same neutral band).
         """
-        fast = np.asarray(fast, dtype=np.float64).reshape(len(fast), -1)
+        fast = _as_columns(fast)
         return fast[:, 0].copy() if self.kind_ == "binary" else _log_softmax(fast)
 
     def decision_function(self, texts: Sequence[str]) -> np.ndarray:
@@ -469,6 +474,8 @@ class AccurateSentimentModel(SentimentOutputs):
         neutral band ``(lo, hi)``): ``softmax(-(z - c), t, z - c)`` with ``z`` the pooled
         positive logit, ``c = (logit(lo) + logit(hi)) / 2`` and ``t = (logit(hi) - logit(lo)) / 2``,
         the fast tier's rule: neutral wins exactly when P(positive) lies inside the band.
+        With a cascade, a text the fast tier is sure of gets the fast tier's logits in place of
+        the pooled ones (:meth:`decision_function`), through the same rule.
 
         Returns
         -------
