@@ -169,7 +169,7 @@ ZH_FAST_Z = [6.3195, -0.1672, -10.6405, 2.4367]
 
 
 def test_cascade_threshold_is_read_from_the_header_and_absent_means_embed_all(tmp_path):
-    for lang in ("en", "zh"):  # Korean has none yet (chosen over fast v2, which v3 replaced)
+    for lang in ("en", "zh", "ko"):
         m = AccurateSentimentModel._read(MODELS / f"sentiment-{lang}-accurate.npz")
         assert m.cascade_tau_ == m.meta_["cascade_tau"]
         assert 0.5 <= m.cascade_tau_ < 1.0
@@ -388,6 +388,14 @@ def test_korean_held_out_sample_matches_the_card(real_data, models):
     )
     test = [r for r in drawn if r[1] != "neutral"][:200]
     texts, gold = [r[0] for r in test], [r[1] for r in test]
-    assert m.cascade_tau_ is None  # no cascade for Korean yet: every text is embedded
+    cascade = m.meta_["metrics"]["cascade"]["held_out"]
+    assert m.needs_embedding(m.fast_logits(texts)).sum() == cascade["first200_embedded"]
     ba = macro_recall(gold, m.predict_binary(texts), ("negative", "positive"))
-    assert ba == pytest.approx(m.meta_["metrics"]["test_first200_balanced_accuracy"], abs=5e-5)
+    assert ba == pytest.approx(cascade["first200_figure_cascade"], abs=5e-5)
+    tau, m.cascade_tau_ = m.cascade_tau_, None
+    try:
+        full = macro_recall(gold, m.predict_binary(texts), ("negative", "positive"))
+    finally:
+        m.cascade_tau_ = tau
+    assert full == pytest.approx(m.meta_["metrics"]["test_first200_balanced_accuracy"], abs=5e-5)
+    assert cascade["figure_full_pool"] == m.meta_["metrics"]["test_balanced_accuracy"]

@@ -301,9 +301,9 @@ def run_zh(m):
 def ko_fast_oof(m, texts, y) -> np.ndarray:
     """Out-of-fold Korean fast logits (n, 1) of the 3,000 head-training reviews (cached).
 
-    Follows fast tier VERSION 2's recipe (logistic regression); version 3 (a ridge over star
-    ratings, Platt-scaled) needs its own refits before a Korean threshold can be chosen:
-    this refuses to run over another version.
+    Version 2's recipe (logistic regression) here; version 3 (a ridge over star ratings,
+    Platt-scaled), shipped since, goes to :func:`ko_fast_oof_v3`. The version 2 analysis is
+    kept in ``logs/sentiment_ko_accurate_cascade_fast_v2.json``.
 
     For each fold, the fast tier's recipe (``train_sentiment_ko.py``: feature setting, C,
     balanced class weights, the training movies' 5-6 star reviews as negatives with the
@@ -314,10 +314,12 @@ def ko_fast_oof(m, texts, y) -> np.ndarray:
 
     cache = CACHE / "ko_fast_oof.json"
     f = m.fast_
+    if str(f.meta_.get("version")) == "3":
+        return ko_fast_oof_v3(m, texts, y)
     if str(f.meta_.get("version")) != "2":
         raise SystemExit(
             f"the Korean fast tier is version {f.meta_.get('version')}; ko_fast_oof refits "
-            "version 2's recipe only (see its docstring)"
+            "versions 2 and 3 only"
         )
     fm_meta = f.meta_["metrics"]
     C, wn = float(fm_meta["C"]), float(fm_meta["neutral_5_6_as_negative_weight"])
@@ -346,6 +348,51 @@ def ko_fast_oof(m, texts, y) -> np.ndarray:
         got = np.where(z[idx, 0] >= 0, "positive", "negative")
         ba = macro_recall(y[idx], got, ("negative", "positive"))
         print(f"fast fold {k}: {len(tx)} training reviews, balanced accuracy {ba:.4f}", flush=True)
+    CACHE.mkdir(parents=True, exist_ok=True)
+    cache.write_text(json.dumps({"texts": texts, "setting": setting, "z": z.tolist()}))
+    return z
+
+
+def ko_fast_oof_v3(m, texts, y) -> np.ndarray:
+    """Out-of-fold logits of Korean fast tier version 3 (``train_sentiment_ko.py``): for each
+    fold, the ridge regression of the star rating (the shipped alpha, 5-8 star weight and
+    naive-Bayes scale power) refitted on the training movies' reviews without the fold's
+    texts; the logit is ``platt_slope * (rating - star_threshold)`` with the shipped slope and
+    threshold (both fitted on the calibration movies, which hold none of these texts)."""
+    from ripplemeter.text.features import featurize
+    from sentiment_data import ko_split, ko_star_rows
+    from train_sentiment_ko import CFG, fit_ridge
+
+    f = m.fast_
+    fm = f.meta_["metrics"]
+    keys = ("alpha", "mid_star_weight", "nb_scale_power", "star_threshold", "platt_slope")
+    setting = {"version": "3", **{k: fm[k] for k in keys}}
+    cache = CACHE / "ko_fast_oof_v3.json"
+    if cache.exists():
+        got = json.loads(cache.read_text(encoding="utf-8"))
+        if got["texts"] == texts and got["setting"] == setting:
+            return np.array(got["z"])
+    split, _ = ko_split()
+    part = {mv: k for k, rows in split.items() for _, _, mv in rows}
+    star_rows, _ = ko_star_rows()
+    train = [r for r in star_rows if part.get(r[2]) == "train"]
+    fold = folds(y)
+    z = np.zeros((len(texts), 1))
+    for k in range(FOLDS):
+        idx = np.flatnonzero(fold == k)
+        drop = {texts[i] for i in idx}
+        rows = [r for r in train if r[0] not in drop]
+        X = featurize([r[0] for r in rows], CFG).tocsr()
+        stars = np.array([r[1] for r in rows])
+        w, b = fit_ridge(X, stars, fm["alpha"], fm["mid_star_weight"], fm["nb_scale_power"])
+        rating = featurize([texts[i] for i in idx], CFG) @ w + b
+        z[idx, 0] = fm["platt_slope"] * (rating - fm["star_threshold"])
+        got = np.where(z[idx, 0] >= 0, "positive", "negative")
+        ba = macro_recall(y[idx], got, ("negative", "positive"))
+        print(
+            f"fast v3 fold {k}: {len(rows)} training reviews, balanced accuracy {ba:.4f}",
+            flush=True,
+        )
     CACHE.mkdir(parents=True, exist_ok=True)
     cache.write_text(json.dumps({"texts": texts, "setting": setting, "z": z.tolist()}))
     return z
