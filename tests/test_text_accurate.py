@@ -171,8 +171,14 @@ ZH_FAST_Z = [6.3195, -0.1672, -10.6405, 2.4367]
 def test_cascade_threshold_is_read_from_the_header_and_absent_means_embed_all(tmp_path):
     for lang in ("en", "zh", "ko"):
         m = AccurateSentimentModel._read(MODELS / f"sentiment-{lang}-accurate.npz")
-        assert m.cascade_tau_ == m.meta_["cascade_tau"]
-        assert 0.5 <= m.cascade_tau_ < 1.0
+        tau = m.meta_["cascade_tau"]
+        assert 0.5 <= tau < 1.0
+        # English records its threshold but embeds everything by default (with the cascade
+        # its held-out figure, 0.6955, falls below the 0.70); zh and ko run it
+        assert m.cascade_tau_ == (None if lang == "en" else tau)
+        assert m.meta_.get("cascade_default", True) is (lang != "en")
+        assert m.use_cascade().cascade_tau_ == tau
+        assert m.use_cascade(False).cascade_tau_ is None
         cas = m.meta_["metrics"]["cascade"]
         assert cas["held_out"]["share_embedded"] < 1.0
     # an old file (no cascade_tau) embeds every text, whatever the fast tier's confidence
@@ -333,17 +339,20 @@ def test_english_val_sample_matches_the_card(real_data, models):
     m = models["en"]
     x, y = sentiment_data.en_val(real_data)
     cascade = m.meta_["metrics"]["cascade"]["held_out"]
-    # with the cascade as shipped: only the unsure texts are embedded
-    assert m.needs_embedding(m.fast_logits(x[:300])).sum() == cascade["first300_embedded"]
-    figure = macro_recall(y[:300], m.predict(x[:300]), LABELS)
-    # the embeddings are bit-for-bit deterministic: the figure is reproduced exactly
-    assert figure == pytest.approx(cascade["first300_figure_cascade"], abs=5e-5)
-    # every text embedded (the full pool), the figure the head was shipped with
-    tau, m.cascade_tau_ = m.cascade_tau_, None
+    shipped = m.cascade_tau_
+    assert shipped is None  # English ships the full pool by default
     try:
+        # with the cascade switched on: only the unsure texts are embedded
+        m.use_cascade()
+        assert m.needs_embedding(m.fast_logits(x[:300])).sum() == cascade["first300_embedded"]
+        figure = macro_recall(y[:300], m.predict(x[:300]), LABELS)
+        # the embeddings are bit-for-bit deterministic: the figure is reproduced exactly
+        assert figure == pytest.approx(cascade["first300_figure_cascade"], abs=5e-5)
+        # every text embedded (the full pool, the default), the figure the head was shipped with
+        m.use_cascade(False)
         full = macro_recall(y[:300], m.predict(x[:300]), LABELS)
     finally:
-        m.cascade_tau_ = tau
+        m.cascade_tau_ = shipped
     assert full == pytest.approx(m.meta_["metrics"]["val_first300_macro_recall"], abs=5e-5)
     assert full == pytest.approx(cascade["first300_figure_full_pool"], abs=5e-5)
     # the whole val, scored by the training scripts: the target is 0.70
