@@ -517,3 +517,42 @@ def test_query_setting_only_for_serp(tmp_path):
         "campaign.toml, line 8, key 'sources[1].query': only the serp format reads a query "
         "(the file's search query)"
     )
+
+
+def test_vertical_setting_marks_a_csv_of_news_results(tmp_path):
+    """A CSV export does not say which search it holds: `vertical = "news"` says it, and the
+    Korean results then go to the news-tone model (news results only) at annotation."""
+    (tmp_path / "news.csv").write_text(
+        "title,link,snippet\n"
+        "루멘티 리콜 논란 확산,https://news.example/1,루멘티 제품 리콜 논란이 커지고 있다\n"
+        "루멘티 신제품 출시,https://news.example/2,루멘티가 새 말차를 내놓았다\n",
+        encoding="utf-8",
+    )
+    toml = tmp_path / "campaign.toml"
+    base = (
+        '[campaign]\nname = "x"\nstart = 2025-06-01\nend = 2025-06-30\n'
+        '[[sources]]\npath = "news.csv"\nformat = "serp"\nplatform = "naver"\nquery = "루멘티"\n'
+    )
+    for setting, expected in (("", "web"), ('vertical = "news"\n', "news")):
+        toml.write_text(base + setting, encoding="utf-8")
+        camp = load_campaign(toml)
+        with Workspace(tmp_path / f"ws-{expected}.duckdb") as ws:
+            camp.import_sources(ws)
+            got = ws.sql("SELECT DISTINCT vertical FROM serp_results")["vertical"].tolist()
+        assert got == [expected]
+    toml.write_text(base + 'vertical = "video"\n', encoding="utf-8")
+    with pytest.raises(CampaignError) as exc:
+        load_campaign(toml)
+    assert "sources[1].vertical" in str(exc.value)
+    (tmp_path / "daily.csv").write_text("date,metric,value\n2025-06-01,orders,3\n")
+    toml.write_text(
+        '[campaign]\nname = "x"\nstart = 2025-06-01\nend = 2025-06-30\n'
+        '[[sources]]\npath = "daily.csv"\nformat = "outcomes"\nvertical = "news"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(CampaignError) as exc:
+        load_campaign(toml)
+    assert str(exc.value) == (
+        "campaign.toml, line 8, key 'sources[1].vertical': only the serp format reads a "
+        "vertical (which search: web, news, blog)"
+    )

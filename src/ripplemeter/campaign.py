@@ -82,6 +82,8 @@ class Source:
     dayfirst : bool or None
         ``true``: dates such as ``31.03.2026`` are day first; ``false``: ``03/31/2026`` is
         month first.
+    vertical : {"web", "news", "blog"} or None
+        Which search a SERP file holds when its layout does not say (``serp`` format).
     """
 
     path: Path
@@ -94,6 +96,7 @@ class Source:
     query: str | list[str] | None = None
     decimal: str | None = None
     dayfirst: bool | None = None
+    vertical: str | None = None
 
 
 @dataclass(frozen=True)
@@ -189,6 +192,7 @@ class Campaign:
             query=src.query,
             decimal=src.decimal,
             dayfirst=src.dayfirst,
+            vertical=src.vertical,
         )
 
     def import_sources(
@@ -469,6 +473,16 @@ class SourceEntry(_Strict):
     query: str | list[str] | None = None
     decimal: Literal[",", "."] | None = None
     dayfirst: bool | None = None
+    vertical: Literal["web", "news", "blog"] | None = None
+
+    @field_validator("vertical")
+    @classmethod
+    def _vertical(cls, v: str | None, info: Any) -> str | None:
+        if v is not None and info.data.get("format") not in (None, "serp"):
+            raise ValueError(
+                "only the serp format reads a vertical (which search: web, news, blog)"
+            )
+        return v
 
     @field_validator("dayfirst", mode="before")
     @classmethod
@@ -836,6 +850,7 @@ def parse_campaign(data: dict, *, path: Path | None = None, text: str = "") -> C
                     s.query,
                     s.decimal,
                     s.dayfirst,
+                    s.vertical,
                 )
             )
     cards: list[RateCard] = []

@@ -59,6 +59,10 @@ class SourceContext:
     dayfirst : bool, optional
         ``True``: dates such as ``31.03.2026`` or ``31/03/2026`` are day first; ``False``:
         ``03/31/2026`` is month first. Unset: only year-first dates (``2026-03-31``) are read.
+    vertical : {"web", "news", "blog"}, optional
+        Which search a SERP file holds when its layout does not say (``serp`` format; a
+        Naver News dump or a SerpApi ``tbm=nws`` response says it itself). Korean news
+        results are read by the news-tone model, other results by the sentiment models.
     """
 
     platform: str | None = None
@@ -71,6 +75,7 @@ class SourceContext:
     query: str | list[str] | None = None
     decimal: str | None = None
     dayfirst: bool | None = None
+    vertical: str | None = None
 
     def key(self) -> str:
         """A stable string of the settings that change what an import produces."""
@@ -86,6 +91,8 @@ class SourceContext:
             key += f"|decimal={self.decimal}"
         if self.dayfirst is not None:
             key += f"|dayfirst={self.dayfirst}"
+        if self.vertical is not None:
+            key += f"|vertical={self.vertical}"
         return key
 
 

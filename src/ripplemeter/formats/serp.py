@@ -400,7 +400,7 @@ def _engines(recs: _Records, ctx: SourceContext) -> tuple[list[str], str]:
         When neither the file, the settings nor the layout names the engine.
     """
     guess, vertical = _layout(recs)
-    vertical = recs.vertical or vertical or "web"
+    vertical = recs.vertical or vertical or ctx.vertical or "web"
     default = (recs.engine or ctx.platform or guess or "").lower()
     if "engine" in recs.fields:
         out = []
