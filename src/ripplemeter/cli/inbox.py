@@ -118,10 +118,21 @@ def inbox_list(
     queue: Annotated[
         bool, typer.Option("--queue", help="Only the needs-reply queue, by priority.")
     ] = False,
-    breaches: Annotated[bool, typer.Option("--breaches", help="Only SLA breaches.")] = False,
+    breaches: Annotated[
+        bool,
+        typer.Option(
+            "--breaches",
+            help="Only complaints and questions answered later than the standard's reply time, "
+            "or still waiting past it.",
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="JSON to stdout.")] = False,
 ) -> None:
-    """List inbox items with category, state, reply time and breach."""
+    """List inbox items with their kind, state, reply time and whether it was too late.
+
+    Times are shown in the team's time zone (standards.toml [business_hours]), else in the
+    zone the accounts are registered in, else in UTC; the header names it.
+    """
     import json
 
     from ripplemeter.operations.inbox import build_inbox, needs_reply
@@ -156,16 +167,44 @@ def inbox_list(
     from rich.markup import escape
     from rich.table import Table
 
-    t = Table("item", "to", "when (UTC)", "category", "state", "prio", "reply h", "breach", "text")
+    from ripplemeter.evaluate.inbox_section import account_names, local_time
+    from ripplemeter.operations import shorten
+
+    ws = _open(workspace)
+    try:
+        names = account_names(ws)
+        zone = tz or _accounts_zone(ws, out["owned_account"].dropna().unique().tolist())
+    finally:
+        ws.close()
+    unit = "business hours" if std and std.file.business_hours is not None else "hours"
+    t = Table(
+        "item (for assign, close)", "from", "to", f"when ({zone})", "kind", "state", "priority",
+        f"reply time ({unit})", "later than the standard", "text",
+    )  # fmt: skip
     for r in out.itertuples():
         h = r.reply_hours if r.reply_hours == r.reply_hours else r.waiting_hours
         t.add_row(
-            escape(r.item_id), escape(str(r.owned_account)), f"{r.created_at:%Y-%m-%d %H:%M}",
-            r.category, r.state + (f" ({r.assignee})" if r.assignee else ""), str(r.priority),
+            escape(r.item_id), escape(names.get(r.author_id, str(r.author_id))),
+            escape(names.get(r.owned_account, str(r.owned_account))),
+            local_time(r.created_at, zone), r.category,
+            r.state + (f" ({r.assignee})" if r.assignee else ""), str(r.priority),
             f"{h:.1f}" + ("" if r.reply_hours == r.reply_hours else " waiting"),
-            "yes" if r.breach else "", escape(str(r.text or "")[:60]),
+            "yes" if r.breach else "", escape(shorten(r.text, 60)),
         )  # fmt: skip
     console.print(t)
+
+
+def _accounts_zone(ws, account_ids: list[str]) -> str:
+    """The time zone the accounts share in the registry, else UTC."""
+    from ripplemeter.operations.accounts import list_accounts
+
+    reg = list_accounts(ws)
+    zones = {
+        z
+        for a, z in zip(reg["account_id"], reg["timezone"], strict=False)
+        if a in set(account_ids) and isinstance(z, str) and z
+    }
+    return zones.pop() if len(zones) == 1 else "UTC"
 
 
 def _acting(standards: Path, team: Path | None, as_user: str | None):

@@ -19,7 +19,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from ripplemeter.evaluate.metrics import Metric
 from ripplemeter.evaluate.section import Figure, SectionResult, register_section
 
-__all__ = ["InboxSection", "Settings", "load_section_standards", "scratch_workspace"]
+__all__ = [
+    "InboxSection",
+    "Settings",
+    "account_names",
+    "load_section_standards",
+    "local_time",
+    "scratch_workspace",
+]
 
 INBOX_ITEMS = Metric(
     "inbox_items", "Inbox items", "comments, thread replies and mentions addressed to owned "
@@ -45,6 +52,12 @@ INBOX_UNANSWERED_COMPLAINTS = Metric(
     "inbox_unanswered_complaints", "Unanswered complaints",
     "complaints (negative, addressed to the brand) without an owned reply", "count",
     "ripplemeter decision",
+)  # fmt: skip
+
+INBOX_TARGET = Metric(
+    "inbox_reply_target", "Reply-time target",
+    "the standard's reply_within_hours (campaign.toml [inbox] reply_within_hours overrides it)",
+    "business hours", "standards.toml reply_within_hours", "8 business hours when neither sets it.",
 )  # fmt: skip
 
 INBOX_ITEM_HOURS = Metric(
@@ -116,6 +129,32 @@ def scratch_workspace(ctx) -> Any:
     return ws
 
 
+def account_names(ws) -> dict[str, str]:
+    """Account id -> how it reads: ``@handle``, else its display name (latest accounts row).
+
+    Ids without a handle or a name are left out (callers show the id).
+    """
+    rows = ws.con.execute(
+        "SELECT account_id, handle, name FROM accounts ORDER BY import_id NULLS FIRST"
+    ).fetchall()
+    out: dict[str, str] = {}
+    for aid, handle, name in rows:
+        if isinstance(handle, str) and handle.strip():
+            out[aid] = "@" + handle.strip().lstrip("@")
+        elif isinstance(name, str) and name.strip():
+            out[aid] = name.strip()
+    return out
+
+
+def local_time(t, zone: str) -> str:
+    """A naive-UTC instant as ``YYYY-MM-DD HH:MM`` in ``zone``."""
+    import pandas as pd
+
+    ts = pd.Timestamp(t)
+    ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+    return ts.tz_convert(zone).strftime("%Y-%m-%d %H:%M")
+
+
 def _owned(ws) -> list[str]:
     from ripplemeter.operations.inbox import owned_accounts
 
@@ -131,7 +170,7 @@ class InboxSection:
     order = 96
     metrics = (
         INBOX_ITEMS, INBOX_ANSWERED, INBOX_MEDIAN, INBOX_BREACHES, INBOX_UNANSWERED_COMPLAINTS,
-        INBOX_ITEM_HOURS,
+        INBOX_ITEM_HOURS, INBOX_TARGET,
     )  # fmt: skip
     settings = Settings
 
@@ -179,11 +218,18 @@ class InboxSection:
             n = int(np.sum((h >= a) & (h < b))) if b is not None else int(np.sum(h >= a))
             dist.append({"from": a, "to": b, "items": n})
 
+        names = account_names(ws)
+        zone = ctx.window.timezone
+
         def rows(df):
             return [
                 {
-                    "item_id": r["item_id"], "account": r["owned_account"],
-                    "created_at": r["created_at"].isoformat(), "category": r["category"],
+                    "item_id": r["item_id"],
+                    "account": names.get(r["owned_account"], r["owned_account"]),
+                    "author": names.get(r["author_id"], r["author_id"]),
+                    "created_at": r["created_at"].isoformat(),
+                    "when": local_time(r["created_at"], zone),
+                    "category": r["category"],
                     "text": r["text"] if isinstance(r["text"], str) else "",
                     "url": r["url"] if isinstance(r["url"], str) else None,
                     "hours": float(r["reply_hours"] if r["reply_hours"] == r["reply_hours"] else r["waiting_hours"]),
@@ -200,6 +246,7 @@ class InboxSection:
             "unanswered_complaints": int(len(unc)),
             "reply_within_hours": target_h,
             "business_hours": cal is not None,
+            "timezone": zone,
             "categories": {k: int(v) for k, v in ib["category"].value_counts().items()},
             "distribution": dist,
             "breach_list": rows(breaches),
@@ -215,6 +262,7 @@ class InboxSection:
                 None if med is not None else "no item was answered by an owned account",
             ),  # fmt: skip
             Figure("inbox.breaches", INBOX_BREACHES.id, int(len(breaches))),
+            Figure("inbox.reply_within_hours", INBOX_TARGET.id, float(target_h)),
             Figure("inbox.unanswered_complaints", INBOX_UNANSWERED_COMPLAINTS.id, int(len(unc))),
         ]
         for i, d in enumerate(dist):

@@ -473,7 +473,7 @@ Predictor = Callable[[list[str], str], Sequence[str]]
 
 def default_predictor(texts: list[str], task: str) -> list[str]:
     """The shipped classifiers (see the module notes)."""
-    if task in ("sentiment", "spam", "negative_probability"):
+    if task in ("sentiment", "spam", "negative_probability", "negative_cue"):
         from ripplemeter.operations.inbox import default_predictor as inbox_predict
 
         return inbox_predict(texts, task)
