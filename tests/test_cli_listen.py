@@ -119,6 +119,23 @@ def test_alerts_detect_json_on_a_hand_series(tmp_path):
     assert tuned[0]["observed"] == 100
 
 
+def test_alerts_detect_prints_the_whole_burst(tmp_path):
+    """The trial's series: about 4 an hour, then 40 an hour for four hours: one alert of four."""
+    idx = pd.date_range("2026-11-01", periods=24 * 20, freq="h")
+    x = [(3, 5, 4, 4)[i % 4] for i in range(len(idx))]
+    burst = idx.get_loc(pd.Timestamp("2026-11-19 10:00"))
+    x[burst : burst + 4] = [40] * 4
+    f = tmp_path / "series.csv"
+    pd.DataFrame({"hour": idx.strftime("%Y-%m-%d %H:%M"), "mentions": x}).to_csv(f, index=False)
+    r = runner.invoke(
+        app, ["alerts", "detect", str(f), "--time-column", "hour", "--value-column", "mentions"]
+    )
+    assert r.exit_code == 0, r.output
+    lines = [x for x in r.stdout.splitlines() if "[tuned]" in x]
+    assert len(lines) == 1
+    assert lines[0].startswith("19 Nov 2026, 10:00 to 19 Nov 2026, 13:00 [tuned]")
+
+
 def test_alerts_detect_slips(tmp_path):
     f = _series(tmp_path)
     r = runner.invoke(
@@ -225,7 +242,7 @@ def test_watch_stops_on_sigterm(tmp_path):
         if proc.poll() is None:
             proc.kill()
     assert proc.returncode == 0
-    assert "watch stopped (1 rounds)" in rest
+    assert "watch stopped (1 round)" in rest
 
 
 def test_watch_delivers_an_alert_once_across_restarts(tmp_path, monkeypatch):
@@ -303,3 +320,113 @@ secret = "env:RM_TEST_HOOK_SECRET"
     digest = hmac.new(b"s3cret-for-test", body, hashlib.sha256).hexdigest()
     assert any(digest in v for v in headers.values())
     assert "s3cret-for-test" not in json.dumps(headers) + body.decode("utf-8")
+
+
+def _burst_project(tmp_path: Path, deliver: str) -> Path:
+    """Twelve days of 2 Acme mentions an hour up to now and 30 more three hours ago."""
+    now = pd.Timestamp.now(tz="UTC").floor("h")
+    rows = ["id,platform,author,created_at,text"]
+    for i, h in enumerate(
+        pd.date_range(now - pd.Timedelta(days=12), now, freq="h", inclusive="left")
+    ):
+        for k in range(2):
+            t = h + pd.Timedelta(minutes=5 + 20 * k)
+            rows.append(f"a{i}_{k},x,u{i % 5},{t:%Y-%m-%dT%H:%M:%SZ},acme ok")
+    burst = now - pd.Timedelta(hours=3)
+    for k in range(30):
+        t = burst + pd.Timedelta(minutes=k)
+        rows.append(f"b{k},x,v{k},{t:%Y-%m-%dT%H:%M:%SZ},acme is broken")
+    (tmp_path / "m.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    toml = tmp_path / "listen.toml"
+    toml.write_text(PROJECT + '\n[alerts]\nrule = "meltwater"\n' + deliver, encoding="utf-8")
+    with Workspace(tmp_path / "listen.duckdb") as ws:
+        ws.import_file(tmp_path / "m.csv", "comments")
+    return toml
+
+
+@pytest.mark.parametrize("failure", ["missing secret", "401", "server down"])
+def test_watch_exits_1_when_an_alert_is_not_delivered(tmp_path, monkeypatch, failure):
+    """cron must notice: a due alert that no channel took is exit status 1, with the reason."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Refuse(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802
+            self.rfile.read(int(self.headers["Content-Length"]))
+            self.send_response(401)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *a):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Refuse)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    port = server.server_address[1]
+    if failure == "server down":
+        server.shutdown()
+        server.server_close()
+    monkeypatch.delenv("RM_TEST_ABSENT_SECRET", raising=False)
+    monkeypatch.setenv("RM_TEST_HOOK_SECRET", "s3cret-for-test")
+    secret = "RM_TEST_ABSENT_SECRET" if failure == "missing secret" else "RM_TEST_HOOK_SECRET"
+    toml = _burst_project(
+        tmp_path,
+        f"""
+[[alerts.deliver]]
+kind = "webhook"
+id = "team-chat"
+url = "http://127.0.0.1:{port}/alerts"
+secret = "env:{secret}"
+max_attempts = 1
+""",
+    )
+    try:
+        r = runner.invoke(
+            app, ["listen", "watch", str(toml), "--max-rounds", "1", "--no-sentiment"]
+        )
+    finally:
+        if failure != "server down":
+            server.shutdown()
+            server.server_close()
+    assert r.exit_code == 1, r.output
+    assert "1 alert could not be delivered to team-chat" in r.output
+    why = {"missing secret": "RM_TEST_ABSENT_SECRET", "401": "HTTP 401", "server down": "no answer"}
+    assert why[failure] in r.output
+    assert "s3cret-for-test" not in r.output
+
+
+def test_watch_exits_0_when_the_alert_is_delivered(tmp_path, monkeypatch):
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Take(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802
+            self.rfile.read(int(self.headers["Content-Length"]))
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *a):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Take)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setenv("RM_TEST_HOOK_SECRET", "s3cret-for-test")
+    toml = _burst_project(
+        tmp_path,
+        f"""
+[[alerts.deliver]]
+kind = "webhook"
+url = "http://127.0.0.1:{server.server_address[1]}/alerts"
+secret = "env:RM_TEST_HOOK_SECRET"
+""",
+    )
+    try:
+        r = runner.invoke(
+            app, ["listen", "watch", str(toml), "--max-rounds", "1", "--no-sentiment"]
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert r.exit_code == 0, r.output
+    assert "1 delivered" in r.output

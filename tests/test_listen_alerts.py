@@ -56,6 +56,38 @@ def test_tuned_spike_against_same_hour_of_day_fallback():
     )
 
 
+def test_tuned_alert_spans_the_whole_burst():
+    """40 an hour for four hours against 3-5 an hour: one alert from the first burst hour to
+    the last (the record rule starts the alert; the hours after it are above the threshold
+    too, 40 > 36.1, though not a new record). Issue 10's trial: it used to end where it began.
+    """
+    base = np.tile([3.0, 5.0, 4.0, 4.0], 24 * 18 // 4)
+    start = 24 * 16 + 10  # day 17, 10:00
+    x = base.copy()
+    x[start : start + 4] = 40.0
+    (a,) = detect(hourly(x), "tuned", name="brand")
+    assert a.start == T0 + pd.Timedelta(hours=start)
+    assert a.end == T0 + pd.Timedelta(hours=start + 3)
+    assert a.peak_at == a.start and a.observed == 40.0 and a.observed > a.threshold
+    assert "stayed above the threshold until 18 Mar 2026, 13:00" in a.explanation
+    # a single hour of 40 is an alert of one hour; two bursts a day apart are two events
+    y = base.copy()
+    y[start] = 40.0
+    (b,) = detect(hourly(y), "tuned", name="brand")
+    assert b.start == b.end == a.start and "stayed above" not in b.explanation
+
+
+def test_reader_time():
+    from ripplemeter.listen.alerts import reader_time
+
+    assert reader_time("2026-12-01T20:00:00+00:00", "Asia/Seoul") == "2 Dec 2026, 05:00 KST"
+    assert reader_time(pd.Timestamp("2026-12-01 20:00", tz="UTC")) == "1 Dec 2026, 20:00 UTC"
+    # a zone with no common abbreviation reads as an offset; a naive time keeps its clock
+    assert reader_time("2026-03-01T09:30:00+08:00", "Asia/Singapore") == "1 Mar 2026, 09:30 UTC+08"
+    assert reader_time("2026-03-01T09:30:00+05:30", "Asia/Kolkata") == "1 Mar 2026, 09:30 IST"
+    assert reader_time(pd.Timestamp("2026-11-19 10:00")) == "19 Nov 2026, 10:00"
+
+
 def test_tuned_uses_the_week_after_two_weeks_and_ignores_the_weekly_cycle():
     # Mondays are always 60, other days 10. With less than two weeks of history the daily
     # fallback sees the second Monday (day 7) as a spike: (log 61 - log 11) sqrt(10) = 5.4 > 4.

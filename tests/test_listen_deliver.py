@@ -21,7 +21,6 @@ import pytest
 
 from ripplemeter.listen.alerts import Alert
 from ripplemeter.listen.deliver import (
-    DeliveryError,
     EmailSettings,
     WebhookSettings,
     deliver,
@@ -177,12 +176,29 @@ def test_missing_secret_names_the_variable_not_a_value(tmp_path, monkeypatch):
     monkeypatch.delenv("RM_TEST_ABSENT", raising=False)
     ch = WebhookSettings(url="http://127.0.0.1:9/", secret="env:RM_TEST_ABSENT")
     ws = Workspace(tmp_path / "ws.duckdb")
-    with pytest.raises(DeliveryError, match="RM_TEST_ABSENT"):
-        deliver(ws, [make_alert()], [ch])
+    # the channel fails (not tried: nothing is sent unsigned), said in its result and the log
+    (res,) = deliver(ws, [make_alert()], [ch])
+    assert (res.status, res.attempts) == ("failed", 0)
+    assert "RM_TEST_ABSENT" in res.detail
+    logged = ws.sql("SELECT status, detail FROM alert_deliveries").to_dict("records")
+    assert logged == [{"status": "failed", "detail": res.detail}]
     ch = WebhookSettings(url="http://127.0.0.1:9/", secret="hunter2-literal")
-    with pytest.raises(DeliveryError) as err:
-        deliver(ws, [make_alert()], [ch])
-    assert "hunter2" not in str(err.value)
+    (res,) = deliver(ws, [make_alert()], [ch])
+    assert res.status == "failed" and "hunter2" not in res.detail
+    assert "hunter2" not in ws.sql("SELECT string_agg(detail, ' ') AS d FROM alert_deliveries").d[0]
+    ws.close()
+
+
+def test_a_channel_without_its_secret_does_not_stop_the_others(tmp_path, hook, monkeypatch):
+    handler, url = hook
+    monkeypatch.delenv("RM_TEST_ABSENT", raising=False)
+    monkeypatch.setenv("RM_TEST_HOOK_SECRET", SECRET)
+    broken = WebhookSettings(url=url, secret="env:RM_TEST_ABSENT", id="broken")
+    fine = WebhookSettings(url=url, secret="env:RM_TEST_HOOK_SECRET", id="fine")
+    ws = Workspace(tmp_path / "ws.duckdb")
+    res = deliver(ws, [make_alert()], [broken, fine])
+    assert [(r.channel, r.status) for r in res] == [("broken", "failed"), ("fine", "delivered")]
+    assert len(handler.received) == 1 and handler.received[0]["signature_ok"]
     ws.close()
 
 

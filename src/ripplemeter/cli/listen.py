@@ -205,11 +205,15 @@ def watch(
     Each round collects every source, looks for alerts over each topic's hourly mentions and
     sends the new ones to the [[alerts.deliver]] channels (each alert once, even after a
     restart). Stopping waits for the current round to end.
+
+    Exit status: 0 when every alert due was delivered, or none was due; 1 when an alert could
+    not be delivered (a missing secret, a refusal such as HTTP 401, a server that did not
+    answer) and no later round delivered it; 2 when listen.toml cannot be used.
     """
     import signal
     import threading
 
-    from ripplemeter.listen.project import load_listen_project
+    from ripplemeter.listen.project import load_listen_project, undelivered
     from ripplemeter.listen.project import watch as run_watch
 
     seconds = parse_every(every)
@@ -253,8 +257,28 @@ def watch(
         rounds = None
     finally:
         signal.signal(signal.SIGTERM, old)
-    done = f"{len(rounds)} rounds" if rounds is not None else "interrupted"
+    done = (
+        f"{len(rounds)} round{'' if len(rounds) == 1 else 's'}"
+        if rounds is not None
+        else "interrupted"
+    )
     note(f"watch stopped ({done})")
+    failed = undelivered(rounds or [])
+    if failed:
+        from rich.text import Text
+
+        n = len({d.key for d in failed})
+        chans = ", ".join(sorted({d.channel for d in failed}))
+        err_console.print(
+            Text.assemble(
+                ("error:", "bold red"),
+                " ",
+                f"{n} alert{'' if n == 1 else 's'} could not be delivered to {chans}; "
+                "see the warnings above (the next run tries again).",
+            ),
+            highlight=False,
+        )
+        raise typer.Exit(1)
 
 
 @alerts_app.command("detect", cls=RippleCommand)
@@ -273,11 +297,13 @@ def detect(
 ) -> None:
     """Detect alerts on a count series: one per event, each saying why it fired.
 
-    Times are printed in the file's own clock (naive when the file's times are naive).
+    Each alert spans its whole event: from the period the rule fired to the last period
+    still above the threshold. Times are printed in the file's own clock (as "19 Nov 2026,
+    10:00"; --json gives ISO 8601).
     """
     import json
 
-    from ripplemeter.listen.alerts import detect_csv
+    from ripplemeter.listen.alerts import detect_csv, reader_time
 
     found = detect_csv(series, time_column, value_column, rule)
     if as_json:
@@ -287,7 +313,7 @@ def detect(
         console.print("No alert.", markup=False, highlight=False)
     for a in found:
         console.print(
-            f"{a.start.isoformat()} .. {a.end.isoformat()} [{a.rule}] observed "
+            f"{reader_time(a.start)} to {reader_time(a.end)} [{a.rule}] observed "
             f"{a.observed:.4g}, expected {a.expected:.4g}, threshold {a.threshold:.4g}: "
             f"{a.explanation}",
             markup=False,

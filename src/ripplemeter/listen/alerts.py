@@ -264,6 +264,44 @@ def _num(x: float) -> float | None:
     return None if x is None or not math.isfinite(float(x)) else round(float(x), 6)
 
 
+def reader_time(t: Any, timezone: str | None = None) -> str:
+    """A time as a marketing lead reads it: ``2 Dec 2026, 05:00 KST``.
+
+    Parameters
+    ----------
+    t : datetime-like or ISO 8601 str
+        A time; an aware one is shown in ``timezone`` (when given) with the zone's
+        abbreviation, a naive one as it is (the clock of the file it came from).
+    timezone : str, optional
+        IANA zone name (the listening project's zone).
+
+    Returns
+    -------
+    str
+        ``"<day> <Mon> <year>, <HH:MM> <zone>"``; zones without a common abbreviation are
+        written as an offset (``UTC+08``); naive times have no zone. Machine output (JSON,
+        metrics.json) keeps ISO 8601: this is for what people read (report, e-mail, CLI).
+
+    Examples
+    --------
+    >>> reader_time("2026-12-01T20:00:00+00:00", "Asia/Seoul")
+    '2 Dec 2026, 05:00 KST'
+    >>> reader_time(pd.Timestamp("2026-11-19 10:00"))
+    '19 Nov 2026, 10:00'
+    """
+    ts = pd.Timestamp(t)
+    if ts.tzinfo is not None and timezone:
+        ts = ts.tz_convert(timezone)
+    text = f"{ts.day} {ts:%b %Y}, {ts:%H:%M}"
+    if ts.tzinfo is None:
+        return text
+    zone = ts.tzname() or ""
+    if not zone or zone[0] in "+-":
+        off = ts.strftime("%z")  # +0800
+        zone = "UTC" + (off[:3] if off[3:] == "00" else f"{off[:3]}:{off[3:]}")
+    return f"{text} {zone}"
+
+
 def alert_key(rule: str, series: str, start: pd.Timestamp) -> str:
     """The stable key of an event: sha256 of ``rule|series|start`` (ISO 8601), 20 hex digits."""
     raw = f"{rule}|{series}|{pd.Timestamp(start).isoformat()}"
@@ -542,14 +580,25 @@ def tuned_alerts(
     idx = base.index
     step = idx[1] - idx[0]
     gap = _steps(s.merge_gap, step)
+    z = base.z
+    with np.errstate(invalid="ignore"):
+        above = np.nan_to_num(z > s.threshold, nan=0).astype(bool)
     if s.min_count > 0:  # at least min_count mentions in the smoothing window
         counts = np.nan_to_num(np.round(base.observed * base.w), nan=0.0)
         cond = cond & (counts >= s.min_count)
+        above = above & (counts >= s.min_count)
+    # an event runs from the step the rule fired to the last step still above the threshold
+    # right after it (the record condition starts an alert; it does not end one: a burst of
+    # 40 an hour for four hours is one alert of four hours, not of one)
+    group = np.cumsum(~above)
+    fired = pd.Series(cond).groupby(group).cummax().to_numpy(dtype=bool)
+    extent = cond | (above & fired)
     out = []
-    z = base.z
-    for a, b in _runs(cond, idx, gap):
-        seg = base.observed[a : b + 1]
-        p = a + int(np.nanargmax(seg))
+    for a, b in _runs(extent, idx, gap):
+        # the peak is taken over the steps where the rule held, so that its threshold (the
+        # record included) is one the observed value did exceed
+        seg = np.where(cond[a : b + 1], base.observed[a : b + 1], -np.inf)
+        p = a + int(np.argmax(seg))
         exp = float(base.expected[p])
         thr = max(float(base.level(s.threshold)[p]), float(record[p]))
         season = {
@@ -561,8 +610,9 @@ def tuned_alerts(
         }.get(str(base.seasonal[p]), "the history")
         expl = (
             f"{name + ': ' if name else ''}{base.observed[p]:.4g} mentions per "
-            f"{_fmt_td(step)} on average over {base.smoothing} at {idx[p]}, against {exp:.4g} "
-            f"expected (median of {season}); it fired at {idx[a]} because the robust z-score "
+            f"{_fmt_td(step)} on average over {base.smoothing} at {reader_time(idx[p])}, "
+            f"against {exp:.4g} expected (median of {season}); it fired at "
+            f"{reader_time(idx[a])} because the robust z-score "
             f"{z[a]:.1f}{' of log(1 + count)' if base.transform == 'log' else ''} exceeded "
             f"{s.threshold:g} (median + {s.threshold:g} x 1.4826 MAD) and the volume was the "
             f"highest in {s.record_days:g} days"
@@ -571,6 +621,7 @@ def tuned_alerts(
                 if s.min_count > 0
                 else ""
             )
+            + (f"; it stayed above the threshold until {reader_time(idx[b])}" if b > a else "")
         )
         out.append(
             Alert(
@@ -722,8 +773,9 @@ def _meltwater(series: pd.Series, s: AlertSettings, name: str) -> list[Alert]:
                 explanation=(
                     f"{name + ': ' if name else ''}the 24-hour average of "
                     f"{f['rolling'].iat[p]:.4g} mentions per {_fmt_td(idx[1] - idx[0])} at "
-                    f"{idx[p]} exceeded {mean + s.k * sd:.4g} (the previous 7 days' mean "
-                    f"{mean:.4g} + {s.k:g} standard deviations {sd:.4g}); it first did at {idx[a]}"
+                    f"{reader_time(idx[p])} exceeded {mean + s.k * sd:.4g} (the previous 7 "
+                    f"days' mean {mean:.4g} + {s.k:g} standard deviations {sd:.4g}); it first "
+                    f"did at {reader_time(idx[a])}"
                     + (
                         f", with {f['count'].iat[a]:.0f} mentions in the 24 hours then (at least "
                         f"{s.min_count} needed)"
@@ -780,8 +832,8 @@ def _changepoint(series: pd.Series, s: AlertSettings, name: str) -> list[Alert]:
                 unit="mentions per step (segment mean)",
                 explanation=(
                     f"{name + ': ' if name else ''}sustained {'rise' if up else 'fall'} from "
-                    f"{idx[cp]}: {after:.4g} mentions per {_fmt_td(step)} on average until "
-                    f"{idx[b1 - 1]}, against {before:.4g} in the segment before ({rel:+.0%}; "
+                    f"{reader_time(idx[cp])}: {after:.4g} mentions per {_fmt_td(step)} on "
+                    f"average until {reader_time(idx[b1 - 1])}, against {before:.4g} in the segment before ({rel:+.0%}; "
                     f"reported from a change of {s.min_change:.0%}; PELT change point)"
                 ),
             )
@@ -837,7 +889,7 @@ def _negative_share(
                 unit="share",
                 explanation=(
                     f"{name + ': ' if name else ''}{share[p]:.0%} of the {t_w[p]:.0f} mentions "
-                    f"in the {s.share_window} to {idx[p]} were negative, against {p0[p]:.0%} "
+                    f"in the {s.share_window} to {reader_time(idx[p])} were negative, against {p0[p]:.0%} "
                     f"over the previous {s.baseline_days:g} days (threshold {thr[p]:.0%}: "
                     f"baseline + {s.share_threshold:g} binomial standard errors, at least "
                     f"+{s.min_increase:.0%})"

@@ -541,10 +541,14 @@ def deliver(
     Raises
     ------
     DeliveryError
-        A channel's secret cannot be read (the message names the variable or file).
+        Two channels share an id.
 
     Notes
     -----
+    A channel whose secret cannot be read (an unset variable, a missing file) is not tried:
+    its result is ``failed`` with the reason (naming the variable or file, never a value),
+    logged in ``alert_deliveries``, and the other channels are still tried.
+
     Webhook signatures follow RFC 2104 (HMAC) with SHA-256, hex encoded, in the layout of
     GitHub's ``X-Hub-Signature-256``; backoff is exponential with "equal jitter" (AWS
     Architecture Blog, "Exponential Backoff And Jitter", 2015); ``Retry-After`` per RFC 9110
@@ -566,10 +570,15 @@ def deliver(
             if update and not ch.deliver_updates:
                 out.append(DeliveryResult(a.key, ch.name, version, "update-not-sent"))
                 continue
-            if isinstance(ch, WebhookSettings):
-                out.append(_send_webhook(ws, ch, a, version, update, sleep))
-            else:
-                out.append(_send_email(ws, ch, a, version, update, sleep))
+            try:
+                if isinstance(ch, WebhookSettings):
+                    out.append(_send_webhook(ws, ch, a, version, update, sleep))
+                else:
+                    out.append(_send_email(ws, ch, a, version, update, sleep))
+            except DeliveryError as exc:  # a secret that cannot be read: this channel fails
+                detail = str(exc)
+                _log(ws, a.key, ch.name, version, 0, "failed", None, None, detail)
+                out.append(DeliveryResult(a.key, ch.name, version, "failed", 0, detail))
     return out
 
 

@@ -60,6 +60,7 @@ __all__ = [
     "load_listen_project",
     "parse_listen_project",
     "run_listen_report",
+    "undelivered",
 ]
 
 
@@ -585,6 +586,31 @@ class WatchRound:
     alerts: list
     deliveries: list
     error: str | None = None
+
+
+def undelivered(rounds: list[WatchRound]) -> list:
+    """The deliveries still failed after the last round that tried them.
+
+    A (alert, channel) pair whose latest result in ``rounds`` is ``failed`` (a missing
+    secret, a refusal such as HTTP 401, a server that never answered) is undelivered; a
+    later success in another round clears it. ``ripplemeter listen watch`` exits with
+    status 1 when this list is not empty, so that cron or a supervisor notices.
+
+    Parameters
+    ----------
+    rounds : list of WatchRound
+        From :func:`watch`.
+
+    Returns
+    -------
+    list of DeliveryResult
+        The last failed result of each pair still undelivered, in the order first seen.
+    """
+    last: dict[tuple[str, str], Any] = {}
+    for r in rounds:
+        for d in r.deliveries:
+            last[(d.key, d.channel)] = d
+    return [d for d in last.values() if d.status == "failed"]
 
 
 def watch(
