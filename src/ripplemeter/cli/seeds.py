@@ -15,7 +15,7 @@ import typer
 from ripplemeter.cli import app, console, err_console, friendly
 from ripplemeter.errors import GraphError
 
-__all__ = ["plan_to_json", "seeds"]
+__all__ = ["overlap_sentence", "plan_to_json", "seeds"]
 
 
 def plan_to_json(plan: Any) -> str:
@@ -196,11 +196,47 @@ def seeds(
     console.print(table)
     if plan.spread is not None:
         console.print(spread_sentence(plan.spread), highlight=False)
-    console.print(f"{plan.rr_sets:,} RR sets, {plan.seconds:.2f} s; guarantee: {plan.guarantee}")
+    from ripplemeter.evaluate.seeding import guarantee_in_words
+
+    console.print(
+        f"Chosen from {plan.rr_sets:,} simulated samples in {plan.seconds:.2f} s. "
+        + guarantee_in_words(plan.algorithm, plan.epsilon, int(g.n)),
+        highlight=False,
+    )
     if plan.budget is not None:
-        console.print(f"spent {plan.spent:,.2f} of {plan.budget:,.2f}")
+        console.print(f"spent {plan.spent:,.2f} of {plan.budget:,.2f}", highlight=False)
     if not math.isnan(plan.redundancy):
-        console.print(f"shared reach between seeds: {plan.redundancy:,.1f} nodes")
+        console.print(overlap_sentence(plan.redundancy, plan.rr_estimate), highlight=False)
+
+
+def overlap_sentence(redundancy: float, joint: float) -> str:
+    """How much the seeds' audiences overlap, in words.
+
+    Parameters
+    ----------
+    redundancy : float
+        :attr:`SeedPlan.redundancy`: the sum of each seed's own expected reach minus the
+        reach of all seeds together, in accounts (estimated on the selection sample).
+    joint : float
+        :attr:`SeedPlan.rr_estimate`: the reach of all seeds together on the same sample.
+
+    Returns
+    -------
+    str
+        E.g. "Overlap between the seeds: their reaches added up one by one come to 2,201.0
+        accounts, but together they reach 1,136.7, because many accounts are reached by
+        more than one seed (estimated on the selection sample)."
+    """
+    if not math.isfinite(joint):
+        return (
+            f"Overlap between the seeds: adding up each seed's reach one by one would count "
+            f"{redundancy:,.1f} accounts more than once."
+        )
+    return (
+        f"Overlap between the seeds: their reaches added up one by one come to "
+        f"{joint + redundancy:,.1f} accounts, but together they reach {joint:,.1f}, because "
+        "many accounts are reached by more than one seed (estimated on the selection sample)."
+    )
 
 
 def spread_sentence(spread: Any) -> str:
