@@ -188,6 +188,8 @@ def test_top_authors_and_channels(tmp_path, ws):
     assert t["top_authors"][0] == {
         "account_id": "x:u1",
         "handle": "u1",
+        "name": None,
+        "author": "@u1",  # no display name in the comments export: the handle
         "platform": "x",
         "mentions": 2,
     }
@@ -409,3 +411,112 @@ def test_until_cuts_the_hourly_series(tmp_path, ws):
     hourly = r.frames["volume_lumen"]["mentions"]
     assert len(hourly) == 4 * 24 + 12
     assert hourly.index[-1] == pd.Timestamp("2026-03-05 11:00", tz="Asia/Shanghai")
+
+
+def test_owned_and_partner_accounts_are_left_out_by_default(tmp_path, ws):
+    """The brand's own posts are not mentions (as in the opinion section), and it says so.
+
+    By hand: u1 (role owned) wrote p1 and p3, both Lumen Tea and LT-500 mentions; w1 (marked
+    partner) wrote p7 (Lumen Tea). Lumen Tea keeps p2 p8 p10 p12 p13 = 5 of 8, LT-500 0 of 2,
+    Acme p4 p5 p12 = 3; share of voice 5/8 and 3/8; three posts left out.
+    """
+    ws._insert(
+        "accounts",
+        pd.DataFrame(
+            [
+                {"account_id": "x:u1", "platform": "x", "handle": "u1", "role": "owned"},
+                {"account_id": "weibo:w1", "platform": "weibo", "handle": "w1", "is_partner": True},
+            ]
+        ),
+        97,
+    )
+    res, r = _run(tmp_path, ws)
+    t = r.data["listening"]["topics"]
+    assert {k: t[k]["mentions"] for k in t} == {"lumen": 5, "acme": 3, "lt500": 0, "matcha": 4}
+    assert r.value("listening.topics.lumen.share_of_voice.mentions") == pytest.approx(5 / 8)
+    assert r.value("listening.mentions") == 12 - 3
+    assert "x:u1" not in [a["account_id"] for a in t["lumen"]["top_authors"]]
+    assert r.data["listening"]["owned_mentions"] == 3
+    note = r.data["listening"]["owned_note"]
+    assert note.startswith("3 mentions posted by the brand's own or partner accounts are left out")
+    assert any("3 mentions posted by the brand's own" in n for n in res.notes)
+    html = write_report(res, tmp_path / "out", kind="listening").html.read_text("utf-8")
+    assert "3 mentions posted by the brand&#39;s own or partner accounts are left out" in html
+    # include_owned counts them again, and says so
+    _, r2 = _run(tmp_path, ws, include_owned=True)
+    assert r2.data["listening"]["topics"]["lumen"]["mentions"] == 8
+    assert "are counted (include_owned = true)" in r2.data["listening"]["owned_note"]
+
+
+def test_owned_accounts_setting_by_id_or_handle(tmp_path, ws):
+    """listen.toml may name the brand's accounts: an id, or a handle with @ in any case."""
+    _, r = _run(tmp_path, ws, owned_accounts=["x:u1", "@U2"])
+    t = r.data["listening"]["topics"]
+    # u1: p1 p3; u2: p2 -> Lumen Tea keeps p7 p8 p10 p12 p13
+    assert t["lumen"]["mentions"] == 5 and t["lt500"]["mentions"] == 0
+    assert r.data["listening"]["owned_mentions"] == 3
+    with pytest.raises(ValueError):
+        ListeningSettings(owned_accounts=["  "])
+
+
+def test_one_topic_in_the_competitive_set_says_there_is_nothing_to_compare(tmp_path, ws):
+    proj = _project(tmp_path)
+    proj.topics = [TOPICS[0], TOPICS[3]]  # the brand and an industry topic
+    res = evaluate_listening(
+        proj,
+        ws,
+        start=pd.Timestamp("2026-03-01").date(),
+        end=pd.Timestamp("2026-03-14").date(),
+        annotate=False,
+    )
+    html = write_report(res, tmp_path / "one", kind="listening").html.read_text("utf-8")
+    assert "Share of voice compares" not in html
+    assert "no other brand or competitor topic to compare Lumen Tea with" in html
+    # two topics: "A and B"
+    res2, _ = _run(tmp_path, ws)
+    html2 = write_report(res2, tmp_path / "two", kind="listening").html.read_text("utf-8")
+    assert "Share of voice compares Lumen Tea and Acme." in html2
+
+
+def test_excerpt_cuts_at_a_word_boundary():
+    from ripplemeter.evaluate.listening import excerpt
+
+    long = "Moura joins Spurs; Giroud, Batshuayi, Aubameyang deals go through " * 10
+    e = excerpt(long, 40)
+    # the first 40 characters end inside "Aubameyang" ("... Batshuayi, Au"): the cut goes
+    # back to the space before it, and the comma left at the end is dropped
+    assert e == "Moura joins Spurs; Giroud, Batshuayi…"
+    assert len(e) <= 41 and e.endswith("…")
+    assert excerpt("line one\n\nline   two", 40) == "line one line two"
+    # no spaces (Chinese): cut at the limit
+    assert excerpt("路明茶" * 20, 10) == "路明茶路明茶路明茶路…"
+
+
+def test_week_rows_fold_quiet_stretches():
+    import datetime as dt
+
+    from ripplemeter.evaluate.listening import week_rows
+
+    w = [dt.date(2018, 1, 29) + dt.timedelta(weeks=k) for k in range(8)]
+    rows = week_rows(w, [3, 0, 0, 0, 0, 1, 0, 2])
+    assert rows == [
+        {"i": 0, "week": "2018-01-29"},
+        {"from": "2018-02-05", "to": "2018-02-26", "weeks": 4},
+        {"i": 5, "week": "2018-03-05"},
+        {"i": 6, "week": "2018-03-12"},
+        {"i": 7, "week": "2018-03-19"},
+    ]
+
+
+def test_author_label():
+    from ripplemeter.evaluate.listening import author_label
+
+    # a feed is named by its title, never by its host address
+    assert author_label("Football | The Guardian", "127.0.0.1", "rss", "rss:127.0.0.1") == (
+        "Football | The Guardian"
+    )
+    assert author_label("Some Channel", None, "youtube", "youtube:UCVk7uRN7g") == "Some Channel"
+    assert author_label("Adrienne", "adrienne@mamot.fr", "mastodon", "mastodon:1") == (
+        "Adrienne (@adrienne@mamot.fr)"
+    )
+    assert author_label(None, None, "youtube", "youtube:UCVk7uRN7g") == "youtube:UCVk7uRN7g"

@@ -293,11 +293,22 @@ class ListeningSettings(BaseModel):
         volume (``tuned``, ``meltwater``, ``changepoint``); ``none`` runs none.
     alert_posts : int
         Driving posts shown per alert.
+    quote_chars : int
+        Longest excerpt of a driving post in the report, in characters: a longer post is cut
+        at a word boundary with "…" (metrics.json and the workspace keep the whole text).
     alerts : object, optional
         The project's ``[alerts]`` settings (:class:`ripplemeter.listen.alerts.AlertSettings`).
     until : datetime, optional
         Hourly series for alerts end before this time (UTC when naive): the watcher's "now",
         so that the hours still to come are not read as hours without mentions.
+    include_owned : bool
+        Count the posts of the brand's own and partner accounts as mentions (default false:
+        they are left out, as in the opinion section, and the section says how many).
+    owned_accounts : list of str
+        More accounts of the brand or its partners, as account ids (``x:lumentea``) or
+        handles (``@lumentea``, ``lumentea@mastodon.social``); case is ignored. Accounts
+        whose role is ``owned`` or ``partner`` (or marked partner) in an accounts import
+        or a collector's ``role`` are the brand's already.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
@@ -309,8 +320,152 @@ class ListeningSettings(BaseModel):
     min_llr: float = Field(3.84, ge=0)
     alert_rule: str = "tuned"
     alert_posts: int = Field(3, ge=0, le=20)
+    quote_chars: int = Field(280, ge=40, le=5000)
     alerts: Any = None
     until: dt.datetime | None = None
+    include_owned: bool = False
+    owned_accounts: list[str] = []
+
+    @field_validator("owned_accounts")
+    @classmethod
+    def _owned(cls, v: list[str]) -> list[str]:
+        for a in v:
+            if not a.strip() or a.strip() in ("@",):
+                raise ValueError(
+                    "expected account ids such as x:lumentea or handles such as @lumentea"
+                )
+        return v
+
+
+# ----------------------------------------------------------------------------- authors
+class OwnAccounts:
+    """The brand's own and partner accounts, as the section filters them.
+
+    Attributes
+    ----------
+    account_ids : ibis column
+        Account ids whose role is owned or partner (``CAMPAIGN_ROLES`` of
+        :mod:`ripplemeter.evaluate.exposure`, the definition the opinion and exposure
+        sections use) or marked ``is_partner``.
+    keys : list of str
+        ``owned_accounts`` of the settings, casefolded, without a leading ``@``: matched
+        against account ids and handles.
+    """
+
+    def __init__(self, account_ids: Any, keys: list[str]) -> None:
+        self.account_ids = account_ids
+        self.keys = keys
+
+
+def own_accounts(ctx: EvalContext, extra: Iterable[str] = ()) -> OwnAccounts:
+    """The accounts whose posts are the brand's own voice, not mentions by other people.
+
+    Parameters
+    ----------
+    ctx : EvalContext
+    extra : iterable of str
+        ``owned_accounts`` of the listening settings (ids or handles).
+
+    Returns
+    -------
+    OwnAccounts
+    """
+    from ripplemeter.evaluate.exposure import CAMPAIGN_ROLES
+
+    a = ctx.tables.accounts
+    ids = a.filter(a.role.isin(CAMPAIGN_ROLES) | a.is_partner.fill_null(False)).account_id
+    keys = sorted({k.strip().casefold().removeprefix("@") for k in extra if k.strip()})
+    return OwnAccounts(ids, keys or ["\x00"])  # ibis cannot compile isin over an empty list
+
+
+def week_rows(weeks: Sequence[dt.date], totals: Sequence[int], min_run: int = 3) -> list[dict]:
+    """Rows of the report's weekly table: weeks with mentions, quiet stretches folded.
+
+    Parameters
+    ----------
+    weeks : sequence of date, shape (n,)
+        Week starts (Mondays), in order.
+    totals : sequence of int, shape (n,)
+        Mentions of all topics per week.
+    min_run : int
+        Runs of at least this many weeks without a mention become one row.
+
+    Returns
+    -------
+    list of dict
+        ``{"i": position, "week": iso}`` for a week shown with its figures, or
+        ``{"from": iso, "to": iso, "weeks": k}`` for ``k`` quiet weeks in a row (``to`` is
+        the last quiet week's Monday). metrics.json keeps every week.
+
+    >>> w = [dt.date(2026, 1, 5) + dt.timedelta(weeks=k) for k in range(6)]
+    >>> [r.get("i", r.get("weeks")) for r in week_rows(w, [2, 0, 0, 0, 1, 0])]
+    [0, 3, 4, 5]
+    """
+    rows: list[dict] = []
+    i, n = 0, len(weeks)
+    while i < n:
+        k = i
+        while k < n and not totals[k]:
+            k += 1
+        if k - i >= min_run:
+            rows.append(
+                {"from": weeks[i].isoformat(), "to": weeks[k - 1].isoformat(), "weeks": k - i}
+            )
+            i = k
+            continue
+        rows.append({"i": i, "week": weeks[i].isoformat()})
+        i += 1
+    return rows
+
+
+def excerpt(text: Any, limit: int = 280) -> str:
+    """A post shortened for the report: whole words, ``…`` where it was cut.
+
+    White space (line breaks included) is collapsed first. A text longer than ``limit``
+    characters is cut at the last space before the limit (or at the limit in Chinese and
+    Japanese, which have no spaces, or when one word is longer than half the limit), and
+    ``…`` ends it. Untrusted text stays untrusted: the template escapes it.
+
+    >>> excerpt("Lumen Tea launches a new matcha today", 20)
+    'Lumen Tea launches a…'
+    >>> excerpt("short", 20)
+    'short'
+    """
+    t = " ".join(str(text or "").split())
+    if len(t) <= limit:
+        return t
+    cut = t[:limit]
+    space = cut.rfind(" ")
+    if t[limit] != " " and space >= limit // 2:  # the cut falls inside a word: drop it
+        cut = cut[:space]
+    return cut.rstrip(" ,;:.-–—") + "…"
+
+
+def author_label(name: Any, handle: Any, platform: Any, account_id: Any) -> str:
+    """How an author reads in the report: a name and handle, never a bare id when a name exists.
+
+    ``Adrienne (@adrienne@mamot.fr)``; a feed (``rss``) is its title (its handle is the
+    feed's host, an address, not a name); a handle alone is ``@handle``; the account id only
+    when there is neither.
+
+    >>> author_label("Football | The Guardian", "127.0.0.1", "rss", "rss:127.0.0.1")
+    'Football | The Guardian'
+    >>> author_label(None, "lumentea", "x", "x:lumentea")
+    '@lumentea'
+    >>> author_label("Lumen Tea", None, "youtube", "youtube:UCVk7uRN7g")
+    'Lumen Tea'
+    """
+    name = name.strip() if isinstance(name, str) and name.strip() else None
+    handle = handle.strip().lstrip("@") if isinstance(handle, str) and handle.strip() else None
+    if platform == "rss":
+        handle = None
+    if name and handle and name.casefold() != handle.casefold():
+        return f"{name} (@{handle})"
+    if name:
+        return name
+    if handle:
+        return f"@{handle}"
+    return str(account_id) if account_id is not None else "unknown author"
 
 
 # ----------------------------------------------------------------------------- terms
@@ -697,8 +852,11 @@ class ListeningSection:
         posts = ctx.tables.latest_posts(period)
         if not int(posts.count().to_pyarrow().as_py()):
             return SectionResult.no_data("no post was created in the window")
-        acc = ctx.tables.accounts
-        acc = acc.group_by("account_id").aggregate(handle=acc.handle.max())
+        acc0 = ctx.tables.accounts
+        acc = acc0.group_by("account_id").aggregate(
+            handle=acc0.handle.max(), author_name=acc0.name.max()
+        )
+        own = own_accounts(ctx, s.owned_accounts)
         from ripplemeter.evaluate.opinion import latest_annotations
 
         # a post without a language of its own takes the language annotation, if any
@@ -706,6 +864,12 @@ class ListeningSection:
         detected = detected.group_by("subject_id").aggregate(_lang=detected.label.max())
         j0 = posts.left_join(acc, posts.account_id == acc.account_id)
         j0 = j0.left_join(detected, j0.post_id == detected.subject_id)
+        handle_key = j0.handle.lower().lstrip().re_replace(r"^@", "")
+        is_own = (
+            j0.account_id.isin(own.account_ids)
+            | j0.account_id.lower().isin(own.keys)
+            | handle_key.isin(own.keys)
+        )
         base = j0.select(
             "post_id",
             "text",
@@ -714,13 +878,23 @@ class ListeningSection:
             "channel",
             "account_id",
             "handle",
+            "author_name",
             "created_at",
             "url",
             lang=ibis.coalesce(j0.lang, j0._lang),
             engagement=_engagement(j0),
+            own_account=is_own.fill_null(False),
         )
         base = ctx.tables.materialize(base, "_rm_listen_base")
         members = self._members(ctx, base, s.topics)
+        # the brand's own and partner accounts: their posts are not what people say about it
+        own_posts = base.filter(base.own_account).post_id
+        own_mentions = int(
+            members.filter(members.post_id.isin(own_posts)).post_id.nunique().to_pyarrow().as_py()
+        )
+        if not s.include_owned:
+            members = members.filter(~members.post_id.isin(own_posts))
+            base = base.filter(~base.own_account)
         j = members.join(base, "post_id")
 
         topics = {t.id: t for t in s.topics}
@@ -770,7 +944,9 @@ class ListeningSection:
 
         # top authors and channels
         w = ibis.window(group_by="topic", order_by=[ibis.desc("n"), "account_id"])
-        ga = j.group_by(["topic", "account_id", "handle", "platform"]).aggregate(n=j.count())
+        ga = j.group_by(["topic", "account_id", "handle", "author_name", "platform"]).aggregate(
+            n=j.count()
+        )
         authors = ga.mutate(rk=ibis.row_number().over(w)).filter(ibis._.rk < s.top).to_pandas()
         gc = j.mutate(channel=j.channel.fill_null("not given"))
         gc = gc.group_by(["topic", "channel"]).aggregate(n=gc.count())
@@ -910,6 +1086,8 @@ class ListeningSection:
                 {
                     "account_id": r.account_id,
                     "handle": r.handle if isinstance(r.handle, str) else None,
+                    "name": r.author_name if isinstance(r.author_name, str) else None,
+                    "author": author_label(r.author_name, r.handle, r.platform, r.account_id),
                     "platform": r.platform,
                     "mentions": int(r.n),
                 }
@@ -994,6 +1172,23 @@ class ListeningSection:
             notes.append(
                 "Listening: no sentiment yet, so share of voice by positive mentions and the sentiment trend are left out."
             )
+        owned_note = None
+        if own_mentions and not s.include_owned:
+            owned_note = (
+                f"{own_mentions:,} mention{'' if own_mentions == 1 else 's'} posted by the "
+                "brand's own or partner accounts "
+                f"{'is' if own_mentions == 1 else 'are'} left out: they are the brand "
+                "speaking, not people talking about it (include_owned = true under "
+                "[listening] counts them)."
+            )
+        elif own_mentions:
+            owned_note = (
+                f"{own_mentions:,} mention{'' if own_mentions == 1 else 's'} posted by the "
+                "brand's own or partner accounts "
+                f"{'is' if own_mentions == 1 else 'are'} counted (include_owned = true)."
+            )
+        if owned_note:
+            notes.append("Listening: " + owned_note)
         data = {
             "listening": {
                 "timezone": tz,
@@ -1001,9 +1196,24 @@ class ListeningSection:
                 "end": period.end.isoformat(),
                 "mentions": any_topic,
                 "competitive_set": comp,
+                "owned_mentions": own_mentions,
+                "owned_included": s.include_owned,
+                "owned_note": owned_note,
                 "sentiment": has_sentiment,
                 "topic_order": order,
                 "weeks": [w_.isoformat() for w_ in weeks],
+                "week_rows": week_rows(
+                    weeks,
+                    [
+                        sum(
+                            int(dict(out_topics[t]["volume"]["week"]).get(w_.isoformat(), 0))
+                            for t in order
+                        )
+                        for w_ in weeks
+                    ],
+                ),
+                "start_text": f"{period.start.day} {period.start:%b %Y}",
+                "end_text": f"{period.end.day} {period.end:%b %Y}",
                 "topics": out_topics,
             }
         }
@@ -1048,7 +1258,7 @@ class ListeningSection:
     ) -> list[dict]:
         """Alerts of the topic's hourly volume (and negative share), with driving posts."""
         from ripplemeter.errors import RippleError
-        from ripplemeter.listen.alerts import detect
+        from ripplemeter.listen.alerts import detect, reader_time
 
         tz = ctx.window.timezone
         q = j.filter(j.topic == tid)
@@ -1100,11 +1310,13 @@ class ListeningSection:
         shown = {pid for ids in picks for pid in ids}
         texts = (
             q.filter(q.post_id.isin(sorted(shown)))
-            .select("post_id", "text", "url", "platform", "handle")
+            .select("post_id", "text", "url", "platform", "handle", "author_name", "account_id")
             .to_pandas()
             .set_index("post_id")
             if shown
-            else pd.DataFrame(columns=["text", "url", "platform", "handle"])
+            else pd.DataFrame(
+                columns=["text", "url", "platform", "handle", "author_name", "account_id"]
+            )
         )
         out = []
         for a, ids in zip(found, picks, strict=True):
@@ -1119,9 +1331,20 @@ class ListeningSection:
                     "handle": texts.at[pid, "handle"]
                     if isinstance(texts.at[pid, "handle"], str)
                     else None,
+                    "author": author_label(
+                        texts.at[pid, "author_name"],
+                        texts.at[pid, "handle"],
+                        texts.at[pid, "platform"],
+                        texts.at[pid, "account_id"],
+                    ),
+                    "excerpt": excerpt(texts.at[pid, "text"], s.quote_chars),
                 }
                 for pid in ids
             ]
+            d["start_text"] = reader_time(a.start)
+            d["end_text"] = reader_time(a.end)
+            d["peak_text"] = reader_time(a.peak_at)
+            d["ongoing"] = bool(len(hourly)) and pd.Timestamp(a.end) >= hourly.index[-1]
             d["driving_posts"] = len(a.post_ids)
             out.append(d)
         return out
