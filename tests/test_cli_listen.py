@@ -90,6 +90,42 @@ def test_listen_report_window_and_slips(tmp_path):
     assert r.exit_code == 2 and "listen collect" in r.output
 
 
+def test_listen_report_starts_at_the_first_mention_or_the_project_start(tmp_path):
+    """A post of 2016 that mentions no topic (an archive) does not open the window in 2016."""
+    p = _project(tmp_path)
+    old = tmp_path / "old.csv"
+    old.write_text(
+        "id,platform,author,created_at,text\n"
+        "o1,x,u9,2016-03-01T10:00:00Z,an old post about nothing\n"
+        "o2,x,u9,2016-03-02T10:00:00Z,see pic.twitter.com/acme (only a link)\n",
+        encoding="utf-8",
+    )
+    with Workspace(tmp_path / "listen.duckdb") as ws:
+        ws.import_file(old, "comments")
+    out = tmp_path / "out"
+    args = ["listen", "report", str(p), "--out", str(out), "--no-sentiment"]
+    r = runner.invoke(app, args)
+    assert r.exit_code == 0, r.output
+    doc = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
+    # first mention m1, 2026-03-02 01:00 UTC = 09:00 in Shanghai; last post m5, 4 March
+    assert (doc["listening"]["start"], doc["listening"]["end"]) == ("2026-03-02", "2026-03-04")
+    assert doc["listening"]["topics"]["acme"]["mentions"] == 1  # m4; o2's link is no mention
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "from 2 Mar 2026 to 4 Mar 2026" in html
+    # [project] start wins
+    p.write_text(
+        PROJECT.replace(
+            'timezone = "Asia/Shanghai"', 'timezone = "Asia/Shanghai"\nstart = 2026-03-03'
+        ),
+        encoding="utf-8",
+    )
+    r = runner.invoke(app, args)
+    assert r.exit_code == 0, r.output
+    doc = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
+    assert doc["listening"]["start"] == "2026-03-03"
+    assert doc["listening"]["topics"]["lumen"]["mentions"] == 1  # m3
+
+
 def _series(tmp_path: Path) -> Path:
     """Twelve days of 10 mentions an hour, and 100 at 05:00 on the eleventh day."""
     idx = pd.date_range("2026-01-01", periods=24 * 12, freq="h")

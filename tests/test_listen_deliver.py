@@ -106,6 +106,7 @@ def test_webhook_signed_retried_and_delivered_once_across_restart(tmp_path, hook
     doc = json.loads(handler.received[-1]["body"])
     assert doc["event"] == "alert" and doc["version"] == 1
     assert doc["alert"]["observed"] == 80.0 and doc["alert"]["start"] == "2026-03-01T10:00:00"
+    assert doc["text"].startswith("Alert on brand (tuned): from 1 Mar 2026, 10:00 to 1 Mar 2026")
     assert doc["sent_at"] == int(handler.received[-1]["timestamp"])
     assert SECRET not in handler.received[-1]["body"].decode()
 
@@ -270,6 +271,9 @@ def test_email_received_once_across_restart(tmp_path, smtp_server):
     body = msg.get_payload(decode=True).decode()
     assert "brand: 80 mentions per hour against 10 expected" in body
     assert "mastodon:1" in body
+    # times in words, as the report writes them (make_alert's times are naive: no zone)
+    assert "From 1 Mar 2026, 10:00 to 1 Mar 2026, 12:00 (peak at 1 Mar 2026, 11:00)" in body
+    assert body.startswith("Alert on brand (tuned): from 1 Mar 2026, 10:00 to 1 Mar 2026, 12:00")
     assert msg["Message-ID"].startswith("<" + make_alert().key)
 
 
@@ -287,7 +291,8 @@ def test_watcher_cycle_one_event_one_message(tmp_path, hook):
     path = tmp_path / "ws.duckdb"
     statuses = []
     # the surge's first hour (100), its second (120: a new peak), then all of it (peak 150 at
-    # 04:00; the 90 at 05:00 is below 1.1 x the 14-day record, so the event ends at 04:00)
+    # 04:00; the 90 at 05:00 is no new record but still above the threshold, 37.97 for a
+    # baseline of 10 (see test_listen_alerts), so the event ends at 05:00)
     for upto in (24 * 9 + 3, 24 * 9 + 4, len(x)):
         ws = Workspace(path)  # a new process each time
         alerts = detect(full.iloc[:upto], "tuned", name="brand")
@@ -300,7 +305,7 @@ def test_watcher_cycle_one_event_one_message(tmp_path, hook):
     row = ws.sql('SELECT version, delivered_version, observed, "end" FROM alerts')
     ws.close()
     assert len(row) == 1
-    assert row.iloc[0].tolist() == [3, 1, 150.0, pd.Timestamp("2026-03-11 04:00")]
+    assert row.iloc[0].tolist() == [3, 1, 150.0, pd.Timestamp("2026-03-11 05:00")]
 
 
 def test_email_retries_a_4xx_and_stops_on_a_5xx(tmp_path, smtp_server):

@@ -426,6 +426,62 @@ def test_old_workspace_gets_search_text_on_open(tmp_path):
         assert got.values.tolist() == [["x:1", "acme phone", 2], ["x:2", "acme launch", 2]]
 
 
+def test_words_never_match_inside_web_addresses(tmp_path):
+    """The trial: topic "twitter" matched a Guardian blog through pic.twitter.com/... only.
+
+    By hand: u1 and u5 hold "twitter" only inside links; u2 says it; u3 has a bare domain
+    (lumentea.com: kept, it names the brand); u4 links to the brand's shop; u6 is Chinese
+    with a link. Python and SQL must select the same posts (``run`` checks it).
+    """
+    posts = [
+        ("u1", "x", "a", "en", "Town sign Cotter https://t.co/BAwgd5VZEY pic.twitter.com/tCdMx"),
+        ("u2", "x", "b", "en", "I left Twitter for Mastodon"),
+        ("u3", "x", "c", "en", "Order at lumentea.com today"),
+        ("u4", "x", "d", "en", "Shop: HTTPS://LumenTea.com/Shop/matcha?ref=twitter"),
+        ("u5", "x", "e", "en", "see www.twitter.com/lumentea"),
+        ("u6", "weibo", "f", "zh", "路明茶新品 https://weibo.com/twitter 好喝"),
+    ]
+    assert search_text(posts[0][4]) == "town sign cotter"
+    assert search_text(posts[5][4]) == "路 明 茶 新 品 好 喝"
+    ws, frame = _workspace(tmp_path, posts)
+    try:
+        c = (ws, frame)
+        assert run(c, "twitter") == {"u2"}
+        assert run(c, "lumentea OR matcha") == {"u3"}  # the shop link's words are not text
+        assert run(c, "路明茶 OR weibo") == {"u6"}
+    finally:
+        ws.close()
+
+
+def test_old_search_form_is_refreshed_once(tmp_path):
+    """A workspace stored with the old search form (links kept): brought up to date once."""
+    from ripplemeter.listen.query import SEARCH_FORM
+    from ripplemeter.listen.store import refresh_search_text
+
+    ws, _ = _workspace(
+        tmp_path,
+        [("1", "x", "a", "en", "Goal! pic.twitter.com/abc"), ("2", "x", "b", "en", "no link")],
+    )
+    try:
+        # as an older ripplemeter stored it
+        ws.con.execute("UPDATE posts SET search_text = 'goal! pic.twitter.com/abc' WHERE rowid = 0")
+        ws.con.execute("DELETE FROM meta WHERE key = 'search_form'")
+        q = parse("twitter")
+        sql = f"SELECT post_id FROM {POSTS_RELATION} WHERE {q.to_sql()}"
+        assert ws.sql(sql).post_id.tolist() == ["x:1"]
+        assert refresh_search_text(ws) == 1
+        assert ws.sql(sql).post_id.tolist() == []
+        assert ws.sql("SELECT search_text FROM posts ORDER BY post_id").search_text.tolist() == [
+            "goal!",
+            "no link",
+        ]
+        meta = ws.sql("SELECT value FROM meta WHERE key = 'search_form'").value.tolist()
+        assert meta == [SEARCH_FORM]
+        assert refresh_search_text(ws) == 0  # current: nothing to do
+    finally:
+        ws.close()
+
+
 def _csv(tmp_path, posts, name="a.csv"):
     path = tmp_path / name
     _write_posts(path, posts)

@@ -402,6 +402,17 @@ def test_alerts_over_hourly_volume_with_driving_posts(tmp_path):
     assert r.value("listening.topics.acme.alerts.0.observed") == got[0]["observed"]
     html = write_report(res, tmp_path / "out").html.read_text(encoding="utf-8")
     assert "&lt;script&gt;x&lt;/script&gt;" in html and "<script>x</script>" not in html
+    # the report and the webhook / e-mail read the alert's times in the same words, in the
+    # project's zone (Shanghai's abbreviation is CST); metrics.json keeps ISO 8601
+    from ripplemeter.listen.deliver import alert_summary
+    from ripplemeter.listen.project import alerts_of
+
+    assert got[0]["start_text"] == "11 Mar 2026, 05:00 CST"
+    end_text = got[0]["end_text"]
+    assert f"<td>11 Mar 2026, 05:00 CST</td><td>{end_text}" in html
+    (al,) = alerts_of(res)
+    assert f"from 11 Mar 2026, 05:00 CST to {end_text}, peak at" in alert_summary(al)
+    assert "+08:00" not in html.split("<h4>Alerts</h4>")[1].split("</table>")[0]
     w.close()
 
 

@@ -154,10 +154,15 @@ def report(
         typer.Option(help="DuckDB workspace; by default the one listen.toml names."),
     ] = None,
     start: Annotated[
-        str | None, typer.Option(help="First local day (default: the first day with posts).")
+        str | None,
+        typer.Option(
+            help="First local day (default: [project] start, else the day of the first "
+            "post that mentions a topic)."
+        ),
     ] = None,
     end: Annotated[
-        str | None, typer.Option(help="Last local day (default: the last day with posts).")
+        str | None,
+        typer.Option(help="Last local day (default: the day of the latest post collected)."),
     ] = None,
     sentiment: Annotated[
         bool,
@@ -241,10 +246,14 @@ def watch(
         for c in r.collected:
             if c.error:
                 warn(f"source {c.source_id}: {c.error}")
+        from ripplemeter.listen.alerts import reader_time
+
+        names = {a.key: f"on {a.series} from {reader_time(a.start)}" for a in r.alerts}
         for d in r.deliveries:
             if d.status == "failed":
                 warn(
-                    f"alert {d.key} to {d.channel}: not delivered ({d.detail}); tried again next round"
+                    f"alert {names.get(d.key, d.key)} to {d.channel}: not delivered "
+                    f"({d.detail}); tried again next round"
                 )
         if r.error:
             warn(r.error)

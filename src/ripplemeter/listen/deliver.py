@@ -2,7 +2,9 @@
 
 Two channels, each configured by one ``[[alerts.deliver]]`` table of listen.toml:
 
-- :class:`WebhookSettings` (``kind = "webhook"``): a JSON POST whose raw body is signed with
+- :class:`WebhookSettings` (``kind = "webhook"``): a JSON POST (``{"event", "version",
+  "sent_at", "text", "alert"}``: ``text`` is :func:`alert_summary`, times in words in the
+  project's zone; ``alert`` the machine record with ISO 8601 times) whose raw body is signed with
   HMAC-SHA256 and a shared secret; the signature travels in ``X-Ripplemeter-Signature:
   sha256=<hex>`` (the layout GitHub uses for its webhooks), the send time in
   ``X-Ripplemeter-Timestamp`` (Unix seconds, also inside the signed body, so a receiver can
@@ -330,11 +332,31 @@ class DeliveryResult:
     detail: str = ""
 
 
+def alert_summary(a: Alert) -> str:
+    """One sentence a person reads in a chat or an e-mail subject line's body.
+
+    Times are in the alert's own zone (the listening project's) as
+    :func:`ripplemeter.listen.alerts.reader_time` writes them, the same words as the
+    report's alert table: ``Alert on mastodon (meltwater): from 1 Dec 2026, 14:00 UTC to
+    2 Dec 2026, 05:00 UTC, peak at 1 Dec 2026, 15:00 UTC; observed 0.7917 against a
+    threshold of 0.1829 (expected 0.007192).``
+    """
+    from ripplemeter.listen.alerts import reader_time
+
+    topic = f" on {a.series}" if a.series else ""
+    return (
+        f"Alert{topic} ({a.rule}): from {reader_time(a.start)} to {reader_time(a.end)}, "
+        f"peak at {reader_time(a.peak_at)}; observed {a.observed:.4g} against a threshold of "
+        f"{a.threshold:.4g} (expected {a.expected:.4g})."
+    )
+
+
 def _payload(a: Alert, version: int, update: bool, ts: int) -> bytes:
     doc = {
         "event": "alert.updated" if update else "alert",
         "version": version,
         "sent_at": ts,
+        "text": alert_summary(a),
         "alert": a.to_json(),
     }
     return json.dumps(doc, ensure_ascii=False, sort_keys=True).encode("utf-8")
@@ -437,12 +459,16 @@ def _message(ch: EmailSettings, a: Alert, version: int, update: bool) -> EmailMe
     msg["To"] = ", ".join(ch.to)
     msg["Message-ID"] = f"<{a.key}.{version}@ripplemeter>"
     msg["X-Ripplemeter-Delivery"] = f"{a.key}:{version}"
+    from ripplemeter.listen.alerts import reader_time
+
     j = a.to_json()
     lines = [
+        alert_summary(a),
+        "",
         a.explanation,
         "",
         f"Rule: {a.rule}",
-        f"From {j['start']} to {j['end']} (peak at {j['peak_at']})",
+        f"From {reader_time(a.start)} to {reader_time(a.end)} (peak at {reader_time(a.peak_at)})",
         f"Observed: {j['observed']} {a.unit}; expected {j['expected']}; threshold {j['threshold']}",
         f"Window: {a.window}",
     ]

@@ -73,12 +73,17 @@ class _Strict(BaseModel):
 
 
 class ProjectTable(_Strict):
-    """``[project]``: name, time zone and workspace of a listening project."""
+    """``[project]``: name, time zone, workspace and start of a listening project.
+
+    ``start`` (a date, ``start = 2026-03-01``) is the first local day of the reports by
+    default; without it they start on the day of the first post that mentions a topic.
+    """
 
     name: str = Field(min_length=1)
     timezone: str = "UTC"
     workspace: str | None = None
     description: str | None = None
+    start: dt.date | None = None
 
     @field_validator("timezone", mode="before")
     @classmethod
@@ -124,6 +129,8 @@ class ListenProject:
         The section's limits (``[listening]``), topics not yet filled in.
     path : Path or None
         The file read.
+    start : datetime.date or None
+        ``[project] start``: the reports' first local day by default.
     """
 
     name: str
@@ -136,6 +143,7 @@ class ListenProject:
     listening: Any = None
     description: str | None = None
     path: Path | None = None
+    start: dt.date | None = None
 
     @property
     def file_name(self) -> str:
@@ -287,6 +295,7 @@ def parse_listen_project(data: dict, *, path: Path | None = None, text: str = ""
         listening=listening,
         description=f.project.description,
         path=path,
+        start=f.project.start,
     )
 
 
@@ -337,18 +346,60 @@ def _alerts(table: dict | None, p: Path, text: str) -> tuple[Any, list]:
 
 
 # ---------------------------------------------------------------------------- the report
-def default_period(ws: Any, timezone: str) -> tuple[dt.date, dt.date] | None:
-    """The local days from the first to the last post in the workspace (None: no post)."""
+def default_period(
+    ws: Any, timezone: str, topics: Any = (), start: dt.date | None = None
+) -> tuple[dt.date, dt.date] | None:
+    """The report's local days by default: from the first mention to the last post.
+
+    Parameters
+    ----------
+    ws : Workspace
+    timezone : str
+        The project's zone (days are cut there).
+    topics : sequence of TopicSettings
+        The project's topics: the window starts on the day of the first post that any of
+        their queries matches (a workspace may hold old posts that mention none: a feed's
+        archive, a video from years before), or of the first post when none matches.
+    start : datetime.date, optional
+        ``[project] start``: the first day, whatever the posts.
+
+    Returns
+    -------
+    (date, date) or None
+        First and last local day; the last is the day of the latest post stored or of the
+        latest successful collection run, whichever is later (days after the last mention
+        are quiet days, not missing ones). None when there is no post.
+    """
     import pandas as pd
 
-    lo, hi = ws.con.execute("SELECT min(created_at), max(created_at) FROM posts").fetchone()
+    from ripplemeter.listen.query import POSTS_RELATION, parse
+
+    con = ws.con
+    lo, hi = con.execute("SELECT min(created_at), max(created_at) FROM posts").fetchall()[0]
     if lo is None:
         return None
+    # a collection that ran after the latest post found nothing new: the days up to it were
+    # listened to (quiet), so the window runs to it, as the watcher's does
+    (collected,) = con.execute(
+        "SELECT max(started_at) FROM imports WHERE format LIKE 'collect:%' AND status = 'ok'"
+    ).fetchall()[0]
+    if collected is not None and collected > hi:
+        hi = collected
+    if topics:
+        cond = " OR ".join(f"coalesce(({parse(t.query).to_sql()}), false)" for t in topics)
+        first = con.execute(
+            f"SELECT min(created_at) FROM {POSTS_RELATION} WHERE {cond}"
+        ).fetchall()[0][0]
+        lo = first if first is not None else lo
 
     def local(x):
         return pd.Timestamp(x).tz_localize("UTC").tz_convert(timezone).date()
 
-    return local(lo), local(hi)
+    first_day, last_day = local(lo), local(hi)
+    if start is not None:
+        first_day = start
+        last_day = max(last_day, start)
+    return first_day, last_day
 
 
 def evaluate_listening(
@@ -370,7 +421,8 @@ def evaluate_listening(
         Default ``project.workspace``. Every row in it is read (a listening workspace holds
         only what the project collected or imported).
     start, end : datetime.date, optional
-        Local days of the window, inclusive; default the first and last day with posts.
+        Local days of the window, inclusive; default :func:`default_period` (``[project]
+        start`` or the day of the first mention, to the day of the latest post).
     annotate : bool
         Annotate texts not yet read by the current models first (language, sentiment, spam,
         aspects), so that share of voice by positive mentions and the sentiment trend exist.
@@ -408,6 +460,11 @@ def evaluate_listening(
     else:
         ws = workspace
     try:
+        from ripplemeter.listen.store import refresh_search_text
+
+        # posts stored by an older ripplemeter: their search form is brought up to date once
+        # (web addresses left out), so that SQL and Python match the same posts
+        refresh_search_text(ws)
         if annotate:
             from ripplemeter.text.annotate import annotate_workspace
 
@@ -415,7 +472,7 @@ def evaluate_listening(
                 progress("annotating texts: language, sentiment, spam, aspects")
             annotate_workspace(ws)
         if start is None or end is None:
-            found = default_period(ws, project.timezone)
+            found = default_period(ws, project.timezone, project.topics, project.start)
             today = dt.datetime.now(dt.UTC).date()
             first, last = found if found else (today, today)
             start = start or first
@@ -469,12 +526,22 @@ def run_listen_report(
     RippleError
         ``out`` is a file, or any error of :func:`evaluate_listening`.
     """
+    import pandas as pd
+
     from ripplemeter.pipeline import check_out_folder
     from ripplemeter.report import write_report
 
     check_out_folder(out)
+    # hours still to come are not hours without mentions: the alerts' series stop now, as
+    # the watcher's do, so that an alert reads the same in the report and in its message
     result = evaluate_listening(
-        project, workspace, start=start, end=end, annotate=annotate, progress=progress
+        project,
+        workspace,
+        start=start,
+        end=end,
+        annotate=annotate,
+        progress=progress,
+        until=pd.Timestamp.now(tz="UTC"),
     )
     if progress:
         progress("writing the report")
@@ -555,17 +622,23 @@ def alerts_of(result: Any, *, since: Any = None) -> list:
     if res.status != "ok":
         return []
     out = []
+    tz = res.data["listening"].get("timezone")
+
+    def at(text: str) -> pd.Timestamp:  # the project's zone (a named zone, not an offset)
+        t = pd.Timestamp(text)
+        return t.tz_convert(tz) if tz and t.tzinfo is not None else t
+
     for d in res.data["listening"]["topics"].values():
         for a in d.get("alerts", []):
             al = Alert(
                 rule=a["rule"],
-                start=pd.Timestamp(a["start"]),
-                end=pd.Timestamp(a["end"]),
+                start=at(a["start"]),
+                end=at(a["end"]),
                 observed=float(a["observed"]) if a["observed"] is not None else float("nan"),
                 expected=float(a["expected"]) if a["expected"] is not None else float("nan"),
                 threshold=float(a["threshold"]) if a["threshold"] is not None else float("nan"),
                 window=a["window"],
-                peak_at=pd.Timestamp(a["peak_at"]),
+                peak_at=at(a["peak_at"]),
                 post_ids=list(a["post_ids"]),
                 key=a["key"],
                 explanation=a["explanation"],

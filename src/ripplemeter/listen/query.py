@@ -75,6 +75,7 @@ __all__ = [
     "POSTS_RELATION",
     "Query",
     "QuerySyntaxError",
+    "SEARCH_FORM",
     "parse",
     "search_text",
     "search_texts",
@@ -130,6 +131,24 @@ _TRANSLATE = {
 _RX_TRANSLATE = re.compile("[" + "".join(map(chr, _TRANSLATE)) + "]")
 
 
+#: Version of the search form. 2: web addresses are left out (a topic "twitter" no longer
+#: matches ``pic.twitter.com/...``). Stored in the workspace's ``meta`` table as
+#: ``search_form`` by :func:`ripplemeter.listen.store.refresh_search_text`.
+SEARCH_FORM = "2"
+
+#: Web addresses in the (lower-cased) text: anything with a scheme (``https://``,
+#: ``ftp://``), anything starting ``www.``, and a bare host followed by a path
+#: (``pic.twitter.com/abc``, ``t.co/x``, ``lumentea.com/shop``). A bare host alone
+#: (``lumentea.com``) is kept: it names the brand.
+_RX_URL = re.compile(
+    r"(?:[a-z][a-z0-9+.-]*://|www\.)\S+|(?<![\w@.-])(?:[a-z0-9-]+\.)+[a-z]{2,}/\S*"
+)
+
+
+def _drop_urls(t: str) -> str:
+    return _RX_URL.sub(" ", t) if ("/" in t or "www." in t) else t
+
+
 def search_text(text: str | None) -> str | None:
     """The normalised form of a post's text that listening queries search.
 
@@ -146,10 +165,13 @@ def search_text(text: str | None) -> str | None:
         become full-width, Hangul jamo compose); the hyphen variants U+2010-U+2013, U+2212,
         U+FE63, U+FF0D become ``-`` and the typographic apostrophes ``'``; zero-width
         characters and the soft hyphen are removed; case-folding (``str.casefold``:
-        ``Straße`` is ``strasse``) and NFKC again; a space on either side of every Chinese
-        or Japanese character (:data:`CJK_RANGES`), so that each is a word of its own; and
-        every run of white space (line breaks included) becomes one space, none at either
-        end. ``"ＡＣＭＥ　Phone\\n华为手机"`` becomes ``"acme phone 华 为 手 机"``.
+        ``Straße`` is ``strasse``) and NFKC again; web addresses are left out (a scheme
+        such as ``https://``, ``www.``, or a host followed by a path such as
+        ``pic.twitter.com/abc``: a query word never matches inside a link); a space on
+        either side of every Chinese or Japanese character (:data:`CJK_RANGES`), so that
+        each is a word of its own; and every run of white space (line breaks included)
+        becomes one space, none at either end. ``"ＡＣＭＥ　Phone\\n华为手机"`` becomes
+        ``"acme phone 华 为 手 机"``.
 
     Notes
     -----
@@ -165,11 +187,11 @@ def search_text(text: str | None) -> str | None:
     if not isinstance(text, str):
         return None
     if text.isascii():
-        return " ".join(text.lower().split())
+        return " ".join(_drop_urls(text.lower()).split())
     t = _nfkc(text)
     if _RX_TRANSLATE.search(t):
         t = t.translate(_TRANSLATE)
-    t = _nfkc(t.casefold())
+    t = _drop_urls(_nfkc(t.casefold()))
     t = _RX_CJK_RUN.sub(_space_out, t)
     return " ".join(t.split())
 

@@ -280,3 +280,51 @@ def write_page(
     _stage("committed")
     run.added = total
     return added
+
+
+def refresh_search_text(ws: Workspace) -> int:
+    """Bring ``posts.search_text`` to the current search form, once per workspace.
+
+    A workspace whose posts were stored by an older ripplemeter holds an older search form
+    (before version 2 it kept web addresses, so a topic ``twitter`` matched
+    ``pic.twitter.com/...``). This recomputes the search form of the posts whose text can
+    differ (those holding ``/`` or ``www.``; the other rules did not change) and records the
+    version in the ``meta`` table (``search_form``), so later calls cost one lookup.
+
+    Parameters
+    ----------
+    ws : Workspace
+        Opened for writing.
+
+    Returns
+    -------
+    int
+        Posts whose search form changed (0 when the workspace was current).
+    """
+    from ripplemeter.listen.query import SEARCH_FORM, search_texts
+
+    con = ws.con
+    rows = con.execute("SELECT value FROM meta WHERE key = 'search_form'").fetchall()
+    if rows and rows[0][0] == SEARCH_FORM:
+        return 0
+    todo = con.execute(
+        "SELECT rowid AS rid, text, search_text FROM posts WHERE text IS NOT NULL "
+        "AND (contains(text, '/') OR contains(lower(text), 'www.'))"
+    ).df()
+    changed = 0
+    with ws.transaction():
+        if len(todo):
+            todo["st"] = search_texts(todo["text"])
+            diff = todo[todo["st"] != todo["search_text"]]
+            changed = len(diff)
+            if changed:
+                con.register("_rm_search_form", diff[["rid", "st"]])
+                try:
+                    con.execute(
+                        "UPDATE posts SET search_text = f.st FROM _rm_search_form AS f "
+                        "WHERE posts.rowid = f.rid"
+                    )
+                finally:
+                    con.unregister("_rm_search_form")
+        con.execute("INSERT OR REPLACE INTO meta VALUES ('search_form', ?)", [SEARCH_FORM])
+    return changed
