@@ -461,9 +461,11 @@ def test_posting_above_the_range_is_not_lazy(ws, tmp_path):
     ]
     assert lazy.verdict == "ok"
     assert lazy.notes == [
-        "Over-posting (the standard's frequency, not laziness): 2.0 posts a week, above the "
-        "standard's range of 1-1 posts a week (standards.toml posts_per_week); check the "
-        "audience is not flooded and the posts still meet the content mix."
+        "Over-posting (the standard's frequency, not laziness): 2.0 posts a week (8 posts the "
+        "account published in the period, replies not counted), above the standard's range of "
+        "1-1 posts a week (standards.toml posts_per_week). These are the published posts of "
+        "the imported data, not the content plan's: check the audience is not flooded and the "
+        "posts still meet the content mix."
     ]
     assert "above" not in lazy.reason
 
@@ -483,7 +485,7 @@ def test_cli_leads_with_plain_names_local_period_and_rules(ws, tmp_path):
     assert r.exit_code == 0, r.output
     out = r.stdout
     # local days of the team's zone, zone named (not 2026-11-30 16:00 UTC)
-    assert "from 2026-12-01 00:00 to 2026-12-29 00:00 (Asia/Shanghai)" in out
+    assert "from 1 Dec 2026 to 28 Dec 2026 (Asia/Shanghai time)" in out
     assert "4. Lazy: OK" in out
     assert (
         "- Posts per week (audit_posts_per_week) = 2 posts per week: above the standard "
@@ -513,7 +515,7 @@ def test_report_section_says_what_the_cli_says(ws, tmp_path):
     doc = {"audit": {"accounts": [sec.audit_document(res)]}}
     src = (Path(sec.__file__).parent / "audit.html").read_text(encoding="utf-8")
     html = _env().from_string(src).render(doc=doc, fig=lambda path, **kw: "FIG")
-    assert "From 2026-12-01 08:00 to 2026-12-29 08:00 (Asia/Shanghai)." in html
+    assert "From 2026-12-01 08:00 to 2026-12-29 08:00 (Asia/Shanghai time)." in html
     assert "<td>4. Lazy</td><td>ok</td>" in html
     assert (
         '<span title="metric audit_posts_per_week">Posts per week</span> = 2 posts per week '

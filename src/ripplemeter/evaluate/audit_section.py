@@ -12,7 +12,11 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict
 
 from ripplemeter.evaluate.account_indices import ACCOUNT_INDEX_METRICS
-from ripplemeter.evaluate.inbox_section import load_section_standards, scratch_workspace
+from ripplemeter.evaluate.inbox_section import (
+    account_names,
+    load_section_standards,
+    scratch_workspace,
+)
 from ripplemeter.evaluate.section import Figure, SectionResult, register_section
 from ripplemeter.operations.audit import AUDIT_METRICS
 
@@ -36,8 +40,12 @@ def audit_document(res) -> dict:
     """
     from ripplemeter.operations.audit import format_value
 
+    units = {m.id: m.unit for m in AUDIT_METRICS}
     d = res.to_dict()
     for md in d["mistakes"]:
+        # the score's unit in words beside it (a ratio is shown as a percentage already)
+        unit = units.get(md["metric"])
+        md["score_unit"] = None if unit in (None, "ratio") else unit
         for ms in md["measures"]:
             ms["shown"] = format_value(ms["value"], ms["unit"])
     d["notes"] = [n for m in res.mistakes for n in m.notes]
@@ -97,11 +105,14 @@ class AuditSection:
         idx = account_indices(ws, [*audited, *comp], lo, hi).set_index("account_id")
         figs: list[Figure] = []
         accounts = []
+        names = account_names(ws)
         for i, a in enumerate(audited):
             res = audit_account(
-                ws, a, since=lo, until=hi, standards=std, max_findings=st.max_findings, now=hi
-            )
+                ws, a, since=lo, until=hi, standards=std, max_findings=st.max_findings, now=hi,
+                timezone=ctx.window.timezone,
+            )  # fmt: skip
             d = audit_document(res)
+            d["account"] = names.get(a, a)
             p = f"audit.accounts.{i}"
             for j, m in enumerate(res.mistakes):
                 figs.append(

@@ -130,17 +130,23 @@ def scratch_workspace(ctx) -> Any:
 
 
 def account_names(ws) -> dict[str, str]:
-    """Account id -> how it reads: ``@handle``, else its display name (latest accounts row).
+    """Account id -> how it reads: ``@handle``, else its display name.
 
-    Ids without a handle or a name are left out (callers show the id).
+    A registered row (an accounts import or ``ripplemeter accounts``: a role other than
+    ``public``) wins over what other imports wrote; among equals the latest row. A handle
+    that is only the account's native id is no name. Ids without a handle or a name are left
+    out (callers show the id).
     """
     rows = ws.con.execute(
-        "SELECT account_id, handle, name FROM accounts ORDER BY import_id NULLS FIRST"
+        "SELECT account_id, handle, name FROM accounts "
+        "ORDER BY coalesce(role, 'public') <> 'public', import_id NULLS FIRST"
     ).fetchall()
     out: dict[str, str] = {}
     for aid, handle, name in rows:
-        if isinstance(handle, str) and handle.strip():
-            out[aid] = "@" + handle.strip().lstrip("@")
+        native = str(aid).split(":", 1)[-1]
+        h = handle.strip().lstrip("@") if isinstance(handle, str) else ""
+        if h and h != native:
+            out[aid] = "@" + h
         elif isinstance(name, str) and name.strip():
             out[aid] = name.strip()
     return out

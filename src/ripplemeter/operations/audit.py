@@ -407,9 +407,10 @@ class MistakeResult:
 class AuditResult:
     """The audit of one account over a period.
 
-    ``since`` and ``until`` are naive UTC; ``timezone`` is the team's zone (standards.toml
-    ``[business_hours] timezone``, ``UTC`` without one) the period is shown in
-    (:meth:`local_period`).
+    ``since`` and ``until`` are naive UTC; ``timezone`` is the zone the period is shown in
+    (:meth:`local_period`): the one the caller names (the report: the campaign's), else the
+    team's (standards.toml ``[business_hours] timezone``), else the account's registered
+    zone, else ``UTC``.
     """
 
     account_id: str
@@ -426,10 +427,18 @@ class AuditResult:
         return tuple(t.replace(tzinfo=dt.UTC).astimezone(z) for t in (self.since, self.until))  # type: ignore[return-value]
 
     def period_text(self) -> str:
-        """The period in the team's zone, zone named: ``2026-03-01 00:00 to 2026-04-01 00:00
-        (Asia/Shanghai)``."""
+        """The period in :attr:`timezone`, zone named.
+
+        Whole local days read as dates, the last one included: ``1 Mar 2026 to 31 Mar 2026
+        (Asia/Shanghai time)``; other bounds as times: ``2026-03-01 09:30 to 2026-03-02 10:00
+        (Asia/Shanghai time)``.
+        """
         a, b = self.local_period()
-        return f"{a:%Y-%m-%d %H:%M} to {b:%Y-%m-%d %H:%M} ({self.timezone})"
+        midnight = dt.time(0)
+        if a.time() == midnight and b.time() == midnight:
+            last = b - dt.timedelta(days=1)
+            return f"{a.day} {a:%b %Y} to {last.day} {last:%b %Y} ({self.timezone} time)"
+        return f"{a:%Y-%m-%d %H:%M} to {b:%Y-%m-%d %H:%M} ({self.timezone} time)"
 
     def get(self, mistake: str) -> MistakeResult:
         """The result of one mistake (KeyError when unknown)."""
@@ -593,6 +602,7 @@ def audit_account(
     predict: Predictor | None = None,
     now: dt.datetime | None = None,
     max_findings: int = 10,
+    timezone: str | None = None,
 ) -> AuditResult:
     """Audit one account against the seven mistakes over ``[since, until)``.
 
@@ -618,6 +628,8 @@ def audit_account(
         The instant unanswered inbox items are measured to (default ``until``).
     max_findings : int
         Findings listed per mistake (the score counts them all).
+    timezone : str, optional
+        IANA zone the period is shown in (see :class:`AuditResult`).
 
     Returns
     -------
@@ -661,6 +673,10 @@ def audit_account(
         & parent_author.notna()
         & (parent_author != account_id)
         & (period["kind"] != "quote")  # a quote is a post of its own
+    ) | (
+        # an export that marks replies without naming the post answered (X Analytics:
+        # "@user ..." rows of kind reply): a reply to someone else, not a post
+        period["kind"].eq("reply") & period["parent_id"].isna()
     )
     is_post = period["parent_id"].isna() | period["kind"].isin(["original", "quote"])
     is_post &= ~is_reply
@@ -808,9 +824,12 @@ def audit_account(
     if ppw is not None and hi is not None and ppw > hi:
         # posting too much is not laziness: a finding of its own kind, never the verdict
         notes4.append(
-            f"Over-posting (the standard's frequency, not laziness): {ppw:.1f} posts a week, "
-            f"above the standard's range of {rng_text} ({ppw_src}); check the audience is not "
-            "flooded and the posts still meet the content mix."
+            f"Over-posting (the standard's frequency, not laziness): {ppw:.1f} posts a week "
+            f"({n_posts} {'post' if n_posts == 1 else 'posts'} the account published in the "
+            f"period, replies not counted), above the standard's range of {rng_text} "
+            f"({ppw_src}). These are the published posts of the imported data, not the "
+            "content plan's: check the audience is not flooded and the posts still meet the "
+            "content mix."
         )
     ms4 = [
         Measure(
@@ -828,6 +847,18 @@ def audit_account(
         off.append(f"median reply time {med:.1f} business hours, target {target_h:g}")
     if br is not None and br > DEFAULTS["max_breach_share"]:
         off.append(f"{br:.0%} of complaints and questions answered late or not at all")
+    shown_as = next((f"@{h}" for h in acc_row["handle"] if isinstance(h, str) and h), account_id)
+    parts4 = list(off) or ["posts often enough, with no long silence"]
+    if med is None and br is None:  # no reply data: say so, never "in time"
+        parts4.append(
+            f"no comment or mention addressed to {shown_as} in the data, so reply times are "
+            "not checked"
+        )
+    else:
+        if not off:
+            parts4.append("replies in time")
+        parts4[-1] += f" (reply target from {target_src})"
+    reason4 = "; ".join(parts4)
     f4 = []
     if gap is not None and gap > DEFAULTS["max_gap_days"] and n_posts:
         after = rec[gi] if gi < len(rec) else None
@@ -845,7 +876,7 @@ def audit_account(
     results.append(
         MistakeResult(
             "lazy", 4, POSTS_PER_WEEK.id, ppw, float(lo), ppw_src,
-            "mistake" if off else "ok", "; ".join(off) or "posts and replies in time",
+            "mistake" if off else "ok", reason4,
             signals={LONGEST_GAP.id: gap, REPLY_HOURS.id: med, BREACH_SHARE.id: br,
                      "reply_within_hours": target_h, "max_gap_days": DEFAULTS["max_gap_days"]},
             findings=f4, advice=ADVICE["lazy"],
@@ -856,7 +887,6 @@ def audit_account(
             measures=ms4, notes=notes4,
         )
     )  # fmt: skip
-    results[-1].reason = (results[-1].reason or "") + f" (reply target from {target_src})"
 
     # 5: hostile replies
     t5 = DEFAULTS["max_hostile_reply_share"]
@@ -881,8 +911,11 @@ def audit_account(
             hs = len(hostile) / n_replies
             fnd = []
             for r, s in sorted(hostile, key=lambda x: x[1] != "negative")[:max_findings]:
-                parent = by_id.loc[r["parent_id"]].to_dict()
-                parent["post_id"] = r["parent_id"]
+                pid = r["parent_id"]
+                parent = None
+                if isinstance(pid, str) and pid in by_id.index:  # a reply with no known parent
+                    parent = by_id.loc[pid].to_dict()
+                    parent["post_id"] = pid
                 why = "hostile reply to a negative comment" if s == "negative" else "hostile reply"
                 fnd.append(_f(r, why, other=parent))
             results.append(
@@ -996,4 +1029,9 @@ def audit_account(
     )  # fmt: skip
     from ripplemeter.operations.calendar import team_zone
 
-    return AuditResult(account_id, since, until, results, team_zone(standards) or "UTC")
+    if timezone is None:
+        timezone = team_zone(standards)
+    if timezone is None and not acc_row.empty:
+        z = acc_row["timezone"].iloc[0]
+        timezone = z if isinstance(z, str) and z else None
+    return AuditResult(account_id, since, until, results, timezone or "UTC")

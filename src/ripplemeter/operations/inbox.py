@@ -440,11 +440,26 @@ def negative_cues(texts: Sequence[str | None]) -> list[bool]:
 
 
 def _optional(predict: Predictor, texts: list[str], task: str) -> list | None:
-    """``predict(texts, task)``, or None for a predictor without that task."""
+    """``predict(texts, task)``, or None for a predictor without that task.
+
+    A predictor without the task raises ``KeyError`` or a RippleError, or answers with a
+    label of its own ("ok"): ``negative_probability`` must give numbers and ``negative_cue``
+    booleans, else the task counts as not offered.
+    """
+    import numpy as np
+
     try:
-        return list(predict(texts, task))
+        out = list(predict(texts, task))
     except (KeyError, RippleError):
         return None
+    if task == "negative_probability":
+        try:
+            return [float(v) for v in out]
+        except (TypeError, ValueError):
+            return None
+    if task == "negative_cue" and not all(isinstance(v, (bool, np.bool_)) for v in out):
+        return None
+    return out
 
 
 def classify_items(texts: Sequence[str | None], predict: Predictor | None = None) -> list[str]:

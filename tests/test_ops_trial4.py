@@ -1,0 +1,116 @@
+"""Fixes after the fourth new-user trial (issue 12): audit and inbox as a marketing lead reads them.
+
+One small campaign, computed by hand: Europe/London, March 2026 (British Summer Time from
+Sunday 29 March, so the window ends 2026-03-31 23:00 UTC). The owned account @lumen posts 3
+originals and 1 reply that its export marks as a reply without naming the post it answers
+(X Analytics "@user ..." rows); @fan writes one complaint to it.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from ripplemeter.operations.audit import AuditResult
+
+ACCOUNTS = (
+    "account_id,platform,role,handle,name\nx:1,x,owned,lumen,Lumen Tea\nx:2,x,public,fan,A Fan\n"
+)
+POSTS = (
+    "id,platform,author,created_at,text,parent_id,kind\n"
+    "p1,x,1,2026-03-02 09:00:00,Our spring tea is here,,original\n"
+    "p2,x,1,2026-03-09 09:00:00,What do you brew first?,,original\n"
+    "p3,x,1,2026-03-16 09:00:00,New tins in stock,,original\n"
+    "p4,x,1,2026-03-16 10:00:00,@someone thank you!,,reply\n"
+    "c1,x,2,2026-03-03 12:00:00,Terrible. My order never arrived and nobody helps. "
+    "Awful service.,p1,comment\n"
+)
+
+
+def _campaign(tmp_path, inbox: bool = True):
+    from ripplemeter.campaign import load_campaign
+    from ripplemeter.evaluate import evaluate_campaign
+    from ripplemeter.workspace import Workspace
+
+    (tmp_path / "accounts.csv").write_text(ACCOUNTS)
+    posts = POSTS if inbox else "\n".join(POSTS.splitlines()[:-1]) + "\n"
+    (tmp_path / "posts.csv").write_text(posts)
+    (tmp_path / "standards.toml").write_text(
+        '[brand]\nname = "Lumen"\n[rules]\nreply_within_hours = 4\n'
+    )
+    (tmp_path / "campaign.toml").write_text(
+        '[campaign]\nname = "Trial"\nstart = 2026-03-01\nend = 2026-03-31\n'
+        'timezone = "Europe/London"\n'
+        '[[sources]]\npath = "accounts.csv"\nformat = "accounts"\n'
+        '[[sources]]\npath = "posts.csv"\nformat = "comments"\n'
+        '[inbox]\nstandards = "standards.toml"\n[audit]\nstandards = "standards.toml"\n'
+    )
+    camp = load_campaign(tmp_path / "campaign.toml")
+    ws = Workspace(tmp_path / "ws.duckdb")
+    res = evaluate_campaign(camp, ws, imports=camp.import_sources(ws))
+    ws.close()
+    return res
+
+
+def test_audit_period_in_the_campaign_zone_and_replies_are_not_posts(tmp_path):
+    res = _campaign(tmp_path)
+    acc = res["audit"].data["audit"]["accounts"][0]
+    # the campaign's zone and whole days, never "(UTC)" (the account has no registered zone)
+    assert acc["period"] == "1 Mar 2026 to 31 Mar 2026 (Europe/London time)"
+    assert acc["account"] == "@lumen"
+    # 3 posts in 31 days less the hour summer time takes (30 d 23 h): the reply without a
+    # parent is a reply, not a post
+    lazy = acc["mistakes"][3]
+    assert lazy["score"] == pytest.approx(3 / ((31 - 1 / 24) / 7))
+    assert lazy["score_unit"] == "posts per week"
+    assert acc["mistakes"][0]["score_unit"] is None  # a ratio, shown as a percentage
+    reply_share = {m["metric"]: m["value"] for m in acc["mistakes"][2]["measures"]}
+    assert reply_share["audit_reply_share"] == pytest.approx(1 / 4)
+
+
+def test_lazy_without_reply_data_says_so(tmp_path):
+    res = _campaign(tmp_path, inbox=False)
+    lazy = res["audit"].data["audit"]["accounts"][0]["mistakes"][3]
+    assert "in time" not in lazy["reason"]
+    assert lazy["reason"] == (
+        "0.7 posts a week, below the 3 the standard asks; a silence of 15.6 days; no comment "
+        "or mention addressed to @lumen in the data, so reply times are not checked"
+    )
+    (tmp_path / "b").mkdir()
+    res = _campaign(tmp_path / "b")
+    lazy = res["audit"].data["audit"]["accounts"][0]["mistakes"][3]
+    # c1 waits from Tue 3 Mar 12:00 to the window's end: a breach of the 4-hour target
+    assert lazy["verdict"] == "mistake" and "answered late or not at all" in lazy["reason"]
+
+
+def test_period_text_by_hand():
+    import datetime as dt
+
+    r = AuditResult("x:1", dt.datetime(2026, 3, 1, 0, 0), dt.datetime(2026, 3, 31, 23, 0), [])
+    r.timezone = "Europe/London"
+    assert r.period_text() == "1 Mar 2026 to 31 Mar 2026 (Europe/London time)"
+    r = AuditResult("x:1", dt.datetime(2026, 3, 1, 9, 30), dt.datetime(2026, 3, 2, 10, 0), [])
+    assert r.period_text() == "2026-03-01 09:30 to 2026-03-02 10:00 (UTC time)"
+
+
+def test_report_inbox_and_audit_read_plainly(tmp_path):
+    from ripplemeter.report.html import write_report
+
+    res = _campaign(tmp_path)
+    html = write_report(res, tmp_path / "out").html.read_text(encoding="utf-8")
+    inbox = html[html.index('<section id="inbox">') : html.index('<section id="not-covered">')]
+    # one item, one breach, one unanswered complaint: singular wording
+    assert "comment, reply or mention was addressed" in inbox
+    assert "complaint or question was answered later than the standard" in inbox
+    assert "complaint is still unanswered" in inbox
+    assert "no owned account replied to any of them" in inbox
+    # names and the campaign's zone; c1 was written 2026-03-03 12:00 UTC = 12:00 GMT
+    assert "when (Europe/London)" in inbox and "2026-03-03 12:00" in inbox
+    assert "@fan" in inbox and "@lumen" in inbox
+    assert ">c1<" not in inbox and "x:2" not in inbox
+    assert "Replies later than the standard" in inbox and "Breaches" not in inbox
+    audit = html[html.index('<section id="audit">') : html.index('<section id="inbox">')]
+    assert "(UTC" not in audit and "From 1 Mar 2026 to 31 Mar 2026 (Europe/London time)" in audit
+    # the Lazy score carries its unit: 3 / (30 d 23 h / 7) = 0.678 posts per week
+    assert re.search(r">0\.678\d*</span> posts per week</td>", audit)
