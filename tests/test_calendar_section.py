@@ -123,6 +123,8 @@ def test_figures_from_the_campaign_workspace_by_hand(tmp_path):
             "plan_id": ids["waiting"],
             "scheduled_local": "2026-12-08 10:00",
             "accounts": BSKY,
+            # no handle registered: the platform's name and the native id, not the raw id
+            "account_names": "Bluesky account did:plc:abc123",
             "missing": "rule 'every-post' needs 1 approver (has none)",
         }
     ]
@@ -131,6 +133,7 @@ def test_figures_from_the_campaign_workspace_by_hand(tmp_path):
         {
             "plan_id": ids["failed"],
             "account_id": MASTO,
+            "account": "Mastodon account 109876",
             "scheduled_local": "2026-12-15 09:00",
             "error": "401 The access token was revoked",
         }
@@ -166,10 +169,23 @@ def test_posts_in_review_without_a_time_are_counted_as_waiting(tmp_path, others_
     assert res["calendar"].status == "ok", res["calendar"].reason
     doc = res.value("calendar")
     need = "rule 'every-post' needs 1 approver (has none)"
-    expected = [{"plan_id": untimed, "scheduled_local": "no time set", "accounts": MASTO}]
+    expected = [
+        {
+            "plan_id": untimed,
+            "scheduled_local": "no time set",
+            "accounts": MASTO,
+            "account_names": "Mastodon account 109876",
+        }
+    ]
     if others_timed:  # timed posts first, by time; untimed last
         expected.insert(
-            0, {"plan_id": timed, "scheduled_local": "2026-12-08 10:00", "accounts": MASTO}
+            0,
+            {
+                "plan_id": timed,
+                "scheduled_local": "2026-12-08 10:00",
+                "accounts": MASTO,
+                "account_names": "Mastodon account 109876",
+            },
         )
     assert doc["waiting_posts"] == [{**e, "missing": need} for e in expected]
     assert res.value("calendar.waiting") == len(expected)

@@ -114,3 +114,36 @@ def test_report_inbox_and_audit_read_plainly(tmp_path):
     assert "(UTC" not in audit and "From 1 Mar 2026 to 31 Mar 2026 (Europe/London time)" in audit
     # the Lazy score carries its unit: 3 / (30 d 23 h / 7) = 0.678 posts per week
     assert re.search(r">0\.678\d*</span> posts per week</td>", audit)
+
+
+def test_calendar_template_plural_and_names():
+    """'1 publications failed' read wrongly; the plan table names accounts, not ids."""
+    from pathlib import Path
+
+    import ripplemeter.report as rep
+    from ripplemeter.report.html import _env
+
+    src = (Path(rep.__file__).parent / "templates/sections/calendar.html").read_text("utf-8")
+    week = {
+        "account_id": "x:1", "account": "@lumen", "week": "2026-03-02", "min_posts": 3,
+        "max_posts": 10, "max_promotional_share": 0.3, "below_frequency": False,
+        "above_frequency": False, "over_mix": False,
+    }  # fmt: skip
+    fail = {"plan_id": "p18", "account_id": "mastodon:9", "account": "Mastodon account 9",
+            "scheduled_local": "2026-03-12 12:00", "error": "401"}  # fmt: skip
+    doc = {"calendar": {"plan": "plan.json", "standards": "standards.toml", "weekly": [week],
+           "waiting_posts": [], "failures": [fail], "waiting": 1, "failed": 1}}  # fmt: skip
+    html = (
+        _env()
+        .from_string(src)
+        .render(
+            doc=doc,
+            fig=lambda path, **kw: "N",
+            name=lambda m, label: label,
+            c={"timezone": "Asia/Shanghai", "start": "2026-03-01", "end": "2026-03-31"},
+        )
+    )
+    assert "1 publications" not in html and "publication failed" in html
+    assert "post scheduled in the campaign is waiting" in html
+    assert "<td>@lumen</td>" in html and "<td>x:1</td>" not in html
+    assert "<td>Mastodon account 9</td>" in html

@@ -137,6 +137,25 @@ class CalendarSettings(BaseModel):
     plan: str | None = None
 
 
+def account_names(ws) -> dict[str, str]:
+    """Account id -> ``@handle`` or name (see :func:`ripplemeter.evaluate.inbox_section.account_names`)."""
+    from ripplemeter.evaluate.inbox_section import account_names as names
+
+    return names(ws)
+
+
+def reader_account(account_id: str, names: dict[str, str]) -> str:
+    """How an account reads in the report: its handle or name, else ``Mastodon account 110552``."""
+    from ripplemeter.formatting import platform_name
+
+    if account_id in names:
+        return names[account_id]
+    platform, _, native = str(account_id).partition(":")
+    shown = platform_name(platform)
+    shown = shown[:1].upper() + shown[1:]  # mastodon -> Mastodon
+    return f"{shown} account {native}" if native else str(account_id)
+
+
 class _WorkspaceView:
     """The campaign's open DuckDB connection seen as a workspace by the calendar functions
     (they only run SQL on ``con``)."""
@@ -356,15 +375,21 @@ class CalendarSection:
                 if at is not None and lo <= at < hi:
                     failures.append({**r, "scheduled_at": at})
             zone = ctx.window.timezone
-            return self._result(h, waiting, failures, zone, std_path.name, where)
+            names = account_names(ws)
+            return self._result(h, waiting, failures, zone, std_path.name, where, names)
         finally:
             if s.plan:
                 ws.close()
 
-    def _result(self, h, waiting, failures, zone, std_name, where) -> SectionResult:
+    def _result(self, h, waiting, failures, zone, std_name, where, names=None) -> SectionResult:
         from zoneinfo import ZoneInfo
 
         tz = ZoneInfo(zone)
+        names = names or {}
+
+        def name(aid: str) -> str:
+            return reader_account(aid, names)
+
         weekly = []
         figures = []
         for i, r in enumerate(h.weekly.itertuples()):
@@ -373,6 +398,7 @@ class CalendarSection:
             weekly.append(
                 {
                     "account_id": r.account_id,
+                    "account": name(r.account_id),
                     "week": r.week.isoformat(),
                     "posts": int(r.posts),
                     "promotional": int(r.promotional),
@@ -411,6 +437,9 @@ class CalendarSection:
                         else "no time set"
                     ),
                     "accounts": r["accounts"],
+                    "account_names": ", ".join(
+                        name(a.strip()) for a in str(r["accounts"] or "").split(",") if a.strip()
+                    ),
                     "missing": r["missing"] or "an approver",
                 }
                 for r in waiting
@@ -419,6 +448,7 @@ class CalendarSection:
                 {
                     "plan_id": r["plan_id"],
                     "account_id": r["account_id"],
+                    "account": name(r["account_id"]),
                     "scheduled_local": r["scheduled_at"].astimezone(tz).strftime("%Y-%m-%d %H:%M"),
                     "error": r["error"],
                 }
