@@ -338,3 +338,26 @@ def test_demo_focus_points_add_up_with_mixed_mentions_shown(tmp_path):
     for i, a in enumerate(shown):
         if a["conflict"]:
             assert f'data-path="qualitative.focus_points.aspects.{i}.conflict"' in html
+
+
+def test_one_sided_net_sentiment_is_explained_in_the_report(hand):
+    """A group with positive mentions and no negative one has a net sentiment of 100% however
+    many mentions are neutral (the trial's "blog ... 0.00% negative ... net sentiment 100.00%"
+    with 78% neutral): the figure is right, and the report says what it rests on. By hand:
+    weibo has c4 (neutral) and c5 (positive): (1 - 0) / (1 + 0) = 100%, 1 of 2 neutral (50%),
+    (1 - 0) / 2 = 50% over all; microblog (x and weibo: 2 positive, 1 negative) and video
+    (1 and 1) have both sides and get no such line."""
+    import re
+
+    res, _, tmp_path = hand
+    pl = {d["platform"]: d for d in res.value("qualitative.opinion.by_platform")}
+    assert pl["weibo"]["net_sentiment"] == 1.0 and pl["weibo"]["net_sentiment_all"] == 0.5
+    paths = write_report(res, tmp_path / "one_sided")
+    html = paths.html.read_text(encoding="utf-8")
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html))
+    assert (
+        "weibo 100.00% rests on 1 positive and 0 negative of 2 with a sentiment "
+        "(50.00% neutral; 50.00% over all of them)"
+    ) in text
+    assert text.count("Net sentiment counts only positive and negative mentions") == 1
+    assert "microblog 33.33% rests on" not in text and "video 0.00% rests on" not in text

@@ -33,9 +33,7 @@ def annotate(
 ) -> None:
     """Annotate the texts of a workspace that lack annotations from the current models.
 
-    Language, sentiment (label and probability), spam and aspects (with the polarity toward
-    each) are stored in the workspace's annotations table with each model's name and
-    version. Running again adds nothing; `ripplemeter report` does this before it evaluates.
+    Language, sentiment (label and probability), spam and aspects (with the sentiment toward each: positive, neutral, negative, or mixed when a text says both) are stored in the workspace's annotations table with each model's name and version. Running again adds nothing; `ripplemeter report` does this before it evaluates. `ripplemeter aspects --show-taxonomy` lists what the aspect taxonomy looks for.
     """
     from ripplemeter.errors import RippleError
 

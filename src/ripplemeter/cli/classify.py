@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 
 from ripplemeter.cli import app, err_console, friendly
-from ripplemeter.cli.text import read_texts
+from ripplemeter.cli.text import read_texts, warn_forced_language
 
 __all__ = ["classify_command"]
 
@@ -83,6 +83,8 @@ def classify_command(
 
     t0 = time.perf_counter()
     texts = read_texts(file, column)
+    if lang is not _Lang.auto:
+        warn_forced_language(texts, lang.value)
     res = classify(texts, task=task.value, lang=lang.value, tier=tier.value)
     out = csv.writer(sys.stdout, lineterminator="\n")
     out.writerow(["label", "score"])

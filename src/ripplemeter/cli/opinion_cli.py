@@ -36,7 +36,12 @@ def _plain_progress(total: int):
 @app.command("aspects")
 @friendly
 def aspects(
-    file: Annotated[Path, typer.Argument(help="A text file, one text per line ('-' for stdin).")],
+    file: Annotated[
+        Path | None,
+        typer.Argument(
+            help="A text file, one text per line ('-' for stdin). Not needed with --show-taxonomy."
+        ),
+    ] = None,
     lang: Annotated[
         str, typer.Option(help="Language of the texts: auto (by script), en, zh or ko.")
     ] = "auto",
@@ -56,18 +61,42 @@ def aspects(
     as_json: Annotated[
         bool, typer.Option("--json", help="One JSON object per input line, in order.")
     ] = False,
+    show_taxonomy: Annotated[
+        bool,
+        typer.Option(
+            "--show-taxonomy",
+            help="List the taxonomy's aspects, the words that name each and the cue words "
+            "that decide its sentiment, then stop.",
+        ),
+    ] = False,
 ) -> None:
     """Find the aspects each line talks about and the sentiment toward each.
 
-    Which tier reads which language is said once on stderr before the run; a progress bar
-    shows on stderr when it is a terminal (stdout holds only the answers).
+    Each line of the answer names the aspects found with their sentiment (positive, neutral, negative, or mixed when the line says both good and bad things about it); a cue word that decided the sentiment is shown in brackets. --show-taxonomy lists what the taxonomy looks for.
+
+    Which tier reads which language is said once on stderr before the run; a progress bar shows on stderr when it is a terminal (stdout holds only the answers).
     """
+    from ripplemeter.errors import RippleError
+    from ripplemeter.text.aspects import load_taxonomy, taxonomy_text
+
+    if show_taxonomy:
+        sys.stdout.write(taxonomy_text(load_taxonomy(taxonomy)))
+        sys.stdout.flush()
+        return
+    if file is None:
+        raise RippleError(
+            "aspects: name a text file (one text per line, '-' for standard input), "
+            "or use --show-taxonomy to list the taxonomy"
+        )
     from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
 
-    from ripplemeter.text.aspects import AspectModel
+    from ripplemeter.cli.text import warn_forced_language
+    from ripplemeter.text.aspects import AspectModel, shown_polarity
 
     model = AspectModel(taxonomy, lang=lang, tier=tier)
     texts = read_texts(str(file), None)
+    if lang != "auto":
+        warn_forced_language(texts, lang)
     routes = model.routes(texts)
     if routes:
         said = "; ".join(r.describe() for r in routes.values())
@@ -104,7 +133,11 @@ def aspects(
         out.flush()
     else:
         for n, hits in enumerate(found, start=1):
-            shown = ", ".join(f"{model.taxonomy.label(h['aspect'])} {h['polarity']}" for h in hits)
+            shown = ", ".join(
+                f"{model.taxonomy.label(h['aspect'])} {shown_polarity(h['polarity'])}"
+                + (f" ({h['cue']})" if h.get("cue") else "")
+                for h in hits
+            )
             print(f"{n}: {shown or '(no aspect)'}")
     with_aspects = sum(1 for h in found if h)
     ran = "; ".join(

@@ -19,7 +19,7 @@ import typer
 from ripplemeter.cli import app, err_console, friendly
 from ripplemeter.errors import RippleError
 
-__all__ = ["read_texts", "sentiment"]
+__all__ = ["read_texts", "sentiment", "warn_forced_language"]
 
 
 class _Lang(StrEnum):
@@ -97,6 +97,37 @@ def read_texts(path: str, column: str | None) -> list[str]:
     return out
 
 
+def warn_forced_language(texts: list[str], lang: str) -> int:
+    """Warn on stderr when texts read confidently as another language than the one forced
+    with ``--lang`` (:func:`ripplemeter.text.lang.other_language_counts`).
+
+    Parameters
+    ----------
+    texts : list of str
+    lang : {"en", "zh", "ko"}
+
+    Returns
+    -------
+    int
+        How many texts read as another language (0: no warning printed).
+    """
+    from ripplemeter.text.lang import LANGUAGE_NAMES, other_language_counts
+
+    counts = other_language_counts(texts, lang)
+    n = sum(counts.values())
+    if n:
+        name = LANGUAGE_NAMES.get(lang, lang)
+        which = ", ".join(f"{LANGUAGE_NAMES.get(k, k)} {v:,}" for k, v in counts.items())
+        err_console.print(
+            f"warning: --lang {lang}, but {n:,} of {len(texts):,} texts read as another "
+            f"language ({which}). The {name} model read them anyway, so their answers mean "
+            f"little; use --lang auto to read each text in its own language.",
+            markup=False,
+            highlight=False,
+        )
+    return n
+
+
 @app.command("sentiment")
 @friendly
 def sentiment(
@@ -134,6 +165,8 @@ def sentiment(
 
     t0 = time.perf_counter()
     texts = read_texts(file, column)
+    if lang is not _Lang.auto:
+        warn_forced_language(texts, lang.value)
     res = score_texts(texts, lang=lang.value, tier=tier.value, binary=binary)
     out = csv.writer(sys.stdout, lineterminator="\n")
     out.writerow(["label", "score"])

@@ -53,7 +53,12 @@ __all__ = [
     "annotation_model",
     "find_aspects",
     "load_taxonomy",
+    "combine_clauses",
+    "negated",
+    "shown_polarity",
+    "taxonomy_markdown",
     "taxonomy_names",
+    "taxonomy_text",
 ]
 
 HERE = Path(__file__).resolve().parent
@@ -62,8 +67,22 @@ MODEL_DIR = HERE / "models"
 LANGS = ("en", "zh", "ko")
 TERM_LANGS = (*LANGS, "any")
 POLARITIES = ("positive", "negative", "neutral", "conflict")
+CUE_POLARITIES = ("positive", "negative")
+SHOWN_POLARITY = {"conflict": "mixed"}
+"""How a polarity reads to people: SemEval-2014's ``conflict`` (good and bad things said of
+one aspect) is shown as ``mixed``; the library and the annotations table keep ``conflict``."""
+
+
+def shown_polarity(polarity: str) -> str:
+    """The word people read for a polarity (``conflict`` -> ``mixed``)."""
+    return SHOWN_POLARITY.get(polarity, polarity)
+
+
 TIERS = ("fast", "accurate")
 LANGUAGE_NAMES = {"en": "English", "zh": "Chinese", "ko": "Korean"}
+RULES = "clause-cues-1"
+"""Version of the clause reading (clauses, cues, negation, how clauses combine): part of the
+annotation version, so a change annotates again."""
 CHUNK = {"fast": 20_000, "accurate": 64}
 """Texts per block of :meth:`AspectModel.find` (a progress report after each block)."""
 
@@ -186,6 +205,13 @@ class Taxonomy:
         Name of a learned model in ``models/`` used for English text (``semeval14-restaurants``).
     source : str, optional
         Where the taxonomy came from (a file name, ``campaign.toml``), for messages.
+    cues : dict of str to dict of str to dict of str to list of str, optional
+        ``{aspect: {"positive"|"negative": {lang: [cues]}}}``: words that say how the text
+        judges the aspect ("fast" for delivery, "太贵" for price). A cue in the clause of an
+        aspect's term decides that aspect's polarity when the sentence sentiment reads the
+        clause otherwise (see :class:`AspectModel`). Matching rules as for terms.
+    title : str, optional
+        A display title ("Product opinion (default)").
     """
 
     name: str
@@ -193,14 +219,17 @@ class Taxonomy:
     labels: dict[str, str] = field(default_factory=dict)
     learned: str | None = None
     source: str | None = None
+    cues: dict[str, dict[str, dict[str, list[str]]]] = field(default_factory=dict)
+    title: str | None = None
 
     @classmethod
     def from_mapping(cls, data: Mapping, source: str = "campaign.toml") -> Taxonomy:
         """Build a taxonomy from a TOML table.
 
         The table holds ``name`` (optional), ``learned`` (optional) and ``[aspects.<id>]``
-        tables, each with term lists under ``en``, ``zh``, ``ko`` or ``any`` and an optional
-        ``label``.
+        tables, each with term lists under ``en``, ``zh``, ``ko`` or ``any``, an optional
+        ``label``, and optional cue tables ``positive`` and ``negative`` holding lists per
+        language (``positive.en = ["fast", "on time"]``).
 
         Raises
         ------
@@ -215,6 +244,15 @@ class Taxonomy:
             raise TaxonomyError(f"{source}: unknown key '{sorted(unknown)[0]}' in the taxonomy")
         aspects: dict[str, dict[str, list[str]]] = {}
         labels: dict[str, str] = {}
+        cues: dict[str, dict[str, dict[str, list[str]]]] = {}
+
+        def term_list(where: str, value: object) -> list[str]:
+            if not isinstance(value, list) or not all(
+                isinstance(v, str) and v.strip() for v in value
+            ):
+                raise TaxonomyError(f"{source}: {where}: expected a list of non-empty terms")
+            return [v.strip() for v in value]
+
         for aspect, table in aspects_in.items():
             if not isinstance(table, Mapping):
                 raise TaxonomyError(
@@ -225,21 +263,47 @@ class Taxonomy:
                 if key == "label":
                     labels[aspect] = str(value)
                     continue
+                if key in CUE_POLARITIES:
+                    if not isinstance(value, Mapping) or set(value) - set(TERM_LANGS):
+                        raise TaxonomyError(
+                            f"{source}: aspects.{aspect}.{key}: expected cue lists under "
+                            f"{', '.join(TERM_LANGS)} ({key}.en = [...])"
+                        )
+                    cues.setdefault(str(aspect), {})[key] = {
+                        lg: term_list(f"aspects.{aspect}.{key}.{lg}", v) for lg, v in value.items()
+                    }
+                    continue
                 if key not in TERM_LANGS:
                     raise TaxonomyError(
                         f"{source}: aspects.{aspect}.{key}: expected one of label, "
-                        f"{', '.join(TERM_LANGS)}"
+                        f"{', '.join(TERM_LANGS)}, {', '.join(CUE_POLARITIES)}"
                     )
-                if not isinstance(value, list) or not all(
-                    isinstance(v, str) and v.strip() for v in value
-                ):
-                    raise TaxonomyError(
-                        f"{source}: aspects.{aspect}.{key}: expected a list of non-empty terms"
-                    )
-                terms[key] = [v.strip() for v in value]
+                terms[key] = term_list(f"aspects.{aspect}.{key}", value)
             aspects[str(aspect)] = terms
         name = str(data.get("name") or Path(source).stem)
-        return cls(name, aspects, labels, data.get("learned"), source)
+        title = data.get("title")
+        return cls(
+            name,
+            aspects,
+            labels,
+            data.get("learned"),
+            source,
+            cues,
+            str(title) if title else None,
+        )
+
+    def cue_terms(self, lang: str, aspect: str) -> dict[str, str]:
+        """Folded cue -> polarity for one aspect in a language (plus ``any``).
+
+        A cue listed under both polarities counts for the first one (positive).
+        """
+        out: dict[str, str] = {}
+        for polarity in CUE_POLARITIES:
+            by_lang = self.cues.get(aspect, {}).get(polarity, {})
+            for code in (lang, "any"):
+                for t in by_lang.get(code, ()):
+                    out.setdefault(fold(t), polarity)
+        return out
 
     def label(self, aspect: str) -> str:
         """Display name of an aspect."""
@@ -269,8 +333,98 @@ class Taxonomy:
                 for terms in by_lang.values():
                     for t in terms:
                         table.setdefault(fold(t), t)
+            for by_pol in self.cues.values():
+                for by_lang in by_pol.values():
+                    for terms in by_lang.values():
+                        for t in terms:
+                            table.setdefault(fold(t), t)
             self.__dict__["_display_terms"] = table
         return table.get(folded_term)
+
+
+def _langs_of(tax: Taxonomy, aspect: str) -> list[str]:
+    """Languages (and ``any``) with terms or cues for an aspect, in :data:`TERM_LANGS` order."""
+    have = set(tax.aspects.get(aspect, {}))
+    for by_lang in tax.cues.get(aspect, {}).values():
+        have |= set(by_lang)
+    return [lg for lg in TERM_LANGS if lg in have]
+
+
+_LANG_WORDS = {**LANGUAGE_NAMES, "any": "any language"}
+
+
+def taxonomy_text(tax: Taxonomy) -> str:
+    """The taxonomy as people read it: each aspect, the words that name it and its cue words
+    per language (what ``ripplemeter aspects --show-taxonomy`` prints).
+
+    Parameters
+    ----------
+    tax : Taxonomy
+
+    Returns
+    -------
+    str
+        Plain text ending in a newline.
+    """
+    head = f"Taxonomy {tax.name}" + (f": {tax.title}" if tax.title else "")
+    lines = [
+        head,
+        "Each aspect is found by the words that name it; its sentiment is the sentence "
+        "sentiment of the clause around that word, unless a cue word in the clause says "
+        "positive or negative (a negated cue such as 'not too expensive' is ignored).",
+    ]
+    if tax.learned:
+        lines.append(
+            "English text is read by a learned model instead (the words below serve the "
+            "other languages)."
+        )
+    for aspect in tax.aspects:
+        lines.append("")
+        lines.append(tax.label(aspect))
+        cues = tax.cues.get(aspect, {})
+        for lg in _langs_of(tax, aspect):
+            lines.append(f"  {_LANG_WORDS[lg]}")
+            for what, terms in (
+                ("named by", tax.aspects[aspect].get(lg, [])),
+                ("positive cues", cues.get("positive", {}).get(lg, [])),
+                ("negative cues", cues.get("negative", {}).get(lg, [])),
+            ):
+                if terms:
+                    lines.append(f"    {what}: {', '.join(terms)}")
+    return "\n".join(lines) + "\n"
+
+
+def taxonomy_markdown(tax: Taxonomy) -> str:
+    """The taxonomy as a Markdown table (one row per aspect and language), as docs/opinion.md
+    lists the default taxonomy.
+
+    Parameters
+    ----------
+    tax : Taxonomy
+
+    Returns
+    -------
+    str
+        Markdown ending in a newline.
+    """
+
+    def cell(terms: list[str]) -> str:
+        return ", ".join(terms).replace("|", "\\|") or "-"
+
+    rows = [
+        "| aspect | language | named by | positive cues | negative cues |",
+        "|---|---|---|---|---|",
+    ]
+    for aspect in tax.aspects:
+        cues = tax.cues.get(aspect, {})
+        for k, lg in enumerate(_langs_of(tax, aspect)):
+            rows.append(
+                f"| {tax.label(aspect) if k == 0 else ''} | {_LANG_WORDS[lg]} "
+                f"| {cell(tax.aspects[aspect].get(lg, []))} "
+                f"| {cell(cues.get('positive', {}).get(lg, []))} "
+                f"| {cell(cues.get('negative', {}).get(lg, []))} |"
+            )
+    return "\n".join(rows) + "\n"
 
 
 def taxonomy_names() -> list[str]:
@@ -316,22 +470,36 @@ class AspectHit:
     aspect : str
         Aspect id of the taxonomy (``price``, ``food``).
     polarity : str
-        positive, negative, neutral or conflict.
+        positive, negative, neutral or conflict (shown to people as ``mixed``:
+        :func:`shown_polarity`).
     score : float or None
-        Probability of that polarity (None for ``conflict`` from several clauses).
+        The model's probability of that polarity. From taxonomy terms: the clause sentiment
+        model's probability of the label, also when a cue decided the label (a low score then
+        says the model read the clause the other way); for ``conflict``, the smaller of the
+        positive and the negative clauses' scores (both readings hold at least this surely).
+        None only from a caller's own hits.
     term : str or None
         The first term that named it, as the taxonomy writes it (None from a learned detector).
+    cue : str or None
+        The taxonomy cue that decided the polarity ("fast", "太贵"), as the taxonomy writes it;
+        None when the sentence sentiment decided; for ``conflict`` the cues of both sides
+        joined by " / " when cues decided them.
     """
 
     aspect: str
     polarity: str
     score: float | None
     term: str | None = None
+    cue: str | None = None
 
     def as_dict(self) -> dict:
-        d = {"aspect": self.aspect, "polarity": self.polarity}
+        """The hit as people read it: ``{"aspect", "polarity", "term"?, "cue"?, "score"}``,
+        with ``conflict`` written ``mixed``."""
+        d = {"aspect": self.aspect, "polarity": shown_polarity(self.polarity)}
         if self.term is not None:
             d["term"] = self.term
+        if self.cue is not None:
+            d["cue"] = self.cue
         d["score"] = None if self.score is None else round(float(self.score), 4)
         return d
 
@@ -828,6 +996,7 @@ class AspectModel:
         self.lang = lang
         self.tier = tier or ("accurate" if self.taxonomy.learned else "fast")
         self._matchers: dict[str | None, _Matcher] = {}
+        self._cue_matchers: dict[tuple[str, str], _Matcher | None] = {}
         self._sentiment: dict[str, object] = {}
         self._learned: LearnedAspects | None = None
         self._accurate: AccurateAspects | None = None
@@ -845,6 +1014,51 @@ class AspectModel:
         if lang not in self._matchers:
             self._matchers[lang] = _Matcher(self.taxonomy.terms(lang))
         return self._matchers[lang]
+
+    def clause_cue(self, lang: str, aspect: str, clause: str) -> tuple[str, str] | None:
+        """The polarity a taxonomy cue gives `aspect` in one folded clause, and the cue.
+
+        Cues of the aspect (:meth:`Taxonomy.cue_terms`) are matched as terms are; a cue
+        inside a longer cue or term (``快`` inside ``快递``) and a negated cue (:func:`negated`:
+        "not too expensive", "不太贵", "안 비싸요", "비싸지 않아요") are left out. When the
+        remaining cues agree, their polarity is returned with the first of them as the
+        taxonomy writes it; when none remain or they disagree, None (the sentence sentiment
+        decides).
+
+        Parameters
+        ----------
+        lang : {"en", "zh", "ko"}
+        aspect : str
+        clause : str
+            A clause as :func:`fold` gives it.
+
+        Returns
+        -------
+        tuple ``(polarity, cue)`` or None
+        """
+        key = (lang, aspect)
+        if key not in self._cue_matchers:
+            cues = self.taxonomy.cue_terms(lang, aspect)
+            self._cue_matchers[key] = _Matcher(cues) if cues else None
+        matcher = self._cue_matchers[key]
+        if matcher is None:
+            return None
+        hits = matcher.find(clause)
+        if not hits:
+            return None
+        spans = [(a, b) for a, b, _p, _t in hits]
+        spans += [(a, b) for a, b, _x, _t in self._matcher(lang).find(clause)]
+        kept: list[tuple[str, str]] = []
+        for a, b, polarity, cue in hits:
+            if any(x <= a and b <= y and y - x > b - a for x, y in spans):
+                continue
+            if negated(clause, a, b, lang):
+                continue
+            kept.append((polarity, cue))
+        if not kept or len({pol for pol, _c in kept}) > 1:
+            return None
+        polarity, cue = kept[0]
+        return polarity, self.taxonomy.display_term(cue) or cue.rstrip("*")
 
     def sentiment_model(self, lang: str):
         """The sentiment model scoring clauses in `lang` (loaded once)."""
@@ -975,27 +1189,28 @@ class AspectModel:
         wanted: dict[str, list[str]] = {}
         for i, _a, _t, clauses in plans:
             wanted.setdefault(langs[i], []).extend(clauses)
-        scored: dict[tuple[str, str], tuple[str, float]] = {}
+        scored: dict[tuple[str, str], dict[str, float]] = {}
         for lg, clauses in wanted.items():
             uniq = list(dict.fromkeys(clauses))
             model = self.sentiment_model(lg)
             p = model.predict_proba(uniq)
             classes = list(model.classes_)
             for c, row in zip(uniq, p, strict=True):
-                k = int(np.argmax(row))
-                scored[(lg, c)] = (classes[k], float(row[k]))
+                scored[(lg, c)] = dict(zip(classes, (float(v) for v in row), strict=True))
         for i, aspect, term, clauses in plans:
-            labels = [scored[(langs[i], c)] for c in clauses]
-            polar = {lab for lab, _s in labels if lab in ("positive", "negative")}
-            if len(polar) == 2:
-                polarity, score = "conflict", None
-            elif polar:
-                polarity = polar.pop()
-                score = max(s for lab, s in labels if lab == polarity)
-            else:
-                polarity, score = "neutral", max(s for _lab, s in labels)
+            lg = langs[i]
+            labels: list[tuple[str, float, str | None]] = []  # (label, score, cue)
+            for c in clauses:
+                proba = scored[(lg, c)]
+                cue = self.clause_cue(lg, aspect, c)
+                if cue is not None:
+                    labels.append((cue[0], proba.get(cue[0], 0.0), cue[1]))
+                else:
+                    best = max(proba, key=proba.__getitem__)
+                    labels.append((best, proba[best], None))
+            polarity, score, cue = combine_clauses(labels)
             shown = self.taxonomy.display_term(term) or term.rstrip("*")
-            out[i].append(AspectHit(aspect, polarity, score, shown))
+            out[i].append(AspectHit(aspect, polarity, score, shown, cue))
         return out
 
     def predict(
@@ -1011,6 +1226,76 @@ class AspectModel:
             One list per text.
         """
         return [[h.as_dict() for h in hits] for hits in self.find(texts, progress)]
+
+
+def combine_clauses(
+    labels: Sequence[tuple[str, float, str | None]],
+) -> tuple[str, float, str | None]:
+    """One aspect's polarity from the labels of the clauses that name it.
+
+    Parameters
+    ----------
+    labels : sequence of ``(label, score, cue)``
+        Per clause: positive, negative or neutral, its score, and the cue that decided it
+        (None when the sentence sentiment did).
+
+    Returns
+    -------
+    tuple ``(polarity, score, cue)``
+        ``conflict`` when some clauses are positive and others negative (score: the smaller
+        of the best positive and the best negative score; cue: the two sides' cues joined by
+        " / ", or None when no cue decided either side); otherwise the polar label if any
+        (its best score and its first cue), else ``neutral`` (the best score).
+    """
+
+    def side(polarity: str) -> tuple[float, str | None]:
+        rows = [(s, c) for lab, s, c in labels if lab == polarity]
+        return max(s for s, _c in rows), next((c for _s, c in rows if c), None)
+
+    polar = [p for p in CUE_POLARITIES if any(lab == p for lab, _s, _c in labels)]
+    if len(polar) == 2:
+        (s_pos, c_pos), (s_neg, c_neg) = side("positive"), side("negative")
+        cues = [c for c in (c_pos, c_neg) if c]
+        return "conflict", min(s_pos, s_neg), " / ".join(cues) if cues else None
+    if polar:
+        s, c = side(polar[0])
+        return polar[0], s, c
+    return "neutral", max(s for _lab, s, _c in labels), None
+
+
+_NEGATORS_EN = frozenset("not no never hardly barely nothing nor without cannot".split())
+_NEG_BEFORE_ZH = re.compile("[不没未别无]")  # not 非: 非常快 is "very fast"
+_NEG_BEFORE_KO = re.compile(r"(?:^|\s)(?:안|못)\s*$")
+_NEG_AFTER_KO = re.compile(r"^(?:\S{0,3}지\s*(?:않|못|마)|[이가은는도]?\s*없)")
+
+
+def negated(clause: str, start: int, end: int, lang: str) -> bool:
+    """Whether the word at ``clause[start:end]`` is negated, so that it says nothing sure.
+
+    English: one of the three words before it is a negator (not, no, never, hardly, ...,
+    or a word ending in n't). Chinese: 不, 没, 未, 别 or 无 in the two characters before
+    it. Korean: 안 or 못 just before it, or after it a 지 않/지 못 ending or 없 after at most
+    a particle ("쓴맛이 없고").
+
+    Parameters
+    ----------
+    clause : str
+        A folded clause.
+    start, end : int
+        The word's span in the clause.
+    lang : {"en", "zh", "ko"}
+
+    Returns
+    -------
+    bool
+    """
+    before = clause[:start]
+    if lang == "zh":
+        return bool(_NEG_BEFORE_ZH.search(before[-2:]))
+    if lang == "ko":
+        return bool(_NEG_BEFORE_KO.search(before) or _NEG_AFTER_KO.match(clause[end:]))
+    words = re.findall(r"[\w']+", before)[-3:]
+    return any(w in _NEGATORS_EN or w.endswith("n't") for w in words)
 
 
 def _clause_around(folded: str, bounds: list[tuple[int, int]], start: int, end: int) -> str:
@@ -1059,8 +1344,8 @@ def annotation_model(lang: str, taxonomy="product"):
     Returns
     -------
     tuple ``(name, version, run)`` with ``run(texts) -> [[(aspect, polarity, score)]]``
-        The version names the taxonomy's terms (a hash) and the learned model's version, so
-        a changed taxonomy annotates again.
+        The version names the taxonomy's terms and cues and the clause rules (:data:`RULES`)
+        in one hash, and the learned model's version, so a changed taxonomy annotates again.
 
     Raises
     ------
@@ -1073,8 +1358,9 @@ def annotation_model(lang: str, taxonomy="product"):
     model = AspectModel(taxonomy, lang=lang, tier="fast")  # bulk: the n-gram tier
     if model._learned is None or lang != "en":
         model.sentiment_model(lang)  # fail now, with the sentiment model's own message
+    rules = {"aspects": model.taxonomy.aspects, "cues": model.taxonomy.cues, "rules": RULES}
     digest = hashlib.sha256(
-        json.dumps(model.taxonomy.aspects, sort_keys=True, ensure_ascii=False).encode()
+        json.dumps(rules, sort_keys=True, ensure_ascii=False).encode()
     ).hexdigest()[:10]
     version = digest if model._learned is None else f"{model._learned.version}+{digest}"
 

@@ -18,13 +18,24 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 
-__all__ = ["LANGUAGES", "UNDETERMINED", "detect_language", "detect_languages"]
+__all__ = [
+    "LANGUAGES",
+    "LANGUAGE_NAMES",
+    "UNDETERMINED",
+    "detect_language",
+    "detect_languages",
+    "identify_languages",
+    "other_language_counts",
+]
 
 LANGUAGES: tuple[str, ...] = ("en", "zh", "ko", "ja")
 """ISO 639-1 codes of the languages detected."""
 
 UNDETERMINED = "und"
 """The ISO 639-2 code for "undetermined"."""
+
+LANGUAGE_NAMES = {"en": "English", "zh": "Chinese", "ko": "Korean", "ja": "Japanese"}
+"""The name people read for each language code."""
 
 _MIN_LATIN_LETTERS = 3
 _MIN_RELATIVE_DISTANCE = 0.05
@@ -91,3 +102,61 @@ def detect_languages(texts: Sequence[str]) -> list[str]:
 def detect_language(text: str) -> str:
     """Language code of one text (see :func:`detect_languages`)."""
     return detect_languages([text])[0]
+
+
+def identify_languages(texts: Sequence[str]) -> list[str]:
+    """Language code of each text, as the annotations store it: a script pre-pass
+    (:func:`ripplemeter.text.annotate.script_languages`: Latin only is English, Hangul only
+    Korean, Han only Chinese) and :func:`detect_languages` for texts mixing scripts.
+
+    Parameters
+    ----------
+    texts : sequence of str
+        ``None`` and NaN count as empty text (``und``).
+
+    Returns
+    -------
+    list of str
+        ``"en"``, ``"zh"``, ``"ko"``, ``"ja"`` or ``"und"`` per text.
+    """
+    from ripplemeter.text.annotate import script_languages
+
+    clean = [t if isinstance(t, str) else "" for t in texts]
+    out = script_languages(clean)
+    rest = [i for i, v in enumerate(out) if v is None]
+    if rest:
+        for i, v in zip(rest, detect_languages([clean[i] for i in rest]), strict=True):
+            out[i] = v
+    return [str(v) for v in out]
+
+
+def other_language_counts(texts: Sequence[str], lang: str) -> dict[str, int]:
+    """How many texts read as a language other than `lang`, per language, most first.
+
+    For a language forced on the texts (``--lang zh``): a text counts when
+    :func:`identify_languages` names another language for it. Texts it cannot decide
+    (``und``: emoji, fewer than three Latin letters, or lingua finding two languages too
+    close to call) never count, so only confident readings warn.
+
+    Parameters
+    ----------
+    texts : sequence of str
+    lang : {"en", "zh", "ko"}
+        The language forced on the texts.
+
+    Returns
+    -------
+    dict of str to int
+        ``{language code: texts}``, e.g. ``{"en": 10}`` for ten English texts under ``zh``;
+        empty when every text reads as `lang` or cannot be decided.
+
+    Examples
+    --------
+    >>> other_language_counts(["Delivery was fast", "很好喝", "ok"], "zh")
+    {'en': 1}
+    """
+    counts: dict[str, int] = {}
+    for v in identify_languages(texts):
+        if v != lang and v != UNDETERMINED:
+            counts[v] = counts.get(v, 0) + 1
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
