@@ -325,7 +325,13 @@ def test_seed_audiences_overlap_on_participants(tmp_path):
     assert inf["audience_basis"] == "cascade participants"
     # {u1, u2} and {u2, u3}: one shared of three
     assert inf["audience_overlap"] == [
-        {"a": "weibo:s1", "b": "weibo:s2", "shared": 1, "jaccard": pytest.approx(1 / 3)}
+        {
+            "a": "weibo:s1",
+            "b": "weibo:s2",
+            "shared": 1,
+            "jaccard": pytest.approx(1 / 3),
+            "known": True,
+        }
     ]
 
 
@@ -344,3 +350,66 @@ def test_flat_cascade_reads_in_plain_words(tmp_path):
     notable = notable[: notable.index("</table>")]
     assert "None of them was reposted or answered in turn" in notable
     assert "posts that came through them" not in notable
+
+
+def test_overlap_is_unknown_for_starters_outside_the_follows_graph():
+    import pandas as pd
+
+    from ripplemeter.evaluate.propagation import audience_overlap
+
+    follows = pd.DataFrame(
+        {"src_account_id": ["f1", "f2", "f3"], "dst_account_id": ["s1", "s2", "s2"]}
+    )
+    pairs, basis, outside = audience_overlap(["s1", "s2", "ig"], pd.DataFrame(), follows)
+    assert basis == "followers" and outside == ["ig"]
+    # s1 {f1} and s2 {f2, f3}: no one shared of three; ig is in no follows row: unknown
+    assert pairs == [
+        {"a": "s1", "b": "s2", "shared": 0, "jaccard": 0.0, "known": True},
+        {"a": "s1", "b": "ig", "shared": None, "jaccard": None, "known": False},
+        {"a": "s2", "b": "ig", "shared": None, "jaccard": None, "known": False},
+    ]
+
+
+def test_report_names_cascades_by_text_and_says_when_overlap_is_unknown(tmp_path):
+    (tmp_path / "reposts.csv").write_text(
+        "post_id,parent_id,account_id,created_at,text\n"
+        'r1,,s1,2026-03-02 10:00:00,"<b>Matcha</b> launch day: come and taste the new '
+        'blend at our stores from Monday on"\n'
+        "a,r1,u1,2026-03-02 10:05:00,rt\nb,r1,u2,2026-03-02 10:06:00,rt\n"
+        "r2,,s2,2026-03-03 10:00:00,Second post\nc,r2,u1,2026-03-03 10:05:00,rt\n"
+        "r3,,ig,2026-03-04 10:00:00,\nd,r3,u2,2026-03-04 10:05:00,rt\n"
+    )
+    (tmp_path / "follows.csv").write_text(
+        "src_account_id,dst_account_id\nweibo:f1,weibo:s1\nweibo:f2,weibo:s2\n"
+    )
+    (tmp_path / "accounts.csv").write_text(
+        "account_id,platform,handle,role\nu1,weibo,teafan,public\n"
+    )
+    (tmp_path / "campaign.toml").write_text(
+        '[campaign]\nname = "C"\nstart = 2026-03-01\nend = 2026-03-31\n'
+        '[[sources]]\npath = "reposts.csv"\nformat = "reposts"\nplatform = "weibo"\n'
+        '[[sources]]\npath = "follows.csv"\nformat = "generic"\ntable = "follows"\n'
+        '[[sources]]\npath = "accounts.csv"\nformat = "accounts"\n'
+        "[propagation]\nnotable_top_share = 1.0\n[seeding]\nk = 1\nmc_runs = 100\n"
+    )
+    res, paths = run_report(load_campaign(tmp_path / "campaign.toml"), tmp_path / "out")
+    inf = res.value("propagation.influence")
+    assert inf["seeds_not_in_follows"] == ["weibo:ig"] and inf["audience_accounts"] == 3
+    top = {c["root_id"]: c["root_text"] for c in res.value("propagation.top")}
+    # the first 60 characters cut at a word with "…"; no text: no name (the id is shown)
+    assert top == {
+        "weibo:r1": "<b>Matcha</b> launch day: come and taste the new blend at…",
+        "weibo:r2": "Second post",
+        "weibo:r3": None,
+    }
+    page = paths.html.read_text()
+    html = page[page.index('<section id="propagation">') :]
+    html = html[: html.index("</section>")]
+    assert "do not overlap" not in html
+    assert "1 of the 3 starting accounts (weibo:ig) is not in the follows graph" in html
+    assert "overlap with the others' is unknown" in html
+    assert "Among the 1 pair(s) of starting accounts whose audiences (followers) are known" in html
+    assert '<td title="weibo:r1">&lt;b&gt;Matcha&lt;/b&gt; launch day' in html  # escaped
+    assert "<b>Matcha</b>" not in html
+    assert "member of the public" in html and "role public" not in html
+    assert '<span title="weibo:u1">@teafan</span>' in html  # a name, the id in a tooltip

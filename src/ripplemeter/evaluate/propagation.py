@@ -73,6 +73,44 @@ def cascade_rows(ctx: EvalContext) -> pd.DataFrame:
     return rows.order_by([ibis.desc("import_id"), "source_row"]).select(*COLUMNS).to_pandas()
 
 
+def root_texts(ctx: EvalContext, post_ids: list, width: int = 60) -> dict:
+    """How each root post reads in the report: the start of its text.
+
+    Parameters
+    ----------
+    ctx : EvalContext
+    post_ids : list of str
+        Root post ids.
+    width : int
+        Characters kept (cut at a word with "…" by :func:`ripplemeter.operations.shorten`).
+
+    Returns
+    -------
+    dict
+        post id -> the start of its text, from the latest import holding it; posts with no
+        text (or not among the sources) are left out, and the report shows their id.
+        Untrusted text, stored as exported: the report's template escapes it.
+    """
+    from ripplemeter.operations import shorten
+
+    ids = [i for i in post_ids if isinstance(i, str)]
+    if not ids:
+        return {}
+    p = ctx.tables.posts
+    df = (
+        p.filter(p.post_id.isin(ids) & p.text.notnull())
+        .select("post_id", "text", "import_id", "source_row")
+        .order_by([ibis.desc("import_id"), "source_row"])
+        .to_pandas()
+    )
+    out: dict = {}
+    for r in df.itertuples(index=False):
+        t = shorten(r.text, width)
+        if r.post_id not in out and t:
+            out[r.post_id] = t
+    return out
+
+
 def _plain(v: object) -> object:
     v = clean(v)
     if isinstance(v, float) and math.isnan(v):
@@ -157,6 +195,9 @@ class PropagationSection:
         first = m.iloc[0]["root_id"]
         per_cascade = [{k: _plain(v) for k, v in r.items()} for r in m.to_dict("records")]
         top = per_cascade[: s.top_cascades]
+        texts = root_texts(ctx, [c["root_id"] for c in top])
+        for c in top:
+            c["root_text"] = texts.get(c["root_id"])
         spreaders = _restrict(cs.key_spreaders(max(len(cs.ids), 1), overall=False), keep)
         overall = (
             spreaders.groupby("account_id", sort=False)
@@ -243,6 +284,17 @@ class PropagationSection:
             "versus_plan": vs_plan,
             "per_cascade": per_cascade,
         }
+        from ripplemeter.evaluate.top_posts import _account_labels
+
+        shown = {k["account_id"] for k in key} | {k["account_id"] for k in secondary}
+        for part in ("notable", "media", "seeds"):
+            shown |= {a["account_id"] for a in infl[part]}
+        shown |= {o[x] for o in infl["audience_overlap"] for x in ("a", "b")}
+        shown |= set((vs_plan or {}).get("used_seeds") or ())
+        shown |= set((vs_plan or {}).get("plan_seeds") or ())
+        # account id -> @handle or name from the accounts rows (the report shows the id in a
+        # tooltip); accounts without one keep their id
+        data["account_names"] = _account_labels(ctx, sorted(a for a in shown if isinstance(a, str)))
         figs = [
             Figure("propagation.cascades", "cascades", data["cascades"]),
             Figure("propagation.nodes", "cascade_size", data["nodes"]),
@@ -318,7 +370,11 @@ class PropagationSection:
                     f"propagation.influence.audience_overlap.{i}.jaccard",
                     "audience_overlap",
                     r["jaccard"],
-                    None if r["jaccard"] is not None else "neither audience is known",
+                    None
+                    if r["jaccard"] is not None
+                    else "neither audience is known"
+                    if r["known"]
+                    else "one of the two accounts is not in the follows graph",
                 )
             )
         for i, r in enumerate(infl["seeds"]):
@@ -420,7 +476,9 @@ def influence(
         what it added. ``media``: accounts with role ``media`` (not partners), when each
         first appeared (seconds after its cascade's root) and the spread it started.
         ``seeds``: per root account, its cascades, their posts and the share of all cascade
-        posts that came through it.
+        posts that came through it. ``audience_overlap``, ``audience_basis`` and
+        ``seeds_not_in_follows``: :func:`audience_overlap` of those root accounts
+        (``audience_accounts`` of them).
     """
     part = nodes[nodes["parent_id"].notna() & nodes["account_id"].notna()]
     acc = accounts.drop_duplicates("account_id", keep="first").set_index("account_id")
@@ -455,9 +513,8 @@ def influence(
     total = float(seeds["posts"].sum()) or 1.0
     seeds["share"] = seeds["posts"] / total
     seeds = seeds.head(limit)
-    overlap, basis = audience_overlap(
-        [a for a in seeds["account_id"] if isinstance(a, str)], nodes, follows
-    )
+    compared = [a for a in seeds["account_id"] if isinstance(a, str)]
+    overlap, basis, outside = audience_overlap(compared, nodes, follows)
 
     def rec(df: pd.DataFrame, cols: list[str]) -> list[dict]:
         return [{c: _plain(r[c]) for c in cols} for r in df.to_dict("records")]
@@ -470,6 +527,8 @@ def influence(
         "seeds": rec(seeds, ["account_id", "cascades", "posts", "share"]),
         "audience_overlap": overlap,
         "audience_basis": basis,
+        "seeds_not_in_follows": outside,
+        "audience_accounts": len(compared),
     }
 
 
@@ -484,14 +543,20 @@ def audience_overlap(
 
     Returns
     -------
-    (list of dict, str)
+    (list of dict, str, list of str)
         One dict per pair of seeds: ``a``, ``b``, ``jaccard`` (|A ∩ B| / |A ∪ B|, null when
-        both audiences are empty), ``shared``; and the basis.
+        both audiences are empty or either is unknown), ``shared`` (null when unknown) and
+        ``known``; the basis; and the seeds absent from the follows graph (neither following
+        nor followed in it), whose audience is unknown rather than empty - any pair with one
+        of them has ``known`` False.
     """
     if len(seeds) < 2:
-        return [], ""
+        return [], "", []
+    outside: list[str] = []
     if follows is not None and len(follows):
         basis = "followers"
+        in_graph = set(follows["src_account_id"]) | set(follows["dst_account_id"])
+        outside = [a for a in seeds if a not in in_graph]
         f = follows[follows["dst_account_id"].isin(seeds)]
         aud = {a: set(g["src_account_id"]) for a, g in f.groupby("dst_account_id")}
     else:
@@ -503,6 +568,9 @@ def audience_overlap(
     out = []
     for i, a in enumerate(seeds):
         for b in seeds[i + 1 :]:
+            if a in outside or b in outside:
+                out.append({"a": a, "b": b, "shared": None, "jaccard": None, "known": False})
+                continue
             A, B = aud.get(a, set()), aud.get(b, set())
             union = A | B
             out.append(
@@ -511,9 +579,10 @@ def audience_overlap(
                     "b": b,
                     "shared": len(A & B),
                     "jaccard": len(A & B) / len(union) if union else None,
+                    "known": True,
                 }
             )
-    return out, basis
+    return out, basis, outside
 
 
 def versus_plan(ctx: EvalContext, used_seeds: list[str], carried: pd.DataFrame) -> dict:
