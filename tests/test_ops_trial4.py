@@ -147,3 +147,37 @@ def test_calendar_template_plural_and_names():
     assert "post scheduled in the campaign is waiting" in html
     assert "<td>@lumen</td>" in html and "<td>x:1</td>" not in html
     assert "<td>Mastodon account 9</td>" in html
+
+
+def test_calendar_show_prints_the_log_in_the_posts_zone(tmp_path, monkeypatch):
+    """Trial 4: `calendar show` gave the post's time in KST and its audit log in UTC."""
+    import datetime as dt
+    import json
+    import shutil
+    from pathlib import Path
+
+    from typer.testing import CliRunner
+
+    from ripplemeter.cli import app
+
+    examples = Path(__file__).resolve().parent.parent / "docs" / "examples"
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("RIPPLEMETER_USER", raising=False)
+    for f in ("standards.toml", "team.toml"):
+        shutil.copy(examples / f, tmp_path / f)
+
+    def run(*args):
+        res = CliRunner().invoke(app, list(args), env={"COLUMNS": "200"})
+        assert res.exit_code == 0, res.output
+        return res.stdout
+
+    run("accounts", "add", "mastodon:1", "--role", "owned", "--timezone", "Asia/Seoul",
+        "--as", "mina")  # fmt: skip
+    run("calendar", "add", "Hello", "-a", "mastodon:1", "--at", "2030-01-07 09:00", "--as", "tom")
+    at = json.loads(run("calendar", "show", "p1", "--json", "--as", "sam"))["history"][0]["at"]
+    utc = dt.datetime.fromisoformat(at.rstrip("Z"))
+    seoul = utc + dt.timedelta(hours=9)  # KST has no summer time
+    out = run("calendar", "show", "p1", "--as", "sam")
+    assert "2030-01-07 09:00 KST" in out
+    assert "when (Asia/Seoul)" in out and "(UTC)" not in out
+    assert f"{seoul:%Y-%m-%d %H:%M}" in out

@@ -496,14 +496,25 @@ def calendar_show(
         info.add_row(Text(k), Text(str(v)))
     console.print(info)
     _show_findings(post, console)
+    # the log in the same zone as the post's time: the zone it was planned in, else the
+    # team's, else UTC (the log is stored in UTC)
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    import pandas as pd
+
+    from ripplemeter.operations.calendar import team_zone
+
+    zone = post.timezone or team_zone(c.standards) or "UTC"
     audit = Table(title="Audit log")
-    for col in ("when (UTC)", "who", "action", "from", "to", "comment"):
+    for col in (f"when ({zone})", "who", "action", "from", "to", "comment"):
         audit.add_column(col, overflow="fold")
     for r in log.itertuples():
         frm = r.from_state if isinstance(r.from_state, str) else ""
         com = r.comment if isinstance(r.comment, str) else ""
+        at = pd.Timestamp(r.at).to_pydatetime().replace(tzinfo=dt.UTC).astimezone(ZoneInfo(zone))
         audit.add_row(
-            *(Text(x) for x in (f"{r.at:%Y-%m-%d %H:%M}", r.actor, r.action, frm, r.to_state, com))
+            *(Text(x) for x in (f"{at:%Y-%m-%d %H:%M}", r.actor, r.action, frm, r.to_state, com))
         )
     console.print(audit)
 
