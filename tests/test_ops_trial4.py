@@ -181,3 +181,56 @@ def test_calendar_show_prints_the_log_in_the_posts_zone(tmp_path, monkeypatch):
     assert "2030-01-07 09:00 KST" in out
     assert "when (Asia/Seoul)" in out and "(UTC)" not in out
     assert f"{seoul:%Y-%m-%d %H:%M}" in out
+
+
+def test_inbox_list_reads_in_the_accounts_zone_with_names_and_whole_words(tmp_path, monkeypatch):
+    """Trial 4: `inbox list` showed 'when (UTC)' for a Seoul account, ids, 'reply h', and
+    texts cut mid-word without '…'."""
+    import datetime as dt
+
+    from typer.testing import CliRunner
+
+    from ripplemeter.cli import app
+    from ripplemeter.operations.accounts import add_account
+    from ripplemeter.workspace import Workspace
+
+    monkeypatch.chdir(tmp_path)
+    ws = Workspace(tmp_path / "ws.duckdb")
+    add_account(ws, "mastodon:1", role="owned", handle="brand", timezone="Asia/Seoul")
+    long = "Does it ship to Canada and how long does delivery usually take for two tins please"
+    rows = [
+        ("m:o1", "mastodon:1", dt.datetime(2026, 3, 2, 0, 0), "Spring tea", "original", None),
+        ("m:c1", "mastodon:7", dt.datetime(2026, 3, 2, 1, 30), long, "reply", "m:o1"),
+    ]
+    for pid, acc, t, text, kind, parent in rows:
+        ws.con.execute(
+            "INSERT INTO posts (post_id, platform, account_id, created_at, text, kind, parent_id) "
+            "VALUES (?, 'mastodon', ?, ?, ?, ?, ?)",
+            [pid, acc, t, text, kind, parent],
+        )
+    ws.con.execute(
+        "INSERT INTO accounts (account_id, platform, handle, role) "
+        "VALUES ('mastodon:7', 'mastodon', 'fan', 'public')"
+    )
+    ws.close()
+    res = CliRunner().invoke(
+        app, ["inbox", "list", "--workspace", "ws.duckdb"], env={"COLUMNS": "300"}
+    )
+    assert res.exit_code == 0, res.output
+    out = res.stdout
+    assert "when (Asia/Seoul)" in out and "(UTC)" not in out
+    assert "2026-03-02 10:30" in out  # 01:30 UTC + 9 h
+    assert "@fan" in out and "@brand" in out
+    assert "reply time (hours)" in out and "reply h" not in out
+    # 60 characters at most, cut after a whole word: the last space before character 59
+    assert "Does it ship to Canada and how long does delivery usually…" in out
+
+
+def test_shorten_by_hand():
+    from ripplemeter.operations import shorten
+
+    assert shorten("short text", 60) == "short text"
+    assert shorten("one two three four", 12) == "one two…"  # 'one two thr' -> last space
+    assert shorten("客服一直不回复很失望真的很失望", 8) == "客服一直不回复…"  # no space: 7 + …
+    assert shorten("end of a sentence. More", 20) == "end of a sentence…"  # the '.' dropped
+    assert shorten(None) == ""

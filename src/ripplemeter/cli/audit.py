@@ -34,12 +34,18 @@ def audit(
     tz = std.file.business_hours.timezone if std and std.file.business_hours else None
     ws = _open(workspace)
     try:
+        if tz is None:  # the days are the account's own when the team names no zone
+            from ripplemeter.cli.inbox import _accounts_zone
+
+            zone = _accounts_zone(ws, [account])
+            tz = None if zone == "UTC" else zone
         res = audit_account(
             ws,
             account,
             since=parse_day(since, "--since", tz),
             until=parse_day(until, "--until", tz),
             standards=std,
+            timezone=tz,
         )
     finally:
         ws.close()
@@ -50,6 +56,7 @@ def audit(
 
     from rich.markup import escape
 
+    from ripplemeter.operations import shorten
     from ripplemeter.operations.audit import format_value
 
     console.print(f"Audit of {escape(res.account_id)} from {res.period_text()}", highlight=False)
@@ -68,7 +75,7 @@ def audit(
         if m.reason:
             console.print(f"   {escape(m.reason)}", highlight=False)
         for f in m.findings:
-            text = html.unescape(f.text_html)[:100]
+            text = shorten(html.unescape(f.text_html), 100)
             console.print(
                 f"   - {escape(f.post_id)}: {escape(f.why)}: {escape(text)}", highlight=False
             )
