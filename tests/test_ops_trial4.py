@@ -234,3 +234,23 @@ def test_shorten_by_hand():
     assert shorten("客服一直不回复很失望真的很失望", 8) == "客服一直不回复…"  # no space: 7 + …
     assert shorten("end of a sentence. More", 20) == "end of a sentence…"  # the '.' dropped
     assert shorten(None) == ""
+
+
+def test_operations_and_audit_docs_link_to_files_that_exist():
+    """Trial 4: docs/operations.md sent readers to 'docs/formats', which does not exist."""
+    from pathlib import Path
+
+    docs = Path(__file__).resolve().parent.parent / "docs"
+
+    def anchors(md: str) -> set[str]:
+        heads = re.findall(r"^#+\s+(.*)$", md, flags=re.M)
+        return {re.sub(r"[^\w\- ]", "", h).strip().lower().replace(" ", "-") for h in heads}
+
+    for name in ("operations.md", "audit.md"):
+        text = (docs / name).read_text(encoding="utf-8")
+        assert "see docs/formats)" not in text
+        for target in re.findall(r"\]\(([^)#\s]+\.md)(?:#([^)]+))?\)", text):
+            path, anchor = target
+            assert (docs / path).is_file(), (name, path)
+            if anchor:
+                assert anchor in anchors((docs / path).read_text(encoding="utf-8")), anchor
