@@ -46,9 +46,38 @@ def test_exports_neutralise_formulas(demo_report):
     assert any(c.startswith("'=HYPERLINK(") for c in cells)
     assert not any(c.startswith("=") for c in cells)
     wb = openpyxl.load_workbook(paths.top_posts_xlsx)
-    values = [c.value for row in wb.active.iter_rows() for c in row if isinstance(c.value, str)]
-    assert any(v.startswith("'=HYPERLINK(") for v in values)
-    assert not any(v.startswith(("=", "+", "@")) for v in values)
+    cells = [c for row in wb.active.iter_rows() for c in row if isinstance(c.value, str)]
+    # xlsx: the text as exported, in cells of text type (never a formula), no apostrophe
+    assert any(c.value.startswith("=HYPERLINK(") for c in cells)
+    assert all(c.data_type == "s" for c in cells)
+    assert not any(c.value.startswith("'") for c in cells)
+    head = [c.value for c in next(wb.active.iter_rows())]
+    account = [r[head.index("account")].value for r in wb.active.iter_rows(min_row=2)]
+    assert "@lumentea" in account
+
+
+def test_xlsx_text_is_text_and_csv_is_neutralised(tmp_path):
+    import zipfile
+
+    import pandas as pd
+
+    from ripplemeter.report.exports import write_table
+
+    raw = ["=1+1", "@lumentea", "#N/A", "-x", "plain"]
+    df = pd.DataFrame({"text": raw, "n": [1, 2, 3, 4, None]})
+    write_table(df, tmp_path / "t.xlsx")
+    ws = openpyxl.load_workbook(tmp_path / "t.xlsx").active
+    rows = list(ws.iter_rows(min_row=2))
+    assert [r[0].value for r in rows] == raw  # exactly as exported
+    assert [r[0].data_type for r in rows] == ["s"] * 5  # text, never formula ("f") or error
+    assert [r[1].value for r in rows] == [1, 2, 3, 4, None]
+    sheet = zipfile.ZipFile(tmp_path / "t.xlsx").read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in sheet  # no formula anywhere in the file
+    write_table(df, tmp_path / "t.csv")
+    with open(tmp_path / "t.csv", encoding="utf-8-sig", newline="") as f:
+        got = [r[0] for r in csv.reader(f)][1:]
+    # OWASP: =, +, -, @ lead a formula when a spreadsheet parses a CSV cell; "#N/A" does not
+    assert got == ["'=1+1", "'@lumentea", "#N/A", "'-x", "plain"]
 
 
 @pytest.mark.parametrize(

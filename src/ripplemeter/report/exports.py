@@ -1,8 +1,18 @@
 """metrics.json and CSV/XLSX exports.
 
-Untrusted text (post texts, campaign names from ad platforms) is neutralised against formula
-injection in CSV/XLSX: a cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
-return is prefixed with an apostrophe (OWASP, "CSV Injection").
+Untrusted text (post texts, campaign names from ad platforms) is kept from running as a
+formula in a spreadsheet:
+
+* CSV: a cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is prefixed
+  with an apostrophe (OWASP, "CSV Injection"; ASVS 1.2.10). A CSV cell carries no type, so
+  Excel, LibreOffice Calc and Google Sheets parse each cell as if it were typed in; a leading
+  ``@`` starts a formula too (``@SUM(A1)`` runs, ``@lumentea`` becomes a ``#NAME?`` formula),
+  so an ``@handle`` keeps its apostrophe in CSV.
+* XLSX: every text cell is written with the string type (``t="s"``), which a spreadsheet
+  shows as it is and never evaluates, so no apostrophe is added and ``@lumentea`` reads as
+  ``@lumentea``. openpyxl would otherwise store any text starting with ``=`` as a formula
+  (and ``#N/A`` and the other error codes as errors): :func:`write_table` sets the type
+  itself.
 """
 
 from __future__ import annotations
@@ -89,16 +99,62 @@ def write_json(doc: dict, path: Path) -> Path:
 
 
 def write_table(df: pd.DataFrame, path: Path) -> Path:
-    """Write a DataFrame to CSV (UTF-8 with BOM, for Excel) or XLSX, neutralising text."""
-    safe = neutralise_frame(df)
+    """Write a DataFrame to CSV (UTF-8 with BOM, for Excel) or XLSX, text kept inert.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Any columns; zone-aware times are written as the wall-clock time of their zone (the
+        column name says which zone).
+    path : Path
+        ``.xlsx`` writes a workbook whose text cells are all of string type, as exported
+        (no apostrophe); anything else writes CSV with :func:`neutralise` applied to text.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
+    xlsx = path.suffix.lower() == ".xlsx"
+    safe = df.copy() if xlsx else neutralise_frame(df)
     for col in safe.columns:
         if isinstance(safe[col].dtype, pd.DatetimeTZDtype):
             safe[col] = safe[col].dt.tz_localize(None)
-    if path.suffix.lower() == ".xlsx":
-        safe.to_excel(path, index=False)
+    if xlsx:
+        _write_xlsx(safe, path)
     else:
         safe.to_csv(path, index=False, encoding="utf-8-sig")
     return path
+
+
+def _write_xlsx(df: pd.DataFrame, path: Path) -> None:
+    """One sheet, a header row, every ``str`` cell typed as text (never a formula)."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append([str(c) for c in df.columns])
+    for cell in ws[1]:
+        cell.data_type = "s"
+    for row in df.itertuples(index=False, name=None):
+        ws.append([_xlsx_value(v) for v in row])
+        for cell in ws[ws.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # openpyxl types "=..." as a formula, "#N/A" as an error
+    wb.save(path)
+
+
+def _xlsx_value(v: object) -> object:
+    if v is None or v is pd.NA or v is pd.NaT:
+        return None
+    if isinstance(v, float) and math.isnan(v):
+        return None
+    if isinstance(v, np.generic):
+        v = v.item()
+        return None if isinstance(v, float) and math.isnan(v) else v
+    if isinstance(v, pd.Timestamp):
+        return v.to_pydatetime()
+    return v
 
 
 def write_gexf(edges: pd.DataFrame, path: Path) -> Path:
