@@ -136,14 +136,22 @@ def test_daily_export_header_is_the_real_one(demo_dir, real_data):
 @pytest.mark.real_data
 def test_meta_export_header_is_the_real_one_in_usd(demo_dir, real_data):
     real = read_rows(real_data(REAL_META), encoding="utf-8-sig")[0]
-    expected = [h.replace("(INR)", "(USD)") for h in real]
+    # the real export has no Results columns; the demo adds the three where Ads Manager puts
+    # them (the demo's cost per result needs them)
+    expected = demo._with_results(
+        [h.replace("(INR)", "(USD)") for h in real], *demo.META_RESULT_COLUMNS
+    )
     path = demo_dir / demo.META_FILE
     assert path.read_bytes().startswith(b"\xef\xbb\xbf")
     rows = read_rows(path, encoding="utf-8-sig")
     assert rows[0] == expected
     # Same quoting style as the real header line (only names with spaces are quoted).
-    real_line = real_data(REAL_META).read_bytes().split(b"\n", 1)[0]
-    assert path.read_bytes().split(b"\n", 1)[0] == real_line.replace(b"(INR)", b"(USD)")
+    real_line = real_data(REAL_META).read_bytes().split(b"\n", 1)[0].decode("utf-8-sig")
+    fields = demo._with_results(
+        real_line.split(","), "Results", '"Result indicator"', '"Cost per results"'
+    )
+    line = "\ufeff" + ",".join(fields).replace("(INR)", "(USD)")
+    assert path.read_bytes().split(b"\n", 1)[0].decode("utf-8") == line
 
 
 @pytest.mark.real_data
@@ -288,6 +296,25 @@ def test_meta_rows(demo_dir):
     assert int(total["Impressions"]) == sum(int(r["Impressions"]) for r in campaigns)
     assert int(total["Reach"]) <= sum(int(r["Reach"]) for r in campaigns)
     assert any(r["Purchases"] for r in campaigns)
+    # Results count each campaign's objective (by hand from the row's own counts); the
+    # total row adds none up, since the campaigns count different results
+    assert (total["Results"], total["Result indicator"], total["Cost per results"]) == ("", "", "")
+    of = {
+        "reach": "Reach",
+        "actions:link_click": "Link clicks",
+        "actions:offsite_conversion.fb_pixel_purchase": "Purchases",
+    }
+    assert sorted(r["Result indicator"] for r in campaigns) == sorted(of)
+    for r in campaigns:
+        n = int(r[of[r["Result indicator"]]])
+        assert int(r["Results"]) == n
+        per = 1000 if r["Result indicator"] == "reach" else 1  # Meta: reach per 1,000 people
+        spend = float(r["Amount spent (USD)"])
+        assert float(r["Cost per results"]) == pytest.approx(spend / n * per, abs=1e-8)
+    by_age = read_dicts(demo_dir / demo.META_AGE_FILE, encoding="utf-8-sig")
+    for r in campaigns:
+        parts = [a for a in by_age if a["Campaign name"] == r["Campaign name"]]
+        assert sum(int(a["Results"]) for a in parts if a["Results"]) == int(r["Results"])
     assert any(r["Purchases"] == "" for r in campaigns)  # not applicable is empty
     assert int(total["Purchases"]) == sum(int(r["Purchases"] or 0) for r in campaigns)
 
@@ -363,3 +390,27 @@ def test_comments_answer_the_campaign_tweets_in_three_languages(demo_dir):
     # comments under other platforms' mentions answer a mention of the file
     ids = {r["id"] for r in body}
     assert all(r["parent_id"] in ids for r in body if r["platform"] != "x" and r["parent_id"])
+
+
+def test_demo_brand_topic_finds_the_chinese_and_korean_names(demo_dir):
+    """The brand is written 路明茶 in Chinese and 루멘티 in Korean (standards.toml requires
+    them): the listening project's brand query finds both, as Opinion does."""
+    import pandas as pd
+
+    from ripplemeter.listen.project import load_listen_project
+    from ripplemeter.listen.query import parse
+
+    project = load_listen_project(demo_dir / "listen.toml")
+    brand = next(t for t in project.topics if t.role == "brand")
+    posts = pd.DataFrame(
+        {
+            "text": [
+                "路明茶的春季抹茶太好喝了",  # 路明茶 inside an unspaced sentence
+                "루멘티의 새 말차 출시",  # 루멘티 followed by the particle 의
+                "Lumen Tea spring launch",
+                "明茶",  # part of the name only
+                "그냥 말차 라떼",
+            ]
+        }
+    )
+    assert parse(brand.query).match(posts).tolist() == [True, True, True, False, False]

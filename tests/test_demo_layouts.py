@@ -59,8 +59,17 @@ def test_x_daily_export_header(demo_dir, name):
 def test_meta_export_header(demo_dir):
     path = demo_dir / demo.META_FILE
     assert path.read_bytes().startswith(b"\xef\xbb\xbf")
-    assert header(path, encoding="utf-8-sig") == meta_ads.export_header("USD")
-    assert "Amount spent (USD)" in meta_ads.export_header("USD")
+    got = header(path, encoding="utf-8-sig")
+    assert got == demo.META_FILE_HEADER
+    # the format module's columns in their order, plus the three result columns
+    assert [h for h in got if h not in demo.META_RESULT_COLUMNS] == list(
+        meta_ads.export_header("USD")
+    )
+    assert "Amount spent (USD)" in got
+    # each result column is one the importer reads (a metric, the result's type, or a
+    # column it recognises and leaves alone), so none is taken for a breakdown
+    read = set(meta_ads.METRICS) | set(meta_ads.RESULT_TYPE_COLUMNS) | meta_ads._NOT_BREAKDOWN
+    assert {h.lower() for h in demo.META_RESULT_COLUMNS} <= read
 
 
 def test_google_trends_preamble_and_header(demo_dir):
@@ -126,7 +135,7 @@ def test_demo_files_import_with_nothing_left_out(demo_dir):
     not_stored = [n for n in meta.notes if "columns not stored" in n]
     assert not_stored == [
         f"{demo.META_FILE}: columns not stored (derivable from stored ones or not in the "
-        "schema): 'CPC (all)', 'CTR (all)'"
+        "schema): 'Cost per results', 'CPC (all)', 'CTR (all)'"
     ]
 
 

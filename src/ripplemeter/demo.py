@@ -50,6 +50,7 @@ __all__ = [
     "TWEETS_FILE",
     "X_DAILY_HEADER",
     "X_TWEET_HEADER",
+    "META_FILE_HEADER",
     "META_HEADER",
     "WORKSPACE_FILE",
     "generate_demo",
@@ -81,6 +82,17 @@ _MEDIA = x_analytics.MEDIA_COLUMNS
 X_TWEET_HEADER = x_analytics.TWEETS_HEADER
 X_DAILY_HEADER = x_analytics.DAILY_HEADER
 META_HEADER = meta_ads.export_header("USD")
+#: The objective's results, which Ads Manager exports when 'Results' is among the columns
+#: (the public Teefusion export has none; the importer reads all three: ``results``, the
+#: ``result indicator``, and ``cost per results`` recognised and left to its own spend /
+#: results). Each is placed by :func:`_with_results`.
+META_RESULT_COLUMNS = ("Results", "Result indicator", "Cost per results")
+#: What each demo campaign's Results count (Meta's result indicator for its objective).
+META_RESULT_INDICATORS = {
+    "Lumen Tea Launch_Awareness_01/03/26": "reach",
+    "Spring Matcha_Traffic_Website Visit": "actions:link_click",
+    "LumenTea_Sales_Conversions_Mar26": "actions:offsite_conversion.fb_pixel_purchase",
+}
 _TRENDS_TERMS = [("lumen tea", "Worldwide"), ("matcha latte", "Worldwide")]
 
 # Share of an engagement that lands in each part (before masking parts a tweet cannot have),
@@ -692,6 +704,31 @@ def _meta_row(
     ]
 
 
+def _with_results(cells: list[str], results: str, indicator: str, cost: str) -> list[str]:
+    """A Meta row (:data:`META_HEADER` order) with the result columns placed as Ads Manager
+    places them: Results and Result indicator after the campaign name, Cost per results
+    after Impressions."""
+    return [cells[0], results, indicator, cells[1], cells[2], cost, *cells[3:]]
+
+
+#: The demo's Meta export header: :data:`META_HEADER` with :data:`META_RESULT_COLUMNS`.
+META_FILE_HEADER = tuple(_with_results(list(META_HEADER), *META_RESULT_COLUMNS))
+
+
+def _result_cells(
+    indicator: str | None, spend: float, reach: int, link: int, purchases: int | None
+) -> tuple[str, str, str]:
+    """Results, Result indicator and Cost per results of one row, as Ads Manager writes
+    them: a reach objective's cost is per 1,000 people reached; empty without a result."""
+    if indicator is None:
+        return "", "", ""
+    n = {"reach": reach, "actions:link_click": link}.get(indicator, purchases)
+    if not n:
+        return "", indicator, ""
+    per = spend / n * (1000 if indicator == "reach" else 1)
+    return str(n), indicator, _meta_num(per)
+
+
 def _meta_ads(rng: np.random.Generator) -> str:
     """Meta Ads Manager table export: account total first, campaigns by spend (descending)."""
     # name, budget (USD), CPM, link CTR, has conversions
@@ -727,20 +764,30 @@ def _meta_ads(rng: np.random.Generator) -> str:
         int(sum(c[1] for c in campaigns) * float(rng.uniform(0.72, 0.85))),
     )
     rows = [
-        list(META_HEADER),
-        _meta_row(
+        list(META_FILE_HEADER),
+        _with_results(
+            _meta_row(
+                "",
+                account_reach,
+                total(2),
+                round(sum(c[3] for c in campaigns), 2),
+                total(4),
+                total(5),
+                total(6),
+                total(7),
+                total(8),
+            ),
+            "",  # the campaigns count different results: Ads Manager adds none up
             "",
-            account_reach,
-            total(2),
-            round(sum(c[3] for c in campaigns), 2),
-            total(4),
-            total(5),
-            total(6),
-            total(7),
-            total(8),
+            "",
         ),
     ]
-    rows += [_meta_row(*c) for c in campaigns]
+    rows += [
+        _with_results(
+            _meta_row(*c), *_result_cells(META_RESULT_INDICATORS[c[0]], c[3], c[1], c[4], c[8])
+        )
+        for c in campaigns
+    ]
     return "".join(",".join(_meta_field(f) for f in row) + "\n" for row in rows)
 
 
@@ -751,13 +798,13 @@ def _meta_ads_by_age(campaign_csv: str, rng: np.random.Generator) -> str:
     """The campaign export broken down by age, as Ads Manager writes it: the account total
     first (no age), then each campaign's row split across the age ranges so that counts and
     spend add up to the campaign row (reach is split too, each part at most its impressions)."""
-    header = list(META_HEADER)
+    header = list(META_FILE_HEADER)
     header.insert(1, "Age")
     lines = [header]
     spent = next(h for h in META_HEADER if h.startswith("Amount spent"))
     for k, r in enumerate(csv.DictReader(io.StringIO(campaign_csv))):
         if k == 0:  # the account total: kept as it is, with an empty age
-            lines.append([r[META_HEADER[0]], "", *(r[h] for h in META_HEADER[1:])])
+            lines.append([r[META_FILE_HEADER[0]], "", *(r[h] for h in META_FILE_HEADER[1:])])
             continue
         w = rng.dirichlet(np.full(len(_AGES), 4.0))
         imp = rng.multinomial(int(r["Impressions"]), w)
@@ -772,14 +819,24 @@ def _meta_ads_by_age(campaign_csv: str, rng: np.random.Generator) -> str:
             for c in ("Adds to cart", "Checkouts initiated", "Purchases")
         ]
         for a, age in enumerate(_AGES):
-            row = _meta_row(
-                r[META_HEADER[0]],
-                int(reach[a]),
-                int(imp[a]),
-                spend[a] / 100,
-                int(link[a]),
-                int(link[a] + extra[a]),
-                *(None if c is None else int(c[a]) for c in conv),
+            counts = [None if c is None else int(c[a]) for c in conv]
+            row = _with_results(
+                _meta_row(
+                    r[META_HEADER[0]],
+                    int(reach[a]),
+                    int(imp[a]),
+                    spend[a] / 100,
+                    int(link[a]),
+                    int(link[a] + extra[a]),
+                    *counts,
+                ),
+                *_result_cells(
+                    r["Result indicator"] or None,
+                    spend[a] / 100,
+                    int(reach[a]),
+                    int(link[a]),
+                    counts[2],
+                ),
             )
             row.insert(1, age)
             lines.append(row)
@@ -821,7 +878,7 @@ timezone = "Asia/Shanghai"
 id = "lumen"
 name = "Lumen Tea"
 role = "brand"
-query = 'lumen OR lumentea OR "spring matcha"'
+query = 'lumen OR lumentea OR "spring matcha" OR 路明茶 OR 루멘티'
 
 [[topics]]
 id = "spring"
