@@ -537,3 +537,28 @@ def test_platforms_with_and_without_reach_write_plain_numbers(tmp_path):
     assert doc["quantitative"]["exposure"]["reach"] == 2700
     # engagement rate by reach: only posts whose reach is known
     assert doc["quantitative"]["exposure"]["engagement_rate_reach"] == pytest.approx(150 / 2700)
+
+
+def test_value_none_for_a_figure_without_value_keyerror_for_a_path_not_held(tmp_path):
+    """README: ``res.value(path)`` returns None for a figure the report shows without a
+    value (its reason says why) and raises KeyError for a path the evaluation does not hold."""
+    from ripplemeter.campaign import load_campaign
+    from ripplemeter.demo import META_AGE_FILE, generate_demo
+    from ripplemeter.evaluate.section import Figure, SectionResult
+    from ripplemeter.pipeline import import_and_evaluate
+
+    generate_demo(tmp_path / "data", seed=7)
+    (tmp_path / "campaign.toml").write_text(
+        '[campaign]\nname = "x"\nstart = 2026-03-01\nend = 2026-03-31\n'
+        f'[[sources]]\npath = "data/{META_AGE_FILE}"\nformat = "meta-ads"\n'
+    )
+    res = import_and_evaluate(load_campaign(tmp_path / "campaign.toml"))
+    # spend data, but only an export broken down by age: no total CPC for the window
+    assert res.value("quantitative.cpc.value") is None
+    assert "breakdown" in res.figure("quantitative.cpc.value").reason
+    with pytest.raises(KeyError, match="sections without data"):
+        res.value("quantitative.cpc.no_such_figure")  # names the sections that had no data
+    sr = SectionResult(figures=[Figure("a.b", "cpc", None, "no link clicks")])
+    assert sr.value("a.b") is None
+    with pytest.raises(KeyError):
+        sr.value("a.c")

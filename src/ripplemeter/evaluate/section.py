@@ -110,7 +110,23 @@ class SectionResult:
         return cls(data=dict(data or {}), status="no data", reason=reason)
 
     def value(self, path: str) -> Any:
-        """The value of the figure at ``path`` (KeyError if the section reports none there)."""
+        """The value of the figure at ``path``.
+
+        The same rule as :meth:`ripplemeter.evaluate.CampaignEvaluation.value`: a path the
+        section does not report raises; a figure it reports without a value (a cost per
+        click with no link clicks, a total from breakdown exports only) returns None, and
+        the figure's ``reason`` says why.
+
+        Returns
+        -------
+        int, float, str or None
+            None for a reported figure that has no value.
+
+        Raises
+        ------
+        KeyError
+            The section reports no figure at ``path``.
+        """
         for f in self.figures:
             if f.path == path:
                 return f.value
