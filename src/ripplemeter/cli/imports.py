@@ -171,7 +171,10 @@ def formats_() -> None:
 
     from ripplemeter.formats import format_summaries
 
-    table = Table("format", "what it reads")
+    table = Table()
+    table.add_column("format", no_wrap=True)
+    # wrapped, never cut: Rich's word wrap can end a line of wide (CJK) characters with "…"
+    table.add_column("what it reads", overflow="fold")
     for name, summary in format_summaries():
-        table.add_row(Text(name), Text(summary))
+        table.add_row(Text(name), Text(summary, overflow="fold"))
     console.print(table)
