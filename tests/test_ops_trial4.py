@@ -254,3 +254,33 @@ def test_operations_and_audit_docs_link_to_files_that_exist():
             assert (docs / path).is_file(), (name, path)
             if anchor:
                 assert anchor in anchors((docs / path).read_text(encoding="utf-8")), anchor
+
+
+def test_account_names_by_hand():
+    """The demo's report showed x:lumentea and x:fan2597: their handle is their native id."""
+    from ripplemeter.evaluate.inbox_section import account_names
+    from ripplemeter.workspace import Workspace
+
+    ws = Workspace()
+    rows = [
+        ("x:lumentea", "lumentea", None, "owned", 1),
+        ("x:lumentea", None, None, "owned", 2),  # a later registration without a handle
+        ("x:fan2597", "fan2597", None, "public", 1),
+        ("x:1", "lumen", "Lumen Tea", "owned", 1),
+        ("x:1", "1", None, "public", 2),  # another import's numeric "handle": no name
+        ("mastodon:9", None, "Lumen on Mastodon", "owned", 1),
+        ("mastodon:8", None, None, "owned", 1),
+    ]
+    for aid, handle, name, role, imp in rows:
+        ws.con.execute(
+            "INSERT INTO accounts (account_id, platform, handle, name, role, import_id) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [aid, aid.split(":")[0], handle, name, role, imp],
+        )
+    assert account_names(ws) == {
+        "x:lumentea": "@lumentea",
+        "x:fan2597": "@fan2597",
+        "x:1": "@lumen",
+        "mastodon:9": "Lumen on Mastodon",
+    }
+    ws.close()

@@ -134,7 +134,7 @@ def account_names(ws) -> dict[str, str]:
 
     A registered row (an accounts import or ``ripplemeter accounts``: a role other than
     ``public``) wins over what other imports wrote; among equals the latest row. A handle
-    that is only the account's native id is no name. Ids without a handle or a name are left
+    that is only the account's numeric native id (``1`` for ``x:1``) is no name. Ids without a handle or a name are left
     out (callers show the id).
     """
     rows = ws.con.execute(
@@ -145,7 +145,7 @@ def account_names(ws) -> dict[str, str]:
     for aid, handle, name in rows:
         native = str(aid).split(":", 1)[-1]
         h = handle.strip().lstrip("@") if isinstance(handle, str) else ""
-        if h and h != native:
+        if h and not (h == native and native.isdigit()):  # "1" for x:1 is no name
             out[aid] = "@" + h
         elif isinstance(name, str) and name.strip():
             out[aid] = name.strip()
