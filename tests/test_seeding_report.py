@@ -123,9 +123,11 @@ def test_report_concludes_when_the_plan_is_the_biggest_accounts(tmp_path):
     # a star: the hub is both the plan's seed and the account with the most followers
     rows = ["src_account_id,dst_account_id"] + [f"x:fan{i},x:hub" for i in range(20)]
     (tmp_path / "follows.csv").write_text("\n".join(rows) + "\n")
+    (tmp_path / "accounts.csv").write_text("account_id,platform,handle\nhub,x,lumentea\n")
     (tmp_path / "campaign.toml").write_text(
         '[campaign]\nname = "s"\nstart = 2026-03-01\nend = 2026-03-31\n'
         '[[sources]]\npath = "follows.csv"\nformat = "generic"\ntable = "follows"\n'
+        '[[sources]]\npath = "accounts.csv"\nformat = "accounts"\n'
         '[seeding]\nk = 1\nprobability = "constant:0.5"\nmc_runs = 2000\n'
     )
     res = import_and_evaluate(load_campaign(tmp_path / "campaign.toml"))
@@ -138,6 +140,7 @@ def test_report_concludes_when_the_plan_is_the_biggest_accounts(tmp_path):
     assert "this plan does no better than simply picking the biggest accounts" in html
     assert "Both choices are the very same accounts." in html
     assert "1 in 21" in html  # 21 accounts in the graph
+    assert '<span title="x:hub">@lumentea</span>' in html  # a name, the id in a tooltip
     for jargon in ("approximation w.p.", "RR sets", "1/n^"):
         assert jargon not in html
 

@@ -375,6 +375,10 @@ class SeedingSection:
                 )
             )
         d["seed_count"] = len(d["seeds"])
+        from ripplemeter.evaluate.top_posts import _account_labels
+
+        # account id -> @handle or name from the accounts rows (the id goes in a tooltip)
+        d["account_names"] = _account_labels(ctx, [str(x) for x in d["seeds"]])
         d["guarantee_words"] = guarantee_in_words(
             d.get("algorithm", ""), d.get("epsilon"), d["graph"]["nodes"]
         )
