@@ -216,3 +216,21 @@ def test_seeding_graph_errors(tmp_path, workspace):
     csv = write_csv(tmp_path / "g.csv", EDGES[:3], weighted=True)
     with pytest.raises(GraphError, match="unknown probability model 'magic'"):
         seeding_graph(csv, probability="magic")
+
+
+def test_seeds_table_output_in_plain_words(tmp_path):
+    """The guarantee and the overlap between seeds are sentences, with no 'RR sets'."""
+    # two hubs sharing both followers a and b, probability 1: each hub reaches itself, a
+    # and b (3 accounts); together they reach 4, so adding up one by one gives 6
+    g = tmp_path / "g.txt"
+    g.write_text("# Directed graph\nh1 a 1\nh1 b 1\nh2 a 1\nh2 b 1\n")
+    out = CliRunner().invoke(
+        app, ["seeds", str(g), "-k", "2", "--probability", "given", "--mc-runs", "100"]
+    )
+    assert out.exit_code == 0, out.output
+    text = " ".join(out.output.split())
+    assert "The selection method is proven to choose accounts" in text
+    assert "1 in 4" in text  # 4 accounts in the graph
+    assert "added up one by one come to 6.0 accounts, but together they reach 4.0" in text
+    for jargon in ("RR sets", "w.p.", "shared reach", "1/n^"):
+        assert jargon not in text
