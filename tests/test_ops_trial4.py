@@ -284,3 +284,38 @@ def test_account_names_by_hand():
         "mastodon:9": "Lumen on Mastodon",
     }
     ws.close()
+
+
+def test_sentiment_predictor_uses_its_tier_and_scores_each_text_once(monkeypatch):
+    import pandas as pd
+
+    import ripplemeter.text.sentiment as sentiment
+    from ripplemeter.operations.inbox import SentimentPredictor
+
+    calls = []
+
+    def fake(texts, lang="auto", tier="fast", binary=False):
+        calls.append((list(texts), tier))
+        return pd.DataFrame(
+            {"lang": ["en"] * len(texts), "label": ["negative"] * len(texts),
+             "score": [0.7] * len(texts)}
+        )  # fmt: skip
+
+    monkeypatch.setattr(sentiment, "score_texts", fake)
+    p = SentimentPredictor("accurate")
+    assert p(["b", "a", "b"], "sentiment") == ["negative"] * 3
+    assert p(["a", "b"], "negative_probability") == [0.7, 0.7]
+    assert calls == [(["a", "b"], "accurate")]  # once per distinct text, with its tier
+
+
+def test_cli_inbox_list_refuses_an_unknown_tier(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from ripplemeter.cli import app
+    from ripplemeter.workspace import Workspace
+
+    monkeypatch.chdir(tmp_path)
+    Workspace(tmp_path / "ripplemeter.duckdb").close()
+    res = CliRunner().invoke(app, ["inbox", "list", "--tier", "best"])
+    assert res.exit_code == 2 and "Traceback" not in res.output
+    assert "--tier: expected fast or accurate, found 'best'" in res.output

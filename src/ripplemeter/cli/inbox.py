@@ -88,14 +88,14 @@ def _open(workspace: Path, read_only: bool = False):
     return Workspace(workspace)
 
 
-def _settings(std, now=None):
+def _settings(std, now=None, tier: str = "fast"):
     from ripplemeter.operations.inbox import InboxSettings
 
     if std is None:
-        return InboxSettings(now=now)
+        return InboxSettings(now=now, sentiment_tier=tier)
     cal = std.business_calendar() if std.file.business_hours is not None else None
     target = std.rules_for(None).reply_within()
-    return InboxSettings(target=target, calendar=cal, now=now)
+    return InboxSettings(target=target, calendar=cal, now=now, sentiment_tier=tier)
 
 
 _COLUMNS = [
@@ -127,6 +127,13 @@ def inbox_list(
         ),
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="JSON to stdout.")] = False,
+    tier: Annotated[
+        str,
+        typer.Option(
+            help="Sentiment tier that tells complaints from praise: fast, or accurate "
+            "(slower, tens of items a second)."
+        ),
+    ] = "fast",
 ) -> None:
     """List inbox items with their kind, state, reply time and whether it was too late.
 
@@ -145,7 +152,7 @@ def inbox_list(
     try:
         ib = build_inbox(
             ws,
-            settings=_settings(std),
+            settings=_settings(std, tier=_tier(tier)),
             since=parse_day(since, "--since", tz),
             until=parse_day(until, "--until", tz),
             addressed_to=[account] if account else None,
@@ -192,6 +199,14 @@ def inbox_list(
             "yes" if r.breach else "", escape(shorten(r.text, 60)),
         )  # fmt: skip
     console.print(t)
+
+
+def _tier(value: str) -> str:
+    from ripplemeter.errors import RippleError
+
+    if value not in ("fast", "accurate"):
+        raise RippleError(f"--tier: expected fast or accurate, found {value!r}")
+    return value
 
 
 def _accounts_zone(ws, account_ids: list[str]) -> str:

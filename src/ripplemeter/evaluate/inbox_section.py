@@ -12,7 +12,7 @@ answered only when an owned account replied.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -77,6 +77,8 @@ class Settings(BaseModel):
     """standards.toml (business hours, reply target), relative to campaign.toml."""
     reply_within_hours: float | None = Field(None, gt=0)
     """Reply-time target overriding the standard's (business hours)."""
+    sentiment_tier: Literal["fast", "accurate"] = "fast"
+    """Sentiment tier that tells complaints from praise (``accurate``: slower, more exact)."""
 
 
 def load_section_standards(ctx, path: str | None):
@@ -207,7 +209,10 @@ class InboxSection:
             target_h = st.reply_within_hours
         lo = ctx.window.campaign.lo.to_pydatetime()
         hi = ctx.window.campaign.hi.to_pydatetime()
-        settings = InboxSettings(target=dt.timedelta(hours=target_h), calendar=cal, now=hi)
+        settings = InboxSettings(
+            target=dt.timedelta(hours=target_h), calendar=cal, now=hi,
+            sentiment_tier=st.sentiment_tier,
+        )  # fmt: skip
         ib = build_inbox(ws, owned, settings=settings, since=lo, until=hi)
         if ib.empty:
             return SectionResult.no_data(

@@ -55,6 +55,7 @@ __all__ = [
     "STATES",
     "InboxError",
     "InboxSettings",
+    "SentimentPredictor",
     "assign",
     "build_inbox",
     "close",
@@ -98,6 +99,9 @@ class InboxSettings:
     notable_followers : int
         An author with at least this many followers (or verified) is notable (default
         10,000, a ripplemeter decision: the usual lower bound of a "micro-influencer").
+    sentiment_tier : {"fast", "accurate"}
+        The sentiment tier that reads complaints and praise (default ``fast``; see
+        :class:`SentimentPredictor`).
     now : datetime or None
         The instant unanswered items are measured to (default: the current time).
     """
@@ -106,6 +110,7 @@ class InboxSettings:
     calendar: BusinessCalendar | None = None
     notable_followers: int = 10_000
     now: dt.datetime | None = None
+    sentiment_tier: str = "fast"
 
 
 # --------------------------------------------------------------------------- question rules
@@ -317,6 +322,44 @@ def _aware(t) -> dt.datetime:
 Predictor = Callable[[list[str], str], Sequence[str]]
 """``predict(texts, task) -> labels``: ``task`` is ``sentiment`` (positive, negative,
 neutral), ``spam`` (spam, ham) or ``question`` (question, ok)."""
+
+
+class SentimentPredictor:
+    """The shipped models, with sentiment from a chosen tier (scored once per text).
+
+    Parameters
+    ----------
+    tier : {"fast", "accurate"}
+        The sentiment tier (:func:`ripplemeter.text.sentiment.score_texts`). The accurate
+        tier is slower (tens of texts a second against thousands); an inbox holds few
+        enough items for it.
+
+    Notes
+    -----
+    Call it as ``predict(texts, task)`` (see :func:`default_predictor` for the tasks). The
+    sentiment of a text is computed once and reused by ``negative_probability``.
+    """
+
+    def __init__(self, tier: str = "fast") -> None:
+        self.tier = tier
+        self._seen: dict[str, tuple[str, float]] = {}
+
+    def _scores(self, texts: list[str]) -> list[tuple[str, float]]:
+        from ripplemeter.text.sentiment import score_texts
+
+        new = sorted({t for t in texts if t not in self._seen})
+        if new:
+            s = score_texts(new, tier=self.tier)
+            for t, lab, v in zip(new, s["label"], s["score"], strict=True):
+                self._seen[t] = (str(lab), float(v))
+        return [self._seen[t] for t in texts]
+
+    def __call__(self, texts: list[str], task: str) -> list:
+        if task == "sentiment":
+            return [lab for lab, _ in self._scores(list(texts))]
+        if task == "negative_probability":
+            return [v if lab == "negative" else 0.0 for lab, v in self._scores(list(texts))]
+        return default_predictor(texts, task)
 
 
 def default_predictor(texts: list[str], task: str) -> list[str]:
@@ -670,6 +713,8 @@ def build_inbox(
     st = settings or InboxSettings()
     items = inbox_items(ws, owned, since=since, until=until, addressed_to=addressed_to)
     if categories is None:
+        if predict is None and st.sentiment_tier != "fast":
+            predict = SentimentPredictor(st.sentiment_tier)
         categories = classify_items(items["text"].tolist(), predict)
     if len(categories) != len(items):
         raise OperationsError(
