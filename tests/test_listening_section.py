@@ -531,3 +531,42 @@ def test_author_label():
         "Adrienne (@adrienne@mamot.fr)"
     )
     assert author_label(None, None, "youtube", "youtube:UCVk7uRN7g") == "youtube:UCVk7uRN7g"
+
+
+def test_a_search_form_with_links_is_named_in_a_warning(tmp_path, ws):
+    """Posts stored by an older ripplemeter (links in their search form) are said, not hidden.
+
+    The section only reads; ``listen report`` updates them (refresh_search_text) before it
+    evaluates, so this warning is for a campaign's workspace opened without it.
+    """
+    import ibis
+
+    from ripplemeter.evaluate.context import EvalContext, TableAccess
+    from ripplemeter.evaluate.section import get_section
+    from ripplemeter.listen.store import refresh_search_text
+
+    # p4 with a link, stored as an older ripplemeter did (the link kept in its search text)
+    ws.con.execute(
+        "UPDATE posts SET text = text || ' https://t.co/abc', "
+        "search_text = search_text || ' https://t.co/abc' WHERE post_id = 'x:p4'"
+    )
+    ws.con.execute("DELETE FROM meta WHERE key = 'search_form'")
+    proj = _project(tmp_path)
+    # the section alone (as in a campaign report), without the refresh
+
+    camp = proj.campaign(pd.Timestamp("2026-03-01").date(), pd.Timestamp("2026-03-14").date())
+    ctx = EvalContext(
+        scope=(),
+        window=camp.window,
+        currency=camp.currency,
+        fx={},
+        tables=TableAccess(ibis.duckdb.from_connection(ws.con), None),
+        settings=dict(camp.settings),
+        campaign_file=None,
+    )
+    r = get_section("listening").run(ctx)
+    assert any("1 post(s) of the window were stored by an older" in w for w in r.warnings)
+    # listen report / evaluate_listening refresh first: no warning, the link is gone
+    res = evaluate_listening(proj, ws, start=camp.start, end=camp.end, annotate=False)
+    assert not any("older ripplemeter" in w for w in res["listening"].warnings)
+    assert refresh_search_text(ws) == 0

@@ -886,6 +886,9 @@ class ListeningSection:
             own_account=is_own.fill_null(False),
         )
         base = ctx.tables.materialize(base, "_rm_listen_base")
+        stale = int(
+            base.filter(base.search_text.re_search(r"://|(^| )www\.")).count().to_pyarrow().as_py()
+        )
         members = self._members(ctx, base, s.topics)
         # the brand's own and partner accounts: their posts are not what people say about it
         own_posts = base.filter(base.own_account).post_id
@@ -967,6 +970,13 @@ class ListeningSection:
 
         notes: list[str] = []
         warnings: list[str] = []
+        if stale:
+            warnings.append(
+                f"listening: {stale:,} post(s) of the window were stored by an older ripplemeter, "
+                "whose search text kept web addresses, so a topic may match inside a link "
+                "(pic.twitter.com/...); `ripplemeter listen report` updates them once when it "
+                "opens the workspace (--workspace FILE), as re-importing the files does"
+            )
         frames: dict[str, pd.DataFrame] = {}
         for tid in order:
             t = topics[tid]
