@@ -997,6 +997,7 @@ class AspectModel:
         self.tier = tier or ("accurate" if self.taxonomy.learned else "fast")
         self._matchers: dict[str | None, _Matcher] = {}
         self._cue_matchers: dict[tuple[str, str], _Matcher | None] = {}
+        self._cues_in_terms: dict[str, frozenset[str]] = {}
         self._sentiment: dict[str, object] = {}
         self._learned: LearnedAspects | None = None
         self._accurate: AccurateAspects | None = None
@@ -1047,7 +1048,16 @@ class AspectModel:
         if not hits:
             return None
         spans = [(a, b) for a, b, _p, _t in hits]
-        spans += [(a, b) for a, b, _x, _t in self._matcher(lang).find(clause)]
+        if lang not in self._cues_in_terms:  # cues that can hide inside a longer term
+            terms = list(self.taxonomy.terms(lang))
+            self._cues_in_terms[lang] = frozenset(
+                c
+                for a in self.taxonomy.cues
+                for c in self.taxonomy.cue_terms(lang, a)
+                if any(c.rstrip("*") in t and c.rstrip("*") != t for t in terms)
+            )
+        if any(cue in self._cues_in_terms[lang] for _a, _b, _p, cue in hits):
+            spans += [(a, b) for a, b, _x, _t in self._matcher(lang).find(clause)]
         kept: list[tuple[str, str]] = []
         for a, b, polarity, cue in hits:
             if any(x <= a and b <= y and y - x > b - a for x, y in spans):
