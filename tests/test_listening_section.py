@@ -511,11 +511,17 @@ def test_week_rows_fold_quiet_stretches():
     w = [dt.date(2018, 1, 29) + dt.timedelta(weeks=k) for k in range(8)]
     rows = week_rows(w, [3, 0, 0, 0, 0, 1, 0, 2])
     assert rows == [
-        {"i": 0, "week": "2018-01-29"},
-        {"from": "2018-02-05", "to": "2018-02-26", "weeks": 4},
-        {"i": 5, "week": "2018-03-05"},
-        {"i": 6, "week": "2018-03-12"},
-        {"i": 7, "week": "2018-03-19"},
+        {"i": 0, "week": "2018-01-29", "text": "29 Jan 2018"},
+        {
+            "from": "2018-02-05",
+            "to": "2018-02-26",
+            "weeks": 4,
+            "text": "4 weeks without a mention, from the week of 5 Feb 2018 to the week of "
+            "26 Feb 2018",
+        },
+        {"i": 5, "week": "2018-03-05", "text": "5 Mar 2018"},
+        {"i": 6, "week": "2018-03-12", "text": "12 Mar 2018"},
+        {"i": 7, "week": "2018-03-19", "text": "19 Mar 2018"},
     ]
 
 

@@ -393,9 +393,10 @@ def week_rows(weeks: Sequence[dt.date], totals: Sequence[int], min_run: int = 3)
     Returns
     -------
     list of dict
-        ``{"i": position, "week": iso}`` for a week shown with its figures, or
-        ``{"from": iso, "to": iso, "weeks": k}`` for ``k`` quiet weeks in a row (``to`` is
-        the last quiet week's Monday). metrics.json keeps every week.
+        ``{"i": position, "week": iso, "text": "29 Jan 2018"}`` for a week shown with its
+        figures, or ``{"from": iso, "to": iso, "weeks": k, "text": ...}`` for ``k`` quiet
+        weeks in a row (``to`` is the last quiet week's Monday; ``text`` says it in words).
+        metrics.json keeps every week.
 
     >>> w = [dt.date(2026, 1, 5) + dt.timedelta(weeks=k) for k in range(6)]
     >>> [r.get("i", r.get("weeks")) for r in week_rows(w, [2, 0, 0, 0, 1, 0])]
@@ -409,13 +410,23 @@ def week_rows(weeks: Sequence[dt.date], totals: Sequence[int], min_run: int = 3)
             k += 1
         if k - i >= min_run:
             rows.append(
-                {"from": weeks[i].isoformat(), "to": weeks[k - 1].isoformat(), "weeks": k - i}
+                {
+                    "from": weeks[i].isoformat(),
+                    "to": weeks[k - 1].isoformat(),
+                    "weeks": k - i,
+                    "text": f"{k - i} weeks without a mention, from the week of "
+                    f"{_day_text(weeks[i])} to the week of {_day_text(weeks[k - 1])}",
+                }
             )
             i = k
             continue
-        rows.append({"i": i, "week": weeks[i].isoformat()})
+        rows.append({"i": i, "week": weeks[i].isoformat(), "text": _day_text(weeks[i])})
         i += 1
     return rows
+
+
+def _day_text(d: dt.date) -> str:
+    return f"{d.day} {d:%b %Y}"
 
 
 def excerpt(text: Any, limit: int = 280) -> str:
@@ -1222,8 +1233,8 @@ class ListeningSection:
                         for w_ in weeks
                     ],
                 ),
-                "start_text": f"{period.start.day} {period.start:%b %Y}",
-                "end_text": f"{period.end.day} {period.end:%b %Y}",
+                "start_text": _day_text(period.start),
+                "end_text": _day_text(period.end),
                 "topics": out_topics,
             }
         }
