@@ -62,11 +62,16 @@ __all__ = [
     "ROLES",
     "ListeningSection",
     "ListeningSettings",
+    "OwnAccounts",
     "TopicSettings",
     "associated_terms",
+    "author_label",
+    "excerpt",
     "log_likelihood",
+    "own_accounts",
     "query_terms",
     "tokenize",
+    "week_rows",
 ]
 
 ROLES: tuple[str, ...] = ("brand", "product", "competitor", "industry")
@@ -369,6 +374,12 @@ def own_accounts(ctx: EvalContext, extra: Iterable[str] = ()) -> OwnAccounts:
     Returns
     -------
     OwnAccounts
+
+    Notes
+    -----
+    The definition of the opinion and exposure sections (ripplemeter decision, see
+    docs/opinion.md "Which posts are mentions"): listening tools such as Brandwatch and
+    Meltwater likewise let a team exclude its own handles from mention counts.
     """
     from ripplemeter.evaluate.exposure import CAMPAIGN_ROLES
 
