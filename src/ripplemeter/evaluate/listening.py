@@ -378,8 +378,7 @@ def own_accounts(ctx: EvalContext, extra: Iterable[str] = ()) -> OwnAccounts:
     Notes
     -----
     The definition of the opinion and exposure sections (ripplemeter decision, see
-    docs/opinion.md "Which posts are mentions"): listening tools such as Brandwatch and
-    Meltwater likewise let a team exclude its own handles from mention counts.
+    docs/opinion.md "Which posts are mentions"): the brand's posts are not opinion about it.
     """
     from ripplemeter.evaluate.exposure import CAMPAIGN_ROLES
 
