@@ -13,7 +13,12 @@ Two ways to find aspects, behind one interface (:class:`AspectModel`):
   (:class:`ripplemeter.text.sentiment.SentimentModel`, ``fast`` tier) of the clause around the
   term: clauses end at sentence punctuation, commas and contrast words (but, 但是, 지만 ...), so
   "the screen is great but the battery dies by noon" gives the screen positive and the
-  battery negative. Several clauses of one aspect with opposite labels give ``conflict``.
+  battery negative. A cue word of the aspect in the clause (``positive``/``negative`` lists of
+  the taxonomy: "fast" for delivery, "太贵" for price, "비싸" for price) decides before the
+  sentence sentiment, unless negated ("not too expensive", "不太贵", "안 비싸요"); see
+  :meth:`AspectModel.clause_cue`. Several clauses of one aspect with opposite labels give
+  ``conflict`` (SemEval-2014's word; people read "mixed": :func:`shown_polarity`), scored by
+  the weaker side.
 * **A learned detector** where one was trained (the ``semeval14-restaurants`` taxonomy in
   English; ``models/aspects_semeval14_restaurants.npz`` and its card): categories and their
   polarity (positive, negative, neutral, conflict) in two tiers: ``fast``
