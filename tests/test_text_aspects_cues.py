@@ -356,3 +356,10 @@ def test_help_keeps_sentences_whole(command):
     }[command]
     assert want in out
     assert "toward\n" not in out and "progress bar\n" not in out
+
+
+def test_aspects_without_a_file_says_what_to_give():
+    r = run_cli("aspects")
+    assert r.returncode == 2 and r.stdout == b""
+    err = r.stderr.decode()
+    assert "name a text file" in err and "--show-taxonomy" in err and "Traceback" not in err
