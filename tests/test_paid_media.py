@@ -543,3 +543,26 @@ def test_ads_entirely_outside_the_window_are_no_data_not_a_spend_of_zero(tmp_pat
     doc = res.metrics()
     assert doc["sections"]["ads"]["status"] == "no data"
     assert not any("Media spend" in s["text"] for s in doc.get("summary", []))
+
+
+def test_reach_results_are_priced_per_thousand_as_ads_manager_quotes_them(tmp_path):
+    # An awareness campaign: 20,000 accounts reached for 137 USD. Ads Manager's "Cost per
+    # result" for reach is per 1,000 accounts reached: 137 / 20,000 x 1,000 = 6.85 USD,
+    # the figure in the row's own "Cost per results" cell (a per-person price would be 0.00685).
+    text = HEADER.format(cur="USD") + (
+        ",20000,60000,3,USD,137,300,0.45666667,,reach,,2026-03-01,2026-03-31\n"
+        "Awareness,20000,60000,3,USD,137,300,0.45666667,20000,reach,6.85,2026-03-01,2026-03-31\n"
+    )
+    res = _run(tmp_path, {"ads.csv": text})
+    assert res.value(f"{P}.cost_per_result") == pytest.approx(6.85)
+    assert res.value(f"{P}.campaigns.0.cost_per_result") == pytest.approx(6.85)
+    cpc = res.metrics()["quantitative"]["cpc"]
+    assert cpc["result_basis"] == 1000
+    html = write_report(res, tmp_path / "out").html.read_text(encoding="utf-8")
+    assert "per 1,000 results" in html
+    # a purchase stays priced one by one (the first test's 300 / 50 = 6)
+    (tmp_path / "p").mkdir()
+    assert (
+        _run(tmp_path / "p", {"ads.csv": EXPORT}).metrics()["quantitative"]["cpc"]["result_basis"]
+        == 1
+    )

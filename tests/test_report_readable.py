@@ -533,7 +533,7 @@ format = "meta-ads"
     )
     assert quoted["quantitative.cpc.spend"] == pytest.approx(float(total["Amount spent (INR)"]))
     word = "below" if float(total["CPC (cost per link click)"]) <= 0.9 else "above"
-    assert " INR" in cost[0]["text"] and f"{word} the benchmark of 0.9000 INR" in cost[0]["text"]
+    assert " INR" in cost[0]["text"] and f"{word} the benchmark of 0.90 INR" in cost[0]["text"]
     # no comparison with the baseline is made, so no causal caution and no empty sentence
     assert [s["topic"] for s in doc["summary"]] == ["cost"]
     sentences = page.find_all("section", id="summary")[0].find_all(None, **{"class": "sentence"})

@@ -91,6 +91,32 @@ def money(value: object, places: int = 2) -> str:
     return f"{float(value):,.{places}f}"
 
 
+def unit_price(value: float) -> str:
+    """A price per click or per unit: 2 decimals like any amount, except below 0.10, where
+    2 significant digits keep it from reading 0.00 or 0.04 for 0.043.
+
+    Examples
+    --------
+    >>> unit_price(0.814)
+    '0.81'
+    >>> unit_price(1234.5)
+    '1,234.50'
+    >>> unit_price(0.0432)
+    '0.043'
+    >>> unit_price(0.00517)
+    '0.0052'
+    """
+    if value is None or math.isnan(value):
+        return "—"
+    a = abs(value)
+    if a == 0 or a >= 0.1:
+        return money(value)
+    places = 1 - math.floor(math.log10(a))  # 2 significant digits
+    if round(a, places) >= 0.1:  # 0.09996 rounds to 0.10: two decimals as above
+        return money(value)
+    return money(value, places)
+
+
 def pct(value: object) -> str:
     """A relative change as a signed percentage (``0.314`` -> ``+31.4%``); ``—`` when missing.
 
@@ -140,8 +166,8 @@ def format_value(value: object, metric: str, unit: str) -> str:
         return pct(v)
     if unit == "seconds":
         return duration(float(v))
-    if unit in ("currency per click", "currency per unit"):
-        return money(v, 4)
+    if unit in ("currency per click", "currency per unit", "currency per result"):
+        return unit_price(float(v))
     if unit.startswith("currency"):
         return money(v)
     if unit in ("accounts",) and isinstance(v, float) and not v.is_integer():

@@ -147,6 +147,11 @@ class Workspace:
             "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(schema.SCHEMA_VERSION)]
         )
         self._fill_search_text()
+        # posts stored by an older search form (before links were dropped) are brought
+        # up to date once; later opens cost one meta lookup
+        from ripplemeter.listen.store import refresh_search_text
+
+        refresh_search_text(self)
 
     def _fill_search_text(self) -> None:
         """Fill ``posts.search_text`` where it is missing (workspaces made before the column).

@@ -80,7 +80,7 @@ def _summary(r) -> str:
     added = ", ".join(f"{n} {t}" for t, n in sorted(r.added.items()) if n) or "nothing new"
     skipped = sum(r.skipped.values())
     why = ", ".join(f"{n} {k}" for k, n in sorted(r.skipped.items()))
-    return f"{r.source_id}: {added} ({r.pages} pages)" + (
+    return f"{r.source_id}: {added} ({r.pages} page{'' if r.pages == 1 else 's'})" + (
         f"; {skipped} records skipped: {why}" if skipped else ""
     )
 

@@ -104,8 +104,8 @@ AD_RESULTS = Metric(
 COST_PER_RESULT = Metric(
     "cost_per_result",
     "Cost per result",
-    "spend / results",
-    "currency per result",
+    "spend / results (x 1,000 for reach and impressions results)",
+    "currency per result (per 1,000 for reach and impressions results)",
     f"{_META} 'Cost per result': the average cost per result from the ads",
     "Spend of the same rows as the results, in the campaign currency. Null when there are no "
     "results, when the campaigns count different result types, or when the export has no "
@@ -169,6 +169,37 @@ RESULT_LABELS: dict[str, str] = {
     "video_thruplay_watched_actions": "ThruPlays",
     "estimated_ad_recallers": "people who may remember the ad",
 }
+
+
+#: Result indicators whose cost Ads Manager quotes per 1,000 (Meta's "Cost per result" for
+#: the reach objective is the cost per 1,000 Accounts Center accounts reached; for
+#: impressions, per 1,000 impressions). Every other result is priced one by one.
+PER_THOUSAND_RESULTS = frozenset({"reach", "impressions"})
+
+
+def result_basis(result_type: object) -> int:
+    """How many results one cost per result pays for: 1,000 for reach and impressions, else 1.
+
+    Parameters
+    ----------
+    result_type : str or None
+        As exported (``Result indicator`` such as ``'reach'``, or ``Result type``).
+
+    Returns
+    -------
+    int
+        1000 when Ads Manager quotes the result per thousand (reach, impressions), else 1.
+
+    Examples
+    --------
+    >>> result_basis("reach"), result_basis("actions:link_click")
+    (1000, 1)
+    """
+    if result_type is None or (isinstance(result_type, float) and result_type != result_type):
+        return 1
+    t = str(result_type).strip().lower()
+    words = {"reach", "impressions", "people reached", "accounts center accounts reached"}
+    return 1000 if t in PER_THOUSAND_RESULTS or t in words else 1
 
 
 def result_label(result_type: object) -> str | None:
@@ -245,7 +276,10 @@ class Cpc:
     result_type, result_label : str or None
         That type as exported, and in words.
     cost_per_result : float or None
-        Spend of the counted ads rows / results.
+        Spend of the counted ads rows / results, x 1,000 when ``result_basis`` is 1,000.
+    result_basis : int
+        Results one cost per result pays for: 1,000 for reach and impressions results (as
+        Ads Manager quotes them: cost per 1,000 accounts reached), else 1.
     exported_in : dict[str, float]
         Currency of the counted export and spend rows -> rate to the campaign currency.
     breakdowns : list[dict]
@@ -277,6 +311,7 @@ class Cpc:
     result_type: str | None = None
     result_label: str | None = None
     cost_per_result: float | None = None
+    result_basis: int = 1
     reported_currency: str | None = None
     exported_in: dict[str, float] = field(default_factory=dict)
     breakdowns: list[dict] = field(default_factory=list)
@@ -305,6 +340,7 @@ class Cpc:
                 "result_type",
                 "result_label",
                 "cost_per_result",
+                "result_basis",
                 "exported_in",
                 "campaigns",
                 "conversions",
@@ -708,7 +744,8 @@ def counted_ads_rows(ads: pd.DataFrame, ctx: EvalContext, warnings: list[str]) -
                 "results": results,
                 "result_type": rtype,
                 "result_label": result_label(rtype),
-                "cost_per_result": (sp / results) if results else None,
+                "cost_per_result": (sp * result_basis(rtype) / results) if results else None,
+                "result_basis": result_basis(rtype),
             }
         )
     if straddling:
@@ -885,7 +922,7 @@ def campaign_results(campaigns: list[dict]) -> Results:
     rtype = first["result_type"] if first else None
     total = float(sum(c["results"] for c in with_results))
     spend = sum(c["spend"] for c in with_results)
-    cost = spend / total if total else None
+    cost = spend * result_basis(rtype) / total if total else None
     return Results(
         clean(total),
         cost,
@@ -1351,6 +1388,7 @@ def cpc(ctx: EvalContext) -> Cpc | None:
         result_type=results.result_type,
         result_label=results.label,
         cost_per_result=results.cost_per,
+        result_basis=result_basis(results.result_type),
         reported_currency=total.currency if total.reported is not None else None,
         exported_in=dict(counted.currencies),
         breakdowns=[b.to_dict() for b in breakdowns],
@@ -1452,6 +1490,8 @@ class AdsSection:
             out.append(("quantitative.cpc.value", f"cost per link click ({cur}){idx}"))
         if d["cost_per_result"] is not None:
             what = d["result_label"] or "result"
+            if d.get("result_basis", 1) == 1000:
+                what = f"1,000 {what}"
             out.append(("quantitative.cpc.cost_per_result", f"cost per result: {what} ({cur})"))
         if d["ctr"] is not None:
             out.append(("quantitative.cpc.ctr", "of ad impressions led to a link click (CTR)"))

@@ -890,6 +890,7 @@ AUDIENCE_OVERLAP = define(
         "ratio",
         "Jaccard (1901) similarity",
         "Audiences are followers when the campaign has a follows table, else the accounts "
-        "that took part in the cascades each seed started.",
+        "that took part in the cascades each seed started. An account not in the follows "
+        "graph has an unknown audience: its pairs have no value.",
     )
 )

@@ -243,7 +243,11 @@ def _cost(f: _Figures) -> Sentence | None:
         # the export's own result (Meta's 'Results' column), with the platform's cost per result
         what = f" ({label})" if label else ""
         parts += ["; the ad platform counts ", Quote(f"{c}.results"), f" results{what}, at "]
-        parts += [Quote(f"{c}.cost_per_result"), f"{unit} each"]
+        per = f.detail("quantitative", "cpc", "result_basis") or 1
+        parts += [
+            Quote(f"{c}.cost_per_result"),
+            f"{unit} per 1,000" if per == 1000 else f"{unit} each",
+        ]
         return Sentence("cost", (*parts, "."))
     conv = f.detail("quantitative", "cpc", "conversions") or {}
     order = sorted(conv, key=lambda k: (k != "purchases", list(conv).index(k)))

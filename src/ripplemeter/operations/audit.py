@@ -922,8 +922,8 @@ def audit_account(
                 MistakeResult(
                     "hostile", 5, HOSTILE_SHARE.id, hs, t5, "default",
                     "mistake" if (to_neg or hs > t5) else "ok",
-                    f"{len(hostile)} of {n_replies} replies are hostile, {len(to_neg)} of them "
-                    "to negative comments",
+                    f"{len(hostile)} of {n_replies} replies {'is' if len(hostile) == 1 else 'are'} "
+                    f"hostile, {len(to_neg)} of them to negative comments",
                     signals={HOSTILE_TO_NEGATIVE.id: float(len(to_neg))},
                     findings=fnd, advice=ADVICE["hostile"], rule=rule5,
                     measures=[
