@@ -66,13 +66,23 @@ class _Option(TyperOption):
         return _TYPE_WORDS.get(label, label.upper())
 
 
+def _literal_help(param: Any) -> None:
+    # Typer reads help as Rich markup: "[project] start" would lose "[project]"
+    if getattr(param, "help", None):
+        from rich.markup import escape
+
+        param.help = escape(param.help)
+
+
 def _plain(param: Any) -> None:
     if isinstance(param, TyperArgument) and not isinstance(param, _Argument):
         param.__class__ = _Argument
         if param.metavar is None:
             param.metavar = param.name.upper() + ("..." if param.nargs != 1 else "")
+        _literal_help(param)
     elif isinstance(param, TyperOption) and not isinstance(param, _Option):
         param.__class__ = _Option
+        _literal_help(param)
 
 
 class _PlainHelp:
@@ -85,8 +95,50 @@ class _PlainHelp:
         return params
 
 
+def _plain_help_text(help_text: str | None) -> str | None:
+    """A command's help as people should read it: paragraphs re-flowed, brackets literal.
+
+    Typer keeps every line break of a docstring inside a paragraph, so a paragraph wrapped
+    at 88 columns in the source broke mid-sentence on a wider or narrower terminal; and it
+    reads the text as Rich markup, so ``standards.toml [business_hours]`` lost its
+    ``[business_hours]``. Lines of a paragraph are joined with spaces unless the paragraph
+    is laid out on purpose (a line starting with a space, ``-``, ``*``, ``$``, ``ripplemeter``
+    or ``.venv``, or click's ``\\b`` marker); every ``[`` is escaped for Rich.
+
+    Parameters
+    ----------
+    help_text : str or None
+        The command's help (its docstring or ``help=``).
+
+    Returns
+    -------
+    str or None
+        The same help, re-flowed and escaped; None for None.
+    """
+    if not help_text:
+        return help_text
+    import inspect
+
+    from rich.markup import escape
+
+    body, sep, tail = inspect.cleandoc(help_text).partition("\f")
+    out = []
+    for para in body.split("\n\n"):
+        lines = para.split("\n")
+        kept = para.startswith("\b") or any(
+            ln[:1] in (" ", "-", "*", "$", "\t") or ln.startswith(("ripplemeter", ".venv"))
+            for ln in lines[1:]
+        )
+        out.append(para if kept else " ".join(ln.strip() for ln in lines))
+    return escape("\n\n".join(out)) + sep + tail
+
+
 class RippleCommand(_PlainHelp, TyperCommand):
     """A Typer command whose usage line reads ``ripplemeter report [OPTIONS] CAMPAIGN``."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.help = _plain_help_text(self.help)
 
 
 class RippleGroup(_PlainHelp, TyperGroup):
