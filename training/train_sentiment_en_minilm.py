@@ -29,6 +29,10 @@ Steps (each resumable; checkpoints under ``/tmp/ckpt/en/``)::
     python training/train_sentiment_en_minilm.py score         # TweetEval val, once
     python training/train_sentiment_en_minilm.py speed         # docs/s beside VADER
 
+The shipped version 2 was made by exactly these steps, except that ``train`` was stopped
+during its third epoch (the shared machine was too slow to finish by the deadline): ``select``
+read the inner logits of epochs 0 and 1 and chose epoch 0 (the model card gives the table).
+
 Training needs the ``train`` extra (torch, transformers); run time needs onnxruntime,
 tokenizers and numpy only (``ripplemeter.text.onnx_encoder``).
 """
