@@ -231,3 +231,18 @@ def test_import_is_all_or_nothing(planner_and_posts):
     # a new post continues the numbering after the imported ones
     later = planner.add("tom", "After the import #LumenTea", ["x:lumentea"], "2026-04-10 10:00")
     assert later.plan_id == "p43"
+
+
+def test_the_demo_plan_accounts_read_by_name_not_number(data, tmp_path):
+    # the Mastodon account's id is a number: without its handle the plan tables could only
+    # say "Mastodon account 110552"
+    from ripplemeter.evaluate.calendar_section import account_names, reader_account
+
+    ws = Workspace(tmp_path / "names.duckdb")
+    try:
+        load_demo_plan(data, ws)
+        names = account_names(ws)
+        assert reader_account("mastodon:110552", names) == "@lumentea@mastodon.social"
+        assert reader_account("x:lumentea", names) == "@lumentea"
+    finally:
+        ws.close()

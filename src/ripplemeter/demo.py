@@ -905,6 +905,8 @@ TEAM_FILE = "team.toml"
 PLAN_FILE = "plan.json"
 PLAN_X = "x:lumentea"
 PLAN_MASTODON = "mastodon:110552"
+#: How the plan's accounts are named in tables (the Mastodon account is numeric: no name without it).
+PLAN_HANDLES = {PLAN_X: "lumentea", PLAN_MASTODON: "lumentea@mastodon.social"}
 #: when the demo plan was exported: Friday 27 March 2026, 09:00 in Shanghai
 PLAN_EXPORTED = datetime(2026, 3, 27, 1, 0, tzinfo=UTC)
 
@@ -1213,7 +1215,17 @@ def load_demo_plan(
     try:
         for acc in dict.fromkeys(a for p in posts for a in p.accounts):
             if get_account(ws, acc) is None:
-                add_account(ws, acc, role="owned", timezone=str(TZ), team=team, user=PLAN_IMPORTER)
+                handle = PLAN_HANDLES.get(acc)
+                add_account(
+                    ws,
+                    acc,
+                    role="owned",
+                    handle=handle,
+                    name="Lumen Tea" if handle else None,
+                    timezone=str(TZ),
+                    team=team,
+                    user=PLAN_IMPORTER,
+                )
         planner = Planner(ws, team=team, standards=standards, clock=lambda: PLAN_EXPORTED)
         return planner.import_posts(PLAN_IMPORTER, posts, comment=f"imported from {PLAN_FILE}")
     finally:
