@@ -121,8 +121,10 @@ class TunedE5Classifier:
     Notes
     -----
     A review is tokenised with ``"query: "`` in front and read as at most 128 tokens (its
-    head and tail when longer, :func:`clip_ids`). Probabilities are the softmax of the
-    head's two logits over the mean of the last layer's token states.
+    head and tail when longer, :func:`clip_ids`). The head reads the mean of the last
+    layer's token states; its log-odds of positive are pooled with the Chinese fast tier's
+    when ``meta["pool_weight"]`` is below 1 (:meth:`positive_logit`; the fast tier is
+    loaded on first use), and the probability of positive is their logistic sigmoid.
     """
 
     classes_ = ("negative", "positive")
@@ -165,6 +167,7 @@ class TunedE5Classifier:
             self.tuned.append(p)
         self.head_w = data["head.w"].astype(np.float32)  # (2, hidden)
         self.head_b = data["head.b"].astype(np.float32)  # (2,)
+        self._fast = None  # the fast tier, loaded when the model pools with it
 
     def logits(self, texts: Sequence[str], batch: int = 16) -> np.ndarray:
         """The head's two logits per text.
@@ -206,9 +209,29 @@ class TunedE5Classifier:
         Returns
         -------
         ndarray of float32, shape (len(texts), 2)
-            Columns ``classes_`` (negative, positive); rows sum to 1.
+            Columns ``classes_`` (negative, positive); rows sum to 1; column 1 is the
+            sigmoid of :meth:`positive_logit`.
         """
-        z = self.logits(texts, batch)
-        z = z - z.max(axis=1, keepdims=True)
-        e = np.exp(z)
-        return e / e.sum(axis=1, keepdims=True)
+        texts = list(texts)
+        z = self.positive_logit(texts, batch)
+        p = 1.0 / (1.0 + np.exp(-z))
+        return np.stack([1.0 - p, p], axis=1).astype(np.float32)
+
+    def positive_logit(self, texts: Sequence[str], batch: int = 16) -> np.ndarray:
+        """Log-odds of positive, shape (n,): the head's ``z1 - z0``, pooled with the fast
+        tier's logit when the model was trained to (``meta["pool_weight"] < 1``).
+
+        The pool is ``w * z_tuned + (1 - w) * z_fast`` (logarithmic opinion pooling, Genest
+        and Zidek 1986), ``w`` chosen on the validation part inside the training data.
+        """
+        texts = list(texts)
+        z = self.logits(texts, batch).astype(np.float64)
+        z = z[:, 1] - z[:, 0]
+        w = float(self.meta.get("pool_weight", 1.0))
+        if w < 1.0 and texts:
+            if self._fast is None:
+                from ripplemeter.text.sentiment import SentimentModel
+
+                self._fast = SentimentModel.load("zh", "fast")
+            z = w * z + (1.0 - w) * np.asarray(self._fast.decision_function(texts), float)
+        return z
