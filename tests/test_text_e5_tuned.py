@@ -177,3 +177,12 @@ def test_held_out_sample_matches_the_card(real_data, tuned):
     acc = float(np.mean((p[:, 1] >= 0.5) == np.array([v == "positive" for _, v in rows])))
     card = json.loads(str(np.load(e5_tuned.MODEL_PATH)["meta"]))
     assert acc == pytest.approx(card["held_out"]["chnsenticorp"]["first100_accuracy"], abs=5e-5)
+
+
+def test_gelu_exact_values():
+    from ripplemeter.text.e5_weights import gelu
+
+    # 0.5 x (1 + erf(x / sqrt 2)) by hand: Phi(1) = 0.8413447460685429
+    got = gelu(np.array([[0.0, 1.0, -1.0, 3.0]], dtype=np.float32))
+    want = [0.0, 0.8413447460685429, -0.15865525393145707, 3 * 0.9986501019683699]
+    np.testing.assert_allclose(got[0], want, rtol=1e-6, atol=1e-7)
