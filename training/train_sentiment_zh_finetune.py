@@ -24,7 +24,11 @@ Steps (each resumable; torch uses one thread):
   logits on the ChnSentiCorp validation reviews (for the pooling choice);
 * ``export NAME EPOCH``: the chosen checkpoint to ``models/sentiment-zh-tuned.npz``
   (int8 rows), with its validation accuracy re-computed from the int8 weights;
-* ``score``: the held-out part scored once with the shipped file; speed.
+* ``pool``: the pool weight with the fast tier on a 0.05 grid, by validation accuracy of
+  the exported int8 model (kept only when it beats the tuned model alone), into the file;
+* ``score``: the held-out part scored once with the shipped file (figures into the file);
+  speed;
+* ``card``: the figures section of ``models/sentiment-zh-tuned.md``.
 
 Usage: ``OMP_NUM_THREADS=1 nice -n 5 .venv/bin/python training/train_sentiment_zh_finetune.py
 cache`` (then ``train``, ``fast-val``, ``export``, ``score``).
