@@ -608,3 +608,21 @@ def test_matching_agrees_with_a_token_oracle(tmp_path):
             assert got, f"{leaf} matched nothing; the generator should produce it"
     finally:
         ws.close()
+
+
+def test_old_search_form_with_a_full_width_link_is_refreshed(tmp_path):
+    """NFKC turns ｗｗｗ．twitter．com／x into a link, which the search form drops: the refresh
+    must pick the full-width text too, or SQL keeps matching 'twitter' where Python does not."""
+    from ripplemeter.listen.store import refresh_search_text
+
+    ws, _ = _workspace(tmp_path, [("1", "x", "a", "zh", "ｗｗｗ．twitter．com／x 好")])
+    try:
+        ws.con.execute("UPDATE posts SET search_text = 'www.twitter.com/x 好'")
+        ws.con.execute("DELETE FROM meta WHERE key = 'search_form'")
+        sql = f"SELECT post_id FROM {POSTS_RELATION} WHERE {parse('twitter').to_sql()}"
+        assert ws.sql(sql).post_id.tolist() == ["x:1"]
+        assert refresh_search_text(ws) == 1
+        assert ws.sql(sql).post_id.tolist() == []
+        assert ws.sql("SELECT search_text FROM posts").search_text.tolist() == ["好"]
+    finally:
+        ws.close()

@@ -319,3 +319,50 @@ def test_cli_inbox_list_refuses_an_unknown_tier(tmp_path, monkeypatch):
     res = CliRunner().invoke(app, ["inbox", "list", "--tier", "best"])
     assert res.exit_code == 2 and "Traceback" not in res.output
     assert "--tier: expected fast or accurate, found 'best'" in res.output
+
+
+def test_inbox_list_since_reads_the_day_in_the_accounts_zone(tmp_path, monkeypatch):
+    """`--since 2026-03-01` is 1 March in Seoul (from 2026-02-28 15:00 UTC): a comment at
+    07:00 Seoul on 1 March (2026-02-28 22:00 UTC) is in; one at 23:00 Seoul on 28 February
+    (14:00 UTC) is out. Read in UTC, the first was dropped. An author with no id reads
+    'unknown author'."""
+    import datetime as dt
+
+    from typer.testing import CliRunner
+
+    from ripplemeter.cli import app
+    from ripplemeter.operations.accounts import add_account
+    from ripplemeter.workspace import Workspace
+
+    monkeypatch.chdir(tmp_path)
+    ws = Workspace(tmp_path / "ws.duckdb")
+    add_account(ws, "mastodon:1", role="owned", handle="brand", timezone="Asia/Seoul")
+    rows = [
+        ("m:o1", "mastodon:1", dt.datetime(2026, 2, 20, 0, 0), "Spring tea", "original", None),
+        (
+            "m:in",
+            "mastodon:7",
+            dt.datetime(2026, 2, 28, 22, 0),
+            "Where is my order?",
+            "reply",
+            "m:o1",
+        ),
+        ("m:out", "mastodon:7", dt.datetime(2026, 2, 28, 14, 0), "Is it decaf?", "reply", "m:o1"),
+        ("m:anon", None, dt.datetime(2026, 3, 1, 3, 0), "Does it ship abroad?", "reply", "m:o1"),
+    ]
+    for pid, acc, t, text, kind, parent in rows:
+        ws.con.execute(
+            "INSERT INTO posts (post_id, platform, account_id, created_at, text, kind, parent_id) "
+            "VALUES (?, 'mastodon', ?, ?, ?, ?, ?)",
+            [pid, acc, t, text, kind, parent],
+        )
+    ws.close()
+    res = CliRunner().invoke(
+        app,
+        ["inbox", "list", "--workspace", "ws.duckdb", "--since", "2026-03-01"],
+        env={"COLUMNS": "300"},
+    )
+    assert res.exit_code == 0, res.output
+    assert "m:in" in res.stdout and "m:out" not in res.stdout
+    assert "2026-03-01 07:00" in res.stdout
+    assert "unknown author" in res.stdout and "None" not in res.stdout

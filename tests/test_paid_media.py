@@ -558,6 +558,9 @@ def test_reach_results_are_priced_per_thousand_as_ads_manager_quotes_them(tmp_pa
     assert res.value(f"{P}.campaigns.0.cost_per_result") == pytest.approx(6.85)
     cpc = res.metrics()["quantitative"]["cpc"]
     assert cpc["result_basis"] == 1000
+    figs = {f.path: f for f in res.figures}
+    assert figs[f"{P}.cost_per_result"].metric == "cost_per_1000_results"
+    assert figs[f"{P}.campaigns.0.cost_per_result"].metric == "cost_per_1000_results"
     html = write_report(res, tmp_path / "out").html.read_text(encoding="utf-8")
     assert "per 1,000 results" in html
     # a purchase stays priced one by one (the first test's 300 / 50 = 6)

@@ -2,6 +2,8 @@
 
 import pytest
 
+from ripplemeter.evaluate.ads import COST_PER_RESULT
+from ripplemeter.evaluate.metrics import CPC
 from ripplemeter.formatting import format_value, unit_price
 
 
@@ -20,4 +22,6 @@ def test_unit_price(v, shown):
     assert unit_price(v) == shown
     assert format_value(v, "cpc", "currency per click") == shown
     assert format_value(v, "rate_card_price", "currency per unit") == shown
-    assert format_value(v, "cost_per_result", "currency per result") == shown
+    # the registry's own units, so a renamed unit cannot slip past the price format
+    assert format_value(v, "cost_per_result", COST_PER_RESULT.unit) == shown
+    assert format_value(v, "cpc", CPC.unit) == shown

@@ -150,6 +150,11 @@ def inbox_list(
     tz = std.file.business_hours.timezone if std and std.file.business_hours else None
     ws = _open(workspace)
     try:
+        if tz is None:  # --since/--until and the times shown: the accounts' zone, else UTC
+            from ripplemeter.operations.inbox import owned_accounts
+
+            z = _accounts_zone(ws, [account] if account else owned_accounts(ws))
+            tz = None if z == "UTC" else z
         ib = build_inbox(
             ws,
             settings=_settings(std, tier=_tier(tier)),
@@ -180,7 +185,7 @@ def inbox_list(
     ws = _open(workspace)
     try:
         names = account_names(ws)
-        zone = tz or _accounts_zone(ws, out["owned_account"].dropna().unique().tolist())
+        zone = tz or "UTC"
     finally:
         ws.close()
     unit = "business hours" if std and std.file.business_hours is not None else "hours"
@@ -191,7 +196,7 @@ def inbox_list(
     for r in out.itertuples():
         h = r.reply_hours if r.reply_hours == r.reply_hours else r.waiting_hours
         t.add_row(
-            escape(r.item_id), escape(names.get(r.author_id, str(r.author_id))),
+            escape(r.item_id), escape(_who(names, r.author_id)),
             escape(names.get(r.owned_account, str(r.owned_account))),
             local_time(r.created_at, zone), r.category,
             r.state + (f" ({r.assignee})" if r.assignee else ""), str(r.priority),
@@ -207,6 +212,13 @@ def _tier(value: str) -> str:
     if value not in ("fast", "accurate"):
         raise RippleError(f"--tier: expected fast or accurate, found {value!r}")
     return value
+
+
+def _who(names: dict[str, str], account_id) -> str:
+    """An author as people read it: the name, else the id, else "unknown author"."""
+    if not isinstance(account_id, str) or not account_id:
+        return "unknown author"
+    return names.get(account_id, account_id)
 
 
 def _accounts_zone(ws, account_ids: list[str]) -> str:

@@ -104,13 +104,42 @@ AD_RESULTS = Metric(
 COST_PER_RESULT = Metric(
     "cost_per_result",
     "Cost per result",
-    "spend / results (x 1,000 for reach and impressions results)",
-    "currency per result (per 1,000 for reach and impressions results)",
+    "spend / results",
+    "currency per result",
     f"{_META} 'Cost per result': the average cost per result from the ads",
     "Spend of the same rows as the results, in the campaign currency. Null when there are no "
     "results, when the campaigns count different result types, or when the export has no "
-    "Results column (add it in Ads Manager before exporting).",
+    "Results column (add it in Ads Manager before exporting). Reach and impressions results "
+    "are priced per 1,000 instead (cost_per_1000_results).",
 )
+COST_PER_1000_RESULTS = Metric(
+    "cost_per_1000_results",
+    "Cost per 1,000 results",
+    "spend / results x 1,000",
+    "currency per 1,000 results",
+    f"{_META} 'Cost per result' for the reach objective: cost per 1,000 Accounts Center "
+    "accounts reached (and per 1,000 impressions for impressions results)",
+    "Used instead of cost_per_result when the result indicator is reach or impressions, as "
+    "Ads Manager quotes them; same rows and nulls as cost_per_result.",
+)
+
+
+def cost_per_result_metric(basis: int) -> str:
+    """The metric id of a cost per result priced per ``basis`` results (1 or 1,000).
+
+    Parameters
+    ----------
+    basis : int
+        :func:`result_basis` of the result type.
+
+    Returns
+    -------
+    str
+        ``cost_per_1000_results`` for 1,000, else ``cost_per_result``.
+    """
+    return COST_PER_1000_RESULTS.id if basis == 1000 else COST_PER_RESULT.id
+
+
 BREAKDOWN_SPEND = Metric(
     "breakdown_spend",
     "Spend by breakdown value",
@@ -1469,6 +1498,7 @@ class AdsSection:
         FREQUENCY,
         AD_RESULTS,
         COST_PER_RESULT,
+        COST_PER_1000_RESULTS,
         BREAKDOWN_SPEND,
         BREAKDOWN_LINK_CLICKS,
         BREAKDOWN_CPC,
@@ -1531,7 +1561,7 @@ class AdsSection:
             Figure(f"{p}.results", "ad_results", d["results"], r.get("results")),
             Figure(
                 f"{p}.cost_per_result",
-                "cost_per_result",
+                cost_per_result_metric(d.get("result_basis", 1)),
                 d["cost_per_result"],
                 r.get("results") or r.get("cost_per_result"),
             ),
@@ -1580,7 +1610,7 @@ class AdsSection:
                     Figure(f"{rp}.results", "ad_results", row["results"]),
                     _fig(
                         f"{rp}.cost_per_result",
-                        "cost_per_result",
+                        cost_per_result_metric(row.get("result_basis", 1)),
                         row["cost_per_result"],
                         "no results on this row",
                     ),

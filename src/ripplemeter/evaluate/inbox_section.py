@@ -237,7 +237,9 @@ class InboxSection:
                 {
                     "item_id": r["item_id"],
                     "account": names.get(r["owned_account"], r["owned_account"]),
-                    "author": names.get(r["author_id"], r["author_id"]),
+                    "author": names.get(r["author_id"], r["author_id"])
+                    if isinstance(r["author_id"], str) and r["author_id"]
+                    else "unknown author",
                     "created_at": r["created_at"].isoformat(),
                     "when": local_time(r["created_at"], zone),
                     "category": r["category"],

@@ -372,7 +372,7 @@ class PropagationSection:
                     r["jaccard"],
                     None
                     if r["jaccard"] is not None
-                    else "neither audience is known"
+                    else "neither account has a follower in the follows graph"
                     if r["known"]
                     else "one of the two accounts is not in the follows graph",
                 )

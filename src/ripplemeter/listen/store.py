@@ -309,7 +309,8 @@ def refresh_search_text(ws: Workspace) -> int:
         return 0
     todo = con.execute(
         "SELECT rowid AS rid, text, search_text FROM posts WHERE text IS NOT NULL "
-        "AND (contains(text, '/') OR contains(lower(text), 'www.'))"
+        # NFKC comes first in the search form, so full-width links (／, ｗｗｗ．) count too
+        "AND regexp_matches(text, '[/／]|(?i)www[.．]|ｗｗｗ')"
     ).df()
     changed = 0
     with ws.transaction():
