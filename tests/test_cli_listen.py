@@ -466,3 +466,38 @@ secret = "env:RM_TEST_HOOK_SECRET"
         server.server_close()
     assert r.exit_code == 0, r.output
     assert "1 delivered" in r.output
+
+
+def test_watch_interrupted_after_a_failed_delivery_still_exits_1(tmp_path, monkeypatch):
+    """Ctrl-C after a round whose alert was not delivered: exit 1, not 0 (cron must notice)."""
+    import types
+
+    import ripplemeter.listen.project as project
+
+    monkeypatch.setenv("RM_TEST_HOOK_SECRET", "s3cret-for-test")
+    toml = _burst_project(
+        tmp_path,
+        """
+[[alerts.deliver]]
+kind = "webhook"
+id = "team-chat"
+url = "http://127.0.0.1:9/alerts"
+secret = "env:RM_TEST_HOOK_SECRET"
+max_attempts = 1
+""",
+    )
+    failed = types.SimpleNamespace(
+        key="k1", channel="team-chat", status="failed", detail="HTTP 401"
+    )
+    round1 = types.SimpleNamespace(
+        number=1, collected=[], alerts=[], deliveries=[failed], error=None
+    )
+
+    def fake_watch(proj, *, on_round, **kw):
+        on_round(round1)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(project, "watch", fake_watch)
+    r = runner.invoke(app, ["listen", "watch", str(toml), "--no-sentiment"])
+    assert r.exit_code == 1, r.output
+    assert "1 alert could not be delivered to team-chat" in r.output

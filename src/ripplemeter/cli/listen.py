@@ -231,7 +231,10 @@ def watch(
 
     old = signal.signal(signal.SIGTERM, on_signal)
 
+    seen: list = []  # every finished round, so an interrupted watch still knows what failed
+
     def show(r) -> None:
+        seen.append(r)
         parts = [f"round {r.number}:"]
         failed = [c.source_id for c in r.collected if c.error]
         rows = sum(sum(c.added.values()) for c in r.collected)
@@ -272,7 +275,7 @@ def watch(
         else "interrupted"
     )
     note(f"watch stopped ({done})")
-    failed = undelivered(rounds or [])
+    failed = undelivered(rounds if rounds is not None else seen)
     if failed:
         from rich.text import Text
 
