@@ -571,8 +571,16 @@ def test_a_search_form_with_links_is_named_in_a_warning(tmp_path, ws):
         campaign_file=None,
     )
     r = get_section("listening").run(ctx)
-    assert any("1 post(s) of the window were stored by an older" in w for w in r.warnings)
+    assert any("1 post(s) of the window were stored by an older" in w for w in r.warnings), r.warnings
     # listen report / evaluate_listening refresh first: no warning, the link is gone
     res = evaluate_listening(proj, ws, start=camp.start, end=camp.end, annotate=False)
     assert not any("older ripplemeter" in w for w in res["listening"].warnings)
     assert refresh_search_text(ws) == 0
+    # a current workspace whose text merely ends in "www." (a YouTube description) is not
+    # stale: the warning fired on every report of a fresh collection before
+    ws.con.execute(
+        "UPDATE posts SET text = text || ' merch: www.', "
+        "search_text = search_text || ' merch: www.' WHERE post_id = 'x:p4'"
+    )
+    r = get_section("listening").run(ctx)
+    assert not any("older ripplemeter" in w for w in r.warnings), r.warnings

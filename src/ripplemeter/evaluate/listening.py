@@ -907,9 +907,7 @@ class ListeningSection:
             own_account=is_own.fill_null(False),
         )
         base = ctx.tables.materialize(base, "_rm_listen_base")
-        stale = int(
-            base.filter(base.search_text.re_search(r"://|(^| )www\.")).count().to_pyarrow().as_py()
-        )
+        stale = _stale_search_posts(ctx, base)
         members = self._members(ctx, base, s.topics)
         # the brand's own and partner accounts: their posts are not what people say about it
         own_posts = base.filter(base.own_account).post_id
@@ -1384,3 +1382,48 @@ class ListeningSection:
 def volume_series(result: SectionResult, topic: str) -> pd.Series:
     """A topic's hourly mentions (local, tz-aware index) from a listening result."""
     return result.frames[f"volume_{topic}"]["mentions"]
+
+
+def _stale_search_posts(ctx: EvalContext, base) -> int:
+    """Posts of ``base`` whose stored search form may predate the current one.
+
+    The workspace records its search form in ``meta.search_form`` once
+    :func:`ripplemeter.listen.store.refresh_search_text` has run (every writable open does);
+    when it is current nothing is stale. Otherwise the posts holding a link (``/`` or ``www``,
+    the only rule that changed) whose stored form differs from today's are counted, and the
+    section warns about them.
+
+    Parameters
+    ----------
+    ctx : EvalContext
+    base : ibis.Table
+        The window's posts with ``text``.
+
+    Returns
+    -------
+    int
+        0 when the workspace's search form is current or cannot be read.
+    """
+    from ripplemeter.listen.query import SEARCH_FORM
+
+    backend = ctx.tables.backend
+    if getattr(backend, "name", "") == "duckdb":
+        try:
+            rows = backend.con.execute(
+                "SELECT value FROM meta WHERE key = 'search_form'"
+            ).fetchall()
+        except Exception:  # no meta table (a bare connection): nothing to compare with
+            return 0
+        if rows and rows[0][0] == SEARCH_FORM:
+            return 0
+    from ripplemeter.listen.query import search_texts
+
+    linked = (
+        base.filter(base.text.re_search(r"[/／]|(?i)www[.．]|ｗｗｗ"))
+        .select("text", "search_text")
+        .to_pandas()
+    )
+    if linked.empty:
+        return 0
+    now = search_texts(linked["text"])
+    return sum(a != b for a, b in zip(now, linked["search_text"], strict=True))
