@@ -334,7 +334,7 @@ def test_converted_and_exported_cpc_never_share_a_heading(tmp_path):
     assert res.value(f"{P}.campaigns.0.cpm") == pytest.approx(120 / 2000 * 1000)
     assert res.value(f"{P}.cost_per_result") == pytest.approx(30.0)  # 120 USD / 4
     # the export's own total-row CPC is labelled with its currency, and the rate is stated
-    assert re.search(r'data-path="quantitative\.cpc\.reported"[^>]*>100\.0000</span> INR', html)
+    assert re.search(r'data-path="quantitative\.cpc\.reported"[^>]*>100\.00</span> INR', html)
     assert "1 INR = 0.012 USD" in html
 
 

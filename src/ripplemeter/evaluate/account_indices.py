@@ -30,7 +30,7 @@ BCI = Metric(
     "weibo_bci", "Weibo BCI (blog communication index)",
     "(0.2 W1 + 0.8 W2) x 160; W1 = ln(posts + 1); W2 = 0.4 ln(reposts + 1) + 0.4 ln(comments "
     "+ 1) + 0.2 ln(likes + 1), over the period", "index",
-    "Qingbo (gsdata.cn) BCI, as the issue quotes it (issue 12 item 4)",
+    "Qingbo (gsdata.cn) BCI, the Weibo communication index as Qingbo publishes it",
     "Posts = the account's originals and reposts in the period; reposts, comments and likes "
     "= the sums of the latest snapshot of each of those posts; null when no post has them.",
 )  # fmt: skip

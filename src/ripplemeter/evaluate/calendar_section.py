@@ -37,7 +37,7 @@ from ripplemeter.evaluate.section import Figure, SectionResult, register_section
 __all__ = ["CalendarSection", "CalendarSettings", "load_plan_export"]
 
 _SOURCE = (
-    "the brand's standards.toml (posts_per_week, content_mix, approvals: issue 11); the "
+    "the brand's standards.toml (posts_per_week, content_mix, approvals); the "
     "80/20 content mix and posting-frequency ranges of social media strategy guides "
     "(Hootsuite, 'How often to post on social media'; Sprout Social, 'Social media content mix')"
 )
@@ -90,7 +90,7 @@ CALENDAR_POSTS_WAITING = Metric(
     "Posts waiting on approval",
     "count of planned posts in review scheduled in the campaign window or not given a time yet",
     "count",
-    "issue 11 (approval rules of standards.toml: [[approvals]])",
+    "the brand's standards.toml: its approval rules ([[approvals]])",
     "Drafts not yet submitted are not counted; what each post still needs is listed.",
 )
 CALENDAR_FAILED_PUBLICATIONS = Metric(
@@ -99,7 +99,7 @@ CALENDAR_FAILED_PUBLICATIONS = Metric(
     "count of (post, account) publications that failed, of posts scheduled in the campaign "
     "window and still failed",
     "count",
-    "issue 11 (publishing: the platform's error is recorded per account)",
+    "ripplemeter publishing: the platform's error is recorded per account",
     "A post retried and published since is no longer counted.",
 )
 

@@ -30,7 +30,7 @@ __all__ = [
 
 INBOX_ITEMS = Metric(
     "inbox_items", "Inbox items", "comments, thread replies and mentions addressed to owned "
-    "accounts, created in the campaign window", "count", "ripplemeter decision (issue 12)",
+    "accounts, created in the campaign window", "count", "ripplemeter decision",
     "Spam included (counted as its own category).",
 )  # fmt: skip
 INBOX_ANSWERED = Metric(

@@ -63,7 +63,7 @@ __all__ = [
 ]
 
 _SRC_BOOK = (
-    "the seven classic mistakes of brand accounts (issue 12); thresholds: standards.toml or "
+    "the seven classic mistakes of brand accounts; thresholds: standards.toml or "
     "ripplemeter defaults (docs/audit.md)"
 )
 
