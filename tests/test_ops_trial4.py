@@ -366,3 +366,13 @@ def test_inbox_list_since_reads_the_day_in_the_accounts_zone(tmp_path, monkeypat
     assert "m:in" in res.stdout and "m:out" not in res.stdout
     assert "2026-03-01 07:00" in res.stdout
     assert "unknown author" in res.stdout and "None" not in res.stdout
+
+
+def test_unlinked_replies_are_named_where_unanswered_items_are_counted(tmp_path):
+    """Trial 5: the demo's audit called @lumentea stubborn and lazy for 'unanswered' items
+    while it had 38 replies its X export did not link to any post. The reply p4 here names
+    no parent: the late/unanswered finding must say so."""
+    res = _campaign(tmp_path)
+    lazy = res["audit"].data["audit"]["accounts"][0]["mistakes"][3]
+    text = " ".join(str(v) for v in lazy.values() if isinstance(v, str))
+    assert "1 of the account's replies do not say which post they answer" in text

@@ -683,6 +683,15 @@ def audit_account(
     originals = period[is_post].sort_values("created_at")
     replies = period[is_reply]
     n_posts, n_replies = len(originals), len(replies)
+    # replies that name no post they answer: the inbox cannot count them as answers
+    n_unlinked = int((period["kind"].eq("reply") & period["parent_id"].isna()).sum())
+    unlinked_note = (
+        f"; but {n_unlinked} of the account's replies do not say which post they answer (the "
+        "export leaves that out), so some of these may have been answered: import replies with "
+        "their parent (a comments export with parent_id) to know"
+        if n_unlinked
+        else ""
+    )
     n_activity = len(period)
     rules = standards.rules_for(account_id) if standards is not None else None
     brand_names = [standards.brand.name] if standards is not None else []
@@ -846,7 +855,9 @@ def audit_account(
     if med is not None and med > target_h:
         off.append(f"median reply time {med:.1f} business hours, target {target_h:g}")
     if br is not None and br > DEFAULTS["max_breach_share"]:
-        off.append(f"{br:.0%} of complaints and questions answered late or not at all")
+        off.append(
+            f"{br:.0%} of complaints and questions answered late or not at all{unlinked_note}"
+        )
     shown_as = next((f"@{h}" for h in acc_row["handle"] if isinstance(h, str) and h), account_id)
     parts4 = list(off) or ["posts often enough, with no long silence"]
     if med is None and br is None:  # no reply data: say so, never "in time"
@@ -1004,7 +1015,10 @@ def audit_account(
     us = _share(len(un), len(qs_items))
     off = []
     if us is not None and us > t7:
-        off.append(f"{len(un)} of {len(qs_items)} audience questions and suggestions unanswered")
+        off.append(
+            f"{len(un)} of {len(qs_items)} audience questions and suggestions unanswered"
+            f"{unlinked_note}"
+        )
     if n_posts and not ask:
         off.append("never asks the audience for ideas or feedback")
     fnd = [
