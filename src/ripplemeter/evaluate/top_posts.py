@@ -52,10 +52,16 @@ def posted_column(timezone: str) -> str:
     return f"posted ({timezone})"
 
 
+#: Platforms whose account ids are handles when they are not numbers (x:lumentea).
+_HANDLE_IDS = frozenset({"x", "instagram", "tiktok"})
+
+
 def _account_labels(ctx: EvalContext, ids: list[str]) -> dict[str, str]:
     """Account id -> ``@handle`` (or display name) from the campaign's accounts rows."""
-    if not ids or not ctx.tables.has_rows("accounts"):
+    if not ids:
         return {}
+    if not ctx.tables.has_rows("accounts"):
+        return {a: account_label(a, {}) for a in ids if account_label(a, {}) != a}
     a = ctx.tables.accounts
     df = (
         a.filter(a.account_id.isin(ids))
@@ -67,18 +73,32 @@ def _account_labels(ctx: EvalContext, ids: list[str]) -> dict[str, str]:
     for r in df.itertuples(index=False):
         if r.account_id in out:
             continue
-        if isinstance(r.handle, str) and r.handle.strip():
-            out[r.account_id] = "@" + r.handle.strip().lstrip("@")
+        native = str(r.account_id).split(":", 1)[-1]
+        h = r.handle.strip().lstrip("@") if isinstance(r.handle, str) else ""
+        if h and not (h == native and native.isdigit()):  # "1" for x:1 is no name
+            out[r.account_id] = "@" + h
         elif isinstance(r.name, str) and r.name.strip():
             out[r.account_id] = r.name.strip()
+    for aid in ids:  # no row or no name: an X/Instagram/TikTok id that is a handle
+        if aid not in out and account_label(aid, {}) != aid:
+            out[aid] = account_label(aid, {})
     return out
 
 
 def account_label(account_id: object, labels: dict[str, str]) -> str | None:
-    """How a post's account reads: its handle, else its name, else its id; None if unknown."""
+    """How a post's account reads: its handle, else its name, else its id; None if unknown.
+
+    An X, Instagram or TikTok id that is not a number is the account's handle
+    (``x:fan0011`` reads ``@fan0011``).
+    """
     if not isinstance(account_id, str) or not account_id:
         return None
-    return labels.get(account_id, account_id)
+    if account_id in labels:
+        return labels[account_id]
+    platform, _, native = account_id.partition(":")
+    if platform in _HANDLE_IDS and native and not native.isdigit():
+        return "@" + native  # x:fan0011 is the handle fan0011
+    return account_id
 
 
 def top_posts(ctx: EvalContext, n: int) -> pd.DataFrame:
