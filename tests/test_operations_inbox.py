@@ -298,6 +298,8 @@ def test_cli_inbox_list_assign_close(ws, tmp_path):
     assert r.exit_code == 0, r.output
     rows = {d["item_id"]: d for d in json.loads(r.stdout)}
     assert sorted(rows) == ["m:c1", "m:c2", "m:c3", "m:c4", "m:c5", "m:m1"]
+    # instants carry their zone (UTC), so nobody reads them as local time
+    assert all(d["created_at"].endswith(("Z", "+00:00")) for d in rows.values())
     # the same hand computation as above, through the CLI (real classifiers for categories)
     assert rows["m:c1"]["reply_hours"] == pytest.approx(3.0)
     assert rows["m:c2"]["reply_hours"] == pytest.approx(5.0) and rows["m:c2"]["breach"]

@@ -142,6 +142,8 @@ def inbox_list(
     """
     import json
 
+    import pandas as pd
+
     from ripplemeter.operations.inbox import build_inbox, needs_reply
 
     std = load_optional_standards(standards)
@@ -169,7 +171,10 @@ def inbox_list(
     if breaches:
         ib = ib[ib["breach"]]
     out = ib[_COLUMNS]
-    if as_json:
+    if as_json:  # instants in UTC with their offset, so no reader takes them for local time
+        when = pd.to_datetime(out["created_at"])
+        when = when.dt.tz_localize("UTC") if when.dt.tz is None else when.dt.tz_convert("UTC")
+        out = out.assign(created_at=when)
         recs = json.loads(out.to_json(orient="records", date_format="iso"))
         print(json.dumps(recs, ensure_ascii=False, indent=2))
         return
