@@ -413,3 +413,18 @@ def test_report_names_cascades_by_text_and_says_when_overlap_is_unknown(tmp_path
     assert "<b>Matcha</b>" not in html
     assert "member of the public" in html and "role public" not in html
     assert '<span title="weibo:u1">@teafan</span>' in html  # a name, the id in a tooltip
+
+
+def test_cascades_table_reads_in_words_with_rounded_virality(tmp_path):
+    """The table: headings in words, virality to 2 decimals. r1's tree (r1-a, r1-b, a-c, c-d,
+    c-e): the 15 pairs of its 6 posts are 32 steps apart in all, 32 / 15 = 2.13 (by hand)."""
+    (tmp_path / "r.csv").write_text(REPOSTS)
+    out = CliRunner().invoke(
+        app,
+        ["cascades", str(tmp_path / "r.csv"), "--format", "reposts"],
+        env={"COLUMNS": "200"},
+    )
+    assert out.exit_code == 0, out.output
+    assert "first post" in out.stdout and "widest level" in out.stdout
+    assert "max_breadth" not in out.stdout and "root_id" not in out.stdout
+    assert "2.13" in out.stdout and "2.1333" not in out.stdout

@@ -23,6 +23,31 @@ JSON_COLUMNS = (
 )
 
 
+#: Table headings in words (``--json`` keeps the field names).
+HEADINGS = {
+    "root_id": "first post",
+    "size": "posts",
+    "depth": "levels",
+    "max_breadth": "widest level",
+    "structural_virality": "virality",
+    "orphans": "orphans",
+    "duplicates": "duplicates",
+    "anomalies": "anomalies",
+}
+
+
+def _cell(v: object) -> str:
+    """A table cell: whole numbers with thousands separators, others to 2 decimals."""
+    v = _num(v)
+    if v is None:
+        return "—"
+    if isinstance(v, int):
+        return f"{v:,}"
+    if isinstance(v, float):
+        return f"{v:,.2f}"
+    return str(v)
+
+
 def _num(v: object) -> object:
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return None
@@ -87,11 +112,16 @@ def cascades(
         print(json.dumps(rows, indent=2, ensure_ascii=False))
         _summary(cs, len(m), shown=None)
         return
-    table = Table(*JSON_COLUMNS, title=f"{len(m)} cascade(s)")
-    table.columns[0].no_wrap = True
+    table = Table(
+        *(HEADINGS[k] for k in JSON_COLUMNS),
+        title=f"{len(m):,} cascade{'' if len(m) == 1 else 's'}",
+        caption="virality: structural virality (Goel et al. 2016), the mean distance between "
+        "two posts of the cascade: about 2 for a broadcast (all reposting the first post), "
+        "higher when it spread person to person",
+    )
     table.columns[0].overflow = "fold"
     for r in m.sort_values("size", ascending=False).head(50).to_dict("records"):
-        table.add_row(*(str(_num(r[k])) for k in JSON_COLUMNS))
+        table.add_row(*(_cell(r[k]) for k in JSON_COLUMNS))
     console.print(table)
     _summary(cs, len(m), shown=min(50, len(m)))
 
