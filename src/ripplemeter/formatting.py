@@ -95,6 +95,16 @@ def unit_price(value: float) -> str:
     """A price per click or per unit: 2 decimals like any amount, except below 0.10, where
     2 significant digits keep it from reading 0.00 or 0.04 for 0.043.
 
+    Parameters
+    ----------
+    value : float or None
+        The price, in any currency (the caller names it).
+
+    Returns
+    -------
+    str
+        The price as written in the report; ``—`` for None or NaN.
+
     Examples
     --------
     >>> unit_price(0.814)

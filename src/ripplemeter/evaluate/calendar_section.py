@@ -138,14 +138,36 @@ class CalendarSettings(BaseModel):
 
 
 def account_names(ws) -> dict[str, str]:
-    """Account id -> ``@handle`` or name (see :func:`ripplemeter.evaluate.inbox_section.account_names`)."""
+    """Account id -> ``@handle`` or name (see :func:`ripplemeter.evaluate.inbox_section.account_names`).
+
+    Parameters
+    ----------
+    ws : Workspace
+        Any object with a DuckDB ``con`` holding the ``accounts`` table.
+
+    Returns
+    -------
+    dict of str to str
+    """
     from ripplemeter.evaluate.inbox_section import account_names as names
 
     return names(ws)
 
 
 def reader_account(account_id: str, names: dict[str, str]) -> str:
-    """How an account reads in the report: its handle or name, else ``Mastodon account 110552``."""
+    """How an account reads in the report: its handle or name, else ``Mastodon account 110552``.
+
+    Parameters
+    ----------
+    account_id : str
+        ``platform:native_id``.
+    names : dict of str to str
+        From :func:`account_names`.
+
+    Returns
+    -------
+    str
+    """
     from ripplemeter.formatting import platform_name
 
     if account_id in names:

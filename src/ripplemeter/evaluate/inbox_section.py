@@ -136,8 +136,18 @@ def account_names(ws) -> dict[str, str]:
 
     A registered row (an accounts import or ``ripplemeter accounts``: a role other than
     ``public``) wins over what other imports wrote; among equals the latest row. A handle
-    that is only the account's numeric native id (``1`` for ``x:1``) is no name. Ids without a handle or a name are left
-    out (callers show the id).
+    that is only the account's numeric native id (``1`` for ``x:1``) is no name. Ids
+    without a handle or a name are left out (callers show the id).
+
+    Parameters
+    ----------
+    ws : Workspace
+        Any object with a DuckDB ``con`` holding the ``accounts`` table.
+
+    Returns
+    -------
+    dict of str to str
+        Account id -> ``@handle`` or display name.
     """
     rows = ws.con.execute(
         "SELECT account_id, handle, name FROM accounts "
@@ -155,7 +165,20 @@ def account_names(ws) -> dict[str, str]:
 
 
 def local_time(t, zone: str) -> str:
-    """A naive-UTC instant as ``YYYY-MM-DD HH:MM`` in ``zone``."""
+    """A naive-UTC instant as ``YYYY-MM-DD HH:MM`` in ``zone``.
+
+    Parameters
+    ----------
+    t : datetime-like
+        Naive (read as UTC) or zone-aware.
+    zone : str
+        IANA zone name, e.g. ``Asia/Shanghai``.
+
+    Returns
+    -------
+    str
+        The local wall-clock time, minutes precision.
+    """
     import pandas as pd
 
     ts = pd.Timestamp(t)

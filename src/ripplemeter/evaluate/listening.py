@@ -447,6 +447,20 @@ def excerpt(text: Any, limit: int = 280) -> str:
     Japanese, which have no spaces, or when one word is longer than half the limit), and
     ``…`` ends it. Untrusted text stays untrusted: the template escapes it.
 
+    Parameters
+    ----------
+    text : str or None
+        The post as stored.
+    limit : int
+        Most characters kept, the ``…`` not counted.
+
+    Returns
+    -------
+    str
+        At most ``limit`` characters plus ``…``; ``""`` for None.
+
+    Examples
+    --------
     >>> excerpt("Lumen Tea launches a new matcha today", 20)
     'Lumen Tea launches a…'
     >>> excerpt("short", 20)
@@ -469,6 +483,18 @@ def author_label(name: Any, handle: Any, platform: Any, account_id: Any) -> str:
     feed's host, an address, not a name); a handle alone is ``@handle``; the account id only
     when there is neither.
 
+    Parameters
+    ----------
+    name, handle, platform, account_id : str or None
+        The author's row of ``accounts`` (display name, handle, platform id) and its id.
+
+    Returns
+    -------
+    str
+        The label, never empty when ``account_id`` is given.
+
+    Examples
+    --------
     >>> author_label("Football | The Guardian", "127.0.0.1", "rss", "rss:127.0.0.1")
     'Football | The Guardian'
     >>> author_label(None, "lumentea", "x", "x:lumentea")

@@ -340,6 +340,16 @@ def alert_summary(a: Alert) -> str:
     report's alert table: ``Alert on mastodon (meltwater): from 1 Dec 2026, 14:00 UTC to
     2 Dec 2026, 05:00 UTC, peak at 1 Dec 2026, 15:00 UTC; observed 0.7917 against a
     threshold of 0.1829 (expected 0.007192).``
+
+    Parameters
+    ----------
+    a : Alert
+        A detected alert (:mod:`ripplemeter.listen.alerts`).
+
+    Returns
+    -------
+    str
+        One sentence; the webhook's ``text`` field and the e-mail body use it.
     """
     from ripplemeter.listen.alerts import reader_time
 

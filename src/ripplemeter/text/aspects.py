@@ -79,7 +79,18 @@ one aspect) is shown as ``mixed``; the library and the annotations table keep ``
 
 
 def shown_polarity(polarity: str) -> str:
-    """The word people read for a polarity (``conflict`` -> ``mixed``)."""
+    """The word people read for a polarity (``conflict`` -> ``mixed``).
+
+    Parameters
+    ----------
+    polarity : str
+        positive, negative, neutral or conflict (SemEval-2014's labels, as stored).
+
+    Returns
+    -------
+    str
+        The same word, except ``mixed`` for ``conflict``.
+    """
     return SHOWN_POLARITY.get(polarity, polarity)
 
 
@@ -301,6 +312,18 @@ class Taxonomy:
         """Folded cue -> polarity for one aspect in a language (plus ``any``).
 
         A cue listed under both polarities counts for the first one (positive).
+
+        Parameters
+        ----------
+        lang : str
+            en, zh or ko.
+        aspect : str
+            An aspect id of the taxonomy.
+
+        Returns
+        -------
+        dict of str to str
+            Folded cue -> ``positive`` or ``negative``.
         """
         out: dict[str, str] = {}
         for polarity in CUE_POLARITIES:

