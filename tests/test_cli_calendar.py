@@ -370,3 +370,20 @@ def test_an_empty_week_names_the_weeks_that_hold_posts(here):
         "are planned in December 2037 (3 posts); pick another month with --from YYYY-MM-DD "
         "(any day in it), e.g. --from 2037-12-21 (the last planned post)"
     )
+
+
+def test_calendar_list_titles_each_account_by_name_then_id(here):
+    """A table per account reads '@ripple@mastodon.social (mastodon:109876, Asia/Seoul)':
+    the name people know, the id `-a` takes, the zone of its times."""
+    ok(
+        run(
+            "accounts", "add", MASTO, "--role", "owned", "--timezone", "Asia/Seoul",
+            "--handle", "ripple@mastodon.social", "--as", "mina",
+        )
+    )  # fmt: skip
+    ok(run("calendar", "add", "New beans", "-a", MASTO, "--at", "2030-01-07 09:00", "--as", "tom"))
+    out = CliRunner().invoke(
+        app, ["calendar", "list", "--account", MASTO, "--as", "sam"], env={"COLUMNS": "200"}
+    )
+    assert out.exit_code == 0, out.output
+    assert "@ripple@mastodon.social (mastodon:109876, Asia/Seoul)" in out.stdout

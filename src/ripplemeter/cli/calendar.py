@@ -651,6 +651,9 @@ def calendar_list(
                 if a not in zones:
                     acc = get_account(c.ws, a)
                     zones[a] = (acc.timezone if acc else None) or p.timezone or "UTC"
+        from ripplemeter.evaluate.calendar_section import account_names
+
+        names = account_names(c.ws)
     if json_out:
         print(json.dumps([p.to_dict() for p in posts], ensure_ascii=False, indent=2))
         return
@@ -682,7 +685,9 @@ def calendar_list(
                 continue
             by_account.setdefault(a, []).append(p)
     for a in sorted(by_account):
-        table = Table(title=f"{a} ({zones[a]})", show_lines=False)
+        # the name people know, then the id the commands take (-a), then the zone of the times
+        shown = f"{names[a]} ({a}, {zones[a]})" if a in names else f"{a} ({zones[a]})"
+        table = Table(title=shown, show_lines=False)
         for col in ("day", "time", "plan", "state", "text", "labels"):
             table.add_column(col, overflow="fold", no_wrap=col in ("day", "time", "plan"))
         last_day = None
