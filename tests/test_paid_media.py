@@ -569,3 +569,25 @@ def test_reach_results_are_priced_per_thousand_as_ads_manager_quotes_them(tmp_pa
         _run(tmp_path / "p", {"ads.csv": EXPORT}).metrics()["quantitative"]["cpc"]["result_basis"]
         == 1
     )
+
+
+def test_summary_says_cost_per_purchase_divides_the_whole_spend(tmp_path):
+    # Launch bought 12 purchases for 200 USD; Teaser spent 100 USD for none. The summary's
+    # cost per purchase is the window's 300 USD / 12 = 25.00 (Meta's account-level figure),
+    # not Launch's 16.67, and it says so.
+    header = (
+        '"Campaign name",Reach,Impressions,Frequency,Currency,"Amount spent (USD)",'
+        '"Link clicks","CPC (cost per link click)",Purchases,"Reporting starts","Reporting ends"\n'
+    )
+    text = header + (
+        ",1500,5000,3.33333333,USD,300,250,1.2,12,2026-03-01,2026-03-31\n"
+        "Launch,1000,4000,4,USD,200,200,1,12,2026-03-01,2026-03-31\n"
+        "Teaser,800,1000,1.25,USD,100,50,2,,2026-03-01,2026-03-31\n"
+    )
+    res = _run(tmp_path, {"ads.csv": text})
+    cost = [s for s in res.metrics()["summary"] if "purchases" in s["text"]]
+    assert len(cost) == 1
+    assert (
+        "12 purchases, at 25.00 USD each (the window's whole ad spend divided by them)"
+        in (cost[0]["text"])
+    )

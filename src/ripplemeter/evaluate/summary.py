@@ -256,7 +256,10 @@ def _cost(f: _Figures) -> Sentence | None:
         if f.ok(f"{p}.value", f"{p}.cost_per") and f.value(f"{p}.value"):
             name = k.replace("_", " ")
             parts += ["; the ad platform counts ", Quote(f"{p}.value"), f" {name}, at "]
-            parts += [Quote(f"{p}.cost_per"), f"{unit} each"]
+            parts += [
+                Quote(f"{p}.cost_per"),
+                f"{unit} each (the window's whole ad spend divided by them)",
+            ]
             break
     return Sentence("cost", (*parts, "."))
 
