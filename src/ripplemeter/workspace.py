@@ -52,6 +52,55 @@ def remove_if_empty(path: str | Path) -> bool:
     return True
 
 
+def write_search_text(
+    con: duckdb.DuckDBPyConnection, rowids: Sequence[int] | pd.Series, texts: Sequence[str | None]
+) -> int:
+    """Store search forms in ``posts.search_text``, row by row.
+
+    The search form itself comes from :func:`ripplemeter.listen.query.search_texts`; this
+    only writes it: the pairs are registered as a temporary view, copied into ``posts`` by
+    one ``UPDATE`` and the view is dropped again (also when the update fails).
+
+    Parameters
+    ----------
+    con : duckdb.DuckDBPyConnection
+        A connection opened for writing, with no result left open (an open result blocks
+        ``register``).
+    rowids : sequence of int
+        DuckDB ``rowid`` of each post to update.
+    texts : sequence of str or None
+        The search form to store for each of ``rowids``, in the same order.
+
+    Returns
+    -------
+    int
+        Posts written (the length of ``rowids``; 0 writes nothing).
+
+    Raises
+    ------
+    ValueError
+        If ``rowids`` and ``texts`` differ in length.
+    """
+    rowids = list(rowids)
+    texts = list(texts)
+    if len(rowids) != len(texts):
+        raise ValueError(f"{len(rowids)} row ids but {len(texts)} search texts")
+    if not rowids:
+        return 0
+    frame = pd.DataFrame(
+        {"rid": pd.Series(rowids, dtype="int64"), "st": pd.Series(texts, dtype=object)}
+    )
+    con.register("_rm_search_text", frame)
+    try:
+        con.execute(
+            "UPDATE posts SET search_text = f.st FROM _rm_search_text AS f "
+            "WHERE posts.rowid = f.rid"
+        )
+    finally:
+        con.unregister("_rm_search_text")
+    return len(rowids)
+
+
 def file_sha256(path: Path, chunk: int = 1 << 20) -> str:
     """Hex sha256 of a file's bytes."""
     h = hashlib.sha256()
@@ -171,15 +220,7 @@ class Workspace:
         todo = con.execute(
             "SELECT rowid AS rid, text FROM posts WHERE search_text IS NULL AND text IS NOT NULL"
         ).df()
-        todo["st"] = search_texts(todo["text"])
-        con.register("_rm_search_text", todo[["rid", "st"]])
-        try:
-            con.execute(
-                "UPDATE posts SET search_text = f.st FROM _rm_search_text AS f "
-                "WHERE posts.rowid = f.rid"
-            )
-        finally:
-            con.unregister("_rm_search_text")
+        write_search_text(con, todo["rid"], search_texts(todo["text"]))
 
     def close(self) -> None:
         """Close the DuckDB connection."""

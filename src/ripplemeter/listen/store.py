@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ripplemeter import schema
-from ripplemeter.workspace import Workspace
+from ripplemeter.workspace import Workspace, write_search_text
 
 KEYS: dict[str, tuple[str, ...]] = {
     "posts": ("post_id",),
@@ -318,14 +318,6 @@ def refresh_search_text(ws: Workspace) -> int:
             todo["st"] = search_texts(todo["text"])
             diff = todo[todo["st"] != todo["search_text"]]
             changed = len(diff)
-            if changed:
-                con.register("_rm_search_form", diff[["rid", "st"]])
-                try:
-                    con.execute(
-                        "UPDATE posts SET search_text = f.st FROM _rm_search_form AS f "
-                        "WHERE posts.rowid = f.rid"
-                    )
-                finally:
-                    con.unregister("_rm_search_form")
+            write_search_text(con, diff["rid"], diff["st"])
         con.execute("INSERT OR REPLACE INTO meta VALUES ('search_form', ?)", [SEARCH_FORM])
     return changed
