@@ -31,6 +31,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from ripplemeter.errors import FormatError
+from ripplemeter.evaluate.inbox_section import account_names
 from ripplemeter.evaluate.metrics import Metric
 from ripplemeter.evaluate.section import Figure, SectionResult, register_section
 
@@ -137,23 +138,6 @@ class CalendarSettings(BaseModel):
     plan: str | None = None
 
 
-def account_names(ws) -> dict[str, str]:
-    """Account id -> ``@handle`` or name (see :func:`ripplemeter.evaluate.inbox_section.account_names`).
-
-    Parameters
-    ----------
-    ws : Workspace
-        Any object with a DuckDB ``con`` holding the ``accounts`` table.
-
-    Returns
-    -------
-    dict of str to str
-    """
-    from ripplemeter.evaluate.inbox_section import account_names as names
-
-    return names(ws)
-
-
 def reader_account(account_id: str, names: dict[str, str]) -> str:
     """How an account reads in the report: its handle or name, else ``Mastodon account 110552``.
 
@@ -162,7 +146,7 @@ def reader_account(account_id: str, names: dict[str, str]) -> str:
     account_id : str
         ``platform:native_id``.
     names : dict of str to str
-        From :func:`account_names`.
+        From :func:`ripplemeter.evaluate.inbox_section.account_names`.
 
     Returns
     -------
