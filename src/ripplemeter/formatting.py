@@ -53,8 +53,25 @@ def day_span(start, end) -> str:
     return f"{day(start)} – {day(end)}"
 
 
-def fmt(value: object, unit: str = "") -> str:
+def fmt(value: object, unit: str = "", *, places: int | None = None) -> str:
     """A plain number as a reader sees it; ``—`` for a missing or NaN value.
+
+    Parameters
+    ----------
+    value : object
+        A number (a bool reads ``yes``/``no``), a string, or None.
+    unit : str, optional
+        ``"ratio"`` writes a fraction as a percentage with 2 decimals; other units change
+        nothing.
+    places : int, optional
+        Write every other float with this many decimals (and thousands separators),
+        whatever its size, so that a table column lines up; by default a float gets 2
+        decimals, 4 significant digits below 1 and none from 1,000 on.
+
+    Returns
+    -------
+    str
+        The value as written in the report and the command line.
 
     Examples
     --------
@@ -64,6 +81,8 @@ def fmt(value: object, unit: str = "") -> str:
     '3.33%'
     >>> fmt(float("nan"))
     '—'
+    >>> fmt(1234.5), fmt(1234.5, places=2), fmt(0.5, places=2)
+    ('1,234', '1,234.50', '0.50')
     """
     if value is None:
         return "—"
@@ -76,6 +95,8 @@ def fmt(value: object, unit: str = "") -> str:
             return "—"
         if unit == "ratio":
             return f"{value * 100:.2f}%"
+        if places is not None:
+            return f"{value:,.{places}f}"
         if abs(value) >= 1000:
             return f"{value:,.0f}"
         return f"{value:,.4g}" if abs(value) < 1 else f"{value:,.2f}"

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from ripplemeter.cli import app, console, err_console, friendly
+from ripplemeter.formatting import fmt
 
 JSON_COLUMNS = (
     "root_id",
@@ -36,19 +37,8 @@ HEADINGS = {
 }
 
 
-def _cell(v: object) -> str:
-    """A table cell: whole numbers with thousands separators, others to 2 decimals."""
-    v = _num(v)
-    if v is None:
-        return "—"
-    if isinstance(v, int):
-        return f"{v:,}"
-    if isinstance(v, float):
-        return f"{v:,.2f}"
-    return str(v)
-
-
 def _num(v: object) -> object:
+    """A metric as plain Python: None for NaN, a whole float as an int, numpy scalars unboxed."""
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return None
     if hasattr(v, "item"):
@@ -121,7 +111,8 @@ def cascades(
     )
     table.columns[0].overflow = "fold"
     for r in m.sort_values("size", ascending=False).head(50).to_dict("records"):
-        table.add_row(*(_cell(r[k]) for k in JSON_COLUMNS))
+        # whole numbers with thousands separators, others to 2 decimals
+        table.add_row(*(fmt(_num(r[k]), places=2) for k in JSON_COLUMNS))
     console.print(table)
     _summary(cs, len(m), shown=min(50, len(m)))
 
