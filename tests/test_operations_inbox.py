@@ -438,7 +438,8 @@ def test_a_mild_negative_reading_without_a_negative_word_is_no_complaint():
 
 def test_negative_cues_by_hand():
     """VADER's lexicon: 'broke' and 'frustrating' are negative words; the praise has none;
-    Chinese is not checked (True)."""
+    Chinese is read with its own lexicon (发苦 and the 不 of 不推荐 are negative words; more
+    cases in test_text_negative_words.py)."""
     from ripplemeter.operations.inbox import negative_cues
 
     assert negative_cues(
