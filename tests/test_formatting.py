@@ -47,3 +47,38 @@ def test_fmt_places_leaves_ratios_as_percentages():
 def test_cascades_table_cell(value, shown):
     """The cascades table writes a metric as fmt(_num(v), places=2)."""
     assert fmt(_num(value), places=2) == shown
+
+
+# ------------------------------------------------------------------------- shorten
+def test_shorten_fits_or_is_cut_at_a_word():
+    from ripplemeter.formatting import shorten
+
+    assert shorten("short  text\n", 60) == "short text"  # white space collapsed, fits
+    # 'one two thr' (11 = 12 - 1 for the …) ends inside 'three': back to 'one two'
+    assert shorten("one two three four", 12) == "one two…"
+    # 'one two three' (13 characters) is followed by a space: no word is cut, none dropped
+    assert shorten("one two three four", 14) == "one two three…"
+    assert shorten("end of a sentence. More", 20) == "end of a sentence…"  # '.' dropped
+    assert shorten("好喝！真的好喝！推荐", 7) == "好喝！真的好…"  # no space: 6 + …
+    assert shorten("客服一直不回复！很失望", 9) == "客服一直不回复…"  # '！' at the cut dropped
+
+
+def test_shorten_options():
+    from ripplemeter.formatting import shorten
+
+    text = "Lumen Tea launches a new matcha today"
+    # count_ellipsis=False: 20 characters kept ('Lumen Tea launches a'), then …
+    assert shorten(text, 20, count_ellipsis=False) == "Lumen Tea launches a…"
+    assert shorten(text, 20) == "Lumen Tea launches…"  # 19 kept: 'Lumen Tea launches '
+    # words=False: 15 characters whatever they are
+    assert shorten(text, 16, words=False) == "Lumen Tea launc…"
+    # a word longer than half of what is kept (a web address) is cut at the width
+    assert shorten("see https://example.com/a/very/long/path", 16) == "see https://exa…"
+
+
+@pytest.mark.parametrize("missing", [None, float("nan"), np.nan])
+def test_shorten_missing_text_reads_empty(missing):
+    from ripplemeter.formatting import shorten
+
+    assert shorten(missing, 10) == ""
+    assert shorten(missing, 10, words=False, count_ellipsis=False) == ""

@@ -490,8 +490,12 @@ def test_one_topic_in_the_competitive_set_says_there_is_nothing_to_compare(tmp_p
 
 
 def test_excerpt_cuts_at_a_word_boundary():
-    from ripplemeter.evaluate.listening import excerpt
+    # the driving posts' excerpts: at most quote_chars characters, the "…" not counted
+    from functools import partial
 
+    from ripplemeter.formatting import shorten
+
+    excerpt = partial(shorten, count_ellipsis=False)
     long = "Moura joins Spurs; Giroud, Batshuayi, Aubameyang deals go through " * 10
     e = excerpt(long, 40)
     # the first 40 characters end inside "Aubameyang" ("... Batshuayi, Au"): the cut goes
@@ -571,7 +575,9 @@ def test_a_search_form_with_links_is_named_in_a_warning(tmp_path, ws):
         campaign_file=None,
     )
     r = get_section("listening").run(ctx)
-    assert any("1 post(s) of the window were stored by an older" in w for w in r.warnings), r.warnings
+    assert any("1 post(s) of the window were stored by an older" in w for w in r.warnings), (
+        r.warnings
+    )
     # listen report / evaluate_listening refresh first: no warning, the link is gone
     res = evaluate_listening(proj, ws, start=camp.start, end=camp.end, annotate=False)
     assert not any("older ripplemeter" in w for w in res["listening"].warnings)

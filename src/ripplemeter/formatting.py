@@ -21,6 +21,7 @@ __all__ = [
     "money",
     "pct",
     "platform_name",
+    "shorten",
     "table_words",
 ]
 
@@ -103,6 +104,65 @@ def fmt(value: object, unit: str = "", *, places: int | None = None) -> str:
     if isinstance(value, str) and value.strip().lower() in ("nan", "none", "nat", "<na>"):
         return "—"
     return str(value)
+
+
+#: Left at a cut, these are dropped before the ``…`` (Latin, Chinese and Japanese punctuation).
+_CUT_TRAILING = " ,.;:!?-–—，。、；：！？"
+
+
+def shorten(
+    text: object, width: int = 60, *, words: bool = True, count_ellipsis: bool = True
+) -> str:
+    """A text on one line, cut to ``width`` characters with ``…`` where it was cut.
+
+    White space (line breaks included) is collapsed to single spaces first; a text that
+    then fits is returned whole. A longer one is cut, spaces and punctuation left at the
+    cut are dropped, and ``…`` ends it. With ``words``, a word that the cut falls inside
+    is dropped too, back to the space before it, when that space is in the second half
+    of what is kept; Chinese and Japanese text (no spaces), or one very long word such as
+    a web address, is cut at the width. Untrusted text stays untrusted: the caller
+    escapes it.
+
+    Parameters
+    ----------
+    text : object
+        The text; None and NaN read as ``""``, other values as ``str(text)``.
+    width : int, default 60
+        Most characters shown. At least 2.
+    words : bool, default True
+        Cut at a word boundary; False cuts at exactly the width, inside a word if need be.
+    count_ellipsis : bool, default True
+        The ``…`` counts towards ``width`` (at most ``width`` characters in all); False
+        keeps up to ``width`` characters of the text and adds the ``…`` after them.
+
+    Returns
+    -------
+    str
+        The text as shown.
+
+    Examples
+    --------
+    >>> shorten("Lumen Tea launches a new matcha today", 20)
+    'Lumen Tea launches…'
+    >>> shorten("Lumen Tea launches a new matcha today", 20, count_ellipsis=False)
+    'Lumen Tea launches a…'
+    >>> shorten("Lumen Tea launches a new matcha today", 16, words=False)
+    'Lumen Tea launc…'
+    >>> shorten("客服一直不回复很失望真的很失望", 8)
+    '客服一直不回复…'
+    """
+    if text is None or (isinstance(text, float) and math.isnan(text)):
+        return ""
+    t = " ".join(str(text).split())
+    if len(t) <= width:
+        return t
+    keep = width - 1 if count_ellipsis else width
+    head = t[:keep]
+    if words and t[keep] != " ":  # the cut falls inside a word: drop what is left of it
+        space = head.rfind(" ")
+        if space >= keep // 2:
+            head = head[:space]
+    return head.rstrip(_CUT_TRAILING) + "…"
 
 
 def money(value: object, places: int = 2) -> str:

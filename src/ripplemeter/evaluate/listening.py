@@ -56,6 +56,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from ripplemeter.evaluate.context import EvalContext, count_sum
 from ripplemeter.evaluate.metrics import Metric
 from ripplemeter.evaluate.section import Figure, SectionResult, clean, register_section
+from ripplemeter.formatting import shorten
 
 __all__ = [
     "COMPETITIVE_ROLES",
@@ -66,7 +67,6 @@ __all__ = [
     "TopicSettings",
     "associated_terms",
     "author_label",
-    "excerpt",
     "log_likelihood",
     "own_accounts",
     "query_terms",
@@ -437,43 +437,6 @@ def week_rows(weeks: Sequence[dt.date], totals: Sequence[int], min_run: int = 3)
 
 def _day_text(d: dt.date) -> str:
     return f"{d.day} {d:%b %Y}"
-
-
-def excerpt(text: Any, limit: int = 280) -> str:
-    """A post shortened for the report: whole words, ``…`` where it was cut.
-
-    White space (line breaks included) is collapsed first. A text longer than ``limit``
-    characters is cut at the last space before the limit (or at the limit in Chinese and
-    Japanese, which have no spaces, or when one word is longer than half the limit), and
-    ``…`` ends it. Untrusted text stays untrusted: the template escapes it.
-
-    Parameters
-    ----------
-    text : str or None
-        The post as stored.
-    limit : int
-        Most characters kept, the ``…`` not counted.
-
-    Returns
-    -------
-    str
-        At most ``limit`` characters plus ``…``; ``""`` for None.
-
-    Examples
-    --------
-    >>> excerpt("Lumen Tea launches a new matcha today", 20)
-    'Lumen Tea launches a…'
-    >>> excerpt("short", 20)
-    'short'
-    """
-    t = " ".join(str(text or "").split())
-    if len(t) <= limit:
-        return t
-    cut = t[:limit]
-    space = cut.rfind(" ")
-    if t[limit] != " " and space >= limit // 2:  # the cut falls inside a word: drop it
-        cut = cut[:space]
-    return cut.rstrip(" ,;:.-–—") + "…"
 
 
 def author_label(name: Any, handle: Any, platform: Any, account_id: Any) -> str:
@@ -1392,7 +1355,7 @@ class ListeningSection:
                         texts.at[pid, "platform"],
                         texts.at[pid, "account_id"],
                     ),
-                    "excerpt": excerpt(texts.at[pid, "text"], s.quote_chars),
+                    "excerpt": shorten(texts.at[pid, "text"], s.quote_chars, count_ellipsis=False),
                 }
                 for pid in ids
             ]

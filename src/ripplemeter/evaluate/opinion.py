@@ -46,7 +46,7 @@ from ripplemeter.evaluate.context import EvalContext
 from ripplemeter.evaluate.exposure import CAMPAIGN_ROLES
 from ripplemeter.evaluate.metrics import Metric, ratio
 from ripplemeter.evaluate.section import Figure, SectionResult, register_section
-from ripplemeter.formatting import day_span
+from ripplemeter.formatting import day_span, shorten
 
 __all__ = ["OpinionSection", "OpinionSettings", "CHANNELS", "opinion_counts"]
 
@@ -425,11 +425,6 @@ def _span(period) -> str:
     return day_span(period.start, period.end)
 
 
-def _quote(text: object, limit: int) -> str:
-    s = " ".join(str(text or "").split())
-    return s if len(s) <= limit else s[: limit - 1].rstrip() + "…"
-
-
 @register_section
 class OpinionSection:
     """Opinion and focus points: sentiment, aspects, spam and search first pages."""
@@ -663,7 +658,7 @@ class OpinionSection:
                         {
                             "post_id": x.post_id,
                             "platform": x.platform,
-                            "text": _quote(x.text, s.quote_chars),
+                            "text": shorten(x.text, s.quote_chars, words=False),
                         }
                         for x in t.itertuples()
                     ]

@@ -22,6 +22,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ripplemeter.errors import RippleError
+from ripplemeter.formatting import shorten  # operations.shorten, as the commands import it
 
 __all__ = [
     "AccountError",
@@ -31,37 +32,6 @@ __all__ = [
     "TeamError",
     "shorten",
 ]
-
-
-def shorten(text: object, width: int = 60) -> str:
-    """``text`` cut to at most ``width`` characters at a word boundary, ending with "…".
-
-    Text that fits is returned whole. Otherwise the cut falls on the last space within
-    ``width - 1`` characters when there is one in its second half (Latin and Korean text);
-    text without spaces there (Chinese, a long URL) is cut at ``width - 1`` characters.
-    Spaces and punctuation left at the cut are dropped before the "…".
-
-    Parameters
-    ----------
-    text : object
-        None and NaN read as "".
-    width : int
-        At least 2.
-
-    Returns
-    -------
-    str
-    """
-    if not isinstance(text, str):
-        return ""
-    t = " ".join(text.split())
-    if len(t) <= width:
-        return t
-    head = t[: width - 1]
-    space = head.rfind(" ")
-    if space >= (width - 1) // 2:
-        head = head[:space]
-    return head.rstrip(" ,.;:!?-–—，。、；：！？") + "…"
 
 
 class OperationsError(RippleError):
