@@ -57,6 +57,26 @@ def data():
     return tx, y, val, hx, hy, stats
 
 
+def hate_levels(texts: list[str]) -> np.ndarray:
+    """BEEP!'s three levels of each training text: 0 none, 1 offensive, 2 hate."""
+    import csv
+    import io
+
+    from train_hostility import data_path
+
+    folder = Path(data_path("korean_hate_speech"))
+    text = (folder / "train.tsv").read_text(encoding="utf-8")
+    rows = csv.DictReader(io.StringIO(text, newline=""), delimiter="\t")
+    level = {r["comments"]: ("none", "offensive", "hate").index(r["hate"]) for r in rows}
+    return np.array([level[t] for t in texts])
+
+
+def hostile_logit(z: np.ndarray) -> np.ndarray:
+    """Log-odds of hostile from the head's logits: 2 columns (ok, hostile) or 3 (none,
+    offensive, hate; hostile = offensive or hate)."""
+    return np.logaddexp.reduce(z[:, 1:], axis=1) - z[:, 0]
+
+
 def macro_f1(y: np.ndarray, pred: np.ndarray) -> float:
     out = []
     for cls in (1, 0):
@@ -68,7 +88,7 @@ def macro_f1(y: np.ndarray, pred: np.ndarray) -> float:
 
 
 def logit_f1(y: np.ndarray, z: np.ndarray) -> float:
-    return macro_f1(y, (z[:, 1] - z[:, 0] > 0).astype(int))
+    return macro_f1((y > 0).astype(int), (hostile_logit(z) > 0).astype(int))
 
 
 def cache(out: Path, cache_layers: int) -> None:
@@ -76,8 +96,12 @@ def cache(out: Path, cache_layers: int) -> None:
     ft.cache(out, [_collapse_mentions(t) for t in tx], cache_layers)
 
 
-def train(out: Path, name: str, frozen: int, lr: float, epochs: int) -> None:
+def train(out: Path, name: str, frozen: int, lr: float, epochs: int, classes: int) -> None:
     tx, y, val, *_ = data()
+    if classes == 3:  # the head learns BEEP!'s three levels; hostile = offensive or hate
+        y3 = hate_levels(tx)
+        assert np.array_equal(y3 > 0, y == 1)
+        y = y3
     info, xs = ft.load_cache(out)
     assert info["n"] == len(tx)
     ft.train(
@@ -128,7 +152,8 @@ def export(out: Path, name: str, epoch: int) -> None:
     n_tuned = weights.config.layers - int(log["frozen"])
     arrays = ft.export_arrays(state, n_tuned)
     # validation logits of the int8 weights
-    model = ft.torch_model(weights, info["cache_layers"], int(log["frozen"]), 2)
+    n_out = int(state["head.weight"].shape[0])
+    model = ft.torch_model(weights, info["cache_layers"], int(log["frozen"]), n_out)
     model.load_state_dict(state)
     sd = model.state_dict()
     for k in range(n_tuned):
@@ -137,8 +162,8 @@ def export(out: Path, name: str, epoch: int) -> None:
             sd[f"tuned.{k}.lin.{part}.weight"] = torch.from_numpy(deq)
     model.load_state_dict(sd)
     va = np.flatnonzero(val)
-    z = ft.logits(model, xs, va)
-    zt = z[:, 1] - z[:, 0]
+    z = ft.logits(model, xs, va, n_out)
+    zt = hostile_logit(z)
     zf = np.load(out / "fast_val.npy")
     yv = y[va]
     table = {}
@@ -155,7 +180,7 @@ def export(out: Path, name: str, epoch: int) -> None:
         "name": "hostility-ko-tuned",
         "lang": "ko",
         "version": VERSION,
-        "classes": ["ok", "hostile"],
+        "classes": ["ok", "hostile"] if n_out == 2 else ["none", "offensive", "hate"],
         "frozen_layers": int(log["frozen"]),
         "tuned_layers": n_tuned,
         "max_tokens": info["max_tokens"],
@@ -210,12 +235,13 @@ def main() -> None:
     ap.add_argument("--frozen", type=int, default=4)
     ap.add_argument("--lr", type=float, default=5e-5)
     ap.add_argument("--epochs", type=int, default=3)
+    ap.add_argument("--classes", type=int, choices=[2, 3], default=2)
     a = ap.parse_args()
     a.out.mkdir(parents=True, exist_ok=True)
     if a.step == "cache":
         cache(a.out, a.cache_layers)
     elif a.step == "train":
-        train(a.out, a.name, a.frozen, a.lr, a.epochs)
+        train(a.out, a.name, a.frozen, a.lr, a.epochs, a.classes)
     elif a.step == "fast-val":
         fast_val(a.out)
     elif a.step == "export":

@@ -60,8 +60,17 @@ OUT = Path("/tmp/ckpt/zh")
 VERSION = "2"
 
 
+MIX_CAP = 0  # --mix N: also train on N waimai and N online_shopping training reviews
+MIX_VAL = 500  # validation reviews kept per mixed-in set (figures only, never a choice)
+
+
 def rows_and_val():
-    """ChnSentiCorp training rows (text, label) and the validation mask (seed 7, 20%)."""
+    """Training rows (text, label), the validation mask (seed 7, 20% of each set), the
+    full split and the held-out parts.
+
+    Without ``--mix`` the rows are the ChnSentiCorp training reviews; with ``--mix N`` a
+    seeded sample of N training and 500 validation reviews of waimai and of online_shopping
+    follows them (``row_sets()`` names each row's set)."""
     train, held, _ = zh_split()
     y = np.array([v for _, v, _ in train])
     s = np.array([z for _, _, z in train])
@@ -69,9 +78,31 @@ def rows_and_val():
     for name in ("chnsenticorp", "waimai", "online_shopping"):
         idx = np.flatnonzero(s == name)
         val[idx[stratified_split(y[idx], 0.2, seed=7)]] = True
-    chn = np.flatnonzero(s == "chnsenticorp")
-    rows = [(train[i][0], train[i][1]) for i in chn]
-    return rows, val[chn], train, val, held
+    pick = list(np.flatnonzero(s == "chnsenticorp"))
+    if MIX_CAP:
+        rng = np.random.default_rng(SEED)
+        for name in ("waimai", "online_shopping"):
+            tr = np.flatnonzero((s == name) & ~val)
+            va = np.flatnonzero((s == name) & val)
+            pick += sorted(rng.choice(tr, min(MIX_CAP, len(tr)), replace=False).tolist())
+            pick += sorted(rng.choice(va, min(MIX_VAL, len(va)), replace=False).tolist())
+    pick = np.array(pick)
+    rows = [(train[i][0], train[i][1]) for i in pick]
+    return rows, val[pick], train, val, held
+
+
+def row_sets() -> np.ndarray:
+    """The set name of each row of :func:`rows_and_val`."""
+    train, _, _ = zh_split()
+    rows, *_ = rows_and_val()
+    n_chn = sum(1 for _, _, z in train if z == "chnsenticorp")
+    names = ["chnsenticorp"] * n_chn
+    if MIX_CAP:
+        for name in ("waimai", "online_shopping"):
+            n_tr = min(MIX_CAP, sum(1 for _, _, z in train if z == name))
+            names += [name] * (n_tr + MIX_VAL)
+    assert len(names) == len(rows)
+    return np.array(names)
 
 
 # ------------------------------------------------------------------------------ cache, train
@@ -104,7 +135,7 @@ def train(out: Path, name: str, frozen: int, lr: float, epochs: int) -> None:
         xs,
         y,
         np.flatnonzero(~val),
-        np.flatnonzero(val),
+        np.flatnonzero(val & (row_sets() == "chnsenticorp")),
         cache_layers=info["cache_layers"],
         frozen=frozen,
         lr=lr,
@@ -261,11 +292,14 @@ def main() -> None:
     ap.add_argument("epoch", nargs="?", type=int)
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--cache-layers", type=int, default=4)
+    ap.add_argument("--mix", type=int, default=0, help="waimai/shopping reviews to add")
     ap.add_argument("--frozen", type=int, default=4)
     ap.add_argument("--lr", type=float, default=5e-5)
     ap.add_argument("--epochs", type=int, default=4)
     a = ap.parse_args()
     a.out.mkdir(parents=True, exist_ok=True)
+    global MIX_CAP
+    MIX_CAP = a.mix
     if a.step == "cache":
         cache(a.out, a.cache_layers)
     elif a.step == "train":

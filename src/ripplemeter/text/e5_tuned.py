@@ -133,8 +133,9 @@ class TunedE5Classifier:
         path = Path(path) if path is not None else MODEL_PATH
         if not path.is_file():
             raise TunedModelError(
-                f"the fine-tuned Chinese sentiment weights {path} are missing; reinstall "
-                "ripplemeter or re-run training/train_sentiment_zh_finetune.py"
+                f"the fine-tuned weights {path} are missing; reinstall ripplemeter or re-run "
+                "its training script (training/train_sentiment_zh_finetune.py for Chinese "
+                "sentiment, training/train_hostility_ko_finetune.py for Korean hostility)"
             )
         with np.load(path, allow_pickle=False) as z:
             data = {k: z[k] for k in z.files}
@@ -165,12 +166,12 @@ class TunedE5Classifier:
                     f"{path} was trained for hidden size {p['q.w'].shape[0]}, the encoder has {H}"
                 )
             self.tuned.append(p)
-        self.head_w = data["head.w"].astype(np.float32)  # (2, hidden)
+        self.head_w = data["head.w"].astype(np.float32)  # (classes, hidden)
         self.head_b = data["head.b"].astype(np.float32)  # (2,)
         self._fast = None  # the fast tier, loaded when the model pools with it
 
     def logits(self, texts: Sequence[str], batch: int = 16) -> np.ndarray:
-        """The head's two logits per text.
+        """The head's logits per text (one column per class of ``meta["classes"]``).
 
         Parameters
         ----------
@@ -180,10 +181,10 @@ class TunedE5Classifier:
 
         Returns
         -------
-        ndarray of float32, shape (len(texts), 2)
+        ndarray of float32, shape (len(texts), classes)
         """
         texts = list(texts)
-        out = np.zeros((len(texts), 2), dtype=np.float32)
+        out = np.zeros((len(texts), len(self.head_b)), dtype=np.float32)
         if not texts:
             return out
         ids = token_ids(self.encoder, texts, self.max_tokens)
