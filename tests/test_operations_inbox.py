@@ -461,3 +461,95 @@ def test_the_shipped_models_do_not_file_service_praise_as_a_complaint():
         "The tin lid broke the first time I opened it",
     ]
     assert classify_items(texts) == ["other", "complaint"]
+
+
+# ------------------------------------------------------------------ Korean service complaints
+KO_COMPLAINTS = [
+    "배송이 너무 느려요",  # "delivery is too slow"
+    "주문한 지 일주일인데 아직 안 왔어요",  # "ordered a week ago, still not here"
+    "포장이 다 찢어져서 왔어요",  # "the packaging came all torn"
+    "고객센터 연락이 안 돼요",  # "I cannot reach customer service"
+    "환불해 주세요",  # "please refund me"
+]
+KO_PRAISE = [
+    "배송이 빨라서 좋아요",  # "delivery was fast, great"
+    "포장이 꼼꼼해요",  # "carefully packed"
+    "환불도 빨리 해 주셔서 감사합니다",  # "thanks for the quick refund"
+]
+
+
+def test_korean_service_complaints_read_neutral_are_complaints():
+    """Issue 12: the Korean fast model (trained on movie reviews) reads these complaints
+    neutral or positive (0.57-0.68 on 2 December 2026); each holds a clear complaint word, so
+    the inbox files them as complaints. Praise and a plain question are not."""
+    from ripplemeter.operations.inbox import COMPLAINT_WORD_BELOW, SentimentPredictor
+
+    pred = SentimentPredictor("fast")
+    labels = pred(KO_COMPLAINTS, "sentiment")
+    assert "negative" not in labels
+    pos = [t for t, lab in zip(KO_COMPLAINTS, labels, strict=True) if lab == "positive"]
+    assert all(v < COMPLAINT_WORD_BELOW for v in pred(pos, "positive_probability"))
+    assert classify_items(KO_COMPLAINTS) == ["complaint"] * 5
+    assert classify_items(KO_PRAISE) == ["praise", "other", "praise"]
+    assert classify_items(["언제 배송되나요?"]) == ["question"]  # "when will it ship?"
+    for tier in ("fast", "accurate"):
+        assert classify_items(KO_COMPLAINTS, SentimentPredictor(tier)) == ["complaint"] * 5
+
+
+def test_complaint_word_cues_by_hand():
+    """Korean only; a refund word alone does not make a question a complaint, a complaint
+    word does; a bare negation does not count."""
+    from ripplemeter.operations.inbox import complaint_word_cues
+
+    texts = [
+        "배송이 너무 느려요",
+        "환불 가능한가요?",  # "can I get a refund?": a question
+        "왜 아직 안 왔나요?",  # "why has it not come yet?": a complaint
+        "안 매워요",  # "not spicy": a bare negation
+        "Delivery is too slow",  # English: the rule does not read it
+        "配送太慢了",  # Chinese: the model reads it negative, the rule does not read it
+        None,
+    ]
+    assert complaint_word_cues(texts) == [True, False, True, False, False, False, False]
+    assert complaint_word_cues(["配送太慢了"], langs=("zh",)) == [True]
+
+
+def test_the_complaint_word_rule_with_a_given_predictor():
+    """Neutral + a complaint word: complaint; positive below COMPLAINT_WORD_BELOW: complaint,
+    at it (inclusive) the reading stands; without the predictor's tasks nothing changes."""
+    from ripplemeter.operations.inbox import COMPLAINT_WORD_BELOW
+
+    texts = ["n+w", "p69+w", "p70+w", "n", "p60"]
+    table = {
+        "spam": dict.fromkeys(texts, "ham"),
+        "question": dict.fromkeys(texts, "ok"),
+        "sentiment": {
+            "n+w": "neutral",
+            "p69+w": "positive",
+            "p70+w": "positive",
+            "n": "neutral",
+            "p60": "positive",
+        },  # fmt: skip
+        "complaint_word": {"n+w": True, "p69+w": True, "p70+w": True, "n": False, "p60": False},
+        "positive_probability": {"p69+w": 0.69, "p70+w": COMPLAINT_WORD_BELOW, "p60": 0.6},
+    }
+
+    def pred(tx, task):
+        return [table[task][t] for t in tx]
+
+    assert classify_items(texts, pred) == ["complaint", "complaint", "praise", "other", "praise"]
+
+    def no_probability(tx, task):
+        if task == "positive_probability":
+            raise KeyError(task)
+        return pred(tx, task)
+
+    # positive readings stand without their probability; the neutral one is still heard
+    assert classify_items(texts, no_probability) == [
+        "complaint", "praise", "praise", "other", "praise",
+    ]  # fmt: skip
+
+    def labels_only(tx, task):
+        return ["ok"] * len(tx) if task == "complaint_word" else pred(tx, task)
+
+    assert classify_items(texts, labels_only) == ["other", "praise", "praise", "other", "praise"]

@@ -13,7 +13,12 @@ from pathlib import Path
 import pytest
 
 from ripplemeter.operations.inbox import COMPLAINT_SURE, classify_items, negative_cues
-from ripplemeter.text.negative_words import has_negative_word, negative_words
+from ripplemeter.text.negative_words import (
+    clear_complaint_words,
+    complaint_words,
+    has_negative_word,
+    negative_words,
+)
 
 
 # ------------------------------------------------------------------ the lexicon, by hand
@@ -160,3 +165,82 @@ def test_the_figures_of_the_complaint_sure_note(real_data):
     assert ko["cleared"] == {"negative": 33, "positive": 9, "neutral": 54}
     assert ko["after"]["precision"] == pytest.approx(1810 / (1810 + 57))
     assert ko["after"]["recall"] == pytest.approx(1810 / 2077)
+
+
+# ------------------------------------------------------------------ clear complaint words
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("배송이 너무 느려요", ["느려"]),
+        ("주문한 지 일주일인데 아직 안 왔어요", ["안 왔"]),
+        ("포장이 다 찢어져서 왔어요", ["찢어"]),
+        ("고객센터 연락이 안 돼요", ["연락이 안 돼"]),  # the phrase, not the bare 안
+        ("환불해 주세요", ["환불해 주세요"]),  # a request, not the thanks 환불해 주셨어요
+        ("문의했는데 답변이 없네요 실망이에요", ["답변이 없"]),  # 실망 is not a clear one
+        ("배송이 너무 늦어요 일주일 넘게 걸렸어요", ["늦어"]),
+        ("뒤늦게 본 좋은 영화", []),  # bare 늦: "watched it late"
+        ("배송이 늦지 않았어요", []),  # negated
+        ("환불도 빨리 해 주셔서 감사합니다", []),  # a refund with thanks
+        ("좋지 않아요", []),  # a bare negation
+        ("지루했어요", []),  # a complaint word, but about a film, not an order
+    ],
+)
+def test_clear_complaint_words_by_hand(text, words):
+    assert clear_complaint_words(text, "ko") == words
+
+
+def test_complaint_words_leave_out_bare_negations():
+    """complaint_words = negative_words without the negations that negate no complaint word."""
+    assert negative_words("맛이 쓰고 가루가 잘 안 녹아요", "ko") == ["맛이 쓰", "안"]
+    assert complaint_words("맛이 쓰고 가루가 잘 안 녹아요", "ko") == ["맛이 쓰"]
+    assert negative_words("客服一直不回复，不好", "zh") == ["不回复", "不"]
+    assert complaint_words("客服一直不回复，不好", "zh") == ["不回复"]
+    assert clear_complaint_words("客服一直不回复，不好", "zh") == ["不回复"]
+    assert complaint_words("有点贵", "zh") == ["有点", "贵"]
+    assert clear_complaint_words("有点贵", "zh") == []  # bare 贵 is not a clear one; 太贵 is
+
+
+def test_words_inside_other_words_are_set_aside():
+    """며느리 (daughter-in-law) holds 느리 (slow); 사기 전에 ("before buying") holds 사기
+    (fraud): neither is a complaint."""
+    assert negative_words("며느리와 시어머니의 팽팽한 대결", "ko") == []
+    assert negative_words("사기 전에 고민 많이 했어요", "ko") == []
+    assert negative_words("배송이 느리네요", "ko") == ["느리"]
+
+
+@pytest.mark.real_data
+def test_the_figures_of_the_complaint_word_below_note(real_data):
+    """The counts written in the COMPLAINT_WORD_BELOW note, recomputed on the training parts
+    (NSMC training movies; zh_split training part)."""
+    real_data("online_shopping_10_cats/online_shopping_10_cats.train80.csv.gz")
+    real_data("nsmc_raw_movie_reviews_sample/raw")
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "training"))
+    from praise_check_zh_ko import bands, measure_words, word_readings
+
+    texts, y, lab, p, cue = word_readings("ko", get=real_data)
+    assert len(texts) == 11929
+    assert int((lab != "negative").sum()) == 9690
+    ko = measure_words(texts, y, lab, p, cue)
+    assert ko["fired"] == {"negative": 1, "neutral": 6, "positive": 2}
+    assert ko["precision"] == pytest.approx(1 / 3)
+    assert ko["truly_negative_read_non_negative"] == 234
+    assert ko["before"]["precision"] == pytest.approx(0.9654, abs=5e-5)
+    assert ko["after"]["precision"] == pytest.approx(0.9644, abs=5e-5)
+    assert ko["after"]["recall"] == pytest.approx(0.8878, abs=5e-5)
+    # the rule adds the same reviews from 0.7 to 1 (movie reviews hold few order words)
+    for below in (0.8, 0.9, 1.0):
+        assert measure_words(texts, y, lab, p, cue, below)["fired"] == ko["fired"]
+    assert measure_words(texts, y, lab, p, cue, 0.6)["fired"]["neutral"] == 5
+    # the positive readings by band: 1-4-star reviews below 0.7, almost none above
+    low = [n for lo, _hi, n in bands(y, lab, p) if lo < 0.7]
+    high = [n for lo, _hi, n in bands(y, lab, p) if lo >= 0.7]
+    assert sum(sum(n.values()) for n in low) == 1209
+    assert sum(n["negative"] for n in low) == 11
+    assert sum(n["neutral"] for n in low) == 141
+    assert sum(sum(n.values()) for n in high) == 6083
+    assert sum(n["negative"] for n in high) == 1
+    assert sum(n["neutral"] for n in high) == 104
+    zh = measure_words(*word_readings("zh", get=real_data))
+    assert zh["fired"] == {"negative": 24, "neutral": 0, "positive": 105}
+    assert zh["precision"] == pytest.approx(24 / 129)
+    assert zh["after"]["precision"] == pytest.approx(0.9810, abs=5e-5)

@@ -28,6 +28,18 @@ repository root (``--show`` prints N mild readings the check clears and keeps, p
 and label). It also prints what the check would do below other values than
 ``COMPLAINT_SURE`` (0.5 to 0.9, the grid the English value was chosen from), for comparison
 only: the inbox uses ``COMPLAINT_SURE`` for every language.
+
+``--complaint-words`` measures the other Korean rule of the inbox instead
+(``COMPLAINT_WORD_BELOW``, ``complaint_word_cues``): a text the fast model reads neutral, or
+positive below that probability, is a complaint when it holds a clear complaint word. It
+prints, for Korean and (for comparison; the inbox does not use it) Chinese, how many
+non-negative readings the rule turns into complaints and how many of those are truly
+negative (1-4 stars) or positive (9-10 stars): its precision, and its recall gain over the
+truly negative texts read non-negative; then the same for other thresholds (0.5 to 0.9, and
+1: every positive reading), and how the fast model's positive readings of each probability
+band split by truth (the figures the threshold was chosen from). Movie reviews are not
+service messages: they hold few of the rule's words, so these figures say what the rule
+costs on ordinary text more than what it catches.
 """
 
 from __future__ import annotations
@@ -40,7 +52,12 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from ripplemeter.datasets import data_path  # noqa: E402
-from ripplemeter.operations.inbox import COMPLAINT_SURE, negative_cues  # noqa: E402
+from ripplemeter.operations.inbox import (  # noqa: E402
+    COMPLAINT_SURE,
+    COMPLAINT_WORD_BELOW,
+    complaint_word_cues,
+    negative_cues,
+)
 from ripplemeter.text.sentiment import SentimentModel  # noqa: E402
 from sentiment_data import ko_split, zh_split  # noqa: E402
 
@@ -104,10 +121,107 @@ def measure(texts, y, neg, p, cue, lang: str = "", show: int = 0) -> dict:
     return out
 
 
+WORD_THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
+"""Values of COMPLAINT_WORD_BELOW tried (1.0: every positive reading)."""
+
+BANDS = (0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
+"""Edges of the probability bands of the positive readings (the last band holds 1.0)."""
+
+
+def word_readings(
+    lang: str, get=data_path
+) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Texts, labels, the fast model's labels and their probability, and the clear-complaint-
+    word cue (``complaint_word_cues`` read in ``lang``; run on the non-negative readings,
+    False elsewhere)."""
+    texts, y = rows(lang, get)
+    res = SentimentModel.load(lang, "fast").label_scores(texts)
+    lab = res["label"].to_numpy().astype(str)
+    p = res["score"].to_numpy(float)
+    calm = np.flatnonzero(lab != "negative")
+    cue = np.zeros(len(texts), dtype=bool)
+    cue[calm] = complaint_word_cues([texts[i] for i in calm], langs=(lang,))
+    return texts, y, lab, p, cue
+
+
+def measure_words(texts, y, lab, p, cue, below: float = COMPLAINT_WORD_BELOW) -> dict:
+    """What the rule does at ``below``: the readings it turns into complaints by truth, its
+    precision (truly negative against truly positive) and recall gain, and the complaint
+    label (negative reading, praise check left out) before and after."""
+    fired = cue & ((lab == "neutral") | ((lab == "positive") & (p < below)))
+    neg, pos = y == "negative", y == "positive"
+    calm_neg = int((neg & (lab != "negative")).sum())
+    out = {
+        "texts": len(texts),
+        "truly_negative": int(neg.sum()),
+        "truly_negative_read_non_negative": calm_neg,
+        "fired": {c: int((fired & (y == c)).sum()) for c in ("negative", "neutral", "positive")},
+    }
+    f = out["fired"]
+    judged = f["negative"] + f["positive"]
+    out["precision"] = f["negative"] / judged if judged else float("nan")
+    out["recall_gain"] = f["negative"] / calm_neg if calm_neg else float("nan")
+    for name, comp in (("before", lab == "negative"), ("after", (lab == "negative") | fired)):
+        tp, fp = int((comp & neg).sum()), int((comp & pos).sum())
+        out[name] = {"precision": tp / (tp + fp), "recall": tp / out["truly_negative"]}
+    return out
+
+
+def bands(y, lab, p) -> list[tuple[float, float, dict]]:
+    """The fast model's positive readings per probability band, by truth."""
+    out = []
+    for lo, hi in zip(BANDS[:-1], BANDS[1:], strict=True):
+        m = (lab == "positive") & (p >= lo) & ((p < hi) | (hi == 1.0))
+        out.append((lo, hi, {c: int((m & (y == c)).sum()) for c in ("negative", "neutral",
+                                                                       "positive")}))  # fmt: skip
+    return out
+
+
+def main_words(show: int) -> None:
+    """Print the figures of the clear-complaint-word rule (``--complaint-words``)."""
+    for lang, name in (("ko", "Korean NSMC sample (training movies)"),
+                       ("zh", "Chinese reviews (zh_split train; the inbox does not use the "
+                              "rule for Chinese)")):  # fmt: skip
+        texts, y, lab, p, cue = word_readings(lang)
+        r = measure_words(texts, y, lab, p, cue)
+        print(
+            f"{name}: {r['texts']:,} texts, {r['truly_negative']:,} truly negative, "
+            f"{r['truly_negative_read_non_negative']:,} of them read neutral or positive"
+        )
+        print(
+            f"  rule (neutral, or positive below {COMPLAINT_WORD_BELOW}): complaints added "
+            f"{r['fired']}; precision {r['precision']:.4f}, recall gain "
+            f"{r['fired']['negative']}/{r['truly_negative_read_non_negative']}"
+        )
+        for k in ("before", "after"):
+            print(
+                f"  complaint label {k:6s}: precision {r[k]['precision']:.4f}, "
+                f"recall {r[k]['recall']:.4f}"
+            )
+        print("  other thresholds: below, added by truth, precision")
+        for c in WORD_THRESHOLDS:
+            rc = measure_words(texts, y, lab, p, cue, c)
+            print(f"    {c:.1f}  {rc['fired']}  {rc['precision']:.4f}")
+        print("  positive readings per probability band, by truth")
+        for lo, hi, n in bands(y, lab, p):
+            print(f"    [{lo:.1f}, {hi:.1f}{']' if hi == 1.0 else ')'}  {n}")
+        if show:
+            fired = cue & ((lab == "neutral") | ((lab == "positive") & (p < COMPLAINT_WORD_BELOW)))
+            for i in np.flatnonzero(fired)[:show]:
+                print(f"    {y[i]:8s} {lab[i]:8s} {p[i]:.2f} {texts[i][:100]}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--show", type=int, default=0, help="print this many examples per group")
+    ap.add_argument(
+        "--complaint-words", action="store_true",
+        help="measure the clear-complaint-word rule (COMPLAINT_WORD_BELOW) instead",
+    )  # fmt: skip
     args = ap.parse_args()
+    if args.complaint_words:
+        main_words(args.show)
+        return
     for lang, name in (("zh", "Chinese reviews (zh_split train)"),
                        ("ko", "Korean NSMC sample (training movies)")):  # fmt: skip
         texts, y, neg, p, cue = readings(lang, max(CEILINGS))

@@ -27,6 +27,13 @@ first (:data:`POSITIVE_COMPOUNDS`, plus the ``positive`` cue words of the taxono
 right and takes the longest entry at each place, so 不满意 is a complaint word even though
 满意 is a positive cue, and 비싸고 is 비싸 (not the positive cue 싸고).
 
+:func:`complaint_words` gives the complaint and topic words alone (no bare negation), and
+:func:`clear_complaint_words` the ones of them that clearly complain about an order or the
+service (:data:`CLEAR_COMPLAINTS`: 느려, 안 왔, 찢어, 연락이 안 돼, 환불해 주세요...; 还没到,
+联系不上, 退款...): with one of these the inbox files a Korean text as a complaint even when the
+sentiment model, trained on movie reviews, reads it neutral or mildly positive
+(:data:`ripplemeter.operations.inbox.COMPLAINT_WORD_BELOW`).
+
 The lists are written by hand (a ripplemeter decision, not a published lexicon); how well the
 check sorts real reviews is measured in ``training/praise_check_zh_ko.py`` and reported at
 :data:`ripplemeter.operations.inbox.COMPLAINT_SURE`.
@@ -40,12 +47,15 @@ from functools import cache
 from ripplemeter.text.aspects import fold, load_taxonomy, negated
 
 __all__ = [
+    "CLEAR_COMPLAINTS",
     "COMPLAINT_WORDS",
     "LANGS",
     "NEGATORS",
     "POSITIVE_COMPOUNDS",
     "SETTLED_WORDS",
     "TOPIC_WORDS",
+    "clear_complaint_words",
+    "complaint_words",
     "has_negative_word",
     "negative_words",
 ]
@@ -102,6 +112,57 @@ COMPLAINT_WORDS: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 """Complaint words written here, added to the ``negative`` cue words of the ``product``
 taxonomy. A negated one (:func:`ripplemeter.text.aspects.negated`) does not count."""
+
+CLEAR_COMPLAINTS: dict[str, tuple[str, ...]] = {
+    "zh": (
+        # delivery
+        "太慢", "很慢", "慢死", "还没到", "还没收到", "还没发货", "没收到", "收不到", "迟迟",
+        "延迟", "丢了", "丢件",
+        # packaging and breakage
+        "破了", "破损", "压坏", "摔坏", "瘪", "漏了", "坏了",
+        # wrong or missing goods
+        "发错", "错发", "送错", "少发", "漏发", "少送", "漏送", "没送",
+        # contact and service
+        "联系不上", "联系不到", "打不通", "不回复", "没回复", "没人回复", "不理", "没人理",
+        "态度差", "态度很差", "态度太差", "敷衍", "推脱",
+        # money and quality
+        "太贵", "不值", "坑人", "质量差", "质量太差", "质量很差", "质量不好", "难喝", "难吃",
+    ),
+    "ko": (
+        # delivery: late, slow, lost, not arrived
+        "느려", "느렸", "느림", "느리게", "늦어", "늦네", "늦게 와", "늦게 왔", "늦게 오",
+        "늦게 도착", "늦게 받", "늦게 배송", "지연", "분실", "안 와", "안와", "안 옴", "안 왔",
+        "안왔", "안 오네", "못 받", "못받", "감감무소식", "무소식",
+        # packaging and breakage
+        "찢어", "찢겨", "찢긴", "찌그러", "파손", "깨져", "깨졌", "깨진", "부서져", "부서졌",
+        "뜯어져", "새서", "샜어", "불량", "고장", "터져서 왔", "터진 채", "곰팡이",
+        # wrong or missing goods
+        "누락", "오배송", "잘못 왔", "잘못 배송", "잘못 보내", "다른 게 왔", "다른 상품이 왔",
+        "다른 제품이 왔",
+        # contact and service
+        "연락이 안 돼", "연락이 안 되", "연락이 안돼", "연락이 안되", "연락 안 돼", "연락 안 되",
+        "연락안돼", "연락안되", "연락이 없", "연락도 없", "답이 없", "답도 없", "답변이 없",
+        "답변도 없", "답장이 없", "답장도 없", "응답이 없", "전화를 안 받", "전화 안 받",
+        "전화도 안 받", "전화가 안 돼", "전화 연결이 안", "불친절", "성의 없", "성의없", "먹통",
+        # money: a refund asked for (환불해 주세요; the taxonomy reads 환불해 주 as thanks),
+        # price, waste of money
+        "환불해 주세요", "환불해주세요", "환불 해주세요", "환불 해 주세요", "돈 아깝", "돈 아까",
+        "돈이 아깝", "돈이 아까", "비싸", "비싼", "비쌈", "비쌌", "사기당했", "사기 당했",
+        # taste and quality
+        "맛없", "맛이 없", "맛이 써", "맛이 쓰", "너무 써", "이상한 맛", "싱겁", "떫",
+        "품질이 별로", "품질 별로", "퀄리티 별로", "가성비 별로",
+    ),
+}  # fmt: skip
+"""Clear complaint words: complaints about an order (late, lost, broken, wrong or missing
+goods, no answer from the shop, a refund asked for, the price, a bad taste), the words the
+inbox trusts where the Korean sentiment model, trained on movie reviews, reads a service
+complaint as neutral or mildly positive (:func:`clear_complaint_words`,
+:data:`ripplemeter.operations.inbox.COMPLAINT_WORD_BELOW`). They are complaint words of the
+lexicon too. Words of feeling or judgement (실망, 아쉽, 지루, 최악; 失望, 一般, 有点) are left
+out: in reviews the model does not read negative they mostly come with praise ("뒤늦게 본
+좋은 영화", "쌀이 아까워", "무시무시한 영화", "웃음이 터져"), so bare 늦, 아까워, 무시, 터져,
+쓴맛 and 사기 (사기 전에: "before buying") are left out as well, for the longer forms above.
+Measured in ``training/praise_check_zh_ko.py``."""
 
 TOPIC_WORDS: dict[str, tuple[str, ...]] = {
     "zh": ("退款", "退货", "退钱", "换货", "投诉", "差价", "索赔", "赔偿"),
@@ -160,6 +221,7 @@ POSITIVE_COMPOUNDS: dict[str, tuple[str, ...]] = {
         "불편 없", "부족함 없", "부족함이 없", "부족한 게 없", "부족한 것 없", "늦은 시간", "늦은 밤", "늦게까지", "안녕", "안내", "안전", "안심", "안정", "편안", "안쪽", "동안",
         "교환해 주", "교환해주", "교환해 줬", "교환해줬", "교환 받았", "교환받았",
         "취소해 주", "취소해주", "취소해 줬", "취소해줬",
+        "며느리", "사기 전", "사기전",  # daughter-in-law (느리); "before buying" (사기)
     ),
 }  # fmt: skip
 """Words that hold a negation or a complaint word but do not complain (set aside before the
@@ -192,7 +254,7 @@ def _lexicon(lang: str) -> tuple[re.Pattern, dict[str, str]]:
             if cue.endswith("*"):
                 continue
             kinds.setdefault(cue, "complaint" if polarity == "negative" else "positive")
-    for w in COMPLAINT_WORDS[lang]:
+    for w in (*COMPLAINT_WORDS[lang], *CLEAR_COMPLAINTS[lang]):
         kinds[fold(w)] = "complaint"
     for w in TOPIC_WORDS[lang]:
         kinds[fold(w)] = "topic"
@@ -212,36 +274,8 @@ def _is_ko_word_negator(folded: str, start: int, end: int) -> bool:
     return bool(_KO_FUSED.match(rest))
 
 
-def negative_words(text: str | None, lang: str) -> list[str]:
-    """The negative words of a Chinese or Korean text, as found (folded), in order.
-
-    Parameters
-    ----------
-    text : str or None
-        Any text; None and non-strings count as empty.
-    lang : {"zh", "ko"}
-        The text's language.
-
-    Returns
-    -------
-    list of str
-        Complaint words that are not negated, and negations that do not negate a complaint
-        word (see the module notes); empty when there are none.
-
-    Raises
-    ------
-    ValueError
-        If ``lang`` has no lexicon here (see :data:`LANGS`).
-
-    Examples
-    --------
-    >>> negative_words("服务不错，没问题", "zh")
-    []
-    >>> negative_words("等了两个小时还没到，太失望了", "zh")
-    ['等了', '还没到', '失望']
-    >>> negative_words("나쁘지 않아요", "ko"), negative_words("배송이 안 와요", "ko")
-    ([], ['안 와'])
-    """
+def _found(text: str | None, lang: str) -> list[tuple[str, str]]:
+    """The negative words of a text with their kind (complaint, topic or negator)."""
     if lang not in LANGS:
         raise ValueError(f"no negative-word lexicon for {lang!r}: expected one of {LANGS}")
     folded = fold(text) if isinstance(text, str) else ""
@@ -281,12 +315,45 @@ def negative_words(text: str | None, lang: str) -> list[str]:
     for a, b, kind, w in hits:
         if kind == "topic":
             if not settled:
-                found.append(w)
+                found.append((w, kind))
         elif kind == "positive" or (a, b) in cancelled:
             continue
         elif kind == "negator" or not negated(blanked, a, b, lang):
-            found.append(w)
+            found.append((w, kind))
     return found
+
+
+def negative_words(text: str | None, lang: str) -> list[str]:
+    """The negative words of a Chinese or Korean text, as found (folded), in order.
+
+    Parameters
+    ----------
+    text : str or None
+        Any text; None and non-strings count as empty.
+    lang : {"zh", "ko"}
+        The text's language.
+
+    Returns
+    -------
+    list of str
+        Complaint words that are not negated, and negations that do not negate a complaint
+        word (see the module notes); empty when there are none.
+
+    Raises
+    ------
+    ValueError
+        If ``lang`` has no lexicon here (see :data:`LANGS`).
+
+    Examples
+    --------
+    >>> negative_words("服务不错，没问题", "zh")
+    []
+    >>> negative_words("等了两个小时还没到，太失望了", "zh")
+    ['等了', '还没到', '失望']
+    >>> negative_words("나쁘지 않아요", "ko"), negative_words("배송이 안 와요", "ko")
+    ([], ['안 와'])
+    """
+    return [w for w, _kind in _found(text, lang)]
 
 
 def has_negative_word(text: str | None, lang: str) -> bool:
@@ -307,3 +374,78 @@ def has_negative_word(text: str | None, lang: str) -> bool:
         If ``lang`` has no lexicon here.
     """
     return bool(negative_words(text, lang))
+
+
+def complaint_words(text: str | None, lang: str) -> list[str]:
+    """The complaint words of a Chinese or Korean text: :func:`negative_words` without the
+    bare negations.
+
+    A complaint word that is not negated (느려, 안 왔, 찢어, 별로, 연락이 안 돼; 慢, 还没到)
+    or a topic word of complaints in a text that neither thanks nor calls the matter settled
+    (환불, 退款). A negation alone (안, 않, 不, 没) says less: 안 매워요 ("not spicy") is no
+    complaint. The inbox trusts only the clear ones (:func:`clear_complaint_words`) where the
+    sentiment model does not read the text negative.
+
+    Parameters
+    ----------
+    text : str or None
+        Any text; None and non-strings count as empty.
+    lang : {"zh", "ko"}
+        The text's language.
+
+    Returns
+    -------
+    list of str
+        The complaint and topic words found (folded), in order; empty when there are none.
+
+    Raises
+    ------
+    ValueError
+        If ``lang`` has no lexicon here (see :data:`LANGS`).
+
+    Examples
+    --------
+    >>> complaint_words("고객센터 연락이 안 돼요", "ko"), negative_words("좋지 않아요", "ko")
+    (['연락이 안 돼'], ['않'])
+    >>> complaint_words("좋지 않아요", "ko")
+    []
+    """
+    return [w for w, kind in _found(text, lang) if kind != "negator"]
+
+
+@cache
+def _clear(lang: str) -> frozenset[str]:
+    """The folded clear complaint words and topic words of a language."""
+    return frozenset(fold(w) for w in (*CLEAR_COMPLAINTS[lang], *TOPIC_WORDS[lang]))
+
+
+def clear_complaint_words(text: str | None, lang: str) -> list[str]:
+    """The clear complaint words of a Chinese or Korean text (:data:`CLEAR_COMPLAINTS`).
+
+    Parameters
+    ----------
+    text : str or None
+        Any text; None and non-strings count as empty.
+    lang : {"zh", "ko"}
+        The text's language.
+
+    Returns
+    -------
+    list of str
+        The words of :func:`complaint_words` that are clear complaint words or topic words
+        (:data:`TOPIC_WORDS`: 환불, 退款...), folded, in order; empty when there are none.
+
+    Raises
+    ------
+    ValueError
+        If ``lang`` has no lexicon here (see :data:`LANGS`).
+
+    Examples
+    --------
+    >>> clear_complaint_words("배송이 너무 느려요", "ko"), clear_complaint_words("지루했어요", "ko")
+    (['느려'], [])
+    >>> clear_complaint_words("뒤늦게 본 좋은 영화", "ko"), complaint_words("뒤늦게 본 좋은 영화", "ko")
+    ([], ['늦'])
+    """
+    clear = _clear(lang) if lang in LANGS else frozenset()
+    return [w for w in complaint_words(text, lang) if w in clear]
