@@ -527,3 +527,20 @@ def test_report_section_says_what_the_cli_says(ws, tmp_path):
     assert "Rule: a mistake when at least two of these three are off" in html
     assert "<h4>Other findings (not among the seven mistakes)</h4>" in html
     assert "Over-posting (the standard&#39;s frequency, not laziness): 2.0 posts a week" in html
+
+
+def test_audit_predictor_hands_every_inbox_task_to_the_inbox():
+    """The audit's inbox figures classify items as the inbox does, Korean complaint words
+    included (a task the audit's predictor did not pass through was silently skipped)."""
+    from ripplemeter.operations import audit, inbox
+
+    texts = ["배송이 너무 느려요", "배송이 빨라서 좋아요", "The tin lid broke, so disappointed"]
+    for task in inbox.SENTIMENT_TASKS:
+        assert list(audit.default_predictor(texts, task)) == list(
+            inbox.default_predictor(texts, task)
+        ), task
+    assert inbox.classify_items(texts, audit.default_predictor) == [
+        "complaint",
+        "praise",
+        "complaint",
+    ]

@@ -482,7 +482,9 @@ Predictor = Callable[[list[str], str], Sequence[str]]
 
 def default_predictor(texts: list[str], task: str) -> list[str]:
     """The shipped classifiers (see the module notes)."""
-    if task in ("sentiment", "spam", "negative_probability", "negative_cue"):
+    from ripplemeter.operations.inbox import SENTIMENT_TASKS
+
+    if task in SENTIMENT_TASKS:
         from ripplemeter.operations.inbox import default_predictor as inbox_predict
 
         return inbox_predict(texts, task)

@@ -369,6 +369,18 @@ class SentimentPredictor:
         return default_predictor(texts, task)
 
 
+SENTIMENT_TASKS = (
+    "sentiment",
+    "spam",
+    "negative_probability",
+    "positive_probability",
+    "negative_cue",
+    "complaint_word",
+)
+"""The tasks :func:`default_predictor` answers from sentiment, spam and the word lists (a
+predictor of another module hands these to it)."""
+
+
 def default_predictor(texts: list[str], task: str) -> list[str]:
     """The shipped models: sentiment (fast tier, three classes), spam (English), question.
 
