@@ -46,6 +46,7 @@ import e5_finetune as ft  # noqa: E402
 from ripplemeter.text.hostility import _collapse_mentions  # noqa: E402
 from sentiment_data import stratified_split  # noqa: E402
 from train_hostility import SEED, load_split, scores  # noqa: E402
+from train_hostility_accurate import _macro_f1 as macro_f1  # noqa: E402
 
 OUT = Path("/tmp/ckpt/hostility_ko")
 MODEL_PATH = (
@@ -81,16 +82,6 @@ def hostile_logit(z: np.ndarray) -> np.ndarray:
     """Log-odds of hostile from the head's logits: 2 columns (ok, hostile) or 3 (none,
     offensive, hate; hostile = offensive or hate)."""
     return np.logaddexp.reduce(z[:, 1:], axis=1) - z[:, 0]
-
-
-def macro_f1(y: np.ndarray, pred: np.ndarray) -> float:
-    out = []
-    for cls in (1, 0):
-        tp = np.sum((y == cls) & (pred == cls))
-        fp = np.sum((y != cls) & (pred == cls))
-        fn = np.sum((y == cls) & (pred != cls))
-        out.append(2 * tp / max(2 * tp + fp + fn, 1))
-    return float(np.mean(out))
 
 
 def logit_f1(y: np.ndarray, z: np.ndarray) -> float:
