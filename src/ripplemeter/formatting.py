@@ -317,3 +317,37 @@ def platform_name(platform: object) -> str:
     """A platform id as its users write it (``x`` -> ``X``, ``weibo`` -> ``Weibo``)."""
     p = str(platform)
     return _PLATFORMS.get(p.lower(), p)
+
+
+def account_name(account_id: object, handle: object, name: object) -> str | None:
+    """How one ``accounts`` row names its account: ``@handle``, else the display name.
+
+    A handle that is only the account's numeric native id (``1`` for ``x:1``, as some exports
+    write it) is no name.
+
+    Parameters
+    ----------
+    account_id : str
+        ``platform:native_id``.
+    handle, name : str or None
+        The row's ``handle`` (with or without its ``@``) and display ``name``.
+
+    Returns
+    -------
+    str or None
+        ``@handle`` or the name, stripped; None when the row names nothing.
+
+    Examples
+    --------
+    >>> account_name("x:1", "1", "Lumen Tea")
+    'Lumen Tea'
+    >>> account_name("x:1", "@lumentea", None)
+    '@lumentea'
+    """
+    native = str(account_id).split(":", 1)[-1]
+    h = handle.strip().lstrip("@") if isinstance(handle, str) else ""
+    if h and not (h == native and native.isdigit()):
+        return "@" + h
+    if isinstance(name, str) and name.strip():
+        return name.strip()
+    return None

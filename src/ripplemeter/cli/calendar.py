@@ -651,7 +651,7 @@ def calendar_list(
                 if a not in zones:
                     acc = get_account(c.ws, a)
                     zones[a] = (acc.timezone if acc else None) or p.timezone or "UTC"
-        from ripplemeter.evaluate.calendar_section import account_names
+        from ripplemeter.evaluate.inbox_section import account_names
 
         names = account_names(c.ws)
     if json_out:

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ripplemeter.evaluate.metrics import Metric
 from ripplemeter.evaluate.section import Figure, SectionResult, register_section
+from ripplemeter.formatting import account_name
 
 __all__ = [
     "InboxSection",
@@ -155,12 +156,9 @@ def account_names(ws) -> dict[str, str]:
     ).fetchall()
     out: dict[str, str] = {}
     for aid, handle, name in rows:
-        native = str(aid).split(":", 1)[-1]
-        h = handle.strip().lstrip("@") if isinstance(handle, str) else ""
-        if h and not (h == native and native.isdigit()):  # "1" for x:1 is no name
-            out[aid] = "@" + h
-        elif isinstance(name, str) and name.strip():
-            out[aid] = name.strip()
+        shown = account_name(aid, handle, name)
+        if shown:
+            out[aid] = shown
     return out
 
 

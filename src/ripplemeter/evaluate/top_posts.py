@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ripplemeter.evaluate import metrics as M
 from ripplemeter.evaluate.context import EvalContext
 from ripplemeter.evaluate.section import Figure, SectionResult, clean, register_section
+from ripplemeter.formatting import account_name
 
 COLUMNS = (
     "post_id",
@@ -73,12 +74,9 @@ def _account_labels(ctx: EvalContext, ids: list[str]) -> dict[str, str]:
     for r in df.itertuples(index=False):
         if r.account_id in out:
             continue
-        native = str(r.account_id).split(":", 1)[-1]
-        h = r.handle.strip().lstrip("@") if isinstance(r.handle, str) else ""
-        if h and not (h == native and native.isdigit()):  # "1" for x:1 is no name
-            out[r.account_id] = "@" + h
-        elif isinstance(r.name, str) and r.name.strip():
-            out[r.account_id] = r.name.strip()
+        shown = account_name(r.account_id, r.handle, r.name)
+        if shown:
+            out[r.account_id] = shown
     for aid in ids:  # no row or no name: an X/Instagram/TikTok id that is a handle
         if aid not in out and account_label(aid, {}) != aid:
             out[aid] = account_label(aid, {})
