@@ -208,6 +208,36 @@ def test_an_exported_plan_gives_the_same_figures(tmp_path):
     }
 
 
+def test_an_exported_plan_names_accounts_from_the_campaign_workspace(tmp_path):
+    """The exported plan names accounts by id only (the demo's ``mastodon:110552``); the
+    campaign's workspace holds their handle and name, and the section shows those, not
+    "Mastodon account 109876"."""
+    ids = make_plan(tmp_path / "team.duckdb")
+    ws = Workspace(tmp_path / "team.duckdb", read_only=True)
+    try:
+        posts = [p.to_dict() for p in list_plans(ws)]
+    finally:
+        ws.close()
+    (tmp_path / "plan.json").write_text(json.dumps(posts, ensure_ascii=False), encoding="utf-8")
+    ws = Workspace(tmp_path / "ws.duckdb")
+    try:
+        add_account(ws, MASTO, role="owned", handle="brand@mastodon.social", name="Brand")
+        add_account(ws, BSKY, role="owned", name="Brand Sky")  # no handle: the name
+    finally:
+        ws.close()
+    doc = evaluate(tmp_path, CALENDAR + 'plan = "plan.json"\n').value("calendar")
+    assert sorted({(w["account_id"], w["account"]) for w in doc["weekly"]}) == [
+        (BSKY, "Brand Sky"),
+        (MASTO, "@brand@mastodon.social"),
+    ]
+    assert [(w["plan_id"], w["account_names"]) for w in doc["waiting_posts"]] == [
+        (ids["waiting"], "Brand Sky")
+    ]
+    assert [(f["plan_id"], f["account"]) for f in doc["failures"]] == [
+        (ids["failed"], "@brand@mastodon.social")
+    ]
+
+
 def test_without_a_calendar_table_or_a_plan_the_section_says_why(tmp_path):
     r = evaluate(tmp_path, "")["calendar"]
     assert r.status != "ok" and "no [calendar] table" in r.reason

@@ -322,6 +322,22 @@ def _when(value: Any) -> dt.datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
+def _campaign_account_names(ctx) -> dict[str, str]:
+    """Account id -> handle or name, from the campaign workspace's ``accounts`` table.
+
+    Empty when the campaign's tables are not in a DuckDB workspace with that table.
+    """
+    import duckdb
+
+    con = getattr(getattr(ctx.tables, "backend", None), "con", None)
+    if con is None:
+        return {}
+    try:
+        return account_names(_WorkspaceView(con))
+    except duckdb.CatalogException:  # a workspace without an accounts table
+        return {}
+
+
 def _count(ws: Any, sql: str) -> int:
     return int(ws.con.execute(sql).fetchall()[0][0])
 
@@ -382,6 +398,11 @@ class CalendarSection:
                     failures.append({**r, "scheduled_at": at})
             zone = ctx.window.timezone
             names = account_names(ws)
+            if s.plan:
+                # an exported plan's workspace registers its accounts by id alone; their
+                # handles and names are in the campaign's workspace (accounts imports,
+                # `ripplemeter accounts add`)
+                names = {**names, **_campaign_account_names(ctx)}
             return self._result(h, waiting, failures, zone, std_path.name, where, names)
         finally:
             if s.plan:
