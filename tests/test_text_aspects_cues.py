@@ -363,3 +363,53 @@ def test_aspects_without_a_file_says_what_to_give():
     assert r.returncode == 2 and r.stdout == b""
     err = r.stderr.decode()
     assert "name a text file" in err and "--show-taxonomy" in err and "Traceback" not in err
+
+
+# ------------------------------------------------------- spacing and degree negation (trial)
+@pytest.mark.parametrize(
+    ("spaced", "unspaced", "expected"),
+    [
+        ("맛이 없어요", "맛이없어요", [("taste", "negative", "맛이 없")]),
+        ("품질이 별로예요", "품질이별로예요", [("quality", "negative", "품질이 별로")]),
+        ("답변이 없어요", "답변이없어요", [("after_sales", "negative", "답변이 없")]),
+        ("가성비 좋아요", "가성비좋아요", [("price", "positive", "가성비 좋")]),
+    ],
+)
+def test_korean_cues_match_with_or_without_spaces(spaced, unspaced, expected):
+    """Korean is often written without spaces: a cue the taxonomy writes with a space
+    (맛이 없) finds the same words run together, with the same aspect, polarity and cue."""
+    model = fixed_model("ko", "neutral")
+    for text in (spaced, unspaced):
+        hits = model.find([text])[0]
+        assert [(h.aspect, h.polarity, h.cue) for h in hits] == expected, text
+
+
+def test_korean_cue_written_without_a_space_finds_a_spaced_text():
+    model = fixed_model("ko", "neutral")
+    hits = model.find(["환불해 줬어요"])[0]  # the taxonomy has both 환불해줬 and 환불해 줬
+    assert [(h.aspect, h.polarity) for h in hits] == [("after_sales", "positive")]
+    hits = model.find(["맛 없어요"])[0]  # only 맛없 and 맛이 없 are written
+    assert [(h.aspect, h.polarity, h.cue) for h in hits] == [("taste", "negative", "맛없")]
+
+
+@pytest.mark.parametrize(
+    ("text", "word", "expected"),
+    [
+        ("这个抹茶不是很好喝", "好喝", True),  # not very tasty
+        ("没那么好喝", "好喝", True),
+        ("不怎么好吃", "好吃", True),
+        ("不太好喝", "好喝", True),  # the two-character window, as before
+        ("这个抹茶很好喝", "好喝", False),
+        ("不但很好喝，还便宜", "好喝", False),  # 不但: "not only"
+        ("物流非常快", "快", False),
+    ],
+)
+def test_chinese_negator_before_a_degree_word(text, word, expected):
+    k = text.index(word)
+    assert negated(text, k, k + len(word), "zh") is expected
+
+
+def test_chinese_negated_degree_cue_leaves_the_sentence_sentiment():
+    model = fixed_model("zh", "negative")
+    hits = model.find(["这个抹茶不是很好喝"])[0]
+    assert [(h.aspect, h.polarity, h.cue) for h in hits] == [("taste", "negative", None)]

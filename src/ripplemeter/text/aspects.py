@@ -96,9 +96,10 @@ def shown_polarity(polarity: str) -> str:
 
 TIERS = ("fast", "accurate")
 LANGUAGE_NAMES = {"en": "English", "zh": "Chinese", "ko": "Korean"}
-RULES = "clause-cues-1"
+RULES = "clause-cues-2"
 """Version of the clause reading (clauses, cues, negation, how clauses combine): part of the
-annotation version, so a change annotates again."""
+annotation version, so a change annotates again (2: Korean terms and cues match whatever
+the spacing; a Chinese negator before a degree word negates the cue after it)."""
 CHUNK = {"fast": 20_000, "accurate": 64}
 """Texts per block of :meth:`AspectModel.find` (a progress report after each block)."""
 
@@ -532,11 +533,20 @@ class AspectHit:
         return d
 
 
+_HANGUL = re.compile("[\uac00-\ud7a3\u3130-\u318f]")
+
+
 class _Matcher:
-    """One compiled pattern for the terms of a taxonomy in a language."""
+    """One compiled pattern for the terms of a taxonomy in a language.
+
+    Korean terms match whatever the spacing of the text or of the term (``맛이 없`` finds
+    맛이없어요 and 맛이 없어요; ``맛없`` finds 맛 없어요): Korean is often written without
+    spaces, and the same sentence must name the same aspects either way (issue 8).
+    """
 
     def __init__(self, terms: dict[str, str]) -> None:
         self.terms = terms
+        self.spaceless = {"".join(t.split()): t for t in terms if _HANGUL.search(t)}
         self.prefixes = sorted(
             ((t[:-1], a) for t, a in terms.items() if t.endswith("*") and len(t) > 1),
             key=lambda ta: -len(ta[0]),
@@ -545,6 +555,9 @@ class _Matcher:
         for t in sorted(terms, key=len, reverse=True):
             if t.endswith("*"):
                 latin.append(re.escape(t[:-1]) + r"[\w'-]*")
+            elif _HANGUL.search(t):
+                # Korean is written with or without spaces: "맛이 없" also matches 맛이없어요
+                other.append(r"\s*".join(re.escape(ch) for ch in t if not ch.isspace()))
             elif any(_is_cjk(ch) for ch in t):
                 other.append(re.escape(t))
             else:
@@ -568,6 +581,10 @@ class _Matcher:
     def aspect_of(self, matched: str) -> tuple[str, str] | None:
         if matched in self.terms:
             return self.terms[matched], matched
+        if _HANGUL.search(matched):  # a Korean term matched with other spacing
+            term = self.spaceless.get("".join(matched.split()))
+            if term is not None:
+                return self.terms[term], term
         for prefix, aspect in self.prefixes:
             if matched.startswith(prefix):
                 return aspect, prefix + "*"
@@ -1303,6 +1320,8 @@ def combine_clauses(
 
 _NEGATORS_EN = frozenset("not no never hardly barely nothing nor without cannot".split())
 _NEG_BEFORE_ZH = re.compile("[不没未别无]")  # not 非: 非常快 is "very fast"
+_NEG_DEGREE_ZH = re.compile("[不没别](?:是|算)?(?:很|太|怎么|那么|特别|十分|大|够)$")
+"""A negator before a degree word: 不是很好喝, 没那么好, 不怎么好吃 (not very tasty)."""
 _NEG_BEFORE_KO = re.compile(r"(?:^|\s)(?:안|못)\s*$")
 _NEG_AFTER_KO = re.compile(r"^(?:\S{0,3}지\s*(?:않|못|마)|[이가은는도]?\s*없)")
 
@@ -1312,7 +1331,7 @@ def negated(clause: str, start: int, end: int, lang: str) -> bool:
 
     English: one of the three words before it is a negator (not, no, never, hardly, ...,
     or a word ending in n't). Chinese: 不, 没, 未, 别 or 无 in the two characters before
-    it. Korean: 안 or 못 just before it, or after it a 지 않/지 못 ending or 없 after at most
+    it, or a negator and a degree word just before it (不是很好喝, 没那么好, 不怎么好吃). Korean: 안 or 못 just before it, or after it a 지 않/지 못 ending or 없 after at most
     a particle ("쓴맛이 없고").
 
     Parameters
@@ -1329,7 +1348,7 @@ def negated(clause: str, start: int, end: int, lang: str) -> bool:
     """
     before = clause[:start]
     if lang == "zh":
-        return bool(_NEG_BEFORE_ZH.search(before[-2:]))
+        return bool(_NEG_BEFORE_ZH.search(before[-2:]) or _NEG_DEGREE_ZH.search(before[-5:]))
     if lang == "ko":
         return bool(_NEG_BEFORE_KO.search(before) or _NEG_AFTER_KO.match(clause[end:]))
     words = re.findall(r"[\w']+", before)[-3:]
