@@ -145,6 +145,46 @@ def test_report_concludes_when_the_plan_is_the_biggest_accounts(tmp_path):
         assert jargon not in html
 
 
+def _section_text(out) -> str:
+    """The seeding section's words, tags dropped, spaces collapsed."""
+    import re
+
+    page = (out / "report.html").read_text()
+    html = page[page.index('<section id="seeding">') :]
+    html = html[: html.index("</section>")]
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+@pytest.mark.parametrize(
+    ("forced", "expected"),
+    [
+        # k = 1 and nothing forced: one account, said in the singular
+        ("", "If the content is posted by this 1 account, it is expected to reach"),
+        # forced accounts come on top of the k chosen (select_seeds: "Seeds to choose, in
+        # addition to the forced ones"): 1 chosen + 1 named = 2
+        (
+            'forced = ["x:leaf1"]\n',
+            "If the content is posted by these 2 accounts at the same time (the 1 chosen "
+            "plus the 1 you named to post anyway), it is expected to reach",
+        ),
+    ],
+)
+def test_seed_count_sentence_says_how_forced_accounts_add_up(tmp_path, forced, expected):
+    rows = ["src_account_id,dst_account_id"] + [f"x:fan{i},x:hub" for i in range(20)]
+    rows += ["x:fan0,x:leaf1"]
+    (tmp_path / "follows.csv").write_text("\n".join(rows) + "\n")
+    (tmp_path / "campaign.toml").write_text(
+        '[campaign]\nname = "s"\nstart = 2026-03-01\nend = 2026-03-31\n'
+        '[[sources]]\npath = "follows.csv"\nformat = "generic"\ntable = "follows"\n'
+        '[seeding]\nk = 1\nprobability = "constant:0.5"\nmc_runs = 200\n' + forced
+    )
+    res = import_and_evaluate(load_campaign(tmp_path / "campaign.toml"))
+    s = res.value("seeding")
+    assert s["seeds"] == (["x:leaf1", "x:hub"] if forced else ["x:hub"])
+    write_report(res, tmp_path / "out")
+    assert expected in _section_text(tmp_path / "out")
+
+
 def test_cli_overlap_between_seeds_in_words():
     from ripplemeter.cli.seeds import overlap_sentence
 
