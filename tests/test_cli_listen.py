@@ -501,3 +501,34 @@ max_attempts = 1
     r = runner.invoke(app, ["listen", "watch", str(toml), "--no-sentiment"])
     assert r.exit_code == 1, r.output
     assert "1 alert could not be delivered to team-chat" in r.output
+
+
+def test_alerts_detect_scale_for_a_quiet_topic(tmp_path):
+    """A quiet topic (0-2 mentions an hour) that jumps to 40 an hour: on the default log scale
+    that is below the bar (about 55 times the usual level of 1); on the linear scale with the
+    linear default (z = 10) it is an alert; z = 50 puts the bar at 1 + 50 x 1 (the Poisson
+    floor of the scale for one expected mention) = 51 > 40."""
+    idx = pd.date_range("2026-01-01", periods=24 * 20, freq="h")
+    x = [(0, 1, 2, 1)[i % 4] for i in range(len(idx))]  # the same hour of every week alike
+    x[-3:] = [40] * 3
+    f = tmp_path / "quiet.csv"
+    pd.DataFrame({"hour": idx.strftime("%Y-%m-%d %H:%M"), "mentions": x}).to_csv(f, index=False)
+    args = ["alerts", "detect", str(f), "--time-column", "hour", "--value-column", "mentions"]
+    r = runner.invoke(app, [*args, "--json"])
+    assert r.exit_code == 0 and json.loads(r.stdout) == []
+    r = runner.invoke(app, [*args, "--scale", "linear", "--json"])
+    assert r.exit_code == 0, r.output
+    (a,) = json.loads(r.stdout)
+    # the same hour of the week and the hours either side over two weeks: median 1
+    assert (a["rule"], a["start"], a["observed"], a["expected"]) == (
+        "tuned",
+        "2026-01-20T21:00:00",
+        40,
+        1,
+    )
+    r = runner.invoke(app, [*args, "--scale", "linear", "--threshold", "50", "--json"])
+    assert r.exit_code == 0 and json.loads(r.stdout) == []
+    r = runner.invoke(app, [*args, "--scale", "linear", "--rule", "meltwater"])
+    assert r.exit_code == 2 and "tuned rule" in r.output and "Traceback" not in r.output
+    r = runner.invoke(app, [*args, "--scale", "cubic"])
+    assert r.exit_code == 2 and "log or linear" in r.output

@@ -303,6 +303,22 @@ def detect(
         str | None,
         typer.Option(help="tuned (default), meltwater, changepoint or negative_share."),
     ] = None,
+    scale: Annotated[
+        str | None,
+        typer.Option(
+            help="The tuned rule's scale: log (default; a spike is a multiple of the usual "
+            "level, about 55 times for a topic with 0-1 mentions an hour) or linear (extra "
+            "mentions count as such; better for topics with a handful of mentions a day)."
+        ),
+    ] = None,
+    threshold: Annotated[
+        float | None,
+        typer.Option(
+            help="The tuned rule's robust z-score to exceed (default 4 on the log scale, "
+            "10 on the linear one).",
+            min=0.0,
+        ),
+    ] = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print a JSON array (one object per alert).")
     ] = False,
@@ -311,13 +327,25 @@ def detect(
 
     Each alert spans its whole event: from the period the rule fired to the last period
     still above the threshold. Times are printed in the file's own clock (as "19 Nov 2026,
-    10:00"; --json gives ISO 8601).
+    10:00"; --json gives ISO 8601). The rules and their settings: docs/alerts.md.
     """
     import json
 
-    from ripplemeter.listen.alerts import detect_csv, reader_time
+    from ripplemeter.listen.alerts import AlertError, detect_csv, reader_time
 
-    found = detect_csv(series, time_column, value_column, rule)
+    params: dict = {}
+    if scale is not None or threshold is not None:
+        if rule not in (None, "tuned"):
+            raise AlertError("--scale and --threshold set the tuned rule; leave out --rule")
+        if scale not in (None, "log", "linear"):
+            raise AlertError(f"--scale must be log or linear, not '{scale}'")
+        if scale is not None:
+            params["transform"] = scale
+        if threshold is not None:
+            params["threshold"] = threshold
+        elif scale == "linear":
+            params["threshold"] = 10.0
+    found = detect_csv(series, time_column, value_column, rule, **params)
     if as_json:
         print(json.dumps([a.to_json() for a in found], ensure_ascii=False, indent=2))
         return

@@ -1293,7 +1293,11 @@ def read_series_csv(path: str | Path, time_column: str, value_column: str) -> pd
 
 
 def detect_csv(
-    path: str | Path, time_column: str, value_column: str, rule: str | None = None
+    path: str | Path,
+    time_column: str,
+    value_column: str,
+    rule: str | None = None,
+    **params: Any,
 ) -> list[Alert]:
     """Alerts on a count series read from a CSV file (the ``ripplemeter alerts detect`` call).
 
@@ -1304,6 +1308,8 @@ def detect_csv(
         Header names of the times and the counts.
     rule : str, optional
         A name of :data:`RULES`; ``None`` means ``tuned`` with the shipped defaults.
+    **params
+        Fields of :class:`AlertSettings` to override (``transform="linear", threshold=10``).
 
     Returns
     -------
@@ -1320,4 +1326,4 @@ def detect_csv(
     if rule is not None and rule not in RULES:
         raise AlertError(f"unknown alert rule '{rule}'; known rules: {', '.join(RULES)}")
     series = read_series_csv(path, time_column, value_column)
-    return detect(series, rule or "tuned", name=value_column)
+    return detect(series, rule or "tuned", name=value_column, **params)
