@@ -230,6 +230,33 @@ credentials = "env:RIPPLEMETER_TEST_NO_SUCH_TOKEN"
     assert "2 of 2 sources failed: gone, tag" in r.output
 
 
+@pytest.mark.parametrize(
+    ("added", "skipped", "pages", "expected"),
+    [
+        (
+            {"accounts": 1, "post_metrics": 1, "posts": 1},
+            {},
+            1,
+            "tag: 1 account, 1 post_metrics row, 1 post (1 page)",
+        ),
+        (
+            {"accounts": 17, "post_metrics": 20, "posts": 20, "follows": 0},
+            {"malformed reply": 1},
+            2,
+            "tag: 17 accounts, 20 post_metrics, 20 posts (2 pages); 1 record skipped: "
+            "1 malformed reply",
+        ),
+        ({}, {"a": 2, "b": 1}, 0, "tag: nothing new (0 pages); 3 records skipped: 2 a, 1 b"),
+    ],
+)
+def test_collect_summary_counts_in_the_right_number(added, skipped, pages, expected):
+    from ripplemeter.cli.listen import _summary
+    from ripplemeter.listen.collectors import CollectResult
+
+    r = CollectResult("tag", added=added, skipped=skipped, pages=pages)
+    assert _summary(r) == expected
+
+
 def test_watch_runs_rounds_and_stops(tmp_path):
     p = _project(tmp_path)
     r = runner.invoke(

@@ -76,12 +76,39 @@ def parse_every(value: str) -> float:
     return float(m.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}[m.group(2)]
 
 
+#: A table's rows when there is one of them (``1 account``, ``1 post``); the table's own
+#: name when there are more (``17 accounts``, ``20 post_metrics``), as docs/listening.md shows.
+_ONE_ROW = {"posts": "post", "accounts": "account", "post_metrics": "post_metrics row"}
+
+
+def _count(n: int, one: str, many: str) -> str:
+    """``1 page``, ``2 pages``: a count with its noun in the right number."""
+    return f"{n:,} {one if n == 1 else many}"
+
+
 def _summary(r) -> str:
-    added = ", ".join(f"{n} {t}" for t, n in sorted(r.added.items()) if n) or "nothing new"
+    """One source's collect line: ``tag: 1 account, 2 posts (1 page)``.
+
+    Parameters
+    ----------
+    r : CollectResult
+        ``source_id``, ``added`` (table -> rows), ``skipped`` (reason -> records) and
+        ``pages``.
+
+    Returns
+    -------
+    str
+    """
+    added = (
+        ", ".join(
+            _count(n, _ONE_ROW.get(t, f"{t} row"), t) for t, n in sorted(r.added.items()) if n
+        )
+        or "nothing new"
+    )
     skipped = sum(r.skipped.values())
     why = ", ".join(f"{n} {k}" for k, n in sorted(r.skipped.items()))
-    return f"{r.source_id}: {added} ({r.pages} page{'' if r.pages == 1 else 's'})" + (
-        f"; {skipped} records skipped: {why}" if skipped else ""
+    return f"{r.source_id}: {added} ({_count(r.pages, 'page', 'pages')})" + (
+        f"; {_count(skipped, 'record', 'records')} skipped: {why}" if skipped else ""
     )
 
 
@@ -134,7 +161,7 @@ def collect(
                 highlight=False,
             )
         err_console.print(
-            f"{len(failed)} of {len(results)} sources failed: "
+            f"{len(failed)} of {_count(len(results), 'source', 'sources')} failed: "
             + ", ".join(r.source_id for r in failed),
             markup=False,
             highlight=False,
@@ -238,10 +265,10 @@ def watch(
         parts = [f"round {r.number}:"]
         failed = [c.source_id for c in r.collected if c.error]
         rows = sum(sum(c.added.values()) for c in r.collected)
-        parts.append(f"{rows} rows collected")
+        parts.append(f"{_count(rows, 'row', 'rows')} collected")
         if failed:
             parts.append(f"sources failed: {', '.join(failed)}")
-        parts.append(f"{len(r.alerts)} alert{'' if len(r.alerts) == 1 else 's'} going on")
+        parts.append(f"{_count(len(r.alerts), 'alert', 'alerts')} going on")
         sent = [d for d in r.deliveries if d.status == "delivered"]
         if sent:
             parts.append(f"{len(sent)} delivered")
