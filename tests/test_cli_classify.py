@@ -106,3 +106,37 @@ def test_tier_option_for_hostility():
     assert res.exit_code == 2 and "no tiers" in res.stderr and "Traceback" not in res.stderr
     res = run("-", "--task", "hostility", "--tier", "best", input="x\n")
     assert res.exit_code == 2
+
+
+def test_an_empty_file_says_it_holds_no_text(tmp_path):
+    f = tmp_path / "empty.txt"
+    f.write_text("", encoding="utf-8")
+    for task in ("hostility", "bait"):
+        res = run(str(f), "--task", task)
+        assert res.exit_code == 0, res.stderr
+        assert res.stdout == "label,score\n"
+        assert f"note: {f} holds no text: nothing classified" in res.stderr
+        assert "classified 0 of 0" not in res.stderr
+
+
+def test_rule_task_scores_are_what_the_help_says():
+    # By hand from the rule sets (no fit, base rate 0.02): no rule matched -> ok, 1 - 0.02;
+    # "Tag a friend" matches tag_baiting (weight 0.9) -> bait, 1 - 0.98 x 0.1 = 0.902;
+    # "200元" is a bare sum (weight 0.3) -> 1 - 0.98 x 0.7 = 0.314 < 0.5 -> ok, 0.686.
+    text = "The weather was nice today.\nTag a friend who needs this!\n他罚款了200元。\n"
+    res = run("-", "--task", "bait", input=text)
+    assert res.exit_code == 0, res.stderr
+    assert rows(res.stdout)[1:] == [["ok", "0.9800"], ["bait", "0.9020"], ["ok", "0.9800"]]
+    res = run("-", "--task", "promotional", input=text)
+    assert rows(res.stdout)[1:] == [["ok", "0.9800"], ["ok", "0.9800"], ["ok", "0.6860"]]
+    res = run("-", "--task", "question", input=text)
+    assert [r[1] for r in rows(res.stdout)[1:]] == ["0.9800"] * 3
+    # and the help says so, per task
+    import re
+
+    h = CliRunner().invoke(app, ["classify", "--help"], terminal_width=200, env={"COLUMNS": "200"})
+    words = " ".join(re.sub(r"[│╭╮╰╯─]", " ", h.output).split())
+    assert "hostility: a trained model; score is its probability of the label." in words
+    assert "A text that no rule matches is ok with the fixed score 0.98" in words
+    assert "1 - 0.98 x (1 - w) x (1 - w')" in words
+    assert "the model's probability" not in words

@@ -125,3 +125,35 @@ def test_accurate_tier_from_the_command_line(tmp_path):
     labels = [ln.split(",")[0] for ln in lines[1:]]
     assert labels == ["positive", "negative"]
     assert all(0.5 <= float(ln.split(",")[1]) <= 1.0 for ln in lines[1:])
+
+
+def test_an_empty_file_says_it_holds_no_text(tmp_path):
+    # the trial's "scored 0 of 0 texts () in 0.0 s": now a plain note; stdout as before
+    f = tmp_path / "empty.txt"
+    f.write_text("", encoding="utf-8")
+    res = run(str(f))
+    assert res.exit_code == 0, res.stderr
+    assert res.stdout == "label,score\n"
+    assert f"note: {f} holds no text: nothing scored" in res.stderr
+    assert "scored 0" not in res.stderr and "()" not in res.stderr
+    c = tmp_path / "header.csv"
+    c.write_text("id,text\n", encoding="utf-8")
+    res = run(str(c), "--column", "text")
+    assert res.exit_code == 0 and res.stdout == "label,score\n"
+    assert "holds no text (no row under its header): nothing scored" in res.stderr
+    res = run("-", input="")
+    assert res.exit_code == 0 and res.stdout == "label,score\n"
+    assert "standard input holds no text" in res.stderr
+
+
+def test_only_empty_lines_and_one_text_in_the_singular(tmp_path):
+    f = tmp_path / "blank.txt"
+    f.write_text("\n\n", encoding="utf-8")
+    res = run(str(f))
+    assert res.exit_code == 0, res.stderr
+    assert res.stdout == "label,score\n,\n,\n"
+    assert "scored 0 of 2 texts in" in res.stderr and "()" not in res.stderr
+    assert "note: 2 texts left blank (empty lines)" in res.stderr
+    res = run("-", "--lang", "en", input="\n")
+    assert "scored 0 of 1 text in" in res.stderr
+    assert "note: 1 text left blank (empty lines)" in res.stderr

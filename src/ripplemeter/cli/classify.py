@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 
 from ripplemeter.cli import app, err_console, friendly
-from ripplemeter.cli.text import read_texts, warn_forced_language
+from ripplemeter.cli.text import no_text_note, read_texts, texts_count, warn_forced_language
 
 __all__ = ["classify_command"]
 
@@ -51,7 +51,9 @@ def classify_command(
         typer.Option(
             "--task",
             metavar="hostility|bait|promotional|question",
-            help="What to detect.",
+            help="What to detect: hostility (a trained model; score: its probability) or "
+            "bait, promotional, question (rule sets; score: 0.98 when no rule matches, "
+            "else from the rules' set weights; see above).",
         ),
     ],
     lang: Annotated[
@@ -77,16 +79,32 @@ def classify_command(
 ) -> None:
     """Classify each text: CSV 'label,score' on standard output, in input order.
 
-    label is the task's label (hostile, bait, promotional, question) or ok; score is the model's probability of that label. Empty lines and Japanese texts are left blank.
+    label is the task's label (hostile, bait, promotional, question) or ok. Empty lines and
+    Japanese texts are left blank. score (0.5 to 1) says how sure the label is, and what it
+    is depends on the task:
+
+    hostility: a trained model; score is its probability of the label.
+
+    bait, promotional, question: rule sets, not trained models. A text that no rule matches
+    is ok with the fixed score 0.98 (the rules assume 2% of the texts they do not match are
+    positive). A text that rules match has the probability 1 - 0.98 x (1 - w) x (1 - w') ...
+    of the task's label, one factor per kind of rule matched, where w is the weight the rules
+    set for that kind (0.3 to 0.9: the share of the texts it matches that they assume
+    positive); from 0.5 the label is the task's with that score, below it ok with 1 minus it.
     """
     from ripplemeter.text.classify import classify
 
     t0 = time.perf_counter()
     texts = read_texts(file, column)
+    out = csv.writer(sys.stdout, lineterminator="\n")
+    if not texts:  # the header alone on stdout, as for any input; a plain note on stderr
+        out.writerow(["label", "score"])
+        sys.stdout.flush()
+        no_text_note(file, column, "nothing classified")
+        return
     if lang is not _Lang.auto:
         warn_forced_language(texts, lang.value)
     res = classify(texts, task=task.value, lang=lang.value, tier=tier.value)
-    out = csv.writer(sys.stdout, lineterminator="\n")
     out.writerow(["label", "score"])
     for label, score in zip(res["label"], res["score"], strict=True):
         out.writerow([label, "" if score != score else f"{score:.4f}"])
@@ -94,7 +112,7 @@ def classify_command(
     done = int((res["label"] != "").sum())
     flagged = int((~res["label"].isin(["", "ok"])).sum())
     err_console.print(
-        f"classified {done:,} of {len(texts):,} texts for {task.value} "
+        f"classified {done:,} of {texts_count(len(texts))} for {task.value} "
         f"({flagged:,} not ok) in {time.perf_counter() - t0:.1f} s"
     )
     if res.attrs.get("tiers"):
@@ -105,5 +123,5 @@ def classify_command(
     blank = len(texts) - done
     if blank:
         err_console.print(
-            f"note: {blank:,} texts left blank (empty lines or no model for their language)"
+            f"note: {texts_count(blank)} left blank (empty lines or no model for their language)"
         )

@@ -16,10 +16,10 @@ from typing import Annotated
 
 import typer
 
-from ripplemeter.cli import app, err_console, friendly
+from ripplemeter.cli import app, err_console, friendly, note
 from ripplemeter.errors import RippleError
 
-__all__ = ["read_texts", "sentiment", "warn_forced_language"]
+__all__ = ["no_text_note", "read_texts", "sentiment", "texts_count", "warn_forced_language"]
 
 
 class _Lang(StrEnum):
@@ -97,6 +97,28 @@ def read_texts(path: str, column: str | None) -> list[str]:
     return out
 
 
+def texts_count(n: int) -> str:
+    """``1 text``, ``5 texts``: a count of texts in the right number."""
+    return f"{n:,} text" if n == 1 else f"{n:,} texts"
+
+
+def no_text_note(path: str, column: str | None, what: str) -> None:
+    """Say on stderr that the input held no text, so nothing was done.
+
+    Parameters
+    ----------
+    path : str
+        The file as given (``-`` is standard input).
+    column : str or None
+        The CSV column read, if any.
+    what : str
+        What was not done, e.g. ``"nothing scored"``.
+    """
+    name = "standard input" if path == "-" else path
+    where = " (no row under its header)" if column is not None else ""
+    note(f"{name} holds no text{where}: {what}")
+
+
 def warn_forced_language(texts: list[str], lang: str) -> int:
     """Warn on stderr when texts read confidently as another language than the one forced
     with ``--lang`` (:func:`ripplemeter.text.lang.other_language_counts`).
@@ -165,10 +187,15 @@ def sentiment(
 
     t0 = time.perf_counter()
     texts = read_texts(file, column)
+    out = csv.writer(sys.stdout, lineterminator="\n")
+    if not texts:  # the header alone on stdout, as for any input; a plain note on stderr
+        out.writerow(["label", "score"])
+        sys.stdout.flush()
+        no_text_note(file, column, "nothing scored")
+        return
     if lang is not _Lang.auto:
         warn_forced_language(texts, lang.value)
     res = score_texts(texts, lang=lang.value, tier=tier.value, binary=binary)
-    out = csv.writer(sys.stdout, lineterminator="\n")
     out.writerow(["label", "score"])
     for label, score in zip(res["label"], res["score"], strict=True):
         out.writerow([label, "" if score != score else f"{score:.4f}"])
@@ -183,10 +210,12 @@ def sentiment(
     }
     parts = ", ".join(f"{names.get(k, k)} {v:,}" for k, v in counts.items())
     err_console.print(
-        f"scored {int(counts.sum()):,} of {len(texts):,} texts ({parts}) in {seconds:.1f} s"
+        f"scored {int(counts.sum()):,} of {texts_count(len(texts))}"
+        + (f" ({parts})" if parts else "")
+        + f" in {seconds:.1f} s"
     )
     blank = int((res["label"] == "").sum())
     if blank:
         ja = int(((res["lang"] == "ja") & (res["label"] == "")).sum())
         why = f"; {ja:,} in Japanese, which has no model yet" if ja else ""
-        err_console.print(f"note: {blank:,} texts left blank (empty lines{why})")
+        err_console.print(f"note: {texts_count(blank)} left blank (empty lines{why})")
