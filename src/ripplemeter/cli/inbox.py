@@ -138,7 +138,9 @@ def inbox_list(
     """List inbox items with their kind, state, reply time and whether it was too late.
 
     Times are shown in the team's time zone (standards.toml [business_hours]), else in the
-    zone the accounts are registered in, else in UTC; the header names it.
+    zone the accounts are registered in, else in UTC; the header names it. Unanswered items
+    are measured to the current time, which the table's caption gives as "as of" (with
+    JSON, a note on stderr).
     """
     import json
 
@@ -150,6 +152,7 @@ def inbox_list(
     if std is None:
         note("no standards.toml here: reply times in wall-clock hours, no target, no breaches")
     tz = std.file.business_hours.timezone if std and std.file.business_hours else None
+    now = dt.datetime.now(dt.UTC)  # the one "as of" instant, measured to and shown
     ws = _open(workspace)
     try:
         if tz is None:  # --since/--until and the times shown: the accounts' zone, else UTC
@@ -159,7 +162,7 @@ def inbox_list(
             tz = None if z == "UTC" else z
         ib = build_inbox(
             ws,
-            settings=_settings(std, tier=_tier(tier)),
+            settings=_settings(std, now=now, tier=_tier(tier)),
             since=parse_day(since, "--since", tz),
             until=parse_day(until, "--until", tz),
             addressed_to=[account] if account else None,
@@ -171,32 +174,43 @@ def inbox_list(
     if breaches:
         ib = ib[ib["breach"]]
     out = ib[_COLUMNS]
+    from ripplemeter.evaluate.inbox_section import local_time
+
+    zone = tz or "UTC"
+    as_of = f"as of {local_time(now, zone)} ({zone})"
     if as_json:  # instants in UTC with their offset, so no reader takes them for local time
         when = pd.to_datetime(out["created_at"])
         when = when.dt.tz_localize("UTC") if when.dt.tz is None else when.dt.tz_convert("UTC")
         out = out.assign(created_at=when)
         recs = json.loads(out.to_json(orient="records", date_format="iso"))
-        print(json.dumps(recs, ensure_ascii=False, indent=2))
+        print(json.dumps(recs, ensure_ascii=False, indent=2))  # an array: the web app reads it
+        if len(recs):
+            note(f"{as_of}: unanswered items are measured to this instant")
         return
     if out.empty:
         note("no inbox item")
         return
+    from rich.cells import cell_len
     from rich.markup import escape
-    from rich.table import Table
+    from rich.table import Column, Table
 
-    from ripplemeter.evaluate.inbox_section import account_names, local_time
+    from ripplemeter.evaluate.inbox_section import account_names
     from ripplemeter.operations import shorten
 
     ws = _open(workspace)
     try:
         names = account_names(ws)
-        zone = tz or "UTC"
     finally:
         ws.close()
     unit = "business hours" if std and std.file.business_hours is not None else "hours"
+    # the id is what assign and close take: a fixed width (as wide as the longest id) is
+    # never narrowed while the other columns can wrap (folded, never cut, at the very least)
+    widest = max(cell_len(str(i)) for i in out["item_id"])
     t = Table(
-        "item (for assign, close)", "from", "to", f"when ({zone})", "kind", "state", "priority",
-        f"reply time ({unit})", "later than the standard", "text",
+        Column("item (for assign, close)", width=widest, overflow="fold"), "from", "to",
+        f"when ({zone})", "kind", "state", "priority", f"reply time ({unit})",
+        "later than the standard", "text",
+        caption=f"{as_of}: unanswered items are measured to this instant",
     )  # fmt: skip
     for r in out.itertuples():
         h = r.reply_hours if r.reply_hours == r.reply_hours else r.waiting_hours
@@ -205,10 +219,21 @@ def inbox_list(
             escape(names.get(r.owned_account, str(r.owned_account))),
             local_time(r.created_at, zone), r.category,
             r.state + (f" ({r.assignee})" if r.assignee else ""), str(r.priority),
-            f"{h:.1f}" + ("" if r.reply_hours == r.reply_hours else " waiting"),
+            f"{h:.1f}" + _unanswered(r.state, r.reply_hours),
             "yes" if r.breach else "", escape(shorten(r.text, 60)),
         )  # fmt: skip
     console.print(t)
+
+
+def _unanswered(state: str, reply_hours: float) -> str:
+    """What an unanswered item's hours count to: still waiting, or until it was closed."""
+    if reply_hours == reply_hours:  # answered: the hours are its reply time
+        return ""
+    if state == "closed":
+        return " until closed"
+    if state == "private":
+        return " until moved to private"
+    return " waiting"
 
 
 def _tier(value: str) -> str:
