@@ -227,7 +227,8 @@ def test_assign_close_reopen_audit(ws, team):
     assert ib.loc["m:c4", "assignee"] == "joon"
     assert close(ws, "m:c4", team=team, user="joon", private=True, at=at) == "private"
     assert _inbox(ws).loc["m:c4", "state"] == "private"
-    assert not _inbox(ws).loc["m:c4", "breach"]  # handled in private: no longer a breach
+    # moved to private Mon 16:00 KST, after its deadline (Mon 13:00): the breach stays
+    assert _inbox(ws).loc["m:c4", "breach"]
     assert "m:c4" not in needs_reply(_inbox(ws).reset_index())["item_id"].tolist()
     with pytest.raises(InboxError, match="reopen it"):
         assign(ws, "m:c4", "mina", team=team, user="mina")
@@ -240,6 +241,56 @@ def test_assign_close_reopen_audit(ws, team):
     assert log["from_state"].tolist() == ["open", "assigned", "private", "replied", "closed"]
     assert log["actor"].tolist() == ["mina", "joon", "mina", "mina", "mina"]
     assert log["seq"].tolist() == [1, 2, 3, 4, 5]
+
+
+def _close_at(ws, team, item, t, private=False):
+    close(ws, item, team=team, user="mina", private=private, at=utc(t))
+
+
+def test_closing_stops_the_clock_but_keeps_a_breach(ws, team):
+    """Trial 5: closing an item left unanswered past its deadline turned its breach off.
+
+    By hand (Seoul business hours Mon-Fri 09:00-18:00, Christmas Friday a holiday, 4 h):
+    c4 (Sat 26th 11:00, unanswered) has its deadline Mon 28th 13:00 (Mon 09:00 + 4 h).
+    """
+    # closed Mon 12:00, an hour before its deadline: handled in time, no breach; its clock
+    # stopped at 12:00: Mon 09:00-12:00 = 3 h (not 6 h to now, Mon 15:00)
+    _close_at(ws, team, "m:c4", kst(28, 12))
+    ib = _inbox(ws)
+    assert ib.loc["m:c4", "state"] == "closed"
+    assert not ib.loc["m:c4", "breach"]
+    assert ib.loc["m:c4", "waiting_hours"] == pytest.approx(3.0)
+    # reopened at 12:30 and still unanswered at 15:00: waiting again, past 13:00: a breach
+    reopen(ws, "m:c4", team=team, user="mina", at=utc(kst(28, 12, 30)))
+    ib = _inbox(ws)
+    assert ib.loc["m:c4", "breach"] and ib.loc["m:c4", "waiting_hours"] == pytest.approx(6.0)
+    # closed Mon 14:00, an hour after its deadline: the breach stays; Mon 09-14 = 5 h
+    _close_at(ws, team, "m:c4", kst(28, 14))
+    ib = _inbox(ws)
+    assert ib.loc["m:c4", "breach"]
+    assert ib.loc["m:c4", "waiting_hours"] == pytest.approx(5.0)
+    # measured as of Mon 12:30 (a report's window end), the 14:00 closing has not happened:
+    # the clock runs to 12:30 (3.5 h), before the deadline: no breach yet
+    early = InboxSettings(target=TARGET, calendar=CAL, now=kst(28, 12, 30))
+    ib = build_inbox(ws, settings=early, predict=fake_predict).set_index("item_id")
+    assert not ib.loc["m:c4", "breach"]
+    assert ib.loc["m:c4", "waiting_hours"] == pytest.approx(3.5)
+
+
+def test_closing_at_the_deadline_is_in_time_and_a_late_reply_stays_a_breach(ws, team):
+    """m1 (Mon 09:30) has its deadline Mon 13:30: moved to private at 13:30 exactly is in
+    time (4.0 h waited). c2 was answered late (5 h against 4 h): closing it afterwards keeps
+    the breach and its reply time."""
+    _close_at(ws, team, "m:m1", kst(28, 13, 30), private=True)
+    _close_at(ws, team, "m:c2", kst(28, 14))
+    ib = _inbox(ws)
+    assert ib.loc["m:m1", "state"] == "private"
+    assert not ib.loc["m:m1", "breach"]
+    assert ib.loc["m:m1", "waiting_hours"] == pytest.approx(4.0)
+    assert ib.loc["m:c2", "state"] == "closed"
+    assert ib.loc["m:c2", "breach"]
+    assert ib.loc["m:c2", "reply_hours"] == pytest.approx(5.0)
+    assert math.isnan(ib.loc["m:c2", "waiting_hours"])
 
 
 def test_permissions_and_unknowns(ws, team):
@@ -315,6 +366,71 @@ def test_cli_inbox_list_assign_close(ws, tmp_path):
     assert r.exit_code == 2 and "Traceback" not in r.output and "may not" in r.output
     r = CliRunner().invoke(app, ["inbox", "list", "--since", "26-12-2026", *opts])
     assert r.exit_code == 2 and "expected a date such as" in r.output
+
+
+def _freeze_cli_now(monkeypatch, when: dt.datetime) -> None:
+    """Make ``inbox list`` read ``when`` as the current time."""
+    import types
+
+    class Frozen(dt.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return when.astimezone(tz) if tz is not None else when.replace(tzinfo=None)
+
+    fake = types.SimpleNamespace(
+        datetime=Frozen, date=dt.date, time=dt.time, timedelta=dt.timedelta, UTC=dt.UTC
+    )
+    monkeypatch.setattr("ripplemeter.cli.inbox.dt", fake)
+
+
+def test_cli_inbox_list_keeps_whole_ids_in_80_columns_and_says_as_of(ws, tmp_path, monkeypatch):
+    """Trial 5: at 80 columns the id column read 'x:r0…', and the waiting hours did not say
+    what instant they count to."""
+    from typer.testing import CliRunner
+
+    from ripplemeter.cli import app
+
+    ids = ["x:r00849", "weibo:zblXA0tW9"]  # ids as long as the platforms' real ones
+    for pid in ids:
+        ws.con.execute(
+            "INSERT INTO posts (post_id, platform, account_id, created_at, text, kind, parent_id) "
+            "VALUES (?, 'mastodon', 'mastodon:u5', ?, 'Where is my parcel? Nobody answers "
+            "my messages at all', 'reply', 'm:o1')",
+            [pid, utc(kst(28, 10))],
+        )
+    opts = _cli_setup(ws, tmp_path)
+    _freeze_cli_now(monkeypatch, NOW)  # Monday 28th 15:00 KST
+    import json
+
+    r = CliRunner().invoke(app, ["inbox", "list", "--queue", "--json", *opts])
+    queue = [d["item_id"] for d in json.loads(r.stdout)]
+    assert set(ids) <= set(queue)
+    r = CliRunner().invoke(app, ["inbox", "list", "--queue", *opts], env={"COLUMNS": "80"})
+    assert r.exit_code == 0, r.output
+    assert max(len(ln) for ln in r.stdout.splitlines()) <= 84  # about the width asked
+    for iid in queue:
+        assert iid in r.stdout, iid
+    r = CliRunner().invoke(app, ["inbox", "list", *opts], env={"COLUMNS": "300"})
+    assert r.exit_code == 0, r.output
+    # the instant in the standard's zone; the waiting hours count to it: c4 (Sat 11:00)
+    # Mon 09:00-15:00 = 6.0 h, m1 (Mon 09:30) 5.5 h, the new items (Mon 10:00) 5.0 h
+    assert "as of 2026-12-28 15:00 (Asia/Seoul)" in r.stdout
+    lines = {ln.split()[1]: ln for ln in r.stdout.splitlines() if ln.startswith("│ ")}
+    assert "6.0 waiting" in lines["m:c4"] and "5.5 waiting" in lines["m:m1"]
+    assert "5.0 waiting" in lines["x:r00849"]
+    # JSON stays an array (the web app reads it); the instant goes to stderr
+    r = CliRunner().invoke(app, ["inbox", "list", "--json", *opts])
+    assert r.exit_code == 0, r.output
+    assert r.stdout.lstrip().startswith("[")
+    assert "as of 2026-12-28 15:00 (Asia/Seoul)" in r.stderr
+    # closed at 14:00, after its 13:00 deadline: its hours stop at 14:00 (Mon 09-14 = 5.0 h)
+    # and say so, and it stays later than the standard
+    w = Workspace(ws.path)
+    close(w, "m:c4", team=load_team(tmp_path / "team.toml"), user="mina", at=utc(kst(28, 14)))
+    w.close()
+    r = CliRunner().invoke(app, ["inbox", "list", *opts], env={"COLUMNS": "300"})
+    lines = {ln.split()[1]: ln for ln in r.stdout.splitlines() if ln.startswith("│ ")}
+    assert "5.0 until closed" in lines["m:c4"] and "yes" in lines["m:c4"]
 
 
 # ------------------------------------------------------------------ report sections

@@ -23,10 +23,13 @@ classifier of :mod:`ripplemeter.text.classify` when registered, else by the rule
 **Reply time** is the time from the item to the first reply by an owned account (a post of an
 owned account whose parent is the item, created at or after it), counted in the business
 hours of the standard's calendar (:func:`ripplemeter.operations.business_hours.business_hours_between`).
-A **breach** is a complaint or question (the items that need a reply) answered later than
-the target (``reply_within_hours`` of standards.toml), or still unanswered, neither closed
-nor moved to private message, while ``now`` is past the item's deadline (the instant the
-target's business hours run out after the item).
+A **breach** is a complaint or question (the items that need a reply) that got no reply from
+an owned account by its deadline (the instant the target's business hours,
+``reply_within_hours`` of standards.toml, run out after the item): answered later than the
+deadline, or unanswered while ``now`` is past it. Closing an item or moving it to private
+message stops its clock at that instant but does not undo a breach: an unanswered item
+closed after its deadline stays a breach; one closed at or before its deadline is not a
+breach (someone handled it in time).
 
 States: ``open`` (nothing done), ``assigned`` (to a team member), ``replied`` (an owned
 account answered), ``closed`` (no reply needed) and ``private`` (moved to private message).
@@ -867,10 +870,12 @@ def build_inbox(
         The columns of :func:`inbox_items` plus ``category``; ``state`` and ``assignee``
         (from ``inbox_events`` and the replies); ``reply_hours`` (business hours to the
         first owned reply, float; NaN when unanswered); ``waiting_hours`` (business hours
-        from the item to ``now`` for unanswered items); ``deadline`` (naive UTC, NaT without
-        a target); ``breach`` (bool: a complaint or question replied after the target, or
-        unanswered, not closed or private, past the deadline at ``now``; False without a
-        target); ``notable`` (bool); ``priority`` (1 =
+        from the item to ``now`` for unanswered items, or to the instant it was closed or
+        moved to private message when that came first); ``deadline`` (naive UTC, NaT
+        without a target); ``breach`` (bool: a complaint or question replied after its
+        deadline, or unanswered when its clock stopped, at ``now`` or at its closing,
+        past the deadline; closing after the deadline does not clear it, closing at or
+        before it is no breach; False without a target); ``notable`` (bool); ``priority`` (1 =
         complaint from a notable author or drawing replies, 2 = other complaints, 3 =
         questions, 4 = the rest, 5 = spam).
 
@@ -909,30 +914,9 @@ def build_inbox(
             return 0.0
         return clock.span_hours(a, b) if clock is not None else _hours(b - a)
 
-    reply_h, wait_h, dl, breach = [], [], [], []
-    for at, rep in zip(items["created_at"], items["replied_at"], strict=True):
-        replied = not pd.isna(rep)
-        reply_h.append(span(at, rep) if replied else np.nan)
-        wait_h.append(np.nan if replied else span(at, now))
-        if st.target is None:
-            dl.append(pd.NaT)
-            breach.append(False)
-            continue
-        d = deadline(at, st.target, cal)
-        dl.append(d.replace(tzinfo=None))
-        breach.append(_aware(rep) > d if replied else now > d)
-    items["reply_hours"] = np.asarray(reply_h, dtype=float)
-    items["waiting_hours"] = np.asarray(wait_h, dtype=float)
-    items["deadline"] = pd.to_datetime(pd.Series(dl, dtype="object"))
-    items["breach"] = np.asarray(breach, dtype=bool)
-    items["notable"] = items["verified"].to_numpy(bool) | (
-        items["followers"].fillna(0).to_numpy(float) >= st.notable_followers
-    )
-
-    # states from the events, then the replies
+    # states from the events, then the replies; a closing stops the clock at its instant
     ev = _latest_events(ws)
-    state = []
-    assignee = []
+    state, assignee, stopped = [], [], []
     for iid, rep in zip(items["item_id"], items["replied_at"], strict=True):
         last = ev.get(iid)
         s = last[0] if last else "open"
@@ -940,13 +924,33 @@ def build_inbox(
             s = "replied"
         state.append(s)
         assignee.append(last[1] if last else None)
+        handled_at = last[2] if last and s in ("closed", "private") else None
+        stopped.append(
+            now if handled_at is None or pd.isna(handled_at) else min(_aware(handled_at), now)
+        )
     items["state"] = state
     items["assignee"] = assignee
+
+    reply_h, wait_h, dl, breach = [], [], [], []
+    for at, rep, end in zip(items["created_at"], items["replied_at"], stopped, strict=True):
+        replied = not pd.isna(rep)
+        reply_h.append(span(at, rep) if replied else np.nan)
+        wait_h.append(np.nan if replied else span(at, end))
+        if st.target is None:
+            dl.append(pd.NaT)
+            breach.append(False)
+            continue
+        d = deadline(at, st.target, cal)
+        dl.append(d.replace(tzinfo=None))
+        breach.append(_aware(rep) > d if replied else end > d)
+    items["reply_hours"] = np.asarray(reply_h, dtype=float)
+    items["waiting_hours"] = np.asarray(wait_h, dtype=float)
+    items["deadline"] = pd.to_datetime(pd.Series(dl, dtype="object"))
     needs = items["category"].isin(NEEDS_REPLY).to_numpy(bool)
-    handled = items["state"].isin(["closed", "private"]).to_numpy(bool) & items[
-        "reply_hours"
-    ].isna().to_numpy(bool)
-    items["breach"] = items["breach"].to_numpy(bool) & needs & ~handled
+    items["breach"] = np.asarray(breach, dtype=bool) & needs
+    items["notable"] = items["verified"].to_numpy(bool) | (
+        items["followers"].fillna(0).to_numpy(float) >= st.notable_followers
+    )
 
     cat = items["category"]
     hot = items["notable"] | (items["replies_drawn"] > 0)
@@ -989,12 +993,13 @@ def needs_reply(inbox: pd.DataFrame) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- actions
-def _latest_events(ws: Workspace) -> dict[str, tuple[str, str | None]]:
+def _latest_events(ws: Workspace) -> dict[str, tuple[str, str | None, dt.datetime | None]]:
+    """Item id -> (state, assignee, instant in naive UTC) of its latest event."""
     rows = ws.con.execute(
-        "SELECT item_id, to_state, assignee FROM (SELECT *, row_number() OVER "
+        'SELECT item_id, to_state, assignee, "at" FROM (SELECT *, row_number() OVER '
         "(PARTITION BY item_id ORDER BY seq DESC) AS rn FROM inbox_events) WHERE rn = 1"
     ).fetchall()
-    return {r[0]: (r[1], r[2]) for r in rows}
+    return {r[0]: (r[1], r[2], r[3]) for r in rows}
 
 
 def events(ws: Workspace, item_id: str | None = None) -> pd.DataFrame:
