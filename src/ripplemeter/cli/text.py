@@ -216,6 +216,13 @@ def sentiment(
     )
     blank = int((res["label"] == "").sum())
     if blank:
-        ja = int(((res["lang"] == "ja") & (res["label"] == "")).sum())
-        why = f"; {ja:,} in Japanese, which has no model yet" if ja else ""
+        from ripplemeter.text.lang import LANGUAGE_NAMES
+        from ripplemeter.text.sentiment import MODEL_LANGUAGES
+
+        other = res["lang"].isin(set(LANGUAGE_NAMES) - set(MODEL_LANGUAGES))
+        unmodelled = res.loc[(res["label"] == "") & other, "lang"]
+        why = "".join(
+            f"; {n:,} in {LANGUAGE_NAMES[k]}, which has no model yet"
+            for k, n in unmodelled.value_counts().items()
+        )
         err_console.print(f"note: {texts_count(blank)} left blank (empty lines{why})")

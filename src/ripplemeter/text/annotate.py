@@ -194,15 +194,9 @@ def script_languages(texts: Sequence[str]) -> list[str | None]:
 
 
 def _languages(texts: list[str]) -> np.ndarray:
-    from ripplemeter.text.lang import detect_languages
+    from ripplemeter.text.lang import identify_languages
 
-    fast = script_languages(texts)
-    rest = [i for i, v in enumerate(fast) if v is None]
-    if rest:
-        found = detect_languages([texts[i] for i in rest])
-        for i, v in zip(rest, found, strict=True):
-            fast[i] = v
-    return np.asarray(fast, dtype=object)
+    return np.asarray(identify_languages(texts), dtype=object)
 
 
 def _language_version() -> str:
@@ -210,7 +204,7 @@ def _language_version() -> str:
         v = metadata.version("lingua-language-detector")
     except metadata.PackageNotFoundError:  # pragma: no cover - a declared dependency
         v = "unknown"
-    return f"{v}+en.zh.ko.ja+{_SCRIPT_RULES_VERSION}"
+    return f"{v}+en.zh.ko.ja+latin6+{_SCRIPT_RULES_VERSION}"
 
 
 # ----------------------------------------------------------------------------- models
@@ -551,20 +545,7 @@ def annotate_workspace(
         if progress:
             progress(task, done, total)
 
-    # -- spam: every text (started first: on many texts it runs in worker processes while
-    # language and sentiment run here)
-    if "spam" in tasks and len(ids):
-        spam_model = _spam_model()
-        spam_pending = np.flatnonzero(
-            _pending_mask(ids, _existing(ws, "spam", [(spam_model.name, spam_model.version)]))
-        )
-        tick("spam", 0, len(spam_pending))
-        spam_codes, spam_uniques = pd.factorize(texts[spam_pending])
-        spam_job = _SpamJob(spam_model, list(spam_uniques))
-        res.annotated["spam"] = len(spam_pending)
-    else:
-        spam_job = None
-
+    spam_job = None
     try:
         # -- language: needed to route every other task
         lang_model = _Model(LANGUAGE_MODEL, _language_version(), _languages)
@@ -590,6 +571,22 @@ def annotate_workspace(
             if "language" in tasks:
                 emit("language", ids[todo], langs[todo], None, lang_model)
             res.annotated["language"] = len(todo)
+
+        # -- spam: every text but those in a Latin-script language other than English (the
+        # English-trained filter flags most French or German posts; they are not checked).
+        # Started before sentiment: on many texts it runs in worker processes meanwhile
+        if "spam" in tasks and len(ids):
+            from ripplemeter.text.lang import OTHER_LATIN
+
+            spam_model = _spam_model()
+            spam_pending = np.flatnonzero(
+                _pending_mask(ids, _existing(ws, "spam", [(spam_model.name, spam_model.version)]))
+                & ~np.isin(langs.astype(str), OTHER_LATIN)
+            )
+            tick("spam", 0, len(spam_pending))
+            spam_codes, spam_uniques = pd.factorize(texts[spam_pending])
+            spam_job = _SpamJob(spam_model, list(spam_uniques))
+            res.annotated["spam"] = len(spam_pending)
 
         # -- sentiment: one model per language; und -> English, ja -> none. Korean search
         # results get the news-tone model instead (negative news for the searched brand)
@@ -648,9 +645,15 @@ def annotate_workspace(
                     n_done += len(part)
             tick("sentiment", total, total)
             res.annotated["sentiment"] = total
-            n_ja = int((route == "ja").sum())
-            if n_ja:
-                res.notes.append(f"{n_ja} Japanese text(s) have no sentiment (no Japanese model).")
+            from ripplemeter.text.lang import LANGUAGE_NAMES
+
+            unmodelled = route[~np.isin(route.astype(str), list(MODEL_LANGUAGES))]
+            for code, n in pd.Series(unmodelled).value_counts().items():
+                if code in LANGUAGE_NAMES:
+                    res.notes.append(
+                        f"{n} {LANGUAGE_NAMES[code]} text(s) have no sentiment "
+                        f"(no {LANGUAGE_NAMES[code]} model)."
+                    )
 
     except BaseException:
         if spam_job is not None:

@@ -1,4 +1,4 @@
-"""Language identification restricted to the languages ripplemeter models: en, zh, ko, ja.
+"""Language identification for the languages ripplemeter models: en, zh, ko, ja.
 
 lingua-language-detector decides among English, Chinese, Korean and Japanese only (the
 all-language mode loads 1.3 GB and misreads short texts as rarer languages). A text gets
@@ -8,6 +8,12 @@ all-language mode loads 1.3 GB and misreads short texts as rarer languages). A t
 * only Latin letters and fewer than three of them ("ok", "AB-9000");
 * lingua finds two languages too close to call.
 
+A text read as English that looks French, German, Spanish, Portuguese, Italian or Dutch (its
+function words of those languages outnumber its English ones) is read again by lingua
+restricted to those languages and English (:func:`refine_latin`), and gets that language's
+code (:data:`OTHER_LATIN`): ripplemeter has no model for them, so such texts are left
+unscored rather than read by the English models.
+
 References
 ----------
 Peter M. Stahl, lingua-py (https://github.com/pemistahl/lingua-py), version 2.
@@ -16,16 +22,19 @@ Peter M. Stahl, lingua-py (https://github.com/pemistahl/lingua-py), version 2.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Sequence
 
 __all__ = [
     "LANGUAGES",
     "LANGUAGE_NAMES",
+    "OTHER_LATIN",
     "UNDETERMINED",
     "detect_language",
     "detect_languages",
     "identify_languages",
     "other_language_counts",
+    "refine_latin",
 ]
 
 LANGUAGES: tuple[str, ...] = ("en", "zh", "ko", "ja")
@@ -34,7 +43,22 @@ LANGUAGES: tuple[str, ...] = ("en", "zh", "ko", "ja")
 UNDETERMINED = "und"
 """The ISO 639-2 code for "undetermined"."""
 
-LANGUAGE_NAMES = {"en": "English", "zh": "Chinese", "ko": "Korean", "ja": "Japanese"}
+OTHER_LATIN: tuple[str, ...] = ("fr", "de", "es", "pt", "it", "nl")
+"""Latin-script languages recognised only so that the English models leave their texts alone
+(ripplemeter has no model for them): a French post is ``fr``, unscored, not English."""
+
+LANGUAGE_NAMES = {
+    "en": "English",
+    "zh": "Chinese",
+    "ko": "Korean",
+    "ja": "Japanese",
+    "fr": "French",
+    "de": "German",
+    "es": "Spanish",
+    "pt": "Portuguese",
+    "it": "Italian",
+    "nl": "Dutch",
+}
 """The name people read for each language code."""
 
 _MIN_LATIN_LETTERS = 3
@@ -52,6 +76,95 @@ def _detector():
         .with_minimum_relative_distance(_MIN_RELATIVE_DISTANCE)
         .build()
     )
+
+
+@functools.cache
+def _latin_detector():
+    from lingua import Language, LanguageDetectorBuilder
+
+    return (
+        LanguageDetectorBuilder.from_languages(
+            Language.ENGLISH,
+            Language.FRENCH,
+            Language.GERMAN,
+            Language.SPANISH,
+            Language.PORTUGUESE,
+            Language.ITALIAN,
+            Language.DUTCH,
+        )
+        .with_minimum_relative_distance(_MIN_RELATIVE_DISTANCE_LATIN)
+        .build()
+    )
+
+
+_MIN_RELATIVE_DISTANCE_LATIN = 0.1
+_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
+_ACCENTED = re.compile("[àâäçéèêëîïôöùûüÿñãõœßáíóúìò]", re.IGNORECASE)
+# function words of Portuguese, Italian and Dutch (French, German and Spanish come from the
+# stopword lists); only used to pick the texts lingua looks at again
+_PT_IT_NL = frozenset(
+    "não uma com para mais muito você isso está são também che di il per non sono della"
+    " questo anche molto het een niet ik zijn voor maar wat ook deze".split()
+)
+
+
+@functools.cache
+def _function_words() -> tuple[frozenset[str], frozenset[str]]:
+    """(English function words, function words of the other Latin-script languages)."""
+    from ripplemeter.text.stopwords import stopwords
+
+    english = stopwords("en")
+    other = (stopwords("fr") | stopwords("de") | stopwords("es") | _PT_IT_NL) - english
+    return english, other
+
+
+def _maybe_other_latin(text: str) -> bool:
+    """Whether an all-Latin text read as English may be French, German, Spanish...: at
+    least two of its words are function words of those languages (or one and an accented
+    letter), and they outnumber its English function words."""
+    english, other = _function_words()
+    words = [w.casefold() for w in _WORD.findall(text)]
+    n_other = sum(w in other for w in words)
+    if n_other == 0 or (n_other < 2 and not _ACCENTED.search(text)):
+        return False
+    return n_other > sum(w in english for w in words)
+
+
+def refine_latin(texts: Sequence[str], langs: list[str]) -> list[str]:
+    """Re-read texts read as English that look French, German, Spanish, Portuguese, Italian
+    or Dutch, with lingua restricted to those languages and English.
+
+    Parameters
+    ----------
+    texts : sequence of str
+    langs : list of str
+        Their codes so far (changed in place where a text is another language).
+
+    Returns
+    -------
+    list of str
+        ``langs``, with ``fr``, ``de``, ``es``, ``pt``, ``it`` or ``nl`` where lingua reads a
+        text as that language (:data:`OTHER_LATIN`).
+
+    Notes
+    -----
+    Only texts with function words of those languages outnumbering their English ones are
+    looked at again (a cheap test), so English text keeps its reading without a second
+    detection; lingua must then prefer the other language by a relative distance of 0.1.
+    """
+    idx = [
+        i
+        for i, (t, g) in enumerate(zip(texts, langs, strict=True))
+        if g == "en" and isinstance(t, str) and _maybe_other_latin(t)
+    ]
+    if idx:
+        found = _latin_detector().detect_languages_in_parallel_of([texts[i] for i in idx])
+        for i, lang in zip(idx, found, strict=True):
+            if lang is not None:
+                code = lang.iso_code_639_1.name.lower()
+                if code in OTHER_LATIN:
+                    langs[i] = code
+    return langs
 
 
 def _too_little(text: str) -> bool:
@@ -77,7 +190,8 @@ def detect_languages(texts: Sequence[str]) -> list[str]:
     Returns
     -------
     list of str
-        One of ``"en"``, ``"zh"``, ``"ko"``, ``"ja"`` or ``"und"`` per text.
+        One of ``"en"``, ``"zh"``, ``"ko"``, ``"ja"``, a code of :data:`OTHER_LATIN` or
+        ``"und"`` per text.
 
     Examples
     --------
@@ -96,7 +210,7 @@ def detect_languages(texts: Sequence[str]) -> list[str]:
         for i, lang in zip(todo_idx, found, strict=True):
             if lang is not None:
                 out[i] = lang.iso_code_639_1.name.lower()
-    return out
+    return refine_latin(texts, out)
 
 
 def detect_language(text: str) -> str:
@@ -117,7 +231,8 @@ def identify_languages(texts: Sequence[str]) -> list[str]:
     Returns
     -------
     list of str
-        ``"en"``, ``"zh"``, ``"ko"``, ``"ja"`` or ``"und"`` per text.
+        ``"en"``, ``"zh"``, ``"ko"``, ``"ja"``, a code of :data:`OTHER_LATIN` or ``"und"``
+        per text.
     """
     from ripplemeter.text.annotate import script_languages
 
@@ -127,7 +242,7 @@ def identify_languages(texts: Sequence[str]) -> list[str]:
     if rest:
         for i, v in zip(rest, detect_languages([clean[i] for i in rest]), strict=True):
             out[i] = v
-    return [str(v) for v in out]
+    return refine_latin(clean, [str(v) for v in out])
 
 
 def other_language_counts(texts: Sequence[str], lang: str) -> dict[str, int]:
