@@ -669,3 +669,31 @@ def test_the_complaint_word_rule_with_a_given_predictor():
         return ["ok"] * len(tx) if task == "complaint_word" else pred(tx, task)
 
     assert classify_items(texts, labels_only) == ["other", "praise", "praise", "other", "praise"]
+
+
+def test_unlinked_replies_of_the_owned_accounts_by_hand(tmp_path):
+    """The trial's report said 'no owned account replied to any of them' while the audit
+    counted 38 replies without a parent: the inbox section now counts and names them."""
+    import datetime as dt
+
+    from ripplemeter.evaluate.inbox_section import unlinked_replies
+
+    w = Workspace(tmp_path / "u.duckdb")
+    rows = [
+        ("r1", "x:brand", "2026-03-02 10:00:00", "reply", None),  # counted
+        ("r2", "x:brand", "2026-03-31 23:59:00", "reply", None),  # counted: last minute
+        ("r3", "x:brand", "2026-03-02 11:00:00", "reply", "x:c1"),  # has its parent
+        ("r4", "x:brand", "2026-04-01 00:00:01", "reply", None),  # after the window
+        ("r5", "x:fan", "2026-03-02 12:00:00", "reply", None),  # not owned
+        ("p1", "x:brand", "2026-03-02 09:00:00", "original", None),  # not a reply
+    ]
+    for pid, acc, at, kind, parent in rows:
+        w.con.execute(
+            "INSERT INTO posts (post_id, platform, account_id, created_at, text, kind, parent_id) "
+            "VALUES (?, 'x', ?, ?, 'thanks', ?, ?)",
+            [pid, acc, at, kind, parent],
+        )
+    lo, hi = dt.datetime(2026, 3, 1), dt.datetime(2026, 3, 31, 23, 59, 59)
+    assert unlinked_replies(w, ["x:brand"], lo, hi) == 2
+    assert unlinked_replies(w, [], lo, hi) == 0
+    w.close()

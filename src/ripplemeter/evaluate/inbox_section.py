@@ -309,4 +309,45 @@ class InboxSection:
             notes.append(
                 "reply times are wall-clock hours: no [business_hours] in a standards file"
             )
+        unlinked = unlinked_replies(ws, owned, lo, hi)
+        data["unlinked_replies"] = unlinked
+        if unlinked:
+            notes.append(
+                f"{unlinked} {'reply' if unlinked == 1 else 'replies'} by the owned accounts in "
+                f"the window {'does' if unlinked == 1 else 'do'} not say which post "
+                f"{'it answers' if unlinked == 1 else 'they answer'} (the export leaves the "
+                "parent out), so no item can be matched to "
+                f"{'it' if unlinked == 1 else 'them'}: some items counted unanswered may have "
+                "been answered. Import replies with their parent (a comments export with "
+                "parent_id) to know."
+            )
         return SectionResult(figures=figs, data={"inbox": data}, frames={"inbox": ib}, notes=notes)
+
+
+def unlinked_replies(ws, owned: list[str], since, until) -> int:
+    """How many replies by the owned accounts in ``[since, until]`` name no parent post.
+
+    Such replies (an X export's "@user ..." rows) cannot be matched to the inbox items they
+    answer, so the inbox counts those items unanswered; the audit says the same
+    (:mod:`ripplemeter.operations.audit`).
+
+    Parameters
+    ----------
+    ws : Workspace
+    owned : list of str
+        Owned account ids.
+    since, until : datetime
+        The window, naive UTC, both ends included.
+
+    Returns
+    -------
+    int
+    """
+    if not owned:
+        return 0
+    (n,) = ws.con.execute(
+        "SELECT count(*) FROM posts WHERE kind = 'reply' AND parent_id IS NULL "
+        "AND account_id IN (SELECT unnest(?::VARCHAR[])) AND created_at BETWEEN ? AND ?",
+        [list(owned), since, until],
+    ).fetchone()
+    return int(n)
