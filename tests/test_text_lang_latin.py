@@ -114,3 +114,11 @@ def test_cli_sentiment_names_the_language_left_blank(tmp_path):
     assert res.stdout.splitlines()[1:] == [res.stdout.splitlines()[1], ","]
     assert res.stdout.splitlines()[1].startswith("positive,")
     assert "1 in French, which has no model yet" in res.stderr
+
+
+def test_a_series_with_its_own_index_is_read_by_position():
+    import pandas as pd
+
+    s = pd.Series(["I love it", "Der Tee ist nicht gut und ich bin enttäuscht"], index=[10, 20])
+    assert detect_languages(s) == ["en", "de"]
+    assert identify_languages(s) == ["en", "de"]

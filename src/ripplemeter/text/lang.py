@@ -152,13 +152,14 @@ def refine_latin(texts: Sequence[str], langs: list[str]) -> list[str]:
     looked at again (a cheap test), so English text keeps its reading without a second
     detection; lingua must then prefer the other language by a relative distance of 0.1.
     """
-    idx = [
-        i
+    picked = [
+        (i, t)
         for i, (t, g) in enumerate(zip(texts, langs, strict=True))
         if g == "en" and isinstance(t, str) and _maybe_other_latin(t)
     ]
-    if idx:
-        found = _latin_detector().detect_languages_in_parallel_of([texts[i] for i in idx])
+    if picked:
+        idx = [i for i, _ in picked]
+        found = _latin_detector().detect_languages_in_parallel_of([t for _, t in picked])
         for i, lang in zip(idx, found, strict=True):
             if lang is not None:
                 code = lang.iso_code_639_1.name.lower()
