@@ -129,3 +129,51 @@ def test_impossible_unquoted_date_names_key_and_line(tmp_path):
         "campaign.toml, line 4, key 'campaign.start': 2021-13-01 is not a valid date; "
         "expected YYYY-MM-DD such as 2021-08-01"
     )
+
+
+CAMPAIGN_KEYS = (
+    "baseline_end, baseline_start, currency, description, end, generated, listen, name, "
+    "sections, start, timezone"
+)
+
+
+def test_misspelt_required_key_is_named_not_reported_missing(tmp_path):
+    # the trial's `strat = 2026-03-01`: 'start' is then missing too, but the unknown key on
+    # line 4 is the cause, so it is the one reported (with the close match)
+    p = write(tmp_path, GOOD.replace("start = 2021-08-01", "strat = 2021-08-01"))
+    with pytest.raises(CampaignError) as exc:
+        load_campaign(p)
+    assert str(exc.value) == (
+        "campaign.toml, line 4, key 'campaign.strat': unknown key; did you mean 'start'? "
+        f"expected one of {CAMPAIGN_KEYS}"
+    )
+    res = CliRunner().invoke(app, ["report", str(p), "--out", str(tmp_path / "out")])
+    assert res.exit_code == 2
+    assert "Traceback" not in res.output
+    assert "line 4, key 'campaign.strat': unknown key; did you mean 'start'?" in res.output
+
+
+def test_unknown_key_is_reported_before_a_missing_one(tmp_path):
+    # 'name' missing (line 3 removed) and 'colour' unknown on line 9 (one line up): the
+    # unknown key comes first; 'colour' is like no key, so no suggestion
+    text = GOOD.replace('name = "Spring launch"\n', "").replace(
+        'currency = "USD"', 'currency = "USD"\ncolour = "red"'
+    )
+    with pytest.raises(CampaignError) as exc:
+        load_campaign(write(tmp_path, text))
+    assert str(exc.value) == (
+        f"campaign.toml, line 9, key 'campaign.colour': unknown key; expected one of {CAMPAIGN_KEYS}"
+    )
+    # a missing key alone is still reported as missing
+    with pytest.raises(CampaignError) as exc:
+        load_campaign(write(tmp_path, GOOD.replace('name = "Spring launch"\n', "")))
+    assert str(exc.value).endswith("key 'campaign.name': missing required key")
+
+
+def test_misspelt_optional_key_gets_a_suggestion(tmp_path):
+    p = write(tmp_path, GOOD.replace('timezone = "Asia/Shanghai"', 'timzone = "Asia/Shanghai"'))
+    with pytest.raises(CampaignError) as exc:
+        load_campaign(p)
+    assert str(exc.value).startswith(
+        "campaign.toml, line 8, key 'campaign.timzone': unknown key; did you mean 'timezone'?"
+    )

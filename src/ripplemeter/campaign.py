@@ -35,6 +35,7 @@ Example
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import math
 import re
 import tomllib
@@ -691,9 +692,21 @@ def _message(err: dict, model: type[BaseModel] | None) -> tuple[tuple, str]:
     return loc, err["msg"]
 
 
+def _first_error(errors: list[dict]) -> dict:
+    """The error to report: pydantic's first, except that an unknown key comes before a
+    missing required key (``strat = ...`` for ``start = ...`` is the likely cause)."""
+    if errors[0]["type"] == "missing":
+        return next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
+    return errors[0]
+
+
 def _raise(exc: ValidationError, path: Path, text: str, model: type[BaseModel], prefix: tuple = ()):
-    err = exc.errors(include_url=False)[0]
+    err = _first_error(exc.errors(include_url=False))
     loc, msg = _message(err, model)
+    if err["type"] == "extra_forbidden" and loc:
+        close = difflib.get_close_matches(str(loc[-1]), _allowed(model, loc), n=1)
+        if close:
+            msg = msg.replace("unknown key;", f"unknown key; did you mean {close[0]!r}?", 1)
     loc = (*prefix, *loc)
     top = str(loc[0]) if loc else ""
     if len(loc) == 1 and err["type"] == "list_type" and top in ("sources", "rate_cards", "fx"):
