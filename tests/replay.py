@@ -49,8 +49,35 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-import pytest
-import yaml
+
+def missing_tools_message(module: str | None) -> str:
+    """The one line printed when ``tests/replay.py`` runs without the test tools.
+
+    Parameters
+    ----------
+    module : str or None
+        The module that could not be imported (``pytest``, ``yaml``).
+
+    Returns
+    -------
+    str
+        What is missing and the README's command that installs it.
+    """
+    return (
+        f"error: tests/replay.py needs the test tools ({module or 'a module'} is not "
+        'installed); install them with `.venv/bin/pip install -e ".[dev]"` (or `make test`) '
+        "in the project folder, then run it again"
+    )
+
+
+try:
+    import pytest
+    import yaml
+except ModuleNotFoundError as _exc:  # run standalone without the dev extras
+    if __name__ != "__main__":
+        raise
+    print(missing_tools_message(_exc.name), file=sys.stderr)
+    raise SystemExit(2) from None
 
 DROP_HEADERS = {"content-encoding", "transfer-encoding", "content-length", "connection"}
 
