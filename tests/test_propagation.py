@@ -406,7 +406,9 @@ def test_report_names_cascades_by_text_and_says_when_overlap_is_unknown(tmp_path
     html = page[page.index('<section id="propagation">') :]
     html = html[: html.index("</section>")]
     assert "do not overlap" not in html
-    assert "1 of the 3 starting accounts (weibo:ig) is not in the follows graph" in html
+    assert (
+        "1 of the 3 starting accounts listed above (weibo:ig) is not in the follows graph" in html
+    )
     assert "overlap with the others' is unknown" in html
     assert "Among the 1 pair(s) of starting accounts whose audiences (followers) are known" in html
     assert '<td title="weibo:r1">&lt;b&gt;Matcha&lt;/b&gt; launch day' in html  # escaped
@@ -428,3 +430,53 @@ def test_cascades_table_reads_in_words_with_rounded_virality(tmp_path):
     assert "first post" in out.stdout and "widest level" in out.stdout
     assert "max_breadth" not in out.stdout and "root_id" not in out.stdout
     assert "2.13" in out.stdout and "2.1333" not in out.stdout
+
+
+def test_starting_accounts_are_named_counted_and_shares_read_as_percentages(tmp_path):
+    """Three accounts start one cascade each: s1's r1 (3 posts, both reposts straight from the
+    root), s2's r2 (2 posts) and ig's r3 (2 posts). With 2 accounts listed, the table holds s1
+    and ig (2 posts, ig before s2 by id); the sentence about the follows graph speaks of
+    those 2, and the 3 starting accounts in all carry the seed_accounts metric."""
+    (tmp_path / "reposts.csv").write_text(
+        "post_id,parent_id,account_id,created_at,text\n"
+        "r1,,s1,2026-03-02 10:00:00,One\na,r1,u1,2026-03-02 10:05:00,rt\n"
+        "b,r1,u2,2026-03-02 10:06:00,rt\n"
+        "r2,,s2,2026-03-03 10:00:00,Two\nc,r2,u1,2026-03-03 10:05:00,rt\n"
+        "r3,,ig,2026-03-04 10:00:00,Three\nd,r3,u2,2026-03-04 10:05:00,rt\n"
+    )
+    (tmp_path / "follows.csv").write_text(
+        "src_account_id,dst_account_id\nweibo:f1,weibo:s1\nweibo:f2,weibo:s2\n"
+    )
+    (tmp_path / "campaign.toml").write_text(
+        '[campaign]\nname = "C"\nstart = 2026-03-01\nend = 2026-03-31\n'
+        '[[sources]]\npath = "reposts.csv"\nformat = "reposts"\nplatform = "weibo"\n'
+        '[[sources]]\npath = "follows.csv"\nformat = "generic"\ntable = "follows"\n'
+        "[propagation]\ntop_accounts = 2\n[seeding]\nk = 1\nmc_runs = 100\n"
+    )
+    res, paths = run_report(load_campaign(tmp_path / "campaign.toml"), tmp_path / "out")
+    inf = res.value("propagation.influence")
+    assert inf["seed_accounts"] == 3
+    assert [a["account_id"] for a in inf["seeds"]] == ["weibo:s1", "weibo:ig"]
+    page = paths.html.read_text()
+    html = page[page.index('<section id="propagation">') :]
+    html = html[: html.index("</section>")]
+    assert (
+        "The 2 starting accounts whose cascades hold the most posts, of the "
+        '<span class="fig" data-metric="seed_accounts" data-path="propagation.influence.'
+        'seed_accounts" data-value="3"'
+    ) in html
+    assert (
+        "1 of the 2 starting accounts listed above (weibo:ig) is not in the follows graph" in html
+    )
+    # the cascades column carries its metric: one cascade each
+    for i in (0, 1):
+        assert (
+            f'data-metric="seed_cascades" data-path="propagation.influence.seeds.{i}.cascades" '
+            'data-value="1"'
+        ) in html
+    # r1: both reposts straight from the root, 2 / 2 = 100.00%, not "1"
+    cell = html[html.index('data-path="propagation.top.0.broadcast_share"') :]
+    assert cell[: cell.index("</span>")].endswith(">100.00%")
+    # s1's share of the 7 cascade posts: 3 / 7 = 42.86%
+    cell = html[html.index('data-path="propagation.influence.seeds.0.share"') :]
+    assert cell[: cell.index("</span>")].endswith(">42.86%")

@@ -528,6 +528,31 @@ AVE_QUANTITY = define(
         "As in the ave metric: latest-snapshot lifetime figures; a missing figure is not priced.",
     )
 )
+AVE_PAID_LEFT_OUT = define(
+    Metric(
+        "ave_paid_left_out",
+        "Paid posts left out of AVE",
+        "posts, impressions or link clicks (as named) of the paid posts (is_paid) created in "
+        "the window",
+        "count",
+        "ripplemeter decision",
+        "Their exposure was bought, so AVE does not price it as if it were earned; the posts "
+        "table of the report counts them, so its impressions and link clicks are higher by "
+        "these amounts. Latest-snapshot lifetime figures, as for the ave metric.",
+    )
+)
+AVE_OTHER_ACCOUNTS = define(
+    Metric(
+        "ave_other_accounts",
+        "Posts of other accounts priced for AVE",
+        "posts, impressions or link clicks (as named) of the non-paid posts created in the "
+        "window by accounts that are not the campaign's own (role owned or partner)",
+        "count",
+        "ripplemeter decision",
+        "AVE prices earned exposure too (mentions, comments, replies by other accounts), which "
+        "the posts table of the report leaves out; a missing figure adds nothing.",
+    )
+)
 CPC_BENCHMARK = define(
     Metric(
         "cpc_benchmark",
@@ -859,6 +884,27 @@ SEED_SPREAD_SHARE = define(
         "ratio",
         "ripplemeter decision (multi-point seeding)",
         "Cascades are disjoint trees, so the shares add up to 1.",
+    )
+)
+SEED_CASCADES = define(
+    Metric(
+        "seed_cascades",
+        "Cascades started by an account",
+        "count of the cascades whose root post the account posted",
+        "count",
+        "ripplemeter decision (multi-point seeding)",
+        "Cascades as in the cascades metric (started in the campaign window, or at an unknown "
+        "time); a root post whose account is unknown counts for 'unknown'.",
+    )
+)
+SEED_ACCOUNTS = define(
+    Metric(
+        "seed_accounts",
+        "Accounts that started a cascade",
+        "count of distinct accounts that posted the root post of at least one cascade",
+        "count",
+        "ripplemeter decision (multi-point seeding)",
+        "Cascades as in the cascades metric; root posts whose account is unknown are not counted.",
     )
 )
 SEED_OVERLAP = define(

@@ -33,6 +33,9 @@ PER_CASCADE = {
     "t90": "cascade_t90",
 }
 ANOMALIES = ("orphans", "duplicates", "cycles", "before_parent")
+#: Per-cascade figures whose metric is a ratio: kept as floats, so that a share of exactly 1
+#: reads "100.00%" like every other ratio (``clean`` turns 1.0 into the integer 1).
+RATIO_COLUMNS = ("broadcast_share",)
 
 
 class PropagationSettings(BaseModel):
@@ -139,6 +142,8 @@ class PropagationSection:
         M.CASCADE_ANOMALIES,
         M.FIRST_APPEARANCE,
         M.SEED_SPREAD_SHARE,
+        M.SEED_CASCADES,
+        M.SEED_ACCOUNTS,
         M.SEED_OVERLAP,
         M.EXPECTED_SPREAD,
         M.DIRECT_REPOSTS,
@@ -309,6 +314,8 @@ class PropagationSection:
                         if col in ("t50", "t90")
                         else "a root alone"
                     )
+                if col in RATIO_COLUMNS and v is not None:
+                    v = float(v)
                 figs.append(Figure(f"propagation.top.{i}.{col}", mid, v, why))
         for i, r in enumerate(key):
             figs.append(
@@ -377,9 +384,16 @@ class PropagationSection:
                     else "one of the two accounts is not in the follows graph",
                 )
             )
+        figs.append(
+            Figure("propagation.influence.seed_accounts", "seed_accounts", infl["seed_accounts"])
+        )
         for i, r in enumerate(infl["seeds"]):
+            share = float(r["share"]) if r["share"] is not None else None
             figs.append(
-                Figure(f"propagation.influence.seeds.{i}.share", "seed_spread_share", r["share"])
+                Figure(f"propagation.influence.seeds.{i}.share", "seed_spread_share", share)
+            )
+            figs.append(
+                Figure(f"propagation.influence.seeds.{i}.cascades", "seed_cascades", r["cascades"])
             )
         notes = []
         if untimed:
@@ -476,7 +490,9 @@ def influence(
         what it added. ``media``: accounts with role ``media`` (not partners), when each
         first appeared (seconds after its cascade's root) and the spread it started.
         ``seeds``: per root account, its cascades, their posts and the share of all cascade
-        posts that came through it. ``audience_overlap``, ``audience_basis`` and
+        posts that came through it, the ``limit`` whose cascades hold the most posts;
+        ``seed_accounts``: how many distinct accounts started a cascade (all of them, known
+        accounts only). ``audience_overlap``, ``audience_basis`` and
         ``seeds_not_in_follows``: :func:`audience_overlap` of those root accounts
         (``audience_accounts`` of them).
     """
@@ -512,6 +528,7 @@ def influence(
     )
     total = float(seeds["posts"].sum()) or 1.0
     seeds["share"] = seeds["posts"] / total
+    n_seed_accounts = int(seeds["account_id"].notna().sum())
     seeds = seeds.head(limit)
     compared = [a for a in seeds["account_id"] if isinstance(a, str)]
     overlap, basis, outside = audience_overlap(compared, nodes, follows)
@@ -525,6 +542,7 @@ def influence(
         "notable": rec(notable, ["account_id", "role", "followers", "reposts", "carried"]),
         "media": rec(media, ["account_id", "first_seconds", "reposts", "carried"]),
         "seeds": rec(seeds, ["account_id", "cascades", "posts", "share"]),
+        "seed_accounts": n_seed_accounts,
         "audience_overlap": overlap,
         "audience_basis": basis,
         "seeds_not_in_follows": outside,
