@@ -331,6 +331,23 @@ def test_outcomes(demo_dir):
         assert statistics.mean(camp) > statistics.mean(base)
 
 
+def test_no_post_claims_more_orders_than_the_outcomes_hold(demo_dir):
+    # the trial's top post "Thank you for 10,000 orders in March", posted on 1 March, while
+    # the outcomes count about 1,100 orders in all of March: a post may name a number of
+    # orders only up to those recorded by the end of its (Shanghai) day
+    orders = [r for r in read_dicts(demo_dir / demo.OUTCOMES_FILE) if r["metric"] == "orders"]
+    checked = 0
+    for r in read_dicts(demo_dir / demo.TWEETS_FILE):
+        text = html.unescape(r["Tweet text"])
+        assert "10,000" not in text
+        posted = datetime.strptime(r["time"], "%Y-%m-%d %H:%M %z").astimezone(SHANGHAI)
+        for n in re.findall(r"(\d[\d,]*)\s+orders", text):
+            so_far = sum(int(o["value"]) for o in orders if o["date"] <= f"{posted.date()}")
+            assert int(n.replace(",", "")) <= so_far, (text, r["time"], so_far)
+            checked += 1
+    assert checked == 0  # the thank-you post names no figure ("every order so far")
+
+
 # ----------------------------------------------------------------- determinism, speed
 
 

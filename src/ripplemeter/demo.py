@@ -141,7 +141,7 @@ _TEXTS = {
         "Day 3 of launch week and the whisks are flying off the shelf.",
         "Three ways to drink Spring Matcha: straight, latte, or over ice. Pick one.",
         "Real talk: our matcha is not cheap. Here is what goes into every tin.",
-        "Thank you for 10,000 orders in March. Seriously. Thank you.",
+        "Thank you for every order so far. Seriously. Thank you.",
     ),
     ("zh", "base"): (
         "春天快到了,我们在准备一款新茶。",
