@@ -333,7 +333,8 @@ def load_campaign(path: str | Path) -> Campaign:
     Raises
     ------
     CampaignError
-        A folder without campaign.toml, unreadable TOML (with its line), unknown keys,
+        A folder without campaign.toml, unreadable TOML (with its line), unknown keys
+        (reported before the required key a misspelling leaves missing, with the close match),
         missing required keys, bad dates, an end before the start, an unknown time zone,
         a missing source file or one that is a folder, a bad rate card.
     """
