@@ -590,3 +590,22 @@ def test_a_search_form_with_links_is_named_in_a_warning(tmp_path, ws):
     )
     r = get_section("listening").run(ctx)
     assert not any("older ripplemeter" in w for w in r.warnings), r.warnings
+
+
+def test_weeks_partly_in_the_window_say_how_many_days_they_hold(tmp_path, ws):
+    """Window 1..14 March 2026 (Sunday to Saturday): the week of Monday 23 Feb holds only
+    Sunday 1 March (1 of 7 days), the week of 2 March all 7, the week of 9 March 9..14 March
+    (6 of 7 days)."""
+    res, r = _run(tmp_path, ws)
+    rows = r.data["listening"]["week_rows"]
+    assert [(x["text"], x.get("days")) for x in rows] == [
+        ("23 Feb 2026 (1 of 7 days)", 1),
+        ("2 Mar 2026", None),
+        ("9 Mar 2026 (6 of 7 days)", 6),
+    ]
+    html = write_report(res, tmp_path / "out").html.read_text(encoding="utf-8")
+    table = html[html.index("<h3>Mentions per week</h3>") :]
+    table = table[: table.index("</table>")]
+    assert "<tr><td>23 Feb 2026 (1 of 7 days)</td>" in table
+    assert "<tr><td>2 Mar 2026</td>" in table
+    assert "<tr><td>9 Mar 2026 (6 of 7 days)</td>" in table

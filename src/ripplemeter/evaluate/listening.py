@@ -388,7 +388,14 @@ def own_accounts(ctx: EvalContext, extra: Iterable[str] = ()) -> OwnAccounts:
     return OwnAccounts(ids, keys or ["\x00"])  # ibis cannot compile isin over an empty list
 
 
-def week_rows(weeks: Sequence[dt.date], totals: Sequence[int], min_run: int = 3) -> list[dict]:
+def week_rows(
+    weeks: Sequence[dt.date],
+    totals: Sequence[int],
+    min_run: int = 3,
+    *,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> list[dict]:
     """Rows of the report's weekly table: weeks with mentions, quiet stretches folded.
 
     Parameters
@@ -399,18 +406,24 @@ def week_rows(weeks: Sequence[dt.date], totals: Sequence[int], min_run: int = 3)
         Mentions of all topics per week.
     min_run : int
         Runs of at least this many weeks without a mention become one row.
+    start, end : date, optional
+        The window's first and last local day. A week only partly inside it says so: its
+        row has ``days`` (days of the week inside the window) and reads
+        ``"30 Mar 2026 (2 of 7 days)"``, so that its lower count is not read as a drop.
 
     Returns
     -------
     list of dict
         ``{"i": position, "week": iso, "text": "29 Jan 2018"}`` for a week shown with its
-        figures, or ``{"from": iso, "to": iso, "weeks": k, "text": ...}`` for ``k`` quiet
+        figures (with ``days`` when the window holds only part of it), or ``{"from": iso, "to": iso, "weeks": k, "text": ...}`` for ``k`` quiet
         weeks in a row (``to`` is the last quiet week's Monday; ``text`` says it in words).
         metrics.json keeps every week.
 
     >>> w = [dt.date(2026, 1, 5) + dt.timedelta(weeks=k) for k in range(6)]
     >>> [r.get("i", r.get("weeks")) for r in week_rows(w, [2, 0, 0, 0, 1, 0])]
     [0, 3, 4, 5]
+    >>> week_rows(w[:1], [2], end=dt.date(2026, 1, 6))[0]["text"]
+    '5 Jan 2026 (2 of 7 days)'
     """
     rows: list[dict] = []
     i, n = 0, len(weeks)
@@ -430,7 +443,15 @@ def week_rows(weeks: Sequence[dt.date], totals: Sequence[int], min_run: int = 3)
             )
             i = k
             continue
-        rows.append({"i": i, "week": weeks[i].isoformat(), "text": _day_text(weeks[i])})
+        row = {"i": i, "week": weeks[i].isoformat(), "text": _day_text(weeks[i])}
+        first = max(weeks[i], start) if start is not None else weeks[i]
+        last = weeks[i] + dt.timedelta(days=6)
+        last = min(last, end) if end is not None else last
+        days = (last - first).days + 1
+        if days < 7:
+            row["days"] = days
+            row["text"] += f" ({days} of 7 days)"
+        rows.append(row)
         i += 1
     return rows
 
@@ -1229,6 +1250,8 @@ class ListeningSection:
                         )
                         for w_ in weeks
                     ],
+                    start=days[0],
+                    end=days[-1],
                 ),
                 "start_text": _day_text(period.start),
                 "end_text": _day_text(period.end),
