@@ -59,6 +59,13 @@ class Ave:
     caveat : str
     reasons : dict[str, str]
     warnings : list[str]
+    paid_left_out : dict or None
+        The paid posts created in the window, which AVE does not price: ``posts``,
+        ``impressions`` and ``link_clicks`` (None when no post has the figure).
+    other_accounts : dict or None
+        The non-paid posts of accounts that are not the campaign's own, which AVE prices
+        and the posts table leaves out: ``posts``, ``original_posts``, ``impressions`` and
+        ``link_clicks``; None when the campaign does not name its own accounts.
     """
 
     total: float | None
@@ -67,6 +74,8 @@ class Ave:
     caveat: str
     reasons: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    paid_left_out: dict | None = None
+    other_accounts: dict | None = None
 
     def to_dict(self) -> dict:
         d = {
@@ -77,6 +86,10 @@ class Ave:
         }
         if self.reasons:
             d["reasons"] = self.reasons
+        if self.paid_left_out is not None:
+            d["paid_left_out"] = self.paid_left_out
+        if self.other_accounts is not None:
+            d["other_accounts"] = self.other_accounts
         return d
 
 
@@ -144,6 +157,52 @@ def quantities(latest: ir.Table, period: Period) -> pd.DataFrame:
         )
         .to_pandas()
     )
+
+
+def _totals(t: ir.Table) -> dict:
+    row = (
+        t.aggregate(
+            posts=t.count(),
+            original_posts=t.count(where=(t.kind == "original") | t.kind.isnull()),
+            impressions=count_sum(t.impressions),
+            link_clicks=count_sum(t.link_clicks),
+        )
+        .to_pandas()
+        .iloc[0]
+    )
+    return {k: None if pd.isna(v) else int(v) for k, v in row.items()}
+
+
+def left_out_and_added(ctx: EvalContext) -> tuple[dict, dict | None]:
+    """What makes AVE's quantities differ from the posts table's figures for the same window.
+
+    The posts table (exposure section) counts the campaign's own posts, paid ones included;
+    AVE prices the non-paid posts of every account of the sources.
+
+    Returns
+    -------
+    (dict, dict or None)
+        The paid posts created in the window (left out of AVE): ``posts``, ``impressions``,
+        ``link_clicks`` (None when no such post has the figure); and the non-paid posts of
+        accounts that are not the campaign's own (priced by AVE, not in the posts table),
+        with ``original_posts`` too, or None when the campaign names no account of its own
+        (then the posts table counts every post).
+    """
+    from ripplemeter.evaluate.exposure import other_accounts
+
+    period = ctx.window.campaign
+    latest = ctx.tables.latest_posts(period)
+    t = latest.filter(
+        latest.created_at >= period.lo.to_pydatetime(),
+        latest.created_at < period.hi.to_pydatetime(),
+    )
+    paid = _totals(t.filter(t.is_paid.fill_null(False)))
+    paid.pop("original_posts")
+    others = other_accounts(ctx)
+    added = None
+    if others is not None:
+        added = _totals(t.filter(~t.is_paid.fill_null(False), t.account_id.isin(others.account_id)))
+    return paid, added
 
 
 def ave(ctx: EvalContext, cards: list[PricedCard]) -> Ave:
@@ -215,7 +274,8 @@ def ave(ctx: EvalContext, cards: list[PricedCard]) -> Ave:
             {"total": "no rate card matched a priced figure; see warnings"},
             warnings,
         )
-    return Ave(total, ctx.currency, by_platform, AMEC_CAVEAT, {}, warnings)
+    paid, added = left_out_and_added(ctx)
+    return Ave(total, ctx.currency, by_platform, AMEC_CAVEAT, {}, warnings, paid, added)
 
 
 @register_section
@@ -225,7 +285,7 @@ class AveSection:
     id = "ave"
     title = "Advertising value equivalent (AVE)"
     order = 30
-    metrics = (M.AVE, M.RATE_CARD_PRICE, M.AVE_QUANTITY)
+    metrics = (M.AVE, M.RATE_CARD_PRICE, M.AVE_QUANTITY, M.AVE_PAID_LEFT_OUT, M.AVE_OTHER_ACCOUNTS)
     settings = None
 
     def run(self, ctx: EvalContext) -> SectionResult:
@@ -243,6 +303,14 @@ class AveSection:
                     Figure(f"{base}.quantity", "ave_quantity", u["quantity"]),
                     Figure(f"{base}.value", "ave", u["value"]),
                 ]
+        for key, metric in (
+            ("paid_left_out", "ave_paid_left_out"),
+            ("other_accounts", "ave_other_accounts"),
+        ):
+            part = d.get(key)
+            for k, v in (part or {}).items():
+                why = None if v is not None else f"no such post has a {k.replace('_', ' ')} figure"
+                figs.append(Figure(f"quantitative.ave.{key}.{k}", metric, v, why))
         return SectionResult(
             figures=figs,
             data={"quantitative.ave": d},
