@@ -38,7 +38,8 @@ __all__ = [
 ]
 
 LANGUAGES: tuple[str, ...] = ("en", "zh", "ko", "ja")
-"""ISO 639-1 codes of the languages detected."""
+"""ISO 639-1 codes of the languages the main detector decides among (the modelled ones and
+Japanese); :data:`OTHER_LATIN` are told apart from English afterwards."""
 
 UNDETERMINED = "und"
 """The ISO 639-2 code for "undetermined"."""
