@@ -13,7 +13,7 @@ The mistakes (after the classic list of social-media marketing textbooks):
 3. **self-centred**: posts that talk about the brand more than to the audience, few
    questions to the audience, little conversation (share of activity that is replies);
 4. **lazy**: posting frequency against the standard's range, the longest silence, reply
-   times from the inbox in business hours;
+   times from the inbox in business hours; scored by the measure that makes the verdict;
 5. **hostile**: hostile replies by the brand, above all to negative comments;
 6. **copying** competitors: near-duplicates of competitors' earlier posts (MinHash LSH,
    :mod:`ripplemeter.operations.minhash`);
@@ -357,9 +357,14 @@ class MistakeResult:
     number : int
         1-7 as the classic list numbers them.
     metric : str
-        The registry id of the score.
+        The registry id of the score. Lazy, which rests on four measures, is scored by the
+        measure that makes its verdict: the one off (of several off, the one furthest past
+        its limit: reply-time breaches when those fail and the posting rate is fine), posts
+        per week when none is off.
     score : float or None
+        The value of that measure (``metric``).
     threshold : float or None
+        That measure's limit (its minimum or maximum, as its :class:`Measure` says).
     threshold_from : str
         ``standards.toml <key>`` or ``default``.
     verdict : str
@@ -563,6 +568,21 @@ def format_value(value: float | None, unit: str) -> str:
     if unit == "count":
         return f"{value:g}"
     return f"{value:.3g} {unit}"
+
+
+def _past_limit(value: float, *, lo: float | None = None, hi: float | None = None) -> float:
+    """How far an ``off`` measure is past its limit, as a factor comparable across units.
+
+    ``value / hi`` for a measure with an upper limit (``at most``), ``lo / value`` for one
+    with a lower limit (``at least``): 97.6% breaches against at most 10% is 9.76, 1 post a
+    week against at least 3 is 3. A zero limit crossed (or a zero value under a minimum) is
+    infinitely far.
+    """
+    if hi is not None:
+        return value / hi if hi > 0 else float("inf")
+    if lo is None:
+        raise ValueError("a measure's limit needs lo or hi")
+    return lo / value if value > 0 else float("inf")
 
 
 def _measure(
@@ -871,6 +891,22 @@ def audit_account(
         if not off:
             parts4.append("replies in time")
         parts4[-1] += f" (reply target from {target_src})"
+    # the score is the measure that makes the verdict: of the measures off, the one furthest
+    # past its limit (see _past_limit); with none off, posts per week
+    cand = []
+    if ppw is not None and ppw < lo:
+        cand.append((_past_limit(ppw, lo=lo), POSTS_PER_WEEK, ppw, float(lo), ppw_src))
+    for ms, metric, v, t, src in (
+        (ms4[1], LONGEST_GAP, gap, DEFAULTS["max_gap_days"], "default"),
+        (ms4[2], REPLY_HOURS, med, float(target_h), target_src),
+        (ms4[3], BREACH_SHARE, br, DEFAULTS["max_breach_share"], "default"),
+    ):
+        if ms.state == "off":
+            cand.append((_past_limit(v, hi=t), metric, v, t, src))
+    if cand:  # the reason names every measure off; the score is the worst (first on a tie)
+        _, s4_metric, s4, t4, t4_src = max(cand, key=lambda c: c[0])
+    else:
+        s4_metric, s4, t4, t4_src = POSTS_PER_WEEK, ppw, float(lo), ppw_src
     reason4 = "; ".join(parts4)
     f4 = []
     if gap is not None and gap > DEFAULTS["max_gap_days"] and n_posts:
@@ -888,15 +924,18 @@ def audit_account(
         )
     results.append(
         MistakeResult(
-            "lazy", 4, POSTS_PER_WEEK.id, ppw, float(lo), ppw_src,
+            "lazy", 4, s4_metric.id, s4, t4, t4_src,
             "mistake" if off else "ok", reason4,
-            signals={LONGEST_GAP.id: gap, REPLY_HOURS.id: med, BREACH_SHARE.id: br,
-                     "reply_within_hours": target_h, "max_gap_days": DEFAULTS["max_gap_days"]},
+            signals={POSTS_PER_WEEK.id: ppw, LONGEST_GAP.id: gap, REPLY_HOURS.id: med,
+                     BREACH_SHARE.id: br, "reply_within_hours": target_h,
+                     "max_gap_days": DEFAULTS["max_gap_days"]},
             findings=f4, advice=ADVICE["lazy"],
             rule="a mistake when any of these is off: fewer posts a week than the standard's "
             "minimum, a silence longer than the limit, a median reply time over the target, "
             "too many complaints and questions answered late or not at all (posting more than "
-            "the standard's maximum is not laziness: it is reported apart)",
+            "the standard's maximum is not laziness: it is reported apart); the score is the "
+            "measure that is off (of several, the one furthest past its limit), or posts per "
+            "week when none is",
             measures=ms4, notes=notes4,
         )
     )  # fmt: skip
