@@ -62,8 +62,17 @@ def test_audit_period_in_the_campaign_zone_and_replies_are_not_posts(tmp_path):
     # 3 posts in 31 days less the hour summer time takes (30 d 23 h): the reply without a
     # parent is a reply, not a post
     lazy = acc["mistakes"][3]
-    assert lazy["score"] == pytest.approx(3 / ((31 - 1 / 24) / 7))
-    assert lazy["score_unit"] == "posts per week"
+    ppw = {m["metric"]: m["value"] for m in lazy["measures"]}["audit_posts_per_week"]
+    assert ppw == pytest.approx(3 / ((31 - 1 / 24) / 7))
+    # off: 0.678 posts a week against at least 3 (4.4 times), a 15.6-day silence against at
+    # most 7 (2.2 times), c1 unanswered: 1 of 1 breached against at most 10% (10 times) -> the
+    # score is the breach share (a ratio, shown as a percentage)
+    assert (lazy["metric"], lazy["score"], lazy["threshold"]) == (
+        "audit_reply_breach_share",
+        1.0,
+        0.1,
+    )
+    assert lazy["score_unit"] is None
     assert acc["mistakes"][0]["score_unit"] is None  # a ratio, shown as a percentage
     reply_share = {m["metric"]: m["value"] for m in acc["mistakes"][2]["measures"]}
     assert reply_share["audit_reply_share"] == pytest.approx(1 / 4)
@@ -73,6 +82,11 @@ def test_lazy_without_reply_data_says_so(tmp_path):
     res = _campaign(tmp_path, inbox=False)
     lazy = res["audit"].data["audit"]["accounts"][0]["mistakes"][3]
     assert "in time" not in lazy["reason"]
+    # no reply data: posts per week (4.4 times under its minimum) is further off than the
+    # silence (2.2 times over its limit), so it is the score, with its unit
+    assert lazy["metric"] == "audit_posts_per_week"
+    assert lazy["score"] == pytest.approx(3 / ((31 - 1 / 24) / 7))
+    assert lazy["score_unit"] == "posts per week"
     assert lazy["reason"] == (
         "0.7 posts a week, below the 3 the standard asks; a silence of 15.6 days; no comment "
         "or mention addressed to @lumen in the data, so reply times are not checked"
@@ -112,8 +126,13 @@ def test_report_inbox_and_audit_read_plainly(tmp_path):
     assert "Replies later than the standard" in inbox and "Breaches" not in inbox
     audit = html[html.index('<section id="audit">') : html.index('<section id="inbox">')]
     assert "(UTC" not in audit and "From 1 Mar 2026 to 31 Mar 2026 (Europe/London time)" in audit
-    # the Lazy score carries its unit: 3 / (30 d 23 h / 7) = 0.678 posts per week
-    assert re.search(r">0\.678\d*</span> posts per week</td>", audit)
+    # the Lazy score is the measure that failed worst, named with its limit: 1 of 1
+    # complaint breached (10 times the 10% allowed; 0.678 posts a week is 4.4 times under 3)
+    assert re.search(
+        r'data-metric="audit_reply_breach_share"[^>]*>100\.00%</span><br><span class="muted" '
+        r'title="metric audit_reply_breach_share">Reply-time breaches, limit at most 10%</span>',
+        audit,
+    )
 
 
 def test_calendar_template_plural_and_names():
