@@ -430,7 +430,11 @@ def test_self_centred_verdict_names_the_measures_that_decided_it(ws):
     ws.con.execute("UPDATE posts SET text = 'What a day. Oat milk is in.' WHERE post_id = 'p3'")
     sc = _audit(ws, predict=pred).get("self_centred")
     # p1 (we, our) and p4 (our, Ripple, we) of 5 posts: 40%, under the 50% limit
-    assert sc.score == pytest.approx(2 / 5) and sc.verdict == "mistake"
+    assert sc.signals["audit_self_centred_share"] == pytest.approx(2 / 5)
+    assert sc.verdict == "mistake"
+    # the score is the measure that makes the verdict: both off measures are at 0 against at
+    # least 10% (infinitely far), and on a tie the first listed wins: the question share
+    assert (sc.metric, sc.score, sc.threshold) == ("audit_question_share", 0.0, 0.1)
     got = [(m.metric, m.name, m.value, m.limit, m.state) for m in sc.measures]
     assert got == [
         ("audit_self_centred_share", "Self-centred posts", pytest.approx(0.4), "at most 50%", "ok"),
@@ -706,3 +710,34 @@ def test_report_score_cell_names_the_measure_its_limit_and_id(ws, tmp_path):
         'title="metric audit_reply_breach_share">Reply-time breaches, limit at most 10%</span>'
         "</td>"
     ) in html
+
+
+def test_self_centred_score_is_the_measure_furthest_off(ws):
+    """A mistake (two measures off) is scored by the measure furthest past its limit; with
+    fewer than two off (no mistake) the score is the share of self-centred posts."""
+
+    def no_questions(texts, task):
+        return ["ok" if task == "question" else x for x in fake_predict(texts, task)]
+
+    ws.con.execute("DELETE FROM posts WHERE account_id = ? AND kind = 'reply'", [BRAND])
+    ws.con.execute(
+        "UPDATE posts SET text = 'We roast our beans at Ripple. We are proud.' WHERE post_id = 'p3'"
+    )
+    # p1, p3, p4 of 5 posts talk about the brand: 60% against at most 50% (1.2 times off);
+    # no question (0 against at least 10%) and no reply (0 of 5): both infinitely far
+    sc = _audit(ws, predict=no_questions).get("self_centred")
+    assert sc.signals["audit_self_centred_share"] == pytest.approx(3 / 5)
+    assert [m.state for m in sc.measures] == ["off", "off", "off"]
+    assert sc.verdict == "mistake"
+    assert (sc.metric, sc.score, sc.threshold) == ("audit_question_share", 0.0, 0.1)
+    assert "furthest past its limit" in sc.rule
+
+    # every post a question: none self-centred (a question never is), question share 100%,
+    # only the reply share off: no mistake, and the score is the self-centred share, 0
+    def all_questions(texts, task):
+        return ["question"] * len(texts) if task == "question" else fake_predict(texts, task)
+
+    fine = _audit(ws, predict=all_questions).get("self_centred")
+    assert [m.state for m in fine.measures] == ["ok", "ok", "off"]
+    assert fine.verdict == "ok"
+    assert (fine.metric, fine.score, fine.threshold) == ("audit_self_centred_share", 0.0, 0.5)

@@ -799,13 +799,32 @@ def audit_account(
         why3 = "; ".join(off) or "talks to its audience"
         if n_off == 1:
             why3 += " (one measure of three is off; a mistake needs two)"
+        # the score is the measure that makes the verdict, as for lazy: when two or more are
+        # off (a mistake), the one furthest past its limit; else the self-centred share
+        cand3 = [
+            (_past_limit(v, hi=t3) if k == 0 else _past_limit(v, lo=lim), metric, v, lim)
+            for k, (ms, metric, v, lim) in enumerate(
+                (
+                    (ms3[0], SELF_CENTRED_SHARE, sc, t3),
+                    (ms3[1], QUESTION_SHARE, qs, DEFAULTS["min_question_share"]),
+                    (ms3[2], REPLY_SHARE, rs, DEFAULTS["min_reply_share"]),
+                )
+            )
+            if ms.state == "off"
+        ]
+        if n_off >= 2:
+            _, s3_metric, s3, s3_t = max(cand3, key=lambda c: c[0])
+        else:
+            s3_metric, s3, s3_t = SELF_CENTRED_SHARE, sc, t3
         results.append(
             MistakeResult(
-                "self_centred", 3, SELF_CENTRED_SHARE.id, sc, t3, "default",
+                "self_centred", 3, s3_metric.id, s3, float(s3_t), "default",
                 "mistake" if n_off >= 2 else ("ok" if sc is not None else "no data"),
                 why3,
-                signals={QUESTION_SHARE.id: qs, REPLY_SHARE.id: rs},
-                rule=rule3, measures=ms3,
+                signals={SELF_CENTRED_SHARE.id: sc, QUESTION_SHARE.id: qs, REPLY_SHARE.id: rs},
+                rule=rule3 + "; the score is, for a mistake, the measure furthest past its "
+                "limit, else the share of self-centred posts",
+                measures=ms3,
                 findings=[
                     _f(r, "talks about the brand (we, our, the brand's name) more than to "
                        "the audience (you)")
