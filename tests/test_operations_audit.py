@@ -705,10 +705,12 @@ def test_report_score_cell_names_the_measure_its_limit_and_id(ws, tmp_path):
     doc, html = _render_audit_html(res, lambda path, **kw: "FIG" + path.rsplit(".", 3)[-2])
     lazy = doc["audit"]["accounts"][0]["mistakes"][3]
     assert lazy["score_unit"] is None  # a ratio: the figure shows it as a percentage
+    # the measure's name and limit sit beside the number cell, so the number cell holds the
+    # figure only (every number in a number cell is a traced figure)
     assert (
-        '<td>4. Lazy</td><td>mistake</td><td class="num">FIG3<br><span class="muted" '
-        'title="metric audit_reply_breach_share">Reply-time breaches, limit at most 10%</span>'
-        "</td>"
+        '<td>4. Lazy</td><td>mistake</td><td class="num">FIG3</td><td><span class="muted" '
+        'title="metric audit_reply_breach_share">The score: Reply-time breaches, limit at most '
+        "10%</span><br>"
     ) in html
 
 

@@ -129,8 +129,9 @@ def test_report_inbox_and_audit_read_plainly(tmp_path):
     # the Lazy score is the measure that failed worst, named with its limit: 1 of 1
     # complaint breached (10 times the 10% allowed; 0.678 posts a week is 4.4 times under 3)
     assert re.search(
-        r'data-metric="audit_reply_breach_share"[^>]*>100\.00%</span><br><span class="muted" '
-        r'title="metric audit_reply_breach_share">Reply-time breaches, limit at most 10%</span>',
+        r'data-metric="audit_reply_breach_share"[^>]*>100\.00%</span></td><td><span '
+        r'class="muted" title="metric audit_reply_breach_share">The score: Reply-time '
+        r"breaches, limit at most 10%</span>",
         audit,
     )
 
