@@ -78,8 +78,8 @@ def fmt(value: object, unit: str = "", *, places: int | None = None) -> str:
     --------
     >>> fmt(1234567)
     '1,234,567'
-    >>> fmt(0.0333, "ratio")
-    '3.33%'
+    >>> fmt(0.0333, "ratio"), fmt(1, "ratio")
+    ('3.33%', '100.00%')
     >>> fmt(float("nan"))
     '—'
     >>> fmt(1234.5), fmt(1234.5, places=2), fmt(0.5, places=2)
@@ -89,6 +89,8 @@ def fmt(value: object, unit: str = "", *, places: int | None = None) -> str:
         return "—"
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, int) and unit == "ratio":
+        value = float(value)  # a share of exactly 0 or 1 (3.0 -> 3 in metrics.json) is a ratio too
     if isinstance(value, int):
         return f"{value:,}"
     if isinstance(value, float):
