@@ -153,7 +153,7 @@ def test_only_empty_lines_and_one_text_in_the_singular(tmp_path):
     assert res.exit_code == 0, res.stderr
     assert res.stdout == "label,score\n,\n,\n"
     assert "scored 0 of 2 texts in" in res.stderr and "()" not in res.stderr
-    assert "note: 2 texts left blank (empty lines)" in res.stderr
+    assert "note: 2 texts left blank (2 empty lines)" in res.stderr
     res = run("-", "--lang", "en", input="\n")
     assert "scored 0 of 1 text in" in res.stderr
-    assert "note: 1 text left blank (empty lines)" in res.stderr
+    assert "note: 1 text left blank (1 empty line)" in res.stderr

@@ -28,6 +28,8 @@ OTHER = [
     ("El té es muy bueno pero es caro para lo que es", "es"),
     ("o chá não é bom e é muito caro", "pt"),
     ("il tè è molto buono ma non è economico", "it"),
+    ("Ich liebe diesen Tee", "de"),  # short: one German function word, no English one
+    ("Das ist gut", "de"),
 ]
 ENGLISH = [
     "La La Land was great",
@@ -113,7 +115,7 @@ def test_cli_sentiment_names_the_language_left_blank(tmp_path):
     assert res.exit_code == 0, res.output
     assert res.stdout.splitlines()[1:] == [res.stdout.splitlines()[1], ","]
     assert res.stdout.splitlines()[1].startswith("positive,")
-    assert "1 in French, which has no model yet" in res.stderr
+    assert "note: 1 text left blank (1 in French, which has no model yet)" in res.stderr
 
 
 def test_a_series_with_its_own_index_is_read_by_position():

@@ -80,7 +80,8 @@ def classify_command(
     """Classify each text: CSV 'label,score' on standard output, in input order.
 
     label is the task's label (hostile, bait, promotional, question) or ok. Empty lines and
-    Japanese texts are left blank. score (0.5 to 1) says how sure the label is, and what it
+    texts in a language without a model (Japanese; French, German, Spanish, Portuguese,
+    Italian, Dutch) are left blank. score (0.5 to 1) says how sure the label is, and what it
     is depends on the task:
 
     hostility: a trained model; score is its probability of the label.

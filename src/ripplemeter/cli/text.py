@@ -181,7 +181,7 @@ def sentiment(
 ) -> None:
     """Score the sentiment of each text: CSV 'label,score' on standard output, in input order.
 
-    label is negative, neutral or positive (positive or negative with --binary); score is the model's probability of that label. Japanese texts and empty lines are left blank.
+    label is negative, neutral or positive (positive or negative with --binary); score is the model's probability of that label. Empty lines and texts in a language without a model (Japanese, French, German, Spanish, Portuguese, Italian, Dutch) are left blank.
     """
     from ripplemeter.text.sentiment import score_texts
 
@@ -221,8 +221,10 @@ def sentiment(
 
         other = res["lang"].isin(set(LANGUAGE_NAMES) - set(MODEL_LANGUAGES))
         unmodelled = res.loc[(res["label"] == "") & other, "lang"]
-        why = "".join(
-            f"; {n:,} in {LANGUAGE_NAMES[k]}, which has no model yet"
+        empty = blank - len(unmodelled)
+        why = [f"{empty:,} empty line{'' if empty == 1 else 's'}"] if empty else []
+        why += [
+            f"{n:,} in {LANGUAGE_NAMES[k]}, which has no model yet"
             for k, n in unmodelled.value_counts().items()
-        )
-        err_console.print(f"note: {texts_count(blank)} left blank (empty lines{why})")
+        ]
+        err_console.print(f"note: {texts_count(blank)} left blank ({'; '.join(why)})")

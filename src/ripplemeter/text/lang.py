@@ -100,7 +100,6 @@ def _latin_detector():
 
 _MIN_RELATIVE_DISTANCE_LATIN = 0.1
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
-_ACCENTED = re.compile("[àâäçéèêëîïôöùûüÿñãõœßáíóúìò]", re.IGNORECASE)
 # function words of Portuguese, Italian and Dutch (French, German and Spanish come from the
 # stopword lists); only used to pick the texts lingua looks at again
 _PT_IT_NL = frozenset(
@@ -120,13 +119,13 @@ def _function_words() -> tuple[frozenset[str], frozenset[str]]:
 
 
 def _maybe_other_latin(text: str) -> bool:
-    """Whether an all-Latin text read as English may be French, German, Spanish...: at
-    least two of its words are function words of those languages (or one and an accented
-    letter), and they outnumber its English function words."""
+    """Whether an all-Latin text read as English may be French, German, Spanish...: its
+    function words of those languages outnumber its English function words (one against
+    none is enough: "Ich liebe diesen Tee"; lingua then decides)."""
     english, other = _function_words()
     words = [w.casefold() for w in _WORD.findall(text)]
     n_other = sum(w in other for w in words)
-    if n_other == 0 or (n_other < 2 and not _ACCENTED.search(text)):
+    if n_other == 0:
         return False
     return n_other > sum(w in english for w in words)
 
