@@ -562,3 +562,19 @@ def test_value_none_for_a_figure_without_value_keyerror_for_a_path_not_held(tmp_
     assert sr.value("a.b") is None
     with pytest.raises(KeyError):
         sr.value("a.c")
+
+
+def test_demo_inbox_names_the_replies_without_a_parent(demo):
+    """The trial's report said 'no owned account replied to any of them' while the audit
+    counted the owned replies naming no post: the inbox section now says how many there are,
+    the same count the audit gives, as a traced figure."""
+    res, doc, html = demo
+    n = res.value("inbox.unlinked_replies")
+    assert n is not None and n > 0
+    assert doc["inbox"]["answered"] == 0
+    audit_notes = " ".join(
+        m["reason"] or "" for a in doc["audit"]["accounts"] for m in a["mistakes"]
+    )
+    assert f"but {n} of the account's replies do not say which post they answer" in audit_notes
+    assert "no owned reply in the data names an item it answers" in html
+    assert 'data-metric="inbox_unlinked_replies"' in html

@@ -55,6 +55,14 @@ INBOX_UNANSWERED_COMPLAINTS = Metric(
     "ripplemeter decision",
 )  # fmt: skip
 
+INBOX_UNLINKED = Metric(
+    "inbox_unlinked_replies", "Replies naming no post",
+    "replies by the owned accounts created in the campaign window whose export names no "
+    "parent post", "count", "ripplemeter decision",
+    "X Analytics exports write replies as '@user ...' rows without the post they answer: "
+    "they answer no item, so items they may have answered count as unanswered.",
+)  # fmt: skip
+
 INBOX_TARGET = Metric(
     "inbox_reply_target", "Reply-time target",
     "the standard's reply_within_hours (campaign.toml [inbox] reply_within_hours overrides it)",
@@ -199,7 +207,7 @@ class InboxSection:
     order = 96
     metrics = (
         INBOX_ITEMS, INBOX_ANSWERED, INBOX_MEDIAN, INBOX_BREACHES, INBOX_UNANSWERED_COMPLAINTS,
-        INBOX_ITEM_HOURS, INBOX_TARGET,
+        INBOX_ITEM_HOURS, INBOX_TARGET, INBOX_UNLINKED,
     )  # fmt: skip
     settings = Settings
 
@@ -311,6 +319,7 @@ class InboxSection:
             )
         unlinked = unlinked_replies(ws, owned, lo, hi)
         data["unlinked_replies"] = unlinked
+        figs.append(Figure("inbox.unlinked_replies", INBOX_UNLINKED.id, unlinked))
         if unlinked:
             notes.append(
                 f"{unlinked} {'reply' if unlinked == 1 else 'replies'} by the owned accounts in "
