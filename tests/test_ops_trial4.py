@@ -118,7 +118,14 @@ def test_report_inbox_and_audit_read_plainly(tmp_path):
     assert "comment, reply or mention was addressed" in inbox
     assert "complaint or question was answered later than the standard" in inbox
     assert "complaint is still unanswered" in inbox
-    assert "no owned account replied to any of them" in inbox
+    # p4 (@someone thank you!) is the owned account's reply naming no post: it answers no
+    # item, and the sentence says so rather than "no owned account replied"
+    assert "no owned reply in the data names an item it answers" in inbox
+    assert re.search(
+        r'data-metric="inbox_unlinked_replies"[^>]*>1</span> reply by the owned accounts in '
+        r"the window names no parent post",
+        inbox,
+    )
     # names and the campaign's zone; c1 was written 2026-03-03 12:00 UTC = 12:00 GMT
     assert "when (Europe/London)" in inbox and "2026-03-03 12:00" in inbox
     assert "@fan" in inbox and "@lumen" in inbox
