@@ -80,6 +80,7 @@ __all__ = [
     "search_text",
     "search_texts",
     "WORD_RANGES",
+    "fold_field",
 ]
 
 # --------------------------------------------------------------------------- characters
@@ -215,17 +216,20 @@ def search_texts(texts: Iterable[object]) -> list[str | None]:
 #: a vowel (the query need not pick the right form). Single: subject 이/가/께서, topic 은/는,
 #: object 을/를, possessive 의, place and direction 에/에서/에게/께/한테/로/으로,
 #: with 와/과/랑/이랑/하고, 도, 만, 까지, 부터, 처럼, 보다, 마다, 조차, 마저, 밖에, 이나/나,
-#: 이라도/라도; stacked with a topic, "also" or possessive marker: 에서는, 에서도, 에서의,
+#: 이라도/라도, 만큼, 이라고/라고; "from": 로부터/으로부터, 에게서, 한테서, 에서부터;
+#: stacked with a topic, "also", "only", object or possessive marker: 에서는, 에서도, 에서의,
 #: 에는, 에도, 에게는, 에게도, 로는, 으로는, 로도, 으로도, 와는, 과는, 와도, 과도, 까지는,
-#: 까지도, 부터는, 보다는, 만은, 만의, 만이, 이랑은, 랑은; and the copula forms 이다, 이야,
-#: 야, 이에요, 예요, 입니다.
+#: 까지도, 부터는, 보다는, 만은, 만의, 만이, 이랑은, 랑은, 께서는, 께서도, 에만, 에서만,
+#: 만을, 와의, 과의, 로의, 으로의; and the copula forms 이다, 이야, 야, 이에요, 예요, 입니다.
 PARTICLES: tuple[str, ...] = (
     "이", "가", "께서", "은", "는", "을", "를", "의", "에", "에서", "에게", "께", "한테",
     "로", "으로", "와", "과", "랑", "이랑", "하고", "도", "만", "까지", "부터", "처럼",
     "보다", "마다", "조차", "마저", "밖에", "이나", "나", "이라도", "라도",
+    "만큼", "이라고", "라고", "로부터", "으로부터", "에게서", "한테서", "에서부터",
     "에서는", "에서도", "에서의", "에는", "에도", "에게는", "에게도", "로는", "으로는",
     "로도", "으로도", "와는", "과는", "와도", "과도", "까지는", "까지도", "부터는",
-    "보다는", "만은", "만의", "만이", "이랑은", "랑은",
+    "보다는", "만은", "만의", "만이", "이랑은", "랑은", "께서는", "께서도", "에만",
+    "에서만", "만을", "와의", "과의", "로의", "으로의",
     "이다", "이야", "야", "이에요", "예요", "입니다",
 )  # fmt: skip
 _PART = "(?:" + "|".join(sorted(PARTICLES, key=lambda p: (-len(p), p))) + ")"
@@ -476,6 +480,9 @@ def _near_one(x: Text, y: Text, n: int) -> str:
 # --------------------------------------------------------------------------- errors
 
 
+_ONE_LINE = re.compile(r"[\r\n\t\v\f\x85\u2028\u2029]")
+
+
 class QuerySyntaxError(RippleError):
     """A listening query that cannot be read.
 
@@ -493,7 +500,8 @@ class QuerySyntaxError(RippleError):
         self.query = query
         self.column = column
         self.detail = message
-        shown = query if len(query) <= 120 else query[:117] + "..."
+        shown = _ONE_LINE.sub(" ", query)  # one character for one: the column stays right
+        shown = shown if len(shown) <= 120 else shown[:117] + "..."
         super().__init__(f"query '{shown}', column {column}: {message}")
 
 
@@ -515,6 +523,42 @@ def _found(tok) -> str:
     if tok.type == "$END":
         return "the query ends here"
     return f"found {tok.type if tok.type in ('AND', 'OR', 'NOT') else repr(str(tok))}"
+
+
+# --------------------------------------------------------------------------- field values
+
+# Field values (lang, platform, channel, handle, account id) are not stored in a search
+# form, and DuckDB has no NFKC: both backends fold them with the same two steps, which
+# SQL spells ``lower(translate(col, FROM, TO))``. The translation maps full-width ASCII
+# (U+FF01-U+FF5E) and the ideographic space to their ASCII forms, and the two letters on
+# which DuckDB's ``lower`` (one code point at a time) and Python's ``str.lower`` disagree:
+# U+0130 (İ, Python gives "i" + a combining dot) and U+03A3 (Σ, Python gives the final
+# form ς at the end of a word); the final sigma ς itself becomes σ, so that a value typed
+# in lower case (σοφος) finds the same account as one typed in capitals (ΣΟΦΟΣ).
+_FOLD_FROM = "".join(map(chr, range(0xFF01, 0xFF5F))) + "\u3000\u0130\u03a3\u03c2"
+_FOLD_TO = "".join(map(chr, range(0x21, 0x7F))) + " i\u03c3\u03c3"
+_FOLD = str.maketrans(_FOLD_FROM, _FOLD_TO)
+
+
+def fold_field(value: str) -> str:
+    """The form in which field filters compare a value (``lang:``, ``author:`` ...).
+
+    Parameters
+    ----------
+    value : str
+        A field value from a query or from a post's column.
+
+    Returns
+    -------
+    str
+        ``value`` with full-width ASCII letters, digits and signs and the ideographic space
+        turned into their ASCII forms, then in lower case, one character at a time:
+        ``"Ａｃｍｅ"`` and ``"ACME"`` are ``"acme"``, ``"ΣΟΦΟΣ"`` and ``"σοφος"`` are
+        ``"σοφοσ"``, and
+        ``"İpek"`` is ``"ipek"``. The workspace's SQL computes the same with
+        ``lower(translate(column, ...))`` (:meth:`Query.to_sql`).
+    """
+    return value.translate(_FOLD).lower()
 
 
 # --------------------------------------------------------------------------- grammar
@@ -587,7 +631,7 @@ def parse(text: str) -> Query:
     try:
         tree = _parser().parse(text.translate(_SYNTAX_FORMS))
     except lark.UnexpectedCharacters as exc:
-        col = exc.column
+        col = exc.pos_in_stream + 1  # in the whole query, not its line
         if text[exc.pos_in_stream] == '"':
             raise QuerySyntaxError(
                 text, col, 'this quote " opens a phrase that is never closed; add a closing "'
@@ -597,7 +641,7 @@ def parse(text: str) -> Query:
         ) from None
     except lark.UnexpectedToken as exc:
         tok = exc.token
-        col = len(text) + 1 if tok.type == "$END" else tok.column
+        col = len(text) + 1 if tok.type == "$END" else _col(tok)
         order = list(_NAMES)
         names = sorted((e for e in exc.expected if e in _NAMES), key=order.index)
         expected = [_NAMES[e] for e in names]
@@ -643,7 +687,7 @@ class _Build:
             a, op, b = ch
             n = int(str(op).split("/", 1)[1])
             if n > MAX_NEAR:
-                raise self.error(op.column, f"NEAR/{n} is too wide; at most NEAR/{MAX_NEAR}")
+                raise self.error(_col(op), f"NEAR/{n} is too wide; at most NEAR/{MAX_NEAR}")
             ta, tb = self.walk(a), self.walk(b)
             for side, node in ((a, ta), (b, tb)):
                 if not isinstance(node, Text):
@@ -661,7 +705,7 @@ class _Build:
 
     def textnode(self, tok) -> Text:
         raw = str(tok)
-        col = tok.column
+        col = _col(tok)
         offset = 0
         if tok.type == "PHRASE":
             raw, offset = raw[1:-1], 1
@@ -685,8 +729,17 @@ class _Build:
             if parts:
                 words.append(Word(parts[-1], wild))
         if not words:
-            what = "this phrase is empty" if tok.type == "PHRASE" else "this word is empty"
-            raise self.error(col, f"{what}; write the words to search between the quotes")
+            what = "phrase" if tok.type == "PHRASE" else "word"
+            if raw.strip() and _RX_URL.search(_nfkc(raw).casefold()):
+                msg = (
+                    f"this {what} is a web address; links are not searched (a word never "
+                    "matches inside one): write the site's name instead"
+                )
+            elif tok.type == "PHRASE":
+                msg = "this phrase is empty; write the words to search between the quotes"
+            else:
+                msg = "this word has nothing to search (it holds only invisible characters)"
+            raise self.error(col, msg)
         shown = f'"{raw}"' if tok.type == "PHRASE" else raw
         return Text(tuple(words), shown)
 
@@ -695,15 +748,13 @@ class _Build:
         v = str(value)
         if value.type == "PHRASE":
             v = v[1:-1]
-        v = unicodedata.normalize("NFKC", v).strip().lower()
+        v = fold_field(v).strip()
         if name == "author":
             v = v.lstrip("@")
         prefix = v.endswith("*")
         v = v.rstrip("*")
         if not v or "*" in v:
-            raise self.error(
-                value.column, f"{name}: needs a value, such as {name}:{_EXAMPLE[name]}"
-            )
+            raise self.error(_col(value), f"{name}: needs a value, such as {name}:{_EXAMPLE[name]}")
         return Field(name, v, prefix)
 
 
@@ -714,9 +765,15 @@ def _is_tok(x) -> bool:
     return not hasattr(x, "data")
 
 
+def _col(tok) -> int:
+    """1-based column of a token in the whole query (lark's ``column`` restarts on each line
+    of a query written over several lines, as a TOML ''' string allows)."""
+    return tok.start_pos + 1
+
+
 def _first_col(t) -> int:
     if _is_tok(t):
-        return t.column
+        return _col(t)
     return _first_col(t.children[0])
 
 
@@ -782,7 +839,7 @@ class Query:
                         f"the query '{self.text}' filters on {f}: but the posts have no "
                         f"'{c}' column"
                     )
-                cols[c] = _lower_column(frame[c])
+                cols[c] = _fold_column(frame[c])
         idx = np.arange(n)
         return _eval(self.tree, idx, texts, cols)
 
@@ -794,7 +851,8 @@ class Query:
         ``handle`` and ``account_id`` of the relation it filters, e.g.
         ``f"SELECT post_id FROM {POSTS_RELATION} WHERE {q.to_sql()}"``. Word, phrase and
         NEAR tests are ``regexp_matches`` calls (RE2) with the same patterns
-        :meth:`match` runs; field filters compare ``lower(column)``.
+        :meth:`match` runs; field filters compare the column folded as
+        :func:`fold_field` folds it (``lower(translate(column, ...))``).
         """
         return _sql(self.tree)
 
@@ -878,8 +936,8 @@ def _frame_texts(frame: pd.DataFrame) -> np.ndarray:
     raise RippleError("the posts to match have neither a 'search_text' nor a 'text' column")
 
 
-def _lower_column(s: pd.Series) -> np.ndarray:
-    return np.array([v.lower() if isinstance(v, str) else None for v in s], dtype=object)
+def _fold_column(s: pd.Series) -> np.ndarray:
+    return np.array([fold_field(v) if isinstance(v, str) else None for v in s], dtype=object)
 
 
 @lru_cache(maxsize=512)
@@ -950,7 +1008,7 @@ def _lit(s: str) -> str:
 def _sql_field(f: Field) -> str:
     tests = []
     for c in FIELDS[f.name]:
-        col = f'lower("{c}")'
+        col = f'lower(translate("{c}", {_lit(_FOLD_FROM)}, {_lit(_FOLD_TO)}))'
         if f.prefix:
             tests.append(f"starts_with({col}, {_lit(f.value)})")
         elif f.name == "lang":
