@@ -15,7 +15,7 @@ import typer
 
 from ripplemeter.cli import RippleGroup, app, console, friendly, note
 
-__all__ = ["inbox_app", "load_optional_standards", "parse_day"]
+__all__ = ["inbox_app", "inbox_table", "load_optional_standards", "parse_day"]
 
 inbox_app = type(app)(
     cls=RippleGroup,
@@ -190,12 +190,7 @@ def inbox_list(
     if out.empty:
         note("no inbox item")
         return
-    from rich.cells import cell_len
-    from rich.markup import escape
-    from rich.table import Column, Table
-
     from ripplemeter.evaluate.inbox_section import account_names
-    from ripplemeter.operations import shorten
 
     ws = _open(workspace)
     try:
@@ -203,26 +198,166 @@ def inbox_list(
     finally:
         ws.close()
     unit = "business hours" if std and std.file.business_hours is not None else "hours"
-    # the id is what assign and close take: a fixed width (as wide as the longest id) is
-    # never narrowed while the other columns can wrap (folded, never cut, at the very least)
-    widest = max(cell_len(str(i)) for i in out["item_id"])
-    t = Table(
-        Column("item (for assign, close)", width=widest, overflow="fold"), "from", "to",
-        f"when ({zone})", "kind", "state", "priority", f"reply time ({unit})",
-        "later than the standard", "text",
-        caption=f"{as_of}: unanswered items are measured to this instant",
-    )  # fmt: skip
+    table = inbox_table(out, names, zone=zone, unit=unit, as_of=as_of, width=console.width)
+    console.print(table, soft_wrap=False)  # the caption wraps at the window like the table
+
+
+#: The text column is never narrower than this (unless the window cannot hold even the id
+#: and it); other columns give way first.
+TEXT_MIN_WIDTH = 24
+#: Narrower than these widths, a name or state is cut with an ellipsis (never folded).
+_CUT_MIN = {"from": 10, "to": 10, "state": 6}
+#: The columns a narrow window leaves out, first to last; item, kind and text always stay.
+_DROP_ORDER = ("to", "priority", "from", "state", "when", "hours", "late")
+
+
+def inbox_table(out, names: dict[str, str], *, zone: str, unit: str, as_of: str, width: int):
+    """The inbox as a Rich table that fits ``width`` columns, one line per item.
+
+    Every item takes exactly one line: the id is shown whole (it is what ``assign`` and
+    ``close`` take), the text is cut to the line with an ellipsis, and a name or state too
+    long for its column is cut the same way. Headings may wrap onto several lines. When the
+    window is too narrow for every column with at least :data:`TEXT_MIN_WIDTH` cells of
+    text, columns are left out in the order of :data:`_DROP_ORDER` and the caption names
+    them (``--json`` or a wider window shows them).
+
+    Parameters
+    ----------
+    out : pandas.DataFrame
+        The inbox rows, with the columns of :data:`_COLUMNS`.
+    names : dict of str to str
+        Account id -> the name people read (``@handle``).
+    zone : str
+        IANA time zone the times are shown in.
+    unit : str
+        ``"business hours"`` or ``"hours"``, for the reply-time heading.
+    as_of : str
+        The "as of" sentence the unanswered items are measured to.
+    width : int
+        The window's width in character cells.
+
+    Returns
+    -------
+    rich.table.Table
+    """
+    from rich.table import Column, Table
+    from rich.text import Text
+
+    from ripplemeter.evaluate.inbox_section import local_time
+    from ripplemeter.operations import shorten
+
+    cells: dict[str, list[str]] = {k: [] for k in _HEADINGS}
     for r in out.itertuples():
         h = r.reply_hours if r.reply_hours == r.reply_hours else r.waiting_hours
-        t.add_row(
-            escape(r.item_id), escape(_who(names, r.author_id)),
-            escape(names.get(r.owned_account, str(r.owned_account))),
-            local_time(r.created_at, zone), r.category,
-            r.state + (f" ({r.assignee})" if r.assignee else ""), str(r.priority),
-            f"{h:.1f}" + _unanswered(r.state, r.reply_hours),
-            "yes" if r.breach else "", escape(shorten(r.text, 60)),
-        )  # fmt: skip
-    console.print(t)
+        row = {
+            "item": str(r.item_id),
+            "from": _who(names, r.author_id),
+            "to": names.get(r.owned_account, str(r.owned_account)),
+            "when": local_time(r.created_at, zone),
+            "kind": str(r.category),
+            "state": r.state
+            + (f" ({r.assignee})" if isinstance(r.assignee, str) and r.assignee else ""),
+            "priority": str(r.priority),
+            "hours": f"{h:.1f}" + _unanswered(r.state, r.reply_hours),
+            "late": "yes" if r.breach else "",
+            "text": shorten(r.text, 60),
+        }
+        for k, v in row.items():
+            cells[k].append(v)
+    heading = dict(_HEADINGS, when=f"when ({zone})", hours=f"reply time ({unit})")
+    widths, dropped = _fit(heading, cells, width, drop=())
+    short = "text" not in widths  # even wrapped, the headings leave too little room
+    if short:
+        heading.update(_SHORT_HEADINGS)
+        widths, dropped = _fit(heading, cells, width, drop=_DROP_ORDER)
+    shown = [k for k in _HEADINGS if k in widths]
+    caption = f"{as_of}: unanswered items are measured to this instant"
+    if short:
+        caption += "; item: what assign and close take; late: later than the standard"
+    if dropped:
+        caption += (
+            f"; not shown at {width} columns: {', '.join(heading[k] for k in dropped)} "
+            "(a wider window or --json shows them)"
+        )
+    t = Table(
+        *(
+            Column(
+                Text(heading[k], no_wrap=False, overflow="fold"),
+                width=widths[k],
+                no_wrap=True,
+                overflow="ellipsis",
+            )
+            for k in shown
+        ),
+        caption=caption,
+    )
+    for i in range(len(out)):
+        t.add_row(*(Text(cells[k][i]) for k in shown))
+    return t
+
+
+def _fit(
+    heading: dict[str, str], cells: dict[str, list[str]], width: int, drop: tuple[str, ...]
+) -> tuple[dict[str, int], list[str]]:
+    """Column widths that fit ``width`` with room for the text, and the columns left out.
+
+    Each column is first given its values and heading on one line; if the text then has
+    fewer than :data:`TEXT_MIN_WIDTH` cells, headings wrap at words and names and states
+    are cut to :data:`_CUT_MIN`; if it still has too few, the columns of ``drop`` are left
+    out one by one. Room the text does not need goes back to the other columns, in order.
+    Without ``drop`` and room, the widths hold no ``"text"`` (the caller then tries again);
+    with the whole of ``drop`` gone, the text gets what is left (at least 1).
+    """
+    from rich.cells import cell_len
+
+    def natural(k: str) -> int:  # values and heading each on one line
+        return max([cell_len(heading[k]), *(cell_len(v) for v in cells[k])])
+
+    def least(k: str) -> int:  # the heading wrapped at its words; names and states cut
+        words = max(cell_len(w) for w in heading[k].split())
+        values = max((cell_len(v) for v in cells[k]), default=0)
+        return max(words, min(values, _CUT_MIN.get(k, values)))
+
+    keep = [k for k in _HEADINGS if k != "text"]
+    dropped: list[str] = []
+    for gone in (None, *drop):
+        if gone is not None:
+            keep.remove(gone)
+            dropped.append(gone)
+        room = width - (3 * (len(keep) + 1) + 1)  # borders and one space each side of a cell
+        widths = {k: natural(k) for k in keep}
+        if room - sum(widths.values()) >= TEXT_MIN_WIDTH:
+            break
+        widths = {k: least(k) for k in keep}
+        if room - sum(widths.values()) >= TEXT_MIN_WIDTH:
+            spare = room - sum(widths.values()) - natural("text")
+            for k in keep:  # what the text does not need unwraps headings, in order
+                grow = max(0, min(spare, natural(k) - widths[k]))
+                widths[k] += grow
+                spare -= grow
+            break
+    else:  # still too narrow
+        if not drop:
+            return widths, dropped
+    widths["text"] = max(1, min(natural("text"), room - sum(widths.values())))
+    return widths, dropped
+
+
+#: Column headings, in the order shown.
+_HEADINGS = {
+    "item": "item (for assign, close)",
+    "from": "from",
+    "to": "to",
+    "when": "when",
+    "kind": "kind",
+    "state": "state",
+    "priority": "priority",
+    "hours": "reply time",
+    "late": "later than the standard",
+    "text": "text",
+}
+#: Shorter headings for a narrow window (the caption says what they stand for).
+_SHORT_HEADINGS = {"item": "item", "late": "late"}
 
 
 def _unanswered(state: str, reply_hours: float) -> str:
