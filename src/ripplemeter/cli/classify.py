@@ -15,7 +15,13 @@ from typing import Annotated
 import typer
 
 from ripplemeter.cli import app, err_console, friendly
-from ripplemeter.cli.text import no_text_note, read_texts, texts_count, warn_forced_language
+from ripplemeter.cli.text import (
+    UNSCORED_LANGUAGES,
+    answer_empty,
+    read_texts,
+    texts_count,
+    warn_forced_language,
+)
 
 __all__ = ["classify_command"]
 
@@ -40,7 +46,25 @@ class _Task(StrEnum):
     question = "question"
 
 
-@app.command("classify")
+_CLASSIFY_HELP = f"""\
+Classify each text: CSV 'label,score' on standard output, in input order.
+
+label is the task's label (hostile, bait, promotional, question) or ok. Empty lines and
+texts in a language without a model ({UNSCORED_LANGUAGES}) are left blank. score (0.5 to 1)
+says how sure the label is, and what it is depends on the task:
+
+hostility: a trained model; score is its probability of the label.
+
+bait, promotional, question: rule sets, not trained models. A text that no rule matches
+is ok with the fixed score 0.98 (the rules assume 2% of the texts they do not match are
+positive). A text that rules match has the probability 1 - 0.98 x (1 - w) x (1 - w') ...
+of the task's label, one factor per kind of rule matched, where w is the weight the rules
+set for that kind (0.3 to 0.9: the share of the texts it matches that they assume
+positive); from 0.5 the label is the task's with that score, below it ok with 1 minus it.
+"""
+
+
+@app.command("classify", help=_CLASSIFY_HELP)
 @friendly
 def classify_command(
     file: Annotated[
@@ -77,35 +101,17 @@ def classify_command(
         ),
     ] = _Tier.auto,
 ) -> None:
-    """Classify each text: CSV 'label,score' on standard output, in input order.
-
-    label is the task's label (hostile, bait, promotional, question) or ok. Empty lines and
-    texts in a language without a model (Japanese; French, German, Spanish, Portuguese,
-    Italian, Dutch) are left blank. score (0.5 to 1) says how sure the label is, and what it
-    is depends on the task:
-
-    hostility: a trained model; score is its probability of the label.
-
-    bait, promotional, question: rule sets, not trained models. A text that no rule matches
-    is ok with the fixed score 0.98 (the rules assume 2% of the texts they do not match are
-    positive). A text that rules match has the probability 1 - 0.98 x (1 - w) x (1 - w') ...
-    of the task's label, one factor per kind of rule matched, where w is the weight the rules
-    set for that kind (0.3 to 0.9: the share of the texts it matches that they assume
-    positive); from 0.5 the label is the task's with that score, below it ok with 1 minus it.
-    """
+    """Classify each text (the command's help is ``_CLASSIFY_HELP``)."""
     from ripplemeter.text.classify import classify
 
     t0 = time.perf_counter()
     texts = read_texts(file, column)
-    out = csv.writer(sys.stdout, lineterminator="\n")
-    if not texts:  # the header alone on stdout, as for any input; a plain note on stderr
-        out.writerow(["label", "score"])
-        sys.stdout.flush()
-        no_text_note(file, column, "nothing classified")
+    if answer_empty(texts, file, column, "nothing classified", header=["label", "score"]):
         return
     if lang is not _Lang.auto:
         warn_forced_language(texts, lang.value)
     res = classify(texts, task=task.value, lang=lang.value, tier=tier.value)
+    out = csv.writer(sys.stdout, lineterminator="\n")
     out.writerow(["label", "score"])
     for label, score in zip(res["label"], res["score"], strict=True):
         out.writerow([label, "" if score != score else f"{score:.4f}"])

@@ -90,13 +90,12 @@ def aspects(
         )
     from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
 
-    from ripplemeter.cli.text import no_text_note, warn_forced_language
+    from ripplemeter.cli.text import answer_empty, warn_forced_language
     from ripplemeter.text.aspects import AspectModel, shown_polarity
 
     model = AspectModel(taxonomy, lang=lang, tier=tier)
     texts = read_texts(str(file), None)
-    if not texts:  # nothing on stdout (no line, no answer) and a plain note on stderr
-        no_text_note(str(file), None, "no aspects looked for")
+    if answer_empty(texts, str(file), None, "no aspects looked for"):  # nothing on stdout
         return
     if lang != "auto":
         warn_forced_language(texts, lang)

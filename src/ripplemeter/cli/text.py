@@ -18,8 +18,17 @@ import typer
 
 from ripplemeter.cli import app, err_console, friendly, note
 from ripplemeter.errors import RippleError
+from ripplemeter.text.lang import LANGUAGE_NAMES, unmodelled_names
 
-__all__ = ["no_text_note", "read_texts", "sentiment", "texts_count", "warn_forced_language"]
+__all__ = [
+    "UNSCORED_LANGUAGES",
+    "answer_empty",
+    "no_text_note",
+    "read_texts",
+    "sentiment",
+    "texts_count",
+    "warn_forced_language",
+]
 
 
 class _Lang(StrEnum):
@@ -27,6 +36,16 @@ class _Lang(StrEnum):
     en = "en"
     zh = "zh"
     ko = "ko"
+
+
+MODELLED: tuple[str, ...] = tuple(m.value for m in _Lang if m is not _Lang.auto)
+"""The languages ``--lang`` offers: those with a model (``text.sentiment.MODEL_LANGUAGES``
+and ``text.classify.LANGUAGES``, which the tests check; importing them here would load numpy
+and pandas for ``--help``)."""
+
+UNSCORED_LANGUAGES = ", ".join(unmodelled_names(MODELLED))
+"""The languages recognised but left unscored, as the help texts name them: ``Japanese,
+French, German, Spanish, Portuguese, Italian, Dutch``."""
 
 
 class _Tier(StrEnum):
@@ -119,6 +138,40 @@ def no_text_note(path: str, column: str | None, what: str) -> None:
     note(f"{name} holds no text{where}: {what}")
 
 
+def answer_empty(
+    texts: list[str], path: str, column: str | None, what: str, header: list[str] | None = None
+) -> bool:
+    """Answer an input that holds no text: the CSV header alone on stdout (as for any input)
+    and a plain note on stderr (:func:`no_text_note`).
+
+    Parameters
+    ----------
+    texts : list of str
+        The texts read (:func:`read_texts`).
+    path : str
+        The file as given (``-`` is standard input).
+    column : str or None
+        The CSV column read, if any.
+    what : str
+        What was not done, e.g. ``"nothing scored"``.
+    header : list of str, optional
+        The CSV header to write; None writes nothing on stdout.
+
+    Returns
+    -------
+    bool
+        True when ``texts`` is empty and the answer was given (the command stops there);
+        False, with nothing written, otherwise.
+    """
+    if texts:
+        return False
+    if header is not None:
+        csv.writer(sys.stdout, lineterminator="\n").writerow(header)
+        sys.stdout.flush()
+    no_text_note(path, column, what)
+    return True
+
+
 def warn_forced_language(texts: list[str], lang: str) -> int:
     """Warn on stderr when texts read confidently as another language than the one forced
     with ``--lang`` (:func:`ripplemeter.text.lang.other_language_counts`).
@@ -133,7 +186,7 @@ def warn_forced_language(texts: list[str], lang: str) -> int:
     int
         How many texts read as another language (0: no warning printed).
     """
-    from ripplemeter.text.lang import LANGUAGE_NAMES, other_language_counts
+    from ripplemeter.text.lang import other_language_counts
 
     counts = other_language_counts(texts, lang)
     n = sum(counts.values())
@@ -150,7 +203,16 @@ def warn_forced_language(texts: list[str], lang: str) -> int:
     return n
 
 
-@app.command("sentiment")
+_SENTIMENT_HELP = f"""\
+Score the sentiment of each text: CSV 'label,score' on standard output, in input order.
+
+label is negative, neutral or positive (positive or negative with --binary); score is the
+model's probability of that label. Empty lines and texts in a language without a model
+({UNSCORED_LANGUAGES}) are left blank.
+"""
+
+
+@app.command("sentiment", help=_SENTIMENT_HELP)
 @friendly
 def sentiment(
     file: Annotated[
@@ -179,35 +241,24 @@ def sentiment(
         str | None, typer.Option("--column", metavar="NAME", help="Read this column of a CSV file.")
     ] = None,
 ) -> None:
-    """Score the sentiment of each text: CSV 'label,score' on standard output, in input order.
-
-    label is negative, neutral or positive (positive or negative with --binary); score is the model's probability of that label. Empty lines and texts in a language without a model (Japanese, French, German, Spanish, Portuguese, Italian, Dutch) are left blank.
-    """
+    """Score the sentiment of each text (the command's help is ``_SENTIMENT_HELP``)."""
     from ripplemeter.text.sentiment import score_texts
 
     t0 = time.perf_counter()
     texts = read_texts(file, column)
-    out = csv.writer(sys.stdout, lineterminator="\n")
-    if not texts:  # the header alone on stdout, as for any input; a plain note on stderr
-        out.writerow(["label", "score"])
-        sys.stdout.flush()
-        no_text_note(file, column, "nothing scored")
+    if answer_empty(texts, file, column, "nothing scored", header=["label", "score"]):
         return
     if lang is not _Lang.auto:
         warn_forced_language(texts, lang.value)
     res = score_texts(texts, lang=lang.value, tier=tier.value, binary=binary)
+    out = csv.writer(sys.stdout, lineterminator="\n")
     out.writerow(["label", "score"])
     for label, score in zip(res["label"], res["score"], strict=True):
         out.writerow([label, "" if score != score else f"{score:.4f}"])
     sys.stdout.flush()
     seconds = time.perf_counter() - t0
     counts = res.loc[res["label"] != "", "lang"].value_counts()
-    names = {
-        "en": "English",
-        "zh": "Chinese",
-        "ko": "Korean",
-        "und": "undetermined (English model)",
-    }
+    names = {**LANGUAGE_NAMES, "und": "undetermined (English model)"}
     parts = ", ".join(f"{names.get(k, k)} {v:,}" for k, v in counts.items())
     err_console.print(
         f"scored {int(counts.sum()):,} of {texts_count(len(texts))}"
@@ -216,7 +267,6 @@ def sentiment(
     )
     blank = int((res["label"] == "").sum())
     if blank:
-        from ripplemeter.text.lang import LANGUAGE_NAMES
         from ripplemeter.text.sentiment import MODEL_LANGUAGES
 
         other = res["lang"].isin(set(LANGUAGE_NAMES) - set(MODEL_LANGUAGES))

@@ -47,6 +47,7 @@ from ripplemeter.evaluate.exposure import CAMPAIGN_ROLES
 from ripplemeter.evaluate.metrics import Metric, ratio
 from ripplemeter.evaluate.section import Figure, SectionResult, register_section
 from ripplemeter.formatting import day_span, shorten
+from ripplemeter.text.lang import LANGUAGES, language_names
 
 __all__ = ["OpinionSection", "OpinionSettings", "CHANNELS", "opinion_counts"]
 
@@ -331,7 +332,8 @@ def aspect_labels() -> dict[str, str]:
     return out
 
 
-_LANGUAGE_NAMES = {"en": "English", "zh": "Chinese", "ko": "Korean", "ja": "Japanese"}
+#: The languages a ``sentiment-<lang>-<tier>`` model name may carry, by name.
+_LANGUAGE_NAMES = language_names(LANGUAGES)
 
 
 #: How each model's reading of search results was checked, in plain words: the hand-label

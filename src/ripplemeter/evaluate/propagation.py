@@ -33,9 +33,6 @@ PER_CASCADE = {
     "t90": "cascade_t90",
 }
 ANOMALIES = ("orphans", "duplicates", "cycles", "before_parent")
-#: Per-cascade figures whose metric is a ratio: kept as floats, so that a share of exactly 1
-#: reads "100.00%" like every other ratio (``clean`` turns 1.0 into the integer 1).
-RATIO_COLUMNS = ("broadcast_share",)
 
 
 class PropagationSettings(BaseModel):
@@ -314,8 +311,6 @@ class PropagationSection:
                         if col in ("t50", "t90")
                         else "a root alone"
                     )
-                if col in RATIO_COLUMNS and v is not None:
-                    v = float(v)
                 figs.append(Figure(f"propagation.top.{i}.{col}", mid, v, why))
         for i, r in enumerate(key):
             figs.append(

@@ -69,6 +69,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from ripplemeter.operations import StandardsError, read_toml, validate
 from ripplemeter.operations.business_hours import DAY_NAMES, BusinessCalendar
+from ripplemeter.text.lang import LANGUAGE_NAMES
 
 __all__ = [
     "ACCOUNT_ROLES",
@@ -594,12 +595,11 @@ def load_standards(path: str | Path, team=None) -> Standards:
 
 
 # ------------------------------------------------------------------ the standard in plain words
-_LANG_NAMES = {"en": "English", "zh": "Chinese", "ko": "Korean", "ja": "Japanese"}
 _DAY_WORDS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 def _lang(code: str) -> str:
-    return _LANG_NAMES.get(code, code)
+    return LANGUAGE_NAMES.get(code, code)
 
 
 def _words(items: Sequence[str], last: str = "and") -> str:

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import re
 
+from ripplemeter.text.lang import LANGUAGES, language_names
+
 __all__ = ["plain"]
 
-_LANGUAGES = {"en": "English", "zh": "Chinese", "ko": "Korean", "ja": "Japanese"}
+#: The language codes a model stem may carry (``news-tone-ko``), by name.
+_LANGUAGES = language_names(LANGUAGES)
 _TIME_COLUMNS = {
     "created_at": "creation time",
     "observed_at": "observation time",

@@ -45,6 +45,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ripplemeter.errors import RippleError
+from ripplemeter.text.lang import language_names
 from ripplemeter.text.ngram_linear import HashedLinear, load_linear, rows_to_list
 
 __all__ = [
@@ -95,7 +96,8 @@ def shown_polarity(polarity: str) -> str:
 
 
 TIERS = ("fast", "accurate")
-LANGUAGE_NAMES = {"en": "English", "zh": "Chinese", "ko": "Korean"}
+LANGUAGE_NAMES = language_names(LANGS)
+"""The names of :data:`LANGS` (from :data:`ripplemeter.text.lang.LANGUAGE_NAMES`)."""
 RULES = "clause-cues-2"
 """Version of the clause reading (clauses, cues, negation, how clauses combine): part of the
 annotation version, so a change annotates again (2: Korean terms and cues match whatever

@@ -49,6 +49,7 @@ import pandas as pd
 
 from ripplemeter.errors import RippleError
 from ripplemeter.text.features import FeatureConfig, featurize
+from ripplemeter.text.lang import LANGUAGE_NAMES
 from ripplemeter.text.ngram_linear import HashedLinear, load_linear, rows_to_list, save_linear
 
 __all__ = ["CLASSES", "LANGUAGES", "HostilityModel", "HostilityUnavailable"]
@@ -59,7 +60,6 @@ CLASSES: tuple[str, str] = ("hostile", "ok")
 LANGUAGES: tuple[str, ...] = ("en", "zh", "ko")
 ACCURATE_LANGUAGES = ("en", "ko")
 """Languages shipped with an accurate head (Chinese's fast model meets its target alone)."""
-_LANG_NAMES = {"en": "English", "zh": "Chinese", "ko": "Korean"}
 
 TIERS: tuple[str, ...] = ("fast", "accurate", "auto")
 """``auto`` means accurate where a head exists, fast otherwise (what ``accurate`` does too)."""
@@ -450,7 +450,7 @@ class AccurateHostilityModel(HostilityOutputs):
         model: HostilityModel | AccurateHostilityModel
         if not path.is_file() and lang not in ACCURATE_LANGUAGES:
             note = (
-                f"{_LANG_NAMES.get(lang, lang)} has no accurate hostility model (its fast model "
+                f"{LANGUAGE_NAMES.get(lang, lang)} has no accurate hostility model (its fast model "
                 "meets the target on its own); the fast n-gram model answered"
             )
         elif not path.is_file():

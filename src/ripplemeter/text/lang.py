@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 __all__ = [
     "LANGUAGES",
@@ -33,8 +33,10 @@ __all__ = [
     "detect_language",
     "detect_languages",
     "identify_languages",
+    "language_names",
     "other_language_counts",
     "refine_latin",
+    "unmodelled_names",
 ]
 
 LANGUAGES: tuple[str, ...] = ("en", "zh", "ko", "ja")
@@ -60,7 +62,59 @@ LANGUAGE_NAMES = {
     "it": "Italian",
     "nl": "Dutch",
 }
-"""The name people read for each language code."""
+"""The name people read for each language code: the one map of them (other modules take
+theirs from it, restricted with :func:`language_names` where the set of codes matters)."""
+
+
+def language_names(codes: Iterable[str]) -> dict[str, str]:
+    """:data:`LANGUAGE_NAMES` restricted to some codes, in the order given.
+
+    Parameters
+    ----------
+    codes : iterable of str
+        Codes of :data:`LANGUAGE_NAMES`, e.g. the languages a module has models for.
+
+    Returns
+    -------
+    dict of str to str
+        ``{code: name}`` for those codes.
+
+    Raises
+    ------
+    KeyError
+        If a code has no name in :data:`LANGUAGE_NAMES`.
+
+    Examples
+    --------
+    >>> language_names(("en", "ko"))
+    {'en': 'English', 'ko': 'Korean'}
+    """
+    return {k: LANGUAGE_NAMES[k] for k in codes}
+
+
+def unmodelled_names(modelled: Iterable[str]) -> list[str]:
+    """Names of the languages recognised (:data:`LANGUAGE_NAMES`) but not modelled.
+
+    Parameters
+    ----------
+    modelled : iterable of str
+        Codes of the languages that have a model (e.g. ``sentiment.MODEL_LANGUAGES``).
+
+    Returns
+    -------
+    list of str
+        The names of ``set(LANGUAGE_NAMES) - set(modelled)``, in :data:`LANGUAGE_NAMES`
+        order (:data:`LANGUAGES`, then :data:`OTHER_LATIN`): the languages whose texts are
+        left unscored.
+
+    Examples
+    --------
+    >>> unmodelled_names(("en", "zh", "ko"))
+    ['Japanese', 'French', 'German', 'Spanish', 'Portuguese', 'Italian', 'Dutch']
+    """
+    left = set(LANGUAGE_NAMES) - set(modelled)
+    return [name for code, name in LANGUAGE_NAMES.items() if code in left]
+
 
 _MIN_LATIN_LETTERS = 3
 _MIN_RELATIVE_DISTANCE = 0.05
