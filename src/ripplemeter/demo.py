@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from ripplemeter.formats import comments, generic, google_trends, meta_ads, simple, x_analytics
+from ripplemeter.formatting import sentence_end
 
 if TYPE_CHECKING:  # pragma: no cover
     from ripplemeter.operations.calendar import PlanImport
@@ -1434,7 +1435,9 @@ def _comment_text(rng: np.random.Generator, lang: str, mood: str) -> str:
         text += _CONTRAST[lang] + str(pool2[rng.integers(len(pool2))])
     elif r < 0.35:
         pool2 = _COMMENT_TEXTS[(lang, mood)]
-        text += (". " if lang == "en" else " ") + str(pool2[rng.integers(len(pool2))])
+        # a question keeps its own mark: "culinary? What is ...", never "culinary?. What"
+        first = sentence_end(text) if lang == "en" else text
+        text = f"{first} {pool2[rng.integers(len(pool2))]}"
     if rng.random() < 0.3:
         e = _EMOJI[mood]
         text += ("" if rng.random() < 0.5 else " ") + str(e[rng.integers(len(e))]) * int(

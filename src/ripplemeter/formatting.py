@@ -21,6 +21,7 @@ __all__ = [
     "money",
     "pct",
     "platform_name",
+    "sentence_end",
     "shorten",
     "table_words",
 ]
@@ -353,3 +354,50 @@ def account_name(account_id: object, handle: object, name: object) -> str | None
     if isinstance(name, str) and name.strip():
         return name.strip()
     return None
+
+
+#: Marks that already end a sentence (Latin and CJK full stops, question and exclamation
+#: marks, the ellipsis and the interrobang).
+_SENTENCE_MARKS = frozenset(".?!\u3002\uff1f\uff01\u2026\u203d")
+#: Closing quotes and brackets that may follow those marks (``“Really?”``, ``(see below.)``).
+_CLOSERS = "\"')]}\u2019\u201d\u00bb\u300d\u300f\u300b\uff09\u3011"
+
+
+def sentence_end(text: object) -> str:
+    """The text as the end of a sentence: a full stop added only when it has none already.
+
+    Sentences joined in code (``f"{reason}. "``, ``{{ why }}. `` in a template) must not read
+    ``culinary?. What``: a text that already ends in ``.``, ``?``, ``!``, ``。``, ``？``,
+    ``！`` or ``…``, also before closing quotes or brackets (``“Does it ship?”``,
+    ``(see the note.)``), is kept as it is; any other text gets a full stop.
+
+    Parameters
+    ----------
+    text : str or object
+        The sentence (other values are written with ``str``; None is the empty text).
+        Markup stays Markup, so the template filter ``sentence_end`` escapes nothing twice.
+
+    Returns
+    -------
+    str
+        The text without trailing spaces, ending in sentence punctuation; the empty text
+        stays empty (no lone full stop).
+
+    Examples
+    --------
+    >>> sentence_end("Is it ceremonial grade or culinary?")
+    'Is it ceremonial grade or culinary?'
+    >>> sentence_end("complaint not answered (target 4)")
+    'complaint not answered (target 4).'
+    >>> sentence_end("\u201cDoes it ship to Canada?\u201d")
+    '\u201cDoes it ship to Canada?\u201d'
+    """
+    if text is None:
+        return ""
+    s = (text if isinstance(text, str) else str(text)).rstrip()
+    if not s:
+        return s
+    bare = s.rstrip(_CLOSERS)
+    if bare and bare[-1] in _SENTENCE_MARKS:
+        return s
+    return s + "."

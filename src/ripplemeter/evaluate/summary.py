@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ripplemeter.formatting import format_value
+from ripplemeter.formatting import format_value, sentence_end
 
 if TYPE_CHECKING:  # pragma: no cover
     from ripplemeter.evaluate import CampaignEvaluation
@@ -226,7 +226,7 @@ def _cost(f: _Figures) -> Sentence | None:
     if not f.ok(f"{c}.spend"):
         status, reason = f.status.get("ads", (None, None))
         if status == "no data" and reason:  # the reader asks what it cost: say why it is absent
-            return Sentence("cost", (f"No cost figures: {reason}.",))
+            return Sentence("cost", (f"No cost figures: {sentence_end(reason)}",))
         return None
     cur = f.detail("quantitative", "cpc", "currency") or ""
     unit = f" {cur}" if cur else ""

@@ -32,6 +32,7 @@ from ripplemeter.formatting import (
     money,
     pct,
     platform_name,
+    sentence_end,
     table_words,
 )
 from ripplemeter.report import charts
@@ -241,6 +242,7 @@ def _env() -> jinja2.Environment:
     env.filters["dash"] = _dash
     env.filters["day"] = _day
     env.filters["plain"] = plain
+    env.filters["sentence_end"] = sentence_end
     return env
 
 
