@@ -45,8 +45,10 @@ Speed
 Identical texts are scored once. Language identification first decides by script alone the
 texts written in one script (:func:`script_languages`: Latin letters only -> en, Hangul only
 -> ko, Han only -> zh, as lingua restricted to en/zh/ko/ja decides them) and sends only mixed
-texts to lingua, which is the slow step on millions of comments. Models run in chunks of
-:data:`CHUNK` texts; the rows go to DuckDB as Arrow tables.
+texts to lingua, which is the slow step on millions of comments. The spam model starts
+first: on :data:`PARALLEL_MIN` distinct texts or more it runs in worker processes while
+languages and sentiment are found here. Models run in chunks of :data:`CHUNK` texts; the rows
+go to DuckDB as Arrow tables.
 """
 
 from __future__ import annotations
@@ -379,9 +381,30 @@ class _SpamJob:
         if self.pool is not None:
             self.pool.shutdown(wait=False, cancel_futures=True)
 
-    def result(self) -> pd.DataFrame:
+    def result(self, used: np.ndarray | None = None) -> pd.DataFrame:
+        """Label and score of each text, in order.
+
+        Parameters
+        ----------
+        used : numpy.ndarray of int, optional
+            Positions of the texts whose answers will be used (default all). Run inline, only
+            those are scored and the others get a missing label and score; the workers have
+            scored every text already.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``label`` (spam or ham) and ``score`` (probability of the label), one row per text.
+        """
         if self.pool is None:
-            return self.model.run(self.texts)
+            if used is None or len(used) == len(self.texts):
+                return self.model.run(self.texts)
+            part = self.model.run([self.texts[i] for i in used])
+            label = np.full(len(self.texts), None, dtype=object)
+            score = np.full(len(self.texts), np.nan)
+            label[used] = part["label"].to_numpy()
+            score[used] = part["score"].to_numpy()
+            return pd.DataFrame({"label": label, "score": score})
         try:
             parts = [f.result() for f in self.futures]
         finally:
@@ -502,7 +525,11 @@ def annotate_workspace(
     scored by the news-tone model in either tier (web and blog results keep the Korean
     sentiment model; without the news-tone weights the news results do too, with a note: see
     the module notes). The spam model, trained on English
-    YouTube comments, scores every text (links and calls to subscribe are what it knows).
+    YouTube comments, scores every text (links and calls to subscribe are what it knows) but
+    those in French, German, Spanish, Portuguese, Italian or Dutch
+    (:data:`ripplemeter.text.lang.OTHER_LATIN`), which it would mostly call spam: they get no
+    spam row. It starts before language identification (in worker processes on many texts)
+    and their answers are dropped once their language is known.
     """
     unknown = [t for t in tasks if t not in TASKS]
     if unknown:
@@ -547,6 +574,20 @@ def annotate_workspace(
 
     spam_job = None
     try:
+        # -- spam: started first, on every text waiting for it, so that on many texts it runs
+        # in worker processes while language and sentiment run here. The answers for texts
+        # that turn out to be French, German, Spanish... (OTHER_LATIN) are dropped when the
+        # rows are written: the English-trained filter flags most such posts, so they are
+        # not checked
+        if "spam" in tasks and len(ids):
+            spam_model = _spam_model()
+            spam_waiting = np.flatnonzero(
+                _pending_mask(ids, _existing(ws, "spam", [(spam_model.name, spam_model.version)]))
+            )
+            tick("spam", 0, len(spam_waiting))
+            spam_codes, spam_uniques = pd.factorize(texts[spam_waiting])
+            spam_job = _SpamJob(spam_model, list(spam_uniques))
+
         # -- language: needed to route every other task
         lang_model = _Model(LANGUAGE_MODEL, _language_version(), _languages)
         langs = np.full(len(ids), None, dtype=object)
@@ -571,22 +612,6 @@ def annotate_workspace(
             if "language" in tasks:
                 emit("language", ids[todo], langs[todo], None, lang_model)
             res.annotated["language"] = len(todo)
-
-        # -- spam: every text but those in a Latin-script language other than English (the
-        # English-trained filter flags most French or German posts; they are not checked).
-        # Started before sentiment: on many texts it runs in worker processes meanwhile
-        if "spam" in tasks and len(ids):
-            from ripplemeter.text.lang import OTHER_LATIN
-
-            spam_model = _spam_model()
-            spam_pending = np.flatnonzero(
-                _pending_mask(ids, _existing(ws, "spam", [(spam_model.name, spam_model.version)]))
-                & ~np.isin(langs.astype(str), OTHER_LATIN)
-            )
-            tick("spam", 0, len(spam_pending))
-            spam_codes, spam_uniques = pd.factorize(texts[spam_pending])
-            spam_job = _SpamJob(spam_model, list(spam_uniques))
-            res.annotated["spam"] = len(spam_pending)
 
         # -- sentiment: one model per language; und -> English, ja -> none. Korean search
         # results get the news-tone model instead (negative news for the searched brand)
@@ -661,14 +686,20 @@ def annotate_workspace(
         raise
 
     if spam_job is not None:
-        r = spam_job.result()
+        # every text but those in a Latin-script language other than English
+        from ripplemeter.text.lang import OTHER_LATIN
+
+        keep = ~np.isin(langs[spam_waiting].astype(str), OTHER_LATIN)
+        spam_pending, codes = spam_waiting[keep], spam_codes[keep]
+        r = spam_job.result(np.unique(codes))
         emit(
             "spam",
             ids[spam_pending],
-            r["label"].to_numpy()[spam_codes],
-            r["score"].to_numpy()[spam_codes],
+            r["label"].to_numpy()[codes],
+            r["score"].to_numpy()[codes],
             spam_model,
         )
+        res.annotated["spam"] = len(spam_pending)
         tick("spam", len(spam_pending), len(spam_pending))
 
     # -- aspects: one row per aspect found, or one 'none' row
