@@ -212,7 +212,9 @@ def read_google_trends(path: Path, ctx: SourceContext) -> Rows:
         ``multiTimeline.csv``, ``geoMap.csv`` or ``relatedQueries.csv`` (also
         ``relatedEntities.csv``). The kind is detected from the content, not the name.
     ctx : SourceContext
-        Not used (Trends exports name their terms and regions).
+        ``imported_at``: an interest-over-time period that ends after it (the running
+        week or month of a fresh download) is flagged ``is_partial``. Terms and regions
+        come from the file.
 
     Returns
     -------
@@ -221,7 +223,8 @@ def read_google_trends(path: Path, ctx: SourceContext) -> Rows:
         of the period), ``period`` (day, week or month, from the header word such as
         ``Week``/``Semaine``/``Неделя``, else from the date spacing), ``source``
         ``google_trends``, ``term`` and ``geo`` from headers like ``diet: (Worldwide)``,
-        ``value`` (index 0-100) and ``below_one``.
+        ``value`` (index 0-100), ``below_one`` and ``is_partial`` (the period was not over
+        at the import time).
         geoMap -> ``index_geo``: one row per place and term; ``geo_level`` is the first
         header cell (Country, Region, Zone de diffusion, ...), ``period_label`` the date
         range written in the header, ``is_share`` True for percentages (``70 %``) of
@@ -315,7 +318,29 @@ def read_google_trends(path: Path, ctx: SourceContext) -> Rows:
     rows = _table(path, dec.text, recs, head_row, notes)
     # Trends downloads end with a line break: without one, the last value may be cut short
     require_final_line_break(path, dec.text, lines[-1][0])
+    if "index_series" in rows.tables:
+        _flag_running_last(path, rows, ctx)
     return rows
+
+
+def _flag_running_last(path: Path, rows: Rows, ctx: SourceContext) -> None:
+    """Flag the periods not over at the import time (``is_partial``), with a note.
+
+    A download of "Past 12 months" ends with the running week, which holds only part of its
+    searches and reads low (Trends draws it dotted, "partial data"); as for pytrends,
+    Baidu Index and Naver DataLab, it is left out of the search-interest means by default.
+    """
+    from ripplemeter.formats.index_csv import _imported_day, _partial_note, period_end
+
+    df = rows.tables["index_series"]
+    until = _imported_day(ctx)
+    ends = [
+        dt.datetime.combine(period_end(d, p), dt.time())
+        for d, p in zip(df["date"], df["period"], strict=True)
+    ]
+    df["is_partial"] = [end > until for end in ends]
+    recs = df[["date", "is_partial"]].to_dict("records")
+    rows.notes.append(_partial_note(path, recs, "period not over at import time"))
 
 
 # --------------------------------------------------------------------------- timeline / geo

@@ -47,6 +47,7 @@ from ripplemeter.formats._io import (
     read_text,
     require_final_line_break,
     sniff_delimiter_problem,
+    split_records,
 )
 
 PYTRENDS = "pytrends"
@@ -136,7 +137,12 @@ def _check_delimiter(path: Path, text: str, table: Table) -> None:
             )
 
 
-def _read_csv(path: Path, fmt: str) -> tuple[str, Table, list[str]]:
+def _read_csv(
+    path: Path, fmt: str, *, header_names: Sequence[str] = ()
+) -> tuple[str, Table, list[str]]:
+    """Decode and parse a CSV; ``header_names``: the header is the first record whose first
+    cell is one of these (case-insensitive), and the lines above it (a download's title
+    block) are skipped; when no record starts so, the first record is the header."""
     dec = read_text(path)
     notes = [dec.note] if dec.note else []
     loc = csv_error_location(dec.text)
@@ -148,7 +154,14 @@ def _read_csv(path: Path, fmt: str) -> tuple[str, Table, list[str]]:
             else "expected a comma after a closing quote"
         )
         raise FormatError(path, row=row, message=f"{msg} (field {field + 1})")
-    table = read_table(path, dec.text, format_name=fmt)
+    skip = 0
+    if header_names:
+        wanted = {n.lower() for n in header_names}
+        for k, (_row, rec) in enumerate(split_records(dec.text)):
+            if rec and rec[0].strip().lstrip("\ufeff").lower() in wanted:
+                skip = k
+                break
+    table = read_table(path, dec.text, format_name=fmt, skip_rows=skip)
     _check_delimiter(path, dec.text, table)
     return dec.text, table, notes
 
@@ -410,7 +423,10 @@ def read_baidu_index(path: Path, ctx: SourceContext) -> Rows:
     基础 ... 加权" and the overall trend is PC plus mobile.
     """
     path = Path(path)
-    _text, table, notes = _read_csv(path, BAIDU)
+    text, table, notes = _read_csv(path, BAIDU)
+    # without a final line break the last value may be cut short and still parse
+    # ("1610" cut to "16"): refused, as for pytrends
+    require_final_line_break(path, text, table.rows[-1])
     ci = {k: _col(table, v) for k, v in BAIDU_COLUMNS.items()}
     if ci["date"] < 0:
         raise FormatError(
@@ -543,7 +559,13 @@ def _is_naver(lines: list[str]) -> bool:
         head = " ".join(lines[:6])
         return '"timeUnit"' in head or '"results"' in head and '"ratio"' in head
     cells = {c.strip().lower() for c in first.split(",")}
-    return {"period", "title", "ratio"} <= cells or "날짜" in cells
+    if {"period", "title", "ratio"} <= cells or "날짜" in cells:
+        return True
+    # the web download: a title block (데이터랩, 검색어트렌드 ...) above the 날짜 header
+    block = " ".join(lines[:12])
+    return ("데이터랩" in block or "검색어트렌드" in block) and any(
+        ln.lstrip("\ufeff").split(",")[0].strip() == "날짜" for ln in lines[:12]
+    )
 
 
 def _naver_json(path: Path, text: str, ctx: SourceContext, notes: list[str]) -> Rows:
@@ -673,8 +695,14 @@ def read_naver_datalab(path: Path, ctx: SourceContext) -> Rows:
     notes = [dec.note] if dec.note else []
     if dec.text.lstrip().startswith("{"):
         return _naver_json(path, dec.text, ctx, notes)
-    _text, table, more = _read_csv(path, NAVER)
+    text, table, more = _read_csv(path, NAVER, header_names=NAVER_COLUMNS["period"])
     notes += more
+    require_final_line_break(path, text, table.rows[-1])
+    if table.header_row > 1:
+        notes.append(
+            f"{path.name}: the {table.header_row - 1} line(s) above the header (the "
+            "download's title, period and keyword lines) were skipped"
+        )
     ci = {k: _col(table, v) for k, v in NAVER_COLUMNS.items()}
     if ci["period"] < 0:
         raise FormatError(
@@ -707,13 +735,27 @@ def read_naver_datalab(path: Path, ctx: SourceContext) -> Rows:
                 raise FormatError(path, row=r, column=tcol, expected="a group title", found="")
             raw.append((day, title, _value(path, r, rcol, rec[ci["ratio"]], cap=100.0), r))
     else:
-        groups = [(j, h.strip()) for j, h in enumerate(table.header) if j != ci["period"]]
+        # wide: each group column reads the date column nearest on its left, so that the
+        # web download's pairs (날짜, group 1, 날짜, group 2 ...) read as well as one date
+        # column followed by every group
+        names = {n.lower() for n in NAVER_COLUMNS["period"]}
+        groups: list[tuple[int, str, int]] = []
+        date_at = ci["period"]
+        for j, h in enumerate(table.header):
+            if h.strip().lower() in names:
+                date_at = j
+            elif j > ci["period"]:
+                groups.append((j, h.strip(), date_at))
         if not groups:
             raise FormatError(
                 path, row=table.header_row, message="no group column after the date column"
             )
         for r, rec, day in zip(table.rows, table.records, dates, strict=True):
-            for j, title in groups:
+            for j, title, dj in groups:
+                if dj != ci["period"]:
+                    if not rec[dj].strip() and not rec[j].strip():
+                        continue  # a shorter group of a pair: nothing in this row
+                    day = _date(path, r, table.header[dj], rec[dj])
                 raw.append((day, title, _value(path, r, title, rec[j], cap=100.0), r))
     seen: dict[tuple, int] = {}
     for day, title, _v, r in raw:

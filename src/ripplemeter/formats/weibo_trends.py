@@ -96,7 +96,7 @@ def read_weibo_trends(path: Path, ctx: SourceContext) -> Rows:
         raise FormatError(
             path,
             row=exc.lineno,
-            message=f"not valid JSON ({exc.msg} at character {exc.colno})"
+            message=f"not valid JSON: {exc.msg} (character {exc.colno})"
             + ("; the file looks truncated" if last else ""),
         ) from None
     if not isinstance(doc, dict) or not isinstance(doc.get("trends"), dict):
@@ -113,6 +113,8 @@ def read_weibo_trends(path: Path, ctx: SourceContext) -> Rows:
         raise FormatError(path, message=f"unknown time zone '{zone_name}'") from None
     as_of = doc.get("as_of")
     as_of_utc = None
+    if isinstance(as_of, str) and _INT.match(as_of.strip()):
+        as_of = int(as_of)  # Weibo writes numbers as strings elsewhere in the answer
     if as_of is not None:
         if not isinstance(as_of, int | float) or isinstance(as_of, bool):
             raise FormatError(

@@ -180,7 +180,7 @@ def _read(path: Path, text: str) -> _Found:
             raise FormatError(
                 path,
                 row=whole.lineno,
-                message=f"not valid JSON ({whole.msg} at character {whole.colno})"
+                message=f"not valid JSON: {whole.msg} (character {whole.colno})"
                 + ("; the file looks truncated" if last else ""),
             ) from None
     if doc is not None:
@@ -200,7 +200,7 @@ def _read(path: Path, text: str) -> _Found:
             raise FormatError(
                 path,
                 row=n,
-                message=f"not valid JSON ({exc.msg} at character {exc.colno})"
+                message=f"not valid JSON: {exc.msg} (character {exc.colno})"
                 + ("; the last line looks truncated" if n == n_lines else ""),
             ) from None
         _one(path, obj, n, None, found, n)
@@ -223,6 +223,28 @@ def _one(
             "'text' and 'author_id' or 'edit_history_tweet_ids' (twarc2 flatten)",
             found=shown,
         )
+
+
+def _retweeted(ref: dict, refs: dict[str, dict]) -> tuple[str, dict | None] | None:
+    """The original of a referenced tweet that is itself a retweet: (its id, its object).
+
+    A quote, reply or retweet that points at a retweet is about the retweeted tweet (X links
+    a retweet's page to its original); the original's object comes from the nested
+    ``referenced_tweets`` entry (flattened) or from ``includes.tweets`` (raw), else None.
+    """
+    hit = next(
+        (
+            r
+            for r in ref.get("referenced_tweets") or []
+            if isinstance(r, dict) and r.get("type") == "retweeted" and r.get("id")
+        ),
+        None,
+    )
+    if hit is None:
+        return None
+    oid = str(hit["id"])
+    obj = hit if isinstance(hit.get("text"), str) else refs.get(oid)
+    return oid, obj
 
 
 def _full_text(t: dict) -> str:
@@ -309,7 +331,7 @@ def read_x_api(path: Path, ctx: SourceContext) -> Rows:
     metrics: list[dict] = []
     accounts: dict[str, dict] = {}
     seen: set[str] = set()
-    repeated = cut = at_import = 0
+    repeated = cut = at_import = via_retweet = 0
     imported = pd.Timestamp(ctx.imported_at) if ctx.imported_at is not None else None
     for tw in found.tweets:
         t, row = tw.obj, tw.row
@@ -331,6 +353,11 @@ def read_x_api(path: Path, ctx: SourceContext) -> Rows:
                 kind, parent = k, str(hit.get("id"))
                 ref = tw.refs.get(parent)
                 break
+        if ref is not None and parent is not None:
+            orig = _retweeted(ref, tw.refs)
+            if orig is not None:  # a retweet carries no words of its own: link its original
+                parent, ref = orig
+                via_retweet += 1
         text = _full_text(t)
         if kind == "repost":
             if ref is not None and isinstance(ref.get("text"), str):
@@ -401,6 +428,11 @@ def read_x_api(path: Path, ctx: SourceContext) -> Rows:
         notes.append(
             f"{path.name}: {cut} retweet(s) whose original is not in the file keep the cut "
             "'RT @user: ...' text (request expansions=referenced_tweets.id)"
+        )
+    if via_retweet:
+        notes.append(
+            f"{path.name}: {via_retweet} tweet(s) that point at a retweet are linked to the "
+            "retweeted original (a retweet has no words of its own)"
         )
     if found.errors:
         notes.append(
