@@ -376,3 +376,68 @@ def test_google_trends_running_week_is_flagged_partial(tmp_path):
     assert s.is_partial.tolist() == [False, False, True]
     assert any("1 period(s) flagged partial" in n for n in res.notes)
     assert dt.date(2026, 3, 1).isoformat() in " ".join(res.notes)
+
+
+# pytrends frames saved with DataFrame.to_json instead of to_csv: isPartial is then a JSON
+# boolean (or the strings "True"/"False" when the column was of strings). Written by hand in
+# the layouts pandas documents for each orient; dates as epoch milliseconds or ISO 8601.
+EPOCH = {"2026-01-04": 1767484800000, "2026-01-11": 1768089600000}
+PYTRENDS_JSON = {
+    "columns": {
+        "tea": {"1767484800000": 10, "1768089600000": 20},
+        "isPartial": {"1767484800000": False, "1768089600000": True},
+    },
+    "index": {
+        "2026-01-04T00:00:00.000": {"tea": 10, "isPartial": "False"},
+        "2026-01-11T00:00:00.000": {"tea": 20, "isPartial": "True"},
+    },
+    "split": {
+        "columns": ["tea", "isPartial"],
+        "index": [1767484800000, 1768089600000],
+        "data": [[10, False], [20, True]],
+    },
+    "records": [
+        {"date": "2026-01-04T00:00:00.000", "tea": 10, "isPartial": False},
+        {"date": "2026-01-11T00:00:00.000", "tea": 20, "isPartial": True},
+    ],
+    "table": {
+        "schema": {"fields": [{"name": "date", "type": "datetime"}], "primaryKey": ["date"]},
+        "data": [
+            {"date": "2026-01-04T00:00:00.000", "tea": 10, "isPartial": "false"},
+            {"date": "2026-01-11T00:00:00.000", "tea": 20, "isPartial": "true"},
+        ],
+    },
+}
+
+
+def test_epoch_milliseconds_are_the_dates():
+    for day, ms in EPOCH.items():
+        assert pd.Timestamp(ms, unit="ms") == pd.Timestamp(day)
+
+
+@pytest.mark.parametrize("orient", sorted(PYTRENDS_JSON))
+def test_pytrends_json_booleans_and_strings(tmp_path, orient):
+    path = tmp_path / "iot.json"
+    path.write_text(json.dumps(PYTRENDS_JSON[orient]))
+    with Workspace(tmp_path / "ws.duckdb") as ws:
+        ws.import_file(path, "pytrends", ctx())
+        s = ws.table("index_series").sort_values("date")
+    got = [(str(r.date)[:10], r.term, r.value, r.is_partial, r.period) for r in s.itertuples()]
+    assert got == [
+        ("2026-01-04", "tea", 10.0, False, "week"),
+        ("2026-01-11", "tea", 20.0, True, "week"),
+    ]
+
+
+def test_pytrends_json_is_recognised_and_bad_flags_named(tmp_path):
+    from ripplemeter.formats import recognised_as
+
+    path = tmp_path / "iot.json"
+    path.write_text(json.dumps(PYTRENDS_JSON["records"], indent=1))
+    assert recognised_as(path).name == "pytrends"
+    bad = [dict(r) for r in PYTRENDS_JSON["records"]]
+    bad[1]["isPartial"] = "maybe"
+    path.write_text(json.dumps(bad, indent=1))
+    err = refused(tmp_path, path, "pytrends")
+    # indent=1: line 1 "[", the first record is lines 2-6, the second's date on line 8
+    assert (err.row, err.column) == (8, "isPartial")

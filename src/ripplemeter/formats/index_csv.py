@@ -3,8 +3,8 @@
 Three formats, each into ``index_series`` as :mod:`ripplemeter.formats.google_trends` does:
 
 - ``pytrends``: a DataFrame from pytrends' ``TrendReq.interest_over_time()`` saved with
-  ``to_csv()``: ``date,<term>,<term>...,isPartial``. Source ``google_trends`` (it is Google
-  Trends data, fetched by another route).
+  ``to_csv()``: ``date,<term>,<term>...,isPartial`` (or with ``to_json()``, any orient).
+  Source ``google_trends`` (it is Google Trends data, fetched by another route).
 - ``baidu-index``: Baidu Index (百度指数) series as the usual download tools write them
   (Baidu's site has no CSV button): long, one row per date and keyword
   (``date,keyword,index`` with optional ``type`` all/pc/wise and ``area``; Chinese headers
@@ -278,20 +278,26 @@ def _period_of(path: Path, table: Table, column: str, dates: list[dt.date]) -> s
 def _is_pytrends(lines: list[str]) -> bool:
     if not lines:
         return False
+    first = lines[0].lstrip("\ufeff").lstrip()
+    if first.startswith(("{", "[")):
+        return f'"{PARTIAL_COLUMN}"' in " ".join(lines[:20])
     head = [c.strip() for c in lines[0].lstrip("\ufeff").split(",")]
     return len(head) >= 3 and head[0] == "date" and head[-1] == PARTIAL_COLUMN
 
 
 @register(PYTRENDS, recognise=_is_pytrends)
 def read_pytrends(path: Path, ctx: SourceContext) -> Rows:
-    """pytrends interest_over_time() saved as CSV (date,<terms...>,isPartial) -> index_series.
+    """pytrends interest_over_time() as CSV (date,<terms...>,isPartial) or JSON -> index_series.
 
     Parameters
     ----------
     path : Path
         ``DataFrame.to_csv()`` of ``TrendReq.interest_over_time()``: the index column
         ``date`` (``2026-02-01`` for days, weeks and months; ``... 00:00:00`` also read),
-        one column per term holding 0-100, and ``isPartial`` (``True``/``False``).
+        one column per term holding 0-100, and ``isPartial`` (``True``/``False`` in any
+        case). Or ``DataFrame.to_json()`` of it in any orient (``columns``, ``index``,
+        ``split``, ``table``; ``records`` after ``reset_index()``), dates as epoch
+        milliseconds or ISO 8601, ``isPartial`` a JSON boolean or a True/False string.
     ctx : SourceContext
         Not used: pytrends does not write the region or category into the frame.
 
@@ -307,7 +313,8 @@ def read_pytrends(path: Path, ctx: SourceContext) -> Rows:
     FormatError
         No ``date`` or ``isPartial`` column, a bad date or an hourly timestamp, a value
         outside 0-100, an ``isPartial`` other than True/False, a row of another width, no
-        final line break (``to_csv`` ends with one: the file was cut).
+        final line break (``to_csv`` ends with one: the file was cut); JSON that is not a
+        frame with ``isPartial`` for every date, or a cut JSON file.
 
     References
     ----------
@@ -315,6 +322,64 @@ def read_pytrends(path: Path, ctx: SourceContext) -> Rows:
     (github.com/GeneralMills/pytrends).
     """
     path = Path(path)
+    head_text = read_text(path).text.lstrip("\ufeff").lstrip()
+    if head_text.startswith(("{", "[")):
+        notes = []
+        terms, items = _pytrends_json(path, head_text)
+    else:
+        terms, items, notes = _pytrends_csv(path)
+    dates = [day for _r, day, _v, _f in items]
+    period = spacing_period(dates)
+    if period is None:
+        raise FormatError(
+            path,
+            row=items[0][0],
+            column="date",
+            message="cannot tell the period (day, week or month) from the spacing of the "
+            "dates; expected dates one day, one week or one month apart",
+        )
+    rows: list[dict] = []
+    for r, day, values, flag in items:
+        for term, raw in zip(terms, values, strict=True):
+            rows.append(
+                {
+                    "date": day,
+                    "period": period,
+                    "source": "google_trends",
+                    "term": term,
+                    "geo": None,
+                    "value": _value(path, r, term, raw, cap=100.0),
+                    "below_one": False,
+                    "is_partial": flag,
+                    "source_row": r,
+                }
+            )
+    notes.append(
+        f"{path.name}: pytrends interest over time, {len(terms)} term(s) x {len(dates)} "
+        f"{period}s; values relative to the chart's peak (100); the region is not in the "
+        "file (geo NULL)"
+    )
+    notes.append(_partial_note(path, rows, "isPartial True"))
+    out = Rows(notes=notes)
+    out.add("index_series", _frame(rows))
+    return out
+
+
+_Item = tuple[int, dt.date, list[str], bool]  # row, date, the terms' cells, isPartial
+
+
+def _flag(path: Path, row: int, raw: object) -> bool:
+    """isPartial: a JSON boolean, or True/False in any case (to_csv, a spreadsheet)."""
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, str) and raw.strip().lower() in ("true", "false"):
+        return raw.strip().lower() == "true"
+    raise FormatError(
+        path, row=row, column=PARTIAL_COLUMN, expected="True or False", found=str(raw)
+    )
+
+
+def _pytrends_csv(path: Path) -> tuple[list[str], list[_Item], list[str]]:
     text, table, notes = _read_csv(path, PYTRENDS)
     head = [h.strip() for h in table.header]
     if not head or head[0].lower() != "date":
@@ -340,41 +405,101 @@ def read_pytrends(path: Path, ctx: SourceContext) -> Rows:
             row=table.header_row,
             message=f"no term column between 'date' and '{PARTIAL_COLUMN}'",
         )
-    dates = [
-        _date(path, r, "date", rec[0]) for r, rec in zip(table.rows, table.records, strict=True)
+    items = [
+        (r, _date(path, r, "date", rec[0]), rec[1:-1], _flag(path, r, rec[-1]))
+        for r, rec in zip(table.rows, table.records, strict=True)
     ]
-    period = _period_of(path, table, "date", dates)
-    rows: list[dict] = []
-    for r, rec, day in zip(table.rows, table.records, dates, strict=True):
-        flag = rec[-1].strip().lower()
-        if flag not in ("true", "false"):
-            raise FormatError(
-                path, row=r, column=PARTIAL_COLUMN, expected="True or False", found=rec[-1]
-            )
-        for j, term in enumerate(terms, start=1):
-            rows.append(
-                {
-                    "date": day,
-                    "period": period,
-                    "source": "google_trends",
-                    "term": term,
-                    "geo": None,
-                    "value": _value(path, r, term, rec[j], cap=100.0),
-                    "below_one": False,
-                    "is_partial": flag == "true",
-                    "source_row": r,
-                }
-            )
     require_final_line_break(path, text, table.rows[-1])
-    notes.append(
-        f"{path.name}: pytrends interest over time, {len(terms)} term(s) x {len(dates)} "
-        f"{period}s; values relative to the chart's peak (100); the region is not in the "
-        "file (geo NULL)"
-    )
-    notes.append(_partial_note(path, rows, "isPartial True"))
-    out = Rows(notes=notes)
-    out.add("index_series", _frame(rows))
-    return out
+    return terms, items, notes
+
+
+def _json_day(path: Path, row: int, raw: object) -> dt.date:
+    """A date as ``DataFrame.to_json`` writes the index: epoch milliseconds or ISO 8601."""
+    if (
+        isinstance(raw, int | float)
+        and not isinstance(raw, bool)
+        or (isinstance(raw, str) and raw.strip().isdigit())
+    ):
+        t = pd.Timestamp(int(raw), unit="ms")
+        return _date(path, row, "date", t.strftime("%Y-%m-%d %H:%M:%S"))
+    if isinstance(raw, str):
+        s = raw.strip().replace("T", " ").removesuffix("Z")
+        return _date(path, row, "date", s.split(".")[0] if ":" in s else s)
+    raise FormatError(path, row=row, column="date", expected="a date", found=str(raw))
+
+
+def _pytrends_json(path: Path, text: str) -> tuple[list[str], list[_Item]]:
+    """``interest_over_time().to_json()`` in the orients pandas writes: columns (the
+    default), index, split, table, and records after ``reset_index()``."""
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        last = exc.lineno >= len(text.rstrip().split("\n"))
+        raise FormatError(
+            path,
+            row=exc.lineno,
+            message=f"not valid JSON: {exc.msg} (character {exc.colno})"
+            + ("; the file looks truncated" if last else ""),
+        ) from None
+    records: list[dict] | None = None  # each with "date", the terms and isPartial
+    if isinstance(doc, dict) and isinstance(doc.get("data"), list) and "schema" in doc:
+        records = doc["data"]  # orient="table"
+    elif isinstance(doc, dict) and {"columns", "index", "data"} <= set(doc):
+        cols = list(doc["columns"])  # orient="split"
+        records = [
+            {"date": i, **dict(zip(cols, vals, strict=False))}
+            for i, vals in zip(doc["index"], doc["data"], strict=False)
+        ]
+    elif isinstance(doc, dict) and isinstance(doc.get(PARTIAL_COLUMN), dict):
+        keys = list(doc[PARTIAL_COLUMN])  # orient="columns": {column: {date: value}}
+        records = [
+            {"date": k, **{c: (v or {}).get(k) for c, v in doc.items() if isinstance(v, dict)}}
+            for k in keys
+        ]
+    elif isinstance(doc, dict) and doc and all(isinstance(v, dict) for v in doc.values()):
+        records = [{"date": k, **v} for k, v in doc.items()]  # orient="index"
+    elif isinstance(doc, list) and doc and all(isinstance(v, dict) for v in doc):
+        records = doc  # orient="records" after reset_index()
+    if not records or not all(isinstance(r, dict) and PARTIAL_COLUMN in r for r in records):
+        raise FormatError(
+            path,
+            row=1,
+            expected="pytrends interest_over_time as JSON (DataFrame.to_json) with "
+            f"'{PARTIAL_COLUMN}' for every date",
+            found=text.strip()[:60],
+        )
+    first = records[0]
+    date_key = next((k for k in first if str(k).lower() in ("date", "index")), None)
+    if date_key is None:
+        raise FormatError(
+            path, row=1, message="no date in the JSON: save the frame with its index (the dates)"
+        )
+    terms = [str(k) for k in first if k not in (date_key, PARTIAL_COLUMN)]
+    if not terms:
+        raise FormatError(path, row=1, message=f"no term besides the date and '{PARTIAL_COLUMN}'")
+    items: list[_Item] = []
+    for r in records:
+        raw_day = r.get(date_key)
+        pos = text.find(json.dumps(raw_day) if not isinstance(raw_day, str) else raw_day)
+        row = text.count("\n", 0, pos) + 1 if pos >= 0 else 1
+        cells = [r.get(t) for t in terms]
+        if any(isinstance(c, bool) or not isinstance(c, int | float | str) for c in cells):
+            bad = next(
+                c for c in cells if isinstance(c, bool) or not isinstance(c, int | float | str)
+            )
+            term = terms[cells.index(bad)]
+            raise FormatError(
+                path, row=row, column=term, expected="a number from 0 to 100", found=str(bad)
+            )
+        items.append(
+            (
+                row,
+                _json_day(path, row, raw_day),
+                [str(c) for c in cells],
+                _flag(path, row, r.get(PARTIAL_COLUMN)),
+            )
+        )
+    return terms, items
 
 
 # --------------------------------------------------------------------------- Baidu Index
