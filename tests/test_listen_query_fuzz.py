@@ -175,6 +175,8 @@ HAND = [
     ("h19", "naver", "a", "ko", "삼성과 애플의 대결"),
     ("h20", "x", "a", "en", "acme rocks"),
     ("h21", "naver", "a", "ko", "삼성에게서도 연락이 왔다"),  # 에게서 + 도: not in the list
+    ("h22", "x", "a", "tr", "İPHONE 15 çok iyi"),  # Turkish capitals: İ, not I
+    ("h23", "x", "a", "tr", "yeni iPhone aldım"),
 ]
 
 
@@ -230,6 +232,12 @@ def h(*ids: int) -> set[str]:
         ("삼성동", h(7)),
         ("애플", h(19)),
         ("삼성 NEAR/0 신제품", h(6)),
+        # case folding of the Turkish capital İ (casefold gives i + a combining dot)
+        ("iphone", h(22, 23)),
+        ("İPHONE", h(22, 23)),
+        ('"iphone 15"', h(22)),
+        ("iphone NEAR/0 15", h(22)),
+        ("iph*", h(22, 23)),
         # SQL, LIKE and regular-expression specials are plain characters
         ("%", h(17)),
         ('"100%"', h(17)),
@@ -247,8 +255,8 @@ def test_hand_worked_cases(hand, query, want):
 def test_hand_worked_wildcard_a_star(hand):
     # a* : words beginning with "a" in the search form of each post
     # h1 acme, again; h2 acme; h9, h10 abc123; h12 and, axr; h16 and; h17 a (a|b);
-    # h20 acme. h11, h13, h14 (is, said, in) and the CJK posts have none.
-    assert run(hand, "a*") == h(1, 2, 9, 10, 12, 16, 17, 20)
+    # h20 acme; h23 aldım. h11, h13, h14 (is, said, in) and the CJK posts have none.
+    assert run(hand, "a*") == h(1, 2, 9, 10, 12, 16, 17, 20, 23)
 
 
 def test_stacked_particle_outside_the_list_does_not_match(hand):
