@@ -626,3 +626,35 @@ def test_old_search_form_with_a_full_width_link_is_refreshed(tmp_path):
         assert ws.sql("SELECT search_text FROM posts").search_text.tolist() == ["好"]
     finally:
         ws.close()
+
+
+def test_emoji_variation_selector_does_not_split_matches(tmp_path):
+    """'❤️' (U+2764 U+FE0F) and a plain '❤' are one symbol: each query finds both posts,
+    in Python and in SQL; a workspace stored before search form 3 is refreshed."""
+    from ripplemeter.listen.query import SEARCH_FORM
+    from ripplemeter.listen.store import refresh_search_text
+
+    posts = [
+        ("e1", "x", "a", "en", "I \u2764\ufe0f lumen tea"),
+        ("e2", "x", "b", "en", "I \u2764 lumen tea"),
+        ("e3", "x", "c", "en", "I like lumen tea"),
+    ]
+    assert search_text(posts[0][4]) == "i \u2764 lumen tea"
+    ws, frame = _workspace(tmp_path, posts)
+    try:
+        c = (ws, frame)
+        assert run(c, "\u2764\ufe0f") == {"e1", "e2"}
+        assert run(c, "\u2764") == {"e1", "e2"}
+        assert run(c, '"\u2764\ufe0f lumen"') == {"e1", "e2"}
+        # as search form 2 stored it (selector kept): refreshed once, then found by SQL
+        ws.con.execute(
+            "UPDATE posts SET search_text = 'i \u2764\ufe0f lumen tea' WHERE post_id = 'x:e1'"
+        )
+        ws.con.execute("UPDATE meta SET value = '2' WHERE key = 'search_form'")
+        assert refresh_search_text(ws) == 1
+        got = ws.sql("SELECT search_text FROM posts WHERE post_id = 'x:e1'").search_text
+        assert got.tolist() == ["i \u2764 lumen tea"]
+        meta = ws.sql("SELECT value FROM meta WHERE key = 'search_form'").value.tolist()
+        assert meta == [SEARCH_FORM] == ["3"]
+    finally:
+        ws.close()

@@ -1401,8 +1401,8 @@ def _stale_search_posts(ctx: EvalContext, base) -> int:
 
     The workspace records its search form in ``meta.search_form`` once
     :func:`ripplemeter.listen.store.refresh_search_text` has run (every writable open does);
-    when it is current nothing is stale. Otherwise the posts holding a link (``/`` or ``www``,
-    the only rule that changed) whose stored form differs from today's are counted, and the
+    when it is current nothing is stale. Otherwise the posts holding a link (``/`` or ``www``)
+    or an emoji variation selector (the rules that changed) whose stored form differs from today's are counted, and the
     section warns about them.
 
     Parameters
@@ -1428,10 +1428,10 @@ def _stale_search_posts(ctx: EvalContext, base) -> int:
             return 0
         if rows and rows[0][0] == SEARCH_FORM:
             return 0
-    from ripplemeter.listen.query import search_texts
+    from ripplemeter.listen.query import CHANGED_FORM_PATTERN, search_texts
 
     linked = (
-        base.filter(base.text.re_search(r"[/／]|(?i)www[.．]|ｗｗｗ"))
+        base.filter(base.text.re_search(CHANGED_FORM_PATTERN))
         .select("text", "search_text")
         .to_pandas()
     )

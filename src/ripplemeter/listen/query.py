@@ -75,6 +75,7 @@ __all__ = [
     "POSTS_RELATION",
     "Query",
     "QuerySyntaxError",
+    "CHANGED_FORM_PATTERN",
     "SEARCH_FORM",
     "parse",
     "search_text",
@@ -127,15 +128,22 @@ _RX_W_ONE = re.compile(_W)
 _TRANSLATE = {
     **dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2212\ufe63\uff0d"), "-"),
     **dict.fromkeys(map(ord, "\u2019\u2018\u02bc\u0060\u00b4\uff07"), "'"),
-    **dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None),
+    # zero-width characters, the soft hyphen and the emoji variation selectors (a query typed
+    # "❤️" with U+FE0F must find a post with a plain "❤", and the reverse)
+    **dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\ufe0e\ufe0f"), None),
 }
 _RX_TRANSLATE = re.compile("[" + "".join(map(chr, _TRANSLATE)) + "]")
 
 
 #: Version of the search form. 2: web addresses are left out (a topic "twitter" no longer
-#: matches ``pic.twitter.com/...``). Stored in the workspace's ``meta`` table as
+#: matches ``pic.twitter.com/...``); 3: the emoji variation selectors U+FE0E/U+FE0F are
+#: removed (``❤️`` is ``❤``). Stored in the workspace's ``meta`` table as
 #: ``search_form`` by :func:`ripplemeter.listen.store.refresh_search_text`.
-SEARCH_FORM = "2"
+SEARCH_FORM = "3"
+
+#: The posts whose search form changed since version 1 (a link, or a variation selector):
+#: the ones :func:`ripplemeter.listen.store.refresh_search_text` recomputes (RE2 syntax).
+CHANGED_FORM_PATTERN = "[/／\ufe0e\ufe0f]|(?i)www[.．]|ｗｗｗ"
 
 #: Web addresses in the (lower-cased) text: anything with a scheme (``https://``,
 #: ``ftp://``), anything starting ``www.``, and a bare host followed by a path
@@ -165,7 +173,7 @@ def search_text(text: str | None) -> str | None:
         Unicode NFKC (full-width Latin letters and digits become ASCII, half-width katakana
         become full-width, Hangul jamo compose); the hyphen variants U+2010-U+2013, U+2212,
         U+FE63, U+FF0D become ``-`` and the typographic apostrophes ``'``; zero-width
-        characters and the soft hyphen are removed; case-folding (``str.casefold``:
+        characters, the soft hyphen and the emoji variation selectors are removed; case-folding (``str.casefold``:
         ``Straße`` is ``strasse``) and NFKC again; web addresses are left out (a scheme
         such as ``https://``, ``www.``, or a host followed by a path such as
         ``pic.twitter.com/abc``: a query word never matches inside a link); a space on

@@ -287,8 +287,10 @@ def refresh_search_text(ws: Workspace) -> int:
 
     A workspace whose posts were stored by an older ripplemeter holds an older search form
     (before version 2 it kept web addresses, so a topic ``twitter`` matched
-    ``pic.twitter.com/...``). This recomputes the search form of the posts whose text can
-    differ (those holding ``/`` or ``www.``; the other rules did not change) and records the
+    ``pic.twitter.com/...``; before version 3 it kept the emoji variation selectors). This
+    recomputes the search form of the posts whose text can differ (those matching
+    :data:`ripplemeter.listen.query.CHANGED_FORM_PATTERN`: a ``/``, ``www.`` or a variation
+    selector; the other rules did not change) and records the
     version in the ``meta`` table (``search_form``), so later calls cost one lookup.
 
     Parameters
@@ -301,7 +303,7 @@ def refresh_search_text(ws: Workspace) -> int:
     int
         Posts whose search form changed (0 when the workspace was current).
     """
-    from ripplemeter.listen.query import SEARCH_FORM, search_texts
+    from ripplemeter.listen.query import CHANGED_FORM_PATTERN, SEARCH_FORM, search_texts
 
     con = ws.con
     rows = con.execute("SELECT value FROM meta WHERE key = 'search_form'").fetchall()
@@ -310,7 +312,8 @@ def refresh_search_text(ws: Workspace) -> int:
     todo = con.execute(
         "SELECT rowid AS rid, text, search_text FROM posts WHERE text IS NOT NULL "
         # NFKC comes first in the search form, so full-width links (／, ｗｗｗ．) count too
-        "AND regexp_matches(text, '[/／]|(?i)www[.．]|ｗｗｗ')"
+        "AND regexp_matches(text, ?)",
+        [CHANGED_FORM_PATTERN],
     ).df()
     changed = 0
     with ws.transaction():
