@@ -655,6 +655,7 @@ SAMPLES += [
         "baidu_index.csv",
         "日期,关键词,搜索指数\n2026-02-01,绿茶,1520\n2026-02-02,绿茶,1384\n2026-02-03,绿茶,1610\n",
         {"index_series": 3},
+        cut_last_value=None,
     ),
     Sample(
         "naver-datalab",
@@ -663,6 +664,7 @@ SAMPLES += [
         "period,title,ratio\n2026-01-01,말차,41.2\n2026-02-01,말차,100\n2026-01-01,녹차,12.5\n"
         "2026-02-01,녹차,20.25\n",
         {"index_series": 4},
+        cut_last_value=None,
     ),
     Sample(
         "x-api-v2",
