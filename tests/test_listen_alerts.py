@@ -31,6 +31,56 @@ def hourly(values, start=T0) -> pd.Series:
 
 
 # ---------------------------------------------------------------------------- tuned
+def sd_log1p_poisson(m: float) -> float:
+    """sd of log(1 + X), X ~ Poisson(m), summed term by term (the tests' own computation)."""
+    lo, hi = max(0, int(m - 15 * math.sqrt(m) - 40)), int(m + 15 * math.sqrt(m) + 40)
+    terms = [
+        (math.exp(-m + k * math.log(m) - math.lgamma(k + 1)), math.log1p(k)) for k in range(lo, hi)
+    ]
+    mean = sum(q * v for q, v in terms)
+    return math.sqrt(sum(q * (v - mean) ** 2 for q, v in terms))
+
+
+def test_poisson_floor_on_the_log_scale():
+    """The floor is the exact Poisson sd of log(1 + count), not the delta method's 1/sqrt(m),
+    which overstates it several-fold for a few mentions per window (m is read as 1 below 1)."""
+    from ripplemeter.listen.alerts import poisson_log1p_sd
+
+    ms = [0.0, 0.3, 1.0, 2.0, 3.0, 7.5, 10.0, 36.0, 250.0, 4000.0]
+    got = poisson_log1p_sd(np.array(ms))
+    want = [sd_log1p_poisson(max(m, 1.0)) for m in ms]
+    assert got == pytest.approx(want, abs=2e-4)
+    assert got[2] == pytest.approx(0.48953, abs=1e-4)  # vs 1 by the delta method
+    assert poisson_log1p_sd(np.array([1e6]))[0] == pytest.approx(0.001, rel=1e-3)
+
+
+def test_quiet_topic_alerts_from_silence():
+    """Weeks without a mention, then a burst: the bar is e^(4 x 0.4895) - 1 = 6.09 mentions in
+    the hour (median 0, MAD 0, the Poisson floor at one expected mention); 7 fire, 6 do not.
+    Issue 10's trial: 17 mentions in an hour after weeks of silence gave no alert (the bar was
+    e^4 - 1 = 54)."""
+    bar = math.expm1(4 * sd_log1p_poisson(1.0))
+    assert bar == pytest.approx(6.09, abs=0.01)
+    x = np.zeros(24 * 30)
+    x[-5] = 6.0
+    assert detect(hourly(x), "tuned") == []
+    for n in (7.0, 17.0):
+        x[-5] = n
+        (a,) = detect(hourly(x), "tuned", name="lumen")
+        assert (a.observed, a.expected) == (n, 0.0)
+        assert a.threshold == pytest.approx(bar, abs=1e-3)
+
+
+def test_threshold_default_follows_the_scale():
+    from ripplemeter.listen.alerts import AlertSettings
+
+    assert AlertSettings().threshold == 4.0
+    assert AlertSettings(transform="linear").threshold == 10.0  # as alerts detect --scale
+    assert AlertSettings(transform="linear", threshold=3).threshold == 3.0
+    with pytest.raises(ValueError):
+        AlertSettings(threshold=0)
+
+
 def test_tuned_spike_against_same_hour_of_day_fallback():
     x = np.full(24 * 10, 10.0)
     x[24 * 9 + 5] = 100.0  # day 10, 05:00
@@ -39,9 +89,12 @@ def test_tuned_spike_against_same_hour_of_day_fallback():
     a = alerts[0]
     assert a.start == a.end == a.peak_at == T0 + pd.Timedelta(hours=24 * 9 + 5)
     assert a.observed == 100.0 and a.expected == pytest.approx(10.0)
-    # log scale: median log(11), MAD 0 -> Poisson floor 1 / sqrt(10); z = 4 is reached at
-    # expm1(log(11) + 4 / sqrt(10)) = 37.97 mentions (the record, 1.1 x 10, is lower)
-    assert a.threshold == pytest.approx(math.expm1(math.log(11) + 4 / math.sqrt(10)))
+    # log scale: median log(11), MAD 0 -> the Poisson floor sd(log(1 + X)), X ~ Poisson(10),
+    # = 0.3073; z = 4 is reached at expm1(log(11) + 4 x 0.3073) = 36.6 mentions (the record,
+    # 1.1 x 10, is lower)
+    assert a.threshold == pytest.approx(
+        math.expm1(math.log(11) + 4 * sd_log1p_poisson(10)), rel=1e-4
+    )
     assert "same hour of the day" in a.explanation  # fewer than two weeks of history
     assert a.to_json()["start"] == "2026-03-11T05:00:00"
     # linear scale: median 10, MAD 0 -> Poisson floor sqrt(10); threshold 10 + 10 sqrt(10)
@@ -90,7 +143,7 @@ def test_reader_time():
 
 def test_tuned_uses_the_week_after_two_weeks_and_ignores_the_weekly_cycle():
     # Mondays are always 60, other days 10. With less than two weeks of history the daily
-    # fallback sees the second Monday (day 7) as a spike: (log 61 - log 11) sqrt(10) = 5.4 > 4.
+    # fallback sees the second Monday (day 7) as a spike: (log 61 - log 11) / 0.3073 = 5.6 > 4.
     # From day 14 the same hour of the week (60, 60) is the baseline: no Monday fires, but a
     # 100 on the third Wednesday does.
     idx = pd.date_range(T0, periods=24 * 22, freq="h")  # T0 is a Monday
@@ -343,10 +396,13 @@ def test_daily_and_weekly_steps():
     x[25] = 400.0
     s = pd.Series(x, index=pd.date_range("2026-01-01", periods=30, freq="D"))
     (a,) = detect(s, "tuned")
-    # log scale: median log(101), floor 1 / sqrt(100); the bar is expm1(log(101) + 0.4)
+    # log scale: median log(101), floor sd(log(1 + X)), X ~ Poisson(100), = 0.0997; the bar
+    # is expm1(log(101) + 4 x 0.0997)
     assert (a.start, a.observed) == (s.index[25], 400.0)
     assert a.expected == pytest.approx(100.0)
-    assert a.threshold == pytest.approx(math.expm1(math.log(101) + 0.4))
+    assert a.threshold == pytest.approx(
+        math.expm1(math.log(101) + 4 * sd_log1p_poisson(100)), rel=1e-4
+    )
     assert a.window == "1D" and "over 1D" in a.explanation
     (m,) = detect(s, "meltwater")  # the 24-hour mean of a daily series is the day itself
     assert m.start == s.index[25] and m.threshold == 100.0

@@ -29,6 +29,7 @@ Numenta Anomaly Benchmark: a window counts as detected when an alert starts insi
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
@@ -39,7 +40,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ripplemeter.errors import FormatError, RippleError
 
@@ -86,7 +87,8 @@ class AlertSettings(BaseModel):
         the threshold is a ratio to the usual level; ``"linear"`` compares the mean count.
     threshold : float
         ``tuned``: robust z-score to exceed: (value - median) / (1.4826 MAD) on the
-        ``transform`` scale (default 4).
+        ``transform`` scale (default 4 on the log scale, 10 on the linear one, as
+        ``ripplemeter alerts detect --scale``).
     record_days : float
         ``tuned``: the smoothed volume must also be the highest of the last ``record_days``
         days (the current hour excluded) times ``record_factor`` (default 14 days).
@@ -135,7 +137,7 @@ class AlertSettings(BaseModel):
     rule: Literal["tuned", "meltwater", "changepoint", "negative_share"] = "tuned"
     smoothing: str = "1h"
     transform: Literal["log", "linear"] = "log"
-    threshold: float = Field(4.0, gt=0)
+    threshold: float = Field(None, gt=0, validate_default=False)  # type: ignore[assignment]
     record_days: float = Field(14.0, ge=0)
     record_factor: float = Field(1.1, gt=0)
     persistence: int = Field(1, ge=1)
@@ -155,6 +157,12 @@ class AlertSettings(BaseModel):
     merge_gap: str = "24h"
     max_posts: int = Field(20, ge=0)
     deliver: list[Any] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _scale_threshold(self) -> AlertSettings:
+        if self.threshold is None:  # the default depends on the scale
+            self.threshold = 4.0 if self.transform == "log" else 10.0
+        return self
 
     @field_validator("smoothing", "min_size", "share_window", "merge_gap")
     @classmethod
@@ -376,7 +384,8 @@ class SeasonalBaseline:
     center, scale : ndarray
         Median and robust scale on the compared scale (``transform``): max(1.4826 MAD, floor),
         the floor being the Poisson standard deviation (linear: sqrt(max(m, 1) / w) for a mean
-        of w counts; log: 1 / sqrt(max(m, 1)) for log(1 + sum), by the delta method) so that
+        of w counts; log: the exact sd of log(1 + X), X ~ Poisson(max(m, 1)), for
+        log(1 + sum): :func:`poisson_log1p_sd`) so that
         a flat history does not make every extra mention infinitely surprising.
     w : int
         Steps in the smoothing window.
@@ -438,6 +447,54 @@ def _nanmedian_mad(m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         med = np.nanmedian(m, axis=1)
         mad = np.nanmedian(np.abs(m - med[:, None]), axis=1)
     return med, mad
+
+
+@functools.lru_cache(maxsize=1)
+def _poisson_log1p_table() -> tuple[np.ndarray, np.ndarray]:
+    from scipy import stats
+
+    ms = np.geomspace(1.0, 1e4, 400)
+    sds = np.empty_like(ms)
+    for i, m in enumerate(ms):
+        k = np.arange(int(m + 12 * np.sqrt(m) + 30) + 1)
+        p = stats.poisson.pmf(k, m)
+        v = np.log1p(k)
+        mu = float(p @ v)
+        sds[i] = np.sqrt(float(p @ (v - mu) ** 2))
+    return np.log(ms), sds
+
+
+def poisson_log1p_sd(m: np.ndarray | float) -> np.ndarray:
+    """Standard deviation of log(1 + X) for X ~ Poisson(m): the noise floor on the log scale.
+
+    Parameters
+    ----------
+    m : array_like of float, shape (n,)
+        Expected counts (mentions over the compared window), at least 1 (smaller values
+        are read as 1: below one mention per window a usual level cannot be told apart).
+
+    Returns
+    -------
+    ndarray of float, shape (n,)
+        Exact to about 1e-4 (interpolated in log m on a table computed from the Poisson
+        probabilities for 1 <= m <= 10,000; 1 / sqrt(m), the delta method, above that).
+        About 0.49 at m = 1 (the delta method's 1 would put the bar of z = 4 at 54 mentions
+        in the window instead of 6), 0.31 at m = 10, 0.166 at m = 36.
+
+    Notes
+    -----
+    Var(g(X)) ~ g'(m)^2 Var(X) = 1 / m for g = log and large m (the delta method, e.g.
+    Casella & Berger, Statistical Inference, 2nd ed., section 5.5.4); it overstates the spread
+    of a Poisson count's logarithm several-fold when m is a few mentions, which made quiet
+    topics almost alert-proof.
+    """
+    logm, sds = _poisson_log1p_table()
+    x = np.log(np.maximum(np.asarray(m, dtype=float), 1.0))
+    out = np.interp(x, logm, sds)
+    big = x > logm[-1]
+    if np.any(big):
+        out = np.where(big, np.exp(-0.5 * x), out)
+    return out
 
 
 def seasonal_baseline(
@@ -512,7 +569,7 @@ def seasonal_baseline(
         seasonal = np.full(n, "trailing", dtype=object)
     if transform == "log":
         expected = np.expm1(med) / w
-        floor = 1.0 / np.sqrt(np.maximum(expected * w, 1.0))
+        floor = poisson_log1p_sd(np.maximum(expected * w, 1.0))
     else:
         expected = med.astype(float)
         floor = np.sqrt(np.maximum(med, 1.0) / w)
