@@ -519,8 +519,10 @@ def annotate_workspace(
     Notes
     -----
     All rows of a run are written in one transaction with one ``annotated_at`` time: an
-    interrupted run writes nothing. Texts in a language without a sentiment model (ja) get no
-    sentiment; texts of undetermined language (emoji only, a word or two) are scored by the
+    interrupted run writes nothing. Texts in a language without a sentiment model (every
+    language of :data:`ripplemeter.text.lang.LANGUAGE_NAMES` but English, Chinese and Korean:
+    Japanese, and French, German and the other languages read by
+    :func:`ripplemeter.text.lang.refine_latin`) get no sentiment; texts of undetermined language (emoji only, a word or two) are scored by the
     English model, which learned emoji from tweets. Korean results of a news search are
     scored by the news-tone model in either tier (web and blog results keep the Korean
     sentiment model; without the news-tone weights the news results do too, with a note: see
