@@ -126,13 +126,17 @@ def _subjects_sql(import_ids: Sequence[int] | None) -> tuple[str, list]:
         where = f" AND import_id IN ({','.join('?' * len(ids))})"
         params = ids + ids
     sql = f"""
-        SELECT post_id AS subject_id, arg_max(text, import_id) AS text
+        SELECT post_id AS subject_id, arg_max(text, import_id) AS text,
+               -- news articles and feed items are not comments: no spam check
+               bool_and(coalesce(platform, '') <> 'rss' AND coalesce(channel, '') <> 'news')
+                 AS spam_check
         FROM posts WHERE post_id IS NOT NULL AND text IS NOT NULL
           AND trim(text) <> ''{where}
         GROUP BY post_id
         UNION ALL
         SELECT DISTINCT {serp_subject_sql()} AS subject_id,
-               trim(concat_ws(' ', nullif(title_text, ''), nullif(snippet_text, ''))) AS text
+               trim(concat_ws(' ', nullif(title_text, ''), nullif(snippet_text, ''))) AS text,
+               TRUE AS spam_check
         FROM serp_results
         WHERE trim(concat_ws(' ', nullif(title_text, ''), nullif(snippet_text, ''))) <> ''{where}
     """
@@ -528,7 +532,9 @@ def annotate_workspace(
     sentiment model; without the news-tone weights the news results do too, with a note: see
     the module notes). The spam model, trained on English
     YouTube comments, scores every text (links and calls to subscribe are what it knows) but
-    those in French, German, Spanish, Portuguese, Italian or Dutch
+    news articles and feed items (posts of platform ``rss`` or channel ``news``: an article
+    is not a comment, and the filter called 38 of 55 Guardian articles spam) and those in
+    French, German, Spanish, Portuguese, Italian or Dutch
     (:data:`ripplemeter.text.lang.OTHER_LATIN`), which it would mostly call spam: they get no
     spam row. It starts before language identification (in worker processes on many texts)
     and their answers are dropped once their language is known.
@@ -542,6 +548,7 @@ def annotate_workspace(
     subj = ws.con.execute(sql, params).fetchnumpy()
     ids = np.asarray(subj["subject_id"], dtype=object)
     texts = np.asarray(subj["text"], dtype=object)
+    spam_check = np.asarray(subj["spam_check"], dtype=bool)
     res.subjects = len(ids)
     res.distinct_texts = int(pd.Series(texts).nunique()) if len(texts) else 0
     now = pd.Timestamp.now(tz="UTC").tz_localize(None).floor("us")
@@ -585,6 +592,7 @@ def annotate_workspace(
             spam_model = _spam_model()
             spam_waiting = np.flatnonzero(
                 _pending_mask(ids, _existing(ws, "spam", [(spam_model.name, spam_model.version)]))
+                & spam_check
             )
             tick("spam", 0, len(spam_waiting))
             spam_codes, spam_uniques = pd.factorize(texts[spam_waiting])
