@@ -8,6 +8,7 @@ the same file).
 
 from __future__ import annotations
 
+import email.policy
 import hashlib
 import hmac
 import json
@@ -106,7 +107,24 @@ def test_webhook_signed_retried_and_delivered_once_across_restart(tmp_path, hook
     doc = json.loads(handler.received[-1]["body"])
     assert doc["event"] == "alert" and doc["version"] == 1
     assert doc["alert"]["observed"] == 80.0 and doc["alert"]["start"] == "2026-03-01T10:00:00"
-    assert doc["text"].startswith("Alert on brand (tuned): from 1 Mar 2026, 10:00 to 1 Mar 2026")
+    # no project given: the topic's id stands for its name; no post of the alert is stored
+    assert doc["text"] == (
+        "Spike in brand mentions. 80 mentions in the hour to 1 Mar 2026, 12:00, against 10 "
+        "expected (the alert level was 40); from 1 Mar 2026, 10:00 to 1 Mar 2026, 12:00, peak "
+        "at 1 Mar 2026, 11:00.\n2 post(s) drove it (not found in the workspace)."
+    )
+    # the machine record keeps every key it had, and gains the topic's name and the state
+    assert set(doc["alert"]) == {
+        *make_alert().to_json(),
+        "topic_name",
+        "project",
+        "ongoing",
+    }
+    assert (doc["alert"]["topic_name"], doc["alert"]["project"], doc["alert"]["ongoing"]) == (
+        "brand",
+        None,
+        None,
+    )
     assert doc["sent_at"] == int(handler.received[-1]["timestamp"])
     assert SECRET not in handler.received[-1]["body"].decode()
 
@@ -266,14 +284,23 @@ def test_email_received_once_across_restart(tmp_path, smtp_server):
     assert len(handler.messages) == 1
     sender, rcpts, content = handler.messages[0]
     assert sender == "alerts@example.org" and rcpts == ["team@example.org"]
-    msg = message_from_bytes(content)
-    assert "tuned brand alert: 80 vs 10 expected" in msg["Subject"]
-    body = msg.get_payload(decode=True).decode()
-    assert "brand: 80 mentions per hour against 10 expected" in body
-    assert "mastodon:1" in body
-    # times in words, as the report writes them (make_alert's times are naive: no zone)
-    assert "From 1 Mar 2026, 10:00 to 1 Mar 2026, 12:00 (peak at 1 Mar 2026, 11:00)" in body
-    assert body.startswith("Alert on brand (tuned): from 1 Mar 2026, 10:00 to 1 Mar 2026, 12:00")
+    msg = message_from_bytes(content, policy=email.policy.default)
+    # (Python folds a long subject that starts with "[" right after "Subject:"; unfolded,
+    # per RFC 5322 section 2.2.3, it reads the same)
+    assert msg["Subject"].strip() == (
+        "[ripplemeter] spike in brand mentions (80 in an hour against 10 expected)"
+    )
+    body = msg.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    # times in words, as the report writes them (make_alert's times are naive: no zone);
+    # the rule's own sentence comes last, without the topic id in front
+    assert body == (
+        "Spike in brand mentions. 80 mentions in the hour to 1 Mar 2026, 12:00, against 10 "
+        "expected (the alert level was 40); from 1 Mar 2026, 10:00 to 1 Mar 2026, 12:00, peak "
+        "at 1 Mar 2026, 11:00.\n\n2 post(s) drove it; none is in the workspace any more.\n\n"
+        "How the tuned rule decided: 80 mentions per hour against 10 expected\n"
+        f"Alert {make_alert().key}, version 1 (the machine record is in the webhook).\n"
+    )
+    assert "mastodon:1" not in body  # ids stay in the machine record
     assert msg["Message-ID"].startswith("<" + make_alert().key)
 
 
@@ -327,3 +354,213 @@ def test_email_retries_a_4xx_and_stops_on_a_5xx(tmp_path, smtp_server):
     assert (res.status, res.attempts) == ("failed", 1) and res.detail.startswith("554")
     assert len(handler.messages) == 1
     ws.close()
+
+
+# ---------------------------------------------------------------------------- the words
+# A meltwater alert of the trial's shape (2 Dec 2026, Asia/Seoul): 19 mentions in the 24
+# hours to the end of the peak hour, 0.791667 per hour; expected 0.007192 x 24 = 0.172608
+# mentions, threshold 0.182906 x 24 = 4.389744. Five posts drove it, four are stored.
+LONG = "Lumen Tea <script>x</script> & more\r\nBcc: evil@example.com " + "a" * 200
+# shorten(LONG, 140, count_ellipsis=False): white space collapsed, the 58 characters up to
+# and including the space after the address, then the long word is cut at 140 characters
+LONG_SHOWN = "Lumen Tea <script>x</script> & more Bcc: evil@example.com " + "a" * 82 + "…"
+
+
+def trial_alert() -> Alert:
+    kst = "Asia/Seoul"
+    return Alert(
+        rule="meltwater",
+        start=pd.Timestamp("2026-12-02 23:00", tz=kst),
+        end=pd.Timestamp("2026-12-03 06:00", tz=kst),
+        observed=0.791667,
+        expected=0.007192,
+        threshold=0.182906,
+        window="24h",
+        peak_at=pd.Timestamp("2026-12-03 00:00", tz=kst),
+        post_ids=["mastodon:1", "x:2", "gone:4", "rss:3", "mastodon:5"],
+        explanation="brand: the 24-hour average of 0.7917 mentions per hour exceeded 0.1829",
+        series="brand",
+    )
+
+
+def lumen_project(tmp_path):
+    from ripplemeter.evaluate.listening import TopicSettings
+    from ripplemeter.listen.project import ListenProject
+
+    return ListenProject(
+        name="Lumen launch",
+        timezone="Asia/Seoul",
+        workspace=tmp_path / "ws.duckdb",
+        topics=[
+            TopicSettings(id="brand", name="Lumen Tea", role="brand", query="lumen"),
+            TopicSettings(id="rival", name="Rival Tea", role="competitor", query="rival"),
+        ],
+    )
+
+
+def store_posts(ws: Workspace) -> None:
+    posts = pd.DataFrame(
+        {
+            "post_id": ["mastodon:1", "x:2", "rss:3", "mastodon:5"],
+            "platform": ["mastodon", "x", "rss", "mastodon"],
+            "account_id": ["mastodon:10", "x:lumenfan", "rss:example.org", "mastodon:11"],
+            # UTC: 23:20, 23:40 KST on 2 Dec; 00:05, 00:30 KST on 3 Dec
+            "created_at": pd.to_datetime(
+                ["2026-12-02 14:20", "2026-12-02 14:40", "2026-12-02 15:05", "2026-12-02 15:30"]
+            ),
+            "text": [LONG, "Lumen Tea again", "Lumen Tea review", "Lumen\n\nTea  at last"],
+            "url": [
+                "https://mamot.fr/@adrienne/1",
+                "javascript:alert(1)",  # not a web link: not shown
+                "http://example.org/a?b=1&c=2",
+                None,
+            ],
+        }
+    )
+    accounts = pd.DataFrame(
+        {
+            "account_id": ["mastodon:10", "x:lumenfan", "rss:example.org"],
+            "platform": ["mastodon", "x", "rss"],
+            "handle": ["adrienne@mamot.fr", "lumenfan", "example.org"],
+            "name": ["Adrienne", None, "Tea Times"],
+        }
+    )
+    with ws.transaction():
+        ws.con.execute(
+            "INSERT INTO imports (import_id, path, format, context_key, rows, rows_by_table, "
+            "notes, started_at, status) VALUES (1, 'test://', 'test', '', 0, '{}', '[]', now(), "
+            "'ok')"
+        )
+        ws.insert_rows("posts", posts, 1)
+        ws.insert_rows("accounts", accounts, 1)
+
+
+SUMMARY = (
+    "Lumen launch: spike in Lumen Tea mentions. 19 mentions in the 24 hours to 3 Dec 2026, "
+    "01:00 KST, against about 0.173 expected (the alert level was 4.39); from 2 Dec 2026, "
+    "23:00 KST to 3 Dec 2026, 06:00 KST, peak at 3 Dec 2026, 00:00 KST; still going on."
+)
+
+
+def test_webhook_text_and_record_name_the_topic_project_state_and_posts(tmp_path, hook):
+    handler, url = hook
+    ws = Workspace(tmp_path / "ws.duckdb")
+    store_posts(ws)
+    a = trial_alert()
+    (res,) = deliver(
+        ws, [a], [WebhookSettings(url=url)], project=lumen_project(tmp_path), ongoing={a.key: True}
+    )
+    ws.close()
+    assert res.status == "delivered"
+    doc = json.loads(handler.received[-1]["body"])
+    assert doc["text"] == (
+        SUMMARY + "\n"
+        "The 5 posts that drove it; 1 not found in the workspace:\n"
+        f"- Adrienne (@adrienne@mamot.fr), 2 Dec 2026, 23:20 KST: {LONG_SHOWN} "
+        "https://mamot.fr/@adrienne/1\n"
+        "- @lumenfan, 2 Dec 2026, 23:40 KST: Lumen Tea again\n"
+        "- Tea Times, 3 Dec 2026, 00:05 KST: Lumen Tea review http://example.org/a?b=1&c=2\n"
+        "... and 1 more"
+    )
+    rec = doc["alert"]
+    assert (rec["topic_name"], rec["project"], rec["ongoing"]) == (
+        "Lumen Tea",
+        "Lumen launch",
+        True,
+    )
+    # the ids and the rule's figures stay in the machine record, as before
+    assert rec["post_ids"] == a.post_ids and rec["observed"] == 0.791667
+    assert rec["series"] == "brand" and rec["start"] == "2026-12-02T23:00:00+09:00"
+
+
+def test_email_subject_plain_and_html_parts(tmp_path, smtp_server):
+    handler, port = smtp_server
+    ws = Workspace(tmp_path / "ws.duckdb")
+    store_posts(ws)
+    a = trial_alert()
+    a.ongoing = False  # an alert that says its own state (alerts_of may fill it)
+    ch = EmailSettings(host="127.0.0.1", port=port, sender="a@example.org", to=["b@example.org"])
+    (res,) = deliver(ws, [a], [ch], project=lumen_project(tmp_path))
+    ws.close()
+    assert res.status == "delivered"
+    msg = message_from_bytes(handler.messages[0][2], policy=email.policy.default)
+    assert msg["Subject"].strip() == (
+        "[ripplemeter] Lumen launch: spike in Lumen Tea mentions (19 in 24 hours against "
+        "about 0.173 expected), ended"
+    )
+    # the post's "Bcc:" line stays text inside the body: no header was forged
+    assert msg["Bcc"] is None and msg["To"] == "b@example.org"
+    summary = SUMMARY.replace("; still going on.", "; it has ended.")
+    plain = msg.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    assert plain == (
+        summary + "\n\n"
+        "The 5 posts that drove it; 1 not found in the workspace:\n\n"
+        "- Adrienne (@adrienne@mamot.fr), 2 Dec 2026, 23:20 KST\n"
+        f"  {LONG_SHOWN}\n"
+        "  https://mamot.fr/@adrienne/1\n\n"
+        "- @lumenfan, 2 Dec 2026, 23:40 KST\n"
+        "  Lumen Tea again\n\n"
+        "- Tea Times, 3 Dec 2026, 00:05 KST\n"
+        "  Lumen Tea review\n"
+        "  http://example.org/a?b=1&c=2\n\n"
+        "- mastodon:11, 3 Dec 2026, 00:30 KST\n"
+        "  Lumen Tea at last\n\n"
+        "How the meltwater rule decided: the 24-hour average of 0.7917 mentions per hour "
+        "exceeded 0.1829\n"
+        f"Alert {a.key}, version 1 (the machine record is in the webhook).\n"
+    )
+    html = msg.get_body(("html",)).get_content()
+    shown = LONG_SHOWN.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    assert (
+        "<li><b>Adrienne (@adrienne@mamot.fr)</b>, 2 Dec 2026, 23:20 KST<br>" + shown + "<br>"
+        '<a href="https://mamot.fr/@adrienne/1">https://mamot.fr/@adrienne/1</a></li>'
+    ) in html
+    assert "<script>" not in html and "javascript:" not in html
+    assert '<a href="http://example.org/a?b=1&amp;c=2">' in html
+
+
+def test_numbers_read_in_plain_units():
+    from ripplemeter.listen.deliver import number_words
+
+    got = [number_words(x) for x in (19.000008, 0.172608, 4.389744, 1234.5, 1234567.0, 0.0004)]
+    assert got == ["19", "0.173", "4.39", "1,230", "1,234,567", "0.0004"]
+    assert number_words(float("nan")) == "unknown"
+
+
+def test_summary_of_a_shift_and_of_a_negative_share():
+    from ripplemeter.listen.deliver import alert_summary
+
+    shift = Alert(
+        rule="changepoint",
+        start=pd.Timestamp("2026-03-01 10:00"),
+        end=pd.Timestamp("2026-03-01 16:00"),
+        observed=6.5,
+        expected=2.0,
+        threshold=3.0,
+        window="7h",
+        peak_at=pd.Timestamp("2026-03-01 10:00"),
+        series="brand",
+        unit="mentions per step (segment mean)",
+    )
+    # (6.5 - 2) / 2 = +225%
+    assert alert_summary(shift) == (
+        "Lasting rise in brand mentions. 6.5 mentions per hour on average, against 2 per hour "
+        "before (+225%); from 1 Mar 2026, 10:00 to 1 Mar 2026, 16:00, peak at 1 Mar 2026, 10:00."
+    )
+    neg = Alert(
+        rule="negative_share",
+        start=pd.Timestamp("2026-03-01 12:00"),
+        end=pd.Timestamp("2026-03-01 15:00"),
+        observed=0.45,
+        expected=0.1234,
+        threshold=0.3,
+        window="6h",
+        peak_at=pd.Timestamp("2026-03-01 14:00"),
+        series="brand",
+        unit="share",
+    )
+    assert alert_summary(neg) == (
+        "More negative brand mentions. 45% of the mentions in the 6 hours to 1 Mar 2026, 15:00 "
+        "were negative, against 12.3% over the days before (the alert level was 30%); from "
+        "1 Mar 2026, 12:00 to 1 Mar 2026, 15:00, peak at 1 Mar 2026, 14:00."
+    )

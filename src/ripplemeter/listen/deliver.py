@@ -3,15 +3,21 @@
 Two channels, each configured by one ``[[alerts.deliver]]`` table of listen.toml:
 
 - :class:`WebhookSettings` (``kind = "webhook"``): a JSON POST (``{"event", "version",
-  "sent_at", "text", "alert"}``: ``text`` is :func:`alert_summary`, times in words in the
-  project's zone; ``alert`` the machine record with ISO 8601 times) whose raw body is signed with
+  "sent_at", "text", "alert"}``: ``text`` is :func:`webhook_text`, for a person: the project's
+  and the topic's names, counts over the rule's window, times in words in the project's zone,
+  whether the event is still going on and the first posts that drove it by author, time,
+  text and link; ``alert`` the machine record with ISO 8601 times, the ids, and
+  ``topic_name``, ``project``, ``ongoing``) whose raw body is signed with
   HMAC-SHA256 and a shared secret; the signature travels in ``X-Ripplemeter-Signature:
   sha256=<hex>`` (the layout GitHub uses for its webhooks), the send time in
   ``X-Ripplemeter-Timestamp`` (Unix seconds, also inside the signed body, so a receiver can
   refuse replays). Retries with exponential backoff and jitter on 5xx, timeouts and
   connection errors; a 429 waits for its ``Retry-After``; another 4xx is final.
 - :class:`EmailSettings` (``kind = "email"``): smtplib, optional STARTTLS and login. Retries
-  on a dropped connection and on 4xx replies (transient in SMTP); a 5xx reply is final.
+  on a dropped connection and on 4xx replies (transient in SMTP); a 5xx reply is final. The
+  subject (:func:`email_subject`) is made of our own words only; the body has a plain-text
+  part (:func:`email_text`: the summary and every post that drove it) and an HTML part
+  (:func:`email_html`, post texts and links escaped).
 
 Secrets (the webhook secret, the SMTP password) are named as ``env:NAME`` or ``file:PATH``
 and read when sending; they are never stored, logged or put in an error message.
@@ -39,7 +45,7 @@ import json
 import random
 import smtplib
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import TYPE_CHECKING, Annotated, Any, Literal
@@ -332,42 +338,387 @@ class DeliveryResult:
     detail: str = ""
 
 
-def alert_summary(a: Alert) -> str:
-    """One sentence a person reads in a chat or an e-mail subject line's body.
+# ---------------------------------------------------------------------------- words
+POST_CHARS = 140
+"""Characters of a post's text shown in an e-mail or a webhook ``text`` (then ``…``)."""
 
-    Times are in the alert's own zone (the listening project's) as
-    :func:`ripplemeter.listen.alerts.reader_time` writes them, the same words as the
-    report's alert table: ``Alert on mastodon (meltwater): from 1 Dec 2026, 14:00 UTC to
-    2 Dec 2026, 05:00 UTC, peak at 1 Dec 2026, 15:00 UTC; observed 0.7917 against a
-    threshold of 0.1829 (expected 0.007192).``
+CHAT_POSTS = 3
+"""Posts listed in the webhook ``text`` (a chat message); the e-mail lists all of them."""
+
+
+@dataclass
+class AlertPost:
+    """A post that drove an alert, as a person reads it (from the workspace).
+
+    Attributes
+    ----------
+    post_id : str
+        The workspace id (kept in the machine record only).
+    author : str
+        Name and handle (:func:`ripplemeter.evaluate.listening.author_label`).
+    time : str
+        When it was posted, in words in the project's zone (``2 Dec 2026, 23:14 KST``).
+    excerpt : str
+        The text on one line, cut at about :data:`POST_CHARS` characters (untrusted: an
+        HTML part escapes it).
+    url : str or None
+        Its link when the post has an http(s) one.
+    """
+
+    post_id: str
+    author: str
+    time: str
+    excerpt: str
+    url: str | None = None
+
+
+@dataclass
+class AlertView:
+    """What a message about one alert says: names, not ids.
+
+    Attributes
+    ----------
+    alert : Alert
+    project : str or None
+        The listening project's name (``[project] name``).
+    topic : str
+        The topic's name as the report shows it (its id when no name is known).
+    ongoing : bool or None
+        Still going on in the last hour evaluated; None when the caller did not say.
+    timezone : str or None
+        IANA zone of the times in words.
+    step : pandas.Timedelta
+        The step of the series the rule ran on (listening: one hour).
+    posts : list of AlertPost
+        The posts that drove it, in the alert's order (listening: the most engaging first),
+        those found in the workspace.
+    """
+
+    alert: Alert
+    project: str | None
+    topic: str
+    ongoing: bool | None
+    timezone: str | None
+    step: pd.Timedelta
+    posts: list[AlertPost]
+
+
+def _one_line(text: Any) -> str:
+    """Our own words for a header: control characters and line breaks become spaces."""
+    return " ".join("".join(c if c.isprintable() else " " for c in str(text)).split())
+
+
+def number_words(x: float) -> str:
+    """A number for reading: whole numbers whole, others to 3 significant digits.
 
     Parameters
     ----------
-    a : Alert
-        A detected alert (:mod:`ripplemeter.listen.alerts`).
+    x : float
 
     Returns
     -------
     str
-        One sentence; the webhook's ``text`` field and the e-mail body use it.
+        ``19``, ``1,250``, ``0.173``, ``4.39``; ``unknown`` when not finite.
+
+    Examples
+    --------
+    >>> number_words(19.0000001), number_words(0.172608), number_words(1234.5)
+    ('19', '0.173', '1,230')
     """
+    import math
+
+    if x is None or not math.isfinite(float(x)):
+        return "unknown"
+    x = float(x)
+    if abs(x - round(x)) <= 1e-6 * max(1.0, abs(x)):
+        return f"{round(x):,}"
+    import numpy as np
+
+    r = round(x, 2 - math.floor(math.log10(abs(x))))
+    if abs(r) >= 100:
+        return f"{round(r):,}"
+    return np.format_float_positional(r, trim="-")
+
+
+def _about(x: float) -> str:
+    """``about 0.173``, ``10`` (whole), ``almost none`` (below 0.0005)."""
+    import math
+
+    if x is None or not math.isfinite(float(x)):
+        return "an unknown number"
+    if abs(float(x)) < 0.0005:
+        return "almost none"
+    text = number_words(x)
+    return text if abs(x - round(x)) <= 1e-6 * max(1.0, abs(x)) else f"about {text}"
+
+
+def _span(td: pd.Timedelta) -> str:
+    """``hour``, ``24 hours``, ``30 minutes``, ``3 days`` (no article)."""
+    sec = int(td.total_seconds())
+    if sec >= 2 * 86400 and sec % 86400 == 0:
+        unit, k = "day", sec // 86400
+    elif sec % 3600 == 0:
+        unit, k = "hour", sec // 3600
+    elif sec % 60 == 0:
+        unit, k = "minute", sec // 60
+    else:
+        unit, k = "second", sec
+    return unit if k == 1 else f"{k} {unit}s"
+
+
+def _duration(text: str) -> pd.Timedelta | None:
+    try:
+        td = pd.Timedelta(text)
+    except (TypeError, ValueError):
+        return None
+    return td if td > pd.Timedelta(0) else None
+
+
+def _mentions(n: float) -> str:
+    words = number_words(n)
+    return f"{words} mention" + ("" if words == "1" else "s")
+
+
+def _what(v: AlertView) -> str:
+    """``spike in Mastodon mentions`` and the like: the kind of event, by the topic's name."""
+    a = v.alert
+    if a.rule == "negative_share":
+        return f"more negative {v.topic} mentions"
+    if a.rule == "changepoint":
+        rise = not (a.observed < a.expected)
+        return f"lasting {'rise' if rise else 'fall'} in {v.topic} mentions"
+    return f"spike in {v.topic} mentions"
+
+
+def _figures(v: AlertView) -> tuple[str, str]:
+    """(the long sentence part, the short subject part) of the alert's numbers, in units."""
     from ripplemeter.listen.alerts import reader_time
 
-    topic = f" on {a.series}" if a.series else ""
+    a = v.alert
+    tz = v.timezone
+    if a.rule == "negative_share":
+        win = _duration(a.window)
+        span = f"the {_span(win)}" if win is not None else f"the {a.window}"
+        to = reader_time(pd.Timestamp(a.peak_at) + v.step, tz)
+        obs, exp = number_words(100 * a.observed), number_words(100 * a.expected)
+        thr = number_words(100 * a.threshold)
+        return (
+            f"{obs}% of the mentions in {span} to {to} were negative, against {exp}% over the "
+            f"days before (the alert level was {thr}%)",
+            f"{obs}% negative against {exp}% usually",
+        )
+    per = f"per {_span(v.step)}"
+    if a.rule == "changepoint":
+        change = (a.observed - a.expected) / a.expected if a.expected else float("nan")
+        pct = f" ({'+' if change >= 0 else ''}{number_words(100 * change)}%)" if a.expected else ""
+        return (
+            f"{number_words(a.observed)} mentions {per} on average, against "
+            f"{_about(a.expected)} {per} before{pct}",
+            f"{number_words(a.observed)} {per} against {_about(a.expected)} before",
+        )
+    win = _duration(a.window) or v.step
+    k = win / v.step
+    to = reader_time(pd.Timestamp(a.peak_at) + v.step, tz)
+    span = _span(win)
+    obs = a.observed * k
     return (
-        f"Alert{topic} ({a.rule}): from {reader_time(a.start)} to {reader_time(a.end)}, "
-        f"peak at {reader_time(a.peak_at)}; observed {a.observed:.4g} against a threshold of "
-        f"{a.threshold:.4g} (expected {a.expected:.4g})."
+        f"{_mentions(obs)} in the {span} to {to}, against {_about(a.expected * k)} expected "
+        f"(the alert level was {number_words(a.threshold * k)})",
+        f"{number_words(obs)} in {'an ' if span == 'hour' else ''}{span} against "
+        f"{_about(a.expected * k)} expected",
     )
 
 
-def _payload(a: Alert, version: int, update: bool, ts: int) -> bytes:
+def _state(v: AlertView) -> str:
+    if v.ongoing is True:
+        return "; still going on"
+    if v.ongoing is False:
+        return "; it has ended"
+    return ""
+
+
+def alert_summary(a: Alert | AlertView) -> str:
+    """One or two sentences a person reads: what happened to which topic, in plain units.
+
+    The webhook's ``text`` starts with it and so does the e-mail body. Times are in words
+    in the project's zone, as :func:`ripplemeter.listen.alerts.reader_time` writes them in
+    the report's alert table; counts are over the rule's window (``tuned``,
+    ``meltwater``), per step on average (``changepoint``) or percentages
+    (``negative_share``), to 3 significant digits::
+
+        Mastodon vs Twitter (trial): spike in Mastodon mentions. 19 mentions in the 24 hours
+        to 3 Dec 2026, 01:00 KST, against about 0.173 expected (the alert level was 4.39);
+        from 2 Dec 2026, 23:00 KST to 3 Dec 2026, 06:00 KST, peak at 3 Dec 2026, 00:00 KST;
+        still going on.
+
+    Parameters
+    ----------
+    a : Alert or AlertView
+        An alert alone (its topic id stands for the name, no project, hourly steps) or the
+        view :func:`deliver` builds (names, state, posts).
+
+    Returns
+    -------
+    str
+        Without the posts (see :func:`webhook_text`).
+    """
+    from ripplemeter.listen.alerts import reader_time
+
+    v = a if isinstance(a, AlertView) else _bare_view(a)
+    al = v.alert
+    tz = v.timezone
+    head = f"{v.project}: " if v.project else ""
+    what = _what(v)
+    long, _short = _figures(v)
+    return (
+        f"{head}{what[0].upper() + what[1:] if not head else what}. {long}; from "
+        f"{reader_time(al.start, tz)} to {reader_time(al.end, tz)}, peak at "
+        f"{reader_time(al.peak_at, tz)}{_state(v)}."
+    )
+
+
+def _post_line(p: AlertPost) -> str:
+    return f"{p.author}, {p.time}: {p.excerpt}" + (f" {p.url}" if p.url else "")
+
+
+def webhook_text(v: AlertView, limit: int = CHAT_POSTS) -> str:
+    """The webhook's ``text``: :func:`alert_summary`, then the first posts that drove it.
+
+    Parameters
+    ----------
+    v : AlertView
+    limit : int
+        Posts listed (the rest counted: ``... and 16 more``).
+
+    Returns
+    -------
+    str
+        Lines joined by ``\\n``; post texts as written (cut, on one line), unescaped: a
+        receiver that renders markup escapes them.
+    """
+    lines = [alert_summary(v)]
+    n = len(v.alert.post_ids)
+    if v.posts:
+        lines.append(_posts_heading(n, len(v.posts)))
+        lines += [f"- {_post_line(p)}" for p in v.posts[:limit]]
+        rest = len(v.posts) - min(limit, len(v.posts))
+        if rest > 0:
+            lines.append(f"... and {rest} more")
+    elif n:
+        lines.append(f"{n} post(s) drove it (not found in the workspace).")
+    return "\n".join(lines)
+
+
+def _posts_heading(n: int, found: int) -> str:
+    what = "post" if n == 1 else "posts"
+    tail = "" if found >= n else f"; {n - found} not found in the workspace"
+    return f"The {n} {what} that drove it{tail}:"
+
+
+def _bare_view(a: Alert) -> AlertView:
+    state = getattr(a, "ongoing", None)
+    topic = a.series or "the series"
+    return AlertView(a, None, topic, state, None, pd.Timedelta("1h"), [])
+
+
+def _posts_of(ws: Workspace, ids: Sequence[str], timezone: str | None) -> dict[str, AlertPost]:
+    """The posts ``ids`` as people read them, from ``posts`` and ``accounts``."""
+    from ripplemeter.evaluate.listening import author_label
+    from ripplemeter.formatting import shorten
+    from ripplemeter.listen.alerts import reader_time
+
+    if not ids:
+        return {}
+    marks = ", ".join("?" * len(ids))
+    rows = ws.con.execute(
+        "SELECT p.post_id, p.created_at, p.text, p.url, p.platform, p.account_id, a.handle, "
+        "a.name FROM posts p LEFT JOIN (SELECT account_id, any_value(handle) AS handle, "
+        "any_value(name) AS name FROM accounts GROUP BY account_id) a "
+        f"ON a.account_id = p.account_id WHERE p.post_id IN ({marks})",
+        list(ids),
+    ).fetchall()
+    out: dict[str, AlertPost] = {}
+    for pid, created, text, url, platform, account, handle, name in rows:
+        if pid in out:
+            continue
+        if created is None:
+            when = "time unknown"
+        else:
+            t = pd.Timestamp(created)
+            t = t.tz_localize("UTC") if t.tzinfo is None else t
+            when = reader_time(t, timezone or "UTC")
+        link = url.strip() if isinstance(url, str) else ""
+        out[pid] = AlertPost(
+            post_id=pid,
+            author=_one_line(author_label(name, handle, platform, account or pid)),
+            time=when,
+            excerpt=shorten(text, POST_CHARS, count_ellipsis=False) or "(no text)",
+            url=link if link.lower().startswith(("https://", "http://")) else None,
+        )
+    return out
+
+
+def alert_view(
+    ws: Workspace | None,
+    a: Alert,
+    *,
+    project: Any = None,
+    ongoing: bool | None = None,
+    step: str | pd.Timedelta = "1h",
+) -> AlertView:
+    """The names, state and posts a message about ``a`` shows.
+
+    Parameters
+    ----------
+    ws : Workspace or None
+        Where the posts are read (``posts``, ``accounts``); None shows none.
+    a : Alert
+    project : ListenProject, optional
+        Gives the project's name, the topic's name (``[[topics]] name``) and the zone.
+    ongoing : bool, optional
+        Still going on in the last hour evaluated (the report's "still going on"); None
+        reads ``a.ongoing`` when the alert has that attribute.
+    step : str or Timedelta
+        The step of the series the rule ran on (listening's series are hourly).
+
+    Returns
+    -------
+    AlertView
+    """
+    names = {t.id: t.name for t in getattr(project, "topics", None) or ()}
+    tz = getattr(project, "timezone", None)
+    if tz is None and getattr(pd.Timestamp(a.start), "tzinfo", None) is not None:
+        tz = str(pd.Timestamp(a.start).tz)
+    if ongoing is None:
+        ongoing = getattr(a, "ongoing", None)
+    found = _posts_of(ws, a.post_ids, tz) if ws is not None else {}
+    return AlertView(
+        alert=a,
+        project=_one_line(project.name) if getattr(project, "name", None) else None,
+        topic=_one_line(names.get(a.series) or a.series or "the series"),
+        ongoing=None if ongoing is None else bool(ongoing),
+        timezone=tz,
+        step=pd.Timedelta(step),
+        posts=[found[p] for p in a.post_ids if p in found],
+    )
+
+
+def _record(v: AlertView) -> dict[str, Any]:
+    """The machine record: ``Alert.to_json()`` plus ``topic_name``, ``project``, ``ongoing``."""
+    doc = v.alert.to_json()
+    doc["topic_name"] = v.topic
+    doc["project"] = v.project
+    doc["ongoing"] = v.ongoing
+    return doc
+
+
+def _payload(v: AlertView, version: int, update: bool, ts: int) -> bytes:
     doc = {
         "event": "alert.updated" if update else "alert",
         "version": version,
         "sent_at": ts,
-        "text": alert_summary(a),
-        "alert": a.to_json(),
+        "text": webhook_text(v),
+        "alert": _record(v),
     }
     return json.dumps(doc, ensure_ascii=False, sort_keys=True).encode("utf-8")
 
@@ -385,7 +736,7 @@ def _delay(ch: _Channel, attempt: int) -> float:
 def _send_webhook(
     ws: Workspace,
     ch: WebhookSettings,
-    a: Alert,
+    v: AlertView,
     version: int,
     update: bool,
     sleep: Callable[[float], None],
@@ -394,10 +745,11 @@ def _send_webhook(
 
     from ripplemeter.listen.http import parse_retry_after
 
+    a = v.alert
     secret = _secret(ch.secret, ch.name)
     url = _secret(ch.url, ch.name) if ch.url.startswith(("env:", "file:")) else ch.url
     ts = int(time.time())
-    body = _payload(a, version, update, ts)
+    body = _payload(v, version, update, ts)
     headers = {
         "Content-Type": "application/json; charset=utf-8",
         "X-Ripplemeter-Timestamp": str(ts),
@@ -458,46 +810,103 @@ def _send_webhook(
     return DeliveryResult(a.key, ch.name, version, "failed", ch.max_attempts, detail)
 
 
-def _message(ch: EmailSettings, a: Alert, version: int, update: bool) -> EmailMessage:
+def email_subject(v: AlertView, prefix: str = "[ripplemeter]", update: bool = False) -> str:
+    """The e-mail's subject, built from our own words only (never a post's text).
+
+    ``[ripplemeter] Mastodon vs Twitter (trial): spike in Mastodon mentions (19 in 24 hours
+    against about 0.173 expected), still going on``; an update starts ``update:``. Line
+    breaks and control characters of the names are made spaces.
+    """
+    _long, short = _figures(v)
+    head = f"{v.project}: " if v.project else ""
+    state = {True: ", still going on", False: ", ended"}.get(v.ongoing, "")  # type: ignore[arg-type]
+    what = "update: " if update else ""
+    return _one_line(f"{prefix} {what}{head}{_what(v)} ({short}){state}")
+
+
+def _why(v: AlertView) -> str:
+    a = v.alert
+    text = a.explanation or ""
+    if a.series and text.startswith(f"{a.series}: "):
+        text = text[len(a.series) + 2 :]
+    return text
+
+
+def email_text(v: AlertView, version: int = 1) -> str:
+    """The e-mail's plain-text body: the summary, every post that drove it, the rule's reason.
+
+    Post texts are shown as written (on one line, cut at :data:`POST_CHARS` characters):
+    a plain-text body cannot make headers, and the subject never holds them.
+    """
+    a = v.alert
+    lines = [alert_summary(v)]
+    n = len(a.post_ids)
+    if v.posts:
+        lines += ["", _posts_heading(n, len(v.posts))]
+        for p in v.posts:
+            lines += ["", f"- {p.author}, {p.time}", f"  {p.excerpt}"]
+            if p.url:
+                lines.append(f"  {p.url}")
+    elif n:
+        lines += ["", f"{n} post(s) drove it; none is in the workspace any more."]
+    why = _why(v)
+    lines += ["", f"How the {a.rule} rule decided: {why}" if why else f"Rule: {a.rule}."]
+    lines.append(f"Alert {a.key}, version {version} (the machine record is in the webhook).")
+    return "\n".join(lines) + "\n"
+
+
+def email_html(v: AlertView, version: int = 1) -> str:
+    """The e-mail's HTML part: the same words as :func:`email_text`, every text escaped.
+
+    Links are shown only for http(s) addresses (``href`` escaped too).
+    """
+    from html import escape
+
+    a = v.alert
+    parts = [f"<p>{escape(alert_summary(v))}</p>"]
+    n = len(a.post_ids)
+    if v.posts:
+        parts.append(f"<p>{escape(_posts_heading(n, len(v.posts)))}</p>")
+        items = []
+        for p in v.posts:
+            link = f'<br><a href="{escape(p.url, quote=True)}">{escape(p.url)}</a>' if p.url else ""
+            items.append(
+                f"<li><b>{escape(p.author)}</b>, {escape(p.time)}<br>{escape(p.excerpt)}{link}</li>"
+            )
+        parts.append("<ul>" + "".join(items) + "</ul>")
+    elif n:
+        parts.append(f"<p>{n} post(s) drove it; none is in the workspace any more.</p>")
+    why = _why(v)
+    rule = f"How the {a.rule} rule decided: {why}" if why else f"Rule: {a.rule}."
+    parts.append(f'<p style="color:#555">{escape(rule)}<br>')
+    parts.append(f"Alert {escape(a.key)}, version {version}.</p>")
+    return "<!DOCTYPE html><html><body>" + "\n".join(parts) + "</body></html>\n"
+
+
+def _message(ch: EmailSettings, v: AlertView, version: int, update: bool) -> EmailMessage:
+    a = v.alert
     msg = EmailMessage()
-    what = "update" if update else "alert"
-    topic = f" {a.series}" if a.series else ""
-    msg["Subject"] = (
-        f"{ch.subject_prefix} {a.rule}{topic} {what}: {a.observed:.4g} vs {a.expected:.4g} expected"
-    ).strip()
+    msg["Subject"] = email_subject(v, ch.subject_prefix, update)
     msg["From"] = ch.sender
     msg["To"] = ", ".join(ch.to)
     msg["Message-ID"] = f"<{a.key}.{version}@ripplemeter>"
     msg["X-Ripplemeter-Delivery"] = f"{a.key}:{version}"
-    from ripplemeter.listen.alerts import reader_time
-
-    j = a.to_json()
-    lines = [
-        alert_summary(a),
-        "",
-        a.explanation,
-        "",
-        f"Rule: {a.rule}",
-        f"From {reader_time(a.start)} to {reader_time(a.end)} (peak at {reader_time(a.peak_at)})",
-        f"Observed: {j['observed']} {a.unit}; expected {j['expected']}; threshold {j['threshold']}",
-        f"Window: {a.window}",
-    ]
-    if a.post_ids:
-        lines += ["", "Posts that drove it:", *a.post_ids]
-    msg.set_content("\n".join(lines))
+    msg.set_content(email_text(v, version))
+    msg.add_alternative(email_html(v, version), subtype="html")
     return msg
 
 
 def _send_email(
     ws: Workspace,
     ch: EmailSettings,
-    a: Alert,
+    v: AlertView,
     version: int,
     update: bool,
     sleep: Callable[[float], None],
 ) -> DeliveryResult:
+    a = v.alert
     password = _secret(ch.password, ch.name)
-    msg = _message(ch, a, version, update)
+    msg = _message(ch, v, version, update)
     detail = ""
     for attempt in range(1, ch.max_attempts + 1):
         code: str | None = None
@@ -555,6 +964,9 @@ def deliver(
     channels: Sequence[ChannelSettings | dict],
     *,
     sleep: Callable[[float], None] = time.sleep,
+    project: Any = None,
+    ongoing: Mapping[str, bool] | None = None,
+    step: str = "1h",
 ) -> list[DeliveryResult]:
     """Record alerts in the workspace and send each new one (once) to every channel.
 
@@ -568,6 +980,16 @@ def deliver(
         The ``[[alerts.deliver]]`` tables.
     sleep : callable
         Waits between retries (tests pass a recorder).
+    project : ListenProject, optional
+        Its name, its topics' names and its zone are what the messages say (without it, the
+        topic's id stands for its name and no project is named).
+    ongoing : mapping of str to bool, optional
+        Alert key -> still going on in the last hour evaluated (the report's "still going
+        on"); an alert missing from it is read from its ``ongoing`` attribute when it has
+        one, else not stated (``"ongoing": null`` in the webhook record).
+    step : str
+        The step of the series the alerts were found on (listening's are hourly): turns the
+        rules' "mentions per step" into counts over the rule's window.
 
     Returns
     -------
@@ -597,6 +1019,7 @@ def deliver(
     recorded = record_alerts(ws, alerts)
     out = []
     for a, version, _status in recorded:
+        view: AlertView | None = None
         for ch in chans:
             done = _delivered_version(ws, a.key, ch.name)
             if done is not None and done >= version:
@@ -606,11 +1029,14 @@ def deliver(
             if update and not ch.deliver_updates:
                 out.append(DeliveryResult(a.key, ch.name, version, "update-not-sent"))
                 continue
+            if view is None:  # read once per alert, only when something is sent
+                state = (ongoing or {}).get(a.key)
+                view = alert_view(ws, a, project=project, ongoing=state, step=step)
             try:
                 if isinstance(ch, WebhookSettings):
-                    out.append(_send_webhook(ws, ch, a, version, update, sleep))
+                    out.append(_send_webhook(ws, ch, view, version, update, sleep))
                 else:
-                    out.append(_send_email(ws, ch, a, version, update, sleep))
+                    out.append(_send_email(ws, ch, view, version, update, sleep))
             except DeliveryError as exc:  # a secret that cannot be read: this channel fails
                 detail = str(exc)
                 _log(ws, a.key, ch.name, version, 0, "failed", None, None, detail)
