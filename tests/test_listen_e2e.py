@@ -157,11 +157,35 @@ rule = "meltwater"
         }
     assert len(in_burst) == 17
     assert len(burst[0]["posts"]) == 3 and {p["post_id"] for p in burst[0]["posts"]} <= in_burst
+    # the table names that hour (14:00, not the peak step 15:00) and what the values count:
+    # 19 / 24 = 0.7917 mentions per hour over the 24 hours to the end of the peak hour,
+    # shown as the 19 mentions of those 24 hours (as the alert e-mail says it)
+    assert burst[0]["posts_hour"] == "2017-04-21T14:00:00+00:00"
+    assert burst[0]["posts_caption"] == (
+        "Posts of the busiest hour of the 24 hours the rule peaked over, the hour from "
+        "21 Apr 2017, 14:00 UTC (the most engaging first):"
+    )
+    assert burst[0]["unit_text"] == (
+        "mentions in the 24 hours to 21 Apr 2017, 16:00 UTC (the rule compares them per hour)"
+    )
+    assert (burst[0]["observed_count"], burst[0]["observed_text"]) == (19.0, "19")
+    # the sources, in listen.toml order; all 20 recorded #mastodon statuses are in the window
+    assert [x["source"] for x in L["sources"]] == ["tag", "sky", "askreddit", "yt", "guardian"]
+    assert [x["kind_text"] for x in L["sources"]] == [
+        "Mastodon",
+        "Bluesky",
+        "Reddit",
+        "YouTube",
+        "RSS or Atom feed",
+    ]
+    assert L["sources"][0]["posts"] == 20
     for a in alerts:
         assert {"rule", "start", "end", "observed", "expected", "threshold", "window"} <= set(a)
         assert a["observed"] > a["threshold"]
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "Share of voice" in html and "Associated terms" in html and "Alerts" in html
+    assert 'id="listening-sources"' in html and "<td>RSS or Atom feed</td>" in html
+    assert "21 Apr 2017, 14:00 UTC (the most engaging first)" in html
     # the shell is a listening report's: the project, its period and zone; no campaign,
     # baseline or currency (Plotly's inlined script aside)
     assert doc["report"] == "listening" and "campaign" not in doc

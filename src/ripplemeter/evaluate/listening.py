@@ -67,11 +67,13 @@ __all__ = [
     "TopicSettings",
     "associated_terms",
     "author_label",
+    "fold_plurals",
     "log_likelihood",
     "own_accounts",
     "query_terms",
     "tokenize",
     "week_rows",
+    "without_shortcodes",
 ]
 
 ROLES: tuple[str, ...] = ("brand", "product", "competitor", "industry")
@@ -173,7 +175,8 @@ TERM_MENTIONS = Metric(
     "count",
     "ripplemeter decision",
     "Terms from jieba (Chinese), kiwipiepy nouns and roots (Korean), words elsewhere; "
-    "stopwords per language left out; terms named in the queries kept whole.",
+    "stopwords per language left out; terms named in the queries kept whole; an English "
+    "regular plural and its singular are one term, shown in the more frequent form.",
 )
 TERM_LLR = Metric(
     "associated_term_llr",
@@ -185,6 +188,36 @@ TERM_LLR = Metric(
     "Computational Linguistics 19(1), 61-74",
     "Only terms relatively more frequent inside the topic than outside it; above 3.84 the "
     "association is significant at 5% (χ² with one degree of freedom), above 10.83 at 0.1%.",
+)
+SENTIMENT_READ = Metric(
+    "listening_sentiment_read",
+    "Mentions read for sentiment",
+    "count of the topic's mentions that have a sentiment annotation (positive, neutral or "
+    "negative)",
+    "count",
+    "ripplemeter decision; sentiment from the shipped models (model cards in text/models)",
+    _SCOPE + " Net sentiment, share of voice by positive mentions and the sentiment trend rest "
+    "on these mentions only: a mention in a language without a sentiment model (French, "
+    "Japanese ...) or not annotated yet has none.",
+)
+SENTIMENT_UNREAD = Metric(
+    "listening_sentiment_unread",
+    "Mentions without sentiment, by language",
+    "count of the topic's mentions of one language that have no sentiment annotation",
+    "count",
+    "ripplemeter decision; languages with a sentiment model: English, Chinese, Korean",
+    _SCOPE + " Language from the language annotation, else the post's own; 'pending' counts "
+    "mentions in a language with a model (or of unknown language) not annotated yet.",
+)
+SOURCE_POSTS = Metric(
+    "listening_source_posts",
+    "Posts from a source",
+    "count of distinct posts created in the window that a source of the project (a "
+    "[[sources]] entry of listen.toml, or an imported file) brought into the workspace",
+    "count",
+    "ripplemeter decision",
+    "Every post of the window, whether it mentions a topic or not; a post that two sources "
+    "both gathered counts for each.",
 )
 ALERT_OBSERVED = Metric(
     "listening_alert_observed",
@@ -201,6 +234,16 @@ ALERT_EXPECTED = Metric(
     "count",
     "ripplemeter.listen.alerts (each alert names its rule; docs/listening.md)",
     "What the rule expected in the alert's window.",
+)
+ALERT_WINDOW_MENTIONS = Metric(
+    "listening_alert_window_mentions",
+    "Alert: mentions over the rule's window",
+    "the alert's observed, expected or threshold value (mentions per hour averaged over "
+    "the rule's window) × the hours of that window",
+    "count",
+    "ripplemeter.listen.alerts (each alert names its rule; docs/listening.md)",
+    "The same comparison as the rule's per-hour values, as counts over its window (24 hours "
+    "for meltwater, the smoothing window for tuned), as the alert e-mail and webhook say it.",
 )
 ALERT_OBSERVED_SHARE = Metric(
     "listening_alert_observed_share",
@@ -460,12 +503,67 @@ def _day_text(d: dt.date) -> str:
     return f"{d.day} {d:%b %Y}"
 
 
+#: Platforms whose display names carry custom emoji as ``:shortcode:`` markup (Mastodon and
+#: the servers that speak its API).
+SHORTCODE_PLATFORMS: frozenset[str] = frozenset({"mastodon"})
+_SHORTCODE = re.compile(r":([A-Za-z0-9_]{2,}):")
+
+
+def without_shortcodes(name: str, emojis: Iterable[str] | None = None) -> str:
+    """A Mastodon display name as people see it: custom emoji shortcodes left out.
+
+    Mastodon sends a display name as text with ``:shortcode:`` markup for each custom emoji
+    (an image on the page, not letters) and the account's ``emojis`` list naming them. The
+    report shows the name without that markup; the stored name (and metrics.json's ``name``)
+    keeps it as exported.
+
+    Parameters
+    ----------
+    name : str
+        The display name as stored.
+    emojis : iterable of str, optional
+        The shortcodes of the account's ``emojis`` list: only these are left out. None (the
+        workspace keeps no list) leaves out every ``:shortcode:`` in Mastodon's shortcode
+        syntax (two or more letters, digits or ``_`` between colons, not digits alone).
+
+    Returns
+    -------
+    str
+        The name without the shortcodes; a space stands where one stood between two
+        letters or digits (``Not:white_check_mark:Verified`` -> ``Not Verified``), runs of
+        white space are collapsed; the name as given when nothing else is left.
+
+    Examples
+    --------
+    >>> without_shortcodes("いつもの匠:grin:✅")
+    'いつもの匠✅'
+    >>> without_shortcodes(":cherry_blossom: Maïa Dereva")
+    'Maïa Dereva'
+    >>> without_shortcodes("Not:white_check_mark:Verified")
+    'Not Verified'
+    >>> without_shortcodes("Ratio 3:10:20 :blob: :party:", emojis=["blob"])
+    'Ratio 3:10:20 :party:'
+    """
+    known = None if emojis is None else set(emojis)
+
+    def drop(m: re.Match) -> str:
+        if (known is not None and m.group(1) not in known) or m.group(1).isdigit():
+            return m.group(0)  # not the account's emoji, or a time such as 3:10:20
+        before = m.string[m.start() - 1] if m.start() else ""
+        after = m.string[m.end()] if m.end() < len(m.string) else ""
+        return " " if before.isalnum() and after.isalnum() else ""
+
+    out = " ".join(_SHORTCODE.sub(drop, name).split())
+    return out or name
+
+
 def author_label(name: Any, handle: Any, platform: Any, account_id: Any) -> str:
     """How an author reads in the report: a name and handle, never a bare id when a name exists.
 
     ``Adrienne (@adrienne@mamot.fr)``; a feed (``rss``) is its title (its handle is the
     feed's host, an address, not a name); a handle alone is ``@handle``; the account id only
-    when there is neither.
+    when there is neither. A Mastodon name is shown without its custom emoji shortcodes
+    (:func:`without_shortcodes`).
 
     Parameters
     ----------
@@ -485,8 +583,12 @@ def author_label(name: Any, handle: Any, platform: Any, account_id: Any) -> str:
     '@lumentea'
     >>> author_label("Lumen Tea", None, "youtube", "youtube:UCVk7uRN7g")
     'Lumen Tea'
+    >>> author_label(":cherry_blossom: Maïa", "maia@mamot.fr", "mastodon", "mastodon:maia@mamot.fr")
+    'Maïa (@maia@mamot.fr)'
     """
     name = name.strip() if isinstance(name, str) and name.strip() else None
+    if name and platform in SHORTCODE_PLATFORMS:
+        name = without_shortcodes(name)
     handle = handle.strip().lstrip("@") if isinstance(handle, str) and handle.strip() else None
     if platform == "rss":
         handle = None
@@ -612,10 +714,90 @@ def _keep_whole(text: str, keep: tuple[str, ...]) -> tuple[list[str], str]:
     return (list(dict.fromkeys(found)), pat.sub(" ", text)) if found else ([], text)
 
 
+#: Words ending in "s" that are not the plural of the word without it.
+NOT_PLURAL: frozenset[str] = frozenset({"news", "series", "species", "means", "lens", "always"})
+
+
+def _singulars(word: str) -> list[str]:
+    """Regular English singulars a word may be the plural of (``cities`` -> ``city``)."""
+    if not word.endswith("s") or word.endswith(("ss", "us", "is", "'s", "’s")):
+        return []
+    out = []
+    if word.endswith("ies") and len(word) > 4:
+        out.append(word[:-3] + "y")
+    if word.endswith(("ses", "xes", "zes", "ches", "shes")):
+        out.append(word[:-2])
+    out.append(word[:-1])
+    return [w for w in out if len(w) >= 3]
+
+
+def fold_plurals(
+    terms: Sequence[set[str]], english: Sequence[bool], keep: Iterable[str] = ()
+) -> list[set[str]]:
+    """English regular plurals and their singulars counted as one term, the more frequent form.
+
+    A rule for regular plurals only (no stemmer or lemmatiser is installed): ``-s``
+    (instances / instance), ``-es`` after s, x, z, ch, sh (boxes / box) and ``-ies`` after a
+    consonant (cities / city). Two forms are folded only when both occur in the window's
+    English texts; the term shown is the form more of those texts hold (the singular on a
+    tie). Words ending in ss, us or is, the words of :data:`NOT_PLURAL` (news is not the
+    plural of new) and user-named terms (query words, ``terms`` of listen.toml) are never
+    folded. Texts not in English keep their terms.
+
+    Parameters
+    ----------
+    terms : sequence of set of str
+        Terms per text (:func:`tokenize` before folding).
+    english : sequence of bool
+        Whether each text is English (or of unknown language in Latin script).
+    keep : iterable of str
+        User-named terms in their search form.
+
+    Returns
+    -------
+    list of set of str
+        The terms per text, each plural form replaced by its group's shown form.
+
+    Examples
+    --------
+    >>> out = fold_plurals([{"instances"}, {"instances", "server"}, {"instance"}], [True] * 3)
+    >>> [sorted(ts) for ts in out]
+    [['instances'], ['instances', 'server'], ['instances']]
+    >>> out = fold_plurals([{"cities"}, {"city"}, {"city"}, {"news", "new"}], [True] * 4)
+    >>> [sorted(ts) for ts in out]
+    [['city'], ['city'], ['city'], ['new', 'news']]
+    """
+    df: Counter = Counter()
+    for ts, en in zip(terms, english, strict=True):
+        if en:
+            df.update(ts)
+    skip = set(keep) | NOT_PLURAL
+    groups: dict[str, set[str]] = {}
+    for word in df:
+        if word in skip:
+            continue
+        for sing in _singulars(word):
+            if sing in df and sing not in skip:
+                groups.setdefault(sing, {sing}).add(word)
+                break
+    if not groups:
+        return [set(ts) for ts in terms]
+    mapping: dict[str, str] = {}
+    for sing, forms in groups.items():
+        shown = max(sorted(forms), key=lambda w: (df[w], w == sing))
+        mapping.update({w: shown for w in forms})
+    return [
+        {mapping.get(w, w) for w in ts} if en else set(ts)
+        for ts, en in zip(terms, english, strict=True)
+    ]
+
+
 def tokenize(
     texts: Sequence[str],
     langs: Sequence[str | None] | None = None,
     keep: Iterable[str] = (),
+    *,
+    fold: bool = True,
 ) -> list[set[str]]:
     """The set of terms of each text, for associated terms.
 
@@ -629,6 +811,9 @@ def tokenize(
     keep : iterable of str
         User-named terms (query words and phrases, product codes) kept whole, matched in the
         search form (NFKC, casefold).
+    fold : bool
+        Count an English regular plural and its singular as one term
+        (:func:`fold_plurals`).
 
     Returns
     -------
@@ -641,7 +826,8 @@ def tokenize(
     Korean with kiwipiepy (nouns, roots and foreign words kept), Japanese cut into runs of
     one script (hiragana runs dropped); other languages are regex words of letters and
     digits (``\\p{L}`` classes, hyphens and apostrophes inside a word kept). Terms of one
-    character are dropped, except a Chinese term named in ``keep``.
+    character are dropped, except a Chinese term named in ``keep``. English regular plurals
+    are then folded with their singulars (``fold``).
 
     References
     ----------
@@ -654,6 +840,7 @@ def tokenize(
     rx = _rx()
     langs = list(langs) if langs is not None else [None] * len(texts)
     out: list[set[str]] = []
+    english: list[bool] = []
     korean: list[tuple[int, str]] = []
     for i, (raw, lang) in enumerate(zip(texts, langs, strict=True)):
         text = _norm(str(raw or ""))
@@ -661,6 +848,7 @@ def tokenize(
         found, rest = _keep_whole(text, keep_n)
         code = (str(lang).split("-")[0].lower() if lang else None) or script_language(rest)
         terms = set(found)
+        english.append(code in ("en", "und", None))
         stop = stopwords(code if code in LANGUAGES else None)
         if code == "zh":
             import jieba
@@ -694,7 +882,7 @@ def tokenize(
                 if tok.tag in KOREAN_TAGS and len(w) >= 2 and w not in stop:
                     if not rx["digits"].match(w):
                         out[i].add(w)
-    return out
+    return fold_plurals(out, english, keep_n) if fold else out
 
 
 def regex_hiragana(word: str) -> bool:
@@ -850,9 +1038,13 @@ class ListeningSection:
         ALERT_OBSERVED,
         ALERT_EXPECTED,
         ALERT_THRESHOLD,
+        ALERT_WINDOW_MENTIONS,
         ALERT_OBSERVED_SHARE,
         ALERT_EXPECTED_SHARE,
         ALERT_THRESHOLD_SHARE,
+        SENTIMENT_READ,
+        SENTIMENT_UNREAD,
+        SOURCE_POSTS,
     )
     settings = ListeningSettings
     headline_group = "organic"
@@ -913,6 +1105,8 @@ class ListeningSection:
             "created_at",
             "url",
             lang=ibis.coalesce(j0.lang, j0._lang),
+            # the language the annotator routed the text by (its language annotation first)
+            sent_lang=ibis.coalesce(j0._lang, j0.lang),
             engagement=_engagement(j0),
             own_account=is_own.fill_null(False),
         )
@@ -947,6 +1141,17 @@ class ListeningSection:
         js = j.join(sent, j.post_id == sent._sid)
         pol = js.group_by(["topic", "sentiment"]).aggregate(n=js.count()).to_pandas()
         has_sentiment = len(pol) > 0
+        # which mentions were read for sentiment (each once), per topic, local day, language
+        sent1 = sent.group_by("_sid").aggregate(_label=sent.sentiment.max())
+        jr = j.left_join(sent1, j.post_id == sent1._sid)
+        jr = jr.mutate(
+            read=jr._label.notnull(),
+            bucket=(jr.created_at.epoch_seconds() // 900).cast("int64"),
+        )
+        cov = jr.group_by(["topic", "bucket", "read", "sent_lang"]).aggregate(n=jr.count())
+        cov = cov.to_pandas()
+        cov = _local_frame(cov, tz) if len(cov) else cov.assign(hour=[], day=[], week=[])
+        read_any = int(jr.filter(jr.read).post_id.nunique().to_pyarrow().as_py() or 0)
 
         figures: list[Figure] = [Figure("listening.mentions", "listening_mentions", any_topic)]
         out_topics: dict[str, dict] = {}
@@ -1059,6 +1264,19 @@ class ListeningSection:
                 tp = pol[pol.topic == tid].set_index("sentiment")["n"]
                 cnt = {k: int(tp.get(k, 0)) for k in ("positive", "neutral", "negative")}
                 d.update(cnt)
+                ct = cov[cov.topic == tid]
+                c = sentiment_coverage(ct.rename(columns={"sent_lang": "lang"}))
+                d["sentiment_read"] = c["read"]
+                d["sentiment_unread"] = c["unread"]
+                d["sentiment_unread_text"] = c["text"]
+                d["sentiment_unread_languages"] = {
+                    k: _language_name(k) for k in c["unread"] if k != "pending"
+                }
+                figures.append(Figure(f"{p}.sentiment_read", "listening_sentiment_read", c["read"]))
+                for code, k in c["unread"].items():
+                    figures.append(
+                        Figure(f"{p}.sentiment_unread.{code}", "listening_sentiment_unread", k)
+                    )
                 polar = cnt["positive"] + cnt["negative"]
                 d["net_sentiment"] = (cnt["positive"] - cnt["negative"]) / polar if polar else None
                 figures.append(
@@ -1073,13 +1291,19 @@ class ListeningSection:
                     )
                 )
                 st = strend[strend.topic == tid]
+                sent_days = {day: g for day, g in st.groupby("day")}
                 trend = []
-                for day, g in st.groupby("day"):
-                    c = g.groupby("sentiment")["n"].sum()
+                # every day with a mention: a day whose mentions have no sentiment (French,
+                # Japanese ...) is shown with none read, not left out
+                for day, g in ct.groupby("day"):
+                    c = sent_days[day].groupby("sentiment")["n"].sum() if day in sent_days else {}
                     pp, nn = int(c.get("positive", 0)), int(c.get("negative", 0))
                     trend.append(
                         {
                             "day": day.isoformat(),
+                            "day_text": _day_text(day),
+                            "mentions": int(g["n"].sum()),
+                            "read": int(g.loc[g["read"].astype(bool), "n"].sum()),
                             "positive": pp,
                             "neutral": int(c.get("neutral", 0)),
                             "negative": nn,
@@ -1089,6 +1313,8 @@ class ListeningSection:
                 d["sentiment_trend"] = trend
                 for i, r in enumerate(trend):
                     q = f"{p}.sentiment_trend.{i}"
+                    figures.append(Figure(f"{q}.mentions", "listening_volume", r["mentions"]))
+                    figures.append(Figure(f"{q}.read", "listening_sentiment_read", r["read"]))
                     for k in ("positive", "neutral", "negative"):
                         figures.append(Figure(f"{q}.{k}", "listening_sentiment_mentions", r[k]))
                     figures.append(
@@ -1098,6 +1324,8 @@ class ListeningSection:
                             _ratio(r["net_sentiment"]),
                             None
                             if r["net_sentiment"] is not None
+                            else "no mention of the day was read for sentiment"
+                            if not r["read"]
                             else "no mention of the day is positive or negative",
                         )
                     )
@@ -1188,12 +1416,18 @@ class ListeningSection:
             d["alerts"] = []
             if s.alert_rule != "none" and n:
                 negative = None
+                read_hourly = None
                 if has_sentiment:
                     sn = strend[(strend.topic == tid) & (strend.sentiment == "negative")]
                     negative = (
                         sn.groupby("hour")["n"].sum().reindex(hours, fill_value=0).astype(int)
                     )
-                d["alerts"] = self._alerts(ctx, j, tid, hourly, negative, s, warnings)
+                    # the negative share is over the mentions read for sentiment, not all
+                    cr = ct[ct["read"].astype(bool)]
+                    read_hourly = (
+                        cr.groupby("hour")["n"].sum().reindex(hours, fill_value=0).astype(int)
+                    )
+                d["alerts"] = self._alerts(ctx, j, tid, hourly, negative, s, warnings, read_hourly)
                 for i, a in enumerate(d["alerts"]):
                     share = "_share" if a.get("unit") == "share" else ""
                     for k in ("observed", "expected", "threshold"):
@@ -1206,7 +1440,40 @@ class ListeningSection:
                                 None if a[k] is not None else "the rule gives none",
                             )
                         )
+                        if a.get("window_hours"):
+                            figures.append(
+                                Figure(
+                                    f"{p}.alerts.{i}.{k}_count",
+                                    "listening_alert_window_mentions",
+                                    a[f"{k}_count"],
+                                    None if a[k] is not None else "the rule gives none",
+                                )
+                            )
             out_topics[tid] = d
+        extra: dict[str, Any] = {}
+        if has_sentiment:
+            # what net sentiment and share of voice by positive mentions rest on
+            comp_read = sum(out_topics[t]["sentiment_read"] for t in comp)
+            extra = {
+                "sentiment_read": read_any,
+                "competitive_mentions": comp_mentions,
+                "competitive_sentiment_read": comp_read,
+            }
+            figures.append(Figure("listening.sentiment_read", "listening_sentiment_read", read_any))
+            figures.append(
+                Figure("listening.competitive_mentions", "listening_mentions", comp_mentions)
+            )
+            figures.append(
+                Figure(
+                    "listening.competitive_sentiment_read", "listening_sentiment_read", comp_read
+                )
+            )
+        sources = source_rows(ctx, period, tz)
+        for i, r in enumerate(sources):
+            figures.append(
+                Figure(f"listening.sources.{i}.posts", "listening_source_posts", r["posts"])
+            )
+        summary = _summary_lines(out_topics, order, figures)
         if not has_sentiment:
             notes.append(
                 "Listening: no sentiment yet, so share of voice by positive mentions and the sentiment trend are left out."
@@ -1255,6 +1522,9 @@ class ListeningSection:
                 ),
                 "start_text": _day_text(period.start),
                 "end_text": _day_text(period.end),
+                **extra,
+                "sources": sources,
+                "summary": summary,
                 "topics": out_topics,
             }
         }
@@ -1296,8 +1566,13 @@ class ListeningSection:
         negative: pd.Series | None,
         s: ListeningSettings,
         warnings: list[str],
+        read_hourly: pd.Series | None = None,
     ) -> list[dict]:
-        """Alerts of the topic's hourly volume (and negative share), with driving posts."""
+        """Alerts of the topic's hourly volume (and negative share), with driving posts.
+
+        The negative share is over ``read_hourly`` (mentions read for sentiment per hour)
+        when given, else over every mention.
+        """
         from ripplemeter.errors import RippleError
         from ripplemeter.listen.alerts import detect, reader_time
 
@@ -1310,7 +1585,9 @@ class ListeningSection:
         rule = s.alert_rule if s.alert_rule != "negative_share" else "tuned"
         runs = [(rule, hourly, None)]
         if negative is not None:
-            runs.append(("negative_share", negative, hourly))
+            runs.append(
+                ("negative_share", negative, hourly if read_hourly is None else read_hourly)
+            )
         found = []
         for r, series, total in runs:
             try:
@@ -1333,6 +1610,8 @@ class ListeningSection:
             _eng=eng, _hour=posts["created_at"].dt.tz_convert("UTC").dt.floor("h")
         ).sort_values(["_eng", "created_at", "post_id"], ascending=[False, True, True])
         picks: list[list[str]] = []
+        hours_of: list[pd.Timestamp | None] = []
+        spans: list[pd.Timedelta] = []
         for a in found:
             peak = pd.Timestamp(a.peak_at)
             if peak.tzinfo is None:
@@ -1343,11 +1622,14 @@ class ListeningSection:
                 span = pd.Timedelta(hours=1)
             end = peak + pd.Timedelta(hours=1)
             at = posts[(posts.created_at >= end - span) & (posts.created_at < end)]
-            if len(at):
+            busiest = None
+            if len(at):  # the busiest hour (the latest of equals) of the span the rule read
                 busiest = at["_hour"].value_counts().sort_index(ascending=False).idxmax()
                 at = at[at["_hour"] == busiest]
             ids = list(at.post_id) or list(a.post_ids)
             picks.append(ids[: s.alert_posts])
+            hours_of.append(None if busiest is None else pd.Timestamp(busiest).tz_convert(tz))
+            spans.append(span)
         shown = {pid for ids in picks for pid in ids}
         texts = (
             q.filter(q.post_id.isin(sorted(shown)))
@@ -1360,7 +1642,7 @@ class ListeningSection:
             )
         )
         out = []
-        for a, ids in zip(found, picks, strict=True):
+        for a, ids, hour, span in zip(found, picks, hours_of, spans, strict=True):
             d = a.to_json()
             ids = [pid for pid in ids if pid in texts.index]
             d["posts"] = [
@@ -1387,8 +1669,334 @@ class ListeningSection:
             d["peak_text"] = reader_time(a.peak_at)
             d["ongoing"] = bool(len(hourly)) and pd.Timestamp(a.end) >= hourly.index[-1]
             d["driving_posts"] = len(a.post_ids)
+            d["posts_hour"] = None if hour is None else hour.isoformat()
+            d["posts_hour_text"] = None if hour is None else reader_time(hour)
+            d["posts_caption"] = alert_posts_caption(
+                None if hour is None else reader_time(hour), span, bool(d["posts"])
+            )
+            whole = {
+                k: None if d[k] is None else float(getattr(a, k))
+                for k in ("observed", "expected", "threshold")
+            }
+            d.update(alert_reading(a.rule, a.unit, a.window, a.peak_at, whole, tz))
             out.append(d)
         return out
+
+
+def _summary_lines(topics: dict, order: Sequence[str], figures: Sequence[Figure]) -> list[dict]:
+    """The report's opening lines, one per topic, as metrics.json's ``summary`` holds them.
+
+    The words of the listening report's summary (its name and role, mentions, share of voice
+    by mentions, alerts), each with the figures it quotes in the shape of the campaign
+    summary's entries: ``{"topic": "listening", "text", "figures": [{"path", "metric",
+    "value", "shown"}]}``.
+    """
+    from ripplemeter.evaluate.summary import shown
+
+    index = {f.path: f for f in figures}
+    out = []
+    for tid in order:
+        t = topics[tid]
+        p = f"listening.topics.{tid}"
+        quoted = [f"{p}.mentions"]
+        text = f"{t['name']} ({t['role']}): {shown(index[f'{p}.mentions'])} mentions"
+        sov = f"{p}.share_of_voice.mentions"
+        if sov in index and index[sov].value is not None:
+            text += f", {shown(index[sov])} share of voice by mentions"
+            quoted.append(sov)
+        n = len(t.get("alerts") or [])
+        text += f"; {n} alert{'' if n == 1 else 's'}." if n else "; no alert."
+        out.append(
+            {
+                "topic": "listening",
+                "text": text,
+                "figures": [
+                    {
+                        "path": q,
+                        "metric": index[q].metric,
+                        "value": index[q].value,
+                        "shown": shown(index[q]),
+                    }
+                    for q in quoted
+                ],
+            }
+        )
+    return out
+
+
+#: Source kinds of listen.toml as people name them.
+SOURCE_KINDS: dict[str, str] = {
+    "mastodon": "Mastodon",
+    "bluesky": "Bluesky",
+    "reddit": "Reddit",
+    "youtube": "YouTube",
+    "rss": "RSS or Atom feed",
+    "x": "X",
+}
+
+
+_RUN_STATUS = {
+    "error": "the last collection failed",
+    "interrupted": "the last collection was interrupted",
+}
+
+
+def source_rows(ctx: EvalContext, period: Any, timezone: str | None = None) -> list[dict]:
+    """The sources of the window's posts: each collected source or imported file, with its posts.
+
+    Parameters
+    ----------
+    ctx : EvalContext
+    period : Period
+        The window (posts created in ``[lo, hi)``).
+    timezone : str, optional
+        The project's zone, for ``last_run_text``.
+
+    Returns
+    -------
+    list of dict
+        In the order of their first import: ``source`` (the ``[[sources]]`` id of listen.toml,
+        or the file name of an import), ``kind`` (``mastodon``, ``rss``... or the file
+        format), ``kind_text`` (in words), ``collected`` (a source of listen.toml, not a
+        file), ``posts`` (distinct posts created in the window that it brought in),
+        ``last_run`` (the last collection or import: ISO time, UTC) and ``last_status``
+        (``ok``, ``error``, ``interrupted``...), with ``last_run_text`` (the time in words)
+        and ``last_status_text`` (words for a run that did not end well, else None). A
+        source whose runs brought no post of the window is listed with 0. In a campaign
+        (whose files the report lists already) only the collected sources are.
+    """
+    from ripplemeter.listen.alerts import reader_time
+
+    imp = ctx.tables.imports.to_pandas()
+    if getattr(ctx.tables, "scope", None) is not None:
+        # a campaign: its files are in the report's own list of files already
+        imp = imp[imp["format"].astype(str).str.startswith("collect:")]
+    if imp.empty:
+        return []
+    p = ctx.tables.posts
+    p = p.filter(
+        p.created_at >= period.lo.to_pydatetime(), p.created_at < period.hi.to_pydatetime()
+    )
+    per = p.group_by(["import_id", "post_id"]).aggregate().to_pandas()
+    imp = imp.sort_values("import_id")
+    imp["source"] = [
+        str(x)[len("collect://") :]
+        if str(x).startswith("collect://")
+        else str(x).replace("\\", "/").rsplit("/", 1)[-1]
+        for x in imp["path"]
+    ]
+    key = dict(zip(imp["import_id"], imp["source"], strict=True))
+    per["source"] = per["import_id"].map(key)
+    posts = per.groupby("source")["post_id"].nunique()
+    out = []
+    for src, g in imp.groupby("source", sort=False):
+        fmt = str(g["format"].iat[0])
+        collected = fmt.startswith("collect:")
+        kind = fmt.removeprefix("collect:")
+        last = g.iloc[-1]
+        when = last.get("finished_at")
+        if when is None or pd.isna(when):
+            when = last.get("started_at")
+        at = None if when is None or pd.isna(when) else pd.Timestamp(when)
+        if at is not None and at.tzinfo is None:
+            at = at.tz_localize("UTC")
+        status = None if pd.isna(last.get("status")) else str(last.get("status"))
+        out.append(
+            {
+                "source": src,
+                "kind": kind,
+                "kind_text": SOURCE_KINDS.get(kind, kind) if collected else f"file ({kind})",
+                "collected": collected,
+                "posts": int(posts.get(src, 0)),
+                "last_run": None if at is None else at.isoformat(),
+                "last_run_text": None if at is None else reader_time(at, timezone),
+                "last_status": status,
+                "last_status_text": _RUN_STATUS.get(status or ""),
+            }
+        )
+    return out
+
+
+def _span_words(span: pd.Timedelta) -> str:
+    hours = span / pd.Timedelta(hours=1)
+    if hours % 24 == 0 and hours >= 48:
+        return f"{hours / 24:g} days"
+    return "hour" if hours == 1 else f"{hours:g} hours"
+
+
+def alert_reading(
+    rule: str, unit: str, window: str, peak_at: Any, values: dict, timezone: str | None = None
+) -> dict:
+    """An alert's observed, expected and threshold values as the report's table reads them.
+
+    The words of the alert e-mail and webhook (:mod:`ripplemeter.listen.deliver`):
+    ``tuned`` and ``meltwater`` compare mentions per hour averaged over their window, which
+    is the count over that window divided by its hours; the table shows the counts over the
+    window (``19`` mentions in the 24 hours to 3 Dec 2026, 01:00 KST) with the rule's own
+    per-hour value beside them. ``changepoint`` values stay mentions per hour (a segment's
+    mean); ``negative_share`` values are shares (percentages).
+
+    Parameters
+    ----------
+    rule, unit, window : str
+        The alert's rule, unit and window (:class:`ripplemeter.listen.alerts.Alert`).
+    peak_at : timestamp
+        The hour the rule peaked at (its window ends an hour later).
+    values : dict
+        ``observed``, ``expected`` and ``threshold`` (mentions per hour, or shares).
+    timezone : str, optional
+        The project's zone.
+
+    Returns
+    -------
+    dict
+        ``unit_text`` (what the values count, in words); for counts over a window of more
+        than an hour also ``window_hours``, ``observed_count``, ``expected_count``,
+        ``threshold_count`` (value × hours) and ``observed_hourly_text``... (the rule's
+        values); ``observed_text``, ``expected_text``, ``threshold_text``: the numbers
+        shown, to 3 significant digits (None for shares, which read as percentages).
+
+    Examples
+    --------
+    >>> r = alert_reading("meltwater", "mentions per step", "24h",
+    ...                   pd.Timestamp("2026-12-03 00:00", tz="Asia/Seoul"),
+    ...                   {"observed": 0.791667, "expected": 0.007192, "threshold": 0.182906})
+    >>> r["unit_text"]
+    'mentions in the 24 hours to 3 Dec 2026, 01:00 KST (the rule compares them per hour)'
+    >>> r["observed_text"], r["expected_text"], r["threshold_text"]
+    ('19', '0.173', '4.39')
+    >>> alert_reading("changepoint", "mentions per step (segment mean)", "5h", None,
+    ...               {"observed": 4.5, "expected": 1.25, "threshold": 2.0})["unit_text"]
+    'mentions per hour, averaged over the segment'
+    """
+    from ripplemeter.listen.alerts import reader_time
+    from ripplemeter.listen.deliver import number_words
+
+    keys = ("observed", "expected", "threshold")
+    if unit == "share":
+        try:
+            span = _span_words(pd.Timedelta(window))
+        except (TypeError, ValueError):
+            span = str(window)
+        return {
+            "unit_text": "share of negative mentions among those read for sentiment, over "
+            + ("the hour" if span == "hour" else f"{span}")
+        } | {f"{k}_text": None for k in keys}
+    if rule == "changepoint" or "segment" in unit:
+        return {"unit_text": "mentions per hour, averaged over the segment"} | {
+            f"{k}_text": None if values.get(k) is None else number_words(values[k]) for k in keys
+        }
+    try:
+        hours = max(pd.Timedelta(window) / pd.Timedelta(hours=1), 1.0)
+    except (TypeError, ValueError):
+        hours = 1.0
+    to = reader_time(pd.Timestamp(peak_at) + pd.Timedelta(hours=1), timezone)
+    span = _span_words(pd.Timedelta(hours=hours))
+    if hours <= 1:
+        return {"unit_text": f"mentions in the hour to {to}"} | {
+            f"{k}_text": None if values.get(k) is None else number_words(values[k]) for k in keys
+        }
+    out: dict[str, Any] = {
+        "unit_text": f"mentions in the {span} to {to} (the rule compares them per hour)",
+        "window_hours": hours,
+    }
+    for k in keys:
+        v = values.get(k)
+        out[f"{k}_count"] = None if v is None else round(float(v) * hours, 6)
+        out[f"{k}_text"] = None if v is None else number_words(float(v) * hours)
+        out[f"{k}_hourly_text"] = None if v is None else number_words(float(v))
+    return out
+
+
+def alert_posts_caption(hour_text: str | None, span: pd.Timedelta, any_posts: bool) -> str:
+    """Which posts an alert's row shows, naming the hour they come from.
+
+    Examples
+    --------
+    >>> alert_posts_caption("2 Dec 2026, 23:00 KST", pd.Timedelta("24h"), True)
+    'Posts of the busiest hour of the 24 hours the rule peaked over, the hour from 2 Dec 2026, 23:00 KST (the most engaging first):'
+    >>> alert_posts_caption("2 Dec 2026, 05:00 KST", pd.Timedelta("1h"), True)
+    'Posts of the peak hour, from 2 Dec 2026, 05:00 KST (the most engaging first):'
+    """
+    if not any_posts:
+        return ""
+    if hour_text is None:
+        return "Posts the rule counted in the event (the most engaging first):"
+    if span <= pd.Timedelta(hours=1):
+        return f"Posts of the peak hour, from {hour_text} (the most engaging first):"
+    return (
+        f"Posts of the busiest hour of the {_span_words(span)} the rule peaked over, the hour "
+        f"from {hour_text} (the most engaging first):"
+    )
+
+
+def _language_name(code: str) -> str:
+    from ripplemeter.text.lang import LANGUAGE_NAMES
+
+    return LANGUAGE_NAMES.get(code, code)
+
+
+def sentiment_coverage(rows: pd.DataFrame) -> dict:
+    """How many of a set of mentions were read for sentiment, and why the others were not.
+
+    Parameters
+    ----------
+    rows : pandas.DataFrame
+        Columns ``read`` (bool: the mention has a sentiment annotation), ``lang`` (language
+        code or None) and ``n`` (mentions).
+
+    Returns
+    -------
+    dict
+        ``mentions``, ``read``; ``unread``: ``{code: n}`` of the mentions without sentiment,
+        ``pending`` for those in a language with a model (English, Chinese, Korean) or of
+        unknown language, which are simply not annotated yet; ``text``: the reading in words,
+        without the two leading counts (``" (8 in languages without a sentiment model:
+        French 5, Japanese 3)"``, empty when every mention was read).
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"read": [True, False, False, False],
+    ...                      "lang": ["en", "fr", "ja", "en"], "n": [12, 5, 3, 1]})
+    >>> c = sentiment_coverage(rows)
+    >>> c["mentions"], c["read"], c["unread"]
+    (21, 12, {'fr': 5, 'ja': 3, 'pending': 1})
+    >>> c["text"]
+    ' (8 in languages without a sentiment model: French 5, Japanese 3; 1 not annotated yet)'
+    """
+    from ripplemeter.text.sentiment import MODEL_LANGUAGES
+
+    if rows.empty:
+        return {"mentions": 0, "read": 0, "unread": {}, "text": ""}
+    codes = [
+        (str(c).split("-")[0].lower() if isinstance(c, str) and c else "und") for c in rows["lang"]
+    ]
+    r = rows.assign(code=codes)
+    read = int(r.loc[r["read"].astype(bool), "n"].sum())
+    un = r[~r["read"].astype(bool)]
+    modelled = un["code"].isin([*MODEL_LANGUAGES, "und"])
+    no_model = un[~modelled].groupby("code")["n"].sum()
+    no_model = no_model.sort_index().sort_values(ascending=False, kind="stable")
+    unread = {str(k): int(v) for k, v in no_model.items() if v}
+    pending = int(un.loc[modelled, "n"].sum())
+    if pending:
+        unread["pending"] = pending
+    parts = []
+    if len(no_model):
+        k = int(no_model.sum())
+        langs = ", ".join(f"{_language_name(c)} {int(v)}" for c, v in no_model.items())
+        parts.append(
+            f"{k:,} in {'a language' if len(no_model) == 1 else 'languages'} without a "
+            f"sentiment model: {langs}"
+        )
+    if pending:
+        parts.append(f"{pending:,} not annotated yet")
+    return {
+        "mentions": int(r["n"].sum()),
+        "read": read,
+        "unread": unread,
+        "text": f" ({'; '.join(parts)})" if parts else "",
+    }
 
 
 def volume_series(result: SectionResult, topic: str) -> pd.Series:
