@@ -179,6 +179,10 @@ rule = "meltwater"
         "RSS or Atom feed",
     ]
     assert L["sources"][0]["posts"] == 20
+    # metrics.json's top-level sources and summary are the listening section's (a new user's
+    # trial found them empty)
+    assert doc["sources"] == L["sources"] and doc["summary"] == L["summary"]
+    assert len(doc["summary"]) >= 1
     for a in alerts:
         assert {"rule", "start", "end", "observed", "expected", "threshold", "window"} <= set(a)
         assert a["observed"] > a["threshold"]

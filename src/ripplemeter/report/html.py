@@ -297,12 +297,19 @@ def listening_document(doc: dict) -> dict:
     A listening project has a name, a period and a time zone, but no baseline window and no
     currency: ``campaign`` (with its baseline and currency) becomes ``project`` with
     ``name``, ``start``, ``end``, ``days`` and ``timezone``, and ``report`` says
-    ``"listening"``. Every other key is kept.
+    ``"listening"``. ``sources`` and ``summary`` (empty for a listening evaluation, which
+    imports no files) take the listening section's list of sources and its summary sentences,
+    as the campaign report's do. Every other key is kept.
     """
     out = {k: v for k, v in doc.items() if k != "campaign"}
     c = doc["campaign"]
     out["report"] = "listening"
     out["project"] = {k: c[k] for k in ("name", "start", "end", "days", "timezone")}
+    L = doc.get("listening") or {}
+    if not out.get("sources"):
+        out["sources"] = list(L.get("sources") or [])
+    if not out.get("summary"):
+        out["summary"] = list(L.get("summary") or [])
     return out
 
 
