@@ -205,29 +205,76 @@ def test_parse_every():
             parse_every(bad)
 
 
-def test_collect_reports_a_failing_source_and_goes_on(tmp_path):
-    # two sources: one unreachable (nothing listens on port 9), one with a bad credential
-    # reference; both fail, each is listed, and the exit status is 2
-    extra = """
+def _closed_port() -> int:
+    """A local port nothing listens on (bound, then released): connections are refused."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_collect_reports_a_failing_source_and_goes_on(tmp_path, monkeypatch):
+    # three sources: one unreachable (a closed local port), one whose credentials variable is
+    # not set, one whose credentials file does not exist; each fails with one error line that
+    # names it once, with its line in listen.toml, and says what to do; exit status 2
+    port = _closed_port()
+    monkeypatch.delenv("RIPPLEMETER_TEST_NO_SUCH_TOKEN", raising=False)
+    token_file = tmp_path.parent / f"{tmp_path.name}-missing-token.txt"
+    extra = f"""
 [[sources]]
 id = "gone"
 kind = "rss"
-url = "http://127.0.0.1:9/feed.xml"
+url = "http://127.0.0.1:{port}/feed.xml"
 max_retries = 0
 
 [[sources]]
 id = "tag"
 kind = "mastodon"
-instance = "http://127.0.0.1:9"
+instance = "http://127.0.0.1:{port}"
 hashtags = ["tea"]
 credentials = "env:RIPPLEMETER_TEST_NO_SUCH_TOKEN"
+
+[[sources]]
+id = "yt"
+kind = "youtube"
+searches = ["tea"]
+credentials = "file:{token_file}"
 """
     p = _project(tmp_path, extra)
     r = runner.invoke(app, ["listen", "collect", str(p)])
     assert r.exit_code == 2
-    assert "source gone:" in r.output and "source tag:" in r.output
-    assert "RIPPLEMETER_TEST_NO_SUCH_TOKEN" in r.output  # names the variable, never a secret
-    assert "2 of 2 sources failed: gone, tag" in r.output
+    # PROJECT has 15 lines and `extra` starts with a blank one: the sources are at 17, 23, 30
+    docs = 'see "Credentials" in docs/collectors.md for where each platform\'s key comes from'
+    assert r.stdout.splitlines() == [
+        "gone: failed, nothing collected (see the error below)",
+        "tag: failed, nothing collected (see the error below)",
+        "yt: failed, nothing collected (see the error below)",
+    ]
+    errors = [x for x in r.stderr.splitlines() if x.startswith("error:")]
+    assert errors == [
+        "error: listen.toml, line 17, source 'gone': the server could not be reached "
+        f"(connection refused): http://127.0.0.1:{port}/feed.xml; gave up after 1 attempt. "
+        "Check the host and port of `url` in listen.toml, or try again once the server is up",
+        "error: listen.toml, line 23, source 'tag': the environment variable "
+        "RIPPLEMETER_TEST_NO_SUCH_TOKEN is not set (or is empty); set it to the token or key "
+        "in the shell that runs ripplemeter, e.g. `export RIPPLEMETER_TEST_NO_SUCH_TOKEN=...`; "
+        + docs,
+        f"error: listen.toml, line 30, source 'yt': the credentials file {token_file} does not "
+        "exist; write the token or key on its first line (keep the file outside the project "
+        "folder); " + docs,
+    ]
+    assert r.stderr.splitlines()[-1] == "3 of 3 sources failed: gone, tag, yt"
+    assert "ConnectError" not in r.output and "Traceback" not in r.output
+
+
+def test_missing_listen_toml_names_its_path(tmp_path):
+    missing = tmp_path / "nonexist" / "listen.toml"
+    r = runner.invoke(app, ["listen", "report", str(missing)])
+    assert r.exit_code == 2
+    assert r.stderr == f"error: {missing}: listening project file not found\n"
+    r = runner.invoke(app, ["listen", "collect", str(tmp_path)])  # a folder without one
+    assert r.stderr == f"error: {tmp_path / 'listen.toml'}: listening project file not found\n"
 
 
 @pytest.mark.parametrize(
@@ -257,6 +304,16 @@ def test_collect_summary_counts_in_the_right_number(added, skipped, pages, expec
     assert _summary(r) == expected
 
 
+def test_collect_summary_of_a_failed_source_says_it_failed():
+    from ripplemeter.cli.listen import _summary
+    from ripplemeter.listen.collectors import CollectResult
+
+    r = CollectResult("yt", error="source 'yt': x", detail="x")
+    assert _summary(r) == "yt: failed, nothing collected (see the error below)"
+    r = CollectResult("tag", added={"posts": 7, "accounts": 0}, pages=1, error="x", detail="x")
+    assert _summary(r) == "tag: 7 posts (1 page), then failed (see the error below)"
+
+
 def test_watch_runs_rounds_and_stops(tmp_path):
     p = _project(tmp_path)
     r = runner.invoke(
@@ -268,7 +325,9 @@ def test_watch_runs_rounds_and_stops(tmp_path):
     )
 
 
-def test_watch_stops_on_sigterm(tmp_path):
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_watch_stops_on_sigterm(tmp_path, signum):
+    """SIGTERM and Ctrl-C (SIGINT) while the watch waits for its next round: exit 0."""
     p = _project(tmp_path)
     env = {**os.environ, "COLUMNS": "200"}
     proc = subprocess.Popen(
@@ -299,13 +358,13 @@ def test_watch_stops_on_sigterm(tmp_path):
             if "round 1:" in line:
                 break
         assert any("round 1:" in x for x in lines), "".join(lines)
-        proc.send_signal(signal.SIGTERM)  # while it waits an hour for the next round
+        proc.send_signal(signum)  # while it waits an hour for the next round
         rest = proc.communicate(timeout=60)[1]
     finally:
         if proc.poll() is None:
             proc.kill()
     assert proc.returncode == 0
-    assert "watch stopped (1 round)" in rest
+    assert rest == "note: watch stopped (1 round)\n"
 
 
 def test_watch_delivers_an_alert_once_across_restarts(tmp_path, monkeypatch):
@@ -522,12 +581,99 @@ max_attempts = 1
 
     def fake_watch(proj, *, on_round, **kw):
         on_round(round1)
-        raise KeyboardInterrupt
+        raise KeyboardInterrupt  # what the second Ctrl-C raises during round 2
 
     monkeypatch.setattr(project, "watch", fake_watch)
     r = runner.invoke(app, ["listen", "watch", str(toml), "--no-sentiment"])
+    assert r.exit_code == 130, r.output
+    # one line, which still says what was not delivered
+    assert r.stderr.splitlines()[-1] == (
+        "note: watch stopped at once: round 2 was left unfinished (the next run resumes where "
+        "it stopped); 1 alert could not be delivered to team-chat (the next run tries again)"
+    )
+    assert "Traceback" not in r.output
+
+    def stopped_watch(proj, *, on_round, stop, **kw):
+        on_round(round1)
+        stop.set()  # a first Ctrl-C: the round ends, the watch stops, the failure counts
+        return [round1]
+
+    monkeypatch.setattr(project, "watch", stopped_watch)
+    r = runner.invoke(app, ["listen", "watch", str(toml), "--no-sentiment"])
     assert r.exit_code == 1, r.output
     assert "1 alert could not be delivered to team-chat" in r.output
+
+
+def _signals_in_evaluation(monkeypatch, *signums):
+    """Make the round's evaluation raise these signals in this process, as a user's Ctrl-C
+    (SIGINT) or a supervisor's SIGTERM would arrive in the middle of a round."""
+    import ripplemeter.listen.project as project
+
+    real = project.evaluate_listening
+    calls = []
+
+    def evaluate(*a, **kw):
+        calls.append(1)
+        for sig in signums:
+            signal.raise_signal(sig)
+        return real(*a, **kw)
+
+    monkeypatch.setattr(project, "evaluate_listening", evaluate)
+    return calls
+
+
+@pytest.mark.parametrize(
+    ("signum", "said"),
+    [
+        (signal.SIGINT, "note: stopping after this round (Ctrl-C again to stop at once)"),
+        (signal.SIGTERM, "note: stopping after this round"),
+    ],
+)
+def test_watch_stop_signal_during_a_round_finishes_the_round(tmp_path, monkeypatch, signum, said):
+    """Ctrl-C as SIGTERM: the round ends (its line is printed), no other round, exit 0."""
+    p = _project(tmp_path)
+    calls = _signals_in_evaluation(monkeypatch, signum)
+    before = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
+    r = runner.invoke(app, ["listen", "watch", str(p), "--every", "1h", "--no-sentiment"])
+    assert r.exit_code == 0, r.output
+    assert r.stderr.splitlines() == [
+        said,
+        "note: round 1: 0 posts collected; 0 alerts going on",
+        "note: watch stopped (1 round)",
+    ]
+    assert len(calls) == 1  # an hour's wait would follow a round 2: the stop came first
+    assert (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)) == before
+
+
+def test_watch_second_ctrl_c_stops_at_once(tmp_path, monkeypatch):
+    p = _project(tmp_path)
+    _signals_in_evaluation(monkeypatch, signal.SIGINT, signal.SIGINT)
+    r = runner.invoke(app, ["listen", "watch", str(p), "--every", "1h", "--no-sentiment"])
+    assert r.exit_code == 130, r.output
+    assert r.stderr.splitlines() == [
+        "note: stopping after this round (Ctrl-C again to stop at once)",
+        "note: watch stopped at once: round 1 was left unfinished (the next run resumes where "
+        "it stopped)",
+    ]
+    assert r.stdout == ""
+
+
+@pytest.mark.parametrize(("signum", "status"), [(signal.SIGINT, 130), (signal.SIGTERM, 0)])
+def test_watch_stop_signal_during_start_up(tmp_path, monkeypatch, signum, status):
+    """While listen.toml is read (before any round): one line, exit 0 (TERM) or 130 (INT)."""
+    import ripplemeter.listen.project as project
+
+    p = _project(tmp_path)
+    real = project.load_listen_project
+
+    def load(path):
+        signal.raise_signal(signum)
+        return real(path)
+
+    monkeypatch.setattr(project, "load_listen_project", load)
+    r = runner.invoke(app, ["listen", "watch", str(p), "--no-sentiment"])
+    assert r.exit_code == status, r.output
+    assert r.output == "note: watch stopped before its first round\n"
 
 
 def test_alerts_detect_scale_for_a_quiet_topic(tmp_path):

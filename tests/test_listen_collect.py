@@ -100,6 +100,125 @@ def test_client_gives_up_on_a_long_wait_and_on_persistent_errors(replay_server):
     assert [1 / 2 <= waits[0] <= 1, 1 <= waits[1] <= 2, 2 <= waits[2] <= 4] == [True] * 3
 
 
+def _failing_client(cause: BaseException, exc_type=None, **kw):
+    """A client whose every request fails as a socket would: ``exc_type`` raised from
+    ``cause`` (httpx wraps the OS error the same way)."""
+    import httpx
+
+    exc_type = exc_type or httpx.ConnectError
+    sent = []
+
+    def handler(req):
+        sent.append(req.url)
+        raise exc_type(str(cause), request=req) from cause
+
+    clock = FakeClock()
+    c = HttpClient(
+        "src",
+        sleep=clock.sleep,
+        clock=clock.time,
+        transport=httpx.MockTransport(handler),
+        address_setting="url",
+        **kw,
+    )
+    return c, sent, clock
+
+
+@pytest.mark.parametrize(
+    ("cause", "tries", "expected"),
+    [
+        # a host that does not exist: one retry, not max_retries = 5
+        (
+            "nohost",
+            2,
+            "the server could not be reached (no such host): https://no-such-host.invalid/feed; "
+            "gave up after 2 attempts. Check `url` in listen.toml for a typing mistake",
+        ),
+        (
+            "lookup",
+            2,
+            "the server could not be reached (its name could not be looked up): "
+            "https://no-such-host.invalid/feed; gave up after 2 attempts. Check that this "
+            "computer is online, then try again",
+        ),
+        # transient: the whole backoff series, 1 + 5 attempts
+        (
+            "refused",
+            6,
+            "the server could not be reached (connection refused): "
+            "https://no-such-host.invalid/feed; gave up after 6 attempts. Check the host and "
+            "port of `url` in listen.toml, or try again once the server is up",
+        ),
+        (
+            "connect-timeout",
+            6,
+            "the server could not be reached (timed out): https://no-such-host.invalid/feed; "
+            "gave up after 6 attempts. Try again later; if it keeps failing, check `url` in "
+            "listen.toml",
+        ),
+        (
+            "read-timeout",
+            6,
+            "the server did not answer within 30 s (timed out): "
+            "https://no-such-host.invalid/feed; gave up after 6 attempts. Try again later, or "
+            "raise the source's timeout if the server is slow",
+        ),
+        (
+            "dropped",
+            6,
+            "the connection to the server was cut before it answered: "
+            "https://no-such-host.invalid/feed; gave up after 6 attempts. Try again later",
+        ),
+    ],
+)
+def test_unreachable_servers_are_told_in_plain_words(cause, tries, expected):
+    import socket
+
+    import httpx
+
+    made = {
+        "nohost": (socket.gaierror(-2, "Name or service not known"), None),
+        "lookup": (socket.gaierror(-3, "Temporary failure in name resolution"), None),
+        "refused": (ConnectionRefusedError(111, "Connection refused"), None),
+        "connect-timeout": (TimeoutError("timed out"), httpx.ConnectTimeout),
+        "read-timeout": (TimeoutError("timed out"), httpx.ReadTimeout),
+        "dropped": (ConnectionResetError(104, "reset"), httpx.RemoteProtocolError),
+    }[cause]
+    c, sent, clock = _failing_client(made[0], made[1], max_retries=5)
+    with pytest.raises(CollectError) as e:
+        c.get("https://no-such-host.invalid/feed")
+    assert e.value.detail == expected
+    assert str(e.value) == "source 'src': " + expected
+    assert len(sent) == tries and len(clock.sleeps) == tries - 1
+    assert "Error" not in e.value.detail  # no exception class names (ConnectError ...)
+
+
+def test_no_such_host_with_no_retries_allowed_is_tried_once():
+    import socket
+
+    c, sent, _ = _failing_client(socket.gaierror(-2, "Name or service not known"), max_retries=0)
+    with pytest.raises(CollectError, match="gave up after 1 attempt[.]"):
+        c.get("https://no-such-host.invalid/feed")
+    assert len(sent) == 1
+
+
+def test_a_failed_source_has_its_detail_without_its_name(tmp_path, monkeypatch):
+    """CollectResult.detail: what went wrong and what to do, for lines that name the source."""
+    monkeypatch.delenv("RM_TEST_ABSENT_KEY", raising=False)
+    s = REGISTRY["youtube"].Settings(
+        id="yt", searches=["tea"], credentials="env:RM_TEST_ABSENT_KEY"
+    )
+    ws = Workspace()
+    (r,) = collect_all(ws, [s])
+    assert r.detail == (
+        "the environment variable RM_TEST_ABSENT_KEY is not set (or is empty); set it to the "
+        "token or key in the shell that runs ripplemeter, e.g. `export RM_TEST_ABSENT_KEY=...`; "
+        'see "Credentials" in docs/collectors.md for where each platform\'s key comes from'
+    )
+    assert r.error == "source 'yt': " + r.detail and r.pages == 0 and r.added == {}
+    assert list(ws.table("collect_log")["reason"]) == [r.error]
+
+
 def test_request_log_lines_hide_keys(replay_server, caplog):  # noqa: F811
     import logging
 
@@ -420,7 +539,12 @@ def test_collect_all_isolates_a_failing_source(api_samples, replay_server):  # n
     )
     assert [r.source_id for r in results] == ["bad", "gone", "good"]
     assert "404" in results[0].error and "source 'bad'" in results[0].error
-    assert "cannot reach" in results[1].error
+    assert results[1].detail == (
+        "the server could not be reached (connection refused): http://127.0.0.1:9/feed.xml; "
+        "gave up after 1 attempt. Check the host and port of `url` in listen.toml, or try "
+        "again once the server is up"
+    )
+    assert results[1].error == "source 'gone': " + results[1].detail
     assert results[2].error is None and results[2].added["posts"] == 31
     errors = ws.table("collect_log")
     assert sorted(errors["source_id"]) == ["bad", "gone"]

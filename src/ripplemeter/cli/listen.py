@@ -89,27 +89,51 @@ def _count(n: int, one: str, many: str) -> str:
 def _summary(r) -> str:
     """One source's collect line: ``tag: 1 account, 2 posts (1 page)``.
 
+    A source that failed says so: ``yt: failed, nothing collected (see the error below)``,
+    or ``tag: 7 posts (1 page), then failed (see the error below)`` when pages were stored
+    before the failure.
+
     Parameters
     ----------
     r : CollectResult
-        ``source_id``, ``added`` (table -> rows), ``skipped`` (reason -> records) and
-        ``pages``.
+        ``source_id``, ``added`` (table -> rows), ``skipped`` (reason -> records),
+        ``pages`` and ``error``.
 
     Returns
     -------
     str
     """
-    added = (
-        ", ".join(
-            _count(n, _ONE_ROW.get(t, f"{t} row"), t) for t, n in sorted(r.added.items()) if n
-        )
-        or "nothing new"
+    added = ", ".join(
+        _count(n, _ONE_ROW.get(t, f"{t} row"), t) for t, n in sorted(r.added.items()) if n
     )
+    pages = f"({_count(r.pages, 'page', 'pages')})"
+    if r.error and not added:
+        line = f"{r.source_id}: failed, nothing collected (see the error below)"
+    elif r.error:
+        line = f"{r.source_id}: {added} {pages}, then failed (see the error below)"
+    else:
+        line = f"{r.source_id}: {added or 'nothing new'} {pages}"
     skipped = sum(r.skipped.values())
     why = ", ".join(f"{n} {k}" for k, n in sorted(r.skipped.items()))
-    return f"{r.source_id}: {added} ({_count(r.pages, 'page', 'pages')})" + (
-        f"; {_count(skipped, 'record', 'records')} skipped: {why}" if skipped else ""
-    )
+    return line + (f"; {_count(skipped, 'record', 'records')} skipped: {why}" if skipped else "")
+
+
+def _source_error(proj, r) -> str:
+    """A failed source in one line: ``listen.toml, line 31, source 'yt': <what, what to do>``.
+
+    Parameters
+    ----------
+    proj : ListenProject
+        For the file name and the line of the source's ``[[sources]]`` table.
+    r : CollectResult
+        A failed source (``error`` set); its ``detail`` does not repeat the source's name.
+
+    Returns
+    -------
+    str
+    """
+    where = proj.where_source(r.source_id) if proj is not None else f"source '{r.source_id}'"
+    return f"{where}: {r.detail or r.error}"
 
 
 @listen_app.command("collect", cls=RippleCommand)
@@ -157,7 +181,7 @@ def collect(
 
         for r in failed:
             err_console.print(
-                Text.assemble(("error:", "bold red"), " ", f"source {r.source_id}: {r.error}"),
+                Text.assemble(("error:", "bold red"), " ", _source_error(proj, r)),
                 highlight=False,
             )
         err_console.print(
@@ -219,6 +243,29 @@ def report(
     console.print(f"Metrics written to {paths.metrics}", markup=False, highlight=False)
 
 
+class _StoppedAtStart(BaseException):
+    """A stop signal before the watch's first round: nothing to finish, nothing to resume.
+
+    A BaseException, as KeyboardInterrupt, so that no ``except Exception`` on the way (a
+    collector's, a loader's) swallows it.
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _alert_names(proj, alerts) -> dict:
+    """``alert key -> "on Mastodon (from 2 Dec 2026, 23:00 KST)"``: the topic's name, not its
+    id, and the alert's start in brackets, so that it cannot read as a time range."""
+    from ripplemeter.listen.alerts import reader_time
+
+    names = {t.id: t.name for t in proj.topics}
+    return {
+        a.key: f"on {names.get(a.series, a.series)} (from {reader_time(a.start)})" for a in alerts
+    }
+
+
 @listen_app.command("watch", cls=RippleCommand)
 @friendly
 def watch(
@@ -236,36 +283,62 @@ def watch(
 
     Each round collects every source, looks for alerts over each topic's hourly mentions and
     sends the new ones to the [[alerts.deliver]] channels (each alert once, even after a
-    restart). Stopping waits for the current round to end.
+    restart). Stopping (Ctrl-C or SIGTERM) waits for the current round to end; a second
+    Ctrl-C stops at once, leaving the round unfinished (the next run resumes its collection).
 
     Exit status: 0 when every alert due was delivered, or none was due; 1 when an alert could
     not be delivered (a missing secret, a refusal such as HTTP 401, a server that did not
-    answer) and no later round delivered it; 2 when listen.toml cannot be used.
+    answer) and no later round delivered it; 2 when listen.toml cannot be used; 130 when
+    stopped at once by a second Ctrl-C, or by Ctrl-C before the first round.
     """
     import signal
     import threading
 
+    stop = threading.Event()
+    phase = ["start"]  # start -> round -> wait -> round ... -> end
+
+    def on_signal(signum, frame) -> None:
+        if phase[0] == "start":
+            raise _StoppedAtStart(signum)
+        if phase[0] == "round" and stop.is_set() and signum == signal.SIGINT:
+            raise KeyboardInterrupt  # the second Ctrl-C: stop at once
+        if phase[0] == "round" and not stop.is_set():
+            again = " (Ctrl-C again to stop at once)" if signum == signal.SIGINT else ""
+            note(f"stopping after this round{again}")
+        stop.set()  # while waiting for the next round: the wait ends now
+
+    # before anything slow (reading listen.toml loads the collectors), so that a signal during
+    # start-up is answered in one line rather than by a traceback or a silent kill
+    old = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        _watch(project, every, max_rounds, sentiment, stop, phase)
+    except _StoppedAtStart as exc:
+        note("watch stopped before its first round")
+        raise typer.Exit(130 if exc.signum == signal.SIGINT else 0) from None
+    finally:
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
+
+
+def _watch(project, every, max_rounds, sentiment, stop, phase) -> None:
+    """The body of ``listen watch`` once its signal handlers are in place."""
     from ripplemeter.listen.project import load_listen_project, undelivered
     from ripplemeter.listen.project import watch as run_watch
 
     seconds = parse_every(every)
     proj = load_listen_project(project)
-    stop = threading.Event()
-
-    def on_signal(signum, frame) -> None:
-        stop.set()
-        note("stopping after this round")
-
-    old = signal.signal(signal.SIGTERM, on_signal)
-
     seen: list = []  # every finished round, so an interrupted watch still knows what failed
 
+    def begin(number: int) -> None:
+        phase[0] = "round"
+
     def show(r) -> None:
+        phase[0] = "wait"
         seen.append(r)
         parts = [f"round {r.number}:"]
         failed = [c.source_id for c in r.collected if c.error]
-        rows = sum(sum(c.added.values()) for c in r.collected)
-        parts.append(f"{_count(rows, 'row', 'rows')} collected")
+        posts = sum(c.added.get("posts", 0) for c in r.collected)
+        parts.append(f"{_count(posts, 'post', 'posts')} collected")
         if failed:
             parts.append(f"sources failed: {', '.join(failed)}")
         parts.append(f"{_count(len(r.alerts), 'alert', 'alerts')} going on")
@@ -275,45 +348,55 @@ def watch(
         note(" ".join(parts[:1]) + " " + "; ".join(parts[1:]))
         for c in r.collected:
             if c.error:
-                warn(f"source {c.source_id}: {c.error}")
-        from ripplemeter.listen.alerts import reader_time
-
-        names = {a.key: f"on {a.series} from {reader_time(a.start)}" for a in r.alerts}
+                warn(_source_error(proj, c))
+        names = _alert_names(proj, r.alerts)
         for d in r.deliveries:
             if d.status == "failed":
                 warn(
-                    f"alert {names.get(d.key, d.key)} to {d.channel}: not delivered "
-                    f"({d.detail}); tried again next round"
+                    f"alert {names.get(d.key, d.key)} was not delivered to {d.channel}: "
+                    f"{d.detail}; it is tried again next round"
                 )
         if r.error:
             warn(r.error)
 
-    try:
-        rounds = run_watch(
-            proj, every=seconds, max_rounds=max_rounds, stop=stop, on_round=show, annotate=sentiment
-        )
-    except KeyboardInterrupt:
-        rounds = None
-    finally:
-        signal.signal(signal.SIGTERM, old)
-    done = (
-        f"{len(rounds)} round{'' if len(rounds) == 1 else 's'}"
-        if rounds is not None
-        else "interrupted"
-    )
-    note(f"watch stopped ({done})")
-    failed = undelivered(rounds if rounds is not None else seen)
-    if failed:
-        from rich.text import Text
-
+    def undelivered_error(rounds: list) -> str | None:
+        failed = undelivered(rounds)
+        if not failed:
+            return None
         n = len({d.key for d in failed})
         chans = ", ".join(sorted({d.channel for d in failed}))
+        return f"{n} alert{'' if n == 1 else 's'} could not be delivered to {chans}"
+
+    try:
+        rounds = run_watch(
+            proj,
+            every=seconds,
+            max_rounds=max_rounds,
+            stop=stop,
+            on_round=show,
+            annotate=sentiment,
+            on_round_start=begin,
+        )
+    except KeyboardInterrupt:
+        phase[0] = "end"
+        n = len(seen) + 1
+        why = undelivered_error(seen)
+        note(
+            f"watch stopped at once: round {n} was left unfinished (the next run resumes "
+            "where it stopped)" + (f"; {why} (the next run tries again)" if why else "")
+        )
+        raise typer.Exit(130) from None
+    phase[0] = "end"
+    note(f"watch stopped ({len(rounds)} round{'' if len(rounds) == 1 else 's'})")
+    why = undelivered_error(rounds)
+    if why:
+        from rich.text import Text
+
         err_console.print(
             Text.assemble(
                 ("error:", "bold red"),
                 " ",
-                f"{n} alert{'' if n == 1 else 's'} could not be delivered to {chans}; "
-                "see the warnings above (the next run tries again).",
+                f"{why}; see the warnings above (the next run tries again).",
             ),
             highlight=False,
         )

@@ -2,9 +2,11 @@
 
 One :class:`HttpClient` per source. It wraps an :class:`httpx.Client` and adds:
 
-- retries with exponential backoff and jitter on 429, 5xx, timeouts and dropped
+- retries with exponential backoff and jitter on 429, 5xx, timeouts and refused or dropped
   connections (the "exponential backoff with jitter" of the AWS Architecture Blog,
   https://aws.amazon.com/blogs/architecture/exponential-backoff-and-jitter/, "equal jitter");
+  a host name that does not resolve is tried once more only (it will not exist a minute
+  later);
 - ``Retry-After`` honoured in both of its forms, delay-seconds and HTTP-date (RFC 9110
   section 10.2.3);
 - ``x-ratelimit-remaining``/``x-ratelimit-reset`` (Mastodon: an ISO 8601 time; Reddit:
@@ -13,7 +15,9 @@ One :class:`HttpClient` per source. It wraps an :class:`httpx.Client` and adds:
   the reset;
 - an injectable ``sleep`` and ``clock`` so that tests never wait;
 - errors as :class:`CollectError` subclasses that name the source and never carry a token
-  (a 401 says which environment variable or file the token came from, not the token).
+  (a 401 says which environment variable or file the token came from, not the token); a
+  request that got no answer is told in plain words with what to do
+  (:func:`unreachable`: "the server could not be reached (no such host): <url>").
 
 Credentials are named in listen.toml as ``env:NAME`` or ``file:PATH`` and resolved by
 :func:`resolve_credentials`; the secret itself is never written in a settings file.
@@ -105,7 +109,9 @@ def resolve_credentials(
         value = os.environ.get(name)
         if not value or not value.strip():
             raise CredentialError(
-                source_id, f"credentials: the environment variable {name} is not set or empty"
+                source_id,
+                f"the environment variable {name} is not set (or is empty); set it to the "
+                f"token or key in the shell that runs ripplemeter, e.g. `export {name}=...`",
             )
         return value.strip()
     if kind == "file" and name:
@@ -120,13 +126,24 @@ def resolve_credentials(
                 )
         try:
             text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise CredentialError(
+                source_id,
+                f"the credentials file {path} does not exist; write the token or key on its "
+                "first line (keep the file outside the project folder)",
+            ) from None
         except OSError as exc:
             raise CredentialError(
-                source_id, f"credentials: cannot read the file {path} ({exc.strerror})"
+                source_id,
+                f"the credentials file {path} cannot be read ({exc.strerror.lower()}); check "
+                "that the file is readable by the user running ripplemeter",
             ) from None
         lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
         if not lines:
-            raise CredentialError(source_id, f"credentials: the file {path} is empty")
+            raise CredentialError(
+                source_id,
+                f"the credentials file {path} is empty; write the token or key on its first line",
+            )
         return lines[0]
     raise CredentialError(
         source_id,
@@ -211,6 +228,128 @@ def redact_url(url: str | httpx.URL, secrets: Iterable[str] = ()) -> str:
     return text
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+#: getaddrinfo's "no such name" codes: EAI_NONAME (-2 on Linux, 8 on macOS and the BSDs),
+#: EAI_NODATA (-5, glibc) and Windows' WSAHOST_NOT_FOUND (11001) and WSANO_DATA (11004).
+_NO_SUCH_HOST = frozenset({-2, -5, 8, 11001, 11004})
+#: EAI_AGAIN (-3; Windows WSATRY_AGAIN 11002): the name server did not answer.
+_LOOKUP_FAILED = frozenset({-3, 11002})
+
+
+def _causes(exc: BaseException) -> Iterable[BaseException]:
+    """``exc`` and the exceptions it was raised from (httpx wraps httpcore, which wraps OS
+    errors), at most ten deep."""
+    seen = 0
+    e: BaseException | None = exc
+    while e is not None and seen < 10:
+        yield e
+        e = e.__cause__ or e.__context__
+        seen += 1
+
+
+def unreachable(
+    exc: httpx.TransportError,
+    where: str,
+    timeout: httpx.Timeout | None = None,
+    setting: str | None = None,
+) -> tuple[str, str, bool]:
+    """What went wrong with a request that got no answer, in plain words.
+
+    Parameters
+    ----------
+    exc : httpx.TransportError
+        A timeout, a refused or dropped connection, a name that does not resolve ...
+    where : str
+        The URL as it may be shown (secrets masked).
+    timeout : httpx.Timeout, optional
+        The client's, for the seconds a timeout waited.
+    setting : str, optional
+        The listen.toml setting that holds the address (``url``, ``instance``...), named in
+        what to do; "the address" without it.
+
+    Returns
+    -------
+    (str, str, bool)
+        What happened (``"the server could not be reached (no such host): <url>"``), what
+        to do, and whether it will last: a host name that does not resolve, or a
+        certificate that cannot be verified, fails again a second later; a timeout, a
+        refused or dropped connection may not.
+
+    Examples
+    --------
+    >>> import httpx, socket
+    >>> try:
+    ...     raise httpx.ConnectError("[Errno -2]") from socket.gaierror(-2, "Name unknown")
+    ... except httpx.ConnectError as e:
+    ...     unreachable(e, "https://no-such-host.invalid/feed")[0]
+    'the server could not be reached (no such host): https://no-such-host.invalid/feed'
+    """
+    import socket
+    import ssl
+
+    causes = list(_causes(exc))
+    unreached = "the server could not be reached"
+    address = f"`{setting}` in listen.toml" if setting else "the address"
+    if isinstance(exc, httpx.TimeoutException):
+        if isinstance(exc, httpx.ConnectTimeout):
+            return (
+                f"{unreached} (timed out): {where}",
+                f"Try again later; if it keeps failing, check {address}",
+                False,
+            )
+        t = (timeout.read if timeout is not None else None) or 0
+        return (
+            f"the server did not answer within {t:.0f} s (timed out): {where}",
+            "Try again later, or raise the source's timeout if the server is slow",
+            False,
+        )
+    for e in causes:
+        if isinstance(e, socket.gaierror):
+            if e.errno in _LOOKUP_FAILED:
+                return (
+                    f"{unreached} (its name could not be looked up): {where}",
+                    "Check that this computer is online, then try again",
+                    True,
+                )
+            return (
+                f"{unreached} (no such host): {where}",
+                f"Check {address} for a typing mistake",
+                True,
+            )
+        if isinstance(e, ConnectionRefusedError):
+            return (
+                f"{unreached} (connection refused): {where}",
+                f"Check the host and port of {address}, or try again once the server is up",
+                False,
+            )
+        if isinstance(e, ssl.SSLCertVerificationError):
+            return (
+                f"{unreached} (its security certificate could not be verified): {where}",
+                f"Check {address} (https:// with the server's own name)",
+                True,
+            )
+    text = " ".join(str(e) for e in causes).lower()
+    if any(
+        k in text
+        for k in ("name or service not known", "nodename nor servname", "getaddrinfo failed")
+    ):
+        return f"{unreached} (no such host): {where}", f"Check {address} for a typing mistake", True
+    if isinstance(exc, httpx.ConnectError):
+        return (
+            f"{unreached} (the connection failed): {where}",
+            f"Check {address} and that this computer is online, then try again",
+            False,
+        )
+    return (
+        f"the connection to the server was cut before it answered: {where}",
+        "Try again later",
+        False,
+    )
+
+
 def _token_refused(resp: httpx.Response) -> bool:
     """True when a 400 answer says the token expired or is invalid (AT Protocol's XRPC errors
     ``ExpiredToken`` and ``InvalidToken``, https://atproto.com/specs/xrpc)."""
@@ -261,7 +400,8 @@ class HttpClient:
     timeout : float
         Seconds per request (connect, read, write, pool).
     max_retries : int
-        Retries after the first attempt, for 429, 5xx, timeouts and connection errors.
+        Retries after the first attempt, for 429, 5xx, timeouts and refused or dropped
+        connections; one at most for a host name that does not resolve.
     backoff_base, backoff_cap : float
         Exponential backoff: attempt ``n`` (0-based) waits ``d/2 + U(0, d/2)`` seconds with
         ``d = min(cap, base * 2**n)``, unless the server says how long to wait.
@@ -277,6 +417,9 @@ class HttpClient:
         For tests that want no sockets.
     secrets : iterable of str
         Extra values to hide in messages (API keys sent as query parameters).
+    address_setting : str, optional
+        The settings key that holds the server's address (``instance``, ``url``...), named
+        in the advice of a message about a server that cannot be reached.
 
     Attributes
     ----------
@@ -304,8 +447,10 @@ class HttpClient:
         rng: random.Random | None = None,
         transport: httpx.BaseTransport | None = None,
         secrets: Iterable[str] = (),
+        address_setting: str | None = None,
     ) -> None:
         self.source_id = source_id
+        self.address_setting = address_setting
         self.credentials_name = credentials_name
         self.max_retries = max_retries
         self.backoff_base = backoff_base
@@ -437,7 +582,10 @@ class HttpClient:
             A wait longer than ``max_wait`` was asked for (``status``: the last answer's).
         CollectError
             Retries exhausted; ``detail`` reads ``"<the last failure>; gave up after <n>
-            attempts"`` and ``status`` is the last answer's status, if any.
+            attempts"`` (``. <what to do>`` added when no answer came) and ``status`` is the
+            last answer's status, if any. The last failure is in plain words
+            (:func:`unreachable`); a host that does not exist (no such host) is tried twice
+            at most, whatever ``max_retries``.
         """
         clean = {k: v for k, v in (params or {}).items() if v is not None}
         last = ""
@@ -462,17 +610,21 @@ class HttpClient:
                         content=content,
                         files=files,
                     )
-                except httpx.TimeoutException:
-                    t = self._client.timeout.read or 0
-                    last = f"no answer within {t:.0f} s from {self._where(url)}"
-                    if attempt < self.max_retries:
-                        self._wait("timeout", self._backoff(attempt))
-                    continue
                 except httpx.TransportError as exc:
-                    last = f"cannot reach {self._where(url)} ({type(exc).__name__})"
-                    if attempt < self.max_retries:
+                    last, todo, lasting = unreachable(
+                        exc, self._where(url), self._client.timeout, self.address_setting
+                    )
+                    # a host that does not exist will not exist a second later: one retry
+                    # (a resolver's passing hiccup), not the whole backoff series
+                    limit = min(self.max_retries, 1) if lasting else self.max_retries
+                    if attempt < limit:
                         self._wait("connection error", self._backoff(attempt))
-                    continue
+                        continue
+                    raise CollectError(
+                        self.source_id,
+                        f"{last}; gave up after {_count(attempt + 1, 'attempt')}. {todo}",
+                        status,
+                    ) from None
                 self._note_budget(resp)
                 status = resp.status_code
                 if status not in RETRY_STATUSES:
@@ -493,7 +645,9 @@ class HttpClient:
             exc.status = exc.status if exc.status is not None else status
             raise
         raise CollectError(
-            self.source_id, f"{last}; gave up after {self.max_retries + 1} attempts", status
+            self.source_id,
+            f"{last}; gave up after {_count(self.max_retries + 1, 'attempt')}",
+            status,
         )
 
     def get(

@@ -131,6 +131,9 @@ class ListenProject:
         The file read.
     start : datetime.date or None
         ``[project] start``: the reports' first local day by default.
+    source_lines : dict of str to int
+        The line of each source's ``[[sources]]`` header in the file, by source id (for
+        messages about a source that failed).
     """
 
     name: str
@@ -144,10 +147,30 @@ class ListenProject:
     description: str | None = None
     path: Path | None = None
     start: dt.date | None = None
+    source_lines: dict = field(default_factory=dict)
 
     @property
     def file_name(self) -> str:
         return self.path.name if self.path else "listen.toml"
+
+    def where_source(self, source_id: str) -> str:
+        """Where a source is written: ``listen.toml, line 31, source 'yt'``.
+
+        Parameters
+        ----------
+        source_id : str
+            The source's ``id``.
+
+        Returns
+        -------
+        str
+            The file's name, the line of the source's ``[[sources]]`` header when known,
+            and the source's id.
+        """
+        line = self.source_lines.get(source_id)
+        return ", ".join(
+            [self.file_name, *([f"line {line}"] if line else []), f"source '{source_id}'"]
+        )
 
     @property
     def folder(self) -> Path:
@@ -242,7 +265,10 @@ def load_listen_project(path: str | Path) -> ListenProject:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise ListenProjectError(path, None, "listening project file not found") from None
+        # the whole path: "listen.toml: ... not found" does not say which folder was looked in
+        err = ListenProjectError(None, None, f"{path.absolute()}: listening project file not found")
+        err.path = path
+        raise err from None
     except UnicodeDecodeError:
         raise ListenProjectError(path, None, "not UTF-8 text; save it as UTF-8") from None
     try:
@@ -296,6 +322,9 @@ def parse_listen_project(data: dict, *, path: Path | None = None, text: str = ""
         description=f.project.description,
         path=path,
         start=f.project.start,
+        source_lines={
+            m.id: line for i, m in enumerate(sources) if (line := _line(text, ("sources", i)))
+        },
     )
 
 
@@ -699,6 +728,7 @@ def watch(
     collector_options: dict | None = None,
     deliver_sleep: Callable[[float], None] | None = None,
     annotate: bool = True,
+    on_round_start: Callable[[int], None] | None = None,
 ) -> list[WatchRound]:
     """Collect, detect and deliver, every ``every`` seconds, until stopped.
 
@@ -731,6 +761,9 @@ def watch(
         Waits between delivery retries (tests).
     annotate : bool
         Annotate new texts each round (sentiment for the negative-share rule).
+    on_round_start : callable, optional
+        ``on_round_start(number)`` as each round begins, before the workspace is opened (the
+        CLI tells a stop during start-up from one during a round with it).
 
     Returns
     -------
@@ -749,6 +782,8 @@ def watch(
     n = 0
     while not stop.is_set():
         n += 1
+        if on_round_start is not None:
+            on_round_start(n)
         collected: list = []
         alerts: list = []
         deliveries: list = []

@@ -96,9 +96,13 @@ class CollectResult:
     skipped : dict[str, int]
         Records left out per reason (malformed records), never silently.
     error : str or None
-        Why the source stopped early (secret-free), or None.
+        Why the source stopped early (secret-free), naming the source, or None.
     pages : int
         Pages stored.
+    detail : str or None
+        ``error`` without the source's name: what went wrong in plain words and what to do
+        (``the environment variable YOUTUBE_API_KEY is not set ...; e.g. `export
+        YOUTUBE_API_KEY=...```), for messages that name the source themselves.
     """
 
     source_id: str
@@ -106,6 +110,7 @@ class CollectResult:
     skipped: dict[str, int] = field(default_factory=dict)
     error: str | None = None
     pages: int = 0
+    detail: str | None = None
 
 
 @dataclass
@@ -231,6 +236,7 @@ class Collector:
                 max_retries=settings.max_retries,
                 max_wait=settings.max_wait,
                 credentials_name=settings.credentials,
+                address_setting=_address_setting(settings),
             )
             opts.update(self.client_options(settings, token))
             opts.update(self.http_options)
@@ -254,18 +260,62 @@ class Collector:
                         break
             stream = None
         except Exception as exc:  # one source's failure is recorded, never raised
-            message = str(exc)
-            if not isinstance(exc, RippleError):
-                message = f"source '{settings.id}': collector failed: {type(exc).__name__}: {exc}"
+            detail = failure_detail(exc)
             if client is not None:
-                message = client.redact(message)
-            result.error = message
+                detail = client.redact(detail)
+            result.detail = detail
+            result.error = message = f"source '{settings.id}': {detail}"
             store.log_event(ws, settings.id, stream, "error", message, import_id=run.import_id)
         finally:
             if client is not None:
                 client.close()
         store.finish_run(ws, run, error=result.error)
         return result
+
+
+def _address_setting(settings: Any) -> str | None:
+    """The setting that holds a source's server address (``url``, ``instance``...), if any."""
+    fields = type(settings).model_fields
+    return next((k for k in ("url", "instance", "service", "base_url") if k in fields), None)
+
+
+#: Where the credentials of each platform come from, for a message about a missing one.
+CREDENTIALS_DOCS = (
+    'see "Credentials" in docs/collectors.md for where each platform\'s key comes from'
+)
+
+
+def failure_detail(exc: BaseException) -> str:
+    """Why a source failed and what to do, without the source's name.
+
+    Parameters
+    ----------
+    exc : BaseException
+        What the collector raised: a :class:`~ripplemeter.listen.http.CollectError` (its
+        ``detail``), another :class:`RippleError`, or a bug in a collector.
+
+    Returns
+    -------
+    str
+        One or two sentences: what went wrong in plain words, then what to do. A server
+        that kept failing (429, 5xx) gets "collect again later"; a missing or refused
+        credential the pointer to the credentials docs.
+    """
+    from ripplemeter.listen.http import RETRY_STATUSES, CredentialError, RateLimitError
+
+    if isinstance(exc, CollectError):
+        detail = exc.detail
+        if isinstance(exc, CredentialError):
+            return f"{detail}; {CREDENTIALS_DOCS}"
+        if not isinstance(exc, RateLimitError) and exc.status in RETRY_STATUSES:
+            return f"{detail}. Collect again later: the run resumes where it stopped"
+        return detail
+    if isinstance(exc, RippleError):
+        return str(exc)
+    return (
+        f"the collector stopped on an unexpected error ({type(exc).__name__}: {exc}); "
+        "please report it with this message"
+    )
 
 
 REGISTRY: dict[str, type[Collector]] = {}
@@ -310,18 +360,20 @@ def collect_all(
     for s in sources:
         cls = REGISTRY.get(s.kind)
         if cls is None:
-            msg = f"source '{s.id}': unknown kind '{s.kind}'; known: {', '.join(sorted(REGISTRY))}"
+            detail = f"unknown kind '{s.kind}'; known: {', '.join(sorted(REGISTRY))}"
+            msg = f"source '{s.id}': {detail}"
             store.log_event(ws, s.id, None, "error", msg)
-            out.append(CollectResult(s.id, error=msg))
+            out.append(CollectResult(s.id, error=msg, detail=detail))
             continue
         try:
             out.append(
                 cls(**dict(collector_options or {})).collect(ws, s, since=since, progress=progress)
             )
         except Exception as exc:  # an unexpected bug in one collector must not stop the others
-            msg = f"source '{s.id}': collector failed: {type(exc).__name__}: {exc}"
+            detail = failure_detail(exc)
+            msg = f"source '{s.id}': {detail}"
             store.log_event(ws, s.id, None, "error", msg)
-            out.append(CollectResult(s.id, error=msg))
+            out.append(CollectResult(s.id, error=msg, detail=detail))
     return out
 
 
@@ -436,6 +488,7 @@ __all__ = [
     "Page",
     "SourceSettings",
     "collect_all",
+    "failure_detail",
     "html_to_text",
     "posts_since",
     "register",
