@@ -94,16 +94,20 @@ def all_metrics() -> dict[str, Metric]:
 
 
 def registry_markdown() -> str:
-    """The registry as a Markdown document (docs/metrics.md is generated from it)."""
+    """The registry as a Markdown document (docs/metrics.md is generated from it).
+
+    Metrics are listed by id, alphabetically: the registry's own order is the order in
+    which modules happened to be imported, which differs between a CLI run and a test run.
+    """
     all_metrics()
     lines = [
         "# Metrics",
         "",
         "Generated from `ripplemeter.evaluate.metrics` by `ripplemeter metrics --markdown`; "
-        "the report and metrics.json carry the same definitions.",
+        "the report and metrics.json carry the same definitions. Listed by id, alphabetically.",
         "",
     ]
-    for m in REGISTRY.values():
+    for m in sorted(REGISTRY.values(), key=lambda m: m.id):
         lines += [
             f"## {m.name} (`{m.id}`)",
             "",
