@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import signal
 import subprocess
@@ -677,10 +678,16 @@ def test_watch_stop_signal_during_start_up(tmp_path, monkeypatch, signum, status
 
 
 def test_alerts_detect_scale_for_a_quiet_topic(tmp_path):
-    """A quiet topic (0-2 mentions an hour) that jumps to 40 an hour: on the default log scale
-    that is below the bar (about 55 times the usual level of 1); on the linear scale with the
-    linear default (z = 10) it is an alert; z = 50 puts the bar at 1 + 50 x 1 (the Poisson
-    floor of the scale for one expected mention) = 51 > 40."""
+    """A quiet topic (0-2 mentions an hour) that jumps to 40 an hour: an alert on the default
+    log scale and on the linear scale with the linear default (z = 10); z = 50 puts the linear
+    bar at 1 + 50 x 1 (the Poisson floor of the scale for one expected mention) = 51 > 40.
+
+    Log scale by hand, at 20 Jan 21:00 (hour 477, phase 1 of the 0,1,2,1 cycle): the same
+    hour of the week +/- 1 h one and two weeks back holds 1, 2, 0 twice; log(1 + x) has
+    median log 2 and MAD log 1.5 (deviations 0, 0, 0.405, 0.405, 0.693, 0.693), so the scale
+    is 1.4826 log 1.5 = 0.601 (above the Poisson floor 0.4895 for one mention) and
+    z = (log 41 - log 2) / 0.601 = 5.03 > 4; the bar is e^(log 2 + 4 x 0.601) - 1 = 21.1.
+    Before 2 December 2026 the floor was 1 and the bar e^(log 2 + 4) - 1 = 108: no alert."""
     idx = pd.date_range("2026-01-01", periods=24 * 20, freq="h")
     x = [(0, 1, 2, 1)[i % 4] for i in range(len(idx))]  # the same hour of every week alike
     x[-3:] = [40] * 3
@@ -688,7 +695,16 @@ def test_alerts_detect_scale_for_a_quiet_topic(tmp_path):
     pd.DataFrame({"hour": idx.strftime("%Y-%m-%d %H:%M"), "mentions": x}).to_csv(f, index=False)
     args = ["alerts", "detect", str(f), "--time-column", "hour", "--value-column", "mentions"]
     r = runner.invoke(app, [*args, "--json"])
-    assert r.exit_code == 0 and json.loads(r.stdout) == []
+    assert r.exit_code == 0, r.output
+    (g,) = json.loads(r.stdout)
+    assert (g["rule"], g["start"], g["observed"], g["expected"]) == (
+        "tuned",
+        "2026-01-20T21:00:00",
+        40,
+        1,
+    )
+    scale = 1.4826 * math.log(1.5)
+    assert g["threshold"] == pytest.approx(math.expm1(math.log(2) + 4 * scale), rel=1e-5)
     r = runner.invoke(app, [*args, "--scale", "linear", "--json"])
     assert r.exit_code == 0, r.output
     (a,) = json.loads(r.stdout)
