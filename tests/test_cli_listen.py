@@ -443,6 +443,18 @@ secret = "env:RM_TEST_HOOK_SECRET"
     digest = hmac.new(b"s3cret-for-test", body, hashlib.sha256).hexdigest()
     assert any(digest in v for v in headers.values())
     assert "s3cret-for-test" not in json.dumps(headers) + body.decode("utf-8")
+    # the watcher names the project and the topic and says the event is still going on (the
+    # 24-hour mean stays above the bar for a day after the burst three hours ago)
+    payload = json.loads(body)
+    rec = payload["alert"]
+    assert (rec["project"], rec["topic_name"], rec["series"], rec["ongoing"]) == (
+        "Tea listening",
+        "Acme",
+        "acme",
+        True,
+    )
+    assert payload["text"].startswith("Tea listening: spike in Acme mentions.")
+    assert "still going on" in payload["text"]
 
 
 def _burst_project(tmp_path: Path, deliver: str) -> Path:

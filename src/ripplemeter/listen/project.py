@@ -679,6 +679,30 @@ def alerts_of(result: Any, *, since: Any = None) -> list:
     return out
 
 
+def ongoing_of(result: Any) -> dict[str, bool]:
+    """Whether each alert of a listening evaluation is still going on at the end of its data.
+
+    Parameters
+    ----------
+    result : CampaignEvaluation
+        From :func:`evaluate_listening`.
+
+    Returns
+    -------
+    dict of str to bool
+        Alert key -> True when the event's last step is the last hour of the data (the
+        report's "still going on when the window ends").
+    """
+    res = result["listening"]
+    if res.status != "ok":
+        return {}
+    return {
+        a["key"]: bool(a.get("ongoing"))
+        for d in res.data["listening"]["topics"].values()
+        for a in d.get("alerts", [])
+    }
+
+
 @dataclass
 class WatchRound:
     """One round of :func:`watch`: what was collected, which alerts, what was delivered."""
@@ -801,7 +825,14 @@ def watch(
             alerts = alerts_of(res, since=now - pd.Timedelta(recent))
             if alerts and project.delivery:
                 kw = {"sleep": deliver_sleep} if deliver_sleep is not None else {}
-                deliveries = deliver(ws, alerts, project.delivery, **kw)
+                deliveries = deliver(
+                    ws,
+                    alerts,
+                    project.delivery,
+                    project=project,
+                    ongoing=ongoing_of(res),
+                    **kw,
+                )
         except RippleError as exc:  # said in the round, and the watcher goes on
             error = str(exc)
         finally:
