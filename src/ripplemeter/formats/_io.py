@@ -471,6 +471,35 @@ def no_data_rows(path: Path, header_row: int | None) -> FormatError:
     )
 
 
+def json_error(path: Path, text: str, exc: Exception) -> FormatError:
+    """The error for a file that is not valid JSON: its line, the parser's reason and where.
+
+    Parameters
+    ----------
+    path : Path
+        The file read.
+    text : str
+        Its text (to tell a file cut short from one broken in the middle).
+    exc : json.JSONDecodeError
+        What :func:`json.loads` raised.
+
+    Returns
+    -------
+    FormatError
+        ``row`` is the line of the error; the message reads ``not valid JSON: <reason>
+        (character N)``, with ``; the file looks truncated`` when the error is on the last
+        line.
+    """
+    lineno, colno, msg = exc.lineno, exc.colno, exc.msg  # type: ignore[attr-defined]
+    last = lineno >= len(text.rstrip().split("\n"))
+    return FormatError(
+        path,
+        row=lineno,
+        message=f"not valid JSON: {msg} (character {colno})"
+        + ("; the file looks truncated" if last else ""),
+    )
+
+
 def quote_error(path: Path, text: str, delimiter: str = ",") -> FormatError:
     """The error for text that strict CSV parsing rejects, naming the row and field."""
     loc = csv_error_location(text, delimiter)

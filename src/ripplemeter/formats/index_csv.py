@@ -43,6 +43,7 @@ from ripplemeter.formats import Rows, SourceContext, register
 from ripplemeter.formats._io import (
     Table,
     csv_error_location,
+    json_error,
     read_table,
     read_text,
     require_final_line_break,
@@ -434,13 +435,7 @@ def _pytrends_json(path: Path, text: str) -> tuple[list[str], list[_Item]]:
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
-        last = exc.lineno >= len(text.rstrip().split("\n"))
-        raise FormatError(
-            path,
-            row=exc.lineno,
-            message=f"not valid JSON: {exc.msg} (character {exc.colno})"
-            + ("; the file looks truncated" if last else ""),
-        ) from None
+        raise json_error(path, text, exc) from None
     records: list[dict] | None = None  # each with "date", the terms and isPartial
     if isinstance(doc, dict) and isinstance(doc.get("data"), list) and "schema" in doc:
         records = doc["data"]  # orient="table"
@@ -697,12 +692,7 @@ def _naver_json(path: Path, text: str, ctx: SourceContext, notes: list[str]) -> 
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
-        last = exc.lineno >= len(text.rstrip().split("\n"))
-        raise FormatError(
-            path,
-            row=exc.lineno,
-            message=f"not valid JSON ({exc.msg})" + ("; the file looks truncated" if last else ""),
-        ) from None
+        raise json_error(path, text, exc) from None
     if not isinstance(doc, dict) or not isinstance(doc.get("results"), list):
         raise FormatError(
             path,

@@ -33,7 +33,7 @@ import pandas as pd
 
 from ripplemeter.errors import FormatError
 from ripplemeter.formats import Rows, SourceContext, register
-from ripplemeter.formats._io import read_text
+from ripplemeter.formats._io import json_error, read_text
 
 FORMAT = "weibo-trends"
 SOURCE = "weibo_trends"
@@ -92,13 +92,7 @@ def read_weibo_trends(path: Path, ctx: SourceContext) -> Rows:
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
-        last = exc.lineno >= len(text.rstrip().split("\n"))
-        raise FormatError(
-            path,
-            row=exc.lineno,
-            message=f"not valid JSON: {exc.msg} (character {exc.colno})"
-            + ("; the file looks truncated" if last else ""),
-        ) from None
+        raise json_error(path, text, exc) from None
     if not isinstance(doc, dict) or not isinstance(doc.get("trends"), dict):
         raise FormatError(
             path,
