@@ -79,6 +79,15 @@ def test_threshold_default_follows_the_scale():
     assert AlertSettings(transform="linear", threshold=3).threshold == 3.0
     with pytest.raises(ValueError):
         AlertSettings(threshold=0)
+    # through detect(), which rebuilds the settings: median 10, MAD 0, Poisson floor sqrt(10)
+    x = np.full(24 * 10, 10.0)
+    x[24 * 9 + 5] = 60.0
+    (a,) = detect(hourly(x), "tuned", transform="linear")
+    assert a.threshold == pytest.approx(10 + 10 * math.sqrt(10))  # z = 10, not 4
+    (b,) = detect(hourly(x), "tuned", transform="linear", threshold=4)
+    assert b.threshold == pytest.approx(10 + 4 * math.sqrt(10))
+    (c,) = detect(hourly(x), "tuned", settings=AlertSettings(transform="linear"))
+    assert c.threshold == a.threshold
 
 
 def test_tuned_spike_against_same_hour_of_day_fallback():

@@ -417,8 +417,8 @@ def detect(
         str | None,
         typer.Option(
             help="The tuned rule's scale: log (default; a spike is a multiple of the usual "
-            "level, about 55 times for a topic with 0-1 mentions an hour) or linear (extra "
-            "mentions count as such; better for topics with a handful of mentions a day)."
+            "level: after weeks without a mention 7 in an hour are an alert, from a usual 1 an "
+            "hour about 14) or linear (extra mentions count as such)."
         ),
     ] = None,
     threshold: Annotated[

@@ -40,7 +40,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from ripplemeter.errors import FormatError, RippleError
 
@@ -158,10 +158,15 @@ class AlertSettings(BaseModel):
     max_posts: int = Field(20, ge=0)
     deliver: list[Any] = Field(default_factory=list)
 
+    #: True when ``threshold`` was not given: it then follows ``transform`` (4 log, 10 linear),
+    #: also when :func:`detect` changes the scale of these settings
+    _threshold_default: bool = PrivateAttr(default=False)
+
     @model_validator(mode="after")
     def _scale_threshold(self) -> AlertSettings:
         if self.threshold is None:  # the default depends on the scale
             self.threshold = 4.0 if self.transform == "log" else 10.0
+            self._threshold_default = True
         return self
 
     @field_validator("smoothing", "min_size", "share_window", "merge_gap")
@@ -946,7 +951,8 @@ def _negative_share(
                 unit="share",
                 explanation=(
                     f"{name + ': ' if name else ''}{share[p]:.0%} of the {t_w[p]:.0f} mentions "
-                    f"in the {s.share_window} to {reader_time(idx[p])} were negative, against {p0[p]:.0%} "
+                    f"with a sentiment in the {s.share_window} to {reader_time(idx[p] + step)} "
+                    f"were negative, against {p0[p]:.0%} "
                     f"over the previous {s.baseline_days:g} days (threshold {thr[p]:.0%}: "
                     f"baseline + {s.share_threshold:g} binomial standard errors, at least "
                     f"+{s.min_increase:.0%})"
@@ -1008,10 +1014,11 @@ def detect(
     if rule not in RULES:
         raise AlertError(f"unknown alert rule '{rule}'; known rules: {', '.join(RULES)}")
     base = settings or AlertSettings()
+    dump = base.model_dump(exclude={"deliver"})
+    if base._threshold_default and "threshold" not in params:
+        dump.pop("threshold")  # the default follows the scale, which params may change
     try:
-        s = AlertSettings.model_validate(
-            {**base.model_dump(exclude={"deliver"}), **params, "rule": rule}
-        )
+        s = AlertSettings.model_validate({**dump, **params, "rule": rule})
     except Exception as exc:  # pydantic.ValidationError
         raise AlertError(f"alert settings: {exc}") from None
     values = pd.to_numeric(series, errors="coerce")
