@@ -15,6 +15,7 @@ c1,mastodon,,amy,2026-03-02 10:00:00,Check out my channel and subscribe!! http:/
 n1,naver_news,news,desk,2026-03-02 10:30:00,Check out my channel and subscribe!! http://bit.ly/free-matcha,,
 r1,rss,blog,feed,2026-03-02 11:00:00,Subscribe now for the new matcha review http://bit.ly/matcha,,
 c2,reddit,forum,bob,2026-03-02 12:00:00,I love the new matcha,,
+c3,naver_news,news,eve,2026-03-02 13:00:00,Check out my channel and subscribe!! http://bit.ly/free-matcha,n1,
 """
 
 
@@ -33,15 +34,20 @@ def ws(tmp_path):
 
 def test_articles_and_feed_items_are_not_spam_checked(ws):
     pytest.importorskip("numba")
-    posts = dict(ws.con.execute("SELECT post_id, platform FROM posts").fetchall())
-    assert sorted(posts.values()) == ["mastodon", "naver_news", "reddit", "rss"]
+    posts = dict(ws.con.execute("SELECT post_id, kind FROM posts").fetchall())
+    assert sorted(posts.values()) == ["comment", "original", "original", "original", "original"]
     res = annotate_workspace(ws, tasks=("language", "spam"))
     rows = dict(
         ws.con.execute(
-            "SELECT p.platform, a.label FROM annotations a JOIN posts p ON p.post_id = a.subject_id "
-            "WHERE a.task = 'spam'"
+            "SELECT p.platform || ' ' || p.kind, a.label FROM annotations a "
+            "JOIN posts p ON p.post_id = a.subject_id WHERE a.task = 'spam'"
         ).fetchall()
     )
-    # the same text as the news item, from a Mastodon account: checked (and spam)
-    assert rows == {"mastodon": "spam", "reddit": "ham"}
-    assert res.added["spam"] == 2
+    # the same text as the news item, from a Mastodon account or as a comment under the news
+    # article: checked (and spam); the article itself and the feed item: not checked
+    assert rows == {
+        "mastodon original": "spam",
+        "reddit original": "ham",
+        "naver_news comment": "spam",
+    }
+    assert res.added["spam"] == 3

@@ -127,8 +127,10 @@ def _subjects_sql(import_ids: Sequence[int] | None) -> tuple[str, list]:
         params = ids + ids
     sql = f"""
         SELECT post_id AS subject_id, arg_max(text, import_id) AS text,
-               -- news articles and feed items are not comments: no spam check
-               bool_and(coalesce(platform, '') <> 'rss' AND coalesce(channel, '') <> 'news')
+               -- news articles and feed items are not comments: no spam check (comments
+               -- under a news article keep it)
+               bool_or(NOT ((coalesce(platform, '') = 'rss' OR coalesce(channel, '') = 'news')
+                            AND coalesce(kind, 'original') = 'original'))
                  AS spam_check
         FROM posts WHERE post_id IS NOT NULL AND text IS NOT NULL
           AND trim(text) <> ''{where}
@@ -342,6 +344,15 @@ _WORKER_CHUNK = 10_000
 _WORKER_SPAM = None
 
 
+def _worker_ignores_ctrl_c() -> None:
+    """Worker processes leave Ctrl-C to the main process, which decides what to stop (a
+    watcher finishes its round): they share the terminal's process group, so SIGINT reaches
+    them too and would break the pool with tracebacks of their own."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _spam_worker(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """In a worker process: P(spam) of texts, with the filter loaded once per process."""
     global _WORKER_SPAM
@@ -374,7 +385,9 @@ class _SpamJob:
             import multiprocessing as mp
             from concurrent.futures import ProcessPoolExecutor
 
-            self.pool = ProcessPoolExecutor(cores, mp_context=mp.get_context("spawn"))
+            self.pool = ProcessPoolExecutor(
+                cores, mp_context=mp.get_context("spawn"), initializer=_worker_ignores_ctrl_c
+            )
             self.futures = [
                 self.pool.submit(_spam_worker, texts[a : a + _WORKER_CHUNK])
                 for a in range(0, len(texts), _WORKER_CHUNK)
@@ -532,8 +545,8 @@ def annotate_workspace(
     sentiment model; without the news-tone weights the news results do too, with a note: see
     the module notes). The spam model, trained on English
     YouTube comments, scores every text (links and calls to subscribe are what it knows) but
-    news articles and feed items (posts of platform ``rss`` or channel ``news``: an article
-    is not a comment, and the filter called 38 of 55 Guardian articles spam) and those in
+    news articles and feed items (original posts of platform ``rss`` or channel ``news``:
+    an article is not a comment; the comments under it are checked, and the filter called 38 of 55 Guardian articles spam) and those in
     French, German, Spanish, Portuguese, Italian or Dutch
     (:data:`ripplemeter.text.lang.OTHER_LATIN`), which it would mostly call spam: they get no
     spam row. It starts before language identification (in worker processes on many texts)
