@@ -547,6 +547,11 @@ def test_summary_of_a_shift_and_of_a_negative_share():
         "Lasting rise in brand mentions. 6.5 mentions per hour on average, against 2 per hour "
         "before (+225%); from 1 Mar 2026, 10:00 to 1 Mar 2026, 16:00, peak at 1 Mar 2026, 10:00."
     )
+    # an unknown level before (NaN, as alerts_of reads a missing value): no percentage at all
+    import dataclasses
+
+    unknown = alert_summary(dataclasses.replace(shift, expected=float("nan")))
+    assert "%" not in unknown and "6.5 mentions per hour on average" in unknown
     neg = Alert(
         rule="negative_share",
         start=pd.Timestamp("2026-03-01 12:00"),
@@ -560,7 +565,21 @@ def test_summary_of_a_shift_and_of_a_negative_share():
         unit="share",
     )
     assert alert_summary(neg) == (
-        "More negative brand mentions. 45% of the mentions in the 6 hours to 1 Mar 2026, 15:00 "
-        "were negative, against 12.3% over the days before (the alert level was 30%); from "
+        "More negative brand mentions. 45% of the mentions read for sentiment in the 6 hours to "
+        "1 Mar 2026, 15:00 were negative, against 12.3% over the days before (the alert level was 30%); from "
         "1 Mar 2026, 12:00 to 1 Mar 2026, 15:00, peak at 1 Mar 2026, 14:00."
     )
+
+
+def test_smtp_failure_reads_in_plain_words():
+    """An unreachable mail server is said without exception class names."""
+    import smtplib
+    import socket
+
+    from ripplemeter.listen.deliver import _smtp_reason
+
+    assert _smtp_reason(ConnectionRefusedError(111, "refused")) == "connection refused"
+    assert _smtp_reason(socket.gaierror(-2, "Name or service not known")) == "no such host"
+    assert _smtp_reason(TimeoutError()) == "timed out"
+    assert _smtp_reason(smtplib.SMTPServerDisconnected("gone")) == "the connection was dropped"
+    assert _smtp_reason(OSError(101, "Network is unreachable")) == "no answer"

@@ -1207,8 +1207,9 @@ class ListeningSection:
         if stale:
             warnings.append(
                 f"listening: {stale:,} post(s) of the window were stored by an older ripplemeter, "
-                "whose search text kept web addresses, so a topic may match inside a link "
-                "(pic.twitter.com/...); `ripplemeter listen report` updates them once when it "
+                "whose search text kept web addresses or emoji variation selectors, so a topic "
+                "may match inside a link (pic.twitter.com/...) or miss an emoji written "
+                "differently; `ripplemeter listen report` updates them once when it "
                 "opens the workspace (--workspace FILE), as re-importing the files does"
             )
         frames: dict[str, pd.DataFrame] = {}
@@ -1910,6 +1911,20 @@ def alert_reading(
 
 def alert_posts_caption(hour_text: str | None, span: pd.Timedelta, any_posts: bool) -> str:
     """Which posts an alert's row shows, naming the hour they come from.
+
+    Parameters
+    ----------
+    hour_text : str or None
+        The hour the posts come from, in words in the project's zone (None: not known).
+    span : pandas.Timedelta
+        The rule's window (1 hour for ``tuned``, 24 hours for ``meltwater``).
+    any_posts : bool
+        Whether the row lists posts at all.
+
+    Returns
+    -------
+    str
+        The caption ("" when no post is listed).
 
     Examples
     --------

@@ -42,6 +42,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import math
 import random
 import smtplib
 import time
@@ -414,6 +415,7 @@ def number_words(x: float) -> str:
     Parameters
     ----------
     x : float
+        Any figure of an alert (a count, a rate, a percentage point value).
 
     Returns
     -------
@@ -503,14 +505,16 @@ def _figures(v: AlertView) -> tuple[str, str]:
         obs, exp = number_words(100 * a.observed), number_words(100 * a.expected)
         thr = number_words(100 * a.threshold)
         return (
-            f"{obs}% of the mentions in {span} to {to} were negative, against {exp}% over the "
+            f"{obs}% of the mentions read for sentiment in {span} to {to} were negative, "
+            f"against {exp}% over the "
             f"days before (the alert level was {thr}%)",
             f"{obs}% negative against {exp}% usually",
         )
     per = f"per {_span(v.step)}"
     if a.rule == "changepoint":
-        change = (a.observed - a.expected) / a.expected if a.expected else float("nan")
-        pct = f" ({'+' if change >= 0 else ''}{number_words(100 * change)}%)" if a.expected else ""
+        known = a.expected is not None and math.isfinite(a.expected) and a.expected != 0
+        change = (a.observed - a.expected) / a.expected if known else float("nan")
+        pct = f" ({'+' if change >= 0 else ''}{number_words(100 * change)}%)" if known else ""
         return (
             f"{number_words(a.observed)} mentions {per} on average, against "
             f"{_about(a.expected)} {per} before{pct}",
@@ -587,6 +591,7 @@ def webhook_text(v: AlertView, limit: int = CHAT_POSTS) -> str:
     Parameters
     ----------
     v : AlertView
+        The alert with its project, topic name, zone and posts (:func:`alert_view`).
     limit : int
         Posts listed (the rest counted: ``... and 16 more``).
 
@@ -767,7 +772,11 @@ def _send_webhook(
                 resp = client.post(url, content=body, headers=headers)
                 status = resp.status_code
             except (httpx.TimeoutException, httpx.TransportError) as exc:
-                detail = f"{type(exc).__name__}: no answer from the webhook"
+                from ripplemeter.listen.http import unreachable
+
+                # plain words, no exception class; the URL may hold a token: not shown
+                what = unreachable(exc, "-", httpx.Timeout(ch.timeout))[0].rsplit(": -", 1)[0]
+                detail = what.replace("the server", "the webhook", 1)
             else:
                 if 200 <= status < 300:
                     _mark_delivered(ws, a.key, ch.name, version, attempt, status, None)
@@ -816,6 +825,20 @@ def email_subject(v: AlertView, prefix: str = "[ripplemeter]", update: bool = Fa
     ``[ripplemeter] Mastodon vs Twitter (trial): spike in Mastodon mentions (19 in 24 hours
     against about 0.173 expected), still going on``; an update starts ``update:``. Line
     breaks and control characters of the names are made spaces.
+
+    Parameters
+    ----------
+    v : AlertView
+        The alert with its project, topic name, zone and posts (:func:`alert_view`).
+    prefix : str
+        The subject's first word (``[[alerts.deliver]] subject_prefix``).
+    update : bool
+        An update of an alert already sent.
+
+    Returns
+    -------
+    str
+        One line.
     """
     _long, short = _figures(v)
     head = f"{v.project}: " if v.project else ""
@@ -837,6 +860,18 @@ def email_text(v: AlertView, version: int = 1) -> str:
 
     Post texts are shown as written (on one line, cut at :data:`POST_CHARS` characters):
     a plain-text body cannot make headers, and the subject never holds them.
+
+    Parameters
+    ----------
+    v : AlertView
+        The alert with its project, topic name, zone and posts (:func:`alert_view`).
+    version : int
+        The alert's version (1, then 2, 3 ... for updates), named with its key at the end.
+
+    Returns
+    -------
+    str
+        Lines joined by ``\n``.
     """
     a = v.alert
     lines = [alert_summary(v)]
@@ -859,6 +894,18 @@ def email_html(v: AlertView, version: int = 1) -> str:
     """The e-mail's HTML part: the same words as :func:`email_text`, every text escaped.
 
     Links are shown only for http(s) addresses (``href`` escaped too).
+
+    Parameters
+    ----------
+    v : AlertView
+        The alert with its project, topic name, zone and posts (:func:`alert_view`).
+    version : int
+        The alert's version, as in :func:`email_text`.
+
+    Returns
+    -------
+    str
+        An HTML fragment (paragraphs and a list), safe to send as ``text/html``.
     """
     from html import escape
 
@@ -940,7 +987,7 @@ def _send_email(
             _log(ws, a.key, ch.name, version, attempt, "failed", None, detail, None)
             return DeliveryResult(a.key, ch.name, version, "failed", attempt, detail)
         except (TimeoutError, smtplib.SMTPException, OSError) as exc:
-            detail = f"{type(exc).__name__}: cannot reach {ch.host}:{ch.port}"
+            detail = f"cannot reach the mail server {ch.host}:{ch.port} ({_smtp_reason(exc)})"
         last = attempt == ch.max_attempts
         _log(
             ws,
@@ -956,6 +1003,21 @@ def _send_email(
         if not last:
             sleep(_delay(ch, attempt))
     return DeliveryResult(a.key, ch.name, version, "failed", ch.max_attempts, detail)
+
+
+def _smtp_reason(exc: BaseException) -> str:
+    """Why an SMTP connection failed, in plain words (no exception class names)."""
+    import socket
+
+    if isinstance(exc, socket.gaierror):
+        return "no such host"
+    if isinstance(exc, TimeoutError | socket.timeout):
+        return "timed out"
+    if isinstance(exc, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(exc, smtplib.SMTPServerDisconnected | ConnectionError):
+        return "the connection was dropped"
+    return "no answer"
 
 
 def deliver(

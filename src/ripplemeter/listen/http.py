@@ -623,7 +623,7 @@ class HttpClient:
                     raise CollectError(
                         self.source_id,
                         f"{last}; gave up after {_count(attempt + 1, 'attempt')}. {todo}",
-                        status,
+                        None,  # the last attempt got no answer (an earlier 503 is not why)
                     ) from None
                 self._note_budget(resp)
                 status = resp.status_code
