@@ -131,7 +131,12 @@ def test_tuned_alert_spans_the_whole_burst():
     assert a.start == T0 + pd.Timedelta(hours=start)
     assert a.end == T0 + pd.Timedelta(hours=start + 3)
     assert a.peak_at == a.start and a.observed == 40.0 and a.observed > a.threshold
-    assert "stayed above the threshold until 18 Mar 2026, 13:00" in a.explanation
+    assert "stayed above that level until 18 Mar 2026, 13:00" in a.explanation
+    # in plain words, 3 significant digits: the hour 10:00-11:00 held 40 against a median of 4
+    assert a.explanation.startswith(
+        "brand: 40 mentions per hour on average over the hour to 18 Mar 2026, 11:00, "
+        "against 4 usual (the median of the same hour of the week over the previous weeks)."
+    )
     # a single hour of 40 is an alert of one hour; two bursts a day apart are two events
     y = base.copy()
     y[start] = 40.0
@@ -412,7 +417,8 @@ def test_daily_and_weekly_steps():
     assert a.threshold == pytest.approx(
         math.expm1(math.log(101) + 4 * sd_log1p_poisson(100)), rel=1e-4
     )
-    assert a.window == "1D" and "over 1D" in a.explanation
+    assert a.window == "1D" and "over the day to 27 Jan 2026, 00:00" in a.explanation
+    assert "the same day of the week" in a.explanation
     (m,) = detect(s, "meltwater")  # the 24-hour mean of a daily series is the day itself
     assert m.start == s.index[25] and m.threshold == 100.0
     w = pd.Series(

@@ -663,27 +663,28 @@ def tuned_alerts(
         p = a + int(np.argmax(seg))
         exp = float(base.expected[p])
         thr = max(float(base.level(s.threshold)[p]), float(record[p]))
+        unit = "day" if step >= pd.Timedelta(days=1) else "hour"
         season = {
-            "week": "the same hour of the week over the previous weeks",
+            "week": f"the same {unit} of the week over the previous weeks",
             "day": (
                 "the same hour of the day over the previous days (less than two weeks of history)"
+                if unit == "hour"
+                else "the previous days (less than two weeks of history)"
             ),
             "trailing": "the previous periods",
         }.get(str(base.seasonal[p]), "the history")
+        over = _fmt_span(base.smoothing)
         expl = (
-            f"{name + ': ' if name else ''}{base.observed[p]:.4g} mentions per "
-            f"{_fmt_td(step)} on average over {base.smoothing} at {reader_time(idx[p])}, "
-            f"against {exp:.4g} expected (median of {season}); it fired at "
-            f"{reader_time(idx[a])} because the robust z-score "
-            f"{z[a]:.1f}{' of log(1 + count)' if base.transform == 'log' else ''} exceeded "
-            f"{s.threshold:g} (median + {s.threshold:g} x 1.4826 MAD) and the volume was the "
-            f"highest in {s.record_days:g} days"
-            + (
-                f", with at least {s.min_count} mentions over {base.smoothing}"
-                if s.min_count > 0
-                else ""
-            )
-            + (f"; it stayed above the threshold until {reader_time(idx[b])}" if b > a else "")
+            f"{name + ': ' if name else ''}{base.observed[p]:.3g} mentions per "
+            f"{_fmt_td(step)} on average over the {over} to {reader_time(idx[p] + step)}, "
+            f"against {exp:.3g} usual (the median of {season}). It fired at "
+            f"{reader_time(idx[a])} because the volume was {z[a]:.1f} typical spreads above "
+            f"the usual level{' (on a log scale, so a ratio)' if base.transform == 'log' else ''}"
+            f", more than the {s.threshold:g} needed (a robust z-score: the median and the "
+            f"median absolute deviation of the history), and it was the highest in "
+            f"{s.record_days:g} days"
+            + (f", with at least {s.min_count} mentions in the {over}" if s.min_count > 0 else "")
+            + (f"; it stayed above that level until {reader_time(idx[b])}" if b > a else "")
         )
         out.append(
             Alert(
@@ -748,6 +749,14 @@ def count_series(
     idx = pd.date_range(lo, hi, freq=td) if hi >= lo else pd.DatetimeIndex([], tz=lo.tz)
     counts = pd.Series(1.0, index=t.floor(td)).groupby(level=0).sum()
     return counts.reindex(idx, fill_value=0.0).astype(float)
+
+
+def _fmt_span(window: str) -> str:
+    """A pandas window ("1h", "1D", "90min") in words: "hour", "day", "90 minutes"."""
+    try:
+        return _fmt_td(pd.Timedelta(window))
+    except (ValueError, TypeError):
+        return str(window)
 
 
 def _fmt_td(td: pd.Timedelta) -> str:
@@ -834,9 +843,9 @@ def _meltwater(series: pd.Series, s: AlertSettings, name: str) -> list[Alert]:
                 series=name,
                 explanation=(
                     f"{name + ': ' if name else ''}the 24-hour average of "
-                    f"{f['rolling'].iat[p]:.4g} mentions per {_fmt_td(idx[1] - idx[0])} at "
-                    f"{reader_time(idx[p])} exceeded {mean + s.k * sd:.4g} (the previous 7 "
-                    f"days' mean {mean:.4g} + {s.k:g} standard deviations {sd:.4g}); it first "
+                    f"{f['rolling'].iat[p]:.3g} mentions per {_fmt_td(idx[1] - idx[0])} at "
+                    f"{reader_time(idx[p])} exceeded {mean + s.k * sd:.3g} (the previous 7 "
+                    f"days' mean {mean:.3g} + {s.k:g} standard deviations {sd:.3g}); it first "
                     f"did at {reader_time(idx[a])}"
                     + (
                         f", with {f['count'].iat[a]:.0f} mentions in the 24 hours then (at least "
@@ -894,9 +903,10 @@ def _changepoint(series: pd.Series, s: AlertSettings, name: str) -> list[Alert]:
                 unit="mentions per step (segment mean)",
                 explanation=(
                     f"{name + ': ' if name else ''}sustained {'rise' if up else 'fall'} from "
-                    f"{reader_time(idx[cp])}: {after:.4g} mentions per {_fmt_td(step)} on "
-                    f"average until {reader_time(idx[b1 - 1])}, against {before:.4g} in the segment before ({rel:+.0%}; "
-                    f"reported from a change of {s.min_change:.0%}; PELT change point)"
+                    f"{reader_time(idx[cp])}: {after:.3g} mentions per {_fmt_td(step)} on "
+                    f"average until {reader_time(idx[b1 - 1])}, against {before:.3g} in the "
+                    f"period before ({rel:+.0%}; reported from a change of "
+                    f"{s.min_change:.0%}; change point found by PELT)"
                 ),
             )
         )
