@@ -275,3 +275,84 @@ def test_replay_server_runs_standalone_and_checks_webhooks(api_samples, tmp_path
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_ctrl_c_during_collect_keeps_what_was_stored_and_resumes(  # noqa: F811
+    tmp_path,
+    api_samples,  # noqa: F811
+    replay_server,  # noqa: F811
+    monkeypatch,
+):
+    """Ctrl-C after the first stored page: exit 130 with one plain line (no "Aborted!", no
+    traceback), the page is kept, and the next run ends with exactly the posts and accounts
+    of an uninterrupted run (same ids, none twice)."""
+    import signal
+
+    import ripplemeter.listen.project as project
+
+    serve_recordings(replay_server, api_samples)
+    base = replay_server.base_url
+    spec = f"""
+[project]
+name = "Replay listening"
+timezone = "UTC"
+
+[[topics]]
+id = "mastodon"
+name = "Mastodon"
+role = "brand"
+query = "mastodon"
+
+[[sources]]
+id = "tag"
+kind = "mastodon"
+instance = "{base}"
+hashtags = ["mastodon"]
+
+[[sources]]
+id = "askreddit"
+kind = "reddit"
+base_url = "{base}"
+subreddits = ["askreddit"]
+"""
+
+    def rows(folder):
+        with Workspace(folder / "listen.duckdb") as ws:
+            posts = ws.con.execute("SELECT post_id FROM posts ORDER BY 1").fetchall()
+            accounts = ws.con.execute("SELECT account_id FROM accounts ORDER BY 1").fetchall()
+        return posts, accounts
+
+    whole, cut = tmp_path / "whole", tmp_path / "cut"
+    for d in (whole, cut):
+        d.mkdir()
+        (d / "listen.toml").write_text(spec, encoding="utf-8")
+    r = runner.invoke(app, ["listen", "collect", str(whole / "listen.toml")])
+    assert r.exit_code == 0, r.output
+    expected = rows(whole)
+    assert len(expected[0]) > 20  # 20 statuses and the Reddit pages
+
+    real = project.collect_project
+
+    def interrupted(*a, progress=None, **kw):
+        def show(source_id, stream, pages, n):
+            progress(source_id, stream, pages, n)
+            signal.raise_signal(signal.SIGINT)  # Ctrl-C once the first page is stored
+
+        return real(*a, progress=show, **kw)
+
+    monkeypatch.setattr(project, "collect_project", interrupted)
+    r = runner.invoke(app, ["listen", "collect", str(cut / "listen.toml")])
+    assert r.exit_code == 130, r.output
+    assert "Aborted" not in r.output and "Traceback" not in r.output
+    (line,) = r.stderr.splitlines()
+    assert re.fullmatch(
+        r"Stopped \(Ctrl-C\)\. [1-9][\d,]* rows? collected in this run are kept; run the same "
+        r"command again to go on from where it stopped\.",
+        line,
+    ), line
+    posts, _ = rows(cut)
+    assert 0 < len(posts) < len(expected[0])  # the first page only
+    monkeypatch.setattr(project, "collect_project", real)
+    r = runner.invoke(app, ["listen", "collect", str(cut / "listen.toml")])
+    assert r.exit_code == 0, r.output
+    assert rows(cut) == expected

@@ -163,15 +163,32 @@ def collect(
     start = _when(since, "--since")
     from rich.progress import SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    with progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn()) as bar:
-        tasks = {s.id: bar.add_task(f"{s.id}: waiting", total=None) for s in proj.sources}
+    done: dict[str, int] = {}
+    try:
+        with progress(
+            SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn()
+        ) as bar:
+            tasks = {s.id: bar.add_task(f"{s.id}: waiting", total=None) for s in proj.sources}
 
-        def show(source_id: str, stream: str, pages: int, rows: int) -> None:
-            bar.update(
-                tasks[source_id], description=f"{source_id}: {stream}, page {pages}, {rows} rows"
-            )
+            def show(source_id: str, stream: str, pages: int, rows: int) -> None:
+                done[source_id] = rows
+                bar.update(
+                    tasks[source_id],
+                    description=f"{source_id}: {stream}, page {pages}, {rows} rows",
+                )
 
-        results = collect_project(proj, workspace, since=start, progress=show)
+            results = collect_project(proj, workspace, since=start, progress=show)
+    except KeyboardInterrupt:
+        # Ctrl-C: every page stored so far is committed with its checkpoint, so the next run
+        # goes on from there (the same guarantee as a crash; tests/test_listen_resume.py)
+        kept = sum(done.values())
+        err_console.print(
+            f"Stopped (Ctrl-C). {_count(kept, 'row', 'rows')} collected in this run "
+            "are kept; run the same command again to go on from where it stopped.",
+            markup=False,
+            highlight=False,
+        )
+        raise typer.Exit(130) from None
     failed = [r for r in results if r.error]
     for r in results:
         console.print(_summary(r), markup=False, highlight=False)
