@@ -137,6 +137,9 @@ def test_tuned_alert_spans_the_whole_burst():
         "brand: 40 mentions per hour on average over the hour to 18 Mar 2026, 11:00, "
         "against 4 usual (the median of the same hour of the week over the previous weeks)."
     )
+    assert "the highest in 14 days by 10% or more, with at least 3 mentions" in a.explanation
+    (c,) = detect(hourly(x), "tuned", name="brand", record_days=0)  # no record condition
+    assert "highest" not in c.explanation and c.start == a.start
     # a single hour of 40 is an alert of one hour; two bursts a day apart are two events
     y = base.copy()
     y[start] = 40.0

@@ -681,8 +681,13 @@ def tuned_alerts(
             f"{reader_time(idx[a])} because the volume was {z[a]:.1f} typical spreads above "
             f"the usual level{' (on a log scale, so a ratio)' if base.transform == 'log' else ''}"
             f", more than the {s.threshold:g} needed (a robust z-score: the median and the "
-            f"median absolute deviation of the history), and it was the highest in "
-            f"{s.record_days:g} days"
+            f"median absolute deviation of the history)"
+            + (
+                f", and it was the highest in {s.record_days:g} days"
+                + (f" by {s.record_factor - 1:.0%} or more" if s.record_factor > 1 else "")
+                if s.record_days > 0
+                else ""
+            )
             + (f", with at least {s.min_count} mentions in the {over}" if s.min_count > 0 else "")
             + (f"; it stayed above that level until {reader_time(idx[b])}" if b > a else "")
         )
