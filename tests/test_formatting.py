@@ -82,3 +82,22 @@ def test_shorten_missing_text_reads_empty(missing):
 
     assert shorten(missing, 10) == ""
     assert shorten(missing, 10, words=False, count_ellipsis=False) == ""
+
+
+@pytest.mark.parametrize(
+    ("seconds", "days_from", "words"),
+    [
+        (3600, 1, "hour"),
+        (86400, 1, "day"),  # an alert's explanation: "mentions per day"
+        (86400, 2, "24 hours"),  # an alert message: "in the 24 hours to ..."
+        (2 * 86400, 2, "2 days"),
+        (36 * 3600, 1, "36 hours"),
+        (1800, 1, "30 minutes"),
+        (300, 1, "5 minutes"),
+        (45, 1, "45 seconds"),
+    ],
+)
+def test_window_words(seconds, days_from, words):
+    from ripplemeter.formatting import window_words
+
+    assert window_words(seconds, days_from=days_from) == words

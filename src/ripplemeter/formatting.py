@@ -24,6 +24,7 @@ __all__ = [
     "sentence_end",
     "shorten",
     "table_words",
+    "window_words",
 ]
 
 #: Metrics shown as a signed percentage change.
@@ -234,6 +235,35 @@ def duration(seconds: float) -> str:
     if a < 86400 * 2:
         return f"{seconds / 3600:,.1f} h"
     return f"{seconds / 86400:,.1f} days"
+
+
+def window_words(seconds: float, *, days_from: int = 1) -> str:
+    """A window or a step in words, without an article: ``hour``, ``24 hours``, ``3 days``.
+
+    Parameters
+    ----------
+    seconds : float
+        The length, in seconds (whole seconds are used).
+    days_from : int, default 1
+        The number of days from which whole days are counted in days: with 1, 86,400 s is
+        ``day``; with 2 (alert messages: "in the 24 hours to ...") it is ``24 hours``.
+
+    Returns
+    -------
+    str
+        The largest unit (day, hour, minute, second) that divides the length, with its
+        count unless it is 1.
+    """
+    sec = int(seconds)
+    if sec >= days_from * 86400 and sec % 86400 == 0:
+        unit, k = "day", sec // 86400
+    elif sec % 3600 == 0:
+        unit, k = "hour", sec // 3600
+    elif sec % 60 == 0:
+        unit, k = "minute", sec // 60
+    else:
+        unit, k = "second", sec
+    return unit if k == 1 else f"{k} {unit}s"
 
 
 def format_value(value: object, metric: str, unit: str) -> str:

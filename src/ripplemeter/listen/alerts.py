@@ -43,6 +43,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from ripplemeter.errors import FormatError, RippleError
+from ripplemeter.formatting import window_words
 
 RULES = ("tuned", "meltwater", "changepoint", "negative_share")
 """The rule names :func:`detect` accepts."""
@@ -756,21 +757,29 @@ def count_series(
     return counts.reindex(idx, fill_value=0.0).astype(float)
 
 
+def window_timedelta(window: Any) -> pd.Timedelta | None:
+    """A window as pandas reads it (``"1h"``, ``"1D"``, ``"0 days 12:00:00"``), if positive.
+
+    Returns
+    -------
+    pandas.Timedelta or None
+        None when ``window`` is not a duration or not longer than zero.
+    """
+    try:
+        td = pd.Timedelta(window)
+    except (TypeError, ValueError):
+        return None
+    return td if td > pd.Timedelta(0) else None
+
+
 def _fmt_span(window: str) -> str:
     """A pandas window ("1h", "1D", "90min") in words: "hour", "day", "90 minutes"."""
-    try:
-        return _fmt_td(pd.Timedelta(window))
-    except (ValueError, TypeError):
-        return str(window)
+    td = window_timedelta(window)
+    return str(window) if td is None else _fmt_td(td)
 
 
 def _fmt_td(td: pd.Timedelta) -> str:
-    sec = int(td.total_seconds())
-    for unit, n in (("day", 86400), ("hour", 3600), ("minute", 60)):
-        if sec % n == 0:
-            k = sec // n
-            return unit if k == 1 else f"{k} {unit}s"
-    return f"{sec} s"
+    return window_words(td.total_seconds())
 
 
 # ---------------------------------------------------------------------------- meltwater
@@ -1076,7 +1085,7 @@ def attach_posts(
         raise AlertError(f"posts: missing column(s) {', '.join(missing)}")
     created = pd.to_datetime(posts["created_at"])
     for a in alerts:
-        lo = a.start - (pd.Timedelta(a.window) if _is_duration(a.window) else step) + step
+        lo = a.start - (window_timedelta(a.window) or step) + step
         hi = a.end + step
         m = (created >= lo) & (created < hi)
         sel = posts.loc[m.to_numpy()]
@@ -1086,14 +1095,6 @@ def attach_posts(
         else:
             sel = sel.sort_values("created_at", ascending=False)
         a.post_ids = [str(p) for p in sel["post_id"].head(max_posts)]
-
-
-def _is_duration(text: str) -> bool:
-    try:
-        pd.Timedelta(text)
-    except (TypeError, ValueError):
-        return False
-    return True
 
 
 def update_events(previous: Sequence[Alert], current: Sequence[Alert]) -> list[tuple[Alert, str]]:

@@ -456,24 +456,9 @@ def _about(x: float) -> str:
 
 def _span(td: pd.Timedelta) -> str:
     """``hour``, ``24 hours``, ``30 minutes``, ``3 days`` (no article)."""
-    sec = int(td.total_seconds())
-    if sec >= 2 * 86400 and sec % 86400 == 0:
-        unit, k = "day", sec // 86400
-    elif sec % 3600 == 0:
-        unit, k = "hour", sec // 3600
-    elif sec % 60 == 0:
-        unit, k = "minute", sec // 60
-    else:
-        unit, k = "second", sec
-    return unit if k == 1 else f"{k} {unit}s"
+    from ripplemeter.formatting import window_words
 
-
-def _duration(text: str) -> pd.Timedelta | None:
-    try:
-        td = pd.Timedelta(text)
-    except (TypeError, ValueError):
-        return None
-    return td if td > pd.Timedelta(0) else None
+    return window_words(td.total_seconds(), days_from=2)
 
 
 def _mentions(n: float) -> str:
@@ -494,12 +479,12 @@ def _what(v: AlertView) -> str:
 
 def _figures(v: AlertView) -> tuple[str, str]:
     """(the long sentence part, the short subject part) of the alert's numbers, in units."""
-    from ripplemeter.listen.alerts import reader_time
+    from ripplemeter.listen.alerts import reader_time, window_timedelta
 
     a = v.alert
     tz = v.timezone
     if a.rule == "negative_share":
-        win = _duration(a.window)
+        win = window_timedelta(a.window)
         span = f"the {_span(win)}" if win is not None else f"the {a.window}"
         to = reader_time(pd.Timestamp(a.peak_at) + v.step, tz)
         obs, exp = number_words(100 * a.observed), number_words(100 * a.expected)
@@ -520,7 +505,7 @@ def _figures(v: AlertView) -> tuple[str, str]:
             f"{_about(a.expected)} {per} before{pct}",
             f"{number_words(a.observed)} {per} against {_about(a.expected)} before",
         )
-    win = _duration(a.window) or v.step
+    win = window_timedelta(a.window) or v.step
     k = win / v.step
     to = reader_time(pd.Timestamp(a.peak_at) + v.step, tz)
     span = _span(win)
