@@ -104,7 +104,10 @@ def test_tuned_spike_against_same_hour_of_day_fallback():
     assert a.threshold == pytest.approx(
         math.expm1(math.log(11) + 4 * sd_log1p_poisson(10)), rel=1e-4
     )
-    assert "same hour of the day" in a.explanation  # fewer than two weeks of history
+    assert (
+        "(the median of the same hour of the day over the previous days, as there are less "
+        "than two weeks of history)" in a.explanation
+    )
     assert a.to_json()["start"] == "2026-03-11T05:00:00"
     # linear scale: median 10, MAD 0 -> Poisson floor sqrt(10); threshold 10 + 10 sqrt(10)
     (b,) = detect(hourly(x), "tuned", transform="linear", threshold=10)

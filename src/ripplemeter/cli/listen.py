@@ -481,7 +481,7 @@ def detect(
     for a in found:
         console.print(
             f"{reader_time(a.start)} to {reader_time(a.end)} [{a.rule}] observed "
-            f"{a.observed:.4g}, expected {a.expected:.4g}, threshold {a.threshold:.4g}: "
+            f"{a.observed:.3g}, expected {a.expected:.3g}, threshold {a.threshold:.3g}: "
             f"{a.explanation}",
             markup=False,
             highlight=False,

@@ -668,10 +668,11 @@ def tuned_alerts(
         season = {
             "week": f"the same {unit} of the week over the previous weeks",
             "day": (
-                "the same hour of the day over the previous days (less than two weeks of history)"
+                "the same hour of the day over the previous days"
                 if unit == "hour"
-                else "the previous days (less than two weeks of history)"
-            ),
+                else "the previous days"
+            )
+            + ", as there are less than two weeks of history",
             "trailing": "the previous periods",
         }.get(str(base.seasonal[p]), "the history")
         over = _fmt_span(base.smoothing)
