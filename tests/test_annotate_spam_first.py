@@ -63,8 +63,9 @@ def test_spam_starts_first_and_drops_french_and_german(ws, monkeypatch):
     monkeypatch.setattr(A, "_languages", languages)
     res = A.annotate_workspace(ws, tasks=("language", "spam"))
     # 5 texts, 4 distinct (e1 = e3), handed to spam before any language is known; only the
-    # answers of the two English ones are used (first-seen order: e1, e2, f1, d1)
-    assert order == ["spam 4", "language", "spam result [0, 1]"]
+    # answers of the two English ones are used (texts in the order of their first subject id:
+    # d1, e1, e2, f1)
+    assert order == ["spam 4", "language", "spam result [1, 2]"]
     assert _spam_rows(ws) == {"mastodon:e1": "ham", "mastodon:e2": "spam", "mastodon:e3": "ham"}
     assert res.annotated == {"language": 5, "spam": 3}
     assert res.added == {"language": 5, "spam": 3}

@@ -125,7 +125,10 @@ def _subjects_sql(import_ids: Sequence[int] | None) -> tuple[str, list]:
         ids = [int(i) for i in import_ids] or [-1]
         where = f" AND import_id IN ({','.join('?' * len(ids))})"
         params = ids + ids
+    # ordered by subject: a GROUP BY's row order changes from run to run (parallel hash
+    # aggregation), and with it the chunks, the progress and the order rows are written in
     sql = f"""
+        SELECT * FROM (
         SELECT post_id AS subject_id, arg_max(text, import_id) AS text,
                -- news articles and feed items are not comments: no spam check (comments
                -- under a news article keep it)
@@ -141,6 +144,7 @@ def _subjects_sql(import_ids: Sequence[int] | None) -> tuple[str, list]:
                TRUE AS spam_check
         FROM serp_results
         WHERE trim(concat_ws(' ', nullif(title_text, ''), nullif(snippet_text, ''))) <> ''{where}
+        ) ORDER BY subject_id
     """
     return sql, params
 
