@@ -14,6 +14,7 @@ from ripplemeter.errors import FormatError
 from ripplemeter.listen.alerts import (
     AlertError,
     AlertSettings,
+    attach_posts,
     count_series,
     detect,
     detect_csv,
@@ -218,6 +219,23 @@ def test_posts_that_drove_the_alert():
     )
     (a,) = detect(s, "tuned", posts=posts)
     assert a.post_ids == ["p:b", "p:a"]  # inside [05:00, 06:00), most engaging first
+
+
+def test_posts_that_drove_the_alert_tie_by_post_id():
+    """Posts without engagement figures (RSS items) and at the same second: the same posts
+    are named, in the order of their ids, whatever order they came in."""
+    x = np.full(24 * 10, 10.0)
+    x[24 * 9 + 5] = 100.0
+    s = hourly(x)
+    spike = s.index[24 * 9 + 5]
+    ids = ["p:d", "p:b", "p:e", "p:a", "p:c"]
+    for engagements in (None, [None] * 5):
+        posts = pd.DataFrame({"post_id": ids, "created_at": [spike] * 5})
+        if engagements is not None:
+            posts["engagements"] = engagements
+        (a,) = detect(s, "tuned")
+        attach_posts([a], posts, pd.Timedelta("1h"), max_posts=3)
+        assert a.post_ids == ["p:a", "p:b", "p:c"]
 
 
 # ---------------------------------------------------------------------------- meltwater

@@ -296,6 +296,12 @@ def test_match_names_a_missing_column():
         parse("author:acme").match(pd.DataFrame({"account_id": ["x:1"], "search_text": ["a"]}))
 
 
+def test_match_names_the_first_missing_field_by_name():
+    # two fields missing: the error names the same one on every run (not a set's order)
+    with pytest.raises(RippleError, match="filters on lang:"):
+        parse("platform:x AND lang:en").match(pd.DataFrame({"search_text": ["a"]}))
+
+
 # ----------------------------------------------------------------------------- Python == SQL
 
 WORDS = [

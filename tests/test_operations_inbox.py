@@ -135,6 +135,23 @@ def test_items_threads_and_mentions(ws):
     assert ib.loc["m:c2", "replies_drawn"] == 2
 
 
+def test_a_post_mentioning_two_owned_accounts_goes_to_the_first_by_id(tmp_path):
+    """Registered in the other order (brand, then help), the mention of both still goes to
+    mastodon:a-help, the first by account id, on every run."""
+    with Workspace(tmp_path / "two.duckdb") as w:
+        add_account(w, BRAND, role="owned", handle="brand")
+        add_account(w, "mastodon:a-help", role="owned", handle="help")
+        w.con.execute(
+            "INSERT INTO posts (post_id, platform, account_id, created_at, text, kind) "
+            "VALUES ('m:both', 'mastodon', 'mastodon:u1', ?, "
+            "'@brand @help is the shop open today?', 'original')",
+            [utc(kst(28, 9))],
+        )
+        st = InboxSettings(target=TARGET, calendar=CAL, now=NOW)
+        ib = build_inbox(w, settings=st, predict=lambda texts, task: ["ham"] * len(texts))
+        assert ib.set_index("item_id").loc["m:both", "owned_account"] == "mastodon:a-help"
+
+
 def test_reply_times_and_breaches_by_hand(ws):
     ib = _inbox(ws)
     # c1: Thu 24th 16:00 -> Mon 28th 10:00: Thu 16-18 (2 h), Fri 25th Christmas (holiday),

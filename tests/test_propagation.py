@@ -205,6 +205,38 @@ def test_influence_notable_media_and_seed_shares(tmp_path):
     assert "Media that followed up" in html and "Notable accounts" in html
 
 
+def test_registered_role_and_known_followers_win_over_a_public_row(tmp_path):
+    """An account named twice (a file that calls u2 and u3 the public, with no followers,
+    then the accounts file that registers them): the registered role and the known
+    followers hold, whichever row is read first, so the result is that of the test above."""
+    (tmp_path / "reposts.csv").write_text(REPOSTS)
+    (tmp_path / "public.csv").write_text(
+        "account_id,platform,followers,role\nu2,weibo,,public\nu3,weibo,,public\n"
+    )
+    (tmp_path / "accounts.csv").write_text(
+        "account_id,platform,followers,role\n"
+        "brand,weibo,50000,owned\nu1,weibo,900,public\nu2,weibo,120000,media\n"
+        "u3,weibo,80000,kol\nu4,weibo,10,public\nu5,weibo,20,public\nu6,weibo,5,public\n"
+        "u7,weibo,1,public\n"
+    )
+    for first, second in (("public", "accounts"), ("accounts", "public")):
+        (tmp_path / "campaign.toml").write_text(
+            '[campaign]\nname = "Cascades"\nstart = 2026-03-01\nend = 2026-03-31\n'
+            '[[sources]]\npath = "reposts.csv"\nformat = "reposts"\nplatform = "weibo"\n'
+            f'[[sources]]\npath = "{first}.csv"\nformat = "accounts"\n'
+            f'[[sources]]\npath = "{second}.csv"\nformat = "accounts"\n'
+            "[propagation]\nnotable_top_share = 0.4\n"
+        )
+        res, _ = run_report(load_campaign(tmp_path / "campaign.toml"), tmp_path / f"out-{first}")
+        inf = res.value("propagation.influence")
+        assert inf["ranked_by"] == "followers", first
+        assert [(a["account_id"], a["role"], a["followers"]) for a in inf["notable"]] == [
+            ("weibo:u2", "media", 120000),
+            ("weibo:u3", "kol", 80000),
+        ], first
+        assert [a["account_id"] for a in inf["media"]] == ["weibo:u2"], first
+
+
 def test_real_spread_meets_the_seeding_plan(tmp_path):
     """Generated data: cascades simulated on the demo's follows graph (no shared data set
     has both follows and cascades)."""

@@ -254,7 +254,9 @@ class PropagationSection:
                 {"account_id": pd.Series([], dtype=object), "carried": pd.Series([], dtype=int)}
             )
         )
-        accounts = ctx.tables.accounts.select("account_id", "followers", "role").to_pandas()
+        accounts = ctx.tables.accounts.select(
+            "account_id", "followers", "role", "import_id", "source_row"
+        ).to_pandas()
         has_follows = ctx.tables.has_rows("follows")
         follows = (
             ctx.tables.follows.select("src_account_id", "dst_account_id").to_pandas()
@@ -449,6 +451,27 @@ class PropagationSection:
         ]
 
 
+_REGISTERED_ROLES = ("owned", "partner", "competitor", "media", "kol")
+
+
+def _account_facts(accounts: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Each account's role and followers from its rows, whatever order they were read in:
+    the latest registered role, else the latest role; the latest known followers."""
+    acc = accounts
+    keys = [c for c in ("import_id", "source_row") if c in acc.columns]
+    if keys:
+        acc = acc.sort_values(keys, kind="stable", na_position="first")
+    g = acc.groupby("account_id", sort=False)
+    # GroupBy.last skips missing values: the latest known value of each column
+    followers = g["followers"].last() if "followers" in acc else pd.Series(dtype=float)
+    if "role" not in acc:
+        return pd.Series(dtype=object), followers
+    role = g["role"].last()
+    registered = acc[acc["role"].isin(_REGISTERED_ROLES)]
+    role.update(registered.groupby("account_id", sort=False)["role"].last())
+    return role, followers
+
+
 def influence(
     nodes: pd.DataFrame,
     carried: pd.DataFrame,
@@ -468,7 +491,12 @@ def influence(
     carried : DataFrame
         Per account: ``account_id``, ``carried`` (posts that came through it, over cascades).
     accounts : DataFrame
-        The campaign's ``accounts`` rows (account_id, followers, role), possibly empty.
+        The campaign's ``accounts`` rows (account_id, followers, role, optionally import_id
+        and source_row), possibly empty. An account on several rows (a comments file names
+        its authors as the public, an accounts file registers some of them) takes its
+        latest registered role (owned, partner, competitor, media, kol) when it has one,
+        else its latest role, and its latest known followers; "latest" by import and row,
+        or by the order of the rows without them.
     top_share : float
         Notable = this top share of the participating accounts (at least one).
     limit : int
@@ -492,9 +520,7 @@ def influence(
         (``audience_accounts`` of them).
     """
     part = nodes[nodes["parent_id"].notna() & nodes["account_id"].notna()]
-    acc = accounts.drop_duplicates("account_id", keep="first").set_index("account_id")
-    role = acc["role"] if "role" in acc else pd.Series(dtype=object)
-    followers = acc["followers"] if "followers" in acc else pd.Series(dtype=float)
+    role, followers = _account_facts(accounts)
     per = (
         part.groupby("account_id", sort=False)
         .agg(reposts=("post_id", "size"), first_seconds=("seconds", "min"))

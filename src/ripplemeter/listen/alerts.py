@@ -1092,9 +1092,13 @@ def attach_posts(
         sel = posts.loc[m.to_numpy()]
         if "engagements" in sel.columns:
             sel = sel.assign(_e=pd.to_numeric(sel["engagements"], errors="coerce").fillna(-1))
-            sel = sel.sort_values(["_e", "created_at"], ascending=[False, False])
+            # post id breaks ties (posts without engagement figures all weigh -1), so the
+            # same posts are named on every run whatever order the posts came in
+            sel = sel.sort_values(
+                ["_e", "created_at", "post_id"], ascending=[False, False, True], kind="stable"
+            )
         else:
-            sel = sel.sort_values("created_at", ascending=False)
+            sel = sel.sort_values(["created_at", "post_id"], ascending=[False, True], kind="stable")
         a.post_ids = [str(p) for p in sel["post_id"].head(max_posts)]
 
 

@@ -851,7 +851,7 @@ class Query:
         n = len(frame)
         texts = _frame_texts(frame) if _uses_text(self.tree) else None
         cols = {}
-        for f in _fields(self.tree):
+        for f in sorted(_fields(self.tree)):
             for c in FIELDS[f]:
                 if c not in frame.columns:
                     raise RippleError(

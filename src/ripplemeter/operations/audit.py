@@ -528,7 +528,7 @@ SELECT * EXCLUDE (rn) FROM (
     SELECT post_id, account_id, created_at, text, url, kind, parent_id, root_id,
            row_number() OVER (PARTITION BY post_id ORDER BY import_id DESC) AS rn
     FROM posts
-) WHERE rn = 1
+) WHERE rn = 1 ORDER BY created_at, post_id
 """
 
 
@@ -702,8 +702,9 @@ def audit_account(
     )
     is_post = period["parent_id"].isna() | period["kind"].isin(["original", "quote"])
     is_post &= ~is_reply
-    originals = period[is_post].sort_values("created_at")
-    replies = period[is_reply]
+    # posts at the same second keep the order of their ids (the findings' order and cut)
+    originals = period[is_post].sort_values(["created_at", "post_id"], kind="stable")
+    replies = period[is_reply].sort_values(["created_at", "post_id"], kind="stable")
     n_posts, n_replies = len(originals), len(replies)
     # replies that name no post they answer: the inbox cannot count them as answers
     n_unlinked = int((period["kind"].eq("reply") & period["parent_id"].isna()).sum())

@@ -251,7 +251,10 @@ def inbox_items(
     com["item_kind"] = np.where(direct, "comment", "thread")
     # mentions of an owned handle
     handles = con.execute(
-        "SELECT DISTINCT account_id, handle FROM accounts WHERE handle IS NOT NULL"
+        # ordered: a post that mentions two owned handles goes to the first account, the
+        # same one on every run (a DISTINCT's row order changes from run to run)
+        "SELECT DISTINCT account_id, handle FROM accounts WHERE handle IS NOT NULL "
+        "ORDER BY account_id, handle"
     ).df()
     handles = handles[handles["account_id"].isin(own)]
     men_parts = []
