@@ -451,12 +451,11 @@ class PropagationSection:
         ]
 
 
-_REGISTERED_ROLES = ("owned", "partner", "competitor", "media", "kol")
-
-
 def _account_facts(accounts: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     """Each account's role and followers from its rows, whatever order they were read in:
     the latest registered role, else the latest role; the latest known followers."""
+    from ripplemeter.operations.standards import ACCOUNT_ROLES
+
     acc = accounts
     keys = [c for c in ("import_id", "source_row") if c in acc.columns]
     if keys:
@@ -467,7 +466,7 @@ def _account_facts(accounts: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     if "role" not in acc:
         return pd.Series(dtype=object), followers
     role = g["role"].last()
-    registered = acc[acc["role"].isin(_REGISTERED_ROLES)]
+    registered = acc[acc["role"].isin(ACCOUNT_ROLES)]
     role.update(registered.groupby("account_id", sort=False)["role"].last())
     return role, followers
 
